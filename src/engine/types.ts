@@ -1,0 +1,178 @@
+/**
+ * Contracts between rules, the engine and reporters.
+ */
+import type { Entity, Model, ResourceKind } from '../model/types';
+
+export const SEVERITIES = ['error', 'warning', 'note'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export type SeverityLevel = Severity | 'off';
+export type FailOn = Severity | 'none';
+
+/** Which side of the audit a rule needs. */
+export type Requirement = 'entra' | 'apim';
+
+export interface RuleMeta {
+  /** One line, imperative: what must hold. */
+  title: string;
+  /** Default severity of the rule's findings; a violation may carry its own natural severity. */
+  severity: Severity;
+  /** Selection tags, e.g. `security`, `entra`, `apim`, `portal`. */
+  tags: readonly string[];
+  /** SARIF `security-severity` (0.0-10.0) for security rules. */
+  securitySeverity?: number;
+  requires: readonly Requirement[];
+}
+
+/** A JSON Schema for the rule's options object (ajv, draft-07 subset). */
+export type JsonSchema = Record<string, unknown>;
+
+/** What a rule reports: a broken expectation on one entity. */
+export interface Violation {
+  type: 'violation';
+  entity: Entity;
+  /**
+   * Canonical path of the offending property inside the entity's Graph/ARM shape, `/`-separated
+   * (e.g. `properties/tokenEndpoint`, `web/redirectUris/2`). The engine turns it into file/line/column;
+   * a path that does not exist in the source points at the nearest existing parent (the object that should hold it).
+   */
+  path?: string;
+  message: string;
+  /** The violation's natural severity when it differs from the rule default (e.g. a warning variant). */
+  severity?: Severity;
+  /** Distinguishes several violations of one rule on one entity, for stable fingerprints (e.g. the URI). */
+  key?: string;
+}
+
+/** The rule could not judge (part of) the model; never a pass. */
+export interface NotEvaluated {
+  type: 'notEvaluated';
+  reason: string;
+  entity?: Entity;
+}
+
+export type RuleOutput = Violation | NotEvaluated;
+
+export interface RuleContext<O> {
+  /** The audit's clock; rules never call Date.now(). */
+  now: Date;
+  /** Options, validated against the rule's schema and defaulted. */
+  options: O;
+}
+
+export interface RuleDefinition<O = Record<string, never>> {
+  id: string;
+  meta: RuleMeta;
+  options?: { schema: JsonSchema; defaults: O };
+  /** Pure and synchronous: no I/O, no clock, no globals. */
+  check(model: Model, context: RuleContext<O>): Iterable<RuleOutput>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRule = RuleDefinition<any>;
+
+export function defineRule<O = Record<string, never>>(rule: RuleDefinition<O>): RuleDefinition<O> {
+  return rule;
+}
+
+export function violation(
+  entity: Entity,
+  message: string,
+  extra: { path?: string; severity?: Severity; key?: string } = {},
+): Violation {
+  return { type: 'violation', entity, message, ...extra };
+}
+
+export function notEvaluated(reason: string, entity?: Entity): NotEvaluated {
+  return entity ? { type: 'notEvaluated', reason, entity } : { type: 'notEvaluated', reason };
+}
+
+// ----- Results --------------------------------------------------------------------------------------------
+
+export interface ResourceRef {
+  kind: ResourceKind;
+  id: string;
+  name: string;
+}
+
+export interface Location {
+  /** File path relative to the working directory, `/` separators. */
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+export interface LogicalLocation {
+  /** Azure resource id or Graph object path (`/applications/<objectId>`), else the synthesized id. */
+  fullyQualifiedName: string;
+  kind: ResourceKind;
+  name: string;
+}
+
+export interface Suppression {
+  rule: string;
+  resource: string;
+  justification: string;
+  expires?: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  resource: ResourceRef;
+  location: Location;
+  logicalLocation: LogicalLocation;
+  /** Stable across runs and unrelated edits: rule + resource + key, never line numbers. */
+  fingerprint: string;
+  /** Present when a suppression in the config matched this finding. */
+  suppressed?: { justification: string; expires?: string };
+}
+
+export interface NotEvaluatedRecord {
+  ruleId: string;
+  reason: string;
+  resource?: ResourceRef;
+}
+
+export interface RuleCrash {
+  ruleId: string;
+  message: string;
+  stack?: string;
+}
+
+/** Rule metadata as reporters need it (docs already loaded by the caller). */
+export interface RuleDescriptor {
+  id: string;
+  meta: RuleMeta;
+  /** Effective severity from config, or `off`. */
+  level: SeverityLevel;
+  /** The rule's markdown doc, if found. */
+  docs?: string;
+  /** Where the doc lives (a repository-relative path or a URL), for SARIF helpUri. */
+  helpUri?: string;
+}
+
+export interface AuditSummary {
+  error: number;
+  warning: number;
+  note: number;
+  suppressed: number;
+  notEvaluated: number;
+  crashed: number;
+  gaps: number;
+}
+
+export interface AuditResult {
+  findings: Finding[];
+  notEvaluated: NotEvaluatedRecord[];
+  crashes: RuleCrash[];
+  gaps: { source: string; what: string; reason: string }[];
+  /** Suppressions whose `expires` date has passed: they no longer suppress anything. */
+  expiredSuppressions: Suppression[];
+  rules: RuleDescriptor[];
+  /** False when a source could not be read fully or a rule crashed: the report is not clean evidence. */
+  complete: boolean;
+  summary: AuditSummary;
+  /** The file paths the sources read, for SARIF artifacts. */
+  sources: string[];
+}

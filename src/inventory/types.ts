@@ -1,0 +1,302 @@
+/**
+ * Inventory: what sources produce. Records keep the shapes Azure itself uses (Microsoft Graph v1.0
+ * `application`, ARM `Microsoft.ApiManagement/service/*` resources) plus the origin of each record, so the
+ * engine can point a finding at a file/line or an Azure resource id without the rules knowing either.
+ */
+
+/** Where a record came from. A record in a JSON file has `file` + `pointer`; a live record has ids. */
+export interface Origin {
+  /** Path of the file, relative to the working directory, with `/` separators. */
+  file?: string;
+  /** RFC 6901 JSON pointer of the record inside `file`. */
+  pointer?: string;
+  /** Explicit 1-based position, for records that are not addressable by a JSON pointer. */
+  line?: number;
+  column?: number;
+  /** Azure Resource Manager id of the resource, when known. */
+  resourceId?: string;
+  /** Microsoft Graph directory object id, when known. */
+  graphObjectId?: string;
+  /**
+   * Canonical relative path (`properties/tokenEndpoint`) -> JSON pointer in `file`, for sources whose
+   * layout differs from the canonical Graph/ARM shape. Paths not listed are appended to `pointer`.
+   */
+  paths?: Record<string, string>;
+}
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** Maps JSON pointers of one file to 1-based positions. */
+export interface PositionIndex {
+  /** Position of the value at `pointer`, or undefined when the pointer does not exist in the file. */
+  locate(pointer: string): Position | undefined;
+}
+
+// ----- Microsoft Graph application (v1.0), trimmed to what audits need --------------------------------------
+
+export interface PermissionScope {
+  id?: string;
+  value?: string;
+  type?: string;
+  isEnabled?: boolean;
+  adminConsentDisplayName?: string;
+  adminConsentDescription?: string;
+  userConsentDisplayName?: string;
+  userConsentDescription?: string;
+}
+
+export interface PreAuthorizedApplication {
+  appId?: string;
+  delegatedPermissionIds?: string[];
+}
+
+export interface PasswordCredential {
+  keyId?: string;
+  displayName?: string | null;
+  startDateTime?: string | null;
+  endDateTime?: string | null;
+  hint?: string | null;
+  customKeyIdentifier?: string | null;
+}
+
+export interface KeyCredential {
+  keyId?: string;
+  displayName?: string | null;
+  type?: string;
+  usage?: string;
+  startDateTime?: string | null;
+  endDateTime?: string | null;
+  customKeyIdentifier?: string | null;
+}
+
+export interface RequiredResourceAccess {
+  resourceAppId?: string;
+  resourceAccess?: { id?: string; type?: string }[];
+}
+
+export interface GraphApplication {
+  id?: string;
+  appId?: string;
+  displayName?: string;
+  identifierUris?: string[];
+  signInAudience?: string;
+  isFallbackPublicClient?: boolean | null;
+  api?: {
+    requestedAccessTokenVersion?: number | null;
+    oauth2PermissionScopes?: PermissionScope[];
+    preAuthorizedApplications?: PreAuthorizedApplication[];
+    knownClientApplications?: string[];
+    acceptMappedClaims?: boolean | null;
+  } | null;
+  web?: {
+    redirectUris?: string[];
+    implicitGrantSettings?: { enableAccessTokenIssuance?: boolean; enableIdTokenIssuance?: boolean } | null;
+    homePageUrl?: string | null;
+    logoutUrl?: string | null;
+  } | null;
+  spa?: { redirectUris?: string[] } | null;
+  publicClient?: { redirectUris?: string[] } | null;
+  passwordCredentials?: PasswordCredential[];
+  keyCredentials?: KeyCredential[];
+  requiredResourceAccess?: RequiredResourceAccess[];
+}
+
+// ----- Azure API Management (ARM shapes) ---------------------------------------------------------------------
+
+export type PolicyFormat = 'xml' | 'rawxml' | 'xml-link' | 'rawxml-link';
+
+export interface PolicyContract {
+  format?: PolicyFormat;
+  value: string;
+}
+
+export interface ArmResource<P> {
+  id?: string;
+  name: string;
+  type?: string;
+  properties: P;
+}
+
+export interface HostnameConfiguration {
+  type: string;
+  hostName: string;
+  [key: string]: unknown;
+}
+
+export interface ServiceProperties {
+  hostnameConfigurations?: HostnameConfiguration[];
+  developerPortalUrl?: string | null;
+  gatewayUrl?: string | null;
+  portalUrl?: string | null;
+  [key: string]: unknown;
+}
+
+export interface TokenBodyParameter {
+  name: string;
+  value: string;
+}
+
+export interface AuthorizationServerProperties {
+  displayName?: string;
+  description?: string;
+  clientRegistrationEndpoint?: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  grantTypes?: string[];
+  authorizationMethods?: string[];
+  clientAuthenticationMethod?: string[];
+  bearerTokenSendingMethods?: string[];
+  defaultScope?: string;
+  clientId?: string;
+  supportState?: boolean;
+  tokenBodyParameters?: TokenBodyParameter[];
+  useInTestConsole?: boolean;
+  useInApiDocumentation?: boolean;
+  [key: string]: unknown;
+}
+
+export interface OpenIdProviderProperties {
+  displayName?: string;
+  metadataEndpoint?: string;
+  clientId?: string;
+  [key: string]: unknown;
+}
+
+export interface OAuth2Setting {
+  authorizationServerId?: string;
+  scope?: string | null;
+}
+
+export interface OpenIdSetting {
+  openidProviderId?: string;
+  bearerTokenSendingMethods?: string[];
+}
+
+export interface ApiProperties {
+  displayName?: string;
+  path?: string;
+  protocols?: string[];
+  serviceUrl?: string;
+  subscriptionRequired?: boolean;
+  apiRevision?: string;
+  isCurrent?: boolean;
+  type?: string;
+  authenticationSettings?: {
+    oAuth2?: OAuth2Setting | null;
+    oAuth2AuthenticationSettings?: OAuth2Setting[] | null;
+    openid?: OpenIdSetting | null;
+    openidAuthenticationSettings?: OpenIdSetting[] | null;
+  } | null;
+  [key: string]: unknown;
+}
+
+export interface OperationProperties {
+  displayName?: string;
+  method?: string;
+  urlTemplate?: string;
+  [key: string]: unknown;
+}
+
+export interface ProductProperties {
+  displayName?: string;
+  subscriptionRequired?: boolean;
+  state?: string;
+  [key: string]: unknown;
+}
+
+export interface NamedValueProperties {
+  displayName?: string;
+  secret?: boolean;
+  /** Only present for non-secret named values; secrets are never collected. */
+  value?: string;
+  keyVault?: { secretIdentifier?: string; identityClientId?: string | null } | null;
+  tags?: string[];
+  [key: string]: unknown;
+}
+
+export interface PolicyFragmentProperties {
+  format?: 'xml' | 'rawxml';
+  value?: string;
+  description?: string;
+  [key: string]: unknown;
+}
+
+export interface InventoryOperation extends ArmResource<OperationProperties> {
+  policy?: PolicyContract;
+  origin: Origin;
+}
+
+export interface InventoryApi extends ArmResource<ApiProperties> {
+  operations?: InventoryOperation[];
+  policy?: PolicyContract;
+  origin: Origin;
+}
+
+export interface InventoryProduct extends ArmResource<ProductProperties> {
+  /** Names of the APIs the product contains. */
+  apis?: string[];
+  policy?: PolicyContract;
+  origin: Origin;
+}
+
+export interface InventoryResource<P> extends ArmResource<P> {
+  origin: Origin;
+}
+
+export interface InventoryWorkspace extends ArmResource<{ displayName?: string; description?: string }> {
+  apis?: InventoryApi[];
+  products?: InventoryProduct[];
+  policy?: PolicyContract;
+  policyFragments?: InventoryResource<PolicyFragmentProperties>[];
+  namedValues?: InventoryResource<NamedValueProperties>[];
+  origin: Origin;
+}
+
+export interface InventoryService extends ArmResource<ServiceProperties> {
+  location?: string;
+  authorizationServers?: InventoryResource<AuthorizationServerProperties>[];
+  openidConnectProviders?: InventoryResource<OpenIdProviderProperties>[];
+  apis?: InventoryApi[];
+  products?: InventoryProduct[];
+  /** Global (all APIs) policy. */
+  policy?: PolicyContract;
+  policyFragments?: InventoryResource<PolicyFragmentProperties>[];
+  namedValues?: InventoryResource<NamedValueProperties>[];
+  workspaces?: InventoryWorkspace[];
+  origin: Origin;
+}
+
+export interface InventoryApplication extends GraphApplication {
+  origin: Origin;
+}
+
+export type CloudName = 'AzurePublic' | 'AzureUSGovernment' | 'AzureChina' | 'Custom';
+
+/** Something a source could not read; the rules that need it report "not evaluated" for it. */
+export interface SourceGap {
+  source: string;
+  /** What could not be read, e.g. `policy of api colors-api` or `/applications`. */
+  what: string;
+  reason: string;
+}
+
+export interface SourceInfo {
+  /** The source spec as given, e.g. `snapshot:examples/contoso/snapshot.json`. */
+  spec: string;
+  /** Which sides of the audit this source supplied. */
+  provides: { entra: boolean; apim: boolean };
+}
+
+export interface Inventory {
+  tenantId?: string;
+  cloud?: CloudName;
+  sources: SourceInfo[];
+  applications: InventoryApplication[];
+  services: InventoryService[];
+  gaps: SourceGap[];
+  /** Position indexes of the JSON files records came from, keyed by `Origin.file`. */
+  files: Record<string, PositionIndex>;
+}

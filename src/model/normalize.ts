@@ -1,0 +1,347 @@
+/**
+ * The one normalizer: inventory -> typed, correlated model. Correlation links authorization servers to their
+ * client app (`clientId` = `appId`) and backend app (via `defaultScope`), and APIs to their authorization
+ * servers / OpenID providers. Explicit links from the config override or complete what the data says.
+ */
+import type {
+  Inventory,
+  InventoryApi,
+  InventoryApplication,
+  InventoryProduct,
+  InventoryService,
+  InventoryWorkspace,
+} from '../inventory/types';
+import { appIdInResource, classifyScope, parseEndpoint, resourceIdentifiers, sameResource, splitScopes } from './entra';
+import type {
+  Api,
+  App,
+  AuthReference,
+  AuthServer,
+  Model,
+  OpenIdProvider,
+  Product,
+  ScopeRef,
+  Service,
+  Workspace,
+} from './types';
+
+/** A config `links` entry: names an authorization server and the app registrations behind it. */
+export interface CorrelationLink {
+  authorizationServer: string;
+  /** APIM service name, when several services have a server of that name. */
+  service?: string;
+  clientAppId?: string;
+  backendAppId?: string;
+}
+
+export function normalize(inventory: Inventory, links: readonly CorrelationLink[] = []): Model {
+  const applications = inventory.applications.map(toApp);
+  const appsByAppId = new Map<string, App>();
+  for (const app of applications) if (app.appId) appsByAppId.set(app.appId.toLowerCase(), app);
+
+  const services = inventory.services.map((s) => toService(s));
+  const model: Model = {
+    tenantId: inventory.tenantId,
+    cloud: inventory.cloud ?? 'AzurePublic',
+    coverage: {
+      entra: inventory.sources.some((s) => s.provides.entra),
+      apim: inventory.sources.some((s) => s.provides.apim),
+    },
+    applications,
+    services,
+    authorizationServers: services.flatMap((s) => s.authorizationServers),
+    apis: services.flatMap((s) => s.apis),
+    appsByAppId,
+    gaps: inventory.gaps.map((g) => ({ ...g })),
+  };
+  for (const server of model.authorizationServers) correlateServer(server, model, links);
+  return model;
+}
+
+function toApp(raw: InventoryApplication): App {
+  const { origin, ...graph } = raw;
+  const declared = graph.api?.requestedAccessTokenVersion ?? null;
+  const name = graph.displayName ?? graph.appId ?? graph.id ?? '(unnamed application)';
+  return {
+    kind: 'application',
+    id: graph.id ? `/applications/${graph.id}` : `/applications(appId='${graph.appId ?? name}')`,
+    name,
+    origin,
+    appId: graph.appId,
+    objectId: graph.id,
+    displayName: graph.displayName,
+    raw: graph,
+    accessTokenVersion: declared === 2 ? 2 : 1,
+    requestedAccessTokenVersion: declared,
+    signInAudience: graph.signInAudience ?? 'AzureADMyOrg',
+    identifierUris: graph.identifierUris ?? [],
+    scopes: graph.api?.oauth2PermissionScopes ?? [],
+    redirectUris: {
+      web: graph.web?.redirectUris ?? [],
+      spa: graph.spa?.redirectUris ?? [],
+      publicClient: graph.publicClient?.redirectUris ?? [],
+    },
+    implicitGrant: {
+      accessTokens: graph.web?.implicitGrantSettings?.enableAccessTokenIssuance === true,
+      idTokens: graph.web?.implicitGrantSettings?.enableIdTokenIssuance === true,
+    },
+    passwordCredentials: graph.passwordCredentials ?? [],
+    requiredResourceAccess: graph.requiredResourceAccess ?? [],
+    isFallbackPublicClient: graph.isFallbackPublicClient === true,
+  };
+}
+
+function hostOf(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+function unique(values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => Boolean(v)))];
+}
+
+function toService(raw: InventoryService): Service {
+  const id = raw.id ?? `/apim/${raw.name}`;
+  const hostnames = raw.properties.hostnameConfigurations ?? [];
+  const service: Service = {
+    kind: 'apimService',
+    id,
+    name: raw.name,
+    origin: raw.origin,
+    developerPortalHosts: unique([
+      `${raw.name}.developer.azure-api.net`.toLowerCase(),
+      hostOf(raw.properties.developerPortalUrl),
+      ...hostnames.filter((h) => h.type === 'DeveloperPortal').map((h) => h.hostName.toLowerCase()),
+    ]),
+    legacyPortalHosts: unique([
+      `${raw.name}.portal.azure-api.net`.toLowerCase(),
+      hostOf(raw.properties.portalUrl),
+      ...hostnames.filter((h) => h.type === 'Portal').map((h) => h.hostName.toLowerCase()),
+    ]),
+    authorizationServers: [],
+    openidProviders: [],
+    apis: [],
+    products: [],
+    policy: raw.policy,
+    policyFragments: [],
+    namedValues: [],
+    workspaces: [],
+  };
+  service.authorizationServers = (raw.authorizationServers ?? []).map((r) => {
+    const props = r.properties;
+    const server: AuthServer = {
+      kind: 'authorizationServer',
+      id: r.id ?? `${id}/authorizationServers/${r.name}`,
+      name: r.name,
+      origin: r.origin,
+      service,
+      props,
+      clientId: props.clientId,
+      clientApp: undefined,
+      clientLink: undefined,
+      scopes: splitScopes(props.defaultScope).map((s) => ({ raw: s, ...classifyScope(s) })),
+      backendApp: undefined,
+      backendLink: undefined,
+      authorizationEndpoint: parseEndpoint(props.authorizationEndpoint),
+      tokenEndpoint: parseEndpoint(props.tokenEndpoint),
+      grantTypes: props.grantTypes ?? [],
+      apis: [],
+    };
+    return server;
+  });
+  service.openidProviders = (raw.openidConnectProviders ?? []).map(
+    (r): OpenIdProvider => ({
+      kind: 'openidProvider',
+      id: r.id ?? `${id}/openidConnectProviders/${r.name}`,
+      name: r.name,
+      origin: r.origin,
+      service,
+      props: r.properties,
+    }),
+  );
+  service.policyFragments = (raw.policyFragments ?? []).map((r) => ({
+    kind: 'policyFragment' as const,
+    id: r.id ?? `${id}/policyFragments/${r.name}`,
+    name: r.name,
+    origin: r.origin,
+    props: r.properties,
+  }));
+  service.namedValues = (raw.namedValues ?? []).map((r) => ({
+    kind: 'namedValue' as const,
+    id: r.id ?? `${id}/namedValues/${r.name}`,
+    name: r.name,
+    origin: r.origin,
+    props: r.properties,
+  }));
+  service.products = (raw.products ?? []).map((p) => toProduct(p, service, id));
+  service.apis = (raw.apis ?? []).map((a) => toApi(a, service, undefined, id));
+  for (const ws of raw.workspaces ?? []) addWorkspace(ws, service);
+  linkProducts(service);
+  return service;
+}
+
+function toProduct(raw: InventoryProduct, service: Service, parentId: string): Product {
+  return {
+    kind: 'product',
+    id: raw.id ?? `${parentId}/products/${raw.name}`,
+    name: raw.name,
+    origin: raw.origin,
+    service,
+    props: raw.properties,
+    apiNames: raw.apis ?? [],
+    policy: raw.policy,
+  };
+}
+
+function addWorkspace(raw: InventoryWorkspace, service: Service): void {
+  const id = raw.id ?? `${service.id}/workspaces/${raw.name}`;
+  const workspace: Workspace = { kind: 'workspace', id, name: raw.name, origin: raw.origin, service, policy: raw.policy };
+  service.workspaces.push(workspace);
+  service.products.push(...(raw.products ?? []).map((p) => toProduct(p, service, id)));
+  service.apis.push(...(raw.apis ?? []).map((a) => toApi(a, service, workspace, id)));
+  for (const f of raw.policyFragments ?? []) {
+    service.policyFragments.push({
+      kind: 'policyFragment',
+      id: f.id ?? `${id}/policyFragments/${f.name}`,
+      name: f.name,
+      origin: f.origin,
+      props: f.properties,
+    });
+  }
+  for (const v of raw.namedValues ?? []) {
+    service.namedValues.push({
+      kind: 'namedValue',
+      id: v.id ?? `${id}/namedValues/${v.name}`,
+      name: v.name,
+      origin: v.origin,
+      props: v.properties,
+    });
+  }
+}
+
+function toApi(raw: InventoryApi, service: Service, workspace: Workspace | undefined, parentId: string): Api {
+  const props = raw.properties;
+  const auth = props.authenticationSettings ?? {};
+  const api: Api = {
+    kind: 'api',
+    id: raw.id ?? `${parentId}/apis/${raw.name}`,
+    name: raw.name,
+    origin: raw.origin,
+    service,
+    workspace,
+    props,
+    isCurrent: props.isCurrent !== false,
+    revision: props.apiRevision ?? '1',
+    oauth2: [],
+    openid: [],
+    operations: [],
+    policy: raw.policy,
+    products: [],
+  };
+  // The GET response repeats the first array entry as the singular setting: de-duplicate by server + scope.
+  const oauth2: AuthReference<AuthServer>[] = [];
+  const addOAuth = (
+    s: { authorizationServerId?: string; scope?: string | null } | null | undefined,
+    via: 'oAuth2' | 'oAuth2AuthenticationSettings',
+    path: string,
+  ) => {
+    if (!s?.authorizationServerId) return;
+    if (oauth2.some((r) => r.ref === s.authorizationServerId && (r.scope ?? null) === (s.scope ?? null))) return;
+    const target = service.authorizationServers.find((a) => a.name === s.authorizationServerId);
+    oauth2.push({ ref: s.authorizationServerId, via, path, scope: s.scope ?? null, target });
+  };
+  addOAuth(auth.oAuth2, 'oAuth2', 'properties/authenticationSettings/oAuth2/authorizationServerId');
+  (auth.oAuth2AuthenticationSettings ?? []).forEach((s, i) =>
+    addOAuth(s, 'oAuth2AuthenticationSettings', `properties/authenticationSettings/oAuth2AuthenticationSettings/${i}/authorizationServerId`),
+  );
+  const openid: AuthReference<OpenIdProvider>[] = [];
+  const addOpenId = (
+    s: { openidProviderId?: string } | null | undefined,
+    via: 'openid' | 'openidAuthenticationSettings',
+    path: string,
+  ) => {
+    if (!s?.openidProviderId || openid.some((r) => r.ref === s.openidProviderId)) return;
+    const target = service.openidProviders.find((p) => p.name === s.openidProviderId);
+    openid.push({ ref: s.openidProviderId, via, path, target });
+  };
+  addOpenId(auth.openid, 'openid', 'properties/authenticationSettings/openid/openidProviderId');
+  (auth.openidAuthenticationSettings ?? []).forEach((s, i) =>
+    addOpenId(s, 'openidAuthenticationSettings', `properties/authenticationSettings/openidAuthenticationSettings/${i}/openidProviderId`),
+  );
+  api.oauth2 = oauth2;
+  api.openid = openid;
+  for (const ref of oauth2) ref.target?.apis.push(api);
+  api.operations = (raw.operations ?? []).map((op) => ({
+    kind: 'operation' as const,
+    id: op.id ?? `${api.id}/operations/${op.name}`,
+    name: op.name,
+    origin: op.origin,
+    api,
+    props: op.properties,
+    policy: op.policy,
+  }));
+  return api;
+}
+
+/** Product membership names APIs by resource name (current revision). */
+function linkProducts(service: Service): void {
+  for (const product of service.products) {
+    for (const apiName of product.apiNames) {
+      for (const api of service.apis) if (api.name === apiName) api.products.push(product);
+    }
+  }
+}
+
+function findAppByAppId(model: Model, appId: string | undefined): App | undefined {
+  return appId ? model.appsByAppId.get(appId.toLowerCase()) : undefined;
+}
+
+/** The app a scope's resource part designates: by identifierUri, by appId GUID, or by `api://<appId>`. */
+function resolveScopeApp(scope: ScopeRef, model: Model): App | undefined {
+  if (!scope.resource) return undefined;
+  const resource = scope.resource;
+  const byIdentifier = model.applications.find((app) =>
+    resourceIdentifiers(app).some((id) => sameResource(id, resource)),
+  );
+  return byIdentifier ?? findAppByAppId(model, appIdInResource(resource));
+}
+
+function correlateServer(server: AuthServer, model: Model, links: readonly CorrelationLink[]): void {
+  for (const scope of server.scopes) {
+    const app = resolveScopeApp(scope, model);
+    if (app) scope.app = app;
+  }
+  const client = findAppByAppId(model, server.clientId);
+  if (client) {
+    server.clientApp = client;
+    server.clientLink = 'clientId';
+  }
+  const backend = server.scopes.find((s) => s.app)?.app;
+  if (backend) {
+    server.backendApp = backend;
+    server.backendLink = 'defaultScope';
+  } else {
+    // v1 endpoints name the backend in the `resource` token body parameter instead of a scope.
+    const resource = server.props.tokenBodyParameters?.find((p) => p.name === 'resource')?.value;
+    const byResource = resource ? resolveScopeApp({ raw: resource, kind: 'resource', resource }, model) : undefined;
+    if (byResource) {
+      server.backendApp = byResource;
+      server.backendLink = 'defaultScope';
+    }
+  }
+  const link = links.find(
+    (l) => l.authorizationServer === server.name && (l.service === undefined || l.service === server.service.name),
+  );
+  if (link?.clientAppId) {
+    server.clientApp = findAppByAppId(model, link.clientAppId);
+    server.clientLink = server.clientApp ? 'config' : undefined;
+  }
+  if (link?.backendAppId) {
+    server.backendApp = findAppByAppId(model, link.backendAppId);
+    server.backendLink = server.backendApp ? 'config' : undefined;
+  }
+}

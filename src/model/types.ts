@@ -1,0 +1,203 @@
+/**
+ * The typed, normalized and correlated model that rules read. Built by `normalize()` from an inventory;
+ * rules never see sources, files or raw JSON positions.
+ */
+import type {
+  ApiProperties,
+  AuthorizationServerProperties,
+  CloudName,
+  GraphApplication,
+  NamedValueProperties,
+  OpenIdProviderProperties,
+  Origin,
+  PasswordCredential,
+  PermissionScope,
+  PolicyContract,
+  PolicyFragmentProperties,
+  ProductProperties,
+  RequiredResourceAccess,
+  OperationProperties,
+} from '../inventory/types';
+
+export type ResourceKind =
+  | 'application'
+  | 'apimService'
+  | 'authorizationServer'
+  | 'openidProvider'
+  | 'api'
+  | 'operation'
+  | 'product'
+  | 'policyFragment'
+  | 'namedValue'
+  | 'workspace';
+
+/** Anything a finding can point at. */
+export interface Entity {
+  kind: ResourceKind;
+  /** Stable identity: ARM resource id, Graph object id / appId, or a synthesized path when neither is known. */
+  id: string;
+  /** Human name used in messages (resource name or displayName). */
+  name: string;
+  origin: Origin;
+}
+
+export interface App extends Entity {
+  kind: 'application';
+  appId: string | undefined;
+  objectId: string | undefined;
+  displayName: string | undefined;
+  raw: GraphApplication;
+  /** Effective access-token version this app issues as a resource (`null`/absent means 1). */
+  accessTokenVersion: 1 | 2;
+  /** The declared value, `null` when unset. */
+  requestedAccessTokenVersion: number | null;
+  signInAudience: string;
+  identifierUris: string[];
+  scopes: PermissionScope[];
+  redirectUris: { web: string[]; spa: string[]; publicClient: string[] };
+  implicitGrant: { accessTokens: boolean; idTokens: boolean };
+  passwordCredentials: PasswordCredential[];
+  requiredResourceAccess: RequiredResourceAccess[];
+  isFallbackPublicClient: boolean;
+}
+
+/** One space-separated entry of an authorization server's `defaultScope`, classified. */
+export interface ScopeRef {
+  raw: string;
+  /**
+   * `oidc`: openid/profile/email/offline_access; `default`: `<resource>/.default`;
+   * `resource`: `<resource>/<value>`; `bare`: a value without resource (Entra resolves it against Microsoft Graph).
+   */
+  kind: 'oidc' | 'default' | 'resource' | 'bare';
+  /** Resource identifier part (App ID URI or appId GUID), for `default` and `resource`. */
+  resource?: string;
+  /** Scope value part, for `resource` and `bare`. */
+  value?: string;
+  /** The app whose appId or identifierUris match `resource`, when the Entra side is known. */
+  app?: App;
+}
+
+export interface EndpointInfo {
+  raw: string;
+  url: URL | undefined;
+  /** `v1` (`/oauth2/authorize|token`), `v2` (`/oauth2/v2.0/...`) or `unknown`. */
+  version: 'v1' | 'v2' | 'unknown';
+  /** Tenant path segment (GUID, domain, `common`, `organizations`, `consumers`). */
+  tenant: string | undefined;
+}
+
+export type LinkSource = 'clientId' | 'defaultScope' | 'config';
+
+export interface AuthServer extends Entity {
+  kind: 'authorizationServer';
+  service: Service;
+  props: AuthorizationServerProperties;
+  clientId: string | undefined;
+  /** The client app registration (`clientId` = `appId`, or a config link). */
+  clientApp: App | undefined;
+  clientLink: LinkSource | undefined;
+  scopes: ScopeRef[];
+  /** The backend app registration the default scope targets (or a config link). */
+  backendApp: App | undefined;
+  backendLink: LinkSource | undefined;
+  authorizationEndpoint: EndpointInfo | undefined;
+  tokenEndpoint: EndpointInfo | undefined;
+  grantTypes: string[];
+  /** APIs (current or not) that reference this server. */
+  apis: Api[];
+}
+
+export interface OpenIdProvider extends Entity {
+  kind: 'openidProvider';
+  service: Service;
+  props: OpenIdProviderProperties;
+}
+
+export interface AuthReference<T> {
+  /** Referenced resource name (authorizationServerId / openidProviderId). */
+  ref: string;
+  /** Which property it came from; `oAuth2` and the first array entry are de-duplicated. */
+  via: 'oAuth2' | 'oAuth2AuthenticationSettings' | 'openid' | 'openidAuthenticationSettings';
+  /** Canonical path of the property inside the API resource, for locating findings. */
+  path: string;
+  scope?: string | null;
+  target: T | undefined;
+}
+
+export interface Operation extends Entity {
+  kind: 'operation';
+  api: Api;
+  props: OperationProperties;
+  policy: PolicyContract | undefined;
+}
+
+export interface Api extends Entity {
+  kind: 'api';
+  service: Service;
+  workspace: Workspace | undefined;
+  props: ApiProperties;
+  /** True when `isCurrent` is true or absent (a snapshot without revisions lists only current ones). */
+  isCurrent: boolean;
+  revision: string;
+  oauth2: AuthReference<AuthServer>[];
+  openid: AuthReference<OpenIdProvider>[];
+  operations: Operation[];
+  policy: PolicyContract | undefined;
+  products: Product[];
+}
+
+export interface Product extends Entity {
+  kind: 'product';
+  service: Service;
+  props: ProductProperties;
+  apiNames: string[];
+  policy: PolicyContract | undefined;
+}
+
+export interface PolicyFragment extends Entity {
+  kind: 'policyFragment';
+  props: PolicyFragmentProperties;
+}
+
+export interface NamedValue extends Entity {
+  kind: 'namedValue';
+  props: NamedValueProperties;
+}
+
+export interface Workspace extends Entity {
+  kind: 'workspace';
+  service: Service;
+  policy: PolicyContract | undefined;
+}
+
+export interface Service extends Entity {
+  kind: 'apimService';
+  /** Hosts of the developer portal: default `<name>.developer.azure-api.net` plus custom DeveloperPortal hosts. */
+  developerPortalHosts: string[];
+  /** Host of the retired legacy developer portal (`<name>.portal.azure-api.net`) plus custom Portal hosts. */
+  legacyPortalHosts: string[];
+  authorizationServers: AuthServer[];
+  openidProviders: OpenIdProvider[];
+  apis: Api[];
+  products: Product[];
+  policy: PolicyContract | undefined;
+  policyFragments: PolicyFragment[];
+  namedValues: NamedValue[];
+  workspaces: Workspace[];
+}
+
+export interface Model {
+  tenantId: string | undefined;
+  cloud: CloudName;
+  /** Which sides of the audit the sources supplied. A rule needing a missing side is "not evaluated". */
+  coverage: { entra: boolean; apim: boolean };
+  applications: App[];
+  services: Service[];
+  /** All authorization servers of all services. */
+  authorizationServers: AuthServer[];
+  /** All APIs (every revision) of all services and workspaces. */
+  apis: Api[];
+  appsByAppId: ReadonlyMap<string, App>;
+  /** Things the sources could not read; rules skip (and report "not evaluated" for) what these cover. */
+  gaps: { source: string; what: string; reason: string }[];
+}

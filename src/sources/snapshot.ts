@@ -1,0 +1,165 @@
+/**
+ * The snapshot source: a versioned JSON document in Graph/ARM shapes (see schemas/snapshot.schema.json).
+ * Produces an inventory whose every record points back at its JSON pointer in the file.
+ */
+import { readFileSync } from 'node:fs';
+import { AuditError } from '../engine/errors';
+import type {
+  ArmResource,
+  Inventory,
+  InventoryApi,
+  InventoryApplication,
+  InventoryProduct,
+  InventoryResource,
+  InventoryService,
+  InventoryWorkspace,
+  Origin,
+} from '../inventory/types';
+import { joinPointer, parseJsonWithPositions } from '../json/positions';
+import { describeSchemaErrors, validatorFor } from '../json/schema';
+import { displayPath } from '../util/package-root';
+
+export const SNAPSHOT_KIND = 'apim-oauth-audit/snapshot';
+
+/** A snapshot document as written to disk (no origins). */
+export interface SnapshotDocument {
+  kind: typeof SNAPSHOT_KIND;
+  version: 1;
+  tenantId?: string;
+  cloud?: Inventory['cloud'];
+  collectedAt?: string;
+  applications?: Omit<InventoryApplication, 'origin'>[];
+  apim?: Record<string, unknown>[];
+}
+
+export function readSnapshotFile(file: string, spec: string = `snapshot:${file}`): Inventory {
+  const shown = displayPath(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AuditError('source-unreadable', `Cannot read snapshot ${shown}: ${(error as Error).message}`);
+  }
+  return parseSnapshot(text, shown, spec);
+}
+
+export function parseSnapshot(text: string, file: string, spec: string = `snapshot:${file}`): Inventory {
+  const parsed = parseJsonWithPositions(text);
+  if ('problems' in parsed) {
+    throw new AuditError(
+      'source-invalid',
+      `Snapshot ${file} is not valid JSON:`,
+      parsed.problems.map((p) => `${file}:${p.line}:${p.column}: ${p.message}`),
+    );
+  }
+  const validate = validatorFor('snapshot');
+  if (!validate(parsed.value)) {
+    throw new AuditError(
+      'source-invalid',
+      `Snapshot ${file} does not match the snapshot schema (schemas/snapshot.schema.json):`,
+      describeSchemaErrors(validate.errors ?? [], { file, index: parsed.index }),
+    );
+  }
+  const doc = parsed.value as SnapshotDocument;
+  const services = (doc.apim ?? []) as unknown as InventoryService[];
+  const inventory: Inventory = {
+    sources: [{ spec, provides: { entra: doc.applications !== undefined, apim: doc.apim !== undefined } }],
+    applications: (doc.applications ?? []).map((app, i) => ({
+      ...app,
+      origin: originOf(file, joinPointer('/applications', i), { graphObjectId: app.id }),
+    })),
+    services: services.map((service, i) => attachServiceOrigins(service, file, joinPointer('/apim', i))),
+    gaps: [],
+    files: { [file]: parsed.index },
+  };
+  if (doc.tenantId !== undefined) inventory.tenantId = doc.tenantId;
+  if (doc.cloud !== undefined) inventory.cloud = doc.cloud;
+  return inventory;
+}
+
+function originOf(file: string, pointer: string, ids: { resourceId?: string | undefined; graphObjectId?: string | undefined }): Origin {
+  const origin: Origin = { file, pointer };
+  if (ids.resourceId) origin.resourceId = ids.resourceId;
+  if (ids.graphObjectId) origin.graphObjectId = ids.graphObjectId;
+  return origin;
+}
+
+function withOrigin<T extends ArmResource<unknown>>(resource: T, file: string, pointer: string): T & { origin: Origin } {
+  return { ...resource, origin: originOf(file, pointer, { resourceId: resource.id }) };
+}
+
+function mapResources<T extends ArmResource<unknown>>(
+  list: T[] | undefined,
+  file: string,
+  pointer: string,
+  key: string,
+): InventoryResource<T['properties']>[] | undefined {
+  return list?.map((r, i) => withOrigin(r, file, joinPointer(pointer, key, i)));
+}
+
+function attachApis(apis: InventoryApi[] | undefined, file: string, base: string): InventoryApi[] | undefined {
+  return apis?.map((api, i) => {
+    const pointer = joinPointer(base, 'apis', i);
+    const result: InventoryApi = withOrigin(api, file, pointer);
+    if (api.operations) {
+      result.operations = api.operations.map((op, j) => withOrigin(op, file, joinPointer(pointer, 'operations', j)));
+    }
+    return result;
+  });
+}
+
+function attachProducts(products: InventoryProduct[] | undefined, file: string, base: string) {
+  return products?.map((product, i) => withOrigin(product, file, joinPointer(base, 'products', i)));
+}
+
+function attachServiceOrigins(service: InventoryService, file: string, pointer: string): InventoryService {
+  const result: InventoryService = withOrigin(service, file, pointer);
+  const set = <K extends keyof InventoryService>(key: K, value: InventoryService[K] | undefined) => {
+    if (value !== undefined) result[key] = value;
+  };
+  set('authorizationServers', mapResources(service.authorizationServers, file, pointer, 'authorizationServers'));
+  set('openidConnectProviders', mapResources(service.openidConnectProviders, file, pointer, 'openidConnectProviders'));
+  set('apis', attachApis(service.apis, file, pointer));
+  set('products', attachProducts(service.products, file, pointer));
+  set('policyFragments', mapResources(service.policyFragments, file, pointer, 'policyFragments'));
+  set('namedValues', mapResources(service.namedValues, file, pointer, 'namedValues'));
+  set(
+    'workspaces',
+    service.workspaces?.map((ws, i) => {
+      const wsPointer = joinPointer(pointer, 'workspaces', i);
+      const workspace: InventoryWorkspace = withOrigin(ws, file, wsPointer);
+      const apis = attachApis(ws.apis, file, wsPointer);
+      if (apis) workspace.apis = apis;
+      const products = attachProducts(ws.products, file, wsPointer);
+      if (products) workspace.products = products;
+      const fragments = mapResources(ws.policyFragments, file, wsPointer, 'policyFragments');
+      if (fragments) workspace.policyFragments = fragments;
+      const namedValues = mapResources(ws.namedValues, file, wsPointer, 'namedValues');
+      if (namedValues) workspace.namedValues = namedValues;
+      return workspace;
+    }),
+  );
+  return result;
+}
+
+/** Strips origins: the document `snapshot` writes and `scan` reads back. */
+export function toSnapshotDocument(inventory: Inventory, collectedAt?: string): SnapshotDocument {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) if (k !== 'origin') out[k] = strip(v);
+      return out;
+    }
+    return value;
+  };
+  const doc: SnapshotDocument = { kind: SNAPSHOT_KIND, version: 1 };
+  if (inventory.tenantId) doc.tenantId = inventory.tenantId;
+  if (inventory.cloud) doc.cloud = inventory.cloud;
+  if (collectedAt) doc.collectedAt = collectedAt;
+  if (inventory.sources.some((s) => s.provides.entra)) {
+    doc.applications = strip(inventory.applications) as NonNullable<SnapshotDocument['applications']>;
+  }
+  if (inventory.sources.some((s) => s.provides.apim)) doc.apim = strip(inventory.services) as Record<string, unknown>[];
+  return doc;
+}

@@ -1,0 +1,85 @@
+/**
+ * Test helpers: the bundled fixed sample as a starting point, JSON merge-patch overlays (the format the rule
+ * docs' examples use), model building and single-rule runs.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AnyRule, RuleOutput, Violation, NotEvaluated } from '../../src/engine/types';
+import type { Model } from '../../src/model/types';
+import { normalize, type CorrelationLink } from '../../src/model/normalize';
+import { parseSnapshot } from '../../src/sources/snapshot';
+
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+/** The fixed instant rule tests evaluate time against (the sample's secrets are valid at this time). */
+export const TEST_NOW = new Date('2026-11-25T12:00:00Z');
+
+export type SnapshotDoc = Record<string, unknown> & {
+  applications?: Record<string, unknown>[];
+  apim?: Record<string, unknown>[];
+};
+
+export function loadSampleDoc(which: 'contoso' | 'contoso-fixed' = 'contoso-fixed'): SnapshotDoc {
+  return JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', which, 'snapshot.json'), 'utf8')) as SnapshotDoc;
+}
+
+/** RFC 7386 JSON merge patch: objects merge recursively, arrays and scalars replace, null deletes. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const result: Record<string, unknown> =
+    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
+/**
+ * Named parts of the fixed sample that examples patch:
+ * backendApp = applications[0], clientApp = applications[1], service = apim[0],
+ * authorizationServer = apim[0].authorizationServers[0], api = apim[0].apis[0].
+ * `snapshot` patches the document root (e.g. to drop `applications`).
+ */
+export type Overlay = Partial<
+  Record<'snapshot' | 'backendApp' | 'clientApp' | 'service' | 'authorizationServer' | 'api', unknown>
+>;
+
+export function applyOverlay(doc: SnapshotDoc, overlay: Overlay): SnapshotDoc {
+  let result = structuredClone(doc);
+  const apps = result.applications ?? [];
+  const service = (result.apim ?? [])[0] as Record<string, unknown[]> | undefined;
+  const patchAt = (list: unknown[] | undefined, index: number, patch: unknown) => {
+    if (patch === undefined) return;
+    if (!list || list[index] === undefined) throw new Error(`overlay target #${index} does not exist in the sample`);
+    list[index] = mergePatch(list[index], patch);
+  };
+  patchAt(apps, 0, overlay.backendApp);
+  patchAt(apps, 1, overlay.clientApp);
+  patchAt(service?.['authorizationServers'], 0, overlay.authorizationServer);
+  patchAt(service?.['apis'], 0, overlay.api);
+  patchAt(result.apim, 0, overlay.service);
+  if (overlay.snapshot !== undefined) result = mergePatch(result, overlay.snapshot) as SnapshotDoc;
+  return result;
+}
+
+export function buildModel(doc: SnapshotDoc, links: CorrelationLink[] = []): Model {
+  return normalize(parseSnapshot(JSON.stringify(doc, null, 2), 'snapshot.json'), links);
+}
+
+/** Model of the fixed sample with an overlay applied. */
+export function modelWith(overlay: Overlay = {}, links: CorrelationLink[] = []): Model {
+  return buildModel(applyOverlay(loadSampleDoc(), overlay), links);
+}
+
+export function runRule(rule: AnyRule, model: Model, options: Record<string, unknown> = {}, now: Date = TEST_NOW): RuleOutput[] {
+  const merged = { ...(rule.options?.defaults ?? {}), ...options };
+  return [...rule.check(model, { now, options: merged })];
+}
+
+export function violations(outputs: RuleOutput[]): Violation[] {
+  return outputs.filter((o): o is Violation => o.type === 'violation');
+}
+
+export function notEvaluatedOutputs(outputs: RuleOutput[]): NotEvaluated[] {
+  return outputs.filter((o): o is NotEvaluated => o.type === 'notEvaluated');
+}
