@@ -1,0 +1,90 @@
+/**
+ * Orchestration (the I/O edge): config -> registry + plugins -> sources -> inventory -> model -> engine.
+ * The CLI and library users call `prepareAudit` / `runPreparedAudit`.
+ */
+import path from 'node:path';
+import { loadConfig, resolveRuleSettings, type AuditConfig } from './engine/config';
+import { AuditError } from './engine/errors';
+import { builtinRegistry, withPlugins, type Registry } from './engine/registry';
+import { runAudit } from './engine/run';
+import type { AuditResult, FailOn, SeverityLevel } from './engine/types';
+import type { Inventory } from './inventory/types';
+import { normalize } from './model/normalize';
+import { loadSources } from './sources';
+import { displayPath } from './util/package-root';
+
+export interface AuditRequest {
+  cwd: string;
+  /** Sources from the command line (relative to cwd); when empty, the config's sources (relative to it). */
+  sources: readonly string[];
+  configFile?: string;
+  ruleOverrides?: Readonly<Record<string, SeverityLevel>>;
+  /** Run only rules carrying one of these tags. */
+  tags?: readonly string[];
+  now: Date;
+}
+
+export interface PreparedAudit {
+  config: AuditConfig;
+  configFile: string | undefined;
+  registry: Registry;
+  failOn: FailOn;
+}
+
+/** Loads config and plugins; throws AuditError (exit 2) on any problem. */
+export function prepareAudit(request: Pick<AuditRequest, 'cwd' | 'configFile'>): PreparedAudit {
+  const { config, file, baseDir } = loadConfig(request.configFile, request.cwd);
+  const registry = withPlugins(builtinRegistry(), config.plugins ?? [], baseDir);
+  return { config, configFile: file, registry, failOn: config.failOn ?? 'error' };
+}
+
+export function loadInventory(request: AuditRequest, prepared: PreparedAudit): Inventory {
+  const fromCli = request.sources.length > 0;
+  const specs = fromCli ? request.sources : (prepared.config.sources ?? []);
+  if (specs.length === 0) {
+    throw new AuditError(
+      'usage',
+      'No sources to audit: pass a snapshot path or --source <kind>:<path>, or set "sources" in .auditrc.json.',
+    );
+  }
+  const baseDir = fromCli || !prepared.configFile ? request.cwd : path.dirname(prepared.configFile);
+  return loadSources(specs, baseDir);
+}
+
+export function runPreparedAudit(request: AuditRequest, prepared: PreparedAudit, inventory: Inventory): AuditResult {
+  const shownConfig = prepared.configFile ? displayPath(prepared.configFile, request.cwd) : '.auditrc.json';
+  const settings = resolveRuleSettings(
+    prepared.registry.rules,
+    prepared.config,
+    request.ruleOverrides ?? {},
+    shownConfig,
+  );
+  const tags = request.tags ?? [];
+  const rules =
+    tags.length === 0 ? prepared.registry.rules : prepared.registry.rules.filter((r) => r.meta.tags.some((t) => tags.includes(t)));
+  const model = normalize(inventory, prepared.config.links ?? []);
+  return runAudit(model, {
+    rules,
+    settings,
+    suppressions: prepared.config.suppressions ?? [],
+    now: request.now,
+    files: inventory.files,
+    docs: prepared.registry.docs,
+    sources: Object.keys(inventory.files),
+  });
+}
+
+/** The whole audit in one call. */
+export function audit(request: AuditRequest): { result: AuditResult; prepared: PreparedAudit } {
+  const prepared = prepareAudit(request);
+  const inventory = loadInventory(request, prepared);
+  return { result: runPreparedAudit(request, prepared, inventory), prepared };
+}
+
+const RANK: Record<Exclude<FailOn, 'none'>, number> = { note: 1, warning: 2, error: 3 };
+
+/** True when an unsuppressed finding is at or above the threshold. */
+export function failsAt(result: AuditResult, failOn: FailOn): boolean {
+  if (failOn === 'none') return false;
+  return result.findings.some((f) => !f.suppressed && RANK[f.severity] >= RANK[failOn]);
+}

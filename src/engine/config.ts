@@ -1,0 +1,190 @@
+/**
+ * `.auditrc.json`: loading, schema validation (every problem at once, each with its key path and position),
+ * and resolution against the rule registry (unknown ids with "did you mean", per-rule option schemas).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ErrorObject } from 'ajv';
+import { parseJsonWithPositions } from '../json/positions';
+import { locateNearest, newAjv, validatorFor } from '../json/schema';
+import type { PositionIndex } from '../inventory/types';
+import type { CorrelationLink } from '../model/normalize';
+import { displayPath } from '../util/package-root';
+import { AuditError } from './errors';
+import type { RuleSetting } from './run';
+import type { AnyRule, FailOn, SeverityLevel, Suppression } from './types';
+
+export const DEFAULT_CONFIG_FILE = '.auditrc.json';
+
+export type RuleConfigValue = SeverityLevel | { severity?: SeverityLevel; options?: Record<string, unknown> };
+
+export interface AuditConfig {
+  sources?: string[];
+  failOn?: FailOn;
+  rules?: Record<string, RuleConfigValue>;
+  links?: CorrelationLink[];
+  suppressions?: Suppression[];
+  plugins?: string[];
+}
+
+export interface LoadedConfig {
+  config: AuditConfig;
+  /** The config file, or undefined when none was found (defaults apply). */
+  file: string | undefined;
+  /** Folder that relative paths in the config are relative to. */
+  baseDir: string;
+}
+
+/** Loads `--config FILE`, or `.auditrc.json` in `cwd` when present, or the defaults. */
+export function loadConfig(explicit: string | undefined, cwd: string): LoadedConfig {
+  const file = explicit ? path.resolve(cwd, explicit) : path.join(cwd, DEFAULT_CONFIG_FILE);
+  if (!explicit && !existsSync(file)) return { config: {}, file: undefined, baseDir: cwd };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AuditError('config-unreadable', `Cannot read config ${displayPath(file, cwd)}: ${(error as Error).message}`);
+  }
+  return { config: parseConfig(text, displayPath(file, cwd)), file, baseDir: path.dirname(file) };
+}
+
+export function parseConfig(text: string, shown: string): AuditConfig {
+  const parsed = parseJsonWithPositions(text);
+  if ('problems' in parsed) {
+    throw new AuditError(
+      'config-invalid',
+      `Config ${shown} is not valid JSON:`,
+      parsed.problems.map((p) => `${shown}:${p.line}:${p.column}: ${p.message}`),
+    );
+  }
+  const validate = validatorFor('auditrc');
+  if (!validate(parsed.value)) {
+    throw new AuditError(
+      'config-invalid',
+      `Config ${shown} is invalid:`,
+      describeConfigErrors(validate.errors ?? [], shown, parsed.index),
+    );
+  }
+  return parsed.value as AuditConfig;
+}
+
+/** `/rules/x/severity` -> `rules.x.severity`; the root is `(root)`. */
+export function keyPath(pointer: string): string {
+  if (pointer === '') return '(root)';
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((t) => (/^\d+$/.test(t) ? `[${t}]` : `.${t}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+function describeConfigErrors(errors: readonly ErrorObject[], shown: string, index: PositionIndex): string[] {
+  // A failed oneOf (rule level vs rule object) repeats every branch's complaint: collapse them into one line.
+  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  const lines = new Set<string>();
+  for (const error of errors) {
+    if (['anyOf', 'allOf', 'if'].includes(error.keyword)) continue;
+    let pointer = error.instancePath;
+    let message: string;
+    if (oneOfPaths.has(pointer)) {
+      message = 'must be one of off, error, warning, note, or an object { "severity", "options" }';
+    } else if ([...oneOfPaths].some((p) => pointer.startsWith(`${p}/`)) && error.keyword === 'enum') {
+      message = 'must be one of off, error, warning, note';
+    } else if (error.keyword === 'additionalProperties') {
+      const key = String((error.params as { additionalProperty: string }).additionalProperty);
+      pointer = `${pointer}/${key}`;
+      message = `unknown key '${key}'`;
+    } else if (error.keyword === 'enum') {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      message = `must be one of ${allowed.map((v) => String(v)).join(', ')}`;
+    } else if (error.keyword === 'required') {
+      message = `missing required key '${String((error.params as { missingProperty: string }).missingProperty)}'`;
+    } else if (error.keyword === 'propertyNames') {
+      message = 'rule ids are kebab-case (lower-case words joined by -)';
+    } else {
+      message = error.message ?? error.keyword;
+    }
+    const position = locateNearest(index, pointer);
+    const where = position ? `${shown}:${position.line}:${position.column}: ` : `${shown}: `;
+    lines.add(`${where}${keyPath(pointer)}: ${message}`);
+  }
+  return [...lines];
+}
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] ?? 0;
+      row[j] = Math.min(current + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+export function didYouMean(unknown: string, known: readonly string[]): string | undefined {
+  let best: { id: string; d: number } | undefined;
+  for (const id of known) {
+    const d = distance(unknown, id);
+    if (!best || d < best.d) best = { id, d };
+  }
+  return best && best.d <= Math.max(3, Math.floor(unknown.length / 3)) ? best.id : undefined;
+}
+
+export function unknownRuleMessage(id: string, known: readonly string[]): string {
+  const suggestion = didYouMean(id, known);
+  return `unknown rule '${id}'${suggestion ? `; did you mean '${suggestion}'?` : ''} (run 'apim-oauth-audit rules' for the list)`;
+}
+
+/**
+ * Effective level and validated, defaulted options for every rule. `overrides` (from --rule id=level) win over
+ * the config. Every problem is collected and thrown together.
+ */
+export function resolveRuleSettings(
+  rules: readonly AnyRule[],
+  config: AuditConfig,
+  overrides: Readonly<Record<string, SeverityLevel>>,
+  shown = DEFAULT_CONFIG_FILE,
+): Record<string, RuleSetting> {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const known = [...byId.keys()];
+  const problems: string[] = [];
+  for (const id of Object.keys(config.rules ?? {})) {
+    if (!byId.has(id)) problems.push(`${shown}: rules.${id}: ${unknownRuleMessage(id, known)}`);
+  }
+  for (const id of Object.keys(overrides)) {
+    if (!byId.has(id)) problems.push(`--rule ${id}: ${unknownRuleMessage(id, known)}`);
+  }
+  const settings: Record<string, RuleSetting> = {};
+  for (const rule of rules) {
+    const configured = config.rules?.[rule.id];
+    const fromConfig = typeof configured === 'string' ? configured : configured?.severity;
+    const level = overrides[rule.id] ?? fromConfig;
+    const given = typeof configured === 'object' ? (configured.options ?? {}) : {};
+    const options = structuredClone({ ...(rule.options?.defaults ?? {}), ...given }) as Record<string, unknown>;
+    if (rule.options) {
+      const validate = newAjv().compile(rule.options.schema);
+      if (!validate(options)) {
+        for (const e of validate.errors ?? []) {
+          const at = keyPath(`/rules/${rule.id}/options${e.instancePath}`);
+          const extra =
+            e.keyword === 'additionalProperties'
+              ? ` '${String((e.params as { additionalProperty: string }).additionalProperty)}'`
+              : '';
+          problems.push(`${shown}: ${at}: ${e.message ?? e.keyword}${extra}`);
+        }
+      }
+    } else if (Object.keys(given).length > 0) {
+      problems.push(`${shown}: rules.${rule.id}.options: this rule takes no options`);
+    }
+    settings[rule.id] = level === undefined ? { options } : { level, options };
+  }
+  if (problems.length > 0) throw new AuditError('config-invalid', 'Invalid rule configuration:', problems);
+  return settings;
+}

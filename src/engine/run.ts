@@ -1,0 +1,136 @@
+/**
+ * Runs rules over a model and turns their outputs into findings: severity from config, location from
+ * origin, stable fingerprint, suppressions. A crashing rule does not stop the others; it marks the audit
+ * incomplete.
+ */
+import type { PositionIndex } from '../inventory/types';
+import type { Model } from '../model/types';
+import { fingerprint, locate, logicalLocation } from './locate';
+import { applySuppressions } from './suppressions';
+import type {
+  AnyRule,
+  AuditResult,
+  Finding,
+  NotEvaluatedRecord,
+  Requirement,
+  RuleCrash,
+  RuleDescriptor,
+  SeverityLevel,
+  Suppression,
+} from './types';
+
+export interface RuleSetting {
+  /** Explicit level from config/CLI; undefined means the rule's own severities. */
+  level?: SeverityLevel;
+  options: Record<string, unknown>;
+}
+
+export interface AuditPlan {
+  rules: readonly AnyRule[];
+  settings: Readonly<Record<string, RuleSetting>>;
+  suppressions: readonly Suppression[];
+  now: Date;
+  files: Readonly<Record<string, PositionIndex>>;
+  /** Rule docs and help URIs, loaded by the caller (the engine does no I/O). */
+  docs?: Readonly<Record<string, { docs?: string; helpUri?: string }>>;
+  sources?: readonly string[];
+}
+
+const SIDE_NAMES: Record<Requirement, string> = {
+  entra: 'Entra app registrations (add a source with applications: a snapshot with "applications", --source graph, or manifests)',
+  apim: 'API Management configuration (add a source with APIM data: a snapshot with "apim", --source azure:<id>, or an APIOps/ARM/Terraform source)',
+};
+
+export function runAudit(model: Model, plan: AuditPlan): AuditResult {
+  const findings: Finding[] = [];
+  const notEvaluatedRecords: NotEvaluatedRecord[] = [];
+  const crashes: RuleCrash[] = [];
+  const descriptors: RuleDescriptor[] = [];
+
+  for (const rule of plan.rules) {
+    const setting = plan.settings[rule.id] ?? { options: {} };
+    const level: SeverityLevel = setting.level ?? rule.meta.severity;
+    const descriptor: RuleDescriptor = { id: rule.id, meta: rule.meta, level };
+    const doc = plan.docs?.[rule.id];
+    if (doc?.docs !== undefined) descriptor.docs = doc.docs;
+    if (doc?.helpUri !== undefined) descriptor.helpUri = doc.helpUri;
+    descriptors.push(descriptor);
+    if (level === 'off') continue;
+
+    const missing = rule.meta.requires.filter((side) => !model.coverage[side]);
+    if (missing.length > 0) {
+      notEvaluatedRecords.push({
+        ruleId: rule.id,
+        reason: `needs ${missing.map((m) => SIDE_NAMES[m]).join(' and ')}; no source provided it`,
+      });
+      continue;
+    }
+    try {
+      for (const output of rule.check(model, { now: plan.now, options: setting.options })) {
+        if (output.type === 'notEvaluated') {
+          const record: NotEvaluatedRecord = { ruleId: rule.id, reason: output.reason };
+          if (output.entity) record.resource = { kind: output.entity.kind, id: output.entity.id, name: output.entity.name };
+          notEvaluatedRecords.push(record);
+          continue;
+        }
+        const { entity } = output;
+        findings.push({
+          ruleId: rule.id,
+          severity: setting.level && setting.level !== 'off' ? setting.level : (output.severity ?? rule.meta.severity),
+          message: output.message,
+          resource: { kind: entity.kind, id: entity.id, name: entity.name },
+          location: locate(entity, output.path, plan.files),
+          logicalLocation: logicalLocation(entity),
+          fingerprint: fingerprint(rule.id, entity, output.key ?? output.path),
+        });
+      }
+    } catch (error) {
+      const crash: RuleCrash = { ruleId: rule.id, message: error instanceof Error ? error.message : String(error) };
+      if (error instanceof Error && error.stack) crash.stack = error.stack;
+      crashes.push(crash);
+    }
+  }
+
+  const { findings: withSuppressions, expired } = applySuppressions(
+    dedupeFingerprints(findings),
+    plan.suppressions,
+    plan.now,
+  );
+  const sorted = withSuppressions.sort(compareFindings);
+  const active = sorted.filter((f) => !f.suppressed);
+  return {
+    findings: sorted,
+    notEvaluated: notEvaluatedRecords,
+    crashes,
+    gaps: model.gaps,
+    expiredSuppressions: expired,
+    rules: descriptors,
+    complete: crashes.length === 0 && model.gaps.length === 0,
+    summary: {
+      error: active.filter((f) => f.severity === 'error').length,
+      warning: active.filter((f) => f.severity === 'warning').length,
+      note: active.filter((f) => f.severity === 'note').length,
+      suppressed: sorted.length - active.length,
+      notEvaluated: notEvaluatedRecords.length,
+      crashed: crashes.length,
+      gaps: model.gaps.length,
+    },
+    sources: [...(plan.sources ?? [])],
+  };
+}
+
+/** Two violations with one fingerprint are one finding (e.g. two servers sharing one app): keep the first. */
+function dedupeFingerprints(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => (seen.has(f.fingerprint) ? false : (seen.add(f.fingerprint), true)));
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.location.file ?? '').localeCompare(b.location.file ?? '') ||
+    (a.location.line ?? 0) - (b.location.line ?? 0) ||
+    (a.location.column ?? 0) - (b.location.column ?? 0) ||
+    a.ruleId.localeCompare(b.ruleId) ||
+    a.message.localeCompare(b.message)
+  );
+}
