@@ -1,10 +1,117 @@
-// PLACEHOLDER: being implemented; replaced by the real rule.
-import { defineRule, notEvaluated } from '../src/engine/types';
+/**
+ * The backend app registration decides the access-token format: `api.requestedAccessTokenVersion` must be 2 so
+ * the gateway receives v2 tokens (issuer `https://login.microsoftonline.com/<tid>/v2.0`, audience = appId).
+ */
+import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import type { App, AuthServer, Model } from '../src/model/types';
+
+const PERSONAL_ACCOUNT_AUDIENCES = ['AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];
+const PATH = 'api/requestedAccessTokenVersion';
+
+/** How the app's declared value reads in a message. */
+function describeDeclaredVersion(app: App): string {
+  return app.requestedAccessTokenVersion === null
+    ? 'leaves api.requestedAccessTokenVersion unset (null, meaning 1)'
+    : `declares api.requestedAccessTokenVersion ${app.requestedAccessTokenVersion}`;
+}
+
+function quoted(names: string[]): string {
+  return names.map((n) => `'${n}'`).join(', ');
+}
+
+/** The audience a v1 token carries: the resource identifier exactly as the server requests it. */
+function v1Audience(app: App, servers: AuthServer[]): string {
+  for (const server of servers) {
+    const scope = server.scopes.find((s) => s.app === app && s.resource);
+    if (scope?.resource) return scope.resource;
+    const resource = server.props.tokenBodyParameters?.find((p) => p.name === 'resource')?.value;
+    if (resource) return resource;
+  }
+  return app.identifierUris[0] ?? `api://${app.appId ?? '<appId>'}`;
+}
+
+function tenantOf(model: Model, servers: AuthServer[]): string {
+  const fromEndpoint = servers
+    .map((s) => s.tokenEndpoint?.tenant ?? s.authorizationEndpoint?.tenant)
+    .find(Boolean);
+  return model.tenantId ?? fromEndpoint ?? '<tenant-id>';
+}
+
+function* personalAccountChecks(model: Model): Generator<RuleOutput> {
+  for (const app of model.applications) {
+    if (!PERSONAL_ACCOUNT_AUDIENCES.includes(app.signInAudience) || app.accessTokenVersion === 2) continue;
+    yield violation(
+      app,
+      `App registration '${app.name}' has signInAudience ${app.signInAudience} but ${describeDeclaredVersion(app)}; ` +
+        'Entra requires api.requestedAccessTokenVersion 2 for apps that accept personal Microsoft accounts.',
+      { path: PATH, key: 'signInAudience' },
+    );
+  }
+}
+
+/** Groups the servers by the app found on one side; servers without that app are returned apart. */
+function groupByApp(servers: AuthServer[], side: 'backendApp' | 'clientApp') {
+  const byApp = new Map<App, AuthServer[]>();
+  const missing: AuthServer[] = [];
+  for (const server of servers) {
+    const app = server[side];
+    if (!app) missing.push(server);
+    else byApp.set(app, [...(byApp.get(app) ?? []), server]);
+  }
+  return { byApp, missing };
+}
 
 export default defineRule({
   id: 'app-access-token-version',
-  meta: { title: 'app-access-token-version', severity: 'error', tags: [], requires: [] },
-  *check() {
-    yield notEvaluated('not implemented yet');
+  meta: {
+    title: 'Backend app registrations issue v2 access tokens',
+    severity: 'error',
+    tags: ['entra', 'tokens'],
+    requires: ['entra', 'apim'],
+  },
+  *check(model) {
+    yield* personalAccountChecks(model);
+
+    const backends = groupByApp(model.authorizationServers, 'backendApp');
+    for (const server of backends.missing) {
+      yield notEvaluated(
+        `Authorization server '${server.name}' has no identifiable backend app registration (its default scope ` +
+          `'${server.props.defaultScope ?? ''}' matches none of the applications given and no link is configured), ` +
+          'so the access-token version cannot be checked.',
+        server,
+      );
+    }
+    for (const [app, servers] of backends.byApp) {
+      if (app.accessTokenVersion === 2) continue;
+      yield violation(
+        app,
+        `Backend app registration '${app.name}' (used by authorization server ${quoted(servers.map((s) => s.name))}) ` +
+          `${describeDeclaredVersion(app)}, so it receives v1 access tokens with issuer ` +
+          `https://sts.windows.net/${tenantOf(model, servers)}/ and audience ${v1Audience(app, servers)} that fail ` +
+          'v2 validation with IDX10205 (issuer) and IDX10214 (audience); set it to 2.',
+        { path: PATH, key: 'backend' },
+      );
+    }
+
+    const clients = groupByApp(model.authorizationServers, 'clientApp');
+    for (const server of clients.missing) {
+      yield notEvaluated(
+        `Authorization server '${server.name}' has clientId '${server.clientId ?? ''}', which matches none of the ` +
+          'applications given, so the client app token version cannot be checked.',
+        server,
+      );
+    }
+    for (const [app, servers] of clients.byApp) {
+      // A backend app (or an app already invalid for its audience) is reported above with an error.
+      if (app.accessTokenVersion === 2 || backends.byApp.has(app)) continue;
+      if (PERSONAL_ACCOUNT_AUDIENCES.includes(app.signInAudience)) continue;
+      yield violation(
+        app,
+        `Client app registration '${app.name}' (used by authorization server ${quoted(servers.map((s) => s.name))}) ` +
+          `${describeDeclaredVersion(app)}; the APIM guidance sets 2 on both app registrations, although only the ` +
+          "backend app's value decides the access-token format the gateway validates.",
+        { path: PATH, key: 'client', severity: 'warning' },
+      );
+    }
   },
 });

@@ -1,10 +1,320 @@
-// PLACEHOLDER: being implemented; replaced by the real rule.
-import { defineRule, notEvaluated } from '../src/engine/types';
+/**
+ * The backend app exposes an App ID URI and an enabled scope, and every scope an authorization server (or an
+ * API's scope override) requests resolves to an enabled scope of that one backend app.
+ */
+import { defineRule, notEvaluated, violation, type RuleOutput, type Violation } from '../src/engine/types';
+import {
+  appIdInResource,
+  classifyScope,
+  isEntraLoginHost,
+  resourceIdentifiers,
+  sameResource,
+  splitScopes,
+} from '../src/model/entra';
+import type { App, AuthServer, Entity, Model } from '../src/model/types';
+
+const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+const GRAPH_RESOURCES = [
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.us',
+  'https://dod-graph.microsoft.us',
+  'https://microsoftgraph.chinacloudapi.cn',
+];
+
+interface Entry {
+  raw: string;
+  kind: 'oidc' | 'default' | 'resource' | 'bare';
+  resource?: string;
+  value?: string;
+  app?: App;
+  graph: boolean;
+}
+
+/** A scope string to check: an authorization server's default scope or an API's per-server override. */
+interface ScopeTarget {
+  entity: Entity;
+  path: string;
+  label: string;
+  scope: string;
+  /** The app the scope must target (a config link or v1 `resource` may name it when the scope does not). */
+  backend: App | undefined;
+  /** False for v1 endpoints, which name the API in the `resource` parameter and ignore API scopes. */
+  scopeMatters: boolean;
+}
+
+/** The app a scope's resource designates: by identifierUri, by appId GUID, or by `api://<appId>` (normalize.ts). */
+function resolveApp(resource: string, model: Model): App | undefined {
+  const byIdentifier = model.applications.find((a) =>
+    resourceIdentifiers(a).some((id) => sameResource(id, resource)),
+  );
+  const appId = appIdInResource(resource);
+  return byIdentifier ?? (appId ? model.appsByAppId.get(appId) : undefined);
+}
+
+function isGraph(resource: string): boolean {
+  return appIdInResource(resource) === GRAPH_APP_ID || GRAPH_RESOURCES.some((g) => sameResource(g, resource));
+}
+
+/** The scope entries as meant: comma-separated lists are reported once, then read as if space-separated. */
+function entriesOf(scope: string, model: Model): Entry[] {
+  return splitScopes(scope.replace(/,/g, ' ')).map((raw) => {
+    const c = classifyScope(raw);
+    const app = c.resource ? resolveApp(c.resource, model) : undefined;
+    return { raw, ...c, ...(app ? { app } : {}), graph: c.resource !== undefined && isGraph(c.resource) };
+  });
+}
+
+function explicit(entries: Entry[]): (Entry & { resource: string })[] {
+  return entries.filter((e): e is Entry & { resource: string } => e.resource !== undefined);
+}
+
+/** Identifies the resource of an entry for the "one resource per request" rule; bare scopes go to Graph. */
+function groupOf(e: Entry): { key: string; label: string } {
+  if (e.graph || e.kind === 'bare') return { key: 'graph', label: 'Microsoft Graph' };
+  if (e.app) return { key: `app:${e.app.id}`, label: e.resource ?? e.app.name };
+  return { key: `uri:${(e.resource ?? '').toLowerCase().replace(/\/+$/, '')}`, label: e.resource ?? '' };
+}
+
+function preferredIdentifier(app: App): string {
+  return app.identifierUris[0] ?? `api://${app.appId ?? '<appId>'}`;
+}
+
+function findScope(app: App, value: string) {
+  return app.scopes.find((s) => s.value?.toLowerCase() === value.toLowerCase());
+}
+
+/** `<App ID URI>/<first enabled scope>` of an app, for messages. */
+function exampleScope(app: App): string {
+  const scope = app.scopes.find((s) => s.isEnabled !== false)?.value ?? '<scope>';
+  return `${preferredIdentifier(app)}/${scope}`;
+}
+
+/** What a bare scope should read: qualified with the App ID URI of the app that exposes it, if any. */
+function suggestionFor(value: string, backend: App | undefined, model: Model): string {
+  const owner =
+    backend && findScope(backend, value) ? backend : model.applications.find((a) => findScope(a, value));
+  if (owner) return `use ${preferredIdentifier(owner)}/${value}`;
+  return `qualify it with the backend app's App ID URI (${backend ? preferredIdentifier(backend) : 'api://<appId>'}/<scope>) or remove it`;
+}
+
+function* checkBareEntries(t: ScopeTarget, entries: Entry[], model: Model): Generator<Violation> {
+  for (const e of entries.filter((x) => x.kind === 'bare')) {
+    yield violation(
+      t.entity,
+      `${t.label} contains the bare scope '${e.raw}', which Entra resolves against Microsoft Graph (AADSTS650053); ${suggestionFor(e.raw, t.backend, model)}.`,
+      { path: t.path, key: `bare:${e.raw}` },
+    );
+  }
+}
+
+/** Scopes of one request must name one resource; bare scopes count as Microsoft Graph next to explicit ones. */
+function* checkOneResource(t: ScopeTarget, entries: Entry[]): Generator<Violation> {
+  const resources = explicit(entries);
+  const counted = resources.length > 0 ? entries.filter((e) => e.kind !== 'oidc') : [];
+  const groups = new Map(counted.map((e) => [groupOf(e).key, groupOf(e).label]));
+  if (groups.size > 1) {
+    yield violation(
+      t.entity,
+      `${t.label} '${t.scope}' requests scopes of more than one resource (${[...groups.values()].join(', ')}); request the backend API's scopes only (AADSTS28000/AADSTS700022).`,
+      { path: t.path, key: 'mixed-resources' },
+    );
+  } else if (entries.length > 0 && entries.every((e) => e.kind === 'oidc')) {
+    const fix = t.backend ? ` ${exampleScope(t.backend)}` : '';
+    yield violation(
+      t.entity,
+      `${t.label} '${t.scope}' requests only OpenID Connect scopes, so the access token is issued for Microsoft Graph; add the backend API's scope${fix}.`,
+      { path: t.path, key: 'no-api-scope' },
+    );
+  }
+}
+
+/** One `<resource>/<value>` entry against the backend app: right resource, App ID URI set, scope exposed and enabled. */
+function* checkResourceEntry(t: ScopeTarget, e: Entry & { resource: string }): Generator<Violation> {
+  const backend = t.backend;
+  const at = (key: string) => ({ path: t.path, key });
+  if (e.graph || (backend && e.app !== backend)) {
+    const target = backend ? `backend app '${backend.name}'` : 'a backend API';
+    const fix = backend ? exampleScope(backend) : "the backend API's scope";
+    yield violation(
+      t.entity,
+      `${t.label} targets ${e.resource}, not ${target}; request ${fix}.`,
+      at(`other-resource:${e.resource}`),
+    );
+    return;
+  }
+  if (!backend) return;
+  if (!resourceIdentifiers(backend).some((id) => sameResource(id, e.resource))) {
+    // api://<appId> while the app has another App ID URI; an app without any URI is reported on the app.
+    if (backend.identifierUris.length === 0) return;
+    yield violation(
+      t.entity,
+      `${t.label} uses ${e.resource}, which is not an Application ID URI of backend app '${backend.name}' (${backend.identifierUris.join(', ')}); use ${preferredIdentifier(backend)}/${e.value ?? '.default'} (AADSTS500011).`,
+      at(`unset-uri:${e.resource}`),
+    );
+    return;
+  }
+  if (e.kind !== 'resource' || !e.value) return;
+  const scope = findScope(backend, e.value);
+  if (!scope) {
+    const enabled = backend.scopes.filter((s) => s.isEnabled !== false).map((s) => s.value);
+    yield violation(
+      t.entity,
+      `${t.label} requests '${e.raw}', but backend app '${backend.name}' exposes no scope '${e.value}' (enabled scopes: ${enabled.join(', ') || 'none'}) (AADSTS70011).`,
+      at(`missing:${e.raw}`),
+    );
+  } else if (scope.isEnabled === false) {
+    yield violation(
+      t.entity,
+      `${t.label} requests '${e.raw}', which is disabled on backend app '${backend.name}'; enable the scope or request an enabled one (AADSTS70011).`,
+      at(`disabled:${e.raw}`),
+    );
+  }
+}
+
+function* checkEntries(t: ScopeTarget, entries: Entry[], model: Model): Generator<Violation> {
+  yield* checkBareEntries(t, entries, model);
+  const mixed = [...checkOneResource(t, entries)];
+  yield* mixed;
+  if (mixed.some((v) => v.key === 'mixed-resources')) return;
+  for (const e of explicit(entries)) yield* checkResourceEntry(t, e);
+}
+
+function* checkScopeString(t: ScopeTarget, model: Model): Generator<Violation> {
+  if (!t.scopeMatters) return;
+  if (t.scope.trim() === '') {
+    const example = t.backend ? exampleScope(t.backend) : 'api://<backend appId>/<scope>';
+    yield violation(
+      t.entity,
+      `${t.label} is empty, but v2 endpoints require a scope; set it to ${example} (AADSTS900144).`,
+      { path: t.path, key: 'empty' },
+    );
+    return;
+  }
+  if (t.scope.includes(',')) {
+    yield violation(
+      t.entity,
+      `${t.label} '${t.scope}' separates scopes with commas; separate them with spaces (AADSTS70011).`,
+      { path: t.path, key: 'comma-separated' },
+    );
+  }
+  yield* checkEntries(t, entriesOf(t.scope, model), model);
+}
+
+function* checkBackendApp(app: App): Generator<Violation> {
+  if (app.identifierUris.length === 0) {
+    yield violation(
+      app,
+      `Backend app '${app.name}' has no Application ID URI; set api://${app.appId ?? '<appId>'} under Expose an API so that its scopes resolve (AADSTS500011).`,
+      { path: 'identifierUris', key: 'identifierUris' },
+    );
+  }
+  if (!app.scopes.some((s) => s.isEnabled !== false)) {
+    yield violation(
+      app,
+      `Backend app '${app.name}' exposes no enabled delegated scope (${app.scopes.length} defined); add and enable one, e.g. Colors.Read, under Expose an API.`,
+      { path: 'api/oauth2PermissionScopes', key: 'enabled-scope' },
+    );
+  }
+}
+
+function usesV1Only(server: AuthServer): boolean {
+  const versions = [server.authorizationEndpoint, server.tokenEndpoint].flatMap((e) =>
+    e ? [e.version] : [],
+  );
+  return versions.length > 0 && versions.every((v) => v === 'v1');
+}
+
+function isForeignServer(server: AuthServer): boolean {
+  const urls = [server.authorizationEndpoint?.url, server.tokenEndpoint?.url].filter(
+    (u): u is URL => u !== undefined,
+  );
+  return urls.length > 0 && !urls.some((u) => isEntraLoginHost(u.hostname));
+}
+
+/** Why no backend app could be judged. */
+function unresolvedReason(label: string, scope: string, model: Model): string {
+  const unknown = explicit(entriesOf(scope, model)).filter((e) => !e.app && !e.graph);
+  if (unknown.length > 0) {
+    const names = unknown.map((e) => e.resource).join(', ');
+    return `${label} names resource ${names}, which matches no application in the Entra data (the app may be in a tenant or export not given); the backend app could not be checked.`;
+  }
+  return `${label} names no backend app: no API scope and no resource token body parameter; the backend app could not be checked.`;
+}
+
+function* checkTarget(t: ScopeTarget, model: Model, seen: Set<App>): Generator<RuleOutput> {
+  if (t.backend && !seen.has(t.backend)) {
+    seen.add(t.backend);
+    yield* checkBackendApp(t.backend);
+  }
+  const found = [...checkScopeString(t, model)];
+  yield* found;
+  if (!t.backend && found.length === 0)
+    yield notEvaluated(unresolvedReason(t.label, t.scope, model), t.entity);
+}
+
+/** The app a scope string targets; `fallback` when the string names no resource at all (only bare/OIDC). */
+function backendOf(scope: string, fallback: App | undefined, model: Model): App | undefined {
+  const resources = explicit(entriesOf(scope, model));
+  return resources.find((e) => e.app)?.app ?? (resources.length > 0 ? undefined : fallback);
+}
+
+function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generator<RuleOutput> {
+  const scope = server.props.defaultScope ?? '';
+  const backend = server.backendApp ?? backendOf(scope, undefined, model);
+  const label = `Authorization server '${server.name}' default scope`;
+  const scopeMatters = !usesV1Only(server);
+  yield* checkTarget(
+    { entity: server, path: 'properties/defaultScope', label, scope, backend, scopeMatters },
+    model,
+    seen,
+  );
+  const clientId = server.clientId?.toLowerCase();
+  if (backend && (server.clientApp === backend || (clientId && clientId === backend.appId?.toLowerCase()))) {
+    yield violation(
+      server,
+      `Authorization server '${server.name}' uses app '${backend.name}' as both client and backend; register a separate client app and use its appId as the client ID (AADSTS90009).`,
+      { path: 'properties/clientId', key: 'client-is-backend' },
+    );
+  }
+  for (const api of server.apis) {
+    for (const ref of api.oauth2) {
+      const override = ref.scope?.trim();
+      if (ref.target !== server || !override) continue;
+      yield* checkTarget(
+        {
+          entity: api,
+          path: ref.path.replace(/authorizationServerId$/, 'scope'),
+          label: `API '${api.name}' scope for authorization server '${server.name}'`,
+          scope: override,
+          backend: backendOf(override, backend, model),
+          scopeMatters,
+        },
+        model,
+        seen,
+      );
+    }
+  }
+}
 
 export default defineRule({
   id: 'backend-scope-exposed',
-  meta: { title: 'backend-scope-exposed', severity: 'error', tags: [], requires: [] },
-  *check() {
-    yield notEvaluated('not implemented yet');
+  meta: {
+    title: 'Authorization servers request an enabled scope exposed by the backend app',
+    severity: 'error',
+    tags: ['entra', 'apim', 'authorization-server', 'scope'],
+    requires: ['entra', 'apim'],
+  },
+  *check(model) {
+    const seen = new Set<App>();
+    for (const server of model.authorizationServers) {
+      if (isForeignServer(server)) {
+        yield notEvaluated(
+          `Authorization server '${server.name}' does not sign in with Microsoft Entra ID; its scopes are not Entra scopes.`,
+          server,
+        );
+        continue;
+      }
+      yield* checkServer(server, model, seen);
+    }
   },
 });

@@ -1,10 +1,185 @@
-// PLACEHOLDER: being implemented; replaced by the real rule.
-import { defineRule, notEvaluated } from '../src/engine/types';
+/**
+ * The client app behind an authorization server needs a client secret that is valid now, not about to expire,
+ * and short-lived. The rule never prints `hint` (the first characters of the secret).
+ */
+import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import type { PasswordCredential } from '../src/inventory/types';
+import type { App, AuthServer } from '../src/model/types';
 
-export default defineRule({
+export interface ClientSecretExpiryOptions {
+  /** Warn when the longest-lived valid secret expires within this many days. */
+  warnDays: number;
+  /** Note secrets whose lifetime (end - start) exceeds this many days. */
+  maxLifetimeDays: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Grants for which APIM redeems or requests tokens with the client secret (PKCE and implicit need none). */
+const SECRET_GRANTS = ['authorizationCode', 'clientCredentials', 'resourceOwnerPassword'];
+
+interface Credential {
+  index: number;
+  raw: PasswordCredential;
+  start: Date | undefined;
+  /** `undefined` when the secret never expires (`endDateTime: null`). */
+  end: Date | undefined;
+}
+
+function parseDate(value: string | null | undefined): Date | undefined {
+  if (!value) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function toCredential(raw: PasswordCredential, index: number): Credential {
+  return { index, raw, start: parseDate(raw.startDateTime), end: parseDate(raw.endDateTime) };
+}
+
+/** Names a secret by displayName and keyId, never by `hint`. */
+function nameOf(c: Credential): string {
+  const name = c.raw.displayName ? `'${c.raw.displayName}'` : 'without a description';
+  return c.raw.keyId ? `secret ${name} (keyId ${c.raw.keyId})` : `secret ${name}`;
+}
+
+/** A stable key for a credential: its keyId, else its description and dates (never the array index). */
+function keyOf(c: Credential): string {
+  return c.raw.keyId ?? `${c.raw.displayName ?? ''}@${c.raw.startDateTime ?? ''}/${c.raw.endDateTime ?? ''}`;
+}
+
+const days = (n: number) => (n === 1 ? '1 day' : `${n} days`);
+const inDays = (n: number) => (n === 0 ? 'within a day' : `in ${days(n)}`);
+const endPath = (c: Credential) => `passwordCredentials/${c.index}/endDateTime`;
+const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+const endMs = (c: Credential) => c.end?.getTime() ?? Number.POSITIVE_INFINITY;
+
+function isValidAt(c: Credential, now: Date): boolean {
+  return (c.start === undefined || c.start <= now) && (c.end === undefined || now < c.end);
+}
+
+function needsSecret(server: AuthServer): boolean {
+  return server.grantTypes.length === 0 || server.grantTypes.some((g) => SECRET_GRANTS.includes(g));
+}
+
+function quoted(servers: AuthServer[]): string {
+  return servers.map((s) => `'${s.name}'`).join(', ');
+}
+
+function noValidSecret(app: App, servers: AuthServer[], creds: Credential[], now: Date): RuleOutput {
+  const subject = `Client app '${app.name}' (used by authorization server ${quoted(servers)})`;
+  if (creds.length === 0) {
+    return violation(
+      app,
+      `${subject} has no client secret, so the token request fails with AADSTS7000215 or AADSTS7000218; add a ` +
+        "secret and store its value in the authorization server's clientSecret.",
+      { path: 'passwordCredentials', key: 'no-valid-secret' },
+    );
+  }
+  const started = creds.filter((c) => c.start === undefined || c.start <= now);
+  if (started.length === 0) {
+    const first = [...creds].sort((a, b) => (a.start?.getTime() ?? 0) - (b.start?.getTime() ?? 0))[0]!;
+    return violation(
+      app,
+      `${subject} has no client secret valid now: ${nameOf(first)} starts on ${first.raw.startDateTime ?? ''}; ` +
+        'until then the token request fails with AADSTS7000215.',
+      { path: `passwordCredentials/${first.index}/startDateTime`, key: 'no-valid-secret' },
+    );
+  }
+  const newest = [...started].sort((a, b) => endMs(b) - endMs(a))[0]!;
+  const ended = newest.end ?? now;
+  const daysAgo = Math.floor((now.getTime() - ended.getTime()) / DAY_MS);
+  return violation(
+    app,
+    `${subject} has no client secret valid now: its newest ${nameOf(newest)} expired on ${isoDate(ended)} ` +
+      `(${days(daysAgo)} ago), so the token request fails with AADSTS7000222; add a new secret and update the ` +
+      "authorization server's clientSecret.",
+    { path: endPath(newest), key: 'no-valid-secret' },
+  );
+}
+
+function* checkApp(
+  app: App,
+  servers: AuthServer[],
+  now: Date,
+  options: ClientSecretExpiryOptions,
+): Generator<RuleOutput> {
+  const creds = app.passwordCredentials.map(toCredential);
+  const valid = creds.filter((c) => isValidAt(c, now));
+  if (valid.length === 0) {
+    yield noValidSecret(app, servers, creds, now);
+  } else {
+    const newest = [...valid].sort((a, b) => endMs(b) - endMs(a))[0]!;
+    const daysLeft = newest.end ? Math.floor((newest.end.getTime() - now.getTime()) / DAY_MS) : Infinity;
+    if (newest.end && daysLeft < options.warnDays) {
+      yield violation(
+        app,
+        `Client app '${app.name}' (used by authorization server ${quoted(servers)}) has ${nameOf(newest)} as its ` +
+          `longest-lived valid secret, and it expires ${inDays(daysLeft)} on ${isoDate(newest.end)} ` +
+          `(warning threshold ${options.warnDays} days); add a new secret, update the authorization server's ` +
+          'clientSecret, then remove the old secret.',
+        { path: endPath(newest), key: 'expiring', severity: 'warning' },
+      );
+    }
+  }
+  // Lifetime hygiene for every secret that can still be used.
+  for (const c of creds.filter((x) => x.end === undefined || now < x.end)) {
+    const lifetime =
+      c.start && c.end ? Math.floor((c.end.getTime() - c.start.getTime()) / DAY_MS) : undefined;
+    if (c.end !== undefined && (lifetime === undefined || lifetime <= options.maxLifetimeDays)) continue;
+    const what =
+      c.end === undefined
+        ? `has no endDateTime, so it never expires (maximum lifetime ${options.maxLifetimeDays} days)`
+        : `is valid for ${lifetime} days (until ${isoDate(c.end)}), longer than the maximum of ${options.maxLifetimeDays} days`;
+    yield violation(
+      app,
+      `Client app '${app.name}' ${nameOf(c)} ${what}; ` +
+        'Microsoft recommends short-lived secrets rotated regularly (or a certificate).',
+      { path: endPath(c), key: `lifetime:${keyOf(c)}`, severity: 'note' },
+    );
+  }
+}
+
+export default defineRule<ClientSecretExpiryOptions>({
   id: 'client-secret-expiry',
-  meta: { title: 'client-secret-expiry', severity: 'error', tags: [], requires: [] },
-  *check() {
-    yield notEvaluated('not implemented yet');
+  meta: {
+    title: 'Client app registrations have a valid, short-lived client secret',
+    severity: 'error',
+    tags: ['entra', 'credentials', 'security'],
+    securitySeverity: 4.0,
+    requires: ['entra', 'apim'],
+  },
+  options: {
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        warnDays: {
+          type: 'integer',
+          minimum: 0,
+          description: 'Warn when the last valid secret expires within N days.',
+        },
+        maxLifetimeDays: {
+          type: 'integer',
+          minimum: 1,
+          description: 'Note secrets valid for more than N days (or without an end date).',
+        },
+      },
+    },
+    defaults: { warnDays: 30, maxLifetimeDays: 180 },
+  },
+  *check(model, ctx) {
+    const byApp = new Map<App, AuthServer[]>();
+    for (const server of model.authorizationServers) {
+      if (!needsSecret(server)) continue;
+      if (!server.clientApp) {
+        yield notEvaluated(
+          `Authorization server '${server.name}' has clientId '${server.clientId ?? ''}', which matches none of the ` +
+            'applications given, so its client secrets cannot be checked.',
+          server,
+        );
+        continue;
+      }
+      byApp.set(server.clientApp, [...(byApp.get(server.clientApp) ?? []), server]);
+    }
+    for (const [app, servers] of byApp) yield* checkApp(app, servers, ctx.now, ctx.options);
   },
 });

@@ -1,10 +1,87 @@
-// PLACEHOLDER: being implemented; replaced by the real rule.
-import { defineRule, notEvaluated } from '../src/engine/types';
+import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import type { App, AuthServer, Model } from '../src/model/types';
+
+const ACCESS_PATH = 'web/implicitGrantSettings/enableAccessTokenIssuance';
+const ID_PATH = 'web/implicitGrantSettings/enableIdTokenIssuance';
+
+function usesImplicit(server: AuthServer): boolean {
+  return server.grantTypes.includes('implicit');
+}
+
+/**
+ * The response type the developer portal requests in the implicit flow: `id_token` when the server's scopes
+ * include `openid`, else `token` (api-management-developer-portal src/services/oauthService.ts).
+ */
+function implicitResponseType(server: AuthServer): 'token' | 'id_token' {
+  return server.scopes.some((s) => s.raw.toLowerCase() === 'openid') ? 'id_token' : 'token';
+}
+
+/** Implicit servers that need a setting the client app has switched off (the test console fails at /authorize). */
+function* missingIssuance(app: App, servers: AuthServer[]): Generator<RuleOutput> {
+  for (const server of servers) {
+    const key = `${server.service.name}/${server.name}`;
+    if (implicitResponseType(server) === 'token' && !app.implicitGrant.accessTokens) {
+      yield violation(
+        app,
+        `Authorization server '${server.name}' uses the implicit grant, but its client app '${app.name}' has web.implicitGrantSettings.enableAccessTokenIssuance off, so the developer portal's request fails (AADSTS700051: response_type 'token' is not enabled for the application); switch the server to the authorization code grant, or enable access-token issuance.`,
+        { path: ACCESS_PATH, key, severity: 'error' },
+      );
+    }
+    if (implicitResponseType(server) === 'id_token' && !app.implicitGrant.idTokens) {
+      yield violation(
+        app,
+        `Authorization server '${server.name}' uses the implicit grant with the openid scope, but its client app '${app.name}' has web.implicitGrantSettings.enableIdTokenIssuance off, so the developer portal's request fails (AADSTS700054: response_type 'id_token' is not enabled for the application); switch the server to the authorization code grant, or enable ID-token issuance.`,
+        { path: ID_PATH, key, severity: 'error' },
+      );
+    }
+  }
+}
+
+/** Implicit issuance switched on although no authorization server of the data needs it. */
+function* unneededIssuance(app: App, apimKnown: boolean): Generator<RuleOutput> {
+  const context = apimKnown
+    ? 'no APIM authorization server uses this app with the implicit grant'
+    : 'no APIM data was given to show a need for it';
+  if (app.implicitGrant.accessTokens) {
+    yield violation(
+      app,
+      `Application '${app.name}' has web.implicitGrantSettings.enableAccessTokenIssuance on although ${context}; turn it off and use the authorization code grant (OAuth 2.0 Security BCP: access tokens in URL fragments leak).`,
+      { path: ACCESS_PATH, key: 'enableAccessTokenIssuance' },
+    );
+  }
+  if (app.implicitGrant.idTokens) {
+    yield violation(
+      app,
+      `Application '${app.name}' has web.implicitGrantSettings.enableIdTokenIssuance on although ${context}; turn it off unless a hybrid sign-in flow needs ID tokens from the authorization endpoint.`,
+      { path: ID_PATH, key: 'enableIdTokenIssuance', severity: 'note' },
+    );
+  }
+}
+
+function* checkApp(app: App, model: Model): Generator<RuleOutput> {
+  const servers = model.authorizationServers.filter((s) => s.clientApp === app && usesImplicit(s));
+  if (servers.length > 0) yield* missingIssuance(app, servers);
+  else yield* unneededIssuance(app, model.coverage.apim);
+}
 
 export default defineRule({
   id: 'implicit-grant-disabled',
-  meta: { title: 'implicit-grant-disabled', severity: 'error', tags: [], requires: [] },
-  *check() {
-    yield notEvaluated('not implemented yet');
+  meta: {
+    title:
+      'Implicit-grant token issuance is off, except where an APIM authorization server uses the implicit grant',
+    severity: 'warning',
+    tags: ['security', 'entra'],
+    securitySeverity: 5.0,
+    requires: ['entra'],
+  },
+  *check(model) {
+    for (const server of model.authorizationServers) {
+      if (!usesImplicit(server) || server.clientApp) continue;
+      yield notEvaluated(
+        `Authorization server '${server.name}' uses the implicit grant, but its client app (clientId ${server.clientId ?? 'not set'}) is not among the applications given, so its implicit-grant settings cannot be checked.`,
+        server,
+      );
+    }
+    for (const app of model.applications) yield* checkApp(app, model);
   },
 });

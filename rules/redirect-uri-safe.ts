@@ -1,10 +1,92 @@
-// PLACEHOLDER: being implemented; replaced by the real rule.
-import { defineRule, notEvaluated } from '../src/engine/types';
+import { defineRule, violation, type Violation } from '../src/engine/types';
+import type { App } from '../src/model/types';
+
+type Platform = 'web' | 'spa' | 'publicClient';
+
+const PLATFORMS: readonly Platform[] = ['web', 'spa', 'publicClient'];
+
+/** Entra accepts plain http only for loopback addresses (reply-url restrictions). */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/** Characters Entra rejects in redirect URIs. */
+const UNSUPPORTED_CHARACTERS = ['!', '$', "'", '(', ')', ',', ';'];
+
+/** Schemes that are never a redirect target, even for native apps. */
+const DANGEROUS_SCHEMES = ['javascript:', 'data:', 'vbscript:', 'file:'];
+
+function parse(uri: string): URL | undefined {
+  try {
+    return new URL(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+function schemeProblem(url: URL, platform: Platform): string | undefined {
+  const scheme = url.protocol;
+  if (scheme === 'https:') return undefined;
+  if (scheme === 'http:') {
+    return LOOPBACK_HOSTS.includes(url.hostname.toLowerCase())
+      ? undefined
+      : 'uses plain http on a non-loopback host';
+  }
+  if (DANGEROUS_SCHEMES.includes(scheme)) return `uses the scheme '${scheme}'`;
+  // Out-of-band URNs (urn:ietf:wg:oauth:2.0:oob) show the code to the user instead of redirecting; no browser target.
+  if (scheme === 'urn:' && platform !== 'spa') return undefined;
+  // Native apps redirect to private-use schemes (msal<appId>://auth, ms-appx-web://...); browsers cannot.
+  if (platform === 'publicClient') return undefined;
+  return `uses the custom scheme '${scheme}', which only publicClient (mobile and desktop) redirect URIs may use`;
+}
+
+/** Everything wrong with one redirect URI, as sentence fragments (empty when the URI is safe). */
+function redirectUriProblems(uri: string, platform: Platform): string[] {
+  const problems: string[] = [];
+  const url = parse(uri);
+  if (!url) problems.push('is not an absolute URL');
+  if (uri.includes('*')) problems.push("contains the wildcard '*'");
+  const bad = UNSUPPORTED_CHARACTERS.filter((c) => uri.includes(c));
+  if (bad.length > 0) problems.push(`contains characters Entra rejects (${bad.join(' ')})`);
+  const scheme = url ? schemeProblem(url, platform) : undefined;
+  if (scheme) problems.push(scheme);
+  return problems;
+}
+
+function joinProblems(problems: string[]): string {
+  if (problems.length <= 1) return problems.join('');
+  return `${problems.slice(0, -1).join(', ')} and ${problems[problems.length - 1] ?? ''}`;
+}
+
+function advice(problems: string[]): string {
+  if (problems.some((p) => p.includes('custom scheme')))
+    return 'move it to the publicClient (mobile and desktop) platform, or register an https URI';
+  return 'register an exact https URI instead (plain http only for localhost, 127.0.0.1 or [::1])';
+}
+
+function* checkApp(app: App): Generator<Violation> {
+  for (const platform of PLATFORMS) {
+    const uris = app.redirectUris[platform];
+    for (const [index, uri] of uris.entries()) {
+      const problems = redirectUriProblems(uri, platform);
+      if (problems.length === 0) continue;
+      yield violation(
+        app,
+        `Application '${app.name}' has the ${platform} redirect URI ${uri}, which ${joinProblems(problems)}; ${advice(problems)}.`,
+        { path: `${platform}/redirectUris/${index}`, key: `${platform}:${uri}` },
+      );
+    }
+  }
+}
 
 export default defineRule({
   id: 'redirect-uri-safe',
-  meta: { title: 'redirect-uri-safe', severity: 'error', tags: [], requires: [] },
-  *check() {
-    yield notEvaluated('not implemented yet');
+  meta: {
+    title: 'Redirect URIs are exact https URLs (loopback http and native-app schemes excepted)',
+    severity: 'error',
+    tags: ['security', 'entra'],
+    securitySeverity: 7.5,
+    requires: ['entra'],
+  },
+  *check(model) {
+    for (const app of model.applications) yield* checkApp(app);
   },
 });

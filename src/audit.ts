@@ -48,10 +48,14 @@ export function loadInventory(request: AuditRequest, prepared: PreparedAudit): I
     );
   }
   const baseDir = fromCli || !prepared.configFile ? request.cwd : path.dirname(prepared.configFile);
-  return loadSources(specs, baseDir);
+  return loadSources(specs, baseDir, request.cwd);
 }
 
-export function runPreparedAudit(request: AuditRequest, prepared: PreparedAudit, inventory: Inventory): AuditResult {
+export function runPreparedAudit(
+  request: AuditRequest,
+  prepared: PreparedAudit,
+  inventory: Inventory,
+): AuditResult {
   const shownConfig = prepared.configFile ? displayPath(prepared.configFile, request.cwd) : '.auditrc.json';
   const settings = resolveRuleSettings(
     prepared.registry.rules,
@@ -61,7 +65,9 @@ export function runPreparedAudit(request: AuditRequest, prepared: PreparedAudit,
   );
   const tags = request.tags ?? [];
   const rules =
-    tags.length === 0 ? prepared.registry.rules : prepared.registry.rules.filter((r) => r.meta.tags.some((t) => tags.includes(t)));
+    tags.length === 0
+      ? prepared.registry.rules
+      : prepared.registry.rules.filter((r) => r.meta.tags.some((t) => tags.includes(t)));
   const model = normalize(inventory, prepared.config.links ?? []);
   return runAudit(model, {
     rules,

@@ -47,24 +47,67 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
   let command: Command | undefined;
   const parser = yargs()
     .scriptName('apim-oauth-audit')
-    .usage('$0 <command> [options]\n\nAudit the OAuth 2.0 wiring between Azure API Management and Microsoft Entra ID.')
+    .usage(
+      '$0 <command> [options]\n\nAudit the OAuth 2.0 wiring between Azure API Management and Microsoft Entra ID.',
+    )
     .command(
       'scan [sources..]',
       'Audit the configuration read from the sources and report findings',
       (y) =>
         y
           .positional('sources', { type: 'string', array: true, describe: 'Bare paths to snapshot files' })
-          .option('source', { alias: 's', type: 'string', array: true, describe: 'A source as <kind>:<path> (repeatable), e.g. snapshot:tenant.json' })
-          .option('config', { alias: 'c', type: 'string', describe: 'Config file (default: ./.auditrc.json when present)' })
-          .option('format', { alias: 'f', choices: REPORTER_NAMES, default: 'text' as ReporterName, describe: 'Report format' })
-          .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
-          .option('fail-on', { choices: ['error', 'warning', 'note', 'none'] as const, describe: 'Lowest severity that makes the exit code 1 (default: config failOn, else error)' })
-          .option('rule', { type: 'string', array: true, describe: 'Override a rule level: <rule-id>=off|error|warning|note (repeatable)' })
-          .option('tag', { type: 'string', array: true, describe: 'Run only rules with one of these tags (repeatable)' })
-          .option('now', { type: 'string', describe: 'Evaluate time-based rules (secret expiry, suppression expiry) at this ISO 8601 instant' })
-          .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Show stack traces of crashes' })
+          .option('source', {
+            alias: 's',
+            type: 'string',
+            array: true,
+            describe: 'A source as <kind>:<path> (repeatable), e.g. snapshot:tenant.json',
+          })
+          .option('config', {
+            alias: 'c',
+            type: 'string',
+            describe: 'Config file (default: ./.auditrc.json when present)',
+          })
+          .option('format', {
+            alias: 'f',
+            choices: REPORTER_NAMES,
+            default: 'text' as ReporterName,
+            describe: 'Report format',
+          })
+          .option('output', {
+            alias: 'o',
+            type: 'string',
+            describe: 'Write the report to this file instead of stdout',
+          })
+          .option('fail-on', {
+            choices: ['error', 'warning', 'note', 'none'] as const,
+            describe: 'Lowest severity that makes the exit code 1 (default: config failOn, else error)',
+          })
+          .option('rule', {
+            type: 'string',
+            array: true,
+            describe: 'Override a rule level: <rule-id>=off|error|warning|note (repeatable)',
+          })
+          .option('tag', {
+            type: 'string',
+            array: true,
+            describe: 'Run only rules with one of these tags (repeatable)',
+          })
+          .option('now', {
+            type: 'string',
+            describe:
+              'Evaluate time-based rules (secret expiry, suppression expiry) at this ISO 8601 instant',
+          })
+          .option('verbose', {
+            alias: 'v',
+            type: 'boolean',
+            default: false,
+            describe: 'Show stack traces of crashes',
+          })
           .example('$0 scan examples/contoso/snapshot.json', 'Audit a snapshot, text report')
-          .example('$0 scan --source snapshot:tenant.json --format sarif --output audit.sarif', 'SARIF for GitHub code scanning'),
+          .example(
+            '$0 scan --source snapshot:tenant.json --format sarif --output audit.sarif',
+            'SARIF for GitHub code scanning',
+          ),
       (args) => {
         command = {
           name: 'scan',
@@ -86,9 +129,17 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
       (y) =>
         y
           .option('format', { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const })
-          .option('config', { alias: 'c', type: 'string', describe: 'Config file whose plugins and levels to include' }),
+          .option('config', {
+            alias: 'c',
+            type: 'string',
+            describe: 'Config file whose plugins and levels to include',
+          }),
       (args) => {
-        command = { name: 'rules', format: args.format, ...(args.config !== undefined ? { config: args.config } : {}) };
+        command = {
+          name: 'rules',
+          format: args.format,
+          ...(args.config !== undefined ? { config: args.config } : {}),
+        };
       },
     )
     .command(
@@ -99,7 +150,11 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
           .positional('rule-id', { type: 'string', demandOption: true })
           .option('config', { alias: 'c', type: 'string', describe: 'Config file whose plugins to include' }),
       (args) => {
-        command = { name: 'explain', ruleId: args['rule-id'], ...(args.config !== undefined ? { config: args.config } : {}) };
+        command = {
+          name: 'explain',
+          ruleId: args['rule-id'],
+          ...(args.config !== undefined ? { config: args.config } : {}),
+        };
       },
     )
     .demandCommand(1, 'Name a command: scan, rules or explain.')
@@ -159,14 +214,18 @@ function runScan(command: Extract<Command, { name: 'scan' }>, io: CliIO): ExitCo
     io.stdout(report);
   }
   if (command.verbose) {
-    for (const crash of result.crashes) io.stderr(`Rule ${crash.ruleId} crashed:\n${crash.stack ?? crash.message}\n`);
+    for (const crash of result.crashes)
+      io.stderr(`Rule ${crash.ruleId} crashed:\n${crash.stack ?? crash.message}\n`);
   }
   if (!result.complete) return EXIT.incomplete;
   return failsAt(result, command.failOn ?? prepared.failOn) ? EXIT.findings : EXIT.ok;
 }
 
 function runRules(command: Extract<Command, { name: 'rules' }>, io: CliIO): ExitCode {
-  const { registry, config } = prepareAudit({ cwd: io.cwd, ...(command.config ? { configFile: command.config } : {}) });
+  const { registry, config } = prepareAudit({
+    cwd: io.cwd,
+    ...(command.config ? { configFile: command.config } : {}),
+  });
   if (command.format === 'json') {
     const list = registry.rules.map((r) => ({
       id: r.id,
@@ -187,10 +246,19 @@ function runRules(command: Extract<Command, { name: 'rules' }>, io: CliIO): Exit
 }
 
 function runExplain(command: Extract<Command, { name: 'explain' }>, io: CliIO): ExitCode {
-  const { registry } = prepareAudit({ cwd: io.cwd, ...(command.config ? { configFile: command.config } : {}) });
+  const { registry } = prepareAudit({
+    cwd: io.cwd,
+    ...(command.config ? { configFile: command.config } : {}),
+  });
   const rule = registry.rules.find((r) => r.id === command.ruleId);
   if (!rule) {
-    throw new AuditError('rule-unknown', unknownRuleMessage(command.ruleId, registry.rules.map((r) => r.id)));
+    throw new AuditError(
+      'rule-unknown',
+      unknownRuleMessage(
+        command.ruleId,
+        registry.rules.map((r) => r.id),
+      ),
+    );
   }
   const doc = registry.docs[rule.id]?.docs;
   io.stdout(doc ?? `# ${rule.meta.title}\n\n(No documentation was found for rule '${rule.id}'.)\n`);

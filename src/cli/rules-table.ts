@@ -6,12 +6,21 @@ export function rulesMarkdownTable(rules: readonly AnyRule[]): string {
     (r) =>
       `| [\`${r.id}\`](rules/${r.id}.md) | ${r.meta.severity} | ${r.meta.requires.join(', ') || '-'} | ${r.meta.tags.join(', ')} | ${r.meta.title.replace(/\|/g, '\\|')} |`,
   );
-  return ['| Rule | Default severity | Needs | Tags | What it checks |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    '| Rule | Default severity | Needs | Tags | What it checks |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 export function rulesTextTable(rules: readonly AnyRule[], levels: Readonly<Record<string, string>>): string {
   const header = ['RULE', 'LEVEL', 'NEEDS', 'TITLE'];
-  const rows = rules.map((r) => [r.id, levels[r.id] ?? r.meta.severity, r.meta.requires.join('+') || '-', r.meta.title]);
+  const rows = rules.map((r) => [
+    r.id,
+    levels[r.id] ?? r.meta.severity,
+    r.meta.requires.join('+') || '-',
+    r.meta.title,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

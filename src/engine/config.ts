@@ -43,7 +43,10 @@ export function loadConfig(explicit: string | undefined, cwd: string): LoadedCon
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new AuditError('config-unreadable', `Cannot read config ${displayPath(file, cwd)}: ${(error as Error).message}`);
+    throw new AuditError(
+      'config-unreadable',
+      `Cannot read config ${displayPath(file, cwd)}: ${(error as Error).message}`,
+    );
   }
   return { config: parseConfig(text, displayPath(file, cwd)), file, baseDir: path.dirname(file) };
 }
@@ -167,7 +170,10 @@ export function resolveRuleSettings(
     const fromConfig = typeof configured === 'string' ? configured : configured?.severity;
     const level = overrides[rule.id] ?? fromConfig;
     const given = typeof configured === 'object' ? (configured.options ?? {}) : {};
-    const options = structuredClone({ ...(rule.options?.defaults ?? {}), ...given }) as Record<string, unknown>;
+    const options = structuredClone({ ...(rule.options?.defaults ?? {}), ...given }) as Record<
+      string,
+      unknown
+    >;
     if (rule.options) {
       const validate = newAjv().compile(rule.options.schema);
       if (!validate(options)) {

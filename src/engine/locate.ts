@@ -17,7 +17,11 @@ function pointerFor(entity: Entity, path: string | undefined): string | undefine
   return `${origin.pointer}/${tokens.join('/')}`;
 }
 
-export function locate(entity: Entity, path: string | undefined, files: Readonly<Record<string, PositionIndex>>): Location {
+export function locate(
+  entity: Entity,
+  path: string | undefined,
+  files: Readonly<Record<string, PositionIndex>>,
+): Location {
   const { origin } = entity;
   if (!origin.file) return {};
   const index = files[origin.file];

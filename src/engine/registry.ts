@@ -38,8 +38,10 @@ export function ruleContractProblems(candidate: unknown): string[] {
   if (!candidate || typeof candidate !== 'object') return ['does not export a rule object'];
   const rule = candidate as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof rule['id'] !== 'string' || !RULE_ID.test(rule['id'])) problems.push('id must be a kebab-case string');
-  if (typeof rule['check'] !== 'function') problems.push('check must be a function (model, context) => Iterable');
+  if (typeof rule['id'] !== 'string' || !RULE_ID.test(rule['id']))
+    problems.push('id must be a kebab-case string');
+  if (typeof rule['check'] !== 'function')
+    problems.push('check must be a function (model, context) => Iterable');
   const meta = rule['meta'] as Record<string, unknown> | undefined;
   if (!meta || typeof meta !== 'object') {
     problems.push('meta is missing');
@@ -70,7 +72,10 @@ function resolvePlugin(spec: string, baseDir: string): string {
   try {
     return require.resolve(isPath ? path.resolve(baseDir, spec) : spec, { paths: [baseDir] });
   } catch (error) {
-    throw new AuditError('plugin-invalid', `Cannot load plugin '${spec}': ${(error as Error).message.split('\n')[0]}`);
+    throw new AuditError(
+      'plugin-invalid',
+      `Cannot load plugin '${spec}': ${(error as Error).message.split('\n')[0]}`,
+    );
   }
 }
 

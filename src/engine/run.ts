@@ -37,7 +37,8 @@ export interface AuditPlan {
 }
 
 const SIDE_NAMES: Record<Requirement, string> = {
-  entra: 'Entra app registrations (add a source with applications: a snapshot with "applications", --source graph, or manifests)',
+  entra:
+    'Entra app registrations (add a source with applications: a snapshot with "applications", --source graph, or manifests)',
   apim: 'API Management configuration (add a source with APIM data: a snapshot with "apim", --source azure:<id>, or an APIOps/ARM/Terraform source)',
 };
 
@@ -69,14 +70,24 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
       for (const output of rule.check(model, { now: plan.now, options: setting.options })) {
         if (output.type === 'notEvaluated') {
           const record: NotEvaluatedRecord = { ruleId: rule.id, reason: output.reason };
-          if (output.entity) record.resource = { kind: output.entity.kind, id: output.entity.id, name: output.entity.name };
-          notEvaluatedRecords.push(record);
+          if (output.entity)
+            record.resource = { kind: output.entity.kind, id: output.entity.id, name: output.entity.name };
+          const duplicate = notEvaluatedRecords.some(
+            (r) =>
+              r.ruleId === record.ruleId &&
+              r.reason === record.reason &&
+              r.resource?.id === record.resource?.id,
+          );
+          if (!duplicate) notEvaluatedRecords.push(record);
           continue;
         }
         const { entity } = output;
         findings.push({
           ruleId: rule.id,
-          severity: setting.level && setting.level !== 'off' ? setting.level : (output.severity ?? rule.meta.severity),
+          severity:
+            setting.level && setting.level !== 'off'
+              ? setting.level
+              : (output.severity ?? rule.meta.severity),
           message: output.message,
           resource: { kind: entity.kind, id: entity.id, name: entity.name },
           location: locate(entity, output.path, plan.files),
@@ -85,7 +96,10 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
         });
       }
     } catch (error) {
-      const crash: RuleCrash = { ruleId: rule.id, message: error instanceof Error ? error.message : String(error) };
+      const crash: RuleCrash = {
+        ruleId: rule.id,
+        message: error instanceof Error ? error.message : String(error),
+      };
       if (error instanceof Error && error.stack) crash.stack = error.stack;
       crashes.push(crash);
     }

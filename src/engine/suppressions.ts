@@ -13,9 +13,12 @@ function globToRegExp(glob: string): RegExp {
 export function selectorMatches(selector: string, finding: Finding): boolean {
   const pattern = globToRegExp(selector);
   const { resource, logicalLocation } = finding;
-  return [resource.id, resource.name, `${resource.kind}:${resource.name}`, logicalLocation.fullyQualifiedName].some((s) =>
-    pattern.test(s),
-  );
+  return [
+    resource.id,
+    resource.name,
+    `${resource.kind}:${resource.name}`,
+    logicalLocation.fullyQualifiedName,
+  ].some((s) => pattern.test(s));
 }
 
 export function isExpired(suppression: Suppression, now: Date): boolean {
@@ -32,7 +35,11 @@ export interface SuppressionOutcome {
   expired: Suppression[];
 }
 
-export function applySuppressions(findings: Finding[], suppressions: readonly Suppression[], now: Date): SuppressionOutcome {
+export function applySuppressions(
+  findings: Finding[],
+  suppressions: readonly Suppression[],
+  now: Date,
+): SuppressionOutcome {
   const active = suppressions.filter((s) => !isExpired(s, now));
   const expired = suppressions.filter((s) => isExpired(s, now));
   const result = findings.map((finding) => {

@@ -56,7 +56,11 @@ export function splitScopes(scope: string | undefined | null): string[] {
  * Classifies one scope entry: `api://app/Colors.Read` -> resource + value; `api://app/.default` -> default;
  * `openid` -> oidc; `Colors.Read` -> bare (Entra resolves it against Microsoft Graph).
  */
-export function classifyScope(raw: string): { kind: 'oidc' | 'default' | 'resource' | 'bare'; resource?: string; value?: string } {
+export function classifyScope(raw: string): {
+  kind: 'oidc' | 'default' | 'resource' | 'bare';
+  resource?: string;
+  value?: string;
+} {
   if ((OIDC_SCOPES as readonly string[]).includes(raw.toLowerCase())) return { kind: 'oidc' };
   const slash = raw.lastIndexOf('/');
   if (slash <= 0) return { kind: 'bare', value: raw };
@@ -79,7 +83,9 @@ export function resourceIdentifiers(app: { appId: string | undefined; identifier
 
 /** The appId embedded in `api://<appId>` or given as a bare GUID, if any. */
 export function appIdInResource(resource: string): string | undefined {
-  const match = /^(?:api:\/\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i.exec(resource.trim());
+  const match = /^(?:api:\/\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i.exec(
+    resource.trim(),
+  );
   return match?.[1]?.toLowerCase();
 }
 

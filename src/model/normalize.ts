@@ -11,7 +11,14 @@ import type {
   InventoryService,
   InventoryWorkspace,
 } from '../inventory/types';
-import { appIdInResource, classifyScope, parseEndpoint, resourceIdentifiers, sameResource, splitScopes } from './entra';
+import {
+  appIdInResource,
+  classifyScope,
+  parseEndpoint,
+  resourceIdentifiers,
+  sameResource,
+  splitScopes,
+} from './entra';
 import type {
   Api,
   App,
@@ -153,16 +160,14 @@ function toService(raw: InventoryService): Service {
     };
     return server;
   });
-  service.openidProviders = (raw.openidConnectProviders ?? []).map(
-    (r): OpenIdProvider => ({
-      kind: 'openidProvider',
-      id: r.id ?? `${id}/openidConnectProviders/${r.name}`,
-      name: r.name,
-      origin: r.origin,
-      service,
-      props: r.properties,
-    }),
-  );
+  service.openidProviders = (raw.openidConnectProviders ?? []).map((r): OpenIdProvider => ({
+    kind: 'openidProvider',
+    id: r.id ?? `${id}/openidConnectProviders/${r.name}`,
+    name: r.name,
+    origin: r.origin,
+    service,
+    props: r.properties,
+  }));
   service.policyFragments = (raw.policyFragments ?? []).map((r) => ({
     kind: 'policyFragment' as const,
     id: r.id ?? `${id}/policyFragments/${r.name}`,
@@ -199,7 +204,14 @@ function toProduct(raw: InventoryProduct, service: Service, parentId: string): P
 
 function addWorkspace(raw: InventoryWorkspace, service: Service): void {
   const id = raw.id ?? `${service.id}/workspaces/${raw.name}`;
-  const workspace: Workspace = { kind: 'workspace', id, name: raw.name, origin: raw.origin, service, policy: raw.policy };
+  const workspace: Workspace = {
+    kind: 'workspace',
+    id,
+    name: raw.name,
+    origin: raw.origin,
+    service,
+    policy: raw.policy,
+  };
   service.workspaces.push(workspace);
   service.products.push(...(raw.products ?? []).map((p) => toProduct(p, service, id)));
   service.apis.push(...(raw.apis ?? []).map((a) => toApi(a, service, workspace, id)));
@@ -250,13 +262,18 @@ function toApi(raw: InventoryApi, service: Service, workspace: Workspace | undef
     path: string,
   ) => {
     if (!s?.authorizationServerId) return;
-    if (oauth2.some((r) => r.ref === s.authorizationServerId && (r.scope ?? null) === (s.scope ?? null))) return;
+    if (oauth2.some((r) => r.ref === s.authorizationServerId && (r.scope ?? null) === (s.scope ?? null)))
+      return;
     const target = service.authorizationServers.find((a) => a.name === s.authorizationServerId);
     oauth2.push({ ref: s.authorizationServerId, via, path, scope: s.scope ?? null, target });
   };
   addOAuth(auth.oAuth2, 'oAuth2', 'properties/authenticationSettings/oAuth2/authorizationServerId');
   (auth.oAuth2AuthenticationSettings ?? []).forEach((s, i) =>
-    addOAuth(s, 'oAuth2AuthenticationSettings', `properties/authenticationSettings/oAuth2AuthenticationSettings/${i}/authorizationServerId`),
+    addOAuth(
+      s,
+      'oAuth2AuthenticationSettings',
+      `properties/authenticationSettings/oAuth2AuthenticationSettings/${i}/authorizationServerId`,
+    ),
   );
   const openid: AuthReference<OpenIdProvider>[] = [];
   const addOpenId = (
@@ -270,7 +287,11 @@ function toApi(raw: InventoryApi, service: Service, workspace: Workspace | undef
   };
   addOpenId(auth.openid, 'openid', 'properties/authenticationSettings/openid/openidProviderId');
   (auth.openidAuthenticationSettings ?? []).forEach((s, i) =>
-    addOpenId(s, 'openidAuthenticationSettings', `properties/authenticationSettings/openidAuthenticationSettings/${i}/openidProviderId`),
+    addOpenId(
+      s,
+      'openidAuthenticationSettings',
+      `properties/authenticationSettings/openidAuthenticationSettings/${i}/openidProviderId`,
+    ),
   );
   api.oauth2 = oauth2;
   api.openid = openid;
@@ -327,14 +348,17 @@ function correlateServer(server: AuthServer, model: Model, links: readonly Corre
   } else {
     // v1 endpoints name the backend in the `resource` token body parameter instead of a scope.
     const resource = server.props.tokenBodyParameters?.find((p) => p.name === 'resource')?.value;
-    const byResource = resource ? resolveScopeApp({ raw: resource, kind: 'resource', resource }, model) : undefined;
+    const byResource = resource
+      ? resolveScopeApp({ raw: resource, kind: 'resource', resource }, model)
+      : undefined;
     if (byResource) {
       server.backendApp = byResource;
       server.backendLink = 'defaultScope';
     }
   }
   const link = links.find(
-    (l) => l.authorizationServer === server.name && (l.service === undefined || l.service === server.service.name),
+    (l) =>
+      l.authorizationServer === server.name && (l.service === undefined || l.service === server.service.name),
   );
   if (link?.clientAppId) {
     server.clientApp = findAppByAppId(model, link.clientAppId);

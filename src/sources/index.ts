@@ -19,7 +19,7 @@ export interface SourceSpec {
 }
 
 /** Parses `kind:location`; a bare path (no known kind prefix) is detected from its content. */
-export function parseSourceSpec(raw: string, baseDir: string): SourceSpec {
+export function parseSourceSpec(raw: string, baseDir: string, cwd: string = baseDir): SourceSpec {
   const match = /^([a-z]+):(.*)$/.exec(raw);
   if (match && match[1] && match[1].length > 1) {
     const kind = match[1];
@@ -31,14 +31,21 @@ export function parseSourceSpec(raw: string, baseDir: string): SourceSpec {
     }
     return { kind: kind as SourceKind, location: path.resolve(baseDir, match[2] ?? ''), raw };
   }
-  return { kind: detectKind(path.resolve(baseDir, raw), raw), location: path.resolve(baseDir, raw), raw };
+  return {
+    kind: detectKind(path.resolve(baseDir, raw), raw, cwd),
+    location: path.resolve(baseDir, raw),
+    raw,
+  };
 }
 
-function detectKind(file: string, raw: string): SourceKind {
+function detectKind(file: string, raw: string, cwd: string): SourceKind {
   let text: string;
   try {
     if (statSync(file).isDirectory()) {
-      throw new AuditError('source-unknown-kind', `Cannot tell what kind of source the folder '${raw}' is; name it as <kind>:<path> (kinds: ${SOURCE_KINDS.join(', ')}).`);
+      throw new AuditError(
+        'source-unknown-kind',
+        `Cannot tell what kind of source the folder '${raw}' is; name it as <kind>:<path> (kinds: ${SOURCE_KINDS.join(', ')}).`,
+      );
     }
     text = readFileSync(file, 'utf8');
   } catch (error) {
@@ -48,14 +55,14 @@ function detectKind(file: string, raw: string): SourceKind {
   if (text.includes(`"${SNAPSHOT_KIND}"`)) return 'snapshot';
   throw new AuditError(
     'source-unknown-kind',
-    `Cannot tell what kind of source '${displayPath(file)}' is (no "kind": "${SNAPSHOT_KIND}"); name it as <kind>:<path> (kinds: ${SOURCE_KINDS.join(', ')}).`,
+    `Cannot tell what kind of source '${displayPath(file, cwd)}' is (no "kind": "${SNAPSHOT_KIND}"); name it as <kind>:<path> (kinds: ${SOURCE_KINDS.join(', ')}).`,
   );
 }
 
-export function loadSource(spec: SourceSpec): Inventory {
+export function loadSource(spec: SourceSpec, cwd: string): Inventory {
   switch (spec.kind) {
     case 'snapshot':
-      return readSnapshotFile(spec.location, spec.raw);
+      return readSnapshotFile(spec.location, spec.raw, cwd);
   }
 }
 
@@ -73,6 +80,7 @@ export function mergeInventories(parts: readonly Inventory[]): Inventory {
   return merged;
 }
 
-export function loadSources(specs: readonly string[], baseDir: string): Inventory {
-  return mergeInventories(specs.map((raw) => loadSource(parseSourceSpec(raw, baseDir))));
+/** Loads every source; paths resolve against `baseDir`, and are shown relative to `cwd`. */
+export function loadSources(specs: readonly string[], baseDir: string, cwd: string = baseDir): Inventory {
+  return mergeInventories(specs.map((raw) => loadSource(parseSourceSpec(raw, baseDir, cwd), cwd)));
 }

@@ -32,8 +32,12 @@ export interface SnapshotDocument {
   apim?: Record<string, unknown>[];
 }
 
-export function readSnapshotFile(file: string, spec: string = `snapshot:${file}`): Inventory {
-  const shown = displayPath(file);
+export function readSnapshotFile(
+  file: string,
+  spec: string = `snapshot:${file}`,
+  cwd: string = process.cwd(),
+): Inventory {
+  const shown = displayPath(file, cwd);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -77,14 +81,22 @@ export function parseSnapshot(text: string, file: string, spec: string = `snapsh
   return inventory;
 }
 
-function originOf(file: string, pointer: string, ids: { resourceId?: string | undefined; graphObjectId?: string | undefined }): Origin {
+function originOf(
+  file: string,
+  pointer: string,
+  ids: { resourceId?: string | undefined; graphObjectId?: string | undefined },
+): Origin {
   const origin: Origin = { file, pointer };
   if (ids.resourceId) origin.resourceId = ids.resourceId;
   if (ids.graphObjectId) origin.graphObjectId = ids.graphObjectId;
   return origin;
 }
 
-function withOrigin<T extends ArmResource<unknown>>(resource: T, file: string, pointer: string): T & { origin: Origin } {
+function withOrigin<T extends ArmResource<unknown>>(
+  resource: T,
+  file: string,
+  pointer: string,
+): T & { origin: Origin } {
   return { ...resource, origin: originOf(file, pointer, { resourceId: resource.id }) };
 }
 
@@ -97,12 +109,18 @@ function mapResources<T extends ArmResource<unknown>>(
   return list?.map((r, i) => withOrigin(r, file, joinPointer(pointer, key, i)));
 }
 
-function attachApis(apis: InventoryApi[] | undefined, file: string, base: string): InventoryApi[] | undefined {
+function attachApis(
+  apis: InventoryApi[] | undefined,
+  file: string,
+  base: string,
+): InventoryApi[] | undefined {
   return apis?.map((api, i) => {
     const pointer = joinPointer(base, 'apis', i);
     const result: InventoryApi = withOrigin(api, file, pointer);
     if (api.operations) {
-      result.operations = api.operations.map((op, j) => withOrigin(op, file, joinPointer(pointer, 'operations', j)));
+      result.operations = api.operations.map((op, j) =>
+        withOrigin(op, file, joinPointer(pointer, 'operations', j)),
+      );
     }
     return result;
   });
@@ -117,8 +135,14 @@ function attachServiceOrigins(service: InventoryService, file: string, pointer: 
   const set = <K extends keyof InventoryService>(key: K, value: InventoryService[K] | undefined) => {
     if (value !== undefined) result[key] = value;
   };
-  set('authorizationServers', mapResources(service.authorizationServers, file, pointer, 'authorizationServers'));
-  set('openidConnectProviders', mapResources(service.openidConnectProviders, file, pointer, 'openidConnectProviders'));
+  set(
+    'authorizationServers',
+    mapResources(service.authorizationServers, file, pointer, 'authorizationServers'),
+  );
+  set(
+    'openidConnectProviders',
+    mapResources(service.openidConnectProviders, file, pointer, 'openidConnectProviders'),
+  );
   set('apis', attachApis(service.apis, file, pointer));
   set('products', attachProducts(service.products, file, pointer));
   set('policyFragments', mapResources(service.policyFragments, file, pointer, 'policyFragments'));
@@ -160,6 +184,7 @@ export function toSnapshotDocument(inventory: Inventory, collectedAt?: string): 
   if (inventory.sources.some((s) => s.provides.entra)) {
     doc.applications = strip(inventory.applications) as NonNullable<SnapshotDocument['applications']>;
   }
-  if (inventory.sources.some((s) => s.provides.apim)) doc.apim = strip(inventory.services) as Record<string, unknown>[];
+  if (inventory.sources.some((s) => s.provides.apim))
+    doc.apim = strip(inventory.services) as Record<string, unknown>[];
   return doc;
 }

@@ -13,7 +13,11 @@ const tokenEndpointRule = defineRule({
   *check(model) {
     for (const server of model.authorizationServers) {
       yield violation(server, `server ${server.name}`, { path: 'properties/tokenEndpoint' });
-      yield violation(server, 'missing property points at its parent', { path: 'properties/noSuchThing', severity: 'note', key: 'x' });
+      yield violation(server, 'missing property points at its parent', {
+        path: 'properties/noSuchThing',
+        severity: 'note',
+        key: 'x',
+      });
     }
   },
 });
@@ -54,9 +58,15 @@ describe('runAudit', () => {
   it('takes the violation severity, unless the config sets the rule level', () => {
     const natural = runAudit(model, plan([tokenEndpointRule]));
     expect(natural.findings.map((f) => f.severity).sort()).toEqual(['error', 'note']);
-    const overridden = runAudit(model, plan([tokenEndpointRule], { settings: { 'test-token-endpoint': { level: 'warning', options: {} } } }));
+    const overridden = runAudit(
+      model,
+      plan([tokenEndpointRule], { settings: { 'test-token-endpoint': { level: 'warning', options: {} } } }),
+    );
     expect(overridden.findings.map((f) => f.severity)).toEqual(['warning', 'warning']);
-    const off = runAudit(model, plan([tokenEndpointRule], { settings: { 'test-token-endpoint': { level: 'off', options: {} } } }));
+    const off = runAudit(
+      model,
+      plan([tokenEndpointRule], { settings: { 'test-token-endpoint': { level: 'off', options: {} } } }),
+    );
     expect(off.findings).toHaveLength(0);
     expect(off.notEvaluated).toHaveLength(0);
   });
@@ -69,9 +79,14 @@ describe('runAudit', () => {
   });
 
   it('a rule whose side is absent is not evaluated, with the reason', () => {
-    const apimOnly = normalize({ ...inventory, sources: [{ spec: 's', provides: { entra: false, apim: true } }] });
+    const apimOnly = normalize({
+      ...inventory,
+      sources: [{ spec: 's', provides: { entra: false, apim: true } }],
+    });
     const result = runAudit(apimOnly, plan([entraRule]));
-    expect(result.notEvaluated).toEqual([{ ruleId: 'test-entra', reason: expect.stringMatching(/needs Entra app registrations/) }]);
+    expect(result.notEvaluated).toEqual([
+      { ruleId: 'test-entra', reason: expect.stringMatching(/needs Entra app registrations/) },
+    ]);
     expect(result.complete).toBe(true);
   });
 
@@ -90,7 +105,10 @@ describe('runAudit', () => {
   });
 
   it('gaps make the audit incomplete', () => {
-    const gapped = normalize({ ...inventory, gaps: [{ source: 'azure', what: 'policy of api colors-api', reason: '403' }] });
+    const gapped = normalize({
+      ...inventory,
+      gaps: [{ source: 'azure', what: 'policy of api colors-api', reason: '403' }],
+    });
     expect(runAudit(gapped, plan([])).complete).toBe(false);
   });
 });

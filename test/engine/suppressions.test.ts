@@ -22,12 +22,20 @@ describe('suppressions', () => {
   });
 
   it('a date-only expiry lasts through that day', () => {
-    expect(isExpired({ rule: '*', resource: '*', justification: 'j', expires: '2026-11-25' }, now)).toBe(false);
-    expect(isExpired({ rule: '*', resource: '*', justification: 'j', expires: '2026-11-24' }, now)).toBe(true);
+    expect(isExpired({ rule: '*', resource: '*', justification: 'j', expires: '2026-11-25' }, now)).toBe(
+      false,
+    );
+    expect(isExpired({ rule: '*', resource: '*', justification: 'j', expires: '2026-11-24' }, now)).toBe(
+      true,
+    );
   });
 
   it('suppresses matching findings with the justification, and reports expired suppressions', () => {
-    const active = { rule: 'redirect-uri-safe', resource: 'oauth-client-app', justification: 'dev callback, PLAT-1' };
+    const active = {
+      rule: 'redirect-uri-safe',
+      resource: 'oauth-client-app',
+      justification: 'dev callback, PLAT-1',
+    };
     const expired = { ...active, expires: '2026-01-01' };
     const other = { rule: 'client-secret-expiry', resource: '*', justification: 'other rule only' };
     const kept = applySuppressions([finding], [other, expired], now);

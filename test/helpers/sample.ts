@@ -19,14 +19,18 @@ export type SnapshotDoc = Record<string, unknown> & {
 };
 
 export function loadSampleDoc(which: 'contoso' | 'contoso-fixed' = 'contoso-fixed'): SnapshotDoc {
-  return JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', which, 'snapshot.json'), 'utf8')) as SnapshotDoc;
+  return JSON.parse(
+    readFileSync(path.join(REPO_ROOT, 'examples', which, 'snapshot.json'), 'utf8'),
+  ) as SnapshotDoc;
 }
 
 /** RFC 7386 JSON merge patch: objects merge recursively, arrays and scalars replace, null deletes. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
   const result: Record<string, unknown> =
-    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+    target && typeof target === 'object' && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
     if (value === null) delete result[key];
     else result[key] = mergePatch(result[key], value);
@@ -50,7 +54,8 @@ export function applyOverlay(doc: SnapshotDoc, overlay: Overlay): SnapshotDoc {
   const service = (result.apim ?? [])[0] as Record<string, unknown[]> | undefined;
   const patchAt = (list: unknown[] | undefined, index: number, patch: unknown) => {
     if (patch === undefined) return;
-    if (!list || list[index] === undefined) throw new Error(`overlay target #${index} does not exist in the sample`);
+    if (!list || list[index] === undefined)
+      throw new Error(`overlay target #${index} does not exist in the sample`);
     list[index] = mergePatch(list[index], patch);
   };
   patchAt(apps, 0, overlay.backendApp);
@@ -71,7 +76,12 @@ export function modelWith(overlay: Overlay = {}, links: CorrelationLink[] = []):
   return buildModel(applyOverlay(loadSampleDoc(), overlay), links);
 }
 
-export function runRule(rule: AnyRule, model: Model, options: Record<string, unknown> = {}, now: Date = TEST_NOW): RuleOutput[] {
+export function runRule(
+  rule: AnyRule,
+  model: Model,
+  options: Record<string, unknown> = {},
+  now: Date = TEST_NOW,
+): RuleOutput[] {
   const merged = { ...(rule.options?.defaults ?? {}), ...options };
   return [...rule.check(model, { now, options: merged })];
 }

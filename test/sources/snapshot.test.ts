@@ -19,7 +19,10 @@ describe('snapshot source', () => {
 
   it('reads the fixed sample into an inventory with origins', () => {
     const inventory = readSnapshotFile(file);
-    expect(inventory.applications.map((a) => a.displayName)).toEqual(['oauth-backend-app', 'oauth-client-app']);
+    expect(inventory.applications.map((a) => a.displayName)).toEqual([
+      'oauth-backend-app',
+      'oauth-client-app',
+    ]);
     expect(inventory.services).toHaveLength(1);
     expect(inventory.tenantId).toBe('4f1e7a52-3c2b-4d8e-9a61-0b5c3d2e1f00');
     expect(inventory.sources[0]?.provides).toEqual({ entra: true, apim: true });
@@ -36,7 +39,9 @@ describe('snapshot source', () => {
     const position = index?.locate('/apim/0/authorizationServers/0/properties/tokenEndpoint');
     expect(position).toBeDefined();
     const line = lines[(position?.line ?? 0) - 1] ?? '';
-    expect(line.slice((position?.column ?? 0) - 1)).toMatch(/^"https:\/\/login\.microsoftonline\.com\/.*\/oauth2\/v2\.0\/token"/);
+    expect(line.slice((position?.column ?? 0) - 1)).toMatch(
+      /^"https:\/\/login\.microsoftonline\.com\/.*\/oauth2\/v2\.0\/token"/,
+    );
   });
 
   it('a side absent from the snapshot is not provided (rules needing it are not evaluated)', () => {
@@ -47,7 +52,9 @@ describe('snapshot source', () => {
   });
 
   it('rejects malformed JSON with a located message', () => {
-    const error = errorOf(() => parseSnapshot('{\n  "kind": "apim-oauth-audit/snapshot",\n  "version": 1,,\n}', 'bad.json'));
+    const error = errorOf(() =>
+      parseSnapshot('{\n  "kind": "apim-oauth-audit/snapshot",\n  "version": 1,,\n}', 'bad.json'),
+    );
     expect(error.code).toBe('source-invalid');
     expect(error.details[0]).toMatch(/^bad\.json:3:16: JSON syntax error/);
   });
@@ -62,7 +69,9 @@ describe('snapshot source', () => {
     expect(error.code).toBe('source-invalid');
     const text = error.details.join('\n');
     expect(text).toMatch(/snap\.json:\d+:\d+: \/version: must be 1/);
-    expect(text).toMatch(/snap\.json:\d+:\d+: \/applications\/0\/signInAudience: must be one of "AzureADMyOrg"/);
+    expect(text).toMatch(
+      /snap\.json:\d+:\d+: \/applications\/0\/signInAudience: must be one of "AzureADMyOrg"/,
+    );
     expect(text).toMatch(/\/applications\/1: missing required property 'appId'/);
     expect(error.details.length).toBeGreaterThanOrEqual(3);
   });
@@ -73,10 +82,8 @@ describe('snapshot source', () => {
       properties: Record<string, unknown>;
     };
     server.properties['clientSecret'] = 'hunter2-do-not-store';
-    const cred = ((doc.applications?.[1] as Record<string, unknown[]>)['passwordCredentials']?.[0] ?? {}) as Record<
-      string,
-      unknown
-    >;
+    const cred = ((doc.applications?.[1] as Record<string, unknown[]>)['passwordCredentials']?.[0] ??
+      {}) as Record<string, unknown>;
     cred['secretText'] = 'also-secret';
     const error = errorOf(() => parseSnapshot(JSON.stringify(doc), 's.json'));
     const text = error.render();

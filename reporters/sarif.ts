@@ -1,0 +1,373 @@
+/**
+ * The SARIF 2.1.0 reporter, shaped for GitHub code scanning: one run, rule metadata with help and
+ * `security-severity`, results with relative URIs under `%SRCROOT%`, our own partial fingerprint, suppressions,
+ * and tool execution notifications for everything that limits what the report proves.
+ */
+import type { AuditResult, Finding, ResourceRef, RuleDescriptor, Severity } from '../src/engine/types';
+import type { ReporterOptions } from './index';
+import {
+  INFORMATION_URI,
+  TOOL_NAME,
+  compareStrings,
+  crashMessage,
+  expiredSuppressionMessage,
+  gapMessage,
+  groupNotEvaluated,
+  sortCrashes,
+  sortFindings,
+  sortGaps,
+  sortSuppressions,
+} from './json';
+
+export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const SRCROOT = '%SRCROOT%';
+/** Our partial fingerprint: rule + resource identity + key, never line numbers (see src/engine/locate.ts). */
+export const FINGERPRINT_KEY = 'apimOauthAudit/v1';
+
+// ----- The subset of the SARIF object model we write -------------------------------------------------------
+
+type SarifLevel = 'error' | 'warning' | 'note';
+
+interface SarifMessage {
+  text: string;
+  markdown?: string;
+}
+
+interface SarifArtifactLocation {
+  uri?: string;
+  uriBaseId?: string;
+  description?: SarifMessage;
+}
+
+interface SarifLogicalLocation {
+  name: string;
+  fullyQualifiedName: string;
+  kind: string;
+}
+
+interface SarifLocation {
+  physicalLocation?: {
+    artifactLocation: SarifArtifactLocation;
+    region: { startLine: number; startColumn?: number };
+  };
+  logicalLocations?: SarifLogicalLocation[];
+}
+
+interface SarifRule {
+  id: string;
+  name: string;
+  shortDescription: SarifMessage;
+  fullDescription: SarifMessage;
+  help?: SarifMessage;
+  helpUri?: string;
+  defaultConfiguration: { level: SarifLevel };
+  properties: { tags: string[]; precision: 'high'; 'security-severity'?: string };
+}
+
+interface SarifResult {
+  ruleId: string;
+  ruleIndex?: number;
+  level: SarifLevel;
+  message: SarifMessage;
+  locations: SarifLocation[];
+  partialFingerprints: Record<string, string>;
+  suppressions?: { kind: 'external'; justification: string }[];
+}
+
+interface SarifNotification {
+  level: SarifLevel;
+  message: SarifMessage;
+  associatedRule?: { id: string; index?: number };
+  locations?: SarifLocation[];
+}
+
+// ----- URIs ------------------------------------------------------------------------------------------------
+
+const DRIVE = /^[A-Za-z]:$/;
+
+function isAbsolutePath(file: string): boolean {
+  return file.startsWith('/') || /^[A-Za-z]:\//.test(file);
+}
+
+/** Splits a path into segments, resolving `.` and `..` textually (no file system, no cwd). */
+function segmentsOf(file: string): string[] {
+  const result: string[] = [];
+  for (const segment of file.replace(/\\/g, '/').split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..' && result.length > 0 && result[result.length - 1] !== '..') result.pop();
+    else result.push(segment);
+  }
+  return result;
+}
+
+function encodeSegments(segments: readonly string[]): string {
+  return segments.map((s) => (DRIVE.test(s) ? s : encodeURIComponent(s))).join('/');
+}
+
+/** `/a/b` -> `file:///a/b`, `C:/a` -> `file:///C:/a`. */
+function fileUri(absolutePath: string): string {
+  return `file:///${encodeSegments(segmentsOf(absolutePath))}`;
+}
+
+function sameSegment(a: string, b: string, index: number): boolean {
+  // Windows drive letters compare case-insensitively; everything else exactly.
+  return index === 0 && DRIVE.test(a) ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+/** The segments of `file` below `baseDir`, or undefined when it is not below it. */
+function relativeSegments(file: string, baseDir: string): string[] | undefined {
+  const base = segmentsOf(baseDir);
+  const target = segmentsOf(file);
+  if (target.length <= base.length) return undefined;
+  return base.every((segment, i) => sameSegment(segment, target[i] ?? '', i))
+    ? target.slice(base.length)
+    : undefined;
+}
+
+/**
+ * The artifact location of a finding's file. Finding paths are relative to the directory the audit ran in, which
+ * is what the CLI passes as `baseDir`, so they become relative URIs under `%SRCROOT%` (forward slashes, each
+ * segment percent-encoded). An absolute path is made relative to `baseDir` when it lies below it, and otherwise
+ * written as an absolute `file:` URI without a base.
+ */
+export function artifactLocation(file: string, baseDir: string | undefined): SarifArtifactLocation {
+  const normalized = file.replace(/\\/g, '/');
+  if (!isAbsolutePath(normalized)) return { uri: encodeSegments(segmentsOf(normalized)), uriBaseId: SRCROOT };
+  const relative = baseDir !== undefined ? relativeSegments(normalized, baseDir) : undefined;
+  return relative ? { uri: encodeSegments(relative), uriBaseId: SRCROOT } : { uri: fileUri(normalized) };
+}
+
+function originalUriBaseIds(baseDir: string | undefined): Record<string, SarifArtifactLocation> {
+  const description = { text: 'The directory the audit ran in; finding paths are relative to it.' };
+  const normalized = baseDir?.replace(/\\/g, '/');
+  if (normalized === undefined || !isAbsolutePath(normalized)) return { [SRCROOT]: { description } };
+  const uri = fileUri(normalized);
+  return { [SRCROOT]: { uri: uri.endsWith('/') ? uri : `${uri}/`, description } };
+}
+
+// ----- Rules -----------------------------------------------------------------------------------------------
+
+export function pascalCase(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part !== '')
+    .map((part) => part[0]?.toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** Markdown to readable plain text: fences, headings, emphasis and code marks dropped; links keep their URL. */
+export function markdownToText(markdown: string): string {
+  const lines: string[] = [];
+  let inFence = false;
+  for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) {
+      inFence = !inFence;
+      continue;
+    }
+    if (inFence) {
+      lines.push(line);
+      continue;
+    }
+    lines.push(
+      line
+        .replace(/^#{1,6}\s+/, '')
+        .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+        .replace(/\[([^\]]+)\]\(([^)\s]+)[^)]*\)/g, '$1 ($2)')
+        .replace(/`([^`]+)`/g, '$1')
+        .replace(/(\*\*|__)(?=\S)(.+?)(?<=\S)\1/g, '$2')
+        .replace(/(^|[^*\w])\*(?=\S)([^*]+?)(?<=\S)\*(?!\*)/g, '$1$2'),
+    );
+  }
+  return lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** The first paragraph of the doc's `## Why` section (else of its body), as one line of plain text. */
+function fullDescriptionOf(descriptor: RuleDescriptor): string {
+  const docs = descriptor.docs?.replace(/\r\n?/g, '\n');
+  if (docs === undefined) return descriptor.meta.title;
+  const why = /^##\s+Why\s*$/im.exec(docs);
+  const body = why ? docs.slice(why.index + why[0].length) : docs;
+  const paragraph = body
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .find((p) => p !== '' && !p.startsWith('#'));
+  return paragraph === undefined
+    ? descriptor.meta.title
+    : markdownToText(paragraph).replace(/\s*\n\s*/g, ' ');
+}
+
+function isAbsoluteUri(uri: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\/\S+$/.test(uri);
+}
+
+function sarifRule(descriptor: RuleDescriptor, level: Severity): SarifRule {
+  const { meta, docs, helpUri } = descriptor;
+  const tags = new Set(meta.tags);
+  // GitHub treats a rule as a security rule, and shows its security-severity, only when it is tagged `security`.
+  if (meta.securitySeverity !== undefined) tags.add('security');
+  const rule: SarifRule = {
+    id: descriptor.id,
+    name: pascalCase(descriptor.id),
+    shortDescription: { text: meta.title },
+    fullDescription: { text: fullDescriptionOf(descriptor) },
+    ...(docs !== undefined ? { help: { text: markdownToText(docs), markdown: docs } } : {}),
+    // SARIF requires an absolute URI here; a repository-relative doc path is left to help.markdown.
+    ...(helpUri !== undefined && isAbsoluteUri(helpUri) ? { helpUri } : {}),
+    defaultConfiguration: { level },
+    properties: { tags: [...tags].sort(compareStrings), precision: 'high' },
+  };
+  if (meta.securitySeverity !== undefined)
+    rule.properties['security-severity'] = meta.securitySeverity.toFixed(1);
+  return rule;
+}
+
+/** Every rule that is not `off`, sorted by id; the index into this list is each result's `ruleIndex`. */
+function enabledRules(result: AuditResult): { descriptor: RuleDescriptor; level: Severity }[] {
+  const seen = new Set<string>();
+  const enabled: { descriptor: RuleDescriptor; level: Severity }[] = [];
+  for (const descriptor of [...result.rules].sort((a, b) => compareStrings(a.id, b.id))) {
+    if (descriptor.level === 'off' || seen.has(descriptor.id)) continue;
+    seen.add(descriptor.id);
+    enabled.push({ descriptor, level: descriptor.level });
+  }
+  return enabled;
+}
+
+// ----- Results and notifications --------------------------------------------------------------------------
+
+function logicalLocationOf(resource: ResourceRef, fullyQualifiedName = resource.id): SarifLogicalLocation {
+  return { name: resource.name, fullyQualifiedName, kind: resource.kind };
+}
+
+function sarifLocation(finding: Finding, baseDir: string | undefined): SarifLocation {
+  const { location, logicalLocation } = finding;
+  const logicalLocations = [
+    {
+      name: logicalLocation.name,
+      fullyQualifiedName: logicalLocation.fullyQualifiedName,
+      kind: logicalLocation.kind,
+    },
+  ];
+  // Findings from live sources (Graph/ARM) have no file. The CLI gives every finding from a file source its file;
+  // for live results SARIF allows a location with only logical locations, so that is what they get.
+  if (location.file === undefined) return { logicalLocations };
+  const region: { startLine: number; startColumn?: number } = { startLine: location.line ?? 1 };
+  if (location.line !== undefined && location.column !== undefined) region.startColumn = location.column;
+  return {
+    physicalLocation: { artifactLocation: artifactLocation(location.file, baseDir), region },
+    logicalLocations,
+  };
+}
+
+function sarifResult(
+  finding: Finding,
+  ruleIndex: ReadonlyMap<string, number>,
+  baseDir: string | undefined,
+): SarifResult {
+  const index = ruleIndex.get(finding.ruleId);
+  const result: SarifResult = {
+    ruleId: finding.ruleId,
+    // Always present for our own findings; a finding of a rule missing from result.rules simply has no index.
+    ...(index !== undefined ? { ruleIndex: index } : {}),
+    level: finding.severity,
+    message: { text: finding.message },
+    locations: [sarifLocation(finding, baseDir)],
+    partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+  };
+  if (finding.suppressed)
+    result.suppressions = [{ kind: 'external', justification: finding.suppressed.justification }];
+  return result;
+}
+
+function ruleReference(
+  ruleId: string,
+  ruleIndex: ReadonlyMap<string, number>,
+): { id: string; index?: number } {
+  const index = ruleIndex.get(ruleId);
+  return index === undefined ? { id: ruleId } : { id: ruleId, index };
+}
+
+function notifications(result: AuditResult, ruleIndex: ReadonlyMap<string, number>): SarifNotification[] {
+  const list: SarifNotification[] = [];
+  for (const crash of sortCrashes(result.crashes)) {
+    list.push({
+      level: 'error',
+      message: { text: crashMessage(crash) },
+      associatedRule: ruleReference(crash.ruleId, ruleIndex),
+    });
+  }
+  for (const gap of sortGaps(result.gaps)) list.push({ level: 'error', message: { text: gapMessage(gap) } });
+  for (const suppression of sortSuppressions(result.expiredSuppressions)) {
+    const notification: SarifNotification = {
+      level: 'warning',
+      message: { text: expiredSuppressionMessage(suppression) },
+    };
+    if (suppression.rule !== '*') notification.associatedRule = ruleReference(suppression.rule, ruleIndex);
+    list.push(notification);
+  }
+  for (const group of groupNotEvaluated(result.notEvaluated)) {
+    for (const { reason, resources } of group.reasons) {
+      const notification: SarifNotification = {
+        level: 'note',
+        message: { text: `rule ${group.ruleId} was not evaluated: ${reason}` },
+        associatedRule: ruleReference(group.ruleId, ruleIndex),
+      };
+      if (resources.length > 0) {
+        notification.locations = resources.map((resource) => ({
+          logicalLocations: [logicalLocationOf(resource)],
+        }));
+      }
+      list.push(notification);
+    }
+  }
+  return list;
+}
+
+/** Distinct artifact locations sorted by URI (`./a.json` and `a.json` are one artifact). */
+function uniqueLocations(locations: readonly SarifArtifactLocation[]): SarifArtifactLocation[] {
+  const byUri = new Map(
+    locations.map((location) => [`${location.uriBaseId ?? ''} ${location.uri ?? ''}`, location]),
+  );
+  return [...byUri].sort(([a], [b]) => compareStrings(a, b)).map(([, location]) => location);
+}
+
+export function sarifReporter(result: AuditResult, options: ReporterOptions): string {
+  const rules = enabledRules(result);
+  const ruleIndex = new Map(rules.map(({ descriptor }, index) => [descriptor.id, index]));
+  const artifacts = uniqueLocations(
+    result.sources.map((source) => artifactLocation(source, options.baseDir)),
+  );
+  const log = {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: TOOL_NAME,
+            version: options.toolVersion,
+            semanticVersion: options.toolVersion,
+            informationUri: INFORMATION_URI,
+            rules: rules.map(({ descriptor, level }) => sarifRule(descriptor, level)),
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: result.complete,
+            toolExecutionNotifications: notifications(result, ruleIndex),
+          },
+        ],
+        originalUriBaseIds: originalUriBaseIds(options.baseDir),
+        artifacts: artifacts.map((location) => ({ location, roles: ['analysisTarget'] })),
+        columnKind: 'utf16CodeUnits',
+        results: sortFindings(result.findings).map((finding) =>
+          sarifResult(finding, ruleIndex, options.baseDir),
+        ),
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

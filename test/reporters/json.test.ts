@@ -1,0 +1,128 @@
+import { jsonReporter } from '../../reporters/json';
+import { expectGolden } from './golden';
+import { FINDINGS, OPTIONS, cleanResult, fullResult, reversed } from './sample-result';
+
+interface JsonReport {
+  version: number;
+  tool: { name: string; version: string };
+  complete: boolean;
+  findings: {
+    ruleId: string;
+    location: { file: string | null; line: number | null; column: number | null };
+    fingerprint: string;
+    suppressed?: { justification: string; expires: string | null };
+  }[];
+  notEvaluated: { ruleId: string; reason: string; resource?: { kind: string; id: string; name: string } }[];
+  crashes: { ruleId: string; message: string }[];
+  gaps: unknown[];
+  expiredSuppressions: unknown[];
+  summary: Record<string, number>;
+}
+
+function parse(text: string): JsonReport {
+  return JSON.parse(text) as JsonReport;
+}
+
+describe('json reporter', () => {
+  it('matches the golden report', () => {
+    expectGolden('full.json.txt', jsonReporter(fullResult(), OPTIONS));
+  });
+
+  it('matches the golden clean report', () => {
+    expectGolden('clean.json.txt', jsonReporter(cleanResult(), OPTIONS));
+  });
+
+  it('is 2-space indented with a trailing newline, and does not depend on input order', () => {
+    const text = jsonReporter(fullResult(), OPTIONS);
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(
+      text.startsWith(
+        '{\n  "version": 1,\n  "tool": {\n    "name": "apim-oauth-audit",\n    "version": "1.2.3"\n  },',
+      ),
+    ).toBe(true);
+    expect(jsonReporter(reversed(fullResult()), OPTIONS)).toBe(text);
+  });
+
+  it("writes the envelope keys, and each finding's keys, in a fixed order", () => {
+    const report = parse(jsonReporter(fullResult(), OPTIONS));
+    expect(Object.keys(report)).toEqual([
+      'version',
+      'tool',
+      'complete',
+      'findings',
+      'notEvaluated',
+      'crashes',
+      'gaps',
+      'expiredSuppressions',
+      'summary',
+    ]);
+    expect(Object.keys(report.findings[0] ?? {})).toEqual([
+      'ruleId',
+      'severity',
+      'message',
+      'resource',
+      'location',
+      'logicalLocation',
+      'fingerprint',
+    ]);
+    expect(Object.keys(report.summary)).toEqual([
+      'error',
+      'warning',
+      'note',
+      'suppressed',
+      'notEvaluated',
+      'crashed',
+      'gaps',
+    ]);
+  });
+
+  it('sorts findings by file, line, column, rule; passes fingerprints and suppressions through', () => {
+    const report = parse(jsonReporter(fullResult(), OPTIONS));
+    expect(report.findings.map((f) => [f.location.file, f.location.line, f.ruleId])).toEqual([
+      ['examples/contoso/snapshot.json', 12, 'app-access-token-version'],
+      ['examples/contoso/snapshot.json', 118, 'auth-server-v2-endpoints'],
+      ['examples/contoso/snapshot.json', 120, 'auth-server-v2-endpoints'],
+      ['tenant exports/app manifest.json', 14, 'redirect-uri-safe'],
+      ['tenant exports/app manifest.json', 30, 'client-secret-expiry'],
+      ['tenant exports/legacy.json', null, 'redirect-uri-safe'],
+    ]);
+    expect(new Set(report.findings.map((f) => f.fingerprint))).toEqual(
+      new Set(FINDINGS.map((f) => f.fingerprint)),
+    );
+    expect(report.findings.filter((f) => f.suppressed)).toEqual([
+      expect.objectContaining({
+        ruleId: 'client-secret-expiry',
+        suppressed: { justification: 'Rotated by the release pipeline', expires: '2027-06-30' },
+      }),
+    ]);
+    expect(report.findings.filter((f) => !f.suppressed).every((f) => !('suppressed' in f))).toBe(true);
+  });
+
+  it('reports not-evaluated records deduplicated, crashes without stacks, and completeness', () => {
+    const report = parse(jsonReporter(fullResult(), OPTIONS));
+    expect(report.complete).toBe(false);
+    expect(report.notEvaluated.map((r) => [r.ruleId, r.resource?.name ?? null])).toEqual([
+      ['backend-scope-exposed', null],
+      ['client-api-permission', 'entra-auth'],
+      ['client-api-permission', 'partner-auth'],
+    ]);
+    expect(report.notEvaluated[0]).not.toHaveProperty('resource');
+    expect(report.crashes).toEqual([
+      { ruleId: 'api-oauth-enabled', message: "Cannot read properties of undefined (reading 'length')" },
+    ]);
+  });
+
+  it('a clean report has empty lists and complete: true', () => {
+    const report = parse(jsonReporter(cleanResult(), OPTIONS));
+    expect(report).toEqual(
+      expect.objectContaining({
+        complete: true,
+        findings: [],
+        notEvaluated: [],
+        crashes: [],
+        gaps: [],
+        expiredSuppressions: [],
+      }),
+    );
+  });
+});

@@ -1,0 +1,326 @@
+/**
+ * Hand-built audit results for the reporter tests: findings across two files (one path with a space), a
+ * suppressed finding, a finding with a file but no line, not-evaluated records (whole-rule and per-resource, with
+ * a duplicate), a crash, a source gap, an expired suppression, and rules with and without docs and
+ * security severity (one of them `off`). The findings are deliberately out of order.
+ */
+import type { AuditResult, Finding, RuleDescriptor } from '../../src/engine/types';
+import type { ReporterOptions } from '../../reporters';
+
+export const SNAPSHOT = 'examples/contoso/snapshot.json';
+export const MANIFEST = 'tenant exports/app manifest.json';
+export const LEGACY = 'tenant exports/legacy.json';
+export const BASE_DIR = '/home/runner/work/contoso-apim';
+
+const SERVICE_ID =
+  '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/contoso-apim';
+const AUTH_SERVER_ID = `${SERVICE_ID}/authorizationServers/entra-auth`;
+
+export const OPTIONS: ReporterOptions = { color: false, baseDir: BASE_DIR, toolVersion: '1.2.3' };
+
+const REPO = 'https://github.com/apim-oauth-audit/apim-oauth-audit/blob/main/rules';
+
+const V2_DOCS = `# Authorization servers use the Entra v2 endpoints
+
+## Why
+
+APIM authorization servers that point at the **v1** endpoints (\`/oauth2/authorize\`, \`/oauth2/token\`) get v1
+tokens. See [the v2 endpoints](https://learn.microsoft.com/entra/identity-platform/v2-overview).
+
+## Remediation
+
+\`\`\`bash
+az apim update --name contoso-apim
+\`\`\`
+`;
+
+const REDIRECT_DOCS = `# Redirect URIs are safe
+
+## Why
+
+A redirect URI with a wildcard or plain *http* lets an attacker receive the authorization code.
+`;
+
+const SECRET_DOCS = `# Client app registrations have a valid, short-lived client secret
+
+## Why
+
+Password credentials expire, and nothing in APIM warns you.
+`;
+
+export const RULES: RuleDescriptor[] = [
+  {
+    id: 'redirect-uri-safe',
+    meta: {
+      title: 'Redirect URIs are safe',
+      severity: 'error',
+      tags: ['security', 'entra'],
+      securitySeverity: 7.5,
+      requires: ['entra'],
+    },
+    level: 'error',
+    docs: REDIRECT_DOCS,
+    helpUri: `${REPO}/redirect-uri-safe.md`,
+  },
+  {
+    id: 'auth-server-v2-endpoints',
+    meta: {
+      title: 'Authorization servers use the Entra v2 endpoints',
+      severity: 'error',
+      tags: ['apim', 'entra', 'authorization-server'],
+      requires: ['apim'],
+    },
+    level: 'error',
+    docs: V2_DOCS,
+    helpUri: `${REPO}/auth-server-v2-endpoints.md`,
+  },
+  {
+    id: 'client-secret-expiry',
+    meta: {
+      title: 'Client app registrations have a valid, short-lived client secret',
+      severity: 'error',
+      tags: ['entra', 'credentials', 'security'],
+      securitySeverity: 4,
+      requires: ['entra', 'apim'],
+    },
+    level: 'warning',
+    docs: SECRET_DOCS,
+    // A repository-relative path: not an absolute URI, so SARIF must leave helpUri out.
+    helpUri: 'rules/client-secret-expiry.md',
+  },
+  {
+    id: 'app-access-token-version',
+    meta: {
+      title: 'Backend apps issue v2 access tokens',
+      severity: 'warning',
+      tags: ['entra', 'tokens'],
+      requires: ['entra'],
+    },
+    level: 'note',
+  },
+  {
+    id: 'implicit-grant-disabled',
+    meta: {
+      title: 'Implicit grant is disabled',
+      severity: 'warning',
+      tags: ['security', 'entra'],
+      securitySeverity: 5,
+      requires: ['entra'],
+    },
+    level: 'off',
+  },
+  {
+    id: 'backend-scope-exposed',
+    meta: {
+      title: 'The backend app exposes the default scope',
+      severity: 'error',
+      tags: ['entra', 'apim', 'scope'],
+      requires: ['entra', 'apim'],
+    },
+    level: 'error',
+  },
+  {
+    id: 'client-api-permission',
+    meta: {
+      title: 'The client app is granted the backend scope',
+      severity: 'error',
+      tags: ['entra'],
+      requires: ['entra', 'apim'],
+    },
+    level: 'error',
+  },
+  {
+    id: 'api-oauth-enabled',
+    meta: {
+      title: 'APIs declare their authorization server',
+      severity: 'warning',
+      tags: ['apim', 'portal', 'security'],
+      securitySeverity: 5,
+      requires: ['apim'],
+    },
+    level: 'warning',
+  },
+];
+
+const authServer = { kind: 'authorizationServer', id: AUTH_SERVER_ID, name: 'entra-auth' } as const;
+const portalApp = {
+  kind: 'application',
+  id: '22222222-2222-2222-2222-222222222222',
+  name: 'Contoso Portal',
+} as const;
+const backendApp = {
+  kind: 'application',
+  id: '11111111-1111-1111-1111-111111111111',
+  name: 'Contoso Backend API',
+} as const;
+const legacyApp = {
+  kind: 'application',
+  id: '33333333-3333-3333-3333-333333333333',
+  name: 'Legacy Client',
+} as const;
+
+function finding(
+  ruleId: string,
+  severity: Finding['severity'],
+  resource: Finding['resource'],
+  fullyQualifiedName: string,
+  location: Finding['location'],
+  message: string,
+  fingerprint: string,
+): Finding {
+  return {
+    ruleId,
+    severity,
+    message,
+    resource,
+    location,
+    logicalLocation: { fullyQualifiedName, kind: resource.kind, name: resource.name },
+    fingerprint,
+  };
+}
+
+export const FINDINGS: Finding[] = [
+  finding(
+    'redirect-uri-safe',
+    'error',
+    portalApp,
+    '/applications/aaaaaaaa-0000-0000-0000-000000000002',
+    { file: MANIFEST, line: 14, column: 7 },
+    "App 'Contoso Portal' has redirect URI http://portal.contoso.com/signin; use https.",
+    'f0000000000000000000000000000003',
+  ),
+  finding(
+    'auth-server-v2-endpoints',
+    'error',
+    authServer,
+    AUTH_SERVER_ID,
+    { file: SNAPSHOT, line: 120, column: 9 },
+    "Authorization server 'entra-auth' uses the v1 token endpoint https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/token; use .../oauth2/v2.0/token.",
+    'f0000000000000000000000000000001',
+  ),
+  finding(
+    'app-access-token-version',
+    'note',
+    backendApp,
+    '/applications/aaaaaaaa-0000-0000-0000-000000000001',
+    { file: SNAPSHOT, line: 12, column: 5 },
+    "App 'Contoso Backend API' issues v1 access tokens (requestedAccessTokenVersion null); set it to 2.",
+    'f0000000000000000000000000000004',
+  ),
+  {
+    ...finding(
+      'client-secret-expiry',
+      'warning',
+      portalApp,
+      '/applications/aaaaaaaa-0000-0000-0000-000000000002',
+      { file: MANIFEST, line: 30, column: 7 },
+      "App 'Contoso Portal' secret 'apim' expires in 12 days (2026-12-07).",
+      'f0000000000000000000000000000005',
+    ),
+    suppressed: { justification: 'Rotated by the release pipeline', expires: '2027-06-30' },
+  },
+  finding(
+    'auth-server-v2-endpoints',
+    'error',
+    authServer,
+    AUTH_SERVER_ID,
+    { file: SNAPSHOT, line: 118, column: 9 },
+    "Authorization server 'entra-auth' uses the v1 authorization endpoint https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/authorize; use .../oauth2/v2.0/authorize.",
+    'f0000000000000000000000000000002',
+  ),
+  finding(
+    'redirect-uri-safe',
+    'error',
+    legacyApp,
+    '/applications/aaaaaaaa-0000-0000-0000-000000000003',
+    { file: LEGACY },
+    "App 'Legacy Client' has redirect URI https://*.contoso.com/callback with a wildcard; list each host.",
+    'f0000000000000000000000000000006',
+  ),
+];
+
+export function fullResult(): AuditResult {
+  return {
+    findings: structuredClone(FINDINGS),
+    notEvaluated: [
+      {
+        ruleId: 'client-api-permission',
+        reason: "the client app '44444444-4444-4444-4444-444444444444' is not among the applications given",
+        resource: authServer,
+      },
+      {
+        ruleId: 'backend-scope-exposed',
+        reason: 'needs Entra app registrations; no source provided it',
+      },
+      {
+        ruleId: 'client-api-permission',
+        reason: "the client app '44444444-4444-4444-4444-444444444444' is not among the applications given",
+        resource: authServer,
+      },
+      {
+        ruleId: 'client-api-permission',
+        reason: "the client app '44444444-4444-4444-4444-444444444444' is not among the applications given",
+        resource: {
+          kind: 'authorizationServer',
+          id: `${SERVICE_ID}/authorizationServers/partner-auth`,
+          name: 'partner-auth',
+        },
+      },
+    ],
+    crashes: [
+      {
+        ruleId: 'api-oauth-enabled',
+        message: "Cannot read properties of undefined (reading 'length')",
+        stack: 'Error: at /tmp/x.js:1:1',
+      },
+    ],
+    gaps: [
+      {
+        source: 'apiops:apim-artifacts',
+        what: 'policy of api colors-api',
+        reason: 'apis/colors-api/policy.xml is not valid XML',
+      },
+    ],
+    expiredSuppressions: [
+      {
+        rule: 'client-secret-expiry',
+        resource: 'application:Legacy Client',
+        justification: 'Migration pending',
+        expires: '2026-01-31',
+      },
+    ],
+    rules: structuredClone(RULES),
+    complete: false,
+    summary: { error: 4, warning: 0, note: 1, suppressed: 1, notEvaluated: 4, crashed: 1, gaps: 1 },
+    sources: [SNAPSHOT, MANIFEST, LEGACY],
+  };
+}
+
+/** A clean, complete audit of one file with every rule evaluated. */
+export function cleanResult(): AuditResult {
+  return {
+    findings: [],
+    notEvaluated: [],
+    crashes: [],
+    gaps: [],
+    expiredSuppressions: [],
+    rules: structuredClone(RULES).filter((r) => r.level !== 'off'),
+    complete: true,
+    summary: { error: 0, warning: 0, note: 0, suppressed: 0, notEvaluated: 0, crashed: 0, gaps: 0 },
+    sources: ['examples/contoso-fixed/snapshot.json'],
+  };
+}
+
+/** The same result with every list reversed: reports must not depend on input order. */
+export function reversed(result: AuditResult): AuditResult {
+  return {
+    ...result,
+    findings: [...result.findings].reverse(),
+    notEvaluated: [...result.notEvaluated].reverse(),
+    crashes: [...result.crashes].reverse(),
+    gaps: [...result.gaps].reverse(),
+    expiredSuppressions: [...result.expiredSuppressions].reverse(),
+    rules: [...result.rules].reverse(),
+    sources: [...result.sources].reverse(),
+  };
+}
