@@ -15,6 +15,10 @@ import { displayPath } from './util/package-root';
 
 export interface AuditRequest {
   cwd: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Verbose log and progress sinks for the sources (default: silent). */
+  log?: (message: string) => void;
+  progress?: (done: number, total: number, what: string) => void;
   /** Sources from the command line (relative to cwd); when empty, the config's sources (relative to it). */
   sources: readonly string[];
   configFile?: string;
@@ -38,17 +42,25 @@ export function prepareAudit(request: Pick<AuditRequest, 'cwd' | 'configFile'>):
   return { config, configFile: file, registry, failOn: config.failOn ?? 'error' };
 }
 
-export function loadInventory(request: AuditRequest, prepared: PreparedAudit): Inventory {
+export function loadInventory(request: AuditRequest, prepared: PreparedAudit): Promise<Inventory> {
   const fromCli = request.sources.length > 0;
   const specs = fromCli ? request.sources : (prepared.config.sources ?? []);
   if (specs.length === 0) {
-    throw new AuditError(
-      'usage',
-      'No sources to audit: pass a snapshot path or --source <kind>:<path>, or set "sources" in .auditrc.json.',
+    return Promise.reject(
+      new AuditError(
+        'usage',
+        'No sources to audit: pass a snapshot path or --source <kind>:<path>, or set "sources" in .auditrc.json.',
+      ),
     );
   }
   const baseDir = fromCli || !prepared.configFile ? request.cwd : path.dirname(prepared.configFile);
-  return loadSources(specs, baseDir, request.cwd);
+  return loadSources(specs, baseDir, {
+    cwd: request.cwd,
+    env: request.env ?? {},
+    live: prepared.config.live ?? {},
+    log: request.log ?? (() => undefined),
+    progress: request.progress ?? (() => undefined),
+  });
 }
 
 export function runPreparedAudit(
@@ -81,9 +93,11 @@ export function runPreparedAudit(
 }
 
 /** The whole audit in one call. */
-export function audit(request: AuditRequest): { result: AuditResult; prepared: PreparedAudit } {
+export async function audit(
+  request: AuditRequest,
+): Promise<{ result: AuditResult; prepared: PreparedAudit }> {
   const prepared = prepareAudit(request);
-  const inventory = loadInventory(request, prepared);
+  const inventory = await loadInventory(request, prepared);
   return { result: runPreparedAudit(request, prepared, inventory), prepared };
 }
 

@@ -2,17 +2,12 @@
 /**
  * argv -> run -> exit code. The only module that calls process.exit or writes to the real stdout.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import yargs from 'yargs';
-import { REPORTER_NAMES, reporters, type ReporterName } from '../../reporters';
-import { audit, failsAt, prepareAudit } from '../audit';
-import { unknownRuleMessage } from '../engine/config';
+import { REPORTER_NAMES, type ReporterName } from '../../reporters';
 import { AuditError, EXIT, exitCodeFor, type ExitCode } from '../engine/errors';
-import { SEVERITIES, type FailOn, type SeverityLevel } from '../engine/types';
 import { toolVersion } from '../util/package-root';
-import { processIO, useColor, type CliIO } from './io';
-import { rulesTextTable } from './rules-table';
+import { runExplain, runRules, runScan, runSnapshot, type Command } from './commands';
+import { processIO, type CliIO } from './io';
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  nothing at or above --fail-on (default: error)
@@ -20,22 +15,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  invalid usage, configuration or input (the message names the place)
   3  audit incomplete: a source could not be read fully, or a rule crashed
      (takes precedence over 1: an incomplete audit is never evidence of a clean configuration)`;
-
-type Command =
-  | {
-      name: 'scan';
-      sources: string[];
-      config?: string;
-      format: ReporterName;
-      output?: string;
-      failOn?: FailOn;
-      rule: string[];
-      tag: string[];
-      now?: string;
-      verbose: boolean;
-    }
-  | { name: 'rules'; format: 'text' | 'json'; config?: string }
-  | { name: 'explain'; ruleId: string; config?: string };
 
 class UsageError extends AuditError {
   constructor(message: string) {
@@ -124,6 +103,49 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
       },
     )
     .command(
+      'snapshot',
+      'Collect the configuration from the sources and write it as a snapshot file (no secret values)',
+      (y) =>
+        y
+          .option('source', {
+            alias: 's',
+            type: 'string',
+            array: true,
+            demandOption: true,
+            describe: 'A source as <kind>:<location> (repeatable), e.g. graph, azure:<resource id>',
+          })
+          .option('output', {
+            alias: 'o',
+            type: 'string',
+            demandOption: true,
+            describe: 'Snapshot file to write',
+          })
+          .option('config', {
+            alias: 'c',
+            type: 'string',
+            describe: 'Config file (default: ./.auditrc.json when present)',
+          })
+          .option('verbose', {
+            alias: 'v',
+            type: 'boolean',
+            default: false,
+            describe: 'Log each request (method, path, status, duration; never tokens)',
+          })
+          .example(
+            '$0 snapshot --source graph --source azure:/subscriptions/<id> --output tenant.json',
+            'Snapshot a live tenant',
+          ),
+      (args) => {
+        command = {
+          name: 'snapshot',
+          sources: args.source,
+          output: args.output,
+          verbose: args.verbose,
+          ...(args.config !== undefined ? { config: args.config } : {}),
+        };
+      },
+    )
+    .command(
       'rules',
       'List the rules (built-in and from plugins in the config)',
       (y) =>
@@ -157,7 +179,7 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
         };
       },
     )
-    .demandCommand(1, 'Name a command: scan, rules or explain.')
+    .demandCommand(1, 'Name a command: scan, snapshot, rules or explain.')
     .strict()
     .epilogue(EXIT_CODES_HELP)
     .version(toolVersion())
@@ -172,99 +194,6 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
   });
 }
 
-function parseRuleOverrides(specs: readonly string[]): Record<string, SeverityLevel> {
-  const levels: readonly string[] = ['off', ...SEVERITIES];
-  const overrides: Record<string, SeverityLevel> = {};
-  for (const spec of specs) {
-    const [id, level] = spec.split('=');
-    if (!id || !level || !levels.includes(level)) {
-      throw new UsageError(`--rule ${spec}: expected <rule-id>=${levels.join('|')}`);
-    }
-    overrides[id] = level as SeverityLevel;
-  }
-  return overrides;
-}
-
-function parseNow(value: string | undefined): Date {
-  if (value === undefined) return new Date();
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--now ${value}: not an ISO 8601 date or instant`);
-  return date;
-}
-
-function runScan(command: Extract<Command, { name: 'scan' }>, io: CliIO): ExitCode {
-  const { result, prepared } = audit({
-    cwd: io.cwd,
-    sources: command.sources,
-    ...(command.config !== undefined ? { configFile: command.config } : {}),
-    ruleOverrides: parseRuleOverrides(command.rule),
-    tags: command.tag,
-    now: parseNow(command.now),
-  });
-  const toFile = command.output !== undefined;
-  const report = reporters[command.format](result, {
-    color: command.format === 'text' && !toFile && useColor(io, io.stdoutIsTTY),
-    baseDir: io.cwd,
-    toolVersion: toolVersion(),
-  });
-  if (command.output !== undefined) {
-    writeFileSync(path.resolve(io.cwd, command.output), report);
-    io.stderr(`Wrote ${command.format} report (${result.findings.length} findings) to ${command.output}\n`);
-  } else {
-    io.stdout(report);
-  }
-  if (command.verbose) {
-    for (const crash of result.crashes)
-      io.stderr(`Rule ${crash.ruleId} crashed:\n${crash.stack ?? crash.message}\n`);
-  }
-  if (!result.complete) return EXIT.incomplete;
-  return failsAt(result, command.failOn ?? prepared.failOn) ? EXIT.findings : EXIT.ok;
-}
-
-function runRules(command: Extract<Command, { name: 'rules' }>, io: CliIO): ExitCode {
-  const { registry, config } = prepareAudit({
-    cwd: io.cwd,
-    ...(command.config ? { configFile: command.config } : {}),
-  });
-  if (command.format === 'json') {
-    const list = registry.rules.map((r) => ({
-      id: r.id,
-      ...r.meta,
-      options: r.options ? { schema: r.options.schema, defaults: r.options.defaults } : null,
-      helpUri: registry.docs[r.id]?.helpUri ?? null,
-    }));
-    io.stdout(JSON.stringify({ version: 1, rules: list }, null, 2) + '\n');
-    return EXIT.ok;
-  }
-  const levels: Record<string, string> = {};
-  for (const [id, value] of Object.entries(config.rules ?? {})) {
-    const level = typeof value === 'string' ? value : value.severity;
-    if (level) levels[id] = level;
-  }
-  io.stdout(rulesTextTable(registry.rules, levels));
-  return EXIT.ok;
-}
-
-function runExplain(command: Extract<Command, { name: 'explain' }>, io: CliIO): ExitCode {
-  const { registry } = prepareAudit({
-    cwd: io.cwd,
-    ...(command.config ? { configFile: command.config } : {}),
-  });
-  const rule = registry.rules.find((r) => r.id === command.ruleId);
-  if (!rule) {
-    throw new AuditError(
-      'rule-unknown',
-      unknownRuleMessage(
-        command.ruleId,
-        registry.rules.map((r) => r.id),
-      ),
-    );
-  }
-  const doc = registry.docs[rule.id]?.docs;
-  io.stdout(doc ?? `# ${rule.meta.title}\n\n(No documentation was found for rule '${rule.id}'.)\n`);
-  return EXIT.ok;
-}
-
 /** Runs the CLI; returns the exit code. Never throws for user errors. */
 export async function run(argv: readonly string[], io: CliIO): Promise<ExitCode> {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
@@ -276,7 +205,9 @@ export async function run(argv: readonly string[], io: CliIO): Promise<ExitCode>
     }
     switch (command.name) {
       case 'scan':
-        return runScan(command, io);
+        return await runScan(command, io);
+      case 'snapshot':
+        return await runSnapshot(command, io);
       case 'rules':
         return runRules(command, io);
       case 'explain':

@@ -9,6 +9,7 @@ import { parseJsonWithPositions } from '../json/positions';
 import { locateNearest, newAjv, validatorFor } from '../json/schema';
 import type { PositionIndex } from '../inventory/types';
 import type { CorrelationLink } from '../model/normalize';
+import type { LiveSettings } from '../sources/types';
 import { displayPath } from '../util/package-root';
 import { AuditError } from './errors';
 import type { RuleSetting } from './run';
@@ -25,6 +26,7 @@ export interface AuditConfig {
   links?: CorrelationLink[];
   suppressions?: Suppression[];
   plugins?: string[];
+  live?: LiveSettings;
 }
 
 export interface LoadedConfig {

@@ -2,7 +2,7 @@
  * Turns an entity + canonical property path into a file location and a logical location. Rules never do this.
  */
 import { createHash } from 'node:crypto';
-import type { PositionIndex } from '../inventory/types';
+import type { Origin, PositionIndex } from '../inventory/types';
 import { locateNearest } from '../json/schema';
 import type { Entity } from '../model/types';
 import type { Location, LogicalLocation } from './types';
@@ -15,6 +15,17 @@ function pointerFor(entity: Entity, path: string | undefined): string | undefine
   if (mapped !== undefined) return mapped;
   const tokens = path.split('/').map((t) => t.replace(/~/g, '~0'));
   return `${origin.pointer}/${tokens.join('/')}`;
+}
+
+/** Location of a character inside a text whose origin is known (a policy in a JSON string or XML file). */
+export function locateTextOffset(
+  textOffset: { origin: Origin; offset: number },
+  files: Readonly<Record<string, PositionIndex>>,
+): Location | undefined {
+  const { origin, offset } = textOffset;
+  if (!origin.file) return undefined;
+  const position = files[origin.file]?.locateOffset(origin.pointer ?? '', offset);
+  return position ? { file: origin.file, line: position.line, column: position.column } : undefined;
 }
 
 export function locate(

@@ -5,7 +5,7 @@
  */
 import type { PositionIndex } from '../inventory/types';
 import type { Model } from '../model/types';
-import { fingerprint, locate, logicalLocation } from './locate';
+import { fingerprint, locate, locateTextOffset, logicalLocation } from './locate';
 import { applySuppressions } from './suppressions';
 import type {
   AnyRule,
@@ -90,7 +90,9 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
               : (output.severity ?? rule.meta.severity),
           message: output.message,
           resource: { kind: entity.kind, id: entity.id, name: entity.name },
-          location: locate(entity, output.path, plan.files),
+          location:
+            (output.textOffset && locateTextOffset(output.textOffset, plan.files)) ??
+            locate(entity, output.path, plan.files),
           logicalLocation: logicalLocation(entity),
           fingerprint: fingerprint(rule.id, entity, output.key ?? output.path),
         });

@@ -1,6 +1,7 @@
 /**
  * Contracts between rules, the engine and reporters.
  */
+import type { Origin } from '../inventory/types';
 import type { Entity, Model, ResourceKind } from '../model/types';
 
 export const SEVERITIES = ['error', 'warning', 'note'] as const;
@@ -41,6 +42,11 @@ export interface Violation {
   severity?: Severity;
   /** Distinguishes several violations of one rule on one entity, for stable fingerprints (e.g. the URI). */
   key?: string;
+  /**
+   * A place inside a text (a policy element): `origin` is where the text lives (`PolicyContract.origin`) and
+   * `offset` the character offset in it. When given, it locates the finding instead of `entity` + `path`.
+   */
+  textOffset?: { origin: Origin; offset: number };
 }
 
 /** The rule could not judge (part of) the model; never a pass. */
@@ -77,7 +83,7 @@ export function defineRule<O = Record<string, never>>(rule: RuleDefinition<O>): 
 export function violation(
   entity: Entity,
   message: string,
-  extra: { path?: string; severity?: Severity; key?: string } = {},
+  extra: Pick<Violation, 'path' | 'severity' | 'key' | 'textOffset'> = {},
 ): Violation {
   return { type: 'violation', entity, message, ...extra };
 }

@@ -33,6 +33,12 @@ export interface Position {
 export interface PositionIndex {
   /** Position of the value at `pointer`, or undefined when the pointer does not exist in the file. */
   locate(pointer: string): Position | undefined;
+  /**
+   * Position of the character at `offset` of the *decoded* string value at `pointer` (a policy inside a JSON
+   * string, where escapes like `\n` and `\"` shift columns). For a plain text file (an XML policy file) the
+   * pointer is `''` and the offset is into the file text.
+   */
+  locateOffset(pointer: string, offset: number): Position | undefined;
 }
 
 // ----- Microsoft Graph application (v1.0), trimmed to what audits need --------------------------------------
@@ -111,6 +117,11 @@ export type PolicyFormat = 'xml' | 'rawxml' | 'xml-link' | 'rawxml-link';
 export interface PolicyContract {
   format?: PolicyFormat;
   value: string;
+  /**
+   * Where the policy text itself lives: a JSON string value (`file` + `pointer` of the string) or a whole XML
+   * file (`file`, pointer `''`). Offsets into `value` are located through `PositionIndex.locateOffset`.
+   */
+  origin?: Origin;
 }
 
 export interface ArmResource<P> {
@@ -224,6 +235,12 @@ export interface PolicyFragmentProperties {
   [key: string]: unknown;
 }
 
+/** A policy fragment; `valueOrigin` locates the fragment text like `PolicyContract.origin`. */
+export interface InventoryFragment extends ArmResource<PolicyFragmentProperties> {
+  origin: Origin;
+  valueOrigin?: Origin;
+}
+
 export interface InventoryOperation extends ArmResource<OperationProperties> {
   policy?: PolicyContract;
   origin: Origin;
@@ -250,7 +267,7 @@ export interface InventoryWorkspace extends ArmResource<{ displayName?: string; 
   apis?: InventoryApi[];
   products?: InventoryProduct[];
   policy?: PolicyContract;
-  policyFragments?: InventoryResource<PolicyFragmentProperties>[];
+  policyFragments?: InventoryFragment[];
   namedValues?: InventoryResource<NamedValueProperties>[];
   origin: Origin;
 }
@@ -263,7 +280,7 @@ export interface InventoryService extends ArmResource<ServiceProperties> {
   products?: InventoryProduct[];
   /** Global (all APIs) policy. */
   policy?: PolicyContract;
-  policyFragments?: InventoryResource<PolicyFragmentProperties>[];
+  policyFragments?: InventoryFragment[];
   namedValues?: InventoryResource<NamedValueProperties>[];
   workspaces?: InventoryWorkspace[];
   origin: Origin;

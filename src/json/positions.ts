@@ -48,15 +48,15 @@ export function makeOffsetToPosition(text: string): (offset: number) => Position
  * problem with its line and column.
  */
 export function parseJsonWithPositions(text: string): ParsedJson | { problems: JsonParseProblem[] } {
+  // Positions are counted as editors show them: a UTF-8 BOM is not a column.
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const bomShift = source === text ? 0 : 1;
   const errors: ParseError[] = [];
   const root = parseTree(source, errors, { allowTrailingComma: false, disallowComments: true });
-  const toPosition = makeOffsetToPosition(text);
+  const toPosition = makeOffsetToPosition(source);
   if (errors.length > 0 || !root) {
     const problems = errors.map((e) => ({
       message: `JSON syntax error: ${printParseErrorCode(e.error)}`,
-      ...toPosition(e.offset + bomShift),
+      ...toPosition(e.offset),
     }));
     return { problems: problems.length ? problems : [{ message: 'empty document', line: 1, column: 1 }] };
   }
@@ -65,10 +65,50 @@ export function parseJsonWithPositions(text: string): ParsedJson | { problems: J
   const index: PositionIndex = {
     locate(pointer) {
       const offset = offsets.get(pointer);
-      return offset === undefined ? undefined : toPosition(offset + bomShift);
+      return offset === undefined ? undefined : toPosition(offset);
+    },
+    locateOffset(pointer, decodedOffset) {
+      const start = offsets.get(pointer);
+      if (start === undefined || source.charCodeAt(start) !== 0x22 /* " */) return undefined;
+      const raw = rawOffsetInString(source, start, decodedOffset);
+      return raw === undefined ? undefined : toPosition(raw);
     },
   };
   return { value: toValue(root), index };
+}
+
+/**
+ * Offset in the JSON text of the character at `decodedOffset` in the decoded value of the string literal
+ * starting at `quote`. Escapes (`\n`, `\"`, `\u00e9`) are one decoded character but several raw ones;
+ * a surrogate pair written as two `\u` escapes is two decoded UTF-16 units, like JavaScript strings.
+ */
+function rawOffsetInString(text: string, quote: number, decodedOffset: number): number | undefined {
+  let raw = quote + 1;
+  for (let decoded = 0; decoded < decodedOffset; decoded++) {
+    const c = text.charCodeAt(raw);
+    if (Number.isNaN(c) || c === 0x22) return undefined;
+    if (c !== 0x5c /* \ */) raw += 1;
+    else raw += text.charCodeAt(raw + 1) === 0x75 /* u */ ? 6 : 2;
+  }
+  return raw;
+}
+
+/**
+ * Index of a plain text file (e.g. an APIOps `policy.xml`): pointer `''` is the whole file, and offsets are
+ * into the text without its UTF-8 BOM (use `stripBom` on the text handed to the policy parser).
+ */
+export function textFileIndex(text: string): PositionIndex {
+  const body = stripBom(text);
+  const toPosition = makeOffsetToPosition(body);
+  return {
+    locate: (pointer) => (pointer === '' ? { line: 1, column: 1 } : undefined),
+    locateOffset: (pointer, offset) =>
+      pointer === '' && offset >= 0 && offset <= body.length ? toPosition(offset) : undefined,
+  };
+}
+
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function indexNode(node: Node, pointer: string, offsets: Map<string, number>): void {

@@ -47,9 +47,12 @@ export function isGuid(value: string | undefined): boolean {
   return value !== undefined && GUID.test(value);
 }
 
-/** Splits a space-delimited scope string; commas are a common mistake and are kept inside entries. */
+/**
+ * Splits a space-delimited scope string. Commas are a common mistake (rules flag them); they are treated as
+ * separators here so that correlation still finds the backend app behind `openid,api://<app>/Colors.Read`.
+ */
 export function splitScopes(scope: string | undefined | null): string[] {
-  return (scope ?? '').split(/\s+/).filter(Boolean);
+  return (scope ?? '').split(/[\s,]+/).filter(Boolean);
 }
 
 /**

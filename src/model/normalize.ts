@@ -174,6 +174,8 @@ function toService(raw: InventoryService): Service {
     name: r.name,
     origin: r.origin,
     props: r.properties,
+    valueOrigin: r.valueOrigin,
+    workspace: undefined,
   }));
   service.namedValues = (raw.namedValues ?? []).map((r) => ({
     kind: 'namedValue' as const,
@@ -222,6 +224,8 @@ function addWorkspace(raw: InventoryWorkspace, service: Service): void {
       name: f.name,
       origin: f.origin,
       props: f.properties,
+      valueOrigin: f.valueOrigin,
+      workspace,
     });
   }
   for (const v of raw.namedValues ?? []) {
@@ -322,7 +326,7 @@ function findAppByAppId(model: Model, appId: string | undefined): App | undefine
 }
 
 /** The app a scope's resource part designates: by identifierUri, by appId GUID, or by `api://<appId>`. */
-function resolveScopeApp(scope: ScopeRef, model: Model): App | undefined {
+export function resolveScopeApp(scope: ScopeRef, model: Model): App | undefined {
   if (!scope.resource) return undefined;
   const resource = scope.resource;
   const byIdentifier = model.applications.find((app) =>

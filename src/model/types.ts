@@ -157,6 +157,10 @@ export interface Product extends Entity {
 export interface PolicyFragment extends Entity {
   kind: 'policyFragment';
   props: PolicyFragmentProperties;
+  /** Where the fragment text (`props.value`) lives, for locating findings inside it. */
+  valueOrigin: Origin | undefined;
+  /** The workspace the fragment belongs to, or undefined at service level. */
+  workspace: Workspace | undefined;
 }
 
 export interface NamedValue extends Entity {

@@ -1,69 +1,79 @@
 /**
  * Source specs (`<kind>:<location>` or a bare path) -> one merged inventory.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../engine/errors';
 import type { Inventory } from '../inventory/types';
+import { appIdInResource, splitScopes } from '../model/entra';
 import { displayPath } from '../util/package-root';
-import { readSnapshotFile, SNAPSHOT_KIND } from './snapshot';
+import { snapshotSource } from './snapshot';
+import type { SourceContext, SourceDefinition } from './types';
 
-export const SOURCE_KINDS = ['snapshot'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
+export const SOURCES = {
+  snapshot: snapshotSource,
+} satisfies Record<string, SourceDefinition>;
+
+export type SourceKind = keyof typeof SOURCES;
+export const SOURCE_KINDS = Object.keys(SOURCES) as SourceKind[];
 
 export interface SourceSpec {
   kind: SourceKind;
+  /** Absolute path for file sources; the text after `kind:` for others. */
   location: string;
   /** The spec as the user wrote it. */
   raw: string;
 }
 
-/** Parses `kind:location`; a bare path (no known kind prefix) is detected from its content. */
-export function parseSourceSpec(raw: string, baseDir: string, cwd: string = baseDir): SourceSpec {
-  const match = /^([a-z]+):(.*)$/.exec(raw);
-  if (match && match[1] && match[1].length > 1) {
-    const kind = match[1];
-    if (!(SOURCE_KINDS as readonly string[]).includes(kind)) {
-      throw new AuditError(
-        'source-unknown-kind',
-        `Unknown source kind '${kind}' in '${raw}'; supported kinds: ${SOURCE_KINDS.join(', ')} (or a bare path to a snapshot file).`,
-      );
-    }
-    return { kind: kind as SourceKind, location: path.resolve(baseDir, match[2] ?? ''), raw };
-  }
-  return {
-    kind: detectKind(path.resolve(baseDir, raw), raw, cwd),
-    location: path.resolve(baseDir, raw),
-    raw,
-  };
+function isKind(value: string): value is SourceKind {
+  return Object.prototype.hasOwnProperty.call(SOURCES, value);
 }
 
-function detectKind(file: string, raw: string, cwd: string): SourceKind {
-  let text: string;
-  try {
-    if (statSync(file).isDirectory()) {
+/** Parses `kind:location` (or a bare `kind` such as `graph`); a bare path is detected from its content. */
+export function parseSourceSpec(raw: string, baseDir: string, cwd: string = baseDir): SourceSpec {
+  const match = /^([a-z]{2,})(?::(.*))?$/s.exec(raw);
+  if (match?.[1] && (match[2] !== undefined || isKind(match[1]))) {
+    const kind = match[1];
+    if (!isKind(kind)) {
       throw new AuditError(
         'source-unknown-kind',
-        `Cannot tell what kind of source the folder '${raw}' is; name it as <kind>:<path> (kinds: ${SOURCE_KINDS.join(', ')}).`,
+        `Unknown source kind '${kind}' in '${raw}'; supported kinds: ${SOURCE_KINDS.join(', ')} (or a bare path).`,
       );
     }
-    text = readFileSync(file, 'utf8');
+    const rest = match[2] ?? '';
+    return { kind, location: SOURCES[kind].takesPath ? path.resolve(baseDir, rest) : rest, raw };
+  }
+  const location = path.resolve(baseDir, raw);
+  return { kind: detectKind(location, raw, cwd), location, raw };
+}
+
+function peekText(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function detectKind(location: string, raw: string, cwd: string): SourceKind {
+  let stats;
+  let peek: string | undefined;
+  try {
+    stats = statSync(location);
+    peek = stats.isFile() ? peekText(location) : undefined;
   } catch (error) {
-    if (error instanceof AuditError) throw error;
     throw new AuditError('source-unreadable', `Cannot read source '${raw}': ${(error as Error).message}`);
   }
-  if (text.includes(`"${SNAPSHOT_KIND}"`)) return 'snapshot';
+  for (const kind of SOURCE_KINDS) {
+    if (SOURCES[kind].detect?.(location, stats, peek)) return kind;
+  }
   throw new AuditError(
     'source-unknown-kind',
-    `Cannot tell what kind of source '${displayPath(file, cwd)}' is (no "kind": "${SNAPSHOT_KIND}"); name it as <kind>:<path> (kinds: ${SOURCE_KINDS.join(', ')}).`,
+    `Cannot tell what kind of source '${displayPath(location, cwd)}' is; name it as <kind>:<path> (kinds: ${SOURCE_KINDS.join(', ')}).`,
   );
-}
-
-export function loadSource(spec: SourceSpec, cwd: string): Inventory {
-  switch (spec.kind) {
-    case 'snapshot':
-      return readSnapshotFile(spec.location, spec.raw, cwd);
-  }
 }
 
 export function mergeInventories(parts: readonly Inventory[]): Inventory {
@@ -80,7 +90,51 @@ export function mergeInventories(parts: readonly Inventory[]): Inventory {
   return merged;
 }
 
-/** Loads every source; paths resolve against `baseDir`, and are shown relative to `cwd`. */
-export function loadSources(specs: readonly string[], baseDir: string, cwd: string = baseDir): Inventory {
-  return mergeInventories(specs.map((raw) => loadSource(parseSourceSpec(raw, baseDir, cwd), cwd)));
+/** App ids the APIM side names: authorization server client ids and GUID resources of default scopes. */
+export function referencedAppIds(inventory: Inventory): string[] {
+  const ids = new Set<string>();
+  for (const service of inventory.services) {
+    for (const server of service.authorizationServers ?? []) {
+      const { clientId, defaultScope, tokenBodyParameters } = server.properties;
+      if (clientId) ids.add(clientId.toLowerCase());
+      for (const scope of splitScopes(defaultScope)) {
+        const id = appIdInResource(scope.slice(0, Math.max(scope.lastIndexOf('/'), 0)));
+        if (id) ids.add(id);
+      }
+      const resource = tokenBodyParameters?.find((p) => p.name === 'resource')?.value;
+      const id = resource ? appIdInResource(resource) : undefined;
+      if (id) ids.add(id);
+    }
+  }
+  return [...ids].sort();
+}
+
+const PHASES = ['files', 'apim', 'entra'] as const;
+
+/**
+ * Loads every source in phase order (files, live APIM, live Entra); within a phase, in parallel. Paths resolve
+ * against `baseDir` and are shown relative to `context.cwd`.
+ */
+export async function loadSources(
+  specs: readonly string[],
+  baseDir: string,
+  context: Omit<SourceContext, 'referencedAppIds'>,
+): Promise<Inventory> {
+  const parsed = specs.map((raw) => parseSourceSpec(raw, baseDir, context.cwd));
+  const loaded: Inventory[] = [];
+  for (const phase of PHASES) {
+    const known = mergeInventories(loaded);
+    const apimKnown = known.sources.some((s) => s.provides.apim);
+    const inPhase = parsed.filter((s) => (SOURCES[s.kind].phase ?? 'files') === phase);
+    const results = await Promise.all(
+      inPhase.map((spec) =>
+        SOURCES[spec.kind].load(spec.location, spec.raw, {
+          ...context,
+          referencedAppIds: apimKnown ? referencedAppIds(known) : undefined,
+        }),
+      ),
+    );
+    loaded.push(...results);
+  }
+  return mergeInventories(loaded);
 }

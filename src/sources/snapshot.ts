@@ -7,6 +7,7 @@ import { AuditError } from '../engine/errors';
 import type {
   ArmResource,
   Inventory,
+  InventoryFragment,
   InventoryApi,
   InventoryApplication,
   InventoryProduct,
@@ -14,12 +15,27 @@ import type {
   InventoryService,
   InventoryWorkspace,
   Origin,
+  PolicyContract,
 } from '../inventory/types';
 import { joinPointer, parseJsonWithPositions } from '../json/positions';
 import { describeSchemaErrors, validatorFor } from '../json/schema';
 import { displayPath } from '../util/package-root';
+import type { SourceDefinition } from './types';
 
 export const SNAPSHOT_KIND = 'apim-oauth-audit/snapshot';
+
+export const snapshotSource: SourceDefinition = {
+  describe: 'a snapshot file (schemas/snapshot.schema.json), as written by the snapshot command',
+  takesPath: true,
+  detect: (_location, stats, peek) => stats.isFile() && peek !== undefined && peek.includes(`"${SNAPSHOT_KIND}"`),
+  load: (location, raw, context) => {
+    try {
+      return Promise.resolve(readSnapshotFile(location, raw, context.cwd));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  },
+};
 
 /** A snapshot document as written to disk (no origins). */
 export interface SnapshotDocument {
@@ -92,12 +108,34 @@ function originOf(
   return origin;
 }
 
-function withOrigin<T extends ArmResource<unknown>>(
+/** Adds the record's origin, and the origin of its policy text (a JSON string) when it has a policy. */
+function withOrigin<T extends ArmResource<unknown> & { policy?: PolicyContract }>(
   resource: T,
   file: string,
   pointer: string,
 ): T & { origin: Origin } {
-  return { ...resource, origin: originOf(file, pointer, { resourceId: resource.id }) };
+  const result = { ...resource, origin: originOf(file, pointer, { resourceId: resource.id }) };
+  if (resource.policy) {
+    result.policy = {
+      ...resource.policy,
+      origin: { file, pointer: joinPointer(pointer, 'policy', 'value') },
+    };
+  }
+  return result;
+}
+
+function withFragmentOrigins(
+  list: InventoryFragment[] | undefined,
+  file: string,
+  base: string,
+): InventoryFragment[] | undefined {
+  return list?.map((fragment, i) => {
+    const pointer = joinPointer(base, 'policyFragments', i);
+    return {
+      ...withOrigin(fragment, file, pointer),
+      valueOrigin: { file, pointer: joinPointer(pointer, 'properties', 'value') },
+    };
+  });
 }
 
 function mapResources<T extends ArmResource<unknown>>(
@@ -145,7 +183,7 @@ function attachServiceOrigins(service: InventoryService, file: string, pointer: 
   );
   set('apis', attachApis(service.apis, file, pointer));
   set('products', attachProducts(service.products, file, pointer));
-  set('policyFragments', mapResources(service.policyFragments, file, pointer, 'policyFragments'));
+  set('policyFragments', withFragmentOrigins(service.policyFragments, file, pointer));
   set('namedValues', mapResources(service.namedValues, file, pointer, 'namedValues'));
   set(
     'workspaces',
@@ -156,7 +194,7 @@ function attachServiceOrigins(service: InventoryService, file: string, pointer: 
       if (apis) workspace.apis = apis;
       const products = attachProducts(ws.products, file, wsPointer);
       if (products) workspace.products = products;
-      const fragments = mapResources(ws.policyFragments, file, wsPointer, 'policyFragments');
+      const fragments = withFragmentOrigins(ws.policyFragments, file, wsPointer);
       if (fragments) workspace.policyFragments = fragments;
       const namedValues = mapResources(ws.namedValues, file, wsPointer, 'namedValues');
       if (namedValues) workspace.namedValues = namedValues;
@@ -172,7 +210,8 @@ export function toSnapshotDocument(inventory: Inventory, collectedAt?: string): 
     if (Array.isArray(value)) return value.map(strip);
     if (value && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) if (k !== 'origin') out[k] = strip(v);
+      for (const [k, v] of Object.entries(value))
+        if (k !== 'origin' && k !== 'valueOrigin') out[k] = strip(v);
       return out;
     }
     return value;

@@ -15,7 +15,10 @@ interface SarifResult {
   ruleIndex: number;
   message: { text: string };
   locations: {
-    physicalLocation?: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } };
+    physicalLocation?: {
+      artifactLocation: { uri: string };
+      region: { startLine: number; startColumn: number };
+    };
     logicalLocations: { fullyQualifiedName: string }[];
   }[];
   partialFingerprints: Record<string, string>;
@@ -24,51 +27,69 @@ interface SarifLog {
   runs: { tool: { driver: { rules: { id: string }[] } }; results: SarifResult[] }[];
 }
 
-const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'test/fixtures/sarif-schema-2.1.0.json'), 'utf8')) as object;
+const schema = JSON.parse(
+  readFileSync(path.join(REPO_ROOT, 'test/fixtures/sarif-schema-2.1.0.json'), 'utf8'),
+) as object;
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 const validate = ajv.compile(schema);
 
 async function sarifOf(sample: string): Promise<SarifLog> {
-  const result = await cli(['scan', sample, '--format', 'sarif', '--fail-on', 'none', '--now', '2026-11-25T12:00:00Z']);
+  const result = await cli([
+    'scan',
+    sample,
+    '--format',
+    'sarif',
+    '--fail-on',
+    'none',
+    '--now',
+    '2026-11-25T12:00:00Z',
+  ]);
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as SarifLog;
 }
 
-describe.each(['examples/contoso/snapshot.json', 'examples/contoso-fixed/snapshot.json'])('SARIF of %s', (sample) => {
-  it('validates against the official SARIF 2.1.0 schema', async () => {
-    const log = await sarifOf(sample);
-    const valid = validate(log);
-    expect(validate.errors ?? []).toEqual([]);
-    expect(valid).toBe(true);
-  });
+describe.each(['examples/contoso/snapshot.json', 'examples/contoso-fixed/snapshot.json'])(
+  'SARIF of %s',
+  (sample) => {
+    it('validates against the official SARIF 2.1.0 schema', async () => {
+      const log = await sarifOf(sample);
+      const valid = validate(log);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(valid).toBe(true);
+    });
 
-  it('every result has a physical location on the line of the offending value, and a logical location', async () => {
-    const log = await sarifOf(sample);
-    const run = log.runs[0];
-    const lines = readFileSync(path.join(REPO_ROOT, sample), 'utf8').split('\n');
-    for (const result of run?.results ?? []) {
-      const location = result.locations[0];
-      expect(location?.physicalLocation?.artifactLocation.uri).toBe(sample);
-      const region = location?.physicalLocation?.region;
-      expect(region?.startLine).toBeGreaterThan(0);
-      const line = lines[(region?.startLine ?? 1) - 1] ?? '';
-      // The region starts at a JSON value (a string, object, array, literal), never in the middle of a key.
-      expect(line.slice((region?.startColumn ?? 1) - 1)).toMatch(/^["{[\dtfn-]/);
-      expect(location?.logicalLocations[0]?.fullyQualifiedName).toMatch(/^\/(subscriptions|applications)\//);
-      expect(run?.tool.driver.rules[result.ruleIndex]?.id).toBe(result.ruleId);
-    }
-  });
+    it('every result has a physical location on the line of the offending value, and a logical location', async () => {
+      const log = await sarifOf(sample);
+      const run = log.runs[0];
+      const lines = readFileSync(path.join(REPO_ROOT, sample), 'utf8').split('\n');
+      for (const result of run?.results ?? []) {
+        const location = result.locations[0];
+        expect(location?.physicalLocation?.artifactLocation.uri).toBe(sample);
+        const region = location?.physicalLocation?.region;
+        expect(region?.startLine).toBeGreaterThan(0);
+        const line = lines[(region?.startLine ?? 1) - 1] ?? '';
+        // The region starts at a JSON value (a string, object, array, literal), never in the middle of a key.
+        expect(line.slice((region?.startColumn ?? 1) - 1)).toMatch(/^["{[\dtfn-]/);
+        expect(location?.logicalLocations[0]?.fullyQualifiedName).toMatch(
+          /^\/(subscriptions|applications)\//,
+        );
+        expect(run?.tool.driver.rules[result.ruleIndex]?.id).toBe(result.ruleId);
+      }
+    });
 
-  it('fingerprints are identical across two runs', async () => {
-    const first = (await sarifOf(sample)).runs[0]?.results.map((r) => r.partialFingerprints);
-    const second = (await sarifOf(sample)).runs[0]?.results.map((r) => r.partialFingerprints);
-    expect(second).toEqual(first);
-    expect(new Set(first?.map((f) => JSON.stringify(f))).size).toBe(first?.length);
-  });
-});
+    it('fingerprints are identical across two runs', async () => {
+      const first = (await sarifOf(sample)).runs[0]?.results.map((r) => r.partialFingerprints);
+      const second = (await sarifOf(sample)).runs[0]?.results.map((r) => r.partialFingerprints);
+      expect(second).toEqual(first);
+      expect(new Set(first?.map((f) => JSON.stringify(f))).size).toBe(first?.length);
+    });
+  },
+);
 
 it('the broken sample has results and the fixed one has none', async () => {
-  expect((await sarifOf('examples/contoso/snapshot.json')).runs[0]?.results.length).toBeGreaterThanOrEqual(10);
+  expect((await sarifOf('examples/contoso/snapshot.json')).runs[0]?.results.length).toBeGreaterThanOrEqual(
+    10,
+  );
   expect((await sarifOf('examples/contoso-fixed/snapshot.json')).runs[0]?.results).toEqual([]);
 });

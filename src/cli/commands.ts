@@ -1,0 +1,182 @@
+/**
+ * What each CLI command does, once argv is parsed. Output goes through the injected CliIO.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { reporters, type ReporterName } from '../../reporters';
+import { audit, failsAt, loadInventory, prepareAudit, type AuditRequest } from '../audit';
+import { unknownRuleMessage } from '../engine/config';
+import { AuditError, EXIT, type ExitCode } from '../engine/errors';
+import { SEVERITIES, type FailOn, type SeverityLevel } from '../engine/types';
+import { describeSchemaErrors, validatorFor } from '../json/schema';
+import { toSnapshotDocument } from '../sources/snapshot';
+import { toolVersion } from '../util/package-root';
+import { useColor, type CliIO } from './io';
+import { rulesTextTable } from './rules-table';
+
+export interface ScanCommand {
+  name: 'scan';
+  sources: string[];
+  config?: string;
+  format: ReporterName;
+  output?: string;
+  failOn?: FailOn;
+  rule: string[];
+  tag: string[];
+  now?: string;
+  verbose: boolean;
+}
+
+export interface SnapshotCommand {
+  name: 'snapshot';
+  sources: string[];
+  config?: string;
+  output: string;
+  verbose: boolean;
+}
+
+export type Command =
+  | ScanCommand
+  | SnapshotCommand
+  | { name: 'rules'; format: 'text' | 'json'; config?: string }
+  | { name: 'explain'; ruleId: string; config?: string };
+
+function parseRuleOverrides(specs: readonly string[]): Record<string, SeverityLevel> {
+  const levels: readonly string[] = ['off', ...SEVERITIES];
+  const overrides: Record<string, SeverityLevel> = {};
+  for (const spec of specs) {
+    const [id, level] = spec.split('=');
+    if (!id || !level || !levels.includes(level)) {
+      throw new AuditError('usage', `--rule ${spec}: expected <rule-id>=${levels.join('|')}`);
+    }
+    overrides[id] = level as SeverityLevel;
+  }
+  return overrides;
+}
+
+function parseNow(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()))
+    throw new AuditError('usage', `--now ${value}: not an ISO 8601 date or instant`);
+  return date;
+}
+
+/** Source I/O context: verbose request log, and progress on stderr only when it is a terminal. */
+function sourceSinks(io: CliIO, verbose: boolean): Pick<AuditRequest, 'log' | 'progress' | 'env'> {
+  let lastProgress = '';
+  return {
+    env: io.env,
+    log: verbose ? (message) => io.stderr(`${message}\n`) : () => undefined,
+    progress: io.stderrIsTTY
+      ? (done, total, what) => {
+          const line = `\r${what}: ${done}/${total}`;
+          if (line !== lastProgress) io.stderr(line + (done >= total ? '\n' : ''));
+          lastProgress = line;
+        }
+      : () => undefined,
+  };
+}
+
+export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode> {
+  const { result, prepared } = await audit({
+    cwd: io.cwd,
+    sources: command.sources,
+    ...(command.config !== undefined ? { configFile: command.config } : {}),
+    ...sourceSinks(io, command.verbose),
+    ruleOverrides: parseRuleOverrides(command.rule),
+    tags: command.tag,
+    now: parseNow(command.now),
+  });
+  const toFile = command.output !== undefined;
+  const report = reporters[command.format](result, {
+    color: command.format === 'text' && !toFile && useColor(io, io.stdoutIsTTY),
+    baseDir: io.cwd,
+    toolVersion: toolVersion(),
+  });
+  if (command.output !== undefined) {
+    writeFileSync(path.resolve(io.cwd, command.output), report);
+    io.stderr(`Wrote ${command.format} report (${result.findings.length} findings) to ${command.output}\n`);
+  } else {
+    io.stdout(report);
+  }
+  if (command.verbose) {
+    for (const crash of result.crashes)
+      io.stderr(`Rule ${crash.ruleId} crashed:\n${crash.stack ?? crash.message}\n`);
+  }
+  if (!result.complete) return EXIT.incomplete;
+  return failsAt(result, command.failOn ?? prepared.failOn) ? EXIT.findings : EXIT.ok;
+}
+
+/**
+ * Writes what the sources collected as a snapshot document (validated by its schema, no secret values).
+ * A collection with gaps is still written, so it can be inspected, but the exit code says it is incomplete.
+ */
+export async function runSnapshot(command: SnapshotCommand, io: CliIO): Promise<ExitCode> {
+  const request: AuditRequest = {
+    cwd: io.cwd,
+    sources: command.sources,
+    ...(command.config !== undefined ? { configFile: command.config } : {}),
+    ...sourceSinks(io, command.verbose),
+    now: new Date(),
+  };
+  const inventory = await loadInventory(request, prepareAudit(request));
+  const document = toSnapshotDocument(inventory, new Date().toISOString());
+  const validate = validatorFor('snapshot');
+  if (!validate(document)) {
+    throw new AuditError(
+      'source-invalid',
+      'The collected data does not match the snapshot schema (a bug; please report it):',
+      describeSchemaErrors(validate.errors ?? []),
+    );
+  }
+  writeFileSync(path.resolve(io.cwd, command.output), JSON.stringify(document, null, 2) + '\n');
+  const counts = `${inventory.applications.length} applications, ${inventory.services.length} APIM services`;
+  io.stderr(`Wrote snapshot (${counts}) to ${command.output}\n`);
+  for (const gap of inventory.gaps) io.stderr(`incomplete: ${gap.source}: ${gap.what}: ${gap.reason}\n`);
+  return inventory.gaps.length > 0 ? EXIT.incomplete : EXIT.ok;
+}
+
+export function runRules(command: Extract<Command, { name: 'rules' }>, io: CliIO): ExitCode {
+  const { registry, config } = prepareAudit({
+    cwd: io.cwd,
+    ...(command.config ? { configFile: command.config } : {}),
+  });
+  if (command.format === 'json') {
+    const list = registry.rules.map((r) => ({
+      id: r.id,
+      ...r.meta,
+      options: r.options ? { schema: r.options.schema, defaults: r.options.defaults } : null,
+      helpUri: registry.docs[r.id]?.helpUri ?? null,
+    }));
+    io.stdout(JSON.stringify({ version: 1, rules: list }, null, 2) + '\n');
+    return EXIT.ok;
+  }
+  const levels: Record<string, string> = {};
+  for (const [id, value] of Object.entries(config.rules ?? {})) {
+    const level = typeof value === 'string' ? value : value.severity;
+    if (level) levels[id] = level;
+  }
+  io.stdout(rulesTextTable(registry.rules, levels));
+  return EXIT.ok;
+}
+
+export function runExplain(command: Extract<Command, { name: 'explain' }>, io: CliIO): ExitCode {
+  const { registry } = prepareAudit({
+    cwd: io.cwd,
+    ...(command.config ? { configFile: command.config } : {}),
+  });
+  const rule = registry.rules.find((r) => r.id === command.ruleId);
+  if (!rule) {
+    throw new AuditError(
+      'rule-unknown',
+      unknownRuleMessage(
+        command.ruleId,
+        registry.rules.map((r) => r.id),
+      ),
+    );
+  }
+  const doc = registry.docs[rule.id]?.docs;
+  io.stdout(doc ?? `# ${rule.meta.title}\n\n(No documentation was found for rule '${rule.id}'.)\n`);
+  return EXIT.ok;
+}

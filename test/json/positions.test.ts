@@ -1,0 +1,45 @@
+import { parseJsonWithPositions, textFileIndex } from '../../src/json/positions';
+
+function parsed(text: string) {
+  const result = parseJsonWithPositions(text);
+  if ('problems' in result) throw new Error(JSON.stringify(result.problems));
+  return result;
+}
+
+describe('position-keeping JSON', () => {
+  it('locates values by pointer, including escaped keys', () => {
+    const { index } = parsed('{\n  "a/b": { "c~d": [1, 22] }\n}');
+    expect(index.locate('/a~1b/c~0d/1')).toEqual({ line: 2, column: 23 });
+    expect(index.locate('/nope')).toBeUndefined();
+  });
+
+  it('maps an offset in a decoded string value back to the raw JSON text across escapes', () => {
+    const policy = '<policies>\n  <inbound>\n    <set-header name="X">\n';
+    const text = `{\n  "value": ${JSON.stringify(policy)}\n}`;
+    const { index, value } = parsed(text);
+    const decoded = (value as { value: string }).value;
+    const offset = decoded.indexOf('<set-header');
+    const position = index.locateOffset('/value', offset);
+    const line = text.split('\n')[(position?.line ?? 0) - 1] ?? '';
+    expect(line.slice((position?.column ?? 0) - 1).startsWith('<set-header name=\\"X\\">')).toBe(true);
+    const quoteOffset = decoded.indexOf('"X"') + 1;
+    const x = index.locateOffset('/value', quoteOffset);
+    expect(line.slice((x?.column ?? 0) - 1).startsWith('X\\"')).toBe(true);
+    expect(index.locateOffset('/value', decoded.length + 5)).toBeUndefined();
+  });
+
+  it('handles \\u escapes and a BOM (not counted as a column)', () => {
+    const text = '\ufeff{"v": "caf\\u00e9 <x/>"}';
+    const { index, value } = parsed(text);
+    const decoded = (value as { v: string }).v;
+    expect(index.locate('/v')).toEqual({ line: 1, column: 7 });
+    expect(index.locateOffset('/v', decoded.indexOf('<x/>'))).toEqual({ line: 1, column: 18 });
+  });
+
+  it('text file index: offsets into the file without its BOM', () => {
+    const index = textFileIndex('\ufeff<policies>\r\n  <inbound />\r\n</policies>');
+    expect(index.locateOffset('', 0)).toEqual({ line: 1, column: 1 });
+    expect(index.locateOffset('', '<policies>\r\n  '.length)).toEqual({ line: 2, column: 3 });
+    expect(index.locateOffset('/x', 0)).toBeUndefined();
+  });
+});
