@@ -307,6 +307,21 @@ export interface SourceInfo {
   provides: { entra: boolean; apim: boolean };
 }
 
+/**
+ * Two sources disagree about one entity (e.g. an app's redirect URIs in a manifest and in the live tenant).
+ * Filled when inventories are merged; reported by the `sources-consistent` rule.
+ */
+export interface SourceConflict {
+  /** `application` or an APIM resource kind. */
+  kind: string;
+  /** appId, or service/resource name. */
+  name: string;
+  /** Canonical property path that differs, e.g. `web/redirectUris`. */
+  path: string;
+  /** The sources and what each says (JSON-rendered, secrets never included). */
+  values: { source: string; value: string; origin: Origin }[];
+}
+
 export interface Inventory {
   tenantId?: string;
   cloud?: CloudName;
@@ -314,6 +329,8 @@ export interface Inventory {
   applications: InventoryApplication[];
   services: InventoryService[];
   gaps: SourceGap[];
+  /** Disagreements between sources about the same entity (empty for a single source). */
+  conflicts?: SourceConflict[];
   /** Position indexes of the JSON files records came from, keyed by `Origin.file`. */
   files: Record<string, PositionIndex>;
 }

@@ -60,6 +60,7 @@ export function normalize(inventory: Inventory, links: readonly CorrelationLink[
     apis: services.flatMap((s) => s.apis),
     appsByAppId,
     gaps: inventory.gaps.map((g) => ({ ...g })),
+    conflicts: inventory.conflicts ?? [],
   };
   for (const server of model.authorizationServers) correlateServer(server, model, links);
   return model;

@@ -16,6 +16,7 @@ import type {
   PolicyFragmentProperties,
   ProductProperties,
   RequiredResourceAccess,
+  SourceConflict,
   OperationProperties,
 } from '../inventory/types';
 
@@ -204,4 +205,6 @@ export interface Model {
   appsByAppId: ReadonlyMap<string, App>;
   /** Things the sources could not read; rules skip (and report "not evaluated" for) what these cover. */
   gaps: { source: string; what: string; reason: string }[];
+  /** Disagreements between sources about one entity. */
+  conflicts: SourceConflict[];
 }

@@ -27,7 +27,8 @@ export const SNAPSHOT_KIND = 'apim-oauth-audit/snapshot';
 export const snapshotSource: SourceDefinition = {
   describe: 'a snapshot file (schemas/snapshot.schema.json), as written by the snapshot command',
   takesPath: true,
-  detect: (_location, stats, peek) => stats.isFile() && peek !== undefined && peek.includes(`"${SNAPSHOT_KIND}"`),
+  detect: (_location, stats, peek) =>
+    stats.isFile() && peek !== undefined && peek.includes(`"${SNAPSHOT_KIND}"`),
   load: (location, raw, context) => {
     try {
       return Promise.resolve(readSnapshotFile(location, raw, context.cwd));
