@@ -17,7 +17,7 @@ import {
   sortFindings,
   sortGaps,
   sortSuppressions,
-} from './json';
+} from './common';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const SRCROOT = '%SRCROOT%';

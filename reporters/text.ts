@@ -17,7 +17,7 @@ import {
   sortGaps,
   sortSuppressions,
   type NotEvaluatedGroup,
-} from './json';
+} from './common';
 
 type Style = 'bold' | 'dim' | 'red' | 'yellow' | 'cyan' | 'green';
 

@@ -3,6 +3,7 @@
  * the gateway receives v2 tokens (issuer `https://login.microsoftonline.com/<tid>/v2.0`, audience = appId).
  */
 import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { groupServersByApp, preferredIdentifier } from '../src/model/queries';
 import type { App, AuthServer, Model } from '../src/model/types';
 
 const PERSONAL_ACCOUNT_AUDIENCES = ['AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];
@@ -27,7 +28,7 @@ function v1Audience(app: App, servers: AuthServer[]): string {
     const resource = server.props.tokenBodyParameters?.find((p) => p.name === 'resource')?.value;
     if (resource) return resource;
   }
-  return app.identifierUris[0] ?? `api://${app.appId ?? '<appId>'}`;
+  return preferredIdentifier(app);
 }
 
 function tenantOf(model: Model, servers: AuthServer[]): string {
@@ -49,18 +50,6 @@ function* personalAccountChecks(model: Model): Generator<RuleOutput> {
   }
 }
 
-/** Groups the servers by the app found on one side; servers without that app are returned apart. */
-function groupByApp(servers: AuthServer[], side: 'backendApp' | 'clientApp') {
-  const byApp = new Map<App, AuthServer[]>();
-  const missing: AuthServer[] = [];
-  for (const server of servers) {
-    const app = server[side];
-    if (!app) missing.push(server);
-    else byApp.set(app, [...(byApp.get(app) ?? []), server]);
-  }
-  return { byApp, missing };
-}
-
 export default defineRule({
   id: 'app-access-token-version',
   meta: {
@@ -72,7 +61,7 @@ export default defineRule({
   *check(model) {
     yield* personalAccountChecks(model);
 
-    const backends = groupByApp(model.authorizationServers, 'backendApp');
+    const backends = groupServersByApp(model.authorizationServers, 'backendApp');
     for (const server of backends.missing) {
       yield notEvaluated(
         `Authorization server '${server.name}' has no identifiable backend app registration (its default scope ` +
@@ -93,7 +82,7 @@ export default defineRule({
       );
     }
 
-    const clients = groupByApp(model.authorizationServers, 'clientApp');
+    const clients = groupServersByApp(model.authorizationServers, 'clientApp');
     for (const server of clients.missing) {
       yield notEvaluated(
         `Authorization server '${server.name}' has clientId '${server.clientId ?? ''}', which matches none of the ` +

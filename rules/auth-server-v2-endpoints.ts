@@ -5,6 +5,7 @@
 import type { CloudName } from '../src/inventory/types';
 import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
 import { MULTI_TENANT_SEGMENTS, isEntraLoginHost, isGuid } from '../src/model/entra';
+import { foreignLoginHosts } from '../src/model/queries';
 import type { App, AuthServer, EndpointInfo, Model } from '../src/model/types';
 
 type EndpointKind = 'authorize' | 'token';
@@ -40,13 +41,6 @@ function endpointsOf(server: AuthServer): [Endpoint, Endpoint] {
 
 function isEntraEndpoint(e: Endpoint): e is EntraEndpoint {
   return e.info?.url !== undefined && isEntraLoginHost(e.info.url.hostname);
-}
-
-/** Hosts of a server whose endpoints are all URLs on non-Entra hosts (Okta, Auth0, B2C...), else undefined. */
-function foreignHosts(endpoints: Endpoint[]): string[] | undefined {
-  const urls = endpoints.flatMap((e) => (e.info?.url ? [e.info.url] : []));
-  if (urls.length === 0 || urls.some((u) => isEntraLoginHost(u.hostname))) return undefined;
-  return [...new Set(urls.map((u) => u.host))];
 }
 
 /** `https://<entra host>/<tenant>`, taken from the server's own Entra endpoints when it has one. */
@@ -226,8 +220,7 @@ export default defineRule({
   },
   *check(model) {
     for (const server of model.authorizationServers) {
-      const endpoints = endpointsOf(server);
-      const foreign = foreignHosts(endpoints);
+      const foreign = foreignLoginHosts(server);
       if (foreign) {
         yield notEvaluated(
           `Authorization server '${server.name}' does not sign in with Microsoft Entra ID (${foreign.join(', ')}); this rule checks Entra endpoints only.`,
@@ -235,6 +228,7 @@ export default defineRule({
         );
         continue;
       }
+      const endpoints = endpointsOf(server);
       const authority = authorityOf(endpoints, model);
       for (const e of endpoints) yield* checkEndpoint(server, e, authority);
       const [auth, token] = endpoints;

@@ -3,32 +3,17 @@
  * API's scope override) requests resolves to an enabled scope of that one backend app.
  */
 import { defineRule, notEvaluated, violation, type RuleOutput, type Violation } from '../src/engine/types';
+import { resourceIdentifiers, sameResource } from '../src/model/entra';
 import {
-  appIdInResource,
-  classifyScope,
-  isEntraLoginHost,
-  resourceIdentifiers,
-  sameResource,
-  splitScopes,
-} from '../src/model/entra';
-import type { App, AuthServer, Entity, Model } from '../src/model/types';
-
-const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
-const GRAPH_RESOURCES = [
-  'https://graph.microsoft.com',
-  'https://graph.microsoft.us',
-  'https://dod-graph.microsoft.us',
-  'https://microsoftgraph.chinacloudapi.cn',
-];
-
-interface Entry {
-  raw: string;
-  kind: 'oidc' | 'default' | 'resource' | 'bare';
-  resource?: string;
-  value?: string;
-  app?: App;
-  graph: boolean;
-}
+  findScope,
+  foreignLoginHosts,
+  preferredIdentifier,
+  resolveScopes,
+  scopeTargetApp,
+  targetsMicrosoftGraph,
+  usesV1EndpointsOnly,
+} from '../src/model/queries';
+import type { App, AuthServer, Entity, Model, ScopeRef } from '../src/model/types';
 
 /** A scope string to check: an authorization server's default scope or an API's per-server override. */
 interface ScopeTarget {
@@ -42,45 +27,15 @@ interface ScopeTarget {
   scopeMatters: boolean;
 }
 
-/** The app a scope's resource designates: by identifierUri, by appId GUID, or by `api://<appId>` (normalize.ts). */
-function resolveApp(resource: string, model: Model): App | undefined {
-  const byIdentifier = model.applications.find((a) =>
-    resourceIdentifiers(a).some((id) => sameResource(id, resource)),
-  );
-  const appId = appIdInResource(resource);
-  return byIdentifier ?? (appId ? model.appsByAppId.get(appId) : undefined);
-}
-
-function isGraph(resource: string): boolean {
-  return appIdInResource(resource) === GRAPH_APP_ID || GRAPH_RESOURCES.some((g) => sameResource(g, resource));
-}
-
-/** The scope entries as meant: comma-separated lists are reported once, then read as if space-separated. */
-function entriesOf(scope: string, model: Model): Entry[] {
-  return splitScopes(scope.replace(/,/g, ' ')).map((raw) => {
-    const c = classifyScope(raw);
-    const app = c.resource ? resolveApp(c.resource, model) : undefined;
-    return { raw, ...c, ...(app ? { app } : {}), graph: c.resource !== undefined && isGraph(c.resource) };
-  });
-}
-
-function explicit(entries: Entry[]): (Entry & { resource: string })[] {
-  return entries.filter((e): e is Entry & { resource: string } => e.resource !== undefined);
+function explicit(entries: ScopeRef[]): (ScopeRef & { resource: string })[] {
+  return entries.filter((e): e is ScopeRef & { resource: string } => e.resource !== undefined);
 }
 
 /** Identifies the resource of an entry for the "one resource per request" rule; bare scopes go to Graph. */
-function groupOf(e: Entry): { key: string; label: string } {
-  if (e.graph || e.kind === 'bare') return { key: 'graph', label: 'Microsoft Graph' };
+function groupOf(e: ScopeRef): { key: string; label: string } {
+  if (targetsMicrosoftGraph(e) || e.kind === 'bare') return { key: 'graph', label: 'Microsoft Graph' };
   if (e.app) return { key: `app:${e.app.id}`, label: e.resource ?? e.app.name };
   return { key: `uri:${(e.resource ?? '').toLowerCase().replace(/\/+$/, '')}`, label: e.resource ?? '' };
-}
-
-function preferredIdentifier(app: App): string {
-  return app.identifierUris[0] ?? `api://${app.appId ?? '<appId>'}`;
-}
-
-function findScope(app: App, value: string) {
-  return app.scopes.find((s) => s.value?.toLowerCase() === value.toLowerCase());
 }
 
 /** `<App ID URI>/<first enabled scope>` of an app, for messages. */
@@ -97,7 +52,7 @@ function suggestionFor(value: string, backend: App | undefined, model: Model): s
   return `qualify it with the backend app's App ID URI (${backend ? preferredIdentifier(backend) : 'api://<appId>'}/<scope>) or remove it`;
 }
 
-function* checkBareEntries(t: ScopeTarget, entries: Entry[], model: Model): Generator<Violation> {
+function* checkBareEntries(t: ScopeTarget, entries: ScopeRef[], model: Model): Generator<Violation> {
   for (const e of entries.filter((x) => x.kind === 'bare')) {
     yield violation(
       t.entity,
@@ -108,7 +63,7 @@ function* checkBareEntries(t: ScopeTarget, entries: Entry[], model: Model): Gene
 }
 
 /** Scopes of one request must name one resource; bare scopes count as Microsoft Graph next to explicit ones. */
-function* checkOneResource(t: ScopeTarget, entries: Entry[]): Generator<Violation> {
+function* checkOneResource(t: ScopeTarget, entries: ScopeRef[]): Generator<Violation> {
   const resources = explicit(entries);
   const counted = resources.length > 0 ? entries.filter((e) => e.kind !== 'oidc') : [];
   const groups = new Map(counted.map((e) => [groupOf(e).key, groupOf(e).label]));
@@ -129,10 +84,10 @@ function* checkOneResource(t: ScopeTarget, entries: Entry[]): Generator<Violatio
 }
 
 /** One `<resource>/<value>` entry against the backend app: right resource, App ID URI set, scope exposed and enabled. */
-function* checkResourceEntry(t: ScopeTarget, e: Entry & { resource: string }): Generator<Violation> {
+function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string }): Generator<Violation> {
   const backend = t.backend;
   const at = (key: string) => ({ path: t.path, key });
-  if (e.graph || (backend && e.app !== backend)) {
+  if (targetsMicrosoftGraph(e) || (backend && e.app !== backend)) {
     const target = backend ? `backend app '${backend.name}'` : 'a backend API';
     const fix = backend ? exampleScope(backend) : "the backend API's scope";
     yield violation(
@@ -171,7 +126,7 @@ function* checkResourceEntry(t: ScopeTarget, e: Entry & { resource: string }): G
   }
 }
 
-function* checkEntries(t: ScopeTarget, entries: Entry[], model: Model): Generator<Violation> {
+function* checkEntries(t: ScopeTarget, entries: ScopeRef[], model: Model): Generator<Violation> {
   yield* checkBareEntries(t, entries, model);
   const mixed = [...checkOneResource(t, entries)];
   yield* mixed;
@@ -197,7 +152,7 @@ function* checkScopeString(t: ScopeTarget, model: Model): Generator<Violation> {
       { path: t.path, key: 'comma-separated' },
     );
   }
-  yield* checkEntries(t, entriesOf(t.scope, model), model);
+  yield* checkEntries(t, resolveScopes(t.scope, model), model);
 }
 
 function* checkBackendApp(app: App): Generator<Violation> {
@@ -217,23 +172,9 @@ function* checkBackendApp(app: App): Generator<Violation> {
   }
 }
 
-function usesV1Only(server: AuthServer): boolean {
-  const versions = [server.authorizationEndpoint, server.tokenEndpoint].flatMap((e) =>
-    e ? [e.version] : [],
-  );
-  return versions.length > 0 && versions.every((v) => v === 'v1');
-}
-
-function isForeignServer(server: AuthServer): boolean {
-  const urls = [server.authorizationEndpoint?.url, server.tokenEndpoint?.url].filter(
-    (u): u is URL => u !== undefined,
-  );
-  return urls.length > 0 && !urls.some((u) => isEntraLoginHost(u.hostname));
-}
-
 /** Why no backend app could be judged. */
 function unresolvedReason(label: string, scope: string, model: Model): string {
-  const unknown = explicit(entriesOf(scope, model)).filter((e) => !e.app && !e.graph);
+  const unknown = explicit(resolveScopes(scope, model)).filter((e) => !e.app && !targetsMicrosoftGraph(e));
   if (unknown.length > 0) {
     const names = unknown.map((e) => e.resource).join(', ');
     return `${label} names resource ${names}, which matches no application in the Entra data (the app may be in a tenant or export not given); the backend app could not be checked.`;
@@ -252,17 +193,11 @@ function* checkTarget(t: ScopeTarget, model: Model, seen: Set<App>): Generator<R
     yield notEvaluated(unresolvedReason(t.label, t.scope, model), t.entity);
 }
 
-/** The app a scope string targets; `fallback` when the string names no resource at all (only bare/OIDC). */
-function backendOf(scope: string, fallback: App | undefined, model: Model): App | undefined {
-  const resources = explicit(entriesOf(scope, model));
-  return resources.find((e) => e.app)?.app ?? (resources.length > 0 ? undefined : fallback);
-}
-
 function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generator<RuleOutput> {
   const scope = server.props.defaultScope ?? '';
-  const backend = server.backendApp ?? backendOf(scope, undefined, model);
+  const backend = server.backendApp ?? scopeTargetApp(scope, model);
   const label = `Authorization server '${server.name}' default scope`;
-  const scopeMatters = !usesV1Only(server);
+  const scopeMatters = !usesV1EndpointsOnly(server);
   yield* checkTarget(
     { entity: server, path: 'properties/defaultScope', label, scope, backend, scopeMatters },
     model,
@@ -286,7 +221,7 @@ function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generat
           path: ref.path.replace(/authorizationServerId$/, 'scope'),
           label: `API '${api.name}' scope for authorization server '${server.name}'`,
           scope: override,
-          backend: backendOf(override, backend, model),
+          backend: scopeTargetApp(override, model, backend),
           scopeMatters,
         },
         model,
@@ -307,7 +242,7 @@ export default defineRule({
   *check(model) {
     const seen = new Set<App>();
     for (const server of model.authorizationServers) {
-      if (isForeignServer(server)) {
+      if (foreignLoginHosts(server)) {
         yield notEvaluated(
           `Authorization server '${server.name}' does not sign in with Microsoft Entra ID; its scopes are not Entra scopes.`,
           server,

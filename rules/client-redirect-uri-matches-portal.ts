@@ -1,11 +1,15 @@
 import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import {
+  parseUrl,
+  redirectUrisOf,
+  type RedirectPlatform,
+  type RegisteredRedirectUri,
+} from '../src/model/queries';
 import type { App, AuthServer } from '../src/model/types';
 
-type Platform = 'web' | 'spa' | 'publicClient';
 type Flow = 'code' | 'pkce' | 'implicit';
 
-const PLATFORMS: readonly Platform[] = ['web', 'spa', 'publicClient'];
-const PLATFORM_LABEL: Record<Platform, string> = {
+const PLATFORM_LABEL: Record<RedirectPlatform, string> = {
   web: 'web',
   spa: 'spa (single-page application)',
   publicClient: 'publicClient (mobile and desktop)',
@@ -14,14 +18,8 @@ const PLATFORM_LABEL: Record<Platform, string> = {
 /** A callback the developer portal sends for one server and host, and the platform it must be registered under. */
 interface Expected {
   uri: string;
-  platform: Platform;
+  platform: RedirectPlatform;
   flow: Flow;
-}
-
-interface Registered {
-  uri: string;
-  platform: Platform;
-  index: number;
 }
 
 /** Legacy portal callbacks: `/docs/services/<name>/console/{oauth2|openidconnect}/{authorizationcode|implicit}/callback`. */
@@ -48,23 +46,9 @@ function expectedCallbacks(server: AuthServer): Expected[] {
   return result;
 }
 
-function registeredUris(app: App): Registered[] {
-  return PLATFORMS.flatMap((platform) =>
-    app.redirectUris[platform].map((uri, index) => ({ uri, platform, index })),
-  );
-}
-
-function parse(uri: string): URL | undefined {
-  try {
-    return new URL(uri.trim());
-  } catch {
-    return undefined;
-  }
-}
-
 /** Entra compares scheme and host case-insensitively and the path exactly. */
 function canonical(uri: string): string {
-  const url = parse(uri);
+  const url = parseUrl(uri.trim());
   return url ? `${url.protocol}//${url.host}${url.pathname}${url.search}` : uri.trim();
 }
 
@@ -92,7 +76,12 @@ function flowLabel(flow: Flow): string {
   return flow === 'implicit' ? 'implicit' : 'authorization code';
 }
 
-function wrongPlatformMessage(app: App, server: AuthServer, e: Expected, found: Registered): string {
+function wrongPlatformMessage(
+  app: App,
+  server: AuthServer,
+  e: Expected,
+  found: RegisteredRedirectUri,
+): string {
   const head = `Client app '${app.name}' registers ${e.uri} for authorization server '${server.name}' under the wrong platform (${PLATFORM_LABEL[found.platform]})`;
   if (e.flow === 'pkce')
     return `${head}; the portal redeems the PKCE code from the browser, which Entra allows only for spa redirect URIs (AADSTS9002326), so move it to spa.`;
@@ -110,7 +99,7 @@ function missingMessage(app: App, server: AuthServer, e: Expected, noneAtAll: bo
   return `Client app '${app.name}' lacks the ${flowLabel(e.flow)} callback ${e.uri} under ${e.platform} that the developer portal sends for authorization server '${server.name}' (AADSTS50011); add it.`;
 }
 
-function nearMissMessage(app: App, server: AuthServer, e: Expected, found: Registered): string {
+function nearMissMessage(app: App, server: AuthServer, e: Expected, found: RegisteredRedirectUri): string {
   const diff = describeDifference(found.uri, e.uri);
   const caseOnly = diff === 'letter case';
   const advice = caseOnly
@@ -126,7 +115,7 @@ function checkExpected(
   app: App,
   server: AuthServer,
   e: Expected,
-  registered: Registered[],
+  registered: RegisteredRedirectUri[],
 ): RuleOutput | undefined {
   const same = registered.filter((r) => canonical(r.uri) === canonical(e.uri));
   if (same.some((r) => r.platform === e.platform)) return undefined;
@@ -149,14 +138,18 @@ function checkExpected(
 }
 
 function isStaleLegacyCallback(uri: string, legacyHosts: readonly string[]): boolean {
-  const url = parse(uri);
+  const url = parseUrl(uri.trim());
   if (!url) return false;
   const host = url.host.toLowerCase();
   const legacyHost = legacyHosts.includes(host) || host.endsWith('.portal.azure-api.net');
   return legacyHost && LEGACY_CALLBACK.test(url.pathname);
 }
 
-function* staleCallbacks(app: App, server: AuthServer, registered: Registered[]): Generator<RuleOutput> {
+function* staleCallbacks(
+  app: App,
+  server: AuthServer,
+  registered: RegisteredRedirectUri[],
+): Generator<RuleOutput> {
   for (const r of registered) {
     if (!isStaleLegacyCallback(r.uri, server.service.legacyPortalHosts)) continue;
     yield violation(
@@ -181,7 +174,7 @@ function* checkServer(server: AuthServer): Generator<RuleOutput> {
         );
     return;
   }
-  const registered = registeredUris(app);
+  const registered = redirectUrisOf(app);
   for (const e of expectedCallbacks(server)) {
     const output = checkExpected(app, server, e, registered);
     if (output) yield output;

@@ -4,6 +4,7 @@
  */
 import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
 import type { PasswordCredential } from '../src/inventory/types';
+import { groupServersByApp } from '../src/model/queries';
 import type { App, AuthServer } from '../src/model/types';
 
 export interface ClientSecretExpiryOptions {
@@ -167,19 +168,14 @@ export default defineRule<ClientSecretExpiryOptions>({
     defaults: { warnDays: 30, maxLifetimeDays: 180 },
   },
   *check(model, ctx) {
-    const byApp = new Map<App, AuthServer[]>();
-    for (const server of model.authorizationServers) {
-      if (!needsSecret(server)) continue;
-      if (!server.clientApp) {
-        yield notEvaluated(
-          `Authorization server '${server.name}' has clientId '${server.clientId ?? ''}', which matches none of the ` +
-            'applications given, so its client secrets cannot be checked.',
-          server,
-        );
-        continue;
-      }
-      byApp.set(server.clientApp, [...(byApp.get(server.clientApp) ?? []), server]);
+    const clients = groupServersByApp(model.authorizationServers.filter(needsSecret), 'clientApp');
+    for (const server of clients.missing) {
+      yield notEvaluated(
+        `Authorization server '${server.name}' has clientId '${server.clientId ?? ''}', which matches none of the ` +
+          'applications given, so its client secrets cannot be checked.',
+        server,
+      );
     }
-    for (const [app, servers] of byApp) yield* checkApp(app, servers, ctx.now, ctx.options);
+    for (const [app, servers] of clients.byApp) yield* checkApp(app, servers, ctx.now, ctx.options);
   },
 });

@@ -1,9 +1,6 @@
 import { defineRule, violation, type Violation } from '../src/engine/types';
+import { parseUrl, redirectUrisOf, type RedirectPlatform } from '../src/model/queries';
 import type { App } from '../src/model/types';
-
-type Platform = 'web' | 'spa' | 'publicClient';
-
-const PLATFORMS: readonly Platform[] = ['web', 'spa', 'publicClient'];
 
 /** Entra accepts plain http only for loopback addresses (reply-url restrictions). */
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
@@ -14,15 +11,7 @@ const UNSUPPORTED_CHARACTERS = ['!', '$', "'", '(', ')', ',', ';'];
 /** Schemes that are never a redirect target, even for native apps. */
 const DANGEROUS_SCHEMES = ['javascript:', 'data:', 'vbscript:', 'file:'];
 
-function parse(uri: string): URL | undefined {
-  try {
-    return new URL(uri);
-  } catch {
-    return undefined;
-  }
-}
-
-function schemeProblem(url: URL, platform: Platform): string | undefined {
+function schemeProblem(url: URL, platform: RedirectPlatform): string | undefined {
   const scheme = url.protocol;
   if (scheme === 'https:') return undefined;
   if (scheme === 'http:') {
@@ -39,9 +28,9 @@ function schemeProblem(url: URL, platform: Platform): string | undefined {
 }
 
 /** Everything wrong with one redirect URI, as sentence fragments (empty when the URI is safe). */
-function redirectUriProblems(uri: string, platform: Platform): string[] {
+function redirectUriProblems(uri: string, platform: RedirectPlatform): string[] {
   const problems: string[] = [];
-  const url = parse(uri);
+  const url = parseUrl(uri);
   if (!url) problems.push('is not an absolute URL');
   if (uri.includes('*')) problems.push("contains the wildcard '*'");
   const bad = UNSUPPORTED_CHARACTERS.filter((c) => uri.includes(c));
@@ -63,17 +52,14 @@ function advice(problems: string[]): string {
 }
 
 function* checkApp(app: App): Generator<Violation> {
-  for (const platform of PLATFORMS) {
-    const uris = app.redirectUris[platform];
-    for (const [index, uri] of uris.entries()) {
-      const problems = redirectUriProblems(uri, platform);
-      if (problems.length === 0) continue;
-      yield violation(
-        app,
-        `Application '${app.name}' has the ${platform} redirect URI ${uri}, which ${joinProblems(problems)}; ${advice(problems)}.`,
-        { path: `${platform}/redirectUris/${index}`, key: `${platform}:${uri}` },
-      );
-    }
+  for (const { uri, platform, index } of redirectUrisOf(app)) {
+    const problems = redirectUriProblems(uri, platform);
+    if (problems.length === 0) continue;
+    yield violation(
+      app,
+      `Application '${app.name}' has the ${platform} redirect URI ${uri}, which ${joinProblems(problems)}; ${advice(problems)}.`,
+      { path: `${platform}/redirectUris/${index}`, key: `${platform}:${uri}` },
+    );
   }
 }
 

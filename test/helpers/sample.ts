@@ -12,6 +12,9 @@ import { parseSnapshot } from '../../src/sources/snapshot';
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 /** The fixed instant rule tests evaluate time against (the sample's secrets are valid at this time). */
 export const TEST_NOW = new Date('2026-11-25T12:00:00Z');
+/** Ids of the fixed sample that messages quote (examples/contoso-fixed/snapshot.json). */
+export const TENANT_ID = '4f1e7a52-3c2b-4d8e-9a61-0b5c3d2e1f00';
+export const BACKEND_APP_ID = '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d';
 
 export type SnapshotDoc = Record<string, unknown> & {
   applications?: Record<string, unknown>[];
@@ -67,6 +70,20 @@ export function applyOverlay(doc: SnapshotDoc, overlay: Overlay): SnapshotDoc {
   return result;
 }
 
+/**
+ * Client app redirect URIs per platform; every platform is listed so that the sample's own URIs do not survive
+ * the merge patch.
+ */
+export function clientRedirectUris(web: string[], spa: string[] = [], publicClient: string[] = []): Overlay {
+  return {
+    clientApp: {
+      web: { redirectUris: web },
+      spa: { redirectUris: spa },
+      publicClient: { redirectUris: publicClient },
+    },
+  };
+}
+
 export function buildModel(doc: SnapshotDoc, links: CorrelationLink[] = []): Model {
   return normalize(parseSnapshot(JSON.stringify(doc, null, 2), 'snapshot.json'), links);
 }
@@ -74,6 +91,19 @@ export function buildModel(doc: SnapshotDoc, links: CorrelationLink[] = []): Mod
 /** Model of the fixed sample with an overlay applied. */
 export function modelWith(overlay: Overlay = {}, links: CorrelationLink[] = []): Model {
   return buildModel(applyOverlay(loadSampleDoc(), overlay), links);
+}
+
+/**
+ * Model of the fixed sample (overlay applied) plus `colors-oauth-2`, a copy of its authorization server: two
+ * servers sharing the client and backend apps, for tests that app-level findings are reported once.
+ */
+export function modelWithSecondServer(overlay: Overlay = {}): Model {
+  const doc = applyOverlay(loadSampleDoc(), overlay);
+  const service = doc.apim?.[0] as { authorizationServers: Record<string, unknown>[] };
+  const copy = structuredClone(service.authorizationServers[0]!);
+  delete copy['id'];
+  service.authorizationServers.push({ ...copy, name: 'colors-oauth-2' });
+  return buildModel(doc);
 }
 
 export function runRule(
@@ -86,10 +116,30 @@ export function runRule(
   return [...rule.check(model, { now, options: merged })];
 }
 
+/** `run(overlay, options)` for one rule on the fixed sample: the starting point of every rule test. */
+export function runnerFor(rule: AnyRule) {
+  return (overlay: Overlay = {}, options: Record<string, unknown> = {}): RuleOutput[] =>
+    runRule(rule, modelWith(overlay), options);
+}
+
 export function violations(outputs: RuleOutput[]): Violation[] {
   return outputs.filter((o): o is Violation => o.type === 'violation');
 }
 
 export function notEvaluatedOutputs(outputs: RuleOutput[]): NotEvaluated[] {
   return outputs.filter((o): o is NotEvaluated => o.type === 'notEvaluated');
+}
+
+/** Asserts that the outputs are exactly one violation (nothing not-evaluated) and returns it. */
+export function onlyViolation(outputs: RuleOutput[]): Violation {
+  expect(notEvaluatedOutputs(outputs)).toEqual([]);
+  const found = violations(outputs);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+/** Asserts that the outputs hold no violation and returns the first not-evaluated output. */
+export function onlyNotEvaluated(outputs: RuleOutput[]): NotEvaluated | undefined {
+  expect(violations(outputs)).toEqual([]);
+  return notEvaluatedOutputs(outputs)[0];
 }

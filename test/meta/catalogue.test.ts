@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BUILTIN_RULE_IDS, builtinRules } from '../../rules';
 import { renderReadme } from '../../src/cli/generate-readme';
+import { docExamples } from '../helpers/doc-examples';
 import {
   applyOverlay,
   buildModel,
@@ -14,7 +15,6 @@ import {
   REPO_ROOT,
   runRule,
   violations,
-  type Overlay,
 } from '../helpers/sample';
 
 const sorted = (values: Iterable<string>) => [...values].sort();
@@ -54,16 +54,6 @@ function docOf(id: string): string {
   return readFileSync(path.join(REPO_ROOT, 'rules', `${id}.md`), 'utf8');
 }
 
-/** JSON blocks between a heading and the next heading of the same or higher level. */
-function jsonBlocksUnder(doc: string, heading: string): unknown[] {
-  const start = doc.indexOf(`\n${heading}\n`);
-  if (start < 0) return [];
-  const rest = doc.slice(start + heading.length + 2);
-  const end = rest.search(/\n#{2,3} /);
-  const section = end < 0 ? rest : rest.slice(0, end);
-  return [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1] ?? '') as unknown);
-}
-
 describe('rule catalogue', () => {
   it('rule files == registry == docs == tests', () => {
     expect(sorted(BUILTIN_RULE_IDS)).toEqual(ruleFiles);
@@ -96,18 +86,16 @@ describe('rule catalogue', () => {
     '%s: doc examples are executed (non-compliant fires, compliant is clean)',
     (id) => {
       const rule = builtinRules[id];
-      const doc = docOf(id);
-      const bad = jsonBlocksUnder(doc, '### Non-compliant');
-      const good = jsonBlocksUnder(doc, '### Compliant');
+      const { nonCompliant: bad, compliant: good } = docExamples(id);
       expect(bad.length).toBeGreaterThan(0);
       expect(good.length).toBeGreaterThan(0);
       const fixed = loadSampleDoc();
       for (const overlay of bad) {
-        const outputs = runRule(rule, buildModel(applyOverlay(fixed, overlay as Overlay)));
+        const outputs = runRule(rule, buildModel(applyOverlay(fixed, overlay)));
         expect({ overlay, fires: violations(outputs).length > 0 }).toEqual({ overlay, fires: true });
       }
       for (const overlay of good) {
-        const outputs = runRule(rule, buildModel(applyOverlay(fixed, overlay as Overlay)));
+        const outputs = runRule(rule, buildModel(applyOverlay(fixed, overlay)));
         expect({ overlay, outputs }).toEqual({ overlay, outputs: [] });
       }
       expect(notEvaluatedOutputs(runRule(rule, buildModel(fixed)))).toEqual([]);

@@ -1,39 +1,16 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import rule from '../../rules/api-oauth-enabled';
 import { newAjv } from '../../src/json/schema';
 import {
-  REPO_ROOT,
   applyOverlay,
   buildModel,
   loadSampleDoc,
-  modelWith,
   runRule,
+  runnerFor,
   violations,
   type Overlay,
 } from '../helpers/sample';
 
-/** The json blocks under `### Non-compliant` / `### Compliant` of the rule's doc. */
-function docExamples(id: string): { kind: 'Non-compliant' | 'Compliant'; overlay: Overlay }[] {
-  const md = readFileSync(path.join(REPO_ROOT, 'rules', `${id}.md`), 'utf8');
-  const section = md.split(/^## /m).find((s) => s.startsWith('Examples')) ?? '';
-  const result: { kind: 'Non-compliant' | 'Compliant'; overlay: Overlay }[] = [];
-  for (const part of section.split(/^### /m).slice(1)) {
-    const kind = part.startsWith('Non-compliant')
-      ? 'Non-compliant'
-      : part.startsWith('Compliant')
-        ? 'Compliant'
-        : undefined;
-    if (!kind) continue;
-    for (const m of part.matchAll(/```json\n([\s\S]*?)```/g))
-      result.push({ kind, overlay: JSON.parse(m[1] ?? '') as Overlay });
-  }
-  return result;
-}
-
-function run(overlay: Overlay = {}, options: Record<string, unknown> = {}) {
-  return runRule(rule, modelWith(overlay), options);
-}
+const run = runnerFor(rule);
 
 const NO_AUTH: Overlay = { api: { properties: { authenticationSettings: null } } };
 
@@ -232,21 +209,5 @@ describe('api-oauth-enabled', () => {
         ),
       ).toEqual([]);
     });
-  });
-
-  describe('doc examples', () => {
-    const examples = docExamples('api-oauth-enabled');
-    it('has both kinds', () => {
-      expect(examples.some((e) => e.kind === 'Non-compliant')).toBe(true);
-      expect(examples.some((e) => e.kind === 'Compliant')).toBe(true);
-    });
-    it.each(examples.map((e, i) => [i, e.kind, e.overlay] as const))(
-      'example %i (%s)',
-      (_i, kind, overlay) => {
-        const outputs = run(overlay);
-        if (kind === 'Non-compliant') expect(violations(outputs).length).toBeGreaterThan(0);
-        else expect(outputs).toEqual([]);
-      },
-    );
   });
 });

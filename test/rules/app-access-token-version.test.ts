@@ -1,42 +1,17 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import rule from '../../rules/app-access-token-version';
 import {
-  REPO_ROOT,
-  applyOverlay,
+  BACKEND_APP_ID,
+  TENANT_ID,
   buildModel,
   loadSampleDoc,
-  modelWith,
-  notEvaluatedOutputs,
+  modelWithSecondServer,
+  onlyNotEvaluated,
+  runnerFor,
   runRule,
   violations,
-  type Overlay,
 } from '../helpers/sample';
 
-const BACKEND_APP_ID = '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d';
-const TENANT = '4f1e7a52-3c2b-4d8e-9a61-0b5c3d2e1f00';
-
-/** The json blocks under `### Non-compliant` / `### Compliant` of the rule's doc. */
-function docExamples(id: string): { kind: 'Non-compliant' | 'Compliant'; overlay: Overlay }[] {
-  const md = readFileSync(path.join(REPO_ROOT, 'rules', `${id}.md`), 'utf8');
-  const section = md.split(/^## /m).find((s) => s.startsWith('Examples')) ?? '';
-  const result: { kind: 'Non-compliant' | 'Compliant'; overlay: Overlay }[] = [];
-  for (const part of section.split(/^### /m).slice(1)) {
-    const kind = part.startsWith('Non-compliant')
-      ? 'Non-compliant'
-      : part.startsWith('Compliant')
-        ? 'Compliant'
-        : undefined;
-    if (!kind) continue;
-    for (const m of part.matchAll(/```json\n([\s\S]*?)```/g))
-      result.push({ kind, overlay: JSON.parse(m[1] ?? '') as Overlay });
-  }
-  return result;
-}
-
-function run(overlay: Overlay = {}) {
-  return runRule(rule, modelWith(overlay));
-}
+const run = runnerFor(rule);
 
 describe('app-access-token-version', () => {
   it('accepts the fixed sample', () => {
@@ -55,7 +30,7 @@ describe('app-access-token-version', () => {
     expect(v?.key).toBe('backend');
     expect(v?.message).toContain("authorization server 'colors-oauth'");
     expect(v?.message).toContain('unset (null, meaning 1)');
-    expect(v?.message).toContain(`https://sts.windows.net/${TENANT}/`);
+    expect(v?.message).toContain(`https://sts.windows.net/${TENANT_ID}/`);
     expect(v?.message).toContain(`audience api://${BACKEND_APP_ID}`);
     expect(v?.message).toMatch(/IDX10205.*IDX10214/);
   });
@@ -69,7 +44,7 @@ describe('app-access-token-version', () => {
     const [v] = violations(
       run({ snapshot: { tenantId: null }, backendApp: { api: { requestedAccessTokenVersion: null } } }),
     );
-    expect(v?.message).toContain(`https://sts.windows.net/${TENANT}/`);
+    expect(v?.message).toContain(`https://sts.windows.net/${TENANT_ID}/`);
   });
 
   it('names the v1 resource parameter as the audience when the backend is found through it', () => {
@@ -111,16 +86,11 @@ describe('app-access-token-version', () => {
   });
 
   it('reports each app once when several authorization servers use it', () => {
-    const doc = applyOverlay(loadSampleDoc(), {
+    const model = modelWithSecondServer({
       backendApp: { api: { requestedAccessTokenVersion: null } },
       clientApp: { api: { requestedAccessTokenVersion: null } },
     });
-    const service = doc.apim?.[0] as { authorizationServers: { name: string; id?: string }[] };
-    const copy = structuredClone(service.authorizationServers[0]!);
-    copy.name = 'colors-oauth-2';
-    delete copy.id;
-    service.authorizationServers.push(copy);
-    const found = violations(runRule(rule, buildModel(doc)));
+    const found = violations(runRule(rule, model));
     expect(found.map((v) => `${v.entity.name}:${v.key}`).sort()).toEqual([
       'oauth-backend-app:backend',
       'oauth-client-app:client',
@@ -167,40 +137,24 @@ describe('app-access-token-version', () => {
 
   describe('not evaluated', () => {
     it('when the default scope names no known app', () => {
-      const outputs = run({
-        authorizationServer: { properties: { defaultScope: 'api://unknown-api/Colors.Read' } },
-      });
-      expect(violations(outputs)).toEqual([]);
-      const [ne] = notEvaluatedOutputs(outputs);
+      const ne = onlyNotEvaluated(
+        run({
+          authorizationServer: { properties: { defaultScope: 'api://unknown-api/Colors.Read' } },
+        }),
+      );
       expect(ne?.entity?.kind).toBe('authorizationServer');
       expect(ne?.entity?.name).toBe('colors-oauth');
       expect(ne?.reason).toContain('no identifiable backend app registration');
     });
 
     it('when the clientId names no known app', () => {
-      const outputs = run({
-        authorizationServer: { properties: { clientId: '00000000-0000-4000-8000-000000000000' } },
-      });
-      expect(violations(outputs)).toEqual([]);
-      const [ne] = notEvaluatedOutputs(outputs);
+      const ne = onlyNotEvaluated(
+        run({
+          authorizationServer: { properties: { clientId: '00000000-0000-4000-8000-000000000000' } },
+        }),
+      );
       expect(ne?.entity?.name).toBe('colors-oauth');
       expect(ne?.reason).toContain("clientId '00000000-0000-4000-8000-000000000000'");
     });
-  });
-
-  describe('doc examples', () => {
-    const examples = docExamples('app-access-token-version');
-    it('has both kinds', () => {
-      expect(examples.some((e) => e.kind === 'Non-compliant')).toBe(true);
-      expect(examples.some((e) => e.kind === 'Compliant')).toBe(true);
-    });
-    it.each(examples.map((e, i) => [i, e.kind, e.overlay] as const))(
-      'example %i (%s)',
-      (_i, kind, overlay) => {
-        const outputs = run(overlay);
-        if (kind === 'Non-compliant') expect(violations(outputs).length).toBeGreaterThan(0);
-        else expect(outputs).toEqual([]);
-      },
-    );
   });
 });

@@ -1,29 +1,12 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import rule from '../../rules/auth-server-grant-types';
-import { REPO_ROOT, modelWith, runRule, violations, type Overlay } from '../helpers/sample';
+import { onlyViolation, runnerFor, violations, type Overlay } from '../helpers/sample';
 
 function server(properties: Record<string, unknown>): Overlay {
   return { authorizationServer: { properties } };
 }
 
-function run(overlay: Overlay = {}) {
-  return runRule(rule, modelWith(overlay));
-}
-
-function only(overlay: Overlay) {
-  const found = run(overlay);
-  expect(found).toHaveLength(1);
-  return violations(found)[0]!;
-}
-
-/** JSON blocks under `### <heading>` in the rule's doc, up to the next heading. */
-function docExamples(heading: 'Non-compliant' | 'Compliant'): Overlay[] {
-  const md = readFileSync(path.join(REPO_ROOT, 'rules', `${rule.id}.md`), 'utf8');
-  const section = md.split(/^### /m).find((s) => s.startsWith(`${heading}\n`)) ?? '';
-  const body = section.split(/^## /m)[0] ?? '';
-  return [...body.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1] ?? '') as Overlay);
-}
+const run = runnerFor(rule);
+const only = (overlay: Overlay) => onlyViolation(run(overlay));
 
 describe('auth-server-grant-types', () => {
   it('accepts the fixed sample', () => {
@@ -114,24 +97,5 @@ describe('auth-server-grant-types', () => {
     expect(v.path).toBe('properties/authorizationMethods');
     expect(v.key).toBe('GET');
     expect(v.message).toContain(`allows the authorization methods ${shown}; GET must always be present`);
-  });
-
-  describe('doc examples', () => {
-    it.each(docExamples('Non-compliant').map((o, i) => [i, o] as const))(
-      'non-compliant #%i fires',
-      (_i, overlay) => {
-        expect(violations(run(overlay)).length).toBeGreaterThan(0);
-      },
-    );
-    it.each(docExamples('Compliant').map((o, i) => [i, o] as const))(
-      'compliant #%i passes',
-      (_i, overlay) => {
-        expect(run(overlay)).toEqual([]);
-      },
-    );
-    it('has examples under both headings', () => {
-      expect(docExamples('Non-compliant').length).toBeGreaterThan(0);
-      expect(docExamples('Compliant').length).toBeGreaterThan(0);
-    });
   });
 });

@@ -1,37 +1,15 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import rule from '../../rules/client-api-permission';
 import {
-  REPO_ROOT,
-  applyOverlay,
-  buildModel,
-  loadSampleDoc,
-  modelWith,
+  BACKEND_APP_ID,
+  modelWithSecondServer,
   notEvaluatedOutputs,
+  onlyNotEvaluated,
+  runnerFor,
   runRule,
   violations,
   type Overlay,
 } from '../helpers/sample';
 
-/** The json blocks under `### Non-compliant` / `### Compliant` of the rule's doc. */
-function docExamples(id: string): { kind: 'Non-compliant' | 'Compliant'; overlay: Overlay }[] {
-  const md = readFileSync(path.join(REPO_ROOT, 'rules', `${id}.md`), 'utf8');
-  const section = md.split(/^## /m).find((s) => s.startsWith('Examples')) ?? '';
-  const result: { kind: 'Non-compliant' | 'Compliant'; overlay: Overlay }[] = [];
-  for (const part of section.split(/^### /m).slice(1)) {
-    const kind = part.startsWith('Non-compliant')
-      ? 'Non-compliant'
-      : part.startsWith('Compliant')
-        ? 'Compliant'
-        : undefined;
-    if (!kind) continue;
-    for (const m of part.matchAll(/```json\n([\s\S]*?)```/g))
-      result.push({ kind, overlay: JSON.parse(m[1] ?? '') as Overlay });
-  }
-  return result;
-}
-
-const BACKEND = '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d';
 const SCOPE_ID = '3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7';
 const GRAPH = {
   resourceAppId: '00000003-0000-0000-c000-000000000000',
@@ -54,9 +32,7 @@ const colorsRead = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-function run(overlay: Overlay = {}) {
-  return runRule(rule, modelWith(overlay));
-}
+const run = runnerFor(rule);
 
 describe('client-api-permission', () => {
   it('accepts the fixed sample', () => {
@@ -75,7 +51,7 @@ describe('client-api-permission', () => {
       expect(v?.severity).toBeUndefined();
       expect(rule.meta.severity).toBe('error');
       expect(v?.message).toContain(`delegated permission Colors.Read (id ${SCOPE_ID})`);
-      expect(v?.message).toContain(`backend app 'oauth-backend-app' (appId ${BACKEND})`);
+      expect(v?.message).toContain(`backend app 'oauth-backend-app' (appId ${BACKEND_APP_ID})`);
       expect(v?.message).toContain("authorization server 'colors-oauth'");
       expect(v?.message).toMatch(/AADSTS65001.*AADSTS65005\/AADSTS650057/);
       expect(v?.message).not.toContain('AADSTS90094');
@@ -84,7 +60,7 @@ describe('client-api-permission', () => {
     it('points at the backend entry when it lacks the scope', () => {
       const found = violations(
         run({
-          ...clientRequests({ resourceAppId: BACKEND, resourceAccess: [] }, GRAPH),
+          ...clientRequests({ resourceAppId: BACKEND_APP_ID, resourceAccess: [] }, GRAPH),
         }),
       );
       expect(found).toHaveLength(1);
@@ -93,7 +69,9 @@ describe('client-api-permission', () => {
 
     it('says when the scope id is listed as Role', () => {
       const [v] = violations(
-        run(clientRequests({ resourceAppId: BACKEND, resourceAccess: [{ id: SCOPE_ID, type: 'Role' }] })),
+        run(
+          clientRequests({ resourceAppId: BACKEND_APP_ID, resourceAccess: [{ id: SCOPE_ID, type: 'Role' }] }),
+        ),
       );
       expect(v?.key).toBe(`scope:${SCOPE_ID}`);
       expect(v?.message).toContain('listed with type Role instead of Scope');
@@ -111,7 +89,7 @@ describe('client-api-permission', () => {
       expect(
         run(
           clientRequests({
-            resourceAppId: BACKEND.toUpperCase(),
+            resourceAppId: BACKEND_APP_ID.toUpperCase(),
             resourceAccess: [{ id: SCOPE_ID.toUpperCase(), type: 'Scope' }],
           }),
         ),
@@ -119,23 +97,20 @@ describe('client-api-permission', () => {
     });
 
     it('reports each client app and scope once for servers sharing them', () => {
-      const doc = applyOverlay(loadSampleDoc(), clientRequests(GRAPH));
-      const service = doc.apim?.[0] as { authorizationServers: { name: string; id?: string }[] };
-      const copy = structuredClone(service.authorizationServers[0]!);
-      copy.name = 'colors-oauth-2';
-      delete copy.id;
-      service.authorizationServers.push(copy);
-      expect(violations(runRule(rule, buildModel(doc)))).toHaveLength(1);
+      expect(violations(runRule(rule, modelWithSecondServer(clientRequests(GRAPH))))).toHaveLength(1);
     });
   });
 
   describe('.default and v1 resource need at least one delegated permission (error)', () => {
     const DEFAULT: Overlay = {
-      authorizationServer: { properties: { defaultScope: `api://${BACKEND}/.default` } },
+      authorizationServer: { properties: { defaultScope: `api://${BACKEND_APP_ID}/.default` } },
     };
     const V1_RESOURCE: Overlay = {
       authorizationServer: {
-        properties: { defaultScope: null, tokenBodyParameters: [{ name: 'resource', value: BACKEND }] },
+        properties: {
+          defaultScope: null,
+          tokenBodyParameters: [{ name: 'resource', value: BACKEND_APP_ID }],
+        },
       },
     };
 
@@ -148,19 +123,19 @@ describe('client-api-permission', () => {
       expect(found).toHaveLength(1);
       const [v] = found;
       expect(v?.path).toBe('requiredResourceAccess');
-      expect(v?.key).toBe(`resource:${BACKEND}`);
+      expect(v?.key).toBe(`resource:${BACKEND_APP_ID}`);
       expect(v?.message).toContain('requests no delegated permission of');
-      expect(v?.message).toContain(`requests 'api://${BACKEND}/.default'`);
+      expect(v?.message).toContain(`requests 'api://${BACKEND_APP_ID}/.default'`);
     });
 
     it('does not count application permissions (Role)', () => {
       const found = violations(
         run({
           ...DEFAULT,
-          ...clientRequests({ resourceAppId: BACKEND, resourceAccess: [{ id: 'x', type: 'Role' }] }),
+          ...clientRequests({ resourceAppId: BACKEND_APP_ID, resourceAccess: [{ id: 'x', type: 'Role' }] }),
         }),
       );
-      expect(found.map((v) => v.key)).toEqual([`resource:${BACKEND}`]);
+      expect(found.map((v) => v.key)).toEqual([`resource:${BACKEND_APP_ID}`]);
       expect(found[0]?.path).toBe('requiredResourceAccess/0/resourceAccess');
     });
 
@@ -178,7 +153,7 @@ describe('client-api-permission', () => {
       const found = violations(
         run(
           clientRequests({
-            resourceAppId: BACKEND,
+            resourceAppId: BACKEND_APP_ID,
             resourceAccess: [
               { id: SCOPE_ID, type: 'Scope' },
               { id: stale, type: 'Scope' },
@@ -209,7 +184,7 @@ describe('client-api-permission', () => {
       expect(
         run(
           clientRequests({
-            resourceAppId: BACKEND,
+            resourceAppId: BACKEND_APP_ID,
             resourceAccess: [
               { id: SCOPE_ID, type: 'Scope' },
               { id: 'role-id', type: 'Role' },
@@ -222,22 +197,23 @@ describe('client-api-permission', () => {
 
   describe('not evaluated', () => {
     it('when the backend app is not identifiable', () => {
-      const outputs = run({
-        authorizationServer: { properties: { defaultScope: 'api://unknown/Colors.Read' } },
-      });
-      expect(violations(outputs)).toEqual([]);
-      const [ne] = notEvaluatedOutputs(outputs);
+      const ne = onlyNotEvaluated(
+        run({
+          authorizationServer: { properties: { defaultScope: 'api://unknown/Colors.Read' } },
+        }),
+      );
       expect(ne?.entity?.kind).toBe('authorizationServer');
       expect(ne?.entity?.name).toBe('colors-oauth');
       expect(ne?.reason).toContain('no identifiable backend app');
     });
 
     it('when the client app is not identifiable', () => {
-      const outputs = run({
-        authorizationServer: { properties: { clientId: '00000000-0000-4000-8000-000000000000' } },
-      });
-      expect(violations(outputs)).toEqual([]);
-      expect(notEvaluatedOutputs(outputs)[0]?.reason).toContain(
+      const ne = onlyNotEvaluated(
+        run({
+          authorizationServer: { properties: { clientId: '00000000-0000-4000-8000-000000000000' } },
+        }),
+      );
+      expect(ne?.reason).toContain(
         "no identifiable client app (clientId '00000000-0000-4000-8000-000000000000')",
       );
     });
@@ -246,7 +222,7 @@ describe('client-api-permission', () => {
       ['disabled', backendScopes(colorsRead({ isEnabled: false }))],
       [
         'not exposed',
-        { authorizationServer: { properties: { defaultScope: `api://${BACKEND}/Colors.Write` } } },
+        { authorizationServer: { properties: { defaultScope: `api://${BACKEND_APP_ID}/Colors.Write` } } },
       ],
     ])('when the default scope is %s on the backend', (_name, overlay) => {
       const outputs = run(overlay);
@@ -255,21 +231,5 @@ describe('client-api-permission', () => {
       expect(ne?.entity?.name).toBe('colors-oauth');
       expect(ne?.reason).toContain('is not an enabled scope of');
     });
-  });
-
-  describe('doc examples', () => {
-    const examples = docExamples('client-api-permission');
-    it('has both kinds', () => {
-      expect(examples.some((e) => e.kind === 'Non-compliant')).toBe(true);
-      expect(examples.some((e) => e.kind === 'Compliant')).toBe(true);
-    });
-    it.each(examples.map((e, i) => [i, e.kind, e.overlay] as const))(
-      'example %i (%s)',
-      (_i, kind, overlay) => {
-        const outputs = run(overlay);
-        if (kind === 'Non-compliant') expect(violations(outputs).length).toBeGreaterThan(0);
-        else expect(outputs).toEqual([]);
-      },
-    );
   });
 });

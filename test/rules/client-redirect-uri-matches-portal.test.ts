@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import rule from '../../rules/client-redirect-uri-matches-portal';
 import {
-  REPO_ROOT,
-  applyOverlay,
-  buildModel,
-  loadSampleDoc,
-  modelWith,
+  clientRedirectUris,
+  modelWithSecondServer,
   notEvaluatedOutputs,
+  onlyNotEvaluated,
+  runnerFor,
   runRule,
   violations,
   type Overlay,
@@ -21,9 +18,7 @@ const implicit = (host: string) => `${host}/signin-oauth/implicit/callback`;
 const LEGACY =
   'https://contoso-apim.portal.azure-api.net/docs/services/colors-oauth/console/oauth2/authorizationcode/callback';
 
-function run(overlay: Overlay) {
-  return runRule(rule, modelWith(overlay));
-}
+const run = runnerFor(rule);
 
 function withRedirects(
   web: string[],
@@ -31,14 +26,7 @@ function withRedirects(
   spa: string[] = [],
   publicClient: string[] = [],
 ): Overlay {
-  return {
-    ...extra,
-    clientApp: {
-      web: { redirectUris: web },
-      spa: { redirectUris: spa },
-      publicClient: { redirectUris: publicClient },
-    },
-  };
+  return { ...extra, ...clientRedirectUris(web, spa, publicClient) };
 }
 
 function withGrants(grantTypes: string[]): Overlay {
@@ -281,14 +269,8 @@ describe('client-redirect-uri-matches-portal', () => {
     });
 
     it('reports an app-level finding once when several servers share the client app', () => {
-      const doc = applyOverlay(
-        loadSampleDoc(),
-        withRedirects([code(DEFAULT_HOST), code(CUSTOM_HOST), LEGACY]),
-      );
-      const service = doc.apim?.[0] as { authorizationServers: Record<string, unknown>[] };
-      const copy = structuredClone(service.authorizationServers[0]) as Record<string, unknown>;
-      service.authorizationServers.push({ ...copy, id: undefined, name: 'colors-oauth-2' });
-      const found = violations(runRule(rule, buildModel(doc)));
+      const model = modelWithSecondServer(withRedirects([code(DEFAULT_HOST), code(CUSTOM_HOST), LEGACY]));
+      const found = violations(runRule(rule, model));
       expect(found.filter((v) => v.key === LEGACY)).toHaveLength(1);
       expect(found.filter((v) => v.severity !== 'warning').map((v) => v.key)).toEqual([
         code(DEFAULT_HOST, 'colors-oauth-2'),
@@ -299,11 +281,11 @@ describe('client-redirect-uri-matches-portal', () => {
 
   describe('not evaluated', () => {
     it('names the clientId when no application has it as appId', () => {
-      const outputs = run({
-        authorizationServer: { properties: { clientId: '99999999-9999-4999-8999-999999999999' } },
-      });
-      expect(violations(outputs)).toEqual([]);
-      const [ne] = notEvaluatedOutputs(outputs);
+      const ne = onlyNotEvaluated(
+        run({
+          authorizationServer: { properties: { clientId: '99999999-9999-4999-8999-999999999999' } },
+        }),
+      );
       expect(ne?.entity).toMatchObject({ kind: 'authorizationServer', name: 'colors-oauth' });
       expect(ne?.reason).toContain('99999999-9999-4999-8999-999999999999');
       expect(ne?.reason).toContain('AADSTS700016');
@@ -314,37 +296,4 @@ describe('client-redirect-uri-matches-portal', () => {
       expect(notEvaluatedOutputs(outputs)[0]?.reason).toContain('no clientId');
     });
   });
-
-  describe('doc examples', () => {
-    const examples = docExamples('client-redirect-uri-matches-portal');
-
-    it('has examples in both sections', () => {
-      expect(examples.nonCompliant.length).toBeGreaterThan(0);
-      expect(examples.compliant.length).toBeGreaterThan(0);
-    });
-
-    it.each(examples.nonCompliant.map((o, i) => [i, o] as const))(
-      'non-compliant example #%i fires',
-      (_i, overlay) => {
-        expect(violations(run(overlay)).length).toBeGreaterThan(0);
-      },
-    );
-
-    it.each(examples.compliant.map((o, i) => [i, o] as const))(
-      'compliant example #%i passes',
-      (_i, overlay) => {
-        expect(run(overlay)).toEqual([]);
-      },
-    );
-  });
 });
-
-function docExamples(id: string): { nonCompliant: Overlay[]; compliant: Overlay[] } {
-  const md = readFileSync(path.join(REPO_ROOT, 'rules', `${id}.md`), 'utf8');
-  const section = md.split(/^## Examples\s*$/m)[1]?.split(/^## /m)[0] ?? '';
-  const blocks = (title: string): Overlay[] => {
-    const part = section.split(/^### /m).find((s) => s.startsWith(`${title}\n`)) ?? '';
-    return [...part.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1] ?? 'null') as Overlay);
-  };
-  return { nonCompliant: blocks('Non-compliant'), compliant: blocks('Compliant') };
-}

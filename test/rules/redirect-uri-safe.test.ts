@@ -1,14 +1,5 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import rule from '../../rules/redirect-uri-safe';
-import {
-  REPO_ROOT,
-  modelWith,
-  notEvaluatedOutputs,
-  runRule,
-  violations,
-  type Overlay,
-} from '../helpers/sample';
+import { clientRedirectUris, notEvaluatedOutputs, runnerFor, violations } from '../helpers/sample';
 
 const CODE_DEFAULT = 'https://contoso-apim.developer.azure-api.net/signin-oauth/code/callback/colors-oauth';
 const CODE_CUSTOM = 'https://developer.contoso.com/signin-oauth/code/callback/colors-oauth';
@@ -16,23 +7,13 @@ const MSAL = 'msal1d2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e5f6://auth';
 
 type Platform = 'web' | 'spa' | 'publicClient';
 
-function run(overlay: Overlay) {
-  return runRule(rule, modelWith(overlay));
-}
+const run = runnerFor(rule);
 
 /** The fixed client app with one extra redirect URI on the given platform. */
 function withUri(uri: string, platform: Platform = 'web') {
   const lists: Record<Platform, string[]> = { web: [CODE_DEFAULT, CODE_CUSTOM], spa: [], publicClient: [] };
   lists[platform].push(uri);
-  return violations(
-    run({
-      clientApp: {
-        web: { redirectUris: lists.web },
-        spa: { redirectUris: lists.spa },
-        publicClient: { redirectUris: lists.publicClient },
-      },
-    }),
-  );
+  return violations(run(clientRedirectUris(lists.web, lists.spa, lists.publicClient)));
 }
 
 describe('redirect-uri-safe', () => {
@@ -142,37 +123,4 @@ describe('redirect-uri-safe', () => {
       ).toEqual([]);
     });
   });
-
-  describe('doc examples', () => {
-    const examples = docExamples('redirect-uri-safe');
-
-    it('has examples in both sections', () => {
-      expect(examples.nonCompliant.length).toBeGreaterThan(0);
-      expect(examples.compliant.length).toBeGreaterThan(0);
-    });
-
-    it.each(examples.nonCompliant.map((o, i) => [i, o] as const))(
-      'non-compliant example #%i fires',
-      (_i, overlay) => {
-        expect(violations(run(overlay)).length).toBeGreaterThan(0);
-      },
-    );
-
-    it.each(examples.compliant.map((o, i) => [i, o] as const))(
-      'compliant example #%i passes',
-      (_i, overlay) => {
-        expect(run(overlay)).toEqual([]);
-      },
-    );
-  });
 });
-
-function docExamples(id: string): { nonCompliant: Overlay[]; compliant: Overlay[] } {
-  const md = readFileSync(path.join(REPO_ROOT, 'rules', `${id}.md`), 'utf8');
-  const section = md.split(/^## Examples\s*$/m)[1]?.split(/^## /m)[0] ?? '';
-  const blocks = (title: string): Overlay[] => {
-    const part = section.split(/^### /m).find((s) => s.startsWith(`${title}\n`)) ?? '';
-    return [...part.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1] ?? 'null') as Overlay);
-  };
-  return { nonCompliant: blocks('Non-compliant'), compliant: blocks('Compliant') };
-}
