@@ -13,6 +13,14 @@ import clientApiPermission from './client-api-permission';
 import authServerGrantTypes from './auth-server-grant-types';
 import redirectUriSafe from './redirect-uri-safe';
 import implicitGrantDisabled from './implicit-grant-disabled';
+import apiValidateJwt from './api-validate-jwt';
+import jwtAudienceMatchesTokenVersion from './jwt-audience-matches-token-version';
+import jwtIssuerMatchesTokenVersion from './jwt-issuer-matches-token-version';
+import jwtRequiredScope from './jwt-required-scope';
+import jwtValidationStrict from './jwt-validation-strict';
+import policyBaseInherited from './policy-base-inherited';
+import policyParseError from './policy-parse-error';
+import sourcesConsistent from './sources-consistent';
 
 export const BUILTIN_RULE_IDS = [
   'auth-server-v2-endpoints',
@@ -25,6 +33,14 @@ export const BUILTIN_RULE_IDS = [
   'auth-server-grant-types',
   'redirect-uri-safe',
   'implicit-grant-disabled',
+  'api-validate-jwt',
+  'jwt-audience-matches-token-version',
+  'jwt-issuer-matches-token-version',
+  'jwt-required-scope',
+  'jwt-validation-strict',
+  'policy-base-inherited',
+  'policy-parse-error',
+  'sources-consistent',
 ] as const;
 
 export type BuiltinRuleId = (typeof BUILTIN_RULE_IDS)[number];
@@ -40,4 +56,12 @@ export const builtinRules: Readonly<Record<BuiltinRuleId, AnyRule>> = {
   'auth-server-grant-types': authServerGrantTypes,
   'redirect-uri-safe': redirectUriSafe,
   'implicit-grant-disabled': implicitGrantDisabled,
+  'api-validate-jwt': apiValidateJwt,
+  'jwt-audience-matches-token-version': jwtAudienceMatchesTokenVersion,
+  'jwt-issuer-matches-token-version': jwtIssuerMatchesTokenVersion,
+  'jwt-required-scope': jwtRequiredScope,
+  'jwt-validation-strict': jwtValidationStrict,
+  'policy-base-inherited': policyBaseInherited,
+  'policy-parse-error': policyParseError,
+  'sources-consistent': sourcesConsistent,
 };

@@ -5,6 +5,13 @@
  */
 import type { PositionIndex } from '../inventory/types';
 import type { Model } from '../model/types';
+import {
+  describeUnknownDependency,
+  describeUnknownValue,
+  entitiesWithUnknownValues,
+  hasUnknownValues,
+  unknownDependency,
+} from '../model/unknown';
 import { fingerprint, locate, locateTextOffset, logicalLocation } from './locate';
 import { applySuppressions } from './suppressions';
 import type {
@@ -47,6 +54,8 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
   const notEvaluatedRecords: NotEvaluatedRecord[] = [];
   const crashes: RuleCrash[] = [];
   const descriptors: RuleDescriptor[] = [];
+  const checkUnknowns = hasUnknownValues(model);
+  const unknownEntities = checkUnknowns ? entitiesWithUnknownValues(model) : [];
 
   for (const rule of plan.rules) {
     const setting = plan.settings[rule.id] ?? { options: {} };
@@ -82,6 +91,22 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
           continue;
         }
         const { entity } = output;
+        // A violation that may rest on a value the source could not determine is not a finding (model/unknown.ts).
+        const unknown = checkUnknowns ? unknownDependency(model, entity, output.path) : undefined;
+        if (unknown) {
+          const record: NotEvaluatedRecord = {
+            ruleId: rule.id,
+            reason: describeUnknownDependency(unknown),
+            resource: { kind: entity.kind, id: entity.id, name: entity.name },
+          };
+          if (
+            !notEvaluatedRecords.some(
+              (r) => r.ruleId === rule.id && r.reason === record.reason && r.resource?.id === entity.id,
+            )
+          )
+            notEvaluatedRecords.push(record);
+          continue;
+        }
         findings.push({
           ruleId: rule.id,
           severity:
@@ -95,6 +120,17 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
             locate(entity, output.path, plan.files),
           logicalLocation: logicalLocation(entity),
           fingerprint: fingerprint(rule.id, entity, output.key ?? output.path),
+        });
+      }
+      // An entity with an unknown value was not judged fully (an unknown list reads as empty): say so.
+      for (const dependency of unknownEntities) {
+        const { entity } = dependency;
+        if (!rule.meta.requires.includes(entity.kind === 'application' ? 'entra' : 'apim')) continue;
+        if (notEvaluatedRecords.some((r) => r.ruleId === rule.id && r.resource?.id === entity.id)) continue;
+        notEvaluatedRecords.push({
+          ruleId: rule.id,
+          reason: describeUnknownValue(dependency),
+          resource: { kind: entity.kind, id: entity.id, name: entity.name },
         });
       }
     } catch (error) {

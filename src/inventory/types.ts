@@ -22,6 +22,13 @@ export interface Origin {
    * layout differs from the canonical Graph/ARM shape. Paths not listed are appended to `pointer`.
    */
   paths?: Record<string, string>;
+  /**
+   * Values the source could not determine (an ARM expression without a value, a Terraform value known only
+   * after apply): canonical path (as in `paths`; `''` = the record itself, e.g. deployed only under an unknown
+   * condition) -> why. Such values are absent from the record; the engine reports a finding that depends on
+   * one as not evaluated (`src/model/unknown.ts`) instead of guessing.
+   */
+  unknown?: Record<string, string>;
 }
 
 export interface Position {

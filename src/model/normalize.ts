@@ -236,6 +236,7 @@ function addWorkspace(raw: InventoryWorkspace, service: Service): void {
       name: v.name,
       origin: v.origin,
       props: v.properties,
+      workspace,
     });
   }
 }

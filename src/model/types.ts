@@ -167,6 +167,8 @@ export interface PolicyFragment extends Entity {
 export interface NamedValue extends Entity {
   kind: 'namedValue';
   props: NamedValueProperties;
+  /** The workspace the named value belongs to, or undefined at service level. */
+  workspace?: Workspace;
 }
 
 export interface Workspace extends Entity {

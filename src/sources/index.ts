@@ -1,18 +1,33 @@
 /**
  * Source specs (`<kind>:<location>` or a bare path) -> one merged inventory.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../engine/errors';
 import type { Inventory } from '../inventory/types';
-import { appIdInResource, splitScopes } from '../model/entra';
+import { appIdInResource, isGuid, splitScopes } from '../model/entra';
 import { displayPath } from '../util/package-root';
+import { manifestSource } from './manifest';
+import { mergeInventories } from './merge';
 import { snapshotSource } from './snapshot';
+import { graphSource } from './graph';
+import { azureSource } from './azure';
+import { terraformSource } from './terraform';
+import { apiopsSource } from './apiops';
+import { armSource } from './arm';
 import type { SourceContext, SourceDefinition } from './types';
 
 export const SOURCES = {
   snapshot: snapshotSource,
+  graph: graphSource,
+  azure: azureSource,
+  terraform: terraformSource,
+  manifest: manifestSource,
+  apiops: apiopsSource,
+  arm: armSource,
 } satisfies Record<string, SourceDefinition>;
+
+export { mergeInventories };
 
 export type SourceKind = keyof typeof SOURCES;
 export const SOURCE_KINDS = Object.keys(SOURCES) as SourceKind[];
@@ -41,10 +56,21 @@ export function parseSourceSpec(raw: string, baseDir: string, cwd: string = base
       );
     }
     const rest = match[2] ?? '';
-    return { kind, location: SOURCES[kind].takesPath ? path.resolve(baseDir, rest) : rest, raw };
+    return { kind, location: SOURCES[kind].takesPath ? resolvePathSpec(baseDir, rest) : rest, raw };
   }
   const location = path.resolve(baseDir, raw);
   return { kind: detectKind(location, raw, cwd), location, raw };
+}
+
+/**
+ * `<file>#<other path>` (a plan with its Terraform folder, a template with its parameters file) resolves both
+ * paths against the same base; a path that exists as written (a `#` in a file name) is taken literally.
+ */
+function resolvePathSpec(baseDir: string, rest: string): string {
+  const hash = rest.indexOf('#');
+  const whole = path.resolve(baseDir, rest);
+  if (hash <= 0 || hash === rest.length - 1 || existsSync(whole)) return whole;
+  return `${path.resolve(baseDir, rest.slice(0, hash))}#${path.resolve(baseDir, rest.slice(hash + 1))}`;
 }
 
 function peekText(file: string): string {
@@ -76,27 +102,14 @@ function detectKind(location: string, raw: string, cwd: string): SourceKind {
   );
 }
 
-export function mergeInventories(parts: readonly Inventory[]): Inventory {
-  const merged: Inventory = { sources: [], applications: [], services: [], gaps: [], files: {} };
-  for (const part of parts) {
-    if (part.tenantId && !merged.tenantId) merged.tenantId = part.tenantId;
-    if (part.cloud && !merged.cloud) merged.cloud = part.cloud;
-    merged.sources.push(...part.sources);
-    merged.applications.push(...part.applications);
-    merged.services.push(...part.services);
-    merged.gaps.push(...part.gaps);
-    Object.assign(merged.files, part.files);
-  }
-  return merged;
-}
-
 /** App ids the APIM side names: authorization server client ids and GUID resources of default scopes. */
 export function referencedAppIds(inventory: Inventory): string[] {
   const ids = new Set<string>();
   for (const service of inventory.services) {
     for (const server of service.authorizationServers ?? []) {
       const { clientId, defaultScope, tokenBodyParameters } = server.properties;
-      if (clientId) ids.add(clientId.toLowerCase());
+      // Placeholders for ids unknown at plan time (`tf:...`) name no app a live source could fetch.
+      if (clientId && isGuid(clientId)) ids.add(clientId.toLowerCase());
       for (const scope of splitScopes(defaultScope)) {
         const id = appIdInResource(scope.slice(0, Math.max(scope.lastIndexOf('/'), 0)));
         if (id) ids.add(id);

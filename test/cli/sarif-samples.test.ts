@@ -69,8 +69,9 @@ describe.each(['examples/contoso/snapshot.json', 'examples/contoso-fixed/snapsho
         const region = location?.physicalLocation?.region;
         expect(region?.startLine).toBeGreaterThan(0);
         const line = lines[(region?.startLine ?? 1) - 1] ?? '';
-        // The region starts at a JSON value (a string, object, array, literal), never in the middle of a key.
-        expect(line.slice((region?.startColumn ?? 1) - 1)).toMatch(/^["{[\dtfn-]/);
+        // The region starts at a JSON value (a string, object, array, literal) or at a policy element inside a
+        // policy string, never in the middle of a key.
+        expect(line.slice((region?.startColumn ?? 1) - 1)).toMatch(/^["{[\dtfn<-]/);
         expect(location?.logicalLocations[0]?.fullyQualifiedName).toMatch(
           /^\/(subscriptions|applications)\//,
         );

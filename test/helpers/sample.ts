@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { AnyRule, RuleOutput, Violation, NotEvaluated } from '../../src/engine/types';
 import type { Model } from '../../src/model/types';
 import { normalize, type CorrelationLink } from '../../src/model/normalize';
+import { mergeInventories } from '../../src/sources/merge';
 import { parseSnapshot } from '../../src/sources/snapshot';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -48,8 +49,18 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
  * `snapshot` patches the document root (e.g. to drop `applications`).
  */
 export type Overlay = Partial<
-  Record<'snapshot' | 'backendApp' | 'clientApp' | 'service' | 'authorizationServer' | 'api', unknown>
+  Record<
+    'snapshot' | 'backendApp' | 'clientApp' | 'service' | 'authorizationServer' | 'api' | 'secondSource',
+    unknown
+  >
 >;
+
+/**
+ * `secondSource` (an overlay itself): a second snapshot source, the fixed sample with that overlay applied,
+ * loaded after the first and merged with it as `loadSources` merges sources (for rules about several sources,
+ * which one snapshot cannot express). Kept beside the document, not in it, so the document stays a snapshot.
+ */
+const secondSources = new WeakMap<SnapshotDoc, SnapshotDoc>();
 
 export function applyOverlay(doc: SnapshotDoc, overlay: Overlay): SnapshotDoc {
   let result = structuredClone(doc);
@@ -67,6 +78,9 @@ export function applyOverlay(doc: SnapshotDoc, overlay: Overlay): SnapshotDoc {
   patchAt(service?.['apis'], 0, overlay.api);
   patchAt(result.apim, 0, overlay.service);
   if (overlay.snapshot !== undefined) result = mergePatch(result, overlay.snapshot) as SnapshotDoc;
+  if (overlay.secondSource !== undefined) {
+    secondSources.set(result, applyOverlay(doc, overlay.secondSource as Overlay));
+  }
   return result;
 }
 
@@ -85,7 +99,15 @@ export function clientRedirectUris(web: string[], spa: string[] = [], publicClie
 }
 
 export function buildModel(doc: SnapshotDoc, links: CorrelationLink[] = []): Model {
-  return normalize(parseSnapshot(JSON.stringify(doc, null, 2), 'snapshot.json'), links);
+  const first = parseSnapshot(JSON.stringify(doc, null, 2), 'snapshot.json');
+  const second = secondSources.get(doc);
+  if (!second) return normalize(first, links);
+  const other = parseSnapshot(
+    JSON.stringify(second, null, 2),
+    'second-source.json',
+    'snapshot:second-source.json',
+  );
+  return normalize(mergeInventories([first, other]), links);
 }
 
 /** Model of the fixed sample with an overlay applied. */

@@ -1,0 +1,264 @@
+/**
+ * Every operation of every current API with OAuth 2.0 / OpenID Connect enabled runs an unconditional
+ * `validate-jwt` or `validate-azure-ad-token` in its effective inbound policy, on every call path (with or
+ * without product policies). The user-authorization setting of an API only tells the developer portal how to
+ * get a token; the policy is what rejects requests without one.
+ */
+import { defineRule, notEvaluated, violation } from '../src/engine/types';
+import type { Api, Entity } from '../src/model/types';
+import {
+  allStatements,
+  alwaysRuns,
+  describeUnreadable,
+  unreadableText,
+  type CallPath,
+  type DroppedInheritance,
+  type EffectiveStatement,
+  type OperationPolicy,
+  type Unreadable,
+} from '../src/policy/effective';
+import { textEntity } from '../src/policy/fragments';
+import {
+  currentOperations,
+  describeSource,
+  isTokenValidation,
+  listNames,
+  locateElement,
+  statementEntity,
+  unreadableId,
+} from '../src/policy/jwt';
+
+export interface ApiValidateJwtOptions {
+  /** Check every current API, not only those with OAuth 2.0 / OpenID Connect enabled. */
+  allApis: boolean;
+}
+
+type Verdict =
+  | { kind: 'ok' }
+  | { kind: 'unknown'; unreadable: Unreadable[] }
+  | { kind: 'lost'; drops: DroppedInheritance[]; validations: EffectiveStatement[] }
+  | { kind: 'conditional'; statements: EffectiveStatement[] }
+  | { kind: 'none' };
+
+/** The drops on the way to a dropped validation: outermost first, ending at the one that removed it. */
+function lostChain(drops: readonly DroppedInheritance[]): DroppedInheritance[] | undefined {
+  for (const drop of drops) {
+    if (allStatements(drop.statements).some(isTokenValidation)) return [drop];
+    const inner = lostChain(drop.nested);
+    if (inner) return [drop, ...inner];
+  }
+  return undefined;
+}
+
+function verdictOf(path: CallPath): Verdict {
+  const inbound = path.sections.inbound;
+  if (alwaysRuns(inbound.statements, isTokenValidation)) return { kind: 'ok' };
+  if (inbound.unreadable.length > 0) return { kind: 'unknown', unreadable: inbound.unreadable };
+  const drops = lostChain(inbound.dropped);
+  const last = drops?.[drops.length - 1];
+  if (drops && last) {
+    return { kind: 'lost', drops, validations: allStatements(last.statements).filter(isTokenValidation) };
+  }
+  const conditional = allStatements(inbound.statements).filter(isTokenValidation);
+  return conditional.length > 0 ? { kind: 'conditional', statements: conditional } : { kind: 'none' };
+}
+
+/** One finding in the making: several operations (and call paths) that fail for the same reason. */
+interface Group {
+  entity: Entity;
+  extra: ReturnType<typeof locateElement> | { path?: string; key: string };
+  operations: OperationPolicy[];
+  paths: Set<string>;
+  /** Builds the message once all operations are known. */
+  message: (ops: string, paths: string) => string;
+}
+
+function opsText(ops: OperationPolicy[]): string {
+  const labels = ops.map((o) => o.label);
+  return `${ops.length === 1 ? 'operation' : 'operations'} ${listNames(labels)}`;
+}
+
+function pathsText(paths: Set<string>, allPaths: boolean): string {
+  return allPaths ? '' : ` for ${[...paths].join('; ')}`;
+}
+
+function sourcesOf(statements: readonly EffectiveStatement[]): string {
+  const labels = [...new Set(statements.map((s) => describeSource(s.source)))];
+  const names = [...new Set(statements.map((s) => s.element.name))];
+  return `${labels.join(' and ')} ${labels.length === 1 ? 'validates' : 'validate'} tokens (${names.join(', ')})`;
+}
+
+function lostGroup(verdict: Extract<Verdict, { kind: 'lost' }>): Omit<Group, 'operations' | 'paths'> {
+  const [outer] = verdict.drops;
+  const drop = outer!;
+  const others = verdict.drops.slice(1).map((d) => d.document.label);
+  const also = others.length > 0 ? ` (and ${others.join(', ')} has none either)` : '';
+  const fix =
+    others.length > 0
+      ? 'add <base /> to the inbound section of each of these policies'
+      : 'add <base /> to its inbound section';
+  return {
+    entity: drop.document.owner,
+    extra: drop.document.origin
+      ? {
+          path: 'policy/value',
+          key: 'inbound-base',
+          textOffset: { origin: drop.document.origin, offset: drop.section.offset },
+        }
+      : { path: 'policy/value', key: 'inbound-base' },
+    message: (ops, paths) =>
+      `${capitalized(sourcesOf(verdict.validations))}, but ${drop.document.label} has no <base /> in inbound${also}, ` +
+      `so ${ops} ${ops.startsWith('operations') ? 'run' : 'runs'} without token validation${paths}; ${fix} ` +
+      '(first, so the token is checked before anything else runs).',
+  };
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function apiPolicyInbound(api: Api, op: OperationPolicy): Group['extra'] {
+  const document = op.paths[0]?.chain.find((d) => d.owner === api);
+  const inbound = document?.state.kind === 'parsed' ? document.state.sections.inbound : undefined;
+  if (document?.origin && inbound) {
+    return {
+      path: 'policy/value',
+      key: 'none',
+      textOffset: { origin: document.origin, offset: inbound.offset },
+    };
+  }
+  return { key: 'none' };
+}
+
+function describeApi(api: Api): string {
+  return `API '${api.name}' (revision ${api.revision})`;
+}
+
+export default defineRule<ApiValidateJwtOptions>({
+  id: 'api-validate-jwt',
+  meta: {
+    title:
+      'Every operation of an API with OAuth enabled validates the access token in its effective inbound policy',
+    severity: 'error',
+    tags: ['apim', 'policy', 'security', 'tokens'],
+    securitySeverity: 8.0,
+    requires: ['apim'],
+  },
+  options: {
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        allApis: {
+          type: 'boolean',
+          description: 'Check every current API, not only those with OAuth 2.0 or OpenID Connect enabled.',
+        },
+      },
+    },
+    defaults: { allApis: false },
+  },
+  *check(model, ctx) {
+    const groups = new Map<string, Group>();
+    const unknown = new Map<string, { unreadable: Unreadable; operations: OperationPolicy[] }>();
+    /** Whether every operation of a group fails on all of its call paths (then the paths go unmentioned). */
+    const allPathsFail = new Map<Group, boolean>();
+    const add = (
+      key: string,
+      op: OperationPolicy,
+      path: CallPath,
+      everyPath: boolean,
+      make: () => Omit<Group, 'operations' | 'paths'>,
+    ) => {
+      let group = groups.get(key);
+      if (!group) {
+        group = { ...make(), operations: [], paths: new Set() };
+        groups.set(key, group);
+      }
+      if (!group.operations.includes(op)) group.operations.push(op);
+      group.paths.add(path.description);
+      allPathsFail.set(group, (allPathsFail.get(group) ?? true) && everyPath);
+    };
+
+    for (const op of currentOperations(model)) {
+      const api = op.api;
+      if (!ctx.options.allApis && api.oauth2.length === 0 && api.openid.length === 0) continue;
+      const verdicts = op.paths.map((path) => ({ path, verdict: verdictOf(path) }));
+      const failing = verdicts.filter((v) => v.verdict.kind !== 'ok');
+      if (failing.length === 0) continue;
+      const everyPath = failing.length === verdicts.length;
+      const protectedProducts = verdicts.filter((v) => v.verdict.kind === 'ok' && v.path.product);
+      for (const { path, verdict } of failing) {
+        switch (verdict.kind) {
+          case 'unknown':
+            for (const u of verdict.unreadable) {
+              const entry = unknown.get(unreadableId(u)) ?? { unreadable: u, operations: [] };
+              if (!entry.operations.includes(op)) entry.operations.push(op);
+              unknown.set(unreadableId(u), entry);
+            }
+            continue;
+          case 'lost': {
+            add(`lost|${verdict.drops[0]!.document.owner.id}`, op, path, everyPath, () => lostGroup(verdict));
+            break;
+          }
+          case 'conditional': {
+            const first = verdict.statements[0]!;
+            const k = `cond|${statementEntity(first.source).id}|${first.element.offset}`;
+            add(k, op, path, everyPath, () => ({
+              entity: statementEntity(first.source),
+              extra: locateElement(first.source, first.element),
+              message: (ops, paths) => {
+                const when = first.conditions.map((c) =>
+                  c.condition === undefined ? '<otherwise>' : `condition ${c.condition.trim()}`,
+                );
+                return (
+                  `${first.element.name} in ${describeSource(first.source)} runs only under ${when.join(' and ')}, ` +
+                  `so ${ops} ${ops.startsWith('operations') ? 'are' : 'is'} not validated on other requests${paths}; ` +
+                  'validate outside <choose>, or in every branch including <otherwise>.'
+                );
+              },
+            }));
+            break;
+          }
+          case 'none': {
+            if (!path.product && protectedProducts.length > 0) {
+              const products = protectedProducts.map((v) => `'${v.path.product!.name}'`).join(', ');
+              add(`product|${api.id}`, op, path, true, () => ({
+                entity: api,
+                extra: { key: 'product-only' },
+                message: (ops) =>
+                  `For ${describeApi(api)}, tokens are validated only in the product policy of ${products}; ` +
+                  `product policies do not run for ${path.description}, so ${ops} can be called without a ` +
+                  'token check; move the validation to the API policy (or the global policy).',
+              }));
+              break;
+            }
+            add(`none|${api.id}`, op, path, everyPath, () => ({
+              entity: api,
+              extra: apiPolicyInbound(api, op),
+              message: (ops, paths) =>
+                `${describeApi(api)} has ${api.oauth2.length + api.openid.length > 0 ? 'OAuth 2.0 / OpenID Connect user authorization but ' : ''}` +
+                `no validate-jwt or validate-azure-ad-token in the effective inbound policy of ${ops}${paths} ` +
+                '(global, workspace, product, API and operation scopes checked), so requests without a valid token ' +
+                `reach the backend; add validate-jwt to the inbound section of the API policy of '${api.name}', or ` +
+                'of the global policy to cover every API.',
+            }));
+            break;
+          }
+          case 'ok':
+            break;
+        }
+      }
+    }
+    for (const { unreadable, operations } of unknown.values()) {
+      yield notEvaluated(
+        `Whether ${opsText(operations)} ${operations.length === 1 ? 'validates' : 'validate'} tokens is not known: ` +
+          `${describeUnreadable(unreadable)}.`,
+        textEntity(unreadableText(unreadable)),
+      );
+    }
+    for (const group of groups.values()) {
+      const paths = pathsText(group.paths, allPathsFail.get(group) ?? true);
+      yield violation(group.entity, group.message(opsText(group.operations), paths), group.extra);
+    }
+  },
+});

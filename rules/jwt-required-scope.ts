@@ -1,0 +1,198 @@
+/**
+ * Token validation checks a scope (`scp`) or app role (`roles`), and the scope values it requires are values the
+ * backend app really exposes, written bare (`Colors.Read`) as they appear in the token, never as the full
+ * `api://<app>/Colors.Read` string a client requests.
+ */
+import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { classifyScope } from '../src/model/entra';
+import { findScope, foreignLoginHosts, resolveScopes } from '../src/model/queries';
+import type { Api, App, AuthServer, Model } from '../src/model/types';
+import { describeUnreadable, unreadableText } from '../src/policy/effective';
+import { textEntity } from '../src/policy/fragments';
+import {
+  backendsOf,
+  describeApis,
+  describeSource,
+  locateElement,
+  readValidation,
+  statementEntity,
+  tokenValidations,
+  unreadableInbound,
+  type ClaimCheck,
+  type ValidationUse,
+  type ValueElement,
+} from '../src/policy/jwt';
+import { describeOpaque } from '../src/policy/named-values';
+import type { PolicyElement } from '../src/policy/types';
+
+const SCOPE_CLAIMS = ['scp', 'http://schemas.microsoft.com/identity/claims/scope'];
+const ROLE_CLAIMS = ['roles', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role'];
+
+function subject(use: ValidationUse): string {
+  return `${use.kind} in ${describeSource(use.statement.source)} (${describeApis(use.apis)})`;
+}
+
+function at(use: ValidationUse, element: PolicyElement, suffix: string) {
+  const location = locateElement(use.statement.source, element);
+  return { ...location, key: `${location.key ?? ''}:${suffix}` };
+}
+
+/** `api://app/Colors.Read` -> `Colors.Read`; undefined for a value that is already bare. */
+function bareFormOf(value: string): string | undefined {
+  if (!value.includes('/')) return undefined;
+  const parsed = classifyScope(value);
+  return parsed.value ?? value.slice(value.lastIndexOf('/') + 1);
+}
+
+function exposedList(app: App): string {
+  const values = app.scopes.filter((s) => s.isEnabled !== false && s.value).map((s) => `'${s.value}'`);
+  return values.length > 0 ? `it exposes ${values.join(', ')}` : 'it exposes no scopes';
+}
+
+/** The bare scope values the server's token requests ask of `app`; undefined when it asks for `.default`. */
+function requestedValues(
+  server: AuthServer,
+  app: App,
+  apis: readonly Api[],
+  model: Model,
+): string[] | undefined {
+  const refs = [
+    ...server.scopes,
+    ...apis.flatMap((api) =>
+      api.oauth2
+        .filter((r) => r.target === server && r.scope)
+        .flatMap((r) => resolveScopes(r.scope ?? '', model)),
+    ),
+  ].filter((s) => s.app === app);
+  if (refs.some((s) => s.kind === 'default')) return undefined;
+  return refs.flatMap((s) => (s.kind === 'resource' && s.value ? [s.value] : []));
+}
+
+function* checkExposed(use: ValidationUse, claim: ClaimCheck, values: ValueElement[], model: Model) {
+  const { backends, unknown } = backendsOf(use.apis);
+  const source = use.statement.source;
+  for (const server of values.length > 0 ? unknown : []) {
+    yield notEvaluated(
+      foreignLoginHosts(server)
+        ? `Authorization server '${server.name}' signs in with another identity provider; the scopes ${use.kind} requires are not compared with exposed ones.`
+        : `The backend app behind authorization server '${server.name}' is not in the data, so the scopes that ` +
+            `${use.kind} requires cannot be compared with the scopes it exposes.`,
+      server,
+    );
+  }
+  for (const { app, servers } of backends) {
+    for (const v of values) {
+      const scope = findScope(app, v.value.value);
+      if (scope && scope.isEnabled !== false && scope.value === v.value.value) continue;
+      const problem = !scope
+        ? `backend app '${app.name}' exposes no scope '${v.value.value}' (${exposedList(app)})`
+        : scope.isEnabled === false
+          ? `scope '${scope.value ?? ''}' of backend app '${app.name}' is disabled, so no token carries it`
+          : `the backend app '${app.name}' exposes it as '${scope.value ?? ''}' and claim values are compared exactly`;
+      yield violation(
+        statementEntity(source),
+        `${subject(use)} requires ${claim.name} '${v.value.value}', but ${problem}; every token fails with ` +
+          'TokenClaimValueNotAllowed (401); require a scope the backend exposes and the client requests.',
+        at(use, v.element, `exposed:${app.appId ?? app.id}:${v.value.value}`),
+      );
+    }
+    for (const server of values.length > 0 ? servers : []) {
+      const versions = [server.authorizationEndpoint?.version, server.tokenEndpoint?.version];
+      if (versions.some((x) => x !== 'v2')) continue; // v1 requests name a resource; tokens carry all consented scopes
+      const requested = requestedValues(server, app, use.apis, model);
+      if (!requested || requested.length === 0) continue;
+      const required = values.map((v) => v.value.value);
+      const ok =
+        claim.match === 'any'
+          ? required.some((r) => requested.includes(r))
+          : required.every((r) => requested.includes(r));
+      if (ok) continue;
+      yield violation(
+        statementEntity(source),
+        `${subject(use)} requires ${claim.name} ${claim.match === 'any' ? 'one of' : 'all of'} ` +
+          `${required.map((r) => `'${r}'`).join(', ')}, but authorization server '${server.name}' requests only ` +
+          `${requested.map((r) => `'${r}'`).join(', ')}, so the developer portal's tokens fail with 401; request the ` +
+          "scope in the server's default scope, or require what it requests.",
+        { ...at(use, claim.element, `requested:${server.name}`), severity: 'warning' },
+      );
+    }
+  }
+}
+
+function* checkClaim(
+  use: ValidationUse,
+  claim: ClaimCheck,
+  isScope: boolean,
+  model: Model,
+): Generator<RuleOutput> {
+  const source = use.statement.source;
+  const opaque = claim.values.filter((v) => v.value.opaque);
+  for (const v of opaque) {
+    yield notEvaluated(
+      `${subject(use)} requires ${claim.name} ${describeOpaque(v.value)}, which is not known offline.`,
+      statementEntity(source),
+    );
+  }
+  const known = claim.values.filter((v) => !v.value.opaque);
+  const bare: ValueElement[] = [];
+  for (const v of known) {
+    const suggestion = bareFormOf(v.value.value);
+    if (suggestion === undefined) {
+      bare.push(v);
+      continue;
+    }
+    yield violation(
+      statementEntity(source),
+      `${subject(use)} requires ${claim.name} '${v.value.value}', but the ${claim.name} claim carries bare ` +
+        `values such as '${suggestion}' (the resource part of a requested scope never appears in it), so every ` +
+        `token fails with TokenClaimValueNotAllowed (401); use <value>${suggestion}</value>.`,
+      at(use, v.element, `uri:${v.value.value}`),
+    );
+  }
+  if (!isScope) return;
+  if (claim.separator === undefined && known.length > 0) {
+    yield violation(
+      statementEntity(source),
+      `${subject(use)} checks ${claim.name} without separator=" ", so it compares the whole claim: a token ` +
+        `that carries two scopes ('${known[0]?.value.value ?? ''} Other.Scope') fails; add separator=" " to the claim.`,
+      { ...at(use, claim.element, 'separator'), severity: 'warning' },
+    );
+  }
+  yield* checkExposed(use, claim, bare, model);
+}
+
+export default defineRule({
+  id: 'jwt-required-scope',
+  meta: {
+    title: 'validate-jwt requires a scope or role the backend exposes, as a bare value',
+    severity: 'error',
+    tags: ['apim', 'entra', 'policy', 'tokens', 'security', 'scope'],
+    securitySeverity: 6.0,
+    requires: ['apim'],
+  },
+  *check(model) {
+    for (const u of unreadableInbound(model)) {
+      yield notEvaluated(
+        `Required scopes in this policy are not checked: ${describeUnreadable(u)}.`,
+        textEntity(unreadableText(u)),
+      );
+    }
+    for (const use of tokenValidations(model)) {
+      const config = readValidation(use.statement);
+      const scopes = config.claims.filter((c) => SCOPE_CLAIMS.includes(c.name));
+      const roles = config.claims.filter((c) => ROLE_CLAIMS.includes(c.name));
+      if (use.kind === 'validate-jwt' && scopes.length === 0 && roles.length === 0) {
+        yield violation(
+          statementEntity(use.statement.source),
+          `${subject(use)} checks no scope (scp) or app role (roles), so any token issued for its audience ` +
+            'passes, including app-only tokens that any application in the tenant can get with the client ' +
+            'credentials grant; add <required-claims><claim name="scp" match="any" separator=" "> with the scope ' +
+            'the API needs (or a roles claim for app-only callers).',
+          { ...at(use, use.statement.element, 'no-scope'), severity: 'warning' },
+        );
+      }
+      for (const claim of scopes) yield* checkClaim(use, claim, true, model);
+      for (const claim of roles) yield* checkClaim(use, claim, false, model);
+    }
+  },
+});

@@ -1,0 +1,156 @@
+/**
+ * Token validation is not weakened: `validate-jwt` keeps signature and expiration checks on, answers failures
+ * with 401, requires the Bearer scheme when it reads the Authorization header, and does not accept an inline
+ * symmetric signing key when Microsoft Entra ID issues the tokens (Entra signs with rotating RSA keys published
+ * in its OpenID Connect metadata; anyone who knows a symmetric key can mint tokens the policy accepts).
+ */
+import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { describeUnreadable, unreadableText } from '../src/policy/effective';
+import { textEntity } from '../src/policy/fragments';
+import { parseIssuer, parseMetadataUrl } from '../src/policy/issuers';
+import {
+  backendsOf,
+  describeApis,
+  describeSource,
+  locateElement,
+  readValidation,
+  resolvedAttribute,
+  statementEntity,
+  tokenValidations,
+  unreadableInbound,
+  type ValidationConfig,
+  type ValidationUse,
+} from '../src/policy/jwt';
+import { describeOpaque } from '../src/policy/named-values';
+import type { PolicyElement } from '../src/policy/types';
+import { attr } from '../src/policy/parser';
+import { foreignLoginHosts } from '../src/model/queries';
+
+function subject(use: ValidationUse): string {
+  return `${use.kind} in ${describeSource(use.statement.source)} (${describeApis(use.apis)})`;
+}
+
+function at(use: ValidationUse, element: PolicyElement, suffix: string) {
+  const location = locateElement(use.statement.source, element);
+  return { ...location, key: `${location.key ?? ''}:${suffix}` };
+}
+
+/** A boolean attribute that must not be `false`; its value may be a named value or an expression. */
+function* flag(use: ValidationUse, name: string, consequence: string): Generator<RuleOutput> {
+  const { element, source } = use.statement;
+  const value = resolvedAttribute(source, element, name);
+  if (!value) return;
+  if (value.opaque) {
+    yield notEvaluated(
+      `${subject(use)} sets ${name} to ${describeOpaque(value)}, which is not known offline.`,
+      statementEntity(source),
+    );
+    return;
+  }
+  if (value.value.toLowerCase() === 'false') {
+    yield violation(
+      statementEntity(source),
+      `${subject(use)} sets ${name}="false", so ${consequence}; remove the attribute (it defaults to true).`,
+      at(use, element, name),
+    );
+  }
+}
+
+function* statusCode(use: ValidationUse): Generator<RuleOutput> {
+  const { element, source } = use.statement;
+  const value = resolvedAttribute(source, element, 'failed-validation-httpcode');
+  if (!value || value.opaque || value.value === '401') return;
+  yield violation(
+    statementEntity(source),
+    `${subject(use)} answers a failed validation with HTTP ${value.value}; clients and the developer portal ` +
+      'expect 401 Unauthorized (with 403 or 5xx they do not fetch a new token); set failed-validation-httpcode="401" or remove it.',
+    at(use, element, 'failed-validation-httpcode'),
+  );
+}
+
+function* scheme(use: ValidationUse): Generator<RuleOutput> {
+  const { element, source } = use.statement;
+  const header = attr(element, 'header-name')?.trim();
+  if (header?.toLowerCase() !== 'authorization') return;
+  const value = resolvedAttribute(source, element, 'require-scheme');
+  if (value?.opaque) return;
+  if (!value) {
+    yield violation(
+      statementEntity(source),
+      `${subject(use)} reads the Authorization header without require-scheme, so it accepts the token under any ` +
+        'scheme (or none); add require-scheme="Bearer".',
+      { ...at(use, element, 'require-scheme'), severity: 'warning' },
+    );
+  } else if (value.value.toLowerCase() !== 'bearer') {
+    yield violation(
+      statementEntity(source),
+      `${subject(use)} requires the scheme '${value.value}' in the Authorization header; OAuth 2.0 clients send ` +
+        'Bearer tokens (RFC 6750); set require-scheme="Bearer".',
+      at(use, element, 'require-scheme'),
+    );
+  }
+}
+
+/** Whether Entra issues the tokens: an Entra metadata URL or issuer, or an Entra authorization server on an API. */
+function entraIssues(config: ValidationConfig, use: ValidationUse): boolean {
+  if (config.openidConfigs.some((c) => parseMetadataUrl(c.value.value)?.cloud !== undefined)) return true;
+  if (config.issuers.some((i) => parseIssuer(i.value.value) !== undefined)) return true;
+  const { backends, unknown } = backendsOf(use.apis);
+  return [...backends.flatMap((b) => b.servers), ...unknown].some((s) => foreignLoginHosts(s) === undefined);
+}
+
+function* symmetricKeys(use: ValidationUse, config: ValidationConfig): Generator<RuleOutput> {
+  const symmetric = config.signingKeys.filter(
+    (k) =>
+      attr(k, 'certificate-id') === undefined && attr(k, 'n') === undefined && attr(k, 'e') === undefined,
+  );
+  const [first] = symmetric;
+  if (!first || !entraIssues(config, use)) return;
+  const { source } = use.statement;
+  const instead =
+    config.openidConfigs.length > 0
+      ? 'next to openid-config, so anyone who knows that key can mint tokens the policy accepts'
+      : 'instead of openid-config, but Entra signs tokens with rotating RSA keys, so genuine tokens fail (IDX10503) and anyone who knows the key can mint accepted ones';
+  yield violation(
+    statementEntity(source),
+    `${subject(use)} accepts an inline symmetric signing key (<issuer-signing-keys><key>) for Microsoft Entra ` +
+      `tokens ${instead}; remove the key and use <openid-config url="https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration" />.`,
+    at(use, first, 'symmetric-key'),
+  );
+}
+
+export default defineRule({
+  id: 'jwt-validation-strict',
+  meta: {
+    title:
+      'validate-jwt keeps signature and expiry checks, answers 401, requires Bearer and trusts Entra keys only',
+    severity: 'error',
+    tags: ['apim', 'policy', 'security', 'tokens'],
+    securitySeverity: 7.0,
+    requires: ['apim'],
+  },
+  *check(model) {
+    for (const u of unreadableInbound(model)) {
+      yield notEvaluated(
+        `Token validation in this policy is not checked: ${describeUnreadable(u)}.`,
+        textEntity(unreadableText(u)),
+      );
+    }
+    for (const use of tokenValidations(model)) {
+      yield* statusCode(use);
+      if (use.kind !== 'validate-jwt') continue;
+      yield* flag(
+        use,
+        'require-signed-tokens',
+        'unsigned tokens (alg "none") are accepted and anyone can forge one',
+      );
+      yield* flag(
+        use,
+        'require-expiration-time',
+        'tokens without an exp claim are accepted and never expire',
+      );
+      yield* scheme(use);
+      yield* symmetricKeys(use, readValidation(use.statement));
+    }
+  },
+});

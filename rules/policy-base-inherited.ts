@@ -1,0 +1,177 @@
+/**
+ * Workspace, product, API and operation policies keep `<base />` in inbound wherever dropping it would remove a
+ * protection a broader scope applies: token validation, client-certificate validation, IP filtering, an
+ * Authorization header check, or (as a warning) rate limits and quotas. A missing `<base />` that drops nothing
+ * of the kind, or whose policy applies the same kind of protection itself, is not reported: an operation that
+ * deliberately replaces the inherited policies is not a finding (the blanket `<base />` checks of other tools
+ * report those too).
+ */
+import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import type { Entity } from '../src/model/types';
+import {
+  allStatements,
+  describeUnreadable,
+  unreadableText,
+  type DroppedInheritance,
+  type EffectiveStatement,
+  type OperationPolicy,
+} from '../src/policy/effective';
+import { textEntity } from '../src/policy/fragments';
+import { currentOperations, describeSource, listNames } from '../src/policy/jwt';
+import { attr } from '../src/policy/parser';
+import type { PolicyDocument } from '../src/policy/documents';
+
+export interface PolicyBaseInheritedOptions {
+  /** Also report dropped rate limits and quotas (as warnings). */
+  throttling: boolean;
+}
+
+const ACCESS_CONTROLS: Readonly<Record<string, string>> = {
+  'validate-jwt': 'token validation',
+  'validate-azure-ad-token': 'token validation',
+  'validate-client-certificate': 'client certificate validation',
+  'ip-filter': 'IP filtering',
+  'check-header': 'Authorization header check',
+};
+
+const THROTTLING: Readonly<Record<string, string>> = {
+  'rate-limit': 'rate limit',
+  'rate-limit-by-key': 'rate limit',
+  quota: 'quota',
+  'quota-by-key': 'quota',
+  'llm-token-limit': 'token limit',
+  'azure-openai-token-limit': 'token limit',
+};
+
+/** The protection a statement provides, identified so a narrower policy's own statement can stand in for it. */
+function protectionOf(
+  statement: EffectiveStatement,
+  throttling: boolean,
+): { kind: string; what: string; access: boolean } | undefined {
+  const name = statement.element.name;
+  if (name === 'check-header') {
+    const header = attr(statement.element, 'name')?.trim().toLowerCase();
+    return header === 'authorization'
+      ? { kind: name, what: ACCESS_CONTROLS[name]!, access: true }
+      : undefined;
+  }
+  const access = ACCESS_CONTROLS[name];
+  if (access)
+    return { kind: name === 'validate-azure-ad-token' ? 'validate-jwt' : name, what: access, access: true };
+  const limit = throttling ? THROTTLING[name] : undefined;
+  return limit ? { kind: name.replace(/-by-key$/, ''), what: limit, access: false } : undefined;
+}
+
+interface Finding {
+  document: PolicyDocument;
+  drop: DroppedInheritance;
+  removed: Map<EffectiveStatement['element'], EffectiveStatement>;
+  operations: OperationPolicy[];
+  paths: Set<string>;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function describeRemoved(statements: EffectiveStatement[], throttling: boolean): string {
+  const bySource = new Map<string, Set<string>>();
+  for (const s of statements) {
+    const source = describeSource(s.source);
+    const what = `${s.element.name} (${protectionOf(s, throttling)?.what ?? ''})`;
+    bySource.set(source, (bySource.get(source) ?? new Set()).add(what));
+  }
+  return [...bySource].map(([source, whats]) => `${[...whats].join(', ')} of ${source}`).join('; ');
+}
+
+function scopeOfOperations(finding: Finding): string {
+  const ops = finding.operations.map((o) => o.label);
+  return `${ops.length === 1 ? 'operation' : 'operations'} ${listNames(ops)}`;
+}
+
+export default defineRule<PolicyBaseInheritedOptions>({
+  id: 'policy-base-inherited',
+  meta: {
+    title: 'Narrower policies keep inheriting broader-scope protections in inbound',
+    severity: 'error',
+    tags: ['apim', 'policy', 'security'],
+    securitySeverity: 7.5,
+    requires: ['apim'],
+  },
+  options: {
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        throttling: {
+          type: 'boolean',
+          description: 'Also report dropped rate limits and quotas (as warnings).',
+        },
+      },
+    },
+    defaults: { throttling: true },
+  },
+  *check(model, ctx) {
+    const { throttling } = ctx.options;
+    const findings = new Map<PolicyDocument, Finding>();
+    const unknown: RuleOutput[] = [];
+    const visit = (drop: DroppedInheritance, op: OperationPolicy, path: string) => {
+      const ownKinds = new Set(
+        allStatements(drop.own).flatMap((s) => protectionOf(s, throttling)?.kind ?? []),
+      );
+      const removed = allStatements(drop.statements).filter((s) => {
+        const protection = protectionOf(s, throttling);
+        return protection !== undefined && !ownKinds.has(protection.kind);
+      });
+      if (removed.length === 0 && drop.unreadable.length > 0) {
+        for (const u of drop.unreadable) {
+          unknown.push(
+            notEvaluated(
+              `${capitalized(drop.document.label)} has no <base /> in inbound; what it drops is not fully known: ${describeUnreadable(u)}.`,
+              textEntity(unreadableText(u)),
+            ),
+          );
+        }
+      }
+      if (removed.length > 0) {
+        let finding = findings.get(drop.document);
+        if (!finding) {
+          finding = { document: drop.document, drop, removed: new Map(), operations: [], paths: new Set() };
+          findings.set(drop.document, finding);
+        }
+        for (const s of removed) finding.removed.set(s.element, s);
+        if (!finding.operations.includes(op)) finding.operations.push(op);
+        finding.paths.add(path);
+      }
+      for (const nested of drop.nested) visit(nested, op, path);
+    };
+    for (const op of currentOperations(model)) {
+      for (const path of op.paths) {
+        for (const drop of path.sections.inbound.dropped) visit(drop, op, path.description);
+      }
+    }
+    yield* unknown;
+    for (const finding of findings.values()) {
+      const removed = [...finding.removed.values()];
+      const access = removed.some((s) => protectionOf(s, throttling)?.access === true);
+      const { document, drop } = finding;
+      const products = document.scope === 'product' ? ` (${[...finding.paths].join('; ')})` : '';
+      const entity: Entity = document.owner;
+      yield violation(
+        entity,
+        `${capitalized(document.label)} has no <base /> in inbound, so ${describeRemoved(removed, throttling)} ` +
+          `no longer ${removed.length === 1 ? 'runs' : 'run'} for ${scopeOfOperations(finding)}${products}; add <base /> ` +
+          'to its inbound section (first, so the broader checks run before its own policies), or apply the same ' +
+          'protection in this policy.',
+        {
+          path: 'policy/value',
+          key: 'inbound',
+          ...(access ? {} : { severity: 'warning' as const }),
+          ...(document.origin
+            ? { textOffset: { origin: document.origin, offset: drop.section.offset } }
+            : {}),
+        },
+      );
+    }
+  },
+});

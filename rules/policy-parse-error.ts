@@ -1,0 +1,73 @@
+/**
+ * Every policy document and policy fragment can be read, and every `<include-fragment>` names a fragment that
+ * exists. A policy that cannot be read is not evaluated by the other policy rules (they say so), so this rule is
+ * where the cause is reported, once, at the place in the text where reading failed.
+ */
+import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { describeMissingFragment, textEntity, type MissingFragment } from '../src/policy/fragments';
+import type { FragmentDocument, PolicyDocument } from '../src/policy/documents';
+import { effectivePolicies } from '../src/policy/effective';
+import { SYNTHETIC_ROOT } from '../src/policy/parser';
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function explain(message: string): string {
+  return message.includes(`<${SYNTHETIC_ROOT}>`)
+    ? 'the text has several top-level elements; a policy has exactly one root element'
+    : message;
+}
+
+function* checkText(text: PolicyDocument | FragmentDocument): Generator<RuleOutput> {
+  const isFragment = 'fragment' in text;
+  const entity = textEntity(text);
+  const path = isFragment ? 'properties/value' : 'policy/value';
+  const where = (offset: number) => (text.origin ? { textOffset: { origin: text.origin, offset } } : {});
+  const { state } = text;
+  if (state.kind === 'link') {
+    yield notEvaluated(
+      `${capitalized(text.label)} is given only as a link (${state.url}); it cannot be read offline, so ` +
+        'whether it parses is not known. Audit the policy text instead (export it with format=rawxml).',
+      entity,
+    );
+    return;
+  }
+  if (state.kind === 'parse-error') {
+    yield violation(
+      entity,
+      `${capitalized(text.label)} cannot be read: ${explain(state.message)}. API Management rejects such text, ` +
+        'and the policy rules cannot evaluate it; correct the policy text.',
+      { path, key: 'parse', ...where(state.offset) },
+    );
+  }
+}
+
+function missingFragment(missing: MissingFragment): RuleOutput {
+  const { text, element, fragmentId } = missing;
+  const fix =
+    fragmentId === ''
+      ? 'name the fragment in fragment-id'
+      : `create the fragment '${fragmentId}' (or correct the fragment-id); if it exists in the service, add it to the audited data`;
+  return violation(textEntity(text), `${capitalized(describeMissingFragment(missing))}; ${fix}.`, {
+    path: 'fragment' in text ? 'properties/value' : 'policy/value',
+    key: `include-fragment:${fragmentId.toLowerCase()}`,
+    ...(text.origin ? { textOffset: { origin: text.origin, offset: element.offset } } : {}),
+  });
+}
+
+export default defineRule({
+  id: 'policy-parse-error',
+  meta: {
+    title: 'Policies and policy fragments can be read, and included fragments exist',
+    severity: 'error',
+    tags: ['apim', 'policy'],
+    requires: ['apim'],
+  },
+  *check(model) {
+    const index = effectivePolicies(model);
+    for (const document of index.documents) yield* checkText(document);
+    for (const fragment of index.fragments) yield* checkText(fragment);
+    for (const missing of index.missingFragments) yield missingFragment(missing);
+  },
+});

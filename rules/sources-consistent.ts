@@ -1,0 +1,132 @@
+/**
+ * When several sources describe one entity (an app in a manifest and in the live tenant, an API in an APIOps
+ * folder and in a snapshot), the audit keeps the record of the source given first; every property on which the
+ * sources disagree was recorded as a `SourceConflict` when the inventories were merged. This rule reports them,
+ * naming both places, so that the stale side is found before it is deployed or trusted.
+ */
+import { defineRule, violation } from '../src/engine/types';
+import type { Origin, SourceConflict } from '../src/inventory/types';
+import type { Entity, Model, ResourceKind } from '../src/model/types';
+
+const KIND_LABEL: Readonly<Record<ResourceKind, string>> = {
+  application: 'application',
+  apimService: 'API Management service',
+  authorizationServer: 'authorization server',
+  openidProvider: 'OpenID Connect provider',
+  api: 'API',
+  operation: 'operation',
+  product: 'product',
+  policyFragment: 'policy fragment',
+  namedValue: 'named value',
+  workspace: 'workspace',
+};
+
+const MAX_VALUE = 120;
+
+function isKind(kind: string): kind is ResourceKind {
+  return Object.prototype.hasOwnProperty.call(KIND_LABEL, kind);
+}
+
+/** The model entities under the names conflicts use: appId, or the service/.../resource path. */
+function entitiesByConflictName(model: Model): Map<string, Entity> {
+  const map = new Map<string, Entity>();
+  const add = (kind: ResourceKind, name: string, entity: Entity) =>
+    map.set(`${kind}|${name.toLowerCase()}`, entity);
+  for (const app of model.applications) if (app.appId) add('application', app.appId, app);
+  for (const service of model.services) {
+    const s = service.name;
+    add('apimService', s, service);
+    for (const ws of service.workspaces) add('workspace', `${s}/${ws.name}`, ws);
+    for (const server of service.authorizationServers)
+      add('authorizationServer', `${s}/${server.name}`, server);
+    for (const provider of service.openidProviders) add('openidProvider', `${s}/${provider.name}`, provider);
+    for (const api of service.apis) {
+      const apiName = api.workspace ? `${s}/${api.workspace.name}/${api.name}` : `${s}/${api.name}`;
+      add('api', apiName, api);
+      for (const operation of api.operations) add('operation', `${apiName}/${operation.name}`, operation);
+    }
+    for (const product of service.products) add('product', `${s}/${product.name}`, product);
+    for (const fragment of service.policyFragments) {
+      add(
+        'policyFragment',
+        fragment.workspace ? `${s}/${fragment.workspace.name}/${fragment.name}` : `${s}/${fragment.name}`,
+        fragment,
+      );
+    }
+    for (const value of service.namedValues) add('namedValue', `${s}/${value.name}`, value);
+  }
+  return map;
+}
+
+/** Where a value is: `file:line:column`, else the file, else the Azure resource id or Graph object. */
+function place(origin: Origin): string {
+  if (origin.file) {
+    return origin.line !== undefined ? `${origin.file}:${origin.line}:${origin.column ?? 1}` : origin.file;
+  }
+  return (
+    origin.resourceId ??
+    (origin.graphObjectId ? `/applications/${origin.graphObjectId}` : 'an unlocated record')
+  );
+}
+
+function shorten(value: string): string {
+  return value.length <= MAX_VALUE ? value : `${value.slice(0, MAX_VALUE - 1)}…`;
+}
+
+function subject(conflict: SourceConflict, entity: Entity | undefined): string {
+  const label = isKind(conflict.kind) ? KIND_LABEL[conflict.kind] : conflict.kind;
+  if (conflict.kind === 'application') {
+    return entity && entity.name !== conflict.name
+      ? `application '${entity.name}' (appId ${conflict.name})`
+      : `application ${conflict.name}`;
+  }
+  return `${label} '${conflict.name}'`;
+}
+
+function messageOf(conflict: SourceConflict, entity: Entity | undefined): string {
+  const [kept, ...others] = conflict.values;
+  const say = (v: SourceConflict['values'][number]) =>
+    `${v.source} has ${shorten(v.value)} (${place(v.origin)})`;
+  return (
+    `Sources disagree on ${conflict.path} of ${subject(conflict, entity)}: ${kept ? say(kept) : ''}` +
+    `${others.map((v) => `, but ${say(v)}`).join('')}; the audit used the first source's value, so check which ` +
+    'one is current and make the other match.'
+  );
+}
+
+/** A policy text: the finding points at its first character in the kept source. */
+function isTextConflict(conflict: SourceConflict): boolean {
+  return conflict.path === 'policy' || conflict.path === 'properties/value';
+}
+
+export default defineRule({
+  id: 'sources-consistent',
+  meta: {
+    title: 'Sources that describe the same entity agree on its configuration',
+    severity: 'warning',
+    tags: ['sources', 'drift'],
+    requires: [],
+  },
+  *check(model) {
+    if (model.conflicts.length === 0) return;
+    const entities = entitiesByConflictName(model);
+    for (const conflict of model.conflicts) {
+      const kept = conflict.values[0];
+      if (!kept) continue;
+      const found = entities.get(`${conflict.kind}|${conflict.name.toLowerCase()}`);
+      // An entity the model does not name this way (e.g. a workspace product) is reported where the kept value is.
+      const entity: Entity = found ?? {
+        kind: isKind(conflict.kind) ? conflict.kind : 'apimService',
+        id: `/sources/${conflict.kind}/${conflict.name}`,
+        name: conflict.name,
+        origin: kept.origin,
+      };
+      const located = found ? { path: conflict.path } : {};
+      const text =
+        isTextConflict(conflict) && kept.origin.file
+          ? { textOffset: { origin: kept.origin, offset: 0 } }
+          : {};
+      yield violation(entity, messageOf(conflict, found), { key: conflict.path, ...located, ...text });
+    }
+  },
+});

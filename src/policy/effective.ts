@@ -1,0 +1,175 @@
+/**
+ * The effective policy of every operation: what the gateway runs, composed from the global, workspace, product,
+ * API and operation policies per section (see `compose.ts` for how `<base />`, fragments and conditions work).
+ *
+ * Product policies apply only to calls made with a subscription key of that product: calls with an API-scoped,
+ * all-APIs or the built-in all-access subscription (or without a key, when the API does not require one) skip
+ * every product policy. Each operation therefore has several call paths: one without product policies, which
+ * always exists, and one per product of the API that has a policy.
+ *
+ * Pure and memoised per model, so all rules share one computation.
+ */
+import type { Api, Model, Operation, Product } from '../model/types';
+import { Composer, type EffectiveSection } from './compose';
+import {
+  operationLabel,
+  readAllDocuments,
+  serviceOf,
+  workspaceOf,
+  type FragmentDocument,
+  type PolicyDocument,
+  type PolicyOwner,
+  type SectionName,
+} from './documents';
+import {
+  fragmentCatalog,
+  includedFragmentId,
+  type FragmentCatalog,
+  type MissingFragment,
+  type PolicyText,
+} from './fragments';
+import { findElements } from './parser';
+
+export {
+  allStatements,
+  alwaysRuns,
+  describeUnreadable,
+  unreadableText,
+  type BranchCondition,
+  type DroppedInheritance,
+  type EffectiveBranch,
+  type EffectiveSection,
+  type EffectiveStatement,
+  type StatementSource,
+  type Unreadable,
+} from './compose';
+
+export interface CallPath {
+  /** The product whose policy applies on this path; undefined for calls without product policies. */
+  product: Product | undefined;
+  /** `calls with a subscription to product 'gold'`, for messages. */
+  description: string;
+  /** The scope policies that apply, broadest first (scopes without a policy are left out). */
+  chain: PolicyDocument[];
+  sections: Record<SectionName, EffectiveSection>;
+}
+
+export interface OperationPolicy {
+  api: Api;
+  /** Undefined for the "all operations" view of an API without operations. */
+  operation: Operation | undefined;
+  /** The entity findings about this operation belong to: the operation, or the API for the view. */
+  entity: Api | Operation;
+  /** `colors-api/get-random-color`, or `colors-api (all operations)`. */
+  label: string;
+  /** The path without product policies first, then one per product with a policy. */
+  paths: CallPath[];
+}
+
+export interface EffectivePolicyIndex {
+  /** Every policy document of the model, broadest scope first. */
+  documents: PolicyDocument[];
+  /** Every policy fragment of the model. */
+  fragments: FragmentDocument[];
+  /** Every `<include-fragment>` (in any policy or fragment) whose fragment is not in the data. */
+  missingFragments: MissingFragment[];
+  /** Every operation of every API (all revisions), in model order. */
+  operations: OperationPolicy[];
+  documentOf(owner: PolicyOwner): PolicyDocument | undefined;
+}
+
+const memo = new WeakMap<Model, EffectivePolicyIndex>();
+
+export function effectivePolicies(model: Model): EffectivePolicyIndex {
+  const cached = memo.get(model);
+  if (cached) return cached;
+  const index = buildIndex(model);
+  memo.set(model, index);
+  return index;
+}
+
+function buildIndex(model: Model): EffectivePolicyIndex {
+  const documents = readAllDocuments(model);
+  const byOwner = new Map<PolicyOwner, PolicyDocument>(documents.map((d) => [d.owner, d]));
+  const catalog = fragmentCatalog(model);
+  const composer = new Composer(catalog);
+  const operations: OperationPolicy[] = [];
+  for (const service of model.services) {
+    for (const api of service.apis) {
+      const targets: (Operation | undefined)[] = api.operations.length > 0 ? api.operations : [undefined];
+      for (const operation of targets) {
+        operations.push({
+          api,
+          operation,
+          entity: operation ?? api,
+          label: operation ? operationLabel(operation) : `${api.name} (all operations)`,
+          paths: callPaths(api, operation, byOwner).map((p) => ({
+            ...p,
+            sections: composer.sections(p.chain),
+          })),
+        });
+      }
+    }
+  }
+  return {
+    documents,
+    fragments: catalog.documents,
+    missingFragments: findMissingFragments([...documents, ...catalog.documents], catalog),
+    operations,
+    documentOf: (owner) => byOwner.get(owner),
+  };
+}
+
+function callPaths(
+  api: Api,
+  operation: Operation | undefined,
+  byOwner: ReadonlyMap<PolicyOwner, PolicyDocument>,
+): Omit<CallPath, 'sections'>[] {
+  const chainWith = (product: Product | undefined) =>
+    [api.service, api.workspace, product, api, operation].flatMap((owner) => {
+      const doc = owner ? byOwner.get(owner) : undefined;
+      return doc ? [doc] : [];
+    });
+  const products = [...new Set(api.products)];
+  const withPolicy = products.filter((p) => byOwner.has(p));
+  const without = products.filter((p) => !byOwner.has(p));
+  const plain = ['calls with an API-scoped, all-APIs or the built-in all-access subscription'];
+  if (api.props.subscriptionRequired === false) plain.push('calls without a subscription key');
+  for (const p of without) plain.push(`calls with a subscription to product '${p.name}'`);
+  return [
+    { product: undefined, description: plain.join(', '), chain: chainWith(undefined) },
+    ...withPolicy.map((product) => ({
+      product,
+      description: `calls with a subscription to product '${product.name}'`,
+      chain: chainWith(product),
+    })),
+  ];
+}
+
+function findMissingFragments(texts: PolicyText[], catalog: FragmentCatalog): MissingFragment[] {
+  const missing: MissingFragment[] = [];
+  for (const text of texts) {
+    if (text.state.kind !== 'parsed') continue;
+    const isFragment = 'fragment' in text;
+    const owner = isFragment ? undefined : text.owner;
+    const service = isFragment ? undefined : serviceOf(text.owner);
+    for (const element of findElements(text.state.root, 'include-fragment')) {
+      const fragmentId = includedFragmentId(element);
+      const workspace = isFragment ? text.fragment.workspace : owner && workspaceOf(owner);
+      const serviceId = service?.id ?? (isFragment ? fragmentServiceId(text) : '');
+      if (!fragmentId || !catalog.find(serviceId, workspace, fragmentId)) {
+        missing.push({ fragmentId, text, element });
+      }
+    }
+  }
+  return missing;
+}
+
+/** Fragments carry no service reference; their id starts with the service's (or the workspace's) id. */
+function fragmentServiceId(text: FragmentDocument): string {
+  const workspace = text.fragment.workspace;
+  if (workspace) return workspace.service.id;
+  const id = text.fragment.id;
+  const at = id.toLowerCase().lastIndexOf('/policyfragments/');
+  return at >= 0 ? id.slice(0, at) : id;
+}

@@ -1,0 +1,510 @@
+/**
+ * Walks an ARM template: parameters (defaults, a parameters file, or a nested deployment's values), variables,
+ * resources in both template forms (the `resources` array, and the symbolic-name object of languageVersion 2.0
+ * that `bicep build` emits), child resources nested in `resources`, `copy` loops, `condition`, `existing`
+ * references and nested deployments with inline templates. Produces one `ResourceInstance` per deployed
+ * resource with its evaluated body; what cannot be determined offline stays `Unknown`.
+ */
+import { joinPointer } from '../json/positions';
+import {
+  evaluateDeep,
+  evaluateString,
+  isArmObject,
+  isUnknownValue,
+  PartialString,
+  ResourceHandle,
+  Unknown,
+  withCopyIndex,
+  type ArmObject,
+  type ArmScope,
+  type ArmValue,
+} from './arm-expressions';
+
+/** One segment of a resource name (`service/colors-api` has two); unknown segments carry their reason. */
+export interface NameSegment {
+  text: string;
+  unknown?: string;
+}
+
+export interface ResourceInstance {
+  /** JSON pointer of the resource object in the template file. */
+  pointer: string;
+  /** Full type without API version, e.g. `Microsoft.ApiManagement/service/apis/policies`. */
+  type: string;
+  /** Full name split at `/`, parents first. */
+  segments: NameSegment[];
+  /** The resource's own JSON (for pointers into it). */
+  raw: Record<string, unknown>;
+  scope: ArmScope;
+  /** Set when the resource is deployed only under a condition the template does not determine. */
+  conditionUnknown?: string;
+  /** languageVersion 2.0 symbolic name. */
+  symbolicName?: string;
+}
+
+/** A resource declared in a loop whose count is not known, or a linked template: not read. */
+export interface WalkGap {
+  pointer: string;
+  what: string;
+  reason: string;
+  /** Type and (partly known) name segments of what was not read, to mark the parent's collection unknown. */
+  type?: string;
+  segments?: NameSegment[];
+}
+
+/** Where a parameter's or variable's literal value lives, so a policy taken from it is located there. */
+export interface ValueOrigin {
+  /** `undefined` for the template file itself, else the parameters file. */
+  file: 'template' | 'parameters';
+  pointer: string;
+}
+
+export interface ParameterValue {
+  value: ArmValue;
+  origin?: ValueOrigin;
+}
+
+export interface WalkResult {
+  instances: ResourceInstance[];
+  gaps: WalkGap[];
+}
+
+const META_KEYS = new Set(['resources', 'copy', 'condition', 'dependsOn', 'existing']);
+
+/** Secret properties: removed before evaluation so that neither values nor expressions are kept. */
+const SECRET_KEYS = new Set([
+  'clientsecret',
+  'resourceownerpassword',
+  'secrettext',
+  'certificatepassword',
+  'encodedcertificate',
+  'password',
+]);
+
+export function stripSecrets(value: unknown, parentKey = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => stripSecrets(v, parentKey));
+  if (!value || typeof value !== 'object') return value;
+  const result: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const lower = key.toLowerCase();
+    if (SECRET_KEYS.has(lower)) continue;
+    if (lower === 'key' && parentKey === 'keycredentials') continue;
+    result[key] = stripSecrets(v, lower);
+  }
+  return result;
+}
+
+interface TemplateFrame {
+  template: Record<string, unknown>;
+  pointer: string;
+  /** Parameter values from a parameters file or a nested deployment. */
+  given: ReadonlyMap<string, ParameterValue>;
+}
+
+/** A template's evaluation scope: lazily evaluated variables, parameter lookup and symbolic references. */
+class TemplateScope implements ArmScope {
+  private readonly variables = new Map<string, ArmValue>();
+  private readonly evaluating = new Set<string>();
+  readonly symbols = new Map<string, { raw: Record<string, unknown>; type: string }>();
+  private readonly variableDefs: Record<string, unknown>;
+  private readonly parameters: ReadonlyMap<string, ParameterValue>;
+
+  constructor(private readonly frame: TemplateFrame) {
+    this.parameters = templateParameters(frame.template, frame.pointer, frame.given, () => this);
+    const vars = frame.template['variables'];
+    this.variableDefs = vars && typeof vars === 'object' ? (vars as Record<string, unknown>) : {};
+    const resources = frame.template['resources'];
+    if (resources && typeof resources === 'object' && !Array.isArray(resources)) {
+      for (const [symbol, raw] of Object.entries(resources as Record<string, unknown>)) {
+        if (raw && typeof raw === 'object') {
+          const type = (raw as Record<string, unknown>)['type'];
+          this.symbols.set(symbol.toLowerCase(), {
+            raw: raw as Record<string, unknown>,
+            type: typeof type === 'string' ? baseType(type) : '',
+          });
+        }
+      }
+    }
+  }
+
+  parameter(name: string): ArmValue {
+    const found = findKey(this.parameters, name);
+    return found ? found.value : new Unknown(`the template declares no parameter '${name}'`);
+  }
+
+  valueOrigin(kind: 'parameters' | 'variables', name: string): ValueOrigin | undefined {
+    return kind === 'parameters' ? findKey(this.parameters, name)?.origin : this.variableOrigin(name);
+  }
+
+  variable(name: string): ArmValue {
+    const key = Object.keys(this.variableDefs).find((k) => k.toLowerCase() === name.toLowerCase());
+    const copies = this.variableDefs['copy'];
+    if (key === undefined && Array.isArray(copies)) {
+      const loop = copies.find(
+        (c) => isRecord(c) && typeof c['name'] === 'string' && c['name'].toLowerCase() === name.toLowerCase(),
+      );
+      if (loop) return this.memo(name, () => evaluateDeep({ copy: [loop] }, this) as ArmObject)[name] ?? null;
+    }
+    if (key === undefined) return new Unknown(`the template declares no variable '${name}'`);
+    if (this.evaluating.has(key)) return new Unknown(`variable '${key}' refers to itself`);
+    const cached = this.variables.get(key);
+    if (cached !== undefined) return cached;
+    this.evaluating.add(key);
+    const value = evaluateDeep(this.variableDefs[key], this);
+    this.evaluating.delete(key);
+    this.variables.set(key, value);
+    return value;
+  }
+
+  private variableOrigin(name: string): ValueOrigin | undefined {
+    const key = Object.keys(this.variableDefs).find((k) => k.toLowerCase() === name.toLowerCase());
+    return key === undefined || typeof this.variableDefs[key] !== 'string'
+      ? undefined
+      : { file: 'template', pointer: joinPointer(this.frame.pointer, 'variables', key) };
+  }
+
+  private memo(name: string, compute: () => ArmObject): ArmObject {
+    const key = `copy:${name.toLowerCase()}`;
+    const cached = this.variables.get(key);
+    if (cached !== undefined && isArmObject(cached)) return cached;
+    const value = compute();
+    this.variables.set(key, value);
+    return value;
+  }
+
+  copyIndex(): number | Unknown {
+    return new Unknown('copyIndex() is used outside a copy loop');
+  }
+
+  reference(target: ArmValue): ArmValue {
+    if (typeof target !== 'string')
+      return new Unknown('reference() reads a deployed resource', 'reference()');
+    const symbol = this.symbols.get(target.toLowerCase());
+    if (!symbol || !isGraphApplicationType(symbol.type)) {
+      return new Unknown(`reference('${target}') reads the deployed resource`, `reference('${target}')`);
+    }
+    const body = isRecord(symbol.raw['properties']) ? symbol.raw['properties'] : symbol.raw;
+    return new ResourceHandle(target, (property) => {
+      const key = Object.keys(body).find((k) => k.toLowerCase() === property.toLowerCase());
+      if (key !== undefined && !SECRET_KEYS.has(key.toLowerCase())) return evaluateDeep(body[key], this);
+      return new Unknown(
+        symbol.raw['existing'] === true
+          ? `${property} of the existing application '${target}' is known only in the tenant`
+          : `${property} of application '${target}' is assigned by Microsoft Entra ID when it is deployed`,
+      );
+    });
+  }
+}
+
+function findKey<V>(map: ReadonlyMap<string, V>, name: string): V | undefined {
+  return map.get(name.toLowerCase());
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** `Microsoft.Graph/applications@v1.0` -> `Microsoft.Graph/applications`. */
+export function baseType(type: string): string {
+  const at = type.indexOf('@');
+  return at < 0 ? type : type.slice(0, at);
+}
+
+export function isGraphApplicationType(type: string): boolean {
+  return type.toLowerCase() === 'microsoft.graph/applications';
+}
+
+/**
+ * Parameter values of a template: the parameters file's (or nested deployment's) value, else the evaluated
+ * default, else unknown. Values are computed lazily, so defaults can use other parameters.
+ */
+export function templateParameters(
+  template: Record<string, unknown>,
+  pointer: string,
+  given: ReadonlyMap<string, ParameterValue>,
+  scopeFor: () => ArmScope,
+): Map<string, ParameterValue> {
+  const declared = isRecord(template['parameters']) ? template['parameters'] : {};
+  const result = new Map<string, ParameterValue>();
+  for (const [name, definition] of Object.entries(declared)) {
+    const supplied = given.get(name.toLowerCase());
+    if (supplied) {
+      result.set(name.toLowerCase(), supplied);
+      continue;
+    }
+    const def = isRecord(definition) ? definition : {};
+    if (!('defaultValue' in def) && def['nullable'] === true) {
+      result.set(name.toLowerCase(), { value: null });
+      continue;
+    }
+    if (!('defaultValue' in def)) {
+      result.set(name.toLowerCase(), {
+        value: new Unknown(
+          `parameter '${name}' has no value (it has no default, and no parameters file sets it)`,
+        ),
+      });
+      continue;
+    }
+    const defaultPointer = joinPointer(pointer, 'parameters', name, 'defaultValue');
+    let cached: ArmValue | undefined;
+    const entry: ParameterValue = {
+      get value(): ArmValue {
+        cached ??= evaluateDeep(def['defaultValue'], scopeFor());
+        return cached;
+      },
+    };
+    if (typeof def['defaultValue'] === 'string' && !def['defaultValue'].startsWith('[')) {
+      entry.origin = { file: 'template', pointer: defaultPointer };
+    }
+    result.set(name.toLowerCase(), entry);
+  }
+  return result;
+}
+
+/** Walks a template and its nested deployments. */
+export function walkTemplate(
+  template: Record<string, unknown>,
+  given: ReadonlyMap<string, ParameterValue>,
+): WalkResult & { rootScope: TemplateScope } {
+  const result: WalkResult = { instances: [], gaps: [] };
+  const rootScope = enterTemplate(template, '', given, result, undefined);
+  return { ...result, rootScope };
+}
+
+function enterTemplate(
+  template: Record<string, unknown>,
+  pointer: string,
+  given: ReadonlyMap<string, ParameterValue>,
+  result: WalkResult,
+  inheritedCondition: string | undefined,
+): TemplateScope {
+  const scope = new TemplateScope({ template, pointer, given });
+  walkResources(
+    template['resources'],
+    joinPointer(pointer, 'resources'),
+    scope,
+    undefined,
+    result,
+    inheritedCondition,
+  );
+  return scope;
+}
+
+interface Parent {
+  type: string;
+  segments: NameSegment[];
+}
+
+function walkResources(
+  resources: unknown,
+  pointer: string,
+  scope: ArmScope,
+  parent: Parent | undefined,
+  result: WalkResult,
+  inheritedCondition: string | undefined,
+): void {
+  const entries: [string, unknown, string | undefined][] = Array.isArray(resources)
+    ? resources.map((r, i) => [joinPointer(pointer, i), r, undefined])
+    : isRecord(resources)
+      ? Object.entries(resources).map(([k, r]) => [joinPointer(pointer, k), r, k])
+      : [];
+  for (const [resourcePointer, raw, symbol] of entries) {
+    if (!isRecord(raw) || raw['existing'] === true) continue;
+    const copy = raw['copy'];
+    if (!isRecord(copy)) {
+      walkInstance(raw, resourcePointer, symbol, scope, parent, result, inheritedCondition);
+      continue;
+    }
+    const loop = typeof copy['name'] === 'string' ? copy['name'] : '';
+    const count = evaluateDeep(copy['count'], scope);
+    if (typeof count === 'number') {
+      for (let i = 0; i < count; i++) {
+        walkInstance(
+          raw,
+          resourcePointer,
+          symbol,
+          withCopyIndex(scope, loop, i),
+          parent,
+          result,
+          inheritedCondition,
+        );
+      }
+      continue;
+    }
+    const loopScope = withCopyIndex(scope, loop, new Unknown('the loop count is not known'));
+    const gap: WalkGap = {
+      pointer: resourcePointer,
+      what: `resources of copy loop '${loop}'`,
+      reason: `the loop count ${String(copy['count'])} cannot be determined: ${isUnknownValue(count) ? count.reason : 'it is not a number'}`,
+    };
+    const type = typeof raw['type'] === 'string' ? fullType(baseType(raw['type']), parent) : undefined;
+    if (type) gap.type = type;
+    gap.segments = nameSegments(raw, loopScope, parent, type);
+    result.gaps.push(gap);
+  }
+}
+
+function fullType(type: string, parent: Parent | undefined): string {
+  if (!parent || /^[^/]*\.[^/]*\//.test(type)) return type;
+  return `${parent.type}/${type}`;
+}
+
+/** Splits an evaluated name at `/`; unknown pieces become unknown segments. Nested children get the parent's. */
+export function nameSegments(
+  raw: Record<string, unknown>,
+  scope: ArmScope,
+  parent: Parent | undefined,
+  type: string | undefined,
+): NameSegment[] {
+  const rawName = raw['name'];
+  const value = typeof rawName === 'string' ? evaluateString(rawName, scope) : undefined;
+  const own = value === undefined ? [] : splitName(value, typeof rawName === 'string' ? rawName : '');
+  const levels = type ? type.split('/').length - 1 : own.length;
+  if (parent && own.length < levels) return [...parent.segments, ...own];
+  return own;
+}
+
+function splitName(value: ArmValue, expression: string): NameSegment[] {
+  if (typeof value === 'string') return value.split('/').map((text) => ({ text }));
+  if (!(value instanceof PartialString)) {
+    const reason = isUnknownValue(value) ? value.reason : 'the name is not a string';
+    const text = value instanceof Unknown && value.expression ? `[${value.expression}]` : expression;
+    return [{ text, unknown: `${expression}: ${reason}` }];
+  }
+  const segments: NameSegment[] = [{ text: '' }];
+  for (const part of value.parts) {
+    const current = segments[segments.length - 1] as NameSegment;
+    if (part instanceof Unknown) {
+      current.text += `[${part.expression ?? '?'}]`;
+      current.unknown ??= `${expression}: ${part.reason}`;
+      continue;
+    }
+    const [first = '', ...rest] = part.split('/');
+    current.text += first;
+    for (const text of rest) segments.push({ text });
+  }
+  return segments;
+}
+
+function walkInstance(
+  raw: Record<string, unknown>,
+  pointer: string,
+  symbol: string | undefined,
+  scope: ArmScope,
+  parent: Parent | undefined,
+  result: WalkResult,
+  inheritedCondition: string | undefined,
+): void {
+  let conditionUnknown = inheritedCondition;
+  if ('condition' in raw) {
+    const condition = evaluateDeep(raw['condition'], scope);
+    if (condition === false) return;
+    if (condition !== true) {
+      const reason = isUnknownValue(condition) ? condition.reason : 'it is not a boolean';
+      conditionUnknown ??= `deployed only when ${String(raw['condition'])}, which cannot be determined: ${reason}`;
+    }
+  }
+  const rawType = raw['type'];
+  if (typeof rawType !== 'string') return;
+  const typeValue = evaluateString(rawType, scope);
+  if (typeof typeValue !== 'string') {
+    result.gaps.push({
+      pointer,
+      what: 'a resource',
+      reason: `its type ${rawType} cannot be determined`,
+    });
+    return;
+  }
+  const type = fullType(baseType(typeValue), parent);
+  const segments = nameSegments(raw, scope, parent, type);
+  const instance: ResourceInstance = { pointer, type, segments, raw, scope };
+  if (conditionUnknown) instance.conditionUnknown = conditionUnknown;
+  if (symbol) instance.symbolicName = symbol;
+  result.instances.push(instance);
+  if (type.toLowerCase() === 'microsoft.resources/deployments') {
+    walkDeployment(raw, pointer, scope, result, conditionUnknown);
+  }
+  walkResources(
+    raw['resources'],
+    joinPointer(pointer, 'resources'),
+    scope,
+    { type, segments },
+    result,
+    conditionUnknown,
+  );
+}
+
+function walkDeployment(
+  raw: Record<string, unknown>,
+  pointer: string,
+  scope: ArmScope,
+  result: WalkResult,
+  conditionUnknown: string | undefined,
+): void {
+  const properties = isRecord(raw['properties']) ? raw['properties'] : {};
+  const template = properties['template'];
+  if (!isRecord(template)) {
+    if (properties['templateLink'] !== undefined) {
+      result.gaps.push({
+        pointer,
+        what: 'a linked template',
+        reason:
+          'templates linked by URI or template spec are not read; compile them into the template (bicep build) instead',
+      });
+    }
+    return;
+  }
+  const options = isRecord(properties['expressionEvaluationOptions'])
+    ? properties['expressionEvaluationOptions']
+    : {};
+  const inner = typeof options['scope'] === 'string' && options['scope'].toLowerCase() === 'inner';
+  const templatePointer = joinPointer(pointer, 'properties', 'template');
+  if (!inner) {
+    // Outer scope: the nested template's expressions read the parent's parameters and variables.
+    walkResources(
+      template['resources'],
+      joinPointer(templatePointer, 'resources'),
+      scope,
+      undefined,
+      result,
+      conditionUnknown,
+    );
+    return;
+  }
+  const given = new Map<string, ParameterValue>();
+  const values = isRecord(properties['parameters']) ? properties['parameters'] : {};
+  for (const [name, entry] of Object.entries(values)) {
+    if (!isRecord(entry)) continue;
+    given.set(
+      name.toLowerCase(),
+      'value' in entry
+        ? { value: evaluateDeep(stripSecretParameter(name, entry['value']), scope) }
+        : { value: new Unknown(`parameter '${name}' of the nested deployment is a Key Vault reference`) },
+    );
+  }
+  enterTemplate(template, templatePointer, given, result, conditionUnknown);
+}
+
+/** A nested deployment's secret-looking parameters (clientSecret...) are not evaluated at all. */
+function stripSecretParameter(name: string, value: unknown): unknown {
+  return SECRET_KEYS.has(name.toLowerCase()) ? null : value;
+}
+
+/** The evaluated properties of a resource (secrets removed first), or of the whole body when it has none. */
+export function evaluateBody(
+  instance: ResourceInstance,
+  omit: readonly string[] = [],
+): { value: ArmObject; pointer: string } {
+  const properties = instance.raw['properties'];
+  if (isRecord(properties)) {
+    const kept = Object.fromEntries(Object.entries(properties).filter(([k]) => !omit.includes(k)));
+    const value = evaluateDeep(stripSecrets(kept), instance.scope);
+    return { value: isArmObject(value) ? value : {}, pointer: joinPointer(instance.pointer, 'properties') };
+  }
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(instance.raw)) if (!META_KEYS.has(k)) body[k] = v;
+  const value = evaluateDeep(stripSecrets(body), instance.scope);
+  return { value: isArmObject(value) ? value : {}, pointer: instance.pointer };
+}
+
+export type { TemplateScope };

@@ -1,0 +1,577 @@
+/**
+ * Several sources -> one inventory. Entities are matched by identity (applications by appId, API Management
+ * resources by service name + resource name, nested the way ARM nests them); when two records describe the same
+ * entity, the one from the source given FIRST is kept and every canonical property on which the two disagree
+ * becomes a `SourceConflict` (reported by the `sources-consistent` rule). Matching also applies within one
+ * source (e.g. two manifest files of one app in a folder).
+ *
+ * Only properties both records state are compared: a source that does not model a property (a Terraform plan has
+ * no `hint`, APIOps drops `oAuth2AuthenticationSettings`) does not contradict one that does. Secret-bearing
+ * fields are never compared or rendered.
+ */
+import type {
+  Inventory,
+  InventoryApi,
+  InventoryApplication,
+  InventoryFragment,
+  InventoryOperation,
+  InventoryProduct,
+  InventoryService,
+  InventoryWorkspace,
+  Origin,
+  PolicyContract,
+  PositionIndex,
+  SourceConflict,
+} from '../inventory/types';
+import { locateNearest } from '../json/schema';
+
+/** A record together with what is needed to describe it in a conflict. */
+interface Tagged<T> {
+  record: T;
+  source: string;
+  files: Readonly<Record<string, PositionIndex>>;
+}
+
+type Files = Readonly<Record<string, PositionIndex>>;
+
+/** Credential fields that may be compared and shown; `hint`, `secretText`, `value` and `key` never are. */
+const CREDENTIAL_FIELDS = ['keyId', 'displayName', 'startDateTime', 'endDateTime', 'type', 'usage'];
+/** Record fields that are bookkeeping, not configuration. */
+const IGNORED_FIELDS = new Set(['origin', 'valueOrigin']);
+/** Children merged entity by entity rather than compared as values. */
+const SERVICE_CHILDREN = new Set([
+  'authorizationServers',
+  'openidConnectProviders',
+  'apis',
+  'products',
+  'policyFragments',
+  'namedValues',
+  'workspaces',
+  'policy',
+]);
+const API_CHILDREN = new Set(['operations', 'policy']);
+
+export function mergeInventories(parts: readonly Inventory[]): Inventory {
+  const merged: Inventory = { sources: [], applications: [], services: [], gaps: [], files: {} };
+  const conflicts: SourceConflict[] = [];
+  const apps = new Map<string, Tagged<InventoryApplication>>();
+  const services = new Map<string, Tagged<InventoryService>>();
+  for (const part of parts) {
+    if (part.tenantId && !merged.tenantId) merged.tenantId = part.tenantId;
+    if (part.cloud && !merged.cloud) merged.cloud = part.cloud;
+    merged.sources.push(...part.sources);
+    merged.gaps.push(...part.gaps);
+    conflicts.push(...(part.conflicts ?? []));
+    Object.assign(merged.files, part.files);
+    const source = part.sources.map((s) => s.spec).join(', ') || '(unnamed source)';
+    for (const app of part.applications) {
+      const key = app.appId?.toLowerCase();
+      const kept = key === undefined ? undefined : apps.get(key);
+      if (key === undefined) {
+        merged.applications.push(app);
+      } else if (!kept) {
+        apps.set(key, { record: app, source, files: part.files });
+        merged.applications.push(app);
+      } else {
+        const other = { record: app, source, files: part.files };
+        const name = kept.record.appId ?? key;
+        const credentials = new Set(['passwordCredentials', 'keyCredentials']);
+        conflicts.push(...compareRecords('application', name, kept, other, credentials));
+        conflicts.push(...compareCredentials(name, kept, other));
+      }
+    }
+    for (const service of part.services) {
+      const key = service.name.toLowerCase();
+      const kept = services.get(key);
+      const tagged = { record: service, source, files: part.files };
+      if (!kept) {
+        const copy = copyService(service);
+        services.set(key, { record: copy, source, files: part.files });
+        merged.services.push(copy);
+      } else {
+        mergeService(kept, tagged, conflicts);
+      }
+    }
+  }
+  merged.conflicts = conflicts;
+  return merged;
+}
+
+// ----- APIM: merging children entity by entity -------------------------------------------------------------
+
+function copyService(service: InventoryService): InventoryService {
+  const copy: InventoryService = { ...service };
+  for (const key of [
+    'authorizationServers',
+    'openidConnectProviders',
+    'apis',
+    'products',
+    'policyFragments',
+    'namedValues',
+  ] as const) {
+    const list = service[key];
+    if (list) (copy as unknown as Record<string, unknown>)[key] = [...list];
+  }
+  if (service.apis) copy.apis = service.apis.map(copyApi);
+  if (service.workspaces) copy.workspaces = service.workspaces.map(copyWorkspace);
+  return copy;
+}
+
+function copyApi(api: InventoryApi): InventoryApi {
+  return api.operations ? { ...api, operations: [...api.operations] } : { ...api };
+}
+
+function copyWorkspace(ws: InventoryWorkspace): InventoryWorkspace {
+  const copy: InventoryWorkspace = { ...ws };
+  if (ws.apis) copy.apis = ws.apis.map(copyApi);
+  if (ws.products) copy.products = [...ws.products];
+  if (ws.policyFragments) copy.policyFragments = [...ws.policyFragments];
+  if (ws.namedValues) copy.namedValues = [...ws.namedValues];
+  return copy;
+}
+
+/** Retags a child record of `parent` (same source and files). */
+function child<T>(parent: Tagged<unknown>, record: T): Tagged<T> {
+  return { record, source: parent.source, files: parent.files };
+}
+
+function mergeService(
+  kept: Tagged<InventoryService>,
+  other: Tagged<InventoryService>,
+  out: SourceConflict[],
+): void {
+  const name = kept.record.name;
+  out.push(...compareRecords('apimService', name, kept, other, SERVICE_CHILDREN));
+  mergePolicy(kept, other, 'apimService', name, out);
+  const target = kept.record;
+  const base = other.record;
+  const set = <K extends 'authorizationServers' | 'openidConnectProviders' | 'namedValues'>(
+    key: K,
+    kind: string,
+  ) => {
+    const list = mergeList(kept, target[key], base[key], other, name, out, (a, b, label) =>
+      compareRecords(kind, label, a, b, new Set()),
+    );
+    if (list) target[key] = list as InventoryService[K];
+  };
+  set('authorizationServers', 'authorizationServer');
+  set('openidConnectProviders', 'openidProvider');
+  set('namedValues', 'namedValue');
+  const fragments = mergeFragments(kept, target.policyFragments, base.policyFragments, other, name, out);
+  if (fragments) target.policyFragments = fragments;
+  const apis = mergeApis(kept, target.apis, base.apis, other, name, out);
+  if (apis) target.apis = apis;
+  const products = mergeProducts(kept, target.products, base.products, other, name, out);
+  if (products) target.products = products;
+  const workspaces = mergeList(
+    kept,
+    target.workspaces,
+    base.workspaces,
+    other,
+    name,
+    out,
+    (a, b, label) => {
+      const conflicts = compareRecords(
+        'workspace',
+        label,
+        a,
+        b,
+        new Set(['apis', 'products', 'policyFragments', 'namedValues', 'policy']),
+      );
+      mergePolicy(a, b, 'workspace', label, conflicts);
+      const ws = a.record;
+      const wsApis = mergeApis(a, ws.apis, b.record.apis, b, label, conflicts);
+      if (wsApis) ws.apis = wsApis;
+      const wsProducts = mergeProducts(a, ws.products, b.record.products, b, label, conflicts);
+      if (wsProducts) ws.products = wsProducts;
+      const wsFragments = mergeFragments(
+        a,
+        ws.policyFragments,
+        b.record.policyFragments,
+        b,
+        label,
+        conflicts,
+      );
+      if (wsFragments) ws.policyFragments = wsFragments;
+      const wsValues = mergeList(a, ws.namedValues, b.record.namedValues, b, label, conflicts, (x, y, l) =>
+        compareRecords('namedValue', l, x, y, new Set()),
+      );
+      if (wsValues) ws.namedValues = wsValues;
+      return conflicts;
+    },
+    copyWorkspace,
+  );
+  if (workspaces) target.workspaces = workspaces;
+}
+
+/**
+ * Merges two lists of named records: records only in `incoming` are appended (copied with `copy`), records in
+ * both are compared with `onMatch` (which may also merge their children into the kept record).
+ */
+function mergeList<T extends { name: string }>(
+  keptParent: Tagged<unknown>,
+  current: T[] | undefined,
+  incoming: T[] | undefined,
+  incomingParent: Tagged<unknown>,
+  parentName: string,
+  out: SourceConflict[],
+  onMatch: (kept: Tagged<T>, other: Tagged<T>, label: string) => SourceConflict[],
+  copy: (record: T) => T = (r) => r,
+): T[] | undefined {
+  if (!incoming) return current;
+  const result = [...(current ?? [])];
+  for (const record of incoming) {
+    const index = result.findIndex((r) => r.name.toLowerCase() === record.name.toLowerCase());
+    const existing = result[index];
+    if (!existing) {
+      result.push(copy(record));
+      continue;
+    }
+    const kept = child(keptParent, copy(existing));
+    result[index] = kept.record;
+    out.push(...onMatch(kept, child(incomingParent, record), `${parentName}/${existing.name}`));
+  }
+  return result;
+}
+
+function mergeFragments(
+  keptParent: Tagged<unknown>,
+  current: InventoryFragment[] | undefined,
+  incoming: InventoryFragment[] | undefined,
+  incomingParent: Tagged<unknown>,
+  parentName: string,
+  out: SourceConflict[],
+): InventoryFragment[] | undefined {
+  return mergeList(keptParent, current, incoming, incomingParent, parentName, out, (a, b, label) => {
+    const conflicts = compareRecords('policyFragment', label, a, b, new Set(), new Set(['properties/value']));
+    const [x, y] = [a.record.properties.value, b.record.properties.value];
+    if (x !== undefined && y !== undefined && normalizePolicy(x) !== normalizePolicy(y)) {
+      conflicts.push(
+        conflictOf('policyFragment', label, 'properties/value', [
+          {
+            tagged: a,
+            value: x,
+            origin: a.record.valueOrigin ?? a.record.origin,
+            path: a.record.valueOrigin ? undefined : 'properties/value',
+          },
+          {
+            tagged: b,
+            value: y,
+            origin: b.record.valueOrigin ?? b.record.origin,
+            path: b.record.valueOrigin ? undefined : 'properties/value',
+          },
+        ]),
+      );
+    }
+    return conflicts;
+  });
+}
+
+function mergeApis(
+  keptParent: Tagged<unknown>,
+  current: InventoryApi[] | undefined,
+  incoming: InventoryApi[] | undefined,
+  incomingParent: Tagged<unknown>,
+  parentName: string,
+  out: SourceConflict[],
+): InventoryApi[] | undefined {
+  return mergeList(
+    keptParent,
+    current,
+    incoming,
+    incomingParent,
+    parentName,
+    out,
+    (a, b, label) => {
+      const conflicts = compareRecords('api', label, a, b, API_CHILDREN);
+      mergePolicy(a, b, 'api', label, conflicts);
+      const operations = mergeList(
+        a,
+        a.record.operations,
+        b.record.operations,
+        b,
+        label,
+        conflicts,
+        (x, y, l) => {
+          const found = compareRecords('operation', l, x, y, new Set(['policy']));
+          mergePolicy(x, y, 'operation', l, found);
+          return found;
+        },
+        (op: InventoryOperation) => ({ ...op }),
+      );
+      if (operations) a.record.operations = operations;
+      return conflicts;
+    },
+    copyApi,
+  );
+}
+
+function mergeProducts(
+  keptParent: Tagged<unknown>,
+  current: InventoryProduct[] | undefined,
+  incoming: InventoryProduct[] | undefined,
+  incomingParent: Tagged<unknown>,
+  parentName: string,
+  out: SourceConflict[],
+): InventoryProduct[] | undefined {
+  return mergeList(
+    keptParent,
+    current,
+    incoming,
+    incomingParent,
+    parentName,
+    out,
+    (a, b, label) => {
+      const conflicts = compareRecords('product', label, a, b, new Set(['policy']));
+      mergePolicy(a, b, 'product', label, conflicts);
+      return conflicts;
+    },
+    (p) => ({ ...p }),
+  );
+}
+
+/** Keeps the first policy; takes the other's when the kept record has none; compares the texts when both do. */
+function mergePolicy(
+  kept: Tagged<{ policy?: PolicyContract; origin: Origin }>,
+  other: Tagged<{ policy?: PolicyContract; origin: Origin }>,
+  kind: string,
+  name: string,
+  out: SourceConflict[],
+): void {
+  const [a, b] = [kept.record.policy, other.record.policy];
+  if (!b) return;
+  if (!a) {
+    kept.record.policy = b;
+    return;
+  }
+  if (normalizePolicy(a.value) === normalizePolicy(b.value)) return;
+  out.push(
+    conflictOf(kind, name, 'policy', [
+      {
+        tagged: kept,
+        value: a.value,
+        origin: a.origin ?? kept.record.origin,
+        path: a.origin ? undefined : 'policy',
+      },
+      {
+        tagged: other,
+        value: b.value,
+        origin: b.origin ?? other.record.origin,
+        path: b.origin ? undefined : 'policy',
+      },
+    ]),
+  );
+}
+
+/**
+ * Policy text as APIM would store it: line endings, trailing spaces and the five XML entities (which the `xml`
+ * format applies to expressions and `rawxml` does not) do not make two policies different.
+ */
+export function normalizePolicy(text: string): string {
+  return text
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .replace(
+      /&(lt|gt|quot|apos|amp);/g,
+      (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] ?? '',
+    )
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .trim();
+}
+
+// ----- Comparing records ------------------------------------------------------------------------------------
+
+interface Side {
+  tagged: Tagged<unknown>;
+  value: unknown;
+  /** Where the value lives: the record origin plus a canonical `path`, or a text origin (`path` undefined). */
+  origin: Origin;
+  path: string | undefined;
+}
+
+/** Keys that identify the elements of a list (scopes by id, credentials by keyId, permissions by resourceAppId). */
+const IDENTITY_KEYS = ['keyId', 'id', 'resourceAppId', 'appId', 'name', 'uri', 'hostName'];
+
+/** Values that mean the same as their default (`null` token version is 1): not a disagreement. */
+const DEFAULTS: Readonly<Record<string, unknown>> = {
+  'api/requestedAccessTokenVersion': 1,
+  'api/acceptMappedClaims': false,
+  isFallbackPublicClient: false,
+};
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A leaf as compared: defaults for `null`, GUIDs in lower case (Entra compares them case-insensitively). */
+function withDefault(path: string, value: unknown): unknown {
+  if (typeof value === 'string' && GUID.test(value)) return value.toLowerCase();
+  return value === null && path in DEFAULTS ? DEFAULTS[path] : value;
+}
+
+/**
+ * Lists as sources state them: the built-in gateway host name (`<name>.azure-api.net`, certificate `BuiltIn`) is
+ * listed by Azure but never configured, so IaC sources leave it out.
+ */
+function comparable(path: string, list: unknown[]): unknown[] {
+  if (path !== 'properties/hostnameConfigurations') return list;
+  return list.filter(
+    (h) =>
+      !(
+        isPlainObject(h) &&
+        (h['certificateSource'] === 'BuiltIn' ||
+          (h['type'] === 'Proxy' && String(h['hostName']).endsWith('.azure-api.net')))
+      ),
+  );
+}
+
+/** The key that identifies every element of both lists uniquely, if there is one. */
+function identityKey(a: unknown[], b: unknown[]): string | undefined {
+  const all = [...a, ...b];
+  if (all.length === 0 || !all.every(isPlainObject)) return undefined;
+  return IDENTITY_KEYS.find((key) =>
+    [a, b].every((list) => {
+      const ids = list.map((e) => (e as Record<string, unknown>)[key]);
+      return ids.every((id) => typeof id === 'string') && new Set(ids).size === ids.length;
+    }),
+  );
+}
+
+/**
+ * One conflict per canonical property on which the two records disagree. Objects are compared key by key; lists
+ * of identified objects element by element (each side at its own index); other lists as a whole, ignoring order.
+ * `skip` names top-level fields compared elsewhere.
+ */
+function compareRecords<T extends { origin: Origin }>(
+  kind: string,
+  name: string,
+  kept: Tagged<T>,
+  other: Tagged<T>,
+  skip: ReadonlySet<string>,
+  skipPaths: ReadonlySet<string> = new Set(),
+): SourceConflict[] {
+  const out: SourceConflict[] = [];
+  const join = (path: string, key: string | number) => (path ? `${path}/${key}` : String(key));
+  const walk = (a: unknown, b: unknown, pathA: string, pathB: string) => {
+    if (a === undefined || b === undefined || skipPaths.has(pathA)) return;
+    if (isPlainObject(a) && isPlainObject(b)) {
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        if (IGNORED_FIELDS.has(key) || (pathA === '' && skip.has(key))) continue;
+        walk(a[key], b[key], join(pathA, key), join(pathB, key));
+      }
+      return;
+    }
+    if (Array.isArray(a) && Array.isArray(b)) {
+      [a, b] = [comparable(pathA, a), comparable(pathA, b)];
+    }
+    const key = Array.isArray(a) && Array.isArray(b) ? identityKey(a, b) : undefined;
+    if (key && Array.isArray(a) && Array.isArray(b)) {
+      const idOf = (e: unknown) => (e as Record<string, unknown>)[key];
+      const same = a.length === b.length && a.every((e) => b.some((f) => idOf(f) === idOf(e)));
+      if (same) {
+        a.forEach((e, i) => {
+          const j = b.findIndex((f) => idOf(f) === idOf(e));
+          walk(e, b[j], join(pathA, i), join(pathB, j));
+        });
+        return;
+      }
+    }
+    if (canonical(withDefault(pathA, a)) === canonical(withDefault(pathA, b))) return;
+    out.push(
+      conflictOf(kind, name, pathA, [
+        { tagged: kept, value: a, origin: kept.record.origin, path: pathA },
+        { tagged: other, value: b, origin: other.record.origin, path: pathB },
+      ]),
+    );
+  };
+  walk(kept.record, other.record, '', '');
+  return out;
+}
+
+/** Password and key credentials, compared by keyId without secret-bearing fields (`hint` included). */
+function compareCredentials(
+  appId: string,
+  kept: Tagged<InventoryApplication>,
+  other: Tagged<InventoryApplication>,
+): SourceConflict[] {
+  const safe = (record: InventoryApplication) => {
+    const copy: Record<string, unknown> = { origin: record.origin };
+    if (record.passwordCredentials) copy['passwordCredentials'] = safeCredentials(record.passwordCredentials);
+    if (record.keyCredentials) copy['keyCredentials'] = safeCredentials(record.keyCredentials);
+    return copy as { origin: Origin };
+  };
+  return compareRecords(
+    'application',
+    appId,
+    { ...kept, record: safe(kept.record) },
+    { ...other, record: safe(other.record) },
+    new Set(),
+  );
+}
+
+function safeCredentials(list: readonly object[]): Record<string, unknown>[] {
+  return list.map((c) => {
+    const entry = c as Record<string, unknown>;
+    const safe: Record<string, unknown> = {};
+    for (const field of CREDENTIAL_FIELDS) if (entry[field] !== undefined) safe[field] = entry[field];
+    return safe;
+  });
+}
+
+function conflictOf(kind: string, name: string, path: string, sides: Side[]): SourceConflict {
+  return {
+    kind,
+    name,
+    path,
+    values: sides.map((side) => ({
+      source: side.tagged.source,
+      value: typeof side.value === 'string' ? JSON.stringify(side.value) : canonical(side.value),
+      origin: resolveOrigin(side.origin, side.path, side.tagged.files),
+    })),
+  };
+}
+
+/**
+ * The origin of a value with its 1-based position filled in (for messages that quote both places), following
+ * `Origin.paths` the way the engine does.
+ */
+function resolveOrigin(origin: Origin, path: string | undefined, files: Files): Origin {
+  const result: Origin = { ...origin };
+  delete result.paths;
+  if (!origin.file || origin.pointer === undefined) return result;
+  const pointer =
+    path === undefined
+      ? origin.pointer
+      : (origin.paths?.[path] ??
+        `${origin.pointer}/${path
+          .split('/')
+          .map((t) => t.replace(/~/g, '~0'))
+          .join('/')}`);
+  result.pointer = pointer;
+  const index = files[origin.file];
+  const position = index ? (locateNearest(index, pointer) ?? undefined) : undefined;
+  if (position) {
+    result.line = position.line;
+    result.column = position.column;
+  }
+  return result;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * A canonical JSON rendering: object keys sorted, arrays sorted by their own canonical form (redirect URIs,
+ * grant types and scopes are sets; Terraform and Graph list them in different orders), `undefined` dropped.
+ */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).sort().join(',')}]`;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined && !IGNORED_FIELDS.has(k))
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

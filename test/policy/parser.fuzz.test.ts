@@ -1,0 +1,331 @@
+/**
+ * Property tests of the policy parser (fast-check). CI runs a fixed seed and a small budget; a long local run:
+ *   FUZZ_RUNS=200000 npx jest test/policy/parser.fuzz
+ * (FUZZ_SEED=<n> picks another seed; a failure prints the seed and path to replay it.)
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { stripBom } from '../../src/json/positions';
+import { parsePolicy, type PolicyTextFormat } from '../../src/policy/parser';
+import type { PolicyElement } from '../../src/policy/types';
+import { escapeXml, invariantProblems, shape, timeRatio, type Shape } from './helpers';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
+const SEED = Number(process.env.FUZZ_SEED ?? 20251125);
+/** Runs per property: the CI default, or FUZZ_RUNS for a long local run. */
+const runs = (ciDefault: number) => ({ seed: SEED, numRuns: RUNS ?? ciDefault });
+const FORMATS: (PolicyTextFormat | undefined)[] = [undefined, 'rawxml', 'xml'];
+
+const POLICIES = path.resolve(__dirname, '../../../shared/corpus/policies');
+const corpus = readdirSync(POLICIES)
+  .filter((f) => f.endsWith('.xml'))
+  .sort()
+  .map((f) => stripBom(readFileSync(path.join(POLICIES, f), 'utf8')));
+
+// ----- Mutations of real policies ----------------------------------------------------------------------------
+
+const MARKUP_CHARS = [...'<>/"\'&@(){}[]!-?;=\n\t $%#:\\*abx1'];
+const markupString = (maxLength: number) => fc.string({ unit: fc.constantFrom(...MARKUP_CHARS), maxLength });
+const SNIPPETS = [
+  '<!--',
+  '-->',
+  '<![CDATA[',
+  ']]>',
+  '@(',
+  '@{',
+  '${',
+  '$"',
+  '@"',
+  '&quot;',
+  '&amp;',
+  '&#',
+  '</',
+  '/>',
+  '<!DOCTYPE',
+  '<?',
+];
+
+type Mutation =
+  | { kind: 'insert'; at: number; text: string }
+  | { kind: 'delete' | 'duplicate'; at: number; length: number }
+  | { kind: 'swap'; at: number; other: number; length: number }
+  | { kind: 'truncate'; at: number };
+
+const position = fc.double({ min: 0, max: 1, noNaN: true });
+const mutation: fc.Arbitrary<Mutation> = fc
+  .oneof(
+    fc.record({
+      kind: fc.constant('insert' as const),
+      at: position,
+      text: fc.oneof(markupString(6), fc.constantFrom(...SNIPPETS)),
+    }),
+    fc.record({
+      kind: fc.constantFrom('delete' as const, 'duplicate' as const),
+      at: position,
+      length: fc.nat(60),
+    }),
+    fc.record({ kind: fc.constant('swap' as const), at: position, other: position, length: fc.nat(30) }),
+    fc.record({ kind: fc.constant('truncate' as const), at: position }),
+  )
+  .map((m) => m as Mutation);
+
+function mutate(text: string, m: Mutation): string {
+  const at = Math.floor(m.at * text.length);
+  switch (m.kind) {
+    case 'insert':
+      return text.slice(0, at) + m.text + text.slice(at);
+    case 'delete':
+      return text.slice(0, at) + text.slice(at + m.length);
+    case 'duplicate':
+      return text.slice(0, at + m.length) + text.slice(at, at + m.length) + text.slice(at + m.length);
+    case 'swap': {
+      const [a, b] = [at, Math.floor(m.other * text.length)].sort((x, y) => x - y) as [number, number];
+      const length = Math.min(m.length, b - a);
+      return (
+        text.slice(0, a) +
+        text.slice(b, b + length) +
+        text.slice(a + length, b) +
+        text.slice(a, a + length) +
+        text.slice(b + length)
+      );
+    }
+    case 'truncate':
+      return text.slice(0, at);
+  }
+}
+
+describe('policy parser properties: never throws, always a document or a located error', () => {
+  it('on random mutations of the corpus policies', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(corpus.length - 1),
+        fc.array(mutation, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom(...FORMATS),
+        (index, mutations, format) => {
+          const text = mutations.reduce(mutate, corpus[index] ?? '');
+          expect(invariantProblems(text, parsePolicy(text, format))).toEqual([]);
+        },
+      ),
+      runs(2000),
+    );
+  });
+
+  it('on random markup-heavy strings', () => {
+    fc.assert(
+      fc.property(markupString(200), fc.constantFrom(...FORMATS), (text, format) => {
+        expect(invariantProblems(text, parsePolicy(text, format))).toEqual([]);
+      }),
+      runs(3000),
+    );
+  });
+});
+
+// ----- Generated well-formed documents -----------------------------------------------------------------------
+
+/** Characters of plain values: markup and quotes (escaped when serialized), no expression starters. */
+const PLAIN = [...'abcXYZ09 <>&"\'{}()[]=/;:.-_\t\né'];
+/** Characters inside C# literals and comments: anything but what ends them, and no `;` (no accidental `&amp;`). */
+const LITERAL = [..."ab <>&()[]{}'@$=/.-é"];
+
+const ident = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,5}$/);
+const operator = fc.constantFrom(
+  '&&',
+  '||',
+  '<',
+  '>',
+  '<=',
+  '==',
+  '!',
+  '?',
+  ':',
+  '.',
+  ',',
+  ';',
+  '=>',
+  '.As<JObject>()',
+  '[0]',
+  'new []',
+);
+const literalText = fc.string({ unit: fc.constantFrom(...LITERAL), maxLength: 12 });
+const regularString = fc
+  .array(fc.oneof(literalText, fc.constantFrom('\\"', '\\\\', '\\n', "'")), { maxLength: 4 })
+  .map((p) => `"${p.join('')}"`);
+const verbatimString = fc
+  .array(fc.oneof(literalText, fc.constantFrom('""', '\\', '\n', "'")), { maxLength: 4 })
+  .map((p) => `@"${p.join('')}"`);
+const charLiteral = fc.constantFrom("'a'", "'\"'", "'\\''", "'\\\\'", "'}'", "')'", "'<'", "'{'");
+const blockComment = literalText.map((t) => `/* ${t.replace(/\//g, '')} */`);
+const lineComment = fc
+  .string({ unit: fc.constantFrom(...LITERAL, '"', '*'), maxLength: 12 })
+  .map((t) => `// ${t}\n`);
+/** The text parts of an interpolated string; `\"` becomes `""` in a verbatim one (holes are left alone). */
+const ESCAPED_QUOTE = /^\\"$/;
+const interpolatedText = fc.oneof(
+  fc.string({ unit: fc.constantFrom(..."ab <>&()'=/."), maxLength: 8 }),
+  fc.constantFrom('{{', '}}', '\\"'),
+);
+
+const { code } = fc.letrec<{
+  code: string;
+  token: string;
+  parens: string;
+  braces: string;
+  interpolated: string;
+}>((tie) => ({
+  code: fc.array(tie('token'), { maxLength: 5 }).map((parts) => parts.join(' ')),
+  token: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    ident,
+    operator,
+    regularString,
+    verbatimString,
+    charLiteral,
+    blockComment,
+    lineComment,
+    tie('parens'),
+    tie('braces'),
+    tie('interpolated'),
+  ),
+  parens: tie('code').map((c) => `(${c})`),
+  braces: tie('code').map((c) => `{ ${c} }`),
+  interpolated: fc
+    .tuple(
+      fc.constantFrom('$', '$@', '@$'),
+      fc.array(
+        fc.oneof(
+          interpolatedText,
+          tie('code').map((c) => `{ ${c} }`),
+        ),
+        { maxLength: 3 },
+      ),
+    )
+    .map(
+      ([prefix, parts]) =>
+        `${prefix}"${parts.map((p) => (prefix === '$' ? p : p.replace(ESCAPED_QUOTE, '""'))).join('')}"`,
+    ),
+}));
+const expression = fc.oneof(
+  code.map((c) => `@(${c})`),
+  code.map((c) => `@{ ${c} }`),
+);
+
+interface Value {
+  text: string;
+  expression: boolean;
+}
+const plainValue = fc.string({ unit: fc.constantFrom(...PLAIN), maxLength: 16 });
+const value: fc.Arbitrary<Value> = fc.oneof(
+  plainValue.map((text) => ({ text, expression: false })),
+  expression.map((text) => ({ text, expression: true })),
+);
+const nonBlankValue = value.filter((v) => v.text.trim() !== '');
+
+const elementName = fc.oneof(
+  fc.constantFrom('policies', 'inbound', 'validate-jwt', 'set-header', 'when', 'value', 'set-body'),
+  fc.stringMatching(/^[a-z][a-z0-9.-]{0,6}(:[a-z]{1,4})?$/),
+);
+const attributeName = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
+
+interface Model {
+  name: string;
+  attributes: [string, Value][];
+  content:
+    | { kind: 'text'; value: Value }
+    | { kind: 'cdata' | 'comment'; text: string }
+    | { kind: 'elements'; children: Model[] };
+}
+
+const { model } = fc.letrec<{ model: Model; content: Model['content'] }>((tie) => ({
+  model: fc.record({
+    name: elementName,
+    attributes: fc.uniqueArray(fc.tuple(attributeName, value), { maxLength: 3, selector: ([n]) => n }),
+    content: tie('content'),
+  }),
+  content: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.record({ kind: fc.constant('text' as const), value: nonBlankValue }),
+    fc.record({
+      kind: fc.constantFrom('cdata' as const, 'comment' as const),
+      text: fc.string({ unit: fc.constantFrom(...PLAIN), maxLength: 12 }).map((t) => t.replace(/[\]-]/g, '')),
+    }),
+    fc.record({ kind: fc.constant('elements' as const), children: fc.array(tie('model'), { maxLength: 3 }) }),
+  ),
+}));
+
+/** Serializes the model: `raw` writes expressions as they are (rawxml), otherwise everything is encoded (xml). */
+function serialize(m: Model, raw: boolean, quote: '"' | "'"): string {
+  const write = (v: Value) => (raw && v.expression ? v.text : escapeXml(v.text));
+  const attributes = m.attributes.map(([n, v]) => ` ${n}=${quote}${write(v)}${quote}`).join('');
+  const c = m.content;
+  let inner: string;
+  if (c.kind === 'text') inner = write(c.value);
+  else if (c.kind === 'elements') inner = c.children.map((child) => serialize(child, raw, quote)).join('');
+  else inner = c.kind === 'cdata' ? `<![CDATA[${c.text}]]>` : `<!--${c.text}-->`;
+  return `<${m.name}${attributes}>${inner}</${m.name}>`;
+}
+
+function expected(m: Model): Shape {
+  const c = m.content;
+  let children: Shape[];
+  if (c.kind === 'text') children = [{ text: c.value.text, expression: c.value.expression }];
+  else if (c.kind === 'elements') children = c.children.map(expected);
+  else children = [c.kind === 'cdata' ? { cdata: c.text } : { comment: c.text }];
+  return { element: m.name, attributes: m.attributes.map(([n, v]) => [n, v.text]), children };
+}
+
+describe('policy parser properties: generated documents round-trip', () => {
+  it('rawxml (expressions unescaped, either attribute quote) and xml (entity-encoded) read back the same tree', () => {
+    fc.assert(
+      fc.property(model, fc.constantFrom<'"' | "'">('"', "'"), (m, quote) => {
+        const want = expected(m);
+        const raw = serialize(m, true, quote);
+        const xml = serialize(m, false, '"');
+        for (const [text, format] of [
+          [raw, 'rawxml'],
+          [raw, undefined],
+          [xml, 'xml'],
+          [xml, undefined],
+        ] as const) {
+          const result = parsePolicy(text, format);
+          expect({ format, error: result.error, warnings: result.warnings }).toEqual({
+            format,
+            error: undefined,
+            warnings: [],
+          });
+          expect(shape(result.root as PolicyElement)).toEqual(want);
+        }
+      }),
+      runs(1000),
+    );
+  });
+});
+
+// ----- Complexity ----------------------------------------------------------------------------------------------
+
+describe('policy parser: time grows linearly on pathological input', () => {
+  const cases: [string, (n: number) => string][] = [
+    ['unclosed placeholders', (n) => `<a>${'${'.repeat(n)}</a>`],
+    ['stray < and &', (n) => `<a>${'< & '.repeat(n)}</a>`],
+    [
+      'many attributes',
+      (n) => `<a ${Array.from({ length: n }, (_, i) => `a${i}="@(x[&quot;${i}&quot;])"`).join(' ')} />`,
+    ],
+    ['duplicate attributes', (n) => `<a ${'x="1" '.repeat(n)}/>`],
+    ['many siblings', (n) => `<a>${'<b c="@(d)" />'.repeat(n)}</a>`],
+    ['ancestor closes', (n) => `<r>${'<a><b><c></a>'.repeat(n)}</r>`],
+    ['char literal starts', (n) => `<a v="@(${"'".repeat(n)})" />`],
+    ['unterminated strings', (n) => `<a>@{ ${'"x\n'.repeat(n)} }</a>`],
+  ];
+  it.each(cases)('%s: 10x the input takes at most ~30x as long', (_, make) => {
+    // Linear is ~10x, quadratic ~100x.
+    const small = make(300);
+    const large = make(3_000);
+    const ratio = timeRatio(
+      () => parsePolicy(small, undefined),
+      () => parsePolicy(large, undefined),
+      30,
+    );
+    expect(ratio).toBeLessThan(30);
+  });
+});

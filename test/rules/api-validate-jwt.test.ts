@@ -1,0 +1,237 @@
+import rule from '../../rules/api-validate-jwt';
+import { notEvaluatedOutputs, runRule, violations, type Overlay } from '../helpers/sample';
+import {
+  corpusPolicy,
+  loadWith,
+  locationOf,
+  policyXml,
+  positionInJson,
+  rawxml,
+  VALIDATE_JWT,
+} from '../helpers/policies';
+
+const NO_VALIDATION = rawxml(policyXml({ inbound: '<cors />', backend: '<forward-request />' }));
+const GET_COLORS = {
+  name: 'get-colors',
+  properties: { displayName: 'Get colors', method: 'GET', urlTemplate: '/colors' },
+};
+const RANDOM = {
+  name: 'get-random-color',
+  properties: { displayName: 'Get random color', method: 'GET', urlTemplate: '/colors/random' },
+};
+
+function run(overlay: Overlay, options: Record<string, unknown> = {}) {
+  const loaded = loadWith(overlay);
+  return { ...loaded, outputs: runRule(rule, loaded.model, options) };
+}
+
+describe('api-validate-jwt', () => {
+  it('accepts the fixed sample (global validate-jwt, every operation keeps <base />)', () => {
+    expect(run({}).outputs).toEqual([]);
+  });
+
+  it('reports the operation whose policy drops the global validate-jwt, at its <inbound>', () => {
+    const { outputs, text, inventory } = run({
+      api: {
+        operations: [
+          GET_COLORS,
+          {
+            ...RANDOM,
+            policy: rawxml(policyXml({ inbound: '<rate-limit calls="5" renewal-period="60" />' })),
+          },
+        ],
+      },
+    });
+    expect(notEvaluatedOutputs(outputs)).toEqual([]);
+    const [v] = violations(outputs);
+    expect(violations(outputs)).toHaveLength(1);
+    expect(v?.entity.kind).toBe('operation');
+    expect(v?.entity.name).toBe('get-random-color');
+    expect(v?.key).toBe('inbound-base');
+    expect(v?.message).toBe(
+      "The global policy of service 'contoso-apim' validates tokens (validate-jwt), but the operation policy of " +
+        "'colors-api/get-random-color' has no <base /> in inbound, so operation 'colors-api/get-random-color' runs " +
+        'without token validation; add <base /> to its inbound section (first, so the token is checked before ' +
+        'anything else runs).',
+    );
+    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<inbound>\\n    <rate-limit '));
+  });
+
+  it('names every policy on the chain when the API and the operation both drop <base />', () => {
+    const { outputs } = run({
+      api: {
+        policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })),
+        operations: [{ ...GET_COLORS, policy: rawxml(policyXml({ inbound: '<set-header name="B" />' })) }],
+      },
+    });
+    const [v] = violations(outputs);
+    expect(v?.entity.kind).toBe('operation');
+    expect(v?.message).toContain(
+      "but the operation policy of 'colors-api/get-colors' has no <base /> in inbound (and the API policy of 'colors-api' has none either)",
+    );
+    expect(v?.message).toContain('add <base /> to the inbound section of each of these policies');
+  });
+
+  it('reports an API that validates nowhere once, naming all its operations, at the API policy inbound', () => {
+    const { outputs, text, inventory } = run({ service: { policy: NO_VALIDATION } });
+    const found = violations(outputs);
+    expect(found).toHaveLength(1);
+    const [v] = found;
+    expect(v?.entity.kind).toBe('api');
+    expect(v?.key).toBe('none');
+    expect(v?.message).toContain(
+      "API 'colors-api' (revision 1) has OAuth 2.0 / OpenID Connect user authorization but no validate-jwt or " +
+        "validate-azure-ad-token in the effective inbound policy of operations 'colors-api/get-colors', " +
+        "'colors-api/get-random-color'",
+    );
+    expect(v?.message).toContain("add validate-jwt to the inbound section of the API policy of 'colors-api'");
+    expect(locationOf(v!, inventory)).toEqual(
+      positionInJson(text, '<inbound>\\n    <base />\\n    <set-header'),
+    );
+  });
+
+  it('reports a validation that runs only under a condition, at the validation', () => {
+    const { outputs, text, inventory } = run({
+      service: {
+        policy: rawxml(
+          policyXml({
+            inbound: `<choose><when condition="@(context.Request.Method != &quot;GET&quot;)">${VALIDATE_JWT}</when></choose>`,
+            backend: '<forward-request />',
+          }),
+        ),
+      },
+    });
+    const [v] = violations(outputs);
+    expect(violations(outputs)).toHaveLength(1);
+    expect(v?.entity.kind).toBe('apimService');
+    expect(v?.message).toContain(
+      `validate-jwt in the global policy of service 'contoso-apim' runs only under condition @(context.Request.Method != "GET")`,
+    );
+    expect(v?.message).toContain('validate outside <choose>, or in every branch including <otherwise>');
+    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<validate-jwt'));
+  });
+
+  it('accepts a <choose> whose every branch validates (corpus policy 001)', () => {
+    const policy = corpusPolicy(
+      '001-Azure-api-management-policy-snippets-preauthorize-http-method-validate-jwt.xml',
+    );
+    expect(run({ service: { policy: NO_VALIDATION }, api: { policy: rawxml(policy) } }).outputs).toEqual([]);
+  });
+
+  it('accepts validate-azure-ad-token (corpus policy 020) in the API policy', () => {
+    const policy = corpusPolicy(
+      '020-Azure-azure-api-management-policy-toolkit-testdata-validate-azure-ad-token.xml',
+    );
+    expect(run({ service: { policy: NO_VALIDATION }, api: { policy: rawxml(policy) } }).outputs).toEqual([]);
+  });
+
+  describe('product scope', () => {
+    const product = (inbound: string) => ({
+      name: 'colors-starter',
+      properties: { displayName: 'Colors Starter', subscriptionRequired: true },
+      apis: ['colors-api'],
+      policy: rawxml(policyXml({ inbound })),
+    });
+
+    it('reports a validation that exists only in a product policy', () => {
+      const { outputs } = run({
+        service: { policy: NO_VALIDATION, products: [product(`<base />${VALIDATE_JWT}`)] },
+      });
+      const found = violations(outputs);
+      expect(found).toHaveLength(1);
+      const [v] = found;
+      expect(v?.entity.kind).toBe('api');
+      expect(v?.key).toBe('product-only');
+      expect(v?.message).toContain(
+        "For API 'colors-api' (revision 1), tokens are validated only in the product policy of 'colors-starter'; " +
+          'product policies do not run for calls with an API-scoped, all-APIs or the built-in all-access subscription',
+      );
+      expect(v?.message).toContain('move the validation to the API policy (or the global policy)');
+    });
+
+    it('says which calls lose the validation when a product policy drops <base />', () => {
+      const { outputs } = run({
+        service: { products: [product('<quota calls="10" renewal-period="60" />')] },
+      });
+      const [v] = violations(outputs);
+      expect(violations(outputs)).toHaveLength(1);
+      expect(v?.entity.kind).toBe('product');
+      expect(v?.message).toContain("the product policy of 'colors-starter' has no <base /> in inbound");
+      expect(v?.message).toContain(
+        "operations 'colors-api/get-colors', 'colors-api/get-random-color' run without token validation for calls with a subscription to product 'colors-starter'",
+      );
+    });
+
+    it('mentions calls without a key when the API does not require a subscription', () => {
+      const { outputs } = run({
+        service: { policy: NO_VALIDATION, products: [product(`<base />${VALIDATE_JWT}`)] },
+        api: { properties: { subscriptionRequired: false } },
+      });
+      expect(violations(outputs)[0]?.message).toContain('calls without a subscription key');
+    });
+  });
+
+  it('reports the "all operations" view of an API without operations', () => {
+    const { outputs } = run({ service: { policy: NO_VALIDATION }, api: { operations: null } });
+    expect(violations(outputs)[0]?.message).toContain(
+      "effective inbound policy of operation 'colors-api (all operations)'",
+    );
+  });
+
+  describe('unreadable policies', () => {
+    it('reports an operation as not evaluated, naming the link, when its policy is a link', () => {
+      const { outputs } = run({
+        api: {
+          operations: [
+            GET_COLORS,
+            { ...RANDOM, policy: { format: 'rawxml-link', value: 'https://contoso.com/p.xml' } },
+          ],
+        },
+      });
+      expect(violations(outputs)).toEqual([]);
+      const [n] = notEvaluatedOutputs(outputs);
+      expect(notEvaluatedOutputs(outputs)).toHaveLength(1);
+      expect(n?.entity?.name).toBe('get-random-color');
+      expect(n?.reason).toBe(
+        "Whether operation 'colors-api/get-random-color' validates tokens is not known: the operation policy of " +
+          "'colors-api/get-random-color' is given only as a link (https://contoso.com/p.xml), which cannot be read offline.",
+      );
+    });
+
+    it('needs no broader policy when a narrower scope validates unconditionally', () => {
+      const { outputs } = run({
+        service: { policy: { format: 'xml-link', value: 'https://contoso.com/global.xml' } },
+        api: { policy: rawxml(policyXml({ inbound: `<base />${VALIDATE_JWT}` })) },
+      });
+      expect(outputs).toEqual([]);
+    });
+
+    it('reports a policy that does not parse as not evaluated', () => {
+      const { outputs } = run({ api: { policy: rawxml('<policies><inbound></outbound></policies>') } });
+      expect(violations(outputs)).toEqual([]);
+      expect(notEvaluatedOutputs(outputs)[0]?.reason).toContain(
+        "the API policy of 'colors-api' could not be parsed",
+      );
+    });
+  });
+
+  describe('which APIs', () => {
+    it('skips APIs without user authorization unless allApis is set', () => {
+      const overlay = {
+        service: { policy: NO_VALIDATION },
+        api: { properties: { authenticationSettings: null } },
+      };
+      expect(run(overlay).outputs).toEqual([]);
+      const [v] = violations(run(overlay, { allApis: true }).outputs);
+      expect(v?.message).toContain(
+        "API 'colors-api' (revision 1) has no validate-jwt or validate-azure-ad-token",
+      );
+    });
+
+    it('skips non-current revisions', () => {
+      expect(
+        run({ service: { policy: NO_VALIDATION }, api: { properties: { isCurrent: false } } }).outputs,
+      ).toEqual([]);
+    });
+  });
+});
