@@ -88,7 +88,7 @@ export function runPreparedAudit(
     now: request.now,
     files: inventory.files,
     docs: prepared.registry.docs,
-    sources: Object.keys(inventory.files),
+    sources: inventory.sources.map((s) => s.spec),
   });
 }
 

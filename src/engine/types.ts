@@ -179,6 +179,6 @@ export interface AuditResult {
   /** False when a source could not be read fully or a rule crashed: the report is not clean evidence. */
   complete: boolean;
   summary: AuditSummary;
-  /** The file paths the sources read, for SARIF artifacts. */
+  /** The sources as given (`snapshot:tenant.json`, `graph`, a bare path), for the report header. */
   sources: string[];
 }

@@ -190,11 +190,19 @@ class GraphReader {
       `/applications?$filter=${encodeURIComponent(`appId in (${chunk.map((id) => `'${id}'`).join(',')})`)}&$select=${APPLICATION_SELECT.join(',')}`;
     if (filters.length === 1) {
       const chunk = filters[0] ?? [];
+      const apps: Record<string, unknown>[] = [];
       try {
-        const page = (await this.client.api(url(chunk)).get()) as GraphPage;
-        return { apps: page.value ?? [], gaps: [], read: true };
+        // At most 15 apps: one page, unless Graph pages smaller than it documents.
+        for (let next: string | undefined = url(chunk); next;) {
+          const page = (await this.client.api(next).get()) as GraphPage;
+          apps.push(...(page.value ?? []));
+          next = page['@odata.nextLink'];
+        }
+        return { apps, gaps: [], read: true };
       } catch (error) {
-        return this.firstRequestFailed(error, describeIds(chunk));
+        if (apps.length === 0) return this.firstRequestFailed(error, describeIds(chunk));
+        const reason = describeFailure(error, this.attempts).reason;
+        return { apps, gaps: [{ source: this.spec, what: describeIds(chunk), reason }], read: true };
       }
     }
     const batches: string[][][] = [];

@@ -137,6 +137,20 @@ it('a rejected client secret: exit 2 and one line that names the credential and 
   );
 });
 
+it('an untrusted TLS certificate: exit 2 pointing at APIM_AUDIT_CA_FILE, no retries', async () => {
+  const env = { ...fixture.env };
+  delete env['APIM_AUDIT_CA_FILE'];
+  const run = await cli(['scan', ...LIVE, ...NOW], { env });
+  expect(run.code).toBe(2);
+  expect(run.stderr.trim().split('\n')).toEqual([
+    expect.stringMatching(
+      /^apim-oauth-audit: Could not get a token for Azure Resource Manager with .*: 127\.0\.0\.1:\d+: TLS certificate not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate\); behind a TLS-inspecting proxy, set APIM_AUDIT_CA_FILE to its CA certificate \(PEM\)\.$/,
+    ),
+  ]);
+  // The handshake fails before any request reaches the emulator.
+  expect(fixture.emulator.requests).toEqual([]);
+});
+
 it('no Graph permission: exit 2 naming Application.Read.All', async () => {
   fixture.emulator.faults.push({
     match: /^GET \/v1\.0\/applications/,
@@ -177,6 +191,16 @@ it('a subscription or resource group id reads every service below it', async () 
     expect(run.code).toBe(0);
     expect(triples(run.report)).toEqual(fileFindings);
   }
+  const missing = await cli(
+    ['scan', '--source', `azure:${rg}/providers/Microsoft.ApiManagement/service/nope`],
+    {
+      env: fixture.env,
+    },
+  );
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(
+    /\/service\/nope was not found \(HTTP 404 Not Found \(ResourceNotFound\)\); check the id\.$/m,
+  );
   const bad = await cli(['scan', '--source', 'azure:/subscriptions/not-a-guid'], { env: fixture.env });
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/azure:<id> takes an API Management service resource id/);

@@ -68,6 +68,13 @@ describe('paging', () => {
   });
 });
 
+it('follows nextLink on a $filter by appId too (Graph may page below $top)', async () => {
+  const ids = ['1d2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e5f6', '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d'];
+  const inventory = await graph({}, ids).load();
+  expect(inventory.applications.map((a) => a.appId)).toEqual(ids);
+  expect(requested(/\$filter=appId in/)).toEqual(['200', '200']);
+});
+
 describe('transient failures are retried', () => {
   it.each([
     ['429 with Retry-After', { status: 429, headers: { 'Retry-After': '0' } }],

@@ -284,8 +284,20 @@ describe('terraform:<plan.json> with modules (the Colors scenario, resources alr
       ]);
       for (const secret of PLAN_SECRETS) expect(run.stdout).not.toContain(secret);
     }
-    const snapshot = await cli(['snapshot', '--source', `terraform:${COLORS}/plan.json`]);
-    for (const secret of PLAN_SECRETS) expect(snapshot.stdout + snapshot.stderr).not.toContain(secret);
+    // The snapshot written from the plan holds no secret either, and audits the same.
+    const out = scratchDir();
+    try {
+      const file = path.join(out.dir, 'from-plan.json');
+      const written = await cli(['snapshot', '--source', `terraform:${COLORS}/plan.json`, '--output', file]);
+      expect(written.code).toBe(0);
+      const snapshot = readFileSync(file, 'utf8');
+      for (const secret of PLAN_SECRETS) expect(snapshot).not.toContain(secret);
+      const again = await scanJson([`snapshot:${file}`]);
+      const fromPlan = await scanJson([`terraform:${COLORS}/plan.json`]);
+      expect(again.report.findings.map(gist).sort()).toEqual(fromPlan.report.findings.map(gist).sort());
+    } finally {
+      out.cleanup();
+    }
   });
 });
 

@@ -36,6 +36,8 @@ export interface LiveCredential {
   identity: string;
   /** The tenant (`tid`) of the last token obtained, when the token says. */
   tenant(): string | undefined;
+  /** The last failure below HTTP (TLS, connection) of the credential's requests, if any. */
+  transportFailure(): string | undefined;
 }
 
 const REFRESH_MARGIN_MS = 2 * 60_000;
@@ -194,7 +196,13 @@ export function createCredential(
     identity = 'the signed-in identity (the managed identity, or the account of `az login`)';
   }
   const caching = new CachingCredential(inner);
-  return { credential: caching, describe, identity, tenant: () => caching.tid };
+  return {
+    credential: caching,
+    describe,
+    identity,
+    tenant: () => caching.tid,
+    transportFailure: () => transport.lastFailure,
+  };
 }
 
 function firstLine(text: string): string {
@@ -238,12 +246,16 @@ export function explainCredentialError(error: unknown, credential: LiveCredentia
   if (code && AADSTS_ADVICE[code]) return `${prefix}: ${AADSTS_ADVICE[code]}.`;
   if (code)
     return `${prefix}: Entra ID refused it (AADSTS${code}): ${firstLine(text.slice(text.indexOf('AADSTS')))}`;
-  if (/LiveTlsError|self-signed|UNABLE_TO_VERIFY|CERT_/i.test(text))
-    return `${prefix}: the TLS certificate of the login endpoint is not trusted; behind a TLS-inspecting proxy, set APIM_AUDIT_CA_FILE to its CA certificate (PEM).`;
+  const below = credential.transportFailure();
+  if (
+    below?.includes('TLS certificate not trusted') ||
+    /LiveTlsError|UNABLE_TO_VERIFY|SELF_SIGNED/i.test(text)
+  )
+    return `${prefix}: ${below ?? 'the TLS certificate is not trusted'}; behind a TLS-inspecting proxy, set APIM_AUDIT_CA_FILE to its CA certificate (PEM).`;
+  if (below || /LiveTransportError|ENOTFOUND|ECONNREFUSED|endpoints_resolution_error/i.test(text))
+    return `${prefix}: the login endpoint could not be reached (${below ?? firstLine(text).slice(0, 200)}); check the network, the cloud setting and APIM_AUDIT_AUTHORITY_HOST.`;
   if (/AggregateAuthenticationError|CredentialUnavailableError|az login|not installed/i.test(text))
     return `${prefix}: no credential is available. Run \`az login\` (with --tenant <tenant>), or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, or run where a managed identity is assigned.`;
-  if (/LiveTransportError|ENOTFOUND|ECONNREFUSED|endpoints_resolution_error/i.test(text))
-    return `${prefix}: the login endpoint could not be reached (${firstLine(errorText(error)).slice(0, 200)}); check the network, the cloud setting and APIM_AUDIT_AUTHORITY_HOST.`;
   return `${prefix}: ${firstLine(text).slice(0, 300)}`;
 }
 

@@ -110,6 +110,11 @@ function describeUrl(url: URL): string {
 
 export class LiveTransport {
   readonly stats: TransportStats = { requests: 0, retries: 0, byPath: new Map() };
+  /**
+   * The last request that failed below HTTP (TLS, connection), in words: an SDK that wraps the error (MSAL
+   * reports an untrusted login certificate as `endpoints_resolution_error`) loses the cause; this keeps it.
+   */
+  lastFailure: string | undefined;
   private readonly limiter: Limiter;
   private readonly agent: Agent;
   private started = 0;
@@ -206,6 +211,7 @@ export class LiveTransport {
         clearTimeout(timer);
         call.signal?.removeEventListener('abort', onAbort);
         const ms = Math.round(performance.now() - startedAt);
+        if (error) this.lastFailure = `${url.host}: ${error.message}`;
         this.log(`${shown} ${result ? result.status : (error?.message ?? 'failed')} ${ms}ms`);
         if (error) reject(error);
         else if (result) resolve(result);
@@ -256,7 +262,7 @@ export class LiveTransport {
         if (tls) {
           // Not transient: an untrusted or mismatched certificate will not get better with retries.
           finish(
-            Object.assign(new Error(`TLS error on ${url.host}: ${code}${error.message}`), {
+            Object.assign(new Error(`TLS certificate not trusted (${code}${error.message})`), {
               name: 'LiveTlsError',
             }),
           );
