@@ -339,7 +339,9 @@ export function sarifReporter(result: AuditResult, options: ReporterOptions): st
   const ruleIndex = new Map(rules.map(({ descriptor }, index) => [descriptor.id, index]));
   // Artifacts are the files findings point at (a 10,000-manifest folder must not become 10,000 artifacts).
   const artifacts = uniqueLocations(
-    result.findings.flatMap((f) => (f.location.file ? [artifactLocation(f.location.file, options.baseDir)] : [])),
+    result.findings.flatMap((f) =>
+      f.location.file ? [artifactLocation(f.location.file, options.baseDir)] : [],
+    ),
   );
   const log = {
     $schema: SARIF_SCHEMA_URI,
