@@ -58,6 +58,9 @@ export function loadInventory(request: AuditRequest, prepared: PreparedAudit): P
     cwd: request.cwd,
     env: request.env ?? {},
     live: prepared.config.live ?? {},
+    linkedAppIds: (prepared.config.links ?? []).flatMap((l) =>
+      [l.clientAppId, l.backendAppId].filter((id): id is string => !!id),
+    ),
     log: request.log ?? (() => undefined),
     progress: request.progress ?? (() => undefined),
   });

@@ -5,7 +5,8 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../engine/errors';
 import type { Inventory } from '../inventory/types';
-import { appIdInResource, isGuid, splitScopes } from '../model/entra';
+import { appIdInResource, classifyScope, isGuid, splitScopes } from '../model/entra';
+import { targetsMicrosoftGraph } from '../model/queries';
 import { displayPath } from '../util/package-root';
 import { manifestSource } from './manifest';
 import { mergeInventories } from './merge';
@@ -103,20 +104,26 @@ function detectKind(location: string, raw: string, cwd: string): SourceKind {
 }
 
 /** App ids the APIM side names: authorization server client ids and GUID resources of default scopes. */
-export function referencedAppIds(inventory: Inventory): string[] {
-  const ids = new Set<string>();
+export function referencedAppIds(inventory: Inventory, linked: readonly string[] = []): string[] | undefined {
+  const ids = new Set<string>(linked.map((id) => id.toLowerCase()));
   for (const service of inventory.services) {
     for (const server of service.authorizationServers ?? []) {
       const { clientId, defaultScope, tokenBodyParameters } = server.properties;
       // Placeholders for ids unknown at plan time (`tf:...`) name no app a live source could fetch.
       if (clientId && isGuid(clientId)) ids.add(clientId.toLowerCase());
-      for (const scope of splitScopes(defaultScope)) {
-        const id = appIdInResource(scope.slice(0, Math.max(scope.lastIndexOf('/'), 0)));
-        if (id) ids.add(id);
-      }
+      const resources = splitScopes(defaultScope).flatMap((raw) => {
+        const { resource } = classifyScope(raw);
+        return resource === undefined ? [] : [resource];
+      });
       const resource = tokenBodyParameters?.find((p) => p.name === 'resource')?.value;
-      const id = resource ? appIdInResource(resource) : undefined;
-      if (id) ids.add(id);
+      if (resource) resources.push(resource);
+      for (const named of resources) {
+        if (targetsMicrosoftGraph({ raw: named, kind: 'resource', resource: named })) continue;
+        const id = appIdInResource(named);
+        // A custom App ID URI (api://colors-backend) names no appId: only the whole tenant can resolve it.
+        if (!id) return undefined;
+        ids.add(id);
+      }
     }
   }
   return [...ids].sort();
@@ -131,7 +138,7 @@ const PHASES = ['files', 'apim', 'entra'] as const;
 export async function loadSources(
   specs: readonly string[],
   baseDir: string,
-  context: Omit<SourceContext, 'referencedAppIds'>,
+  context: Omit<SourceContext, 'referencedAppIds'> & { linkedAppIds?: readonly string[] },
 ): Promise<Inventory> {
   const parsed = specs.map((raw) => parseSourceSpec(raw, baseDir, context.cwd));
   const loaded: Inventory[] = [];
@@ -143,7 +150,7 @@ export async function loadSources(
       inPhase.map((spec) =>
         SOURCES[spec.kind].load(spec.location, spec.raw, {
           ...context,
-          referencedAppIds: apimKnown ? referencedAppIds(known) : undefined,
+          referencedAppIds: apimKnown ? referencedAppIds(known, context.linkedAppIds) : undefined,
         }),
       ),
     );

@@ -16,6 +16,7 @@ import type {
   InventoryWorkspace,
   Origin,
   PolicyContract,
+  SourceGap,
 } from '../inventory/types';
 import { joinPointer, parseJsonWithPositions } from '../json/positions';
 import { describeSchemaErrors, validatorFor } from '../json/schema';
@@ -23,6 +24,9 @@ import { displayPath } from '../util/package-root';
 import type { SourceDefinition } from './types';
 
 export const SNAPSHOT_KIND = 'apim-oauth-audit/snapshot';
+
+/** Per-record key carrying `Origin.unknown` (canonical path -> why the value is unknown) in a snapshot file. */
+export const UNKNOWN_KEY = '$unknown';
 
 export const snapshotSource: SourceDefinition = {
   describe: 'a snapshot file (schemas/snapshot.schema.json), as written by the snapshot command',
@@ -47,6 +51,8 @@ export interface SnapshotDocument {
   collectedAt?: string;
   applications?: Omit<InventoryApplication, 'origin'>[];
   apim?: Record<string, unknown>[];
+  /** What the collecting sources could not read: a scan of this snapshot is incomplete too. */
+  gaps?: SourceGap[];
 }
 
 export function readSnapshotFile(
@@ -90,9 +96,10 @@ export function parseSnapshot(text: string, file: string, spec: string = `snapsh
       origin: originOf(file, joinPointer('/applications', i), { graphObjectId: app.id }),
     })),
     services: services.map((service, i) => attachServiceOrigins(service, file, joinPointer('/apim', i))),
-    gaps: [],
+    gaps: (doc.gaps ?? []).map((g) => ({ ...g })),
     files: { [file]: parsed.index },
   };
+  restoreUnknowns(inventory);
   if (doc.tenantId !== undefined) inventory.tenantId = doc.tenantId;
   if (doc.cloud !== undefined) inventory.cloud = doc.cloud;
   return inventory;
@@ -205,14 +212,34 @@ function attachServiceOrigins(service: InventoryService, file: string, pointer: 
   return result;
 }
 
+/** Moves every record's `$unknown` back into its origin (the inverse of what `toSnapshotDocument` writes). */
+function restoreUnknowns(value: unknown): void {
+  if (Array.isArray(value)) {
+    value.forEach(restoreUnknowns);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  const record = value as Record<string, unknown> & { origin?: Origin };
+  const unknown = record[UNKNOWN_KEY] as Record<string, string> | undefined;
+  if (unknown && record.origin) {
+    record.origin.unknown = { ...unknown };
+    delete record[UNKNOWN_KEY];
+  }
+  for (const [key, child] of Object.entries(record)) if (key !== 'origin') restoreUnknowns(child);
+}
+
 /** Strips origins: the document `snapshot` writes and `scan` reads back. */
 export function toSnapshotDocument(inventory: Inventory, collectedAt?: string): SnapshotDocument {
+  // Origins are dropped, except what a source could not determine: that travels as `$unknown`, so a scan of
+  // the snapshot reports the same "not evaluated" instead of reading an absent value as "not set".
   const strip = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(strip);
     if (value && typeof value === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value))
         if (k !== 'origin' && k !== 'valueOrigin') out[k] = strip(v);
+      const unknown = (value as { origin?: Origin }).origin?.unknown;
+      if (unknown && Object.keys(unknown).length > 0) out[UNKNOWN_KEY] = { ...unknown };
       return out;
     }
     return value;
@@ -226,5 +253,6 @@ export function toSnapshotDocument(inventory: Inventory, collectedAt?: string): 
   }
   if (inventory.sources.some((s) => s.provides.apim))
     doc.apim = strip(inventory.services) as Record<string, unknown>[];
+  if (inventory.gaps.length > 0) doc.gaps = inventory.gaps.map((g) => ({ ...g }));
   return doc;
 }
