@@ -12,7 +12,9 @@ function inventoryWithScope(defaultScope: string) {
 
 describe('referencedAppIds: which apps a live graph source must read', () => {
   it('client id and the backend appId of the default scope, plus config links', () => {
-    const inventory = inventoryWithScope(`openid api://${BACKEND}/Colors.Read https://graph.microsoft.com/User.Read`);
+    const inventory = inventoryWithScope(
+      `openid api://${BACKEND}/Colors.Read https://graph.microsoft.com/User.Read`,
+    );
     expect(referencedAppIds(inventory)).toEqual([CLIENT, BACKEND].sort());
     const linked = '0f0f0f0f-0000-4000-8000-000000000001';
     expect(referencedAppIds(inventory, [linked.toUpperCase()])).toEqual([linked, CLIENT, BACKEND].sort());
