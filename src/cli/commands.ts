@@ -62,32 +62,50 @@ function parseNow(value: string | undefined): Date {
   return date;
 }
 
+type SourceSinks = Pick<AuditRequest, 'log' | 'progress' | 'env'> & {
+  /** Ends an open progress line (the request total grows as work is discovered, so it never "completes"). */
+  end(): void;
+};
+
 /** Source I/O context: verbose request log, and progress on stderr only when it is a terminal. */
-function sourceSinks(io: CliIO, verbose: boolean): Pick<AuditRequest, 'log' | 'progress' | 'env'> {
+function sourceSinks(io: CliIO, verbose: boolean): SourceSinks {
   let lastProgress = '';
+  let open = false;
+  const end = () => {
+    if (open) io.stderr('\n');
+    open = false;
+  };
   return {
     env: io.env,
-    log: verbose ? (message) => io.stderr(`${message}\n`) : () => undefined,
+    log: verbose
+      ? (message) => {
+          end();
+          io.stderr(`${message}\n`);
+        }
+      : () => undefined,
     progress: io.stderrIsTTY
       ? (done, total, what) => {
           const line = `\r${what}: ${done}/${total}`;
-          if (line !== lastProgress) io.stderr(line + (done >= total ? '\n' : ''));
+          if (line !== lastProgress) io.stderr(line);
           lastProgress = line;
+          open = true;
         }
       : () => undefined,
+    end,
   };
 }
 
 export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode> {
+  const { end, ...sinks } = sourceSinks(io, command.verbose);
   const { result, prepared } = await audit({
     cwd: io.cwd,
     sources: command.sources,
     ...(command.config !== undefined ? { configFile: command.config } : {}),
-    ...sourceSinks(io, command.verbose),
+    ...sinks,
     ruleOverrides: parseRuleOverrides(command.rule),
     tags: command.tag,
     now: parseNow(command.now),
-  });
+  }).finally(end);
   const toFile = command.output !== undefined;
   const report = reporters[command.format](result, {
     color: command.format === 'text' && !toFile && useColor(io, io.stdoutIsTTY),
@@ -113,14 +131,15 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
  * A collection with gaps is still written, so it can be inspected, but the exit code says it is incomplete.
  */
 export async function runSnapshot(command: SnapshotCommand, io: CliIO): Promise<ExitCode> {
+  const { end, ...sinks } = sourceSinks(io, command.verbose);
   const request: AuditRequest = {
     cwd: io.cwd,
     sources: command.sources,
     ...(command.config !== undefined ? { configFile: command.config } : {}),
-    ...sourceSinks(io, command.verbose),
+    ...sinks,
     now: new Date(),
   };
-  const inventory = await loadInventory(request, prepareAudit(request));
+  const inventory = await loadInventory(request, prepareAudit(request)).finally(end);
   const document = toSnapshotDocument(inventory, new Date().toISOString());
   const validate = validatorFor('snapshot');
   if (!validate(document)) {

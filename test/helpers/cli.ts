@@ -11,7 +11,7 @@ export interface CliRun {
 /** Runs the real CLI in-process with captured output; no colour unless the env asks for it. */
 export async function cli(
   argv: string[],
-  options: { cwd?: string; env?: Record<string, string>; tty?: boolean } = {},
+  options: { cwd?: string; env?: Record<string, string>; tty?: boolean; stderrTty?: boolean } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -25,7 +25,7 @@ export async function cli(
       stderr += t;
     },
     stdoutIsTTY: options.tty ?? false,
-    stderrIsTTY: false,
+    stderrIsTTY: options.stderrTty ?? false,
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };

@@ -205,3 +205,15 @@ it('a subscription or resource group id reads every service below it', async () 
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/azure:<id> takes an API Management service resource id/);
 });
+
+it('shows progress on a terminal as one line rewritten in place, ended before the report; quiet otherwise', async () => {
+  const out = path.join(fixture.dir, 'progress.json');
+  const tty = await cli(['snapshot', ...LIVE, '--output', out], { env: fixture.env, stderrTty: true });
+  expect(tty.code).toBe(0);
+  const [progress, ...rest] = tty.stderr.split('\n');
+  expect(progress).toMatch(/^\r.*: \d+\/\d+/);
+  expect(progress?.split('\r').filter(Boolean).length).toBeGreaterThan(1);
+  expect(rest.join('\n')).toMatch(/^Wrote snapshot/);
+  const quiet = await cli(['snapshot', ...LIVE, '--output', out], { env: fixture.env });
+  expect(quiet.stderr).not.toContain('\r');
+});
