@@ -7,23 +7,20 @@ import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/eng
 import { isGuid } from '../src/model/entra';
 import { foreignLoginHosts, resolveScopes } from '../src/model/queries';
 import type { Api, App, AuthServer, Model } from '../src/model/types';
-import { describeUnreadable, unreadableText } from '../src/policy/effective';
-import { textEntity } from '../src/policy/fragments';
 import {
   backendsOf,
-  describeApis,
-  describeSource,
-  locateElement,
+  describeUse,
+  locateInUse,
   readValidation,
   statementEntity,
   tokenValidations,
-  unreadableInbound,
   type ApiBackend,
   type ValidationConfig,
   type ValidationUse,
   type ValueElement,
 } from '../src/policy/jwt';
 import { describeOpaque } from '../src/policy/named-values';
+import { unreadableInboundNotChecked } from '../src/policy/rule-support';
 
 /** An identifier a token's aud may hold, and why. */
 interface Requested {
@@ -103,10 +100,6 @@ function expectedFor(backend: ApiBackend, apis: readonly Api[], model: Model): E
   };
 }
 
-function subject(use: ValidationUse): string {
-  return `${use.kind} in ${describeSource(use.statement.source)} (${describeApis(use.apis)})`;
-}
-
 /** Checks one list of accepted values against the expectation; undefined when it passes or cannot be judged. */
 function* checkList(
   use: ValidationUse,
@@ -123,7 +116,7 @@ function* checkList(
   const { source } = use.statement;
   if (opaque.length > 0) {
     yield notEvaluated(
-      `${subject(use)} takes ${what} from ${opaque.map((o) => describeOpaque(o.value)).join(', ')}, which is not known offline.`,
+      `${describeUse(use)} takes ${what} from ${opaque.map((o) => describeOpaque(o.value)).join(', ')}, which is not known offline.`,
       statementEntity(source),
     );
     return;
@@ -132,9 +125,9 @@ function* checkList(
   const failing = missing.map((m) => `'${m.identifier}'`).join(', ');
   yield violation(
     statementEntity(source),
-    `${subject(use)} accepts ${what} ${accepted}, but ${expected.reason}; tokens with aud ${failing} fail with ` +
+    `${describeUse(use)} accepts ${what} ${accepted}, but ${expected.reason}; tokens with aud ${failing} fail with ` +
       `IDX10214 (audience validation failed); ${expected.fix}.`,
-    { ...locateElement(source, anchor), key: `${locateElement(source, anchor).key ?? ''}:${key}` },
+    locateInUse(use, anchor, key),
   );
 }
 
@@ -147,10 +140,10 @@ function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): 
   if (config.audiences.length === 0 && audClaims.length === 0 && !hasBackendIds) {
     yield violation(
       statementEntity(source),
-      `${subject(use)} checks no audience, so it accepts a token issued by the same issuer for any other API ` +
+      `${describeUse(use)} checks no audience, so it accepts a token issued by the same issuer for any other API ` +
         `(for example Microsoft Graph); ${use.kind === 'validate-jwt' ? 'add <audiences>' : 'add <backend-application-ids> or <audiences>'} ` +
         `with the backend's identifier${backends[0]?.app.appId ? ` ('${backends[0].app.appId}' for v2.0 tokens)` : ''}.`,
-      { ...locateElement(source, element), key: `${locateElement(source, element).key ?? ''}:no-audience` },
+      locateInUse(use, element, 'no-audience'),
     );
     return;
   }
@@ -207,12 +200,7 @@ export default defineRule({
     requires: ['entra', 'apim'],
   },
   *check(model) {
-    for (const u of unreadableInbound(model)) {
-      yield notEvaluated(
-        `Token audiences in this policy are not checked: ${describeUnreadable(u)}.`,
-        textEntity(unreadableText(u)),
-      );
-    }
+    yield* unreadableInboundNotChecked(model, 'Token audiences in this policy are not checked');
     yield* unknownBackends(model);
     for (const use of tokenValidations(model)) yield* checkUse(use, readValidation(use.statement), model);
   },

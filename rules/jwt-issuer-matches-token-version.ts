@@ -8,8 +8,6 @@ import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/eng
 import { isGuid } from '../src/model/entra';
 import { foreignLoginHosts } from '../src/model/queries';
 import type { App, Model } from '../src/model/types';
-import { describeUnreadable, unreadableText } from '../src/policy/effective';
-import { textEntity } from '../src/policy/fragments';
 import {
   entraIssuer,
   entraMetadataUrl,
@@ -23,22 +21,17 @@ import {
 } from '../src/policy/issuers';
 import {
   backendsOf,
-  describeApis,
-  describeSource,
-  locateElement,
+  describeUse,
+  locateInUse,
   readValidation,
   resolvedAttribute,
   statementEntity,
   tokenValidations,
-  unreadableInbound,
   type ValidationConfig,
   type ValidationUse,
 } from '../src/policy/jwt';
 import { describeOpaque } from '../src/policy/named-values';
-
-function subject(use: ValidationUse): string {
-  return `${use.kind} in ${describeSource(use.statement.source)} (${describeApis(use.apis)})`;
-}
+import { unreadableInboundNotChecked } from '../src/policy/rule-support';
 
 interface Expectation extends IssuerExpectation {
   app: App;
@@ -117,7 +110,7 @@ function* judge(use: ValidationUse, config: ValidationConfig, e: Expectation): G
   }
   if (unknown !== undefined) {
     yield notEvaluated(
-      `${subject(use)} takes its issuers from ${unknown}, which is not judged offline.`,
+      `${describeUse(use)} takes its issuers from ${unknown}, which is not judged offline.`,
       statementEntity(source),
     );
     return;
@@ -151,11 +144,10 @@ function* judge(use: ValidationUse, config: ValidationConfig, e: Expectation): G
   if (e.version === 1)
     fix += `, or better set api.requestedAccessTokenVersion to 2 on ${app} (then check the audiences too)`;
   const anchor = known[0]?.element ?? metadata[0]?.c.element ?? use.statement.element;
-  const location = locateElement(source, anchor);
   yield violation(
     statementEntity(source),
-    `${subject(use)} ${accepted}, but ${tokens}; every token fails with IDX10205 (issuer validation failed); ${fix}.`,
-    { ...location, key: `${location.key ?? ''}:issuer:${e.app.appId ?? e.app.id}` },
+    `${describeUse(use)} ${accepted}, but ${tokens}; every token fails with IDX10205 (issuer validation failed); ${fix}.`,
+    locateInUse(use, anchor, `issuer:${e.app.appId ?? e.app.id}`),
   );
 }
 
@@ -167,12 +159,11 @@ function* tenantOfAzureAdToken(use: ValidationUse, model: Model): Generator<Rule
   if (!isGuid(tenant)) return;
   for (const e of expectations(use, model)) {
     if (e.tenant === undefined || tenant.toLowerCase() === e.tenant) continue;
-    const location = locateElement(source, element);
     yield violation(
       statementEntity(source),
-      `${subject(use)} has tenant-id '${tenant}', but authorization server ${e.servers.map((s) => `'${s}'`).join(', ')} ` +
+      `${describeUse(use)} has tenant-id '${tenant}', but authorization server ${e.servers.map((s) => `'${s}'`).join(', ')} ` +
         `gets tokens from tenant '${e.tenant}'; every token fails issuer validation (IDX10205); set tenant-id="${e.tenant}".`,
-      { ...location, key: `${location.key ?? ''}:tenant` },
+      locateInUse(use, element, 'tenant'),
     );
   }
 }
@@ -186,12 +177,7 @@ export default defineRule({
     requires: ['entra', 'apim'],
   },
   *check(model) {
-    for (const u of unreadableInbound(model)) {
-      yield notEvaluated(
-        `Token issuers in this policy are not checked: ${describeUnreadable(u)}.`,
-        textEntity(unreadableText(u)),
-      );
-    }
+    yield* unreadableInboundNotChecked(model, 'Token issuers in this policy are not checked');
     for (const use of tokenValidations(model)) {
       for (const server of backendsOf(use.apis).unknown) {
         yield notEvaluated(

@@ -7,35 +7,22 @@ import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/eng
 import { classifyScope } from '../src/model/entra';
 import { findScope, foreignLoginHosts, resolveScopes } from '../src/model/queries';
 import type { Api, App, AuthServer, Model } from '../src/model/types';
-import { describeUnreadable, unreadableText } from '../src/policy/effective';
-import { textEntity } from '../src/policy/fragments';
 import {
   backendsOf,
-  describeApis,
-  describeSource,
-  locateElement,
+  describeUse,
+  locateInUse,
   readValidation,
   statementEntity,
   tokenValidations,
-  unreadableInbound,
   type ClaimCheck,
   type ValidationUse,
   type ValueElement,
 } from '../src/policy/jwt';
 import { describeOpaque } from '../src/policy/named-values';
-import type { PolicyElement } from '../src/policy/types';
+import { unreadableInboundNotChecked } from '../src/policy/rule-support';
 
 const SCOPE_CLAIMS = ['scp', 'http://schemas.microsoft.com/identity/claims/scope'];
 const ROLE_CLAIMS = ['roles', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role'];
-
-function subject(use: ValidationUse): string {
-  return `${use.kind} in ${describeSource(use.statement.source)} (${describeApis(use.apis)})`;
-}
-
-function at(use: ValidationUse, element: PolicyElement, suffix: string) {
-  const location = locateElement(use.statement.source, element);
-  return { ...location, key: `${location.key ?? ''}:${suffix}` };
-}
 
 /** `api://app/Colors.Read` -> `Colors.Read`; undefined for a value that is already bare. */
 function bareFormOf(value: string): string | undefined {
@@ -91,9 +78,9 @@ function* checkExposed(use: ValidationUse, claim: ClaimCheck, values: ValueEleme
           : `the backend app '${app.name}' exposes it as '${scope.value ?? ''}' and claim values are compared exactly`;
       yield violation(
         statementEntity(source),
-        `${subject(use)} requires ${claim.name} '${v.value.value}', but ${problem}; every token fails with ` +
+        `${describeUse(use)} requires ${claim.name} '${v.value.value}', but ${problem}; every token fails with ` +
           'TokenClaimValueNotAllowed (401); require a scope the backend exposes and the client requests.',
-        at(use, v.element, `exposed:${app.appId ?? app.id}:${v.value.value}`),
+        locateInUse(use, v.element, `exposed:${app.appId ?? app.id}:${v.value.value}`),
       );
     }
     for (const server of values.length > 0 ? servers : []) {
@@ -109,11 +96,11 @@ function* checkExposed(use: ValidationUse, claim: ClaimCheck, values: ValueEleme
       if (ok) continue;
       yield violation(
         statementEntity(source),
-        `${subject(use)} requires ${claim.name} ${claim.match === 'any' ? 'one of' : 'all of'} ` +
+        `${describeUse(use)} requires ${claim.name} ${claim.match === 'any' ? 'one of' : 'all of'} ` +
           `${required.map((r) => `'${r}'`).join(', ')}, but authorization server '${server.name}' requests only ` +
           `${requested.map((r) => `'${r}'`).join(', ')}, so the developer portal's tokens fail with 401; request the ` +
           "scope in the server's default scope, or require what it requests.",
-        { ...at(use, claim.element, `requested:${server.name}`), severity: 'warning' },
+        { ...locateInUse(use, claim.element, `requested:${server.name}`), severity: 'warning' },
       );
     }
   }
@@ -129,7 +116,7 @@ function* checkClaim(
   const opaque = claim.values.filter((v) => v.value.opaque);
   for (const v of opaque) {
     yield notEvaluated(
-      `${subject(use)} requires ${claim.name} ${describeOpaque(v.value)}, which is not known offline.`,
+      `${describeUse(use)} requires ${claim.name} ${describeOpaque(v.value)}, which is not known offline.`,
       statementEntity(source),
     );
   }
@@ -143,19 +130,19 @@ function* checkClaim(
     }
     yield violation(
       statementEntity(source),
-      `${subject(use)} requires ${claim.name} '${v.value.value}', but the ${claim.name} claim carries bare ` +
+      `${describeUse(use)} requires ${claim.name} '${v.value.value}', but the ${claim.name} claim carries bare ` +
         `values such as '${suggestion}' (the resource part of a requested scope never appears in it), so every ` +
         `token fails with TokenClaimValueNotAllowed (401); use <value>${suggestion}</value>.`,
-      at(use, v.element, `uri:${v.value.value}`),
+      locateInUse(use, v.element, `uri:${v.value.value}`),
     );
   }
   if (!isScope) return;
   if (claim.separator === undefined && known.length > 0) {
     yield violation(
       statementEntity(source),
-      `${subject(use)} checks ${claim.name} without separator=" ", so it compares the whole claim: a token ` +
+      `${describeUse(use)} checks ${claim.name} without separator=" ", so it compares the whole claim: a token ` +
         `that carries two scopes ('${known[0]?.value.value ?? ''} Other.Scope') fails; add separator=" " to the claim.`,
-      { ...at(use, claim.element, 'separator'), severity: 'warning' },
+      { ...locateInUse(use, claim.element, 'separator'), severity: 'warning' },
     );
   }
   yield* checkExposed(use, claim, bare, model);
@@ -171,12 +158,7 @@ export default defineRule({
     requires: ['apim'],
   },
   *check(model) {
-    for (const u of unreadableInbound(model)) {
-      yield notEvaluated(
-        `Required scopes in this policy are not checked: ${describeUnreadable(u)}.`,
-        textEntity(unreadableText(u)),
-      );
-    }
+    yield* unreadableInboundNotChecked(model, 'Required scopes in this policy are not checked');
     for (const use of tokenValidations(model)) {
       const config = readValidation(use.statement);
       const scopes = config.claims.filter((c) => SCOPE_CLAIMS.includes(c.name));
@@ -184,11 +166,11 @@ export default defineRule({
       if (use.kind === 'validate-jwt' && scopes.length === 0 && roles.length === 0) {
         yield violation(
           statementEntity(use.statement.source),
-          `${subject(use)} checks no scope (scp) or app role (roles), so any token issued for its audience ` +
+          `${describeUse(use)} checks no scope (scp) or app role (roles), so any token issued for its audience ` +
             'passes, including app-only tokens that any application in the tenant can get with the client ' +
             'credentials grant; add <required-claims><claim name="scp" match="any" separator=" "> with the scope ' +
             'the API needs (or a roles claim for app-only callers).',
-          { ...at(use, use.statement.element, 'no-scope'), severity: 'warning' },
+          { ...locateInUse(use, use.statement.element, 'no-scope'), severity: 'warning' },
         );
       }
       for (const claim of scopes) yield* checkClaim(use, claim, true, model);

@@ -5,35 +5,22 @@
  * in its OpenID Connect metadata; anyone who knows a symmetric key can mint tokens the policy accepts).
  */
 import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import { describeUnreadable, unreadableText } from '../src/policy/effective';
-import { textEntity } from '../src/policy/fragments';
 import { parseIssuer, parseMetadataUrl } from '../src/policy/issuers';
 import {
   backendsOf,
-  describeApis,
-  describeSource,
-  locateElement,
+  describeUse,
+  locateInUse,
   readValidation,
   resolvedAttribute,
   statementEntity,
   tokenValidations,
-  unreadableInbound,
   type ValidationConfig,
   type ValidationUse,
 } from '../src/policy/jwt';
 import { describeOpaque } from '../src/policy/named-values';
-import type { PolicyElement } from '../src/policy/types';
 import { attr } from '../src/policy/parser';
+import { unreadableInboundNotChecked } from '../src/policy/rule-support';
 import { foreignLoginHosts } from '../src/model/queries';
-
-function subject(use: ValidationUse): string {
-  return `${use.kind} in ${describeSource(use.statement.source)} (${describeApis(use.apis)})`;
-}
-
-function at(use: ValidationUse, element: PolicyElement, suffix: string) {
-  const location = locateElement(use.statement.source, element);
-  return { ...location, key: `${location.key ?? ''}:${suffix}` };
-}
 
 /** A boolean attribute that must not be `false`; its value may be a named value or an expression. */
 function* flag(use: ValidationUse, name: string, consequence: string): Generator<RuleOutput> {
@@ -42,7 +29,7 @@ function* flag(use: ValidationUse, name: string, consequence: string): Generator
   if (!value) return;
   if (value.opaque) {
     yield notEvaluated(
-      `${subject(use)} sets ${name} to ${describeOpaque(value)}, which is not known offline.`,
+      `${describeUse(use)} sets ${name} to ${describeOpaque(value)}, which is not known offline.`,
       statementEntity(source),
     );
     return;
@@ -50,8 +37,8 @@ function* flag(use: ValidationUse, name: string, consequence: string): Generator
   if (value.value.toLowerCase() === 'false') {
     yield violation(
       statementEntity(source),
-      `${subject(use)} sets ${name}="false", so ${consequence}; remove the attribute (it defaults to true).`,
-      at(use, element, name),
+      `${describeUse(use)} sets ${name}="false", so ${consequence}; remove the attribute (it defaults to true).`,
+      locateInUse(use, element, name),
     );
   }
 }
@@ -62,9 +49,9 @@ function* statusCode(use: ValidationUse): Generator<RuleOutput> {
   if (!value || value.opaque || value.value === '401') return;
   yield violation(
     statementEntity(source),
-    `${subject(use)} answers a failed validation with HTTP ${value.value}; clients and the developer portal ` +
+    `${describeUse(use)} answers a failed validation with HTTP ${value.value}; clients and the developer portal ` +
       'expect 401 Unauthorized (with 403 or 5xx they do not fetch a new token); set failed-validation-httpcode="401" or remove it.',
-    at(use, element, 'failed-validation-httpcode'),
+    locateInUse(use, element, 'failed-validation-httpcode'),
   );
 }
 
@@ -77,16 +64,16 @@ function* scheme(use: ValidationUse): Generator<RuleOutput> {
   if (!value) {
     yield violation(
       statementEntity(source),
-      `${subject(use)} reads the Authorization header without require-scheme, so it accepts the token under any ` +
+      `${describeUse(use)} reads the Authorization header without require-scheme, so it accepts the token under any ` +
         'scheme (or none); add require-scheme="Bearer".',
-      { ...at(use, element, 'require-scheme'), severity: 'warning' },
+      { ...locateInUse(use, element, 'require-scheme'), severity: 'warning' },
     );
   } else if (value.value.toLowerCase() !== 'bearer') {
     yield violation(
       statementEntity(source),
-      `${subject(use)} requires the scheme '${value.value}' in the Authorization header; OAuth 2.0 clients send ` +
+      `${describeUse(use)} requires the scheme '${value.value}' in the Authorization header; OAuth 2.0 clients send ` +
         'Bearer tokens (RFC 6750); set require-scheme="Bearer".',
-      at(use, element, 'require-scheme'),
+      locateInUse(use, element, 'require-scheme'),
     );
   }
 }
@@ -113,9 +100,9 @@ function* symmetricKeys(use: ValidationUse, config: ValidationConfig): Generator
       : 'instead of openid-config, but Entra signs tokens with rotating RSA keys, so genuine tokens fail (IDX10503) and anyone who knows the key can mint accepted ones';
   yield violation(
     statementEntity(source),
-    `${subject(use)} accepts an inline symmetric signing key (<issuer-signing-keys><key>) for Microsoft Entra ` +
+    `${describeUse(use)} accepts an inline symmetric signing key (<issuer-signing-keys><key>) for Microsoft Entra ` +
       `tokens ${instead}; remove the key and use <openid-config url="https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration" />.`,
-    at(use, first, 'symmetric-key'),
+    locateInUse(use, first, 'symmetric-key'),
   );
 }
 
@@ -130,12 +117,7 @@ export default defineRule({
     requires: ['apim'],
   },
   *check(model) {
-    for (const u of unreadableInbound(model)) {
-      yield notEvaluated(
-        `Token validation in this policy is not checked: ${describeUnreadable(u)}.`,
-        textEntity(unreadableText(u)),
-      );
-    }
+    yield* unreadableInboundNotChecked(model, 'Token validation in this policy is not checked');
     for (const use of tokenValidations(model)) {
       yield* statusCode(use);
       if (use.kind !== 'validate-jwt') continue;

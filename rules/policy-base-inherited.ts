@@ -20,6 +20,7 @@ import { textEntity } from '../src/policy/fragments';
 import { currentOperations, describeSource, listNames } from '../src/policy/jwt';
 import { attr } from '../src/policy/parser';
 import type { PolicyDocument } from '../src/policy/documents';
+import { capitalized, textLocation } from '../src/policy/rule-support';
 
 export interface PolicyBaseInheritedOptions {
   /** Also report dropped rate limits and quotas (as warnings). */
@@ -68,10 +69,6 @@ interface Finding {
   removed: Map<EffectiveStatement['element'], EffectiveStatement>;
   operations: OperationPolicy[];
   paths: Set<string>;
-}
-
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function describeRemoved(statements: EffectiveStatement[], throttling: boolean): string {
@@ -164,12 +161,9 @@ export default defineRule<PolicyBaseInheritedOptions>({
           'to its inbound section (first, so the broader checks run before its own policies), or apply the same ' +
           'protection in this policy.',
         {
-          path: 'policy/value',
+          ...textLocation(document, drop.section.offset),
           key: 'inbound',
           ...(access ? {} : { severity: 'warning' as const }),
-          ...(document.origin
-            ? { textOffset: { origin: document.origin, offset: drop.section.offset } }
-            : {}),
         },
       );
     }

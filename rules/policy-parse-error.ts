@@ -8,10 +8,7 @@ import { describeMissingFragment, textEntity, type MissingFragment } from '../sr
 import type { FragmentDocument, PolicyDocument } from '../src/policy/documents';
 import { effectivePolicies } from '../src/policy/effective';
 import { SYNTHETIC_ROOT } from '../src/policy/parser';
-
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
+import { capitalized, textLocation } from '../src/policy/rule-support';
 
 function explain(message: string): string {
   return message.includes(`<${SYNTHETIC_ROOT}>`)
@@ -20,10 +17,7 @@ function explain(message: string): string {
 }
 
 function* checkText(text: PolicyDocument | FragmentDocument): Generator<RuleOutput> {
-  const isFragment = 'fragment' in text;
   const entity = textEntity(text);
-  const path = isFragment ? 'properties/value' : 'policy/value';
-  const where = (offset: number) => (text.origin ? { textOffset: { origin: text.origin, offset } } : {});
   const { state } = text;
   if (state.kind === 'link') {
     yield notEvaluated(
@@ -38,7 +32,7 @@ function* checkText(text: PolicyDocument | FragmentDocument): Generator<RuleOutp
       entity,
       `${capitalized(text.label)} cannot be read: ${explain(state.message)}. API Management rejects such text, ` +
         'and the policy rules cannot evaluate it; correct the policy text.',
-      { path, key: 'parse', ...where(state.offset) },
+      { ...textLocation(text, state.offset), key: 'parse' },
     );
   }
 }
@@ -50,9 +44,8 @@ function missingFragment(missing: MissingFragment): RuleOutput {
       ? 'name the fragment in fragment-id'
       : `create the fragment '${fragmentId}' (or correct the fragment-id); if it exists in the service, add it to the audited data`;
   return violation(textEntity(text), `${capitalized(describeMissingFragment(missing))}; ${fix}.`, {
-    path: 'fragment' in text ? 'properties/value' : 'policy/value',
+    ...textLocation(text, element.offset),
     key: `include-fragment:${fragmentId.toLowerCase()}`,
-    ...(text.origin ? { textOffset: { origin: text.origin, offset: element.offset } } : {}),
   });
 }
 

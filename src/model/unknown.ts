@@ -9,6 +9,11 @@
  * authorization server, ...) counts when it is on a property that relation carries.
  */
 import type { Origin } from '../inventory/types';
+import {
+  APPLICATION_FIELDS,
+  SERVICE_COLLECTIONS,
+  SERVICE_COLLECTIONS_BESIDES_APIS,
+} from '../util/inventory-fields';
 import type { Api, App, AuthServer, Entity, Model, ResourceKind, Service } from './types';
 
 export interface UnknownDependency {
@@ -38,28 +43,11 @@ const READ_PATHS: Partial<Record<ResourceKind, readonly string[]>> = {
     'properties/portalUrl',
     'properties/gatewayUrl',
     'policy',
-    'authorizationServers',
-    'openidConnectProviders',
-    'apis',
-    'products',
-    'policyFragments',
-    'namedValues',
+    ...SERVICE_COLLECTIONS,
     'workspaces',
   ],
-  application: [
-    'id',
-    'appId',
-    'identifierUris',
-    'signInAudience',
-    'isFallbackPublicClient',
-    'api',
-    'web',
-    'spa',
-    'publicClient',
-    'passwordCredentials',
-    'keyCredentials',
-    'requiredResourceAccess',
-  ],
+  // Every field of an application record but its display name.
+  application: APPLICATION_FIELDS.filter((field) => field !== 'displayName'),
   api: [
     'name',
     'properties/path',
@@ -83,15 +71,7 @@ const PORTAL_PATHS = [
   'properties/developerPortalUrl',
   'properties/portalUrl',
 ];
-const SERVICE_FOR_API = [
-  'policy',
-  'authorizationServers',
-  'openidConnectProviders',
-  'products',
-  'policyFragments',
-  'namedValues',
-  'workspaces',
-];
+const SERVICE_FOR_API = ['policy', ...SERVICE_COLLECTIONS_BESIDES_APIS, 'workspaces'];
 
 interface Relation {
   entity: Entity;
@@ -262,11 +242,6 @@ export function describeUnknownValue(dependency: UnknownDependency): string {
 
 /** The not-evaluated reason for a violation that rests on an unknown value. */
 export function describeUnknownDependency(dependency: UnknownDependency): string {
-  const { entity, path, reason } = dependency;
-  const file = entity.origin.file;
-  const what =
-    path === ''
-      ? `whether ${entity.kind} '${entity.name}' is deployed`
-      : `${path} of ${entity.kind} '${entity.name}'`;
-  return `The finding would rest on ${what}, which ${file ?? 'the source'} does not determine (${reason}).`;
+  const file = dependency.entity.origin.file ?? 'the source';
+  return `The finding would rest on ${describeUnknown(dependency)}, which ${file} does not determine (${dependency.reason}).`;
 }

@@ -132,6 +132,21 @@ export function describeSource(source: StatementSource): string {
     : source.document.label;
 }
 
+/** `validate-jwt in the global policy of service 'contoso-apim' (APIs 'a', 'b')`: how findings name a validation. */
+export function describeUse(use: ValidationUse): string {
+  return `${use.kind} in ${describeSource(use.statement.source)} (${describeApis(use.apis)})`;
+}
+
+/** `locateElement` for one of several findings about `element` of a validation, told apart by `suffix`. */
+export function locateInUse(
+  use: ValidationUse,
+  element: PolicyElement,
+  suffix: string,
+): Pick<Violation, 'path' | 'textOffset'> & { key: string } {
+  const location = locateElement(use.statement.source, element);
+  return { ...location, key: `${location.key ?? ''}:${suffix}` };
+}
+
 export function resolvedAttribute(
   source: StatementSource,
   element: PolicyElement,

@@ -13,9 +13,11 @@ import type {
   InventoryResource,
   InventoryService,
   InventoryWorkspace,
+  NamedValueProperties,
   Origin,
   PolicyContract,
   PolicyFormat,
+  PolicyFragmentProperties,
 } from '../inventory/types';
 import { joinPointer } from '../json/positions';
 import {
@@ -37,6 +39,13 @@ import {
   type ValueOrigin,
   type WalkGap,
 } from './arm-template';
+import { isRecord } from '../util/json';
+import {
+  SERVICE_COLLECTIONS,
+  SERVICE_COLLECTIONS_BESIDES_APIS,
+  type ServiceCollection,
+} from '../util/inventory-fields';
+import { childPath } from '../util/paths';
 
 export interface BuildContext {
   /** Display path of the template file. */
@@ -58,9 +67,11 @@ export interface BuiltInventory {
   applications: InventoryApplication[];
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Json = null | boolean | number | string | Json[] | JsonObject;
+type JsonObject = { [key: string]: Json };
 
-const APIM_SERVICE = 'microsoft.apimanagement/service';
+const APIM_SERVICE_TYPE = 'Microsoft.ApiManagement/service';
+const APIM_SERVICE = APIM_SERVICE_TYPE.toLowerCase();
 
 function truncate(text: string): string {
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
@@ -75,10 +86,6 @@ function reasonOf(value: ArmValue, expression: string | undefined): string {
         ? 'a resource reference is not a value'
         : 'unknown';
   return expression ? `${truncate(expression)}: ${why}` : why;
-}
-
-function childPath(path: string, key: string | number): string {
-  return path === '' ? String(key) : `${path}/${key}`;
 }
 
 /**
@@ -109,19 +116,29 @@ export function settle(
     return items.map((item) => item ?? null);
   }
   if (isArmObject(value)) {
-    const result: { [key: string]: Json } = {};
+    const result: JsonObject = {};
     for (const [key, v] of Object.entries(value)) {
-      const rawChild =
-        expression ??
-        (raw && typeof raw === 'object' && !Array.isArray(raw)
-          ? (raw as Record<string, unknown>)[key]
-          : undefined);
+      const rawChild = expression ?? (isRecord(raw) ? raw[key] : undefined);
       const settled = settle(v, rawChild, childPath(path, key), unknown);
       if (settled !== undefined) result[key] = settled;
     }
     return result;
   }
   return value;
+}
+
+/** `settle` for a body that must be an object (`{}` otherwise), its unknown values recorded on `origin`. */
+function settleObject(value: ArmValue, raw: unknown, path: string, origin: Origin): JsonObject {
+  const unknown: Record<string, string> = {};
+  const settled = settle(value, raw, path, unknown);
+  for (const [at, reason] of Object.entries(unknown)) markUnknown(origin, at, reason);
+  return settled && typeof settled === 'object' && !Array.isArray(settled) ? settled : {};
+}
+
+/** The template's `properties` of a resource when it is an object (or array), as written. */
+function rawProperties(instance: ResourceInstance): Record<string, unknown> | undefined {
+  const raw = instance.raw['properties'];
+  return raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined;
 }
 
 // ----- Records -------------------------------------------------------------------------------------------
@@ -133,6 +150,10 @@ interface Container {
   apis: Map<string, InventoryApi>;
   products: Map<string, InventoryProduct>;
   workspaces: Map<string, Container>;
+}
+
+function newContainer(kind: Container['kind'], record: Container['record']): Container {
+  return { kind, record, declared: false, apis: new Map(), products: new Map(), workspaces: new Map() };
 }
 
 function markUnknown(origin: Origin, path: string, reason: string): void {
@@ -162,17 +183,25 @@ class Builder {
     return segment?.text ?? '';
   }
 
+  /** A record named by `segment` with no properties yet (a placeholder until its resource is seen). */
+  placeholder(segment: NameSegment | undefined, origin: Origin, type: string) {
+    return { name: this.named(segment, origin), type, properties: {}, origin };
+  }
+
+  /** The record a resource declares: named by `segment`, its evaluated properties (but `omit`) settled. */
+  declared(instance: ResourceInstance, segment: NameSegment | undefined, omit: readonly string[] = []) {
+    const origin = this.origin(instance);
+    const name = this.named(segment, origin);
+    return { name, type: instance.type, properties: this.properties(instance, origin, omit), origin };
+  }
+
   /**
    * The evaluated `properties`, settled; unknown values recorded on `origin`. `omit`: properties left out
    * before evaluation (a secret named value's value).
    */
-  properties(instance: ResourceInstance, origin: Origin, omit: readonly string[] = []): Record<string, Json> {
+  properties(instance: ResourceInstance, origin: Origin, omit: readonly string[] = []): JsonObject {
     const { value } = evaluateBody(instance, omit);
-    const raw = stripSecrets(instance.raw['properties']);
-    const unknown: Record<string, string> = {};
-    const settled = settle(value, raw, 'properties', unknown);
-    for (const [path, reason] of Object.entries(unknown)) markUnknown(origin, path, reason);
-    return settled && typeof settled === 'object' && !Array.isArray(settled) ? settled : {};
+    return settleObject(value, stripSecrets(instance.raw['properties']), 'properties', origin);
   }
 
   service(
@@ -185,28 +214,12 @@ class Builder {
     if (!container) {
       const origin = this.origin(instance ?? from);
       if (!instance) delete origin.unknown;
-      const record: InventoryService = {
-        name: this.named(segment, origin),
-        type: 'Microsoft.ApiManagement/service',
-        properties: {},
-        origin,
-      };
-      container = {
-        kind: 'service',
-        record,
-        declared: false,
-        apis: new Map(),
-        products: new Map(),
-        workspaces: new Map(),
-      };
+      const record: InventoryService = this.placeholder(segment, origin, APIM_SERVICE_TYPE);
+      container = newContainer('service', record);
       this.services.set(id, container);
     }
     if (instance && !container.declared) {
-      container.declared = true;
-      const origin = this.origin(instance);
-      container.record.name = this.named(segment, origin);
-      container.record.origin = origin;
-      container.record.properties = this.properties(instance, origin);
+      this.declare(container, segment, instance);
       const location = evaluateDeep(instance.raw['location'], instance.scope);
       if (typeof location === 'string') (container.record as InventoryService).location = location;
     }
@@ -223,32 +236,22 @@ class Builder {
     let container = service.workspaces.get(id);
     if (!container) {
       const origin = this.origin(instance ?? from);
-      const record: InventoryWorkspace = {
-        name: this.named(segment, origin),
-        type: 'Microsoft.ApiManagement/service/workspaces',
-        properties: {},
-        origin,
-      };
-      container = {
-        kind: 'workspace',
-        record,
-        declared: false,
-        apis: new Map(),
-        products: new Map(),
-        workspaces: new Map(),
-      };
+      const record: InventoryWorkspace = this.placeholder(segment, origin, `${APIM_SERVICE_TYPE}/workspaces`);
+      container = newContainer('workspace', record);
       service.workspaces.set(id, container);
-      const list = ((service.record as InventoryService).workspaces ??= []);
-      list.push(record);
+      ((service.record as InventoryService).workspaces ??= []).push(record);
     }
-    if (instance && !container.declared) {
-      container.declared = true;
-      const origin = this.origin(instance);
-      container.record.name = this.named(segment, origin);
-      container.record.origin = origin;
-      container.record.properties = this.properties(instance, origin);
-    }
+    if (instance && !container.declared) this.declare(container, segment, instance);
     return container;
+  }
+
+  /** The service or workspace resource itself is seen: its name, origin and properties replace the placeholder's. */
+  private declare(container: Container, segment: NameSegment | undefined, instance: ResourceInstance): void {
+    container.declared = true;
+    const origin = this.origin(instance);
+    container.record.name = this.named(segment, origin);
+    container.record.origin = origin;
+    container.record.properties = this.properties(instance, origin);
   }
 
   api(
@@ -257,29 +260,17 @@ class Builder {
     instance: ResourceInstance | undefined,
     from: ResourceInstance,
   ): InventoryApi {
-    const id = key(segment);
-    let api = container.apis.get(id);
-    if (!api) {
-      const origin = this.origin(instance ?? from);
-      api = {
-        name: this.named(segment, origin),
-        type: `${container.record.type ?? ''}/apis`,
-        properties: {},
-        origin,
-      };
+    const type = `${container.record.type ?? ''}/apis`;
+    return this.member(container.apis, segment, instance, from, type, (api) => {
       if (!instance)
         markUnknown(
-          origin,
+          api.origin,
           'properties',
           `API '${api.name}' is not declared in ${this.ctx.file} (only its policy or operations are)`,
         );
-      container.apis.set(id, api);
       (container.record.apis ??= []).push(api);
       if (segment?.unknown) markUnknown(container.record.origin, 'apis', segment.unknown);
-    }
-    // Resources are attached parents first (see `rank`), so a declared API never replaces a placeholder.
-    if (instance) api.properties = this.properties(instance, api.origin);
-    return api;
+    });
   }
 
   product(
@@ -288,31 +279,44 @@ class Builder {
     instance: ResourceInstance | undefined,
     from: ResourceInstance,
   ): InventoryProduct {
-    const id = key(segment);
-    let product = container.products.get(id);
-    if (!product) {
-      const origin = this.origin(instance ?? from);
-      product = {
-        name: this.named(segment, origin),
-        type: `${container.record.type ?? ''}/products`,
-        properties: {},
-        origin,
-      };
+    const type = `${container.record.type ?? ''}/products`;
+    return this.member(container.products, segment, instance, from, type, (product) => {
       if (!instance) {
-        markUnknown(origin, 'properties', `product '${product.name}' is not declared in ${this.ctx.file}`);
-        markUnknown(origin, 'policy', `product '${product.name}' is not declared in ${this.ctx.file}`);
+        const reason = `product '${product.name}' is not declared in ${this.ctx.file}`;
+        markUnknown(product.origin, 'properties', reason);
+        markUnknown(product.origin, 'policy', reason);
       }
-      container.products.set(id, product);
       (container.record.products ??= []).push(product);
+    });
+  }
+
+  /**
+   * The API or product named `segment` in `records`, created on first sight (from its own resource `instance`, or
+   * from the child resource `from` that names it) and handed to `added`; its properties are read from `instance`.
+   * Resources are attached parents first (see `rank`), so a declared record never replaces a placeholder.
+   */
+  private member<T extends InventoryApi | InventoryProduct>(
+    records: Map<string, T>,
+    segment: NameSegment | undefined,
+    instance: ResourceInstance | undefined,
+    from: ResourceInstance,
+    type: string,
+    added: (record: T) => void,
+  ): T {
+    const id = key(segment);
+    let record = records.get(id);
+    if (!record) {
+      record = this.placeholder(segment, this.origin(instance ?? from), type) as T;
+      records.set(id, record);
+      added(record);
     }
-    if (instance) product.properties = this.properties(instance, product.origin);
-    return product;
+    if (instance) record.properties = this.properties(instance, record.origin);
+    return record;
   }
 
   /** A policy's text and where it lives: the JSON string, or the parameter/variable literal it came from. */
   policyText(instance: ResourceInstance, owner: Origin, path: string): PolicyContract | undefined {
-    const rawProps = instance.raw['properties'];
-    const props = rawProps && typeof rawProps === 'object' ? (rawProps as Record<string, unknown>) : {};
+    const props = rawProperties(instance) ?? {};
     // API versions before 2019-01-01 call them policyContent / contentFormat.
     const { valueKey, formatKey } = policyKeys(props);
     const value = evaluateDeep(props[valueKey], instance.scope);
@@ -351,19 +355,9 @@ class Builder {
   application(instance: ResourceInstance): void {
     const { value, pointer } = evaluateBody(instance);
     const origin = this.origin(instance, pointer);
-    const rawBody =
-      instance.raw['properties'] && typeof instance.raw['properties'] === 'object'
-        ? instance.raw['properties']
-        : instance.raw;
-    const unknown: Record<string, string> = {};
-    const settled = settle(value, stripSecrets(rawBody), '', unknown);
-    for (const [path, reason] of Object.entries(unknown)) markUnknown(origin, path, reason);
-    const body = settled && typeof settled === 'object' && !Array.isArray(settled) ? settled : {};
-    delete body['type'];
-    delete body['name'];
-    delete body['apiVersion'];
-    delete body['import'];
-    delete body['extension'];
+    const rawBody = rawProperties(instance) ?? instance.raw;
+    const body = settleObject(value, stripSecrets(rawBody), '', origin);
+    for (const field of ['type', 'name', 'apiVersion', 'import', 'extension']) delete body[field];
     const app = { ...body, origin } as InventoryApplication;
     if (app.id) origin.graphObjectId = app.id;
     this.applications.push(app);
@@ -457,13 +451,7 @@ function markUndeclaredService(container: Container, file: string): void {
   const reason = `service '${container.record.name}' is not declared in ${file} (the template only adds to it), so its`;
   const origin = container.record.origin;
   if (!container.record.policy) markUnknown(origin, 'policy', `${reason} global policy is not known`);
-  for (const collection of [
-    'authorizationServers',
-    'openidConnectProviders',
-    'products',
-    'policyFragments',
-    'namedValues',
-  ]) {
+  for (const collection of SERVICE_COLLECTIONS_BESIDES_APIS) {
     markUnknown(origin, collection, `${reason} other ${collection} are not known`);
   }
 }
@@ -474,15 +462,8 @@ function markLoopGap(builder: Builder, gap: WalkGap): void {
   if (!levels || levels.length === 0) return;
   const service = builder.services.get(key(fitSegments(gap.segments, levels.length + 1)[0]));
   if (!service) return;
-  const collection =
-    {
-      authorizationservers: 'authorizationServers',
-      openidconnectproviders: 'openidConnectProviders',
-      policyfragments: 'policyFragments',
-      namedvalues: 'namedValues',
-    }[levels[0] ?? ''] ??
-    levels[0] ??
-    '';
+  const level = levels[0] ?? '';
+  const collection = SERVICE_COLLECTIONS.find((c) => c.toLowerCase() === level) ?? level;
   markUnknown(service.record.origin, collection, gap.reason);
 }
 
@@ -490,18 +471,9 @@ function attach(builder: Builder, instance: ResourceInstance, { container, level
   const second = levels[1];
   // Authorization servers and OpenID providers exist at service level only (not in workspaces).
   const service = container.kind === 'service' ? (container.record as InventoryService) : undefined;
-  const simple = <P>(
-    list: 'authorizationServers' | 'openidConnectProviders' | 'namedValues',
-    type: string,
-    omit: readonly string[] = [],
-  ) => {
-    const origin = builder.origin(instance);
-    const record: InventoryResource<P> = {
-      name: builder.named(names[0], origin),
-      type,
-      properties: builder.properties(instance, origin, omit) as P,
-      origin,
-    };
+  /** The record `instance` declares in the container's `list`; the list is partly unknown if its name is. */
+  const declaredIn = <P>(list: ServiceCollection, omit: readonly string[] = []) => {
+    const record = builder.declared(instance, names[0], omit) as InventoryResource<P>;
     if (names[0]?.unknown) markUnknown(container.record.origin, list, names[0].unknown);
     return record;
   };
@@ -509,42 +481,27 @@ function attach(builder: Builder, instance: ResourceInstance, { container, level
     case '':
       return; // the service or workspace itself, created by place()
     case 'authorizationservers':
-      if (service) (service.authorizationServers ??= []).push(simple('authorizationServers', instance.type));
+      if (service) (service.authorizationServers ??= []).push(declaredIn('authorizationServers'));
       return;
     case 'openidconnectproviders':
-      if (service)
-        (service.openidConnectProviders ??= []).push(simple('openidConnectProviders', instance.type));
+      if (service) (service.openidConnectProviders ??= []).push(declaredIn('openidConnectProviders'));
       return;
     case 'namedvalues': {
       // A secret's value is never read (whether it is known or not); an unknown `secret` flag counts as secret.
-      const rawProps = instance.raw['properties'];
-      const secret = evaluateDeep(
-        rawProps && typeof rawProps === 'object' ? (rawProps as Record<string, unknown>)['secret'] : false,
-        instance.scope,
-      );
-      const record = simple<Record<string, unknown>>(
-        'namedValues',
-        instance.type,
-        secret === false ? [] : ['value'],
-      );
+      const props = rawProperties(instance);
+      const secret = evaluateDeep(props ? props['secret'] : false, instance.scope);
+      const record = declaredIn<NamedValueProperties>('namedValues', secret === false ? [] : ['value']);
       (container.record.namedValues ??= []).push(record);
       return;
     }
     case 'policyfragments': {
-      const origin = builder.origin(instance);
-      const fragment: InventoryFragment = {
-        name: builder.named(names[0], origin),
-        type: instance.type,
-        properties: builder.properties(instance, origin),
-        origin,
-      };
+      const fragment: InventoryFragment = declaredIn<PolicyFragmentProperties>('policyFragments');
       delete fragment.properties.value;
-      const text = builder.policyText(instance, origin, 'properties/value');
+      const text = builder.policyText(instance, fragment.origin, 'properties/value');
       if (text) {
         fragment.properties.value = text.value;
         if (text.origin) fragment.valueOrigin = text.origin;
       }
-      if (names[0]?.unknown) markUnknown(container.record.origin, 'policyFragments', names[0].unknown);
       (container.record.policyFragments ??= []).push(fragment);
       return;
     }
@@ -608,10 +565,7 @@ function setPolicy(
   if (name && !name.unknown && name.text.toLowerCase() !== 'policy') return;
   const origin = owner.origin;
   if (instance.conditionUnknown) markUnknown(origin, 'policy', instance.conditionUnknown);
-  const rawProps = instance.raw['properties'];
-  const keys = policyKeys(
-    rawProps && typeof rawProps === 'object' ? (rawProps as Record<string, unknown>) : {},
-  );
+  const keys = policyKeys(rawProperties(instance) ?? {});
   origin.paths = {
     ...origin.paths,
     policy: instance.pointer,
@@ -633,16 +587,10 @@ function operation(
   const id = key(segment);
   let op = operations.find((o) => o.name.toLowerCase() === id);
   if (!op) {
-    const origin = builder.origin(instance);
-    op = {
-      name: builder.named(segment, origin),
-      type: `${api.type ?? ''}/operations`,
-      properties: {},
-      origin,
-    };
+    op = builder.placeholder(segment, builder.origin(instance), `${api.type ?? ''}/operations`);
     if (!declared)
       markUnknown(
-        origin,
+        op.origin,
         'properties',
         `operation '${op.name}' is not declared in the template (only its policy is)`,
       );
@@ -671,11 +619,7 @@ function productApi(
     name = segment.text;
     unknown = segment.unknown;
   } else {
-    const rawProps = instance.raw['properties'];
-    const apiId = evaluateDeep(
-      rawProps && typeof rawProps === 'object' ? (rawProps as Record<string, unknown>)['apiId'] : undefined,
-      instance.scope,
-    );
+    const apiId = evaluateDeep(rawProperties(instance)?.['apiId'], instance.scope);
     if (typeof apiId === 'string') name = apiId.split('/').pop();
     else {
       const tail =

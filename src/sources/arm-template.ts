@@ -6,6 +6,7 @@
  * resource with its evaluated body; what cannot be determined offline stays `Unknown`.
  */
 import { joinPointer } from '../json/positions';
+import { isRecord } from '../util/json';
 import {
   evaluateDeep,
   evaluateString,
@@ -198,10 +199,6 @@ class TemplateScope implements ArmScope {
 
 function findKey<V>(map: ReadonlyMap<string, V>, name: string): V | undefined {
   return map.get(name.toLowerCase());
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** `Microsoft.Graph/applications@v1.0` -> `Microsoft.Graph/applications`. */

@@ -8,6 +8,8 @@ import { AuthenticationHandler, Client } from '@microsoft/microsoft-graph-client
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { AuditError } from '../engine/errors';
 import type { Inventory, InventoryApplication, SourceGap } from '../inventory/types';
+import { isGuid } from '../util/guid';
+import { APPLICATION_FIELDS } from '../util/inventory-fields';
 import { graphTransportMiddleware } from './live/adapters';
 import { ensureToken } from './live/credentials';
 import { describeFailure, httpReason } from './live/failures';
@@ -15,27 +17,12 @@ import { openSession, type LiveSession } from './live/session';
 import type { SourceContext, SourceDefinition } from './types';
 
 /** What the audit reads of an application; `keyCredentials` is left out (key material, and throttled). */
-export const APPLICATION_SELECT = [
-  'id',
-  'appId',
-  'displayName',
-  'identifierUris',
-  'signInAudience',
-  'isFallbackPublicClient',
-  'api',
-  'web',
-  'spa',
-  'publicClient',
-  'passwordCredentials',
-  'requiredResourceAccess',
-];
+export const APPLICATION_SELECT = APPLICATION_FIELDS.filter((field) => field !== 'keyCredentials');
 
 /** Graph limits: `in` takes 15 values by default, a `$batch` 20 requests, a page 999 objects. */
 export const FILTER_VALUES = 15;
 export const BATCH_SIZE = 20;
 export const PAGE_SIZE = 999;
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const graphSource: SourceDefinition = {
   describe: "app registrations from Microsoft Graph: graph (the credential's tenant) or graph:<tenant>",
@@ -66,8 +53,7 @@ async function loadGraph(location: string, spec: string, context: SourceContext)
         : await collect(session, spec, referenced, context);
     // The tenant the token was issued in (its `tid`); without a request, the configured tenant id.
     const configured = session.settings.tenantId ?? context.env['AZURE_TENANT_ID'];
-    const tenantId =
-      session.credential.tenant() ?? (configured && GUID.test(configured) ? configured : undefined);
+    const tenantId = session.credential.tenant() ?? (isGuid(configured) ? configured : undefined);
     const inventory: Inventory = {
       sources: [{ spec, provides: { entra: collected.read, apim: false } }],
       applications: collected.apps
@@ -171,13 +157,9 @@ class GraphReader {
       try {
         page = (await this.client.api(next).get()) as GraphPage;
       } catch (error) {
-        const failure = describeFailure(error, this.attempts);
-        const gap = {
-          source: this.spec,
-          what: `/applications (page ${pages + 1} and after; ${apps.length} applications read)`,
-          reason: failure.reason,
-        };
-        return { apps, gaps: [gap], read: true };
+        const { reason } = describeFailure(error, this.attempts);
+        const what = `/applications (page ${pages + 1} and after; ${apps.length} applications read)`;
+        return { apps, gaps: [this.gap(what, reason)], read: true };
       }
     }
   }
@@ -202,7 +184,7 @@ class GraphReader {
       } catch (error) {
         if (apps.length === 0) return this.firstRequestFailed(error, describeIds(chunk));
         const reason = describeFailure(error, this.attempts).reason;
-        return { apps, gaps: [{ source: this.spec, what: describeIds(chunk), reason }], read: true };
+        return { apps, gaps: [this.gap(describeIds(chunk), reason)], read: true };
       }
     }
     const batches: string[][][] = [];
@@ -237,8 +219,7 @@ class GraphReader {
       } catch (error) {
         const failure = describeFailure(error, this.attempts);
         if (failure.status === 403) throw permissionError(this.session, failure.reason);
-        for (const r of pending)
-          gaps.push({ source: this.spec, what: describeIds(r.chunk), reason: failure.reason });
+        for (const r of pending) gaps.push(this.gap(describeIds(r.chunk), failure.reason));
         return { apps, gaps, read: apps.length > 0 };
       }
       const retry: typeof pending = [];
@@ -263,7 +244,7 @@ class GraphReader {
             status === 0
               ? 'no response for it in the batch'
               : httpReason(status, response?.body?.error?.code, attempt + 1);
-          gaps.push({ source: this.spec, what: describeIds(r.chunk), reason });
+          gaps.push(this.gap(describeIds(r.chunk), reason));
         }
       }
       if (retry.length > 0) {
@@ -279,7 +260,11 @@ class GraphReader {
   private firstRequestFailed(error: unknown, what: string): Collected {
     const failure = describeFailure(error, this.attempts);
     if (failure.status === 403 || failure.status === 401) throw permissionError(this.session, failure.reason);
-    return { apps: [], gaps: [{ source: this.spec, what, reason: failure.reason }], read: false };
+    return { apps: [], gaps: [this.gap(what, failure.reason)], read: false };
+  }
+
+  private gap(what: string, reason: string): SourceGap {
+    return { source: this.spec, what, reason };
   }
 }
 

@@ -14,7 +14,6 @@ import type {
   InventoryApi,
   InventoryApplication,
   InventoryFragment,
-  InventoryOperation,
   InventoryProduct,
   InventoryService,
   InventoryWorkspace,
@@ -23,7 +22,12 @@ import type {
   PositionIndex,
   SourceConflict,
 } from '../inventory/types';
+import { joinPointer } from '../json/positions';
 import { locateNearest } from '../json/schema';
+import { isGuid } from '../util/guid';
+import { isRecord } from '../util/json';
+import { SERVICE_COLLECTIONS } from '../util/inventory-fields';
+import { childPath } from '../util/paths';
 
 /** A record together with what is needed to describe it in a conflict. */
 interface Tagged<T> {
@@ -39,17 +43,11 @@ const CREDENTIAL_FIELDS = ['keyId', 'displayName', 'startDateTime', 'endDateTime
 /** Record fields that are bookkeeping, not configuration. */
 const IGNORED_FIELDS = new Set(['origin', 'valueOrigin']);
 /** Children merged entity by entity rather than compared as values. */
-const SERVICE_CHILDREN = new Set([
-  'authorizationServers',
-  'openidConnectProviders',
-  'apis',
-  'products',
-  'policyFragments',
-  'namedValues',
-  'workspaces',
-  'policy',
-]);
+const SERVICE_CHILDREN = new Set([...SERVICE_COLLECTIONS, 'workspaces', 'policy']);
+const WORKSPACE_CHILDREN = new Set(['apis', 'products', 'policyFragments', 'namedValues', 'policy']);
 const API_CHILDREN = new Set(['operations', 'policy']);
+const POLICY_ONLY = new Set(['policy']);
+const NO_CHILDREN = new Set<string>();
 
 export function mergeInventories(parts: readonly Inventory[]): Inventory {
   const merged: Inventory = { sources: [], applications: [], services: [], gaps: [], files: {} };
@@ -101,14 +99,7 @@ export function mergeInventories(parts: readonly Inventory[]): Inventory {
 
 function copyService(service: InventoryService): InventoryService {
   const copy: InventoryService = { ...service };
-  for (const key of [
-    'authorizationServers',
-    'openidConnectProviders',
-    'apis',
-    'products',
-    'policyFragments',
-    'namedValues',
-  ] as const) {
+  for (const key of SERVICE_COLLECTIONS) {
     const list = service[key];
     if (list) (copy as unknown as Record<string, unknown>)[key] = [...list];
   }
@@ -135,197 +126,135 @@ function child<T>(parent: Tagged<unknown>, record: T): Tagged<T> {
   return { record, source: parent.source, files: parent.files };
 }
 
+/**
+ * Two records that describe the same entity, being merged: the kept one (the other's children merge into it),
+ * the other source's, the label of the entity (children's labels are qualified with it), and where conflicts go.
+ */
+interface Merging<T> {
+  kept: Tagged<T>;
+  other: Tagged<T>;
+  name: string;
+  out: SourceConflict[];
+}
+
+/** What every child record has: matched by name, located by origin. */
+interface ChildRecord {
+  name: string;
+  origin: Origin;
+}
+
+/** The element type of the list `R[K]`. */
+type ElementOf<R, K extends keyof R> = NonNullable<R[K]> extends readonly (infer T)[] ? T : never;
+
+/**
+ * Merges the `key` lists of two records into the kept one: records only in the other's are appended (copied with
+ * `copy`), records in both are merged with `mergeMatch` (which compares them and may merge their children).
+ */
+function mergeChildren<R, K extends keyof R>(
+  parents: Merging<R>,
+  key: K,
+  mergeMatch: (pair: Merging<ElementOf<R, K> & ChildRecord>) => void,
+  copy: (record: ElementOf<R, K>) => ElementOf<R, K> = (r) => r,
+): void {
+  type T = ElementOf<R, K> & ChildRecord;
+  const incoming = parents.other.record[key] as T[] | undefined;
+  if (!incoming) return;
+  const result = [...((parents.kept.record[key] as T[] | undefined) ?? [])];
+  for (const record of incoming) {
+    const index = result.findIndex((r) => r.name.toLowerCase() === record.name.toLowerCase());
+    const existing = result[index];
+    if (!existing) {
+      result.push(copy(record) as T);
+      continue;
+    }
+    const kept = child(parents.kept, copy(existing) as T);
+    result[index] = kept.record;
+    const other = child(parents.other, record);
+    mergeMatch({ kept, other, name: `${parents.name}/${existing.name}`, out: parents.out });
+  }
+  parents.kept.record[key] = result as R[K];
+}
+
+/** Compares two records that carry a policy: their properties (`skip` aside), then their policies. */
+function comparePolicyHolders<T extends { policy?: PolicyContract; origin: Origin }>(
+  pair: Merging<T>,
+  kind: string,
+  skip: ReadonlySet<string>,
+): void {
+  pair.out.push(...compareRecords(kind, pair.name, pair.kept, pair.other, skip));
+  mergePolicy(pair.kept, pair.other, kind, pair.name, pair.out);
+}
+
 function mergeService(
   kept: Tagged<InventoryService>,
   other: Tagged<InventoryService>,
   out: SourceConflict[],
 ): void {
-  const name = kept.record.name;
-  out.push(...compareRecords('apimService', name, kept, other, SERVICE_CHILDREN));
-  mergePolicy(kept, other, 'apimService', name, out);
-  const target = kept.record;
-  const base = other.record;
-  const set = <K extends 'authorizationServers' | 'openidConnectProviders' | 'namedValues'>(
-    key: K,
-    kind: string,
-  ) => {
-    const list = mergeList(kept, target[key], base[key], other, name, out, (a, b, label) =>
-      compareRecords(kind, label, a, b, new Set()),
-    );
-    if (list) target[key] = list as InventoryService[K];
-  };
-  set('authorizationServers', 'authorizationServer');
-  set('openidConnectProviders', 'openidProvider');
-  set('namedValues', 'namedValue');
-  const fragments = mergeFragments(kept, target.policyFragments, base.policyFragments, other, name, out);
-  if (fragments) target.policyFragments = fragments;
-  const apis = mergeApis(kept, target.apis, base.apis, other, name, out);
-  if (apis) target.apis = apis;
-  const products = mergeProducts(kept, target.products, base.products, other, name, out);
-  if (products) target.products = products;
-  const workspaces = mergeList(
-    kept,
-    target.workspaces,
-    base.workspaces,
-    other,
-    name,
-    out,
-    (a, b, label) => {
-      const conflicts = compareRecords(
-        'workspace',
-        label,
-        a,
-        b,
-        new Set(['apis', 'products', 'policyFragments', 'namedValues', 'policy']),
-      );
-      mergePolicy(a, b, 'workspace', label, conflicts);
-      const ws = a.record;
-      const wsApis = mergeApis(a, ws.apis, b.record.apis, b, label, conflicts);
-      if (wsApis) ws.apis = wsApis;
-      const wsProducts = mergeProducts(a, ws.products, b.record.products, b, label, conflicts);
-      if (wsProducts) ws.products = wsProducts;
-      const wsFragments = mergeFragments(
-        a,
-        ws.policyFragments,
-        b.record.policyFragments,
-        b,
-        label,
-        conflicts,
-      );
-      if (wsFragments) ws.policyFragments = wsFragments;
-      const wsValues = mergeList(a, ws.namedValues, b.record.namedValues, b, label, conflicts, (x, y, l) =>
-        compareRecords('namedValue', l, x, y, new Set()),
-      );
-      if (wsValues) ws.namedValues = wsValues;
-      return conflicts;
-    },
-    copyWorkspace,
+  const service = { kept, other, name: kept.record.name, out };
+  comparePolicyHolders(service, 'apimService', SERVICE_CHILDREN);
+  mergeValues(service, 'authorizationServers', 'authorizationServer');
+  mergeValues(service, 'openidConnectProviders', 'openidProvider');
+  mergeValues(service, 'namedValues', 'namedValue');
+  mergeFragments(service);
+  mergeApis(service);
+  mergeProducts(service);
+  mergeChildren(service, 'workspaces', mergeWorkspace, copyWorkspace);
+}
+
+function mergeWorkspace(workspace: Merging<InventoryWorkspace>): void {
+  comparePolicyHolders(workspace, 'workspace', WORKSPACE_CHILDREN);
+  mergeApis(workspace);
+  mergeProducts(workspace);
+  mergeFragments(workspace);
+  mergeValues(workspace, 'namedValues', 'namedValue');
+}
+
+/** Children compared as values, with nothing merged below them. */
+function mergeValues<K extends 'authorizationServers' | 'openidConnectProviders' | 'namedValues'>(
+  parents: Merging<Pick<InventoryService, K>>,
+  key: K,
+  kind: string,
+): void {
+  mergeChildren(parents, key, (pair) =>
+    pair.out.push(...compareRecords(kind, pair.name, pair.kept, pair.other, NO_CHILDREN)),
   );
-  if (workspaces) target.workspaces = workspaces;
 }
 
-/**
- * Merges two lists of named records: records only in `incoming` are appended (copied with `copy`), records in
- * both are compared with `onMatch` (which may also merge their children into the kept record).
- */
-function mergeList<T extends { name: string }>(
-  keptParent: Tagged<unknown>,
-  current: T[] | undefined,
-  incoming: T[] | undefined,
-  incomingParent: Tagged<unknown>,
-  parentName: string,
-  out: SourceConflict[],
-  onMatch: (kept: Tagged<T>, other: Tagged<T>, label: string) => SourceConflict[],
-  copy: (record: T) => T = (r) => r,
-): T[] | undefined {
-  if (!incoming) return current;
-  const result = [...(current ?? [])];
-  for (const record of incoming) {
-    const index = result.findIndex((r) => r.name.toLowerCase() === record.name.toLowerCase());
-    const existing = result[index];
-    if (!existing) {
-      result.push(copy(record));
-      continue;
-    }
-    const kept = child(keptParent, copy(existing));
-    result[index] = kept.record;
-    out.push(...onMatch(kept, child(incomingParent, record), `${parentName}/${existing.name}`));
-  }
-  return result;
-}
-
-function mergeFragments(
-  keptParent: Tagged<unknown>,
-  current: InventoryFragment[] | undefined,
-  incoming: InventoryFragment[] | undefined,
-  incomingParent: Tagged<unknown>,
-  parentName: string,
-  out: SourceConflict[],
-): InventoryFragment[] | undefined {
-  return mergeList(keptParent, current, incoming, incomingParent, parentName, out, (a, b, label) => {
-    const conflicts = compareRecords('policyFragment', label, a, b, new Set(), new Set(['properties/value']));
-    const [x, y] = [a.record.properties.value, b.record.properties.value];
-    if (x !== undefined && y !== undefined && normalizePolicy(x) !== normalizePolicy(y)) {
-      conflicts.push(
-        conflictOf('policyFragment', label, 'properties/value', [
-          {
-            tagged: a,
-            value: x,
-            origin: a.record.valueOrigin ?? a.record.origin,
-            path: a.record.valueOrigin ? undefined : 'properties/value',
-          },
-          {
-            tagged: b,
-            value: y,
-            origin: b.record.valueOrigin ?? b.record.origin,
-            path: b.record.valueOrigin ? undefined : 'properties/value',
-          },
-        ]),
-      );
-    }
-    return conflicts;
+function mergeFragments(parents: Merging<{ policyFragments?: InventoryFragment[] }>): void {
+  mergeChildren(parents, 'policyFragments', ({ kept, other, name, out }) => {
+    out.push(
+      ...compareRecords('policyFragment', name, kept, other, NO_CHILDREN, new Set(['properties/value'])),
+    );
+    const [a, b] = [kept.record.properties.value, other.record.properties.value];
+    if (a === undefined || b === undefined || normalizePolicy(a) === normalizePolicy(b)) return;
+    out.push(
+      conflictOf('policyFragment', name, 'properties/value', [
+        textSide(kept, a, kept.record.valueOrigin, 'properties/value'),
+        textSide(other, b, other.record.valueOrigin, 'properties/value'),
+      ]),
+    );
   });
 }
 
-function mergeApis(
-  keptParent: Tagged<unknown>,
-  current: InventoryApi[] | undefined,
-  incoming: InventoryApi[] | undefined,
-  incomingParent: Tagged<unknown>,
-  parentName: string,
-  out: SourceConflict[],
-): InventoryApi[] | undefined {
-  return mergeList(
-    keptParent,
-    current,
-    incoming,
-    incomingParent,
-    parentName,
-    out,
-    (a, b, label) => {
-      const conflicts = compareRecords('api', label, a, b, API_CHILDREN);
-      mergePolicy(a, b, 'api', label, conflicts);
-      const operations = mergeList(
-        a,
-        a.record.operations,
-        b.record.operations,
-        b,
-        label,
-        conflicts,
-        (x, y, l) => {
-          const found = compareRecords('operation', l, x, y, new Set(['policy']));
-          mergePolicy(x, y, 'operation', l, found);
-          return found;
-        },
-        (op: InventoryOperation) => ({ ...op }),
-      );
-      if (operations) a.record.operations = operations;
-      return conflicts;
-    },
-    copyApi,
+function mergeApis(parents: Merging<{ apis?: InventoryApi[] }>): void {
+  mergeChildren(parents, 'apis', mergeApi, copyApi);
+}
+
+function mergeApi(api: Merging<InventoryApi>): void {
+  comparePolicyHolders(api, 'api', API_CHILDREN);
+  mergeChildren(
+    api,
+    'operations',
+    (operation) => comparePolicyHolders(operation, 'operation', POLICY_ONLY),
+    (op) => ({ ...op }),
   );
 }
 
-function mergeProducts(
-  keptParent: Tagged<unknown>,
-  current: InventoryProduct[] | undefined,
-  incoming: InventoryProduct[] | undefined,
-  incomingParent: Tagged<unknown>,
-  parentName: string,
-  out: SourceConflict[],
-): InventoryProduct[] | undefined {
-  return mergeList(
-    keptParent,
-    current,
-    incoming,
-    incomingParent,
-    parentName,
-    out,
-    (a, b, label) => {
-      const conflicts = compareRecords('product', label, a, b, new Set(['policy']));
-      mergePolicy(a, b, 'product', label, conflicts);
-      return conflicts;
-    },
+function mergeProducts(parents: Merging<{ products?: InventoryProduct[] }>): void {
+  mergeChildren(
+    parents,
+    'products',
+    (product) => comparePolicyHolders(product, 'product', POLICY_ONLY),
     (p) => ({ ...p }),
   );
 }
@@ -347,18 +276,8 @@ function mergePolicy(
   if (normalizePolicy(a.value) === normalizePolicy(b.value)) return;
   out.push(
     conflictOf(kind, name, 'policy', [
-      {
-        tagged: kept,
-        value: a.value,
-        origin: a.origin ?? kept.record.origin,
-        path: a.origin ? undefined : 'policy',
-      },
-      {
-        tagged: other,
-        value: b.value,
-        origin: b.origin ?? other.record.origin,
-        path: b.origin ? undefined : 'policy',
-      },
+      textSide(kept, a.value, a.origin, 'policy'),
+      textSide(other, b.value, b.origin, 'policy'),
     ]),
   );
 }
@@ -391,6 +310,21 @@ interface Side {
   path: string | undefined;
 }
 
+/** A side whose value is text: located in the text itself when its origin is known, else at `path` of the record. */
+function textSide(
+  tagged: Tagged<{ origin: Origin }>,
+  value: string,
+  textOrigin: Origin | undefined,
+  path: string,
+): Side {
+  return {
+    tagged,
+    value,
+    origin: textOrigin ?? tagged.record.origin,
+    path: textOrigin ? undefined : path,
+  };
+}
+
 /** Keys that identify the elements of a list (scopes by id, credentials by keyId, permissions by resourceAppId). */
 const IDENTITY_KEYS = ['keyId', 'id', 'resourceAppId', 'appId', 'name', 'uri', 'hostName'];
 
@@ -401,11 +335,9 @@ const DEFAULTS: Readonly<Record<string, unknown>> = {
   isFallbackPublicClient: false,
 };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A leaf as compared: defaults for `null`, GUIDs in lower case (Entra compares them case-insensitively). */
 function withDefault(path: string, value: unknown): unknown {
-  if (typeof value === 'string' && GUID.test(value)) return value.toLowerCase();
+  if (typeof value === 'string' && isGuid(value)) return value.toLowerCase();
   return value === null && path in DEFAULTS ? DEFAULTS[path] : value;
 }
 
@@ -418,7 +350,7 @@ function comparable(path: string, list: unknown[]): unknown[] {
   return list.filter(
     (h) =>
       !(
-        isPlainObject(h) &&
+        isRecord(h) &&
         (h['certificateSource'] === 'BuiltIn' ||
           (h['type'] === 'Proxy' && String(h['hostName']).endsWith('.azure-api.net')))
       ),
@@ -428,7 +360,7 @@ function comparable(path: string, list: unknown[]): unknown[] {
 /** The key that identifies every element of both lists uniquely, if there is one. */
 function identityKey(a: unknown[], b: unknown[]): string | undefined {
   const all = [...a, ...b];
-  if (all.length === 0 || !all.every(isPlainObject)) return undefined;
+  if (all.length === 0 || !all.every(isRecord)) return undefined;
   return IDENTITY_KEYS.find((key) =>
     [a, b].every((list) => {
       const ids = list.map((e) => (e as Record<string, unknown>)[key]);
@@ -451,13 +383,12 @@ function compareRecords<T extends { origin: Origin }>(
   skipPaths: ReadonlySet<string> = new Set(),
 ): SourceConflict[] {
   const out: SourceConflict[] = [];
-  const join = (path: string, key: string | number) => (path ? `${path}/${key}` : String(key));
   const walk = (a: unknown, b: unknown, pathA: string, pathB: string) => {
     if (a === undefined || b === undefined || skipPaths.has(pathA)) return;
-    if (isPlainObject(a) && isPlainObject(b)) {
+    if (isRecord(a) && isRecord(b)) {
       for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
         if (IGNORED_FIELDS.has(key) || (pathA === '' && skip.has(key))) continue;
-        walk(a[key], b[key], join(pathA, key), join(pathB, key));
+        walk(a[key], b[key], childPath(pathA, key), childPath(pathB, key));
       }
       return;
     }
@@ -471,7 +402,7 @@ function compareRecords<T extends { origin: Origin }>(
       if (same) {
         a.forEach((e, i) => {
           const j = b.findIndex((f) => idOf(f) === idOf(e));
-          walk(e, b[j], join(pathA, i), join(pathB, j));
+          walk(e, b[j], childPath(pathA, i), childPath(pathB, j));
         });
         return;
       }
@@ -542,11 +473,7 @@ function resolveOrigin(origin: Origin, path: string | undefined, files: Files): 
   const pointer =
     path === undefined
       ? origin.pointer
-      : (origin.paths?.[path] ??
-        `${origin.pointer}/${path
-          .split('/')
-          .map((t) => t.replace(/~/g, '~0'))
-          .join('/')}`);
+      : (origin.paths?.[path] ?? joinPointer(origin.pointer, ...path.split('/')));
   result.pointer = pointer;
   const index = files[origin.file];
   const position = index ? (locateNearest(index, pointer) ?? undefined) : undefined;
@@ -557,17 +484,13 @@ function resolveOrigin(origin: Origin, path: string | undefined, files: Files): 
   return result;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /**
  * A canonical JSON rendering: object keys sorted, arrays sorted by their own canonical form (redirect URIs,
  * grant types and scopes are sets; Terraform and Graph list them in different orders), `undefined` dropped.
  */
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).sort().join(',')}]`;
-  if (isPlainObject(value)) {
+  if (isRecord(value)) {
     const keys = Object.keys(value)
       .filter((k) => value[k] !== undefined && !IGNORED_FIELDS.has(k))
       .sort();

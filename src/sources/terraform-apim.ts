@@ -116,11 +116,22 @@ function serviceOf(t: Translator, reader: Reader): ServiceEntry | undefined {
   return entry;
 }
 
-export function authorizationServer(t: Translator, r: PlannedResource): void {
+/** A child resource of a service with the name it gives in `nameAttribute`; undefined when either is unknown. */
+function serviceChild(
+  t: Translator,
+  r: PlannedResource,
+  nameAttribute = 'name',
+): { reader: Reader; service: ServiceEntry; name: string } | undefined {
   const reader = new Reader(t, r);
   const service = serviceOf(t, reader);
-  const name = reader.str(['name'], 'name');
-  if (!service || !name) return;
+  const name = reader.str([nameAttribute], 'name');
+  return service && name ? { reader, service, name } : undefined;
+}
+
+export function authorizationServer(t: Translator, r: PlannedResource): void {
+  const child = serviceChild(t, r);
+  if (!child) return;
+  const { reader, service, name } = child;
   const p: AuthorizationServerProperties = {};
   const s = (key: keyof AuthorizationServerProperties & string, attribute: string) =>
     put(p, key, reader.str([attribute], `properties/${key}`));
@@ -174,10 +185,9 @@ function resource<P>(
 }
 
 export function openIdProvider(t: Translator, r: PlannedResource): void {
-  const reader = new Reader(t, r);
-  const service = serviceOf(t, reader);
-  const name = reader.str(['name'], 'name');
-  if (!service || !name) return;
+  const child = serviceChild(t, r);
+  if (!child) return;
+  const { reader, service, name } = child;
   const p: OpenIdProviderProperties = {};
   put(p, 'displayName', reader.str(['display_name'], 'properties/displayName'));
   put(p, 'metadataEndpoint', reader.str(['metadata_endpoint'], 'properties/metadataEndpoint'));
@@ -187,10 +197,9 @@ export function openIdProvider(t: Translator, r: PlannedResource): void {
 }
 
 export function api(t: Translator, r: PlannedResource): void {
-  const reader = new Reader(t, r);
-  const service = serviceOf(t, reader);
-  const name = reader.str(['name'], 'name');
-  if (!service || !name) return;
+  const child = serviceChild(t, r);
+  if (!child) return;
+  const { reader, service, name } = child;
   const record = resource(t, reader, name, 'Microsoft.ApiManagement/service/apis', {}) as InventoryApi;
   const p = record.properties;
   put(p, 'displayName', reader.str(['display_name'], 'properties/displayName'));
@@ -273,10 +282,9 @@ export function operation(t: Translator, r: PlannedResource): void {
 }
 
 export function product(t: Translator, r: PlannedResource): void {
-  const reader = new Reader(t, r);
-  const service = serviceOf(t, reader);
-  const name = reader.str(['product_id'], 'name');
-  if (!service || !name) return;
+  const child = serviceChild(t, r, 'product_id');
+  if (!child) return;
+  const { reader, service, name } = child;
   const record = resource(
     t,
     reader,
@@ -317,10 +325,9 @@ export function productApi(t: Translator, r: PlannedResource): void {
 }
 
 export function namedValue(t: Translator, r: PlannedResource): void {
-  const reader = new Reader(t, r);
-  const service = serviceOf(t, reader);
-  const name = reader.str(['name'], 'name');
-  if (!service || !name) return;
+  const child = serviceChild(t, r);
+  if (!child) return;
+  const { reader, service, name } = child;
   const p: NamedValueProperties = {};
   put(p, 'displayName', reader.str(['display_name'], 'properties/displayName'));
   const secret = reader.bool(['secret'], 'properties/secret');
@@ -353,10 +360,9 @@ export function namedValue(t: Translator, r: PlannedResource): void {
 }
 
 export function fragment(t: Translator, r: PlannedResource): void {
-  const reader = new Reader(t, r);
-  const service = serviceOf(t, reader);
-  const name = reader.str(['name'], 'name');
-  if (!service || !name) return;
+  const child = serviceChild(t, r);
+  if (!child) return;
+  const { reader, service, name } = child;
   const value = reader.str(['value'], 'properties/value');
   const format = reader.str(['format'], 'properties/format');
   const record = resource(

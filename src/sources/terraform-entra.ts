@@ -99,34 +99,20 @@ function appApi(t: Translator, reader: Reader): NonNullable<GraphApplication['ap
       const at = (name: string) => [...block, j, name];
       const c = (name: string) => `${canonical}/${j}/${name}`;
       const scope: PermissionScope = {};
-      put(scope, 'id', reader.str(at('id'), c('id')));
-      put(scope, 'value', reader.str(at('value'), c('value')));
-      put(scope, 'type', reader.str(at('type'), c('type')));
+      const text = (key: Exclude<keyof PermissionScope, 'isEnabled'>, attribute: string) =>
+        put(scope, key, reader.str(at(attribute), c(key)));
+      text('id', 'id');
+      text('value', 'value');
+      text('type', 'type');
       put(
         scope,
         'isEnabled',
         reader.bool(at('enabled'), c('isEnabled')) ?? reader.bool(at('is_enabled'), c('isEnabled')),
       );
-      put(
-        scope,
-        'adminConsentDisplayName',
-        reader.str(at('admin_consent_display_name'), c('adminConsentDisplayName')),
-      );
-      put(
-        scope,
-        'adminConsentDescription',
-        reader.str(at('admin_consent_description'), c('adminConsentDescription')),
-      );
-      put(
-        scope,
-        'userConsentDisplayName',
-        reader.str(at('user_consent_display_name'), c('userConsentDisplayName')),
-      );
-      put(
-        scope,
-        'userConsentDescription',
-        reader.str(at('user_consent_description'), c('userConsentDescription')),
-      );
+      text('adminConsentDisplayName', 'admin_consent_display_name');
+      text('adminConsentDescription', 'admin_consent_description');
+      text('userConsentDisplayName', 'user_consent_display_name');
+      text('userConsentDescription', 'user_consent_description');
       reader.map(`${canonical}/${j}`, [...block, j]);
       return scope;
     });

@@ -34,6 +34,12 @@ export interface HclBlock {
 
 const IDENT_START = /[A-Za-z_]/;
 const IDENT_CHAR = /[A-Za-z0-9_-]/;
+/** Opening bracket -> closing bracket. */
+const CLOSING = new Map([
+  ['{', '}'],
+  ['(', ')'],
+  ['[', ']'],
+]);
 
 /** Scans `.tf` text into its top-level blocks (tolerant: unknown syntax is skipped, never thrown on). */
 export function scanHcl(text: string): HclBlock[] {
@@ -168,6 +174,12 @@ class Scanner {
     }
   }
 
+  /** At an opening bracket: skips it and everything up to and including its closing bracket. */
+  private skipBracketed(open: string): void {
+    this.pos++;
+    this.skipNested(CLOSING.get(open) ?? '');
+  }
+
   /** Skips up to and including the closing bracket, honouring nested brackets and strings. */
   private skipNested(close: string): void {
     while (this.pos < this.text.length) {
@@ -177,16 +189,8 @@ class Scanner {
         return;
       }
       if (c === '"') this.skipString();
-      else if (c === '{') {
-        this.pos++;
-        this.skipNested('}');
-      } else if (c === '(') {
-        this.pos++;
-        this.skipNested(')');
-      } else if (c === '[') {
-        this.pos++;
-        this.skipNested(']');
-      } else if (c === '#' || (c === '/' && (this.peek(1) === '/' || this.peek(1) === '*')))
+      else if (CLOSING.has(c)) this.skipBracketed(c);
+      else if (c === '#' || (c === '/' && (this.peek(1) === '/' || this.peek(1) === '*')))
         this.skipTrivia(false);
       else if (c === '<' && this.peek(1) === '<' && this.heredocAt()) continue;
       else this.pos++;
@@ -199,16 +203,8 @@ class Scanner {
       const c = this.peek();
       if (c === '\n' || c === '}') return;
       if (c === '"') this.skipString();
-      else if (c === '{') {
-        this.pos++;
-        this.skipNested('}');
-      } else if (c === '(') {
-        this.pos++;
-        this.skipNested(')');
-      } else if (c === '[') {
-        this.pos++;
-        this.skipNested(']');
-      } else if (c === '#' || (c === '/' && this.peek(1) === '/')) this.skipToEol();
+      else if (CLOSING.has(c)) this.skipBracketed(c);
+      else if (c === '#' || (c === '/' && this.peek(1) === '/')) this.skipToEol();
       else if (c === '/' && this.peek(1) === '*') this.skipTrivia(false);
       else if (c === '<' && this.peek(1) === '<' && this.heredocAt()) continue;
       else this.pos++;

@@ -117,6 +117,19 @@ export function at(value: unknown, tokens: readonly PathToken[]): unknown {
   return current;
 }
 
+/**
+ * Whether a mask of the shape of the values (`after_unknown`, `sensitive_values`) marks the value at `tokens`
+ * with `true`, itself or through one of its ancestors.
+ */
+function flaggedAt(mask: unknown, tokens: readonly PathToken[]): boolean {
+  let current = mask;
+  for (const token of tokens) {
+    if (current === true) return true;
+    current = at(current, [token]);
+  }
+  return current === true;
+}
+
 /** `module.a["x"].module.b[0]` -> `['a', 'b']`. */
 function modulePathOf(moduleAddress: string): string[] {
   return [...moduleAddress.matchAll(/module\.([A-Za-z0-9_-]+)/g)].map((m) => m[1] ?? '');
@@ -204,21 +217,11 @@ export class TerraformPlan {
   }
 
   isUnknown(resource: PlannedResource, tokens: readonly PathToken[]): boolean {
-    let current = resource.unknown;
-    for (const token of tokens) {
-      if (current === true) return true;
-      current = at(current, [token]);
-    }
-    return current === true;
+    return flaggedAt(resource.unknown, tokens);
   }
 
   isSensitive(resource: PlannedResource, tokens: readonly PathToken[]): boolean {
-    let current = resource.sensitive;
-    for (const token of tokens) {
-      if (current === true) return true;
-      current = at(current, [token]);
-    }
-    return current === true;
+    return flaggedAt(resource.sensitive, tokens);
   }
 
   // ----- configuration -----------------------------------------------------------------------------------

@@ -1,19 +1,9 @@
 import path from 'node:path';
 import { prepareAudit } from '../../src/audit';
 import { didYouMean, keyPath, parseConfig, resolveRuleSettings } from '../../src/engine/config';
-import { AuditError } from '../../src/engine/errors';
 import { builtinRegistry, ruleContractProblems } from '../../src/engine/registry';
+import { auditErrorOf } from '../helpers/errors';
 import { REPO_ROOT } from '../helpers/sample';
-
-function errorOf(fn: () => unknown): AuditError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AuditError) return error;
-    throw error;
-  }
-  throw new Error('expected an AuditError');
-}
 
 describe('configuration', () => {
   it('.auditrc.example.json is valid, loads its plugin and resolves every rule setting', () => {
@@ -44,7 +34,7 @@ describe('configuration', () => {
       '  "colour": true',
       '}',
     ].join('\n');
-    const error = errorOf(() => parseConfig(text, '.auditrc.json'));
+    const error = auditErrorOf(() => parseConfig(text, '.auditrc.json'));
     expect(error.code).toBe('config-invalid');
     expect(error.details).toEqual(
       expect.arrayContaining([
@@ -63,7 +53,7 @@ describe('configuration', () => {
 
   it('unknown rule ids get a "did you mean" suggestion, from config and from --rule', () => {
     const { rules } = builtinRegistry();
-    const error = errorOf(() =>
+    const error = auditErrorOf(() =>
       resolveRuleSettings(
         rules,
         { rules: { 'client-secret-expiri': 'off' } },
@@ -84,7 +74,7 @@ describe('configuration', () => {
 
   it('validates rule options against the rule schema', () => {
     const { rules } = builtinRegistry();
-    const error = errorOf(() =>
+    const error = auditErrorOf(() =>
       resolveRuleSettings(
         rules,
         { rules: { 'client-secret-expiry': { options: { warnDays: 'soon' } } } },
@@ -114,7 +104,7 @@ describe('configuration', () => {
       'meta.severity must be one of error, warning, note',
       "meta.requires must be an array of 'entra' | 'apim'",
     ]);
-    const error = errorOf(() =>
+    const error = auditErrorOf(() =>
       prepareAudit({ cwd: path.join(REPO_ROOT, 'test/engine/fixtures/bad-plugin') }),
     );
     expect(error.code).toBe('plugin-invalid');

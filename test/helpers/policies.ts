@@ -6,12 +6,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { locate, locateTextOffset } from '../../src/engine/locate';
-import type { Location, Violation } from '../../src/engine/types';
+import type { AnyRule, Location, RuleOutput, Violation } from '../../src/engine/types';
 import type { Inventory } from '../../src/inventory/types';
 import { normalize } from '../../src/model/normalize';
 import type { Model } from '../../src/model/types';
 import { parseSnapshot } from '../../src/sources/snapshot';
-import { applyOverlay, loadSampleDoc, REPO_ROOT, type Overlay, type SnapshotDoc } from './sample';
+import {
+  applyOverlay,
+  BACKEND_APP_ID,
+  loadSampleDoc,
+  REPO_ROOT,
+  runRule,
+  TENANT_ID,
+  type Overlay,
+  type SnapshotDoc,
+} from './sample';
 
 export type Sections = Partial<Record<'inbound' | 'backend' | 'outbound' | 'on-error', string>>;
 
@@ -29,14 +38,61 @@ export function rawxml(value: string): { format: 'rawxml'; value: string } {
   return { format: 'rawxml', value };
 }
 
+/** The parts of the fixed sample's global validate-jwt: its metadata, audience and required scope. */
+export const SAMPLE_OPENID_CONFIG =
+  '<openid-config url="https://login.microsoftonline.com/{{tenant-id}}/v2.0/.well-known/openid-configuration" />';
+export const SAMPLE_AUDIENCES = `<audiences><audience>${BACKEND_APP_ID}</audience></audiences>`;
+export const SAMPLE_SCOPE_CLAIM =
+  '<required-claims><claim name="scp" match="any" separator=" "><value>Colors.Read</value></claim></required-claims>';
+
 /** The fixed sample's global validate-jwt, for tests that move it between scopes. */
 export const VALIDATE_JWT =
   '<validate-jwt header-name="Authorization" require-scheme="Bearer" failed-validation-httpcode="401">' +
-  '<openid-config url="https://login.microsoftonline.com/{{tenant-id}}/v2.0/.well-known/openid-configuration" />' +
-  '<audiences><audience>6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d</audience></audiences>' +
-  '<issuers><issuer>https://login.microsoftonline.com/4f1e7a52-3c2b-4d8e-9a61-0b5c3d2e1f00/v2.0</issuer></issuers>' +
-  '<required-claims><claim name="scp" match="any" separator=" "><value>Colors.Read</value></claim></required-claims>' +
+  SAMPLE_OPENID_CONFIG +
+  SAMPLE_AUDIENCES +
+  `<issuers><issuer>https://login.microsoftonline.com/${TENANT_ID}/v2.0</issuer></issuers>` +
+  SAMPLE_SCOPE_CLAIM +
   '</validate-jwt>';
+
+/**
+ * The fixed sample with a global policy that validates tokens with `<validate-jwt header-name="Authorization"
+ * require-scheme="Bearer"{attributes}>{body}</validate-jwt>` and forwards the request; `service` patches the
+ * service beside it.
+ */
+export function withGlobalValidateJwt(
+  body: string,
+  attributes = '',
+  service: Record<string, unknown> = {},
+): Overlay {
+  return {
+    service: {
+      policy: rawxml(
+        policyXml({
+          inbound: `<validate-jwt header-name="Authorization" require-scheme="Bearer"${attributes}>${body}</validate-jwt>`,
+          backend: '<forward-request />',
+        }),
+      ),
+      ...service,
+    },
+  };
+}
+
+/** The operations of the fixed sample's API, for tests that give them policies. */
+export const GET_COLORS_OPERATION = {
+  name: 'get-colors',
+  properties: { displayName: 'Get colors', method: 'GET', urlTemplate: '/colors' },
+};
+const GET_RANDOM_COLOR_OPERATION = {
+  name: 'get-random-color',
+  properties: { displayName: 'Get random color', method: 'GET', urlTemplate: '/colors/random' },
+};
+
+/** The fixed sample's API (patched with `api`) whose operation get-random-color has the policy `policy`. */
+export function withRandomColorPolicy(policy: unknown, api: Record<string, unknown> = {}): Overlay {
+  return {
+    api: { ...api, operations: [GET_COLORS_OPERATION, { ...GET_RANDOM_COLOR_OPERATION, policy }] },
+  };
+}
 
 export interface Loaded {
   doc: SnapshotDoc;
@@ -58,6 +114,21 @@ export function loadWith(
   which: 'contoso' | 'contoso-fixed' = 'contoso-fixed',
 ): Loaded {
   return load(applyOverlay(loadSampleDoc(which), overlay));
+}
+
+/**
+ * `run(overlay, options, which)` for one policy rule: the sample (overlay applied) loaded with positions, and the
+ * rule's outputs on it, so that tests can check where findings point.
+ */
+export function loadedRunnerFor(rule: AnyRule) {
+  return (
+    overlay: Overlay = {},
+    options: Record<string, unknown> = {},
+    which: 'contoso' | 'contoso-fixed' = 'contoso-fixed',
+  ): Loaded & { outputs: RuleOutput[] } => {
+    const loaded = loadWith(overlay, which);
+    return { ...loaded, outputs: runRule(rule, loaded.model, options) };
+  };
 }
 
 /** Where the engine puts a violation: its text offset inside the policy text, else entity + path. */

@@ -98,6 +98,11 @@ export function clientRedirectUris(web: string[], spa: string[] = [], publicClie
   };
 }
 
+/** The sample's authorization server with a clientId that is the appId of no app in the data. */
+export const UNKNOWN_CLIENT: Overlay = {
+  authorizationServer: { properties: { clientId: '00000000-0000-4000-8000-000000000000' } },
+};
+
 export function buildModel(doc: SnapshotDoc, links: CorrelationLink[] = []): Model {
   const first = parseSnapshot(JSON.stringify(doc, null, 2), 'snapshot.json');
   const second = secondSources.get(doc);

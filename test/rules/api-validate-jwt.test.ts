@@ -1,29 +1,19 @@
 import rule from '../../rules/api-validate-jwt';
-import { notEvaluatedOutputs, runRule, violations, type Overlay } from '../helpers/sample';
+import { notEvaluatedOutputs, violations } from '../helpers/sample';
 import {
   corpusPolicy,
-  loadWith,
+  GET_COLORS_OPERATION,
+  loadedRunnerFor,
   locationOf,
   policyXml,
   positionInJson,
   rawxml,
   VALIDATE_JWT,
+  withRandomColorPolicy,
 } from '../helpers/policies';
 
 const NO_VALIDATION = rawxml(policyXml({ inbound: '<cors />', backend: '<forward-request />' }));
-const GET_COLORS = {
-  name: 'get-colors',
-  properties: { displayName: 'Get colors', method: 'GET', urlTemplate: '/colors' },
-};
-const RANDOM = {
-  name: 'get-random-color',
-  properties: { displayName: 'Get random color', method: 'GET', urlTemplate: '/colors/random' },
-};
-
-function run(overlay: Overlay, options: Record<string, unknown> = {}) {
-  const loaded = loadWith(overlay);
-  return { ...loaded, outputs: runRule(rule, loaded.model, options) };
-}
+const run = loadedRunnerFor(rule);
 
 describe('api-validate-jwt', () => {
   it('accepts the fixed sample (global validate-jwt, every operation keeps <base />)', () => {
@@ -31,17 +21,9 @@ describe('api-validate-jwt', () => {
   });
 
   it('reports the operation whose policy drops the global validate-jwt, at its <inbound>', () => {
-    const { outputs, text, inventory } = run({
-      api: {
-        operations: [
-          GET_COLORS,
-          {
-            ...RANDOM,
-            policy: rawxml(policyXml({ inbound: '<rate-limit calls="5" renewal-period="60" />' })),
-          },
-        ],
-      },
-    });
+    const { outputs, text, inventory } = run(
+      withRandomColorPolicy(rawxml(policyXml({ inbound: '<rate-limit calls="5" renewal-period="60" />' }))),
+    );
     expect(notEvaluatedOutputs(outputs)).toEqual([]);
     const [v] = violations(outputs);
     expect(violations(outputs)).toHaveLength(1);
@@ -61,7 +43,9 @@ describe('api-validate-jwt', () => {
     const { outputs } = run({
       api: {
         policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })),
-        operations: [{ ...GET_COLORS, policy: rawxml(policyXml({ inbound: '<set-header name="B" />' })) }],
+        operations: [
+          { ...GET_COLORS_OPERATION, policy: rawxml(policyXml({ inbound: '<set-header name="B" />' })) },
+        ],
       },
     });
     const [v] = violations(outputs);
@@ -180,14 +164,9 @@ describe('api-validate-jwt', () => {
 
   describe('unreadable policies', () => {
     it('reports an operation as not evaluated, naming the link, when its policy is a link', () => {
-      const { outputs } = run({
-        api: {
-          operations: [
-            GET_COLORS,
-            { ...RANDOM, policy: { format: 'rawxml-link', value: 'https://contoso.com/p.xml' } },
-          ],
-        },
-      });
+      const { outputs } = run(
+        withRandomColorPolicy({ format: 'rawxml-link', value: 'https://contoso.com/p.xml' }),
+      );
       expect(violations(outputs)).toEqual([]);
       const [n] = notEvaluatedOutputs(outputs);
       expect(notEvaluatedOutputs(outputs)).toHaveLength(1);

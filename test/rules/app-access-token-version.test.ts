@@ -8,6 +8,7 @@ import {
   onlyNotEvaluated,
   runnerFor,
   runRule,
+  UNKNOWN_CLIENT,
   violations,
 } from '../helpers/sample';
 
@@ -148,11 +149,7 @@ describe('app-access-token-version', () => {
     });
 
     it('when the clientId names no known app', () => {
-      const ne = onlyNotEvaluated(
-        run({
-          authorizationServer: { properties: { clientId: '00000000-0000-4000-8000-000000000000' } },
-        }),
-      );
+      const ne = onlyNotEvaluated(run(UNKNOWN_CLIENT));
       expect(ne?.entity?.name).toBe('colors-oauth');
       expect(ne?.reason).toContain("clientId '00000000-0000-4000-8000-000000000000'");
     });

@@ -6,6 +6,7 @@ import {
   onlyNotEvaluated,
   runnerFor,
   runRule,
+  UNKNOWN_CLIENT,
   violations,
   type Overlay,
 } from '../helpers/sample';
@@ -208,11 +209,7 @@ describe('client-api-permission', () => {
     });
 
     it('when the client app is not identifiable', () => {
-      const ne = onlyNotEvaluated(
-        run({
-          authorizationServer: { properties: { clientId: '00000000-0000-4000-8000-000000000000' } },
-        }),
-      );
+      const ne = onlyNotEvaluated(run(UNKNOWN_CLIENT));
       expect(ne?.reason).toContain(
         "no identifiable client app (clientId '00000000-0000-4000-8000-000000000000')",
       );

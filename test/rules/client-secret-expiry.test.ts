@@ -8,6 +8,7 @@ import {
   onlyNotEvaluated,
   runnerFor,
   runRule,
+  UNKNOWN_CLIENT,
   violations,
   type Overlay,
 } from '../helpers/sample';
@@ -206,11 +207,7 @@ describe('client-secret-expiry', () => {
     });
 
     it('is not evaluated when the client app is not among the applications', () => {
-      const ne = onlyNotEvaluated(
-        run({
-          authorizationServer: { properties: { clientId: '00000000-0000-4000-8000-000000000000' } },
-        }),
-      );
+      const ne = onlyNotEvaluated(run(UNKNOWN_CLIENT));
       expect(ne?.entity?.kind).toBe('authorizationServer');
       expect(ne?.entity?.name).toBe('colors-oauth');
       expect(ne?.reason).toContain("clientId '00000000-0000-4000-8000-000000000000'");

@@ -1,34 +1,27 @@
 import rule from '../../rules/jwt-audience-matches-token-version';
-import { BACKEND_APP_ID, notEvaluatedOutputs, runRule, violations, type Overlay } from '../helpers/sample';
-import { corpusPolicy, loadWith, locationOf, policyXml, positionInJson, rawxml } from '../helpers/policies';
+import { BACKEND_APP_ID, notEvaluatedOutputs, violations, type Overlay } from '../helpers/sample';
+import {
+  corpusPolicy,
+  loadedRunnerFor,
+  locationOf,
+  policyXml,
+  positionInJson,
+  rawxml,
+  SAMPLE_OPENID_CONFIG,
+  SAMPLE_SCOPE_CLAIM,
+  withGlobalValidateJwt,
+} from '../helpers/policies';
 
-const OPENID =
-  '<openid-config url="https://login.microsoftonline.com/{{tenant-id}}/v2.0/.well-known/openid-configuration" />';
-const SCOPE =
-  '<required-claims><claim name="scp" match="any" separator=" "><value>Colors.Read</value></claim></required-claims>';
 const URI = `api://${BACKEND_APP_ID}`;
 
 function globalJwt(body: string, extra: Record<string, unknown> = {}): Overlay {
-  return {
-    service: {
-      policy: rawxml(
-        policyXml({
-          inbound: `<validate-jwt header-name="Authorization" require-scheme="Bearer">${OPENID}${body}${SCOPE}</validate-jwt>`,
-          backend: '<forward-request />',
-        }),
-      ),
-      ...extra,
-    },
-  };
+  return withGlobalValidateJwt(`${SAMPLE_OPENID_CONFIG}${body}${SAMPLE_SCOPE_CLAIM}`, '', extra);
 }
 
 const audiences = (...values: string[]) =>
   `<audiences>${values.map((v) => `<audience>${v}</audience>`).join('')}</audiences>`;
 
-function run(overlay: Overlay) {
-  const loaded = loadWith(overlay);
-  return { ...loaded, outputs: runRule(rule, loaded.model) };
-}
+const run = loadedRunnerFor(rule);
 
 describe('jwt-audience-matches-token-version', () => {
   it('accepts the fixed sample (v2.0 tokens, appId audience)', () => {
@@ -91,8 +84,8 @@ describe('jwt-audience-matches-token-version', () => {
   });
 
   it('takes the scope override of the API into account for v1.0 tokens', () => {
-    const { outputs } = run({
-      ...globalJwt(audiences('https://contoso.com/colors')),
+    /** v1.0 tokens, and an API that asks for a scope of a second App ID URI instead of the server's default. */
+    const scopeOverride: Overlay = {
       backendApp: {
         api: { requestedAccessTokenVersion: 1 },
         identifierUris: [URI, 'https://contoso.com/colors'],
@@ -107,26 +100,10 @@ describe('jwt-audience-matches-token-version', () => {
           },
         },
       },
-    });
+    };
+    const { outputs } = run({ ...globalJwt(audiences('https://contoso.com/colors')), ...scopeOverride });
     expect(outputs).toEqual([]);
-    const [v] = violations(
-      run({
-        backendApp: {
-          api: { requestedAccessTokenVersion: 1 },
-          identifierUris: [URI, 'https://contoso.com/colors'],
-        },
-        api: {
-          properties: {
-            authenticationSettings: {
-              oAuth2: null,
-              oAuth2AuthenticationSettings: [
-                { authorizationServerId: 'colors-oauth', scope: 'https://contoso.com/colors/Colors.Read' },
-              ],
-            },
-          },
-        },
-      }).outputs,
-    );
+    const [v] = violations(run(scopeOverride).outputs);
     expect(v?.message).toContain(
       "'https://contoso.com/colors' (scope override of API 'colors-api' 'https://contoso.com/colors/Colors.Read' of 'colors-oauth')",
     );

@@ -1,42 +1,30 @@
 import rule from '../../rules/jwt-issuer-matches-token-version';
+import { BACKEND_APP_ID, notEvaluatedOutputs, TENANT_ID, violations, type Overlay } from '../helpers/sample';
 import {
-  BACKEND_APP_ID,
-  notEvaluatedOutputs,
-  runRule,
-  TENANT_ID,
-  violations,
-  type Overlay,
-} from '../helpers/sample';
-import { corpusPolicy, loadWith, locationOf, policyXml, positionInJson, rawxml } from '../helpers/policies';
+  corpusPolicy,
+  loadedRunnerFor,
+  locationOf,
+  policyXml,
+  positionInJson,
+  rawxml,
+  SAMPLE_AUDIENCES,
+  withGlobalValidateJwt,
+} from '../helpers/policies';
 
 const V1_METADATA = `https://login.microsoftonline.com/${TENANT_ID}/.well-known/openid-configuration`;
 const V2_METADATA = `https://login.microsoftonline.com/${TENANT_ID}/v2.0/.well-known/openid-configuration`;
 const V1_ISSUER = `https://sts.windows.net/${TENANT_ID}/`;
 const V2_ISSUER = `https://login.microsoftonline.com/${TENANT_ID}/v2.0`;
-const AUDIENCE = `<audiences><audience>${BACKEND_APP_ID}</audience></audiences>`;
-
 function jwt(urls: string[], issuers: string[] = []): Overlay {
   const configs = urls.map((u) => `<openid-config url="${u}" />`).join('');
   const list =
     issuers.length > 0 ? `<issuers>${issuers.map((i) => `<issuer>${i}</issuer>`).join('')}</issuers>` : '';
-  return {
-    service: {
-      policy: rawxml(
-        policyXml({
-          inbound: `<validate-jwt header-name="Authorization" require-scheme="Bearer">${configs}${AUDIENCE}${list}</validate-jwt>`,
-          backend: '<forward-request />',
-        }),
-      ),
-    },
-  };
+  return withGlobalValidateJwt(`${configs}${SAMPLE_AUDIENCES}${list}`);
 }
 
 const V1_BACKEND: Overlay = { backendApp: { api: { requestedAccessTokenVersion: null } } };
 
-function run(overlay: Overlay) {
-  const loaded = loadWith(overlay);
-  return { ...loaded, outputs: runRule(rule, loaded.model) };
-}
+const run = loadedRunnerFor(rule);
 
 describe('jwt-issuer-matches-token-version', () => {
   it('accepts the fixed sample (v2.0 tokens, v2.0 metadata through {{tenant-id}}, v2.0 issuer)', () => {

@@ -1,22 +1,19 @@
 import rule from '../../rules/jwt-required-scope';
-import { BACKEND_APP_ID, notEvaluatedOutputs, runRule, violations, type Overlay } from '../helpers/sample';
-import { corpusPolicy, loadWith, locationOf, policyXml, positionInJson, rawxml } from '../helpers/policies';
-
-const OPENID =
-  '<openid-config url="https://login.microsoftonline.com/{{tenant-id}}/v2.0/.well-known/openid-configuration" />';
-const AUDIENCE = `<audiences><audience>${BACKEND_APP_ID}</audience></audiences>`;
+import { BACKEND_APP_ID, notEvaluatedOutputs, violations, type Overlay } from '../helpers/sample';
+import {
+  corpusPolicy,
+  loadedRunnerFor,
+  locationOf,
+  policyXml,
+  positionInJson,
+  rawxml,
+  SAMPLE_AUDIENCES,
+  SAMPLE_OPENID_CONFIG,
+  withGlobalValidateJwt,
+} from '../helpers/policies';
 
 function jwt(claims: string): Overlay {
-  return {
-    service: {
-      policy: rawxml(
-        policyXml({
-          inbound: `<validate-jwt header-name="Authorization" require-scheme="Bearer">${OPENID}${AUDIENCE}${claims}</validate-jwt>`,
-          backend: '<forward-request />',
-        }),
-      ),
-    },
-  };
+  return withGlobalValidateJwt(`${SAMPLE_OPENID_CONFIG}${SAMPLE_AUDIENCES}${claims}`);
 }
 
 const claim = (name: string, values: string[], attributes = 'match="any" separator=" "') =>
@@ -31,10 +28,7 @@ const scope = (value: string, isEnabled = true) => ({
   adminConsentDescription: value,
 });
 
-function run(overlay: Overlay) {
-  const loaded = loadWith(overlay);
-  return { ...loaded, outputs: runRule(rule, loaded.model) };
-}
+const run = loadedRunnerFor(rule);
 
 describe('jwt-required-scope', () => {
   it('accepts the fixed sample (scp Colors.Read, bare, exposed, requested)', () => {

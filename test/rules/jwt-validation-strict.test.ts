@@ -1,29 +1,23 @@
 import rule from '../../rules/jwt-validation-strict';
-import { notEvaluatedOutputs, runRule, violations, type Overlay } from '../helpers/sample';
-import { corpusPolicy, loadWith, locationOf, policyXml, positionInJson, rawxml } from '../helpers/policies';
-
-const OPENID =
-  '<openid-config url="https://login.microsoftonline.com/{{tenant-id}}/v2.0/.well-known/openid-configuration" />';
-const AUDIENCE = '<audiences><audience>6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d</audience></audiences>';
+import { notEvaluatedOutputs, violations, type Overlay } from '../helpers/sample';
+import {
+  corpusPolicy,
+  loadedRunnerFor,
+  locationOf,
+  policyXml,
+  positionInJson,
+  rawxml,
+  SAMPLE_AUDIENCES,
+  SAMPLE_OPENID_CONFIG,
+  withGlobalValidateJwt,
+} from '../helpers/policies';
 
 /** The fixed sample with a global validate-jwt carrying `attributes` and `body`. */
-function withJwt(attributes: string, body = `${OPENID}${AUDIENCE}`): Overlay {
-  return {
-    service: {
-      policy: rawxml(
-        policyXml({
-          inbound: `<validate-jwt header-name="Authorization" require-scheme="Bearer" ${attributes}>${body}</validate-jwt>`,
-          backend: '<forward-request />',
-        }),
-      ),
-    },
-  };
+function withJwt(attributes: string, body = `${SAMPLE_OPENID_CONFIG}${SAMPLE_AUDIENCES}`): Overlay {
+  return withGlobalValidateJwt(body, ` ${attributes}`);
 }
 
-function run(overlay: Overlay) {
-  const loaded = loadWith(overlay);
-  return { ...loaded, outputs: runRule(rule, loaded.model) };
-}
+const run = loadedRunnerFor(rule);
 
 describe('jwt-validation-strict', () => {
   it('accepts the fixed sample', () => {
@@ -74,7 +68,7 @@ describe('jwt-validation-strict', () => {
       service: {
         policy: rawxml(
           policyXml({
-            inbound: `<validate-jwt header-name="Authorization">${OPENID}${AUDIENCE}</validate-jwt>`,
+            inbound: `<validate-jwt header-name="Authorization">${SAMPLE_OPENID_CONFIG}${SAMPLE_AUDIENCES}</validate-jwt>`,
             backend: '<forward-request />',
           }),
         ),
@@ -87,7 +81,7 @@ describe('jwt-validation-strict', () => {
       service: {
         policy: rawxml(
           policyXml({
-            inbound: `<validate-jwt header-name="Authorization" require-scheme="Basic">${OPENID}</validate-jwt>`,
+            inbound: `<validate-jwt header-name="Authorization" require-scheme="Basic">${SAMPLE_OPENID_CONFIG}</validate-jwt>`,
             backend: '<forward-request />',
           }),
         ),
@@ -101,7 +95,7 @@ describe('jwt-validation-strict', () => {
       service: {
         policy: rawxml(
           policyXml({
-            inbound: `<validate-jwt query-parameter-name="token">${OPENID}${AUDIENCE}</validate-jwt>`,
+            inbound: `<validate-jwt query-parameter-name="token">${SAMPLE_OPENID_CONFIG}${SAMPLE_AUDIENCES}</validate-jwt>`,
             backend: '<forward-request />',
           }),
         ),
@@ -116,7 +110,7 @@ describe('jwt-validation-strict', () => {
         withJwt(
           '',
           '<issuer-signing-keys><key>{{colors-backend-key}}</key></issuer-signing-keys>' +
-            AUDIENCE +
+            SAMPLE_AUDIENCES +
             '<issuers><issuer>https://sts.windows.net/4f1e7a52-3c2b-4d8e-9a61-0b5c3d2e1f00/</issuer></issuers>',
         ),
       );
@@ -129,7 +123,10 @@ describe('jwt-validation-strict', () => {
 
     it('reports a symmetric key next to openid-config (anyone with the key can mint tokens)', () => {
       const { outputs } = run(
-        withJwt('', `${OPENID}<issuer-signing-keys><key>c2VjcmV0</key></issuer-signing-keys>${AUDIENCE}`),
+        withJwt(
+          '',
+          `${SAMPLE_OPENID_CONFIG}<issuer-signing-keys><key>c2VjcmV0</key></issuer-signing-keys>${SAMPLE_AUDIENCES}`,
+        ),
       );
       expect(violations(outputs)[0]?.message).toContain('next to openid-config');
     });
@@ -139,7 +136,7 @@ describe('jwt-validation-strict', () => {
         run(
           withJwt(
             '',
-            `${OPENID}<issuer-signing-keys><key certificate-id="c1" /><key n="abc" e="AQAB" /></issuer-signing-keys>${AUDIENCE}`,
+            `${SAMPLE_OPENID_CONFIG}<issuer-signing-keys><key certificate-id="c1" /><key n="abc" e="AQAB" /></issuer-signing-keys>${SAMPLE_AUDIENCES}`,
           ),
         ).outputs,
       ).toEqual([]);

@@ -1,25 +1,22 @@
 import rule from '../../rules/policy-base-inherited';
 import { newAjv } from '../../src/json/schema';
-import { notEvaluatedOutputs, runRule, violations, type Overlay } from '../helpers/sample';
-import { loadWith, locationOf, policyXml, positionInJson, rawxml, VALIDATE_JWT } from '../helpers/policies';
+import { notEvaluatedOutputs, violations, type Overlay } from '../helpers/sample';
+import {
+  GET_COLORS_OPERATION,
+  loadedRunnerFor,
+  locationOf,
+  policyXml,
+  positionInJson,
+  rawxml,
+  VALIDATE_JWT,
+  withRandomColorPolicy,
+} from '../helpers/policies';
 
-const GET_COLORS = {
-  name: 'get-colors',
-  properties: { displayName: 'Get colors', method: 'GET', urlTemplate: '/colors' },
-};
-const RANDOM = {
-  name: 'get-random-color',
-  properties: { displayName: 'Get random color', method: 'GET', urlTemplate: '/colors/random' },
-};
-
-function run(overlay: Overlay, options: Record<string, unknown> = {}) {
-  const loaded = loadWith(overlay);
-  return { ...loaded, outputs: runRule(rule, loaded.model, options) };
-}
+const run = loadedRunnerFor(rule);
 
 /** The operation get-random-color with its own inbound section. */
 function randomWith(inbound: string): Overlay {
-  return { api: { operations: [GET_COLORS, { ...RANDOM, policy: rawxml(policyXml({ inbound })) }] } };
+  return withRandomColorPolicy(rawxml(policyXml({ inbound })));
 }
 
 describe('policy-base-inherited', () => {
@@ -74,7 +71,9 @@ describe('policy-base-inherited', () => {
     const { outputs } = run({
       api: {
         policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })),
-        operations: [{ ...GET_COLORS, policy: rawxml(policyXml({ inbound: '<set-header name="B" />' })) }],
+        operations: [
+          { ...GET_COLORS_OPERATION, policy: rawxml(policyXml({ inbound: '<set-header name="B" />' })) },
+        ],
       },
     });
     expect(violations(outputs).map((v) => v.entity.kind)).toEqual(['api']);
@@ -169,15 +168,11 @@ describe('policy-base-inherited', () => {
   });
 
   it('reports not evaluated when what is dropped cannot be read', () => {
-    const { outputs } = run({
-      api: {
+    const { outputs } = run(
+      withRandomColorPolicy(rawxml(policyXml({ inbound: '<set-header name="X" />' })), {
         policy: { format: 'rawxml-link', value: 'https://contoso.com/api.xml' },
-        operations: [
-          GET_COLORS,
-          { ...RANDOM, policy: rawxml(policyXml({ inbound: '<set-header name="X" />' })) },
-        ],
-      },
-    });
+      }),
+    );
     expect(violations(outputs)).toEqual([]);
     const [n] = notEvaluatedOutputs(outputs);
     expect(n?.entity?.kind).toBe('api');

@@ -1,20 +1,17 @@
 import { readdirSync } from 'node:fs';
 import rule from '../../rules/policy-parse-error';
-import { notEvaluatedOutputs, runRule, violations, type Overlay } from '../helpers/sample';
+import { notEvaluatedOutputs, violations } from '../helpers/sample';
 import {
   CORPUS_POLICIES,
   corpusPolicy,
-  loadWith,
+  loadedRunnerFor,
   locationOf,
   policyXml,
   positionInJson,
   rawxml,
 } from '../helpers/policies';
 
-function run(overlay: Overlay, which: 'contoso' | 'contoso-fixed' = 'contoso-fixed') {
-  const loaded = loadWith(overlay, which);
-  return { ...loaded, outputs: runRule(rule, loaded.model) };
-}
+const run = loadedRunnerFor(rule);
 
 describe('policy-parse-error', () => {
   it('accepts the fixed sample', () => {
@@ -22,7 +19,7 @@ describe('policy-parse-error', () => {
   });
 
   it('reports the missing fragment of the broken sample, at the <include-fragment>', () => {
-    const { outputs, inventory, text } = run({}, 'contoso');
+    const { outputs, inventory, text } = run({}, {}, 'contoso');
     const found = violations(outputs);
     expect(found).toHaveLength(1);
     const [v] = found;

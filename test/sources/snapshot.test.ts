@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AuditError } from '../../src/engine/errors';
 import { parseSnapshot, readSnapshotFile, toSnapshotDocument } from '../../src/sources/snapshot';
+import { auditErrorOf } from '../helpers/errors';
 import { loadSampleDoc, REPO_ROOT } from '../helpers/sample';
-
-function errorOf(fn: () => unknown): AuditError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AuditError) return error;
-    throw error;
-  }
-  throw new Error('expected an AuditError');
-}
 
 describe('snapshot source', () => {
   const file = path.join(REPO_ROOT, 'examples/contoso-fixed/snapshot.json');
@@ -52,7 +42,7 @@ describe('snapshot source', () => {
   });
 
   it('rejects malformed JSON with a located message', () => {
-    const error = errorOf(() =>
+    const error = auditErrorOf(() =>
       parseSnapshot('{\n  "kind": "apim-oauth-audit/snapshot",\n  "version": 1,,\n}', 'bad.json'),
     );
     expect(error.code).toBe('source-invalid');
@@ -65,7 +55,7 @@ describe('snapshot source', () => {
     (apps[0] as Record<string, unknown>)['signInAudience'] = 'Everyone';
     delete (apps[1] as Record<string, unknown>)['appId'];
     (doc as Record<string, unknown>)['version'] = 2;
-    const error = errorOf(() => parseSnapshot(JSON.stringify(doc, null, 2), 'snap.json'));
+    const error = auditErrorOf(() => parseSnapshot(JSON.stringify(doc, null, 2), 'snap.json'));
     expect(error.code).toBe('source-invalid');
     const text = error.details.join('\n');
     expect(text).toMatch(/snap\.json:\d+:\d+: \/version: must be 1/);
@@ -85,7 +75,7 @@ describe('snapshot source', () => {
     const cred = ((doc.applications?.[1] as Record<string, unknown[]>)['passwordCredentials']?.[0] ??
       {}) as Record<string, unknown>;
     cred['secretText'] = 'also-secret';
-    const error = errorOf(() => parseSnapshot(JSON.stringify(doc), 's.json'));
+    const error = auditErrorOf(() => parseSnapshot(JSON.stringify(doc), 's.json'));
     const text = error.render();
     expect(text).toMatch(/authorizationServers\/0\/properties: must not contain secret values/);
     expect(text).toMatch(/passwordCredentials\/0\/secretText: must be null/);

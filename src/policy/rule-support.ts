@@ -1,0 +1,30 @@
+/**
+ * Wording and locating shared by the policy rules (`policy-*`, `jwt-*`, `api-validate-jwt`), so that they say
+ * the same thing the same way and point at the same places.
+ */
+import { notEvaluated, type RuleOutput, type Violation } from '../engine/types';
+import type { Model } from '../model/types';
+import { describeUnreadable, unreadableText } from './effective';
+import { isFragmentText, textEntity, type PolicyText } from './fragments';
+import { unreadableInbound } from './jwt';
+
+/** `the API policy of 'x'` -> `The API policy of 'x'`, to start a message with a label. */
+export function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Where a finding at `offset` of a policy or fragment text points: into the text, else its value property. */
+export function textLocation(text: PolicyText, offset: number): Pick<Violation, 'path' | 'textOffset'> {
+  const path = isFragmentText(text) ? 'properties/value' : 'policy/value';
+  return text.origin ? { path, textOffset: { origin: text.origin, offset } } : { path };
+}
+
+/**
+ * One not-evaluated output per unreadable part of the inbound policies of current operations, e.g.
+ * `Token issuers in this policy are not checked: <why>.` for `notChecked` = `Token issuers in this policy are not checked`.
+ */
+export function* unreadableInboundNotChecked(model: Model, notChecked: string): Generator<RuleOutput> {
+  for (const u of unreadableInbound(model)) {
+    yield notEvaluated(`${notChecked}: ${describeUnreadable(u)}.`, textEntity(unreadableText(u)));
+  }
+}
