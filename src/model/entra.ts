@@ -41,11 +41,7 @@ export function parseEndpoint(raw: string | undefined): EndpointInfo | undefined
   return { raw, url, version, tenant };
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isGuid(value: string | undefined): boolean {
-  return value !== undefined && GUID.test(value);
-}
+export { isGuid } from '../util/guid';
 
 /**
  * Splits a space-delimited scope string. Commas are a common mistake (rules flag them); they are treated as

@@ -8,6 +8,7 @@
  */
 import type { Origin, PositionIndex } from '../inventory/types';
 import { joinPointer, parseJsonWithPositions } from '../json/positions';
+import { isRecord } from '../util/json';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -18,10 +19,6 @@ export interface SpecOperation {
 }
 
 export type SpecResult = { operations: SpecOperation[]; index?: PositionIndex } | { problem: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
-}
 
 export function jsonSpecOperations(text: string, file: string): SpecResult {
   const parsed = parseJsonWithPositions(text);

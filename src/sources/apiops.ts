@@ -31,6 +31,7 @@ import { displayPath } from '../util/package-root';
 import { jsonSpecOperations, yamlSpecOperations, type SpecResult } from './apiops-spec';
 import { stripSecrets } from './arm-template';
 import type { SourceDefinition } from './types';
+import { isRecord } from '../util/json';
 
 /** APIM service names: a letter, then letters, digits and hyphens, not ending in a hyphen (1-50). */
 const SERVICE_NAME = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
@@ -91,10 +92,6 @@ export function splitApiopsLocation(location: string): { dir: string; serviceNam
 }
 
 type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** Reads the files of one artifact folder, keeping every position index and every problem. */
 class FolderReader {

@@ -14,6 +14,7 @@ import { Unknown, type ArmValue } from './arm-expressions';
 import { buildInventory } from './arm-inventory';
 import { walkTemplate, type ParameterValue } from './arm-template';
 import type { SourceDefinition } from './types';
+import { isRecord } from '../util/json';
 
 const TEMPLATE_SCHEMA = /"\$schema"\s*:\s*"[^"]*deploymentTemplate\.json/i;
 
@@ -72,10 +73,6 @@ function readJson(file: string, cwd: string, what: string): ParsedFile {
     );
   }
   return { shown, value: parsed.value, index: parsed.index };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 }
 
 function at(file: ParsedFile, pointer: string): string {

@@ -30,6 +30,7 @@ import type {
 import { joinPointer, parseJsonWithPositions } from '../json/positions';
 import { displayPath } from '../util/package-root';
 import type { SourceDefinition } from './types';
+import { isRecord as isObject } from '../util/json';
 
 type Json = Record<string, unknown>;
 
@@ -246,10 +247,6 @@ export function parseManifestText(
     else applications.push(result);
   }
   return problems.length > 0 ? { problems } : { applications, index };
-}
-
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The application objects of a document, with their pointers; undefined when the shape is none of ours. */

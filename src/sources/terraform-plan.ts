@@ -21,6 +21,7 @@ import {
   type HclBlock,
   type TemplatePart,
 } from './terraform-hcl';
+import { isRecord as isObject } from '../util/json';
 
 export type Json = Record<string, unknown>;
 export type PathToken = string | number;
@@ -88,9 +89,6 @@ const ID_ATTRIBUTES = new Set([
   'known_client_applications',
   'permission_ids',
 ]);
-
-const isObject = (value: unknown): value is Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 const isPrimitive = (value: unknown): value is string | number | boolean =>
   typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';

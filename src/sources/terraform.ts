@@ -20,9 +20,10 @@ import { parseJsonWithPositions } from '../json/positions';
 import { displayPath } from '../util/package-root';
 import * as apim from './terraform-apim';
 import * as entra from './terraform-entra';
-import { PLACEHOLDER_PREFIX, TerraformPlan, type Json, type PlannedResource } from './terraform-plan';
+import { PLACEHOLDER_PREFIX, TerraformPlan, type PlannedResource } from './terraform-plan';
 import { Translator, type Context } from './terraform-translate';
 import type { SourceDefinition } from './types';
+import { isRecord as isObject } from '../util/json';
 
 export { goDurationMs } from './terraform-entra';
 export { PLACEHOLDER_PREFIX };
@@ -45,9 +46,6 @@ export const terraformSource: SourceDefinition = {
     }
   },
 };
-
-const isObject = (value: unknown): value is Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** `plan.json#folder` -> the plan file and the configuration folder (given, or the plan's own if it has .tf files). */
 function splitLocation(location: string, cwd: string): { planFile: string; tfDir: string | undefined } {
