@@ -305,6 +305,12 @@ export interface SourceGap {
   /** What could not be read, e.g. `policy of api colors-api` or `/applications`. */
   what: string;
   reason: string;
+  /**
+   * App registrations this gap may hide: their appIds, or `'all'` when a listing of the tenant broke off.
+   * Authorization servers whose client or backend app is missing from the data because of it are then
+   * marked unknown (not evaluated) instead of "app not found".
+   */
+  applications?: 'all' | string[];
 }
 
 export interface SourceInfo {

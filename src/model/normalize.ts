@@ -4,6 +4,7 @@
  * servers / OpenID providers. Explicit links from the config override or complete what the data says.
  */
 import type {
+  SourceGap,
   Inventory,
   InventoryApi,
   InventoryApplication,
@@ -62,7 +63,10 @@ export function normalize(inventory: Inventory, links: readonly CorrelationLink[
     gaps: inventory.gaps.map((g) => ({ ...g })),
     conflicts: inventory.conflicts ?? [],
   };
-  for (const server of model.authorizationServers) correlateServer(server, model, links);
+  for (const server of model.authorizationServers) {
+    correlateServer(server, model, links);
+    markUnreadApps(server, inventory.gaps);
+  }
   return model;
 }
 
@@ -373,5 +377,38 @@ function correlateServer(server: AuthServer, model: Model, links: readonly Corre
   if (link?.backendAppId) {
     server.backendApp = findAppByAppId(model, link.backendAppId);
     server.backendLink = server.backendApp ? 'config' : undefined;
+  }
+}
+
+/** Whether a gap may hide the app with this appId. */
+function gapCovers(gap: SourceGap, appId: string): boolean {
+  if (gap.applications === 'all') return true;
+  return (gap.applications ?? []).some((id) => id.toLowerCase() === appId.toLowerCase());
+}
+
+/**
+ * A server whose client or backend app is missing because a source could not read it is not "pointing at an
+ * unknown app": its app-dependent values are unknown, so the engine reports not evaluated instead of a finding.
+ */
+function markUnreadApps(server: AuthServer, gaps: readonly SourceGap[]): void {
+  const appGaps = gaps.filter((g) => g.applications !== undefined);
+  if (appGaps.length === 0) return;
+  const mark = (path: string, appId: string | undefined) => {
+    const gap = appId ? appGaps.find((g) => gapCovers(g, appId)) : undefined;
+    if (!gap || !appId) return;
+    server.origin = {
+      ...server.origin,
+      unknown: {
+        ...server.origin.unknown,
+        [path]: `app ${appId} could not be read (${gap.what}: ${gap.reason})`,
+      },
+    };
+  };
+  if (!server.clientApp) mark('properties/clientId', server.clientId);
+  if (!server.backendApp) {
+    const named = server.scopes
+      .map((s) => (s.resource ? appIdInResource(s.resource) : undefined))
+      .find(Boolean);
+    mark('properties/defaultScope', named);
   }
 }

@@ -146,7 +146,7 @@ class GraphReader {
         .top(PAGE_SIZE)
         .get()) as GraphPage;
     } catch (error) {
-      return this.firstRequestFailed(error, '/applications');
+      return this.firstRequestFailed(error, '/applications', 'all');
     }
     for (let pages = 1; ; pages++) {
       for (const app of page.value ?? []) {
@@ -159,7 +159,7 @@ class GraphReader {
       } catch (error) {
         const { reason } = describeFailure(error, this.attempts);
         const what = `/applications (page ${pages + 1} and after; ${apps.length} applications read)`;
-        return { apps, gaps: [this.gap(what, reason)], read: true };
+        return { apps, gaps: [this.gap(what, reason, 'all')], read: true };
       }
     }
   }
@@ -182,9 +182,9 @@ class GraphReader {
         }
         return { apps, gaps: [], read: true };
       } catch (error) {
-        if (apps.length === 0) return this.firstRequestFailed(error, describeIds(chunk));
+        if (apps.length === 0) return this.firstRequestFailed(error, describeIds(chunk), chunk);
         const reason = describeFailure(error, this.attempts).reason;
-        return { apps, gaps: [this.gap(describeIds(chunk), reason)], read: true };
+        return { apps, gaps: [this.gap(describeIds(chunk), reason, chunk)], read: true };
       }
     }
     const batches: string[][][] = [];
@@ -219,7 +219,7 @@ class GraphReader {
       } catch (error) {
         const failure = describeFailure(error, this.attempts);
         if (failure.status === 403) throw permissionError(this.session, failure.reason);
-        for (const r of pending) gaps.push(this.gap(describeIds(r.chunk), failure.reason));
+        for (const r of pending) gaps.push(this.gap(describeIds(r.chunk), failure.reason, r.chunk));
         return { apps, gaps, read: apps.length > 0 };
       }
       const retry: typeof pending = [];
@@ -244,7 +244,7 @@ class GraphReader {
             status === 0
               ? 'no response for it in the batch'
               : httpReason(status, response?.body?.error?.code, attempt + 1);
-          gaps.push(this.gap(describeIds(r.chunk), reason));
+          gaps.push(this.gap(describeIds(r.chunk), reason, r.chunk));
         }
       }
       if (retry.length > 0) {
@@ -257,14 +257,15 @@ class GraphReader {
   }
 
   /** The first request decides: a 403 is a missing permission (exit 2), anything else a gap. */
-  private firstRequestFailed(error: unknown, what: string): Collected {
+  private firstRequestFailed(error: unknown, what: string, applications: 'all' | string[]): Collected {
     const failure = describeFailure(error, this.attempts);
     if (failure.status === 403 || failure.status === 401) throw permissionError(this.session, failure.reason);
-    return { apps: [], gaps: [this.gap(what, failure.reason)], read: false };
+    return { apps: [], gaps: [this.gap(what, failure.reason, applications)], read: false };
   }
 
-  private gap(what: string, reason: string): SourceGap {
-    return { source: this.spec, what, reason };
+  /** A gap naming the app registrations it may hide, so the model marks what depends on them unknown. */
+  private gap(what: string, reason: string, applications: 'all' | string[]): SourceGap {
+    return { source: this.spec, what, reason, applications };
   }
 }
 

@@ -84,6 +84,7 @@ it('more: one $batch of filters; inner 429 and 503 are sent again, an inner 403 
       source: 'graph',
       what: `applications with appId ${ids.slice(30, 45).join(', ')}`,
       reason: 'HTTP 403 Forbidden (Authorization_RequestDenied)',
+      applications: ids.slice(30, 45),
     },
   ]);
 });
