@@ -1,0 +1,20 @@
+import * as library from '../../src/index';
+import { REPO_ROOT } from '../helpers/sample';
+
+describe('library entry point', () => {
+  it('runs an audit programmatically and formats it with a bundled reporter', async () => {
+    const { result } = await library.audit({
+      cwd: REPO_ROOT,
+      sources: ['examples/contoso-fixed/snapshot.json'],
+      now: new Date('2026-11-25T12:00:00Z'),
+    });
+    expect(result.complete).toBe(true);
+    expect(result.findings).toEqual([]);
+    const json = JSON.parse(library.reporters.json(result, { color: false, toolVersion: '0.0.0' })) as {
+      version: number;
+    };
+    expect(json.version).toBe(1);
+    expect(library.BUILTIN_RULE_IDS).toContain('api-validate-jwt');
+    expect(typeof library.defineRule).toBe('function');
+  });
+});
