@@ -113,9 +113,7 @@ export class Reader {
   }
 }
 
-export function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
-  if (value !== undefined) target[key] = value;
-}
+export { put } from '../util/json';
 
 export interface ServiceEntry {
   record: InventoryService;

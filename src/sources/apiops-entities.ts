@@ -1,0 +1,291 @@
+/**
+ * Reading the files of an APIOps artifact folder (`FolderReader`: JSON with positions, `policy.xml`, OpenAPI
+ * specifications, problems and gaps) and one reader per entity folder: APIs with their operations, products,
+ * named values, policy fragments, authorization servers. Apart from apiops.ts, which composes them into the
+ * service and its workspaces, so that each of the two reads as one level of the folder.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type {
+  InventoryApi,
+  InventoryFragment,
+  InventoryOperation,
+  InventoryProduct,
+  InventoryResource,
+  NamedValueProperties,
+  Origin,
+  PolicyContract,
+  PositionIndex,
+  SourceGap,
+} from '../inventory/types';
+import { parseJsonWithPositions, stripBom, textFileIndex } from '../json/positions';
+import { displayPath } from '../util/package-root';
+import { jsonSpecOperations, yamlSpecOperations, type SpecResult } from './apiops-spec';
+import { stripSecrets } from './arm-secrets';
+import { isRecord } from '../util/json';
+
+export type Json = Record<string, unknown>;
+
+export function subdirectories(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort((a, b) => a.localeCompare(b));
+  } catch {
+    return [];
+  }
+}
+
+/** Reads the files of one artifact folder, keeping every position index and every problem. */
+export class FolderReader {
+  readonly files: Record<string, PositionIndex> = {};
+  readonly problems: string[] = [];
+  readonly gaps: SourceGap[] = [];
+
+  constructor(
+    private readonly spec: string,
+    private readonly cwd: string,
+    readonly log: (message: string) => void,
+  ) {}
+
+  shown(file: string): string {
+    return displayPath(file, this.cwd);
+  }
+
+  private text(file: string): string | undefined {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      this.gap(file, `cannot be read: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  gap(file: string, reason: string): void {
+    this.gaps.push({ source: this.spec, what: this.shown(file), reason });
+  }
+
+  /** An `*Information.json`: its object, indexed; undefined (with a problem recorded) when malformed. */
+  json(file: string): { value: Json; origin: Origin } | undefined {
+    if (!existsSync(file)) return undefined;
+    const text = this.text(file);
+    if (text === undefined) return undefined;
+    const shown = this.shown(file);
+    const parsed = parseJsonWithPositions(text);
+    if ('problems' in parsed) {
+      for (const p of parsed.problems) this.problems.push(`${shown}:${p.line}:${p.column}: ${p.message}`);
+      return undefined;
+    }
+    this.files[shown] = parsed.index;
+    if (!isRecord(parsed.value)) {
+      this.problems.push(`${shown}:1:1: expected a JSON object ({ "properties": { ... } })`);
+      return undefined;
+    }
+    return { value: parsed.value, origin: { file: shown, pointer: '' } };
+  }
+
+  /** The `properties` object of an information file (an absent `properties` is `{}`). */
+  properties(file: string, info: { value: Json; origin: Origin }): Json | undefined {
+    const properties = info.value['properties'];
+    if (properties === undefined) return {};
+    if (isRecord(properties)) return stripSecrets(properties) as Json;
+    const position = this.files[info.origin.file ?? '']?.locate('/properties');
+    this.problems.push(
+      `${this.shown(file)}:${position?.line ?? 1}:${position?.column ?? 1}: "properties" must be an object`,
+    );
+    return undefined;
+  }
+
+  /** A `policy.xml`: raw text (`rawxml`, BOM stripped), located in its own file. */
+  policy(file: string): PolicyContract | undefined {
+    if (!existsSync(file)) return undefined;
+    const text = this.text(file);
+    if (text === undefined) return undefined;
+    const shown = this.shown(file);
+    this.files[shown] = textFileIndex(text);
+    return { format: 'rawxml', value: stripBom(text), origin: { file: shown, pointer: '' } };
+  }
+
+  /** Operations listed by the API's specification file, if it is OpenAPI JSON or YAML. */
+  specOperations(apiDir: string): SpecResult | undefined {
+    for (const [name, read] of [
+      ['specification.json', jsonSpecOperations],
+      ['specification.yaml', yamlSpecOperations],
+      ['specification.yml', yamlSpecOperations],
+    ] as const) {
+      const file = path.join(apiDir, name);
+      if (!existsSync(file)) continue;
+      const text = this.text(file);
+      if (text === undefined) return undefined;
+      const result = read(text, this.shown(file));
+      if ('operations' in result) this.files[this.shown(file)] = result.index ?? textFileIndex(text);
+      return result;
+    }
+    return undefined;
+  }
+}
+
+/** The entries of a collection folder (`apis/`, `named values/`...): name and folder path. */
+export function entries(dir: string, folder: string): { name: string; dir: string }[] {
+  return subdirectories(path.join(dir, folder)).map((name) => ({ name, dir: path.join(dir, folder, name) }));
+}
+
+export function readApi(reader: FolderReader, name: string, dir: string): InventoryApi | undefined {
+  const infoFile = path.join(dir, 'apiInformation.json');
+  const info = reader.json(infoFile);
+  const policy = reader.policy(path.join(dir, 'policy.xml'));
+  let api: InventoryApi;
+  if (info) {
+    const properties = reader.properties(infoFile, info);
+    if (!properties) return undefined;
+    api = { name, type: 'Microsoft.ApiManagement/service/apis', properties, origin: info.origin };
+  } else if (existsSync(infoFile)) {
+    return undefined; // malformed: reported as a problem
+  } else {
+    // Without its information file the API's settings are unknown: record it, but let nothing rest on it.
+    const reason = `${reader.shown(infoFile)} is missing, so the API's settings are unknown`;
+    reader.gap(infoFile, 'is missing, so the settings of this API are unknown');
+    api = {
+      name,
+      type: 'Microsoft.ApiManagement/service/apis',
+      properties: {},
+      origin: { ...(policy?.origin ?? {}), unknown: { properties: reason } },
+    };
+  }
+  // APIOps writes non-current revisions as `<api>;rev=<n>` folders; their files do not say isCurrent.
+  if (name.includes(';rev=') && api.properties.isCurrent === undefined) api.properties.isCurrent = false;
+  if (policy) api.policy = policy;
+  const operations = readOperations(reader, dir);
+  if (operations.length > 0) api.operations = operations;
+  return api;
+}
+
+function readOperations(reader: FolderReader, apiDir: string): InventoryOperation[] {
+  const byName = new Map<string, InventoryOperation>();
+  const spec = reader.specOperations(apiDir);
+  if (spec && 'problem' in spec) {
+    reader.gap(
+      apiDir,
+      `its specification cannot be read (${spec.problem}), so operations without an operations/<name>/policy.xml are not audited`,
+    );
+  } else if (spec) {
+    for (const op of spec.operations) {
+      byName.set(op.name.toLowerCase(), {
+        name: op.name,
+        type: 'Microsoft.ApiManagement/service/apis/operations',
+        properties: op.properties,
+        origin: op.origin,
+      });
+    }
+  }
+  for (const entry of entries(apiDir, 'operations')) {
+    const infoFile = path.join(entry.dir, 'operationInformation.json');
+    const info = reader.json(infoFile);
+    const policy = reader.policy(path.join(entry.dir, 'policy.xml'));
+    let operation = byName.get(entry.name.toLowerCase());
+    if (!operation) {
+      operation = {
+        name: entry.name,
+        type: 'Microsoft.ApiManagement/service/apis/operations',
+        properties: {},
+        origin: info?.origin ?? policy?.origin ?? {},
+      };
+      byName.set(entry.name.toLowerCase(), operation);
+    }
+    if (info) {
+      const properties = reader.properties(infoFile, info);
+      if (properties) operation.properties = { ...operation.properties, ...properties };
+      operation.origin = info.origin;
+    }
+    if (policy) operation.policy = policy;
+  }
+  return [...byName.values()];
+}
+
+export function readProduct(reader: FolderReader, name: string, dir: string): InventoryProduct | undefined {
+  const infoFile = path.join(dir, 'productInformation.json');
+  const info = reader.json(infoFile);
+  const policy = reader.policy(path.join(dir, 'policy.xml'));
+  const properties = info ? reader.properties(infoFile, info) : {};
+  if (!properties || (!info && existsSync(infoFile))) return undefined;
+  const origin: Origin = info?.origin ?? policy?.origin ?? {};
+  if (!info) {
+    reader.gap(infoFile, 'is missing, so the settings of this product are unknown');
+    origin.unknown = { properties: `${reader.shown(infoFile)} is missing` };
+  }
+  const product: InventoryProduct = {
+    name,
+    type: 'Microsoft.ApiManagement/service/products',
+    properties,
+    origin,
+  };
+  const apis = entries(dir, 'apis').map((e) => {
+    reader.json(path.join(e.dir, 'productApiInformation.json'));
+    return e.name;
+  });
+  if (apis.length > 0) product.apis = apis;
+  if (policy) product.policy = policy;
+  return product;
+}
+
+export function readNamedValue(
+  reader: FolderReader,
+  name: string,
+  dir: string,
+): InventoryResource<NamedValueProperties> | undefined {
+  const infoFile = path.join(dir, 'namedValueInformation.json');
+  const info = reader.json(infoFile);
+  if (!info) {
+    if (!existsSync(infoFile)) reader.gap(infoFile, 'is missing, so this named value is unknown');
+    return undefined;
+  }
+  const properties = reader.properties(infoFile, info);
+  if (!properties) return undefined;
+  // Never keep a secret's value (APIOps does not extract them, but a hand-edited file might hold one).
+  if (properties['secret'] !== false) delete properties['value'];
+  return { name, type: 'Microsoft.ApiManagement/service/namedValues', properties, origin: info.origin };
+}
+
+export function readFragment(reader: FolderReader, name: string, dir: string): InventoryFragment | undefined {
+  const infoFile = path.join(dir, 'policyFragmentInformation.json');
+  const info = reader.json(infoFile);
+  const policy = reader.policy(path.join(dir, 'policy.xml'));
+  if (info === undefined && existsSync(infoFile)) return undefined;
+  const properties = info ? reader.properties(infoFile, info) : {};
+  if (!properties) return undefined;
+  if (!policy) {
+    reader.gap(path.join(dir, 'policy.xml'), 'is missing, so the text of this policy fragment is unknown');
+    return undefined;
+  }
+  delete properties['value'];
+  const fragment: InventoryFragment = {
+    name,
+    type: 'Microsoft.ApiManagement/service/policyFragments',
+    properties: { ...properties, format: 'rawxml', value: policy.value },
+    origin: info?.origin ?? policy.origin ?? {},
+  };
+  if (policy.origin) fragment.valueOrigin = policy.origin;
+  return fragment;
+}
+
+export function readAuthorizationServer(
+  reader: FolderReader,
+  name: string,
+  dir: string,
+): InventoryResource<Json> | undefined {
+  const infoFile = path.join(dir, 'authorizationServerInformation.json');
+  const info = reader.json(infoFile);
+  if (!info) {
+    if (!existsSync(infoFile)) reader.gap(infoFile, 'is missing, so this authorization server is unknown');
+    return undefined;
+  }
+  const properties = reader.properties(infoFile, info);
+  if (!properties) return undefined;
+  return {
+    name,
+    type: 'Microsoft.ApiManagement/service/authorizationServers',
+    properties,
+    origin: info.origin,
+  };
+}
