@@ -58,7 +58,10 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
   const unknownEntities = checkUnknowns ? entitiesWithUnknownValues(model) : [];
 
   for (const rule of plan.rules) {
-    const setting = plan.settings[rule.id] ?? { options: {} };
+    // Without a resolved setting (a library caller), the rule runs at its defaults.
+    const setting: RuleSetting = plan.settings[rule.id] ?? {
+      options: structuredClone((rule.options?.defaults ?? {}) as Record<string, unknown>),
+    };
     const level: SeverityLevel = setting.level ?? rule.meta.severity;
     const descriptor: RuleDescriptor = { id: rule.id, meta: rule.meta, level };
     const doc = plan.docs?.[rule.id];

@@ -61,6 +61,22 @@ const READ_PATHS: Partial<Record<ResourceKind, readonly string[]>> = {
     'operations',
   ],
   operation: ['name', 'properties/method', 'properties/urlTemplate', 'policy'],
+  // What correlation and the rules read of a server; an unknown display name, description or client
+  // registration endpoint (a placeholder Entra ignores) changes no finding. (A violation on an unknown path
+  // is still caught by its own path, whatever rule, built-in or plugin, reports it.)
+  authorizationServer: [
+    'name',
+    'properties/authorizationEndpoint',
+    'properties/tokenEndpoint',
+    'properties/grantTypes',
+    'properties/authorizationMethods',
+    'properties/defaultScope',
+    'properties/clientId',
+    'properties/tokenBodyParameters',
+    'properties/useInTestConsole',
+    'properties/bearerTokenSendingMethods',
+    'properties/clientAuthenticationMethod',
+  ],
   product: ['name', 'properties/subscriptionRequired', 'properties/state', 'apis', 'policy'],
 };
 
