@@ -68,16 +68,6 @@ export function heredocText(
   return { value, offsets };
 }
 
-/** The references a heredoc interpolates, or undefined when it uses a directive (`%{...}`). */
-export function heredocReferences(text: string, heredoc: HclHeredoc): string[] | undefined {
-  const references: string[] = [];
-  const result = heredocText(text, heredoc, (reference) => {
-    references.push(reference);
-    return '';
-  });
-  return result ? references : undefined;
-}
-
 /** What the position index of one `.tf` file knows about one plan resource instance. */
 export interface TfIndexEntry {
   /** JSON pointer of the resource instance in the plan (`/planned_values/.../resources/3`). */

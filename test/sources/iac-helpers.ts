@@ -5,7 +5,6 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AuditError } from '../../src/engine/errors';
 import { cli } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/sample';
 
@@ -89,12 +88,4 @@ export function scratchDir(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function auditErrorOf(fn: () => unknown): AuditError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AuditError) return error;
-    throw error;
-  }
-  throw new Error('expected an AuditError');
-}
+export { auditErrorOf } from '../helpers/errors';
