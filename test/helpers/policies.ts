@@ -1,7 +1,7 @@
 /**
  * Test helpers for policies: policy documents built from sections, the fixed sample with policies patched in,
  * models that keep their inventory (for file positions), finding locations as the engine computes them, and the
- * real-world policies of the shared corpus.
+ * our own fixture policies (test/fixtures/policies).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -154,9 +154,10 @@ export function positionInJson(text: string, needle: string, occurrence = 0): Lo
   return { file: 'snapshot.json', line, column: at - before.lastIndexOf('\n') };
 }
 
-export const CORPUS_POLICIES = path.resolve(REPO_ROOT, '../shared/corpus/policies');
+/** Our own policy documents in the shapes real repositories hold (rawxml quirks, fragments, templates). */
+export const FIXTURE_POLICIES = path.resolve(REPO_ROOT, 'test/fixtures/policies');
 
-/** A real-world policy of the shared corpus, as published (BOM removed). */
-export function corpusPolicy(file: string): string {
-  return readFileSync(path.join(CORPUS_POLICIES, file), 'utf8').replace(/^\ufeff/, '');
+/** One of our own fixture policies (BOM removed). */
+export function fixturePolicy(file: string): string {
+  return readFileSync(path.join(FIXTURE_POLICIES, file), 'utf8').replace(/^\ufeff/, '');
 }

@@ -11,7 +11,7 @@ import { isTokenValidation, resolvedAttribute, resolvedText } from '../../src/po
 import { findElements } from '../../src/policy/parser';
 import { buildModel, loadSampleDoc } from '../helpers/sample';
 import {
-  corpusPolicy,
+  fixturePolicy,
   load,
   loadWith,
   policyXml,
@@ -406,10 +406,8 @@ describe('effective policies', () => {
       expect(alwaysRuns(path.sections.inbound.statements, isTokenValidation)).toBe(false);
     });
 
-    it('counts a <choose> whose every branch, <otherwise> included, validates (corpus policy 001)', () => {
-      const policy = corpusPolicy(
-        '001-Azure-api-management-policy-snippets-preauthorize-http-method-validate-jwt.xml',
-      );
+    it('counts a <choose> whose every branch, <otherwise> included, validates (fixture method-authorization)', () => {
+      const policy = fixturePolicy('method-authorization.xml');
       const { model } = loadWith({ service: { policy: null }, api: { policy: rawxml(policy) } });
       const path = effectivePolicies(model).operations[0]!.paths[0]!;
       const validations = allStatements(path.sections.inbound.statements).filter(isTokenValidation);
@@ -505,17 +503,13 @@ describe('effective policies', () => {
     });
   });
 
-  it('reads every readable corpus policy used by the rule tests as a document', () => {
-    const files = [
-      '019-Azure-azure-api-management-policy-toolkit-testdata-validate-jwt.xml',
-      '020-Azure-azure-api-management-policy-toolkit-testdata-validate-azure-ad-token.xml',
-      '030-Azure-Samples-AI-Gateway-mcp-prm-oauth-mcp-api.xml',
-    ];
+  it('reads every fixture policy used by the rule tests as a document', () => {
+    const files = ['validate-jwt-tabs.xml', 'validate-azure-ad-token.xml', 'mcp-token.xml'];
     for (const file of files) {
       const { model } = load(
         (() => {
           const doc = loadSampleDoc();
-          (doc.apim![0] as { policy: unknown }).policy = rawxml(corpusPolicy(file));
+          (doc.apim![0] as { policy: unknown }).policy = rawxml(fixturePolicy(file));
           return doc;
         })(),
       );

@@ -9,6 +9,8 @@ import fc from 'fast-check';
 import { stripBom } from '../../src/json/positions';
 import { parsePolicy, type PolicyTextFormat } from '../../src/policy/parser';
 import type { PolicyElement } from '../../src/policy/types';
+import { FIXTURE_POLICIES } from '../helpers/policies';
+import { markupString, mutate, mutation } from './mutations';
 import { escapeXml, invariantProblems, shape, timeRatio, type Shape } from './helpers';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
@@ -17,93 +19,21 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20251125);
 const runs = (ciDefault: number) => ({ seed: SEED, numRuns: RUNS ?? ciDefault });
 const FORMATS: (PolicyTextFormat | undefined)[] = [undefined, 'rawxml', 'xml'];
 
-const POLICIES = path.resolve(__dirname, '../../../shared/corpus/policies');
-const corpus = readdirSync(POLICIES)
-  .filter((f) => f.endsWith('.xml'))
+/** Seeds: our own fixture policies (the corpus suite runs the same property over third-party files). */
+const seeds = readdirSync(FIXTURE_POLICIES)
+  .filter((f) => f.endsWith('.xml') || f.endsWith('.tftpl'))
   .sort()
-  .map((f) => stripBom(readFileSync(path.join(POLICIES, f), 'utf8')));
-
-// ----- Mutations of real policies ----------------------------------------------------------------------------
-
-const MARKUP_CHARS = [...'<>/"\'&@(){}[]!-?;=\n\t $%#:\\*abx1'];
-const markupString = (maxLength: number) => fc.string({ unit: fc.constantFrom(...MARKUP_CHARS), maxLength });
-const SNIPPETS = [
-  '<!--',
-  '-->',
-  '<![CDATA[',
-  ']]>',
-  '@(',
-  '@{',
-  '${',
-  '$"',
-  '@"',
-  '&quot;',
-  '&amp;',
-  '&#',
-  '</',
-  '/>',
-  '<!DOCTYPE',
-  '<?',
-];
-
-type Mutation =
-  | { kind: 'insert'; at: number; text: string }
-  | { kind: 'delete' | 'duplicate'; at: number; length: number }
-  | { kind: 'swap'; at: number; other: number; length: number }
-  | { kind: 'truncate'; at: number };
-
-const position = fc.double({ min: 0, max: 1, noNaN: true });
-const mutation: fc.Arbitrary<Mutation> = fc
-  .oneof(
-    fc.record({
-      kind: fc.constant('insert' as const),
-      at: position,
-      text: fc.oneof(markupString(6), fc.constantFrom(...SNIPPETS)),
-    }),
-    fc.record({
-      kind: fc.constantFrom('delete' as const, 'duplicate' as const),
-      at: position,
-      length: fc.nat(60),
-    }),
-    fc.record({ kind: fc.constant('swap' as const), at: position, other: position, length: fc.nat(30) }),
-    fc.record({ kind: fc.constant('truncate' as const), at: position }),
-  )
-  .map((m) => m as Mutation);
-
-function mutate(text: string, m: Mutation): string {
-  const at = Math.floor(m.at * text.length);
-  switch (m.kind) {
-    case 'insert':
-      return text.slice(0, at) + m.text + text.slice(at);
-    case 'delete':
-      return text.slice(0, at) + text.slice(at + m.length);
-    case 'duplicate':
-      return text.slice(0, at + m.length) + text.slice(at, at + m.length) + text.slice(at + m.length);
-    case 'swap': {
-      const [a, b] = [at, Math.floor(m.other * text.length)].sort((x, y) => x - y) as [number, number];
-      const length = Math.min(m.length, b - a);
-      return (
-        text.slice(0, a) +
-        text.slice(b, b + length) +
-        text.slice(a + length, b) +
-        text.slice(a, a + length) +
-        text.slice(b + length)
-      );
-    }
-    case 'truncate':
-      return text.slice(0, at);
-  }
-}
+  .map((f) => stripBom(readFileSync(path.join(FIXTURE_POLICIES, f), 'utf8')));
 
 describe('policy parser properties: never throws, always a document or a located error', () => {
-  it('on random mutations of the corpus policies', () => {
+  it('on random mutations of the fixture policies', () => {
     fc.assert(
       fc.property(
-        fc.nat(corpus.length - 1),
+        fc.nat(seeds.length - 1),
         fc.array(mutation, { minLength: 1, maxLength: 6 }),
         fc.constantFrom(...FORMATS),
         (index, mutations, format) => {
-          const text = mutations.reduce(mutate, corpus[index] ?? '');
+          const text = mutations.reduce(mutate, seeds[index] ?? '');
           expect(invariantProblems(text, parsePolicy(text, format))).toEqual([]);
         },
       ),

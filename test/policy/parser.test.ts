@@ -128,7 +128,7 @@ describe('policy parser: rawxml expressions', () => {
     expect(elementText(only(element, 'value'))).toBe(value);
   });
 
-  it('treats a quote run like "a=""" as strings, not a raw string literal (corpus 001)', () => {
+  it('treats a quote run like "a=""" as strings, not a raw string literal (fixture method-authorization)', () => {
     const value = '@(context.Request.Method.Equals("patch=""",StringComparison.OrdinalIgnoreCase))';
     const element = root(`<when condition="${value}"><x/></when>`);
     expect(attr(element, 'condition')).toBe(value);

@@ -1,7 +1,7 @@
 import rule from '../../rules/api-validate-jwt';
 import { notEvaluatedOutputs, violations } from '../helpers/sample';
 import {
-  corpusPolicy,
+  fixturePolicy,
   GET_COLORS_OPERATION,
   loadedRunnerFor,
   locationOf,
@@ -95,17 +95,13 @@ describe('api-validate-jwt', () => {
     expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<validate-jwt'));
   });
 
-  it('accepts a <choose> whose every branch validates (corpus policy 001)', () => {
-    const policy = corpusPolicy(
-      '001-Azure-api-management-policy-snippets-preauthorize-http-method-validate-jwt.xml',
-    );
+  it('accepts a <choose> whose every branch validates (fixture method-authorization)', () => {
+    const policy = fixturePolicy('method-authorization.xml');
     expect(run({ service: { policy: NO_VALIDATION }, api: { policy: rawxml(policy) } }).outputs).toEqual([]);
   });
 
-  it('accepts validate-azure-ad-token (corpus policy 020) in the API policy', () => {
-    const policy = corpusPolicy(
-      '020-Azure-azure-api-management-policy-toolkit-testdata-validate-azure-ad-token.xml',
-    );
+  it('accepts validate-azure-ad-token (fixture validate-azure-ad-token) in the API policy', () => {
+    const policy = fixturePolicy('validate-azure-ad-token.xml');
     expect(run({ service: { policy: NO_VALIDATION }, api: { policy: rawxml(policy) } }).outputs).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import rule from '../../rules/jwt-audience-matches-token-version';
 import { BACKEND_APP_ID, notEvaluatedOutputs, violations, type Overlay } from '../helpers/sample';
 import {
-  corpusPolicy,
+  fixturePolicy,
   loadedRunnerFor,
   locationOf,
   policyXml,
@@ -130,10 +130,8 @@ describe('jwt-audience-matches-token-version', () => {
   });
 
   describe('validate-azure-ad-token', () => {
-    it('reports backend-application-ids and audiences that are not the backend app (corpus policy 020)', () => {
-      const policy = corpusPolicy(
-        '020-Azure-azure-api-management-policy-toolkit-testdata-validate-azure-ad-token.xml',
-      );
+    it('reports backend-application-ids and audiences that are not the backend app (fixture validate-azure-ad-token)', () => {
+      const policy = fixturePolicy('validate-azure-ad-token.xml');
       const { outputs } = run({ service: { policy: rawxml(policy) } });
       const messages = violations(outputs).map((v) => v.message);
       expect(messages).toHaveLength(3);

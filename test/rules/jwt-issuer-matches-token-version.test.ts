@@ -1,7 +1,7 @@
 import rule from '../../rules/jwt-issuer-matches-token-version';
 import { BACKEND_APP_ID, notEvaluatedOutputs, TENANT_ID, violations, type Overlay } from '../helpers/sample';
 import {
-  corpusPolicy,
+  fixturePolicy,
   loadedRunnerFor,
   locationOf,
   policyXml,
@@ -148,8 +148,8 @@ describe('jwt-issuer-matches-token-version', () => {
     expect(notEvaluatedOutputs(outputs)[0]?.reason).toContain('a policy expression evaluated per request');
   });
 
-  it('judges a fragment from the corpus (047: v2.0 metadata, sts.windows.net issuer) where it is included', () => {
-    const fragment = corpusPolicy('047-Azure-Samples-ai-hub-gateway-solution-accelerator-frag-aad-auth.xml');
+  it('judges a fragment (fixture fragment-entra-auth: v2.0 metadata, sts.windows.net issuer) where it is included', () => {
+    const fragment = fixturePolicy('fragment-entra-auth.xml');
     const overlay: Overlay = {
       service: {
         policy: rawxml(

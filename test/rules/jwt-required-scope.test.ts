@@ -1,7 +1,7 @@
 import rule from '../../rules/jwt-required-scope';
 import { BACKEND_APP_ID, notEvaluatedOutputs, violations, type Overlay } from '../helpers/sample';
 import {
-  corpusPolicy,
+  fixturePolicy,
   loadedRunnerFor,
   locationOf,
   policyXml,
@@ -79,8 +79,8 @@ describe('jwt-required-scope', () => {
     expect(v?.message).toContain('checks scp without separator=" "');
   });
 
-  it('warns when neither scp nor roles is checked (corpus policy 019)', () => {
-    const policy = corpusPolicy('019-Azure-azure-api-management-policy-toolkit-testdata-validate-jwt.xml');
+  it('warns when neither scp nor roles is checked (fixture validate-jwt-tabs)', () => {
+    const policy = fixturePolicy('validate-jwt-tabs.xml');
     const { outputs, inventory, text } = run({ api: { policy: rawxml(policy) } });
     const found = violations(outputs).filter((v) => v.key === 'validate-jwt#0:no-scope');
     expect(found).toHaveLength(1);

@@ -1,7 +1,7 @@
 import rule from '../../rules/jwt-validation-strict';
 import { notEvaluatedOutputs, violations, type Overlay } from '../helpers/sample';
 import {
-  corpusPolicy,
+  fixturePolicy,
   loadedRunnerFor,
   locationOf,
   policyXml,
@@ -49,9 +49,7 @@ describe('jwt-validation-strict', () => {
     expect(violations(run(withJwt('failed-validation-httpcode="403"')).outputs)[0]?.message).toContain(
       'answers a failed validation with HTTP 403',
     );
-    const aad = corpusPolicy(
-      '020-Azure-azure-api-management-policy-toolkit-testdata-validate-azure-ad-token.xml',
-    );
+    const aad = fixturePolicy('validate-azure-ad-token.xml');
     const { outputs } = run({
       service: {
         policy: rawxml(aad.replace('failed-validation-httpcode="401"', 'failed-validation-httpcode="500"')),
@@ -131,7 +129,7 @@ describe('jwt-validation-strict', () => {
       expect(violations(outputs)[0]?.message).toContain('next to openid-config');
     });
 
-    it('accepts certificate and RSA keys, and symmetric keys of a non-Entra issuer (corpus policy 001)', () => {
+    it('accepts certificate and RSA keys, and symmetric keys of a non-Entra issuer (fixture method-authorization)', () => {
       expect(
         run(
           withJwt(
@@ -140,9 +138,7 @@ describe('jwt-validation-strict', () => {
           ),
         ).outputs,
       ).toEqual([]);
-      const policy = corpusPolicy(
-        '001-Azure-api-management-policy-snippets-preauthorize-http-method-validate-jwt.xml',
-      );
+      const policy = fixturePolicy('method-authorization.xml');
       const { outputs } = run({
         service: { policy: rawxml(policy) },
         api: { properties: { authenticationSettings: null } },

@@ -23,7 +23,6 @@ import {
   type ReportFinding,
 } from './iac-helpers';
 
-const CORPUS = '../shared/corpus/apiops/Azure-apiops/SampleArtifacts';
 const WORKSPACES = 'test/fixtures/apiops/workspaces';
 const COLORS_SOURCES = [`apiops:${APIOPS_COLORS}`, `snapshot:${APIOPS_COLORS_APPS}`];
 
@@ -304,75 +303,22 @@ describe('apiops source: layout', () => {
   });
 
   it('a bare path to an APIOps folder is detected', () => {
-    for (const dir of [APIOPS_COLORS, WORKSPACES, CORPUS]) {
+    for (const dir of [APIOPS_COLORS, WORKSPACES]) {
       expect(parseSourceSpec(dir, REPO_ROOT).kind).toBe('apiops');
     }
     expect(() => parseSourceSpec('test/fixtures', REPO_ROOT)).toThrow(/Cannot tell what kind of source/);
   });
 
   it('takes the service name from apiops:<dir>#<name>, whether or not the name was resolved as a path', () => {
-    expect(splitApiopsLocation(`${REPO_ROOT}/${CORPUS}#sample-apim`).serviceName).toBe('sample-apim');
-    const spec = parseSourceSpec(`apiops:${CORPUS}#sample-apim`, REPO_ROOT);
+    expect(splitApiopsLocation(`${REPO_ROOT}/${WORKSPACES}#sample-apim`).serviceName).toBe('sample-apim');
+    const spec = parseSourceSpec(`apiops:${WORKSPACES}#sample-apim`, REPO_ROOT);
     const inventory = loadApiopsFolder(spec.location, spec.raw, REPO_ROOT);
     expect(inventory.services[0]?.name).toBe('sample-apim');
     expect(inventory.services[0]?.origin.unknown).toBeUndefined();
     const error = auditErrorOf(() =>
-      loadApiopsFolder(`${REPO_ROOT}/${CORPUS}#9lives`, 'apiops:x#9lives', REPO_ROOT),
+      loadApiopsFolder(`${REPO_ROOT}/${WORKSPACES}#9lives`, 'apiops:x#9lives', REPO_ROOT),
     );
     expect(error.message).toMatch(/'9lives' in apiops:x#9lives is not an API Management service name/);
-  });
-});
-
-describe('apiops source: the APIOps SampleArtifacts tree (corpus)', () => {
-  it('loads without error, with every artifact kind the audit uses', () => {
-    const inventory = load(CORPUS);
-    expect(inventory.gaps).toEqual([]);
-    const service = inventory.services[0];
-    // No serviceInformation.json and no #<name>: the folder name stands in, marked unknown.
-    expect(service?.name).toBe('SampleArtifacts');
-    expect(Object.keys(service?.origin.unknown ?? {})).toEqual(['name']);
-    expect(service?.policy?.value).toMatch(/<include-fragment fragment-id="policyFragment1" \/>/);
-    const apis = service?.apis ?? [];
-    expect(apis.map((a) => a.name)).toEqual([
-      'basic-api',
-      'graphql-api',
-      'revisioned-api',
-      'revisioned-api;rev=2',
-      'soap-api',
-      'versioned-api-v1',
-      'versioned-api-v2',
-      'wadl-api',
-    ]);
-    expect(apis.filter((a) => a.properties.isCurrent === false).map((a) => a.name)).toEqual([
-      'revisioned-api;rev=2',
-    ]);
-    expect(apis.flatMap((a) => a.operations ?? []).map((o) => o.name)).toEqual([
-      'get-items',
-      'create-item',
-      'get-revision',
-      'get-revision-v2',
-      'get-revision-details',
-      'get-version-v1',
-      'get-version-v2',
-    ]);
-    expect(apis.flatMap((a) => a.operations ?? []).filter((o) => o.policy).length).toBe(4);
-    expect(apis.filter((a) => a.policy).map((a) => a.name)).toEqual(['basic-api', 'revisioned-api;rev=2']);
-    expect(service?.products?.map((p) => [p.name, p.apis?.length, p.policy !== undefined])).toEqual([
-      ['product1', 3, true],
-      ['product2', 4, true],
-    ]);
-    expect(service?.namedValues).toHaveLength(4);
-    expect(service?.policyFragments?.map((f) => f.name)).toEqual(['policyFragment1', 'policyFragment2']);
-    expect(Object.keys(inventory.files)).toHaveLength(39);
-  });
-
-  it('scans as a bare path, complete, with no findings about a service it cannot name', async () => {
-    const { code, report } = await scanJson([`apiops:${CORPUS}#sample-apim`]);
-    expect(code).toBe(0);
-    expect(report.complete).toBe(true);
-    expect(report.gaps).toEqual([]);
-    const bare = await cli(['scan', CORPUS, '--format', 'json', '--fail-on', 'none', '--now', NOW]);
-    expect(bare.code).toBe(0);
   });
 });
 

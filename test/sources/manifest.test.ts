@@ -19,7 +19,6 @@ import {
 const MANIFESTS = 'test/fixtures/manifests';
 const LEGACY = `${MANIFESTS}/colors-legacy`;
 const GRAPH = `${MANIFESTS}/colors-graph`;
-const CORPUS = '../shared/corpus/manifests';
 
 const load = (location: string) =>
   loadManifests(path.join(REPO_ROOT, location), `manifest:${location}`, REPO_ROOT);
@@ -109,36 +108,36 @@ describe('manifest formats', () => {
     expect(withoutOrigins(page.applications)).toEqual(withoutOrigins(list.applications));
   });
 
-  it('reads PowerShell output: UTF-16 with BOM, PascalCase keys, /Date(ms)/ dates (corpus)', () => {
-    const mock = load(`${CORPUS}/scubagear-MockApplications.json`);
-    expect(mock.applications.length).toBeGreaterThan(1);
-    expect(mock.applications[0]?.appId).toBe('10000000-0000-0000-0000-000000000000');
-    expect(mock.applications[0]?.requiredResourceAccess?.[0]?.resourceAppId).toBe(
-      '00000003-0000-0000-c000-000000000000',
-    );
-    const hybrid = load(`${CORPUS}/scubagear-MockDedicatedHybridAppRegistration.json`);
-    expect(hybrid.applications[0]?.keyCredentials?.[0]?.startDateTime).toBe('2024-12-04T20:22:22.000Z');
-    expect(hybrid.applications[0]?.origin.paths?.['keyCredentials/0/endDateTime']).toBe(
-      '/KeyCredentials/0/EndDateTime',
-    );
+  it('reads PowerShell output: UTF-16 with BOM, CRLF, PascalCase keys, /Date(ms)/ dates', () => {
+    const { applications } = load(`${MANIFESTS}/powershell-utf16.json`);
+    expect(applications.map((a) => a.appId)).toEqual([
+      '10000000-0000-0000-0000-000000000001',
+      '10000000-0000-0000-0000-000000000002',
+    ]);
+    const [client, backend] = applications;
+    expect(client?.requiredResourceAccess?.[0]?.resourceAppId).toBe('00000003-0000-0000-c000-000000000000');
+    expect(client?.web?.redirectUris).toEqual([
+      'https://orders-apim.developer.azure-api.net/signin-oauth/code/callback/orders-oauth',
+    ]);
+    expect(client?.passwordCredentials?.[0]?.endDateTime).toBe('2025-12-04T20:22:22.000Z');
+    expect(backend?.api?.requestedAccessTokenVersion).toBe(2);
+    expect(backend?.keyCredentials?.[0]?.startDateTime).toBe('2024-12-04T20:22:22.000Z');
+    expect(backend?.origin.paths?.['keyCredentials/0/endDateTime']).toBe('/1/KeyCredentials/0/EndDateTime');
   });
 
-  it('reads a legacy template with placeholders (corpus) and rejects a model row without appId', () => {
-    const text = readFileSync(
-      path.join(REPO_ROOT, CORPUS, 'teams-toolkit-template-m365-tab-aad.manifest.json.tpl'),
-      'utf8',
-    );
-    const result = parseManifestText(text, 'aad.manifest.json');
-    if ('problems' in result) throw new Error(result.problems.join('\n'));
-    const [app] = result.applications;
-    expect(app?.api?.preAuthorizedApplications?.[0]?.delegatedPermissionIds).toEqual([
-      '${{AAD_APP_ACCESS_AS_USER_PERMISSION_ID}}',
-    ]);
-    expect(app?.spa?.redirectUris).toHaveLength(2);
-    const error = auditErrorOf(() => load(`${CORPUS}/zerotrustassessment-Application-model.json`));
-    expect(error.details[0]).toMatch(
-      /zerotrustassessment-Application-model\.json:4:5: application has no appId/,
-    );
+  it('rejects a Graph response row without appId, located at the row', () => {
+    const dir = scratchDir();
+    try {
+      const file = path.join(dir.dir, 'apps.json');
+      writeFileSync(
+        file,
+        '{\n  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#applications",\n  "value": [\n    {\n      "displayName": "orders-client",\n      "web": {}\n    }\n  ]\n}\n',
+      );
+      const error = auditErrorOf(() => loadManifests(file, 'manifest:apps.json', dir.dir));
+      expect(error.details[0]).toMatch(/apps\.json:4:5: application has no appId/);
+    } finally {
+      dir.cleanup();
+    }
   });
 
   it('never keeps secretText or a legacy value', () => {
@@ -178,9 +177,7 @@ describe('manifest detection and errors', () => {
       ),
     ).toBe(false);
     expect(
-      looksLikeManifest(
-        decodeText(readFileSync(path.join(REPO_ROOT, CORPUS, 'scubagear-MockApplications.json'))),
-      ),
+      looksLikeManifest(decodeText(readFileSync(path.join(REPO_ROOT, MANIFESTS, 'powershell-utf16.json')))),
     ).toBe(true);
   });
 

@@ -6,7 +6,6 @@ import { parseJsonWithPositions } from '../../src/json/positions';
 import { cli } from '../helpers/cli';
 import { loadSampleDoc, mergePatch, REPO_ROOT } from '../helpers/sample';
 import { colorsFixture, PLAN_SECRETS } from '../fixtures/terraform/colors';
-import { corpusPlan } from '../fixtures/terraform/corpus';
 import { syncFixtures } from './colors-fixtures';
 import {
   auditErrorOf,
@@ -21,7 +20,15 @@ import {
 
 const COLORS = 'test/fixtures/terraform/colors';
 const COLORS_NEW = 'test/fixtures/terraform/colors-new';
-const CORPUS = '../shared/corpus/terraform';
+
+/** Every .tf file under a fixture folder, relative to the repository. */
+function tfUnder(dir: string): string[] {
+  return readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const rel = path.join(dir, entry.name);
+    if (entry.isDirectory()) return tfUnder(rel);
+    return entry.name.endsWith('.tf') ? [rel] : [];
+  });
+}
 
 function fixtureFiles(files: Record<string, string>): Map<string, string> {
   return new Map(Object.entries(files));
@@ -50,18 +57,24 @@ describe('terraform fixtures', () => {
     expect(
       syncFixtures(COLORS_NEW, fixtureFiles(colorsFixture(loadSampleDoc('contoso-fixed'), 'new')), true),
     ).toEqual([]);
-    expect(
-      syncFixtures('test/fixtures/terraform/corpus', new Map([['plan.json', corpusPlan()]]), true),
-    ).toEqual([]);
   });
 });
 
 describe('HCL block locator', () => {
-  const corpusFiles = readdirSync(path.join(REPO_ROOT, CORPUS)).filter((f) => f.endsWith('.tf'));
+  const tfFiles = ['colors', 'colors-new'].flatMap((fixture) =>
+    tfUnder(path.join('test/fixtures/terraform', fixture)),
+  );
 
-  it.each(corpusFiles)('%s: finds every resource block on its line', (file) => {
-    const text = readFileSync(path.join(REPO_ROOT, CORPUS, file), 'utf8');
-    const expected = [...text.matchAll(/^resource "([^"]+)" "([^"]+)"/gm)].map((m) => ({
+  it('has fixtures with resource blocks in them', () => {
+    const blocks = tfFiles.flatMap((f) => [
+      ...resourceBlocks(scanHcl(readFileSync(path.join(REPO_ROOT, f), 'utf8'))),
+    ]);
+    expect(blocks.length).toBeGreaterThan(10);
+  });
+
+  it.each(tfFiles)('%s: finds every resource block on its line', (file) => {
+    const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+    const expected = [...text.matchAll(/^[ \t]*resource "([^"]+)" "([^"]+)"/gm)].map((m) => ({
       key: `${m[1]}.${m[2]}`,
       line: text.slice(0, m.index).split('\n').length,
     }));
@@ -374,35 +387,6 @@ describe('values unknown until apply (a first deployment of the fixed scenario)'
     } finally {
       elsewhere.cleanup();
     }
-  });
-});
-
-describe('terraform source on the corpus configuration', () => {
-  it('locates findings in the real .tf files, through var.* and dynamic blocks', async () => {
-    const { report } = await scanJson([`terraform:test/fixtures/terraform/corpus/plan.json#${CORPUS}`]);
-    const implicit = only(report.findings, 'implicit-grant-disabled', 'enableAccessTokenIssuance');
-    const appreg = `${CORPUS}/meagherq-azuread-application-registration-main.tf`;
-    expect(implicit.location).toEqual({
-      file: appreg,
-      ...positionOf(
-        appreg,
-        'true',
-        readFileSync(path.join(REPO_ROOT, appreg), 'utf8').indexOf('access_token_issuance_enabled'),
-      ),
-    });
-    const multi = report.findings.find(
-      (f) => f.ruleId === 'auth-server-v2-endpoints' && f.message.includes('organizations'),
-    );
-    const server = `${CORPUS}/meagherq-api-management-authorization-server-main.tf`;
-    expect(multi?.location.file).toBe(server);
-    expect(textAt(multi!.location)).toMatch(/^var\.(authorization|token)_endpoint/);
-    const lifetime = report.findings.find((f) => f.ruleId === 'client-secret-expiry');
-    expect(lifetime?.location.file).toBe(appreg);
-    expect(textAt(lifetime!.location)).toMatch(
-      /^resource "azuread_application_password"|^azuread_application\.appreg/,
-    );
-    const api = report.findings.find((f) => f.resource.kind === 'api');
-    if (api) expect(api.location.file).toBe(`${CORPUS}/meagherq-api-management-api-main.tf`);
   });
 });
 

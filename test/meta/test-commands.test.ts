@@ -1,0 +1,49 @@
+/**
+ * `npm test` is self-contained and `npm run test:corpus` is the only reader of the third-party corpus, which it
+ * requires: without it the run fails before any suite, it does not skip.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const REPO = path.resolve(__dirname, '../..');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+describe('test commands', () => {
+  it('npm test excludes the corpus suite and no other test reads outside the repository', async () => {
+    const config = (await import(path.join(REPO, 'jest.config.js'))) as { testPathIgnorePatterns: string[] };
+    expect(config.testPathIgnorePatterns).toContain('<rootDir>/test/corpus/');
+    const outside = filesUnder(path.join(REPO, 'test'))
+      .filter((f) => f.endsWith('.ts') && !f.startsWith(path.join(REPO, 'test', 'corpus') + path.sep))
+      .filter((f) => !f.endsWith('test-commands.test.ts'))
+      .filter((f) => /shared\/corpus|APIM_AUDIT_CORPUS/.test(readFileSync(f, 'utf8')));
+    expect(outside.map((f) => path.relative(REPO, f))).toEqual([]);
+  });
+
+  it('the corpus run fails at once, naming the folder, when the corpus is absent', async () => {
+    const { default: setup } = (await import(path.join(REPO, 'test/corpus/global-setup.js'))) as {
+      default: () => Promise<void>;
+    };
+    const saved = process.env['APIM_AUDIT_CORPUS'];
+    process.env['APIM_AUDIT_CORPUS'] = path.join(REPO, 'no-such-corpus');
+    try {
+      await expect(setup()).rejects.toThrow(/the third-party corpus is not at .*no-such-corpus/);
+    } finally {
+      if (saved === undefined) delete process.env['APIM_AUDIT_CORPUS'];
+      else process.env['APIM_AUDIT_CORPUS'] = saved;
+    }
+  });
+
+  it('the corpus command is wired in package.json and run by CI', () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts['test:corpus']).toBe('jest --config jest.corpus.config.js');
+    expect(readFileSync(path.join(REPO, '.ci/run'), 'utf8')).toMatch(/^npm run test:corpus$/m);
+  });
+});
