@@ -1,16 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BUILTIN_RULE_IDS } from '../../rules';
 import { cli } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/sample';
+import { makeTempDir } from '../helpers/temp';
 
 const NOW = ['--now', '2026-11-25T12:00:00Z'];
 const CONTOSO = 'examples/contoso/snapshot.json';
 const FIXED = 'examples/contoso-fixed/snapshot.json';
 
 function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'apim-oauth-audit-'));
+  return makeTempDir('cli');
 }
 
 interface JsonReport {

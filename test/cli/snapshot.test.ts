@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cli } from '../helpers/cli';
+import { makeTempDir } from '../helpers/temp';
 
 interface Report {
   findings: { ruleId: string; message: string; resource: { id: string }; fingerprint: string }[];
@@ -9,7 +9,7 @@ interface Report {
 
 describe('snapshot command', () => {
   it('writes a schema-valid snapshot from the sources; scanning it gives the same findings', async () => {
-    const out = path.join(mkdtempSync(path.join(tmpdir(), 'snap-')), 'tenant.json');
+    const out = path.join(makeTempDir('snap'), 'tenant.json');
     const written = await cli([
       'snapshot',
       '--source',
@@ -52,7 +52,7 @@ describe('snapshot command', () => {
 
 describe('incomplete collections stay incomplete in a snapshot', () => {
   it('gaps and unknown values written to a snapshot make its scan incomplete and not evaluated, never clean', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'snap-gaps-'));
+    const dir = makeTempDir('snap-gaps');
     const doc = JSON.parse(readFileSync('examples/contoso-fixed/snapshot.json', 'utf8')) as {
       gaps?: unknown[];
       apim: { authorizationServers: Record<string, unknown>[] }[];

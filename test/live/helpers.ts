@@ -2,13 +2,13 @@
  * Shared set-up of the live tests: the emulator serving a tenant, and the environment that points the real
  * SDKs at it (custom cloud endpoints, the emulator's CA, an environment service principal).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceContext } from '../../src/sources/types';
 import { tenantFromSnapshot, type EmulatedTenant } from './emulator/data';
 import { startEmulator, type Emulator, type EmulatorOptions } from './emulator/server';
 import { REPO_ROOT } from '../helpers/sample';
+import { makeTempDir } from '../helpers/temp';
 
 export const CLIENT_ID = '5f0c2b7e-9d1a-4c3b-8e6f-2a1b0c9d8e7f';
 export const CLIENT_SECRET = 'emulator-secret-value-Zq8~';
@@ -45,7 +45,7 @@ export async function startFixture(options: Partial<EmulatorOptions> = {}): Prom
     github: { requestToken: GITHUB_REQUEST_TOKEN, subject: GITHUB_SUBJECT },
     ...options,
   });
-  const dir = mkdtempSync(path.join(tmpdir(), 'live-'));
+  const dir = makeTempDir('live');
   const caFile = path.join(dir, 'emulator-ca.pem');
   writeFileSync(caFile, emulator.ca);
   const tenantId = (options.tenant ?? contosoTenant()).tenantId;

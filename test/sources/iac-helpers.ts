@@ -2,11 +2,11 @@
  * Shared helpers of the APIOps and ARM source tests: scans through the real CLI, finding comparison with the
  * bundled sample, and reading a reported position back from the file.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { cli } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/sample';
+import { makeTempDir } from '../helpers/temp';
 
 export const NOW = '2026-11-25T12:00:00Z';
 
@@ -76,15 +76,15 @@ export function textAt(location: ReportFinding['location'], cwd: string = REPO_R
   return line.slice((location.column ?? 1) - 1);
 }
 
-/** A scratch copy of a fixture folder (removed by `cleanup`). */
+/** A scratch copy of a fixture folder (removed by `cleanup`, or at the end of the suite). */
 export function scratchCopy(fixture: string): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'aoa-iac-'));
+  const dir = makeTempDir('iac');
   cpSync(path.join(REPO_ROOT, fixture), dir, { recursive: true });
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export function scratchDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'aoa-iac-'));
+  const dir = makeTempDir('iac');
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
