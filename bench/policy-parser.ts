@@ -21,7 +21,12 @@ function timeIt(fn: () => void, minMs = 300): number {
   return elapsed / runs;
 }
 
-const corpusDir = path.resolve(__dirname, '../../../shared/corpus/policies');
+const corpusDir = path.resolve(
+  __dirname,
+  '../..',
+  process.env['APIM_AUDIT_CORPUS'] || '../shared/corpus',
+  'policies',
+);
 const files = existsSync(corpusDir) ? readdirSync(corpusDir).filter((f) => f.endsWith('.xml')) : [];
 const texts = files.map((f) => readFileSync(path.join(corpusDir, f), 'utf8'));
 const totalBytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
