@@ -66,8 +66,8 @@ export class FolderReader {
     this.gaps.push({ source: this.spec, what: this.shown(file), reason });
   }
 
-  /** An `*Information.json`: its object, indexed; undefined (with a problem recorded) when malformed. */
-  json(file: string): { value: Json; origin: Origin } | undefined {
+  /** A JSON file, indexed; undefined when absent, unreadable (a gap) or malformed (a problem). */
+  private parsed(file: string): { value: unknown; shown: string } | undefined {
     if (!existsSync(file)) return undefined;
     const text = this.text(file);
     if (text === undefined) return undefined;
@@ -78,11 +78,35 @@ export class FolderReader {
       return undefined;
     }
     this.files[shown] = parsed.index;
+    return { value: parsed.value, shown };
+  }
+
+  /** An `*Information.json`: its object, indexed; undefined (with a problem recorded) when malformed. */
+  json(file: string): { value: Json; origin: Origin } | undefined {
+    const parsed = this.parsed(file);
+    if (!parsed) return undefined;
     if (!isRecord(parsed.value)) {
-      this.problems.push(`${shown}:1:1: expected a JSON object ({ "properties": { ... } })`);
+      this.problems.push(`${parsed.shown}:1:1: expected a JSON object ({ "properties": { ... } })`);
       return undefined;
     }
-    return { value: parsed.value, origin: { file: shown, pointer: '' } };
+    return { value: parsed.value, origin: { file: parsed.shown, pointer: '' } };
+  }
+
+  /** An association file (`products/<p>/apis.json`, `[{ "name": "<api>" }, ...]`): the names it lists. */
+  names(file: string): string[] {
+    const parsed = this.parsed(file);
+    if (!parsed) return [];
+    if (!Array.isArray(parsed.value)) {
+      this.problems.push(`${parsed.shown}:1:1: expected a JSON array ([{ "name": "<api>" }, ...])`);
+      return [];
+    }
+    return parsed.value.flatMap((item: unknown, i) => {
+      const name = isRecord(item) ? item['name'] : undefined;
+      if (typeof name === 'string' && name !== '') return [name];
+      const at = this.files[parsed.shown]?.locate(`/${i}`);
+      this.problems.push(`${parsed.shown}:${at?.line ?? 1}:${at?.column ?? 1}: expected { "name": "<api>" }`);
+      return [];
+    });
   }
 
   /** The `properties` object of an information file (an absent `properties` is `{}`). */
@@ -131,7 +155,29 @@ export function entries(dir: string, folder: string): { name: string; dir: strin
   return subdirectories(path.join(dir, folder)).map((name) => ({ name, dir: path.join(dir, folder, name) }));
 }
 
-export function readApi(reader: FolderReader, name: string, dir: string): InventoryApi | undefined {
+/**
+ * The resource name: the folder's, unless the information file states a `name`. The APIOps extractor of 2022
+ * named folders after display names (`apis/Echo API/`) and wrote the resource name into the file; today's
+ * extractor writes no `name`, and the folder is the resource name.
+ */
+export function resourceName(info: { value: Json } | undefined, folder: string): string {
+  const name = info?.value['name'];
+  return typeof name === 'string' && name !== '' ? name : folder;
+}
+
+/** Why an API folder's settings are unknown, when the folder has no `apiInformation.json` of its own. */
+export interface MissingInfo {
+  /** The gap's subject: the file or folder it is about. */
+  at: string;
+  reason: string;
+}
+
+export function readApi(
+  reader: FolderReader,
+  name: string,
+  dir: string,
+  missing?: MissingInfo,
+): InventoryApi | undefined {
   const infoFile = path.join(dir, 'apiInformation.json');
   const info = reader.json(infoFile);
   const policy = reader.policy(path.join(dir, 'policy.xml'));
@@ -139,13 +185,21 @@ export function readApi(reader: FolderReader, name: string, dir: string): Invent
   if (info) {
     const properties = reader.properties(infoFile, info);
     if (!properties) return undefined;
-    api = { name, type: 'Microsoft.ApiManagement/service/apis', properties, origin: info.origin };
+    api = {
+      name: resourceName(info, name),
+      type: 'Microsoft.ApiManagement/service/apis',
+      properties,
+      origin: info.origin,
+    };
   } else if (existsSync(infoFile)) {
     return undefined; // malformed: reported as a problem
   } else {
     // Without its information file the API's settings are unknown: record it, but let nothing rest on it.
-    const reason = `${reader.shown(infoFile)} is missing, so the API's settings are unknown`;
-    reader.gap(infoFile, 'is missing, so the settings of this API are unknown');
+    const gap = missing ?? { at: infoFile, reason: 'is missing, so the settings of this API are unknown' };
+    reader.gap(gap.at, gap.reason);
+    const reason = missing
+      ? `${reader.shown(gap.at)}: ${gap.reason}`
+      : `${reader.shown(infoFile)} is missing, so the API's settings are unknown`;
     api = {
       name,
       type: 'Microsoft.ApiManagement/service/apis',
@@ -154,7 +208,7 @@ export function readApi(reader: FolderReader, name: string, dir: string): Invent
     };
   }
   // APIOps writes non-current revisions as `<api>;rev=<n>` folders; their files do not say isCurrent.
-  if (name.includes(';rev=') && api.properties.isCurrent === undefined) api.properties.isCurrent = false;
+  if (api.name.includes(';rev=') && api.properties.isCurrent === undefined) api.properties.isCurrent = false;
   if (policy) api.policy = policy;
   const operations = readOperations(reader, dir);
   if (operations.length > 0) api.operations = operations;
@@ -163,6 +217,9 @@ export function readApi(reader: FolderReader, name: string, dir: string): Invent
 
 function readOperations(reader: FolderReader, apiDir: string): InventoryOperation[] {
   const byName = new Map<string, InventoryOperation>();
+  // The extractor of 2022 named operation folders after display names (`operations/Get items/`); a display
+  // name two operations share names neither.
+  const byDisplayName = new Map<string, InventoryOperation | null>();
   const spec = reader.specOperations(apiDir);
   if (spec && 'problem' in spec) {
     reader.gap(
@@ -171,19 +228,22 @@ function readOperations(reader: FolderReader, apiDir: string): InventoryOperatio
     );
   } else if (spec) {
     for (const op of spec.operations) {
-      byName.set(op.name.toLowerCase(), {
+      const operation: InventoryOperation = {
         name: op.name,
         type: 'Microsoft.ApiManagement/service/apis/operations',
         properties: op.properties,
         origin: op.origin,
-      });
+      };
+      byName.set(op.name.toLowerCase(), operation);
+      const displayName = op.properties.displayName?.toLowerCase();
+      if (displayName) byDisplayName.set(displayName, byDisplayName.has(displayName) ? null : operation);
     }
   }
   for (const entry of entries(apiDir, 'operations')) {
     const infoFile = path.join(entry.dir, 'operationInformation.json');
     const info = reader.json(infoFile);
     const policy = reader.policy(path.join(entry.dir, 'policy.xml'));
-    let operation = byName.get(entry.name.toLowerCase());
+    let operation = byName.get(entry.name.toLowerCase()) ?? byDisplayName.get(entry.name.toLowerCase());
     if (!operation) {
       operation = {
         name: entry.name,
@@ -215,15 +275,19 @@ export function readProduct(reader: FolderReader, name: string, dir: string): In
     origin.unknown = { properties: `${reader.shown(infoFile)} is missing` };
   }
   const product: InventoryProduct = {
-    name,
+    name: resourceName(info, name),
     type: 'Microsoft.ApiManagement/service/products',
     properties,
     origin,
   };
+  // `apis/<api>/productApiInformation.json` (APIOps extractor today); `apis.json`, a list of `{ "name" }`
+  // (the APIOps extractor of 2022, and apiops-cli).
   const apis = entries(dir, 'apis').map((e) => {
     reader.json(path.join(e.dir, 'productApiInformation.json'));
     return e.name;
   });
+  for (const listed of reader.names(path.join(dir, 'apis.json')))
+    if (!apis.includes(listed)) apis.push(listed);
   if (apis.length > 0) product.apis = apis;
   if (policy) product.policy = policy;
   return product;
@@ -244,13 +308,22 @@ export function readNamedValue(
   if (!properties) return undefined;
   // Never keep a secret's value (APIOps does not extract them, but a hand-edited file might hold one).
   if (properties['secret'] !== false) delete properties['value'];
-  return { name, type: 'Microsoft.ApiManagement/service/namedValues', properties, origin: info.origin };
+  return {
+    name: resourceName(info, name),
+    type: 'Microsoft.ApiManagement/service/namedValues',
+    properties,
+    origin: info.origin,
+  };
 }
 
+/**
+ * A policy fragment: `policyFragmentInformation.json` (optional) and its text in `policy.xml`; without a
+ * `policy.xml`, the text in the information file's `properties.value` (how apiops-cli wrote fragments first).
+ */
 export function readFragment(reader: FolderReader, name: string, dir: string): InventoryFragment | undefined {
   const infoFile = path.join(dir, 'policyFragmentInformation.json');
   const info = reader.json(infoFile);
-  const policy = reader.policy(path.join(dir, 'policy.xml'));
+  const policy = reader.policy(path.join(dir, 'policy.xml')) ?? fragmentInInformation(info);
   if (info === undefined && existsSync(infoFile)) return undefined;
   const properties = info ? reader.properties(infoFile, info) : {};
   if (!properties) return undefined;
@@ -260,13 +333,22 @@ export function readFragment(reader: FolderReader, name: string, dir: string): I
   }
   delete properties['value'];
   const fragment: InventoryFragment = {
-    name,
+    name: resourceName(info, name),
     type: 'Microsoft.ApiManagement/service/policyFragments',
-    properties: { ...properties, format: 'rawxml', value: policy.value },
+    properties: { ...properties, format: policy.format === 'xml' ? 'xml' : 'rawxml', value: policy.value },
     origin: info?.origin ?? policy.origin ?? {},
   };
   if (policy.origin) fragment.valueOrigin = policy.origin;
   return fragment;
+}
+
+function fragmentInInformation(
+  info: { value: Json; origin: Origin } | undefined,
+): PolicyContract | undefined {
+  const properties = info?.value['properties'];
+  if (!info || !isRecord(properties) || typeof properties['value'] !== 'string') return undefined;
+  const format = properties['format'] === 'xml' ? 'xml' : 'rawxml';
+  return { format, value: properties['value'], origin: { ...info.origin, pointer: '/properties/value' } };
 }
 
 export function readAuthorizationServer(
@@ -283,7 +365,7 @@ export function readAuthorizationServer(
   const properties = reader.properties(infoFile, info);
   if (!properties) return undefined;
   return {
-    name,
+    name: resourceName(info, name),
     type: 'Microsoft.ApiManagement/service/authorizationServers',
     properties,
     origin: info.origin,
