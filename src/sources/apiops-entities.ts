@@ -131,7 +131,10 @@ export class FolderReader {
     return { format: 'rawxml', value: stripBom(text), origin: { file: shown, pointer: '' } };
   }
 
-  /** Operations listed by the API's specification file, if it is OpenAPI JSON or YAML. */
+  /**
+   * Operations listed by the API's specification file, if it is OpenAPI JSON or YAML (WSDL, WADL and GraphQL
+   * APIs list theirs only as `operations/<name>/` folders). Read as bytes: the reader decodes UTF-8 and UTF-16.
+   */
   specOperations(apiDir: string): SpecResult | undefined {
     for (const [name, read] of [
       ['specification.json', jsonSpecOperations],
@@ -140,10 +143,15 @@ export class FolderReader {
     ] as const) {
       const file = path.join(apiDir, name);
       if (!existsSync(file)) continue;
-      const text = this.text(file);
-      if (text === undefined) return undefined;
-      const result = read(text, this.shown(file));
-      if ('operations' in result) this.files[this.shown(file)] = result.index ?? textFileIndex(text);
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch (error) {
+        this.gap(file, `cannot be read: ${(error as Error).message}`);
+        return undefined;
+      }
+      const result = read(bytes, this.shown(file));
+      if ('operations' in result) this.files[this.shown(file)] = result.index;
       return result;
     }
     return undefined;

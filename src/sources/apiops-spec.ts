@@ -1,16 +1,39 @@
 /**
- * Operations of an APIOps API from its `specification.json` / `specification.yaml` (OpenAPI 2 or 3, as APIM
- * exports them: `operationId` is the operation's resource name). APIOps writes an `operations/<name>/` folder
- * only for operations with a policy, so the specification is where the other operations are listed.
+ * Operations of an APIOps API from its `specification.json` / `specification.yaml` (OpenAPI 3.0/3.1 or
+ * Swagger 2.0, as APIM exports them: `operationId` is the operation's resource name). APIOps writes an
+ * `operations/<name>/` folder only for operations with a policy, so the specification is where the other
+ * operations are listed.
  *
- * The YAML reader understands the block style APIM exports (`paths:` -> `/path:` -> `get:` -> `operationId:`);
- * anything else is reported as unreadable rather than half-read.
+ * Both formats are parsed by libraries that keep positions (jsonc-parser, yaml) into a plain value plus a
+ * JSON-pointer index, and one walker reads the operations from the value. A specification that cannot be read
+ * completely is a problem naming the file and why (the caller turns it into a gap), never zero operations.
  */
-import type { Origin, PositionIndex } from '../inventory/types';
+import {
+  CST,
+  isAlias,
+  isCollection,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  Parser,
+  visit,
+  type Document,
+  type YAMLMap,
+} from 'yaml';
+import type { Origin, Position, PositionIndex } from '../inventory/types';
 import { joinPointer, parseJsonWithPositions } from '../json/positions';
 import { isRecord } from '../util/json';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** Bounds on the work one file may cause, far above what APIM exports (a guard, not a format rule). */
+const MAX_BYTES = 16 * 1024 * 1024;
+const MAX_DEPTH = 256;
+const MAX_ALIAS_COUNT = 1000;
+const MAX_REF_CHAIN = 16;
 
 export interface SpecOperation {
   name: string;
@@ -18,25 +41,218 @@ export interface SpecOperation {
   origin: Origin;
 }
 
-export type SpecResult = { operations: SpecOperation[]; index?: PositionIndex } | { problem: string };
+export type SpecResult = { operations: SpecOperation[]; index: PositionIndex } | { problem: string };
 
-export function jsonSpecOperations(text: string, file: string): SpecResult {
+type Json = Record<string, unknown>;
+type Problem = { problem: string; position?: Position };
+type Parsed = { root: unknown; index: PositionIndex } | Problem;
+
+/** A `specification.json`: its bytes (or already decoded text) and its path as shown to the user. */
+export function jsonSpecOperations(source: string | Uint8Array, file: string): SpecResult {
+  return specOperations(source, file, parseJson);
+}
+
+/** A `specification.yaml` / `.yml` (any YAML 1.2, `<<` merge keys included). */
+export function yamlSpecOperations(source: string | Uint8Array, file: string): SpecResult {
+  return specOperations(source, file, parseYaml);
+}
+
+function specOperations(
+  source: string | Uint8Array,
+  file: string,
+  parse: (text: string) => Parsed,
+): SpecResult {
+  const text = decode(source);
+  const parsed = typeof text === 'string' ? parse(text) : text;
+  return 'problem' in parsed
+    ? { problem: located(file, parsed.position, parsed.problem) }
+    : walk(parsed, file);
+}
+
+function located(file: string, position: Position | undefined, message: string): string {
+  return position ? `${file}:${position.line}:${position.column}: ${message}` : `${file}: ${message}`;
+}
+
+/**
+ * UTF-16 with a byte order mark, else UTF-8 (BOM optional), as text without the BOM. Invalid UTF-8 is decoded
+ * leniently, as the APIOps publisher reads it (a Windows-1252 description costs a character, not the file);
+ * NUL characters mean the text is not UTF-8 at all.
+ */
+function decode(source: string | Uint8Array): string | Problem {
+  if (source.length > MAX_BYTES) return { problem: `it is larger than ${MAX_BYTES / 1024 / 1024} MiB` };
+  let text: string;
+  if (typeof source === 'string') text = source.replace(/^\uFEFF/, '');
+  else if (source[0] === 0xff && source[1] === 0xfe) text = new TextDecoder('utf-16le').decode(source);
+  else if (source[0] === 0xfe && source[1] === 0xff)
+    text = new TextDecoder('utf-16le').decode(swap16(source));
+  else text = new TextDecoder('utf-8').decode(source);
+  return text.includes('\u0000')
+    ? { problem: 'it contains NUL characters: UTF-16 without a byte order mark, UTF-32 or a binary file' }
+    : text;
+}
+
+function swap16(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.from(bytes.subarray(0, bytes.length - (bytes.length % 2)), (_, i) =>
+    i % 2 === 0 ? (bytes[i + 1] ?? 0) : (bytes[i - 1] ?? 0),
+  );
+}
+
+const TOO_DEEP = `it nests more than ${MAX_DEPTH} levels deep`;
+
+function parseJson(text: string): Parsed {
+  if (jsonDepth(text) > MAX_DEPTH) return { problem: TOO_DEEP };
   const parsed = parseJsonWithPositions(text);
-  if ('problems' in parsed) {
-    const first = parsed.problems[0];
-    return {
-      problem: `${file}:${first?.line ?? 1}:${first?.column ?? 1}: ${first?.message ?? 'invalid JSON'}`,
-    };
+  if (!('problems' in parsed)) return { root: parsed.value, index: parsed.index };
+  const first = parsed.problems[0];
+  return first ? { problem: first.message, position: first } : { problem: 'invalid JSON' };
+}
+
+/** Nesting depth of a JSON text, counted without parsing (the parser recurses once per level). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length && max <= MAX_DEPTH; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') max = Math.max(max, ++depth);
+    else if (c === '}' || c === ']') depth--;
   }
-  const paths = isRecord(parsed.value) ? parsed.value['paths'] : undefined;
+  return max;
+}
+
+function parseYaml(text: string): Parsed {
+  // The composer recurses once per level; the parser does not, so its tokens are measured first.
+  if (yamlDepth(new Parser().parse(text)) > MAX_DEPTH) return { problem: TOO_DEEP };
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false });
+  const position = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const [error] = doc.errors;
+  if (error) return { problem: `YAML syntax error: ${error.message}`, position: position(error.pos[0]) };
+  // OpenAPI says these are strings: a plain `operationId: 1234` means '1234', not the number.
+  visit(doc, {
+    Pair(_, { key, value }) {
+      const stringly = keyText(key) === 'operationId' || keyText(key) === 'summary';
+      if (
+        stringly &&
+        isScalar(value) &&
+        typeof value.value !== 'string' &&
+        typeof value.source === 'string'
+      ) {
+        value.value = value.source;
+      }
+    },
+  });
+  try {
+    return { root: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), index: yamlIndex(doc, position) };
+  } catch (e) {
+    const reason = e instanceof ReferenceError ? `more than ${MAX_ALIAS_COUNT} alias expansions` : String(e);
+    return { problem: `its YAML aliases cannot be expanded (${reason})` };
+  }
+}
+
+function yamlDepth(tokens: Iterable<CST.Token>): number {
+  let max = 0;
+  const stack: [CST.Token | null | undefined, number][] = [...tokens].map((t) => [t, 0]);
+  for (let next = stack.pop(); next && max <= MAX_DEPTH; next = stack.pop()) {
+    const [token, depth] = next;
+    if (token?.type === 'document') stack.push([token.value, depth]);
+    else if (CST.isCollection(token)) {
+      max = Math.max(max, depth + 1);
+      for (const item of token.items) stack.push([item.key, depth + 1], [item.value, depth + 1]);
+    }
+  }
+  return max;
+}
+
+/**
+ * Pointer -> position in a YAML document, resolved on demand through aliases and `<<` merge keys (so an alias
+ * bomb costs nothing here). A block mapping or sequence has no text of its own: its key is its position.
+ */
+function yamlIndex(doc: Document.Parsed, position: (offset: number) => Position): PositionIndex {
+  const deref = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
+  const find = (map: YAMLMap, token: string, depth: number): { key: unknown; value: unknown } | undefined => {
+    const own = map.items.find((pair) => keyText(pair.key) === token);
+    if (own || depth > MAX_REF_CHAIN) return own; // a `<<` chain is bounded like a $ref chain
+    for (const pair of map.items.filter((p) => isMergeKey(p.key))) {
+      const merged = deref(pair.value);
+      for (const source of isSeq(merged) ? merged.items.map(deref) : [merged]) {
+        const found = isMap(source) ? find(source, token, depth + 1) : undefined;
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return {
+    locate(pointer) {
+      let entry: { key?: unknown; value: unknown } = { value: doc.contents };
+      for (const token of pointer === '' ? [] : pointerTokens(pointer.slice(1))) {
+        const node = deref(entry.value);
+        const item = isSeq(node) && /^(0|[1-9]\d*)$/.test(token) ? node.items[Number(token)] : undefined;
+        const next = isMap(node) ? find(node, token, 0) : item === undefined ? undefined : { value: item };
+        if (!next) return undefined;
+        entry = next;
+      }
+      const { key, value } = entry;
+      const valueStart = isNode(value) ? value.range?.[0] : undefined;
+      const textless = (isCollection(value) && !value.flow) || valueStart === undefined || isEmpty(value);
+      const offset = textless && isNode(key) ? key.range?.[0] : valueStart;
+      return offset === undefined ? undefined : position(offset);
+    },
+    // Nothing in a specification is located by offset (policies live in policy.xml files).
+    locateOffset: () => undefined,
+  };
+}
+
+function keyText(key: unknown): string | undefined {
+  return isScalar(key) && typeof key.value !== 'symbol' ? String(key.value) : undefined;
+}
+
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<';
+}
+
+function isEmpty(node: unknown): boolean {
+  return isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1];
+}
+
+/** The reference tokens of a JSON pointer without its leading `/` (RFC 6901). */
+function pointerTokens(body: string): string[] {
+  return body.split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The one operation walker of both formats: `paths` -> path item (through local `$ref`s) -> methods. */
+function walk({ root, index }: { root: unknown; index: PositionIndex }, file: string): SpecResult {
+  const at = (pointer: string, message: string) => ({
+    problem: located(file, index.locate(pointer), message),
+  });
+  if (root === null || root === undefined) return at('', 'the document is empty');
+  if (!isRecord(root)) return at('', 'not an OpenAPI or Swagger document: its top level is not a mapping');
+  const required = pathsRequired(root);
+  if (typeof required === 'string') return at('', required);
+  const paths = root['paths'];
+  if (paths === undefined && !required) return { operations: [], index };
+  if (!isRecord(paths))
+    return at(
+      paths === undefined ? '' : '/paths',
+      `"paths" is ${paths === undefined ? 'missing' : 'not a mapping'}`,
+    );
   const operations: SpecOperation[] = [];
-  for (const [urlTemplate, item] of Object.entries(isRecord(paths) ? paths : {})) {
-    if (!isRecord(item)) continue;
-    for (const [method, operation] of Object.entries(item)) {
-      if (!METHODS.includes(method.toLowerCase()) || !isRecord(operation)) continue;
+  for (const [urlTemplate, entry] of Object.entries(paths)) {
+    if (urlTemplate.startsWith('x-')) continue; // extensions, not paths
+    const itemPointer = joinPointer('/paths', urlTemplate);
+    const chain = pathItemChain(root, itemPointer, entry);
+    const methods = 'problem' in chain ? chain : methodsOf(chain);
+    if ('problem' in methods) return at(methods.at, `path item '${urlTemplate}': ${methods.problem}`);
+    for (const [method, { pointer, operation }] of methods) {
       const name = operation['operationId'];
       if (typeof name !== 'string') continue;
-      const pointer = joinPointer('/paths', urlTemplate, method);
       const properties: SpecOperation['properties'] = { method: method.toUpperCase(), urlTemplate };
       if (typeof operation['summary'] === 'string') properties.displayName = operation['summary'];
       operations.push({
@@ -48,98 +264,97 @@ export function jsonSpecOperations(text: string, file: string): SpecResult {
           paths: {
             'properties/displayName': joinPointer(pointer, 'summary'),
             'properties/method': pointer,
-            'properties/urlTemplate': joinPointer('/paths', urlTemplate),
+            'properties/urlTemplate': itemPointer,
             name: joinPointer(pointer, 'operationId'),
           },
         },
       });
     }
   }
-  return { operations, index: parsed.index };
+  return { operations, index };
 }
 
-interface Line {
-  number: number;
-  indent: number;
-  text: string;
+/** Whether `paths` is required (OpenAPI 3.0, Swagger 2.0; optional from 3.1), or why this is no specification. */
+function pathsRequired(root: Json): boolean | string {
+  const [key, value] = 'openapi' in root ? ['openapi', root['openapi']] : ['swagger', root['swagger']];
+  if (value === undefined) return 'not an OpenAPI or Swagger document: it has no "openapi" or "swagger" key';
+  const version = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+  if (key === 'swagger') return /^2(\.0)?$/.test(version) ? true : `Swagger version '${version}' is not 2.0`;
+  if (!/^3(\.|$)/.test(version)) return `OpenAPI version '${version}' is not 3.x`;
+  return Number(version.split('.')[1] ?? 0) < 1;
 }
 
-function meaningfulLines(text: string): Line[] {
-  const lines: Line[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const body = raw.replace(/^\uFEFF/, '');
-    const trimmed = body.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) return;
-    lines.push({ number: i + 1, indent: body.length - body.trimStart().length, text: trimmed });
-  });
-  return lines;
+interface ChainLink {
+  pointer: string;
+  item: Json;
 }
 
-function scalar(value: string): string {
-  const v = value.replace(/\s+#.*$/, '').trim();
-  if (v.startsWith("'") && v.endsWith("'") && v.length >= 2) return v.slice(1, -1).replace(/''/g, "'");
-  if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) return JSON.parse(v) as string;
-  return v;
-}
-
-/** `key: value` or `key:` of one YAML block-mapping line. */
-function keyOf(text: string): { key: string; value: string } | undefined {
-  const match = /^('(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^'"#][^:#]*?)\s*:(?:\s+(.*))?$/.exec(text);
-  if (!match?.[1]) return undefined;
-  return { key: scalar(match[1]), value: match[2] ?? '' };
-}
-
-export function yamlSpecOperations(text: string, file: string): SpecResult {
-  const lines = meaningfulLines(text);
-  const start = lines.findIndex((l) => l.indent === 0 && keyOf(l.text)?.key === 'paths');
-  if (start < 0) return { operations: [] };
-  const pathsLine = lines[start] as Line;
-  const inline = keyOf(pathsLine.text)?.value ?? '';
-  if (inline === '{}') return { operations: [] };
-  if (inline !== '') return { problem: `${file}:${pathsLine.number}: "paths" is not a block mapping` };
-  const body: Line[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (line.indent === 0) break;
-    body.push(line);
-  }
-  const operations: SpecOperation[] = [];
-  const pathIndent = body[0]?.indent ?? 0;
-  for (let i = 0; i < body.length; i++) {
-    const line = body[i] as Line;
-    if (line.indent !== pathIndent) continue;
-    const pathKey = keyOf(line.text);
-    if (!pathKey || pathKey.value !== '') {
-      return { problem: `${file}:${line.number}: cannot read the path entry '${line.text}'` };
+/** A path item and the items its `$ref`s lead to (nearest first), or why they cannot be followed. */
+function pathItemChain(
+  root: Json,
+  pointer: string,
+  entry: unknown,
+): ChainLink[] | { problem: string; at: string } {
+  const chain: ChainLink[] = [];
+  let link: { pointer: string; value: unknown } = { pointer, value: entry };
+  for (;;) {
+    if (!isRecord(link.value)) {
+      // An empty path item (`/items:`) has no operations; anything else is not a path item.
+      if (chain.length === 0 && link.value === null) return [];
+      return { problem: `${link.pointer} is not a mapping`, at: link.pointer };
     }
-    let j = i + 1;
-    const methodIndent = body[j]?.indent ?? 0;
-    for (; j < body.length && (body[j] as Line).indent > pathIndent; j++) {
-      const methodLine = body[j] as Line;
-      const method = keyOf(methodLine.text);
-      if (methodLine.indent !== methodIndent || !method || !METHODS.includes(method.key.toLowerCase()))
-        continue;
-      const fields = new Map<string, Line & { value: string }>();
-      const fieldIndent = body[j + 1]?.indent ?? 0;
-      for (let k = j + 1; k < body.length && (body[k] as Line).indent > methodIndent; k++) {
-        const field = body[k] as Line;
-        const kv = field.indent === fieldIndent ? keyOf(field.text) : undefined;
-        if (kv) fields.set(kv.key, { ...field, value: kv.value });
-      }
-      const id = fields.get('operationId');
-      if (!id) continue;
-      const properties: SpecOperation['properties'] = {
-        method: method.key.toUpperCase(),
-        urlTemplate: pathKey.key,
-      };
-      const summary = fields.get('summary');
-      if (summary) properties.displayName = scalar(summary.value);
-      operations.push({
-        name: scalar(id.value),
-        properties,
-        origin: { file, line: id.number, column: id.indent + 1 },
-      });
-    }
-    i = j - 1;
+    chain.push({ pointer: link.pointer, item: link.value });
+    const ref = link.value['$ref'];
+    if (ref === undefined) return chain;
+    const at = joinPointer(link.pointer, '$ref');
+    if (typeof ref !== 'string') return { problem: '$ref is not a string', at };
+    if (!ref.startsWith('#')) return { problem: `$ref '${ref}' is in another file, which is not read`, at };
+    const target = localPointer(ref);
+    if (target === undefined) return { problem: `$ref '${ref}' is not a JSON pointer`, at };
+    if (chain.some((c) => c.pointer === target)) return { problem: `$ref '${ref}' is cyclic`, at };
+    if (chain.length > MAX_REF_CHAIN) return { problem: `more than ${MAX_REF_CHAIN} $refs in a chain`, at };
+    const value = valueAt(root, target);
+    if (value === undefined) return { problem: `$ref '${ref}' points at nothing`, at };
+    link = { pointer: target, value };
   }
-  return { operations };
+}
+
+/** `#/a/b~1c` (percent-encoded, RFC 6901 §6) as the normalized pointer `/a/b~1c`. */
+function localPointer(ref: string): string | undefined {
+  try {
+    const pointer = decodeURIComponent(ref.slice(1));
+    return pointer === ''
+      ? ''
+      : pointer.startsWith('/')
+        ? joinPointer('', ...pointerTokens(pointer.slice(1)))
+        : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let value = root;
+  for (const token of pointer === '' ? [] : pointerTokens(pointer.slice(1))) {
+    if (Array.isArray(value) && /^(0|[1-9]\d*)$/.test(token)) value = value[Number(token)];
+    else if (isRecord(value) && Object.prototype.hasOwnProperty.call(value, token)) value = value[token];
+    else return undefined;
+  }
+  return value;
+}
+
+/** The operations of a path item chain by method key: an item's own override those of what it refers to. */
+function methodsOf(
+  chain: ChainLink[],
+): Map<string, { pointer: string; operation: Json }> | { problem: string; at: string } {
+  const methods = new Map<string, { pointer: string; operation: Json }>();
+  for (const link of [...chain].reverse()) {
+    for (const [method, operation] of Object.entries(link.item)) {
+      if (!METHODS.includes(method.toLowerCase()) || operation === null) continue;
+      const pointer = joinPointer(link.pointer, method);
+      if (!isRecord(operation)) return { problem: `${pointer} is not a mapping`, at: pointer };
+      methods.set(method, { pointer, operation });
+    }
+  }
+  return methods;
 }
