@@ -6,8 +6,11 @@
  * (teams keep one file per app), recursively, skipping dot-folders.
  *
  * Legacy manifests are translated into the Graph shape; `Origin.paths` maps each canonical Graph path to the
- * legacy key it came from, so findings point at the right line. Secret values (`secretText`, `value`, `key`) are
- * never kept. The objects are translated by manifest-translate.ts.
+ * legacy key it came from, so findings point at the right line. A manifest mixing both formats' keys (Teams Toolkit
+ * `aad.manifest.json`) is read key by key, and where its keys contradict each other the contradiction is a source
+ * conflict with both locations (manifest-mixed.ts). Placeholders (`${{VAR}}`, `#{Token}#`, ...) make values unknown
+ * (manifest-placeholders.ts); a value of the wrong type is a problem located at its key (manifest-reader.ts).
+ * Secret values (`secretText`, `value`, `key`) are never kept. The objects are translated by manifest-translate.ts.
  *
  * Performance: a tenant-sized folder (10,000 files) is read with `JSON.parse` only; the position-keeping parse
  * runs lazily, for the few files a finding is located in (see bench/manifests.ts).
@@ -15,14 +18,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../engine/errors';
-import type { Inventory, InventoryApplication, Origin, PositionIndex } from '../inventory/types';
+import type { Inventory, InventoryApplication, PositionIndex, SourceConflict } from '../inventory/types';
 import { joinPointer, parseJsonWithPositions } from '../json/positions';
 import { displayPath } from '../util/package-root';
-import { camelCaseKeys, fromGraph, fromLegacy } from './manifest-translate';
+import { readApplication, type ReadApplication } from './manifest-mixed';
+import type { Problem } from './manifest-reader';
 import type { SourceDefinition } from './types';
 import { isRecord as isObject } from '../util/json';
 
-/** Keys only the legacy Azure AD Graph manifest has. */
+/** Keys only the legacy Azure AD Graph manifest has (for detection; manifest-translate.ts reads them). */
 const LEGACY_KEYS = [
   'replyUrlsWithType',
   'replyUrls',
@@ -35,7 +39,7 @@ const LEGACY_KEYS = [
   'signInUrl',
   'homepage',
 ];
-/** Keys only the Microsoft Graph format has (objects where the legacy format is flat). */
+/** Keys only the Microsoft Graph format has (objects where the legacy format is flat; for detection). */
 const GRAPH_KEYS = ['api', 'web', 'spa', 'isFallbackPublicClient', 'implicitGrantSettings'];
 /** Keys that make a JSON object an application (both formats). */
 const APP_KEYS = [
@@ -133,6 +137,7 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
     applications: [],
     services: [],
     gaps: [],
+    conflicts: [],
     files: {},
   };
   const problems: string[] = [];
@@ -151,6 +156,7 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
       continue;
     }
     inventory.applications.push(...result.applications);
+    inventory.conflicts?.push(...result.conflicts);
     inventory.files[shown] = result.index;
   }
   if (problems.length > 0) {
@@ -199,7 +205,9 @@ export function lazyJsonIndex(text: string): PositionIndex {
 export function parseManifestText(
   text: string,
   file: string,
-): { applications: InventoryApplication[]; index: PositionIndex } | { problems: string[] } {
+):
+  | { applications: InventoryApplication[]; index: PositionIndex; conflicts: SourceConflict[] }
+  | { problems: string[] } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -227,14 +235,24 @@ export function parseManifestText(
       ],
     };
   }
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   const applications: InventoryApplication[] = [];
+  const conflicts: SourceConflict[] = [];
   for (const { object, pointer } of objects) {
-    const result = translateApplication(object, file, pointer);
-    if (typeof result === 'string') problems.push(located(pointer, result));
-    else applications.push(result);
+    const result = translateApplication(object, { file, pointer, index }, problems);
+    if (!result) continue;
+    applications.push(result.app);
+    conflicts.push(...result.conflicts);
   }
-  return problems.length > 0 ? { problems } : { applications, index };
+  if (problems.length > 0) {
+    // In the order of the file, whichever reading found them.
+    const positioned = problems.map((p) => ({ ...p, at: index.locate(p.pointer) }));
+    positioned.sort(
+      (a, b) => (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.column ?? 0) - (b.at?.column ?? 0),
+    );
+    return { problems: positioned.map((p) => located(p.pointer, p.message)) };
+  }
+  return { applications, index, conflicts };
 }
 
 /** The application objects of a document, with their pointers; undefined when the shape is none of ours. */
@@ -250,29 +268,33 @@ function applicationObjects(value: unknown): { object: unknown; pointer: string 
   return undefined;
 }
 
-/** One application object -> the Graph shape with its origin, or a problem description. */
-function translateApplication(object: unknown, file: string, pointer: string): InventoryApplication | string {
-  if (!isObject(object)) return 'expected an application object';
-  let raw = object;
-  let paths: Record<string, string> = {};
-  if (!('appId' in raw) && 'AppId' in raw) {
-    // Microsoft Graph PowerShell SDK output (`Get-MgApplication | ConvertTo-Json`): PascalCase keys.
-    const converted = camelCaseKeys(raw, pointer, '', paths);
-    raw = converted;
+/** One application object -> its inventory record and the conflicts between its keys, or problems. */
+function translateApplication(
+  object: unknown,
+  place: { file: string; pointer: string; index: PositionIndex },
+  problems: Problem[],
+): ReadApplication | undefined {
+  if (!isObject(object)) {
+    problems.push({ pointer: place.pointer, message: 'expected an application object' });
+    return undefined;
   }
-  const appId = raw['appId'];
-  if (typeof appId !== 'string' || appId.trim() === '') {
-    return 'application has no appId (the Application (client) ID); every manifest needs one';
+  const key = 'appId' in object ? 'appId' : 'AppId' in object ? 'AppId' : undefined;
+  const appId = key === undefined ? undefined : object[key];
+  if (key === undefined || appId === null) {
+    problems.push({
+      pointer: key === undefined ? place.pointer : joinPointer(place.pointer, key),
+      message: 'application has no appId (the Application (client) ID); every manifest needs one',
+    });
+    return undefined;
   }
-  const legacy = LEGACY_KEYS.filter((k) => k in raw);
-  const graph = GRAPH_KEYS.filter((k) => k in raw);
-  if (legacy.length > 0 && graph.length > 0) {
-    return `mixes legacy Azure AD Graph keys (${legacy.join(', ')}) with Microsoft Graph keys (${graph.join(', ')}); download it again in one format`;
+  if (typeof appId === 'string' && appId.trim() === '') {
+    problems.push({
+      pointer: joinPointer(place.pointer, key),
+      message: 'appId is empty; every manifest needs the Application (client) ID',
+    });
+    return undefined;
   }
-  const { app, paths: legacyPaths } = legacy.length > 0 ? fromLegacy(raw, pointer) : fromGraph(raw);
-  paths = { ...paths, ...legacyPaths };
-  const origin: Origin = { file, pointer };
-  if (app.id) origin.graphObjectId = app.id;
-  if (Object.keys(paths).length > 0) origin.paths = paths;
-  return { ...app, origin };
+  const before = problems.length;
+  const result = readApplication(object, place, problems);
+  return problems.length === before ? result : undefined;
 }
