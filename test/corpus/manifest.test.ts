@@ -33,14 +33,16 @@ describe('manifest source on the corpus', () => {
     const result = parseManifestText(text, 'aad.manifest.json');
     if ('problems' in result) throw new Error(result.problems.join('\n'));
     const [app] = result.applications;
-    expect(app?.api?.preAuthorizedApplications?.[0]?.delegatedPermissionIds).toEqual([
-      '${{AAD_APP_ACCESS_AS_USER_PERMISSION_ID}}',
-    ]);
-    expect(app?.spa?.redirectUris).toHaveLength(2);
-    const error = auditErrorOf(() => load(`${CORPUS}/zerotrustassessment-Application-model.json`));
-    expect(error.details[0]).toMatch(
-      /zerotrustassessment-Application-model\.json:4:5: application has no appId/,
+    // Placeholders are unknown values, never literals.
+    expect(app?.api?.preAuthorizedApplications?.[0]?.delegatedPermissionIds).toBeUndefined();
+    expect(app?.origin.unknown?.['api/preAuthorizedApplications/0/delegatedPermissionIds']).toBe(
+      'placeholder ${{AAD_APP_ACCESS_AS_USER_PERMISSION_ID}} is substituted at provision time',
     );
+    expect(app?.spa?.redirectUris).toBeUndefined();
+    expect(app?.origin.unknown?.['spa/redirectUris']).toMatch(/\$\{\{TAB_ENDPOINT\}\}/);
+    expect(app?.api?.preAuthorizedApplications).toHaveLength(8);
+    const error = auditErrorOf(() => load(`${CORPUS}/zerotrustassessment-Application-model.json`));
+    expect(error.details[0]).toMatch(/zerotrustassessment-Application-model\.json:17:16: .*appId/);
   });
 
   it('detects PowerShell output as manifests', () => {

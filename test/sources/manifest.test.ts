@@ -199,7 +199,6 @@ describe('manifest detection and errors', () => {
         'a.json:4:1: JSON syntax error: PropertyNameExpected',
         'a.json:4:1: JSON syntax error: ValueExpected',
         'b.json:1:1: application has no appId (the Application (client) ID); every manifest needs one',
-        'c.json:1:1: mixes legacy Azure AD Graph keys (replyUrlsWithType) with Microsoft Graph keys (web); download it again in one format',
         'd.json:1:1: not an app manifest: expected an application object with appId, a JSON array of them, or a Graph page { "value": [...] }',
       ]);
     } finally {
