@@ -4,17 +4,23 @@
  */
 export { audit, failsAt, loadInventory, prepareAudit, runPreparedAudit } from './audit';
 export type { AuditRequest, PreparedAudit } from './audit';
-export { defineRule, notEvaluated, violation } from './engine/types';
+export { checked, defineRule, notEvaluated, violation } from './engine/types';
 export type {
   AuditResult,
+  Checked,
+  CollectionEvidence,
+  CollectionName,
+  Evidence,
   Finding,
   RuleContext,
   RuleDefinition,
   RuleMeta,
   RuleOutput,
   Severity,
+  ValueEvidence,
   Violation,
 } from './engine/types';
+export { unknownAt } from './model/unknown';
 export { AuditError, EXIT } from './engine/errors';
 export type { Model } from './model/types';
 export { effectivePolicies } from './policy/effective';

@@ -4,14 +4,15 @@
  * incomplete.
  */
 import type { PositionIndex } from '../inventory/types';
-import type { Model } from '../model/types';
+import type { Entity, Model } from '../model/types';
 import {
   describeUnknownDependency,
   describeUnknownValue,
-  entitiesWithUnknownValues,
   hasUnknownValues,
-  unknownDependency,
+  unknownIn,
+  type UnknownDependency,
 } from '../model/unknown';
+import { entitiesWithUnknownValues, unknownDependency } from '../model/unknown-fallback';
 import { fingerprint, locate, locateTextOffset, logicalLocation } from './locate';
 import { applySuppressions } from './suppressions';
 import type {
@@ -24,6 +25,7 @@ import type {
   RuleDescriptor,
   SeverityLevel,
   Suppression,
+  Violation,
 } from './types';
 
 export interface RuleSetting {
@@ -78,36 +80,23 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
       });
       continue;
     }
+    const records = new RuleRecords(rule.id);
     try {
       for (const output of rule.check(model, { now: plan.now, options: setting.options })) {
         if (output.type === 'notEvaluated') {
-          const record: NotEvaluatedRecord = { ruleId: rule.id, reason: output.reason };
-          if (output.entity)
-            record.resource = { kind: output.entity.kind, id: output.entity.id, name: output.entity.name };
-          const duplicate = notEvaluatedRecords.some(
-            (r) =>
-              r.ruleId === record.ruleId &&
-              r.reason === record.reason &&
-              r.resource?.id === record.resource?.id,
-          );
-          if (!duplicate) notEvaluatedRecords.push(record);
+          records.add(output.reason, output.entity);
+          continue;
+        }
+        if (output.type === 'checked') {
+          const unknown = checkUnknowns ? unknownIn(output.evidence) : undefined;
+          if (unknown) records.add(describeUnknownValue(unknown), output.entity, unknown);
           continue;
         }
         const { entity } = output;
         // A violation that may rest on a value the source could not determine is not a finding (model/unknown.ts).
-        const unknown = checkUnknowns ? unknownDependency(model, entity, output.path) : undefined;
+        const unknown = checkUnknowns ? restsOnUnknown(model, rule, output) : undefined;
         if (unknown) {
-          const record: NotEvaluatedRecord = {
-            ruleId: rule.id,
-            reason: describeUnknownDependency(unknown),
-            resource: { kind: entity.kind, id: entity.id, name: entity.name },
-          };
-          if (
-            !notEvaluatedRecords.some(
-              (r) => r.ruleId === rule.id && r.reason === record.reason && r.resource?.id === entity.id,
-            )
-          )
-            notEvaluatedRecords.push(record);
+          records.add(describeUnknownDependency(unknown), entity, unknown, 'violation');
           continue;
         }
         findings.push({
@@ -125,16 +114,15 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
           fingerprint: fingerprint(rule.id, entity, output.key ?? output.path),
         });
       }
-      // An entity with an unknown value was not judged fully (an unknown list reads as empty): say so.
-      for (const dependency of unknownEntities) {
-        const { entity } = dependency;
-        if (!rule.meta.requires.includes(entity.kind === 'application' ? 'entra' : 'apim')) continue;
-        if (notEvaluatedRecords.some((r) => r.ruleId === rule.id && r.resource?.id === entity.id)) continue;
-        notEvaluatedRecords.push({
-          ruleId: rule.id,
-          reason: describeUnknownValue(dependency),
-          resource: { kind: entity.kind, id: entity.id, name: entity.name },
-        });
+      // Fallback for a rule that does not declare what it reads: an entity with an unknown value was not judged
+      // fully (an unknown list reads as empty), say so.
+      if (!rule.meta.declaresEvidence) {
+        for (const dependency of unknownEntities) {
+          const { entity } = dependency;
+          if (!rule.meta.requires.includes(entity.kind === 'application' ? 'entra' : 'apim')) continue;
+          if (records.has(entity)) continue;
+          records.add(describeUnknownValue(dependency), entity);
+        }
       }
     } catch (error) {
       const crash: RuleCrash = {
@@ -143,6 +131,9 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
       };
       if (error instanceof Error && error.stack) crash.stack = error.stack;
       crashes.push(crash);
+    }
+    for (const record of records.list()) {
+      if (!notEvaluatedRecords.some((r) => sameRecord(r, record))) notEvaluatedRecords.push(record);
     }
   }
 
@@ -172,6 +163,59 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
     },
     sources: [...(plan.sources ?? [])],
   };
+}
+
+/**
+ * The unknown value a violation rests on: compared with its evidence (its own entity and path always count) when
+ * the rule declares evidence, else found by the conservative fallback (model/unknown-fallback.ts).
+ */
+function restsOnUnknown(model: Model, rule: AnyRule, output: Violation): UnknownDependency | undefined {
+  if (rule.meta.declaresEvidence || output.evidence !== undefined) {
+    return unknownIn([{ entity: output.entity, path: output.path ?? '' }, ...(output.evidence ?? [])]);
+  }
+  return unknownDependency(model, output.entity, output.path);
+}
+
+function sameRecord(a: NotEvaluatedRecord, b: NotEvaluatedRecord): boolean {
+  return a.ruleId === b.ruleId && a.reason === b.reason && a.resource?.id === b.resource?.id;
+}
+
+/**
+ * The not-evaluated records of one rule run. A check (`checked`) and a violation of the rule on one entity that
+ * rest on the same unknown value say the same thing: only the violation's record ("the finding would rest on")
+ * is kept, since it tells that there may be something to fix.
+ */
+class RuleRecords {
+  private readonly entries: {
+    record: NotEvaluatedRecord;
+    key: string | undefined;
+    from: 'violation' | 'other';
+  }[] = [];
+
+  constructor(private readonly ruleId: string) {}
+
+  add(
+    reason: string,
+    entity: Entity | undefined,
+    unknown?: UnknownDependency,
+    from: 'violation' | 'other' = 'other',
+  ): void {
+    const record: NotEvaluatedRecord = { ruleId: this.ruleId, reason };
+    if (entity) record.resource = { kind: entity.kind, id: entity.id, name: entity.name };
+    const key = unknown && entity ? `${entity.id}\u0000${unknown.entity.id}\u0000${unknown.path}` : undefined;
+    this.entries.push({ record, key, from });
+  }
+
+  has(entity: Entity): boolean {
+    return this.entries.some((e) => e.record.resource?.id === entity.id);
+  }
+
+  list(): NotEvaluatedRecord[] {
+    const fromViolations = new Set(this.entries.filter((e) => e.from === 'violation').map((e) => e.key));
+    return this.entries
+      .filter((e) => e.from === 'violation' || e.key === undefined || !fromViolations.has(e.key))
+      .map((e) => e.record);
+  }
 }
 
 /** Two violations with one fingerprint are one finding (e.g. two servers sharing one app): keep the first. */

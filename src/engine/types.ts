@@ -2,7 +2,9 @@
  * Contracts between rules, the engine and reporters.
  */
 import type { Origin } from '../inventory/types';
-import type { Entity, Model, ResourceKind } from '../model/types';
+import type { Entity, Evidence, Model, ResourceKind } from '../model/types';
+
+export type { CollectionEvidence, CollectionName, Evidence, ValueEvidence } from '../model/types';
 
 export const SEVERITIES = ['error', 'warning', 'note'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -22,6 +24,14 @@ export interface RuleMeta {
   /** SARIF `security-severity` (0.0-10.0) for security rules. */
   securitySeverity?: number;
   requires: readonly Requirement[];
+  /**
+   * True when every conclusion of the rule states its evidence: each violation its `evidence` (beyond its own
+   * entity and path), each entity judged clean a `checked` output. The engine then abstains exactly where that
+   * evidence touches an unknown value. Without it (plugins, older rules), the engine falls back to a conservative
+   * table of what rules usually read (src/model/unknown-fallback.ts), and reports every entity with an unknown
+   * value of the rule's side that the rule reported nothing on as not fully evaluated.
+   */
+  declaresEvidence?: boolean;
 }
 
 /** A JSON Schema for the rule's options object (ajv, draft-07 subset). */
@@ -47,6 +57,24 @@ export interface Violation {
    * `offset` the character offset in it. When given, it locates the finding instead of `entity` + `path`.
    */
   textOffset?: { origin: Origin; offset: number };
+  /**
+   * What the conclusion rests on besides `entity` + `path` (which always count): the values and collections the
+   * rule read to reach it, e.g. the authorization server's `properties/grantTypes` for a finding on its client
+   * app. The engine reports the violation as not evaluated when any of it is unknown. Absent (a rule without
+   * `meta.declaresEvidence`): the engine's conservative fallback decides.
+   */
+  evidence?: readonly Evidence[];
+}
+
+/**
+ * The rule judged `entity` on `evidence` and found nothing (more) wrong. Not a finding: the engine turns it into a
+ * "not fully evaluated" record when the evidence touches an unknown value, and drops it otherwise, so that no
+ * rule passes silently on a value it needed.
+ */
+export interface Checked {
+  type: 'checked';
+  entity: Entity;
+  evidence: readonly Evidence[];
 }
 
 /** The rule could not judge (part of) the model; never a pass. */
@@ -56,7 +84,7 @@ export interface NotEvaluated {
   entity?: Entity;
 }
 
-export type RuleOutput = Violation | NotEvaluated;
+export type RuleOutput = Violation | Checked | NotEvaluated;
 
 export interface RuleContext<O> {
   /** The audit's clock; rules never call Date.now(). */
@@ -83,9 +111,14 @@ export function defineRule<O = Record<string, never>>(rule: RuleDefinition<O>): 
 export function violation(
   entity: Entity,
   message: string,
-  extra: Pick<Violation, 'path' | 'severity' | 'key' | 'textOffset'> = {},
+  extra: Pick<Violation, 'path' | 'severity' | 'key' | 'textOffset' | 'evidence'> = {},
 ): Violation {
   return { type: 'violation', entity, message, ...extra };
+}
+
+/** `entity` was judged on `evidence` (see `Checked`). */
+export function checked(entity: Entity, evidence: readonly Evidence[]): Checked {
+  return { type: 'checked', entity, evidence };
 }
 
 export function notEvaluated(reason: string, entity?: Entity): NotEvaluated {

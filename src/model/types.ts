@@ -19,6 +19,7 @@ import type {
   SourceConflict,
   OperationProperties,
 } from '../inventory/types';
+import type { ServiceCollection } from '../util/inventory-fields';
 
 export type ResourceKind =
   | 'application'
@@ -31,6 +32,30 @@ export type ResourceKind =
   | 'policyFragment'
   | 'namedValue'
   | 'workspace';
+
+/** A child list of a record, by its canonical path: the service's collections, `workspaces`, an API's `operations`. */
+export type CollectionName = ServiceCollection | 'workspaces' | 'operations';
+
+/**
+ * What a conclusion of a rule rests on; the engine compares it with what the sources could not determine
+ * (`Origin.unknown`, see src/model/unknown.ts) and reports the conclusion as not evaluated when they touch.
+ * - a value: `path` inside `entity`, canonical as in `Violation.path` (`''` = the entity as a whole, including
+ *   whether it is deployed at all);
+ * - a collection: that `parent`'s child list is complete, e.g. "no authorization server 'x' exists" rests on the
+ *   service's `authorizationServers`. A source that does not carry a collection states it as unknown on the parent
+ *   (`Origin.unknown[<collection>]`).
+ */
+export type Evidence = ValueEvidence | CollectionEvidence;
+
+export interface ValueEvidence {
+  entity: Entity;
+  path: string;
+}
+
+export interface CollectionEvidence {
+  collection: CollectionName;
+  parent: Entity;
+}
 
 /** Anything a finding can point at. */
 export interface Entity {

@@ -1,24 +1,22 @@
 /**
  * Values a source could not determine (`Origin.unknown`: an ARM expression without a value, a Terraform value
- * known only after apply) are absent from the records, so a rule reading them would see "not set" and could
- * report a false finding. Before a violation becomes a finding, the engine asks `unknownDependency` whether it
- * may rest on such a value; if so the rule is reported as not evaluated for that entity instead.
+ * known only after apply, a manifest placeholder, a collection the source does not carry) are absent from the
+ * records, so a rule reading them would see "not set" and could report a false finding, or pass silently.
  *
- * Conservative by design: an unknown value of the entity itself counts when it is on the violation's path or
- * on a property the model reads; an unknown value of a correlated entity (the service of an API, the apps of an
- * authorization server, ...) counts when it is on a property that relation carries.
+ * Each conclusion of a rule carries its evidence (`Evidence`: the entity paths and collections it rests on; a
+ * violation's own entity and path always count). The engine asks `unknownIn` whether that evidence touches an
+ * unknown value; if so, the conclusion is reported as not evaluated, naming the value, instead of as a finding
+ * or a silent pass. Rules ask `unknownAt` where they judge differently when a value is unknown (e.g. without
+ * the service name, the developer-portal host is unknown, but the callback's path can still be judged).
+ *
+ * Conclusions that declare no evidence (rules not yet migrated, plugins) fall back to unknown-fallback.ts.
  */
 import type { Origin } from '../inventory/types';
-import {
-  APPLICATION_FIELDS,
-  SERVICE_COLLECTIONS,
-  SERVICE_COLLECTIONS_BESIDES_APIS,
-} from '../util/inventory-fields';
-import type { Api, App, AuthServer, Entity, Model, ResourceKind, Service } from './types';
+import type { Entity, Evidence, Model } from './types';
 
 export interface UnknownDependency {
   entity: Entity;
-  /** Canonical path of the unknown value inside `entity` (`''` = the entity itself). */
+  /** Canonical path of the unknown value inside `entity` (`''` = the entity itself), or a collection's name. */
   path: string;
   reason: string;
 }
@@ -29,161 +27,35 @@ export function pathsOverlap(a: string, b: string): boolean {
   return a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
-/**
- * Properties the model and the built-in rules read, per kind (the declared fields of the inventory types, plus
- * the child collections). An unknown value elsewhere (an ARM `publisherEmail`, a `apiVersionSetId`) changes no
- * finding of another entity. `undefined`: every property counts.
- */
-const READ_PATHS: Partial<Record<ResourceKind, readonly string[]>> = {
-  // The service's own findings are about its policies and children; its name matters for the portal hosts
-  // (PORTAL_PATHS, the relation an app's findings carry).
-  apimService: [
-    'properties/hostnameConfigurations',
-    'properties/developerPortalUrl',
-    'properties/portalUrl',
-    'properties/gatewayUrl',
-    'policy',
-    ...SERVICE_COLLECTIONS,
-    'workspaces',
-  ],
-  // Every field of an application record but its display name.
-  application: APPLICATION_FIELDS.filter((field) => field !== 'displayName'),
-  api: [
-    'name',
-    'properties/path',
-    'properties/protocols',
-    'properties/subscriptionRequired',
-    'properties/apiRevision',
-    'properties/isCurrent',
-    'properties/type',
-    'properties/authenticationSettings',
-    'policy',
-    'operations',
-  ],
-  operation: ['name', 'properties/method', 'properties/urlTemplate', 'policy'],
-  // What correlation and the rules read of a server; an unknown display name, description or client
-  // registration endpoint (a placeholder Entra ignores) changes no finding. (A violation on an unknown path
-  // is still caught by its own path, whatever rule, built-in or plugin, reports it.)
-  authorizationServer: [
-    'name',
-    'properties/authorizationEndpoint',
-    'properties/tokenEndpoint',
-    'properties/grantTypes',
-    'properties/authorizationMethods',
-    'properties/defaultScope',
-    'properties/clientId',
-    'properties/tokenBodyParameters',
-    'properties/useInTestConsole',
-    'properties/bearerTokenSendingMethods',
-    'properties/clientAuthenticationMethod',
-  ],
-  product: ['name', 'properties/subscriptionRequired', 'properties/state', 'apis', 'policy'],
-};
-
-/** What a relation carries: the paths of the related entity that findings on the dependent may rest on. */
-const PORTAL_PATHS = [
-  'name',
-  'properties/hostnameConfigurations',
-  'properties/developerPortalUrl',
-  'properties/portalUrl',
-];
-const SERVICE_FOR_API = ['policy', ...SERVICE_COLLECTIONS_BESIDES_APIS, 'workspaces'];
-
-interface Relation {
-  entity: Entity;
-  /** Paths that count; `read` = the paths the model reads for that kind. */
-  paths: readonly string[] | 'read';
-}
-
-function unknownsOf(origin: Origin): [string, string][] {
+export function unknownsOf(origin: Origin): [string, string][] {
   return origin.unknown ? Object.entries(origin.unknown) : [];
 }
 
-function isRead(kind: ResourceKind, path: string): boolean {
-  const read = READ_PATHS[kind];
-  return path === '' || read === undefined || read.some((p) => pathsOverlap(p, path));
-}
-
-function serviceOf(model: Model, entity: Entity): Service | undefined {
-  return model.services.find(
-    (s) =>
-      (s.policyFragments as Entity[]).includes(entity) ||
-      (s.namedValues as Entity[]).includes(entity) ||
-      (s.workspaces as Entity[]).includes(entity),
-  );
-}
-
-function appRelations(apps: (App | undefined)[]): Relation[] {
-  return apps.filter((a): a is App => a !== undefined).map((entity) => ({ entity, paths: 'read' }));
-}
-
-function serverRelations(server: AuthServer, self: Entity): Relation[] {
-  return [
-    { entity: server, paths: 'read' },
-    ...appRelations([server.clientApp, server.backendApp].filter((a) => a !== self)),
-  ];
-}
-
-function apiRelations(api: Api): Relation[] {
-  const service = api.service;
-  return [
-    { entity: service, paths: ['', ...SERVICE_FOR_API] },
-    ...(api.workspace ? [{ entity: api.workspace, paths: 'read' as const }] : []),
-    ...api.products.map((entity) => ({ entity, paths: 'read' as const })),
-    ...api.oauth2.flatMap((r) => (r.target ? serverRelations(r.target, api) : [])),
-    ...api.openid.flatMap((r) => (r.target ? [{ entity: r.target, paths: 'read' as const }] : [])),
-    ...service.policyFragments.map((entity) => ({ entity, paths: 'read' as const })),
-    ...service.namedValues.map((entity) => ({ entity, paths: 'read' as const })),
-  ];
-}
-
-/** The entities a finding on `entity` may rest on, with the paths each relation carries. */
-function relations(model: Model, entity: Entity): Relation[] {
-  switch (entity.kind) {
-    case 'application': {
-      const servers = model.authorizationServers.filter(
-        (s) => s.clientApp === entity || s.backendApp === entity,
-      );
-      return servers.flatMap((server) => [
-        ...serverRelations(server, entity),
-        { entity: server.service, paths: ['', ...PORTAL_PATHS] },
-      ]);
-    }
-    case 'authorizationServer': {
-      const server = entity as AuthServer;
-      return [
-        { entity: server.service, paths: [''] },
-        ...appRelations([server.clientApp, server.backendApp]),
-        ...server.apis.map((api) => ({ entity: api, paths: ['', 'properties/authenticationSettings'] })),
-      ];
-    }
-    case 'api':
-      return apiRelations(entity as Api);
-    case 'operation': {
-      const api = (entity as Entity & { api: Api }).api;
-      return [{ entity: api, paths: 'read' }, ...apiRelations(api)];
-    }
-    case 'product':
-    case 'openidProvider': {
-      const service = (entity as Entity & { service: Service }).service;
-      return [{ entity: service, paths: ['', ...SERVICE_FOR_API] }];
-    }
-    case 'apimService': {
-      const service = entity as Service;
-      return [
-        ...service.policyFragments.map((e) => ({ entity: e as Entity, paths: 'read' as const })),
-        ...service.namedValues.map((e) => ({ entity: e as Entity, paths: 'read' as const })),
-        ...service.authorizationServers.flatMap((s) => appRelations([s.backendApp])),
-      ];
-    }
-    default: {
-      const service = serviceOf(model, entity);
-      return service ? [{ entity: service, paths: [''] }] : [];
-    }
+/**
+ * The unknown value a conclusion reading `path` of `entity` would rest on: one at that path, inside it, or
+ * around it (`''`: the entity itself may not be deployed). Undefined when what is there is known.
+ *
+ * This is the one place that reads `Origin.unknown`: a collection a source does not carry is an unknown value on
+ * its parent under the collection's name (`authorizationServers` of the service), so collection evidence and
+ * value evidence are compared the same way.
+ */
+export function unknownAt(entity: Entity, path: string): UnknownDependency | undefined {
+  for (const [unknownPath, reason] of unknownsOf(entity.origin)) {
+    if (pathsOverlap(unknownPath, path)) return { entity, path: unknownPath, reason };
   }
+  return undefined;
 }
 
-function allEntities(model: Model): Entity[] {
+/** The first unknown value any piece of `evidence` touches, or undefined when all of it is known. */
+export function unknownIn(evidence: readonly Evidence[]): UnknownDependency | undefined {
+  for (const e of evidence) {
+    const found = 'collection' in e ? unknownAt(e.parent, e.collection) : unknownAt(e.entity, e.path);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function allEntities(model: Model): Entity[] {
   return [
     ...model.applications,
     ...model.services.flatMap((s): Entity[] => [
@@ -205,44 +77,6 @@ export function hasUnknownValues(model: Model): boolean {
   return allEntities(model).some((e) => unknownsOf(e.origin).length > 0);
 }
 
-/**
- * Every entity with an unknown value the model reads, with the first such value. A rule that reported nothing
- * on such an entity did not judge it fully (an unknown list reads as empty): the engine says so per rule.
- */
-export function entitiesWithUnknownValues(model: Model): UnknownDependency[] {
-  return allEntities(model).flatMap((entity) => {
-    const found = unknownsOf(entity.origin).find(([path]) => isRead(entity.kind, path));
-    return found ? [{ entity, path: found[0], reason: found[1] }] : [];
-  });
-}
-
-/**
- * The first unknown value a violation on `entity` (at `path`) may rest on, or undefined when it rests only on
- * known data.
- */
-export function unknownDependency(
-  model: Model,
-  entity: Entity,
-  path: string | undefined,
-): UnknownDependency | undefined {
-  for (const [unknownPath, reason] of unknownsOf(entity.origin)) {
-    if (isRead(entity.kind, unknownPath) || (path !== undefined && pathsOverlap(unknownPath, path))) {
-      return { entity, path: unknownPath, reason };
-    }
-  }
-  for (const relation of relations(model, entity)) {
-    if (relation.entity === entity) continue;
-    for (const [unknownPath, reason] of unknownsOf(relation.entity.origin)) {
-      const counts =
-        relation.paths === 'read'
-          ? isRead(relation.entity.kind, unknownPath)
-          : relation.paths.some((p) => pathsOverlap(p, unknownPath) && (p !== '' || unknownPath === ''));
-      if (counts) return { entity: relation.entity, path: unknownPath, reason };
-    }
-  }
-  return undefined;
-}
-
 function describeUnknown(dependency: UnknownDependency): string {
   const { entity, path } = dependency;
   return path === ''
@@ -250,7 +84,10 @@ function describeUnknown(dependency: UnknownDependency): string {
     : `${path} of ${entity.kind} '${entity.name}'`;
 }
 
-/** The not-evaluated reason for an entity a rule could not judge fully. */
+/**
+ * The not-evaluated reason for an entity a rule could not judge fully. It names the unknown value, not the
+ * entity judged, so that the engine can list every entity left unjudged for one reason under it.
+ */
 export function describeUnknownValue(dependency: UnknownDependency): string {
   const file = dependency.entity.origin.file ?? 'the source';
   return `Not fully evaluated: ${describeUnknown(dependency)} is not determined by ${file} (${dependency.reason}).`;

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AnyRule, RuleOutput, Violation, NotEvaluated } from '../../src/engine/types';
+import type { AnyRule, Checked, RuleOutput, Violation, NotEvaluated } from '../../src/engine/types';
 import type { Model } from '../../src/model/types';
 import { normalize, type CorrelationLink } from '../../src/model/normalize';
 import { mergeInventories } from '../../src/sources/merge';
@@ -133,19 +133,38 @@ export function modelWithSecondServer(overlay: Overlay = {}): Model {
   return buildModel(doc);
 }
 
+/** What a rule concludes: its violations and not-evaluated outputs. */
+export type Conclusion = Violation | NotEvaluated;
+
+/**
+ * The rule's conclusions on a model. `checked` outputs (what an entity judged clean rested on) are left out: the
+ * engine compares them with unknown values (test/engine/evidence.test.ts); `checkedOutputs` returns them.
+ */
 export function runRule(
   rule: AnyRule,
   model: Model,
   options: Record<string, unknown> = {},
   now: Date = TEST_NOW,
-): RuleOutput[] {
+): Conclusion[] {
+  return allOutputs(rule, model, options, now).filter((o): o is Conclusion => o.type !== 'checked');
+}
+
+export function checkedOutputs(
+  rule: AnyRule,
+  model: Model,
+  options: Record<string, unknown> = {},
+): Checked[] {
+  return allOutputs(rule, model, options, TEST_NOW).filter((o): o is Checked => o.type === 'checked');
+}
+
+function allOutputs(rule: AnyRule, model: Model, options: Record<string, unknown>, now: Date): RuleOutput[] {
   const merged = { ...(rule.options?.defaults ?? {}), ...options };
   return [...rule.check(model, { now, options: merged })];
 }
 
 /** `run(overlay, options)` for one rule on the fixed sample: the starting point of every rule test. */
 export function runnerFor(rule: AnyRule) {
-  return (overlay: Overlay = {}, options: Record<string, unknown> = {}): RuleOutput[] =>
+  return (overlay: Overlay = {}, options: Record<string, unknown> = {}): Conclusion[] =>
     runRule(rule, modelWith(overlay), options);
 }
 

@@ -1,8 +1,8 @@
 import rule from '../../rules/client-secret-expiry';
-import type { RuleOutput } from '../../src/engine/types';
 import { newAjv } from '../../src/json/schema';
 import {
   buildModel,
+  type Conclusion,
   loadSampleDoc,
   modelWithSecondServer,
   onlyNotEvaluated,
@@ -40,7 +40,7 @@ function run(overlay: Overlay = {}, options: Record<string, unknown> = {}) {
   return outputs;
 }
 
-function expectNoHint(outputs: RuleOutput[]) {
+function expectNoHint(outputs: Conclusion[]) {
   for (const o of outputs) expect(o.type === 'violation' ? o.message : o.reason).not.toContain(HINT);
 }
 
