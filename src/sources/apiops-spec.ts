@@ -251,23 +251,30 @@ function walk({ root, index }: { root: unknown; index: PositionIndex }, file: st
     const methods = 'problem' in chain ? chain : methodsOf(chain);
     if ('problem' in methods) return at(methods.at, `path item '${urlTemplate}': ${methods.problem}`);
     for (const [method, { pointer, operation }] of methods) {
-      const name = operation['operationId'];
-      if (typeof name !== 'string') continue;
+      const operationId = operation['operationId'];
       const properties: SpecOperation['properties'] = { method: method.toUpperCase(), urlTemplate };
       if (typeof operation['summary'] === 'string') properties.displayName = operation['summary'];
-      operations.push({
-        name,
-        properties,
-        origin: {
-          file,
-          pointer,
-          paths: {
-            'properties/displayName': joinPointer(pointer, 'summary'),
-            'properties/method': pointer,
-            'properties/urlTemplate': itemPointer,
-            name: joinPointer(pointer, 'operationId'),
-          },
+      const origin: Origin = {
+        file,
+        pointer,
+        paths: {
+          'properties/displayName': joinPointer(pointer, 'summary'),
+          'properties/method': pointer,
+          'properties/urlTemplate': itemPointer,
+          name: joinPointer(pointer, 'operationId'),
         },
+      };
+      // Without an operationId APIM names the operation itself on import: the operation is kept (it is served
+      // and its API's policies apply to it), under a stand-in name marked unknown, never left out.
+      if (typeof operationId !== 'string') {
+        origin.unknown = {
+          name: 'the specification gives no operationId, so APIM names the operation when it imports it',
+        };
+      }
+      operations.push({
+        name: typeof operationId === 'string' ? operationId : `${method.toUpperCase()} ${urlTemplate}`,
+        properties,
+        origin,
       });
     }
   }

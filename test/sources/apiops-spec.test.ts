@@ -278,13 +278,20 @@ describe('OpenAPI specifications: formats and versions', () => {
     ]);
   });
 
-  it('OpenAPI 3.0: operations by method; parameters, extensions and operations without operationId are not operations', () => {
+  it('OpenAPI 3.0: operations by method; parameters and extensions are not operations; one without operationId is kept with its name unknown', () => {
     const result = readOk('openapi-3.0.yaml');
     expect(triples(result.operations)).toEqual([
       ['listPets', 'GET', '/pets'],
       ['createPet', 'POST', '/pets'],
+      ['GET /pets/{petId}', 'GET', '/pets/{petId}'],
       ['deletePet', 'DELETE', '/pets/{petId}'],
     ]);
+    // APIM names an operation without operationId on import: it is audited (its API's policies apply), never
+    // left out, and nothing is concluded from the stand-in name.
+    expect(result.operations[2]?.origin.unknown).toEqual({
+      name: 'the specification gives no operationId, so APIM names the operation when it imports it',
+    });
+    expect(result.operations[0]?.origin.unknown).toBeUndefined();
     expect(result.operations[1]?.origin.pointer).toBe('/paths/~1pets/Post');
     // A plain `operationId: 1234` is the string APIM names the operation with, not a number.
     const plain = Buffer.from(
