@@ -7,12 +7,9 @@
 import { defineRule, notEvaluated, violation } from '../src/engine/types';
 import type { Api, Entity } from '../src/model/types';
 import {
-  allStatements,
-  alwaysRuns,
   describeUnreadable,
   unreadableText,
   type CallPath,
-  type DroppedInheritance,
   type EffectiveStatement,
   type OperationPolicy,
   type Unreadable,
@@ -21,46 +18,16 @@ import { textEntity } from '../src/policy/fragments';
 import {
   currentOperations,
   describeSource,
-  isTokenValidation,
   listNames,
   locateElement,
   statementEntity,
   unreadableId,
 } from '../src/policy/jwt';
+import { tokenVerdict, type Verdict } from '../src/policy/validation-verdict';
 
 export interface ApiValidateJwtOptions {
   /** Check every current API, not only those with OAuth 2.0 / OpenID Connect enabled. */
   allApis: boolean;
-}
-
-type Verdict =
-  | { kind: 'ok' }
-  | { kind: 'unknown'; unreadable: Unreadable[] }
-  | { kind: 'lost'; drops: DroppedInheritance[]; validations: EffectiveStatement[] }
-  | { kind: 'conditional'; statements: EffectiveStatement[] }
-  | { kind: 'none' };
-
-/** The drops on the way to a dropped validation: outermost first, ending at the one that removed it. */
-function lostChain(drops: readonly DroppedInheritance[]): DroppedInheritance[] | undefined {
-  for (const drop of drops) {
-    if (allStatements(drop.statements).some(isTokenValidation)) return [drop];
-    const inner = lostChain(drop.nested);
-    if (inner) return [drop, ...inner];
-  }
-  return undefined;
-}
-
-function verdictOf(path: CallPath): Verdict {
-  const inbound = path.sections.inbound;
-  if (alwaysRuns(inbound.statements, isTokenValidation)) return { kind: 'ok' };
-  if (inbound.unreadable.length > 0) return { kind: 'unknown', unreadable: inbound.unreadable };
-  const drops = lostChain(inbound.dropped);
-  const last = drops?.[drops.length - 1];
-  if (drops && last) {
-    return { kind: 'lost', drops, validations: allStatements(last.statements).filter(isTokenValidation) };
-  }
-  const conditional = allStatements(inbound.statements).filter(isTokenValidation);
-  return conditional.length > 0 ? { kind: 'conditional', statements: conditional } : { kind: 'none' };
 }
 
 /** One finding in the making: several operations (and call paths) that fail for the same reason. */
@@ -181,9 +148,13 @@ export default defineRule<ApiValidateJwtOptions>({
 
     for (const op of currentOperations(model)) {
       const api = op.api;
-      if (!ctx.options.allApis && api.oauth2.length === 0 && api.openid.length === 0) continue;
-      const verdicts = op.paths.map((path) => ({ path, verdict: verdictOf(path) }));
-      const failing = verdicts.filter((v) => v.verdict.kind !== 'ok');
+      // A validation a broader scope applies and a dropped <base /> removes is lost on any API; the other
+      // verdicts concern the APIs that must validate (user authorization declared, or allApis).
+      const inScope = ctx.options.allApis || api.oauth2.length > 0 || api.openid.length > 0;
+      const verdicts = op.paths.map((path) => ({ path, verdict: tokenVerdict(path) }));
+      const failing = verdicts.filter(
+        (v) => v.verdict.kind !== 'ok' && (inScope || v.verdict.kind === 'lost'),
+      );
       if (failing.length === 0) continue;
       const everyPath = failing.length === verdicts.length;
       const protectedProducts = verdicts.filter((v) => v.verdict.kind === 'ok' && v.path.product);

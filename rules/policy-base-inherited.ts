@@ -12,6 +12,7 @@ import {
   allStatements,
   describeUnreadable,
   unreadableText,
+  type CallPath,
   type DroppedInheritance,
   type EffectiveStatement,
   type OperationPolicy,
@@ -21,6 +22,7 @@ import { currentOperations, describeSource, listNames } from '../src/policy/jwt'
 import { attr } from '../src/policy/parser';
 import type { PolicyDocument } from '../src/policy/documents';
 import { capitalized, textLocation } from '../src/policy/rule-support';
+import { dropsLosingValidation } from '../src/policy/validation-verdict';
 
 export interface PolicyBaseInheritedOptions {
   /** Also report dropped rate limits and quotas (as warnings). */
@@ -112,10 +114,12 @@ export default defineRule<PolicyBaseInheritedOptions>({
     const { throttling } = ctx.options;
     const findings = new Map<PolicyDocument, Finding>();
     const unknown: RuleOutput[] = [];
-    const visit = (drop: DroppedInheritance, op: OperationPolicy, path: string) => {
+    const visit = (drop: DroppedInheritance, op: OperationPolicy, path: CallPath) => {
       const ownKinds = new Set(
         allStatements(drop.own).flatMap((s) => protectionOf(s, throttling)?.kind ?? []),
       );
+      // api-validate-jwt reports a token validation this drop removes from this path (one defect, one finding).
+      if (dropsLosingValidation(path).includes(drop)) ownKinds.add('validate-jwt');
       const removed = allStatements(drop.statements).filter((s) => {
         const protection = protectionOf(s, throttling);
         return protection !== undefined && !ownKinds.has(protection.kind);
@@ -138,13 +142,13 @@ export default defineRule<PolicyBaseInheritedOptions>({
         }
         for (const s of removed) finding.removed.set(s.element, s);
         if (!finding.operations.includes(op)) finding.operations.push(op);
-        finding.paths.add(path);
+        finding.paths.add(path.description);
       }
       for (const nested of drop.nested) visit(nested, op, path);
     };
     for (const op of currentOperations(model)) {
       for (const path of op.paths) {
-        for (const drop of path.sections.inbound.dropped) visit(drop, op, path.description);
+        for (const drop of path.sections.inbound.dropped) visit(drop, op, path);
       }
     }
     yield* unknown;

@@ -203,6 +203,18 @@ describe('api-validate-jwt', () => {
       );
     });
 
+    it('reports a validation lost to a dropped <base /> on every API, with user authorization or not', () => {
+      const overlay = withRandomColorPolicy(rawxml(policyXml({ inbound: '<set-header name="X" />' })), {
+        properties: { authenticationSettings: null },
+      });
+      const [v] = violations(run(overlay).outputs);
+      expect(violations(run(overlay).outputs)).toHaveLength(1);
+      expect(v?.key).toBe('inbound-base');
+      expect(v?.message).toContain(
+        "but the operation policy of 'colors-api/get-random-color' has no <base /> in inbound",
+      );
+    });
+
     it('skips non-current revisions', () => {
       expect(
         run({ service: { policy: NO_VALIDATION }, api: { properties: { isCurrent: false } } }).outputs,

@@ -1,6 +1,7 @@
+import apiValidateJwt from '../../rules/api-validate-jwt';
 import rule from '../../rules/policy-base-inherited';
 import { newAjv } from '../../src/json/schema';
-import { notEvaluatedOutputs, violations, type Overlay } from '../helpers/sample';
+import { modelWith, notEvaluatedOutputs, runRule, violations, type Overlay } from '../helpers/sample';
 import {
   GET_COLORS_OPERATION,
   loadedRunnerFor,
@@ -13,10 +14,23 @@ import {
 } from '../helpers/policies';
 
 const run = loadedRunnerFor(rule);
+const IP_FILTER = '<ip-filter action="allow"><address>10.0.0.1</address></ip-filter>';
 
 /** The operation get-random-color with its own inbound section. */
 function randomWith(inbound: string): Overlay {
   return withRandomColorPolicy(rawxml(policyXml({ inbound })));
+}
+
+/** The fixed sample whose global policy filters IP addresses before its validate-jwt. */
+function globalIpFilter(overlay: Overlay = {}): Overlay {
+  const service = (overlay.service ?? {}) as Record<string, unknown>;
+  return {
+    ...overlay,
+    service: {
+      ...service,
+      policy: rawxml(policyXml({ inbound: `${IP_FILTER}${VALIDATE_JWT}`, backend: '<forward-request />' })),
+    },
+  };
 }
 
 describe('policy-base-inherited', () => {
@@ -24,8 +38,8 @@ describe('policy-base-inherited', () => {
     expect(run({}).outputs).toEqual([]);
   });
 
-  it('reports an operation policy that drops the global validate-jwt, at its <inbound>', () => {
-    const { outputs, inventory, text } = run(randomWith('<set-header name="X-Random" />'));
+  it('reports an operation policy that drops the global ip-filter, at its <inbound>', () => {
+    const { outputs, inventory, text } = run(globalIpFilter(randomWith('<set-header name="X-Random" />')));
     expect(notEvaluatedOutputs(outputs)).toEqual([]);
     const found = violations(outputs);
     expect(found).toHaveLength(1);
@@ -35,14 +49,49 @@ describe('policy-base-inherited', () => {
     expect(v?.key).toBe('inbound');
     expect(v?.severity).toBeUndefined();
     expect(v?.message).toBe(
-      "The operation policy of 'colors-api/get-random-color' has no <base /> in inbound, so validate-jwt " +
-        "(token validation) of the global policy of service 'contoso-apim' no longer runs for operation " +
+      "The operation policy of 'colors-api/get-random-color' has no <base /> in inbound, so ip-filter " +
+        "(IP filtering) of the global policy of service 'contoso-apim' no longer runs for operation " +
         "'colors-api/get-random-color'; add <base /> to its inbound section (first, so the broader checks run " +
         'before its own policies), or apply the same protection in this policy.',
     );
     expect(locationOf(v!, inventory)).toEqual(
       positionInJson(text, '<inbound>\\n    <set-header name=\\"X-Random'),
     );
+  });
+
+  describe('one defect, one finding', () => {
+    it('leaves a dropped validate-jwt to api-validate-jwt, which reports the same <inbound>', () => {
+      const overlay = randomWith('<set-header name="X-Random" />');
+      expect(run(overlay).outputs).toEqual([]);
+      const other = violations(runRule(apiValidateJwt, modelWith(overlay)));
+      expect(other.map((v) => [v.entity.name, v.key])).toEqual([['get-random-color', 'inbound-base']]);
+    });
+
+    it('leaves it to api-validate-jwt on an API without user authorization too', () => {
+      const overlay = withRandomColorPolicy(
+        rawxml(policyXml({ inbound: '<set-header name="X-Random" />' })),
+        {
+          properties: { authenticationSettings: null },
+        },
+      );
+      expect(run(overlay).outputs).toEqual([]);
+      expect(violations(runRule(apiValidateJwt, modelWith(overlay)))).toHaveLength(1);
+    });
+
+    it('still names the other protections the same <base /> drops', () => {
+      const [v] = violations(run(globalIpFilter(randomWith('<set-header name="X" />'))).outputs);
+      expect(v?.message).toContain('so ip-filter (IP filtering) of the global policy');
+      expect(v?.message).not.toContain('validate-jwt');
+    });
+
+    it('reports a dropped validate-jwt that api-validate-jwt cannot judge (the path is unreadable)', () => {
+      const { outputs } = run({
+        ...randomWith('<include-fragment fragment-id="not-there" />'),
+      });
+      expect(violations(outputs).map((v) => v.message)).toEqual([
+        expect.stringContaining('validate-jwt (token validation) of the global policy'),
+      ]);
+    });
   });
 
   it('does not report a policy that applies the same protection itself', () => {
@@ -58,7 +107,9 @@ describe('policy-base-inherited', () => {
   });
 
   it('reports an API policy without <base /> once, naming the operations it affects', () => {
-    const { outputs } = run({ api: { policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })) } });
+    const { outputs } = run(
+      globalIpFilter({ api: { policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })) } }),
+    );
     const [v] = violations(outputs);
     expect(violations(outputs)).toHaveLength(1);
     expect(v?.entity.kind).toBe('api');
@@ -67,31 +118,35 @@ describe('policy-base-inherited', () => {
     );
   });
 
-  it('reports the API (not the operation) when both drop <base /> and only the API drop removes validate-jwt', () => {
-    const { outputs } = run({
-      api: {
-        policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })),
-        operations: [
-          { ...GET_COLORS_OPERATION, policy: rawxml(policyXml({ inbound: '<set-header name="B" />' })) },
-        ],
-      },
-    });
+  it('reports the API (not the operation) when both drop <base /> and only the API drop removes ip-filter', () => {
+    const { outputs } = run(
+      globalIpFilter({
+        api: {
+          policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })),
+          operations: [
+            { ...GET_COLORS_OPERATION, policy: rawxml(policyXml({ inbound: '<set-header name="B" />' })) },
+          ],
+        },
+      }),
+    );
     expect(violations(outputs).map((v) => v.entity.kind)).toEqual(['api']);
   });
 
   it('reports a product policy without <base /> for calls with that product', () => {
-    const { outputs } = run({
-      service: {
-        products: [
-          {
-            name: 'colors-starter',
-            properties: { displayName: 'Colors Starter' },
-            apis: ['colors-api'],
-            policy: rawxml(policyXml({ inbound: '<quota calls="10" renewal-period="60" />' })),
-          },
-        ],
-      },
-    });
+    const { outputs } = run(
+      globalIpFilter({
+        service: {
+          products: [
+            {
+              name: 'colors-starter',
+              properties: { displayName: 'Colors Starter' },
+              apis: ['colors-api'],
+              policy: rawxml(policyXml({ inbound: '<quota calls="10" renewal-period="60" />' })),
+            },
+          ],
+        },
+      }),
+    );
     const [v] = violations(outputs);
     expect(v?.entity.kind).toBe('product');
     expect(v?.message).toContain("(calls with a subscription to product 'colors-starter')");
@@ -105,12 +160,15 @@ describe('policy-base-inherited', () => {
           policyXml({ inbound: '<include-fragment fragment-id="jwt" />', backend: '<forward-request />' }),
         ),
         policyFragments: [
-          { name: 'jwt', properties: { format: 'rawxml', value: `<fragment>${VALIDATE_JWT}</fragment>` } },
+          {
+            name: 'jwt',
+            properties: { format: 'rawxml', value: `<fragment>${IP_FILTER}${VALIDATE_JWT}</fragment>` },
+          },
         ],
       },
     });
     expect(violations(outputs)[0]?.message).toContain(
-      "validate-jwt (token validation) of policy fragment 'jwt' (included by the global policy of service 'contoso-apim')",
+      "ip-filter (IP filtering) of policy fragment 'jwt' (included by the global policy of service 'contoso-apim')",
     );
   });
 
