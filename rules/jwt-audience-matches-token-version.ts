@@ -8,13 +8,19 @@ import { isGuid } from '../src/model/entra';
 import { foreignLoginHosts, resolveScopes } from '../src/model/queries';
 import type { Api, App, AuthServer, Model } from '../src/model/types';
 import {
-  backendsOf,
+  acceptedAudiences,
+  correlate,
+  firstPartyApi,
+  noBackendReason,
+  tokenIssuerOf,
+  type Backend,
+} from '../src/policy/audience-apps';
+import {
   describeUse,
   locateInUse,
   readValidation,
   statementEntity,
   tokenValidations,
-  type ApiBackend,
   type ValidationConfig,
   type ValidationUse,
   type ValueElement,
@@ -71,14 +77,14 @@ interface Expected {
   fix: string;
 }
 
-function expectedFor(backend: ApiBackend, apis: readonly Api[], model: Model): Expected | undefined {
+function expectedFor(backend: Backend, apis: readonly Api[], model: Model): Expected | undefined {
   const { app } = backend;
   const declared = app.requestedAccessTokenVersion ?? 'null';
   if (app.accessTokenVersion === 2) {
     if (!app.appId) return undefined;
     return {
       identifiers: [{ identifier: app.appId, why: 'v2.0 tokens always carry the appId' }],
-      reason: `backend app '${app.name}' issues v2.0 access tokens (api.requestedAccessTokenVersion ${declared}), whose aud is always its appId '${app.appId}'`,
+      reason: `${describeBackend(backend)} issues v2.0 access tokens (api.requestedAccessTokenVersion ${declared}), whose aud is always its appId '${app.appId}'`,
       fix: `add <audience>${app.appId}</audience>`,
     };
   }
@@ -131,62 +137,111 @@ function* checkList(
   );
 }
 
-function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): Generator<RuleOutput> {
-  const { backends } = backendsOf(use.apis);
-  if (backends.length === 0) return;
-  const { element, source } = use.statement;
-  const audClaims = config.claims.filter((c) => c.name === 'aud');
-  const hasBackendIds = config.backendApplicationIds.length > 0;
-  if (config.audiences.length === 0 && audClaims.length === 0 && !hasBackendIds) {
+/** `backend app 'x'`, saying how it was found when no authorization server leads to it. */
+function describeBackend(backend: Backend): string {
+  const how =
+    backend.servers.length === 0 && backend.accepted[0] !== undefined
+      ? ` (the app registration of the accepted audience '${backend.accepted[0]}')`
+      : '';
+  return `backend app '${backend.app.name}'${how}`;
+}
+
+/** Accepting the audience of a Microsoft API accepts tokens minted for it; needs no Entra data. */
+function* firstPartyAudiences(use: ValidationUse, config: ValidationConfig): Generator<RuleOutput> {
+  for (const v of acceptedAudiences(config)) {
+    if (v.value.opaque) continue;
+    const api = firstPartyApi(v.value.value);
+    if (!api) continue;
     yield violation(
-      statementEntity(source),
-      `${describeUse(use)} checks no audience, so it accepts a token issued by the same issuer for any other API ` +
-        `(for example Microsoft Graph); ${use.kind === 'validate-jwt' ? 'add <audiences>' : 'add <backend-application-ids> or <audiences>'} ` +
-        `with the backend's identifier${backends[0]?.app.appId ? ` ('${backends[0].app.appId}' for v2.0 tokens)` : ''}.`,
-      locateInUse(use, element, 'no-audience'),
+      statementEntity(use.statement.source),
+      `${describeUse(use)} accepts the audience '${v.value.value}' of ${api.name}, so it accepts access tokens ` +
+        `minted for ${api.name}, not for this API: any app that can get a token for ${api.name} for a signed-in ` +
+        "user (or for itself) can call the API with it; accept only the identifiers of the API's own backend app " +
+        'registration (its appId for v2.0 tokens).',
+      locateInUse(use, v.element, `first-party:${v.value.value}`),
     );
+  }
+}
+
+function* noAudience(use: ValidationUse, backends: readonly Backend[]): Generator<RuleOutput> {
+  const appId = backends.find((b) => b.app.appId)?.app.appId;
+  yield violation(
+    statementEntity(use.statement.source),
+    `${describeUse(use)} checks no audience, so it accepts a token issued by the same issuer for any other API ` +
+      `(for example Microsoft Graph); ${use.kind === 'validate-jwt' ? 'add <audiences>' : 'add <backend-application-ids> or <audiences>'} ` +
+      `with the backend's identifier${appId ? ` ('${appId}' for v2.0 tokens)` : ' (its appId for v2.0 tokens)'}.`,
+    locateInUse(use, use.statement.element, 'no-audience'),
+  );
+}
+
+function* unknownServers(use: ValidationUse, servers: readonly AuthServer[]): Generator<RuleOutput> {
+  for (const server of servers) {
+    yield notEvaluated(
+      foreignLoginHosts(server)
+        ? `Authorization server '${server.name}' signs in with another identity provider; token audiences are not checked.`
+        : `The backend app registration behind authorization server '${server.name}' is not in the data, so the ` +
+            `audiences of ${use.kind} cannot be compared with its tokens; add the app to the audited data or link it in the config (links).`,
+      server,
+    );
+  }
+}
+
+function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): Generator<RuleOutput> {
+  const issuer = tokenIssuerOf(use, config);
+  if (issuer.kind === 'foreign') return; // not an Entra token: its audiences follow that provider's rules
+  yield* firstPartyAudiences(use, config);
+  const { backends, unknownServers: unknown, unmatched, opaque } = correlate(use, config, model);
+  yield* unknownServers(use, unknown);
+  const audClaims = config.claims.filter((c) => c.name === 'aud');
+  if (config.audiences.length === 0 && audClaims.length === 0 && config.backendApplicationIds.length === 0) {
+    // validate-jwt without audiences skips the audience check; what validate-azure-ad-token then does is not
+    // documented, so it is judged only against a known backend.
+    if (backends.length > 0 || (use.kind === 'validate-jwt' && issuer.kind === 'entra')) {
+      yield* noAudience(use, backends);
+    }
     return;
   }
   for (const backend of backends) {
     const expected = expectedFor(backend, use.apis, model);
     if (!expected) continue;
     const appKey = backend.app.appId ?? backend.app.id;
-    const [firstAudience] = config.audiences;
-    if (firstAudience) {
-      yield* checkList(use, 'audiences', firstAudience.element, config.audiences, expected, `aud:${appKey}`);
-    }
+    // validate-azure-ad-token accepts a token whose aud is in either list; validate-jwt's aud claim is checked
+    // on top of its audiences. How backend-application-ids match the App ID URI aud of v1.0 tokens is not
+    // documented: such a list is judged for v2.0 tokens only.
+    const ids = config.backendApplicationIds.length > 0;
+    if (use.kind === 'validate-azure-ad-token' && ids && backend.app.accessTokenVersion !== 2) continue;
+    const audiences =
+      use.kind === 'validate-azure-ad-token'
+        ? [...config.backendApplicationIds, ...config.audiences]
+        : config.audiences;
+    const what = !ids
+      ? 'audiences'
+      : config.audiences.length === 0
+        ? 'backend-application-ids'
+        : 'backend-application-ids and audiences';
+    const [first] = audiences;
+    const fix =
+      ids && backend.app.appId
+        ? `add <application-id>${backend.app.appId}</application-id> to <backend-application-ids>`
+        : expected.fix;
+    if (first) yield* checkList(use, what, first.element, audiences, { ...expected, fix }, `aud:${appKey}`);
     for (const claim of audClaims) {
       yield* checkList(use, 'aud claim values', claim.element, claim.values, expected, `claim:${appKey}`);
     }
-    const [firstBackendId] = config.backendApplicationIds;
-    if (firstBackendId && backend.app.appId) {
-      yield* checkList(
-        use,
-        'backend-application-ids',
-        firstBackendId.element,
-        config.backendApplicationIds,
-        {
-          identifiers: [{ identifier: backend.app.appId, why: 'appId' }],
-          reason: `the backend app '${backend.app.name}' has appId '${backend.app.appId}'`,
-          fix: `add <application-id>${backend.app.appId}</application-id>`,
-        },
-        `backend-ids:${appKey}`,
-      );
-    }
   }
-}
-
-function* unknownBackends(model: Model): Generator<RuleOutput> {
-  for (const use of tokenValidations(model)) {
-    for (const server of backendsOf(use.apis).unknown) {
-      yield notEvaluated(
-        foreignLoginHosts(server)
-          ? `Authorization server '${server.name}' signs in with another identity provider; token audiences are not checked.`
-          : `The backend app registration behind authorization server '${server.name}' is not in the data, so the ` +
-              `audiences of ${use.kind} cannot be compared with its tokens; add the app to the audited data or link it in the config (links).`,
-        server,
-      );
-    }
+  if (backends.length > 0 || unknown.length > 0) return;
+  const [firstOpaque] = opaque;
+  if (firstOpaque) {
+    yield notEvaluated(
+      `${describeUse(use)} takes its audiences from ${describeOpaque(firstOpaque.value)}, which is not known ` +
+        'offline, so they are not compared with the backend app registration.',
+      statementEntity(use.statement.source),
+    );
+  } else if (unmatched.length > 0) {
+    yield notEvaluated(
+      noBackendReason(model, "Token audiences are not compared with the backend's token version"),
+      statementEntity(use.statement.source),
+    );
   }
 }
 
@@ -197,11 +252,10 @@ export default defineRule({
     severity: 'error',
     tags: ['apim', 'entra', 'policy', 'tokens', 'security'],
     securitySeverity: 6.5,
-    requires: ['entra', 'apim'],
+    requires: ['apim'],
   },
   *check(model) {
     yield* unreadableInboundNotChecked(model, 'Token audiences in this policy are not checked');
-    yield* unknownBackends(model);
     for (const use of tokenValidations(model)) yield* checkUse(use, readValidation(use.statement), model);
   },
 });

@@ -2,15 +2,22 @@
  * The issuers a token validation accepts include the `iss` of the backend's tokens: the `openid-config` metadata
  * document (v1.0 or v2.0, of the right tenant and cloud) or an explicit `<issuer>`. The backend app decides the
  * token version (`api.requestedAccessTokenVersion`), not the endpoint the client used; validating v1.0 tokens
- * against v2.0 metadata (or the reverse) is the IDX10205 failure users hit most.
+ * against v2.0 metadata (or the reverse) is the IDX10205 failure users hit most. The backend app is the one the
+ * validation accepts as audience, or the one the APIs' authorization servers request tokens for.
+ *
+ * Without any app registration, what the policy says still tells two things: issuer spellings no Entra token
+ * carries, and explicit issuers that replace metadata of another version or tenant.
  */
 import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import type { CloudName } from '../src/inventory/types';
 import { isGuid } from '../src/model/entra';
 import { foreignLoginHosts } from '../src/model/queries';
-import type { App, Model } from '../src/model/types';
+import type { AuthServer, Model } from '../src/model/types';
+import { correlate, noBackendReason, tokenIssuerOf, type Backend } from '../src/policy/audience-apps';
 import {
   entraIssuer,
   entraMetadataUrl,
+  misspeltIssuer,
   parseIssuer,
   parseMetadataUrl,
   serverCloud,
@@ -18,9 +25,9 @@ import {
   tenantMatches,
   type IssuerExpectation,
   type MetadataUrl,
+  type TokenVersion,
 } from '../src/policy/issuers';
 import {
-  backendsOf,
   describeUse,
   locateInUse,
   readValidation,
@@ -29,40 +36,60 @@ import {
   tokenValidations,
   type ValidationConfig,
   type ValidationUse,
+  type ValueElement,
 } from '../src/policy/jwt';
 import { describeOpaque } from '../src/policy/named-values';
 import { unreadableInboundNotChecked } from '../src/policy/rule-support';
 
 interface Expectation extends IssuerExpectation {
-  app: App;
+  backend: Backend;
   servers: string[];
 }
 
-function expectations(use: ValidationUse, model: Model): Expectation[] {
+/** The cloud the policy itself names (its Entra metadata or issuers), for backends no server leads to. */
+function policyCloud(config: ValidationConfig, model: Model): CloudName {
+  for (const c of config.openidConfigs) {
+    const cloud = parseMetadataUrl(c.value.value)?.cloud;
+    if (cloud) return cloud;
+  }
+  for (const i of config.issuers) {
+    const cloud = parseIssuer(i.value.value)?.cloud;
+    if (cloud) return cloud;
+  }
+  return model.cloud;
+}
+
+/**
+ * What the tokens of each backend look like: per authorization server (its tenant and cloud), or, for a backend
+ * found by audience only, its version in the cloud the policy names. The tenant of such tokens is the tenant the
+ * user signs in to, which the data does not say: it is not compared.
+ */
+function expectations(backends: readonly Backend[], config: ValidationConfig, model: Model): Expectation[] {
   const out: Expectation[] = [];
-  for (const { app, servers } of backendsOf(use.apis).backends) {
-    for (const server of servers) {
+  for (const backend of backends) {
+    const version = backend.app.accessTokenVersion;
+    if (backend.servers.length === 0) {
+      out.push({ version, tenant: undefined, cloud: policyCloud(config, model), backend, servers: [] });
+      continue;
+    }
+    for (const server of backend.servers) {
       if (foreignLoginHosts(server)) continue;
-      const e = {
-        version: app.accessTokenVersion,
-        tenant: serverTenant(server, model),
-        cloud: serverCloud(server, model),
-      };
+      const e = { version, tenant: serverTenant(server, model), cloud: serverCloud(server, model) };
       const same = out.find(
-        (o) => o.app === app && o.version === e.version && o.tenant === e.tenant && o.cloud === e.cloud,
+        (o) => o.backend === backend && o.tenant === e.tenant && o.cloud === e.cloud && o.servers.length > 0,
       );
       if (same) same.servers.push(server.name);
-      else out.push({ ...e, app, servers: [server.name] });
+      else out.push({ ...e, backend, servers: [server.name] });
     }
   }
   return out;
 }
 
-function versionText(v: 1 | 2): string {
+function versionText(v: TokenVersion): string {
   return v === 1 ? 'v1.0' : 'v2.0';
 }
 
-function issuerMatches(value: string, e: Expectation): boolean {
+function issuerMatches(value: string, e: IssuerExpectation): boolean {
   const info = parseIssuer(value);
   return (
     info !== undefined &&
@@ -72,31 +99,42 @@ function issuerMatches(value: string, e: Expectation): boolean {
   );
 }
 
-function metadataMatches(info: MetadataUrl | undefined, e: Expectation): boolean {
+function metadataMatches(info: MetadataUrl | undefined, e: IssuerExpectation): boolean {
   return info?.version === e.version && info.cloud === e.cloud && tenantMatches(info.tenant, e.tenant);
 }
 
-function describeMetadata(url: string, info: MetadataUrl | undefined, e: Expectation): string {
+function describeMetadata(url: string, info: MetadataUrl | undefined, cloud: CloudName): string {
   if (info?.version === undefined)
     return `reads ${url} (metadata without an Entra issuer this audit recognises)`;
   const tenant = isGuid(info.tenant) ? info.tenant : undefined;
-  return `reads ${url} (${versionText(info.version)} metadata, issuer '${entraIssuer(info.version, tenant, info.cloud ?? e.cloud)}')`;
+  return `reads ${url} (${versionText(info.version)} metadata, issuer '${entraIssuer(info.version, tenant, info.cloud ?? cloud)}')`;
+}
+
+function describeBackend(e: Expectation): string {
+  const { app, accepted } = e.backend;
+  return e.servers.length === 0 && accepted[0] !== undefined
+    ? `backend app '${app.name}' (the app registration of the accepted audience '${accepted[0]}')`
+    : `backend app '${app.name}'`;
 }
 
 /**
  * Whether the issuer of `e`'s tokens is accepted. Explicit `<issuers>` replace the issuer the metadata announces
  * (a v2.0 `openid-config` next to the documentation's `sts.windows.net` issuer rejects v2.0 tokens); without them,
- * the metadata documents decide.
+ * the metadata documents decide. A misspelt issuer whose meant spelling would match is left to its own finding.
  */
 function* judge(use: ValidationUse, config: ValidationConfig, e: Expectation): Generator<RuleOutput> {
   const { source } = use.statement;
   const metadata = config.openidConfigs.map((c) => ({ c, info: parseMetadataUrl(c.value.value) }));
   const explicit = config.issuers;
-  const known = explicit.filter((i) => !i.value.opaque);
+  const misspelt = explicit.filter((i) => !i.value.expression && misspeltIssuer(i.value.value));
+  const spelt = explicit.filter((i) => !misspelt.includes(i));
+  const known = spelt.filter((i) => !i.value.opaque);
   let unknown: string | undefined;
   if (explicit.length > 0) {
     if (known.some((i) => issuerMatches(i.value.value, e))) return;
-    const opaque = explicit.find((i) => i.value.opaque);
+    const meant = misspelt.flatMap((i) => misspeltIssuer(i.value.value)?.meant ?? []);
+    if (meant.some((m) => issuerMatches(m.issuer, e))) return;
+    const opaque = spelt.find((i) => i.value.opaque);
     if (opaque) unknown = describeOpaque(opaque.value);
   } else {
     if (metadata.some(({ c, info }) => !c.value.expression && metadataMatches(info, e))) return;
@@ -116,23 +154,26 @@ function* judge(use: ValidationUse, config: ValidationConfig, e: Expectation): G
     return;
   }
   const expected = entraIssuer(e.version, e.tenant, e.cloud);
-  const app = `backend app '${e.app.name}'`;
+  const app = describeBackend(e);
   const tokens =
     `${app} issues ${versionText(e.version)} access tokens (api.requestedAccessTokenVersion ` +
-    `${e.app.requestedAccessTokenVersion ?? 'null'}), so their iss is '${expected}'`;
+    `${e.backend.app.requestedAccessTokenVersion ?? 'null'}), so their iss is '${expected}'`;
   const metadataFix = `<openid-config url="${entraMetadataUrl(e.version, e.tenant, e.cloud)}" />`;
   let accepted: string;
   let fix: string;
   if (explicit.length > 0) {
-    const listed = known.map((i) => `'${i.value.value}'`).join(', ');
+    const listed = explicit
+      .filter((i) => !i.value.opaque || misspelt.includes(i))
+      .map((i) => `'${i.value.value}'`)
+      .join(', ');
     const first = metadata[0];
     accepted =
-      (first ? `${describeMetadata(first.c.value.value, first.info, e)} and ` : '') +
+      (first ? `${describeMetadata(first.c.value.value, first.info, e.cloud)} and ` : '') +
       `accepts only the issuers it lists (${listed}), which replace the metadata's`;
     fix = `list <issuer>${expected}</issuer>${first && !metadataMatches(first.info, e) ? ` and use ${metadataFix}` : ''}`;
   } else {
     const first = metadata[0]!;
-    accepted = describeMetadata(first.c.value.value, first.info, e);
+    accepted = describeMetadata(first.c.value.value, first.info, e.cloud);
     const tenantOnly = metadata.some(
       ({ info }) =>
         info?.version === e.version && info.cloud === e.cloud && !tenantMatches(info.tenant, e.tenant),
@@ -142,22 +183,96 @@ function* judge(use: ValidationUse, config: ValidationConfig, e: Expectation): G
       : `use ${metadataFix}`;
   }
   if (e.version === 1)
-    fix += `, or better set api.requestedAccessTokenVersion to 2 on ${app} (then check the audiences too)`;
-  const anchor = known[0]?.element ?? metadata[0]?.c.element ?? use.statement.element;
+    fix += `, or better set api.requestedAccessTokenVersion to 2 on backend app '${e.backend.app.name}' (then check the audiences too)`;
+  const anchor = explicit[0]?.element ?? metadata[0]?.c.element ?? use.statement.element;
   yield violation(
     statementEntity(source),
     `${describeUse(use)} ${accepted}, but ${tokens}; every token fails with IDX10205 (issuer validation failed); ${fix}.`,
-    locateInUse(use, anchor, `issuer:${e.app.appId ?? e.app.id}`),
+    locateInUse(use, anchor, `issuer:${e.backend.app.appId ?? e.backend.app.id}`),
   );
 }
 
-function* tenantOfAzureAdToken(use: ValidationUse, model: Model): Generator<RuleOutput> {
+/** Issuer spellings no Entra token carries (domain reference §11); needs no app registration. */
+function* misspelt(use: ValidationUse, config: ValidationConfig): Generator<RuleOutput> {
+  for (const i of config.issuers) {
+    if (i.value.expression) continue;
+    const found = misspeltIssuer(i.value.value);
+    if (!found) continue;
+    const [v2, v1] = found.meant;
+    const problem =
+      found.problem === 'v1-without-slash'
+        ? "lacks the trailing '/' that every v1.0 token's iss ends with"
+        : `is the tenant's sign-in authority, not an issuer: v2.0 tokens carry '${v2?.issuer ?? ''}' and v1.0 tokens '${v1?.issuer ?? ''}'`;
+    const fix =
+      found.problem === 'v1-without-slash'
+        ? `write <issuer>${v2?.issuer ?? ''}</issuer>`
+        : `list the issuer of the version the backend app issues (v2.0: <issuer>${v2?.issuer ?? ''}</issuer>)`;
+    yield violation(
+      statementEntity(use.statement.source),
+      `${describeUse(use)} lists the issuer '${i.value.value}', which no Entra token carries: it ${problem}; ` +
+        `issuers are compared as exact strings, so tokens fail with IDX10205 (issuer validation failed) unless ` +
+        `another listed issuer matches; ${fix}.`,
+      locateInUse(use, i.element, `issuer-spelling:${i.value.value}`),
+    );
+  }
+}
+
+/** Two tenant segments that may name different tenants only when both are tenant ids. */
+function sameTenant(a: string | undefined, b: string | undefined): boolean {
+  return !isGuid(a) || !isGuid(b) || a.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * Explicit issuers that replace Entra metadata of another version or tenant: the tokens the metadata is about all
+ * fail. Whether the listed issuers are the right ones depends on the backend app, which is not in the data: a
+ * warning, reported only when no backend was found to judge against.
+ */
+function* replacedMetadata(use: ValidationUse, config: ValidationConfig): Generator<RuleOutput> {
+  const issuers = config.issuers.flatMap((i) => {
+    const info = i.value.expression ? undefined : parseIssuer(i.value.value);
+    return info ? [{ i, info }] : [];
+  });
+  if (issuers.length === 0 || issuers.length < config.issuers.length) return;
+  for (const c of config.openidConfigs) {
+    if (c.value.expression) continue;
+    const m = parseMetadataUrl(c.value.value);
+    if (m?.version === undefined || !m.cloud) continue;
+    if (
+      issuers.some(
+        ({ info }) =>
+          info?.version === m.version && info.cloud === m.cloud && sameTenant(info.tenant, m.tenant),
+      )
+    )
+      continue;
+    const [first] = issuers;
+    const listed = issuers.map(({ i }) => `'${i.value.value}'`).join(', ');
+    const versions = new Set(issuers.map(({ info }) => info?.version));
+    const otherTenant = issuers.find(({ info }) => info?.version === m.version);
+    const metadataTokens = `${versionText(m.version)} tokens${isGuid(m.tenant) ? ` of tenant '${m.tenant}'` : ''}`;
+    const works = otherTenant
+      ? `only tokens of the tenant the issuers name pass (checked with the signing keys of tenant '${m.tenant ?? ''}')`
+      : `it works only if the backend app issues ${[...versions].map((v) => versionText(v)).join(' / ')} tokens`;
+    const metadataIssuer = entraIssuer(m.version, isGuid(m.tenant) ? m.tenant : undefined, m.cloud);
+    yield violation(
+      statementEntity(use.statement.source),
+      `${describeUse(use)} reads ${c.value.value} (${versionText(m.version)} metadata, issuer '${metadataIssuer}') but ` +
+        `accepts only the issuers it lists (${listed}), which replace the metadata's: ${metadataTokens} fail with ` +
+        `IDX10205 (issuer validation failed) and ${works}; list <issuer>${metadataIssuer}</issuer> if the backend ` +
+        'issues those tokens, or use the metadata of the listed issuer (no app registration in the data tells which ' +
+        'version the backend app issues).',
+      { ...locateInUse(use, first!.i.element, 'issuers-replace-metadata'), severity: 'warning' },
+    );
+    return;
+  }
+}
+
+function* tenantOfAzureAdToken(use: ValidationUse, exps: readonly Expectation[]): Generator<RuleOutput> {
   const { element, source } = use.statement;
   const value = resolvedAttribute(source, element, 'tenant-id');
   if (!value || value.opaque) return;
   const tenant = value.value.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
   if (!isGuid(tenant)) return;
-  for (const e of expectations(use, model)) {
+  for (const e of exps) {
     if (e.tenant === undefined || tenant.toLowerCase() === e.tenant) continue;
     yield violation(
       statementEntity(source),
@@ -168,32 +283,55 @@ function* tenantOfAzureAdToken(use: ValidationUse, model: Model): Generator<Rule
   }
 }
 
+function* unknownServers(use: ValidationUse, servers: readonly AuthServer[]): Generator<RuleOutput> {
+  for (const server of servers) {
+    yield notEvaluated(
+      foreignLoginHosts(server)
+        ? `Authorization server '${server.name}' signs in with another identity provider; its issuers are not checked.`
+        : `The backend app behind authorization server '${server.name}' is not in the data, so the token version ` +
+            `that ${use.kind} must expect is not known.`,
+      server,
+    );
+  }
+}
+
+function hasWrittenOut(values: readonly ValueElement[]): boolean {
+  return values.some((v) => !v.value.expression);
+}
+
+function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
+  const config = readValidation(use.statement);
+  if (tokenIssuerOf(use, config).kind === 'foreign') return; // not an Entra token
+  const { backends, unknownServers: unknown, unmatched, opaque } = correlate(use, config, model);
+  yield* unknownServers(use, unknown);
+  const exps = expectations(backends, config, model);
+  if (use.kind === 'validate-azure-ad-token') {
+    yield* tenantOfAzureAdToken(use, exps);
+    return;
+  }
+  yield* misspelt(use, config);
+  for (const e of exps) yield* judge(use, config, e);
+  if (backends.length > 0 || unknown.length > 0) return;
+  yield* replacedMetadata(use, config);
+  const judged = hasWrittenOut(config.openidConfigs) || hasWrittenOut(config.issuers);
+  if (judged && (unmatched.length > 0 || opaque.length > 0)) {
+    yield notEvaluated(
+      noBackendReason(model, "Token issuers are not compared with the backend's token version"),
+      statementEntity(use.statement.source),
+    );
+  }
+}
+
 export default defineRule({
   id: 'jwt-issuer-matches-token-version',
   meta: {
     title: 'validate-jwt issuers and openid-config match the token version and tenant of the backend app',
     severity: 'error',
     tags: ['apim', 'entra', 'policy', 'tokens'],
-    requires: ['entra', 'apim'],
+    requires: ['apim'],
   },
   *check(model) {
     yield* unreadableInboundNotChecked(model, 'Token issuers in this policy are not checked');
-    for (const use of tokenValidations(model)) {
-      for (const server of backendsOf(use.apis).unknown) {
-        yield notEvaluated(
-          foreignLoginHosts(server)
-            ? `Authorization server '${server.name}' signs in with another identity provider; its issuers are not checked.`
-            : `The backend app behind authorization server '${server.name}' is not in the data, so the token version ` +
-                `that ${use.kind} must expect is not known.`,
-          server,
-        );
-      }
-      if (use.kind === 'validate-azure-ad-token') {
-        yield* tenantOfAzureAdToken(use, model);
-        continue;
-      }
-      const config = readValidation(use.statement);
-      for (const e of expectations(use, model)) yield* judge(use, config, e);
-    }
+    for (const use of tokenValidations(model)) yield* checkUse(use, model);
   },
 });

@@ -7,14 +7,15 @@ import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/eng
 import { classifyScope } from '../src/model/entra';
 import { findScope, foreignLoginHosts, resolveScopes } from '../src/model/queries';
 import type { Api, App, AuthServer, Model } from '../src/model/types';
+import { correlate, noBackendReason, tokenIssuerOf, type Correlation } from '../src/policy/audience-apps';
 import {
-  backendsOf,
   describeUse,
   locateInUse,
   readValidation,
   statementEntity,
   tokenValidations,
   type ClaimCheck,
+  type ValidationConfig,
   type ValidationUse,
   type ValueElement,
 } from '../src/policy/jwt';
@@ -23,6 +24,8 @@ import { unreadableInboundNotChecked } from '../src/policy/rule-support';
 
 const SCOPE_CLAIMS = ['scp', 'http://schemas.microsoft.com/identity/claims/scope'];
 const ROLE_CLAIMS = ['roles', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role'];
+/** Claims naming the calling client app: `azp` in v2.0 tokens, `appid` in v1.0 tokens. */
+const CALLER_CLAIMS = ['azp', 'appid'];
 
 /** `api://app/Colors.Read` -> `Colors.Read`; undefined for a value that is already bare. */
 function bareFormOf(value: string): string | undefined {
@@ -55,10 +58,16 @@ function requestedValues(
   return refs.flatMap((s) => (s.kind === 'resource' && s.value ? [s.value] : []));
 }
 
-function* checkExposed(use: ValidationUse, claim: ClaimCheck, values: ValueElement[], model: Model) {
-  const { backends, unknown } = backendsOf(use.apis);
+function* checkExposed(
+  use: ValidationUse,
+  claim: ClaimCheck,
+  values: ValueElement[],
+  correlation: Correlation,
+  model: Model,
+) {
+  const { backends, unknownServers } = correlation;
   const source = use.statement.source;
-  for (const server of values.length > 0 ? unknown : []) {
+  for (const server of values.length > 0 ? unknownServers : []) {
     yield notEvaluated(
       foreignLoginHosts(server)
         ? `Authorization server '${server.name}' signs in with another identity provider; the scopes ${use.kind} requires are not compared with exposed ones.`
@@ -66,6 +75,14 @@ function* checkExposed(use: ValidationUse, claim: ClaimCheck, values: ValueEleme
             `${use.kind} requires cannot be compared with the scopes it exposes.`,
       server,
     );
+  }
+  if (values.length > 0 && backends.length === 0 && unknownServers.length === 0) {
+    if (correlation.unmatched.length > 0 || correlation.opaque.length > 0) {
+      yield notEvaluated(
+        noBackendReason(model, 'Required scopes are not compared with the scopes the backend app exposes'),
+        statementEntity(source),
+      );
+    }
   }
   for (const { app, servers } of backends) {
     for (const v of values) {
@@ -110,6 +127,7 @@ function* checkClaim(
   use: ValidationUse,
   claim: ClaimCheck,
   isScope: boolean,
+  correlation: Correlation,
   model: Model,
 ): Generator<RuleOutput> {
   const source = use.statement.source;
@@ -145,7 +163,44 @@ function* checkClaim(
       { ...locateInUse(use, claim.element, 'separator'), severity: 'warning' },
     );
   }
-  yield* checkExposed(use, claim, bare, model);
+  yield* checkExposed(use, claim, bare, correlation, model);
+}
+
+/** Whether the validation admits only named client apps: an authorization control in its own right. */
+function restrictsCallers(config: ValidationConfig): boolean {
+  if (config.clientApplicationIds.length > 0) return true;
+  return config.claims.some((c) => CALLER_CLAIMS.includes(c.name.toLowerCase()) && c.values.length > 0);
+}
+
+function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
+  const config = readValidation(use.statement);
+  const issuer = tokenIssuerOf(use, config);
+  if (issuer.kind === 'foreign') return; // not an Entra token: scp / roles mean what that provider says
+  const correlation = correlate(use, config, model);
+  const scopes = config.claims.filter((c) => SCOPE_CLAIMS.includes(c.name));
+  const roles = config.claims.filter((c) => ROLE_CLAIMS.includes(c.name));
+  const entra = issuer.kind === 'entra' || correlation.backends.length > 0;
+  const unchecked = scopes.length === 0 && roles.length === 0 && !restrictsCallers(config);
+  if (unchecked && !entra) {
+    yield notEvaluated(
+      'Whether this validation admits Microsoft Entra tokens is not known offline (its metadata and issuers are ' +
+        'not written out), so tokens of any client passing it is not judged.',
+      statementEntity(use.statement.source),
+    );
+  } else if (unchecked) {
+    const callers =
+      use.kind === 'validate-jwt' ? 'an azp (v2.0) or appid (v1.0) claim' : '<client-application-ids>';
+    yield violation(
+      statementEntity(use.statement.source),
+      `${describeUse(use)} checks no scope (scp), app role (roles) or calling app, so any token issued for its ` +
+        'audience passes, including app-only tokens that any application in the tenant can get with the client ' +
+        'credentials grant; add <required-claims><claim name="scp" match="any" separator=" "> with the scope ' +
+        `the API needs (or a roles claim for app-only callers), or admit only known callers with ${callers}.`,
+      { ...locateInUse(use, use.statement.element, 'no-scope'), severity: 'warning' },
+    );
+  }
+  for (const claim of scopes) yield* checkClaim(use, claim, true, correlation, model);
+  for (const claim of roles) yield* checkClaim(use, claim, false, correlation, model);
 }
 
 export default defineRule({
@@ -159,22 +214,6 @@ export default defineRule({
   },
   *check(model) {
     yield* unreadableInboundNotChecked(model, 'Required scopes in this policy are not checked');
-    for (const use of tokenValidations(model)) {
-      const config = readValidation(use.statement);
-      const scopes = config.claims.filter((c) => SCOPE_CLAIMS.includes(c.name));
-      const roles = config.claims.filter((c) => ROLE_CLAIMS.includes(c.name));
-      if (use.kind === 'validate-jwt' && scopes.length === 0 && roles.length === 0) {
-        yield violation(
-          statementEntity(use.statement.source),
-          `${describeUse(use)} checks no scope (scp) or app role (roles), so any token issued for its audience ` +
-            'passes, including app-only tokens that any application in the tenant can get with the client ' +
-            'credentials grant; add <required-claims><claim name="scp" match="any" separator=" "> with the scope ' +
-            'the API needs (or a roles claim for app-only callers).',
-          { ...locateInUse(use, use.statement.element, 'no-scope'), severity: 'warning' },
-        );
-      }
-      for (const claim of scopes) yield* checkClaim(use, claim, true, model);
-      for (const claim of roles) yield* checkClaim(use, claim, false, model);
-    }
+    for (const use of tokenValidations(model)) yield* checkUse(use, model);
   },
 });

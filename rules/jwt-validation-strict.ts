@@ -5,9 +5,8 @@
  * in its OpenID Connect metadata; anyone who knows a symmetric key can mint tokens the policy accepts).
  */
 import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import { parseIssuer, parseMetadataUrl } from '../src/policy/issuers';
+import { symmetricKeys, tokenIssuerOf } from '../src/policy/audience-apps';
 import {
-  backendsOf,
   describeUse,
   locateInUse,
   readValidation,
@@ -20,7 +19,6 @@ import {
 import { describeOpaque } from '../src/policy/named-values';
 import { attr } from '../src/policy/parser';
 import { unreadableInboundNotChecked } from '../src/policy/rule-support';
-import { foreignLoginHosts } from '../src/model/queries';
 
 /** A boolean attribute that must not be `false`; its value may be a named value or an expression. */
 function* flag(use: ValidationUse, name: string, consequence: string): Generator<RuleOutput> {
@@ -78,21 +76,10 @@ function* scheme(use: ValidationUse): Generator<RuleOutput> {
   }
 }
 
-/** Whether Entra issues the tokens: an Entra metadata URL or issuer, or an Entra authorization server on an API. */
-function entraIssues(config: ValidationConfig, use: ValidationUse): boolean {
-  if (config.openidConfigs.some((c) => parseMetadataUrl(c.value.value)?.cloud !== undefined)) return true;
-  if (config.issuers.some((i) => parseIssuer(i.value.value) !== undefined)) return true;
-  const { backends, unknown } = backendsOf(use.apis);
-  return [...backends.flatMap((b) => b.servers), ...unknown].some((s) => foreignLoginHosts(s) === undefined);
-}
-
-function* symmetricKeys(use: ValidationUse, config: ValidationConfig): Generator<RuleOutput> {
-  const symmetric = config.signingKeys.filter(
-    (k) =>
-      attr(k, 'certificate-id') === undefined && attr(k, 'n') === undefined && attr(k, 'e') === undefined,
-  );
-  const [first] = symmetric;
-  if (!first || !entraIssues(config, use)) return;
+/** An inline symmetric key for tokens Entra issues (an Entra metadata URL or issuer, or an Entra server on an API). */
+function* inlineSymmetricKeys(use: ValidationUse, config: ValidationConfig): Generator<RuleOutput> {
+  const [first] = symmetricKeys(config);
+  if (!first || tokenIssuerOf(use, config).kind !== 'entra') return;
   const { source } = use.statement;
   const instead =
     config.openidConfigs.length > 0
@@ -132,7 +119,7 @@ export default defineRule({
         'tokens without an exp claim are accepted and never expire',
       );
       yield* scheme(use);
-      yield* symmetricKeys(use, readValidation(use.statement));
+      yield* inlineSymmetricKeys(use, readValidation(use.statement));
     }
   },
 });

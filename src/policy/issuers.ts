@@ -10,7 +10,7 @@ import type { AuthServer, Model } from '../model/types';
 
 export type TokenVersion = 1 | 2;
 
-const V1_ISSUER_HOSTS: Readonly<Record<string, CloudName>> = {
+export const V1_ISSUER_HOSTS: Readonly<Record<string, CloudName>> = {
   'sts.windows.net': 'AzurePublic',
   'sts.chinacloudapi.cn': 'AzureChina',
 };
@@ -137,4 +137,39 @@ export function tenantMatches(segment: string | undefined, tenant: string | unde
 
 export function isMultiTenantSegment(segment: string | undefined): boolean {
   return (MULTI_TENANT_SEGMENTS as readonly string[]).includes(segment?.toLowerCase() ?? '');
+}
+
+/** An issuer spelling no Entra token carries, with the issuers meant (domain reference §11). */
+export interface MisspeltIssuer {
+  /** `https://sts.windows.net/<tenant>` lacks the trailing `/`; `https://login.../<tenant>/` lacks `v2.0`. */
+  problem: 'v1-without-slash' | 'login-without-v2';
+  /** The issuers a token could carry instead, v2.0 first: what the finding suggests. */
+  meant: { version: TokenVersion; issuer: string }[];
+}
+
+/**
+ * Whether an issuer value (named values substituted where known) is one of the two spellings that never match an
+ * Entra token: a v1.0 issuer without its trailing slash, or a tenant issuer on a v2.0 login host without `/v2.0`.
+ * A placeholder in the tenant segment is read as a tenant id (no `/` in it); an expression is not judged.
+ */
+export function misspeltIssuer(value: string): MisspeltIssuer | undefined {
+  const match = /^https:\/\/([^/\s]+)\/([^/\s]+)(\/?)$/i.exec(value.trim());
+  if (!match) return undefined;
+  const host = (match[1] ?? '').toLowerCase();
+  const tenant = match[2] ?? '';
+  if (tenant.toLowerCase() === 'tfp' || tenant.toLowerCase() === 'v2.0') return undefined;
+  // Tokens name the tenant that issued them, never `common` / `organizations`.
+  const tid = isMultiTenantSegment(tenant) ? '<tenant-id>' : tenant;
+  if (V1_ISSUER_HOSTS[host] && match[3] === '') {
+    return { problem: 'v1-without-slash', meant: [{ version: 1, issuer: `https://${host}/${tid}/` }] };
+  }
+  const v2Cloud = Object.entries(V2_ISSUER_HOST).find(([, h]) => h === host)?.[0] as CloudName | undefined;
+  if (!v2Cloud) return undefined;
+  return {
+    problem: 'login-without-v2',
+    meant: [
+      { version: 2, issuer: `https://${host}/${tid}/v2.0` },
+      { version: 1, issuer: entraIssuer(1, tid, v2Cloud) },
+    ],
+  };
 }

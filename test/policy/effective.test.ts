@@ -529,7 +529,6 @@ describe('effective policies', () => {
     const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
     const expected: Record<string, string> = {
       'api-validate-jwt': '<inbound>\\n    <rate-limit-by-key',
-      'policy-base-inherited': '<inbound>\\n    <rate-limit-by-key',
       'policy-parse-error': '<include-fragment fragment-id=',
       'jwt-validation-strict': '<validate-jwt header-name=',
       'jwt-audience-matches-token-version': '<audience>',
@@ -553,6 +552,12 @@ describe('effective policies', () => {
       const report = JSON.parse(run.stdout) as { findings: { ruleId: string; location: unknown }[] };
       const locations = report.findings.filter((f) => f.ruleId === ruleId).map((f) => f.location);
       expect(locations).toEqual([{ ...positionInJson(text, expected[ruleId]!), file }]);
+    });
+
+    it('policy-base-inherited leaves the dropped validate-jwt to api-validate-jwt (one defect, one finding)', async () => {
+      const run = await cli(['scan', file, '--format', 'json', '--fail-on', 'none', '--tag', 'policy']);
+      const report = JSON.parse(run.stdout) as { findings: { ruleId: string }[] };
+      expect(report.findings.filter((f) => f.ruleId === 'policy-base-inherited')).toEqual([]);
     });
   });
 

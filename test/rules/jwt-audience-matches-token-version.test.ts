@@ -130,16 +130,18 @@ describe('jwt-audience-matches-token-version', () => {
   });
 
   describe('validate-azure-ad-token', () => {
-    it('reports backend-application-ids and audiences that are not the backend app (fixture validate-azure-ad-token)', () => {
+    it('reports backend-application-ids and audiences (either accepts the token) that are not the backend app (fixture validate-azure-ad-token)', () => {
       const policy = fixturePolicy('validate-azure-ad-token.xml');
       const { outputs } = run({ service: { policy: rawxml(policy) } });
       const messages = violations(outputs).map((v) => v.message);
-      expect(messages).toHaveLength(3);
-      expect(messages[0]).toContain("accepts audiences 'https://api.example.com'");
-      expect(messages[1]).toContain("accepts aud claim values 'https://api.example.com'");
-      expect(messages[2]).toContain(
-        `accepts backend-application-ids 'backend-app-id-1', but the backend app 'oauth-backend-app' has appId '${BACKEND_APP_ID}'`,
+      expect(messages).toHaveLength(2);
+      expect(messages[0]).toContain(
+        "accepts backend-application-ids and audiences 'backend-app-id-1', 'https://api.example.com', but backend app 'oauth-backend-app'",
       );
+      expect(messages[0]).toContain(
+        `add <application-id>${BACKEND_APP_ID}</application-id> to <backend-application-ids>`,
+      );
+      expect(messages[1]).toContain("accepts aud claim values 'https://api.example.com'");
     });
 
     it('accepts the backend appId in backend-application-ids', () => {
@@ -199,5 +201,155 @@ describe('jwt-audience-matches-token-version', () => {
     expect(notEvaluatedOutputs(outputs)[0]?.reason).toBe(
       "Token audiences in this policy are not checked: the API policy of 'colors-api' includes policy fragment 'jwt', which is not in the data; see policy-parse-error.",
     );
+  });
+});
+
+/** The sample's API without an authorization server, protected by its own policy; the global policy validates nothing. */
+function apiValidates(validation: string, extra: Overlay = {}): Overlay {
+  const service = (extra.service ?? {}) as Record<string, unknown>;
+  return {
+    ...extra,
+    service: {
+      ...service,
+      policy: rawxml(policyXml({ inbound: '<cors />', backend: '<forward-request />' })),
+    },
+    api: {
+      properties: { authenticationSettings: null },
+      policy: rawxml(policyXml({ inbound: `<base />${validation}` })),
+    },
+  };
+}
+
+const V2_METADATA_TENANT =
+  '<openid-config url="https://login.microsoftonline.com/4f1e7a52-3c2b-4d8e-9a61-0b5c3d2e1f00/v2.0/.well-known/openid-configuration" />';
+const jwtAccepting = (...values: string[]) =>
+  `<validate-jwt header-name="Authorization" require-scheme="Bearer">${V2_METADATA_TENANT}${audiences(...values)}${SAMPLE_SCOPE_CLAIM}</validate-jwt>`;
+
+describe('jwt-audience-matches-token-version on APIs without an authorization server', () => {
+  it('finds the backend app by the App ID URI it accepts: a v2.0 backend fails with IDX10214', () => {
+    const { outputs } = run(apiValidates(jwtAccepting(URI)));
+    const v = violations(outputs);
+    expect(notEvaluatedOutputs(outputs)).toEqual([]);
+    expect(v).toHaveLength(1);
+    expect(v[0]?.entity.kind).toBe('api');
+    expect(v[0]?.message).toBe(
+      `validate-jwt in the API policy of 'colors-api' (API 'colors-api') accepts audiences '${URI}', but backend app ` +
+        `'oauth-backend-app' (the app registration of the accepted audience '${URI}') issues v2.0 access tokens ` +
+        `(api.requestedAccessTokenVersion 2), whose aud is always its appId '${BACKEND_APP_ID}'; tokens with aud ` +
+        `'${BACKEND_APP_ID}' fail with IDX10214 (audience validation failed); add <audience>${BACKEND_APP_ID}</audience>.`,
+    );
+  });
+
+  it('finds it by a custom identifier URI, and by a named value that resolves to one', () => {
+    const custom: Overlay = { backendApp: { identifierUris: [URI, 'https://contoso.com/colors'] } };
+    const direct = run(apiValidates(jwtAccepting('https://contoso.com/colors'), custom));
+    expect(violations(direct.outputs)[0]?.message).toContain(
+      "the app registration of the accepted audience 'https://contoso.com/colors'",
+    );
+    const named = run(
+      apiValidates(jwtAccepting('{{colors-audience}}'), {
+        ...custom,
+        service: {
+          namedValues: [
+            {
+              name: 'colors-audience',
+              properties: { displayName: 'colors-audience', value: 'https://contoso.com/colors' },
+            },
+          ],
+        },
+      }),
+    );
+    expect(violations(named.outputs)).toHaveLength(1);
+  });
+
+  it('accepts the appId of a v2.0 backend found by audience', () => {
+    expect(run(apiValidates(jwtAccepting(BACKEND_APP_ID))).outputs).toEqual([]);
+  });
+
+  it('does not judge a v1.0 backend found by audience (which identifier clients request is not known)', () => {
+    const v1: Overlay = { backendApp: { api: { requestedAccessTokenVersion: null } } };
+    expect(run(apiValidates(jwtAccepting(URI), v1)).outputs).toEqual([]);
+  });
+
+  it('finds it by validate-azure-ad-token backend-application-ids; either list accepts the token', () => {
+    const aad = (ids: string, auds: string) =>
+      '<validate-azure-ad-token tenant-id="{{tenant-id}}"><client-application-ids><application-id>c</application-id></client-application-ids>' +
+      `<backend-application-ids><application-id>${ids}</application-id></backend-application-ids>${auds}</validate-azure-ad-token>`;
+    expect(run(apiValidates(aad(BACKEND_APP_ID, audiences(URI)))).outputs).toEqual([]);
+    const [v] = violations(run(apiValidates(aad(URI, ''))).outputs);
+    expect(v?.message).toContain(
+      `accepts backend-application-ids '${URI}', but backend app 'oauth-backend-app'`,
+    );
+  });
+
+  it('reports an audience of no app in the data as not evaluated, saying how to add the app', () => {
+    const { outputs } = run(apiValidates(jwtAccepting('api://someone-else')));
+    expect(violations(outputs)).toEqual([]);
+    const [n] = notEvaluatedOutputs(outputs);
+    expect(n?.entity?.name).toBe('colors-api');
+    expect(n?.reason).toBe(
+      "Token audiences are not compared with the backend's token version: no app registration in the data has an " +
+        'appId or identifier URI the validation accepts as audience; add the backend app registration ' +
+        '(--source graph, a snapshot with "applications", or its manifest) whose appId or identifierUris the ' +
+        'validation accepts as audience.',
+    );
+  });
+
+  it('runs without any app registration: not evaluated for the backend, intrinsic checks still reported', () => {
+    const noApps: Overlay = { snapshot: { applications: null } };
+    const { outputs } = run(apiValidates(jwtAccepting(URI, 'https://graph.microsoft.com'), noApps));
+    expect(violations(outputs).map((v) => v.key)).toEqual([
+      'audience#1:first-party:https://graph.microsoft.com',
+    ]);
+    expect(notEvaluatedOutputs(outputs).map((n) => n.reason)).toEqual([
+      expect.stringContaining('no app registrations are in the data; add the backend app registration'),
+    ]);
+  });
+
+  describe('audiences of Microsoft APIs (no Entra data needed)', () => {
+    it.each([
+      ['00000003-0000-0000-c000-000000000000', 'Microsoft Graph'],
+      ['https://graph.microsoft.com/', 'Microsoft Graph'],
+      ['00000002-0000-0000-c000-000000000000', 'Azure AD Graph (retired)'],
+      ['https://graph.windows.net', 'Azure AD Graph (retired)'],
+      ['https://management.azure.com/', 'Azure Resource Manager'],
+    ])('reports %s as an audience of %s, at the <audience>', (audience, api) => {
+      const { outputs, inventory, text } = run(apiValidates(jwtAccepting(audience)));
+      const found = violations(outputs);
+      expect(found).toHaveLength(1);
+      expect(found[0]?.message).toContain(
+        `accepts the audience '${audience}' of ${api}, so it accepts access tokens minted for ${api}, not for this API`,
+      );
+      expect(locationOf(found[0]!, inventory)).toEqual(positionInJson(text, '<audience>'));
+    });
+
+    it('reports them in validate-azure-ad-token and in an aud claim too', () => {
+      const aad =
+        '<validate-azure-ad-token tenant-id="{{tenant-id}}"><audiences><audience>https://management.azure.com/</audience></audiences></validate-azure-ad-token>';
+      expect(violations(run(apiValidates(aad)).outputs)[0]?.message).toContain('of Azure Resource Manager');
+      const claim =
+        `<validate-jwt header-name="Authorization">${V2_METADATA_TENANT}${audiences(BACKEND_APP_ID)}` +
+        '<required-claims><claim name="aud" match="any"><value>00000003-0000-0000-c000-000000000000</value></claim></required-claims></validate-jwt>';
+      const found = violations(run(apiValidates(claim)).outputs).map((v) => v.key);
+      expect(found).toContain('value#0:first-party:00000003-0000-0000-c000-000000000000');
+    });
+  });
+
+  it('reports an Entra validate-jwt without any audience check, with no app in the data', () => {
+    const jwt = `<validate-jwt header-name="Authorization">${V2_METADATA_TENANT}</validate-jwt>`;
+    const { outputs } = run(apiValidates(jwt, { snapshot: { applications: null } }));
+    const [v] = violations(outputs);
+    expect(v?.key).toBe('validate-jwt#0:no-audience');
+    expect(v?.message).toContain('(its appId for v2.0 tokens)');
+  });
+
+  it('leaves tokens of another identity provider alone (Auth0, B2C, a symmetric key)', () => {
+    for (const jwt of [
+      '<validate-jwt header-name="Authorization"><openid-config url="https://contoso.eu.auth0.com/.well-known/openid-configuration" /><audiences><audience>https://graph.microsoft.com</audience></audiences></validate-jwt>',
+      '<validate-jwt header-name="Authorization"><openid-config url="https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin/v2.0/.well-known/openid-configuration" /></validate-jwt>',
+      '<validate-jwt header-name="Authorization"><issuer-signing-keys><key>{{colors-backend-key}}</key></issuer-signing-keys></validate-jwt>',
+    ]) {
+      expect(run(apiValidates(jwt)).outputs).toEqual([]);
+    }
   });
 });

@@ -71,9 +71,12 @@ describe('jwt-issuer-matches-token-version', () => {
     expect(run({ ...V1_BACKEND, ...jwt([V2_METADATA], [V1_ISSUER]) }).outputs).toEqual([]);
   });
 
-  it('compares explicit issuers exactly: a v1.0 issuer needs its trailing slash', () => {
+  it('compares explicit issuers exactly: a v1.0 issuer needs its trailing slash (one finding, at the issuer)', () => {
     const { outputs } = run({ ...V1_BACKEND, ...jwt([V1_METADATA], [V1_ISSUER.replace(/\/$/, '')]) });
-    expect(violations(outputs)[0]?.message).toContain(`list <issuer>${V1_ISSUER}</issuer>`);
+    const found = violations(outputs);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.key).toBe(`issuer#0:issuer-spelling:${V1_ISSUER.replace(/\/$/, '')}`);
+    expect(found[0]?.message).toContain(`write <issuer>${V1_ISSUER}</issuer>`);
   });
 
   it('accepts several metadata documents when one matches', () => {
@@ -197,5 +200,169 @@ describe('jwt-issuer-matches-token-version', () => {
     });
     expect(violations(outputs)).toEqual([]);
     expect(notEvaluatedOutputs(outputs)[0]?.entity?.name).toBe('colors-oauth');
+  });
+});
+
+/** The sample's API without an authorization server, protected by its own policy; the global policy validates nothing. */
+function apiValidates(validation: string, extra: Overlay = {}): Overlay {
+  return {
+    ...extra,
+    service: { policy: rawxml(policyXml({ inbound: '<cors />', backend: '<forward-request />' })) },
+    api: {
+      properties: { authenticationSettings: null },
+      policy: rawxml(policyXml({ inbound: `<base />${validation}` })),
+    },
+  };
+}
+
+function apiJwt(urls: string[], issuers: string[], audience = BACKEND_APP_ID): string {
+  const configs = urls.map((u) => `<openid-config url="${u}" />`).join('');
+  const list =
+    issuers.length > 0 ? `<issuers>${issuers.map((i) => `<issuer>${i}</issuer>`).join('')}</issuers>` : '';
+  return `<validate-jwt header-name="Authorization">${configs}<audiences><audience>${audience}</audience></audiences>${list}</validate-jwt>`;
+}
+
+const NO_APPS: Overlay = { snapshot: { applications: null } };
+const OTHER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+describe('jwt-issuer-matches-token-version on APIs without an authorization server', () => {
+  it('finds the backend app by the audience: v2.0 tokens against the v1.0 metadata fail with IDX10205', () => {
+    const { outputs } = run(apiValidates(apiJwt([V1_METADATA], [])));
+    expect(notEvaluatedOutputs(outputs)).toEqual([]);
+    const [v] = violations(outputs);
+    expect(violations(outputs)).toHaveLength(1);
+    expect(v?.entity.kind).toBe('api');
+    expect(v?.message).toContain(
+      `but backend app 'oauth-backend-app' (the app registration of the accepted audience '${BACKEND_APP_ID}') ` +
+        `issues v2.0 access tokens (api.requestedAccessTokenVersion 2), so their iss is ` +
+        `'https://login.microsoftonline.com/<tenant-id>/v2.0'; every token fails with IDX10205`,
+    );
+  });
+
+  it('a v1.0 backend found by its App ID URI, validated with the v2.0 metadata, fails too', () => {
+    const { outputs } = run(apiValidates(apiJwt([V2_METADATA], [], `api://${BACKEND_APP_ID}`), V1_BACKEND));
+    expect(violations(outputs)[0]?.message).toContain('issues v1.0 access tokens');
+    expect(
+      run(apiValidates(apiJwt([V1_METADATA], [], `api://${BACKEND_APP_ID}`), V1_BACKEND)).outputs,
+    ).toEqual([]);
+  });
+
+  it('accepts v2.0 metadata with a v1.0 issuer when the backend found by audience issues v1.0 tokens', () => {
+    expect(run(apiValidates(apiJwt([V2_METADATA], [V1_ISSUER]), V1_BACKEND)).outputs).toEqual([]);
+  });
+
+  describe('issuer spellings no Entra token carries (no app registration needed)', () => {
+    it('reports https://sts.windows.net/<tenant> without the trailing slash, at the <issuer>', () => {
+      const issuer = V1_ISSUER.replace(/\/$/, '');
+      const { outputs, inventory, text } = run(apiValidates(apiJwt([V1_METADATA], [issuer]), NO_APPS));
+      const [v] = violations(outputs);
+      expect(violations(outputs)).toHaveLength(1);
+      expect(v?.message).toBe(
+        `validate-jwt in the API policy of 'colors-api' (API 'colors-api') lists the issuer '${issuer}', which no ` +
+          "Entra token carries: it lacks the trailing '/' that every v1.0 token's iss ends with; issuers are compared " +
+          'as exact strings, so tokens fail with IDX10205 (issuer validation failed) unless another listed issuer ' +
+          `matches; write <issuer>${V1_ISSUER}</issuer>.`,
+      );
+      expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<issuer>'));
+    });
+
+    it('judges the spelling around a named value it cannot resolve', () => {
+      const { outputs } = run(
+        apiValidates(apiJwt([V1_METADATA], ['https://sts.windows.net/{{entra-tenant}}']), NO_APPS),
+      );
+      expect(violations(outputs)[0]?.message).toContain(
+        'write <issuer>https://sts.windows.net/{{entra-tenant}}/</issuer>',
+      );
+    });
+
+    it('reports https://login.microsoftonline.com/<tenant>/ (no v2.0), naming both real issuers', () => {
+      const issuer = `https://login.microsoftonline.com/${TENANT_ID}/`;
+      const [v] = violations(run(apiValidates(apiJwt([V2_METADATA], [issuer]), NO_APPS)).outputs);
+      expect(v?.message).toContain(
+        `is the tenant's sign-in authority, not an issuer: v2.0 tokens carry '${V2_ISSUER}' and v1.0 tokens '${V1_ISSUER}'`,
+      );
+      expect(violations(run(apiValidates(apiJwt([V2_METADATA], [issuer]), NO_APPS)).outputs)).toHaveLength(1);
+    });
+
+    it('reports one finding when the backend is known and the meant spelling would match', () => {
+      const issuer = `https://login.microsoftonline.com/${TENANT_ID}/`;
+      const found = violations(run(apiValidates(apiJwt([V2_METADATA], [issuer]))).outputs);
+      expect(found.map((v) => v.key)).toEqual([`issuer#0:issuer-spelling:${issuer}`]);
+    });
+
+    it('accepts the B2C and multi-tenant spellings it cannot judge', () => {
+      for (const issuer of [
+        `https://login.microsoftonline.com/${TENANT_ID}/v2.0/`,
+        `https://login.microsoftonline.com/tfp/${TENANT_ID}/b2c_1_signin/v2.0/`,
+      ]) {
+        expect(violations(run(apiValidates(apiJwt([], [issuer]), NO_APPS)).outputs)).toEqual([]);
+      }
+    });
+  });
+
+  describe('issuers that replace metadata of another version or tenant (no app registration to decide)', () => {
+    it('warns about v2.0 metadata with the v1.0 issuer (the documentation sample)', () => {
+      const { outputs } = run(apiValidates(apiJwt([V2_METADATA], [V1_ISSUER]), NO_APPS));
+      const [v] = violations(outputs);
+      expect(violations(outputs)).toHaveLength(1);
+      expect(v?.severity).toBe('warning');
+      expect(v?.key).toBe('issuer#0:issuers-replace-metadata');
+      expect(v?.message).toContain(
+        `reads ${V2_METADATA} (v2.0 metadata, issuer '${V2_ISSUER}') but accepts only the issuers it lists ` +
+          `('${V1_ISSUER}'), which replace the metadata's: v2.0 tokens of tenant '${TENANT_ID}' fail with IDX10205 ` +
+          '(issuer validation failed) and it works only if the backend app issues v1.0 tokens',
+      );
+    });
+
+    it('warns about the metadata of one tenant with the issuer of another', () => {
+      const { outputs } = run(
+        apiValidates(apiJwt([V2_METADATA], [V2_ISSUER.replace(TENANT_ID, OTHER_TENANT)]), NO_APPS),
+      );
+      expect(violations(outputs)[0]?.message).toContain(
+        `only tokens of the tenant the issuers name pass (checked with the signing keys of tenant '${TENANT_ID}')`,
+      );
+    });
+
+    it('accepts multi-tenant metadata restricted to listed tenants', () => {
+      const common = 'https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration';
+      const { outputs } = run(
+        apiValidates(apiJwt([common], [V2_ISSUER, V2_ISSUER.replace(TENANT_ID, OTHER_TENANT)]), NO_APPS),
+      );
+      expect(violations(outputs)).toEqual([]);
+    });
+
+    it('leaves the question to the backend when the audience names a known app', () => {
+      expect(run(apiValidates(apiJwt([V2_METADATA], [V1_ISSUER]), V1_BACKEND)).outputs).toEqual([]);
+      const [v] = violations(run(apiValidates(apiJwt([V2_METADATA], [V1_ISSUER]))).outputs);
+      expect(v?.severity).toBeUndefined();
+      expect(v?.key).toBe(`issuer#0:issuer:${BACKEND_APP_ID}`);
+    });
+  });
+
+  it('without app registrations, says how to add them (and still judges the spellings)', () => {
+    const { outputs } = run(apiValidates(apiJwt([V2_METADATA], []), NO_APPS));
+    expect(violations(outputs)).toEqual([]);
+    expect(notEvaluatedOutputs(outputs)[0]?.reason).toContain(
+      "Token issuers are not compared with the backend's token version: no app registrations are in the data",
+    );
+  });
+
+  it('leaves tokens of other identity providers alone', () => {
+    for (const [urls, issuers] of [
+      [
+        [
+          'https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin/v2.0/.well-known/openid-configuration',
+        ],
+        [],
+      ],
+      [['https://contoso.ciamlogin.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration'], []],
+      [[], ['https://contoso.eu.auth0.com/']],
+      [
+        ['https://dev-123.okta.com/oauth2/default/.well-known/openid-configuration'],
+        ['https://sts.windows.net/x'],
+      ],
+    ] as [string[], string[]][]) {
+      expect(run(apiValidates(apiJwt(urls, issuers))).outputs).toEqual([]);
+    }
   });
 });

@@ -86,7 +86,7 @@ describe('jwt-required-scope', () => {
     expect(found).toHaveLength(1);
     expect(found[0]?.severity).toBe('warning');
     expect(found[0]?.entity.kind).toBe('api');
-    expect(found[0]?.message).toContain('checks no scope (scp) or app role (roles)');
+    expect(found[0]?.message).toContain('checks no scope (scp), app role (roles) or calling app');
     expect(locationOf(found[0]!, inventory)).toEqual(positionInJson(text, '<validate-jwt'));
   });
 
@@ -164,5 +164,81 @@ describe('jwt-required-scope', () => {
     const [n] = notEvaluatedOutputs(outputs);
     expect(n?.entity?.name).toBe('colors-oauth');
     expect(n?.reason).toContain('cannot be compared with the scopes it exposes');
+  });
+});
+
+/** The sample's API without an authorization server, protected by its own policy; the global policy validates nothing. */
+function apiValidates(validation: string, extra: Overlay = {}): Overlay {
+  return {
+    ...extra,
+    service: { policy: rawxml(policyXml({ inbound: '<cors />', backend: '<forward-request />' })) },
+    api: {
+      properties: { authenticationSettings: null },
+      policy: rawxml(policyXml({ inbound: `<base />${validation}` })),
+    },
+  };
+}
+
+const entraJwt = (claims: string) =>
+  `<validate-jwt header-name="Authorization" require-scheme="Bearer">${SAMPLE_OPENID_CONFIG}${SAMPLE_AUDIENCES}${claims}</validate-jwt>`;
+
+describe('jwt-required-scope: callers, validate-azure-ad-token and tokens of other providers', () => {
+  it.each(['azp', 'appid'])('treats a required %s claim as an authorization control (no warning)', (name) => {
+    const caller = `<required-claims><claim name="${name}"><value>1d2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e5f6</value></claim></required-claims>`;
+    expect(run(apiValidates(entraJwt(caller))).outputs).toEqual([]);
+  });
+
+  it('warns about validate-azure-ad-token with neither client-application-ids nor scp / roles', () => {
+    const aad = `<validate-azure-ad-token tenant-id="{{tenant-id}}">${SAMPLE_AUDIENCES}</validate-azure-ad-token>`;
+    const { outputs } = run(apiValidates(aad));
+    const [v] = violations(outputs);
+    expect(violations(outputs)).toHaveLength(1);
+    expect(v?.severity).toBe('warning');
+    expect(v?.key).toBe('validate-azure-ad-token#0:no-scope');
+    expect(v?.message).toContain(
+      "validate-azure-ad-token in the API policy of 'colors-api' (API 'colors-api') checks no scope (scp), app role (roles) or calling app",
+    );
+    expect(v?.message).toContain('or admit only known callers with <client-application-ids>');
+  });
+
+  it('warns about an Entra validate-jwt on an API without an authorization server', () => {
+    const [v] = violations(run(apiValidates(entraJwt(''))).outputs);
+    expect(v?.key).toBe('validate-jwt#0:no-scope');
+  });
+
+  it.each([
+    ['a symmetric key', '<issuer-signing-keys><key>{{colors-backend-key}}</key></issuer-signing-keys>'],
+    ['Auth0', '<openid-config url="https://contoso.eu.auth0.com/.well-known/openid-configuration" />'],
+    ['Okta', '<issuers><issuer>https://dev-123.okta.com/oauth2/default</issuer></issuers>'],
+    [
+      'Azure AD B2C',
+      '<openid-config url="https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin/v2.0/.well-known/openid-configuration" />',
+    ],
+    [
+      'Entra External ID',
+      '<openid-config url="https://contoso.ciamlogin.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration" />',
+    ],
+  ])('leaves a token minted with %s outside the Entra reasoning', (_, keys) => {
+    const jwt = `<validate-jwt header-name="Authorization">${keys}${claim('scp', [`api://${BACKEND_APP_ID}/Colors.Read`], 'match="any"')}</validate-jwt>`;
+    expect(run(apiValidates(jwt)).outputs).toEqual([]);
+  });
+
+  it('compares required scopes with the backend app found by audience', () => {
+    const found = violations(run(apiValidates(entraJwt(claim('scp', ['Colors.Write'])))).outputs);
+    expect(found.map((v) => v.message)).toEqual([
+      expect.stringContaining(
+        "requires scp 'Colors.Write', but backend app 'oauth-backend-app' exposes no scope 'Colors.Write' (it exposes 'Colors.Read')",
+      ),
+    ]);
+  });
+
+  it('says so when the issuer is not known offline', () => {
+    const jwt =
+      '<validate-jwt header-name="Authorization"><openid-config url="{{idp-metadata}}" /><audiences><audience>https://orders.example.com</audience></audiences></validate-jwt>';
+    const { outputs } = run(apiValidates(jwt));
+    expect(violations(outputs)).toEqual([]);
+    expect(notEvaluatedOutputs(outputs)[0]?.reason).toContain(
+      'Whether this validation admits Microsoft Entra tokens is not known offline',
+    );
   });
 });
