@@ -2,7 +2,8 @@
  * The backend app registration decides the access-token format: `api.requestedAccessTokenVersion` must be 2 so
  * the gateway receives v2 tokens (issuer `https://login.microsoftonline.com/<tid>/v2.0`, audience = appId).
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { anyOf, appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from '../src/model/evidence';
 import { groupServersByApp, preferredIdentifier } from '../src/model/queries';
 import type { App, AuthServer, Model } from '../src/model/types';
 
@@ -38,14 +39,23 @@ function tenantOf(model: Model, servers: AuthServer[]): string {
   return model.tenantId ?? fromEndpoint ?? '<tenant-id>';
 }
 
+/** A v2 app passes on its declared version alone; any other passes or fails on its sign-in audience too. */
 function* personalAccountChecks(model: Model): Generator<RuleOutput> {
   for (const app of model.applications) {
-    if (!PERSONAL_ACCOUNT_AUDIENCES.includes(app.signInAudience) || app.accessTokenVersion === 2) continue;
+    if (app.accessTokenVersion === 2) {
+      yield checked(app, valuesOf(app, PATH));
+      continue;
+    }
+    const evidence = valuesOf(app, 'signInAudience');
+    if (!PERSONAL_ACCOUNT_AUDIENCES.includes(app.signInAudience)) {
+      yield checked(app, [...valuesOf(app, PATH), ...evidence]);
+      continue;
+    }
     yield violation(
       app,
       `App registration '${app.name}' has signInAudience ${app.signInAudience} but ${describeDeclaredVersion(app)}; ` +
         'Entra requires api.requestedAccessTokenVersion 2 for apps that accept personal Microsoft accounts.',
-      { path: PATH, key: 'signInAudience' },
+      { path: PATH, key: 'signInAudience', evidence },
     );
   }
 }
@@ -57,6 +67,7 @@ export default defineRule({
     severity: 'error',
     tags: ['entra', 'tokens'],
     requires: ['entra', 'apim'],
+    declaresEvidence: true,
   },
   *check(model) {
     yield* personalAccountChecks(model);
@@ -68,17 +79,26 @@ export default defineRule({
           `'${server.props.defaultScope ?? ''}' matches none of the applications given and no link is configured), ` +
           'so the access-token version cannot be checked.',
         server,
+        [
+          ...valuesOf(server, 'properties/defaultScope', 'properties/tokenBodyParameters'),
+          ...appLookupOf(model, 'identifier'),
+        ],
       );
     }
     for (const [app, servers] of backends.byApp) {
-      if (app.accessTokenVersion === 2) continue;
+      // The app is the backend of at least one server; the service's name or portal host play no part.
+      const evidence = anyOf(servers.map(backendLinkOf));
+      if (app.accessTokenVersion === 2) {
+        yield checked(app, [...valuesOf(app, PATH), ...evidence]);
+        continue;
+      }
       yield violation(
         app,
         `Backend app registration '${app.name}' (used by authorization server ${quoted(servers.map((s) => s.name))}) ` +
           `${describeDeclaredVersion(app)}, so it receives v1 access tokens with issuer ` +
           `https://sts.windows.net/${tenantOf(model, servers)}/ and audience ${v1Audience(app, servers)} that fail ` +
           'v2 validation with IDX10205 (issuer) and IDX10214 (audience); set it to 2.',
-        { path: PATH, key: 'backend' },
+        { path: PATH, key: 'backend', evidence },
       );
     }
 
@@ -88,18 +108,20 @@ export default defineRule({
         `Authorization server '${server.name}' has clientId '${server.clientId ?? ''}', which matches none of the ` +
           'applications given, so the client app token version cannot be checked.',
         server,
+        [...valuesOf(server, 'properties/clientId'), ...appLookupOf(model, 'appId')],
       );
     }
     for (const [app, servers] of clients.byApp) {
       // A backend app (or an app already invalid for its audience) is reported above with an error.
       if (app.accessTokenVersion === 2 || backends.byApp.has(app)) continue;
       if (PERSONAL_ACCOUNT_AUDIENCES.includes(app.signInAudience)) continue;
+      const evidence = [...valuesOf(app, 'signInAudience'), ...anyOf(servers.map(clientLinkOf))];
       yield violation(
         app,
         `Client app registration '${app.name}' (used by authorization server ${quoted(servers.map((s) => s.name))}) ` +
           `${describeDeclaredVersion(app)}; the APIM guidance sets 2 on both app registrations, although only the ` +
           "backend app's value decides the access-token format the gateway validates.",
-        { path: PATH, key: 'client', severity: 'warning' },
+        { path: PATH, key: 'client', severity: 'warning', evidence },
       );
     }
   },

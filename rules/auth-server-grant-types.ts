@@ -2,7 +2,8 @@
  * An authorization server used for signing users in offers the authorization code grant (with or without
  * PKCE), not the implicit or resource owner password grants, and accepts GET on its authorization endpoint.
  */
-import { defineRule, violation, type Severity, type Violation } from '../src/engine/types';
+import { checked, defineRule, violation, type Severity, type Violation } from '../src/engine/types';
+import { valuesOf } from '../src/model/evidence';
 import type { AuthServer } from '../src/model/types';
 
 /** Grant type names compared case-insensitively (sources differ in casing). */
@@ -55,7 +56,7 @@ function* checkDiscouragedGrants(server: AuthServer): Generator<Violation> {
       yield violation(
         server,
         `Authorization server '${server.name}' enables the clientCredentials grant in the developer portal test console, which then calls APIs with an app-only token without user or scope; remove it unless app-only calls are intended.`,
-        { path, key: grant, severity: 'note' },
+        { path, key: grant, severity: 'note', evidence: valuesOf(server, 'properties/useInTestConsole') },
       );
     }
   }
@@ -81,9 +82,19 @@ export default defineRule({
     tags: ['apim', 'authorization-server', 'security'],
     securitySeverity: 7.0,
     requires: ['apim'],
+    declaresEvidence: true,
   },
   *check(model) {
     for (const server of model.authorizationServers) {
+      yield checked(
+        server,
+        valuesOf(
+          server,
+          'properties/grantTypes',
+          'properties/authorizationMethods',
+          'properties/useInTestConsole',
+        ),
+      );
       yield* checkAuthorizationCode(server);
       yield* checkDiscouragedGrants(server);
       yield* checkAuthorizationMethods(server);

@@ -3,10 +3,12 @@
  * over https, on one Entra login host and one tenant, without the v1 `resource` body parameter.
  */
 import type { CloudName } from '../src/inventory/types';
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
 import { MULTI_TENANT_SEGMENTS, isEntraLoginHost, isGuid } from '../src/model/entra';
+import { backendLinkOf, clientLinkOf, valuesOf } from '../src/model/evidence';
 import { foreignLoginHosts } from '../src/model/queries';
-import type { App, AuthServer, EndpointInfo, Model } from '../src/model/types';
+import type { App, AuthServer, EndpointInfo, Evidence, Model } from '../src/model/types';
+import { unknownAt } from '../src/model/unknown';
 
 type EndpointKind = 'authorize' | 'token';
 
@@ -26,6 +28,20 @@ const LOGIN_HOST_BY_CLOUD: Readonly<Record<CloudName, string>> = {
   AzureChina: 'login.partner.microsoftonline.cn',
   Custom: 'login.microsoftonline.com',
 };
+
+const ENDPOINT_PATHS = ['properties/authorizationEndpoint', 'properties/tokenEndpoint'];
+
+/** What a server judged clean rests on: its endpoints and body parameters, and the apps' audience when multi-tenant. */
+function checkedEvidence(server: AuthServer, endpoints: Endpoint[]): Evidence[] {
+  const evidence = valuesOf(server, ...ENDPOINT_PATHS, 'properties/tokenBodyParameters');
+  if (!endpoints.some((e) => isMultiTenant(e.info?.tenant))) return evidence;
+  const apps = [server.clientApp, server.backendApp].filter((a): a is App => a !== undefined);
+  return [
+    ...evidence,
+    ...valuesOf(server, 'properties/clientId', 'properties/defaultScope'),
+    ...apps.flatMap((app) => valuesOf(app, 'signInAudience')),
+  ];
+}
 
 function endpointsOf(server: AuthServer): [Endpoint, Endpoint] {
   return [
@@ -98,9 +114,11 @@ function* checkEndpoint(server: AuthServer, e: Endpoint, authority: string): Gen
   }
   if (info.version === 'v1') {
     const v2 = `https://${info.url.host}/${info.tenant ?? '<tenant-id>'}/oauth2/v2.0/${e.kind}`;
-    const missingResource = hasResourceParameter(server)
-      ? ''
-      : ' (v1 endpoints without a resource token body parameter fail with AADSTS500013)';
+    // Said only when the body parameters are known: the finding itself does not rest on them.
+    const missingResource =
+      hasResourceParameter(server) || unknownAt(server, 'properties/tokenBodyParameters')
+        ? ''
+        : ' (v1 endpoints without a resource token body parameter fail with AADSTS500013)';
     yield violation(
       server,
       `${subject} uses the v1 ${e.label} ${info.raw}; use ${v2}${missingResource}.`,
@@ -131,7 +149,11 @@ function* checkConsistency(
     yield violation(
       server,
       `${subject} has its token endpoint on ${tokenHost} but its authorization endpoint on ${authHost}; use the same Entra login host for both.`,
-      { path: 'properties/tokenEndpoint', key: 'tokenEndpoint/host-mismatch' },
+      {
+        path: 'properties/tokenEndpoint',
+        key: 'tokenEndpoint/host-mismatch',
+        evidence: valuesOf(server, 'properties/authorizationEndpoint'),
+      },
     );
   }
   const authTenant = auth.info.tenant;
@@ -147,7 +169,11 @@ function* checkConsistency(
     yield violation(
       server,
       `${subject} names tenant '${tokenTenant}' in its token endpoint but '${authTenant}' in its authorization endpoint; use the same tenant in both.`,
-      { path: 'properties/tokenEndpoint', key: 'tokenEndpoint/tenant-mismatch' },
+      {
+        path: 'properties/tokenEndpoint',
+        key: 'tokenEndpoint/tenant-mismatch',
+        evidence: valuesOf(server, 'properties/authorizationEndpoint'),
+      },
     );
   }
 }
@@ -179,10 +205,11 @@ function* checkMultiTenant(
   const apps = [...new Set([server.clientApp, server.backendApp].filter((a): a is App => a !== undefined))];
   const single = apps.find((a) => a.signInAudience === 'AzureADMyOrg');
   if (single) {
+    const link = single === server.clientApp ? clientLinkOf(server) : backendLinkOf(server);
     yield violation(
       server,
       `Authorization server '${server.name}' uses the multi-tenant segment '${segment}' in its ${multi.label}, but app '${single.name}' is single-tenant (AzureADMyOrg); use the tenant ID ${tenantId} (AADSTS50194).`,
-      at,
+      { ...at, evidence: [...valuesOf(single, 'signInAudience'), ...link] },
     );
   } else if (apps.length === 0) {
     const why = model.coverage.entra
@@ -191,7 +218,12 @@ function* checkMultiTenant(
     yield violation(
       server,
       `Authorization server '${server.name}' uses the multi-tenant segment '${segment}' in its ${multi.label} and the apps' sign-in audience could not be checked (${why}); use the tenant ID ${tenantId} unless the apps are multi-tenant (AADSTS50194).`,
-      { ...at, severity: 'warning' },
+      // Rests on the apps not being found: an unknown clientId or default scope may name them.
+      {
+        ...at,
+        severity: 'warning',
+        evidence: valuesOf(server, 'properties/clientId', 'properties/defaultScope'),
+      },
     );
   }
 }
@@ -206,7 +238,11 @@ function* checkResourceParameter(server: AuthServer, endpoints: Endpoint[]): Gen
   yield violation(
     server,
     `Authorization server '${server.name}' sends the v1 token body parameter resource=${param.value} although its ${v2.join(' and ')} ${v2.length > 1 ? 'are' : 'is'} v2; remove it and name the API in the default scope (AADSTS901002).`,
-    { path: `properties/tokenBodyParameters/${index}`, key: 'tokenBodyParameters/resource' },
+    {
+      path: `properties/tokenBodyParameters/${index}`,
+      key: 'tokenBodyParameters/resource',
+      evidence: valuesOf(server, ...ENDPOINT_PATHS),
+    },
   );
 }
 
@@ -217,6 +253,7 @@ export default defineRule({
     severity: 'error',
     tags: ['apim', 'entra', 'authorization-server'],
     requires: ['apim'],
+    declaresEvidence: true,
   },
   *check(model) {
     for (const server of model.authorizationServers) {
@@ -229,6 +266,7 @@ export default defineRule({
         continue;
       }
       const endpoints = endpointsOf(server);
+      yield checked(server, checkedEvidence(server, endpoints));
       const authority = authorityOf(endpoints, model);
       for (const e of endpoints) yield* checkEndpoint(server, e, authority);
       const [auth, token] = endpoints;

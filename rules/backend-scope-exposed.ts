@@ -2,8 +2,16 @@
  * The backend app exposes an App ID URI and an enabled scope, and every scope an authorization server (or an
  * API's scope override) requests resolves to an enabled scope of that one backend app.
  */
-import { defineRule, notEvaluated, violation, type RuleOutput, type Violation } from '../src/engine/types';
+import {
+  checked,
+  defineRule,
+  notEvaluated,
+  violation,
+  type RuleOutput,
+  type Violation,
+} from '../src/engine/types';
 import { resourceIdentifiers, sameResource } from '../src/model/entra';
+import { appLookupOf, backendLinkOf, valuesOf } from '../src/model/evidence';
 import {
   findScope,
   foreignLoginHosts,
@@ -13,7 +21,7 @@ import {
   targetsMicrosoftGraph,
   usesV1EndpointsOnly,
 } from '../src/model/queries';
-import type { App, AuthServer, Entity, Model, ScopeRef } from '../src/model/types';
+import type { App, AuthServer, Entity, Evidence, Model, ScopeRef } from '../src/model/types';
 
 /** A scope string to check: an authorization server's default scope or an API's per-server override. */
 interface ScopeTarget {
@@ -25,6 +33,21 @@ interface ScopeTarget {
   backend: App | undefined;
   /** False for v1 endpoints, which name the API in the `resource` parameter and ignore API scopes. */
   scopeMatters: boolean;
+  /** What makes `backend` the app to check (the scope names it, or the server's backend link). */
+  link: Evidence[];
+  /** What a judgement of the scope string alone rests on besides it: the server's endpoints (v1 or v2). */
+  request: Evidence[];
+  /** What a judgement against the backend app rests on: `request` and the backend's identifiers and scopes. */
+  resolved: Evidence[];
+}
+
+const ENDPOINTS = ['properties/authorizationEndpoint', 'properties/tokenEndpoint'];
+const BACKEND_FIELDS = ['appId', 'identifierUris', 'api/oauth2PermissionScopes'];
+
+function target(t: Omit<ScopeTarget, 'request' | 'resolved'>, server: AuthServer): ScopeTarget {
+  const request = valuesOf(server, ...ENDPOINTS);
+  const resolved = [...request, ...(t.backend ? valuesOf(t.backend, ...BACKEND_FIELDS) : [])];
+  return { ...t, request, resolved };
 }
 
 function explicit(entries: ScopeRef[]): (ScopeRef & { resource: string })[] {
@@ -57,7 +80,7 @@ function* checkBareEntries(t: ScopeTarget, entries: ScopeRef[], model: Model): G
     yield violation(
       t.entity,
       `${t.label} contains the bare scope '${e.raw}', which Entra resolves against Microsoft Graph (AADSTS650053); ${suggestionFor(e.raw, t.backend, model)}.`,
-      { path: t.path, key: `bare:${e.raw}` },
+      { path: t.path, key: `bare:${e.raw}`, evidence: t.request },
     );
   }
 }
@@ -71,14 +94,14 @@ function* checkOneResource(t: ScopeTarget, entries: ScopeRef[]): Generator<Viola
     yield violation(
       t.entity,
       `${t.label} '${t.scope}' requests scopes of more than one resource (${[...groups.values()].join(', ')}); request the backend API's scopes only (AADSTS28000/AADSTS700022).`,
-      { path: t.path, key: 'mixed-resources' },
+      { path: t.path, key: 'mixed-resources', evidence: t.resolved },
     );
   } else if (entries.length > 0 && entries.every((e) => e.kind === 'oidc')) {
     const fix = t.backend ? ` ${exampleScope(t.backend)}` : '';
     yield violation(
       t.entity,
       `${t.label} '${t.scope}' requests only OpenID Connect scopes, so the access token is issued for Microsoft Graph; add the backend API's scope${fix}.`,
-      { path: t.path, key: 'no-api-scope' },
+      { path: t.path, key: 'no-api-scope', evidence: t.request },
     );
   }
 }
@@ -86,7 +109,7 @@ function* checkOneResource(t: ScopeTarget, entries: ScopeRef[]): Generator<Viola
 /** One `<resource>/<value>` entry against the backend app: right resource, App ID URI set, scope exposed and enabled. */
 function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string }): Generator<Violation> {
   const backend = t.backend;
-  const at = (key: string) => ({ path: t.path, key });
+  const at = (key: string) => ({ path: t.path, key, evidence: t.resolved });
   if (targetsMicrosoftGraph(e) || (backend && e.app !== backend)) {
     const target = backend ? `backend app '${backend.name}'` : 'a backend API';
     const fix = backend ? exampleScope(backend) : "the backend API's scope";
@@ -141,7 +164,7 @@ function* checkScopeString(t: ScopeTarget, model: Model): Generator<Violation> {
     yield violation(
       t.entity,
       `${t.label} is empty, but v2 endpoints require a scope; set it to ${example} (AADSTS900144).`,
-      { path: t.path, key: 'empty' },
+      { path: t.path, key: 'empty', evidence: t.request },
     );
     return;
   }
@@ -149,25 +172,26 @@ function* checkScopeString(t: ScopeTarget, model: Model): Generator<Violation> {
     yield violation(
       t.entity,
       `${t.label} '${t.scope}' separates scopes with commas; separate them with spaces (AADSTS70011).`,
-      { path: t.path, key: 'comma-separated' },
+      { path: t.path, key: 'comma-separated', evidence: t.request },
     );
   }
   yield* checkEntries(t, resolveScopes(t.scope, model), model);
 }
 
-function* checkBackendApp(app: App): Generator<Violation> {
+function* checkBackendApp(app: App, link: Evidence[]): Generator<RuleOutput> {
+  yield checked(app, [...valuesOf(app, 'identifierUris', 'api/oauth2PermissionScopes'), ...link]);
   if (app.identifierUris.length === 0) {
     yield violation(
       app,
       `Backend app '${app.name}' has no Application ID URI; set api://${app.appId ?? '<appId>'} under Expose an API so that its scopes resolve (AADSTS500011).`,
-      { path: 'identifierUris', key: 'identifierUris' },
+      { path: 'identifierUris', key: 'identifierUris', evidence: link },
     );
   }
   if (!app.scopes.some((s) => s.isEnabled !== false)) {
     yield violation(
       app,
       `Backend app '${app.name}' exposes no enabled delegated scope (${app.scopes.length} defined); add and enable one, e.g. Colors.Read, under Expose an API.`,
-      { path: 'api/oauth2PermissionScopes', key: 'enabled-scope' },
+      { path: 'api/oauth2PermissionScopes', key: 'enabled-scope', evidence: link },
     );
   }
 }
@@ -185,12 +209,16 @@ function unresolvedReason(label: string, scope: string, model: Model): string {
 function* checkTarget(t: ScopeTarget, model: Model, seen: Set<App>): Generator<RuleOutput> {
   if (t.backend && !seen.has(t.backend)) {
     seen.add(t.backend);
-    yield* checkBackendApp(t.backend);
+    yield* checkBackendApp(t.backend, t.link);
   }
+  yield checked(t.entity, [...valuesOf(t.entity, t.path), ...t.resolved]);
   const found = [...checkScopeString(t, model)];
   yield* found;
   if (!t.backend && found.length === 0)
-    yield notEvaluated(unresolvedReason(t.label, t.scope, model), t.entity);
+    yield notEvaluated(unresolvedReason(t.label, t.scope, model), t.entity, [
+      ...valuesOf(t.entity, t.path),
+      ...appLookupOf(model, 'identifier'),
+    ]);
 }
 
 function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generator<RuleOutput> {
@@ -198,8 +226,12 @@ function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generat
   const backend = server.backendApp ?? scopeTargetApp(scope, model);
   const label = `Authorization server '${server.name}' default scope`;
   const scopeMatters = !usesV1EndpointsOnly(server);
+  const link = server.backendApp ? backendLinkOf(server) : valuesOf(server, 'properties/defaultScope');
   yield* checkTarget(
-    { entity: server, path: 'properties/defaultScope', label, scope, backend, scopeMatters },
+    target(
+      { entity: server, path: 'properties/defaultScope', label, scope, backend, scopeMatters, link },
+      server,
+    ),
     model,
     seen,
   );
@@ -208,22 +240,27 @@ function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generat
     yield violation(
       server,
       `Authorization server '${server.name}' uses app '${backend.name}' as both client and backend; register a separate client app and use its appId as the client ID (AADSTS90009).`,
-      { path: 'properties/clientId', key: 'client-is-backend' },
+      { path: 'properties/clientId', key: 'client-is-backend', evidence: link },
     );
   }
   for (const api of server.apis) {
     for (const ref of api.oauth2) {
       const override = ref.scope?.trim();
       if (ref.target !== server || !override) continue;
+      const path = ref.path.replace(/authorizationServerId$/, 'scope');
       yield* checkTarget(
-        {
-          entity: api,
-          path: ref.path.replace(/authorizationServerId$/, 'scope'),
-          label: `API '${api.name}' scope for authorization server '${server.name}'`,
-          scope: override,
-          backend: scopeTargetApp(override, model, backend),
-          scopeMatters,
-        },
+        target(
+          {
+            entity: api,
+            path,
+            label: `API '${api.name}' scope for authorization server '${server.name}'`,
+            scope: override,
+            backend: scopeTargetApp(override, model, backend),
+            scopeMatters,
+            link: [...valuesOf(api, path), ...link],
+          },
+          server,
+        ),
         model,
         seen,
       );
@@ -238,6 +275,7 @@ export default defineRule({
     severity: 'error',
     tags: ['entra', 'apim', 'authorization-server', 'scope'],
     requires: ['entra', 'apim'],
+    declaresEvidence: true,
   },
   *check(model) {
     const seen = new Set<App>();

@@ -2,9 +2,10 @@
  * The client app registration lists the delegated permission (scope) of the backend app that the authorization
  * server's default scope asks for, so users or admins can consent to it; stale permission ids are flagged.
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
 import type { PermissionScope } from '../src/inventory/types';
-import type { App, AuthServer } from '../src/model/types';
+import { appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from '../src/model/evidence';
+import type { App, AuthServer, Evidence } from '../src/model/types';
 
 interface Requested {
   entryIndex: number;
@@ -43,6 +44,20 @@ function missingPath(entries: number[]): string {
 
 const CONSENT_ERRORS = 'sign-in fails with AADSTS65001 (no consent) or AADSTS65005/AADSTS650057 (not listed)';
 
+/**
+ * What every conclusion about the client's permissions on the backend rests on: the permissions it requests, the
+ * scopes the backend exposes, and the server that ties the two together (never the service's name or host).
+ */
+function evidenceOf(server: AuthServer, client: App, backend: App): Evidence[] {
+  return [
+    ...valuesOf(client, 'requiredResourceAccess'),
+    ...valuesOf(backend, 'appId', 'api/oauth2PermissionScopes'),
+    ...valuesOf(server, 'properties/defaultScope'),
+    ...clientLinkOf(server),
+    ...backendLinkOf(server),
+  ];
+}
+
 function missingScope(
   server: AuthServer,
   client: App,
@@ -62,7 +77,11 @@ function missingScope(
       (asRole ? ' (the id is listed with type Role instead of Scope)' : '') +
       `; add { "id": "${scope.id ?? ''}", "type": "Scope" } to requiredResourceAccess, otherwise ${CONSENT_ERRORS}` +
       `${admin}.`,
-    { path: missingPath(found.entries), key: `scope:${(scope.id ?? '').toLowerCase()}` },
+    {
+      path: missingPath(found.entries),
+      key: `scope:${(scope.id ?? '').toLowerCase()}`,
+      evidence: evidenceOf(server, client, backend),
+    },
   );
 }
 
@@ -72,6 +91,8 @@ function* checkPair(
   backend: App,
   backendAppId: string,
 ): Generator<RuleOutput> {
+  const evidence = evidenceOf(server, client, backend);
+  yield checked(client, evidence);
   const found = requestedOn(client, backendAppId);
   const refs = server.scopes.filter((s) => s.app === backend);
   for (const ref of refs.filter((s) => s.kind === 'resource')) {
@@ -101,7 +122,7 @@ function* checkPair(
       `Client app '${client.name}' requests no delegated permission of ${describeBackend(backend)}, but authorization ` +
         `server '${server.name}' ${how}, which only grants the permissions listed in requiredResourceAccess; add a ` +
         `delegated permission (type Scope) of the backend, otherwise ${CONSENT_ERRORS}.`,
-      { path: missingPath(found.entries), key: `resource:${backendAppId.toLowerCase()}` },
+      { path: missingPath(found.entries), key: `resource:${backendAppId.toLowerCase()}`, evidence },
     );
   }
   for (const r of found.requested) {
@@ -114,6 +135,7 @@ function* checkPair(
         path: `requiredResourceAccess/${r.entryIndex}/resourceAccess/${r.accessIndex}/id`,
         key: `stale:${r.id.toLowerCase()}`,
         severity: 'warning',
+        evidence,
       },
     );
   }
@@ -126,6 +148,7 @@ export default defineRule({
     severity: 'error',
     tags: ['entra', 'consent'],
     requires: ['entra', 'apim'],
+    declaresEvidence: true,
   },
   *check(model) {
     const seen = new Set<string>();
@@ -137,6 +160,10 @@ export default defineRule({
           `Authorization server '${server.name}' has no identifiable ${missing} among the applications given, so ` +
             "the client's API permissions cannot be checked.",
           server,
+          [
+            ...valuesOf(server, 'properties/clientId', 'properties/defaultScope'),
+            ...appLookupOf(model, 'identifier'),
+          ],
         );
         continue;
       }

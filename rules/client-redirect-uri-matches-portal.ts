@@ -1,11 +1,19 @@
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+/**
+ * The client app registers the developer-portal callbacks of its authorization server, on the platform the portal
+ * needs. The host of a callback comes from the service (its name, its custom domains); when the service's name is
+ * not in the data (an APIOps folder without one), the host is unknown but the callback's path (server name, letter
+ * case) and platform are still judged, and only the host comparison is left not evaluated.
+ */
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { appLookupOf, clientLinkOf, portalHostsOf, redirectListsOf, valuesOf } from '../src/model/evidence';
 import {
   parseUrl,
   redirectUrisOf,
   type RedirectPlatform,
   type RegisteredRedirectUri,
 } from '../src/model/queries';
-import type { App, AuthServer } from '../src/model/types';
+import type { App, AuthServer, Evidence, Model, Service } from '../src/model/types';
+import { unknownAt } from '../src/model/unknown';
 
 type Flow = 'code' | 'pkce' | 'implicit';
 
@@ -17,10 +25,18 @@ const PLATFORM_LABEL: Record<RedirectPlatform, string> = {
 
 /** A callback the developer portal sends for one server and host, and the platform it must be registered under. */
 interface Expected {
+  /** The full URI; with an unknown host, `https://<developer portal host>/<path>`. */
   uri: string;
+  /** The portal host, or undefined when the service's name (so its default host) is unknown. */
+  host: string | undefined;
+  path: string;
   platform: RedirectPlatform;
   flow: Flow;
+  /** What the host rests on: the service's name (default host) or its custom domains. */
+  hostEvidence: Evidence[];
 }
+
+const UNKNOWN_HOST = '<developer portal host>';
 
 /** Legacy portal callbacks: `/docs/services/<name>/console/{oauth2|openidconnect}/{authorizationcode|implicit}/callback`. */
 const LEGACY_CALLBACK =
@@ -33,17 +49,29 @@ const LEGACY_CALLBACK =
 function expectedCallbacks(server: AuthServer): Expected[] {
   const grants = server.grantTypes.length > 0 ? server.grantTypes : ['authorizationCode'];
   const name = server.name.toLowerCase();
-  const result: Expected[] = [];
-  for (const host of server.service.developerPortalHosts) {
-    const base = `https://${host}/signin-oauth`;
-    if (grants.includes('authorizationCode'))
-      result.push({ uri: `${base}/code/callback/${name}`, platform: 'web', flow: 'code' });
-    if (grants.includes('authorizationCodeWithPkce'))
-      result.push({ uri: `${base}/code-pkce/callback/${name}`, platform: 'spa', flow: 'pkce' });
-    if (grants.includes('implicit'))
-      result.push({ uri: `${base}/implicit/callback`, platform: 'web', flow: 'implicit' });
-  }
-  return result;
+  const callbacks: Pick<Expected, 'path' | 'platform' | 'flow'>[] = [];
+  if (grants.includes('authorizationCode'))
+    callbacks.push({ path: `/signin-oauth/code/callback/${name}`, platform: 'web', flow: 'code' });
+  if (grants.includes('authorizationCodeWithPkce'))
+    callbacks.push({ path: `/signin-oauth/code-pkce/callback/${name}`, platform: 'spa', flow: 'pkce' });
+  if (grants.includes('implicit'))
+    callbacks.push({ path: '/signin-oauth/implicit/callback', platform: 'web', flow: 'implicit' });
+  return portalHosts(server.service).flatMap(({ host, hostEvidence }) =>
+    callbacks.map((c) => ({ ...c, host, hostEvidence, uri: `https://${host ?? UNKNOWN_HOST}${c.path}` })),
+  );
+}
+
+/** The developer-portal hosts with what each rests on; one unknown host when the service's name is unknown. */
+function portalHosts(service: Service): Pick<Expected, 'host' | 'hostEvidence'>[] {
+  if (unknownAt(service, 'name')) return [{ host: undefined, hostEvidence: [] }];
+  const defaultHost = `${service.name}.developer.azure-api.net`.toLowerCase();
+  return service.developerPortalHosts.map((host) => ({
+    host,
+    hostEvidence:
+      host === defaultHost
+        ? valuesOf(service, 'name')
+        : valuesOf(service, 'properties/hostnameConfigurations', 'properties/developerPortalUrl'),
+  }));
 }
 
 /** Entra compares scheme and host case-insensitively and the path exactly. */
@@ -60,14 +88,36 @@ function loose(uri: string): string {
     .toLowerCase();
 }
 
-function describeDifference(registered: string, expected: string): string {
+/** The path of a URI as Entra compares it (exactly), or undefined when it is not an https/http URL. */
+function pathOf(uri: string): string | undefined {
+  const url = parseUrl(uri.trim());
+  return url && /^https?:$/.test(url.protocol) ? `${url.pathname}${url.search}` : undefined;
+}
+
+/** Whether a registered URI is the expected callback: the whole URI, or only its path when the host is unknown. */
+function isSame(r: RegisteredRedirectUri, e: Expected): boolean {
+  if (e.host !== undefined) return canonical(r.uri) === canonical(e.uri);
+  return parseUrl(r.uri.trim())?.protocol === 'https:' && pathOf(r.uri) === e.path;
+}
+
+/** A near miss: the same callback but for scheme, letter case or a trailing slash. */
+function isNear(r: RegisteredRedirectUri, e: Expected): boolean {
+  if (e.host !== undefined) return loose(r.uri) === loose(e.uri);
+  const path = pathOf(r.uri);
+  const looseOf = (p: string) => p.replace(/\/+$/, '').toLowerCase();
+  return path !== undefined && looseOf(path) === looseOf(e.path);
+}
+
+function describeDifference(registered: string, e: Expected): string {
+  const expected =
+    e.host === undefined ? `https://${parseUrl(registered.trim())?.host ?? ''}${e.path}` : e.uri;
   const r = canonical(registered);
-  const e = canonical(expected);
+  const e2 = canonical(expected);
   const diffs: string[] = [];
-  if (r.split(':')[0] !== e.split(':')[0]) diffs.push('scheme');
-  if (r.replace(/\/+$/, '') !== r && e.replace(/\/+$/, '') === e) diffs.push('trailing slash');
+  if (r.split(':')[0] !== e2.split(':')[0]) diffs.push('scheme');
+  if (r.replace(/\/+$/, '') !== r && e2.replace(/\/+$/, '') === e2) diffs.push('trailing slash');
   const core = (s: string) => s.replace(/^[^:]+:\/\//, '').replace(/\/+$/, '');
-  if (core(r) !== core(e)) diffs.push('letter case');
+  if (core(r) !== core(e2)) diffs.push('letter case');
   return diffs.join(' and ');
 }
 
@@ -100,15 +150,30 @@ function missingMessage(app: App, server: AuthServer, e: Expected, noneAtAll: bo
 }
 
 function nearMissMessage(app: App, server: AuthServer, e: Expected, found: RegisteredRedirectUri): string {
-  const diff = describeDifference(found.uri, e.uri);
+  const diff = describeDifference(found.uri, e);
   const caseOnly = diff === 'letter case';
+  // With the portal host unknown, the registered URI's host is the one the user meant.
+  const target =
+    e.host === undefined ? `https://${parseUrl(found.uri.trim())?.host ?? UNKNOWN_HOST}${e.path}` : e.uri;
   const advice = caseOnly
     ? `register the lower-case URI (keep both spellings for older portal builds)`
-    : `register ${e.uri} exactly`;
+    : `register ${target} exactly`;
   const why = caseOnly
     ? 'the portal lower-cases the server name and Entra compares the path case-sensitively'
     : `they differ in ${diff} and Entra requires an exact match`;
   return `Client app '${app.name}' registers ${found.uri} for authorization server '${server.name}', but the developer portal sends ${e.uri} (${why}, AADSTS50011); ${advice}.`;
+}
+
+/**
+ * What a callback finding rests on: the app's redirect URIs (a URI on one platform changes what is said about
+ * another), the server's name, grant types and tie to the app, and the portal host when it is compared.
+ */
+function callbackEvidence(app: App, server: AuthServer): Evidence[] {
+  return [
+    ...redirectListsOf(app),
+    ...valuesOf(server, 'name', 'properties/grantTypes'),
+    ...clientLinkOf(server),
+  ];
 }
 
 function checkExpected(
@@ -117,32 +182,42 @@ function checkExpected(
   e: Expected,
   registered: RegisteredRedirectUri[],
 ): RuleOutput | undefined {
-  const same = registered.filter((r) => canonical(r.uri) === canonical(e.uri));
+  const same = registered.filter((r) => isSame(r, e));
   if (same.some((r) => r.platform === e.platform)) return undefined;
+  const evidence = [...callbackEvidence(app, server), ...e.hostEvidence];
   const elsewhere = same[0];
   if (elsewhere)
     return violation(app, wrongPlatformMessage(app, server, e, elsewhere), {
       path: `${elsewhere.platform}/redirectUris/${elsewhere.index}`,
       key: e.uri,
+      evidence,
     });
-  const near = registered.find((r) => r.platform === e.platform && loose(r.uri) === loose(e.uri));
+  const near = registered.find((r) => r.platform === e.platform && isNear(r, e));
   if (near)
     return violation(app, nearMissMessage(app, server, e, near), {
       path: `${near.platform}/redirectUris/${near.index}`,
       key: e.uri,
+      evidence,
     });
   return violation(app, missingMessage(app, server, e, registered.length === 0), {
     path: `${e.platform}/redirectUris`,
     key: e.uri,
+    evidence,
   });
 }
 
-function isStaleLegacyCallback(uri: string, legacyHosts: readonly string[]): boolean {
+/**
+ * Whether a URI is a callback of the retired legacy portal, and what that rests on: nothing of the service for a
+ * `*.portal.azure-api.net` host (whatever the service's name), its custom Portal domains otherwise.
+ */
+function staleLegacyCallback(uri: string, service: Service): Evidence[] | undefined {
   const url = parseUrl(uri.trim());
-  if (!url) return false;
+  if (!url || !LEGACY_CALLBACK.test(url.pathname)) return undefined;
   const host = url.host.toLowerCase();
-  const legacyHost = legacyHosts.includes(host) || host.endsWith('.portal.azure-api.net');
-  return legacyHost && LEGACY_CALLBACK.test(url.pathname);
+  if (host.endsWith('.portal.azure-api.net')) return [];
+  return service.legacyPortalHosts.includes(host)
+    ? valuesOf(service, 'properties/hostnameConfigurations', 'properties/portalUrl')
+    : undefined;
 }
 
 function* staleCallbacks(
@@ -151,22 +226,24 @@ function* staleCallbacks(
   registered: RegisteredRedirectUri[],
 ): Generator<RuleOutput> {
   for (const r of registered) {
-    if (!isStaleLegacyCallback(r.uri, server.service.legacyPortalHosts)) continue;
+    const evidence = staleLegacyCallback(r.uri, server.service);
+    if (!evidence) continue;
     yield violation(
       app,
       `Client app '${app.name}' still registers the legacy developer-portal callback ${r.uri}; the legacy portal is retired, so remove this stale redirect URI.`,
-      { path: `${r.platform}/redirectUris/${r.index}`, key: r.uri, severity: 'warning' },
+      { path: `${r.platform}/redirectUris/${r.index}`, key: r.uri, severity: 'warning', evidence },
     );
   }
 }
 
-function* checkServer(server: AuthServer): Generator<RuleOutput> {
+function* checkServer(server: AuthServer, model: Model): Generator<RuleOutput> {
   const app = server.clientApp;
   if (!app) {
     yield server.clientId
       ? notEvaluated(
           `The client app of authorization server '${server.name}' (clientId ${server.clientId}) is not among the applications given; it may live outside the data, or the clientId is wrong (AADSTS700016).`,
           server,
+          [...valuesOf(server, 'properties/clientId'), ...appLookupOf(model, 'appId')],
         )
       : notEvaluated(
           `Authorization server '${server.name}' has no clientId, so its client app is unknown.`,
@@ -174,6 +251,13 @@ function* checkServer(server: AuthServer): Generator<RuleOutput> {
         );
     return;
   }
+  // Judged clean on the app's URIs, the server, and every portal host (with an unknown host, its comparison is
+  // what is left not evaluated).
+  yield checked(app, [
+    ...callbackEvidence(app, server),
+    ...portalHostsOf(server.service),
+    ...valuesOf(server.service, 'properties/portalUrl'),
+  ]);
   const registered = redirectUrisOf(app);
   for (const e of expectedCallbacks(server)) {
     const output = checkExpected(app, server, e, registered);
@@ -190,12 +274,13 @@ export default defineRule({
     severity: 'error',
     tags: ['entra', 'apim', 'portal'],
     requires: ['entra', 'apim'],
+    declaresEvidence: true,
   },
   *check(model) {
     // Servers sharing a client app would repeat app-level findings (implicit callback, stale URIs).
     const seen = new Set<string>();
     for (const server of model.authorizationServers) {
-      for (const output of checkServer(server)) {
+      for (const output of checkServer(server, model)) {
         if (output.type === 'violation') {
           const id = `${output.entity.id}|${output.key ?? ''}`;
           if (seen.has(id)) continue;

@@ -2,10 +2,11 @@
  * The client app behind an authorization server needs a client secret that is valid now, not about to expire,
  * and short-lived. The rule never prints `hint` (the first characters of the secret).
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
 import type { PasswordCredential } from '../src/inventory/types';
+import { anyOf, appLookupOf, clientLinkOf, valuesOf } from '../src/model/evidence';
 import { groupServersByApp } from '../src/model/queries';
-import type { App, AuthServer } from '../src/model/types';
+import type { App, AuthServer, Evidence } from '../src/model/types';
 
 export interface ClientSecretExpiryOptions {
   /** Warn when the longest-lived valid secret expires within this many days. */
@@ -65,14 +66,31 @@ function quoted(servers: AuthServer[]): string {
   return servers.map((s) => `'${s.name}'`).join(', ');
 }
 
-function noValidSecret(app: App, servers: AuthServer[], creds: Credential[], now: Date): RuleOutput {
+/**
+ * What every conclusion about the app's secrets rests on: its secrets, and that it is the client of a server
+ * needing one (any one of them will do; never the service's name or portal host).
+ */
+function evidenceOf(app: App, servers: AuthServer[]): Evidence[] {
+  return [
+    ...valuesOf(app, 'passwordCredentials'),
+    ...anyOf(servers.map((s) => [...valuesOf(s, 'properties/grantTypes'), ...clientLinkOf(s)])),
+  ];
+}
+
+function noValidSecret(
+  app: App,
+  servers: AuthServer[],
+  creds: Credential[],
+  now: Date,
+  evidence: Evidence[],
+): RuleOutput {
   const subject = `Client app '${app.name}' (used by authorization server ${quoted(servers)})`;
   if (creds.length === 0) {
     return violation(
       app,
       `${subject} has no client secret, so the token request fails with AADSTS7000215 or AADSTS7000218; add a ` +
         "secret and store its value in the authorization server's clientSecret.",
-      { path: 'passwordCredentials', key: 'no-valid-secret' },
+      { path: 'passwordCredentials', key: 'no-valid-secret', evidence },
     );
   }
   const started = creds.filter((c) => c.start === undefined || c.start <= now);
@@ -82,7 +100,7 @@ function noValidSecret(app: App, servers: AuthServer[], creds: Credential[], now
       app,
       `${subject} has no client secret valid now: ${nameOf(first)} starts on ${first.raw.startDateTime ?? ''}; ` +
         'until then the token request fails with AADSTS7000215.',
-      { path: `passwordCredentials/${first.index}/startDateTime`, key: 'no-valid-secret' },
+      { path: `passwordCredentials/${first.index}/startDateTime`, key: 'no-valid-secret', evidence },
     );
   }
   const newest = [...started].sort((a, b) => endMs(b) - endMs(a))[0]!;
@@ -93,7 +111,7 @@ function noValidSecret(app: App, servers: AuthServer[], creds: Credential[], now
     `${subject} has no client secret valid now: its newest ${nameOf(newest)} expired on ${isoDate(ended)} ` +
       `(${days(daysAgo)} ago), so the token request fails with AADSTS7000222; add a new secret and update the ` +
       "authorization server's clientSecret.",
-    { path: endPath(newest), key: 'no-valid-secret' },
+    { path: endPath(newest), key: 'no-valid-secret', evidence },
   );
 }
 
@@ -103,10 +121,12 @@ function* checkApp(
   now: Date,
   options: ClientSecretExpiryOptions,
 ): Generator<RuleOutput> {
+  const evidence = evidenceOf(app, servers);
+  yield checked(app, evidence);
   const creds = app.passwordCredentials.map(toCredential);
   const valid = creds.filter((c) => isValidAt(c, now));
   if (valid.length === 0) {
-    yield noValidSecret(app, servers, creds, now);
+    yield noValidSecret(app, servers, creds, now, evidence);
   } else {
     const newest = [...valid].sort((a, b) => endMs(b) - endMs(a))[0]!;
     const daysLeft = newest.end ? Math.floor((newest.end.getTime() - now.getTime()) / DAY_MS) : Infinity;
@@ -117,7 +137,7 @@ function* checkApp(
           `longest-lived valid secret, and it expires ${inDays(daysLeft)} on ${isoDate(newest.end)} ` +
           `(warning threshold ${options.warnDays} days); add a new secret, update the authorization server's ` +
           'clientSecret, then remove the old secret.',
-        { path: endPath(newest), key: 'expiring', severity: 'warning' },
+        { path: endPath(newest), key: 'expiring', severity: 'warning', evidence },
       );
     }
   }
@@ -134,7 +154,7 @@ function* checkApp(
       app,
       `Client app '${app.name}' ${nameOf(c)} ${what}; ` +
         'Microsoft recommends short-lived secrets rotated regularly (or a certificate).',
-      { path: endPath(c), key: `lifetime:${keyOf(c)}`, severity: 'note' },
+      { path: endPath(c), key: `lifetime:${keyOf(c)}`, severity: 'note', evidence },
     );
   }
 }
@@ -147,6 +167,7 @@ export default defineRule<ClientSecretExpiryOptions>({
     tags: ['entra', 'credentials', 'security'],
     securitySeverity: 4.0,
     requires: ['entra', 'apim'],
+    declaresEvidence: true,
   },
   options: {
     schema: {
@@ -174,6 +195,7 @@ export default defineRule<ClientSecretExpiryOptions>({
         `Authorization server '${server.name}' has clientId '${server.clientId ?? ''}', which matches none of the ` +
           'applications given, so its client secrets cannot be checked.',
         server,
+        [...valuesOf(server, 'properties/clientId'), ...appLookupOf(model, 'appId')],
       );
     }
     for (const [app, servers] of clients.byApp) yield* checkApp(app, servers, ctx.now, ctx.options);

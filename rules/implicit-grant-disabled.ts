@@ -1,5 +1,6 @@
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import type { App, AuthServer, Model } from '../src/model/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { appLookupOf, clientLinkOf, valuesOf } from '../src/model/evidence';
+import type { App, AuthServer, Evidence, Model } from '../src/model/types';
 
 const ACCESS_PATH = 'web/implicitGrantSettings/enableAccessTokenIssuance';
 const ID_PATH = 'web/implicitGrantSettings/enableIdTokenIssuance';
@@ -16,29 +17,57 @@ function implicitResponseType(server: AuthServer): 'token' | 'id_token' {
   return server.scopes.some((s) => s.raw.toLowerCase() === 'openid') ? 'id_token' : 'token';
 }
 
+/** That the server uses the app with the implicit grant, and which response type it asks for. */
+function implicitUseOf(server: AuthServer): Evidence[] {
+  return [...valuesOf(server, 'properties/grantTypes', 'properties/defaultScope'), ...clientLinkOf(server)];
+}
+
+/**
+ * That no authorization server uses the app with the implicit grant: every service's server list is complete,
+ * no server of this app uses the implicit grant, and no server of an unknown client could be this app's.
+ */
+function noImplicitUseOf(app: App, model: Model): Evidence[] {
+  return [
+    ...model.services.map((parent): Evidence => ({ collection: 'authorizationServers', parent })),
+    ...model.authorizationServers.flatMap((s) =>
+      s.clientApp === app
+        ? valuesOf(s, 'properties/grantTypes')
+        : s.clientApp === undefined
+          ? valuesOf(s, 'properties/clientId')
+          : [],
+    ),
+  ];
+}
+
 /** Implicit servers that need a setting the client app has switched off (the test console fails at /authorize). */
 function* missingIssuance(app: App, servers: AuthServer[]): Generator<RuleOutput> {
   for (const server of servers) {
     const key = `${server.service.name}/${server.name}`;
+    const evidence = implicitUseOf(server);
+    yield checked(app, [...valuesOf(app, 'web/implicitGrantSettings'), ...evidence]);
     if (implicitResponseType(server) === 'token' && !app.implicitGrant.accessTokens) {
       yield violation(
         app,
         `Authorization server '${server.name}' uses the implicit grant, but its client app '${app.name}' has web.implicitGrantSettings.enableAccessTokenIssuance off, so the developer portal's request fails (AADSTS700051: response_type 'token' is not enabled for the application); switch the server to the authorization code grant, or enable access-token issuance.`,
-        { path: ACCESS_PATH, key, severity: 'error' },
+        { path: ACCESS_PATH, key, severity: 'error', evidence },
       );
     }
     if (implicitResponseType(server) === 'id_token' && !app.implicitGrant.idTokens) {
       yield violation(
         app,
         `Authorization server '${server.name}' uses the implicit grant with the openid scope, but its client app '${app.name}' has web.implicitGrantSettings.enableIdTokenIssuance off, so the developer portal's request fails (AADSTS700054: response_type 'id_token' is not enabled for the application); switch the server to the authorization code grant, or enable ID-token issuance.`,
-        { path: ID_PATH, key, severity: 'error' },
+        { path: ID_PATH, key, severity: 'error', evidence },
       );
     }
   }
 }
 
 /** Implicit issuance switched on although no authorization server of the data needs it. */
-function* unneededIssuance(app: App, apimKnown: boolean): Generator<RuleOutput> {
+function* unneededIssuance(app: App, model: Model): Generator<RuleOutput> {
+  const apimKnown = model.coverage.apim;
+  const evidence = apimKnown ? noImplicitUseOf(app, model) : [];
+  // Issuance switched off passes as long as no server needs it: that rests on the servers too.
+  yield checked(app, [...valuesOf(app, 'web/implicitGrantSettings'), ...evidence]);
   const context = apimKnown
     ? 'no APIM authorization server uses this app with the implicit grant'
     : 'no APIM data was given to show a need for it';
@@ -46,14 +75,14 @@ function* unneededIssuance(app: App, apimKnown: boolean): Generator<RuleOutput> 
     yield violation(
       app,
       `Application '${app.name}' has web.implicitGrantSettings.enableAccessTokenIssuance on although ${context}; turn it off and use the authorization code grant (OAuth 2.0 Security BCP: access tokens in URL fragments leak).`,
-      { path: ACCESS_PATH, key: 'enableAccessTokenIssuance' },
+      { path: ACCESS_PATH, key: 'enableAccessTokenIssuance', evidence },
     );
   }
   if (app.implicitGrant.idTokens) {
     yield violation(
       app,
       `Application '${app.name}' has web.implicitGrantSettings.enableIdTokenIssuance on although ${context}; turn it off unless a hybrid sign-in flow needs ID tokens from the authorization endpoint.`,
-      { path: ID_PATH, key: 'enableIdTokenIssuance', severity: 'note' },
+      { path: ID_PATH, key: 'enableIdTokenIssuance', severity: 'note', evidence },
     );
   }
 }
@@ -61,7 +90,7 @@ function* unneededIssuance(app: App, apimKnown: boolean): Generator<RuleOutput> 
 function* checkApp(app: App, model: Model): Generator<RuleOutput> {
   const servers = model.authorizationServers.filter((s) => s.clientApp === app && usesImplicit(s));
   if (servers.length > 0) yield* missingIssuance(app, servers);
-  else yield* unneededIssuance(app, model.coverage.apim);
+  else yield* unneededIssuance(app, model);
 }
 
 export default defineRule({
@@ -73,6 +102,7 @@ export default defineRule({
     tags: ['security', 'entra'],
     securitySeverity: 5.0,
     requires: ['entra'],
+    declaresEvidence: true,
   },
   *check(model) {
     for (const server of model.authorizationServers) {
@@ -80,6 +110,7 @@ export default defineRule({
       yield notEvaluated(
         `Authorization server '${server.name}' uses the implicit grant, but its client app (clientId ${server.clientId ?? 'not set'}) is not among the applications given, so its implicit-grant settings cannot be checked.`,
         server,
+        [...valuesOf(server, 'properties/clientId'), ...appLookupOf(model, 'appId')],
       );
     }
     for (const app of model.applications) yield* checkApp(app, model);

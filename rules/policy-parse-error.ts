@@ -3,9 +3,21 @@
  * exists. A policy that cannot be read is not evaluated by the other policy rules (they say so), so this rule is
  * where the cause is reported, once, at the place in the text where reading failed.
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import { describeMissingFragment, textEntity, type MissingFragment } from '../src/policy/fragments';
-import type { FragmentDocument, PolicyDocument } from '../src/policy/documents';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import type { Entity, Evidence, Model, Service } from '../src/model/types';
+import {
+  describeMissingFragment,
+  isFragmentText,
+  textEntity,
+  type MissingFragment,
+} from '../src/policy/fragments';
+import {
+  serviceOf,
+  workspaceOf,
+  type FragmentDocument,
+  type PolicyDocument,
+  type PolicyOwner,
+} from '../src/policy/documents';
 import { effectivePolicies } from '../src/policy/effective';
 import { SYNTHETIC_ROOT } from '../src/policy/parser';
 import { capitalized, textLocation } from '../src/policy/rule-support';
@@ -37,7 +49,38 @@ function* checkText(text: PolicyDocument | FragmentDocument): Generator<RuleOutp
   }
 }
 
-function missingFragment(missing: MissingFragment): RuleOutput {
+/** Everything that may hold a policy, and every fragment: the texts this rule reads. */
+function* policyTexts(model: Model): Generator<RuleOutput> {
+  for (const service of model.services) {
+    const owners: PolicyOwner[] = [
+      service,
+      ...service.workspaces,
+      ...service.products,
+      ...service.apis,
+      ...service.apis.flatMap((api) => api.operations),
+    ];
+    for (const owner of owners) yield checked(owner, [{ entity: owner, path: 'policy' }]);
+    for (const fragment of service.policyFragments) {
+      yield checked(fragment, [{ entity: fragment, path: 'properties/value' }]);
+    }
+  }
+}
+
+/**
+ * "Fragment 'x' is not in the data" rests on the fragment lists it was looked up in: the workspace's (for a
+ * policy in a workspace) and the service's.
+ */
+function fragmentListsOf(missing: MissingFragment, model: Model): Evidence[] {
+  const { text } = missing;
+  const workspace = isFragmentText(text) ? text.fragment.workspace : workspaceOf(text.owner);
+  const service: Service | undefined = isFragmentText(text)
+    ? (workspace?.service ?? model.services.find((s) => s.policyFragments.includes(text.fragment)))
+    : serviceOf(text.owner);
+  const parents: Entity[] = [...(workspace ? [workspace] : []), ...(service ? [service] : [])];
+  return parents.map((parent) => ({ collection: 'policyFragments', parent }));
+}
+
+function missingFragment(missing: MissingFragment, model: Model): RuleOutput {
   const { text, element, fragmentId } = missing;
   const fix =
     fragmentId === ''
@@ -46,6 +89,8 @@ function missingFragment(missing: MissingFragment): RuleOutput {
   return violation(textEntity(text), `${capitalized(describeMissingFragment(missing))}; ${fix}.`, {
     ...textLocation(text, element.offset),
     key: `include-fragment:${fragmentId.toLowerCase()}`,
+    // An include without a fragment-id is wrong whatever the service holds.
+    ...(fragmentId === '' ? {} : { evidence: fragmentListsOf(missing, model) }),
   });
 }
 
@@ -56,11 +101,13 @@ export default defineRule({
     severity: 'error',
     tags: ['apim', 'policy'],
     requires: ['apim'],
+    declaresEvidence: true,
   },
   *check(model) {
+    yield* policyTexts(model);
     const index = effectivePolicies(model);
     for (const document of index.documents) yield* checkText(document);
     for (const fragment of index.fragments) yield* checkText(fragment);
-    for (const missing of index.missingFragments) yield missingFragment(missing);
+    for (const missing of index.missingFragments) yield missingFragment(missing, model);
   },
 });

@@ -1,4 +1,5 @@
-import { defineRule, violation, type Violation } from '../src/engine/types';
+import { checked, defineRule, violation, type RuleOutput } from '../src/engine/types';
+import { redirectListsOf } from '../src/model/evidence';
 import { parseUrl, redirectUrisOf, type RedirectPlatform } from '../src/model/queries';
 import type { App } from '../src/model/types';
 
@@ -51,7 +52,9 @@ function advice(problems: string[]): string {
   return 'register an exact https URI instead (plain http only for localhost, 127.0.0.1 or [::1])';
 }
 
-function* checkApp(app: App): Generator<Violation> {
+/** Each URI is judged on its own (its path is the evidence); the app as a whole on every list. */
+function* checkApp(app: App): Generator<RuleOutput> {
+  yield checked(app, redirectListsOf(app));
   for (const { uri, platform, index } of redirectUrisOf(app)) {
     const problems = redirectUriProblems(uri, platform);
     if (problems.length === 0) continue;
@@ -71,6 +74,7 @@ export default defineRule({
     tags: ['security', 'entra'],
     securitySeverity: 7.5,
     requires: ['entra'],
+    declaresEvidence: true,
   },
   *check(model) {
     for (const app of model.applications) yield* checkApp(app);

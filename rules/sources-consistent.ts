@@ -106,6 +106,8 @@ export default defineRule({
     severity: 'warning',
     tags: ['sources', 'drift'],
     requires: [],
+    // A disagreement rests only on the two values compared (the violation's own entity and path).
+    declaresEvidence: true,
   },
   *check(model) {
     if (model.conflicts.length === 0) return;

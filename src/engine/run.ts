@@ -84,7 +84,9 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
     try {
       for (const output of rule.check(model, { now: plan.now, options: setting.options })) {
         if (output.type === 'notEvaluated') {
-          records.add(output.reason, output.entity);
+          const unknown = checkUnknowns && output.evidence ? unknownIn(output.evidence) : undefined;
+          if (unknown) records.add(describeUnknownValue(unknown), output.entity, unknown);
+          else records.add(output.reason, output.entity);
           continue;
         }
         if (output.type === 'checked') {

@@ -82,6 +82,12 @@ export interface NotEvaluated {
   type: 'notEvaluated';
   reason: string;
   entity?: Entity;
+  /**
+   * What the abstention itself rests on, e.g. "clientId 'x' matches none of the applications" rests on the
+   * server's clientId and every app's appId. When that evidence touches an unknown value (an app whose appId is a
+   * placeholder), the unknown value is the real reason, and the engine reports it instead of `reason`.
+   */
+  evidence?: readonly Evidence[];
 }
 
 export type RuleOutput = Violation | Checked | NotEvaluated;
@@ -121,8 +127,13 @@ export function checked(entity: Entity, evidence: readonly Evidence[]): Checked 
   return { type: 'checked', entity, evidence };
 }
 
-export function notEvaluated(reason: string, entity?: Entity): NotEvaluated {
-  return entity ? { type: 'notEvaluated', reason, entity } : { type: 'notEvaluated', reason };
+export function notEvaluated(reason: string, entity?: Entity, evidence?: readonly Evidence[]): NotEvaluated {
+  return {
+    type: 'notEvaluated',
+    reason,
+    ...(entity ? { entity } : {}),
+    ...(evidence ? { evidence } : {}),
+  };
 }
 
 // ----- Results --------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
  * Evidence-based abstention (issue 9 §2): a conclusion is not evaluated exactly when the evidence it declares
  * touches a value the sources could not determine; rules without declared evidence keep the conservative fallback.
  */
+import { builtinRules } from '../../rules';
 import { runAudit } from '../../src/engine/run';
 import {
   checked,
@@ -9,6 +10,7 @@ import {
   violation,
   type AnyRule,
   type Evidence,
+  type Finding,
   type RuleMeta,
 } from '../../src/engine/types';
 import type { Model } from '../../src/model/types';
@@ -176,5 +178,150 @@ describe('a check that found nothing', () => {
     expect(result.notEvaluated.map((n) => n.reason)).toEqual([
       expect.stringMatching(/^The finding would rest on properties\/grantTypes/),
     ]);
+  });
+});
+
+describe('an abstention with evidence', () => {
+  it('names the unknown value it rests on instead of its own reason (an app whose appId is a placeholder)', () => {
+    const rule = builtinRules['client-secret-expiry'];
+    const overlay: Overlay = {
+      clientApp: {
+        appId: '${{AAD_APP_CLIENT_ID}}',
+        $unknown: { appId: 'placeholder ${{AAD_APP_CLIENT_ID}}' },
+      },
+    };
+    const result = audit(rule, overlay);
+    expect(result.notEvaluated).toEqual([
+      {
+        ruleId: 'client-secret-expiry',
+        reason: expect.stringMatching(
+          /^Not fully evaluated: appId of application 'oauth-client-app'.*placeholder/,
+        ),
+        resource: expect.objectContaining({ kind: 'authorizationServer', name: 'colors-oauth' }),
+      },
+    ]);
+    // Without an unknown value, the rule's own reason stands.
+    expect(
+      audit(rule, { clientApp: { appId: '00000000-0000-4000-8000-00000000abcd' } }).notEvaluated,
+    ).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/matches none of the applications given/) }),
+    ]);
+  });
+});
+
+/**
+ * Metamorphic check of every rule that declares its evidence: take a sample, make one value unknown (absent from
+ * the record, listed in `$unknown`), and compare with the run where it is known. An unknown value may only take
+ * findings away, never add one (a false finding resting on "not set"); and a finding it takes away must leave a
+ * not-evaluated record of that rule behind (no silent pass on a value the rule needed).
+ */
+describe('rules that declare evidence, with one value made unknown', () => {
+  // The rules migrated with the engine (issue 9 §2); add a rule here once it declares its evidence.
+  const MIGRATED = [
+    'client-secret-expiry',
+    'app-access-token-version',
+    'backend-scope-exposed',
+    'client-api-permission',
+    'implicit-grant-disabled',
+    'sources-consistent',
+    'policy-parse-error',
+    'redirect-uri-safe',
+    'client-redirect-uri-matches-portal',
+    'auth-server-v2-endpoints',
+    'auth-server-grant-types',
+  ];
+  const declared = Object.values(builtinRules).filter((rule) => MIGRATED.includes(rule.id));
+
+  /** `a/b/c` -> `{ a: { b: { c: null } } }`, which deletes the value as a merge patch. */
+  function deleting(path: string): Record<string, unknown> {
+    return path
+      .split('/')
+      .reverse()
+      .reduce<Record<string, unknown> | null>((inner, key) => ({ [key]: inner }), null) as Record<
+      string,
+      unknown
+    >;
+  }
+
+  const APP_PATHS = [
+    'identifierUris',
+    'signInAudience',
+    'api/requestedAccessTokenVersion',
+    'api/oauth2PermissionScopes',
+    'web/redirectUris',
+    'web/implicitGrantSettings',
+    'spa/redirectUris',
+    'publicClient/redirectUris',
+    'passwordCredentials',
+    'requiredResourceAccess',
+  ];
+  const SERVER_PATHS = [
+    'authorizationEndpoint',
+    'tokenEndpoint',
+    'grantTypes',
+    'authorizationMethods',
+    'defaultScope',
+    'clientId',
+    'tokenBodyParameters',
+    'useInTestConsole',
+  ].map((p) => `properties/${p}`);
+
+  const variants: [string, Overlay][] = [
+    ...(['backendApp', 'clientApp'] as const).flatMap((part) =>
+      APP_PATHS.map((p): [string, Overlay] => [
+        `${part} ${p}`,
+        { [part]: { ...deleting(p), $unknown: { [p]: 'unknown' } } },
+      ]),
+    ),
+    ...SERVER_PATHS.map((p): [string, Overlay] => [
+      `authorizationServer ${p}`,
+      { authorizationServer: { ...deleting(p), $unknown: { [p]: 'unknown' } } },
+    ]),
+    ['authorizationServer (deployed?)', unknownOn('authorizationServer', '')],
+    ['service name (kept as a stand-in)', unknownOn('service', 'name')],
+    [
+      'service properties/hostnameConfigurations',
+      {
+        service: {
+          ...deleting('properties/hostnameConfigurations'),
+          $unknown: { 'properties/hostnameConfigurations': 'unknown' },
+        },
+      },
+    ],
+    ['service policy', { service: { policy: null, $unknown: { policy: 'unknown' } } }],
+    ['api policy', { api: { policy: null, $unknown: { policy: 'unknown' } } }],
+  ];
+
+  function run(sample: 'contoso' | 'contoso-fixed', overlay: Overlay) {
+    const model = buildModel(applyOverlay(loadSampleDoc(sample), overlay));
+    return runAudit(model, { rules: declared, settings: {}, suppressions: [], now: TEST_NOW, files: {} });
+  }
+
+  it('covers rules that declare their evidence', () => {
+    expect(declared.map((r) => [r.id, r.meta.declaresEvidence]).sort()).toEqual(
+      [...MIGRATED].sort().map((id) => [id, true]),
+    );
+  });
+
+  describe.each(['contoso', 'contoso-fixed'] as const)('%s', (sample) => {
+    const known = run(sample, {});
+
+    it.each(variants)('%s', (_name, overlay) => {
+      const result = run(sample, overlay);
+      // Without the service name the portal host is unknown: a missing callback is reported once, host-less.
+      const claim = (f: Finding) =>
+        `${f.ruleId} ${f.resource.id} ${f.message.replace(/https:\/\/(<[^>]+>|[^/\s]+)\//g, 'https://<host>/')}`;
+      const before = new Set([...known.findings.map(claim), ...known.findings.map((f) => f.fingerprint)]);
+      const added = result.findings
+        .filter((f) => !before.has(claim(f)) && !before.has(f.fingerprint))
+        .map((f) => f.message);
+      expect(added).toEqual([]);
+      const after = new Set(result.findings.map((f) => f.fingerprint));
+      const silent = known.findings
+        .filter((f) => !after.has(f.fingerprint))
+        .filter((f) => !result.notEvaluated.some((n) => n.ruleId === f.ruleId))
+        .map((f) => `${f.ruleId}: ${f.message}`);
+      expect(silent).toEqual([]);
+    });
   });
 });

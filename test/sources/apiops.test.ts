@@ -234,7 +234,7 @@ describe('apiops source: the Colors scenario', () => {
     }
   });
 
-  it('without a service name, judges nothing against a made-up developer-portal host', async () => {
+  it('without a service name, judges nothing against a made-up developer-portal host, but the callback paths still', async () => {
     const scratch = scratchCopy(APIOPS_COLORS);
     try {
       rmSync(path.join(scratch.dir, 'serviceInformation.json'));
@@ -245,7 +245,8 @@ describe('apiops source: the Colors scenario', () => {
       for (const finding of report.findings) {
         expect(finding.message).not.toContain(`${folder}.developer.azure-api.net`);
         if (finding.ruleId !== 'client-redirect-uri-matches-portal') continue;
-        expect(expected.has(gist(finding))).toBe(true);
+        // A callback missing under every host is reported once against the unknown host (issue 9 §2).
+        expect(expected.has(gist(finding)) || finding.message.includes('<developer portal host>')).toBe(true);
       }
       const portal = report.notEvaluated.filter((n) => n.ruleId === 'client-redirect-uri-matches-portal');
       expect(portal.length).toBeGreaterThan(0);
