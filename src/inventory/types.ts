@@ -27,6 +27,10 @@ export interface Origin {
    * after apply): canonical path (as in `paths`; `''` = the record itself, e.g. deployed only under an unknown
    * condition) -> why. Such values are absent from the record; the engine reports a finding that depends on
    * one as not evaluated (`src/model/unknown.ts`) instead of guessing.
+   *
+   * A child collection the source does not carry (absent is not empty) is an unknown value under the
+   * collection's name (`authorizationServers`, `policy`, ...), its reason saying how to add the data; a list
+   * without that mark is complete. See src/inventory/collections.ts.
    */
   unknown?: Record<string, string>;
 }

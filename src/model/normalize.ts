@@ -4,8 +4,10 @@
  * servers / OpenID providers. Explicit links from the config override or complete what the data says.
  */
 import type {
+  AuthorizationServerProperties,
   SourceGap,
   Inventory,
+  InventoryResource,
   InventoryApi,
   InventoryApplication,
   InventoryProduct,
@@ -25,6 +27,7 @@ import type {
   App,
   AuthReference,
   AuthServer,
+  Lookup,
   Model,
   OpenIdProvider,
   Product,
@@ -32,6 +35,7 @@ import type {
   Service,
   Workspace,
 } from './types';
+import { unknownAt } from './unknown';
 
 /** A config `links` entry: names an authorization server and the app registrations behind it. */
 export interface CorrelationLink {
@@ -47,7 +51,7 @@ export function normalize(inventory: Inventory, links: readonly CorrelationLink[
   const appsByAppId = new Map<string, App>();
   for (const app of applications) if (app.appId) appsByAppId.set(app.appId.toLowerCase(), app);
 
-  const services = inventory.services.map((s) => toService(s));
+  const services = inventory.services.map((s) => toService(s, links));
   const model: Model = {
     tenantId: inventory.tenantId,
     cloud: inventory.cloud ?? 'AzurePublic',
@@ -116,7 +120,7 @@ function unique(values: (string | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => Boolean(v)))];
 }
 
-function toService(raw: InventoryService): Service {
+function toService(raw: InventoryService, links: readonly CorrelationLink[]): Service {
   const id = raw.id ?? `/apim/${raw.name}`;
   const hostnames = raw.properties.hostnameConfigurations ?? [];
   const service: Service = {
@@ -143,28 +147,10 @@ function toService(raw: InventoryService): Service {
     namedValues: [],
     workspaces: [],
   };
-  service.authorizationServers = (raw.authorizationServers ?? []).map((r) => {
-    const props = r.properties;
-    const server: AuthServer = {
-      kind: 'authorizationServer',
-      id: r.id ?? `${id}/authorizationServers/${r.name}`,
-      name: r.name,
-      origin: r.origin,
-      service,
-      props,
-      clientId: props.clientId,
-      clientApp: undefined,
-      clientLink: undefined,
-      scopes: splitScopes(props.defaultScope).map((s) => ({ raw: s, ...classifyScope(s) })),
-      backendApp: undefined,
-      backendLink: undefined,
-      authorizationEndpoint: parseEndpoint(props.authorizationEndpoint),
-      tokenEndpoint: parseEndpoint(props.tokenEndpoint),
-      grantTypes: props.grantTypes ?? [],
-      apis: [],
-    };
-    return server;
-  });
+  service.authorizationServers = [
+    ...(raw.authorizationServers ?? []).map((r) => toServer(r, service)),
+    ...linkedServers(raw, service, links),
+  ];
   service.openidProviders = (raw.openidConnectProviders ?? []).map((r): OpenIdProvider => ({
     kind: 'openidProvider',
     id: r.id ?? `${id}/openidConnectProviders/${r.name}`,
@@ -194,6 +180,89 @@ function toService(raw: InventoryService): Service {
   for (const ws of raw.workspaces ?? []) addWorkspace(ws, service);
   linkProducts(service);
   return service;
+}
+
+function toServer(raw: InventoryResource<AuthorizationServerProperties>, service: Service): AuthServer {
+  const props = raw.properties;
+  return {
+    kind: 'authorizationServer',
+    id: raw.id ?? `${service.id}/authorizationServers/${raw.name}`,
+    name: raw.name,
+    origin: raw.origin,
+    service,
+    props,
+    clientId: props.clientId,
+    clientApp: undefined,
+    clientLink: undefined,
+    scopes: splitScopes(props.defaultScope).map((s) => ({ raw: s, ...classifyScope(s) })),
+    backendApp: undefined,
+    backendLink: undefined,
+    authorizationEndpoint: parseEndpoint(props.authorizationEndpoint),
+    tokenEndpoint: parseEndpoint(props.tokenEndpoint),
+    grantTypes: props.grantTypes ?? [],
+    apis: [],
+  };
+}
+
+/** The authorization server names the APIs of a service record (and of its workspaces) reference. */
+function referencedServers(raw: InventoryService): Set<string> {
+  const names = new Set<string>();
+  for (const api of [...(raw.apis ?? []), ...(raw.workspaces ?? []).flatMap((w) => w.apis ?? [])]) {
+    const auth = api.properties.authenticationSettings;
+    for (const s of [auth?.oAuth2, ...(auth?.oAuth2AuthenticationSettings ?? [])]) {
+      if (s?.authorizationServerId) names.add(s.authorizationServerId);
+    }
+  }
+  return names;
+}
+
+/**
+ * Servers known only from `links` in the config: when the data does not carry the service's servers (an APIOps
+ * folder), a link that names a server states that it exists and which apps stand behind it. Its settings stay
+ * unknown, so nothing is judged on them. A link without `service` applies to the services whose APIs use the name.
+ */
+function linkedServers(
+  raw: InventoryService,
+  service: Service,
+  links: readonly CorrelationLink[],
+): AuthServer[] {
+  if (!unknownAt(service, 'authorizationServers')) return [];
+  const listed = new Set((raw.authorizationServers ?? []).map((s) => s.name));
+  const used = referencedServers(raw);
+  const names = links
+    .filter((l) => (l.service === undefined ? used.has(l.authorizationServer) : l.service === raw.name))
+    .map((l) => l.authorizationServer)
+    .filter((name) => !listed.has(name));
+  return [...new Set(names)].map((name) =>
+    toServer(
+      {
+        name,
+        type: 'Microsoft.ApiManagement/service/authorizationServers',
+        properties: {},
+        origin: {
+          unknown: {
+            properties: `authorization server '${name}' is known only from a "links" entry of the config, which states that it exists and which apps stand behind it, not its settings`,
+          },
+        },
+      },
+      service,
+    ),
+  );
+}
+
+/** Where a reference to `name` in `collection` of the service stands: present, known absent, or unknown. */
+function lookUp<T extends { name: string }>(
+  service: Service,
+  collection: 'authorizationServers' | 'openidConnectProviders',
+  list: readonly T[],
+  name: string,
+): Lookup<T> {
+  const target = list.find((item) => item.name === name);
+  if (target) return { state: 'present', target };
+  const unknown = unknownAt(service, collection);
+  return unknown
+    ? { state: 'unknown', target: undefined, reason: unknown.reason }
+    : { state: 'absent', target: undefined };
 }
 
 function toProduct(raw: InventoryProduct, service: Service, parentId: string): Product {
@@ -274,8 +343,20 @@ function toApi(raw: InventoryApi, service: Service, workspace: Workspace | undef
     if (!s?.authorizationServerId) return;
     if (oauth2.some((r) => r.ref === s.authorizationServerId && (r.scope ?? null) === (s.scope ?? null)))
       return;
-    const target = service.authorizationServers.find((a) => a.name === s.authorizationServerId);
-    oauth2.push({ ref: s.authorizationServerId, via, path, scope: s.scope ?? null, target });
+    const found = lookUp(
+      service,
+      'authorizationServers',
+      service.authorizationServers,
+      s.authorizationServerId,
+    );
+    oauth2.push({
+      ...found,
+      ref: s.authorizationServerId,
+      via,
+      path,
+      scope: s.scope ?? null,
+      collection: 'authorizationServers',
+    });
   };
   addOAuth(auth.oAuth2, 'oAuth2', 'properties/authenticationSettings/oAuth2/authorizationServerId');
   (auth.oAuth2AuthenticationSettings ?? []).forEach((s, i) =>
@@ -292,8 +373,8 @@ function toApi(raw: InventoryApi, service: Service, workspace: Workspace | undef
     path: string,
   ) => {
     if (!s?.openidProviderId || openid.some((r) => r.ref === s.openidProviderId)) return;
-    const target = service.openidProviders.find((p) => p.name === s.openidProviderId);
-    openid.push({ ref: s.openidProviderId, via, path, target });
+    const found = lookUp(service, 'openidConnectProviders', service.openidProviders, s.openidProviderId);
+    openid.push({ ...found, ref: s.openidProviderId, via, path, collection: 'openidConnectProviders' });
   };
   addOpenId(auth.openid, 'openid', 'properties/authenticationSettings/openid/openidProviderId');
   (auth.openidAuthenticationSettings ?? []).forEach((s, i) =>

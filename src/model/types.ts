@@ -139,7 +139,19 @@ export interface OpenIdProvider extends Entity {
   props: OpenIdProviderProperties;
 }
 
-export interface AuthReference<T> {
+/**
+ * What the data says about one named entry of a collection (absent is not empty, src/inventory/collections.ts):
+ * - `present`: the collection lists it;
+ * - `absent`: the collection is known complete and does not list it (it does not exist);
+ * - `unknown`: the source does not carry the collection, so whether it exists is not known (`reason` says why,
+ *   and how to add the data). A conclusion about it rests on the collection (`CollectionEvidence`).
+ */
+export type Lookup<T> =
+  | { state: 'present'; target: T }
+  | { state: 'absent'; target: undefined }
+  | { state: 'unknown'; target: undefined; reason: string };
+
+export type AuthReference<T> = Lookup<T> & {
   /** Referenced resource name (authorizationServerId / openidProviderId). */
   ref: string;
   /** Which property it came from; `oAuth2` and the first array entry are de-duplicated. */
@@ -147,8 +159,9 @@ export interface AuthReference<T> {
   /** Canonical path of the property inside the API resource, for locating findings. */
   path: string;
   scope?: string | null;
-  target: T | undefined;
-}
+  /** The collection the reference is looked up in (`authorizationServers` / `openidConnectProviders` of the service). */
+  collection: 'authorizationServers' | 'openidConnectProviders';
+};
 
 export interface Operation extends Entity {
   kind: 'operation';

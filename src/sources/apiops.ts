@@ -31,6 +31,7 @@ import {
   subdirectories,
 } from './apiops-entities';
 import type { SourceDefinition } from './types';
+import { howToAdd, markNotCarried } from '../inventory/collections';
 
 /** APIM service names: a letter, then letters, digits and hyphens, not ending in a hyphen (1-50). */
 const SERVICE_NAME = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
@@ -345,6 +346,34 @@ function readService(reader: FolderReader, dir: string, explicitName: string | u
   return service;
 }
 
+/**
+ * What an artifact folder does not carry (absent is not empty, src/inventory/collections.ts): APIOps extracts no
+ * authorization servers, so they are known only from a hand-written `authorizationServers/` folder whose every
+ * entry could be read, and no OpenID Connect providers at all.
+ */
+function markUncarried(reader: FolderReader, dir: string, service: InventoryService, servers: number): void {
+  const folder = path.join(dir, 'authorizationServers');
+  const named = service.origin.unknown?.['name']
+    ? `; name the service as well (apiops:${reader.shown(dir)}#<service name>) so that the sources match`
+    : '';
+  const entries = subdirectories(folder).length;
+  if (!existsSync(folder) || entries > servers) {
+    const why = existsSync(folder)
+      ? `${reader.shown(folder)} has entries without a readable authorizationServerInformation.json`
+      : `APIOps does not extract authorization servers and ${reader.shown(dir)} has no hand-written authorizationServers/ folder`;
+    markNotCarried(
+      service.origin,
+      'authorizationServers',
+      `${why}, so which servers the service has is not known; ${howToAdd('authorizationServers', 'apiops')}${named}`,
+    );
+  }
+  markNotCarried(
+    service.origin,
+    'openidConnectProviders',
+    `APIOps does not extract OpenID Connect providers, so which providers the service has is not known; ${howToAdd('openidConnectProviders', 'apiops')}${named}`,
+  );
+}
+
 export function loadApiopsFolder(
   location: string,
   spec: string = `apiops:${location}`,
@@ -400,6 +429,7 @@ export function loadApiopsFolder(
   service.authorizationServers = servers;
   if (workspaces.length > 0) service.workspaces = workspaces;
   if (parts.policy) service.policy = parts.policy;
+  markUncarried(reader, dir, service, servers.length);
   return {
     sources: [{ spec, provides: { entra: false, apim: true } }],
     applications: [],

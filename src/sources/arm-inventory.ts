@@ -13,7 +13,8 @@ import { APIM_SERVICE_TYPE, Builder, key, type BuildContext, type Container } fr
 import { isGraphApplicationType } from './arm-scope';
 import { markUnknown } from './arm-settle';
 import type { ResourceInstance, WalkGap } from './arm-template';
-import { SERVICE_COLLECTIONS, SERVICE_COLLECTIONS_BESIDES_APIS } from '../util/inventory-fields';
+import { SERVICE_COLLECTIONS } from '../util/inventory-fields';
+import { howToAdd, markNotCarried } from '../inventory/collections';
 
 export type { BuildContext } from './arm-builder';
 
@@ -69,12 +70,20 @@ export function buildInventory(
   };
 }
 
+/**
+ * A service the template only adds to (an `existing` resource, or children named under a service it does not
+ * declare) is stated only in part: its global policy and every collection beyond what the template adds are
+ * unknown, not empty (src/inventory/collections.ts).
+ */
 function markUndeclaredService(container: Container, file: string): void {
   const reason = `service '${container.record.name}' is not declared in ${file} (the template only adds to it), so its`;
   const origin = container.record.origin;
-  if (!container.record.policy) markUnknown(origin, 'policy', `${reason} global policy is not known`);
-  for (const collection of SERVICE_COLLECTIONS_BESIDES_APIS) {
-    markUnknown(origin, collection, `${reason} other ${collection} are not known`);
+  if (!container.record.policy) {
+    markNotCarried(origin, 'policy', `${reason} global policy is not known; ${howToAdd('policy', 'iac')}`);
+  }
+  for (const collection of SERVICE_COLLECTIONS) {
+    const what = collection === 'apis' ? 'other APIs' : collection;
+    markNotCarried(origin, collection, `${reason} ${what} are not known; ${howToAdd(collection, 'iac')}`);
   }
 }
 

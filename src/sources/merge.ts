@@ -7,7 +7,8 @@
  *
  * Only properties both records state are compared: a source that does not model a property (a Terraform plan has
  * no `hint`, APIOps drops `oAuth2AuthenticationSettings`) does not contradict one that does. Secret-bearing
- * fields are never compared or rendered. This module matches and merges; merge-compare.ts compares.
+ * fields are never compared or rendered. A collection one source does not carry (an APIOps folder's authorization
+ * servers) is known once another source carries it. This module matches and merges; merge-compare.ts compares.
  */
 import type {
   Inventory,
@@ -22,6 +23,7 @@ import type {
   SourceConflict,
 } from '../inventory/types';
 import { SERVICE_COLLECTIONS } from '../util/inventory-fields';
+import { carriedAfterMerge, type CarriedCollection } from '../inventory/collections';
 import { compareCredentials, compareRecords, conflictOf, textSide, type Tagged } from './merge-compare';
 
 export { canonical } from './merge-compare';
@@ -183,6 +185,18 @@ function mergeService(
   mergeApis(service);
   mergeProducts(service);
   mergeChildren(service, 'workspaces', mergeWorkspace, copyWorkspace);
+  settleCarried(service, [...SERVICE_COLLECTIONS, 'policy', 'workspaces']);
+}
+
+/**
+ * Collections the kept record's source did not carry (absent is not empty) are known once the other source
+ * carries them: their entries have just been merged in (src/inventory/collections.ts).
+ */
+function settleCarried<T extends { origin: Origin }>(
+  pair: Merging<T>,
+  collections: readonly CarriedCollection[],
+): void {
+  pair.kept.record.origin = carriedAfterMerge(pair.kept.record.origin, pair.other.record.origin, collections);
 }
 
 function mergeWorkspace(workspace: Merging<InventoryWorkspace>): void {
@@ -191,6 +205,7 @@ function mergeWorkspace(workspace: Merging<InventoryWorkspace>): void {
   mergeProducts(workspace);
   mergeFragments(workspace);
   mergeValues(workspace, 'namedValues', 'namedValue');
+  settleCarried(workspace, ['apis', 'products', 'policyFragments', 'namedValues', 'policy']);
 }
 
 /** Children compared as values, with nothing merged below them. */
@@ -229,16 +244,23 @@ function mergeApi(api: Merging<InventoryApi>): void {
   mergeChildren(
     api,
     'operations',
-    (operation) => comparePolicyHolders(operation, 'operation', POLICY_ONLY),
+    (operation) => {
+      comparePolicyHolders(operation, 'operation', POLICY_ONLY);
+      settleCarried(operation, ['policy']);
+    },
     (op) => ({ ...op }),
   );
+  settleCarried(api, ['operations', 'policy']);
 }
 
 function mergeProducts(parents: Merging<{ products?: InventoryProduct[] }>): void {
   mergeChildren(
     parents,
     'products',
-    (product) => comparePolicyHolders(product, 'product', POLICY_ONLY),
+    (product) => {
+      comparePolicyHolders(product, 'product', POLICY_ONLY);
+      settleCarried(product, ['policy']);
+    },
     (p) => ({ ...p }),
   );
 }

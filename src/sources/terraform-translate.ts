@@ -15,6 +15,8 @@ import type {
 } from '../inventory/types';
 import { joinPointer, stripBom, textFileIndex } from '../json/positions';
 import { displayPath } from '../util/package-root';
+import { SERVICE_COLLECTIONS } from '../util/inventory-fields';
+import { howToAdd, markNotCarried } from '../inventory/collections';
 import { heredocText, terraformFileIndex, type TfIndexEntry } from './terraform-hcl';
 import { at, type PathToken, type PlannedResource, type TerraformPlan } from './terraform-plan';
 
@@ -145,6 +147,7 @@ export class Translator {
     }
     for (const [file, { text, entries }] of this.tfEntries)
       this.files[file] = terraformFileIndex(text, entries);
+    for (const entry of this.services.values()) if (!entry.declared) this.markUndeclared(entry.record);
     const tenant = [
       ...this.plan.dataOfType('azuread_client_config'),
       ...this.plan.dataOfType('azurerm_client_config'),
@@ -162,6 +165,29 @@ export class Translator {
     };
     if (tenant) inventory.tenantId = tenant;
     return inventory;
+  }
+
+  /**
+   * A service the plan only adds to (its `azurerm_api_management` is managed elsewhere) is stated only in part:
+   * its global policy and every collection beyond what the plan adds are unknown, not empty.
+   */
+  private markUndeclared(service: InventoryService): void {
+    const reason = `service '${service.name}' is not declared in ${this.ctx.planFile} (the plan only adds to it), so its`;
+    if (!service.policy) {
+      markNotCarried(
+        service.origin,
+        'policy',
+        `${reason} global policy is not known; ${howToAdd('policy', 'iac')}`,
+      );
+    }
+    for (const collection of SERVICE_COLLECTIONS) {
+      const what = collection === 'apis' ? 'other APIs' : collection;
+      markNotCarried(
+        service.origin,
+        collection,
+        `${reason} ${what} are not known; ${howToAdd(collection, 'iac')}`,
+      );
+    }
   }
 
   // ----- gaps and origins ----------------------------------------------------------------------------------
