@@ -1,67 +1,246 @@
 /**
- * Every current API revision declares OAuth 2.0 or OpenID Connect user authorization, and every reference
- * names an authorization server / OpenID provider that exists in the service.
+ * What "OAuth on the API" means for a gate. An API that validates Entra ID tokens declares OAuth 2.0 / OpenID
+ * Connect user authorization (else the developer portal's test console cannot get a token for it: warning); the
+ * APIs named by the `protect` option must declare it and validate tokens (errors); a reference names a server or
+ * provider that exists. An API that validates no token is not an OAuth API and gets no finding by default.
+ *
+ * Whether a referenced server exists rests on the service's server collection: a source that does not carry it
+ * (APIOps) leaves it unknown, and the engine reports the check as not evaluated (src/inventory/collections.ts).
  */
-import { defineRule, violation, type RuleOutput } from '../src/engine/types';
-import type { Api, AuthReference, AuthServer } from '../src/model/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { isEntraLoginHost } from '../src/model/entra';
+import { unknownIn } from '../src/model/unknown';
+import type { Api, AuthReference, AuthServer, Entity, Evidence, OpenIdProvider } from '../src/model/types';
+import {
+  allStatements,
+  describeUnreadable,
+  type CallPath,
+  type EffectiveStatement,
+  type OperationPolicy,
+  type Unreadable,
+} from '../src/policy/effective';
+import {
+  currentOperations,
+  describeSource,
+  listNames,
+  readValidation,
+  statementEntity,
+} from '../src/policy/jwt';
+import { childElements } from '../src/policy/parser';
+import { tokenVerdict } from '../src/policy/validation-verdict';
 
 export interface ApiOauthEnabledOptions {
-  /** API names (glob `*`) that are intentionally public. */
+  /** APIs (name or path, glob `*`) that must be OAuth-protected: missing OAuth and missing validation are errors. */
+  protect: string[];
+  /** APIs (name or path, glob `*`) that are not checked at all. */
   exclude: string[];
 }
+
+const AUTH_SETTINGS = 'properties/authenticationSettings';
+
+/** Where user authorization is set, per source kind (one clause, for messages). */
+const SETTING_FORMS =
+  'authenticationSettings.oAuth2 { authorizationServerId, scope } in an APIOps apiInformation.json, ' +
+  'authenticationSettings.oAuth2AuthenticationSettings in ARM/Bicep, an oauth2_authorization block in Terraform, ' +
+  'or Settings > Security > User authorization in the portal';
 
 /** Case-insensitive glob where `*` matches any run of characters (API names are case-insensitive in ARM). */
 function globToRegExp(glob: string): RegExp {
   const body = glob
+    .replace(/^\/+/, '')
     .split('*')
     .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*');
   return new RegExp(`^${body}$`, 'i');
 }
 
-function isExcluded(api: Api, patterns: RegExp[]): boolean {
-  return patterns.some((p) => p.test(api.name));
-}
-
-function listNames(names: string[]): string {
-  return names.length === 0 ? 'none exist' : `existing: ${names.map((n) => `'${n}'`).join(', ')}`;
+/** Whether a pattern names the API by its resource name or its URL path (leading `/` ignored). */
+function matches(api: Api, patterns: RegExp[]): boolean {
+  const apiPath = (api.props.path ?? '').replace(/^\/+/, '');
+  return patterns.some((p) => p.test(api.name) || (apiPath !== '' && p.test(apiPath)));
 }
 
 function describeApi(api: Api): string {
   return `API '${api.name}' (revision ${api.revision})`;
 }
 
-function* missingTargets(api: Api): Generator<RuleOutput> {
-  for (const ref of api.oauth2.filter((r) => !r.target)) {
-    yield violation(
-      api,
-      `${describeApi(api)} references authorization server '${ref.ref}', which does not exist in service ` +
-        `'${api.service.name}' (${listNames(api.service.authorizationServers.map((s) => s.name))}); ` +
-        'reference an existing authorization server.',
-      { path: ref.path, key: `oauth2:${ref.ref}` },
-    );
-  }
-  for (const ref of api.openid.filter((r) => !r.target)) {
-    yield violation(
-      api,
-      `${describeApi(api)} references OpenID Connect provider '${ref.ref}', which does not exist in service ` +
-        `'${api.service.name}' (${listNames(api.service.openidProviders.map((p) => p.name))}); ` +
-        'reference an existing OpenID Connect provider.',
-      { path: ref.path, key: `openid:${ref.ref}` },
-    );
-  }
+function existing(names: string[]): string {
+  return names.length === 0 ? 'none exist' : `existing: ${names.map((n) => `'${n}'`).join(', ')}`;
 }
 
-function noUserAuthorization(api: Api): RuleOutput {
-  const servers = api.service.authorizationServers.map((s) => `'${s.name}'`);
-  const hint = servers.length > 0 ? ` (e.g. ${servers.join(', ')})` : '';
+// ----- references -----------------------------------------------------------------------------------------
+
+/** A reference whose server or provider is not in the data; the engine abstains when the collection is unknown. */
+function missingTarget(api: Api, ref: AuthReference<AuthServer> | AuthReference<OpenIdProvider>): RuleOutput {
+  const server = ref.collection === 'authorizationServers';
+  const what = server ? 'authorization server' : 'OpenID Connect provider';
+  const names = server
+    ? api.service.authorizationServers.map((s) => s.name)
+    : api.service.openidProviders.map((p) => p.name);
   return violation(
     api,
-    `${describeApi(api)} has no OAuth 2.0 or OpenID Connect user authorization; set ` +
-      `authenticationSettings.oAuth2AuthenticationSettings to an authorization server${hint}, or list the API in ` +
-      'the rule option exclude if it is intentionally public.',
-    { path: 'properties/authenticationSettings' },
+    `${describeApi(api)} references ${what} '${ref.ref}', which does not exist in service '${api.service.name}' ` +
+      `(${existing(names)}); reference an existing ${what}.`,
+    {
+      path: ref.path,
+      key: `${server ? 'oauth2' : 'openid'}:${ref.ref}`,
+      evidence: [{ collection: ref.collection, parent: api.service }],
+    },
   );
+}
+
+// ----- token validation of an API ---------------------------------------------------------------------------
+
+/** What the effective inbound policies of an API's current operations do with tokens. */
+interface ApiTokens {
+  /** Validations on call paths that validate every request. */
+  validations: EffectiveStatement[];
+  /** Call paths that run no unconditional validation (none at all, or only under a condition). */
+  unvalidated: { op: OperationPolicy; path: CallPath }[];
+  unreadable: Unreadable[];
+}
+
+function tokensOf(ops: readonly OperationPolicy[]): ApiTokens {
+  const result: ApiTokens = { validations: [], unvalidated: [], unreadable: [] };
+  for (const op of ops) {
+    for (const path of op.paths) {
+      const verdict = tokenVerdict(path);
+      if (verdict.kind === 'ok') {
+        const found = allStatements(path.sections.inbound.statements).filter(
+          (s) => s.element.name === 'validate-jwt' || s.element.name === 'validate-azure-ad-token',
+        );
+        for (const s of found) if (!result.validations.includes(s)) result.validations.push(s);
+      } else if (verdict.kind === 'none' || verdict.kind === 'conditional') {
+        result.unvalidated.push({ op, path });
+      } else if (verdict.kind === 'unknown') {
+        result.unreadable.push(...verdict.unreadable.filter((u) => !result.unreadable.includes(u)));
+      }
+      // `lost` (a dropped <base />): api-validate-jwt reports it on every API.
+    }
+  }
+  return result;
+}
+
+const STS_HOSTS = ['sts.windows.net', 'sts.chinacloudapi.cn'];
+
+/**
+ * The scopes whose inbound policy decides that a path validates no token, narrowest first: from the operation up
+ * to the first policy whose inbound has no `<base />` (broader scopes cannot add anything), or up to the service.
+ * A scope without a policy in the data counts: its policy may be absent, or not stated by the source.
+ */
+function inboundReach(op: OperationPolicy, path: CallPath): Entity[] {
+  const owners = [op.operation, op.api, path.product, op.api.workspace, op.api.service];
+  const reach: Entity[] = [];
+  for (const owner of owners) {
+    if (!owner) continue;
+    reach.push(owner);
+    const document = path.chain.find((d) => d.owner === owner);
+    if (!document) continue;
+    if (document.state.kind !== 'parsed') break;
+    const inbound = document.state.sections.inbound;
+    if (inbound && !childElements(inbound).some((c) => c.name === 'base')) break;
+  }
+  return reach;
+}
+
+/** Whether a validation accepts Entra ID tokens: `unknown` when its issuer side is not known offline. */
+function issuerSide(statement: EffectiveStatement): 'entra' | 'other' | 'unknown' {
+  if (statement.element.name === 'validate-azure-ad-token') return 'entra';
+  const config = readValidation(statement);
+  let unknown = false;
+  for (const { value } of [...config.openidConfigs, ...config.issuers]) {
+    let host: string | undefined;
+    try {
+      host = value.expression ? undefined : new URL(value.value.trim()).hostname.toLowerCase();
+    } catch {
+      host = undefined;
+    }
+    if (host === undefined || /\{\{/.test(host)) unknown = true;
+    else if (isEntraLoginHost(host) || STS_HOSTS.includes(host)) return 'entra';
+  }
+  return unknown ? 'unknown' : 'other';
+}
+
+function statementEvidence(statement: EffectiveStatement): Evidence {
+  return {
+    entity: statementEntity(statement.source),
+    path: statement.source.fragment ? 'properties/value' : 'policy',
+  };
+}
+
+function describeValidations(statements: readonly EffectiveStatement[]): string {
+  const labels = [...new Set(statements.map((s) => `${s.element.name} in ${describeSource(s.source)}`))];
+  return labels.join(' and ');
+}
+
+function* unprotectedApi(api: Api, tokens: ApiTokens): Generator<RuleOutput> {
+  const entra = tokens.validations.filter((s) => issuerSide(s) === 'entra');
+  if (entra.length > 0) {
+    yield violation(
+      api,
+      `${describeApi(api)} validates Entra ID tokens (${describeValidations(entra)}) but declares no OAuth 2.0 or ` +
+        "OpenID Connect user authorization, so the developer portal's test console cannot get a token for it and " +
+        `its calls fail with 401; set it to an authorization server (${SETTING_FORMS}), or list the API in the rule ` +
+        'option exclude if the portal is not used for it.',
+      // Any one validation makes the API an OAuth API: rest on one whose text is known, if there is one.
+      {
+        path: AUTH_SETTINGS,
+        key: 'no-user-authorization',
+        severity: 'warning',
+        evidence: [statementEvidence(entra.find((s) => !unknownIn([statementEvidence(s)])) ?? entra[0]!)],
+      },
+    );
+    return;
+  }
+  const undetermined = tokens.validations.filter((s) => issuerSide(s) === 'unknown');
+  if (undetermined.length > 0) {
+    yield notEvaluated(
+      `Whether ${describeApi(api)} validates Entra ID tokens is not known: the issuer and metadata of ` +
+        `${describeValidations(undetermined)} are not known offline (an unresolved named value or an expression).`,
+      api,
+    );
+    return;
+  }
+  if (tokens.validations.length === 0 && tokens.unreadable.length > 0) {
+    yield notEvaluated(
+      `Whether ${describeApi(api)} validates tokens is not known: ${describeUnreadable(tokens.unreadable[0]!)}.`,
+      api,
+    );
+    return;
+  }
+  yield checked(api, [{ entity: api, path: AUTH_SETTINGS }]);
+}
+
+function* protectedApi(api: Api, tokens: ApiTokens): Generator<RuleOutput> {
+  const validated =
+    tokens.validations.length > 0 ? ` (it validates tokens: ${describeValidations(tokens.validations)})` : '';
+  yield violation(
+    api,
+    `${describeApi(api)} must be OAuth-protected (rule option protect) but declares no OAuth 2.0 or OpenID Connect ` +
+      `user authorization${validated}; set it to an authorization server (${SETTING_FORMS}).`,
+    { path: AUTH_SETTINGS, key: 'no-user-authorization', evidence: [] },
+  );
+  if (tokens.unvalidated.length > 0) {
+    const ops = [...new Set(tokens.unvalidated.map((u) => u.op.label))];
+    const evidence = tokens.unvalidated.flatMap(({ op, path }) =>
+      inboundReach(op, path).map((owner): Evidence => ({ entity: owner, path: 'policy' })),
+    );
+    yield violation(
+      api,
+      `${describeApi(api)} must be OAuth-protected (rule option protect) but ${ops.length === 1 ? 'operation' : 'operations'} ` +
+        `${listNames(ops)} ${ops.length === 1 ? 'runs' : 'run'} no validate-jwt or validate-azure-ad-token on every request ` +
+        '(global, workspace, product, API and operation scopes checked); add validate-jwt to the inbound section of ' +
+        `the API policy of '${api.name}'.`,
+      { path: 'policy', key: 'no-token-validation', evidence },
+    );
+  }
+  for (const u of tokens.unreadable) {
+    yield notEvaluated(
+      `Whether ${describeApi(api)}, which must be OAuth-protected, validates tokens on every request is not known: ` +
+        `${describeUnreadable(u)}.`,
+      api,
+    );
+  }
 }
 
 /** Servers on the API that the developer portal hides from the test console (`useInTestConsole: false`). */
@@ -72,38 +251,56 @@ function hiddenServers(refs: AuthReference<AuthServer>[]): AuthServer[] {
 export default defineRule<ApiOauthEnabledOptions>({
   id: 'api-oauth-enabled',
   meta: {
-    title: 'APIs declare OAuth 2.0 or OpenID Connect user authorization with an existing server',
+    title:
+      'APIs that validate Entra ID tokens declare OAuth 2.0 or OpenID Connect user authorization with an existing server',
     severity: 'error',
     tags: ['apim', 'portal', 'security'],
     securitySeverity: 5.0,
     requires: ['apim'],
+    declaresEvidence: true,
   },
   options: {
     schema: {
       type: 'object',
       additionalProperties: false,
       properties: {
+        protect: {
+          type: 'array',
+          description:
+            'APIs (resource name or URL path, glob `*` allowed) that must be OAuth-protected: missing user authorization and missing token validation are errors.',
+          items: { type: 'string', minLength: 1 },
+          uniqueItems: true,
+        },
         exclude: {
           type: 'array',
-          description: 'API names (glob `*` allowed) that are intentionally public, e.g. health endpoints.',
+          description:
+            'APIs (resource name or URL path, glob `*` allowed) that are not checked, e.g. health endpoints.',
           items: { type: 'string', minLength: 1 },
           uniqueItems: true,
         },
       },
     },
-    defaults: { exclude: [] },
+    defaults: { protect: [], exclude: [] },
   },
   *check(model, ctx) {
-    const patterns = ctx.options.exclude.map(globToRegExp);
+    const excluded = ctx.options.exclude.map(globToRegExp);
+    const protectedPatterns = ctx.options.protect.map(globToRegExp);
+    const opsByApi = new Map<Api, OperationPolicy[]>();
+    for (const op of currentOperations(model)) opsByApi.set(op.api, [...(opsByApi.get(op.api) ?? []), op]);
     const hidden = new Map<AuthServer, Api[]>();
     for (const api of model.apis) {
       // Non-current revisions are not served by default and the portal documents only the current one.
-      if (!api.isCurrent || isExcluded(api, patterns)) continue;
-      if (api.oauth2.length === 0 && api.openid.length === 0) {
-        yield noUserAuthorization(api);
+      if (!api.isCurrent || matches(api, excluded)) continue;
+      const refs = [...api.oauth2, ...api.openid];
+      if (refs.length === 0) {
+        const tokens = tokensOf(opsByApi.get(api) ?? []);
+        yield* matches(api, protectedPatterns) ? protectedApi(api, tokens) : unprotectedApi(api, tokens);
         continue;
       }
-      yield* missingTargets(api);
+      // Whether a protected API with user authorization validates tokens is api-validate-jwt's finding.
+      const missing = refs.filter((r) => r.state !== 'present');
+      for (const ref of missing) yield missingTarget(api, ref);
+      if (missing.length === 0) yield checked(api, [{ entity: api, path: AUTH_SETTINGS }]);
       for (const server of hiddenServers(api.oauth2))
         hidden.set(server, [...(hidden.get(server) ?? []), api]);
     }
@@ -113,7 +310,11 @@ export default defineRule<ApiOauthEnabledOptions>({
         `Authorization server '${server.name}' is configured on ${apis.map((a) => `API '${a.name}'`).join(', ')} ` +
           'but has useInTestConsole false, so the developer portal test console does not offer it; set it to true ' +
           'unless the server is meant for API documentation only.',
-        { path: 'properties/useInTestConsole', severity: 'note' },
+        {
+          path: 'properties/useInTestConsole',
+          severity: 'note',
+          evidence: apis.map((a): Evidence => ({ entity: a, path: AUTH_SETTINGS })),
+        },
       );
     }
   },
