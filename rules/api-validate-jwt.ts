@@ -4,8 +4,9 @@
  * without product policies). The user-authorization setting of an API only tells the developer portal how to
  * get a token; the policy is what rejects requests without one.
  */
-import { defineRule, notEvaluated, violation } from '../src/engine/types';
-import type { Api, Entity } from '../src/model/types';
+import { checked, defineRule, notEvaluated, violation } from '../src/engine/types';
+import type { Api, Entity, Evidence } from '../src/model/types';
+import { unknownIn } from '../src/model/unknown';
 import {
   describeUnreadable,
   unreadableText,
@@ -23,7 +24,8 @@ import {
   statementEntity,
   unreadableId,
 } from '../src/policy/jwt';
-import { tokenVerdict, type Verdict } from '../src/policy/validation-verdict';
+import { policiesOf, uniqueEvidence } from '../src/policy/policy-evidence';
+import { tokenVerdict, verdictEvidence, type Verdict } from '../src/policy/validation-verdict';
 
 export interface ApiValidateJwtOptions {
   /** Check every current API, not only those with OAuth 2.0 / OpenID Connect enabled. */
@@ -36,6 +38,8 @@ interface Group {
   extra: ReturnType<typeof locateElement> | { path?: string; key: string };
   operations: OperationPolicy[];
   paths: Set<string>;
+  /** What the finding rests on, over all its operations and call paths. */
+  evidence: Evidence[];
   /** Builds the message once all operations are known. */
   message: (ops: string, paths: string) => string;
 }
@@ -55,7 +59,9 @@ function sourcesOf(statements: readonly EffectiveStatement[]): string {
   return `${labels.join(' and ')} ${labels.length === 1 ? 'validates' : 'validate'} tokens (${names.join(', ')})`;
 }
 
-function lostGroup(verdict: Extract<Verdict, { kind: 'lost' }>): Omit<Group, 'operations' | 'paths'> {
+function lostGroup(
+  verdict: Extract<Verdict, { kind: 'lost' }>,
+): Omit<Group, 'operations' | 'paths' | 'evidence'> {
   const [outer] = verdict.drops;
   const drop = outer!;
   const others = verdict.drops.slice(1).map((d) => d.document.label);
@@ -94,7 +100,7 @@ function apiPolicyInbound(api: Api, op: OperationPolicy): Group['extra'] {
       textOffset: { origin: document.origin, offset: inbound.offset },
     };
   }
-  return { key: 'none' };
+  return { path: 'policy', key: 'none' };
 }
 
 function describeApi(api: Api): string {
@@ -110,6 +116,7 @@ export default defineRule<ApiValidateJwtOptions>({
     tags: ['apim', 'policy', 'security', 'tokens'],
     securitySeverity: 8.0,
     requires: ['apim'],
+    declaresEvidence: true,
   },
   options: {
     schema: {
@@ -126,6 +133,7 @@ export default defineRule<ApiValidateJwtOptions>({
   },
   *check(model, ctx) {
     const groups = new Map<string, Group>();
+    const skipped = new Set<Api>();
     const unknown = new Map<string, { unreadable: Unreadable; operations: OperationPolicy[] }>();
     /** Whether every operation of a group fails on all of its call paths (then the paths go unmentioned). */
     const allPathsFail = new Map<Group, boolean>();
@@ -134,15 +142,23 @@ export default defineRule<ApiValidateJwtOptions>({
       op: OperationPolicy,
       path: CallPath,
       everyPath: boolean,
-      make: () => Omit<Group, 'operations' | 'paths'>,
+      make: () => Omit<Group, 'operations' | 'paths' | 'evidence'>,
+      evidence: readonly Evidence[],
     ) => {
-      let group = groups.get(key);
+      // Operations whose verdict rests on something the sources did not state are kept apart: the engine
+      // turns that group into a not-evaluated record, and the others stay a finding.
+      const unstated = unknownIn(evidence) !== undefined;
+      const groupKey = unstated ? `${key}|unstated` : key;
+      let group = groups.get(groupKey);
       if (!group) {
-        group = { ...make(), operations: [], paths: new Set() };
-        groups.set(key, group);
+        const made = make();
+        const extra = unstated ? { ...made.extra, key: `${made.extra.key ?? ''}:unstated` } : made.extra;
+        group = { ...made, extra, operations: [], paths: new Set(), evidence: [] };
+        groups.set(groupKey, group);
       }
       if (!group.operations.includes(op)) group.operations.push(op);
       group.paths.add(path.description);
+      group.evidence.push(...evidence);
       allPathsFail.set(group, (allPathsFail.get(group) ?? true) && everyPath);
     };
 
@@ -152,6 +168,17 @@ export default defineRule<ApiValidateJwtOptions>({
       // verdicts concern the APIs that must validate (user authorization declared, or allApis).
       const inScope = ctx.options.allApis || api.oauth2.length > 0 || api.openid.length > 0;
       const verdicts = op.paths.map((path) => ({ path, verdict: tokenVerdict(path) }));
+      for (const { path, verdict } of verdicts) {
+        if (verdict.kind === 'ok') yield checked(op.entity, verdictEvidence(op, path, verdict));
+      }
+      // Whether the API must validate rests on its user-authorization setting (unless every API must).
+      const settings: Evidence[] = ctx.options.allApis
+        ? []
+        : [{ entity: api, path: 'properties/authenticationSettings' }];
+      if (!inScope && !skipped.has(api)) {
+        skipped.add(api);
+        yield checked(api, settings);
+      }
       const failing = verdicts.filter(
         (v) => v.verdict.kind !== 'ok' && (inScope || v.verdict.kind === 'lost'),
       );
@@ -168,51 +195,77 @@ export default defineRule<ApiValidateJwtOptions>({
             }
             continue;
           case 'lost': {
-            add(`lost|${verdict.drops[0]!.document.owner.id}`, op, path, everyPath, () => lostGroup(verdict));
+            const key = `lost|${verdict.drops[0]!.document.owner.id}`;
+            add(key, op, path, everyPath, () => lostGroup(verdict), verdictEvidence(op, path, verdict));
             break;
           }
           case 'conditional': {
             const first = verdict.statements[0]!;
             const k = `cond|${statementEntity(first.source).id}|${first.element.offset}`;
-            add(k, op, path, everyPath, () => ({
-              entity: statementEntity(first.source),
-              extra: locateElement(first.source, first.element),
-              message: (ops, paths) => {
-                const when = first.conditions.map((c) =>
-                  c.condition === undefined ? '<otherwise>' : `condition ${c.condition.trim()}`,
-                );
-                return (
-                  `${first.element.name} in ${describeSource(first.source)} runs only under ${when.join(' and ')}, ` +
-                  `so ${ops} ${ops.startsWith('operations') ? 'are' : 'is'} not validated on other requests${paths}; ` +
-                  'validate outside <choose>, or in every branch including <otherwise>.'
-                );
-              },
-            }));
+            add(
+              k,
+              op,
+              path,
+              everyPath,
+              () => ({
+                entity: statementEntity(first.source),
+                extra: locateElement(first.source, first.element),
+                message: (ops, paths) => {
+                  const when = first.conditions.map((c) =>
+                    c.condition === undefined ? '<otherwise>' : `condition ${c.condition.trim()}`,
+                  );
+                  return (
+                    `${first.element.name} in ${describeSource(first.source)} runs only under ${when.join(' and ')}, ` +
+                    `so ${ops} ${ops.startsWith('operations') ? 'are' : 'is'} not validated on other requests${paths}; ` +
+                    'validate outside <choose>, or in every branch including <otherwise>.'
+                  );
+                },
+              }),
+              [...verdictEvidence(op, path, verdict), ...settings],
+            );
             break;
           }
           case 'none': {
             if (!path.product && protectedProducts.length > 0) {
               const products = protectedProducts.map((v) => `'${v.path.product!.name}'`).join(', ');
-              add(`product|${api.id}`, op, path, true, () => ({
-                entity: api,
-                extra: { key: 'product-only' },
-                message: (ops) =>
-                  `For ${describeApi(api)}, tokens are validated only in the product policy of ${products}; ` +
-                  `product policies do not run for ${path.description}, so ${ops} can be called without a ` +
-                  'token check; move the validation to the API policy (or the global policy).',
-              }));
+              add(
+                `product|${api.id}`,
+                op,
+                path,
+                true,
+                () => ({
+                  entity: api,
+                  extra: { path: 'policy', key: 'product-only' },
+                  message: (ops) =>
+                    `For ${describeApi(api)}, tokens are validated only in the product policy of ${products}; ` +
+                    `product policies do not run for ${path.description}, so ${ops} can be called without a ` +
+                    'token check; move the validation to the API policy (or the global policy).',
+                }),
+                [
+                  ...verdictEvidence(op, path, verdict),
+                  ...policiesOf(protectedProducts.map((v) => v.path.product!)),
+                  ...settings,
+                ],
+              );
               break;
             }
-            add(`none|${api.id}`, op, path, everyPath, () => ({
-              entity: api,
-              extra: apiPolicyInbound(api, op),
-              message: (ops, paths) =>
-                `${describeApi(api)} has ${api.oauth2.length + api.openid.length > 0 ? 'OAuth 2.0 / OpenID Connect user authorization but ' : ''}` +
-                `no validate-jwt or validate-azure-ad-token in the effective inbound policy of ${ops}${paths} ` +
-                '(global, workspace, product, API and operation scopes checked), so requests without a valid token ' +
-                `reach the backend; add validate-jwt to the inbound section of the API policy of '${api.name}', or ` +
-                'of the global policy to cover every API.',
-            }));
+            add(
+              `none|${api.id}`,
+              op,
+              path,
+              everyPath,
+              () => ({
+                entity: api,
+                extra: apiPolicyInbound(api, op),
+                message: (ops, paths) =>
+                  `${describeApi(api)} has ${api.oauth2.length + api.openid.length > 0 ? 'OAuth 2.0 / OpenID Connect user authorization but ' : ''}` +
+                  `no validate-jwt or validate-azure-ad-token in the effective inbound policy of ${ops}${paths} ` +
+                  '(global, workspace, product, API and operation scopes checked), so requests without a valid token ' +
+                  `reach the backend; add validate-jwt to the inbound section of the API policy of '${api.name}', or ` +
+                  'of the global policy to cover every API.',
+              }),
+              [...verdictEvidence(op, path, verdict), ...settings],
+            );
             break;
           }
           case 'ok':
@@ -229,7 +282,10 @@ export default defineRule<ApiValidateJwtOptions>({
     }
     for (const group of groups.values()) {
       const paths = pathsText(group.paths, allPathsFail.get(group) ?? true);
-      yield violation(group.entity, group.message(opsText(group.operations), paths), group.extra);
+      yield violation(group.entity, group.message(opsText(group.operations), paths), {
+        ...group.extra,
+        evidence: uniqueEvidence(group.evidence),
+      });
     }
   },
 });

@@ -3,10 +3,10 @@
  * always carries the backend app's appId (GUID); a v1.0 token carries the resource identifier the client asked
  * for (an App ID URI such as `api://<appId>`, or the GUID). A mismatch rejects every token with IDX10214.
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
 import { isGuid } from '../src/model/entra';
 import { foreignLoginHosts, resolveScopes } from '../src/model/queries';
-import type { Api, App, AuthServer, Model } from '../src/model/types';
+import type { Api, App, AuthServer, Evidence, Model } from '../src/model/types';
 import {
   acceptedAudiences,
   correlate,
@@ -26,6 +26,12 @@ import {
   type ValueElement,
 } from '../src/policy/jwt';
 import { describeOpaque } from '../src/policy/named-values';
+import {
+  configEvidence,
+  serverBackendEvidence,
+  serverEndpointsEvidence,
+  uniqueEvidence,
+} from '../src/policy/policy-evidence';
 import { unreadableInboundNotChecked } from '../src/policy/rule-support';
 
 /** An identifier a token's aud may hold, and why. */
@@ -75,17 +81,25 @@ interface Expected {
   identifiers: Requested[];
   reason: string;
   fix: string;
+  /** What the expectation rests on: the app's version and identifiers, and how it was found. */
+  evidence: Evidence[];
 }
 
 function expectedFor(backend: Backend, apis: readonly Api[], model: Model): Expected | undefined {
   const { app } = backend;
   const declared = app.requestedAccessTokenVersion ?? 'null';
+  const evidence: Evidence[] = [
+    ...backend.evidence,
+    { entity: app, path: 'api/requestedAccessTokenVersion' },
+    { entity: app, path: 'appId' },
+  ];
   if (app.accessTokenVersion === 2) {
     if (!app.appId) return undefined;
     return {
       identifiers: [{ identifier: app.appId, why: 'v2.0 tokens always carry the appId' }],
       reason: `${describeBackend(backend)} issues v2.0 access tokens (api.requestedAccessTokenVersion ${declared}), whose aud is always its appId '${app.appId}'`,
       fix: `add <audience>${app.appId}</audience>`,
+      evidence,
     };
   }
   const identifiers = backend.servers.flatMap((s) =>
@@ -103,6 +117,11 @@ function expectedFor(backend: Backend, apis: readonly Api[], model: Model): Expe
     fix:
       `accept ${unique.map((r) => `'${r.identifier}'`).join(' and ')}, or better set api.requestedAccessTokenVersion ` +
       `to 2 on the backend app so that aud is always its appId${app.appId ? ` '${app.appId}'` : ''}`,
+    evidence: [
+      ...evidence,
+      { entity: app, path: 'identifierUris' },
+      ...backend.servers.flatMap((s) => [...serverBackendEvidence(s), ...serverEndpointsEvidence(s)]),
+    ],
   };
 }
 
@@ -114,6 +133,7 @@ function* checkList(
   values: ValueElement[],
   expected: Expected,
   key: string,
+  base: readonly Evidence[],
 ): Generator<RuleOutput> {
   const known = values.filter((v) => !v.value.opaque).map((v) => v.value.value);
   const missing = expected.identifiers.filter((r) => !known.some((k) => sameAudience(k, r.identifier)));
@@ -133,7 +153,7 @@ function* checkList(
     statementEntity(source),
     `${describeUse(use)} accepts ${what} ${accepted}, but ${expected.reason}; tokens with aud ${failing} fail with ` +
       `IDX10214 (audience validation failed); ${expected.fix}.`,
-    locateInUse(use, anchor, key),
+    { ...locateInUse(use, anchor, key), evidence: uniqueEvidence([...base, ...expected.evidence]) },
   );
 }
 
@@ -147,7 +167,11 @@ function describeBackend(backend: Backend): string {
 }
 
 /** Accepting the audience of a Microsoft API accepts tokens minted for it; needs no Entra data. */
-function* firstPartyAudiences(use: ValidationUse, config: ValidationConfig): Generator<RuleOutput> {
+function* firstPartyAudiences(
+  use: ValidationUse,
+  config: ValidationConfig,
+  base: readonly Evidence[],
+): Generator<RuleOutput> {
   for (const v of acceptedAudiences(config)) {
     if (v.value.opaque) continue;
     const api = firstPartyApi(v.value.value);
@@ -158,19 +182,25 @@ function* firstPartyAudiences(use: ValidationUse, config: ValidationConfig): Gen
         `minted for ${api.name}, not for this API: any app that can get a token for ${api.name} for a signed-in ` +
         "user (or for itself) can call the API with it; accept only the identifiers of the API's own backend app " +
         'registration (its appId for v2.0 tokens).',
-      locateInUse(use, v.element, `first-party:${v.value.value}`),
+      { ...locateInUse(use, v.element, `first-party:${v.value.value}`), evidence: base },
     );
   }
 }
 
-function* noAudience(use: ValidationUse, backends: readonly Backend[]): Generator<RuleOutput> {
-  const appId = backends.find((b) => b.app.appId)?.app.appId;
+function* noAudience(
+  use: ValidationUse,
+  backends: readonly Backend[],
+  base: readonly Evidence[],
+): Generator<RuleOutput> {
+  const found = backends.find((b) => b.app.appId);
+  const appId = found?.app.appId;
+  const evidence = found ? [...base, ...found.evidence, { entity: found.app, path: 'appId' }] : base;
   yield violation(
     statementEntity(use.statement.source),
     `${describeUse(use)} checks no audience, so it accepts a token issued by the same issuer for any other API ` +
       `(for example Microsoft Graph); ${use.kind === 'validate-jwt' ? 'add <audiences>' : 'add <backend-application-ids> or <audiences>'} ` +
       `with the backend's identifier${appId ? ` ('${appId}' for v2.0 tokens)` : ' (its appId for v2.0 tokens)'}.`,
-    locateInUse(use, use.statement.element, 'no-audience'),
+    { ...locateInUse(use, use.statement.element, 'no-audience'), evidence: uniqueEvidence(evidence) },
   );
 }
 
@@ -187,9 +217,16 @@ function* unknownServers(use: ValidationUse, servers: readonly AuthServer[]): Ge
 }
 
 function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): Generator<RuleOutput> {
+  const entity = statementEntity(use.statement.source);
   const issuer = tokenIssuerOf(use, config);
-  if (issuer.kind === 'foreign') return; // not an Entra token: its audiences follow that provider's rules
-  yield* firstPartyAudiences(use, config);
+  const base = uniqueEvidence([...configEvidence(config), ...issuer.evidence]);
+  const read: Evidence[] = [...base];
+  if (issuer.kind === 'foreign') {
+    // Not an Entra token: its audiences follow that provider's rules.
+    yield checked(entity, read);
+    return;
+  }
+  yield* firstPartyAudiences(use, config, base);
   const { backends, unknownServers: unknown, unmatched, opaque } = correlate(use, config, model);
   yield* unknownServers(use, unknown);
   const audClaims = config.claims.filter((c) => c.name === 'aud');
@@ -197,13 +234,15 @@ function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): 
     // validate-jwt without audiences skips the audience check; what validate-azure-ad-token then does is not
     // documented, so it is judged only against a known backend.
     if (backends.length > 0 || (use.kind === 'validate-jwt' && issuer.kind === 'entra')) {
-      yield* noAudience(use, backends);
-    }
+      yield* noAudience(use, backends, base);
+    } else yield checked(entity, read);
     return;
   }
   for (const backend of backends) {
     const expected = expectedFor(backend, use.apis, model);
+    read.push(...backend.evidence, { entity: backend.app, path: 'api/requestedAccessTokenVersion' });
     if (!expected) continue;
+    read.push(...expected.evidence);
     const appKey = backend.app.appId ?? backend.app.id;
     // validate-azure-ad-token accepts a token whose aud is in either list; validate-jwt's aud claim is checked
     // on top of its audiences. How backend-application-ids match the App ID URI aud of v1.0 tokens is not
@@ -224,23 +263,34 @@ function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): 
       ids && backend.app.appId
         ? `add <application-id>${backend.app.appId}</application-id> to <backend-application-ids>`
         : expected.fix;
-    if (first) yield* checkList(use, what, first.element, audiences, { ...expected, fix }, `aud:${appKey}`);
+    if (first) {
+      yield* checkList(use, what, first.element, audiences, { ...expected, fix }, `aud:${appKey}`, base);
+    }
     for (const claim of audClaims) {
-      yield* checkList(use, 'aud claim values', claim.element, claim.values, expected, `claim:${appKey}`);
+      yield* checkList(
+        use,
+        'aud claim values',
+        claim.element,
+        claim.values,
+        expected,
+        `claim:${appKey}`,
+        base,
+      );
     }
   }
+  yield checked(entity, uniqueEvidence(read));
   if (backends.length > 0 || unknown.length > 0) return;
   const [firstOpaque] = opaque;
   if (firstOpaque) {
     yield notEvaluated(
       `${describeUse(use)} takes its audiences from ${describeOpaque(firstOpaque.value)}, which is not known ` +
         'offline, so they are not compared with the backend app registration.',
-      statementEntity(use.statement.source),
+      entity,
     );
   } else if (unmatched.length > 0) {
     yield notEvaluated(
       noBackendReason(model, "Token audiences are not compared with the backend's token version"),
-      statementEntity(use.statement.source),
+      entity,
     );
   }
 }
@@ -253,6 +303,7 @@ export default defineRule({
     tags: ['apim', 'entra', 'policy', 'tokens', 'security'],
     securitySeverity: 6.5,
     requires: ['apim'],
+    declaresEvidence: true,
   },
   *check(model) {
     yield* unreadableInboundNotChecked(model, 'Token audiences in this policy are not checked');

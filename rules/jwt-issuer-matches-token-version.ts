@@ -8,11 +8,11 @@
  * Without any app registration, what the policy says still tells two things: issuer spellings no Entra token
  * carries, and explicit issuers that replace metadata of another version or tenant.
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
 import type { CloudName } from '../src/inventory/types';
 import { isGuid } from '../src/model/entra';
 import { foreignLoginHosts } from '../src/model/queries';
-import type { AuthServer, Model } from '../src/model/types';
+import type { AuthServer, Evidence, Model } from '../src/model/types';
 import { correlate, noBackendReason, tokenIssuerOf, type Backend } from '../src/policy/audience-apps';
 import {
   entraIssuer,
@@ -39,11 +39,14 @@ import {
   type ValueElement,
 } from '../src/policy/jwt';
 import { describeOpaque } from '../src/policy/named-values';
+import { configEvidence, serverEndpointsEvidence, uniqueEvidence } from '../src/policy/policy-evidence';
 import { unreadableInboundNotChecked } from '../src/policy/rule-support';
 
 interface Expectation extends IssuerExpectation {
   backend: Backend;
   servers: string[];
+  /** What the expectation rests on: how the backend was found, its token version, the servers' endpoints. */
+  evidence: Evidence[];
 }
 
 /** The cloud the policy itself names (its Entra metadata or issuers), for backends no server leads to. */
@@ -68,8 +71,13 @@ function expectations(backends: readonly Backend[], config: ValidationConfig, mo
   const out: Expectation[] = [];
   for (const backend of backends) {
     const version = backend.app.accessTokenVersion;
+    const evidence: Evidence[] = [
+      ...backend.evidence,
+      { entity: backend.app, path: 'api/requestedAccessTokenVersion' },
+    ];
     if (backend.servers.length === 0) {
-      out.push({ version, tenant: undefined, cloud: policyCloud(config, model), backend, servers: [] });
+      const cloud = policyCloud(config, model);
+      out.push({ version, tenant: undefined, cloud, backend, servers: [], evidence });
       continue;
     }
     for (const server of backend.servers) {
@@ -78,8 +86,17 @@ function expectations(backends: readonly Backend[], config: ValidationConfig, mo
       const same = out.find(
         (o) => o.backend === backend && o.tenant === e.tenant && o.cloud === e.cloud && o.servers.length > 0,
       );
-      if (same) same.servers.push(server.name);
-      else out.push({ ...e, backend, servers: [server.name] });
+      if (same) {
+        same.servers.push(server.name);
+        same.evidence.push(...serverEndpointsEvidence(server));
+      } else {
+        out.push({
+          ...e,
+          backend,
+          servers: [server.name],
+          evidence: [...evidence, ...serverEndpointsEvidence(server)],
+        });
+      }
     }
   }
   return out;
@@ -122,7 +139,12 @@ function describeBackend(e: Expectation): string {
  * (a v2.0 `openid-config` next to the documentation's `sts.windows.net` issuer rejects v2.0 tokens); without them,
  * the metadata documents decide. A misspelt issuer whose meant spelling would match is left to its own finding.
  */
-function* judge(use: ValidationUse, config: ValidationConfig, e: Expectation): Generator<RuleOutput> {
+function* judge(
+  use: ValidationUse,
+  config: ValidationConfig,
+  e: Expectation,
+  base: readonly Evidence[],
+): Generator<RuleOutput> {
   const { source } = use.statement;
   const metadata = config.openidConfigs.map((c) => ({ c, info: parseMetadataUrl(c.value.value) }));
   const explicit = config.issuers;
@@ -188,12 +210,19 @@ function* judge(use: ValidationUse, config: ValidationConfig, e: Expectation): G
   yield violation(
     statementEntity(source),
     `${describeUse(use)} ${accepted}, but ${tokens}; every token fails with IDX10205 (issuer validation failed); ${fix}.`,
-    locateInUse(use, anchor, `issuer:${e.backend.app.appId ?? e.backend.app.id}`),
+    {
+      ...locateInUse(use, anchor, `issuer:${e.backend.app.appId ?? e.backend.app.id}`),
+      evidence: uniqueEvidence([...base, ...e.evidence]),
+    },
   );
 }
 
 /** Issuer spellings no Entra token carries (domain reference §11); needs no app registration. */
-function* misspelt(use: ValidationUse, config: ValidationConfig): Generator<RuleOutput> {
+function* misspelt(
+  use: ValidationUse,
+  config: ValidationConfig,
+  base: readonly Evidence[],
+): Generator<RuleOutput> {
   for (const i of config.issuers) {
     if (i.value.expression) continue;
     const found = misspeltIssuer(i.value.value);
@@ -212,7 +241,7 @@ function* misspelt(use: ValidationUse, config: ValidationConfig): Generator<Rule
       `${describeUse(use)} lists the issuer '${i.value.value}', which no Entra token carries: it ${problem}; ` +
         `issuers are compared as exact strings, so tokens fail with IDX10205 (issuer validation failed) unless ` +
         `another listed issuer matches; ${fix}.`,
-      locateInUse(use, i.element, `issuer-spelling:${i.value.value}`),
+      { ...locateInUse(use, i.element, `issuer-spelling:${i.value.value}`), evidence: base },
     );
   }
 }
@@ -227,7 +256,11 @@ function sameTenant(a: string | undefined, b: string | undefined): boolean {
  * fail. Whether the listed issuers are the right ones depends on the backend app, which is not in the data: a
  * warning, reported only when no backend was found to judge against.
  */
-function* replacedMetadata(use: ValidationUse, config: ValidationConfig): Generator<RuleOutput> {
+function* replacedMetadata(
+  use: ValidationUse,
+  config: ValidationConfig,
+  base: readonly Evidence[],
+): Generator<RuleOutput> {
   const issuers = config.issuers.flatMap((i) => {
     const info = i.value.expression ? undefined : parseIssuer(i.value.value);
     return info ? [{ i, info }] : [];
@@ -260,13 +293,21 @@ function* replacedMetadata(use: ValidationUse, config: ValidationConfig): Genera
         `IDX10205 (issuer validation failed) and ${works}; list <issuer>${metadataIssuer}</issuer> if the backend ` +
         'issues those tokens, or use the metadata of the listed issuer (no app registration in the data tells which ' +
         'version the backend app issues).',
-      { ...locateInUse(use, first!.i.element, 'issuers-replace-metadata'), severity: 'warning' },
+      {
+        ...locateInUse(use, first!.i.element, 'issuers-replace-metadata'),
+        severity: 'warning',
+        evidence: base,
+      },
     );
     return;
   }
 }
 
-function* tenantOfAzureAdToken(use: ValidationUse, exps: readonly Expectation[]): Generator<RuleOutput> {
+function* tenantOfAzureAdToken(
+  use: ValidationUse,
+  exps: readonly Expectation[],
+  base: readonly Evidence[],
+): Generator<RuleOutput> {
   const { element, source } = use.statement;
   const value = resolvedAttribute(source, element, 'tenant-id');
   if (!value || value.opaque) return;
@@ -278,7 +319,7 @@ function* tenantOfAzureAdToken(use: ValidationUse, exps: readonly Expectation[])
       statementEntity(source),
       `${describeUse(use)} has tenant-id '${tenant}', but authorization server ${e.servers.map((s) => `'${s}'`).join(', ')} ` +
         `gets tokens from tenant '${e.tenant}'; every token fails issuer validation (IDX10205); set tenant-id="${e.tenant}".`,
-      locateInUse(use, element, 'tenant'),
+      { ...locateInUse(use, element, 'tenant'), evidence: uniqueEvidence([...base, ...e.evidence]) },
     );
   }
 }
@@ -301,23 +342,30 @@ function hasWrittenOut(values: readonly ValueElement[]): boolean {
 
 function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
   const config = readValidation(use.statement);
-  if (tokenIssuerOf(use, config).kind === 'foreign') return; // not an Entra token
+  const entity = statementEntity(use.statement.source);
+  const issuer = tokenIssuerOf(use, config);
+  const base = uniqueEvidence([...configEvidence(config), ...issuer.evidence]);
+  if (issuer.kind === 'foreign') {
+    yield checked(entity, base); // not an Entra token
+    return;
+  }
   const { backends, unknownServers: unknown, unmatched, opaque } = correlate(use, config, model);
   yield* unknownServers(use, unknown);
   const exps = expectations(backends, config, model);
+  yield checked(entity, uniqueEvidence([...base, ...exps.flatMap((e) => e.evidence)]));
   if (use.kind === 'validate-azure-ad-token') {
-    yield* tenantOfAzureAdToken(use, exps);
+    yield* tenantOfAzureAdToken(use, exps, base);
     return;
   }
-  yield* misspelt(use, config);
-  for (const e of exps) yield* judge(use, config, e);
+  yield* misspelt(use, config, base);
+  for (const e of exps) yield* judge(use, config, e, base);
   if (backends.length > 0 || unknown.length > 0) return;
-  yield* replacedMetadata(use, config);
+  yield* replacedMetadata(use, config, base);
   const judged = hasWrittenOut(config.openidConfigs) || hasWrittenOut(config.issuers);
   if (judged && (unmatched.length > 0 || opaque.length > 0)) {
     yield notEvaluated(
       noBackendReason(model, "Token issuers are not compared with the backend's token version"),
-      statementEntity(use.statement.source),
+      entity,
     );
   }
 }
@@ -329,6 +377,7 @@ export default defineRule({
     severity: 'error',
     tags: ['apim', 'entra', 'policy', 'tokens'],
     requires: ['apim'],
+    declaresEvidence: true,
   },
   *check(model) {
     yield* unreadableInboundNotChecked(model, 'Token issuers in this policy are not checked');

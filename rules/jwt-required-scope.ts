@@ -3,10 +3,10 @@
  * backend app really exposes, written bare (`Colors.Read`) as they appear in the token, never as the full
  * `api://<app>/Colors.Read` string a client requests.
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
 import { classifyScope } from '../src/model/entra';
 import { findScope, foreignLoginHosts, resolveScopes } from '../src/model/queries';
-import type { Api, App, AuthServer, Model } from '../src/model/types';
+import type { Api, App, AuthServer, Evidence, Model } from '../src/model/types';
 import { correlate, noBackendReason, tokenIssuerOf, type Correlation } from '../src/policy/audience-apps';
 import {
   describeUse,
@@ -20,6 +20,7 @@ import {
   type ValueElement,
 } from '../src/policy/jwt';
 import { describeOpaque } from '../src/policy/named-values';
+import { configEvidence, serverEndpointsEvidence, uniqueEvidence } from '../src/policy/policy-evidence';
 import { unreadableInboundNotChecked } from '../src/policy/rule-support';
 
 const SCOPE_CLAIMS = ['scp', 'http://schemas.microsoft.com/identity/claims/scope'];
@@ -64,6 +65,7 @@ function* checkExposed(
   values: ValueElement[],
   correlation: Correlation,
   model: Model,
+  base: readonly Evidence[],
 ) {
   const { backends, unknownServers } = correlation;
   const source = use.statement.source;
@@ -84,7 +86,8 @@ function* checkExposed(
       );
     }
   }
-  for (const { app, servers } of backends) {
+  for (const { app, servers, evidence: found } of backends) {
+    const exposed = uniqueEvidence([...base, ...found, { entity: app, path: 'api/oauth2PermissionScopes' }]);
     for (const v of values) {
       const scope = findScope(app, v.value.value);
       if (scope && scope.isEnabled !== false && scope.value === v.value.value) continue;
@@ -97,7 +100,10 @@ function* checkExposed(
         statementEntity(source),
         `${describeUse(use)} requires ${claim.name} '${v.value.value}', but ${problem}; every token fails with ` +
           'TokenClaimValueNotAllowed (401); require a scope the backend exposes and the client requests.',
-        locateInUse(use, v.element, `exposed:${app.appId ?? app.id}:${v.value.value}`),
+        {
+          ...locateInUse(use, v.element, `exposed:${app.appId ?? app.id}:${v.value.value}`),
+          evidence: exposed,
+        },
       );
     }
     for (const server of values.length > 0 ? servers : []) {
@@ -117,7 +123,11 @@ function* checkExposed(
           `${required.map((r) => `'${r}'`).join(', ')}, but authorization server '${server.name}' requests only ` +
           `${requested.map((r) => `'${r}'`).join(', ')}, so the developer portal's tokens fail with 401; request the ` +
           "scope in the server's default scope, or require what it requests.",
-        { ...locateInUse(use, claim.element, `requested:${server.name}`), severity: 'warning' },
+        {
+          ...locateInUse(use, claim.element, `requested:${server.name}`),
+          severity: 'warning',
+          evidence: uniqueEvidence([...exposed, ...serverEndpointsEvidence(server)]),
+        },
       );
     }
   }
@@ -129,6 +139,7 @@ function* checkClaim(
   isScope: boolean,
   correlation: Correlation,
   model: Model,
+  base: readonly Evidence[],
 ): Generator<RuleOutput> {
   const source = use.statement.source;
   const opaque = claim.values.filter((v) => v.value.opaque);
@@ -151,7 +162,7 @@ function* checkClaim(
       `${describeUse(use)} requires ${claim.name} '${v.value.value}', but the ${claim.name} claim carries bare ` +
         `values such as '${suggestion}' (the resource part of a requested scope never appears in it), so every ` +
         `token fails with TokenClaimValueNotAllowed (401); use <value>${suggestion}</value>.`,
-      locateInUse(use, v.element, `uri:${v.value.value}`),
+      { ...locateInUse(use, v.element, `uri:${v.value.value}`), evidence: base },
     );
   }
   if (!isScope) return;
@@ -160,10 +171,10 @@ function* checkClaim(
       statementEntity(source),
       `${describeUse(use)} checks ${claim.name} without separator=" ", so it compares the whole claim: a token ` +
         `that carries two scopes ('${known[0]?.value.value ?? ''} Other.Scope') fails; add separator=" " to the claim.`,
-      { ...locateInUse(use, claim.element, 'separator'), severity: 'warning' },
+      { ...locateInUse(use, claim.element, 'separator'), severity: 'warning', evidence: base },
     );
   }
-  yield* checkExposed(use, claim, bare, correlation, model);
+  yield* checkExposed(use, claim, bare, correlation, model, base);
 }
 
 /** Whether the validation admits only named client apps: an authorization control in its own right. */
@@ -174,8 +185,13 @@ function restrictsCallers(config: ValidationConfig): boolean {
 
 function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
   const config = readValidation(use.statement);
+  const entity = statementEntity(use.statement.source);
   const issuer = tokenIssuerOf(use, config);
-  if (issuer.kind === 'foreign') return; // not an Entra token: scp / roles mean what that provider says
+  const base = uniqueEvidence([...configEvidence(config), ...issuer.evidence]);
+  if (issuer.kind === 'foreign') {
+    yield checked(entity, base); // not an Entra token: scp / roles mean what that provider says
+    return;
+  }
   const correlation = correlate(use, config, model);
   const scopes = config.claims.filter((c) => SCOPE_CLAIMS.includes(c.name));
   const roles = config.claims.filter((c) => ROLE_CLAIMS.includes(c.name));
@@ -185,22 +201,31 @@ function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
     yield notEvaluated(
       'Whether this validation admits Microsoft Entra tokens is not known offline (its metadata and issuers are ' +
         'not written out), so tokens of any client passing it is not judged.',
-      statementEntity(use.statement.source),
+      entity,
     );
   } else if (unchecked) {
     const callers =
       use.kind === 'validate-jwt' ? 'an azp (v2.0) or appid (v1.0) claim' : '<client-application-ids>';
     yield violation(
-      statementEntity(use.statement.source),
+      entity,
       `${describeUse(use)} checks no scope (scp), app role (roles) or calling app, so any token issued for its ` +
         'audience passes, including app-only tokens that any application in the tenant can get with the client ' +
         'credentials grant; add <required-claims><claim name="scp" match="any" separator=" "> with the scope ' +
         `the API needs (or a roles claim for app-only callers), or admit only known callers with ${callers}.`,
-      { ...locateInUse(use, use.statement.element, 'no-scope'), severity: 'warning' },
+      { ...locateInUse(use, use.statement.element, 'no-scope'), severity: 'warning', evidence: base },
     );
   }
-  for (const claim of scopes) yield* checkClaim(use, claim, true, correlation, model);
-  for (const claim of roles) yield* checkClaim(use, claim, false, correlation, model);
+  for (const claim of scopes) yield* checkClaim(use, claim, true, correlation, model, base);
+  for (const claim of roles) yield* checkClaim(use, claim, false, correlation, model, base);
+  const read = [
+    ...base,
+    ...correlation.backends.flatMap((b) => [
+      ...b.evidence,
+      { entity: b.app, path: 'api/oauth2PermissionScopes' },
+      ...b.servers.flatMap(serverEndpointsEvidence),
+    ]),
+  ];
+  yield checked(entity, uniqueEvidence(read));
 }
 
 export default defineRule({
@@ -211,6 +236,7 @@ export default defineRule({
     tags: ['apim', 'entra', 'policy', 'tokens', 'security', 'scope'],
     securitySeverity: 6.0,
     requires: ['apim'],
+    declaresEvidence: true,
   },
   *check(model) {
     yield* unreadableInboundNotChecked(model, 'Required scopes in this policy are not checked');

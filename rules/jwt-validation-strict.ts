@@ -4,8 +4,9 @@
  * symmetric signing key when Microsoft Entra ID issues the tokens (Entra signs with rotating RSA keys published
  * in its OpenID Connect metadata; anyone who knows a symmetric key can mint tokens the policy accepts).
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import { symmetricKeys, tokenIssuerOf } from '../src/policy/audience-apps';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import type { Evidence } from '../src/model/types';
+import { symmetricKeys, tokenIssuerOf, type TokenIssuer } from '../src/policy/audience-apps';
 import {
   describeUse,
   locateInUse,
@@ -18,10 +19,24 @@ import {
 } from '../src/policy/jwt';
 import { describeOpaque } from '../src/policy/named-values';
 import { attr } from '../src/policy/parser';
+import { configEvidence, namedValueEvidence, uniqueEvidence } from '../src/policy/policy-evidence';
 import { unreadableInboundNotChecked } from '../src/policy/rule-support';
 
+/** The attributes the rule reads (their named values are part of what it judged). */
+const ATTRIBUTES = [
+  'failed-validation-httpcode',
+  'require-signed-tokens',
+  'require-expiration-time',
+  'require-scheme',
+];
+
 /** A boolean attribute that must not be `false`; its value may be a named value or an expression. */
-function* flag(use: ValidationUse, name: string, consequence: string): Generator<RuleOutput> {
+function* flag(
+  use: ValidationUse,
+  name: string,
+  consequence: string,
+  evidence: readonly Evidence[],
+): Generator<RuleOutput> {
   const { element, source } = use.statement;
   const value = resolvedAttribute(source, element, name);
   if (!value) return;
@@ -36,12 +51,12 @@ function* flag(use: ValidationUse, name: string, consequence: string): Generator
     yield violation(
       statementEntity(source),
       `${describeUse(use)} sets ${name}="false", so ${consequence}; remove the attribute (it defaults to true).`,
-      locateInUse(use, element, name),
+      { ...locateInUse(use, element, name), evidence },
     );
   }
 }
 
-function* statusCode(use: ValidationUse): Generator<RuleOutput> {
+function* statusCode(use: ValidationUse, evidence: readonly Evidence[]): Generator<RuleOutput> {
   const { element, source } = use.statement;
   const value = resolvedAttribute(source, element, 'failed-validation-httpcode');
   if (!value || value.opaque || value.value === '401') return;
@@ -49,11 +64,11 @@ function* statusCode(use: ValidationUse): Generator<RuleOutput> {
     statementEntity(source),
     `${describeUse(use)} answers a failed validation with HTTP ${value.value}; clients and the developer portal ` +
       'expect 401 Unauthorized (with 403 or 5xx they do not fetch a new token); set failed-validation-httpcode="401" or remove it.',
-    locateInUse(use, element, 'failed-validation-httpcode'),
+    { ...locateInUse(use, element, 'failed-validation-httpcode'), evidence },
   );
 }
 
-function* scheme(use: ValidationUse): Generator<RuleOutput> {
+function* scheme(use: ValidationUse, evidence: readonly Evidence[]): Generator<RuleOutput> {
   const { element, source } = use.statement;
   const header = attr(element, 'header-name')?.trim();
   if (header?.toLowerCase() !== 'authorization') return;
@@ -64,22 +79,27 @@ function* scheme(use: ValidationUse): Generator<RuleOutput> {
       statementEntity(source),
       `${describeUse(use)} reads the Authorization header without require-scheme, so it accepts the token under any ` +
         'scheme (or none); add require-scheme="Bearer".',
-      { ...locateInUse(use, element, 'require-scheme'), severity: 'warning' },
+      { ...locateInUse(use, element, 'require-scheme'), severity: 'warning', evidence },
     );
   } else if (value.value.toLowerCase() !== 'bearer') {
     yield violation(
       statementEntity(source),
       `${describeUse(use)} requires the scheme '${value.value}' in the Authorization header; OAuth 2.0 clients send ` +
         'Bearer tokens (RFC 6750); set require-scheme="Bearer".',
-      locateInUse(use, element, 'require-scheme'),
+      { ...locateInUse(use, element, 'require-scheme'), evidence },
     );
   }
 }
 
 /** An inline symmetric key for tokens Entra issues (an Entra metadata URL or issuer, or an Entra server on an API). */
-function* inlineSymmetricKeys(use: ValidationUse, config: ValidationConfig): Generator<RuleOutput> {
+function* inlineSymmetricKeys(
+  use: ValidationUse,
+  config: ValidationConfig,
+  issuer: TokenIssuer,
+  evidence: readonly Evidence[],
+): Generator<RuleOutput> {
   const [first] = symmetricKeys(config);
-  if (!first || tokenIssuerOf(use, config).kind !== 'entra') return;
+  if (!first || issuer.kind !== 'entra') return;
   const { source } = use.statement;
   const instead =
     config.openidConfigs.length > 0
@@ -89,7 +109,7 @@ function* inlineSymmetricKeys(use: ValidationUse, config: ValidationConfig): Gen
     statementEntity(source),
     `${describeUse(use)} accepts an inline symmetric signing key (<issuer-signing-keys><key>) for Microsoft Entra ` +
       `tokens ${instead}; remove the key and use <openid-config url="https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration" />.`,
-    locateInUse(use, first, 'symmetric-key'),
+    { ...locateInUse(use, first, 'symmetric-key'), evidence },
   );
 }
 
@@ -102,24 +122,38 @@ export default defineRule({
     tags: ['apim', 'policy', 'security', 'tokens'],
     securitySeverity: 7.0,
     requires: ['apim'],
+    declaresEvidence: true,
   },
   *check(model) {
     yield* unreadableInboundNotChecked(model, 'Token validation in this policy is not checked');
     for (const use of tokenValidations(model)) {
-      yield* statusCode(use);
-      if (use.kind !== 'validate-jwt') continue;
-      yield* flag(
-        use,
-        'require-signed-tokens',
-        'unsigned tokens (alg "none") are accepted and anyone can forge one',
-      );
-      yield* flag(
-        use,
-        'require-expiration-time',
-        'tokens without an exp claim are accepted and never expire',
-      );
-      yield* scheme(use);
-      yield* inlineSymmetricKeys(use, readValidation(use.statement));
+      const config = readValidation(use.statement);
+      const issuer = tokenIssuerOf(use, config);
+      const { element, source } = use.statement;
+      const attributes = ATTRIBUTES.flatMap((name) => resolvedAttribute(source, element, name) ?? []);
+      const evidence = uniqueEvidence([
+        ...configEvidence(config),
+        ...namedValueEvidence(attributes),
+        ...issuer.evidence,
+      ]);
+      yield* statusCode(use, evidence);
+      if (use.kind === 'validate-jwt') {
+        yield* flag(
+          use,
+          'require-signed-tokens',
+          'unsigned tokens (alg "none") are accepted and anyone can forge one',
+          evidence,
+        );
+        yield* flag(
+          use,
+          'require-expiration-time',
+          'tokens without an exp claim are accepted and never expire',
+          evidence,
+        );
+        yield* scheme(use, evidence);
+        yield* inlineSymmetricKeys(use, config, issuer, evidence);
+      }
+      yield checked(statementEntity(source), evidence);
     }
   },
 });

@@ -6,8 +6,8 @@
  * deliberately replaces the inherited policies is not a finding (the blanket `<base />` checks of other tools
  * report those too).
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import type { Entity } from '../src/model/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import type { Entity, Evidence } from '../src/model/types';
 import {
   allStatements,
   describeUnreadable,
@@ -19,10 +19,11 @@ import {
 } from '../src/policy/effective';
 import { textEntity } from '../src/policy/fragments';
 import { currentOperations, describeSource, listNames } from '../src/policy/jwt';
-import { attr } from '../src/policy/parser';
+import { attr, childElements } from '../src/policy/parser';
 import type { PolicyDocument } from '../src/policy/documents';
 import { capitalized, textLocation } from '../src/policy/rule-support';
-import { dropsLosingValidation } from '../src/policy/validation-verdict';
+import { policiesOf, textEvidence, uniqueEvidence } from '../src/policy/policy-evidence';
+import { dropsLosingValidation, pathOwners, reachFrom } from '../src/policy/validation-verdict';
 
 export interface PolicyBaseInheritedOptions {
   /** Also report dropped rate limits and quotas (as warnings). */
@@ -71,6 +72,8 @@ interface Finding {
   removed: Map<EffectiveStatement['element'], EffectiveStatement>;
   operations: OperationPolicy[];
   paths: Set<string>;
+  /** The scope policies whose content the finding rests on, over all its operations and call paths. */
+  evidence: Evidence[];
 }
 
 function describeRemoved(statements: EffectiveStatement[], throttling: boolean): string {
@@ -88,6 +91,26 @@ function scopeOfOperations(finding: Finding): string {
   return `${ops.length === 1 ? 'operation' : 'operations'} ${listNames(ops)}`;
 }
 
+/**
+ * What the rule judged on a path besides its findings: that no narrower policy drops `<base />` rests on every scope
+ * below the service; what a policy without `<base />` drops rests on the broader scopes up to the next such policy
+ * (also when none of them is in the data, and so nothing is dropped that the data shows).
+ */
+function judged(op: OperationPolicy, path: CallPath): RuleOutput[] {
+  const owners = pathOwners(op, path);
+  const out: RuleOutput[] = [checked(op.entity, policiesOf(owners.filter((o) => o.kind !== 'apimService')))];
+  owners.forEach((owner, i) => {
+    const document = path.chain.find((d) => d.owner === owner);
+    if (owner.kind === 'apimService' || document?.state.kind !== 'parsed') return;
+    const inbound = document.state.sections.inbound;
+    if (!inbound || childElements(inbound).some((c) => c.name === 'base')) return;
+    out.push(
+      checked(owner, [{ entity: owner, path: 'policy' }, ...policiesOf(reachFrom(owners, path, i + 1))]),
+    );
+  });
+  return out;
+}
+
 export default defineRule<PolicyBaseInheritedOptions>({
   id: 'policy-base-inherited',
   meta: {
@@ -96,6 +119,7 @@ export default defineRule<PolicyBaseInheritedOptions>({
     tags: ['apim', 'policy', 'security'],
     securitySeverity: 7.5,
     requires: ['apim'],
+    declaresEvidence: true,
   },
   options: {
     schema: {
@@ -114,7 +138,12 @@ export default defineRule<PolicyBaseInheritedOptions>({
     const { throttling } = ctx.options;
     const findings = new Map<PolicyDocument, Finding>();
     const unknown: RuleOutput[] = [];
+    const clean: RuleOutput[] = [];
     const visit = (drop: DroppedInheritance, op: OperationPolicy, path: CallPath) => {
+      // What the policy drops: the broader scopes up to the next one that drops its own parents.
+      const owners = pathOwners(op, path);
+      const dropped = reachFrom(owners, path, owners.indexOf(drop.document.owner) + 1);
+      const evidence: Evidence[] = [{ entity: drop.document.owner, path: 'policy' }, ...policiesOf(dropped)];
       const ownKinds = new Set(
         allStatements(drop.own).flatMap((s) => protectionOf(s, throttling)?.kind ?? []),
       );
@@ -137,21 +166,26 @@ export default defineRule<PolicyBaseInheritedOptions>({
       if (removed.length > 0) {
         let finding = findings.get(drop.document);
         if (!finding) {
-          finding = { document: drop.document, drop, removed: new Map(), operations: [], paths: new Set() };
+          const fresh = { removed: new Map(), operations: [], paths: new Set<string>(), evidence: [] };
+          finding = { document: drop.document, drop, ...fresh };
           findings.set(drop.document, finding);
         }
         for (const s of removed) finding.removed.set(s.element, s);
         if (!finding.operations.includes(op)) finding.operations.push(op);
         finding.paths.add(path.description);
+        finding.evidence.push(...evidence, ...removed.flatMap((s) => textEvidence(s.source)));
       }
       for (const nested of drop.nested) visit(nested, op, path);
     };
     for (const op of currentOperations(model)) {
       for (const path of op.paths) {
+        // That no narrower policy drops <base /> rests on the policies of every scope below the service.
+        clean.push(...judged(op, path));
         for (const drop of path.sections.inbound.dropped) visit(drop, op, path);
       }
     }
     yield* unknown;
+    yield* clean;
     for (const finding of findings.values()) {
       const removed = [...finding.removed.values()];
       const access = removed.some((s) => protectionOf(s, throttling)?.access === true);
@@ -168,6 +202,7 @@ export default defineRule<PolicyBaseInheritedOptions>({
           ...textLocation(document, drop.section.offset),
           key: 'inbound',
           ...(access ? {} : { severity: 'warning' as const }),
+          evidence: uniqueEvidence(finding.evidence),
         },
       );
     }

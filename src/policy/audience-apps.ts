@@ -11,10 +11,11 @@
 import { isEntraLoginHost } from '../model/entra';
 import { resolveScopeApp } from '../model/normalize';
 import { foreignLoginHosts } from '../model/queries';
-import type { App, AuthServer, Model } from '../model/types';
+import type { Api, App, AuthServer, Evidence, Model } from '../model/types';
 import { V1_ISSUER_HOSTS } from './issuers';
 import type { ValidationConfig, ValidationUse, ValueElement } from './jwt';
 import { attr } from './parser';
+import { serverBackendEvidence, serverEndpointsEvidence } from './policy-evidence';
 
 /** A Microsoft API whose tokens a validation must never accept as its own. */
 export interface FirstPartyApi {
@@ -64,12 +65,16 @@ export function firstPartyApi(value: string): FirstPartyApi | undefined {
   return FIRST_PARTY_APIS.find((api) => api.identifiers.some((id) => normalizedIdentifier(id) === v));
 }
 
-/** Who issues the tokens a validation accepts, as far as the policy and the API's servers tell. */
-export type TokenIssuer =
+/**
+ * Who issues the tokens a validation accepts, as far as the policy and the API's servers tell; `evidence` is what
+ * the answer rests on besides the policy text (the servers, when they decided).
+ */
+export type TokenIssuer = (
   | { kind: 'entra' }
   /** `why`: `Auth0 (contoso.auth0.com)`, `a symmetric key in the policy`, ... for messages and docs. */
   | { kind: 'foreign'; why: string }
-  | { kind: 'unknown' };
+  | { kind: 'unknown' }
+) & { evidence: Evidence[] };
 
 /** A URL's host as written (placeholders included), lower-cased. */
 function hostOf(value: string): string | undefined {
@@ -104,15 +109,30 @@ function signalOf(value: ValueElement['value']): TokenIssuer | undefined {
   const host = hostOf(value.value);
   if (!host) return undefined;
   const foreign = foreignProvider(host, value.value);
-  if (foreign) return { kind: 'foreign', why: foreign };
-  return hasPlaceholder(host) ? undefined : { kind: 'entra' };
+  if (foreign) return { kind: 'foreign', why: foreign, evidence: [] };
+  return hasPlaceholder(host) ? undefined : { kind: 'entra', evidence: [] };
 }
 
 /** The decision of a list of signals: Entra if any says so, foreign if all that speak say so. */
 function decide(signals: (TokenIssuer | undefined)[]): TokenIssuer | undefined {
   const known = signals.filter((s): s is TokenIssuer => s !== undefined);
-  if (known.some((s) => s.kind === 'entra')) return { kind: 'entra' };
+  if (known.some((s) => s.kind === 'entra')) return { kind: 'entra', evidence: [] };
   return known[0];
+}
+
+/** The authorization servers of the APIs, with the API settings that name them. */
+function serversOf(apis: readonly Api[]): { server: AuthServer; evidence: Evidence[] }[] {
+  const out: { server: AuthServer; evidence: Evidence[] }[] = [];
+  for (const api of apis) {
+    for (const ref of api.oauth2) {
+      if (!ref.target) continue;
+      const evidence: Evidence[] = [{ entity: api, path: 'properties/authenticationSettings' }];
+      const known = out.find((o) => o.server === ref.target);
+      if (known) known.evidence.push(...evidence);
+      else out.push({ server: ref.target, evidence });
+    }
+  }
+  return out;
 }
 
 /** `<key>` elements that are symmetric (inline base64 or a named value), not certificates or RSA parameters. */
@@ -129,17 +149,22 @@ export function symmetricKeys(config: ValidationConfig): ValidationConfig['signi
  * of a protected API, then symmetric keys alone (a token minted with a key in the policy).
  */
 export function tokenIssuerOf(use: ValidationUse, config: ValidationConfig): TokenIssuer {
-  if (use.kind === 'validate-azure-ad-token') return { kind: 'entra' };
+  if (use.kind === 'validate-azure-ad-token') return { kind: 'entra', evidence: [] };
   const byMetadata = decide(config.openidConfigs.map((c) => signalOf(c.value)));
   if (byMetadata) return byMetadata;
   const byIssuer = decide(config.issuers.map((i) => signalOf(i.value)));
   if (byIssuer) return byIssuer;
-  const servers = use.apis.flatMap((api) => api.oauth2.flatMap((r) => (r.target ? [r.target] : [])));
-  if (servers.some((s) => foreignLoginHosts(s) === undefined)) return { kind: 'entra' };
+  const servers = serversOf(use.apis);
+  const evidence = servers.flatMap((s) => [...s.evidence, ...serverEndpointsEvidence(s.server)]);
+  if (servers.some((s) => foreignLoginHosts(s.server) === undefined)) return { kind: 'entra', evidence };
   if (config.openidConfigs.length === 0 && symmetricKeys(config).length > 0) {
-    return { kind: 'foreign', why: 'a symmetric key in the policy (tokens minted by whoever holds it)' };
+    return {
+      kind: 'foreign',
+      why: 'a symmetric key in the policy (tokens minted by whoever holds it)',
+      evidence,
+    };
   }
-  return { kind: 'unknown' };
+  return { kind: 'unknown', evidence };
 }
 
 /** A backend app registration behind a validation, and how it was found. */
@@ -149,6 +174,8 @@ export interface Backend {
   servers: AuthServer[];
   /** The identifiers the validation accepts that are the app's (appId or an identifierUri). */
   accepted: string[];
+  /** Why this app is the backend: the app identifiers matched, or the API settings and servers that lead to it. */
+  evidence: Evidence[];
 }
 
 export interface Correlation {
@@ -179,7 +206,7 @@ export function correlate(use: ValidationUse, config: ValidationConfig, model: M
   const entry = (app: App) => {
     let backend = byApp.get(app);
     if (!backend) {
-      backend = { app, servers: [], accepted: [] };
+      backend = { app, servers: [], accepted: [], evidence: [] };
       byApp.set(app, backend);
     }
     return backend;
@@ -199,20 +226,19 @@ export function correlate(use: ValidationUse, config: ValidationConfig, model: M
       continue;
     }
     const backend = entry(app);
+    if (backend.accepted.length === 0)
+      backend.evidence.push({ entity: app, path: 'appId' }, { entity: app, path: 'identifierUris' });
     if (!backend.accepted.includes(value)) backend.accepted.push(value);
   }
   const unknownServers: AuthServer[] = [];
-  for (const api of use.apis) {
-    for (const ref of api.oauth2) {
-      const server = ref.target;
-      if (!server) continue;
-      if (!server.backendApp) {
-        if (!unknownServers.includes(server)) unknownServers.push(server);
-        continue;
-      }
-      const backend = entry(server.backendApp);
-      if (!backend.servers.includes(server)) backend.servers.push(server);
+  for (const { server, evidence } of serversOf(use.apis)) {
+    if (!server.backendApp) {
+      unknownServers.push(server);
+      continue;
     }
+    const backend = entry(server.backendApp);
+    backend.servers.push(server);
+    backend.evidence.push(...evidence, ...serverBackendEvidence(server));
   }
   return { backends: [...byApp.values()], unknownServers, unmatched, opaque };
 }

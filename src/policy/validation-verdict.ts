@@ -12,9 +12,11 @@ import {
   type OperationPolicy,
   type Unreadable,
 } from './effective';
+import type { Evidence } from '../model/types';
 import type { PolicyOwner } from './documents';
 import { isTokenValidation } from './jwt';
 import { childElements } from './parser';
+import { policiesOf, textEvidence, uniqueEvidence } from './policy-evidence';
 
 export type Verdict =
   | { kind: 'ok' }
@@ -66,18 +68,27 @@ export function dropsLosingValidation(path: CallPath): readonly DroppedInheritan
   return verdict.kind === 'lost' ? verdict.drops : [];
 }
 
+/** The scopes of a call path, narrowest first: operation, API, product, workspace, service (those that exist). */
+export function pathOwners(op: OperationPolicy, path: CallPath): PolicyOwner[] {
+  const api = op.api;
+  return [op.operation, api, path.product, api.workspace, api.service].filter(
+    (o): o is NonNullable<typeof o> => o !== undefined,
+  );
+}
+
 /**
  * The scopes whose inbound policy a path's verdict rests on, narrowest first: from the operation up to the first
  * policy whose inbound has no `<base />` (broader scopes cannot change what runs), or up to the service. A scope
  * without a policy in the data is included: its policy may be absent, or not stated by the source.
  */
 export function inboundReach(op: OperationPolicy, path: CallPath): PolicyOwner[] {
-  const api = op.api;
-  const owners = [op.operation, api, path.product, api.workspace, api.service].filter(
-    (o): o is NonNullable<typeof o> => o !== undefined,
-  );
+  return reachFrom(pathOwners(op, path), path, 0);
+}
+
+/** `inboundReach` starting at `owners[from]` (e.g. the scope just broader than a policy that drops `<base />`). */
+export function reachFrom(owners: readonly PolicyOwner[], path: CallPath, from: number): PolicyOwner[] {
   const reach: PolicyOwner[] = [];
-  for (const owner of owners) {
+  for (const owner of owners.slice(from)) {
     reach.push(owner);
     const document = path.chain.find((d) => d.owner === owner);
     if (!document) continue;
@@ -86,4 +97,43 @@ export function inboundReach(op: OperationPolicy, path: CallPath): PolicyOwner[]
     if (inbound && !childElements(inbound).some((c) => c.name === 'base')) break;
   }
   return reach;
+}
+
+/** The scopes from the narrowest up to the broadest one that holds one of `statements`, and their texts. */
+function upTo(owners: readonly PolicyOwner[], statements: readonly EffectiveStatement[]): Evidence[] {
+  const last = Math.max(...statements.map((s) => owners.indexOf(s.source.document.owner)));
+  return [...policiesOf(owners.slice(0, last + 1)), ...statements.flatMap((s) => textEvidence(s.source))];
+}
+
+/**
+ * What a path's verdict rests on. A validation that runs rests on the scopes from the operation up to the one that
+ * holds it (a narrower policy could drop it; a broader one cannot), and, when it is broader than the product scope,
+ * on the products of the API (a product policy without `<base />` would drop it on that product's calls). No
+ * validation rests on every scope up to the first that drops `<base />`: beyond that, nothing can add one.
+ */
+export function verdictEvidence(op: OperationPolicy, path: CallPath, verdict: Verdict): Evidence[] {
+  const owners = pathOwners(op, path);
+  switch (verdict.kind) {
+    case 'ok': {
+      const validations = allStatements(path.sections.inbound.statements).filter(isTokenValidation);
+      const evidence = upTo(owners, validations);
+      const broadest = validations.map((s) => s.source.document.owner.kind);
+      if (!path.product && broadest.some((k) => k === 'apimService' || k === 'workspace')) {
+        const service = op.api.service;
+        evidence.push({ collection: 'products', parent: service }, ...policiesOf(op.api.products));
+      }
+      return uniqueEvidence(evidence);
+    }
+    case 'lost':
+      return uniqueEvidence(upTo(owners, verdict.validations));
+    case 'conditional':
+      return uniqueEvidence([
+        ...policiesOf(reachFrom(owners, path, 0)),
+        ...verdict.statements.flatMap((s) => textEvidence(s.source)),
+      ]);
+    case 'none':
+      return policiesOf(reachFrom(owners, path, 0));
+    case 'unknown':
+      return [];
+  }
 }

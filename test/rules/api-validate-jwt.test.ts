@@ -1,5 +1,16 @@
 import rule from '../../rules/api-validate-jwt';
-import { notEvaluatedOutputs, violations } from '../helpers/sample';
+import policyBaseInherited from '../../rules/policy-base-inherited';
+import { runAudit } from '../../src/engine/run';
+import type { AnyRule } from '../../src/engine/types';
+import {
+  applyOverlay,
+  buildModel,
+  loadSampleDoc,
+  notEvaluatedOutputs,
+  TEST_NOW,
+  violations,
+  type Overlay,
+} from '../helpers/sample';
 import {
   fixturePolicy,
   GET_COLORS_OPERATION,
@@ -220,5 +231,112 @@ describe('api-validate-jwt', () => {
         run({ service: { policy: NO_VALIDATION }, api: { properties: { isCurrent: false } } }).outputs,
       ).toEqual([]);
     });
+  });
+});
+
+/** The fixed sample (overlay applied) audited by the engine, which compares each conclusion's evidence with unknowns. */
+function audit(overlay: Overlay, rules: AnyRule[] = [rule]) {
+  const model = buildModel(applyOverlay(loadSampleDoc(), overlay));
+  return runAudit(model, { rules, settings: {}, suppressions: [], now: TEST_NOW, files: {} });
+}
+
+/** The names of the entities the not-evaluated records list (one record may list several). */
+function notEvaluatedNames(result: { notEvaluated: readonly unknown[] }): string[] {
+  return result.notEvaluated.flatMap((n) => {
+    const record = n as { resources?: { name: string }[]; resource?: { name: string } };
+    return (record.resources ?? (record.resource ? [record.resource] : [])).map((r) => r.name);
+  });
+}
+
+/** An ARM template that adds the API to a service declared elsewhere: the global policy is not stated. */
+function globalUnknown(api: Record<string, unknown>): Overlay {
+  return {
+    service: {
+      policy: null,
+      $unknown: {
+        policy: 'the template adds to a service declared elsewhere; its global policy is not known',
+      },
+    },
+    api,
+  };
+}
+
+describe('api-validate-jwt when the global policy is unknown (evidence)', () => {
+  it('reports an API whose inbound drops <base /> and validates nothing: no global policy can change that', () => {
+    const result = audit(
+      globalUnknown({
+        policy: rawxml(policyXml({ inbound: '<set-header name="X" exists-action="override" />' })),
+      }),
+    );
+    expect(result.notEvaluated).toEqual([]);
+    expect(result.findings.map((f) => [f.resource.name, f.message])).toEqual([
+      [
+        'colors-api',
+        expect.stringContaining(
+          "API 'colors-api' (revision 1) has OAuth 2.0 / OpenID Connect user authorization but no validate-jwt",
+        ),
+      ],
+    ]);
+  });
+
+  it('reports an operation whose inbound drops <base /> too, whatever the API and global policies hold above it', () => {
+    const result = audit({
+      ...globalUnknown({}),
+      ...withRandomColorPolicy(
+        rawxml(policyXml({ inbound: '<set-header name="X" exists-action="override" />' })),
+      ),
+    });
+    expect(result.findings.map((f) => f.resource.name)).toEqual(['colors-api']);
+    expect(result.findings[0]?.message).toContain("operation 'colors-api/get-random-color'");
+    expect(notEvaluatedNames(result)).toEqual(['colors-api']);
+  });
+
+  it('abstains on an API that keeps <base />: the unknown global policy may validate', () => {
+    const result = audit(globalUnknown({}));
+    expect(result.findings).toEqual([]);
+    expect(result.notEvaluated).toEqual([
+      expect.objectContaining({
+        reason: expect.stringMatching(/^The finding would rest on policy of apimService 'contoso-apim'/),
+      }),
+    ]);
+    expect(notEvaluatedNames(result)).toEqual(['colors-api']);
+  });
+
+  it('needs nothing of the global policy when the API validates itself', () => {
+    const result = audit(
+      globalUnknown({ policy: rawxml(policyXml({ inbound: `<base />${VALIDATE_JWT}` })) }),
+    );
+    expect(result.findings).toEqual([]);
+    expect(result.notEvaluated).toEqual([]);
+  });
+
+  it('a validation lost to a dropped <base /> is still reported when the product collection is unknown', () => {
+    const result = audit({
+      service: {
+        $unknown: { products: 'the template does not state the products of the service' },
+      },
+      ...withRandomColorPolicy(
+        rawxml(policyXml({ inbound: '<set-header name="X" exists-action="override" />' })),
+      ),
+    });
+    expect(result.findings.map((f) => [f.resource.name, f.ruleId])).toEqual([
+      ['get-random-color', 'api-validate-jwt'],
+    ]);
+    // get-colors keeps the global validation only if no unknown product policy drops it: not fully evaluated.
+    expect(notEvaluatedNames(result)).toEqual(['get-colors']);
+  });
+
+  it('policy-base-inherited abstains on what a dropped <base /> removes from an unknown global policy', () => {
+    const result = audit(
+      globalUnknown({
+        policy: rawxml(policyXml({ inbound: '<set-header name="X" exists-action="override" />' })),
+      }),
+      [policyBaseInherited],
+    );
+    expect(result.findings).toEqual([]);
+    expect(result.notEvaluated).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining("policy of apimService 'contoso-apim'") }),
+    ]);
+    expect(notEvaluatedNames(result)).toEqual(['colors-api']);
   });
 });

@@ -1,5 +1,15 @@
 import rule from '../../rules/jwt-audience-matches-token-version';
-import { BACKEND_APP_ID, notEvaluatedOutputs, violations, type Overlay } from '../helpers/sample';
+import { runAudit } from '../../src/engine/run';
+import {
+  applyOverlay,
+  BACKEND_APP_ID,
+  buildModel,
+  loadSampleDoc,
+  notEvaluatedOutputs,
+  TEST_NOW,
+  violations,
+  type Overlay,
+} from '../helpers/sample';
 import {
   fixturePolicy,
   loadedRunnerFor,
@@ -351,5 +361,48 @@ describe('jwt-audience-matches-token-version on APIs without an authorization se
     ]) {
       expect(run(apiValidates(jwt)).outputs).toEqual([]);
     }
+  });
+});
+
+describe('jwt-audience-matches-token-version evidence', () => {
+  const audit = (overlay: Overlay) =>
+    runAudit(buildModel(applyOverlay(loadSampleDoc(), overlay)), {
+      rules: [rule],
+      settings: {},
+      suppressions: [],
+      now: TEST_NOW,
+      files: {},
+    });
+  const versionUnknown: Overlay = {
+    backendApp: {
+      $unknown: { 'api/requestedAccessTokenVersion': '${{TOKEN_VERSION}} is set at provision time' },
+    },
+  };
+
+  it("rests the IDX10214 finding on the backend's token version: unknown, it is not evaluated", () => {
+    const result = audit({ ...apiValidates(jwtAccepting(URI)), ...versionUnknown });
+    expect(result.findings).toEqual([]);
+    expect(result.notEvaluated.map((n) => n.reason)).toEqual([
+      expect.stringMatching(
+        /^The finding would rest on api\/requestedAccessTokenVersion of application 'oauth-backend-app'/,
+      ),
+    ]);
+  });
+
+  it('rests a Microsoft-API audience on the policy alone', () => {
+    const result = audit({
+      ...apiValidates(jwtAccepting('https://graph.microsoft.com', BACKEND_APP_ID)),
+      ...versionUnknown,
+    });
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0]?.message).toContain('of Microsoft Graph');
+  });
+
+  it('says a passing check was not fully evaluated when what it read is unknown', () => {
+    const result = audit({ ...apiValidates(jwtAccepting(BACKEND_APP_ID)), ...versionUnknown });
+    expect(result.findings).toEqual([]);
+    expect(result.notEvaluated.map((n) => n.reason)).toEqual([
+      expect.stringContaining('api/requestedAccessTokenVersion'),
+    ]);
   });
 });
