@@ -3,6 +3,7 @@
  * gaps, crashes and expired suppressions. The text, JSON and SARIF reporters all import it, so the three reports
  * agree on what comes first and on how each limitation reads.
  */
+import type { ResourceKind } from '../src/model/types';
 import type {
   AuditResult,
   Finding,
@@ -47,47 +48,28 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(compareFindings);
 }
 
-function resourceKey(resource: ResourceRef | undefined): string {
-  return resource ? `${resource.kind}\u0000${resource.id}\u0000${resource.name}` : '';
-}
-
-/** Sorted by rule, resource and reason; exact duplicates (same rule, reason and resource) are dropped. */
+/**
+ * Records as the engine grouped them (one per rule, reason and entity kind), in a fixed order: by rule, whole-rule
+ * records first, then by entity kind and reason. The engine already de-duplicated them.
+ */
 export function sortNotEvaluated(records: readonly NotEvaluatedRecord[]): NotEvaluatedRecord[] {
-  const seen = new Set<string>();
-  return [...records]
-    .sort(
-      (a, b) =>
-        compareStrings(a.ruleId, b.ruleId) ||
-        compareStrings(resourceKey(a.resource), resourceKey(b.resource)) ||
-        compareStrings(a.reason, b.reason),
-    )
-    .filter((record) => {
-      const key = `${record.ruleId}\u0000${record.reason}\u0000${resourceKey(record.resource)}`;
-      return seen.has(key) ? false : (seen.add(key), true);
-    });
+  return [...records].sort(
+    (a, b) =>
+      compareStrings(a.ruleId, b.ruleId) ||
+      compareStrings(a.kind ?? '', b.kind ?? '') ||
+      compareStrings(a.reason, b.reason),
+  );
 }
 
-export interface NotEvaluatedGroup {
-  ruleId: string;
-  reasons: { reason: string; resources: ResourceRef[] }[];
-}
-
-/** Not-evaluated records grouped by rule, then by reason, each reason with the resources it applies to. */
-export function groupNotEvaluated(records: readonly NotEvaluatedRecord[]): NotEvaluatedGroup[] {
-  const groups = new Map<string, Map<string, ResourceRef[]>>();
+/** Not-evaluated records by rule, in report order, for the reports that show them per rule. */
+export function notEvaluatedByRule(
+  records: readonly NotEvaluatedRecord[],
+): { ruleId: string; records: NotEvaluatedRecord[] }[] {
+  const byRule = new Map<string, NotEvaluatedRecord[]>();
   for (const record of sortNotEvaluated(records)) {
-    const byReason = groups.get(record.ruleId) ?? new Map<string, ResourceRef[]>();
-    groups.set(record.ruleId, byReason);
-    const resources = byReason.get(record.reason) ?? [];
-    byReason.set(record.reason, resources);
-    if (record.resource) resources.push(record.resource);
+    byRule.set(record.ruleId, [...(byRule.get(record.ruleId) ?? []), record]);
   }
-  return [...groups].map(([ruleId, byReason]) => ({
-    ruleId,
-    reasons: [...byReason]
-      .sort(([a], [b]) => compareStrings(a, b))
-      .map(([reason, resources]) => ({ reason, resources })),
-  }));
+  return [...byRule].map(([ruleId, list]) => ({ ruleId, records: list }));
 }
 
 export function sortCrashes(crashes: readonly RuleCrash[]): RuleCrash[] {
@@ -118,6 +100,30 @@ export function sortSuppressions(suppressions: readonly Suppression[]): Suppress
 
 export function resourceLabel(resource: ResourceRef): string {
   return `${resource.kind} '${resource.name}'`;
+}
+
+const KIND_NAMES: Readonly<Record<ResourceKind, readonly [string, string]>> = {
+  application: ['application', 'applications'],
+  apimService: ['API Management service', 'API Management services'],
+  authorizationServer: ['authorization server', 'authorization servers'],
+  openidProvider: ['OpenID Connect provider', 'OpenID Connect providers'],
+  api: ['API', 'APIs'],
+  operation: ['operation', 'operations'],
+  product: ['product', 'products'],
+  policyFragment: ['policy fragment', 'policy fragments'],
+  namedValue: ['named value', 'named values'],
+  workspace: ['workspace', 'workspaces'],
+};
+
+/**
+ * Which entities a not-evaluated record is about, in words: `API 'colors-api'`, `14 APIs`; undefined for a record
+ * about the rule as a whole.
+ */
+export function notEvaluatedSubject(record: NotEvaluatedRecord): string | undefined {
+  const [first] = record.resources;
+  if (!record.kind || !first) return undefined;
+  const [one, many] = KIND_NAMES[record.kind];
+  return record.resources.length === 1 ? `${one} '${first.name}'` : `${record.resources.length} ${many}`;
 }
 
 /** `file:line:column`, as far as it is known; undefined when the finding has no file (live sources). */

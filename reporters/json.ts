@@ -6,8 +6,11 @@ import type { AuditResult, Finding, NotEvaluatedRecord } from '../src/engine/typ
 import { TOOL_NAME, sortCrashes, sortFindings, sortGaps, sortNotEvaluated, sortSuppressions } from './common';
 import type { ReporterOptions } from './index';
 
-/** Bumped only when a consumer of the JSON report would break (a key removed, renamed or retyped). */
-export const JSON_REPORT_VERSION = 1;
+/**
+ * Bumped only when a consumer of the JSON report would break (a key removed, renamed or retyped).
+ * 2: a not-evaluated record lists its entities (`kind`, `resources`) instead of one `resource`.
+ */
+export const JSON_REPORT_VERSION = 2;
 
 function findingToJson(finding: Finding): Record<string, unknown> {
   const { resource, location, logicalLocation } = finding;
@@ -33,12 +36,14 @@ function findingToJson(finding: Finding): Record<string, unknown> {
   return json;
 }
 
+/** `kind` is null and `resources` empty for a record about the rule as a whole. */
 function notEvaluatedToJson(record: NotEvaluatedRecord): Record<string, unknown> {
-  const json: Record<string, unknown> = { ruleId: record.ruleId, reason: record.reason };
-  if (record.resource) {
-    json['resource'] = { kind: record.resource.kind, id: record.resource.id, name: record.resource.name };
-  }
-  return json;
+  return {
+    ruleId: record.ruleId,
+    reason: record.reason,
+    kind: record.kind ?? null,
+    resources: record.resources.map((r) => ({ kind: r.kind, id: r.id, name: r.name })),
+  };
 }
 
 /**
@@ -67,6 +72,11 @@ export function jsonReporter(result: AuditResult, options: ReporterOptions): str
       note: summary.note,
       suppressed: summary.suppressed,
       notEvaluated: summary.notEvaluated,
+      rulesNotEvaluated: {
+        notRun: [...summary.rulesNotEvaluated.notRun],
+        partly: [...summary.rulesNotEvaluated.partly],
+      },
+      securityRulesNotEvaluated: [...summary.rulesNotEvaluated.security],
       crashed: summary.crashed,
       gaps: summary.gaps,
     },

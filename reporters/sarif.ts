@@ -12,8 +12,9 @@ import {
   crashMessage,
   expiredSuppressionMessage,
   gapMessage,
-  groupNotEvaluated,
+  notEvaluatedSubject,
   sortCrashes,
+  sortNotEvaluated,
   sortFindings,
   sortGaps,
   sortSuppressions,
@@ -308,20 +309,21 @@ function notifications(result: AuditResult, ruleIndex: ReadonlyMap<string, numbe
     if (suppression.rule !== '*') notification.associatedRule = ruleReference(suppression.rule, ruleIndex);
     list.push(notification);
   }
-  for (const group of groupNotEvaluated(result.notEvaluated)) {
-    for (const { reason, resources } of group.reasons) {
-      const notification: SarifNotification = {
-        level: 'note',
-        message: { text: `rule ${group.ruleId} was not evaluated: ${reason}` },
-        associatedRule: ruleReference(group.ruleId, ruleIndex),
-      };
-      if (resources.length > 0) {
-        notification.locations = resources.map((resource) => ({
-          logicalLocations: [logicalLocationOf(resource)],
-        }));
-      }
-      list.push(notification);
+  for (const record of sortNotEvaluated(result.notEvaluated)) {
+    const subject = notEvaluatedSubject(record);
+    const notification: SarifNotification = {
+      level: 'note',
+      message: {
+        text: `rule ${record.ruleId} was not evaluated${subject === undefined ? '' : ` for ${subject}`}: ${record.reason}`,
+      },
+      associatedRule: ruleReference(record.ruleId, ruleIndex),
+    };
+    if (record.resources.length > 0) {
+      notification.locations = record.resources.map((resource) => ({
+        logicalLocations: [logicalLocationOf(resource)],
+      }));
     }
+    list.push(notification);
   }
   return list;
 }
@@ -366,6 +368,14 @@ export function sarifReporter(result: AuditResult, options: ReporterOptions): st
         originalUriBaseIds: originalUriBaseIds(options.baseDir),
         artifacts: artifacts.map((location) => ({ location, roles: ['analysisTarget'] })),
         columnKind: 'utf16CodeUnits',
+        // What limits the report besides the notifications: the rules that abstained, security rules named.
+        properties: {
+          securityRulesNotEvaluated: [...result.summary.rulesNotEvaluated.security],
+          rulesNotEvaluated: {
+            notRun: [...result.summary.rulesNotEvaluated.notRun],
+            partly: [...result.summary.rulesNotEvaluated.partly],
+          },
+        },
         results: sortFindings(result.findings).map((finding) =>
           sarifResult(finding, ruleIndex, options.baseDir),
         ),

@@ -9,14 +9,14 @@ import {
   crashMessage,
   expiredSuppressionMessage,
   gapMessage,
-  groupNotEvaluated,
   locationLabel,
+  notEvaluatedByRule,
+  notEvaluatedSubject,
   resourceLabel,
   sortCrashes,
   sortFindings,
   sortGaps,
   sortSuppressions,
-  type NotEvaluatedGroup,
 } from './common';
 
 type Style = 'bold' | 'dim' | 'red' | 'yellow' | 'cyan' | 'green';
@@ -100,14 +100,37 @@ function suppressedSection(suppressed: readonly Finding[], ruleWidth: number, pa
   return lines;
 }
 
-function notEvaluatedSection(groups: readonly NotEvaluatedGroup[], paint: Paint): string[] {
-  if (groups.length === 0) return [];
-  const lines = [paint(`Not evaluated (${plural(groups.length, 'rule')}):`, 'bold')];
-  for (const group of groups) {
-    lines.push(`  ${group.ruleId}`);
-    for (const { reason, resources } of group.reasons) {
-      const which = resources.length > 0 ? ` (${resources.map(resourceLabel).join(', ')})` : '';
-      lines.push(`    - ${reason}${which}`);
+/** How many names a grouped record lists before "and N more" (the JSON and SARIF reports list them all). */
+const NAMES_SHOWN = 8;
+
+/** `'a', 'b', 'c' and 4 more`. */
+function names(resources: readonly ResourceRef[]): string {
+  const shown = resources.slice(0, NAMES_SHOWN).map((r) => `'${r.name}'`);
+  const more = resources.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+}
+
+/** `Not evaluated (3 rules: 1 not run, 2 in part)`: the same counts as the closing summary. */
+function rulesCount(result: AuditResult): string {
+  const { notRun, partly } = result.summary.rulesNotEvaluated;
+  const parts = [
+    notRun.length > 0 ? `${notRun.length} not run` : '',
+    partly.length > 0 ? `${partly.length} in part` : '',
+  ].filter((p) => p !== '');
+  return `${plural(notRun.length + partly.length, 'rule')}: ${parts.join(', ')}`;
+}
+
+function notEvaluatedSection(result: AuditResult, paint: Paint): string[] {
+  const byRule = notEvaluatedByRule(result.notEvaluated);
+  if (byRule.length === 0) return [];
+  const notRun = new Set(result.summary.rulesNotEvaluated.notRun);
+  const lines = [paint(`Not evaluated (${rulesCount(result)}):`, 'bold')];
+  for (const { ruleId, records } of byRule) {
+    lines.push(`  ${ruleId}${notRun.has(ruleId) ? ' (not run)' : ''}`);
+    for (const record of records) {
+      const subject = notEvaluatedSubject(record);
+      lines.push(`    - ${subject === undefined ? '' : `${subject} — `}${record.reason}`);
+      if (record.resources.length > 1) lines.push(`        ${names(record.resources)}`);
     }
   }
   return lines;
@@ -118,21 +141,38 @@ function listSection(title: string, items: readonly string[], paint: Paint): str
   return [paint(`${title} (${items.length}):`, 'bold'), ...items.map((item) => `  ${item}`)];
 }
 
-/** Which rules ran: everything not `off`, minus rules skipped as a whole or crashed. */
+/**
+ * Which rules ran: everything not `off`, minus the rules not run or crashed; of those, how many only in part. The
+ * counts are the summary's (`rulesNotEvaluated`), as in the "Not evaluated" section.
+ */
 function evaluatedLine(result: AuditResult): string {
   const enabled = result.rules.filter((r) => r.level !== 'off');
   const off = result.rules.length - enabled.length;
-  const skipped = new Set(result.notEvaluated.filter((r) => !r.resource).map((r) => r.ruleId));
+  const { notRun, partly } = result.summary.rulesNotEvaluated;
   const crashed = new Set(result.crashes.map((c) => c.ruleId));
-  const evaluated = enabled.filter((r) => !skipped.has(r.id) && !crashed.has(r.id)).length;
+  const evaluated = enabled.filter((r) => !notRun.includes(r.id) && !crashed.has(r.id)).length;
+  const inPart = partly.filter((id) => !crashed.has(id)).length;
   const notes = [
+    inPart > 0 ? `${inPart} of them in part` : '',
+    notRun.length > 0 ? `${notRun.length} not run` : '',
     off > 0 ? `${off} off` : '',
-    skipped.size > 0 ? `${skipped.size} not evaluated` : '',
     crashed.size > 0 ? `${crashed.size} crashed` : '',
   ].filter((n) => n !== '');
   const sources = [...new Set(result.sources)].sort();
   const over = sources.length > 0 ? ` over ${plural(sources.length, 'source')}: ${sources.join(', ')}` : '';
   return `Evaluated ${evaluated} of ${plural(result.rules.length, 'rule')}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}${over}.`;
+}
+
+/** Security rules that abstained are always named, fully or in part. */
+function securityLine(result: AuditResult, paint: Paint): string[] {
+  const { security } = result.summary.rulesNotEvaluated;
+  if (security.length === 0) return [];
+  return [
+    paint(
+      `Security ${security.length === 1 ? 'rule' : 'rules'} not (fully) evaluated: ${security.join(', ')}.`,
+      'yellow',
+    ),
+  ];
 }
 
 function summarySection(result: AuditResult, active: number, paint: Paint): string[] {
@@ -149,7 +189,7 @@ function summarySection(result: AuditResult, active: number, paint: Paint): stri
     lines.push(`${paint(plural(active, 'finding'), 'bold')}: ${counts.join(', ')}.`);
   }
   if (summary.suppressed > 0) lines.push(`${summary.suppressed} suppressed.`);
-  lines.push(evaluatedLine(result));
+  lines.push(evaluatedLine(result), ...securityLine(result, paint));
   if (!result.complete) {
     const why = [
       result.crashes.length > 0 ? plural(result.crashes.length, 'rule crash', 'rule crashes') : '',
@@ -177,7 +217,7 @@ export function textReporter(result: AuditResult, options: ReporterOptions): str
   const sections: string[][] = [
     ...groupByResource(active).map((group) => resourceSection(group, ruleWidth, paint)),
     suppressedSection(suppressed, ruleWidth, paint),
-    notEvaluatedSection(groupNotEvaluated(result.notEvaluated), paint),
+    notEvaluatedSection(result, paint),
     listSection(
       'Expired suppressions',
       sortSuppressions(result.expiredSuppressions).map(expiredSuppressionMessage),

@@ -3,11 +3,16 @@
  * The CLI and library users call `prepareAudit` / `runPreparedAudit`.
  */
 import path from 'node:path';
-import { loadConfig, resolveRuleSettings, type AuditConfig } from './engine/config';
+import {
+  loadConfig,
+  resolveFailOnNotEvaluated,
+  resolveRuleSettings,
+  type AuditConfig,
+} from './engine/config';
 import { AuditError } from './engine/errors';
 import { builtinRegistry, withPlugins, type Registry } from './engine/registry';
 import { runAudit } from './engine/run';
-import type { AuditResult, FailOn, SeverityLevel } from './engine/types';
+import { isSecurityRule, type AuditResult, type FailOn, type SeverityLevel } from './engine/types';
 import type { Inventory } from './inventory/types';
 import { normalize } from './model/normalize';
 import { loadSources } from './sources';
@@ -25,6 +30,8 @@ export interface AuditRequest {
   ruleOverrides?: Readonly<Record<string, SeverityLevel>>;
   /** Run only rules carrying one of these tags. */
   tags?: readonly string[];
+  /** `--fail-on-not-evaluated`: replaces the config's `failOnNotEvaluated`. */
+  failOnNotEvaluated?: readonly string[];
   now: Date;
 }
 
@@ -33,13 +40,22 @@ export interface PreparedAudit {
   configFile: string | undefined;
   registry: Registry;
   failOn: FailOn;
+  /** Rule ids, `security` and `all`: the gate fails when one of them is not (fully) evaluated. Empty: off. */
+  failOnNotEvaluated: string[];
 }
 
 /** Loads config and plugins; throws AuditError (exit 2) on any problem. */
-export function prepareAudit(request: Pick<AuditRequest, 'cwd' | 'configFile'>): PreparedAudit {
+export function prepareAudit(
+  request: Pick<AuditRequest, 'cwd' | 'configFile' | 'failOnNotEvaluated'>,
+): PreparedAudit {
   const { config, file, baseDir } = loadConfig(request.configFile, request.cwd);
   const registry = withPlugins(builtinRegistry(), config.plugins ?? [], baseDir);
-  return { config, configFile: file, registry, failOn: config.failOn ?? 'error' };
+  const shown = file ? displayPath(file, request.cwd) : '.auditrc.json';
+  // Checked against the rules (plugins included) before any source is read.
+  const failOnNotEvaluated = request.failOnNotEvaluated
+    ? resolveFailOnNotEvaluated(request.failOnNotEvaluated, registry.rules, '--fail-on-not-evaluated')
+    : resolveFailOnNotEvaluated(config.failOnNotEvaluated, registry.rules, `${shown}: failOnNotEvaluated`);
+  return { config, configFile: file, registry, failOn: config.failOn ?? 'error', failOnNotEvaluated };
 }
 
 export function loadInventory(request: AuditRequest, prepared: PreparedAudit): Promise<Inventory> {
@@ -110,4 +126,18 @@ const RANK: Record<Exclude<FailOn, 'none'>, number> = { note: 1, warning: 2, err
 export function failsAt(result: AuditResult, failOn: FailOn): boolean {
   if (failOn === 'none') return false;
   return result.findings.some((f) => !f.suppressed && RANK[f.severity] >= RANK[failOn]);
+}
+
+/**
+ * The rules named by `failOnNotEvaluated` (ids, `security`, `all`) that were not evaluated, as a whole or in part,
+ * sorted; the gate fails (exit 1) when there is one.
+ */
+export function abstainedFor(result: AuditResult, selection: readonly string[]): string[] {
+  const { notRun, partly } = result.summary.rulesNotEvaluated;
+  const security = new Set(result.rules.filter((r) => isSecurityRule(r.meta)).map((r) => r.id));
+  const named = (id: string) =>
+    selection.includes('all') ||
+    selection.includes(id) ||
+    (selection.includes('security') && security.has(id));
+  return [...notRun, ...partly].filter(named).sort();
 }

@@ -2,7 +2,7 @@
  * The library entry point (`require('apim-oauth-audit')`): run an audit programmatically, write custom rules
  * with the same contract as the built-in ones, and format results with the bundled reporters.
  */
-export { audit, failsAt, loadInventory, prepareAudit, runPreparedAudit } from './audit';
+export { abstainedFor, audit, failsAt, loadInventory, prepareAudit, runPreparedAudit } from './audit';
 export type { AuditRequest, PreparedAudit } from './audit';
 export { checked, defineRule, notEvaluated, violation } from './engine/types';
 export type {

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { reporters, type ReporterName } from '../../reporters';
-import { audit, failsAt, loadInventory, prepareAudit, type AuditRequest } from '../audit';
+import { abstainedFor, audit, failsAt, loadInventory, prepareAudit, type AuditRequest } from '../audit';
 import { unknownRuleMessage } from '../engine/config';
 import { AuditError, EXIT, type ExitCode } from '../engine/errors';
 import { SEVERITIES, type FailOn, type SeverityLevel } from '../engine/types';
@@ -21,6 +21,8 @@ export interface ScanCommand {
   format: ReporterName;
   output?: string;
   failOn?: FailOn;
+  /** Rule ids, `security`, `all` or `none`: replaces the config's `failOnNotEvaluated`. */
+  failOnNotEvaluated?: string[];
   rule: string[];
   tag: string[];
   now?: string;
@@ -104,6 +106,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
     ...sinks,
     ruleOverrides: parseRuleOverrides(command.rule),
     tags: command.tag,
+    ...(command.failOnNotEvaluated !== undefined ? { failOnNotEvaluated: command.failOnNotEvaluated } : {}),
     now: parseNow(command.now),
   }).finally(end);
   const toFile = command.output !== undefined;
@@ -123,7 +126,12 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
       io.stderr(`Rule ${crash.ruleId} crashed:\n${crash.stack ?? crash.message}\n`);
   }
   if (!result.complete) return EXIT.incomplete;
-  return failsAt(result, command.failOn ?? prepared.failOn) ? EXIT.findings : EXIT.ok;
+  const abstained = abstainedFor(result, prepared.failOnNotEvaluated);
+  if (abstained.length > 0) {
+    io.stderr(`Exit 1: not (fully) evaluated, and named by failOnNotEvaluated: ${abstained.join(', ')}\n`);
+  }
+  const fails = failsAt(result, command.failOn ?? prepared.failOn) || abstained.length > 0;
+  return fails ? EXIT.findings : EXIT.ok;
 }
 
 /**

@@ -11,10 +11,18 @@ import { processIO, type CliIO } from './io';
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  nothing at or above --fail-on (default: error)
-  1  findings at or above --fail-on
+  1  findings at or above --fail-on, or a rule named by --fail-on-not-evaluated not (fully) evaluated
   2  invalid usage, configuration or input (the message names the place)
   3  audit incomplete: a source could not be read fully, or a rule crashed
      (takes precedence over 1: an incomplete audit is never evidence of a clean configuration)`;
+
+/** `security,api-oauth-enabled` -> `['security', 'api-oauth-enabled']` (spaces and empty items dropped). */
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
 
 class UsageError extends AuditError {
   constructor(message: string) {
@@ -61,6 +69,11 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
             choices: ['error', 'warning', 'note', 'none'] as const,
             describe: 'Lowest severity that makes the exit code 1 (default: config failOn, else error)',
           })
+          .option('fail-on-not-evaluated', {
+            type: 'string',
+            describe:
+              'Exit 1 when one of these rules is not (fully) evaluated: <rule-id,...>, security, all or none (default: config failOnNotEvaluated, else none)',
+          })
           .option('rule', {
             type: 'string',
             array: true,
@@ -98,6 +111,9 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
           ...(args.config !== undefined ? { config: args.config } : {}),
           ...(args.output !== undefined ? { output: args.output } : {}),
           ...(args['fail-on'] !== undefined ? { failOn: args['fail-on'] } : {}),
+          ...(args['fail-on-not-evaluated'] !== undefined
+            ? { failOnNotEvaluated: splitList(args['fail-on-not-evaluated']) }
+            : {}),
           ...(args.now !== undefined ? { now: args.now } : {}),
         };
       },

@@ -22,6 +22,7 @@ export type RuleConfigValue = SeverityLevel | { severity?: SeverityLevel; option
 export interface AuditConfig {
   sources?: string[];
   failOn?: FailOn;
+  failOnNotEvaluated?: string | string[];
   rules?: Record<string, RuleConfigValue>;
   links?: CorrelationLink[];
   suppressions?: Suppression[];
@@ -101,6 +102,8 @@ function describeConfigErrors(errors: readonly ErrorObject[], shown: string, ind
       const key = String((error.params as { additionalProperty: string }).additionalProperty);
       pointer = `${pointer}/${key}`;
       message = `unknown key '${key}'`;
+    } else if (['enum', 'type'].includes(error.keyword) && pointer === '/failOnNotEvaluated') {
+      message = 'must be all, security, none, or a list of rule ids (and security / all)';
     } else if (error.keyword === 'enum') {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
       message = `must be one of ${allowed.map((v) => String(v)).join(', ')}`;
@@ -195,4 +198,33 @@ export function resolveRuleSettings(
   }
   if (problems.length > 0) throw new AuditError('config-invalid', 'Invalid rule configuration:', problems);
   return settings;
+}
+
+/** What `failOnNotEvaluated` / `--fail-on-not-evaluated` may name besides rule ids. */
+export const NOT_EVALUATED_SELECTORS = ['all', 'security', 'none'] as const;
+
+/**
+ * `failOnNotEvaluated` (or `--fail-on-not-evaluated`) checked against the registry: rule ids, `security`, `all`,
+ * or `none` alone. Returns the selection without `none` (empty: the gate is off). Every problem is thrown at once,
+ * each with `where` (the config key path or the option), unknown rule ids with a "did you mean".
+ */
+export function resolveFailOnNotEvaluated(
+  value: string | readonly string[] | undefined,
+  rules: readonly AnyRule[],
+  where: string,
+): string[] {
+  const items = value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
+  const known = rules.map((r) => r.id);
+  const problems: string[] = [];
+  for (const item of items) {
+    if ((NOT_EVALUATED_SELECTORS as readonly string[]).includes(item) || known.includes(item)) continue;
+    problems.push(`${where}: ${unknownRuleMessage(item, known)}; or use security, all or none`);
+  }
+  if (items.includes('none') && items.length > 1) {
+    problems.push(`${where}: none cannot be combined with other values`);
+  }
+  if (problems.length > 0) {
+    throw new AuditError('config-invalid', 'Invalid failOnNotEvaluated:', problems);
+  }
+  return [...new Set(items.filter((item) => item !== 'none'))];
 }

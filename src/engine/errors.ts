@@ -6,7 +6,7 @@
 export const EXIT = {
   /** Nothing at or above --fail-on. */
   ok: 0,
-  /** Findings at or above --fail-on. */
+  /** Findings at or above --fail-on, or a rule named by --fail-on-not-evaluated not (fully) evaluated. */
   findings: 1,
   /** Invalid usage, configuration or input. */
   usage: 2,

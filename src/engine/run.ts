@@ -4,7 +4,7 @@
  * incomplete.
  */
 import type { PositionIndex } from '../inventory/types';
-import type { Entity, Model } from '../model/types';
+import type { Model } from '../model/types';
 import {
   describeUnknownDependency,
   describeUnknownValue,
@@ -14,12 +14,17 @@ import {
 } from '../model/unknown';
 import { entitiesWithUnknownValues, unknownDependency } from '../model/unknown-fallback';
 import { fingerprint, locate, locateTextOffset, logicalLocation } from './locate';
+import {
+  groupNotEvaluated,
+  RuleEntries,
+  summarizeNotEvaluated,
+  type NotEvaluatedEntry,
+} from './not-evaluated';
 import { applySuppressions } from './suppressions';
 import type {
   AnyRule,
   AuditResult,
   Finding,
-  NotEvaluatedRecord,
   Requirement,
   RuleCrash,
   RuleDescriptor,
@@ -53,7 +58,7 @@ const SIDE_NAMES: Record<Requirement, string> = {
 
 export function runAudit(model: Model, plan: AuditPlan): AuditResult {
   const findings: Finding[] = [];
-  const notEvaluatedRecords: NotEvaluatedRecord[] = [];
+  const notEvaluated: NotEvaluatedEntry[] = [];
   const crashes: RuleCrash[] = [];
   const descriptors: RuleDescriptor[] = [];
   const checkUnknowns = hasUnknownValues(model);
@@ -74,13 +79,14 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
 
     const missing = rule.meta.requires.filter((side) => !model.coverage[side]);
     if (missing.length > 0) {
-      notEvaluatedRecords.push({
+      notEvaluated.push({
         ruleId: rule.id,
         reason: `needs ${missing.map((m) => SIDE_NAMES[m]).join(' and ')}; no source provided it`,
+        notRun: true,
       });
       continue;
     }
-    const records = new RuleRecords(rule.id);
+    const records = new RuleEntries(rule.id);
     try {
       for (const output of rule.check(model, { now: plan.now, options: setting.options })) {
         if (output.type === 'notEvaluated') {
@@ -134,9 +140,7 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
       if (error instanceof Error && error.stack) crash.stack = error.stack;
       crashes.push(crash);
     }
-    for (const record of records.list()) {
-      if (!notEvaluatedRecords.some((r) => sameRecord(r, record))) notEvaluatedRecords.push(record);
-    }
+    notEvaluated.push(...records.list());
   }
 
   const { findings: withSuppressions, expired } = applySuppressions(
@@ -145,10 +149,11 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
     plan.now,
   );
   const sorted = withSuppressions.sort(compareFindings);
+  const records = groupNotEvaluated(notEvaluated);
   const active = sorted.filter((f) => !f.suppressed);
   return {
     findings: sorted,
-    notEvaluated: notEvaluatedRecords,
+    notEvaluated: records,
     crashes,
     gaps: model.gaps,
     expiredSuppressions: expired,
@@ -159,7 +164,8 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
       warning: active.filter((f) => f.severity === 'warning').length,
       note: active.filter((f) => f.severity === 'note').length,
       suppressed: sorted.length - active.length,
-      notEvaluated: notEvaluatedRecords.length,
+      notEvaluated: records.length,
+      rulesNotEvaluated: summarizeNotEvaluated(notEvaluated, descriptors),
       crashed: crashes.length,
       gaps: model.gaps.length,
     },
@@ -176,48 +182,6 @@ function restsOnUnknown(model: Model, rule: AnyRule, output: Violation): Unknown
     return unknownIn([{ entity: output.entity, path: output.path ?? '' }, ...(output.evidence ?? [])]);
   }
   return unknownDependency(model, output.entity, output.path);
-}
-
-function sameRecord(a: NotEvaluatedRecord, b: NotEvaluatedRecord): boolean {
-  return a.ruleId === b.ruleId && a.reason === b.reason && a.resource?.id === b.resource?.id;
-}
-
-/**
- * The not-evaluated records of one rule run. A check (`checked`) and a violation of the rule on one entity that
- * rest on the same unknown value say the same thing: only the violation's record ("the finding would rest on")
- * is kept, since it tells that there may be something to fix.
- */
-class RuleRecords {
-  private readonly entries: {
-    record: NotEvaluatedRecord;
-    key: string | undefined;
-    from: 'violation' | 'other';
-  }[] = [];
-
-  constructor(private readonly ruleId: string) {}
-
-  add(
-    reason: string,
-    entity: Entity | undefined,
-    unknown?: UnknownDependency,
-    from: 'violation' | 'other' = 'other',
-  ): void {
-    const record: NotEvaluatedRecord = { ruleId: this.ruleId, reason };
-    if (entity) record.resource = { kind: entity.kind, id: entity.id, name: entity.name };
-    const key = unknown && entity ? `${entity.id}\u0000${unknown.entity.id}\u0000${unknown.path}` : undefined;
-    this.entries.push({ record, key, from });
-  }
-
-  has(entity: Entity): boolean {
-    return this.entries.some((e) => e.record.resource?.id === entity.id);
-  }
-
-  list(): NotEvaluatedRecord[] {
-    const fromViolations = new Set(this.entries.filter((e) => e.from === 'violation').map((e) => e.key));
-    return this.entries
-      .filter((e) => e.from === 'violation' || e.key === undefined || !fromViolations.has(e.key))
-      .map((e) => e.record);
-  }
 }
 
 /** Two violations with one fingerprint are one finding (e.g. two servers sharing one app): keep the first. */

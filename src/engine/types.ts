@@ -178,10 +178,32 @@ export interface Finding {
   suppressed?: { justification: string; expires?: string };
 }
 
+/**
+ * What a rule could not judge, and why: one record per (rule, reason, entity kind), listing the entities
+ * (src/engine/not-evaluated.ts groups them). A record without `kind` is about the rule as a whole.
+ */
 export interface NotEvaluatedRecord {
   ruleId: string;
   reason: string;
-  resource?: ResourceRef;
+  /** The kind of the entities listed; absent when the record is about the rule as a whole. */
+  kind?: ResourceKind;
+  /** The entities not judged for this reason, sorted by name; empty for the rule as a whole. */
+  resources: ResourceRef[];
+}
+
+/** The rules that abstained, by id (sorted). */
+export interface NotEvaluatedSummary {
+  /** Not run at all: the audit has no data for a side they require. */
+  notRun: string[];
+  /** Run, but not evaluated on some entities or parts (an unknown value, an app not in the data, ...). */
+  partly: string[];
+  /** The security rules (`isSecurityRule`) among `notRun` and `partly`: every report names them. */
+  security: string[];
+}
+
+/** A security rule: tagged `security`, or with a `securitySeverity` (which SARIF tags `security` too). */
+export function isSecurityRule(meta: RuleMeta): boolean {
+  return meta.tags.includes('security') || meta.securitySeverity !== undefined;
 }
 
 export interface RuleCrash {
@@ -207,7 +229,10 @@ export interface AuditSummary {
   warning: number;
   note: number;
   suppressed: number;
+  /** Not-evaluated records (one per rule, reason and entity kind). */
   notEvaluated: number;
+  /** The rules behind those records. */
+  rulesNotEvaluated: NotEvaluatedSummary;
   crashed: number;
   gaps: number;
 }

@@ -13,7 +13,7 @@ describe('library entry point', () => {
     const json = JSON.parse(library.reporters.json(result, { color: false, toolVersion: '0.0.0' })) as {
       version: number;
     };
-    expect(json.version).toBe(1);
+    expect(json.version).toBe(2);
     expect(library.BUILTIN_RULE_IDS).toContain('api-validate-jwt');
     expect(typeof library.defineRule).toBe('function');
   });

@@ -66,7 +66,8 @@ describe('a violation with evidence', () => {
         reason: expect.stringMatching(
           /^The finding would rest on properties\/grantTypes of authorizationServer 'colors-oauth'.*\[parameters\('grants'\)\] has no value/,
         ),
-        resource: expect.objectContaining({ kind: 'application', name: 'oauth-client-app' }),
+        kind: 'application',
+        resources: [expect.objectContaining({ kind: 'application', name: 'oauth-client-app' })],
       },
     ]);
   });
@@ -145,7 +146,8 @@ describe('a check that found nothing', () => {
         reason: expect.stringMatching(
           /^Not fully evaluated: properties\/grantTypes of authorizationServer 'colors-oauth'/,
         ),
-        resource: expect.objectContaining({ kind: 'application', name: 'oauth-client-app' }),
+        kind: 'application',
+        resources: [expect.objectContaining({ kind: 'application', name: 'oauth-client-app' })],
       },
     ]);
   });
@@ -158,9 +160,9 @@ describe('a check that found nothing', () => {
     // The backend app's identifierUris are read by the model, but this rule did not rest on them.
     const overlay = unknownOn('backendApp', 'identifierUris');
     expect(audit(passingRule(true), overlay).notEvaluated).toEqual([]);
-    expect(audit(passingRule(false), overlay).notEvaluated.map((n) => n.resource?.name)).toEqual([
-      'oauth-backend-app',
-    ]);
+    expect(
+      audit(passingRule(false), overlay).notEvaluated.flatMap((n) => n.resources.map((r) => r.name)),
+    ).toEqual(['oauth-backend-app']);
   });
 
   it('is not repeated next to a violation on the same entity that rests on the same unknown', () => {
@@ -197,7 +199,8 @@ describe('an abstention with evidence', () => {
         reason: expect.stringMatching(
           /^Not fully evaluated: appId of application 'oauth-client-app'.*placeholder/,
         ),
-        resource: expect.objectContaining({ kind: 'authorizationServer', name: 'colors-oauth' }),
+        kind: 'authorizationServer',
+        resources: [expect.objectContaining({ kind: 'authorizationServer', name: 'colors-oauth' })],
       },
     ]);
     // Without an unknown value, the rule's own reason stands.

@@ -85,14 +85,44 @@ describe('runAudit', () => {
     });
     const result = runAudit(apimOnly, plan([entraRule]));
     expect(result.notEvaluated).toEqual([
-      { ruleId: 'test-entra', reason: expect.stringMatching(/needs Entra app registrations/) },
+      {
+        ruleId: 'test-entra',
+        reason: expect.stringMatching(/needs Entra app registrations/),
+        resources: [],
+      },
     ]);
+    expect(result.summary.rulesNotEvaluated).toEqual({ notRun: ['test-entra'], partly: [], security: [] });
     expect(result.complete).toBe(true);
   });
 
   it('records per-entity not-evaluated outputs with the resource', () => {
     const result = runAudit(model, plan([entraRule]));
-    expect(result.notEvaluated[0]?.resource?.name).toBe('oauth-backend-app');
+    expect(result.notEvaluated[0]?.resources.map((r) => r.name)).toEqual(['oauth-backend-app']);
+    expect(result.summary.rulesNotEvaluated).toEqual({ notRun: [], partly: ['test-entra'], security: [] });
+  });
+
+  it('groups not-evaluated outputs into one record per rule, reason and entity kind', () => {
+    const grouping = defineRule({
+      id: 'test-grouping',
+      meta: { title: 't', severity: 'error', tags: ['security'], requires: [] },
+      *check(m) {
+        const [backend, client] = m.applications;
+        const [server] = m.authorizationServers;
+        yield notEvaluated('shared reason', client);
+        yield notEvaluated('shared reason', backend);
+        yield notEvaluated('shared reason', client);
+        yield notEvaluated('shared reason', server);
+        yield notEvaluated('other reason', backend);
+      },
+    });
+    const result = runAudit(model, plan([grouping]));
+    expect(result.notEvaluated.map((r) => [r.kind, r.reason, r.resources.map((x) => x.name)])).toEqual([
+      ['application', 'other reason', ['oauth-backend-app']],
+      ['application', 'shared reason', ['oauth-backend-app', 'oauth-client-app']],
+      ['authorizationServer', 'shared reason', ['colors-oauth']],
+    ]);
+    expect(result.summary.notEvaluated).toBe(3);
+    expect(result.summary.rulesNotEvaluated.security).toEqual(['test-grouping']);
   });
 
   it('fingerprints are stable across runs and independent of line numbers', () => {

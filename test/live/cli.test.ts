@@ -12,7 +12,7 @@ import { CLIENT_SECRET, CONTOSO_FILE, CONTOSO_SERVICE_ID, startFixture, type Liv
 interface Report {
   complete: boolean;
   findings: { ruleId: string; message: string; resource: { id: string } }[];
-  notEvaluated: { ruleId: string; reason: string; resource?: { id: string } }[];
+  notEvaluated: { ruleId: string; reason: string; resources: { id: string }[] }[];
   gaps: { source: string; what: string; reason: string }[];
 }
 
@@ -118,7 +118,9 @@ it('403 on one API policy: exit 3, the gap named, other findings still reported'
   expect(report.notEvaluated).toContainEqual(
     expect.objectContaining({
       reason: expect.stringContaining('not read: HTTP 403 Forbidden (AuthorizationFailed)'),
-      resource: expect.objectContaining({ id: `${CONTOSO_SERVICE_ID}/apis/colors-api` }),
+      resources: expect.arrayContaining([
+        expect.objectContaining({ id: `${CONTOSO_SERVICE_ID}/apis/colors-api` }),
+      ]),
     }),
   );
   const text = await cli(['scan', ...LIVE, ...NOW], { env: fixture.env });

@@ -12,11 +12,16 @@ interface JsonReport {
     fingerprint: string;
     suppressed?: { justification: string; expires: string | null };
   }[];
-  notEvaluated: { ruleId: string; reason: string; resource?: { kind: string; id: string; name: string } }[];
+  notEvaluated: {
+    ruleId: string;
+    reason: string;
+    kind: string | null;
+    resources: { kind: string; id: string; name: string }[];
+  }[];
   crashes: { ruleId: string; message: string }[];
   gaps: unknown[];
   expiredSuppressions: unknown[];
-  summary: Record<string, number>;
+  summary: Record<string, unknown>;
 }
 
 function parse(text: string): JsonReport {
@@ -37,7 +42,7 @@ describe('json reporter', () => {
     expect(text.endsWith('}\n')).toBe(true);
     expect(
       text.startsWith(
-        '{\n  "version": 1,\n  "tool": {\n    "name": "apim-oauth-audit",\n    "version": "1.2.3"\n  },',
+        '{\n  "version": 2,\n  "tool": {\n    "name": "apim-oauth-audit",\n    "version": "1.2.3"\n  },',
       ),
     ).toBe(true);
     expect(jsonReporter(reversed(fullResult()), OPTIONS)).toBe(text);
@@ -71,6 +76,8 @@ describe('json reporter', () => {
       'note',
       'suppressed',
       'notEvaluated',
+      'rulesNotEvaluated',
+      'securityRulesNotEvaluated',
       'crashed',
       'gaps',
     ]);
@@ -98,15 +105,26 @@ describe('json reporter', () => {
     expect(report.findings.filter((f) => !f.suppressed).every((f) => !('suppressed' in f))).toBe(true);
   });
 
-  it('reports not-evaluated records deduplicated, crashes without stacks, and completeness', () => {
+  it('reports not-evaluated records with their entities, the rules behind them, crashes without stacks, and completeness', () => {
     const report = parse(jsonReporter(fullResult(), OPTIONS));
     expect(report.complete).toBe(false);
-    expect(report.notEvaluated.map((r) => [r.ruleId, r.resource?.name ?? null])).toEqual([
-      ['backend-scope-exposed', null],
-      ['client-api-permission', 'entra-auth'],
-      ['client-api-permission', 'partner-auth'],
+    expect(report.notEvaluated.map((r) => [r.ruleId, r.kind, r.resources.length])).toEqual([
+      ['backend-scope-exposed', null, 0],
+      ['client-api-permission', 'authorizationServer', 2],
+      ['redirect-uri-safe', 'application', 10],
+      ['redirect-uri-safe', 'application', 1],
     ]);
-    expect(report.notEvaluated[0]).not.toHaveProperty('resource');
+    expect(report.notEvaluated[1]?.resources.map((r) => r.name)).toEqual(['entra-auth', 'partner-auth']);
+    expect(report.summary).toEqual(
+      expect.objectContaining({
+        notEvaluated: 4,
+        rulesNotEvaluated: {
+          notRun: ['backend-scope-exposed'],
+          partly: ['client-api-permission', 'redirect-uri-safe'],
+        },
+        securityRulesNotEvaluated: ['redirect-uri-safe'],
+      }),
+    );
     expect(report.crashes).toEqual([
       { ruleId: 'api-oauth-enabled', message: "Cannot read properties of undefined (reading 'length')" },
     ]);

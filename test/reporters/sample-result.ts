@@ -1,8 +1,9 @@
 /**
  * Hand-built audit results for the reporter tests: findings across two files (one path with a space), a
- * suppressed finding, a finding with a file but no line, not-evaluated records (whole-rule and per-resource, with
- * a duplicate), a crash, a source gap, an expired suppression, and rules with and without docs and
- * security severity (one of them `off`). The findings are deliberately out of order.
+ * suppressed finding, a finding with a file but no line, not-evaluated records as the engine groups them (a whole
+ * rule, two servers for one reason, ten apps for one reason, one app), a crash, a source gap, an expired
+ * suppression, and rules with and without docs and security severity (one of them `off`). The findings are
+ * deliberately out of order.
  */
 import type { AuditResult, Finding, RuleDescriptor } from '../../src/engine/types';
 import type { ReporterOptions } from '../../reporters';
@@ -246,25 +247,37 @@ export function fullResult(): AuditResult {
       {
         ruleId: 'client-api-permission',
         reason: "the client app '44444444-4444-4444-4444-444444444444' is not among the applications given",
-        resource: authServer,
+        kind: 'authorizationServer',
+        resources: [
+          authServer,
+          {
+            kind: 'authorizationServer',
+            id: `${SERVICE_ID}/authorizationServers/partner-auth`,
+            name: 'partner-auth',
+          },
+        ],
       },
       {
         ruleId: 'backend-scope-exposed',
         reason: 'needs Entra app registrations; no source provided it',
+        resources: [],
       },
       {
-        ruleId: 'client-api-permission',
-        reason: "the client app '44444444-4444-4444-4444-444444444444' is not among the applications given",
-        resource: authServer,
+        ruleId: 'redirect-uri-safe',
+        reason:
+          'Not fully evaluated: the redirect URIs hold placeholders that the release pipeline substitutes (token replacement).',
+        kind: 'application',
+        resources: Array.from({ length: 10 }, (_, i) => ({
+          kind: 'application' as const,
+          id: `/applications/a${i}`,
+          name: `team-app-${i}`,
+        })),
       },
       {
-        ruleId: 'client-api-permission',
-        reason: "the client app '44444444-4444-4444-4444-444444444444' is not among the applications given",
-        resource: {
-          kind: 'authorizationServer',
-          id: `${SERVICE_ID}/authorizationServers/partner-auth`,
-          name: 'partner-auth',
-        },
+        ruleId: 'redirect-uri-safe',
+        reason: 'Not fully evaluated: web/redirectUris of application ... is not determined.',
+        kind: 'application',
+        resources: [portalApp],
       },
     ],
     crashes: [
@@ -291,7 +304,20 @@ export function fullResult(): AuditResult {
     ],
     rules: structuredClone(RULES),
     complete: false,
-    summary: { error: 4, warning: 0, note: 1, suppressed: 1, notEvaluated: 4, crashed: 1, gaps: 1 },
+    summary: {
+      error: 4,
+      warning: 0,
+      note: 1,
+      suppressed: 1,
+      notEvaluated: 4,
+      rulesNotEvaluated: {
+        notRun: ['backend-scope-exposed'],
+        partly: ['client-api-permission', 'redirect-uri-safe'],
+        security: ['redirect-uri-safe'],
+      },
+      crashed: 1,
+      gaps: 1,
+    },
     sources: [SNAPSHOT, MANIFEST, LEGACY],
   };
 }
@@ -306,7 +332,16 @@ export function cleanResult(): AuditResult {
     expiredSuppressions: [],
     rules: structuredClone(RULES).filter((r) => r.level !== 'off'),
     complete: true,
-    summary: { error: 0, warning: 0, note: 0, suppressed: 0, notEvaluated: 0, crashed: 0, gaps: 0 },
+    summary: {
+      error: 0,
+      warning: 0,
+      note: 0,
+      suppressed: 0,
+      notEvaluated: 0,
+      rulesNotEvaluated: { notRun: [], partly: [], security: [] },
+      crashed: 0,
+      gaps: 0,
+    },
     sources: ['examples/contoso-fixed/snapshot.json'],
   };
 }

@@ -38,6 +38,10 @@ interface SarifLog {
       }[];
     }[];
     originalUriBaseIds: Record<string, { uri?: string }>;
+    properties: {
+      securityRulesNotEvaluated: string[];
+      rulesNotEvaluated: { notRun: string[]; partly: string[] };
+    };
     artifacts: { location: { uri: string; uriBaseId?: string } }[];
     results: {
       ruleId: string;
@@ -340,8 +344,18 @@ describe('sarif reporter', () => {
       ],
       [
         'note',
-        "rule client-api-permission was not evaluated: the client app '44444444-4444-4444-4444-444444444444' is not among the applications given",
+        "rule client-api-permission was not evaluated for 2 authorization servers: the client app '44444444-4444-4444-4444-444444444444' is not among the applications given",
         'client-api-permission',
+      ],
+      [
+        'note',
+        'rule redirect-uri-safe was not evaluated for 10 applications: Not fully evaluated: the redirect URIs hold placeholders that the release pipeline substitutes (token replacement).',
+        'redirect-uri-safe',
+      ],
+      [
+        'note',
+        "rule redirect-uri-safe was not evaluated for application 'Contoso Portal': Not fully evaluated: web/redirectUris of application ... is not determined.",
+        'redirect-uri-safe',
       ],
     ]);
     for (const notification of invocation.toolExecutionNotifications) {
@@ -352,6 +366,14 @@ describe('sarif reporter', () => {
       (l) => l.logicalLocations[0]?.fullyQualifiedName,
     );
     expect(perResource).toHaveLength(2);
+    expect(run().properties).toEqual({
+      securityRulesNotEvaluated: ['redirect-uri-safe'],
+      rulesNotEvaluated: {
+        notRun: ['backend-scope-exposed'],
+        partly: ['client-api-permission', 'redirect-uri-safe'],
+      },
+    });
+    expect(run(cleanResult()).properties.securityRulesNotEvaluated).toEqual([]);
     expect(run(cleanResult()).invocations[0]).toEqual({
       executionSuccessful: true,
       toolExecutionNotifications: [],

@@ -46,13 +46,27 @@ describe('text reporter', () => {
     expect(report).toContain('1 suppressed.');
   });
 
-  it('lists rules not evaluated once per rule and reason, with the resources', () => {
+  it('lists rules not evaluated once per rule, reason and kind, counting and naming the entities', () => {
     const report = textReporter(fullResult(), OPTIONS);
-    expect(report).toContain('Not evaluated (2 rules):');
-    const reasonLines = report.split('\n').filter((line) => line.includes("the client app '4444"));
-    expect(reasonLines).toEqual([
-      "    - the client app '44444444-4444-4444-4444-444444444444' is not among the applications given (authorizationServer 'entra-auth', authorizationServer 'partner-auth')",
+    expect(report).toContain('Not evaluated (3 rules: 1 not run, 2 in part):');
+    expect(report).toContain('  backend-scope-exposed (not run)\n    - needs Entra app registrations');
+    const lines = report.split('\n');
+    const at = lines.findIndex((line) => line.includes("the client app '4444"));
+    expect(lines.slice(at, at + 2)).toEqual([
+      "    - 2 authorization servers — the client app '44444444-4444-4444-4444-444444444444' is not among the applications given",
+      "        'entra-auth', 'partner-auth'",
     ]);
+    expect(report).toContain(
+      "        'team-app-0', 'team-app-1', 'team-app-2', 'team-app-3', 'team-app-4', 'team-app-5', 'team-app-6', 'team-app-7' and 2 more",
+    );
+    expect(report).toContain("    - application 'Contoso Portal' — Not fully evaluated: web/redirectUris");
+  });
+
+  it('counts the rules not evaluated the same way in the section and in the summary, and names the security ones', () => {
+    const report = textReporter(fullResult(), OPTIONS);
+    expect(report).toContain('Evaluated 5 of 8 rules (2 of them in part, 1 not run, 1 off, 1 crashed)');
+    expect(report).toContain('Security rule not (fully) evaluated: redirect-uri-safe.');
+    expect(textReporter(cleanResult(), OPTIONS)).not.toContain('Security rule');
   });
 
   it('reports expired suppressions, crashes, gaps and an incomplete audit', () => {
@@ -68,7 +82,6 @@ describe('text reporter', () => {
     );
     expect(report).toContain('Audit incomplete (1 rule crash, 1 source gap)');
     expect(report).toContain('5 findings: 4 errors, 0 warnings, 1 note.');
-    expect(report).toContain('Evaluated 5 of 8 rules (1 off, 1 not evaluated, 1 crashed)');
     expect(report).not.toContain('No findings.');
   });
 

@@ -22,7 +22,12 @@ export interface ReportFinding {
 export interface Report {
   complete: boolean;
   findings: ReportFinding[];
-  notEvaluated: { ruleId: string; reason: string; resource?: { kind: string; name: string } }[];
+  notEvaluated: {
+    ruleId: string;
+    reason: string;
+    kind: string | null;
+    resources: { kind: string; name: string }[];
+  }[];
   gaps: { source: string; what: string; reason: string }[];
 }
 
