@@ -25,7 +25,9 @@ import {
   unreadableId,
 } from '../src/policy/jwt';
 import { policiesOf, uniqueEvidence } from '../src/policy/policy-evidence';
-import { tokenVerdict, verdictEvidence, type Verdict } from '../src/policy/validation-verdict';
+import { inboundReach, tokenVerdict, verdictEvidence, type Verdict } from '../src/policy/validation-verdict';
+import type { PolicyDocument } from '../src/policy/documents';
+import { childElements } from '../src/policy/parser';
 
 export interface ApiValidateJwtOptions {
   /** Check every current API, not only those with OAuth 2.0 / OpenID Connect enabled. */
@@ -83,6 +85,41 @@ function lostGroup(
       `${capitalized(sourcesOf(verdict.validations))}, but ${drop.document.label} has no <base /> in inbound${also}, ` +
       `so ${ops} ${ops.startsWith('operations') ? 'run' : 'runs'} without token validation${paths}; ${fix} ` +
       '(first, so the token is checked before anything else runs).',
+  };
+}
+
+/**
+ * The narrower policy (operation, API, product or workspace) whose inbound has no `<base />`, when nothing the
+ * operation runs comes from above it: the verdict "no validation" then holds whatever the broader scopes hold.
+ */
+function cutOff(op: OperationPolicy, path: CallPath): PolicyDocument | undefined {
+  const reach = inboundReach(op, path);
+  const last = reach[reach.length - 1];
+  if (!last || last.kind === 'apimService') return undefined;
+  const document = path.chain.find((d) => d.owner === last);
+  if (document?.state.kind !== 'parsed') return undefined;
+  const inbound = document.state.sections.inbound;
+  return inbound && !childElements(inbound).some((c) => c.name === 'base') ? document : undefined;
+}
+
+/** A policy without `<base />` that validates nothing: located at its inbound, like a lost validation. */
+function cutOffGroup(document: PolicyDocument): Omit<Group, 'operations' | 'paths' | 'evidence'> {
+  const section = document.state.kind === 'parsed' ? document.state.sections.inbound : undefined;
+  return {
+    entity: document.owner,
+    extra:
+      document.origin && section
+        ? {
+            path: 'policy/value',
+            key: 'inbound-base',
+            textOffset: { origin: document.origin, offset: section.offset },
+          }
+        : { path: 'policy/value', key: 'inbound-base' },
+    message: (ops, paths) =>
+      `${capitalized(document.label)} has no <base /> in inbound and validates no token itself, so ${ops} ` +
+      `${ops.startsWith('operations') ? 'run' : 'runs'} without token validation${paths}, whatever the broader ` +
+      'scopes (global, workspace, product) hold; add validate-jwt to its inbound section, or <base /> (first) to ' +
+      'inherit the validation of a broader scope.',
   };
 }
 
@@ -247,6 +284,15 @@ export default defineRule<ApiValidateJwtOptions>({
                   ...settings,
                 ],
               );
+              break;
+            }
+            const cut = cutOff(op, path);
+            if (cut) {
+              const key = `none-below|${cut.owner.id}`;
+              add(key, op, path, everyPath, () => cutOffGroup(cut), [
+                ...verdictEvidence(op, path, verdict),
+                ...settings,
+              ]);
               break;
             }
             add(

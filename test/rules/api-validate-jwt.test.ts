@@ -162,6 +162,20 @@ describe('api-validate-jwt', () => {
     });
   });
 
+  it('reports an operation that drops <base /> and validates nothing at its <inbound>, apart from the API', () => {
+    const { outputs } = run({
+      service: { policy: NO_VALIDATION },
+      ...withRandomColorPolicy(
+        rawxml(policyXml({ inbound: '<set-header name="X" exists-action="override" />' })),
+      ),
+    });
+    const found = violations(outputs).map((v) => [v.entity.name, v.key]);
+    expect(found).toEqual([
+      ['colors-api', 'none'],
+      ['get-random-color', 'inbound-base'],
+    ]);
+  });
+
   it('reports the "all operations" view of an API without operations', () => {
     const { outputs } = run({ service: { policy: NO_VALIDATION }, api: { operations: null } });
     expect(violations(outputs)[0]?.message).toContain(
@@ -269,25 +283,31 @@ describe('api-validate-jwt when the global policy is unknown (evidence)', () => 
       }),
     );
     expect(result.notEvaluated).toEqual([]);
-    expect(result.findings.map((f) => [f.resource.name, f.message])).toEqual([
+    expect(result.findings.map((f) => [f.resource.kind, f.resource.name, f.message])).toEqual([
       [
+        'api',
         'colors-api',
-        expect.stringContaining(
-          "API 'colors-api' (revision 1) has OAuth 2.0 / OpenID Connect user authorization but no validate-jwt",
-        ),
+        "The API policy of 'colors-api' has no <base /> in inbound and validates no token itself, so operations " +
+          "'colors-api/get-colors', 'colors-api/get-random-color' run without token validation, whatever the broader " +
+          'scopes (global, workspace, product) hold; add validate-jwt to its inbound section, or <base /> (first) to ' +
+          'inherit the validation of a broader scope.',
       ],
     ]);
   });
 
-  it('reports an operation whose inbound drops <base /> too, whatever the API and global policies hold above it', () => {
+  it('reports an operation whose inbound drops <base /> too, and abstains on the operations that keep it', () => {
     const result = audit({
       ...globalUnknown({}),
       ...withRandomColorPolicy(
         rawxml(policyXml({ inbound: '<set-header name="X" exists-action="override" />' })),
       ),
     });
-    expect(result.findings.map((f) => f.resource.name)).toEqual(['colors-api']);
-    expect(result.findings[0]?.message).toContain("operation 'colors-api/get-random-color'");
+    expect(result.findings.map((f) => [f.resource.kind, f.resource.name])).toEqual([
+      ['operation', 'get-random-color'],
+    ]);
+    expect(result.findings[0]?.message).toContain(
+      "The operation policy of 'colors-api/get-random-color' has no <base /> in inbound and validates no token itself",
+    );
     expect(notEvaluatedNames(result)).toEqual(['colors-api']);
   });
 
