@@ -253,13 +253,15 @@ function sameTenant(a: string | undefined, b: string | undefined): boolean {
 
 /**
  * Explicit issuers that replace Entra metadata of another version or tenant: the tokens the metadata is about all
- * fail. Whether the listed issuers are the right ones depends on the backend app, which is not in the data: a
- * warning, reported only when no backend was found to judge against.
+ * fail. Whether the listed issuers are the right ones depends on the backend app: a warning. When a backend was
+ * found (its version is judged by `judge`), only a tenant mismatch is left to say here (`tenantOnly`): an app
+ * registration does not state its tenant, so which of the two tenants is wrong stays open.
  */
 function* replacedMetadata(
   use: ValidationUse,
   config: ValidationConfig,
   base: readonly Evidence[],
+  tenantOnly = false,
 ): Generator<RuleOutput> {
   const issuers = config.issuers.flatMap((i) => {
     const info = i.value.expression ? undefined : parseIssuer(i.value.value);
@@ -277,6 +279,8 @@ function* replacedMetadata(
       )
     )
       continue;
+    if (tenantOnly && !issuers.some(({ info }) => info?.version === m.version && info.cloud === m.cloud))
+      continue;
     const [first] = issuers;
     const listed = issuers.map(({ i }) => `'${i.value.value}'`).join(', ');
     const versions = new Set(issuers.map(({ info }) => info?.version));
@@ -291,8 +295,10 @@ function* replacedMetadata(
       `${describeUse(use)} reads ${c.value.value} (${versionText(m.version)} metadata, issuer '${metadataIssuer}') but ` +
         `accepts only the issuers it lists (${listed}), which replace the metadata's: ${metadataTokens} fail with ` +
         `IDX10205 (issuer validation failed) and ${works}; list <issuer>${metadataIssuer}</issuer> if the backend ` +
-        'issues those tokens, or use the metadata of the listed issuer (no app registration in the data tells which ' +
-        'version the backend app issues).',
+        'issues those tokens, or use the metadata of the listed issuer ' +
+        (tenantOnly
+          ? '(an app registration does not state its tenant, so which of the two is wrong is not known).'
+          : '(no app registration in the data tells which version the backend app issues).'),
       {
         ...locateInUse(use, first!.i.element, 'issuers-replace-metadata'),
         severity: 'warning',
@@ -359,7 +365,12 @@ function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
   }
   yield* misspelt(use, config, base);
   for (const e of exps) yield* judge(use, config, e, base);
-  if (backends.length > 0 || unknown.length > 0) return;
+  if (unknown.length > 0) return;
+  if (backends.length > 0) {
+    // The backend's version is judged above; a tenant mismatch between metadata and issuers is not.
+    if (exps.every((e) => e.tenant === undefined)) yield* replacedMetadata(use, config, base, true);
+    return;
+  }
   yield* replacedMetadata(use, config, base);
   const judged = hasWrittenOut(config.openidConfigs) || hasWrittenOut(config.issuers);
   if (judged && (unmatched.length > 0 || opaque.length > 0)) {

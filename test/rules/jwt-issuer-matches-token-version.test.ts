@@ -323,6 +323,23 @@ describe('jwt-issuer-matches-token-version on APIs without an authorization serv
       );
     });
 
+    it('warns about the metadata of one tenant with the issuer of another also when the audience names a known app', () => {
+      // The app registration gives the token version (v2.0 here, matching both), not the tenant: one of the two
+      // tenants is wrong, and tokens of the metadata's tenant fail.
+      const other = V2_ISSUER.replace(TENANT_ID, OTHER_TENANT);
+      const found = violations(run(apiValidates(apiJwt([V2_METADATA], [other]))).outputs);
+      expect(found.map((v) => [v.key, v.severity])).toEqual([
+        ['issuer#0:issuers-replace-metadata', 'warning'],
+      ]);
+      expect(found[0]?.message).toContain(
+        `v2.0 tokens of tenant '${TENANT_ID}' fail with IDX10205 (issuer validation failed) and only tokens of the ` +
+          'tenant the issuers name pass',
+      );
+      expect(found[0]?.message).toContain('an app registration does not state its tenant');
+      // Same tenant in both: nothing to say.
+      expect(violations(run(apiValidates(apiJwt([V2_METADATA], [V2_ISSUER]))).outputs)).toEqual([]);
+    });
+
     it('accepts multi-tenant metadata restricted to listed tenants', () => {
       const common = 'https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration';
       const { outputs } = run(
