@@ -11,6 +11,7 @@
  *
  * Conclusions that declare no evidence (rules not yet migrated, plugins) fall back to unknown-fallback.ts.
  */
+import { SERVICE_COLLECTIONS } from '../util/inventory-fields';
 import type { Origin } from '../inventory/types';
 import type { Entity, Evidence, Model } from './types';
 
@@ -84,17 +85,29 @@ function describeUnknown(dependency: UnknownDependency): string {
     : `${path} of ${entity.kind} '${entity.name}'`;
 }
 
+/** A whole child collection a source did not carry (`Origin.unknown[<collection>]`): no file states it. */
+const COLLECTIONS: ReadonlySet<string> = new Set([
+  ...SERVICE_COLLECTIONS,
+  'policy',
+  'workspaces',
+  'operations',
+]);
+
+/** Who leaves the value undetermined: its file, or, for a collection no source carries, the data as a whole. */
+function undeterminedBy(dependency: UnknownDependency): string {
+  if (COLLECTIONS.has(dependency.path)) return 'the data';
+  return dependency.entity.origin.file ?? 'the source';
+}
+
 /**
  * The not-evaluated reason for an entity a rule could not judge fully. It names the unknown value, not the
  * entity judged, so that the engine can list every entity left unjudged for one reason under it.
  */
 export function describeUnknownValue(dependency: UnknownDependency): string {
-  const file = dependency.entity.origin.file ?? 'the source';
-  return `Not fully evaluated: ${describeUnknown(dependency)} is not determined by ${file} (${dependency.reason}).`;
+  return `Not fully evaluated: ${describeUnknown(dependency)} is not determined by ${undeterminedBy(dependency)} (${dependency.reason}).`;
 }
 
 /** The not-evaluated reason for a violation that rests on an unknown value. */
 export function describeUnknownDependency(dependency: UnknownDependency): string {
-  const file = dependency.entity.origin.file ?? 'the source';
-  return `The finding would rest on ${describeUnknown(dependency)}, which ${file} does not determine (${dependency.reason}).`;
+  return `The finding would rest on ${describeUnknown(dependency)}, which ${undeterminedBy(dependency)} does not determine (${dependency.reason}).`;
 }
