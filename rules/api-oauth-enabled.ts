@@ -10,7 +10,7 @@
 import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
 import { isEntraLoginHost } from '../src/model/entra';
 import { unknownIn } from '../src/model/unknown';
-import type { Api, AuthReference, AuthServer, Entity, Evidence, OpenIdProvider } from '../src/model/types';
+import type { Api, AuthReference, AuthServer, Evidence, OpenIdProvider } from '../src/model/types';
 import {
   allStatements,
   describeUnreadable,
@@ -26,8 +26,7 @@ import {
   readValidation,
   statementEntity,
 } from '../src/policy/jwt';
-import { childElements } from '../src/policy/parser';
-import { tokenVerdict } from '../src/policy/validation-verdict';
+import { inboundReach, tokenVerdict } from '../src/policy/validation-verdict';
 
 export interface ApiOauthEnabledOptions {
   /** APIs (name or path, glob `*`) that must be OAuth-protected: missing OAuth and missing validation are errors. */
@@ -122,26 +121,6 @@ function tokensOf(ops: readonly OperationPolicy[]): ApiTokens {
 }
 
 const STS_HOSTS = ['sts.windows.net', 'sts.chinacloudapi.cn'];
-
-/**
- * The scopes whose inbound policy decides that a path validates no token, narrowest first: from the operation up
- * to the first policy whose inbound has no `<base />` (broader scopes cannot add anything), or up to the service.
- * A scope without a policy in the data counts: its policy may be absent, or not stated by the source.
- */
-function inboundReach(op: OperationPolicy, path: CallPath): Entity[] {
-  const owners = [op.operation, op.api, path.product, op.api.workspace, op.api.service];
-  const reach: Entity[] = [];
-  for (const owner of owners) {
-    if (!owner) continue;
-    reach.push(owner);
-    const document = path.chain.find((d) => d.owner === owner);
-    if (!document) continue;
-    if (document.state.kind !== 'parsed') break;
-    const inbound = document.state.sections.inbound;
-    if (inbound && !childElements(inbound).some((c) => c.name === 'base')) break;
-  }
-  return reach;
-}
 
 /** Whether a validation accepts Entra ID tokens: `unknown` when its issuer side is not known offline. */
 function issuerSide(statement: EffectiveStatement): 'entra' | 'other' | 'unknown' {
