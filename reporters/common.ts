@@ -7,6 +7,7 @@ import type { ResourceKind } from '../src/model/types';
 import type {
   AuditResult,
   Finding,
+  GateConfiguration,
   Location,
   NotEvaluatedRecord,
   ResourceRef,
@@ -145,4 +146,46 @@ export function crashMessage(crash: RuleCrash): string {
 
 export function gapMessage(gap: Gap): string {
   return `${gap.source}: could not read ${gap.what}: ${gap.reason}`;
+}
+
+// ----- The configuration in effect (issue 10: whatever weakens the gate is visible in every format) ----------
+
+/** `file` plus one line per thing that weakens the gate; shared by the text header and SARIF notifications. */
+export function configurationWeakenings(configuration: GateConfiguration): string[] {
+  const lines: string[] = [];
+  const { suppressions, rulesOff, lowered, failOn } = configuration;
+  if (suppressions.count > 0) {
+    const wildcard = sortSuppressions(suppressions.wildcard).map((s) => `${s.rule} on ${s.resource}`);
+    const detail = wildcard.length > 0 ? `, ${wildcard.length} with a wildcard: ${wildcard.join('; ')}` : '';
+    lines.push(`${suppressions.count} suppression${suppressions.count === 1 ? '' : 's'}${detail}`);
+  }
+  if (rulesOff.length > 0) lines.push(`rules off: ${rulesOff.join(', ')}`);
+  if (lowered.length > 0) {
+    lines.push(`levels lowered: ${lowered.map((l) => `${l.ruleId} ${l.from} -> ${l.to}`).join(', ')}`);
+  }
+  if (failOn === 'none') lines.push('failOn none: findings never fail the run');
+  return lines;
+}
+
+export function configurationFileLabel(configuration: GateConfiguration): string {
+  return configuration.file ?? 'none (defaults)';
+}
+
+/** The configuration as JSON (the JSON report's `configuration`, SARIF `runs[0].properties.configuration`). */
+export function configurationToJson(configuration: GateConfiguration): Record<string, unknown> {
+  return {
+    file: configuration.file,
+    failOn: configuration.failOn,
+    suppressions: {
+      count: configuration.suppressions.count,
+      wildcard: sortSuppressions(configuration.suppressions.wildcard).map((s) => ({
+        rule: s.rule,
+        resource: s.resource,
+        justification: s.justification,
+        expires: s.expires ?? null,
+      })),
+    },
+    rulesOff: [...configuration.rulesOff],
+    lowered: configuration.lowered.map((l) => ({ ruleId: l.ruleId, from: l.from, to: l.to })),
+  };
 }

@@ -3,7 +3,15 @@
  * list is sorted, so two runs over the same configuration produce byte-identical reports.
  */
 import type { AuditResult, Finding, NotEvaluatedRecord } from '../src/engine/types';
-import { TOOL_NAME, sortCrashes, sortFindings, sortGaps, sortNotEvaluated, sortSuppressions } from './common';
+import {
+  TOOL_NAME,
+  configurationToJson,
+  sortCrashes,
+  sortFindings,
+  sortGaps,
+  sortNotEvaluated,
+  sortSuppressions,
+} from './common';
 import type { ReporterOptions } from './index';
 
 /**
@@ -56,6 +64,7 @@ export function jsonReporter(result: AuditResult, options: ReporterOptions): str
     version: JSON_REPORT_VERSION,
     tool: { name: TOOL_NAME, version: options.toolVersion },
     complete: result.complete,
+    ...(result.configuration ? { configuration: configurationToJson(result.configuration) } : {}),
     findings: sortFindings(result.findings).map(findingToJson),
     notEvaluated: sortNotEvaluated(result.notEvaluated).map(notEvaluatedToJson),
     crashes: sortCrashes(result.crashes).map((crash) => ({ ruleId: crash.ruleId, message: crash.message })),

@@ -9,6 +9,8 @@ import {
   INFORMATION_URI,
   TOOL_NAME,
   compareStrings,
+  configurationToJson,
+  configurationWeakenings,
   crashMessage,
   expiredSuppressionMessage,
   gapMessage,
@@ -363,6 +365,13 @@ export function sarifReporter(result: AuditResult, options: ReporterOptions): st
           {
             executionSuccessful: result.complete,
             toolExecutionNotifications: notifications(result, ruleIndex),
+            ...(result.configuration
+              ? {
+                  toolConfigurationNotifications: configurationWeakenings(result.configuration).map(
+                    (text) => ({ level: 'warning', message: { text } }),
+                  ),
+                }
+              : {}),
           },
         ],
         originalUriBaseIds: originalUriBaseIds(options.baseDir),
@@ -370,6 +379,7 @@ export function sarifReporter(result: AuditResult, options: ReporterOptions): st
         columnKind: 'utf16CodeUnits',
         // What limits the report besides the notifications: the rules that abstained, security rules named.
         properties: {
+          ...(result.configuration ? { configuration: configurationToJson(result.configuration) } : {}),
           securityRulesNotEvaluated: [...result.summary.rulesNotEvaluated.security],
           rulesNotEvaluated: {
             notRun: [...result.summary.rulesNotEvaluated.notRun],

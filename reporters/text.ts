@@ -6,6 +6,8 @@
 import type { AuditResult, Finding, ResourceRef, Severity } from '../src/engine/types';
 import type { ReporterOptions } from './index';
 import {
+  configurationFileLabel,
+  configurationWeakenings,
   crashMessage,
   expiredSuppressionMessage,
   gapMessage,
@@ -175,6 +177,14 @@ function securityLine(result: AuditResult, paint: Paint): string[] {
   ];
 }
 
+/** The header: the config file in effect, then whatever in it weakens the gate (issue 10). */
+function configurationSection(result: AuditResult, paint: Paint): string[] {
+  const { configuration } = result;
+  if (!configuration) return [];
+  const weakenings = configurationWeakenings(configuration).map((line) => paint(`  ${line}`, 'yellow'));
+  return [`Config: ${configurationFileLabel(configuration)}`, ...weakenings];
+}
+
 function summarySection(result: AuditResult, active: number, paint: Paint): string[] {
   const { summary } = result;
   const lines: string[] = [];
@@ -215,6 +225,7 @@ export function textReporter(result: AuditResult, options: ReporterOptions): str
   const ruleWidth = Math.max(0, ...findings.map((f) => f.ruleId.length));
 
   const sections: string[][] = [
+    configurationSection(result, paint),
     ...groupByResource(active).map((group) => resourceSection(group, ruleWidth, paint)),
     suppressedSection(suppressed, ruleWidth, paint),
     notEvaluatedSection(result, paint),

@@ -9,6 +9,7 @@ import {
   resolveRuleSettings,
   type AuditConfig,
 } from './engine/config';
+import { describeConfiguration } from './engine/config-trust';
 import { AuditError } from './engine/errors';
 import { builtinRegistry, withPlugins, type Registry } from './engine/registry';
 import { runAudit } from './engine/run';
@@ -27,6 +28,12 @@ export interface AuditRequest {
   /** Sources from the command line (relative to cwd); when empty, the config's sources (relative to it). */
   sources: readonly string[];
   configFile?: string;
+  /** `--no-config`: the defaults, whatever `.auditrc.json` holds. */
+  noConfig?: boolean;
+  /** `--plugins`: the config's plugins may be loaded (they run code); without it a config listing them is an error. */
+  plugins?: boolean;
+  /** `--fail-on`: replaces the config's `failOn`. */
+  failOn?: FailOn;
   ruleOverrides?: Readonly<Record<string, SeverityLevel>>;
   /** Run only rules carrying one of these tags. */
   tags?: readonly string[];
@@ -46,16 +53,25 @@ export interface PreparedAudit {
 
 /** Loads config and plugins; throws AuditError (exit 2) on any problem. */
 export function prepareAudit(
-  request: Pick<AuditRequest, 'cwd' | 'configFile' | 'failOnNotEvaluated'>,
+  request: Pick<
+    AuditRequest,
+    'cwd' | 'configFile' | 'failOnNotEvaluated' | 'noConfig' | 'plugins' | 'failOn'
+  > &
+    Partial<Pick<AuditRequest, 'now'>>,
 ): PreparedAudit {
-  const { config, file, baseDir } = loadConfig(request.configFile, request.cwd);
+  const { config, file, baseDir } = loadConfig(request.configFile, request.cwd, {
+    ...(request.noConfig !== undefined ? { noConfig: request.noConfig } : {}),
+    ...(request.plugins !== undefined ? { plugins: request.plugins } : {}),
+    ...(request.now !== undefined ? { now: request.now } : {}),
+  });
   const registry = withPlugins(builtinRegistry(), config.plugins ?? [], baseDir);
   const shown = file ? displayPath(file, request.cwd) : '.auditrc.json';
   // Checked against the rules (plugins included) before any source is read.
   const failOnNotEvaluated = request.failOnNotEvaluated
     ? resolveFailOnNotEvaluated(request.failOnNotEvaluated, registry.rules, '--fail-on-not-evaluated')
     : resolveFailOnNotEvaluated(config.failOnNotEvaluated, registry.rules, `${shown}: failOnNotEvaluated`);
-  return { config, configFile: file, registry, failOn: config.failOn ?? 'error', failOnNotEvaluated };
+  const failOn = request.failOn ?? config.failOn ?? 'error';
+  return { config, configFile: file, registry, failOn, failOnNotEvaluated };
 }
 
 export function loadInventory(request: AuditRequest, prepared: PreparedAudit): Promise<Inventory> {
@@ -100,7 +116,14 @@ export function runPreparedAudit(
       ? prepared.registry.rules
       : prepared.registry.rules.filter((r) => r.meta.tags.some((t) => tags.includes(t)));
   const model = normalize(inventory, prepared.config.links ?? []);
-  return runAudit(model, {
+  const configuration = describeConfiguration(
+    prepared.configFile ? shownConfig : null,
+    prepared.failOn,
+    prepared.config.suppressions ?? [],
+    rules,
+    settings,
+  );
+  const result = runAudit(model, {
     rules,
     settings,
     suppressions: prepared.config.suppressions ?? [],
@@ -109,6 +132,7 @@ export function runPreparedAudit(
     docs: prepared.registry.docs,
     sources: inventory.sources.map((s) => s.spec),
   });
+  return { ...result, configuration };
 }
 
 /** The whole audit in one call. */

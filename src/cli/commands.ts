@@ -6,6 +6,7 @@ import path from 'node:path';
 import { reporters, type ReporterName } from '../../reporters';
 import { abstainedFor, audit, failsAt, loadInventory, prepareAudit, type AuditRequest } from '../audit';
 import { unknownRuleMessage } from '../engine/config';
+import { CONFIG_ENV, PLUGINS_ENV } from '../engine/config-trust';
 import { AuditError, EXIT, type ExitCode } from '../engine/errors';
 import { SEVERITIES, type FailOn, type SeverityLevel } from '../engine/types';
 import { describeSchemaErrors, validatorFor } from '../json/schema';
@@ -14,10 +15,16 @@ import { toolVersion } from '../util/package-root';
 import { useColor, type CliIO } from './io';
 import { rulesTextTable } from './rules-table';
 
-export interface ScanCommand {
+/** `--config`, `--no-config` and `--plugins`, shared by every command. */
+export interface ConfigFlags {
+  config?: string;
+  noConfig?: boolean;
+  plugins?: boolean;
+}
+
+export interface ScanCommand extends ConfigFlags {
   name: 'scan';
   sources: string[];
-  config?: string;
   format: ReporterName;
   output?: string;
   failOn?: FailOn;
@@ -29,10 +36,9 @@ export interface ScanCommand {
   verbose: boolean;
 }
 
-export interface SnapshotCommand {
+export interface SnapshotCommand extends ConfigFlags {
   name: 'snapshot';
   sources: string[];
-  config?: string;
   output: string;
   verbose: boolean;
 }
@@ -40,8 +46,23 @@ export interface SnapshotCommand {
 export type Command =
   | ScanCommand
   | SnapshotCommand
-  | { name: 'rules'; format: 'text' | 'json'; config?: string }
-  | { name: 'explain'; ruleId: string; config?: string };
+  | ({ name: 'rules'; format: 'text' | 'json' } & ConfigFlags)
+  | ({ name: 'explain'; ruleId: string } & ConfigFlags);
+
+/**
+ * Flags and environment -> which config, and whether its plugins may load. `APIM_AUDIT_CONFIG=none` is
+ * `--no-config`, another value is `--config`; `APIM_AUDIT_PLUGINS=1` (or true) is `--plugins`. Flags win.
+ */
+export function configRequest(
+  flags: ConfigFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): { configFile?: string; noConfig: boolean; plugins: boolean } {
+  const fromEnv = env[CONFIG_ENV]?.trim();
+  const noConfig = flags.noConfig === true || (flags.config === undefined && fromEnv === 'none');
+  const configFile = flags.config ?? (fromEnv && fromEnv !== 'none' ? fromEnv : undefined);
+  const plugins = flags.plugins === true || ['1', 'true'].includes(env[PLUGINS_ENV]?.trim() ?? '');
+  return { ...(configFile !== undefined && !noConfig ? { configFile } : {}), noConfig, plugins };
+}
 
 function parseRuleOverrides(specs: readonly string[]): Record<string, SeverityLevel> {
   const levels: readonly string[] = ['off', ...SEVERITIES];
@@ -102,7 +123,8 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
   const { result, prepared } = await audit({
     cwd: io.cwd,
     sources: command.sources,
-    ...(command.config !== undefined ? { configFile: command.config } : {}),
+    ...configRequest(command, io.env),
+    ...(command.failOn !== undefined ? { failOn: command.failOn } : {}),
     ...sinks,
     ruleOverrides: parseRuleOverrides(command.rule),
     tags: command.tag,
@@ -130,7 +152,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
   if (abstained.length > 0) {
     io.stderr(`Exit 1: not (fully) evaluated, and named by failOnNotEvaluated: ${abstained.join(', ')}\n`);
   }
-  const fails = failsAt(result, command.failOn ?? prepared.failOn) || abstained.length > 0;
+  const fails = failsAt(result, prepared.failOn) || abstained.length > 0;
   return fails ? EXIT.findings : EXIT.ok;
 }
 
@@ -143,7 +165,7 @@ export async function runSnapshot(command: SnapshotCommand, io: CliIO): Promise<
   const request: AuditRequest = {
     cwd: io.cwd,
     sources: command.sources,
-    ...(command.config !== undefined ? { configFile: command.config } : {}),
+    ...configRequest(command, io.env),
     ...sinks,
     now: new Date(),
   };
@@ -165,10 +187,7 @@ export async function runSnapshot(command: SnapshotCommand, io: CliIO): Promise<
 }
 
 export function runRules(command: Extract<Command, { name: 'rules' }>, io: CliIO): ExitCode {
-  const { registry, config } = prepareAudit({
-    cwd: io.cwd,
-    ...(command.config ? { configFile: command.config } : {}),
-  });
+  const { registry, config } = prepareAudit({ cwd: io.cwd, ...configRequest(command, io.env) });
   if (command.format === 'json') {
     const list = registry.rules.map((r) => ({
       id: r.id,
@@ -189,10 +208,7 @@ export function runRules(command: Extract<Command, { name: 'rules' }>, io: CliIO
 }
 
 export function runExplain(command: Extract<Command, { name: 'explain' }>, io: CliIO): ExitCode {
-  const { registry } = prepareAudit({
-    cwd: io.cwd,
-    ...(command.config ? { configFile: command.config } : {}),
-  });
+  const { registry } = prepareAudit({ cwd: io.cwd, ...configRequest(command, io.env) });
   const rule = registry.rules.find((r) => r.id === command.ruleId);
   if (!rule) {
     throw new AuditError(

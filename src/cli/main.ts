@@ -6,7 +6,8 @@ import yargs from 'yargs';
 import { REPORTER_NAMES, type ReporterName } from '../../reporters';
 import { AuditError, EXIT, exitCodeFor, type ExitCode } from '../engine/errors';
 import { toolVersion } from '../util/package-root';
-import { runExplain, runRules, runScan, runSnapshot, type Command } from './commands';
+import { CONFIG_ENV, PLUGINS_ENV } from '../engine/config-trust';
+import { runExplain, runRules, runScan, runSnapshot, type Command, type ConfigFlags } from './commands';
 import { processIO, type CliIO } from './io';
 
 export const EXIT_CODES_HELP = `Exit codes:
@@ -22,6 +23,15 @@ function splitList(value: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+/** `--config FILE`, `--no-config` (yargs gives `config: false`) and `--plugins`. */
+function configFlags(args: { config?: unknown; plugins?: boolean | undefined }): ConfigFlags {
+  return {
+    ...(typeof args.config === 'string' ? { config: args.config } : {}),
+    ...(args.config === false ? { noConfig: true } : {}),
+    ...(args.plugins === true ? { plugins: true } : {}),
+  };
 }
 
 class UsageError extends AuditError {
@@ -52,7 +62,11 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
           .option('config', {
             alias: 'c',
             type: 'string',
-            describe: 'Config file (default: ./.auditrc.json when present)',
+            describe: `Config file (default: ./.auditrc.json when present; --no-config or ${CONFIG_ENV}=none: none)`,
+          })
+          .option('plugins', {
+            type: 'boolean',
+            describe: `Load the plugins the config lists (they run code; also ${PLUGINS_ENV}=1)`,
           })
           .option('format', {
             alias: 'f',
@@ -108,7 +122,7 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
           rule: args.rule ?? [],
           tag: args.tag ?? [],
           verbose: args.verbose,
-          ...(args.config !== undefined ? { config: args.config } : {}),
+          ...configFlags(args),
           ...(args.output !== undefined ? { output: args.output } : {}),
           ...(args['fail-on'] !== undefined ? { failOn: args['fail-on'] } : {}),
           ...(args['fail-on-not-evaluated'] !== undefined
@@ -139,7 +153,11 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
           .option('config', {
             alias: 'c',
             type: 'string',
-            describe: 'Config file (default: ./.auditrc.json when present)',
+            describe: `Config file (default: ./.auditrc.json when present; --no-config or ${CONFIG_ENV}=none: none)`,
+          })
+          .option('plugins', {
+            type: 'boolean',
+            describe: `Load the plugins the config lists (they run code; also ${PLUGINS_ENV}=1)`,
           })
           .option('verbose', {
             alias: 'v',
@@ -157,7 +175,7 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
           sources: args.source,
           output: args.output,
           verbose: args.verbose,
-          ...(args.config !== undefined ? { config: args.config } : {}),
+          ...configFlags(args),
         };
       },
     )
@@ -171,12 +189,16 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
             alias: 'c',
             type: 'string',
             describe: 'Config file whose plugins and levels to include',
+          })
+          .option('plugins', {
+            type: 'boolean',
+            describe: `Load the plugins the config lists (they run code; also ${PLUGINS_ENV}=1)`,
           }),
       (args) => {
         command = {
           name: 'rules',
           format: args.format,
-          ...(args.config !== undefined ? { config: args.config } : {}),
+          ...configFlags(args),
         };
       },
     )
@@ -186,12 +208,16 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
       (y) =>
         y
           .positional('rule-id', { type: 'string', demandOption: true })
-          .option('config', { alias: 'c', type: 'string', describe: 'Config file whose plugins to include' }),
+          .option('config', { alias: 'c', type: 'string', describe: 'Config file whose plugins to include' })
+          .option('plugins', {
+            type: 'boolean',
+            describe: `Load the plugins the config lists (they run code; also ${PLUGINS_ENV}=1)`,
+          }),
       (args) => {
         command = {
           name: 'explain',
           ruleId: args['rule-id'],
-          ...(args.config !== undefined ? { config: args.config } : {}),
+          ...configFlags(args),
         };
       },
     )

@@ -11,6 +11,13 @@ import type { PositionIndex } from '../inventory/types';
 import type { CorrelationLink } from '../model/normalize';
 import type { LiveSettings } from '../sources/types';
 import { displayPath } from '../util/package-root';
+import {
+  isTrustedConfigPath,
+  keyProblems,
+  permissionProblems,
+  suppressionProblems,
+  type ConfigPermissions,
+} from './config-trust';
 import { AuditError } from './errors';
 import type { RuleSetting } from './run';
 import type { AnyRule, FailOn, SeverityLevel, Suppression } from './types';
@@ -26,22 +33,43 @@ export interface AuditConfig {
   rules?: Record<string, RuleConfigValue>;
   links?: CorrelationLink[];
   suppressions?: Suppression[];
+  /** Longest a suppression may run, in days from now (default 365). */
+  maxSuppressionDays?: number;
   plugins?: string[];
   live?: LiveSettings;
 }
 
 export interface LoadedConfig {
   config: AuditConfig;
-  /** The config file, or undefined when none was found (defaults apply). */
+  /** The config file, or undefined when none was found or `--no-config` was given (defaults apply). */
   file: string | undefined;
   /** Folder that relative paths in the config are relative to. */
   baseDir: string;
+  /** Named with `--config` and outside the working tree: it may set custom cloud endpoints. */
+  trusted: boolean;
 }
 
-/** Loads `--config FILE`, or `.auditrc.json` in `cwd` when present, or the defaults. */
-export function loadConfig(explicit: string | undefined, cwd: string): LoadedConfig {
+export interface ConfigOptions {
+  /** `--no-config` / `APIM_AUDIT_CONFIG=none`: use the defaults, whatever `.auditrc.json` holds. */
+  noConfig?: boolean;
+  /** `--plugins` / `APIM_AUDIT_PLUGINS=1`: the config's plugins may be loaded. */
+  plugins?: boolean;
+  /** The clock suppression expiries are checked against. */
+  now?: Date;
+}
+
+/**
+ * Loads `--config FILE`, or `.auditrc.json` in `cwd` when present, or the defaults. Only a file named with
+ * `--config` from outside the working tree is trusted with custom endpoints; plugins need `options.plugins`.
+ */
+export function loadConfig(
+  explicit: string | undefined,
+  cwd: string,
+  options: ConfigOptions = {},
+): LoadedConfig {
+  if (options.noConfig) return { config: {}, file: undefined, baseDir: cwd, trusted: false };
   const file = explicit ? path.resolve(cwd, explicit) : path.join(cwd, DEFAULT_CONFIG_FILE);
-  if (!explicit && !existsSync(file)) return { config: {}, file: undefined, baseDir: cwd };
+  if (!explicit && !existsSync(file)) return { config: {}, file: undefined, baseDir: cwd, trusted: false };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -51,10 +79,22 @@ export function loadConfig(explicit: string | undefined, cwd: string): LoadedCon
       `Cannot read config ${displayPath(file, cwd)}: ${(error as Error).message}`,
     );
   }
-  return { config: parseConfig(text, displayPath(file, cwd)), file, baseDir: path.dirname(file) };
+  const trusted = explicit !== undefined && isTrustedConfigPath(file, cwd);
+  const permissions = { trusted, plugins: options.plugins ?? false };
+  const config = parseConfig(text, displayPath(file, cwd), permissions, options.now ?? new Date());
+  return { config, file, baseDir: path.dirname(file), trusted };
 }
 
-export function parseConfig(text: string, shown: string): AuditConfig {
+/**
+ * Parses and validates a config; every problem (syntax, duplicate or forbidden keys, schema, settings the
+ * permissions do not allow, suppression bounds) is thrown at once, located.
+ */
+export function parseConfig(
+  text: string,
+  shown: string,
+  permissions: ConfigPermissions = { trusted: false, plugins: false },
+  now: Date = new Date(),
+): AuditConfig {
   const parsed = parseJsonWithPositions(text);
   if ('problems' in parsed) {
     throw new AuditError(
@@ -63,13 +103,16 @@ export function parseConfig(text: string, shown: string): AuditConfig {
       parsed.problems.map((p) => `${shown}:${p.line}:${p.column}: ${p.message}`),
     );
   }
+  const keys = keyProblems(text, shown);
+  if (keys.length > 0) throw new AuditError('config-invalid', `Config ${shown} is invalid:`, keys);
   const validate = validatorFor('auditrc');
-  if (!validate(parsed.value)) {
-    throw new AuditError(
-      'config-invalid',
-      `Config ${shown} is invalid:`,
-      describeConfigErrors(validate.errors ?? [], shown, parsed.index),
-    );
+  const problems = [
+    ...permissionProblems(parsed.value, parsed.index, shown, permissions),
+    ...(validate(parsed.value) ? [] : describeConfigErrors(validate.errors ?? [], shown, parsed.index)),
+    ...suppressionProblems(parsed.value, parsed.index, shown, now),
+  ];
+  if (problems.length > 0) {
+    throw new AuditError('config-invalid', `Config ${shown} is invalid:`, [...new Set(problems)]);
   }
   return parsed.value as AuditConfig;
 }

@@ -250,4 +250,23 @@ export interface AuditResult {
   summary: AuditSummary;
   /** The sources as given (`snapshot:tenant.json`, `graph`, a bare path), for the report header. */
   sources: string[];
+  /** What the configuration in effect does to the gate; stated in every report format. */
+  configuration?: GateConfiguration;
+}
+
+/** Whatever weakens the gate, so that no report hides it (issue 10, trust model). */
+export interface GateConfiguration {
+  /** The config file in effect (as shown to the user), or null when the defaults apply. */
+  file: string | null;
+  /** The effective `failOn` (config or --fail-on); `none` never fails the run. */
+  failOn: FailOn;
+  suppressions: {
+    count: number;
+    /** Suppressions with `*` as the rule or in the resource selector. */
+    wildcard: Suppression[];
+  };
+  /** Rules turned off (config or --rule), sorted. */
+  rulesOff: string[];
+  /** Rules whose level was set below their default, sorted by rule id. */
+  lowered: { ruleId: string; from: Severity; to: Severity }[];
 }

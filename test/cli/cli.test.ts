@@ -182,12 +182,12 @@ describe('CLI rules, explain, plugins, help', () => {
     const api = doc.apim[0]?.apis[0];
     if (api) api.properties.protocols = ['http', 'https'];
     writeFileSync(path.join(dir, 'http.json'), JSON.stringify(doc, null, 2));
-    const { code, report } = await jsonScan([path.join(dir, 'http.json'), '--config', config]);
+    const { code, report } = await jsonScan([path.join(dir, 'http.json'), '--config', config, '--plugins']);
     expect(report.findings.map((f) => [f.ruleId, f.severity])).toEqual([['api-https-only', 'warning']]);
     expect(code).toBe(0);
-    const listed = await cli(['rules', '--config', config]);
+    const listed = await cli(['rules', '--config', config, '--plugins']);
     expect(listed.stdout).toMatch(/api-https-only\s+warning/);
-    const explained = await cli(['explain', 'api-https-only', '--config', config]);
+    const explained = await cli(['explain', 'api-https-only', '--config', config, '--plugins']);
     expect(explained.stdout).toContain('# APIs accept HTTPS only');
   });
 
@@ -204,11 +204,11 @@ describe('CLI rules, explain, plugins, help', () => {
 describe('CLI: incomplete audits and suppressions', () => {
   it('a crashing rule: the others still report, the crash is shown, exit 3 even with --fail-on none', async () => {
     const config = 'test/cli/fixtures/crash-plugin/.auditrc.json';
-    const { code, report } = await jsonScan([CONTOSO, '--config', config, '--fail-on', 'none']);
+    const { code, report } = await jsonScan([CONTOSO, '--config', config, '--plugins', '--fail-on', 'none']);
     expect(code).toBe(3);
     expect(report.complete).toBe(false);
     expect(report.findings.length).toBeGreaterThan(0);
-    const text = await cli(['scan', CONTOSO, '--config', config, ...NOW]);
+    const text = await cli(['scan', CONTOSO, '--config', config, '--plugins', ...NOW]);
     expect(text.code).toBe(3);
     expect(text.stdout).toContain('always-crashes');
     expect(text.stdout).toContain('deliberate failure in a plugin rule');

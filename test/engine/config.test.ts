@@ -7,7 +7,12 @@ import { REPO_ROOT } from '../helpers/sample';
 
 describe('configuration', () => {
   it('.auditrc.example.json is valid, loads its plugin and resolves every rule setting', () => {
-    const prepared = prepareAudit({ cwd: REPO_ROOT, configFile: '.auditrc.example.json' });
+    const prepared = prepareAudit({
+      cwd: REPO_ROOT,
+      configFile: '.auditrc.example.json',
+      plugins: true,
+      now: new Date('2026-12-01T00:00:00Z'),
+    });
     expect(prepared.registry.rules.map((r) => r.id)).toContain('api-https-only');
     const settings = resolveRuleSettings(prepared.registry.rules, prepared.config, {});
     expect(settings['client-secret-expiry']).toEqual({
@@ -46,9 +51,10 @@ describe('configuration', () => {
           /^\.auditrc\.json:4:\d+: suppressions\[0\]: missing required key 'justification'/,
         ),
         expect.stringMatching(/^\.auditrc\.json:5:13: colour: unknown key 'colour'/),
+        expect.stringMatching(/^\.auditrc\.json:4:\d+: suppressions\[0\]: missing required key 'expires'/),
       ]),
     );
-    expect(error.details).toHaveLength(4);
+    expect(error.details).toHaveLength(5);
   });
 
   it('unknown rule ids get a "did you mean" suggestion, from config and from --rule', () => {
@@ -105,7 +111,7 @@ describe('configuration', () => {
       "meta.requires must be an array of 'entra' | 'apim'",
     ]);
     const error = auditErrorOf(() =>
-      prepareAudit({ cwd: path.join(REPO_ROOT, 'test/engine/fixtures/bad-plugin') }),
+      prepareAudit({ cwd: path.join(REPO_ROOT, 'test/engine/fixtures/bad-plugin'), plugins: true }),
     );
     expect(error.code).toBe('plugin-invalid');
     expect(error.details).toEqual(["plugin './not-a-rule.js': meta is missing"]);
