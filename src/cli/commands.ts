@@ -1,8 +1,6 @@
 /**
  * What each CLI command does, once argv is parsed. Output goes through the injected CliIO.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { reporters, type ReporterName } from '../../reporters';
 import { abstainedFor, audit, failsAt, loadInventory, prepareAudit, type AuditRequest } from '../audit';
 import { unknownRuleMessage } from '../engine/config';
@@ -12,7 +10,8 @@ import { SEVERITIES, type FailOn, type SeverityLevel } from '../engine/types';
 import { describeSchemaErrors, validatorFor } from '../json/schema';
 import { toSnapshotDocument } from '../sources/snapshot';
 import { toolVersion } from '../util/package-root';
-import { useColor, type CliIO } from './io';
+import { withReadLimits, parseSize } from '../util/files';
+import { checkOutputFile, useColor, writeOutputFile, type CliIO } from './io';
 import { rulesTextTable } from './rules-table';
 
 /** `--config`, `--no-config` and `--plugins`, shared by every command. */
@@ -33,6 +32,8 @@ export interface ScanCommand extends ConfigFlags {
   rule: string[];
   tag: string[];
   now?: string;
+  /** `--max-file-size` as given (`512MB`). */
+  maxFileSize?: string;
   verbose: boolean;
 }
 
@@ -40,6 +41,7 @@ export interface SnapshotCommand extends ConfigFlags {
   name: 'snapshot';
   sources: string[];
   output: string;
+  maxFileSize?: string;
   verbose: boolean;
 }
 
@@ -75,6 +77,16 @@ function parseRuleOverrides(specs: readonly string[]): Record<string, SeverityLe
     overrides[id] = level as SeverityLevel;
   }
   return overrides;
+}
+
+/** `--max-file-size` in bytes (the default when not given). */
+function readLimits(given: string | undefined): { maxFileSize?: number } {
+  if (given === undefined) return {};
+  const size = parseSize(given);
+  if (size === undefined) {
+    throw new AuditError('usage', `--max-file-size ${given}: expected a size such as 512MB or 2GB`);
+  }
+  return { maxFileSize: size };
 }
 
 function parseNow(value: string | undefined): Date {
@@ -119,18 +131,22 @@ function sourceSinks(io: CliIO, verbose: boolean): SourceSinks {
 }
 
 export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode> {
+  const limits = readLimits(command.maxFileSize);
+  if (command.output !== undefined) checkOutputFile(io.cwd, command.output);
   const { end, ...sinks } = sourceSinks(io, command.verbose);
-  const { result, prepared } = await audit({
-    cwd: io.cwd,
-    sources: command.sources,
-    ...configRequest(command, io.env),
-    ...(command.failOn !== undefined ? { failOn: command.failOn } : {}),
-    ...sinks,
-    ruleOverrides: parseRuleOverrides(command.rule),
-    tags: command.tag,
-    ...(command.failOnNotEvaluated !== undefined ? { failOnNotEvaluated: command.failOnNotEvaluated } : {}),
-    now: parseNow(command.now),
-  }).finally(end);
+  const { result, prepared } = await withReadLimits(limits, () =>
+    audit({
+      cwd: io.cwd,
+      sources: command.sources,
+      ...configRequest(command, io.env),
+      ...(command.failOn !== undefined ? { failOn: command.failOn } : {}),
+      ...sinks,
+      ruleOverrides: parseRuleOverrides(command.rule),
+      tags: command.tag,
+      ...(command.failOnNotEvaluated !== undefined ? { failOnNotEvaluated: command.failOnNotEvaluated } : {}),
+      now: parseNow(command.now),
+    }),
+  ).finally(end);
   const toFile = command.output !== undefined;
   const report = reporters[command.format](result, {
     color: command.format === 'text' && !toFile && useColor(io, io.stdoutIsTTY),
@@ -138,7 +154,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
     toolVersion: toolVersion(),
   });
   if (command.output !== undefined) {
-    writeFileSync(path.resolve(io.cwd, command.output), report);
+    writeOutputFile(io.cwd, command.output, report);
     io.stderr(`Wrote ${command.format} report (${result.findings.length} findings) to ${command.output}\n`);
   } else {
     io.stdout(report);
@@ -169,7 +185,11 @@ export async function runSnapshot(command: SnapshotCommand, io: CliIO): Promise<
     ...sinks,
     now: new Date(),
   };
-  const inventory = await loadInventory(request, prepareAudit(request)).finally(end);
+  const limits = readLimits(command.maxFileSize);
+  checkOutputFile(io.cwd, command.output);
+  const inventory = await withReadLimits(limits, () => loadInventory(request, prepareAudit(request))).finally(
+    end,
+  );
   const document = toSnapshotDocument(inventory, new Date().toISOString());
   const validate = validatorFor('snapshot');
   if (!validate(document)) {
@@ -179,7 +199,7 @@ export async function runSnapshot(command: SnapshotCommand, io: CliIO): Promise<
       describeSchemaErrors(validate.errors ?? []),
     );
   }
-  writeFileSync(path.resolve(io.cwd, command.output), JSON.stringify(document, null, 2) + '\n');
+  writeOutputFile(io.cwd, command.output, JSON.stringify(document, null, 2) + '\n');
   const counts = `${inventory.applications.length} applications, ${inventory.services.length} APIM services`;
   io.stderr(`Wrote snapshot (${counts}) to ${command.output}\n`);
   for (const gap of inventory.gaps) io.stderr(`incomplete: ${gap.source}: ${gap.what}: ${gap.reason}\n`);

@@ -1,3 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { lstatSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AuditError } from '../engine/errors';
+
 /** The CLI's window on the world, injected so tests run the real CLI in-process. */
 export interface CliIO {
   cwd: string;
@@ -25,4 +30,70 @@ export function useColor(io: CliIO, isTTY: boolean): boolean {
   if (io.env['FORCE_COLOR'] === '0') return false;
   if (io.env['FORCE_COLOR'] !== undefined && io.env['FORCE_COLOR'] !== '') return true;
   return isTTY;
+}
+
+/**
+ * Writes `text` to `file` (resolved against `cwd`) without ever writing through a symbolic link: into a new
+ * temporary file in the same folder, then renamed over the target (rename replaces a link, never follows it).
+ */
+export function writeOutputFile(cwd: string, file: string, text: string): void {
+  const target = checkOutputFile(cwd, file);
+  const dir = path.dirname(target);
+  const temp = path.join(
+    dir,
+    `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
+  try {
+    // 'wx': O_CREAT | O_EXCL, so the temporary file is new (never an existing file or link).
+    writeFileSync(temp, text, { flag: 'wx', mode: 0o644 });
+    renameSync(temp, target);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Not created, or already renamed.
+    }
+    const code = (error as { code?: unknown }).code;
+    throw new AuditError(
+      'usage',
+      `--output ${file} cannot be written (${String(code ?? (error as Error).message)}).`,
+    );
+  }
+}
+
+/**
+ * Where `--output` goes, checked before the audit so that a bad path fails fast: a missing folder, a target that
+ * is a symbolic link or not a regular file is a usage error (exit 2) naming the path as given.
+ */
+export function checkOutputFile(cwd: string, file: string): string {
+  const target = path.resolve(cwd, file);
+  const dir = path.dirname(target);
+  let dirStats;
+  try {
+    dirStats = statSync(dir);
+  } catch {
+    throw new AuditError(
+      'usage',
+      `--output ${file}: the folder ${path.dirname(file)} does not exist; create it first.`,
+    );
+  }
+  if (!dirStats.isDirectory()) {
+    throw new AuditError('usage', `--output ${file}: ${path.dirname(file)} is not a folder.`);
+  }
+  let existing;
+  try {
+    existing = lstatSync(target);
+  } catch {
+    existing = undefined;
+  }
+  if (existing?.isSymbolicLink()) {
+    throw new AuditError(
+      'usage',
+      `--output ${file} is a symbolic link; it is not written through (remove it or choose another path).`,
+    );
+  }
+  if (existing && !existing.isFile()) {
+    throw new AuditError('usage', `--output ${file} exists and is not a regular file.`);
+  }
+  return target;
 }

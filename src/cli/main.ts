@@ -80,6 +80,10 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
             describe: 'Write the report to this file instead of stdout',
           })
           .option('fail-on', {
+          .option('max-file-size', {
+            type: 'string',
+            describe: 'Largest input file read, e.g. 512MB or 2GB (default 256MB; a bare number is MB)',
+          })
             choices: ['error', 'warning', 'note', 'none'] as const,
             describe: 'Lowest severity that makes the exit code 1 (default: config failOn, else error)',
           })
@@ -125,6 +129,7 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
           ...configFlags(args),
           ...(args.output !== undefined ? { output: args.output } : {}),
           ...(args['fail-on'] !== undefined ? { failOn: args['fail-on'] } : {}),
+          ...(args['max-file-size'] !== undefined ? { maxFileSize: args['max-file-size'] } : {}),
           ...(args['fail-on-not-evaluated'] !== undefined
             ? { failOnNotEvaluated: splitList(args['fail-on-not-evaluated']) }
             : {}),
@@ -151,6 +156,10 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
             describe: 'Snapshot file to write',
           })
           .option('config', {
+          .option('max-file-size', {
+            type: 'string',
+            describe: 'Largest input file read, e.g. 512MB or 2GB (default 256MB; a bare number is MB)',
+          })
             alias: 'c',
             type: 'string',
             describe: `Config file (default: ./.auditrc.json when present; --no-config or ${CONFIG_ENV}=none: none)`,
@@ -176,6 +185,7 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
           output: args.output,
           verbose: args.verbose,
           ...configFlags(args),
+          ...(args['max-file-size'] !== undefined ? { maxFileSize: args['max-file-size'] } : {}),
         };
       },
     )

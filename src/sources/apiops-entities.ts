@@ -4,7 +4,6 @@
  * named values, policy fragments, authorization servers. Apart from apiops.ts, which composes them into the
  * service and its workspaces, so that each of the two reads as one level of the folder.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type {
   InventoryApi,
@@ -20,21 +19,34 @@ import type {
 } from '../inventory/types';
 import { parseJsonWithPositions, stripBom, textFileIndex } from '../json/positions';
 import { displayPath } from '../util/package-root';
+import {
+  FileReadError,
+  fileProblem,
+  listFolder,
+  present,
+  readBytes,
+  readText,
+  type FileProblem,
+} from '../util/files';
 import { jsonSpecOperations, yamlSpecOperations, type SpecResult } from './apiops-spec';
 import { stripSecrets } from './arm-secrets';
 import { isRecord } from '../util/json';
 
 export type Json = Record<string, unknown>;
 
-export function subdirectories(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-      .sort((a, b) => a.localeCompare(b));
-  } catch {
-    return [];
-  }
+/**
+ * The folders in `dir`, a symbolic link inside `root` counted as the folder it leads to. A folder that cannot
+ * be listed, and a link that leaves `root`, dangles or loops, goes to `problem` (without one, it is left out).
+ */
+export function subdirectories(
+  dir: string,
+  root?: string,
+  problem: (file: string, why: string) => void = () => undefined,
+): string[] {
+  return listFolder(dir, root, problem)
+    .filter((e) => e.kind === 'folder')
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b));
 }
 
 /** Reads the files of one artifact folder, keeping every position index and every problem. */
@@ -47,6 +59,8 @@ export class FolderReader {
     private readonly spec: string,
     private readonly cwd: string,
     readonly log: (message: string) => void,
+    /** The artifact folder: no symbolic link is followed out of it. */
+    readonly root?: string,
   ) {}
 
   shown(file: string): string {
@@ -55,10 +69,26 @@ export class FolderReader {
 
   private text(file: string): string | undefined {
     try {
-      return readFileSync(file, 'utf8');
+      return readText(file, this.root);
     } catch (error) {
-      this.gap(file, `cannot be read: ${(error as Error).message}`);
+      this.unread(file, error);
       return undefined;
+    }
+  }
+
+  /**
+   * A file not read: over the size limit, not a regular file or not UTF-8 is invalid input (a problem, exit 2);
+   * a link that leaves the folder, dangles or loops, and an I/O error, is data lost (a gap, exit 3).
+   */
+  private unread(file: string, error: unknown): void {
+    const invalid: readonly FileProblem[] = ['too-large', 'not-regular', 'invalid-utf8'];
+    if (error instanceof FileReadError && invalid.includes(error.problem)) {
+      this.problems.push(fileProblem(this.shown(file), error));
+    } else {
+      this.gap(
+        file,
+        error instanceof FileReadError ? error.message : `cannot be read: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -68,7 +98,7 @@ export class FolderReader {
 
   /** A JSON file, indexed; undefined when absent, unreadable (a gap) or malformed (a problem). */
   private parsed(file: string): { value: unknown; shown: string } | undefined {
-    if (!existsSync(file)) return undefined;
+    if (!present(file)) return undefined;
     const text = this.text(file);
     if (text === undefined) return undefined;
     const shown = this.shown(file);
@@ -123,7 +153,7 @@ export class FolderReader {
 
   /** A `policy.xml`: raw text (`rawxml`, BOM stripped), located in its own file. */
   policy(file: string): PolicyContract | undefined {
-    if (!existsSync(file)) return undefined;
+    if (!present(file)) return undefined;
     const text = this.text(file);
     if (text === undefined) return undefined;
     const shown = this.shown(file);
@@ -142,12 +172,12 @@ export class FolderReader {
       ['specification.yml', yamlSpecOperations],
     ] as const) {
       const file = path.join(apiDir, name);
-      if (!existsSync(file)) continue;
+      if (!present(file)) continue;
       let bytes: Buffer;
       try {
-        bytes = readFileSync(file);
+        bytes = readBytes(file, this.root);
       } catch (error) {
-        this.gap(file, `cannot be read: ${(error as Error).message}`);
+        this.unread(file, error);
         return undefined;
       }
       const result = read(bytes, this.shown(file));
@@ -159,8 +189,12 @@ export class FolderReader {
 }
 
 /** The entries of a collection folder (`apis/`, `named values/`...): name and folder path. */
-export function entries(dir: string, folder: string): { name: string; dir: string }[] {
-  return subdirectories(path.join(dir, folder)).map((name) => ({ name, dir: path.join(dir, folder, name) }));
+export function entries(dir: string, folder: string, reader?: FolderReader): { name: string; dir: string }[] {
+  const problem = reader ? (file: string, why: string) => reader.gap(file, why) : undefined;
+  return subdirectories(path.join(dir, folder), reader?.root, problem).map((name) => ({
+    name,
+    dir: path.join(dir, folder, name),
+  }));
 }
 
 /**
@@ -199,7 +233,7 @@ export function readApi(
       properties,
       origin: info.origin,
     };
-  } else if (existsSync(infoFile)) {
+  } else if (present(infoFile)) {
     return undefined; // malformed: reported as a problem
   } else {
     // Without its information file the API's settings are unknown: record it, but let nothing rest on it.
@@ -247,7 +281,7 @@ function readOperations(reader: FolderReader, apiDir: string): InventoryOperatio
       if (displayName) byDisplayName.set(displayName, byDisplayName.has(displayName) ? null : operation);
     }
   }
-  for (const entry of entries(apiDir, 'operations')) {
+  for (const entry of entries(apiDir, 'operations', reader)) {
     const infoFile = path.join(entry.dir, 'operationInformation.json');
     const info = reader.json(infoFile);
     const policy = reader.policy(path.join(entry.dir, 'policy.xml'));
@@ -276,7 +310,7 @@ export function readProduct(reader: FolderReader, name: string, dir: string): In
   const info = reader.json(infoFile);
   const policy = reader.policy(path.join(dir, 'policy.xml'));
   const properties = info ? reader.properties(infoFile, info) : {};
-  if (!properties || (!info && existsSync(infoFile))) return undefined;
+  if (!properties || (!info && present(infoFile))) return undefined;
   const origin: Origin = info?.origin ?? policy?.origin ?? {};
   if (!info) {
     reader.gap(infoFile, 'is missing, so the settings of this product are unknown');
@@ -290,7 +324,7 @@ export function readProduct(reader: FolderReader, name: string, dir: string): In
   };
   // `apis/<api>/productApiInformation.json` (APIOps extractor today); `apis.json`, a list of `{ "name" }`
   // (the APIOps extractor of 2022, and apiops-cli).
-  const apis = entries(dir, 'apis').map((e) => {
+  const apis = entries(dir, 'apis', reader).map((e) => {
     reader.json(path.join(e.dir, 'productApiInformation.json'));
     return e.name;
   });
@@ -309,7 +343,7 @@ export function readNamedValue(
   const infoFile = path.join(dir, 'namedValueInformation.json');
   const info = reader.json(infoFile);
   if (!info) {
-    if (!existsSync(infoFile)) reader.gap(infoFile, 'is missing, so this named value is unknown');
+    if (!present(infoFile)) reader.gap(infoFile, 'is missing, so this named value is unknown');
     return undefined;
   }
   const properties = reader.properties(infoFile, info);
@@ -332,7 +366,7 @@ export function readFragment(reader: FolderReader, name: string, dir: string): I
   const infoFile = path.join(dir, 'policyFragmentInformation.json');
   const info = reader.json(infoFile);
   const policy = reader.policy(path.join(dir, 'policy.xml')) ?? fragmentInInformation(info);
-  if (info === undefined && existsSync(infoFile)) return undefined;
+  if (info === undefined && present(infoFile)) return undefined;
   const properties = info ? reader.properties(infoFile, info) : {};
   if (!properties) return undefined;
   if (!policy) {
@@ -367,7 +401,7 @@ export function readAuthorizationServer(
   const infoFile = path.join(dir, 'authorizationServerInformation.json');
   const info = reader.json(infoFile);
   if (!info) {
-    if (!existsSync(infoFile)) reader.gap(infoFile, 'is missing, so this authorization server is unknown');
+    if (!present(infoFile)) reader.gap(infoFile, 'is missing, so this authorization server is unknown');
     return undefined;
   }
   const properties = reader.properties(infoFile, info);

@@ -10,7 +10,8 @@
  * (and says what it expected where it cannot place one), and composes the service and its workspaces; the files
  * and the entity folders are read by apiops-entities.ts.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { listFolder, present } from '../util/files';
 import path from 'node:path';
 import { AuditError } from '../engine/errors';
 import type {
@@ -109,12 +110,12 @@ export const apiopsSource: SourceDefinition = {
 
 /** A bare path is an APIOps folder when one of its entries has its information file (or policy.xml). */
 export function looksLikeApiops(dir: string): boolean {
-  if (existsSync(path.join(dir, 'serviceInformation.json'))) return true;
+  if (present(path.join(dir, 'serviceInformation.json'))) return true;
   return LAYOUT.some(([folder, info]) =>
     subdirectories(path.join(dir, folder)).some((name) => {
       const entry = path.join(dir, folder, name);
-      if (existsSync(path.join(entry, info)) || existsSync(path.join(entry, 'policy.xml'))) return true;
-      if (folder === 'products') return existsSync(path.join(entry, 'apis.json'));
+      if (present(path.join(entry, info)) || present(path.join(entry, 'policy.xml'))) return true;
+      if (folder === 'products') return present(path.join(entry, 'apis.json'));
       return folder === 'apis' && nestedApiDirs(entry).length > 0;
     }),
   );
@@ -126,7 +127,7 @@ export function looksLikeApiops(dir: string): boolean {
  * `apiInformation.json` is misplaced too, so that the gap can say where it is.
  */
 function hasArtifacts(dir: string): boolean {
-  if (existsSync(path.join(dir, 'serviceInformation.json')) || existsSync(path.join(dir, 'policy.xml'))) {
+  if (present(path.join(dir, 'serviceInformation.json')) || present(path.join(dir, 'policy.xml'))) {
     return true;
   }
   return COLLECTIONS.some((folder) =>
@@ -167,15 +168,11 @@ function contents(dir: string): string {
   return `only ${list}`;
 }
 
-function listing(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => !e.name.startsWith('.'))
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
-  } catch {
-    return [];
-  }
+function listing(dir: string, root?: string): string[] {
+  return listFolder(dir, root, () => undefined)
+    .filter((e) => !e.name.startsWith('.'))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((e) => (e.kind === 'folder' ? `${e.name}/` : e.name));
 }
 
 /** Whether a folder under `apis/` holds files APIOps tools write into an API folder (or a 2022 version folder). */
@@ -190,7 +187,7 @@ function misplacedApiInfo(dir: string): string[] {
   return subdirectories(dir)
     .filter((sub) => !API_CHILDREN.has(sub))
     .map((sub) => path.join(dir, sub, API_INFO))
-    .filter((file) => existsSync(file));
+    .filter((file) => present(file));
 }
 
 /** `<version>/<revision>` folders of an API folder that hold an `apiInformation.json` (the 2022 layout). */
@@ -199,7 +196,7 @@ function nestedApiDirs(dir: string): string[] {
     .filter((version) => !API_CHILDREN.has(version))
     .flatMap((version) =>
       subdirectories(path.join(dir, version))
-        .filter((revision) => existsSync(path.join(dir, version, revision, API_INFO)))
+        .filter((revision) => present(path.join(dir, version, revision, API_INFO)))
         .map((revision) => `${version}/${revision}`),
     );
 }
@@ -219,7 +216,7 @@ function collect<T>(
   folder: string,
   read: (r: FolderReader, name: string, dir: string) => T | undefined,
 ): T[] {
-  return entries(dir, folder).flatMap((e) => {
+  return entries(dir, folder, reader).flatMap((e) => {
     const item = read(reader, e.name, e.dir);
     return item === undefined ? [] : [item];
   });
@@ -253,8 +250,8 @@ function collectAll<T extends { name: string }>(
  */
 function readApis(reader: FolderReader, dir: string): InventoryApi[] {
   const one = (api: InventoryApi | undefined) => (api ? [api] : []);
-  return entries(dir, 'apis').flatMap((entry) => {
-    if (existsSync(path.join(entry.dir, API_INFO))) return one(readApi(reader, entry.name, entry.dir));
+  return entries(dir, 'apis', reader).flatMap((entry) => {
+    if (present(path.join(entry.dir, API_INFO))) return one(readApi(reader, entry.name, entry.dir));
     const nested = nestedApiDirs(entry.dir);
     if (nested.length > 0) {
       return nested.flatMap((sub) => one(readApi(reader, `${entry.name}/${sub}`, path.join(entry.dir, sub))));
@@ -294,7 +291,7 @@ function readWorkspace(reader: FolderReader, name: string, dir: string): Invento
   const infoFile = path.join(dir, 'workspaceInformation.json');
   const info = reader.json(infoFile);
   const properties = info ? reader.properties(infoFile, info) : {};
-  if (!properties || (!info && existsSync(infoFile))) return undefined;
+  if (!properties || (!info && present(infoFile))) return undefined;
   const parts = readContainer(reader, dir);
   const workspace: InventoryWorkspace = {
     name,
@@ -321,7 +318,7 @@ function readService(reader: FolderReader, dir: string, explicitName: string | u
   const properties = (info ? reader.properties(infoFile, info) : undefined) ?? {};
   const origin: Origin =
     info?.origin ??
-    (existsSync(path.join(dir, 'policy.xml'))
+    (present(path.join(dir, 'policy.xml'))
       ? { file: reader.shown(path.join(dir, 'policy.xml')), pointer: '' }
       : {});
   const fileName = info?.value['name'];
@@ -356,9 +353,9 @@ function markUncarried(reader: FolderReader, dir: string, service: InventoryServ
   const named = service.origin.unknown?.['name']
     ? `; name the service as well (apiops:${reader.shown(dir)}#<service name>) so that the sources match`
     : '';
-  const entries = subdirectories(folder).length;
-  if (!existsSync(folder) || entries > servers) {
-    const why = existsSync(folder)
+  const entries = subdirectories(folder, dir).length;
+  if (!present(folder) || entries > servers) {
+    const why = present(folder)
       ? `${reader.shown(folder)} has entries without a readable authorizationServerInformation.json`
       : `APIOps does not extract authorization servers and ${reader.shown(dir)} has no hand-written authorizationServers/ folder`;
     markNotCarried(
@@ -381,7 +378,7 @@ export function loadApiopsFolder(
   log: (message: string) => void = () => undefined,
 ): Inventory {
   const { dir, serviceName } = splitApiopsLocation(location);
-  const reader = new FolderReader(spec, cwd, log);
+  const reader = new FolderReader(spec, cwd, log, dir);
   let isDirectory = false;
   try {
     isDirectory = statSync(dir).isDirectory();

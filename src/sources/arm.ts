@@ -4,12 +4,13 @@
  * `Microsoft.Graph/applications`). Expressions are evaluated offline from parameter defaults and the
  * parameters file; what only a deployment knows is recorded as unknown (see arm-inventory.ts), never guessed.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../engine/errors';
 import type { Inventory, PositionIndex, SourceGap } from '../inventory/types';
 import { joinPointer, parseJsonWithPositions } from '../json/positions';
 import { displayPath } from '../util/package-root';
+import { fileProblem, readNamedText } from '../util/files';
 import { Unknown, type ArmValue } from './arm-expressions';
 import { buildInventory } from './arm-inventory';
 import { walkTemplate, type ParameterValue } from './arm-template';
@@ -60,9 +61,9 @@ function readJson(file: string, cwd: string, what: string): ParsedFile {
   const shown = displayPath(file, cwd);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readNamedText(file);
   } catch (error) {
-    throw new AuditError('source-unreadable', `Cannot read ${what} ${shown}: ${(error as Error).message}`);
+    throw new AuditError('source-unreadable', `Cannot read ${what} ${fileProblem(shown, error)}`);
   }
   const parsed = parseJsonWithPositions(text);
   if ('problems' in parsed) {

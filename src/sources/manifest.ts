@@ -15,12 +15,13 @@
  * Performance: a tenant-sized folder (10,000 files) is read with `JSON.parse` only; the position-keeping parse
  * runs lazily, for the few files a finding is located in (see bench/manifests.ts).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../engine/errors';
 import type { Inventory, InventoryApplication, PositionIndex, SourceConflict } from '../inventory/types';
 import { joinPointer, parseJsonWithPositions } from '../json/positions';
 import { displayPath } from '../util/package-root';
+import { decodeUtf8, fileProblem, listFolder, readBytes } from '../util/files';
 import { readApplication, type ReadApplication } from './manifest-mixed';
 import type { Problem } from './manifest-reader';
 import type { SourceDefinition } from './types';
@@ -101,15 +102,22 @@ function isManifestFolder(dir: string): boolean {
   });
 }
 
-/** Every `*.json` file under `dir`, sorted, skipping folders whose name starts with a dot. */
-function jsonFilesUnder(dir: string): string[] {
+/**
+ * Every `*.json` file under `dir`, sorted, skipping folders whose name starts with a dot; links are followed
+ * inside `dir` only (once per folder, so a looping link ends), and every folder or link that cannot be
+ * followed goes to `problem`.
+ */
+function jsonFilesUnder(dir: string, problem: (file: string, why: string) => void): string[] {
   const files: string[] = [];
+  const seen = new Set<string>();
   const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
+    const real = realpathSync(current);
+    if (seen.has(real)) return;
+    seen.add(real);
+    for (const entry of listFolder(current, dir, problem)) {
       if (entry.name.startsWith('.')) continue;
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && entry.name.toLowerCase().endsWith('.json')) files.push(full);
+      if (entry.kind === 'folder') walk(entry.path);
+      else if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.json')) files.push(entry.path);
     }
   };
   walk(dir);
@@ -118,15 +126,19 @@ function jsonFilesUnder(dir: string): string[] {
 
 export function loadManifests(location: string, spec: string, cwd: string): Inventory {
   let files: string[];
+  const problems: string[] = [];
+  const folder = statSync(location, { throwIfNoEntry: false })?.isDirectory() === true;
+  const root = folder ? location : path.dirname(location);
   try {
-    files = statSync(location).isDirectory() ? jsonFilesUnder(location) : [location];
+    const unlisted = (file: string, why: string) => problems.push(`${displayPath(file, cwd)} ${why}`);
+    files = folder ? jsonFilesUnder(location, unlisted) : [location];
   } catch (error) {
     throw new AuditError(
       'source-unreadable',
       `Cannot read manifest source ${displayPath(location, cwd)}: ${(error as Error).message}`,
     );
   }
-  if (files.length === 0) {
+  if (files.length === 0 && problems.length === 0) {
     throw new AuditError(
       'source-invalid',
       `Manifest folder ${displayPath(location, cwd)} contains no *.json files.`,
@@ -140,14 +152,13 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
     conflicts: [],
     files: {},
   };
-  const problems: string[] = [];
   for (const file of files) {
     const shown = displayPath(file, cwd);
     let text: string;
     try {
-      text = decodeText(readFileSync(file));
+      text = decodeText(readBytes(file, root));
     } catch (error) {
-      problems.push(`${shown}: cannot read: ${(error as Error).message}`);
+      problems.push(fileProblem(shown, error));
       continue;
     }
     const result = parseManifestText(text, shown);
@@ -177,7 +188,7 @@ export function decodeText(bytes: Buffer): string {
     swapped.swap16();
     return swapped.toString('utf16le');
   }
-  const text = bytes.toString('utf8');
+  const text = decodeUtf8(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 

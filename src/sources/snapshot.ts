@@ -2,7 +2,6 @@
  * The snapshot source: a versioned JSON document in Graph/ARM shapes (see schemas/snapshot.schema.json).
  * Produces an inventory whose every record points back at its JSON pointer in the file.
  */
-import { readFileSync } from 'node:fs';
 import { AuditError } from '../engine/errors';
 import type {
   ArmResource,
@@ -21,6 +20,7 @@ import type {
 import { joinPointer, parseJsonWithPositions } from '../json/positions';
 import { describeSchemaErrors, validatorFor } from '../json/schema';
 import { displayPath } from '../util/package-root';
+import { fileProblem, readNamedText } from '../util/files';
 import type { SourceDefinition } from './types';
 
 export const SNAPSHOT_KIND = 'apim-oauth-audit/snapshot';
@@ -63,9 +63,9 @@ export function readSnapshotFile(
   const shown = displayPath(file, cwd);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readNamedText(file);
   } catch (error) {
-    throw new AuditError('source-unreadable', `Cannot read snapshot ${shown}: ${(error as Error).message}`);
+    throw new AuditError('source-unreadable', `Cannot read snapshot ${fileProblem(shown, error)}`);
   }
   return parseSnapshot(text, shown, spec);
 }

@@ -5,7 +5,8 @@
  * be rebuilt from what it references. The rebuilding itself is in terraform-rebuild.ts; the shapes both share
  * are in terraform-plan-shapes.ts.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { readText } from '../util/files';
 import path from 'node:path';
 import { joinPointer } from '../json/positions';
 import { resourceBlocks } from './terraform-hcl';
@@ -186,7 +187,7 @@ export class TerraformPlan implements PlanLookup {
     const file = path.join(this.tfDir, '.terraform', 'modules', 'modules.json');
     if (!existsSync(file)) return undefined;
     try {
-      const manifest = JSON.parse(readFileSync(file, 'utf8')) as {
+      const manifest = JSON.parse(readText(file, this.tfDir)) as {
         Modules?: { Key?: string; Dir?: string }[];
       };
       const dir = manifest.Modules?.find((m) => m.Key === key)?.Dir;
@@ -209,7 +210,8 @@ export class TerraformPlan implements PlanLookup {
         .sort();
       for (const name of names) {
         const file = path.join(dir, name);
-        const text = readFileSync(file, 'utf8');
+        // Module folders may lie outside the configuration folder (`source = "../modules/x"`): no root here.
+        const text = readText(file);
         const blocks = scanHcl(text);
         for (const [k, block] of resourceBlocks(blocks)) files.resources.set(k, { file, text, block });
         for (const block of blocks) {

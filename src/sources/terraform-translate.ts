@@ -3,7 +3,8 @@
  * files, and `Reader`, which reads one planned resource instance while recording canonical path -> plan pointer.
  * The resource handlers live in terraform-apim.ts and terraform-entra.ts; terraform.ts runs them in order.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readText } from '../util/files';
 import path from 'node:path';
 import type {
   Inventory,
@@ -267,8 +268,10 @@ export class Translator {
           .replace(/\$\{path\.module\}/g, moduleDir)
           .replace(/\$\{path\.(root|cwd)\}/g, this.plan.tfDir ?? moduleDir),
       );
-      if (existsSync(target)) {
-        const xml = readFileSync(target, 'utf8');
+      // Only to locate the value in its own file: a file that cannot be read (or lies outside the
+      // configuration folder) leaves the value located in the plan.
+      const xml = existsSync(target) ? readOptional(target, this.plan.tfDir ?? moduleDir) : undefined;
+      if (xml !== undefined) {
         if (stripBom(xml) === value) {
           const xmlShown = displayPath(target, this.ctx.cwd);
           this.files[xmlShown] = textFileIndex(xml);
@@ -282,4 +285,12 @@ export class Translator {
   // ----- API Management --------------------------------------------------------------------------------------
 
   // ----- Entra applications ----------------------------------------------------------------------------------
+}
+
+function readOptional(file: string, root: string): string | undefined {
+  try {
+    return readText(file, root);
+  } catch {
+    return undefined;
+  }
 }

@@ -12,12 +12,13 @@
  * left out and reported as a source gap. Secrets are never read: the plan shows sensitive values in plain text,
  * so the translation copies named attributes only, never a whole object.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../engine/errors';
 import type { Inventory, PositionIndex } from '../inventory/types';
 import { parseJsonWithPositions } from '../json/positions';
 import { displayPath } from '../util/package-root';
+import { fileProblem, readNamedText } from '../util/files';
 import * as apim from './terraform-apim';
 import * as entra from './terraform-entra';
 import { PLACEHOLDER_PREFIX, TerraformPlan, type PlannedResource } from './terraform-plan';
@@ -71,12 +72,9 @@ export function loadTerraformPlan(location: string, spec: string, cwd: string): 
   const shown = displayPath(planFile, cwd);
   let text: string;
   try {
-    text = readFileSync(planFile, 'utf8');
+    text = readNamedText(planFile);
   } catch (error) {
-    throw new AuditError(
-      'source-unreadable',
-      `Cannot read Terraform plan ${shown}: ${(error as Error).message}`,
-    );
+    throw new AuditError('source-unreadable', `Cannot read Terraform plan ${fileProblem(shown, error)}`);
   }
   const parsed = parseJsonWithPositions(text);
   if ('problems' in parsed) {
