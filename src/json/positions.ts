@@ -11,6 +11,13 @@ export interface JsonParseProblem {
   column: number;
 }
 
+/**
+ * Deepest nesting of arrays and objects accepted in a JSON input. Real templates, snapshots and manifests stay
+ * far below it; the parser and every walker of the value recurse, so a hostile file nested 100,000 deep must be
+ * refused before it is parsed.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
 export interface ParsedJson {
   value: unknown;
   index: PositionIndex;
@@ -50,6 +57,8 @@ export function makeOffsetToPosition(text: string): (offset: number) => Position
 export function parseJsonWithPositions(text: string): ParsedJson | { problems: JsonParseProblem[] } {
   // Positions are counted as editors show them: a UTF-8 BOM is not a column.
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const tooDeep = jsonDepthProblem(source);
+  if (tooDeep) return { problems: [tooDeep] };
   const errors: ParseError[] = [];
   const root = parseTree(source, errors, { allowTrailingComma: false, disallowComments: true });
   const toPosition = makeOffsetToPosition(source);
@@ -75,6 +84,32 @@ export function parseJsonWithPositions(text: string): ParsedJson | { problems: J
     },
   };
   return { value: toValue(root), index };
+}
+
+/**
+ * A linear scan (no recursion) for nesting deeper than `limit`: the problem located at the first bracket past
+ * the limit, or undefined. Strings are skipped, so brackets inside them do not count.
+ */
+export function jsonDepthProblem(text: string, limit: number = MAX_JSON_DEPTH): JsonParseProblem | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > limit) {
+        const position = makeOffsetToPosition(text)(i);
+        return { message: `JSON nested deeper than ${limit} levels`, ...position };
+      }
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -130,7 +165,19 @@ function toValue(node: Node): unknown {
       const result: Record<string, unknown> = {};
       for (const property of node.children ?? []) {
         const [keyNode, valueNode] = property.children ?? [];
-        if (keyNode && valueNode) result[String(keyNode.value)] = toValue(valueNode);
+        if (!keyNode || !valueNode) continue;
+        const key = String(keyNode.value);
+        // An own property named "__proto__", never the prototype (plain assignment would set it).
+        if (key === '__proto__') {
+          Object.defineProperty(result, key, {
+            value: toValue(valueNode),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        } else {
+          result[key] = toValue(valueNode);
+        }
       }
       return result;
     }

@@ -19,7 +19,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../engine/errors';
 import type { Inventory, InventoryApplication, PositionIndex, SourceConflict } from '../inventory/types';
-import { joinPointer, parseJsonWithPositions } from '../json/positions';
+import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../json/positions';
 import { displayPath } from '../util/package-root';
 import { decodeUtf8, fileProblem, listFolder, readBytes } from '../util/files';
 import { readApplication, type ReadApplication } from './manifest-mixed';
@@ -219,6 +219,8 @@ export function parseManifestText(
 ):
   | { applications: InventoryApplication[]; index: PositionIndex; conflicts: SourceConflict[] }
   | { problems: string[] } {
+  const tooDeep = jsonDepthProblem(text);
+  if (tooDeep) return { problems: [`${file}:${tooDeep.line}:${tooDeep.column}: ${tooDeep.message}`] };
   let value: unknown;
   try {
     value = JSON.parse(text);
