@@ -6,6 +6,7 @@
  * its known segment.
  */
 import { callFunction } from './arm-functions';
+import { addPath, checkCopyCount } from './arm-limits';
 
 /** A value the template does not determine offline, with the reason. */
 export class Unknown {
@@ -89,8 +90,11 @@ export type ExprNode =
 
 class ExprSyntaxError extends Error {}
 
+const MAX_EXPRESSION_DEPTH = 200;
+
 class Parser {
   private pos = 0;
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -120,7 +124,15 @@ class Parser {
   }
 
   private expression(): ExprNode {
-    let node = this.primary();
+    // Each level recurses: a hostile `concat(concat(concat(...` must not overflow the stack.
+    if (++this.depth > MAX_EXPRESSION_DEPTH) this.fail(`nested deeper than ${MAX_EXPRESSION_DEPTH} levels`);
+    const node = this.postfix(this.primary());
+    this.depth--;
+    return node;
+  }
+
+  private postfix(start: ExprNode): ExprNode {
+    let node = start;
     for (;;) {
       const c = this.peek();
       if (c === '.') {
@@ -252,12 +264,24 @@ export function evaluateString(value: string, scope: ArmScope): ArmValue {
  */
 export function evaluateDeep(value: unknown, scope: ArmScope): ArmValue {
   if (typeof value === 'string') return evaluateString(value, scope);
-  if (Array.isArray(value)) return value.map((v) => evaluateDeep(v, scope));
+  if (Array.isArray(value)) {
+    return value.map((v, i) => {
+      try {
+        return evaluateDeep(v, scope);
+      } catch (error) {
+        throw addPath(error, i);
+      }
+    });
+  }
   if (value && typeof value === 'object') {
     const result: ArmObject = {};
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-      if (key === 'copy' && Array.isArray(v)) Object.assign(result, expandPropertyCopies(v, scope));
-      else result[key] = evaluateDeep(v, scope);
+      try {
+        if (key === 'copy' && Array.isArray(v)) Object.assign(result, expandPropertyCopies(v, scope));
+        else result[key] = evaluateDeep(v, scope);
+      } catch (error) {
+        throw addPath(error, key);
+      }
     }
     return result;
   }
@@ -266,7 +290,7 @@ export function evaluateDeep(value: unknown, scope: ArmScope): ArmValue {
 
 function expandPropertyCopies(copies: unknown[], scope: ArmScope): ArmObject {
   const result: ArmObject = {};
-  for (const copy of copies) {
+  for (const [index, copy] of copies.entries()) {
     if (!copy || typeof copy !== 'object') continue;
     const { name, count, input } = copy as { name?: unknown; count?: unknown; input?: unknown };
     if (typeof name !== 'string') continue;
@@ -275,9 +299,18 @@ function expandPropertyCopies(copies: unknown[], scope: ArmScope): ArmObject {
       result[name] = isUnknownValue(n) ? new Unknown(n.reason) : new Unknown('copy count is not a number');
       continue;
     }
+    try {
+      checkCopyCount(n, name);
+    } catch (error) {
+      throw addPath(addPath(error, 'count'), index);
+    }
     const items: ArmValue[] = [];
     for (let i = 0; i < n; i++) {
-      items.push(evaluateDeep(input, withCopyIndex(scope, name, i)));
+      try {
+        items.push(evaluateDeep(input, withCopyIndex(scope, name, i)));
+      } catch (error) {
+        throw addPath(addPath(error, 'input'), index);
+      }
     }
     result[name] = items;
   }

@@ -19,6 +19,8 @@ import {
   type Env,
   type ExprNode,
 } from './arm-expressions';
+import { jsonDepthProblem } from '../json/positions';
+import { ArmLimitError, chargeResult, checkSize, enterCall, leaveCall } from './arm-limits';
 
 type Lazy = (args: readonly ExprNode[], env: Env) => ArmValue;
 type Eager = (values: ArmValue[], env: Env) => ArmValue;
@@ -42,6 +44,19 @@ const DEPLOYMENT_ONLY = [
 ];
 
 export function callFunction(name: string, args: readonly ExprNode[], env: Env): ArmValue {
+  enterCall(name);
+  try {
+    return callUnbounded(name, args, env);
+  } catch (error) {
+    // V8 refuses strings over ~512 M characters with a RangeError; past the checks below it is still a limit.
+    if (error instanceof RangeError) throw new ArmLimitError(`${name}(): ${error.message}`);
+    throw error;
+  } finally {
+    leaveCall();
+  }
+}
+
+function callUnbounded(name: string, args: readonly ExprNode[], env: Env): ArmValue {
   const key = name.toLowerCase();
   if (DEPLOYMENT_ONLY.includes(key) || key.startsWith('list')) {
     return new Unknown(`${name}() is known only at deployment`, `${name}()`);
@@ -59,7 +74,9 @@ export function callFunction(name: string, args: readonly ExprNode[], env: Env):
   const values = args.map((a) => evaluateNode(a, env));
   const unknown = values.find(isUnknownValue);
   if (unknown && !TOLERATES_UNKNOWN_ARGS.has(key)) return new Unknown(unknown.reason);
-  return eager(values, env);
+  const result = eager(values, env);
+  chargeResult(name, result);
+  return result;
 }
 
 // ----- Helpers ---------------------------------------------------------------------------------------------
@@ -363,10 +380,14 @@ const EAGER: Record<string, Eager> = {
   tolower: ([v]) => mapCase(v ?? null, (s) => s.toLowerCase()),
   toupper: ([v]) => mapCase(v ?? null, (s) => s.toUpperCase()),
   trim: ([v]) => (typeof v === 'string' ? v.trim() : fail('trim() needs a string')),
-  replace: ([s, a, b]) =>
-    typeof s === 'string' && typeof a === 'string' && typeof b === 'string'
-      ? s.split(a).join(b)
-      : fail('replace() needs three strings'),
+  replace: ([s, a, b]) => {
+    if (typeof s !== 'string' || typeof a !== 'string' || typeof b !== 'string') {
+      return fail('replace() needs three strings');
+    }
+    const pieces = s.split(a);
+    checkSize('replace', s.length + (pieces.length - 1) * (b.length - a.length));
+    return pieces.join(b);
+  },
   substring: ([s, start, length]) => {
     if (typeof s !== 'string' || typeof start !== 'number') return fail('substring() needs a string');
     const end = typeof length === 'number' ? start + length : s.length;
@@ -399,9 +420,14 @@ const EAGER: Record<string, Eager> = {
   join: ([a, d]) => {
     if (!Array.isArray(a) || typeof d !== 'string') return fail('join() needs an array and a string');
     const texts = a.map(toText);
-    return texts.every((t): t is string => t !== undefined) && !firstUnknown(a)
-      ? texts.join(d)
-      : fail('join() over unknown values');
+    if (!texts.every((t): t is string => t !== undefined) || firstUnknown(a)) {
+      return fail('join() over unknown values');
+    }
+    checkSize(
+      'join',
+      texts.reduce((n, t) => n + t.length + d.length, 0),
+    );
+    return texts.join(d);
   },
   length: ([v]) => lengthOf(v ?? null),
   empty: ([v]) => {
@@ -418,6 +444,8 @@ const EAGER: Record<string, Eager> = {
   },
   json: ([v]) => {
     if (typeof v !== 'string') return fail('json() needs a string');
+    const tooDeep = jsonDepthProblem(v);
+    if (tooDeep) throw new ArmLimitError(`json(): ${tooDeep.message}`);
     try {
       return JSON.parse(v) as ArmValue;
     } catch {
@@ -530,6 +558,7 @@ const EAGER: Record<string, Eager> = {
   padleft: ([v, width, pad]) => {
     const text = toText(v ?? null);
     if (text === undefined || typeof width !== 'number') return fail('padLeft() needs a value and a width');
+    checkSize('padLeft', width);
     return text.padStart(width, typeof pad === 'string' && pad ? pad : ' ');
   },
   resourceid: (values) => resourceIdOf(values, 2),

@@ -5,6 +5,7 @@
  */
 import { joinPointer } from '../json/positions';
 import { isRecord } from '../util/json';
+import { setBase } from './arm-limits';
 import {
   evaluateDeep,
   isArmObject,
@@ -84,8 +85,14 @@ export class TemplateScope implements ArmScope {
     const cached = this.variables.get(key);
     if (cached !== undefined) return cached;
     this.evaluating.add(key);
-    const value = evaluateDeep(this.variableDefs[key], this);
-    this.evaluating.delete(key);
+    let value: ArmValue;
+    try {
+      value = evaluateDeep(this.variableDefs[key], this);
+    } catch (error) {
+      throw setBase(error, joinPointer(this.frame.pointer, 'variables', key));
+    } finally {
+      this.evaluating.delete(key);
+    }
     this.variables.set(key, value);
     return value;
   }

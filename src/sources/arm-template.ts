@@ -20,6 +20,7 @@ import {
   type ArmScope,
   type ArmValue,
 } from './arm-expressions';
+import { checkCopyCount, setBase } from './arm-limits';
 import { baseType, TemplateScope, type ParameterValue } from './arm-scope';
 import { stripSecretParameter, stripSecrets } from './arm-secrets';
 
@@ -113,38 +114,59 @@ function walkResources(
       : [];
   for (const [resourcePointer, raw, symbol] of entries) {
     if (!isRecord(raw) || raw['existing'] === true) continue;
-    const copy = raw['copy'];
-    if (!isRecord(copy)) {
-      walkInstance(raw, resourcePointer, symbol, scope, parent, result, inheritedCondition);
-      continue;
+    try {
+      walkEntry(raw, resourcePointer, symbol, scope, parent, result, inheritedCondition);
+    } catch (error) {
+      throw setBase(error, resourcePointer);
     }
-    const loop = typeof copy['name'] === 'string' ? copy['name'] : '';
-    const count = evaluateDeep(copy['count'], scope);
-    if (typeof count === 'number') {
-      for (let i = 0; i < count; i++) {
-        walkInstance(
-          raw,
-          resourcePointer,
-          symbol,
-          withCopyIndex(scope, loop, i),
-          parent,
-          result,
-          inheritedCondition,
-        );
-      }
-      continue;
-    }
-    const loopScope = withCopyIndex(scope, loop, new Unknown('the loop count is not known'));
-    const gap: WalkGap = {
-      pointer: resourcePointer,
-      what: `resources of copy loop '${loop}'`,
-      reason: `the loop count ${String(copy['count'])} cannot be determined: ${isUnknownValue(count) ? count.reason : 'it is not a number'}`,
-    };
-    const type = typeof raw['type'] === 'string' ? fullType(baseType(raw['type']), parent) : undefined;
-    if (type) gap.type = type;
-    gap.segments = nameSegments(raw, loopScope, parent, type);
-    result.gaps.push(gap);
   }
+}
+
+function walkEntry(
+  raw: Record<string, unknown>,
+  resourcePointer: string,
+  symbol: string | undefined,
+  scope: ArmScope,
+  parent: Parent | undefined,
+  result: WalkResult,
+  inheritedCondition: string | undefined,
+): void {
+  const copy = raw['copy'];
+  if (!isRecord(copy)) {
+    walkInstance(raw, resourcePointer, symbol, scope, parent, result, inheritedCondition);
+    return;
+  }
+  const loop = typeof copy['name'] === 'string' ? copy['name'] : '';
+  const count = evaluateDeep(copy['count'], scope);
+  if (typeof count === 'number') {
+    try {
+      checkCopyCount(count, loop);
+    } catch (error) {
+      throw setBase(error, joinPointer(resourcePointer, 'copy', 'count'));
+    }
+    for (let i = 0; i < count; i++) {
+      walkInstance(
+        raw,
+        resourcePointer,
+        symbol,
+        withCopyIndex(scope, loop, i),
+        parent,
+        result,
+        inheritedCondition,
+      );
+    }
+    return;
+  }
+  const loopScope = withCopyIndex(scope, loop, new Unknown('the loop count is not known'));
+  const gap: WalkGap = {
+    pointer: resourcePointer,
+    what: `resources of copy loop '${loop}'`,
+    reason: `the loop count ${String(copy['count'])} cannot be determined: ${isUnknownValue(count) ? count.reason : 'it is not a number'}`,
+  };
+  const type = typeof raw['type'] === 'string' ? fullType(baseType(raw['type']), parent) : undefined;
+  if (type) gap.type = type;
+  gap.segments = nameSegments(raw, loopScope, parent, type);
+  result.gaps.push(gap);
 }
 
 function fullType(type: string, parent: Parent | undefined): string {
@@ -292,6 +314,18 @@ function walkDeployment(
 export function evaluateBody(
   instance: ResourceInstance,
   omit: readonly string[] = [],
+): { value: ArmObject; pointer: string } {
+  try {
+    return evaluateBodyUnbounded(instance, omit);
+  } catch (error) {
+    const properties = isRecord(instance.raw['properties']);
+    throw setBase(error, properties ? joinPointer(instance.pointer, 'properties') : instance.pointer);
+  }
+}
+
+function evaluateBodyUnbounded(
+  instance: ResourceInstance,
+  omit: readonly string[],
 ): { value: ArmObject; pointer: string } {
   const properties = instance.raw['properties'];
   if (isRecord(properties)) {

@@ -13,6 +13,7 @@ import { displayPath } from '../util/package-root';
 import { fileProblem, readNamedText } from '../util/files';
 import { Unknown, type ArmValue } from './arm-expressions';
 import { buildInventory } from './arm-inventory';
+import { ArmLimitError, withEvaluationBudget } from './arm-limits';
 import { walkTemplate, type ParameterValue } from './arm-template';
 import type { SourceDefinition } from './types';
 import { isRecord } from '../util/json';
@@ -176,6 +177,19 @@ function withComputedStrings(index: PositionIndex, computed: ReadonlySet<string>
   };
 }
 
+/** Runs the template's evaluation under its limits (arm-limits.ts); a limit exceeded is a located error. */
+function evaluateBounded<T>(template: ParsedFile, run: () => T): T {
+  try {
+    return withEvaluationBudget(run);
+  } catch (error) {
+    if (!(error instanceof ArmLimitError)) throw error;
+    const pointer = joinPointer(error.base ?? '', ...error.path);
+    throw new AuditError('source-invalid', `ARM template ${template.shown} exceeds an evaluation limit:`, [
+      `${at(template, pointer)}: ${error.message}`,
+    ]);
+  }
+}
+
 export function loadArmTemplate(
   location: string,
   spec: string = `arm:${location}`,
@@ -196,13 +210,16 @@ export function loadArmTemplate(
     throw new AuditError('source-invalid', `ARM template ${template.shown} has invalid resources:`, problems);
   }
   const parameters = parametersFile ? readParameters(parametersFile, cwd, root, template.shown) : undefined;
-  const walk = walkTemplate(root, parameters?.values ?? new Map());
   const computed = new Set<string>();
-  const built = buildInventory(walk.instances, walk.gaps, {
-    file: template.shown,
-    parametersFile: parameters?.parsed.shown,
-    computed,
-    valueOrigin: (kind, name, instance) => instance.scope.valueOrigin?.(kind, name),
+  const { walk, built } = evaluateBounded(template, () => {
+    const walk = walkTemplate(root, parameters?.values ?? new Map());
+    const built = buildInventory(walk.instances, walk.gaps, {
+      file: template.shown,
+      parametersFile: parameters?.parsed.shown,
+      computed,
+      valueOrigin: (kind, name, instance) => instance.scope.valueOrigin?.(kind, name),
+    });
+    return { walk, built };
   });
   const gaps: SourceGap[] = walk.gaps.map((gap) => ({
     source: spec,
