@@ -109,5 +109,12 @@ export default defineRule({
     for (const document of index.documents) yield* checkText(document);
     for (const fragment of index.fragments) yield* checkText(fragment);
     for (const missing of index.missingFragments) yield missingFragment(missing, model);
+    for (const problem of index.fragmentProblems) {
+      yield violation(
+        textEntity(problem.text),
+        `${capitalized(problem.message)}; ${problem.kind === 'cycle' ? 'remove one of the includes' : 'include fewer or smaller fragments'}.`,
+        { ...textLocation(problem.text, problem.element.offset), key: `fragment-${problem.kind}` },
+      );
+    }
   },
 });

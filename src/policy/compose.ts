@@ -18,6 +18,7 @@ import {
 import {
   describeMissingFragment,
   includedFragmentId,
+  MAX_FRAGMENT_EXPANSION,
   type FragmentCatalog,
   type MissingFragment,
   type PolicyText,
@@ -93,6 +94,9 @@ export interface EffectiveSection {
 
 const CONTAINERS = new Set(['retry', 'limit-concurrency']);
 
+/** Most policy elements one section may take from fragments (each fragment is bounded by fragments.ts). */
+const MAX_SECTION_INLINED = 100_000;
+
 interface Collector {
   unreadable: Unreadable[];
   dropped: DroppedInheritance[];
@@ -100,11 +104,15 @@ interface Collector {
 
 /** Composes sections along a chain; inlines fragments. One instance per index (fragment readings shared). */
 export class Composer {
+  /** Policy elements inlined from fragments into the section being composed. */
+  private inlined = 0;
+
   constructor(private readonly catalog: FragmentCatalog) {}
 
   sections(chain: PolicyDocument[]): Record<SectionName, EffectiveSection> {
     const result = {} as Record<SectionName, EffectiveSection>;
     for (const name of SECTIONS) {
+      this.inlined = 0;
       const collector: Collector = { unreadable: [], dropped: [] };
       const statements = this.effectiveAt(chain, chain.length - 1, name, collector);
       result[name] = { name, statements, ...collector };
@@ -224,6 +232,20 @@ export class Composer {
       return [];
     }
     if (including.has(found)) return []; // a fragment including itself: the service rejects it; stop here
+    const size = this.catalog.expansion.size(found);
+    this.inlined += size;
+    if (size > MAX_FRAGMENT_EXPANSION || this.inlined > MAX_SECTION_INLINED) {
+      const message =
+        size > MAX_FRAGMENT_EXPANSION
+          ? `with its included fragments it stands for more than ${MAX_FRAGMENT_EXPANSION} policy elements, so it is not expanded`
+          : `the section inlines more than ${MAX_SECTION_INLINED} policy elements from fragments, so it is not expanded`;
+      collector.unreadable.push({
+        kind: 'fragment',
+        fragment: found,
+        state: { kind: 'parse-error', message, offset: 0 },
+      });
+      return [];
+    }
     const inner = this.sourceOf(source.document, found);
     const nextIncluding = new Set(including).add(found);
     return childElements(found.state.root).flatMap((c) =>

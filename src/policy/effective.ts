@@ -23,7 +23,9 @@ import {
 } from './documents';
 import {
   fragmentCatalog,
+  fragmentServiceId,
   includedFragmentId,
+  type FragmentProblem,
   type FragmentCatalog,
   type MissingFragment,
   type PolicyText,
@@ -73,6 +75,8 @@ export interface EffectivePolicyIndex {
   fragments: FragmentDocument[];
   /** Every `<include-fragment>` (in any policy or fragment) whose fragment is not in the data. */
   missingFragments: MissingFragment[];
+  /** Includes that form a cycle or inline too much (not expanded; see fragments.ts). */
+  fragmentProblems: FragmentProblem[];
   /** Every operation of every API (all revisions), in model order. */
   operations: OperationPolicy[];
   documentOf(owner: PolicyOwner): PolicyDocument | undefined;
@@ -115,6 +119,7 @@ function buildIndex(model: Model): EffectivePolicyIndex {
     documents,
     fragments: catalog.documents,
     missingFragments: findMissingFragments([...documents, ...catalog.documents], catalog),
+    fragmentProblems: catalog.expansion.problems,
     operations,
     documentOf: (owner) => byOwner.get(owner),
   };
@@ -163,13 +168,4 @@ function findMissingFragments(texts: PolicyText[], catalog: FragmentCatalog): Mi
     }
   }
   return missing;
-}
-
-/** Fragments carry no service reference; their id starts with the service's (or the workspace's) id. */
-function fragmentServiceId(text: FragmentDocument): string {
-  const workspace = text.fragment.workspace;
-  if (workspace) return workspace.service.id;
-  const id = text.fragment.id;
-  const at = id.toLowerCase().lastIndexOf('/policyfragments/');
-  return at >= 0 ? id.slice(0, at) : id;
 }
