@@ -54,6 +54,7 @@ describe('json reporter', () => {
       'version',
       'tool',
       'complete',
+      'configuration',
       'findings',
       'notEvaluated',
       'crashes',

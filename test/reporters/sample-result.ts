@@ -319,6 +319,23 @@ export function fullResult(): AuditResult {
       gaps: 1,
     },
     sources: [SNAPSHOT, MANIFEST, LEGACY],
+    configuration: {
+      file: '.auditrc.json',
+      failOn: 'none',
+      suppressions: {
+        count: 3,
+        wildcard: [
+          {
+            rule: '*',
+            resource: 'application:Legacy*',
+            justification: 'Legacy apps retire in Q1',
+            expires: '2026-03-31',
+          },
+        ],
+      },
+      rulesOff: ['implicit-grant-disabled'],
+      lowered: [{ ruleId: 'api-https-only', from: 'error', to: 'warning' }],
+    },
   };
 }
 

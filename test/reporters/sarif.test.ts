@@ -367,6 +367,7 @@ describe('sarif reporter', () => {
     );
     expect(perResource).toHaveLength(2);
     expect(run().properties).toEqual({
+      configuration: expect.objectContaining({ file: '.auditrc.json', failOn: 'none' }),
       securityRulesNotEvaluated: ['redirect-uri-safe'],
       rulesNotEvaluated: {
         notRun: ['backend-scope-exposed'],

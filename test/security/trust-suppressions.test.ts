@@ -4,7 +4,9 @@
  * suppressions are bounded: a rule id (not `*` for both rule and resource), a non-blank justification, an expiry at
  * most 365 days ahead unless `maxSuppressionDays` says otherwise.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import path from 'node:path';
 import { parseConfig } from '../../src/engine/config';
 import { cli } from '../helpers/cli';
@@ -167,6 +169,13 @@ describe('whatever weakens the gate is visible in every format', () => {
         invocations: { toolConfigurationNotifications: { level: string; message: { text: string } }[] }[];
       }[];
     };
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const schema = JSON.parse(
+      readFileSync(path.join(REPO_ROOT, 'test/fixtures/sarif-schema-2.1.0.json'), 'utf8'),
+    ) as object;
+    const validate = ajv.compile(schema);
+    expect(validate(log) ? [] : validate.errors).toEqual([]);
     const [first] = log.runs;
     expect(first?.properties.configuration).toMatchObject({ file: '.auditrc.json', failOn: 'none' });
     expect(first?.invocations[0]?.toolConfigurationNotifications.map((n) => n.message.text)).toEqual([
