@@ -2,7 +2,10 @@
  * The client app registers the developer-portal callbacks of its authorization server, on the platform the portal
  * needs. The host of a callback comes from the service (its name, its custom domains); when the service's name is
  * not in the data (an APIOps folder without one), the host is unknown but the callback's path (server name, letter
- * case) and platform are still judged, and only the host comparison is left not evaluated.
+ * case) and platform are still judged, and only the host comparison is left not evaluated. A registered URI holding
+ * a placeholder (`https://${{PORTAL_HOST}}/signin-oauth/...`) is compared by its text outside the placeholders: one
+ * that cannot be the callback whatever the substitution (`${{TAB_ENDPOINT}}/auth-end.html`) counts as another URI;
+ * one that may be leaves the callback not evaluated.
  */
 import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
 import { appLookupOf, clientLinkOf, portalHostsOf, redirectListsOf, valuesOf } from '../src/model/evidence';
@@ -14,6 +17,7 @@ import {
 } from '../src/model/queries';
 import type { App, AuthServer, Evidence, Model, Service } from '../src/model/types';
 import { unknownAt } from '../src/model/unknown';
+import { maskPlaceholders, substitutionPattern } from '../src/util/placeholders';
 
 type Flow = 'code' | 'pkce' | 'implicit';
 
@@ -94,14 +98,41 @@ function pathOf(uri: string): string | undefined {
   return url && /^https?:$/.test(url.protocol) ? `${url.pathname}${url.search}` : undefined;
 }
 
+/** Stands for a placeholder in the masked text (no URI delimiter). */
+const MASK = '\u0000';
+
+/** A host standing for the unknown portal host, to test a placeholder-bearing URI against. */
+const SAMPLE_HOST = 'portal.invalid';
+
+/**
+ * Whether a URI holding placeholders is the expected callback, by its text outside them: `yes` when every part
+ * compared is known and matches (a placeholder only in the host, with the portal host unknown, is not compared),
+ * `no` when no substitution can make it the callback, `maybe` otherwise.
+ */
+function matchAroundPlaceholders(uri: string, e: Expected): 'yes' | 'no' | 'maybe' {
+  if (e.host !== undefined) return substitutionPattern(uri).test(e.uri) ? 'maybe' : 'no';
+  const masked = maskPlaceholders(uri, MASK);
+  const parts = /^([^:/?#]*):\/\/[^/?#]*(.*)$/.exec(masked);
+  if (!parts) return substitutionPattern(uri).test(`https://${SAMPLE_HOST}${e.path}`) ? 'maybe' : 'no';
+  const scheme = parts[1] ?? '';
+  const pathStart = masked.length - (parts[2] ?? '').length;
+  const path = uri.slice(pathStart);
+  const schemeKnown = !scheme.includes(MASK);
+  if (schemeKnown && scheme.toLowerCase() !== 'https') return 'no';
+  if (!substitutionPattern(path).test(e.path)) return 'no';
+  return schemeKnown && path === e.path ? 'yes' : 'maybe';
+}
+
 /** Whether a registered URI is the expected callback: the whole URI, or only its path when the host is unknown. */
 function isSame(r: RegisteredRedirectUri, e: Expected): boolean {
+  if (r.placeholders !== undefined) return matchAroundPlaceholders(r.uri, e) === 'yes';
   if (e.host !== undefined) return canonical(r.uri) === canonical(e.uri);
   return parseUrl(r.uri.trim())?.protocol === 'https:' && pathOf(r.uri) === e.path;
 }
 
 /** A near miss: the same callback but for scheme, letter case or a trailing slash. */
 function isNear(r: RegisteredRedirectUri, e: Expected): boolean {
+  if (r.placeholders !== undefined) return false;
   if (e.host !== undefined) return loose(r.uri) === loose(e.uri);
   const path = pathOf(r.uri);
   const looseOf = (p: string) => p.replace(/\/+$/, '').toLowerCase();
@@ -184,6 +215,18 @@ function checkExpected(
 ): RuleOutput | undefined {
   const same = registered.filter((r) => isSame(r, e));
   if (same.some((r) => r.platform === e.platform)) return undefined;
+  // A URI on the right platform that may become the callback once its placeholders are substituted: not judged.
+  const undetermined = registered.filter(
+    (r) =>
+      r.platform === e.platform &&
+      r.placeholders !== undefined &&
+      matchAroundPlaceholders(r.uri, e) === 'maybe',
+  );
+  if (undetermined.length > 0)
+    return checked(
+      app,
+      undetermined.map((r) => ({ entity: app, path: `${r.platform}/redirectUris/${r.index}` })),
+    );
   const evidence = [...callbackEvidence(app, server), ...e.hostEvidence];
   const elsewhere = same[0];
   if (elsewhere)
@@ -191,6 +234,7 @@ function checkExpected(
       path: `${elsewhere.platform}/redirectUris/${elsewhere.index}`,
       key: e.uri,
       evidence,
+      knownPart: true,
     });
   const near = registered.find((r) => r.platform === e.platform && isNear(r, e));
   if (near)
@@ -199,10 +243,12 @@ function checkExpected(
       key: e.uri,
       evidence,
     });
+  // The lists as far as known: every URI holding a placeholder was found unable to be the callback above.
   return violation(app, missingMessage(app, server, e, registered.length === 0), {
     path: `${e.platform}/redirectUris`,
     key: e.uri,
     evidence,
+    knownPart: true,
   });
 }
 
@@ -226,6 +272,8 @@ function* staleCallbacks(
   registered: RegisteredRedirectUri[],
 ): Generator<RuleOutput> {
   for (const r of registered) {
+    // A placeholder-bearing URI is not judged stale: its host or path is substituted later.
+    if (r.placeholders !== undefined) continue;
     const evidence = staleLegacyCallback(r.uri, server.service);
     if (!evidence) continue;
     yield violation(

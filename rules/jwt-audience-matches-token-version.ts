@@ -4,7 +4,7 @@
  * for (an App ID URI such as `api://<appId>`, or the GUID). A mismatch rejects every token with IDX10214.
  */
 import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import { isGuid } from '../src/model/entra';
+import { isGuid, resourceIdentifiers } from '../src/model/entra';
 import { foreignLoginHosts, resolveScopes } from '../src/model/queries';
 import type { Api, App, AuthServer, Evidence, Model } from '../src/model/types';
 import {
@@ -70,7 +70,7 @@ function requestedIdentifiers(server: AuthServer, app: App, apis: readonly Api[]
     const value = server.props.tokenBodyParameters?.find((p) => p.name === 'resource')?.value;
     const matches =
       value !== undefined &&
-      (sameAudience(value, app.appId ?? '') || app.identifierUris.some((u) => u === value));
+      (sameAudience(value, app.appId ?? '') || resourceIdentifiers(app).includes(value));
     if (value !== undefined && matches) add(value, 'resource parameter');
   }
   return out;

@@ -1,7 +1,19 @@
+/**
+ * Redirect URIs are exact https URLs. A URI holding a placeholder a tool substitutes later (`${{TAB_DOMAIN}}`,
+ * `#{Host}#`; `RegisteredRedirectUri.placeholders`) is judged on its text outside the placeholders only: a wildcard,
+ * a fragment or a known scheme there is still wrong, whatever the substitution; what depends on the substituted
+ * text (a placeholder scheme, plain http on a host that may be loopback) is left not evaluated.
+ */
 import { checked, defineRule, violation, type RuleOutput } from '../src/engine/types';
 import { redirectListsOf } from '../src/model/evidence';
-import { parseUrl, redirectUrisOf, type RedirectPlatform } from '../src/model/queries';
+import {
+  parseUrl,
+  redirectUrisOf,
+  type RedirectPlatform,
+  type RegisteredRedirectUri,
+} from '../src/model/queries';
 import type { App } from '../src/model/types';
+import { maskPlaceholders, substitutionPattern } from '../src/util/placeholders';
 
 /** Entra accepts plain http only for loopback addresses (reply-url restrictions). */
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
@@ -12,33 +24,90 @@ const UNSUPPORTED_CHARACTERS = ['!', '$', "'", '(', ')', ',', ';'];
 /** Schemes that are never a redirect target, even for native apps. */
 const DANGEROUS_SCHEMES = ['javascript:', 'data:', 'vbscript:', 'file:'];
 
-function schemeProblem(url: URL, platform: RedirectPlatform): string | undefined {
-  const scheme = url.protocol;
+/**
+ * Nested app authentication (Teams, Outlook, Office add-ins) registers `brk-multihub://<domain>` as a spa redirect
+ * URI, as Microsoft's docs instruct (learn.microsoft.com, microsoftteams/platform, nested-authentication).
+ */
+const NESTED_APP_SCHEME = 'brk-multihub:';
+
+/** Stands for a placeholder in the masked text: no URI delimiter, no character the rule looks for. */
+const MASK = '\u0000';
+
+/**
+ * What is wrong with a URI's scheme. `loopback`: whether the host is (or, with a placeholder in it, may become) a
+ * loopback host; undefined when that is unknown.
+ */
+function schemeProblem(
+  scheme: string,
+  loopback: boolean | undefined,
+  platform: RedirectPlatform,
+): string | 'unknown' | undefined {
   if (scheme === 'https:') return undefined;
   if (scheme === 'http:') {
-    return LOOPBACK_HOSTS.includes(url.hostname.toLowerCase())
-      ? undefined
-      : 'uses plain http on a non-loopback host';
+    if (loopback === undefined) return 'unknown';
+    return loopback ? undefined : 'uses plain http on a non-loopback host';
   }
   if (DANGEROUS_SCHEMES.includes(scheme)) return `uses the scheme '${scheme}'`;
   // Out-of-band URNs (urn:ietf:wg:oauth:2.0:oob) show the code to the user instead of redirecting; no browser target.
   if (scheme === 'urn:' && platform !== 'spa') return undefined;
+  if (scheme === NESTED_APP_SCHEME && platform === 'spa') return undefined;
   // Native apps redirect to private-use schemes (msal<appId>://auth, ms-appx-web://...); browsers cannot.
   if (platform === 'publicClient') return undefined;
   return `uses the custom scheme '${scheme}', which only publicClient (mobile and desktop) redirect URIs may use`;
 }
 
-/** Everything wrong with one redirect URI, as sentence fragments (empty when the URI is safe). */
-function redirectUriProblems(uri: string, platform: RedirectPlatform): string[] {
+/** What one URI's text says, placeholders masked: problems found, and whether something is left undetermined. */
+interface Judgement {
+  problems: string[];
+  undetermined: boolean;
+}
+
+/** Problems visible in the text itself: wildcard, fragment, characters Entra rejects. */
+function textProblems(text: string): string[] {
   const problems: string[] = [];
-  const url = parseUrl(uri);
-  if (!url) problems.push('is not an absolute URL');
-  if (uri.includes('*')) problems.push("contains the wildcard '*'");
-  const bad = UNSUPPORTED_CHARACTERS.filter((c) => uri.includes(c));
+  if (text.includes('*')) problems.push("contains the wildcard '*'");
+  if (text.includes('#')) problems.push("has a fragment ('#'), which a redirect URI may not have");
+  const bad = UNSUPPORTED_CHARACTERS.filter((c) => text.includes(c));
   if (bad.length > 0) problems.push(`contains characters Entra rejects (${bad.join(' ')})`);
-  const scheme = url ? schemeProblem(url, platform) : undefined;
-  if (scheme) problems.push(scheme);
   return problems;
+}
+
+function judgeLiteral(uri: string, platform: RedirectPlatform): Judgement {
+  const url = parseUrl(uri);
+  const problems = url ? [] : ['is not an absolute URL'];
+  problems.push(...textProblems(uri));
+  if (url) {
+    const loopback = LOOPBACK_HOSTS.includes(url.hostname.toLowerCase());
+    const scheme = schemeProblem(url.protocol, loopback, platform);
+    if (scheme && scheme !== 'unknown') problems.push(scheme);
+  }
+  return { problems, undetermined: false };
+}
+
+/**
+ * A URI holding placeholders, judged on the text outside them: its shape is not judged (the substitution may make
+ * it whole), its scheme only when written outside a placeholder, and plain http only when no substitution of the
+ * host can make it a loopback host (`http://${{HOST}}` may become `http://localhost`).
+ */
+function judgeWithPlaceholders(uri: string, platform: RedirectPlatform): Judgement {
+  const masked = maskPlaceholders(uri, MASK);
+  const problems = textProblems(masked);
+  const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(masked)?.[1]?.toLowerCase();
+  if (scheme === undefined) return { problems, undetermined: true };
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(masked)?.[1];
+  let loopback: boolean | undefined;
+  if (authority !== undefined) {
+    // The host as written (the port, known or not, dropped), placeholders included.
+    const start = scheme.length + 2;
+    const host = uri.slice(start, start + authority.length).replace(/:[^\]:]*$/, '');
+    const pattern = substitutionPattern(host, 'i');
+    const may = LOOPBACK_HOSTS.some((h) => pattern.test(h));
+    loopback = !authority.includes(MASK) ? may : may ? undefined : false;
+  }
+  const problem = schemeProblem(scheme, loopback, platform);
+  if (problem === 'unknown') return { problems, undetermined: true };
+  if (problem) problems.push(problem);
+  return { problems, undetermined: false };
 }
 
 function joinProblems(problems: string[]): string {
@@ -47,23 +116,34 @@ function joinProblems(problems: string[]): string {
 }
 
 function advice(problems: string[]): string {
+  if (problems.some((p) => p.includes(`'${NESTED_APP_SCHEME}'`)))
+    return 'register it under spa, as nested app authentication requires';
   if (problems.some((p) => p.includes('custom scheme')))
     return 'move it to the publicClient (mobile and desktop) platform, or register an https URI';
   return 'register an exact https URI instead (plain http only for localhost, 127.0.0.1 or [::1])';
 }
 
+function* checkUri(app: App, registered: RegisteredRedirectUri): Generator<RuleOutput> {
+  const { uri, platform, index } = registered;
+  const path = `${platform}/redirectUris/${index}`;
+  const { problems, undetermined } =
+    registered.placeholders === undefined
+      ? judgeLiteral(uri, platform)
+      : judgeWithPlaceholders(uri, platform);
+  // What the substituted text decides is not judged: the engine reports the URI as not fully evaluated.
+  if (undetermined) yield checked(app, [{ entity: app, path }]);
+  if (problems.length === 0) return;
+  yield violation(
+    app,
+    `Application '${app.name}' has the ${platform} redirect URI ${uri}, which ${joinProblems(problems)}; ${advice(problems)}.`,
+    { path, key: `${platform}:${uri}`, knownPart: registered.placeholders !== undefined },
+  );
+}
+
 /** Each URI is judged on its own (its path is the evidence); the app as a whole on every list. */
 function* checkApp(app: App): Generator<RuleOutput> {
   yield checked(app, redirectListsOf(app));
-  for (const { uri, platform, index } of redirectUrisOf(app)) {
-    const problems = redirectUriProblems(uri, platform);
-    if (problems.length === 0) continue;
-    yield violation(
-      app,
-      `Application '${app.name}' has the ${platform} redirect URI ${uri}, which ${joinProblems(problems)}; ${advice(problems)}.`,
-      { path: `${platform}/redirectUris/${index}`, key: `${platform}:${uri}` },
-    );
-  }
+  for (const registered of redirectUrisOf(app)) yield* checkUri(app, registered);
 }
 
 export default defineRule({

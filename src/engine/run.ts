@@ -179,7 +179,8 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
  */
 function restsOnUnknown(model: Model, rule: AnyRule, output: Violation): UnknownDependency | undefined {
   if (rule.meta.declaresEvidence || output.evidence !== undefined) {
-    return unknownIn([{ entity: output.entity, path: output.path ?? '' }, ...(output.evidence ?? [])]);
+    const own = { entity: output.entity, path: output.path ?? '', knownPart: output.knownPart === true };
+    return unknownIn([own, ...(output.evidence ?? [])]);
   }
   return unknownDependency(model, output.entity, output.path);
 }

@@ -64,6 +64,12 @@ export interface Violation {
    * `meta.declaresEvidence`): the engine's conservative fallback decides.
    */
   evidence?: readonly Evidence[];
+  /**
+   * The violation rests only on the text of the value at `path` outside its placeholders (a wildcard in the known
+   * part of `https://${{HOST}}/*`): a placeholder-bearing string there (`Origin.placeholders`) does not make the
+   * engine abstain (`ValueEvidence.knownPart`).
+   */
+  knownPart?: boolean;
 }
 
 /**
@@ -117,7 +123,7 @@ export function defineRule<O = Record<string, never>>(rule: RuleDefinition<O>): 
 export function violation(
   entity: Entity,
   message: string,
-  extra: Pick<Violation, 'path' | 'severity' | 'key' | 'textOffset' | 'evidence'> = {},
+  extra: Pick<Violation, 'path' | 'severity' | 'key' | 'textOffset' | 'evidence' | 'knownPart'> = {},
 ): Violation {
   return { type: 'violation', entity, message, ...extra };
 }

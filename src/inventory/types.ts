@@ -33,6 +33,13 @@ export interface Origin {
    * without that mark is complete. See src/inventory/collections.ts.
    */
   unknown?: Record<string, string>;
+  /**
+   * Strings kept as written although they hold placeholders a tool substitutes later (`${{TAB_DOMAIN}}`,
+   * `#{Token}#`, ...; src/util/placeholders.ts): canonical path of the string (an element of a list, e.g.
+   * `spa/redirectUris/1`) -> why. The text outside the placeholders is known; the whole string is not. The engine
+   * counts them as unknown, except for evidence that states it rests only on the known text (`knownPart`).
+   */
+  placeholders?: Record<string, string>;
 }
 
 export interface Position {

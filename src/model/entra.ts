@@ -72,10 +72,18 @@ export function classifyScope(raw: string): {
 
 /**
  * Resource identifiers Entra accepts for an app: its identifierUris and its appId GUID. `api://<appId>` is
- * only valid when it was set as an App ID URI (otherwise AADSTS500011).
+ * only valid when it was set as an App ID URI (otherwise AADSTS500011). An identifier URI holding a placeholder
+ * (`api://${{TAB_DOMAIN}}/${{AAD_APP_CLIENT_ID}}`, `Origin.placeholders`) is not one: it is not the value Entra
+ * will hold, so it matches nothing, not even the same placeholder elsewhere.
  */
-export function resourceIdentifiers(app: { appId: string | undefined; identifierUris: string[] }): string[] {
-  const ids = [...app.identifierUris];
+export function resourceIdentifiers(app: {
+  appId: string | undefined;
+  identifierUris: string[];
+  origin?: { placeholders?: Record<string, string> };
+}): string[] {
+  const ids = app.identifierUris.filter(
+    (_, i) => app.origin?.placeholders?.[`identifierUris/${i}`] === undefined,
+  );
   if (app.appId) ids.push(app.appId);
   return ids;
 }

@@ -46,9 +46,17 @@ export function appLookupOf(model: Model, by: 'appId' | 'identifier'): Evidence[
   return model.applications.flatMap((app) => valuesOf(app, ...paths));
 }
 
-/** Every redirect URI list of an app (a URI found on one platform changes what is said about another). */
+/**
+ * Every redirect URI list of an app (a URI found on one platform changes what is said about another), as far as
+ * it is known: a URI holding a placeholder counts by its known text (`knownPart`), and a rule reading these lists
+ * judges such a URI only where its known text decides (`RegisteredRedirectUri.placeholders`).
+ */
 export function redirectListsOf(app: App): Evidence[] {
-  return valuesOf(app, ...REDIRECT_PLATFORMS.map((platform) => `${platform}/redirectUris`));
+  return REDIRECT_PLATFORMS.map((platform) => ({
+    entity: app,
+    path: `${platform}/redirectUris`,
+    knownPart: true,
+  }));
 }
 
 /** What the service's developer-portal hosts come from: its name (the default host) and its custom domains. */

@@ -117,12 +117,22 @@ export interface RegisteredRedirectUri {
   platform: RedirectPlatform;
   /** Position in `<platform>.redirectUris`, which a finding's path `<platform>/redirectUris/<index>` needs. */
   index: number;
+  /**
+   * Why the URI is known only in part: it holds placeholders a tool substitutes later (`Origin.placeholders`), so
+   * only the text outside them (`src/util/placeholders.ts`) can be judged.
+   */
+  placeholders?: string;
 }
 
 /** Every redirect URI of an app with its platform and position, platform by platform. */
 export function redirectUrisOf(app: App): RegisteredRedirectUri[] {
   return REDIRECT_PLATFORMS.flatMap((platform) =>
-    app.redirectUris[platform].map((uri, index) => ({ uri, platform, index })),
+    app.redirectUris[platform].map((uri, index) => {
+      const registered: RegisteredRedirectUri = { uri, platform, index };
+      const reason = app.origin.placeholders?.[`${platform}/redirectUris/${index}`];
+      if (reason !== undefined) registered.placeholders = reason;
+      return registered;
+    }),
   );
 }
 

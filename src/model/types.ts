@@ -50,6 +50,12 @@ export type Evidence = ValueEvidence | CollectionEvidence;
 export interface ValueEvidence {
   entity: Entity;
   path: string;
+  /**
+   * The conclusion rests only on the text outside the placeholders of the strings at or below `path` (a redirect
+   * URI's scheme and path; `Origin.placeholders`): those strings do not make it unknown. Values that are unknown
+   * as a whole still do.
+   */
+  knownPart?: boolean;
 }
 
 export interface CollectionEvidence {

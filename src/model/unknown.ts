@@ -28,20 +28,27 @@ export function pathsOverlap(a: string, b: string): boolean {
   return a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
-export function unknownsOf(origin: Origin): [string, string][] {
-  return origin.unknown ? Object.entries(origin.unknown) : [];
+/**
+ * The unknown values of a record: those it lacks (`Origin.unknown`) and, unless `knownPart`, the strings it keeps
+ * as written although they hold placeholders (`Origin.placeholders`).
+ */
+export function unknownsOf(origin: Origin, knownPart = false): [string, string][] {
+  const unknown = origin.unknown ? Object.entries(origin.unknown) : [];
+  if (knownPart || !origin.placeholders) return unknown;
+  return [...unknown, ...Object.entries(origin.placeholders)];
 }
 
 /**
  * The unknown value a conclusion reading `path` of `entity` would rest on: one at that path, inside it, or
  * around it (`''`: the entity itself may not be deployed). Undefined when what is there is known.
  *
- * This is the one place that reads `Origin.unknown`: a collection a source does not carry is an unknown value on
- * its parent under the collection's name (`authorizationServers` of the service), so collection evidence and
+ * This is the one place that reads `Origin.unknown` and `Origin.placeholders` (strings kept as written that hold
+ * placeholders: unknown, except for `knownPart` evidence): a collection a source does not carry is an unknown value
+ * on its parent under the collection's name (`authorizationServers` of the service), so collection evidence and
  * value evidence are compared the same way.
  */
-export function unknownAt(entity: Entity, path: string): UnknownDependency | undefined {
-  for (const [unknownPath, reason] of unknownsOf(entity.origin)) {
+export function unknownAt(entity: Entity, path: string, knownPart = false): UnknownDependency | undefined {
+  for (const [unknownPath, reason] of unknownsOf(entity.origin, knownPart)) {
     if (pathsOverlap(unknownPath, path)) return { entity, path: unknownPath, reason };
   }
   return undefined;
@@ -50,7 +57,8 @@ export function unknownAt(entity: Entity, path: string): UnknownDependency | und
 /** The first unknown value any piece of `evidence` touches, or undefined when all of it is known. */
 export function unknownIn(evidence: readonly Evidence[]): UnknownDependency | undefined {
   for (const e of evidence) {
-    const found = 'collection' in e ? unknownAt(e.parent, e.collection) : unknownAt(e.entity, e.path);
+    const found =
+      'collection' in e ? unknownAt(e.parent, e.collection) : unknownAt(e.entity, e.path, e.knownPart);
     if (found) return found;
   }
   return undefined;

@@ -33,6 +33,7 @@ interface Reading {
   app: GraphApplication;
   paths: Record<string, string>;
   unknown: Record<string, string>;
+  placeholders: Record<string, string>;
 }
 
 /** Where an application is: for conflict sides and their positions. */
@@ -51,7 +52,8 @@ export interface ReadApplication {
 const PLATFORMS = ['web', 'spa', 'publicClient'] as const;
 
 function read(reader: ManifestReader, translate: (r: ManifestReader) => GraphApplication): Reading {
-  return { app: translate(reader), paths: reader.paths, unknown: reader.unknown };
+  const app = translate(reader);
+  return { app, paths: reader.paths, unknown: reader.unknown, placeholders: reader.placeholders };
 }
 
 /** Whether a canonical path is the other or below it. */
@@ -102,7 +104,12 @@ function compareReadings(graph: Reading, legacy: Reading, name: string, place: P
   const tagged = (reading: Reading, format: string): Tagged<GraphApplication & { origin: Origin }> => ({
     record: {
       ...(pruned(reading.app) as GraphApplication),
-      origin: { file: place.file, pointer: place.pointer, paths: reading.paths },
+      origin: {
+        file: place.file,
+        pointer: place.pointer,
+        paths: reading.paths,
+        placeholders: reading.placeholders,
+      },
     },
     source: `${place.file} (${format} keys)`,
     files: { [place.file]: place.index },
@@ -131,6 +138,7 @@ function combine(graph: Reading, legacy: Reading): Reading {
     app,
     paths: { ...keep(legacy.paths), ...graph.paths },
     unknown: { ...keep(legacy.unknown), ...graph.unknown },
+    placeholders: { ...keep(legacy.placeholders), ...graph.placeholders },
   };
 }
 
@@ -171,10 +179,12 @@ export function readApplication(object: Json, place: Place, problems: Problem[])
     Object.assign(app, combined.app);
     Object.assign(main.paths, combined.paths);
     for (const [path, reason] of Object.entries(combined.unknown)) main.markUnknown(path, reason);
+    Object.assign(main.placeholders, combined.placeholders);
   }
   const origin: Origin = { file: place.file, pointer: place.pointer };
   if (app.id) origin.graphObjectId = app.id;
   if (Object.keys(main.paths).length > 0) origin.paths = main.paths;
   if (Object.keys(main.unknown).length > 0) origin.unknown = main.unknown;
+  if (Object.keys(main.placeholders).length > 0) origin.placeholders = main.placeholders;
   return { app: Object.assign(app, { origin }), conflicts };
 }

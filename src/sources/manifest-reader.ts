@@ -4,14 +4,16 @@
  * - map the canonical path back to the key it came from when the two differ (`Origin.paths`: a legacy key, a
  *   PascalCase key of PowerShell output), so findings land on the right line;
  * - carry a value holding a placeholder (`${{VAR}}`, `#{Token}#`, ...) as unknown (`Origin.unknown`) instead of as a
- *   literal; a list holding one is unknown as a whole (dropping the element would shift the indexes);
+ *   literal; a list of strings holding one is unknown as a whole (dropping the element would shift the indexes),
+ *   except a list read with `strings(node, 'keep')` (redirect URIs, identifier URIs), which keeps the string as
+ *   written and marks it (`Origin.placeholders`), so that what is known of it (scheme, path) can still be judged;
  * - report a value of the wrong type as a problem located at the value, instead of dropping it silently.
  * `null` reads as absent where Graph has no `null` for the property.
  */
 import { joinPointer } from '../json/positions';
 import { isRecord } from '../util/json';
 import { childPath } from '../util/paths';
-import { placeholderReason } from './manifest-placeholders';
+import { placeholderReason } from '../util/placeholders';
 
 /**
  * A value of the manifest: where it is in the file and which canonical path it fills. Both strings are built only
@@ -74,6 +76,8 @@ export class ManifestReader {
   readonly paths: Record<string, string> = {};
   /** Canonical path -> why the value is unknown. */
   readonly unknown: Record<string, string> = {};
+  /** Canonical path of a string kept as written -> the placeholders it holds (`Origin.placeholders`). */
+  readonly placeholders: Record<string, string> = {};
   private unknownCount = 0;
 
   /**
@@ -192,16 +196,30 @@ export class ManifestReader {
       : this.wrong(node, '1, 2 or null');
   }
 
-  /** A list of strings; unknown as a whole when any of them holds a placeholder. */
-  strings(node: Node): string[] | undefined {
-    const value = this.known(node);
+  /**
+   * A string kept as written even when it holds placeholders (then marked in `placeholders`): an element of a list
+   * whose other elements stay known, or a reply URL that fills one.
+   */
+  keptString(node: Node): string | undefined {
+    if (typeof node.value !== 'string') return this.string(node);
+    const reason = placeholderReason(node.value);
+    if (reason !== undefined) this.placeholders[node.path] = reason;
+    return this.located(node, node.value);
+  }
+
+  /**
+   * A list of strings. A string holding a placeholder makes the list unknown as a whole, unless `keep`: then it is
+   * kept as written and marked (`keptString`). A list that is itself a placeholder is unknown either way.
+   */
+  strings(node: Node, placeholders: 'unknown' | 'keep' = 'unknown'): string[] | undefined {
+    const value = placeholders === 'keep' && Array.isArray(node.value) ? node.value : this.known(node);
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value)) return this.wrong(node, 'a list of strings');
     const items: string[] = [];
     value.forEach((item, i) => {
-      if (typeof item === 'string') {
-        items.push(node.mapped || this.realPointer ? this.located(this.child(node, i), item) : item);
-      } else this.wrong(this.child(node, i), 'a string');
+      if (typeof item !== 'string') this.wrong(this.child(node, i), 'a string');
+      else if (placeholders === 'keep') items.push(this.keptString(this.child(node, i)) ?? item);
+      else items.push(node.mapped || this.realPointer ? this.located(this.child(node, i), item) : item);
     });
     return this.located(node, items);
   }

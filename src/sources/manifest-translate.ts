@@ -167,7 +167,7 @@ export function commonFields(r: ManifestReader, root: Node): GraphApplication {
   // appId first: an unknown appId is the first thing a "not evaluated" reason should name.
   put(app, 'appId', r.string(r.child(root, 'appId')));
   put(app, 'id', r.string(either(r, root, 'id', 'objectId')));
-  put(app, 'identifierUris', r.strings(r.child(root, 'identifierUris')));
+  put(app, 'identifierUris', r.strings(r.child(root, 'identifierUris'), 'keep'));
   put(app, 'signInAudience', r.string(r.child(root, 'signInAudience')));
   put(app, 'requiredResourceAccess', requiredAccessOf(r, r.child(root, 'requiredResourceAccess')));
   put(
@@ -226,7 +226,7 @@ export function fromGraph(r: ManifestReader, root: Node): GraphApplication {
   const web = r.object(r.child(root, 'web'));
   if (web) {
     const out: NonNullable<GraphApplication['web']> = {};
-    put(out, 'redirectUris', r.strings(r.child(web, 'redirectUris')));
+    put(out, 'redirectUris', r.strings(r.child(web, 'redirectUris'), 'keep'));
     put(out, 'implicitGrantSettings', implicitSettings(r, r.child(web, 'implicitGrantSettings')));
     put(out, 'homePageUrl', r.nullableString(r.child(web, 'homePageUrl')));
     put(out, 'logoutUrl', r.nullableString(r.child(web, 'logoutUrl')));
@@ -237,7 +237,7 @@ export function fromGraph(r: ManifestReader, root: Node): GraphApplication {
     const value = r.object(r.child(root, platform));
     if (value) {
       const out: { redirectUris?: string[] } = {};
-      put(out, 'redirectUris', r.strings(r.child(value, 'redirectUris')));
+      put(out, 'redirectUris', r.strings(r.child(value, 'redirectUris'), 'keep'));
       app[platform] = out;
     }
   }
@@ -298,7 +298,10 @@ const PLATFORM_OF_TYPE: Readonly<Record<string, Platform>> = {
   installedclient: 'publicClient',
 };
 
-/** Redirect URIs per platform from `replyUrlsWithType`; a platform with a placeholder entry is unknown. */
+/**
+ * Redirect URIs per platform from `replyUrlsWithType`; a URL holding a placeholder is kept as written (and marked),
+ * a platform with a placeholder type, or an entry that is a placeholder as a whole, is unknown.
+ */
 function replyUrlsWithType(
   r: ManifestReader,
   list: Node,
@@ -323,7 +326,7 @@ function replyUrlsWithType(
     }
     const platform = PLATFORM_OF_TYPE[(type ?? 'Web').toLowerCase()] ?? 'web';
     const urlNode = r.child(entry, 'url', `${platform}/redirectUris/${uris[platform].length}`);
-    const url = r.string(urlNode);
+    const url = r.keptString(urlNode);
     if (url !== undefined) uris[platform].push(url);
     else {
       const reason = r.takeUnknown(urlNode);
@@ -359,7 +362,7 @@ function legacyPlatforms(
     }
   } else if ('replyUrls' in raw) {
     // Without a reply-URL list the manifest says nothing about redirect URIs (not: "none").
-    put(web, 'redirectUris', r.strings(r.child(root, 'replyUrls', 'web/redirectUris')));
+    put(web, 'redirectUris', r.strings(r.child(root, 'replyUrls', 'web/redirectUris'), 'keep'));
   }
   const implicit = 'web/implicitGrantSettings';
   const accessTokens = r.child(root, 'oauth2AllowImplicitFlow', `${implicit}/enableAccessTokenIssuance`);

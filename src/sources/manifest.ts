@@ -9,7 +9,7 @@
  * legacy key it came from, so findings point at the right line. A manifest mixing both formats' keys (Teams Toolkit
  * `aad.manifest.json`) is read key by key, and where its keys contradict each other the contradiction is a source
  * conflict with both locations (manifest-mixed.ts). Placeholders (`${{VAR}}`, `#{Token}#`, ...) make values unknown
- * (manifest-placeholders.ts); a value of the wrong type is a problem located at its key (manifest-reader.ts).
+ * (src/util/placeholders.ts); a value of the wrong type is a problem located at its key (manifest-reader.ts).
  * Secret values (`secretText`, `value`, `key`) are never kept. The objects are translated by manifest-translate.ts.
  *
  * Performance: a tenant-sized folder (10,000 files) is read with `JSON.parse` only; the position-keeping parse

@@ -114,6 +114,9 @@ export function compareRecords<T extends { origin: Origin }>(
       }
       return;
     }
+    // A string holding a placeholder is not the value Entra will see: it neither agrees nor disagrees, nor does
+    // the list holding it (a list is compared as a whole).
+    if (holdsPlaceholder(kept.record.origin, pathA) || holdsPlaceholder(other.record.origin, pathB)) return;
     if (Array.isArray(a) && Array.isArray(b)) {
       [a, b] = [comparable(pathA, a), comparable(pathA, b)];
     }
@@ -139,6 +142,12 @@ export function compareRecords<T extends { origin: Origin }>(
   };
   walk(kept.record, other.record, '', '');
   return out;
+}
+
+/** Whether the value at `path` is or contains a string kept as written with placeholders (`Origin.placeholders`). */
+function holdsPlaceholder(origin: Origin, path: string): boolean {
+  if (!origin.placeholders) return false;
+  return Object.keys(origin.placeholders).some((p) => p === path || p.startsWith(`${path}/`));
 }
 
 /** Password and key credentials, compared by keyId without secret-bearing fields (`hint` included). */

@@ -27,6 +27,8 @@ export const SNAPSHOT_KIND = 'apim-oauth-audit/snapshot';
 
 /** Per-record key carrying `Origin.unknown` (canonical path -> why the value is unknown) in a snapshot file. */
 export const UNKNOWN_KEY = '$unknown';
+/** Per-record key carrying `Origin.placeholders` (strings kept as written that hold placeholders). */
+export const PLACEHOLDERS_KEY = '$placeholders';
 
 export const snapshotSource: SourceDefinition = {
   describe: 'a snapshot file (schemas/snapshot.schema.json), as written by the snapshot command',
@@ -225,6 +227,11 @@ function restoreUnknowns(value: unknown): void {
     record.origin.unknown = { ...unknown };
     delete record[UNKNOWN_KEY];
   }
+  const placeholders = record[PLACEHOLDERS_KEY] as Record<string, string> | undefined;
+  if (placeholders && record.origin) {
+    record.origin.placeholders = { ...placeholders };
+    delete record[PLACEHOLDERS_KEY];
+  }
   for (const [key, child] of Object.entries(record)) if (key !== 'origin') restoreUnknowns(child);
 }
 
@@ -240,6 +247,8 @@ export function toSnapshotDocument(inventory: Inventory, collectedAt?: string): 
         if (k !== 'origin' && k !== 'valueOrigin') out[k] = strip(v);
       const unknown = (value as { origin?: Origin }).origin?.unknown;
       if (unknown && Object.keys(unknown).length > 0) out[UNKNOWN_KEY] = { ...unknown };
+      const placeholders = (value as { origin?: Origin }).origin?.placeholders;
+      if (placeholders && Object.keys(placeholders).length > 0) out[PLACEHOLDERS_KEY] = { ...placeholders };
       return out;
     }
     return value;

@@ -38,8 +38,13 @@ describe('manifest source on the corpus', () => {
     expect(app?.origin.unknown?.['api/preAuthorizedApplications/0/delegatedPermissionIds']).toBe(
       'placeholder ${{AAD_APP_ACCESS_AS_USER_PERMISSION_ID}} is substituted at provision time',
     );
-    expect(app?.spa?.redirectUris).toBeUndefined();
-    expect(app?.origin.unknown?.['spa/redirectUris']).toMatch(/\$\{\{TAB_ENDPOINT\}\}/);
+    // A redirect URI holding one is kept as written and marked, so that its known text can be judged.
+    expect(app?.spa?.redirectUris).toEqual([
+      '${{TAB_ENDPOINT}}/auth-end.html?clientId=${{AAD_APP_CLIENT_ID}}',
+      '${{TAB_ENDPOINT}}/blank-auth-end.html',
+    ]);
+    expect(app?.origin.unknown?.['spa/redirectUris']).toBeUndefined();
+    expect(app?.origin.placeholders?.['spa/redirectUris/0']).toMatch(/\$\{\{TAB_ENDPOINT\}\}/);
     expect(app?.api?.preAuthorizedApplications).toHaveLength(8);
     const error = auditErrorOf(() => load(`${CORPUS}/zerotrustassessment-Application-model.json`));
     expect(error.details[0]).toMatch(/zerotrustassessment-Application-model\.json:17:16: .*appId/);

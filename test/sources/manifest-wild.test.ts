@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { InventoryApplication } from '../../src/inventory/types';
 import { loadManifests, parseManifestText } from '../../src/sources/manifest';
-import { placeholderReason } from '../../src/sources/manifest-placeholders';
+import { placeholderReason } from '../../src/util/placeholders';
 import { loadSampleDoc, REPO_ROOT } from '../helpers/sample';
 import { auditErrorOf, scanJson, scratchDir, textAt } from './iac-helpers';
 
@@ -37,16 +37,22 @@ function appOf(text: string): InventoryApplication {
 }
 
 describe('Teams Toolkit aad.manifest.json: legacy keys mixed with Graph keys, ${{VAR}} placeholders', () => {
-  it('loads: an app with an unknown appId, placeholders carried as unknown values, not as literals', () => {
+  it('loads: an app with an unknown appId, placeholders carried as unknown values, URIs kept as written and marked', () => {
     const inventory = load(TEAMS);
     const app = only(inventory.applications);
     expect(inventory.conflicts).toEqual([]);
     expect(app.appId).toBeUndefined();
     expect(app.id).toBeUndefined();
     expect(app.origin.graphObjectId).toBeUndefined();
-    expect(app.identifierUris).toBeUndefined();
+    // URIs holding placeholders are kept as written, each marked, so that their known text can be judged.
+    expect(app.identifierUris).toEqual(['api://${{TAB_DOMAIN}}/${{AAD_APP_CLIENT_ID}}']);
     expect(app.displayName).toBeUndefined();
-    expect(app.web?.redirectUris).toBeUndefined();
+    expect(app.web?.redirectUris).toEqual(['${{TAB_ENDPOINT}}/auth-end.html']);
+    expect(app.origin.placeholders).toEqual({
+      'identifierUris/0':
+        'placeholders ${{TAB_DOMAIN}}, ${{AAD_APP_CLIENT_ID}} are substituted at provision time',
+      'web/redirectUris/0': 'placeholder ${{TAB_ENDPOINT}} is substituted at provision time',
+    });
     expect(app.api?.oauth2PermissionScopes?.[0]).not.toHaveProperty('id');
     expect(app.api?.preAuthorizedApplications?.[0]).toEqual({
       appId: '1fec8e78-bce4-4aaf-ab1b-5451cc387264',
@@ -55,15 +61,13 @@ describe('Teams Toolkit aad.manifest.json: legacy keys mixed with Graph keys, ${
       id: 'placeholder ${{AAD_APP_OBJECT_ID}} is substituted at provision time',
       appId: 'placeholder ${{AAD_APP_CLIENT_ID}} is substituted at provision time',
       displayName: 'placeholder ${{APP_NAME_SUFFIX}} is substituted at provision time',
-      identifierUris:
-        'placeholders ${{TAB_DOMAIN}}, ${{AAD_APP_CLIENT_ID}} are substituted at provision time',
       'api/oauth2PermissionScopes/0/id':
         'placeholder ${{AAD_APP_ACCESS_AS_USER_PERMISSION_ID}} is substituted at provision time',
       'api/preAuthorizedApplications/0/delegatedPermissionIds':
         'placeholder ${{AAD_APP_ACCESS_AS_USER_PERMISSION_ID}} is substituted at provision time',
-      'web/redirectUris': 'placeholder ${{TAB_ENDPOINT}} is substituted at provision time',
     });
-    expect(JSON.stringify({ ...app, origin: undefined })).not.toContain('${{');
+    const elsewhere = { ...app, identifierUris: undefined, web: undefined, origin: undefined };
+    expect(JSON.stringify(elsewhere)).not.toContain('${{');
   });
 
   it('reads each key by its format: legacy values at their legacy keys, Graph values at theirs', () => {
@@ -210,20 +214,22 @@ describe('malformed values', () => {
 });
 
 describe('pipeline and template placeholders', () => {
-  it('#{Token}#, __Token__, $(var) and {{mustache}} make values unknown, each with its reason', () => {
+  it('#{Token}#, __Token__, $(var) and {{mustache}} make values unknown (URIs of lists: marked), each with its reason', () => {
     const [api, client] = load(`${WILD}/pipeline-tokens.json`).applications;
-    expect(api?.identifierUris).toBeUndefined();
+    expect(api?.identifierUris).toEqual(['api://__ApiHost__/orders']);
     expect(api?.api?.requestedAccessTokenVersion).toBeUndefined();
-    expect(api?.web?.redirectUris).toBeUndefined();
-    expect(api?.spa?.redirectUris).toBeUndefined();
+    expect(api?.web?.redirectUris).toEqual(['https://$(WebHost)/signin-oauth/code/callback/orders-oauth']);
+    expect(api?.spa?.redirectUris).toEqual(['https://#{SpaHost}#/auth']);
     expect(api?.signInAudience).toBe('AzureADMyOrg');
     expect(api?.origin.unknown).toEqual({
-      identifierUris: 'placeholder __ApiHost__ is substituted at deployment time (token replacement)',
       'api/requestedAccessTokenVersion':
         'placeholder #{TokenVersion}# is substituted at deployment time (token replacement)',
-      'web/redirectUris': 'placeholder $(WebHost) is substituted at deployment time (pipeline variable)',
       'web/homePageUrl': 'placeholder {{portalHost}} is substituted when the template is instantiated',
-      'spa/redirectUris': 'placeholder #{SpaHost}# is substituted at deployment time (token replacement)',
+    });
+    expect(api?.origin.placeholders).toEqual({
+      'identifierUris/0': 'placeholder __ApiHost__ is substituted at deployment time (token replacement)',
+      'web/redirectUris/0': 'placeholder $(WebHost) is substituted at deployment time (pipeline variable)',
+      'spa/redirectUris/0': 'placeholder #{SpaHost}# is substituted at deployment time (token replacement)',
     });
     // A token-replaced appId: an app with an unknown appId, like ${{AAD_APP_CLIENT_ID}}.
     expect(client?.appId).toBeUndefined();
