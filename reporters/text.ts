@@ -4,6 +4,7 @@
  * and a closing summary. Colour (plain ANSI, no dependency) only when the caller asks for it.
  */
 import type { AuditResult, Finding, ResourceRef, Severity } from '../src/engine/types';
+import { escapeStrings, neutralizeCommandLines } from '../src/util/escape';
 import type { ReporterOptions } from './index';
 import {
   configurationFileLabel,
@@ -217,7 +218,9 @@ function summarySection(result: AuditResult, active: number, paint: Paint): stri
   return lines;
 }
 
-export function textReporter(result: AuditResult, options: ReporterOptions): string {
+export function textReporter(raw: AuditResult, options: ReporterOptions): string {
+  // Every string of the result may come from the input (names, paths, quoted values): escaped once, here.
+  const result = escapeStrings(raw);
   const paint = painter(options.color);
   const findings = sortFindings(result.findings);
   const active = findings.filter((f) => !f.suppressed);
@@ -238,8 +241,10 @@ export function textReporter(result: AuditResult, options: ReporterOptions): str
     listSection('Source gaps', sortGaps(result.gaps).map(gapMessage), paint),
     summarySection(result, active.length, paint),
   ];
-  return `${sections
-    .filter((section) => section.length > 0)
-    .map((section) => section.join('\n'))
-    .join('\n\n')}\n`;
+  return neutralizeCommandLines(
+    `${sections
+      .filter((section) => section.length > 0)
+      .map((section) => section.join('\n'))
+      .join('\n\n')}\n`,
+  );
 }

@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { REPORTER_NAMES, type ReporterName } from '../../reporters';
 import { AuditError, EXIT, exitCodeFor, type ExitCode } from '../engine/errors';
 import { toolVersion } from '../util/package-root';
+import { escapeLines } from '../util/escape';
 import { CONFIG_ENV, PLUGINS_ENV } from '../engine/config-trust';
 import { runExplain, runRules, runScan, runSnapshot, type Command, type ConfigFlags } from './commands';
 import { processIO, type CliIO } from './io';
@@ -247,7 +248,10 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
 }
 
 /** Runs the CLI; returns the exit code. Never throws for user errors. */
-export async function run(argv: readonly string[], io: CliIO): Promise<ExitCode> {
+export async function run(argv: readonly string[], rawIo: CliIO): Promise<ExitCode> {
+  // Errors, progress and notes quote names and paths from the input: no control character or workflow command
+  // reaches the terminal or CI log through stderr (src/util/escape.ts).
+  const io: CliIO = { ...rawIo, stderr: (text) => rawIo.stderr(escapeLines(text)) };
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   try {
     const { command, output } = await parseArgs(argv);
