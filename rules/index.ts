@@ -20,6 +20,7 @@ import jwtRequiredScope from './jwt-required-scope';
 import jwtValidationStrict from './jwt-validation-strict';
 import policyBaseInherited from './policy-base-inherited';
 import policyParseError from './policy-parse-error';
+import policyLiteralSecret from './policy-literal-secret';
 import sourcesConsistent from './sources-consistent';
 
 export const BUILTIN_RULE_IDS = [
@@ -40,6 +41,7 @@ export const BUILTIN_RULE_IDS = [
   'jwt-validation-strict',
   'policy-base-inherited',
   'policy-parse-error',
+  'policy-literal-secret',
   'sources-consistent',
 ] as const;
 
@@ -63,5 +65,6 @@ export const builtinRules: Readonly<Record<BuiltinRuleId, AnyRule>> = {
   'jwt-validation-strict': jwtValidationStrict,
   'policy-base-inherited': policyBaseInherited,
   'policy-parse-error': policyParseError,
+  'policy-literal-secret': policyLiteralSecret,
   'sources-consistent': sourcesConsistent,
 };

@@ -1,0 +1,154 @@
+/**
+ * Literal secrets written into policy text: symmetric keys in `<issuer-signing-keys>` / `<decryption-keys>`, the
+ * `password` of `<authentication-basic>`, and the value of a header or query parameter named like a credential
+ * (`Ocp-Apim-Subscription-Key`, `Authorization`, `x-api-key`, ...). The `policy-literal-secret` rule reports them,
+ * and the engine redacts their values from every message, so that no report quotes one. Named-value references
+ * (`{{name}}`, which is how a secret or Key Vault named value is used) and policy expressions are not literals.
+ */
+import type { Model } from '../model/types';
+import { effectivePolicies } from './effective';
+import type { PolicyText } from './fragments';
+import { attribute, childElements, elementText, findElements } from './parser';
+import type { PolicyElement } from './types';
+
+export type LiteralSecretKind = 'signing-key' | 'decryption-key' | 'password' | 'header' | 'query-parameter';
+
+export interface LiteralSecret {
+  kind: LiteralSecretKind;
+  /** The policy or fragment it is written in. */
+  text: PolicyText;
+  /** The policy element that holds it: `issuer-signing-keys`, `decryption-keys`, `authentication-basic`, `set-header`, ... */
+  holder: string;
+  /** The header or query parameter's name (`''` for keys and passwords). */
+  name: string;
+  /** The element that holds it (`<key>`, `<value>`, `<authentication-basic>`). */
+  element: PolicyElement;
+  /** The secret as the gateway reads it (entities decoded). */
+  value: string;
+  /** Offset of the value in the text. */
+  offset: number;
+  /** n-th secret of this kind and holder in the text (0-based), for stable fingerprints. */
+  index: number;
+}
+
+/** Header and query parameter names that carry credentials. */
+const SENSITIVE_NAME = /key|secret|authori[sz]ation|token|password|passw|pwd|credential|signature|sas/i;
+
+const REFERENCE = /\{\{[^{}]+\}\}/;
+
+/** A value written out in the text: not empty, not a named-value reference, not a policy expression. */
+export function isLiteral(value: string): boolean {
+  const trimmed = value.trim();
+  return trimmed !== '' && !REFERENCE.test(trimmed) && !/^@[({]/.test(trimmed);
+}
+
+export function isSensitiveName(name: string): boolean {
+  return SENSITIVE_NAME.test(name);
+}
+
+function textOffset(element: PolicyElement): number {
+  const first = element.children.find((n) => n.type === 'text' || n.type === 'cdata');
+  if (!first) return element.offset;
+  const lead = first.value.search(/\S/);
+  return first.offset + (lead > 0 && first.type === 'text' ? lead : 0);
+}
+
+type Found = Omit<LiteralSecret, 'text' | 'index'>;
+
+function* keyElements(root: PolicyElement): Generator<Found> {
+  for (const holder of ['issuer-signing-keys', 'decryption-keys'] as const) {
+    for (const keys of findElements(root, holder)) {
+      for (const key of childElements(keys).filter((k) => k.name === 'key')) {
+        const value = elementText(key);
+        if (!isLiteral(value)) continue;
+        const kind = holder === 'issuer-signing-keys' ? 'signing-key' : 'decryption-key';
+        yield { kind, holder, name: '', element: key, value: value.trim(), offset: textOffset(key) };
+      }
+    }
+  }
+}
+
+function* passwords(root: PolicyElement): Generator<Found> {
+  for (const element of findElements(root, 'authentication-basic')) {
+    const password = attribute(element, 'password');
+    if (!password || !isLiteral(password.value)) continue;
+    const value = password.value.trim();
+    yield { kind: 'password', holder: element.name, name: '', element, value, offset: password.valueOffset };
+  }
+}
+
+function* namedValues(root: PolicyElement): Generator<Found> {
+  const holders = [
+    ['set-header', 'header'],
+    ['check-header', 'header'],
+    ['set-query-parameter', 'query-parameter'],
+  ] as const;
+  for (const [holder, kind] of holders) {
+    for (const element of findElements(root, holder)) {
+      const name = attribute(element, 'name')?.value.trim() ?? '';
+      if (!isSensitiveName(name)) continue;
+      for (const child of childElements(element).filter((c) => c.name === 'value')) {
+        const value = elementText(child);
+        if (!isLiteral(value)) continue;
+        yield { kind, holder, name, element: child, value: value.trim(), offset: textOffset(child) };
+      }
+    }
+  }
+}
+
+/** The literal secrets of one readable policy or fragment text, in document order. */
+export function literalSecretsIn(text: PolicyText): LiteralSecret[] {
+  if (text.state.kind !== 'parsed') return [];
+  const { root } = text.state;
+  const found = [...keyElements(root), ...passwords(root), ...namedValues(root)].sort(
+    (a, b) => a.offset - b.offset,
+  );
+  const seen = new Map<string, number>();
+  return found.map((f) => {
+    const group = `${f.holder}|${f.name.toLowerCase()}`;
+    const index = seen.get(group) ?? 0;
+    seen.set(group, index + 1);
+    return { ...f, text, index };
+  });
+}
+
+/** Every literal secret in the model's policies and fragments (read once, with the effective-policy index). */
+export function literalSecrets(model: Model): LiteralSecret[] {
+  const index = effectivePolicies(model);
+  return [...index.documents, ...index.fragments].flatMap(literalSecretsIn);
+}
+
+/**
+ * Every secret value the data holds, for the engine to redact: the policies' literal secrets, and the value of a named
+ * value marked secret or backed by Key Vault should a source have kept one (the sources drop them; a snapshot written
+ * by hand may not).
+ */
+export function secretValues(model: Model): string[] {
+  const named = model.services
+    .flatMap((service) => service.namedValues)
+    .filter((nv) => nv.props.secret === true || nv.props.keyVault?.secretIdentifier !== undefined)
+    .flatMap((nv) =>
+      typeof nv.props.value === 'string' && nv.props.value.trim() !== '' ? [nv.props.value] : [],
+    );
+  return [...literalSecrets(model).map((s) => s.value), ...named];
+}
+
+/** How a report shows a secret: its length, none of its characters. */
+export function redacted(value: string): string {
+  return `[redacted: ${value.length} characters]`;
+}
+
+/**
+ * Values shorter than this are reported by `policy-literal-secret` but not searched for in other messages: replacing
+ * every `abc` in a report would garble it, and so short a value protects little.
+ */
+export const MIN_REDACTED_LENGTH = 4;
+
+/** A function that replaces every occurrence of `secrets` in a text with `redacted(...)`; longest first. */
+export function secretRedactor(secrets: readonly string[]): (text: string) => string {
+  const values = [...new Set(secrets)]
+    .filter((s) => s.length >= MIN_REDACTED_LENGTH)
+    .sort((a, b) => b.length - a.length);
+  if (values.length === 0) return (text) => text;
+  return (text) => values.reduce((acc, value) => acc.split(value).join(redacted(value)), text);
+}
