@@ -13,6 +13,7 @@ import {
   type UnknownDependency,
 } from '../model/unknown';
 import { entitiesWithUnknownValues, unknownDependency } from '../model/unknown-fallback';
+import { secretRedactor, secretValues } from '../policy/secrets';
 import { fingerprint, locate, locateTextOffset, logicalLocation } from './locate';
 import {
   groupNotEvaluated,
@@ -151,11 +152,17 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
   const sorted = withSuppressions.sort(compareFindings);
   const records = groupNotEvaluated(notEvaluated);
   const active = sorted.filter((f) => !f.suppressed);
+  // No report quotes a secret the data holds (policy literals, secret named values), whoever wrote the text.
+  const redact = secretRedactor(secretValues(model));
   return {
-    findings: sorted,
-    notEvaluated: records,
-    crashes,
-    gaps: model.gaps,
+    findings: sorted.map((f) => ({ ...f, message: redact(f.message) })),
+    notEvaluated: records.map((r) => ({ ...r, reason: redact(r.reason) })),
+    crashes: crashes.map((c) => ({
+      ...c,
+      message: redact(c.message),
+      ...(c.stack !== undefined ? { stack: redact(c.stack) } : {}),
+    })),
+    gaps: model.gaps.map((g) => ({ ...g, what: redact(g.what), reason: redact(g.reason) })),
     expiredSuppressions: expired,
     rules: descriptors,
     complete: crashes.length === 0 && model.gaps.length === 0,
