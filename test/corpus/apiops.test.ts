@@ -17,9 +17,14 @@ describe('apiops source: the APIOps SampleArtifacts tree ', () => {
     const inventory = load(CORPUS);
     expect(inventory.gaps).toEqual([]);
     const service = inventory.services[0];
-    // No serviceInformation.json and no #<name>: the folder name stands in, marked unknown.
+    // No serviceInformation.json and no #<name>: the folder name stands in, marked unknown. APIOps extracts no
+    // authorization servers and no OpenID Connect providers: those collections are unknown, not empty.
     expect(service?.name).toBe('SampleArtifacts');
-    expect(Object.keys(service?.origin.unknown ?? {})).toEqual(['name']);
+    expect(Object.keys(service?.origin.unknown ?? {})).toEqual([
+      'name',
+      'authorizationServers',
+      'openidConnectProviders',
+    ]);
     expect(service?.policy?.value).toMatch(/<include-fragment fragment-id="policyFragment1" \/>/);
     const apis = service?.apis ?? [];
     expect(apis.map((a) => a.name)).toEqual([
