@@ -2,7 +2,7 @@
  * Position-keeping JSON parsing: the parsed value plus a pointer -> line/column index, so findings can point
  * at the exact value inside a file instead of searching text.
  */
-import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { Position, PositionIndex } from '../inventory/types';
 
 export interface JsonParseProblem {
@@ -59,31 +59,145 @@ export function parseJsonWithPositions(text: string): ParsedJson | { problems: J
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const tooDeep = jsonDepthProblem(source);
   if (tooDeep) return { problems: [tooDeep] };
-  const errors: ParseError[] = [];
-  const root = parseTree(source, errors, { allowTrailingComma: false, disallowComments: true });
-  const toPosition = makeOffsetToPosition(source);
-  if (errors.length > 0 || !root) {
-    const problems = errors.map((e) => ({
-      message: `JSON syntax error: ${printParseErrorCode(e.error)}`,
-      ...toPosition(e.offset),
-    }));
-    return { problems: problems.length ? problems : [{ message: 'empty document', line: 1, column: 1 }] };
+  let value: unknown;
+  try {
+    // V8's parser is fast and lean (a 250 MB snapshot: ~250 MB of values; a jsonc-parser tree: ~2.5 GB), and
+    // it keeps a "__proto__" key as an own property. jsonc-parser is used only to locate syntax errors.
+    value = JSON.parse(source);
+  } catch (error) {
+    return { problems: syntaxProblems(source, error) };
   }
-  const offsets = new Map<string, number>();
-  indexNode(root, '', offsets);
+  const toPosition = makeOffsetToPosition(source);
+  const root = scanOffsets(source);
+  const offsetOf = (pointer: string) => lookup(source, root, pointer);
   const index: PositionIndex = {
     locate(pointer) {
-      const offset = offsets.get(pointer);
+      const offset = offsetOf(pointer);
       return offset === undefined ? undefined : toPosition(offset);
     },
     locateOffset(pointer, decodedOffset) {
-      const start = offsets.get(pointer);
+      const start = offsetOf(pointer);
       if (start === undefined || source.charCodeAt(start) !== 0x22 /* " */) return undefined;
       const raw = rawOffsetInString(source, start, decodedOffset);
       return raw === undefined ? undefined : toPosition(raw);
     },
   };
-  return { value: toValue(root), index };
+  return { value, index };
+}
+
+function syntaxProblems(source: string, error: unknown): JsonParseProblem[] {
+  const errors: ParseError[] = [];
+  parseTree(source, errors, { allowTrailingComma: false, disallowComments: true });
+  const toPosition = makeOffsetToPosition(source);
+  const problems = errors.map((e) => ({
+    message: `JSON syntax error: ${printParseErrorCode(e.error)}`,
+    ...toPosition(e.offset),
+  }));
+  if (problems.length > 0) return problems;
+  if (source.trim() === '') return [{ message: 'empty document', line: 1, column: 1 }];
+  return [{ message: `JSON syntax error: ${(error as Error).message}`, line: 1, column: 1 }];
+}
+
+/**
+ * Where each value of a (valid) JSON text starts, kept lean for 200 MB inputs: a container is its offset, the
+ * offsets (or containers) of its children and, for objects, the offsets of their keys (decoded only on lookup).
+ */
+interface Container {
+  at: number;
+  kids: (number | Container)[];
+  keys: number[] | undefined;
+}
+
+/** One pass over text that JSON.parse accepted, without recursion. */
+function scanOffsets(text: string): number | Container {
+  let root: number | Container | undefined;
+  const stack: Container[] = [];
+  let pendingKey = -1;
+  let i = 0;
+  const attach = (node: number | Container) => {
+    const parent = stack[stack.length - 1];
+    if (!parent) root = node;
+    else {
+      parent.kids.push(node);
+      if (parent.keys) parent.keys.push(pendingKey);
+    }
+  };
+  const skipString = (at: number) => {
+    let j = at + 1;
+    for (;;) {
+      const c = text.charCodeAt(j);
+      if (c === 0x5c) j += 2;
+      else if (c === 0x22 || Number.isNaN(c)) return j + 1;
+      else j++;
+    }
+  };
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2c /* , */ || c === 0x3a /* : */) {
+      i++;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      const container: Container = { at: i, kids: [], keys: c === 0x7b ? [] : undefined };
+      attach(container);
+      stack.push(container);
+      i++;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      i++;
+    } else if (c === 0x22 /* " */) {
+      const end = skipString(i);
+      const parent = stack[stack.length - 1];
+      // In an object, a string is a key when the parent has as many keys as children (a value is due next).
+      if (parent?.keys && pendingKey < 0) pendingKey = i;
+      else {
+        attach(i);
+        pendingKey = -1;
+      }
+      i = end;
+      continue;
+    } else {
+      attach(i);
+      pendingKey = -1;
+      while (i < text.length && !/[\s,\]}]/.test(text[i] ?? '')) i++;
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) pendingKey = -1;
+  }
+  return root ?? 0;
+}
+
+function lookup(text: string, root: number | Container, pointer: string): number | undefined {
+  if (pointer === '') return typeof root === 'number' ? root : root.at;
+  let node: number | Container | undefined = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    if (node === undefined || typeof node === 'number') return undefined;
+    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const keys: number[] | undefined = node.keys;
+    let index = -1;
+    if (keys) {
+      // The last of duplicate keys wins, as in the parsed value.
+      for (let k = keys.length - 1; k >= 0 && index < 0; k--)
+        if (keyAt(text, keys[k] ?? 0) === token) index = k;
+    } else if (/^(0|[1-9]\d*)$/.test(token)) {
+      index = Number(token);
+    }
+    node = index >= 0 ? node.kids[index] : undefined;
+  }
+  if (node === undefined) return undefined;
+  return typeof node === 'number' ? node : node.at;
+}
+
+function keyAt(text: string, quote: number): string {
+  const close = text.indexOf('"', quote + 1);
+  const plain = text.slice(quote + 1, close);
+  if (!plain.includes('\\')) return plain;
+  let end = quote + 1;
+  for (;;) {
+    const c = text.charCodeAt(end);
+    if (c === 0x5c) end += 2;
+    else if (c === 0x22) break;
+    else end++;
+  }
+  return JSON.parse(text.slice(quote, end + 1)) as string;
 }
 
 /**
@@ -144,46 +258,4 @@ export function textFileIndex(text: string): PositionIndex {
 
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-function indexNode(node: Node, pointer: string, offsets: Map<string, number>): void {
-  offsets.set(pointer, node.offset);
-  if (node.type === 'object') {
-    for (const property of node.children ?? []) {
-      const [keyNode, valueNode] = property.children ?? [];
-      if (!keyNode || !valueNode) continue;
-      indexNode(valueNode, joinPointer(pointer, String(keyNode.value)), offsets);
-    }
-  } else if (node.type === 'array') {
-    (node.children ?? []).forEach((child, i) => indexNode(child, joinPointer(pointer, i), offsets));
-  }
-}
-
-function toValue(node: Node): unknown {
-  switch (node.type) {
-    case 'object': {
-      const result: Record<string, unknown> = {};
-      for (const property of node.children ?? []) {
-        const [keyNode, valueNode] = property.children ?? [];
-        if (!keyNode || !valueNode) continue;
-        const key = String(keyNode.value);
-        // An own property named "__proto__", never the prototype (plain assignment would set it).
-        if (key === '__proto__') {
-          Object.defineProperty(result, key, {
-            value: toValue(valueNode),
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        } else {
-          result[key] = toValue(valueNode);
-        }
-      }
-      return result;
-    }
-    case 'array':
-      return (node.children ?? []).map(toValue);
-    default:
-      return node.value;
-  }
 }
