@@ -36,6 +36,30 @@ describe('position-keeping JSON', () => {
     expect(index.locateOffset('/v', decoded.indexOf('<x/>'))).toEqual({ line: 1, column: 18 });
   });
 
+  it('locates in nested arrays and objects, escaped keys, duplicate keys (the last wins) and literals', () => {
+    const text = '{"a":[{"k\\"q":[true,null,-1.5e3,"s"]},[]],"d":1,"d":{"x":"y"},"e":{}}';
+    const { index, value } = parsed(text);
+    const at = (pointer: string) => index.locate(pointer)?.column;
+    expect(at('')).toBe(1);
+    expect(at('/a/0/k"q/2')).toBe(text.indexOf('-1.5e3') + 1);
+    expect(at('/a/0/k"q/3')).toBe(text.indexOf('"s"') + 1);
+    expect(at('/a/1')).toBe(text.indexOf('[]') + 1);
+    expect(at('/d/x')).toBe(text.indexOf('"y"') + 1);
+    expect(at('/e')).toBe(text.lastIndexOf('{}') + 1);
+    expect(at('/a/2')).toBeUndefined();
+    expect(at('/a/01')).toBeUndefined();
+    expect((value as { d: unknown }).d).toEqual({ x: 'y' });
+  });
+
+  it('reports syntax errors with their position', () => {
+    const result = parseJsonWithPositions('{\n  "a": 1,\n}');
+    expect('problems' in result && result.problems[0]).toEqual({
+      message: 'JSON syntax error: PropertyNameExpected',
+      line: 3,
+      column: 1,
+    });
+  });
+
   it('text file index: offsets into the file without its BOM', () => {
     const index = textFileIndex('\ufeff<policies>\r\n  <inbound />\r\n</policies>');
     expect(index.locateOffset('', 0)).toEqual({ line: 1, column: 1 });
