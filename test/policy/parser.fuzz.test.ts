@@ -1,6 +1,7 @@
 /**
- * Property tests of the policy parser (fast-check). CI runs a fixed seed and a small budget; a long local run:
- *   FUZZ_RUNS=200000 npx jest test/policy/parser.fuzz
+ * Property tests of the policy parser (fast-check). CI runs a fixed seed and a small budget; a long local run
+ * (docs/policy-parser.md, "Fuzzing"; the expression reader and the ARM evaluator have their own fuzz tests):
+ *   FUZZ_RUNS=50000 nice -n 10 npx jest test/policy/parser.fuzz --testTimeout=3600000
  * (FUZZ_SEED=<n> picks another seed; a failure prints the seed and path to replay it.)
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { parsePolicy, type PolicyTextFormat } from '../../src/policy/parser';
 import type { PolicyElement } from '../../src/policy/types';
 import { FIXTURE_POLICIES } from '../helpers/policies';
 import { markupString, mutate, mutation } from './mutations';
+import { expression } from './expression-arbitraries';
 import { escapeXml, invariantProblems, shape, timeRatio, type Shape } from './helpers';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
@@ -55,91 +57,6 @@ describe('policy parser properties: never throws, always a document or a located
 
 /** Characters of plain values: markup and quotes (escaped when serialized), no expression starters. */
 const PLAIN = [...'abcXYZ09 <>&"\'{}()[]=/;:.-_\t\né'];
-/** Characters inside C# literals and comments: anything but what ends them, and no `;` (no accidental `&amp;`). */
-const LITERAL = [..."ab <>&()[]{}'@$=/.-é"];
-
-const ident = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,5}$/);
-const operator = fc.constantFrom(
-  '&&',
-  '||',
-  '<',
-  '>',
-  '<=',
-  '==',
-  '!',
-  '?',
-  ':',
-  '.',
-  ',',
-  ';',
-  '=>',
-  '.As<JObject>()',
-  '[0]',
-  'new []',
-);
-const literalText = fc.string({ unit: fc.constantFrom(...LITERAL), maxLength: 12 });
-const regularString = fc
-  .array(fc.oneof(literalText, fc.constantFrom('\\"', '\\\\', '\\n', "'")), { maxLength: 4 })
-  .map((p) => `"${p.join('')}"`);
-const verbatimString = fc
-  .array(fc.oneof(literalText, fc.constantFrom('""', '\\', '\n', "'")), { maxLength: 4 })
-  .map((p) => `@"${p.join('')}"`);
-const charLiteral = fc.constantFrom("'a'", "'\"'", "'\\''", "'\\\\'", "'}'", "')'", "'<'", "'{'");
-const blockComment = literalText.map((t) => `/* ${t.replace(/\//g, '')} */`);
-const lineComment = fc
-  .string({ unit: fc.constantFrom(...LITERAL, '"', '*'), maxLength: 12 })
-  .map((t) => `// ${t}\n`);
-/** The text parts of an interpolated string; `\"` becomes `""` in a verbatim one (holes are left alone). */
-const ESCAPED_QUOTE = /^\\"$/;
-const interpolatedText = fc.oneof(
-  fc.string({ unit: fc.constantFrom(..."ab <>&()'=/."), maxLength: 8 }),
-  fc.constantFrom('{{', '}}', '\\"'),
-);
-
-const { code } = fc.letrec<{
-  code: string;
-  token: string;
-  parens: string;
-  braces: string;
-  interpolated: string;
-}>((tie) => ({
-  code: fc.array(tie('token'), { maxLength: 5 }).map((parts) => parts.join(' ')),
-  token: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    ident,
-    operator,
-    regularString,
-    verbatimString,
-    charLiteral,
-    blockComment,
-    lineComment,
-    tie('parens'),
-    tie('braces'),
-    tie('interpolated'),
-  ),
-  parens: tie('code').map((c) => `(${c})`),
-  braces: tie('code').map((c) => `{ ${c} }`),
-  interpolated: fc
-    .tuple(
-      fc.constantFrom('$', '$@', '@$'),
-      fc.array(
-        fc.oneof(
-          interpolatedText,
-          tie('code').map((c) => `{ ${c} }`),
-        ),
-        { maxLength: 3 },
-      ),
-    )
-    .map(
-      ([prefix, parts]) =>
-        `${prefix}"${parts.map((p) => (prefix === '$' ? p : p.replace(ESCAPED_QUOTE, '""'))).join('')}"`,
-    ),
-}));
-const expression = fc.oneof(
-  code.map((c) => `@(${c})`),
-  code.map((c) => `@{ ${c} }`),
-);
-
 interface Value {
   text: string;
   expression: boolean;
