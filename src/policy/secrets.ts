@@ -25,7 +25,7 @@ export interface LiteralSecret {
   element: PolicyElement;
   /** The secret as the gateway reads it (entities decoded). */
   value: string;
-  /** Offset of the value in the text. */
+  /** Offset of the element that holds it (`<key>`, `<value>`, `<authentication-basic>`): findings point at it. */
   offset: number;
   /** n-th secret of this kind and holder in the text (0-based), for stable fingerprints. */
   index: number;
@@ -46,13 +46,6 @@ export function isSensitiveName(name: string): boolean {
   return SENSITIVE_NAME.test(name);
 }
 
-function textOffset(element: PolicyElement): number {
-  const first = element.children.find((n) => n.type === 'text' || n.type === 'cdata');
-  if (!first) return element.offset;
-  const lead = first.value.search(/\S/);
-  return first.offset + (lead > 0 && first.type === 'text' ? lead : 0);
-}
-
 type Found = Omit<LiteralSecret, 'text' | 'index'>;
 
 function* keyElements(root: PolicyElement): Generator<Found> {
@@ -62,7 +55,7 @@ function* keyElements(root: PolicyElement): Generator<Found> {
         const value = elementText(key);
         if (!isLiteral(value)) continue;
         const kind = holder === 'issuer-signing-keys' ? 'signing-key' : 'decryption-key';
-        yield { kind, holder, name: '', element: key, value: value.trim(), offset: textOffset(key) };
+        yield { kind, holder, name: '', element: key, value: value.trim(), offset: key.offset };
       }
     }
   }
@@ -73,7 +66,7 @@ function* passwords(root: PolicyElement): Generator<Found> {
     const password = attribute(element, 'password');
     if (!password || !isLiteral(password.value)) continue;
     const value = password.value.trim();
-    yield { kind: 'password', holder: element.name, name: '', element, value, offset: password.valueOffset };
+    yield { kind: 'password', holder: element.name, name: '', element, value, offset: element.offset };
   }
 }
 
@@ -90,7 +83,7 @@ function* namedValues(root: PolicyElement): Generator<Found> {
       for (const child of childElements(element).filter((c) => c.name === 'value')) {
         const value = elementText(child);
         if (!isLiteral(value)) continue;
-        yield { kind, holder, name, element: child, value: value.trim(), offset: textOffset(child) };
+        yield { kind, holder, name, element: child, value: value.trim(), offset: child.offset };
       }
     }
   }

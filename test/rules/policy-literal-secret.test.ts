@@ -19,7 +19,7 @@ describe('policy-literal-secret', () => {
     expect(run({}).outputs).toEqual([]);
   });
 
-  it('reports the literal backend key of the broken sample, at its value, redacted', () => {
+  it('reports the literal backend key of the broken sample, at its <value>, redacted', () => {
     const { outputs, inventory, text } = run({}, {}, 'contoso');
     const found = violations(outputs);
     expect(found).toHaveLength(1);
@@ -32,10 +32,10 @@ describe('policy-literal-secret', () => {
         '([redacted: 32 characters]); store it in a secret named value (or a named value backed by a Key Vault ' +
         'secret) and reference it as {{name}}.',
     );
-    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '7f3c9a1e5b2d'));
+    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<value>7f3c9a1e5b2d'));
   });
 
-  it('reports a symmetric issuer signing key as an error at the key, without its value', () => {
+  it('reports a symmetric issuer signing key as an error at its <key>, without its value', () => {
     const { outputs, inventory, text } = run(
       apiPolicy(validateJwt(`<issuer-signing-keys><key>${SIGNING_KEY}</key></issuer-signing-keys>`)),
     );
@@ -48,7 +48,7 @@ describe('policy-literal-secret', () => {
         'secret) and reference it as {{name}}.',
     );
     expect(v?.message).not.toContain(SIGNING_KEY);
-    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, SIGNING_KEY));
+    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, `<key>${SIGNING_KEY}`));
   });
 
   it('reports decryption keys and basic-authentication passwords as errors; two keys are two findings', () => {
@@ -68,7 +68,7 @@ describe('policy-literal-secret', () => {
     expect(found[2]?.message).toContain(
       'a literal password in <authentication-basic> ([redacted: 15 characters])',
     );
-    expect(locationOf(found[2]!, inventory)).toEqual(positionInJson(text, 'hunter2-backend'));
+    expect(locationOf(found[2]!, inventory)).toEqual(positionInJson(text, '<authentication-basic'));
     expect(found.map((v) => v.message).join('\n')).not.toMatch(/ZGVj|hunter2/);
   });
 
@@ -129,7 +129,7 @@ describe('policy-literal-secret', () => {
     expect(v?.message).toContain(
       "Policy fragment 'backend-auth' holds a literal value of header 'x-functions-key'",
     );
-    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, 'fn-key-0a1b2c3d'));
+    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<value>fn-key-0a1b2c3d'));
   });
 
   it('reports a policy it cannot read as not evaluated', () => {

@@ -66,8 +66,8 @@ describe('secret-bearing values are redacted in every message and format (issue 
       (f) => f.ruleId === 'policy-literal-secret',
     );
     expect(findings.map((f) => [f.severity, f.location])).toEqual([
-      ['error', { file: 'snapshot.json', ...positionInJson(text, SIGNING_KEY) }],
-      ['warning', { file: 'snapshot.json', ...positionInJson(text, SUBSCRIPTION_KEY) }],
+      ['error', { file: 'snapshot.json', ...positionInJson(text, `<key>${SIGNING_KEY}`) }],
+      ['warning', { file: 'snapshot.json', ...positionInJson(text, `<value>${SUBSCRIPTION_KEY}`) }],
     ]);
     expect(findings[0]?.message).toContain(
       'issuer signing key in <issuer-signing-keys> ([redacted: 24 characters])',
