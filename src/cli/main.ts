@@ -80,11 +80,11 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
             type: 'string',
             describe: 'Write the report to this file instead of stdout',
           })
-          .option('fail-on', {
           .option('max-file-size', {
             type: 'string',
             describe: 'Largest input file read, e.g. 512MB or 2GB (default 256MB; a bare number is MB)',
           })
+          .option('fail-on', {
             choices: ['error', 'warning', 'note', 'none'] as const,
             describe: 'Lowest severity that makes the exit code 1 (default: config failOn, else error)',
           })
@@ -129,8 +129,8 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
           verbose: args.verbose,
           ...configFlags(args),
           ...(args.output !== undefined ? { output: args.output } : {}),
-          ...(args['fail-on'] !== undefined ? { failOn: args['fail-on'] } : {}),
           ...(args['max-file-size'] !== undefined ? { maxFileSize: args['max-file-size'] } : {}),
+          ...(args['fail-on'] !== undefined ? { failOn: args['fail-on'] } : {}),
           ...(args['fail-on-not-evaluated'] !== undefined
             ? { failOnNotEvaluated: splitList(args['fail-on-not-evaluated']) }
             : {}),
@@ -156,11 +156,11 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
             demandOption: true,
             describe: 'Snapshot file to write',
           })
-          .option('config', {
           .option('max-file-size', {
             type: 'string',
             describe: 'Largest input file read, e.g. 512MB or 2GB (default 256MB; a bare number is MB)',
           })
+          .option('config', {
             alias: 'c',
             type: 'string',
             describe: `Config file (default: ./.auditrc.json when present; --no-config or ${CONFIG_ENV}=none: none)`,
@@ -185,8 +185,8 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
           sources: args.source,
           output: args.output,
           verbose: args.verbose,
-          ...configFlags(args),
           ...(args['max-file-size'] !== undefined ? { maxFileSize: args['max-file-size'] } : {}),
+          ...configFlags(args),
         };
       },
     )

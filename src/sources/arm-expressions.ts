@@ -133,7 +133,11 @@ class Parser {
 
   private postfix(start: ExprNode): ExprNode {
     let node = start;
-    for (;;) {
+    // A member or index chain nests the tree one level per link, and evaluation recurses down it: bounded like
+    // nesting, so `json('{}').a.a.a…` cannot overflow the stack.
+    for (let links = 0; ; links++) {
+      if (links > MAX_EXPRESSION_DEPTH)
+        this.fail(`a member or index chain longer than ${MAX_EXPRESSION_DEPTH} links`);
       const c = this.peek();
       if (c === '.') {
         this.pos++;

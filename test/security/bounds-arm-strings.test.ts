@@ -91,4 +91,21 @@ describe('bounds: ARM string functions', () => {
     expect(evaluateString(deep, scope)).toMatchObject({ reason: expect.stringContaining('nested deeper') });
     expect(() => evaluateString("[padLeft('x', 5000000)]", scope)).toThrow(ArmLimitError);
   });
+
+  it('leaves a member or index chain of 20,000 links unknown instead of overflowing the evaluator', () => {
+    const scope: ArmScope = {
+      parameter: () => null,
+      variable: () => null,
+      copyIndex: () => 0,
+      reference: () => null,
+    };
+    // Found by the ARM fuzz test: each link nested the tree one level and evaluation recursed down it.
+    for (const link of ['.?a', "?['a']", '.a']) {
+      const chain = `[json('{}')${link.repeat(20000)}]`;
+      expect(evaluateString(chain, scope)).toMatchObject({
+        reason: expect.stringContaining('a member or index chain longer than'),
+      });
+    }
+    expect(evaluateString(`[json('{"a":{"a":1}}')${'.a'.repeat(2)}]`, scope)).toBe(1);
+  });
 });

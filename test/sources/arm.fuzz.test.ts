@@ -278,7 +278,7 @@ describe('ARM expression properties: a value, an Unknown with its reason, never 
     fc.assert(
       fc.property(
         fc.nat(shapes.length - 1),
-        fc.integer({ min: 1, max: 4000 }),
+        fc.integer({ min: 1, max: 30000 }),
         fc.constantFrom('', '1', "'x'", "parameters('p0')", "lambdaVariables('x')"),
         scopeArbitrary,
         (shape, n, leaf, scope) => {

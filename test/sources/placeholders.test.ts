@@ -8,7 +8,7 @@ import redirectUriSafe from '../../rules/redirect-uri-safe';
 import portal from '../../rules/client-redirect-uri-matches-portal';
 import { parseManifestText } from '../../src/sources/manifest';
 import { applyOverlay, clientRedirectUris, loadSampleDoc, runnerFor, violations } from '../helpers/sample';
-import { scanJson, scratchDir, type Report } from '../sources/iac-helpers';
+import { scanJson, scratchDir, type Report } from './iac-helpers';
 
 const FIXTURES = 'test/fixtures/manifests/placeholders';
 const APP_ID = '2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091';
