@@ -6,6 +6,7 @@ import type { AuditResult, Finding, NotEvaluatedRecord } from '../src/engine/typ
 import {
   TOOL_NAME,
   configurationToJson,
+  jsonText,
   sortCrashes,
   sortFindings,
   sortGaps,
@@ -90,5 +91,5 @@ export function jsonReporter(result: AuditResult, options: ReporterOptions): str
       gaps: summary.gaps,
     },
   };
-  return `${JSON.stringify(envelope, null, 2)}\n`;
+  return jsonText(envelope);
 }

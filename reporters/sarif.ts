@@ -14,6 +14,7 @@ import {
   crashMessage,
   expiredSuppressionMessage,
   gapMessage,
+  jsonText,
   notEvaluatedSubject,
   sortCrashes,
   sortNotEvaluated,
@@ -392,5 +393,5 @@ export function sarifReporter(result: AuditResult, options: ReporterOptions): st
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return jsonText(log);
 }

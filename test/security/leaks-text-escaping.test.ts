@@ -22,9 +22,6 @@ const EVIL_FRAGMENT = 'colors-headers\n::add-mask::x\r\n  ::error file=a::b\u001
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 /** A line (as the GitHub runner splits them: on CR and LF) that starts with `::` after white space. */
 const COMMAND_LINE = /(?:^|[\r\n])[^\S\r\n\u2028\u2029]*\u0085?::/;
-/** What JSON.stringify escapes: C0 controls, ESC among them (C1, DEL and U+2028 it leaves raw). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const RAW_C0 = /[\u0000-\u0009\u000b-\u001f]/;
 
 function hostileSnapshot(): { dir: string; file: string } {
   const doc = applyOverlay(loadSampleDoc('contoso'), { backendApp: { displayName: EVIL_NAME } });
@@ -63,14 +60,15 @@ describe('text output escapes control characters and never starts a workflow com
     const report = JSON.parse(json.stdout) as { findings: { resource: { name: string }; message: string }[] };
     expect(report.findings.map((f) => f.resource.name)).toContain(EVIL_NAME);
     expect(report.findings.some((f) => f.message.includes(EVIL_FRAGMENT))).toBe(true);
-    expect(json.stdout).not.toMatch(RAW_C0);
+    // Nothing a terminal interprets, C1 controls and separators included (written as \u escapes).
+    expect(json.stdout).not.toMatch(RAW_CONTROL);
     expect(json.stdout).not.toMatch(COMMAND_LINE);
 
     const sarif = await cli(['scan', file, '--format', 'sarif', ...NOW], { cwd: dir });
     const all = strings(JSON.parse(sarif.stdout));
     expect(all.some((s) => s.includes(EVIL_NAME))).toBe(true);
     expect(all.some((s) => s.includes(EVIL_FRAGMENT))).toBe(true);
-    expect(sarif.stdout).not.toMatch(RAW_C0);
+    expect(sarif.stdout).not.toMatch(RAW_CONTROL);
     expect(sarif.stdout).not.toMatch(COMMAND_LINE);
   });
 
