@@ -25,6 +25,7 @@ import {
 } from 'yaml';
 import type { Origin, Position, PositionIndex } from '../inventory/types';
 import { joinPointer, parseJsonWithPositions } from '../json/positions';
+import { decodeUtf8, FileReadError } from '../util/files';
 import { isRecord } from '../util/json';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -74,9 +75,9 @@ function located(file: string, position: Position | undefined, message: string):
 }
 
 /**
- * UTF-16 with a byte order mark, else UTF-8 (BOM optional), as text without the BOM. Invalid UTF-8 is decoded
- * leniently, as the APIOps publisher reads it (a Windows-1252 description costs a character, not the file);
- * NUL characters mean the text is not UTF-8 at all.
+ * UTF-16 with a byte order mark, else UTF-8 (BOM optional), as text without the BOM. Invalid UTF-8 (a file saved
+ * as Windows-1252, say) is reported with the line of the first bad byte, never replaced silently; NUL characters
+ * mean the text is not UTF-8 at all.
  */
 function decode(source: string | Uint8Array): string | Problem {
   if (source.length > MAX_BYTES) return { problem: `it is larger than ${MAX_BYTES / 1024 / 1024} MiB` };
@@ -85,7 +86,15 @@ function decode(source: string | Uint8Array): string | Problem {
   else if (source[0] === 0xff && source[1] === 0xfe) text = new TextDecoder('utf-16le').decode(source);
   else if (source[0] === 0xfe && source[1] === 0xff)
     text = new TextDecoder('utf-16le').decode(swap16(source));
-  else text = new TextDecoder('utf-8').decode(source);
+  else if (source.includes(0)) text = '\u0000';
+  else {
+    try {
+      text = decodeUtf8(source).replace(/^\uFEFF/, '');
+    } catch (error) {
+      if (!(error instanceof FileReadError) || error.line === undefined) throw error;
+      return { problem: `line ${error.line}: it is not valid UTF-8 (save the file as UTF-8)` };
+    }
+  }
   return text.includes('\u0000')
     ? { problem: 'it contains NUL characters: UTF-16 without a byte order mark, UTF-32 or a binary file' }
     : text;

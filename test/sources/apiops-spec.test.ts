@@ -235,13 +235,13 @@ describe('OpenAPI specifications: YAML as people and APIM write it', () => {
       }
     });
 
-    it('Windows-1252 text in a description costs a character, not the file (as the APIOps publisher reads it)', () => {
-      const latin1 = Buffer.from(
-        bytesOf('swagger-2.0.yaml').toString('utf8').replace('Legacy', 'Caf\u00e9'),
-        'latin1',
+    it('Windows-1252 text (invalid UTF-8) is a gap naming the line, never replaced silently', () => {
+      const original = bytesOf('swagger-2.0.yaml').toString('utf8');
+      const line = original.slice(0, original.indexOf('Legacy')).split('\n').length;
+      const latin1 = Buffer.from(original.replace('Legacy', 'Caf\u00e9'), 'latin1');
+      expect(problemOf('swagger-2.0.yaml', latin1)).toContain(
+        `line ${line}: it is not valid UTF-8 (save the file as UTF-8)`,
       );
-      const result = readOk('swagger-2.0.yaml', latin1);
-      expect(result.operations.map((o) => o.name)).toEqual(['Accounts_Get', 'Accounts_Update']);
     });
 
     it('UTF-16 without a byte order mark, or a binary file, is a gap, not zero operations', () => {
