@@ -74,7 +74,14 @@ function parseRuleOverrides(specs: readonly string[]): Record<string, SeverityLe
     if (!id || !level || !levels.includes(level)) {
       throw new AuditError('usage', `--rule ${spec}: expected <rule-id>=${levels.join('|')}`);
     }
-    overrides[id] = level as SeverityLevel;
+    // A plain assignment would turn `--rule __proto__=off` into a prototype change and drop it silently; defined as
+    // an own property, it reaches the unknown-rule-id check like any other typo.
+    Object.defineProperty(overrides, id, {
+      value: level,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return overrides;
 }
