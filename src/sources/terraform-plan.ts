@@ -6,7 +6,9 @@
  * are in terraform-plan-shapes.ts.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { readText } from '../util/files';
+import { AuditError } from '../engine/errors';
+import { fileProblem, readText } from '../util/files';
+import { displayPath } from '../util/package-root';
 import path from 'node:path';
 import { joinPointer } from '../json/positions';
 import { resourceBlocks } from './terraform-hcl';
@@ -71,6 +73,8 @@ export class TerraformPlan implements PlanLookup {
     private readonly doc: Json,
     /** The Terraform configuration folder (root module), when known. */
     readonly tfDir: string | undefined,
+    /** The working directory, for file names in messages. */
+    private readonly cwd: string = process.cwd(),
   ) {
     const changes = new Map<string, Json>();
     for (const change of Array.isArray(doc['resource_changes']) ? doc['resource_changes'] : []) {
@@ -211,7 +215,16 @@ export class TerraformPlan implements PlanLookup {
       for (const name of names) {
         const file = path.join(dir, name);
         // Module folders may lie outside the configuration folder (`source = "../modules/x"`): no root here.
-        const text = readText(file);
+        let text: string;
+        try {
+          text = readText(file);
+        } catch (error) {
+          // A .tf file that cannot be read (too large, not a regular file, invalid UTF-8): invalid input, located.
+          throw new AuditError(
+            'source-unreadable',
+            `Cannot read Terraform configuration ${fileProblem(displayPath(file, this.cwd), error)}`,
+          );
+        }
         const blocks = scanHcl(text);
         for (const [k, block] of resourceBlocks(blocks)) files.resources.set(k, { file, text, block });
         for (const block of blocks) {

@@ -99,7 +99,7 @@ export function loadTerraformPlan(location: string, spec: string, cwd: string): 
       `${shown}:${position?.line ?? 1}:${position?.column ?? 1}: plan JSON format_version ${version} is not supported (1.x is).`,
     );
   }
-  const plan = new TerraformPlan(doc, tfDir);
+  const plan = new TerraformPlan(doc, tfDir, cwd);
   return translate(plan, parsed.index, {
     spec,
     cwd,
