@@ -205,6 +205,9 @@ function keyAt(text: string, quote: number): string {
  * the limit, or undefined. Strings are skipped, so brackets inside them do not count.
  */
 export function jsonDepthProblem(text: string, limit: number = MAX_JSON_DEPTH): JsonParseProblem | undefined {
+  // Nesting deeper than `limit` needs more than `limit` opening brackets: counting them with the native indexOf
+  // is far cheaper than the scan below, which only runs for texts that have that many.
+  if (!moreThan(text, limit)) return undefined;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -258,4 +261,15 @@ export function textFileIndex(text: string): PositionIndex {
 
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Whether `text` holds more than `limit` `{` and `[` characters in all (strings included: an upper bound). */
+function moreThan(text: string, limit: number): boolean {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let at = text.indexOf(bracket); at >= 0; at = text.indexOf(bracket, at + 1)) {
+      if (++count > limit) return true;
+    }
+  }
+  return false;
 }
