@@ -21,99 +21,31 @@ import {
 } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
+import { graph, guid } from './fixtures/apps';
 
 const APPS = 75_000;
 const HEAP_MB = 2048;
 const ROOT = path.resolve(__dirname, '..', '..');
 
-function guid(n: number, salt: number): string {
-  const hex = ((n * 2654435761 + salt * 40503) >>> 0).toString(16).padStart(8, '0');
-  const tail = (n + salt * 1_000_003).toString(16).padStart(12, '0').slice(-12);
-  return `${hex}-${hex.slice(0, 4)}-4${hex.slice(1, 4)}-8${hex.slice(5, 8)}-${tail}`;
-}
-
-function redirectUris(n: number): string[] {
-  return [
-    `https://apim-${n % 50}.developer.azure-api.net/signin-oauth/code/callback/oauth-${n}`,
-    `https://app-${n}.contoso.com/signin-oidc`,
-    `https://app-${n}.contoso.com/auth/callback`,
-  ];
-}
-
 /** One application as Microsoft Graph returns it (about 2.7 KB printed with 2-space indentation). */
 function application(n: number): Record<string, unknown> {
+  const app = graph(n);
   return {
-    id: guid(n, 1),
-    appId: guid(n, 2),
+    ...app,
     applicationTemplateId: null,
     createdDateTime: '2025-04-28T09:12:44Z',
     deletedDateTime: null,
     description: `Line-of-business application ${n} of the Contoso tenant`,
-    displayName: `app-${n}`,
     groupMembershipClaims: null,
-    identifierUris: [`api://${guid(n, 2)}`],
-    isFallbackPublicClient: null,
     notes: null,
-    publisherDomain: 'contoso.onmicrosoft.com',
-    signInAudience: 'AzureADMyOrg',
-    tags: [],
     api: {
-      acceptMappedClaims: null,
-      knownClientApplications: [],
+      ...app.api,
       requestedAccessTokenVersion: n % 3 === 0 ? null : 2,
-      oauth2PermissionScopes: [
-        {
-          adminConsentDescription: `Allows the app to read data of service ${n} on behalf of the signed-in user.`,
-          adminConsentDisplayName: `Read service ${n}`,
-          id: guid(n, 3),
-          isEnabled: true,
-          type: 'User',
-          userConsentDescription: `Allows the app to read data of service ${n} on your behalf.`,
-          userConsentDisplayName: `Read service ${n}`,
-          value: 'Data.Read',
-        },
-      ],
       preAuthorizedApplications: [{ appId: guid(n + 1, 2), delegatedPermissionIds: [guid(n, 3)] }],
-    },
-    appRoles: [],
-    info: {
-      logoUrl: null,
-      marketingUrl: null,
-      privacyStatementUrl: null,
-      supportUrl: null,
-      termsOfServiceUrl: null,
-    },
-    keyCredentials: [],
-    passwordCredentials: [
-      {
-        customKeyIdentifier: null,
-        displayName: 'portal',
-        endDateTime: '2026-10-25T00:00:00Z',
-        hint: 'Xk7',
-        keyId: guid(n, 4),
-        secretText: null,
-        startDateTime: '2026-04-28T00:00:00Z',
-      },
-    ],
-    publicClient: { redirectUris: [] },
-    requiredResourceAccess: [
-      {
-        resourceAppId: '00000003-0000-0000-c000-000000000000',
-        resourceAccess: [{ id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', type: 'Scope' }],
-      },
-    ],
-    spa: { redirectUris: [] },
-    web: {
-      homePageUrl: null,
-      logoutUrl: null,
-      redirectUris: redirectUris(n),
-      implicitGrantSettings: { enableAccessTokenIssuance: n % 7 === 0, enableIdTokenIssuance: false },
-      redirectUriSettings: redirectUris(n).map((uri) => ({ uri, index: null })),
     },
   };
 }
 
-/** Writes `prefix`, the applications as a JSON array indented by `indent`, then `suffix`, without one huge string. */
 function writeApps(file: string, prefix: string, indent: string, suffix: string): void {
   const fd = openSync(file, 'w');
   writeSync(fd, prefix + '[\n');
