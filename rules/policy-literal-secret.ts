@@ -3,12 +3,11 @@
  * passwords, and the values of credential headers and query parameters belong in a secret named value (or a Key
  * Vault named value) referenced as `{{name}}`. The finding never shows the value, only its length.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import type { Model } from '../src/model/types';
-import { describeUnreadability, type PolicyOwner } from '../src/policy/documents';
+import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { describeUnreadability } from '../src/policy/documents';
 import { effectivePolicies } from '../src/policy/effective';
 import { textEntity, type PolicyText } from '../src/policy/fragments';
-import { capitalized, textLocation } from '../src/policy/rule-support';
+import { capitalized, policyTextsRead, textLocation } from '../src/policy/rule-support';
 import { literalSecretsIn, redacted, type LiteralSecret } from '../src/policy/secrets';
 
 const ADVICE =
@@ -59,23 +58,6 @@ function* checkText(text: PolicyText): Generator<RuleOutput> {
   for (const secret of literalSecretsIn(text)) yield report(secret);
 }
 
-/** The texts this rule reads: every scope's policy and every fragment's value. */
-function* policyTexts(model: Model): Generator<RuleOutput> {
-  for (const service of model.services) {
-    const owners: PolicyOwner[] = [
-      service,
-      ...service.workspaces,
-      ...service.products,
-      ...service.apis,
-      ...service.apis.flatMap((api) => api.operations),
-    ];
-    for (const owner of owners) yield checked(owner, [{ entity: owner, path: 'policy' }]);
-    for (const fragment of service.policyFragments) {
-      yield checked(fragment, [{ entity: fragment, path: 'properties/value' }]);
-    }
-  }
-}
-
 export default defineRule({
   id: 'policy-literal-secret',
   meta: {
@@ -87,7 +69,7 @@ export default defineRule({
     declaresEvidence: true,
   },
   *check(model) {
-    yield* policyTexts(model);
+    yield* policyTextsRead(model);
     const index = effectivePolicies(model);
     for (const document of index.documents) yield* checkText(document);
     for (const fragment of index.fragments) yield* checkText(fragment);

@@ -3,7 +3,7 @@
  * exists. A policy that cannot be read is not evaluated by the other policy rules (they say so), so this rule is
  * where the cause is reported, once, at the place in the text where reading failed.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
 import type { Entity, Evidence, Model, Service } from '../src/model/types';
 import {
   describeMissingFragment,
@@ -11,16 +11,10 @@ import {
   textEntity,
   type MissingFragment,
 } from '../src/policy/fragments';
-import {
-  serviceOf,
-  workspaceOf,
-  type FragmentDocument,
-  type PolicyDocument,
-  type PolicyOwner,
-} from '../src/policy/documents';
+import { serviceOf, workspaceOf, type FragmentDocument, type PolicyDocument } from '../src/policy/documents';
 import { effectivePolicies } from '../src/policy/effective';
 import { SYNTHETIC_ROOT } from '../src/policy/parser';
-import { capitalized, textLocation } from '../src/policy/rule-support';
+import { capitalized, policyTextsRead, textLocation } from '../src/policy/rule-support';
 
 function explain(message: string): string {
   return message.includes(`<${SYNTHETIC_ROOT}>`)
@@ -46,23 +40,6 @@ function* checkText(text: PolicyDocument | FragmentDocument): Generator<RuleOutp
         'and the policy rules cannot evaluate it; correct the policy text.',
       { ...textLocation(text, state.offset), key: 'parse' },
     );
-  }
-}
-
-/** Everything that may hold a policy, and every fragment: the texts this rule reads. */
-function* policyTexts(model: Model): Generator<RuleOutput> {
-  for (const service of model.services) {
-    const owners: PolicyOwner[] = [
-      service,
-      ...service.workspaces,
-      ...service.products,
-      ...service.apis,
-      ...service.apis.flatMap((api) => api.operations),
-    ];
-    for (const owner of owners) yield checked(owner, [{ entity: owner, path: 'policy' }]);
-    for (const fragment of service.policyFragments) {
-      yield checked(fragment, [{ entity: fragment, path: 'properties/value' }]);
-    }
   }
 }
 
@@ -104,7 +81,7 @@ export default defineRule({
     declaresEvidence: true,
   },
   *check(model) {
-    yield* policyTexts(model);
+    yield* policyTextsRead(model);
     const index = effectivePolicies(model);
     for (const document of index.documents) yield* checkText(document);
     for (const fragment of index.fragments) yield* checkText(fragment);

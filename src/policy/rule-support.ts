@@ -2,8 +2,9 @@
  * Wording and locating shared by the policy rules (`policy-*`, `jwt-*`, `api-validate-jwt`), so that they say
  * the same thing the same way and point at the same places.
  */
-import { notEvaluated, type RuleOutput, type Violation } from '../engine/types';
+import { checked, notEvaluated, type RuleOutput, type Violation } from '../engine/types';
 import type { Model } from '../model/types';
+import type { PolicyOwner } from './documents';
 import { describeUnreadable, unreadableText } from './effective';
 import { isFragmentText, textEntity, type PolicyText } from './fragments';
 import { unreadableInbound } from './jwt';
@@ -26,5 +27,25 @@ export function textLocation(text: PolicyText, offset: number): Pick<Violation, 
 export function* unreadableInboundNotChecked(model: Model, notChecked: string): Generator<RuleOutput> {
   for (const u of unreadableInbound(model)) {
     yield notEvaluated(`${notChecked}: ${describeUnreadable(u)}.`, textEntity(unreadableText(u)));
+  }
+}
+
+/**
+ * Evidence of a rule that reads every policy text: each scope's policy (service, workspaces, products, APIs,
+ * operations) and each fragment's value, as `checked` outputs (so an unknown text makes the rule abstain).
+ */
+export function* policyTextsRead(model: Model): Generator<RuleOutput> {
+  for (const service of model.services) {
+    const owners: PolicyOwner[] = [
+      service,
+      ...service.workspaces,
+      ...service.products,
+      ...service.apis,
+      ...service.apis.flatMap((api) => api.operations),
+    ];
+    for (const owner of owners) yield checked(owner, [{ entity: owner, path: 'policy' }]);
+    for (const fragment of service.policyFragments) {
+      yield checked(fragment, [{ entity: fragment, path: 'properties/value' }]);
+    }
   }
 }
