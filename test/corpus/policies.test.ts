@@ -5,19 +5,13 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { stripBom } from '../../src/json/positions';
-import { childElements, findElements, parsePolicy, type PolicyTextFormat } from '../../src/policy/parser';
+import { childElements, findElements, parsePolicy } from '../../src/policy/parser';
 import type { ParsedPolicy, PolicyElement } from '../../src/policy/types';
-import { invariantProblems, shape, timeRatio, toXml } from '../policy/helpers';
+import { parsedOk, shape, timeRatio, toXml, type Sample } from '../policy/helpers';
 import { CORPUS } from './corpus';
 
 const POLICIES = path.join(CORPUS, 'policies');
 const SECTIONS = ['inbound', 'backend', 'outbound', 'on-error'];
-
-interface Sample {
-  name: string;
-  text: string;
-  format: PolicyTextFormat | undefined;
-}
 
 function read(file: string): string {
   return stripBom(readFileSync(file, 'utf8'));
@@ -75,17 +69,6 @@ function armSamples(): Sample[] {
       embeddedPolicies(JSON.parse(read(path.join(dir, f))), '', found);
       return found.map((p) => ({ name: `arm/${f}#${p.pointer}`, text: p.text, format: undefined }));
     });
-}
-
-function parsedOk(sample: Sample): PolicyElement {
-  const result = parsePolicy(sample.text, sample.format);
-  expect({ name: sample.name, error: result.error, warnings: result.warnings }).toEqual({
-    name: sample.name,
-    error: undefined,
-    warnings: [],
-  });
-  expect(invariantProblems(sample.text, result)).toEqual([]);
-  return result.root as PolicyElement;
 }
 
 describe('policy corpus: every file parses', () => {

@@ -6,18 +6,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { stripBom } from '../../src/json/positions';
-import { childElements, findElements, parsePolicy, type PolicyTextFormat } from '../../src/policy/parser';
+import { childElements, findElements, parsePolicy } from '../../src/policy/parser';
 import type { ParsedPolicy, PolicyElement } from '../../src/policy/types';
 import { FIXTURE_POLICIES } from '../helpers/policies';
-import { invariantProblems, shape, timeRatio, toXml } from './helpers';
+import { invariantProblems, parsedOk, shape, timeRatio, toXml, type Sample } from './helpers';
 
 const REPO = path.resolve(__dirname, '../..');
-
-interface Sample {
-  name: string;
-  text: string;
-  format: PolicyTextFormat | undefined;
-}
 
 function fixtures(): Sample[] {
   return readdirSync(FIXTURE_POLICIES)
@@ -28,17 +22,6 @@ function fixtures(): Sample[] {
       text: stripBom(readFileSync(path.join(FIXTURE_POLICIES, f), 'utf8')),
       format: undefined,
     }));
-}
-
-function parsedOk(sample: Sample): PolicyElement {
-  const result = parsePolicy(sample.text, sample.format);
-  expect({ name: sample.name, error: result.error, warnings: result.warnings }).toEqual({
-    name: sample.name,
-    error: undefined,
-    warnings: [],
-  });
-  expect(invariantProblems(sample.text, result)).toEqual([]);
-  return result.root as PolicyElement;
 }
 
 describe('fixture policies', () => {

@@ -1,5 +1,5 @@
 /** Test helpers for the policy parser: a comparable shape of a tree, an `xml` serializer, invariants. */
-import { INTERNAL_ERROR } from '../../src/policy/parser';
+import { INTERNAL_ERROR, parsePolicy, type PolicyTextFormat } from '../../src/policy/parser';
 import type { ParsedPolicy, PolicyElement, PolicyNode } from '../../src/policy/types';
 
 export type Shape =
@@ -123,4 +123,23 @@ function elapsed(run: () => void): number {
   const started = process.hrtime.bigint();
   run();
   return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/** A policy text to parse in a test: a name for messages, the text, and its format (undefined = detect). */
+export interface Sample {
+  name: string;
+  text: string;
+  format: PolicyTextFormat | undefined;
+}
+
+/** Parses a sample that must read without an error or a warning, with every parser invariant holding. */
+export function parsedOk(sample: Sample): PolicyElement {
+  const result = parsePolicy(sample.text, sample.format);
+  expect({ name: sample.name, error: result.error, warnings: result.warnings }).toEqual({
+    name: sample.name,
+    error: undefined,
+    warnings: [],
+  });
+  expect(invariantProblems(sample.text, result)).toEqual([]);
+  return result.root as PolicyElement;
 }
