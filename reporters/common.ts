@@ -12,8 +12,8 @@ import type {
   NotEvaluatedRecord,
   ResourceRef,
   RuleCrash,
-  Suppression,
 } from '../src/engine/types';
+import type { Suppression } from '../src/config/types';
 
 export const TOOL_NAME = 'apim-oauth-audit';
 export const INFORMATION_URI = 'https://github.com/apim-oauth-audit/apim-oauth-audit';

@@ -3,7 +3,8 @@
  * `security-severity`, results with relative URIs under `%SRCROOT%`, our own partial fingerprint, suppressions,
  * and tool execution notifications for everything that limits what the report proves.
  */
-import type { AuditResult, Finding, ResourceRef, RuleDescriptor, Severity } from '../src/engine/types';
+import type { AuditResult, Finding, ResourceRef, RuleDescriptor } from '../src/engine/types';
+import type { Severity } from '../src/severity';
 import type { ReporterOptions } from './index';
 import {
   INFORMATION_URI,

@@ -3,7 +3,8 @@
  * everything that limits what the report proves (rules not evaluated, expired suppressions, crashes, source gaps),
  * and a closing summary. Colour (plain ANSI, no dependency) only when the caller asks for it.
  */
-import type { AuditResult, Finding, ResourceRef, Severity } from '../src/engine/types';
+import type { AuditResult, Finding, ResourceRef } from '../src/engine/types';
+import type { Severity } from '../src/severity';
 import { escapeStrings, neutralizeCommandLines } from '../src/util/escape';
 import type { ReporterOptions } from './index';
 import {

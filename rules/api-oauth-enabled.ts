@@ -7,8 +7,8 @@
  * Whether a referenced server exists rests on the service's server collection: a source that does not carry it
  * (APIOps) leaves it unknown, and the engine reports the check as not evaluated (src/inventory/collections.ts).
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import { isEntraLoginHost } from '../src/model/entra';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { isEntraLoginHost } from '../src/entra/endpoints';
 import { unknownIn } from '../src/model/unknown';
 import type { Api, AuthReference, AuthServer, Evidence, OpenIdProvider } from '../src/model/types';
 import {
@@ -19,14 +19,8 @@ import {
   type OperationPolicy,
   type Unreadable,
 } from '../src/policy/effective';
-import {
-  currentOperations,
-  describeSource,
-  listNames,
-  readValidation,
-  statementEntity,
-} from '../src/policy/jwt';
-import { inboundReach, tokenVerdict } from '../src/policy/validation-verdict';
+import { currentOperations, describeSource, listNames, readValidation, statementEntity } from './support/jwt';
+import { inboundReach, tokenVerdict } from './support/validation-verdict';
 
 export interface ApiOauthEnabledOptions {
   /** APIs (name or path, glob `*`) that must be OAuth-protected: missing OAuth and missing validation are errors. */

@@ -4,7 +4,7 @@
  * without product policies). The user-authorization setting of an API only tells the developer portal how to
  * get a token; the policy is what rejects requests without one.
  */
-import { checked, defineRule, notEvaluated, violation } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation } from './support/contract';
 import type { Api, Entity, Evidence } from '../src/model/types';
 import { unknownIn } from '../src/model/unknown';
 import {
@@ -23,9 +23,9 @@ import {
   locateElement,
   statementEntity,
   unreadableId,
-} from '../src/policy/jwt';
-import { policiesOf, uniqueEvidence } from '../src/policy/policy-evidence';
-import { inboundReach, tokenVerdict, verdictEvidence, type Verdict } from '../src/policy/validation-verdict';
+} from './support/jwt';
+import { policiesOf, uniqueEvidence } from './support/policy-evidence';
+import { inboundReach, tokenVerdict, verdictEvidence, type Verdict } from './support/validation-verdict';
 import type { PolicyDocument } from '../src/policy/documents';
 import { childElements } from '../src/policy/parser';
 

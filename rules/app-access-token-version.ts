@@ -2,9 +2,9 @@
  * The backend app registration decides the access-token format: `api.requestedAccessTokenVersion` must be 2 so
  * the gateway receives v2 tokens (issuer `https://login.microsoftonline.com/<tid>/v2.0`, audience = appId).
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import { anyOf, appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from '../src/model/evidence';
-import { groupServersByApp, preferredIdentifier } from '../src/model/queries';
+import { groupServersByApp, preferredIdentifier } from './support/queries';
 import type { App, AuthServer, Model } from '../src/model/types';
 
 const PERSONAL_ACCOUNT_AUDIENCES = ['AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];

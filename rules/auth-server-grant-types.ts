@@ -2,7 +2,8 @@
  * An authorization server used for signing users in offers the authorization code grant (with or without
  * PKCE), not the implicit or resource owner password grants, and accepts GET on its authorization endpoint.
  */
-import { checked, defineRule, violation, type Severity, type Violation } from '../src/engine/types';
+import { checked, defineRule, violation, type Violation } from './support/contract';
+import { type Severity } from '../src/severity';
 import { valuesOf } from '../src/model/evidence';
 import type { AuthServer } from '../src/model/types';
 

@@ -2,12 +2,13 @@
  * An APIM authorization server that signs in with Microsoft Entra ID uses the v2 authorize and token endpoints,
  * over https, on one Entra login host and one tenant, without the v1 `resource` body parameter.
  */
-import type { CloudName } from '../src/inventory/types';
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import { MULTI_TENANT_SEGMENTS, isEntraLoginHost, isGuid } from '../src/model/entra';
+import type { CloudName } from '../src/entra/clouds';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { MULTI_TENANT_SEGMENTS, isEntraLoginHost, isGuid } from '../src/entra/endpoints';
 import { backendLinkOf, clientLinkOf, valuesOf } from '../src/model/evidence';
-import { foreignLoginHosts } from '../src/model/queries';
-import type { App, AuthServer, EndpointInfo, Evidence, Model } from '../src/model/types';
+import { foreignLoginHosts } from './support/queries';
+import type { App, AuthServer, Evidence, Model } from '../src/model/types';
+import type { EndpointInfo } from '../src/entra/endpoints';
 import { unknownAt } from '../src/model/unknown';
 
 type EndpointKind = 'authorize' | 'token';

@@ -9,8 +9,8 @@ import {
   violation,
   type RuleOutput,
   type Violation,
-} from '../src/engine/types';
-import { resourceIdentifiers, sameResource } from '../src/model/entra';
+} from './support/contract';
+import { resourceIdentifiers, sameResource } from '../src/entra/endpoints';
 import { appLookupOf, backendLinkOf, valuesOf } from '../src/model/evidence';
 import {
   findScope,
@@ -18,9 +18,9 @@ import {
   preferredIdentifier,
   resolveScopes,
   scopeTargetApp,
-  targetsMicrosoftGraph,
   usesV1EndpointsOnly,
-} from '../src/model/queries';
+} from './support/queries';
+import { targetsMicrosoftGraph } from '../src/entra/first-party';
 import type { App, AuthServer, Entity, Evidence, Model, ScopeRef } from '../src/model/types';
 
 /** A scope string to check: an authorization server's default scope or an API's per-server override. */
@@ -56,7 +56,8 @@ function explicit(entries: ScopeRef[]): (ScopeRef & { resource: string })[] {
 
 /** Identifies the resource of an entry for the "one resource per request" rule; bare scopes go to Graph. */
 function groupOf(e: ScopeRef): { key: string; label: string } {
-  if (targetsMicrosoftGraph(e) || e.kind === 'bare') return { key: 'graph', label: 'Microsoft Graph' };
+  if (targetsMicrosoftGraph(e.resource) || e.kind === 'bare')
+    return { key: 'graph', label: 'Microsoft Graph' };
   if (e.app) return { key: `app:${e.app.id}`, label: e.resource ?? e.app.name };
   return { key: `uri:${(e.resource ?? '').toLowerCase().replace(/\/+$/, '')}`, label: e.resource ?? '' };
 }
@@ -110,7 +111,7 @@ function* checkOneResource(t: ScopeTarget, entries: ScopeRef[]): Generator<Viola
 function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string }): Generator<Violation> {
   const backend = t.backend;
   const at = (key: string) => ({ path: t.path, key, evidence: t.resolved });
-  if (targetsMicrosoftGraph(e) || (backend && e.app !== backend)) {
+  if (targetsMicrosoftGraph(e.resource) || (backend && e.app !== backend)) {
     const target = backend ? `backend app '${backend.name}'` : 'a backend API';
     const fix = backend ? exampleScope(backend) : "the backend API's scope";
     yield violation(
@@ -198,7 +199,9 @@ function* checkBackendApp(app: App, link: Evidence[]): Generator<RuleOutput> {
 
 /** Why no backend app could be judged. */
 function unresolvedReason(label: string, scope: string, model: Model): string {
-  const unknown = explicit(resolveScopes(scope, model)).filter((e) => !e.app && !targetsMicrosoftGraph(e));
+  const unknown = explicit(resolveScopes(scope, model)).filter(
+    (e) => !e.app && !targetsMicrosoftGraph(e.resource),
+  );
   if (unknown.length > 0) {
     const names = unknown.map((e) => e.resource).join(', ');
     return `${label} names resource ${names}, which matches no application in the Entra data (the app may be in a tenant or export not given); the backend app could not be checked.`;

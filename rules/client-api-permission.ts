@@ -2,7 +2,7 @@
  * The client app registration lists the delegated permission (scope) of the backend app that the authorization
  * server's default scope asks for, so users or admins can consent to it; stale permission ids are flagged.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import type { PermissionScope } from '../src/inventory/types';
 import { appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from '../src/model/evidence';
 import type { App, AuthServer, Evidence } from '../src/model/types';

@@ -7,14 +7,10 @@
  * that cannot be the callback whatever the substitution (`${{TAB_ENDPOINT}}/auth-end.html`) counts as another URI;
  * one that may be leaves the callback not evaluated.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import { appLookupOf, clientLinkOf, portalHostsOf, redirectListsOf, valuesOf } from '../src/model/evidence';
-import {
-  parseUrl,
-  redirectUrisOf,
-  type RedirectPlatform,
-  type RegisteredRedirectUri,
-} from '../src/model/queries';
+import { parseUrl, redirectUrisOf, type RegisteredRedirectUri } from './support/queries';
+import { type RedirectPlatform } from '../src/model/types';
 import type { App, AuthServer, Evidence, Model, Service } from '../src/model/types';
 import { unknownAt } from '../src/model/unknown';
 import { maskPlaceholders, substitutionPattern } from '../src/util/placeholders';

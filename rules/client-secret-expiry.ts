@@ -2,10 +2,10 @@
  * The client app behind an authorization server needs a client secret that is valid now, not about to expire,
  * and short-lived. The rule never prints `hint` (the first characters of the secret).
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import type { PasswordCredential } from '../src/inventory/types';
 import { anyOf, appLookupOf, clientLinkOf, valuesOf } from '../src/model/evidence';
-import { groupServersByApp } from '../src/model/queries';
+import { groupServersByApp } from './support/queries';
 import type { App, AuthServer, Evidence } from '../src/model/types';
 
 export interface ClientSecretExpiryOptions {

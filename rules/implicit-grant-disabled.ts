@@ -1,4 +1,4 @@
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import { appLookupOf, clientLinkOf, valuesOf } from '../src/model/evidence';
 import type { App, AuthServer, Evidence, Model } from '../src/model/types';
 

@@ -2,7 +2,7 @@
  * The registry of built-in rules. Adding a rule: create rules/<id>.ts, rules/<id>.md and
  * test/rules/<id>.test.ts, then add the id here; the meta-tests fail until all four agree.
  */
-import type { AnyRule } from '../src/engine/types';
+import type { AnyRule } from './support/contract';
 import authServerV2Endpoints from './auth-server-v2-endpoints';
 import appAccessTokenVersion from './app-access-token-version';
 import clientRedirectUriMatchesPortal from './client-redirect-uri-matches-portal';

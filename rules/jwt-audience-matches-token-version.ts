@@ -3,9 +3,9 @@
  * always carries the backend app's appId (GUID); a v1.0 token carries the resource identifier the client asked
  * for (an App ID URI such as `api://<appId>`, or the GUID). A mismatch rejects every token with IDX10214.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import { isGuid, resourceIdentifiers } from '../src/model/entra';
-import { foreignLoginHosts, resolveScopes } from '../src/model/queries';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { isGuid, resourceIdentifiers } from '../src/entra/endpoints';
+import { foreignLoginHosts, resolveScopes } from './support/queries';
 import type { Api, App, AuthServer, Evidence, Model } from '../src/model/types';
 import {
   acceptedAudiences,
@@ -14,7 +14,7 @@ import {
   noBackendReason,
   tokenIssuerOf,
   type Backend,
-} from '../src/policy/audience-apps';
+} from './support/audience-apps';
 import {
   describeUse,
   locateInUse,
@@ -24,15 +24,15 @@ import {
   type ValidationConfig,
   type ValidationUse,
   type ValueElement,
-} from '../src/policy/jwt';
+} from './support/jwt';
 import { describeOpaque } from '../src/policy/named-values';
 import {
   configEvidence,
   serverBackendEvidence,
   serverEndpointsEvidence,
   uniqueEvidence,
-} from '../src/policy/policy-evidence';
-import { unreadableInboundNotChecked } from '../src/policy/rule-support';
+} from './support/policy-evidence';
+import { unreadableInboundNotChecked } from './support/outputs';
 
 /** An identifier a token's aud may hold, and why. */
 interface Requested {

@@ -8,25 +8,24 @@
  * Without any app registration, what the policy says still tells two things: issuer spellings no Entra token
  * carries, and explicit issuers that replace metadata of another version or tenant.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import type { CloudName } from '../src/inventory/types';
-import { isGuid } from '../src/model/entra';
-import { foreignLoginHosts } from '../src/model/queries';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import type { CloudName } from '../src/entra/clouds';
+import { isGuid } from '../src/entra/endpoints';
+import { foreignLoginHosts } from './support/queries';
 import type { AuthServer, Evidence, Model } from '../src/model/types';
-import { correlate, noBackendReason, tokenIssuerOf, type Backend } from '../src/policy/audience-apps';
+import { correlate, noBackendReason, tokenIssuerOf, type Backend } from './support/audience-apps';
 import {
   entraIssuer,
   entraMetadataUrl,
   misspeltIssuer,
   parseIssuer,
   parseMetadataUrl,
-  serverCloud,
-  serverTenant,
   tenantMatches,
   type IssuerExpectation,
   type MetadataUrl,
   type TokenVersion,
-} from '../src/policy/issuers';
+} from '../src/entra/issuers';
+import { serverCloud, serverTenant } from './support/queries';
 import {
   describeUse,
   locateInUse,
@@ -37,10 +36,10 @@ import {
   type ValidationConfig,
   type ValidationUse,
   type ValueElement,
-} from '../src/policy/jwt';
+} from './support/jwt';
 import { describeOpaque } from '../src/policy/named-values';
-import { configEvidence, serverEndpointsEvidence, uniqueEvidence } from '../src/policy/policy-evidence';
-import { unreadableInboundNotChecked } from '../src/policy/rule-support';
+import { configEvidence, serverEndpointsEvidence, uniqueEvidence } from './support/policy-evidence';
+import { unreadableInboundNotChecked } from './support/outputs';
 
 interface Expectation extends IssuerExpectation {
   backend: Backend;

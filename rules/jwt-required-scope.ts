@@ -3,11 +3,11 @@
  * backend app really exposes, written bare (`Colors.Read`) as they appear in the token, never as the full
  * `api://<app>/Colors.Read` string a client requests.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
-import { classifyScope } from '../src/model/entra';
-import { findScope, foreignLoginHosts, resolveScopes } from '../src/model/queries';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { classifyScope } from '../src/entra/endpoints';
+import { findScope, foreignLoginHosts, resolveScopes } from './support/queries';
 import type { Api, App, AuthServer, Evidence, Model } from '../src/model/types';
-import { correlate, noBackendReason, tokenIssuerOf, type Correlation } from '../src/policy/audience-apps';
+import { correlate, noBackendReason, tokenIssuerOf, type Correlation } from './support/audience-apps';
 import {
   describeUse,
   locateInUse,
@@ -18,10 +18,10 @@ import {
   type ValidationConfig,
   type ValidationUse,
   type ValueElement,
-} from '../src/policy/jwt';
+} from './support/jwt';
 import { describeOpaque } from '../src/policy/named-values';
-import { configEvidence, serverEndpointsEvidence, uniqueEvidence } from '../src/policy/policy-evidence';
-import { unreadableInboundNotChecked } from '../src/policy/rule-support';
+import { configEvidence, serverEndpointsEvidence, uniqueEvidence } from './support/policy-evidence';
+import { unreadableInboundNotChecked } from './support/outputs';
 
 const SCOPE_CLAIMS = ['scp', 'http://schemas.microsoft.com/identity/claims/scope'];
 const ROLE_CLAIMS = ['roles', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role'];

@@ -4,9 +4,9 @@
  * symmetric signing key when Microsoft Entra ID issues the tokens (Entra signs with rotating RSA keys published
  * in its OpenID Connect metadata; anyone who knows a symmetric key can mint tokens the policy accepts).
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import type { Evidence } from '../src/model/types';
-import { symmetricKeys, tokenIssuerOf, type TokenIssuer } from '../src/policy/audience-apps';
+import { symmetricKeys, tokenIssuerOf, type TokenIssuer } from './support/audience-apps';
 import {
   describeUse,
   locateInUse,
@@ -16,11 +16,11 @@ import {
   tokenValidations,
   type ValidationConfig,
   type ValidationUse,
-} from '../src/policy/jwt';
+} from './support/jwt';
 import { describeOpaque } from '../src/policy/named-values';
 import { attr } from '../src/policy/parser';
-import { configEvidence, namedValueEvidence, uniqueEvidence } from '../src/policy/policy-evidence';
-import { unreadableInboundNotChecked } from '../src/policy/rule-support';
+import { configEvidence, namedValueEvidence, uniqueEvidence } from './support/policy-evidence';
+import { unreadableInboundNotChecked } from './support/outputs';
 
 /** The attributes the rule reads (their named values are part of what it judged). */
 const ATTRIBUTES = [

@@ -6,7 +6,7 @@
  * deliberately replaces the inherited policies is not a finding (the blanket `<base />` checks of other tools
  * report those too).
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import type { Entity, Evidence } from '../src/model/types';
 import {
   allStatements,
@@ -18,12 +18,12 @@ import {
   type OperationPolicy,
 } from '../src/policy/effective';
 import { textEntity } from '../src/policy/fragments';
-import { currentOperations, describeSource, listNames } from '../src/policy/jwt';
+import { currentOperations, describeSource, listNames } from './support/jwt';
 import { attr, childElements } from '../src/policy/parser';
 import type { PolicyDocument } from '../src/policy/documents';
-import { capitalized, textLocation } from '../src/policy/rule-support';
-import { policiesOf, textEvidence, uniqueEvidence } from '../src/policy/policy-evidence';
-import { dropsLosingValidation, pathOwners, reachFrom } from '../src/policy/validation-verdict';
+import { capitalized, textLocation } from './support/outputs';
+import { policiesOf, textEvidence, uniqueEvidence } from './support/policy-evidence';
+import { dropsLosingValidation, pathOwners, reachFrom } from './support/validation-verdict';
 
 export interface PolicyBaseInheritedOptions {
   /** Also report dropped rate limits and quotas (as warnings). */

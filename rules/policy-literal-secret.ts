@@ -3,11 +3,11 @@
  * passwords, and the values of credential headers and query parameters belong in a secret named value (or a Key
  * Vault named value) referenced as `{{name}}`. The finding never shows the value, only its length.
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import { describeUnreadability } from '../src/policy/documents';
 import { effectivePolicies } from '../src/policy/effective';
 import { textEntity, type PolicyText } from '../src/policy/fragments';
-import { capitalized, policyTextsRead, textLocation } from '../src/policy/rule-support';
+import { capitalized, policyTextsRead, textLocation } from './support/outputs';
 import { literalSecretsIn, redacted, type LiteralSecret } from '../src/policy/secrets';
 
 const ADVICE =

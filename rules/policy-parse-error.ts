@@ -3,7 +3,7 @@
  * exists. A policy that cannot be read is not evaluated by the other policy rules (they say so), so this rule is
  * where the cause is reported, once, at the place in the text where reading failed.
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from '../src/engine/types';
+import { defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import type { Entity, Evidence, Model, Service } from '../src/model/types';
 import {
   describeMissingFragment,
@@ -14,7 +14,7 @@ import {
 import { serviceOf, workspaceOf, type FragmentDocument, type PolicyDocument } from '../src/policy/documents';
 import { effectivePolicies } from '../src/policy/effective';
 import { SYNTHETIC_ROOT } from '../src/policy/parser';
-import { capitalized, policyTextsRead, textLocation } from '../src/policy/rule-support';
+import { capitalized, policyTextsRead, textLocation } from './support/outputs';
 
 function explain(message: string): string {
   return message.includes(`<${SYNTHETIC_ROOT}>`)

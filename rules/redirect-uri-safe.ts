@@ -4,14 +4,10 @@
  * a fragment or a known scheme there is still wrong, whatever the substitution; what depends on the substituted
  * text (a placeholder scheme, plain http on a host that may be loopback) is left not evaluated.
  */
-import { checked, defineRule, violation, type RuleOutput } from '../src/engine/types';
+import { checked, defineRule, violation, type RuleOutput } from './support/contract';
 import { redirectListsOf } from '../src/model/evidence';
-import {
-  parseUrl,
-  redirectUrisOf,
-  type RedirectPlatform,
-  type RegisteredRedirectUri,
-} from '../src/model/queries';
+import { parseUrl, redirectUrisOf, type RegisteredRedirectUri } from './support/queries';
+import { type RedirectPlatform } from '../src/model/types';
 import type { App } from '../src/model/types';
 import { maskPlaceholders, substitutionPattern } from '../src/util/placeholders';
 

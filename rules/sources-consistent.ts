@@ -4,7 +4,7 @@
  * sources disagree was recorded as a `SourceConflict` when the inventories were merged. This rule reports them,
  * naming both places, so that the stale side is found before it is deployed or trusted.
  */
-import { defineRule, violation } from '../src/engine/types';
+import { defineRule, violation } from './support/contract';
 import type { Origin, SourceConflict } from '../src/inventory/types';
 import type { Entity, Model, ResourceKind } from '../src/model/types';
 

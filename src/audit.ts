@@ -3,17 +3,15 @@
  * The CLI and library users call `prepareAudit` / `runPreparedAudit`.
  */
 import path from 'node:path';
-import {
-  loadConfig,
-  resolveFailOnNotEvaluated,
-  resolveRuleSettings,
-  type AuditConfig,
-} from './engine/config';
-import { describeConfiguration } from './engine/config-trust';
-import { AuditError } from './engine/errors';
-import { builtinRegistry, withPlugins, type Registry } from './engine/registry';
+import { loadConfig, resolveFailOnNotEvaluated, resolveRuleSettings } from './config/config';
+import { type AuditConfig } from './config/types';
+import { describeConfiguration } from './config/trust';
+import { AuditError } from './errors';
+import { builtinRegistry, withPlugins, type Registry } from './registry';
 import { runAudit } from './engine/run';
-import { isSecurityRule, type AuditResult, type FailOn, type SeverityLevel } from './engine/types';
+import { isSecurityRule } from '../rules/support/contract';
+import { type AuditResult } from './engine/types';
+import { type FailOn, type SeverityLevel } from './severity';
 import type { Inventory } from './inventory/types';
 import { normalize } from './model/normalize';
 import { loadSources } from './sources';

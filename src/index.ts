@@ -4,24 +4,20 @@
  */
 export { abstainedFor, audit, failsAt, loadInventory, prepareAudit, runPreparedAudit } from './audit';
 export type { AuditRequest, PreparedAudit } from './audit';
-export { checked, defineRule, notEvaluated, violation } from './engine/types';
+export { checked, defineRule, notEvaluated, violation } from '../rules/support/contract';
+export type { AuditResult, Finding } from './engine/types';
 export type {
-  AuditResult,
   Checked,
-  CollectionEvidence,
-  CollectionName,
-  Evidence,
-  Finding,
   RuleContext,
   RuleDefinition,
   RuleMeta,
   RuleOutput,
-  Severity,
-  ValueEvidence,
   Violation,
-} from './engine/types';
+} from '../rules/support/contract';
+export type { CollectionEvidence, CollectionName, Evidence, ValueEvidence } from './model/types';
+export type { Severity } from './severity';
 export { unknownAt } from './model/unknown';
-export { AuditError, EXIT } from './engine/errors';
+export { AuditError, EXIT } from './errors';
 export type { Model } from './model/types';
 export { effectivePolicies } from './policy/effective';
 export { parsePolicy } from './policy/parser';

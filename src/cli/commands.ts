@@ -3,10 +3,10 @@
  */
 import { reporters, type ReporterName } from '../../reporters';
 import { abstainedFor, audit, failsAt, loadInventory, prepareAudit, type AuditRequest } from '../audit';
-import { unknownRuleMessage } from '../engine/config';
-import { CONFIG_ENV, PLUGINS_ENV } from '../engine/config-trust';
-import { AuditError, EXIT, type ExitCode } from '../engine/errors';
-import { SEVERITIES, type FailOn, type SeverityLevel } from '../engine/types';
+import { unknownRuleMessage } from '../config/config';
+import { CONFIG_ENV, PLUGINS_ENV } from '../config/trust';
+import { AuditError, EXIT, type ExitCode } from '../errors';
+import { SEVERITIES, type FailOn, type SeverityLevel } from '../severity';
 import { describeSchemaErrors, validatorFor } from '../json/schema';
 import { toSnapshotDocument } from '../sources/snapshot';
 import { toolVersion } from '../util/package-root';

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { builtinRegistry } from '../engine/registry';
+import { builtinRegistry } from '../registry';
 import { packageRoot } from '../util/package-root';
 import { rulesMarkdownTable, withRulesTable } from './rules-table';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AuditError } from '../engine/errors';
+import { AuditError } from '../errors';
 
 /** The CLI's window on the world, injected so tests run the real CLI in-process. */
 export interface CliIO {

@@ -4,10 +4,10 @@
  */
 import yargs from 'yargs';
 import { REPORTER_NAMES, type ReporterName } from '../../reporters';
-import { AuditError, EXIT, exitCodeFor, type ExitCode } from '../engine/errors';
+import { AuditError, EXIT, exitCodeFor, type ExitCode } from '../errors';
 import { toolVersion } from '../util/package-root';
 import { escapeLines } from '../util/escape';
-import { CONFIG_ENV, PLUGINS_ENV } from '../engine/config-trust';
+import { CONFIG_ENV, PLUGINS_ENV } from '../config/trust';
 import { runExplain, runRules, runScan, runSnapshot, type Command, type ConfigFlags } from './commands';
 import { processIO, type CliIO } from './io';
 

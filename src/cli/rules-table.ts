@@ -1,5 +1,5 @@
 /** The rule catalogue as a markdown table (README) and as a terminal table (`rules`). */
-import type { AnyRule } from '../engine/types';
+import type { AnyRule } from '../../rules/support/contract';
 
 export function rulesMarkdownTable(rules: readonly AnyRule[]): string {
   const rows = rules.map(

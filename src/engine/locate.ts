@@ -2,7 +2,8 @@
  * Turns an entity + canonical property path into a file location and a logical location. Rules never do this.
  */
 import { createHash } from 'node:crypto';
-import type { Origin, PositionIndex } from '../inventory/types';
+import type { Origin } from '../inventory/types';
+import type { PositionIndex } from '../json/types';
 import { locateNearest } from '../json/schema';
 import type { Entity } from '../model/types';
 import type { Location, LogicalLocation } from './types';

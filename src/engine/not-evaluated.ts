@@ -6,8 +6,8 @@
  */
 import type { UnknownDependency } from '../model/unknown';
 import type { Entity } from '../model/types';
+import { isSecurityRule } from '../../rules/support/contract';
 import {
-  isSecurityRule,
   type NotEvaluatedRecord,
   type NotEvaluatedSummary,
   type ResourceRef,

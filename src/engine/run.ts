@@ -3,7 +3,7 @@
  * origin, stable fingerprint, suppressions. A crashing rule does not stop the others; it marks the audit
  * incomplete.
  */
-import type { PositionIndex } from '../inventory/types';
+import type { PositionIndex } from '../json/types';
 import type { Model } from '../model/types';
 import {
   describeUnknownDependency,
@@ -22,17 +22,10 @@ import {
   type NotEvaluatedEntry,
 } from './not-evaluated';
 import { applySuppressions } from './suppressions';
-import type {
-  AnyRule,
-  AuditResult,
-  Finding,
-  Requirement,
-  RuleCrash,
-  RuleDescriptor,
-  SeverityLevel,
-  Suppression,
-  Violation,
-} from './types';
+import type { AnyRule, Requirement, Violation } from '../../rules/support/contract';
+import type { AuditResult, Finding, RuleCrash, RuleDescriptor } from './types';
+import type { SeverityLevel } from '../severity';
+import type { Suppression } from '../config/types';
 
 export interface RuleSetting {
   /** Explicit level from config/CLI; undefined means the rule's own severities. */

@@ -2,7 +2,8 @@
  * Suppressions: rule id + resource selector + mandatory justification + optional expiry date. An expired
  * suppression stops suppressing, and the report says so.
  */
-import type { Finding, Suppression } from './types';
+import type { Finding } from './types';
+import type { Suppression } from '../config/types';
 
 function globToRegExp(glob: string): RegExp {
   const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');

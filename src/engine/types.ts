@@ -1,148 +1,10 @@
 /**
- * Contracts between rules, the engine and reporters.
+ * What the engine produces: findings, not-evaluated records and the audit result reporters format.
  */
-import type { Origin } from '../inventory/types';
-import type { Entity, Evidence, Model, ResourceKind } from '../model/types';
-
-export type { CollectionEvidence, CollectionName, Evidence, ValueEvidence } from '../model/types';
-
-export const SEVERITIES = ['error', 'warning', 'note'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-export type SeverityLevel = Severity | 'off';
-export type FailOn = Severity | 'none';
-
-/** Which side of the audit a rule needs. */
-export type Requirement = 'entra' | 'apim';
-
-export interface RuleMeta {
-  /** One line, imperative: what must hold. */
-  title: string;
-  /** Default severity of the rule's findings; a violation may carry its own natural severity. */
-  severity: Severity;
-  /** Selection tags, e.g. `security`, `entra`, `apim`, `portal`. */
-  tags: readonly string[];
-  /** SARIF `security-severity` (0.0-10.0) for security rules. */
-  securitySeverity?: number;
-  requires: readonly Requirement[];
-  /**
-   * True when every conclusion of the rule states its evidence: each violation its `evidence` (beyond its own
-   * entity and path), each entity judged clean a `checked` output. The engine then abstains exactly where that
-   * evidence touches an unknown value. Without it (plugins, older rules), the engine falls back to a conservative
-   * table of what rules usually read (src/model/unknown-fallback.ts), and reports every entity with an unknown
-   * value of the rule's side that the rule reported nothing on as not fully evaluated.
-   */
-  declaresEvidence?: boolean;
-}
-
-/** A JSON Schema for the rule's options object (ajv, draft-07 subset). */
-export type JsonSchema = Record<string, unknown>;
-
-/** What a rule reports: a broken expectation on one entity. */
-export interface Violation {
-  type: 'violation';
-  entity: Entity;
-  /**
-   * Canonical path of the offending property inside the entity's Graph/ARM shape, `/`-separated
-   * (e.g. `properties/tokenEndpoint`, `web/redirectUris/2`). The engine turns it into file/line/column;
-   * a path that does not exist in the source points at the nearest existing parent (the object that should hold it).
-   */
-  path?: string;
-  message: string;
-  /** The violation's natural severity when it differs from the rule default (e.g. a warning variant). */
-  severity?: Severity;
-  /** Distinguishes several violations of one rule on one entity, for stable fingerprints (e.g. the URI). */
-  key?: string;
-  /**
-   * A place inside a text (a policy element): `origin` is where the text lives (`PolicyContract.origin`) and
-   * `offset` the character offset in it. When given, it locates the finding instead of `entity` + `path`.
-   */
-  textOffset?: { origin: Origin; offset: number };
-  /**
-   * What the conclusion rests on besides `entity` + `path` (which always count): the values and collections the
-   * rule read to reach it, e.g. the authorization server's `properties/grantTypes` for a finding on its client
-   * app. The engine reports the violation as not evaluated when any of it is unknown. Absent (a rule without
-   * `meta.declaresEvidence`): the engine's conservative fallback decides.
-   */
-  evidence?: readonly Evidence[];
-  /**
-   * The violation rests only on the text of the value at `path` outside its placeholders (a wildcard in the known
-   * part of `https://${{HOST}}/*`): a placeholder-bearing string there (`Origin.placeholders`) does not make the
-   * engine abstain (`ValueEvidence.knownPart`).
-   */
-  knownPart?: boolean;
-}
-
-/**
- * The rule judged `entity` on `evidence` and found nothing (more) wrong. Not a finding: the engine turns it into a
- * "not fully evaluated" record when the evidence touches an unknown value, and drops it otherwise, so that no
- * rule passes silently on a value it needed.
- */
-export interface Checked {
-  type: 'checked';
-  entity: Entity;
-  evidence: readonly Evidence[];
-}
-
-/** The rule could not judge (part of) the model; never a pass. */
-export interface NotEvaluated {
-  type: 'notEvaluated';
-  reason: string;
-  entity?: Entity;
-  /**
-   * What the abstention itself rests on, e.g. "clientId 'x' matches none of the applications" rests on the
-   * server's clientId and every app's appId. When that evidence touches an unknown value (an app whose appId is a
-   * placeholder), the unknown value is the real reason, and the engine reports it instead of `reason`.
-   */
-  evidence?: readonly Evidence[];
-}
-
-export type RuleOutput = Violation | Checked | NotEvaluated;
-
-export interface RuleContext<O> {
-  /** The audit's clock; rules never call Date.now(). */
-  now: Date;
-  /** Options, validated against the rule's schema and defaulted. */
-  options: O;
-}
-
-export interface RuleDefinition<O = Record<string, never>> {
-  id: string;
-  meta: RuleMeta;
-  options?: { schema: JsonSchema; defaults: O };
-  /** Pure and synchronous: no I/O, no clock, no globals. */
-  check(model: Model, context: RuleContext<O>): Iterable<RuleOutput>;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRule = RuleDefinition<any>;
-
-export function defineRule<O = Record<string, never>>(rule: RuleDefinition<O>): RuleDefinition<O> {
-  return rule;
-}
-
-export function violation(
-  entity: Entity,
-  message: string,
-  extra: Pick<Violation, 'path' | 'severity' | 'key' | 'textOffset' | 'evidence' | 'knownPart'> = {},
-): Violation {
-  return { type: 'violation', entity, message, ...extra };
-}
-
-/** `entity` was judged on `evidence` (see `Checked`). */
-export function checked(entity: Entity, evidence: readonly Evidence[]): Checked {
-  return { type: 'checked', entity, evidence };
-}
-
-export function notEvaluated(reason: string, entity?: Entity, evidence?: readonly Evidence[]): NotEvaluated {
-  return {
-    type: 'notEvaluated',
-    reason,
-    ...(entity ? { entity } : {}),
-    ...(evidence ? { evidence } : {}),
-  };
-}
-
-// ----- Results --------------------------------------------------------------------------------------------
+import type { Suppression } from '../config/types';
+import type { ResourceKind } from '../model/types';
+import type { FailOn, Severity, SeverityLevel } from '../severity';
+import type { RuleMeta } from '../../rules/support/contract';
 
 export interface ResourceRef {
   kind: ResourceKind;
@@ -162,13 +24,6 @@ export interface LogicalLocation {
   fullyQualifiedName: string;
   kind: ResourceKind;
   name: string;
-}
-
-export interface Suppression {
-  rule: string;
-  resource: string;
-  justification: string;
-  expires?: string;
 }
 
 export interface Finding {
@@ -205,11 +60,6 @@ export interface NotEvaluatedSummary {
   partly: string[];
   /** The security rules (`isSecurityRule`) among `notRun` and `partly`: every report names them. */
   security: string[];
-}
-
-/** A security rule: tagged `security`, or with a `securitySeverity` (which SARIF tags `security` too). */
-export function isSecurityRule(meta: RuleMeta): boolean {
-  return meta.tags.includes('security') || meta.securitySeverity !== undefined;
 }
 
 export interface RuleCrash {

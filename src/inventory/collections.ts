@@ -9,10 +9,10 @@
  * collection is then in one of three states (see `Lookup` in src/model/types.ts): present (listed), known absent
  * (the collection is carried and does not list it), or unknown (the collection is not carried).
  *
- * Merging a source that carries the collection makes it known (src/sources/merge.ts).
+ * Merging a source that carries the collection makes it known (src/inventory/merge.ts).
  */
 import type { Origin } from './types';
-import type { ServiceCollection } from '../util/inventory-fields';
+import type { ServiceCollection } from './fields';
 
 /**
  * The child lists (and the policy, a list of at most one) a source may leave uncarried: the service's

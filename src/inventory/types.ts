@@ -3,6 +3,8 @@
  * `application`, ARM `Microsoft.ApiManagement/service/*` resources) plus the origin of each record, so the
  * engine can point a finding at a file/line or an Azure resource id without the rules knowing either.
  */
+import type { CloudName } from '../entra/clouds';
+import type { PositionIndex } from '../json/types';
 
 /** Where a record came from. A record in a JSON file has `file` + `pointer`; a live record has ids. */
 export interface Origin {
@@ -40,23 +42,6 @@ export interface Origin {
    * counts them as unknown, except for evidence that states it rests only on the known text (`knownPart`).
    */
   placeholders?: Record<string, string>;
-}
-
-export interface Position {
-  line: number;
-  column: number;
-}
-
-/** Maps JSON pointers of one file to 1-based positions. */
-export interface PositionIndex {
-  /** Position of the value at `pointer`, or undefined when the pointer does not exist in the file. */
-  locate(pointer: string): Position | undefined;
-  /**
-   * Position of the character at `offset` of the *decoded* string value at `pointer` (a policy inside a JSON
-   * string, where escapes like `\n` and `\"` shift columns). For a plain text file (an XML policy file) the
-   * pointer is `''` and the offset is into the file text.
-   */
-  locateOffset(pointer: string, offset: number): Position | undefined;
 }
 
 // ----- Microsoft Graph application (v1.0), trimmed to what audits need --------------------------------------
@@ -307,8 +292,6 @@ export interface InventoryService extends ArmResource<ServiceProperties> {
 export interface InventoryApplication extends GraphApplication {
   origin: Origin;
 }
-
-export type CloudName = 'AzurePublic' | 'AzureUSGovernment' | 'AzureChina' | 'Custom';
 
 /** Something a source could not read; the rules that need it report "not evaluated" for it. */
 export interface SourceGap {

@@ -3,7 +3,7 @@
  * at the exact value inside a file instead of searching text.
  */
 import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import type { Position, PositionIndex } from '../inventory/types';
+import type { Position, PositionIndex } from './types';
 
 export interface JsonParseProblem {
   message: string;

@@ -6,7 +6,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { PositionIndex } from '../inventory/types';
+import type { PositionIndex } from './types';
 import { packageRoot } from '../util/package-root';
 
 export type SchemaName = 'snapshot' | 'auditrc';

@@ -3,6 +3,7 @@
  * client app (`clientId` = `appId`) and backend app (via `defaultScope`), and APIs to their authorization
  * servers / OpenID providers. Explicit links from the config override or complete what the data says.
  */
+import type { CorrelationLink } from '../config/types';
 import type {
   AuthorizationServerProperties,
   SourceGap,
@@ -21,7 +22,7 @@ import {
   resourceIdentifiers,
   sameResource,
   splitScopes,
-} from './entra';
+} from '../entra/endpoints';
 import type {
   Api,
   App,
@@ -36,15 +37,6 @@ import type {
   Workspace,
 } from './types';
 import { unknownAt } from './unknown';
-
-/** A config `links` entry: names an authorization server and the app registrations behind it. */
-export interface CorrelationLink {
-  authorizationServer: string;
-  /** APIM service name, when several services have a server of that name. */
-  service?: string;
-  clientAppId?: string;
-  backendAppId?: string;
-}
 
 export function normalize(inventory: Inventory, links: readonly CorrelationLink[] = []): Model {
   const applications = inventory.applications.map(toApp);

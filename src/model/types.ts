@@ -2,10 +2,10 @@
  * The typed, normalized and correlated model that rules read. Built by `normalize()` from an inventory;
  * rules never see sources, files or raw JSON positions.
  */
+import type { EndpointInfo } from '../entra/endpoints';
 import type {
   ApiProperties,
   AuthorizationServerProperties,
-  CloudName,
   GraphApplication,
   NamedValueProperties,
   OpenIdProviderProperties,
@@ -19,7 +19,8 @@ import type {
   SourceConflict,
   OperationProperties,
 } from '../inventory/types';
-import type { ServiceCollection } from '../util/inventory-fields';
+import type { CloudName } from '../entra/clouds';
+import type { ServiceCollection } from '../inventory/fields';
 
 export type ResourceKind =
   | 'application'
@@ -107,15 +108,6 @@ export interface ScopeRef {
   value?: string;
   /** The app whose appId or identifierUris match `resource`, when the Entra side is known. */
   app?: App;
-}
-
-export interface EndpointInfo {
-  raw: string;
-  url: URL | undefined;
-  /** `v1` (`/oauth2/authorize|token`), `v2` (`/oauth2/v2.0/...`) or `unknown`. */
-  version: 'v1' | 'v2' | 'unknown';
-  /** Tenant path segment (GUID, domain, `common`, `organizations`, `consumers`). */
-  tenant: string | undefined;
 }
 
 export type LinkSource = 'clientId' | 'defaultScope' | 'config';
@@ -254,3 +246,8 @@ export interface Model {
   /** Disagreements between sources about one entity. */
   conflicts: SourceConflict[];
 }
+
+export type RedirectPlatform = keyof App['redirectUris'];
+
+/** The platforms an app registers redirect URIs under, in the order Graph lists them. */
+export const REDIRECT_PLATFORMS: readonly RedirectPlatform[] = ['web', 'spa', 'publicClient'];

@@ -14,7 +14,7 @@ import {
   APPLICATION_FIELDS,
   SERVICE_COLLECTIONS,
   SERVICE_COLLECTIONS_BESIDES_APIS,
-} from '../util/inventory-fields';
+} from '../inventory/fields';
 import type { Api, App, AuthServer, Entity, Model, ResourceKind, Service } from './types';
 import { allEntities, pathsOverlap, unknownsOf, type UnknownDependency } from './unknown';
 

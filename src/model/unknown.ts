@@ -11,7 +11,7 @@
  *
  * Conclusions that declare no evidence (rules not yet migrated, plugins) fall back to unknown-fallback.ts.
  */
-import { SERVICE_COLLECTIONS } from '../util/inventory-fields';
+import { SERVICE_COLLECTIONS } from '../inventory/fields';
 import type { Origin } from '../inventory/types';
 import type { Entity, Evidence, Model } from './types';
 

@@ -5,7 +5,7 @@
  * are `warnings`, a document broken beyond repair is `error` with its offset. See docs/policy-parser.md.
  */
 import { makeOffsetToPosition } from '../json/positions';
-import type { Position } from '../inventory/types';
+import type { Position } from '../json/types';
 import type { ParsedPolicy, PolicyAttribute, PolicyElement, PolicyNode, PolicyParseError } from './types';
 import { PolicySyntaxError, Tokenizer, type ScanContext, type ScanMode, type Token } from './tokenizer';
 

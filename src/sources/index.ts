@@ -3,16 +3,16 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { AuditError } from '../engine/errors';
+import { AuditError } from '../errors';
 import type { Inventory } from '../inventory/types';
-import { appIdInResource, classifyScope, isGuid, splitScopes } from '../model/entra';
-import { targetsMicrosoftGraph } from '../model/queries';
+import { appIdInResource, classifyScope, isGuid, splitScopes } from '../entra/endpoints';
+import { targetsMicrosoftGraph } from '../entra/first-party';
 import { displayPath } from '../util/package-root';
 import { manifestSource } from './manifest';
-import { mergeInventories } from './merge';
+import { mergeInventories } from '../inventory/merge';
 import { snapshotSource } from './snapshot';
-import { graphSource } from './graph';
-import { azureSource } from './azure';
+import { graphSource } from './live/graph';
+import { azureSource } from './live/azure';
 import { terraformSource } from './terraform';
 import { apiopsSource } from './apiops';
 import { armSource } from './arm';
@@ -118,7 +118,7 @@ export function referencedAppIds(inventory: Inventory, linked: readonly string[]
       const resource = tokenBodyParameters?.find((p) => p.name === 'resource')?.value;
       if (resource) resources.push(resource);
       for (const named of resources) {
-        if (targetsMicrosoftGraph({ raw: named, kind: 'resource', resource: named })) continue;
+        if (targetsMicrosoftGraph(named)) continue;
         const id = appIdInResource(named);
         // A custom App ID URI (api://colors-backend) names no appId: only the whole tenant can resolve it.
         if (!id) return undefined;

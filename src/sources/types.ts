@@ -2,30 +2,9 @@
  * The contract every source kind implements: a location in, an inventory out. Sources are the I/O edge; they
  * never know about rules.
  */
+import type { LiveSettings } from '../config/types';
 import type { Stats } from 'node:fs';
 import type { Inventory } from '../inventory/types';
-
-/** Settings of the live sources (`graph`, `azure:<id>`), from `.auditrc.json` `live` and the environment. */
-export interface LiveSettings {
-  tenantId?: string;
-  clientId?: string;
-  /** A known cloud, or a custom one given by its three endpoints. */
-  cloud?: 'AzurePublic' | 'AzureUSGovernment' | 'AzureChina' | CustomCloud;
-  /** Parallel requests (default 8). */
-  concurrency?: number;
-  /** Per-request timeout in seconds (default 30). */
-  timeoutSeconds?: number;
-  /** Retries of throttled (429) and failed (5xx, reset) requests (default 4). */
-  maxRetries?: number;
-  /** Also collect non-current API revisions. */
-  includeAllRevisions?: boolean;
-}
-
-export interface CustomCloud {
-  authorityHost: string;
-  graphEndpoint: string;
-  resourceManagerEndpoint: string;
-}
 
 export interface SourceContext {
   /** Working directory: paths in findings and messages are shown relative to it. */

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { builtinRules } from '../../rules';
-import { isSecurityRule } from '../../src/engine/types';
+import { isSecurityRule } from '../../rules/support/contract';
 import { cli } from '../helpers/cli';
 import { loadSampleDoc } from '../helpers/sample';
 import { makeTempDir } from '../helpers/temp';

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { resourceBlocks, scanHcl } from '../../src/sources/terraform-hcl';
+import { resourceBlocks, scanHcl } from '../../src/sources/terraform/hcl';
 import { REPO_ROOT } from '../helpers/sample';
 import { syncFixtures } from '../sources/colors-fixtures';
 import { scanJson, textAt } from '../sources/iac-helpers';

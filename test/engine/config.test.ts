@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { prepareAudit } from '../../src/audit';
-import { didYouMean, keyPath, parseConfig, resolveRuleSettings } from '../../src/engine/config';
-import { builtinRegistry, ruleContractProblems } from '../../src/engine/registry';
+import { didYouMean, keyPath, parseConfig, resolveRuleSettings } from '../../src/config/config';
+import { builtinRegistry, ruleContractProblems } from '../../src/registry';
 import { auditErrorOf } from '../helpers/errors';
 import { REPO_ROOT } from '../helpers/sample';
 

@@ -1,6 +1,6 @@
 /**
  * Issue 9 §2 on real source shapes: an APIOps folder without a service name (the name is unknown, see
- * src/sources/apiops.ts) leaves only what rests on the developer-portal host not evaluated. Minimal inputs of
+ * src/sources/apiops/) leaves only what rests on the developer-portal host not evaluated. Minimal inputs of
  * this suite: one hand-written authorization server, and two app registrations in a snapshot.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -4,15 +4,9 @@
  */
 import { builtinRules } from '../../rules';
 import { runAudit } from '../../src/engine/run';
-import {
-  checked,
-  defineRule,
-  violation,
-  type AnyRule,
-  type Evidence,
-  type Finding,
-  type RuleMeta,
-} from '../../src/engine/types';
+import { checked, defineRule, violation, type AnyRule, type RuleMeta } from '../../rules/support/contract';
+import { type Evidence } from '../../src/model/types';
+import { type Finding } from '../../src/engine/types';
 import type { Model } from '../../src/model/types';
 import { applyOverlay, buildModel, loadSampleDoc, TEST_NOW, type Overlay } from '../helpers/sample';
 

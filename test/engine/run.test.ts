@@ -1,5 +1,5 @@
 import { runAudit, type AuditPlan } from '../../src/engine/run';
-import { defineRule, notEvaluated, violation, type AnyRule } from '../../src/engine/types';
+import { defineRule, notEvaluated, violation, type AnyRule } from '../../rules/support/contract';
 import { parseSnapshot } from '../../src/sources/snapshot';
 import { normalize } from '../../src/model/normalize';
 import { loadSampleDoc, TEST_NOW } from '../helpers/sample';

@@ -1,4 +1,4 @@
-import { AuditError } from '../../src/engine/errors';
+import { AuditError } from '../../src/errors';
 
 /** The `AuditError` that `fn` throws; fails the test when it throws nothing or another error. */
 export function auditErrorOf(fn: () => unknown): AuditError {

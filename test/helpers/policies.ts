@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { locate, locateTextOffset } from '../../src/engine/locate';
-import type { AnyRule, Location, RuleOutput, Violation } from '../../src/engine/types';
+import type { AnyRule, RuleOutput, Violation } from '../../rules/support/contract';
+import type { Location } from '../../src/engine/types';
 import type { Inventory } from '../../src/inventory/types';
 import { normalize } from '../../src/model/normalize';
 import type { Model } from '../../src/model/types';

@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AnyRule, Checked, RuleOutput, Violation, NotEvaluated } from '../../src/engine/types';
+import type { AnyRule, Checked, RuleOutput, Violation, NotEvaluated } from '../../rules/support/contract';
 import type { Model } from '../../src/model/types';
-import { normalize, type CorrelationLink } from '../../src/model/normalize';
-import { mergeInventories } from '../../src/sources/merge';
+import { normalize } from '../../src/model/normalize';
+import { type CorrelationLink } from '../../src/config/types';
+import { mergeInventories } from '../../src/inventory/merge';
 import { parseSnapshot } from '../../src/sources/snapshot';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');

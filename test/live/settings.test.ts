@@ -2,7 +2,7 @@
  * The pure parts of the live sources: settings and clouds from config + environment, `azure:<id>` scopes,
  * Retry-After parsing, failure descriptions, credential selection and its one-line explanations.
  */
-import { AuditError } from '../../src/engine/errors';
+import { AuditError } from '../../src/errors';
 import { parseAzureScope } from '../../src/sources/live/azure-scope';
 import { createCredential, explainCredentialError } from '../../src/sources/live/credentials';
 import { describeFailure } from '../../src/sources/live/failures';

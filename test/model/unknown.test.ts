@@ -1,5 +1,5 @@
 import { runAudit } from '../../src/engine/run';
-import { builtinRegistry } from '../../src/engine/registry';
+import { builtinRegistry } from '../../src/registry';
 import { normalize } from '../../src/model/normalize';
 import { parseSnapshot } from '../../src/sources/snapshot';
 import { applyOverlay, loadSampleDoc, TEST_NOW } from '../helpers/sample';

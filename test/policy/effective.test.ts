@@ -7,7 +7,7 @@ import {
   type EffectiveStatement,
   type OperationPolicy,
 } from '../../src/policy/effective';
-import { isTokenValidation, resolvedAttribute, resolvedText } from '../../src/policy/jwt';
+import { isTokenValidation, resolvedAttribute, resolvedText } from '../../rules/support/jwt';
 import { findElements } from '../../src/policy/parser';
 import { buildModel, loadSampleDoc } from '../helpers/sample';
 import {

@@ -1,7 +1,7 @@
 import rule from '../../rules/api-validate-jwt';
 import policyBaseInherited from '../../rules/policy-base-inherited';
 import { runAudit } from '../../src/engine/run';
-import type { AnyRule } from '../../src/engine/types';
+import type { AnyRule } from '../../rules/support/contract';
 import {
   applyOverlay,
   buildModel,

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { reporters, REPORTER_NAMES } from '../../reporters';
 import { runAudit } from '../../src/engine/run';
-import { defineRule, notEvaluated, violation } from '../../src/engine/types';
+import { defineRule, notEvaluated, violation } from '../../rules/support/contract';
 import { normalize } from '../../src/model/normalize';
 import { parseSnapshot } from '../../src/sources/snapshot';
 import { cli } from '../helpers/cli';

@@ -7,7 +7,7 @@ import {
   yamlSpecOperations,
   type SpecOperation,
   type SpecResult,
-} from '../../src/sources/apiops-spec';
+} from '../../src/sources/apiops/spec';
 import { loadApiopsFolder } from '../../src/sources/apiops';
 import { REPO_ROOT } from '../helpers/sample';
 import { makeTempDir } from '../helpers/temp';

@@ -6,7 +6,7 @@ import {
   withCopyIndex,
   type ArmScope,
   type ArmValue,
-} from '../../src/sources/arm-expressions';
+} from '../../src/sources/arm/expressions';
 
 function scope(parameters: Record<string, ArmValue> = {}, variables: Record<string, unknown> = {}): ArmScope {
   const self: ArmScope = {

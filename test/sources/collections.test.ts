@@ -11,7 +11,7 @@ import { normalize } from '../../src/model/normalize';
 import type { Api } from '../../src/model/types';
 import { loadApiopsFolder } from '../../src/sources/apiops';
 import { loadArmTemplate } from '../../src/sources/arm';
-import { mergeInventories } from '../../src/sources/merge';
+import { mergeInventories } from '../../src/inventory/merge';
 import { parseSnapshot, toSnapshotDocument } from '../../src/sources/snapshot';
 import { loadTerraformPlan } from '../../src/sources/terraform';
 import { loadSampleDoc } from '../helpers/sample';

@@ -1,5 +1,5 @@
 import { referencedAppIds } from '../../src/sources';
-import { canonical, mergeInventories, normalizePolicy } from '../../src/sources/merge';
+import { canonical, mergeInventories, normalizePolicy } from '../../src/inventory/merge';
 import { parseManifestText } from '../../src/sources/manifest';
 import { parseSnapshot } from '../../src/sources/snapshot';
 import type { Inventory } from '../../src/inventory/types';

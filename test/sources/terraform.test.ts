@@ -1,7 +1,7 @@
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadTerraformPlan, goDurationMs } from '../../src/sources/terraform';
-import { heredocText, readTemplates, resourceBlocks, scanHcl } from '../../src/sources/terraform-hcl';
+import { heredocText, readTemplates, resourceBlocks, scanHcl } from '../../src/sources/terraform/hcl';
 import { parseJsonWithPositions } from '../../src/json/positions';
 import { cli } from '../helpers/cli';
 import { loadSampleDoc, mergePatch, REPO_ROOT } from '../helpers/sample';

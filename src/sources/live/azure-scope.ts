@@ -2,7 +2,7 @@
  * `azure:<id>`: an APIM service resource id, a resource group id or a subscription id (with or without the
  * `/subscriptions/` prefix).
  */
-import { AuditError } from '../../engine/errors';
+import { AuditError } from '../../errors';
 
 export type AzureScope =
   | { kind: 'subscription'; subscriptionId: string; id: string }

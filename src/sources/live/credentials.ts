@@ -21,7 +21,7 @@ import {
   type TokenCredential,
 } from '@azure/identity';
 import { rootCertificates } from 'node:tls';
-import { AuditError } from '../../engine/errors';
+import { AuditError } from '../../errors';
 import { coreHttpClient } from './adapters';
 import type { ResolvedLiveSettings } from './settings';
 import type { LiveTransport } from './transport';

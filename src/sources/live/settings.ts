@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AuditError } from '../../engine/errors';
-import type { CloudName } from '../../inventory/types';
-import type { LiveSettings } from '../types';
+import { AuditError } from '../../errors';
+import type { CloudName } from '../../entra/clouds';
+import type { LiveSettings } from '../../config/types';
 
 export interface CloudEndpoints {
   /** The cloud the tenant belongs to (what rules expect of login hosts): a known one, or `Custom`. */

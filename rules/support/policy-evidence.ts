@@ -1,0 +1,77 @@
+/**
+ * What conclusions about policies rest on (`Violation.evidence`, `checked`): the policy texts a statement is
+ * written in, the named values substituted into it, and the scope policies an operation's effective inbound
+ * section is composed from. The engine compares this evidence with what the sources could not determine
+ * (`Origin.unknown`), so that a rule abstains exactly where an unstated part could change its conclusion.
+ */
+import type { AuthServer, Entity, Evidence } from '../../src/model/types';
+import type { PolicyOwner } from '../../src/policy/documents';
+import type { StatementSource } from '../../src/policy/effective';
+import type { ValidationConfig } from './jwt';
+import type { ResolvedValue } from '../../src/policy/named-values';
+
+/** The text a statement is written in: its scope's policy, and the fragment's value when inlined from one. */
+export function textEvidence(source: StatementSource): Evidence[] {
+  const evidence: Evidence[] = [{ entity: source.document.owner, path: 'policy' }];
+  if (source.fragment) evidence.push({ entity: source.fragment.fragment, path: 'properties/value' });
+  return evidence;
+}
+
+/** The named values a resolved text substituted (their values are what was compared). */
+export function namedValueEvidence(values: readonly ResolvedValue[]): Evidence[] {
+  return values.flatMap((v) =>
+    v.references.flatMap((r) => (r.namedValue ? [{ entity: r.namedValue, path: 'properties/value' }] : [])),
+  );
+}
+
+/** The scope policies of `owners`. */
+export function policiesOf(owners: readonly PolicyOwner[]): Evidence[] {
+  return owners.map((entity) => ({ entity, path: 'policy' }));
+}
+
+/** Why an authorization server leads to its backend app: its default scope, `resource` parameter, or a config link. */
+export function serverBackendEvidence(server: AuthServer): Evidence[] {
+  if (server.backendLink === 'config') return [{ entity: server, path: 'name' }];
+  return [
+    { entity: server, path: 'properties/defaultScope' },
+    { entity: server, path: 'properties/tokenBodyParameters' },
+  ];
+}
+
+/** The endpoints of a server (their version, tenant and cloud). */
+export function serverEndpointsEvidence(server: AuthServer): Evidence[] {
+  return [
+    { entity: server, path: 'properties/authorizationEndpoint' },
+    { entity: server, path: 'properties/tokenEndpoint' },
+  ];
+}
+
+/** One piece of evidence per entity and path, in first-seen order. */
+export function uniqueEvidence(evidence: readonly Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  const out: Evidence[] = [];
+  for (const e of evidence) {
+    const key = 'collection' in e ? `c|${id(e.parent)}|${e.collection}` : `v|${id(e.entity)}|${e.path}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  return out;
+}
+
+function id(entity: Entity): string {
+  return `${entity.kind}:${entity.id}`;
+}
+
+/** What a validation's configuration rests on: its text and the named values substituted into it. */
+export function configEvidence(config: ValidationConfig): Evidence[] {
+  const values = [
+    ...config.openidConfigs,
+    ...config.issuers,
+    ...config.audiences,
+    ...config.backendApplicationIds,
+    ...config.clientApplicationIds,
+    ...config.claims.flatMap((c) => c.values),
+  ].map((v) => v.value);
+  return [...textEvidence(config.statement.source), ...namedValueEvidence(values)];
+}

@@ -1,0 +1,2 @@
+/** The Azure clouds an audit can target. */
+export type CloudName = 'AzurePublic' | 'AzureUSGovernment' | 'AzureChina' | 'Custom';

@@ -1,0 +1,437 @@
+/**
+ * The `apiops:<dir>[#<service name>]` source: an APIOps artifact folder (what the APIOps extractor writes, and
+ * what its publisher deploys). Folder names are ARM resource names; `*Information.json` files hold the ARM
+ * `properties`; policies are raw `policy.xml` files (`rawxml`). Authorization servers are not extracted by
+ * APIOps: teams hand-write `authorizationServers/<name>/authorizationServerInformation.json`, and this source
+ * reads that convention, plus an optional `serviceInformation.json` for the service's name and host names.
+ *
+ * Every record points at its own file (pointer `''` = the file's root object); policy text is located inside
+ * its `policy.xml`. This module detects the folder, places the folders APIOps tools have written over the years
+ * (and says what it expected where it cannot place one), and composes the service and its workspaces; the files
+ * and the entity folders are read by apiops-entities.ts.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { listFolder, present } from '../../util/files';
+import path from 'node:path';
+import { AuditError } from '../../errors';
+import type {
+  Inventory,
+  InventoryApi,
+  InventoryService,
+  InventoryWorkspace,
+  Origin,
+} from '../../inventory/types';
+import {
+  entries,
+  FolderReader,
+  readApi,
+  readAuthorizationServer,
+  readFragment,
+  readNamedValue,
+  readProduct,
+  subdirectories,
+} from './entities';
+import type { SourceDefinition } from '../types';
+import { howToAdd, markNotCarried } from '../../inventory/collections';
+
+/** APIM service names: a letter, then letters, digits and hyphens, not ending in a hyphen (1-50). */
+const SERVICE_NAME = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
+
+/**
+ * Every name an APIOps tool has written for a collection: the Azure/apiops extractor writes `named values/` and
+ * `policy fragments/`, apiops-cli (its successor) `namedValues/` and `policyFragments/`.
+ */
+const NAMED_VALUES = ['named values', 'namedValues'];
+const FRAGMENTS = ['policy fragments', 'policyFragments'];
+
+/** Folders that hold `<name>/<kind>Information.json` entries; any one of them marks an APIOps folder. */
+const LAYOUT: readonly (readonly [string, string])[] = [
+  ['apis', 'apiInformation.json'],
+  ['products', 'productInformation.json'],
+  ...NAMED_VALUES.map((folder) => [folder, 'namedValueInformation.json'] as const),
+  ...FRAGMENTS.map((folder) => [folder, 'policyFragmentInformation.json'] as const),
+  ['authorizationServers', 'authorizationServerInformation.json'],
+  ['workspaces', 'workspaceInformation.json'],
+];
+
+/** Collection folders APIOps tools write that the audit does not read: an artifact folder may hold only these. */
+const UNREAD = [
+  'backends',
+  'diagnostics',
+  'documentations',
+  'gateways',
+  'groups',
+  'loggers',
+  'policyRestrictions',
+  'schemas',
+  'subscriptions',
+  'tags',
+  'version sets',
+  'versionSets',
+];
+
+const COLLECTIONS = [...LAYOUT.map(([folder]) => folder), ...UNREAD];
+
+const API_INFO = 'apiInformation.json';
+/** Folders inside an API folder that belong to that API (not versions, revisions or misplaced copies). */
+const API_CHILDREN = new Set([
+  'operations',
+  'diagnostics',
+  'releases',
+  'resolvers',
+  'schemas',
+  'tags',
+  'tagDescriptions',
+]);
+/** Files an APIOps tool writes into the entry of any collection (`backends/<b>/backendInformation.json`...). */
+const ENTRY_FILE = /(?:Information\.json|^policy\.xml|^apis\.json)$/;
+/** Files APIOps tools write into an API folder. */
+const API_FILE =
+  /^(?:apiInformation\.json|policy\.xml|specification\.[a-z]+|wiki\.md|apiVersionSet\.json|tags\.json)$/;
+
+/** What an artifact folder holds, in the words of the "no APIOps artifacts" error. */
+const EXPECTED =
+  'apis/<api>/apiInformation.json, products/, named values/, policy fragments/, workspaces/ or a policy.xml at its root';
+
+export const apiopsSource: SourceDefinition = {
+  describe:
+    'an APIOps artifact folder (apis/, products/, named values/, policy fragments/, policy.xml); apiops:<dir>#<service name> names the APIM service',
+  takesPath: true,
+  phase: 'files',
+  detect: (location, stats) => stats.isDirectory() && looksLikeApiops(location),
+  load: (location, raw, context) => {
+    try {
+      return Promise.resolve(loadApiopsFolder(location, raw, context.cwd, context.log));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  },
+};
+
+/** A bare path is an APIOps folder when one of its entries has its information file (or policy.xml). */
+export function looksLikeApiops(dir: string): boolean {
+  if (present(path.join(dir, 'serviceInformation.json'))) return true;
+  return LAYOUT.some(([folder, info]) =>
+    subdirectories(path.join(dir, folder)).some((name) => {
+      const entry = path.join(dir, folder, name);
+      if (present(path.join(entry, info)) || present(path.join(entry, 'policy.xml'))) return true;
+      if (folder === 'products') return present(path.join(entry, 'apis.json'));
+      return folder === 'apis' && nestedApiDirs(entry).length > 0;
+    }),
+  );
+}
+
+/**
+ * An `apiops:` source must hold something an APIOps tool writes: `serviceInformation.json`, the global
+ * `policy.xml`, or a collection folder with an entry holding APIOps files. An API folder counts when its
+ * `apiInformation.json` is misplaced too, so that the gap can say where it is.
+ */
+function hasArtifacts(dir: string): boolean {
+  if (present(path.join(dir, 'serviceInformation.json')) || present(path.join(dir, 'policy.xml'))) {
+    return true;
+  }
+  return COLLECTIONS.some((folder) =>
+    subdirectories(path.join(dir, folder)).some((name) => {
+      const entry = path.join(dir, folder, name);
+      if (listing(entry).some((n) => ENTRY_FILE.test(n))) return true;
+      return folder === 'apis' && (isApiFolder(entry) || misplacedApiInfo(entry).length > 0);
+    }),
+  );
+}
+
+/** The artifact folder the user may have meant: `dir`'s parent when `dir` is its `apis/`, or one below `dir`. */
+function meant(dir: string): string | undefined {
+  const parent = path.dirname(path.resolve(dir));
+  if (COLLECTIONS.includes(path.basename(path.resolve(dir))) && looksLikeApiops(parent)) return parent;
+  return artifactsBelow(dir);
+}
+
+/** A folder up to two levels below `dir` that looks like an APIOps folder (`apimartifacts/`), if any. */
+function artifactsBelow(dir: string, depth = 2): string | undefined {
+  for (const name of subdirectories(dir)) {
+    if (name.startsWith('.') || name === 'node_modules') continue;
+    const child = path.join(dir, name);
+    const found = looksLikeApiops(child) ? child : depth > 1 ? artifactsBelow(child, depth - 1) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A folder's contents in a few words: `an empty folder`, `only README.md and drafts/`. */
+function contents(dir: string): string {
+  const names = listing(dir);
+  if (names.length === 0) return 'an empty folder';
+  const shown = names.slice(0, 3);
+  const more = names.length - shown.length;
+  const list =
+    more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ').replace(/, ([^,]*)$/, ' and $1');
+  return `only ${list}`;
+}
+
+function listing(dir: string, root?: string): string[] {
+  return listFolder(dir, root, () => undefined)
+    .filter((e) => !e.name.startsWith('.'))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((e) => (e.kind === 'folder' ? `${e.name}/` : e.name));
+}
+
+/** Whether a folder under `apis/` holds files APIOps tools write into an API folder (or a 2022 version folder). */
+function isApiFolder(dir: string): boolean {
+  const names = listing(dir);
+  if (names.some((n) => API_FILE.test(n) || API_CHILDREN.has(n.replace(/\/$/, '')))) return true;
+  return nestedApiDirs(dir).length > 0;
+}
+
+/** `apiInformation.json` files one level below an API folder, where no APIOps tool looks for them. */
+function misplacedApiInfo(dir: string): string[] {
+  return subdirectories(dir)
+    .filter((sub) => !API_CHILDREN.has(sub))
+    .map((sub) => path.join(dir, sub, API_INFO))
+    .filter((file) => present(file));
+}
+
+/** `<version>/<revision>` folders of an API folder that hold an `apiInformation.json` (the 2022 layout). */
+function nestedApiDirs(dir: string): string[] {
+  return subdirectories(dir)
+    .filter((version) => !API_CHILDREN.has(version))
+    .flatMap((version) =>
+      subdirectories(path.join(dir, version))
+        .filter((revision) => present(path.join(dir, version, revision, API_INFO)))
+        .map((revision) => `${version}/${revision}`),
+    );
+}
+
+/** `dir#name`: the folder and the service name (the name may arrive resolved as a path: its last segment). */
+export function splitApiopsLocation(location: string): { dir: string; serviceName: string | undefined } {
+  if (existsSync(location)) return { dir: location, serviceName: undefined };
+  const hash = location.indexOf('#');
+  if (hash < 0) return { dir: location, serviceName: undefined };
+  const name = path.basename(location.slice(hash + 1));
+  return { dir: location.slice(0, hash), serviceName: name || undefined };
+}
+
+function collect<T>(
+  reader: FolderReader,
+  dir: string,
+  folder: string,
+  read: (r: FolderReader, name: string, dir: string) => T | undefined,
+): T[] {
+  return entries(dir, folder, reader).flatMap((e) => {
+    const item = read(reader, e.name, e.dir);
+    return item === undefined ? [] : [item];
+  });
+}
+
+/** The same collection under each name it has had (`named values/`, `namedValues/`); the first of a name wins. */
+function collectAll<T extends { name: string }>(
+  reader: FolderReader,
+  dir: string,
+  folders: readonly string[],
+  read: (r: FolderReader, name: string, dir: string) => T | undefined,
+): T[] {
+  const items: T[] = [];
+  for (const folder of folders) {
+    for (const item of collect(reader, dir, folder, read)) {
+      if (items.some((i) => i.name === item.name)) {
+        reader.log(`${reader.shown(path.join(dir, folder))}: a second '${item.name}' is ignored`);
+      } else {
+        items.push(item);
+      }
+    }
+  }
+  return items;
+}
+
+/**
+ * The folders under `apis/`. Each is an API (`apis/<api>/apiInformation.json`; `apis/<api>;rev=<n>/` for a
+ * non-current revision), or holds the versions and revisions of one, as the APIOps extractor of 2022 wrote them
+ * (`apis/<display name>/<version, or Original>/<revision>/apiInformation.json`, the resource name in the file).
+ * Any other folder is a gap that says what was expected and what was found.
+ */
+function readApis(reader: FolderReader, dir: string): InventoryApi[] {
+  const one = (api: InventoryApi | undefined) => (api ? [api] : []);
+  return entries(dir, 'apis', reader).flatMap((entry) => {
+    if (present(path.join(entry.dir, API_INFO))) return one(readApi(reader, entry.name, entry.dir));
+    const nested = nestedApiDirs(entry.dir);
+    if (nested.length > 0) {
+      return nested.flatMap((sub) => one(readApi(reader, `${entry.name}/${sub}`, path.join(entry.dir, sub))));
+    }
+    const expected = `expected ${reader.shown(path.join(entry.dir, API_INFO))}`;
+    const deeper = misplacedApiInfo(entry.dir);
+    if (deeper.length > 0) {
+      const found = deeper.map((file) => reader.shown(file)).join(' and ');
+      const fix =
+        deeper.length === 1
+          ? `move it up to ${reader.shown(entry.dir)}/`
+          : 'give each API its own apis/<api>/ folder';
+      const reason = `${expected}; found ${found} one level deeper, where APIOps does not look (${fix}), so the settings of this API are unknown`;
+      return one(readApi(reader, entry.name, entry.dir, { at: entry.dir, reason }));
+    }
+    if (isApiFolder(entry.dir)) return one(readApi(reader, entry.name, entry.dir));
+    // An empty folder (dot-files aside) deploys nothing.
+    if (listing(entry.dir).length > 0) {
+      reader.gap(entry.dir, `${expected}; found ${contents(entry.dir)}, so it is not read as an API`);
+    }
+    return [];
+  });
+}
+
+/** The parts a service and a workspace share: APIs, products, named values, fragments and the policy. */
+function readContainer(reader: FolderReader, dir: string) {
+  return {
+    apis: readApis(reader, dir),
+    products: collect(reader, dir, 'products', readProduct),
+    namedValues: collectAll(reader, dir, NAMED_VALUES, readNamedValue),
+    policyFragments: collectAll(reader, dir, FRAGMENTS, readFragment),
+    policy: reader.policy(path.join(dir, 'policy.xml')),
+  };
+}
+
+function readWorkspace(reader: FolderReader, name: string, dir: string): InventoryWorkspace | undefined {
+  const infoFile = path.join(dir, 'workspaceInformation.json');
+  const info = reader.json(infoFile);
+  const properties = info ? reader.properties(infoFile, info) : {};
+  if (!properties || (!info && present(infoFile))) return undefined;
+  const parts = readContainer(reader, dir);
+  const workspace: InventoryWorkspace = {
+    name,
+    type: 'Microsoft.ApiManagement/service/workspaces',
+    properties,
+    origin: info?.origin ?? parts.policy?.origin ?? {},
+  };
+  if (parts.apis.length > 0) workspace.apis = parts.apis;
+  if (parts.products.length > 0) workspace.products = parts.products;
+  if (parts.namedValues.length > 0) workspace.namedValues = parts.namedValues;
+  if (parts.policyFragments.length > 0) workspace.policyFragments = parts.policyFragments;
+  if (parts.policy) workspace.policy = parts.policy;
+  return workspace;
+}
+
+/**
+ * The service record: name from `#<name>`, else `serviceInformation.json`'s `name`; host names and ids from
+ * `serviceInformation.json`. Without a name the folder's name stands in, marked unknown, so that nothing that
+ * depends on the developer-portal host is judged against a made-up host.
+ */
+function readService(reader: FolderReader, dir: string, explicitName: string | undefined): InventoryService {
+  const infoFile = path.join(dir, 'serviceInformation.json');
+  const info = reader.json(infoFile);
+  const properties = (info ? reader.properties(infoFile, info) : undefined) ?? {};
+  const origin: Origin =
+    info?.origin ??
+    (present(path.join(dir, 'policy.xml'))
+      ? { file: reader.shown(path.join(dir, 'policy.xml')), pointer: '' }
+      : {});
+  const fileName = info?.value['name'];
+  let name = explicitName ?? (typeof fileName === 'string' ? fileName : undefined);
+  if (explicitName && typeof fileName === 'string' && fileName !== explicitName) {
+    reader.log(`${reader.shown(infoFile)}: name '${fileName}' is overridden by '#${explicitName}'`);
+  }
+  if (name === undefined) {
+    name = path.basename(path.resolve(dir));
+    origin.unknown = {
+      name: `the service name is not given (add #<service name> to the source, apiops:${reader.shown(dir)}#<name>, or "name" to serviceInformation.json); the folder name '${name}' stands in`,
+    };
+  }
+  const service: InventoryService = { name, type: 'Microsoft.ApiManagement/service', properties, origin };
+  const id = info?.value['id'];
+  if (typeof id === 'string') {
+    service.id = id;
+    origin.resourceId = id;
+  }
+  const location = info?.value['location'];
+  if (typeof location === 'string') service.location = location;
+  return service;
+}
+
+/**
+ * What an artifact folder does not carry (absent is not empty, src/inventory/collections.ts): APIOps extracts no
+ * authorization servers, so they are known only from a hand-written `authorizationServers/` folder whose every
+ * entry could be read, and no OpenID Connect providers at all.
+ */
+function markUncarried(reader: FolderReader, dir: string, service: InventoryService, servers: number): void {
+  const folder = path.join(dir, 'authorizationServers');
+  const named = service.origin.unknown?.['name']
+    ? `; name the service as well (apiops:${reader.shown(dir)}#<service name>) so that the sources match`
+    : '';
+  const entries = subdirectories(folder, dir).length;
+  if (!present(folder) || entries > servers) {
+    const why = present(folder)
+      ? `${reader.shown(folder)} has entries without a readable authorizationServerInformation.json`
+      : `APIOps does not extract authorization servers and ${reader.shown(dir)} has no hand-written authorizationServers/ folder`;
+    markNotCarried(
+      service.origin,
+      'authorizationServers',
+      `${why}, so which servers the service has is not known; ${howToAdd('authorizationServers', 'apiops')}${named}`,
+    );
+  }
+  markNotCarried(
+    service.origin,
+    'openidConnectProviders',
+    `APIOps does not extract OpenID Connect providers, so which providers the service has is not known; ${howToAdd('openidConnectProviders', 'apiops')}${named}`,
+  );
+}
+
+export function loadApiopsFolder(
+  location: string,
+  spec: string = `apiops:${location}`,
+  cwd: string = process.cwd(),
+  log: (message: string) => void = () => undefined,
+): Inventory {
+  const { dir, serviceName } = splitApiopsLocation(location);
+  const reader = new FolderReader(spec, cwd, log, dir);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    throw new AuditError(
+      'source-unreadable',
+      `Cannot read APIOps folder ${reader.shown(dir)}: ${(error as Error).message}`,
+    );
+  }
+  if (!isDirectory) {
+    throw new AuditError(
+      'source-invalid',
+      `APIOps source ${reader.shown(dir)} is not a folder (apiops:<artifact folder>).`,
+    );
+  }
+  if (serviceName !== undefined && !SERVICE_NAME.test(serviceName)) {
+    throw new AuditError(
+      'usage',
+      `'${serviceName}' in ${spec} is not an API Management service name (letters, digits and hyphens, starting with a letter).`,
+    );
+  }
+  if (!hasArtifacts(dir)) {
+    const other = meant(dir);
+    const hint = other ? `; ${reader.shown(other)} is one: pass apiops:${reader.shown(other)}` : '';
+    throw new AuditError(
+      'source-invalid',
+      `no APIOps artifacts found in ${reader.shown(dir)}: expected ${EXPECTED}; found ${contents(dir)}${hint}`,
+    );
+  }
+  const service = readService(reader, dir, serviceName);
+  const parts = readContainer(reader, dir);
+  const servers = collect(reader, dir, 'authorizationServers', readAuthorizationServer);
+  const workspaces = collect(reader, dir, 'workspaces', readWorkspace);
+  if (reader.problems.length > 0) {
+    throw new AuditError(
+      'source-invalid',
+      `APIOps folder ${reader.shown(dir)} has malformed files:`,
+      reader.problems,
+    );
+  }
+  service.apis = parts.apis;
+  service.products = parts.products;
+  service.namedValues = parts.namedValues;
+  service.policyFragments = parts.policyFragments;
+  service.authorizationServers = servers;
+  if (workspaces.length > 0) service.workspaces = workspaces;
+  if (parts.policy) service.policy = parts.policy;
+  markUncarried(reader, dir, service, servers.length);
+  return {
+    sources: [{ spec, provides: { entra: false, apim: true } }],
+    applications: [],
+    services: [service],
+    gaps: reader.gaps,
+    files: reader.files,
+  };
+}

@@ -1,0 +1,314 @@
+/**
+ * The manifest source: Entra app manifests as the portal downloads them, in the legacy Azure AD Graph format
+ * (`accessTokenAcceptedVersion`, `replyUrlsWithType`, `oauth2Permissions`, ...) or the Microsoft Graph format,
+ * told apart per object (domain reference §2). A file holds one application object, a JSON array of them, or a
+ * Graph page `{ "value": [...] }` (`az ad app list --all`, `az rest`); a folder loads every `*.json` file in it
+ * (teams keep one file per app), recursively, skipping dot-folders.
+ *
+ * Legacy manifests are translated into the Graph shape; `Origin.paths` maps each canonical Graph path to the
+ * legacy key it came from, so findings point at the right line. A manifest mixing both formats' keys (Teams Toolkit
+ * `aad.manifest.json`) is read key by key, and where its keys contradict each other the contradiction is a source
+ * conflict with both locations (manifest-mixed.ts). Placeholders (`${{VAR}}`, `#{Token}#`, ...) make values unknown
+ * (src/util/placeholders.ts); a value of the wrong type is a problem located at its key (manifest-reader.ts).
+ * Secret values (`secretText`, `value`, `key`) are never kept. The objects are translated by manifest-translate.ts.
+ *
+ * Performance: a tenant-sized folder (10,000 files) is read with `JSON.parse` only; the position-keeping parse
+ * runs lazily, for the few files a finding is located in (see bench/manifests.ts).
+ */
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { AuditError } from '../../errors';
+import type { Inventory, InventoryApplication, SourceConflict } from '../../inventory/types';
+import type { PositionIndex } from '../../json/types';
+import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../json/positions';
+import { displayPath } from '../../util/package-root';
+import { decodeUtf8, fileProblem, listFolder, readBytes } from '../../util/files';
+import { readApplication, type ReadApplication } from './mixed';
+import type { Problem } from './reader';
+import type { SourceDefinition } from '../types';
+import { isRecord as isObject } from '../../util/json';
+
+/** Keys only the legacy Azure AD Graph manifest has (for detection; manifest-translate.ts reads them). */
+const LEGACY_KEYS = [
+  'replyUrlsWithType',
+  'replyUrls',
+  'oauth2Permissions',
+  'accessTokenAcceptedVersion',
+  'oauth2AllowImplicitFlow',
+  'oauth2AllowIdTokenImplicitFlow',
+  'allowPublicClient',
+  'availableToOtherTenants',
+  'signInUrl',
+  'homepage',
+];
+/** Keys only the Microsoft Graph format has (objects where the legacy format is flat; for detection). */
+const GRAPH_KEYS = ['api', 'web', 'spa', 'isFallbackPublicClient', 'implicitGrantSettings'];
+/** Keys that make a JSON object an application (both formats). */
+const APP_KEYS = [
+  ...LEGACY_KEYS,
+  ...GRAPH_KEYS,
+  'signInAudience',
+  'requiredResourceAccess',
+  'identifierUris',
+  'passwordCredentials',
+  'keyCredentials',
+];
+
+export const manifestSource: SourceDefinition = {
+  describe:
+    'an Entra app manifest (legacy Azure AD Graph or Microsoft Graph format), a JSON array or Graph page of applications, or a folder of them',
+  takesPath: true,
+  phase: 'files',
+  detect: (location, stats, peek) =>
+    stats.isDirectory() ? isManifestFolder(location) : peek !== undefined && looksLikeManifest(peek),
+  load: (location, raw, context) => {
+    try {
+      return Promise.resolve(loadManifests(location, raw, context.cwd));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  },
+};
+
+/** Whether text (the start of a file) looks like an application object, array or page, and not another kind. */
+export function looksLikeManifest(peek: string): boolean {
+  // UTF-16 text read as UTF-8 has a NUL after every ASCII character.
+  const text = peek.replaceAll(String.fromCharCode(0), '');
+  if (/"apim-oauth-audit\/snapshot"|deploymentTemplate\.json#|"planned_values"\s*:/.test(text)) return false;
+  if (!/"appId"\s*:/i.test(text)) return false;
+  return APP_KEYS.some((key) => new RegExp(`"${key}"\\s*:`, 'i').test(text));
+}
+
+function isManifestFolder(dir: string): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(dir)
+      .filter((n) => n.toLowerCase().endsWith('.json'))
+      .sort()
+      .slice(0, 3);
+  } catch {
+    return false;
+  }
+  if (names.length === 0) return false;
+  return names.every((name) => {
+    try {
+      return looksLikeManifest(
+        readFileSync(path.join(dir, name))
+          .subarray(0, 64 * 1024)
+          .toString('utf8'),
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Every `*.json` file under `dir`, sorted, skipping folders whose name starts with a dot; links are followed
+ * inside `dir` only (once per folder, so a looping link ends), and every folder or link that cannot be
+ * followed goes to `problem`.
+ */
+function jsonFilesUnder(dir: string, problem: (file: string, why: string) => void): string[] {
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const walk = (current: string) => {
+    const real = realpathSync(current);
+    if (seen.has(real)) return;
+    seen.add(real);
+    for (const entry of listFolder(current, dir, problem)) {
+      if (entry.name.startsWith('.')) continue;
+      if (entry.kind === 'folder') walk(entry.path);
+      else if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.json')) files.push(entry.path);
+    }
+  };
+  walk(dir);
+  return files.sort();
+}
+
+export function loadManifests(location: string, spec: string, cwd: string): Inventory {
+  let files: string[];
+  const problems: string[] = [];
+  const folder = statSync(location, { throwIfNoEntry: false })?.isDirectory() === true;
+  const root = folder ? location : path.dirname(location);
+  try {
+    const unlisted = (file: string, why: string) => problems.push(`${displayPath(file, cwd)} ${why}`);
+    files = folder ? jsonFilesUnder(location, unlisted) : [location];
+  } catch (error) {
+    throw new AuditError(
+      'source-unreadable',
+      `Cannot read manifest source ${displayPath(location, cwd)}: ${(error as Error).message}`,
+    );
+  }
+  if (files.length === 0 && problems.length === 0) {
+    throw new AuditError(
+      'source-invalid',
+      `Manifest folder ${displayPath(location, cwd)} contains no *.json files.`,
+    );
+  }
+  const inventory: Inventory = {
+    sources: [{ spec, provides: { entra: true, apim: false } }],
+    applications: [],
+    services: [],
+    gaps: [],
+    conflicts: [],
+    files: {},
+  };
+  for (const file of files) {
+    const shown = displayPath(file, cwd);
+    let text: string;
+    try {
+      text = decodeText(readBytes(file, root));
+    } catch (error) {
+      problems.push(fileProblem(shown, error));
+      continue;
+    }
+    const result = parseManifestText(text, shown);
+    if ('problems' in result) {
+      problems.push(...result.problems);
+      continue;
+    }
+    inventory.applications.push(...result.applications);
+    inventory.conflicts?.push(...result.conflicts);
+    inventory.files[shown] = result.index;
+  }
+  if (problems.length > 0) {
+    throw new AuditError(
+      'source-invalid',
+      `Manifest source ${displayPath(location, cwd)} has ${problems.length} problem(s):`,
+      problems,
+    );
+  }
+  return inventory;
+}
+
+/** Text of a file: UTF-8 (BOM dropped), or UTF-16 LE/BE with BOM (PowerShell writes those). */
+export function decodeText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = Buffer.from(bytes.subarray(2));
+    swapped.swap16();
+    return swapped.toString('utf16le');
+  }
+  const text = decodeUtf8(bytes);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * A position index that parses the file with positions only when a finding is first located in it: most files
+ * of a large folder never need one.
+ */
+export function lazyJsonIndex(text: string): PositionIndex {
+  let index: PositionIndex | undefined;
+  const get = (): PositionIndex => {
+    if (!index) {
+      const parsed = parseJsonWithPositions(text);
+      index =
+        'problems' in parsed ? { locate: () => undefined, locateOffset: () => undefined } : parsed.index;
+    }
+    return index;
+  };
+  return {
+    locate: (pointer) => get().locate(pointer),
+    locateOffset: (pointer, offset) => get().locateOffset(pointer, offset),
+  };
+}
+
+/** Parses one manifest file's text: its applications (with origins) and a lazy position index, or problems. */
+export function parseManifestText(
+  text: string,
+  file: string,
+):
+  | { applications: InventoryApplication[]; index: PositionIndex; conflicts: SourceConflict[] }
+  | { problems: string[] } {
+  const tooDeep = jsonDepthProblem(text);
+  if (tooDeep) return { problems: [`${file}:${tooDeep.line}:${tooDeep.column}: ${tooDeep.message}`] };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    const parsed = parseJsonWithPositions(text);
+    const problems =
+      'problems' in parsed
+        ? parsed.problems.map((p) => `${file}:${p.line}:${p.column}: ${p.message}`)
+        : [`${file}: not valid JSON`];
+    return { problems };
+  }
+  const index = lazyJsonIndex(text);
+  const objects = applicationObjects(value);
+  const located = (pointer: string, message: string) => {
+    const position = index.locate(pointer);
+    return position ? `${file}:${position.line}:${position.column}: ${message}` : `${file}: ${message}`;
+  };
+  if (!objects) {
+    return {
+      problems: [
+        located(
+          '',
+          'not an app manifest: expected an application object with appId, a JSON array of them, or a Graph page { "value": [...] }',
+        ),
+      ],
+    };
+  }
+  const problems: Problem[] = [];
+  const applications: InventoryApplication[] = [];
+  const conflicts: SourceConflict[] = [];
+  for (const { object, pointer } of objects) {
+    const result = translateApplication(object, { file, pointer, index }, problems);
+    if (!result) continue;
+    applications.push(result.app);
+    conflicts.push(...result.conflicts);
+  }
+  if (problems.length > 0) {
+    // In the order of the file, whichever reading found them.
+    const positioned = problems.map((p) => ({ ...p, at: index.locate(p.pointer) }));
+    positioned.sort(
+      (a, b) => (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.column ?? 0) - (b.at?.column ?? 0),
+    );
+    return { problems: positioned.map((p) => located(p.pointer, p.message)) };
+  }
+  return { applications, index, conflicts };
+}
+
+/** The application objects of a document, with their pointers; undefined when the shape is none of ours. */
+function applicationObjects(value: unknown): { object: unknown; pointer: string }[] | undefined {
+  if (Array.isArray(value)) return value.map((object, i) => ({ object, pointer: joinPointer('', i) }));
+  if (!isObject(value)) return undefined;
+  if (Array.isArray(value['value']) && !('appId' in value) && !('AppId' in value)) {
+    return value['value'].map((object, i) => ({ object, pointer: joinPointer('/value', i) }));
+  }
+  const keys = Object.keys(value);
+  if (keys.some((k) => k === 'appId' || k === 'AppId' || APP_KEYS.includes(k)))
+    return [{ object: value, pointer: '' }];
+  return undefined;
+}
+
+/** One application object -> its inventory record and the conflicts between its keys, or problems. */
+function translateApplication(
+  object: unknown,
+  place: { file: string; pointer: string; index: PositionIndex },
+  problems: Problem[],
+): ReadApplication | undefined {
+  if (!isObject(object)) {
+    problems.push({ pointer: place.pointer, message: 'expected an application object' });
+    return undefined;
+  }
+  const key = 'appId' in object ? 'appId' : 'AppId' in object ? 'AppId' : undefined;
+  const appId = key === undefined ? undefined : object[key];
+  if (key === undefined || appId === null) {
+    problems.push({
+      pointer: key === undefined ? place.pointer : joinPointer(place.pointer, key),
+      message: 'application has no appId (the Application (client) ID); every manifest needs one',
+    });
+    return undefined;
+  }
+  if (typeof appId === 'string' && appId.trim() === '') {
+    problems.push({
+      pointer: joinPointer(place.pointer, key),
+      message: 'appId is empty; every manifest needs the Application (client) ID',
+    });
+    return undefined;
+  }
+  const before = problems.length;
+  const result = readApplication(object, place, problems);
+  return problems.length === before ? result : undefined;
+}

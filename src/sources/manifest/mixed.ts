@@ -1,0 +1,178 @@
+/**
+ * One application object of a manifest -> its inventory record. Each key is read by the format it belongs to
+ * (manifest-translate.ts). A manifest holding keys of both formats (Teams Toolkit / Microsoft 365 Agents Toolkit
+ * `aad.manifest.json` files mix them; domain reference §11) gets two readings, combined here: where both state a
+ * property, the Microsoft Graph key's value is kept (the format Entra and the toolkits apply today), and where they
+ * disagree the disagreement becomes a `SourceConflict` with both locations, reported by `sources-consistent` like a
+ * disagreement between two sources.
+ */
+import type { GraphApplication, InventoryApplication, Origin, SourceConflict } from '../../inventory/types';
+import type { PositionIndex } from '../../json/types';
+import { isRecord } from '../../util/json';
+import { childPath } from '../../util/paths';
+import { compareRecords, type Tagged } from '../../inventory/merge-compare';
+import { ManifestReader, type Problem } from './reader';
+import { camelCaseKeys, commonFields, fromGraph, fromLegacy, GRAPH_OWNED, isLegacyKey } from './translate';
+
+type Json = Record<string, unknown>;
+
+/** One reading of an application: the values read, and where they are or why they are unknown. */
+interface Reading {
+  app: GraphApplication;
+  paths: Record<string, string>;
+  unknown: Record<string, string>;
+  placeholders: Record<string, string>;
+}
+
+/** Where an application is: for conflict sides and their positions. */
+interface Place {
+  file: string;
+  pointer: string;
+  index: PositionIndex;
+}
+
+export interface ReadApplication {
+  app: InventoryApplication;
+  /** Properties the legacy and the Microsoft Graph keys of the manifest state differently. */
+  conflicts: SourceConflict[];
+}
+
+const PLATFORMS = ['web', 'spa', 'publicClient'] as const;
+
+function read(reader: ManifestReader, translate: (r: ManifestReader) => GraphApplication): Reading {
+  const app = translate(reader);
+  return { app, paths: reader.paths, unknown: reader.unknown, placeholders: reader.placeholders };
+}
+
+/** Whether a canonical path is the other or below it. */
+function within(path: string, ancestor: string): boolean {
+  return path === ancestor || path.startsWith(`${ancestor}/`);
+}
+
+/** The canonical paths of every value a reading states (objects are walked, lists and scalars are values). */
+function statedPaths(value: unknown, path = '', out: string[] = []): string[] {
+  if (!isRecord(value)) {
+    if (value !== undefined) out.push(path);
+    return out;
+  }
+  for (const [key, item] of Object.entries(value)) statedPaths(item, childPath(path, key), out);
+  return out;
+}
+
+/** The reading without empty objects (`"implicitGrantSettings": {}` states nothing). */
+function pruned(value: unknown): unknown {
+  if (!isRecord(value)) return value;
+  const out: Json = {};
+  for (const [key, item] of Object.entries(value)) {
+    const inner = pruned(item);
+    if (!(isRecord(inner) && Object.keys(inner).length === 0)) out[key] = inner;
+  }
+  return out;
+}
+
+/** `over`'s values on top of `under`'s, objects merged key by key. */
+function overlay(under: unknown, over: unknown): unknown {
+  if (over === undefined) return under;
+  if (!isRecord(under) || !isRecord(over)) return over;
+  const out: Json = { ...under };
+  for (const [key, item] of Object.entries(over)) out[key] = overlay(under[key], item);
+  return out;
+}
+
+function deletePath(record: Json, path: string): void {
+  const tokens = path.split('/');
+  const last = tokens.pop();
+  let current: unknown = record;
+  for (const token of tokens) current = isRecord(current) ? current[token] : undefined;
+  if (isRecord(current) && last !== undefined) delete current[last];
+}
+
+/** The conflicts between the two readings, the Graph reading first (it is the one kept). */
+function compareReadings(graph: Reading, legacy: Reading, name: string, place: Place): SourceConflict[] {
+  const tagged = (reading: Reading, format: string): Tagged<GraphApplication & { origin: Origin }> => ({
+    record: {
+      ...(pruned(reading.app) as GraphApplication),
+      origin: {
+        file: place.file,
+        pointer: place.pointer,
+        paths: reading.paths,
+        placeholders: reading.placeholders,
+      },
+    },
+    source: `${place.file} (${format} keys)`,
+    files: { [place.file]: place.index },
+  });
+  return compareRecords(
+    'application',
+    name,
+    tagged(graph, 'Microsoft Graph format'),
+    tagged(legacy, 'legacy Azure AD Graph format'),
+    new Set(),
+  );
+}
+
+/**
+ * The two readings as one: the Graph reading's values and unknown values win where both state a property; the
+ * legacy reading fills in the rest, with its locations.
+ */
+function combine(graph: Reading, legacy: Reading): Reading {
+  const graphPaths = [...statedPaths(pruned(graph.app)), ...Object.keys(graph.unknown)];
+  const shadowed = (path: string) => graphPaths.some((p) => within(path, p) || within(p, path));
+  const app = overlay(legacy.app, graph.app) as GraphApplication;
+  for (const path of Object.keys(graph.unknown)) deletePath(app as Json, path);
+  const keep = (entries: Record<string, string>) =>
+    Object.fromEntries(Object.entries(entries).filter(([path]) => !shadowed(path)));
+  return {
+    app,
+    paths: { ...keep(legacy.paths), ...graph.paths },
+    unknown: { ...keep(legacy.unknown), ...graph.unknown },
+    placeholders: { ...keep(legacy.placeholders), ...graph.placeholders },
+  };
+}
+
+/**
+ * Reads one application object (already known to have an `appId` key). Malformed values are added to `problems`,
+ * each at its own pointer.
+ */
+export function readApplication(object: Json, place: Place, problems: Problem[]): ReadApplication {
+  let raw = object;
+  let realPointer: ((pointer: string) => string) | undefined;
+  if (!('appId' in raw) && 'AppId' in raw) {
+    // Microsoft Graph PowerShell SDK output (`Get-MgApplication | ConvertTo-Json`): PascalCase keys.
+    const converted = camelCaseKeys(raw, place.pointer);
+    raw = converted.value;
+    realPointer = (pointer) => converted.pointers.get(pointer) ?? pointer;
+  }
+  const reader = () => new ManifestReader(problems, realPointer);
+  const root = (r: ManifestReader) => r.root(raw, place.pointer);
+  // One reader for the shared keys and, in the common case of one format, for that format's keys too: a large
+  // folder is read without copying maps of paths.
+  const main = reader();
+  const app = commonFields(main, root(main));
+  const hasLegacy = Object.keys(raw).some((key) => isLegacyKey(raw, key));
+  const hasGraph = GRAPH_OWNED.some((key) => key in raw && !isLegacyKey(raw, key));
+  let conflicts: SourceConflict[] = [];
+  if (!hasLegacy) Object.assign(app, fromGraph(main, root(main)));
+  else if (!hasGraph) Object.assign(app, fromLegacy(main, root(main), true));
+  else {
+    const graph = read(reader(), (r) => fromGraph(r, root(r)));
+    // `replyUrlsWithType` lists every platform, unless Graph keys list some of them.
+    const graphPlatforms = [...statedPaths(graph.app), ...Object.keys(graph.unknown)].some((p) =>
+      PLATFORMS.some((platform) => within(p, `${platform}/redirectUris`)),
+    );
+    const legacy = read(reader(), (r) => fromLegacy(r, root(r), !graphPlatforms));
+    const name = app.appId ?? (place.pointer === '' ? place.file : `${place.file}#${place.pointer}`);
+    conflicts = compareReadings(graph, legacy, name, place);
+    const combined = combine(graph, legacy);
+    Object.assign(app, combined.app);
+    Object.assign(main.paths, combined.paths);
+    for (const [path, reason] of Object.entries(combined.unknown)) main.markUnknown(path, reason);
+    Object.assign(main.placeholders, combined.placeholders);
+  }
+  const origin: Origin = { file: place.file, pointer: place.pointer };
+  if (app.id) origin.graphObjectId = app.id;
+  if (Object.keys(main.paths).length > 0) origin.paths = main.paths;
+  if (Object.keys(main.unknown).length > 0) origin.unknown = main.unknown;
+  if (Object.keys(main.placeholders).length > 0) origin.placeholders = main.placeholders;
+  return { app: Object.assign(app, { origin }), conflicts };
+}

@@ -1,0 +1,248 @@
+/**
+ * Reading the values of one application object of a manifest, one at a time. Each read names the canonical Graph
+ * path the value fills, so that the reader can
+ * - map the canonical path back to the key it came from when the two differ (`Origin.paths`: a legacy key, a
+ *   PascalCase key of PowerShell output), so findings land on the right line;
+ * - carry a value holding a placeholder (`${{VAR}}`, `#{Token}#`, ...) as unknown (`Origin.unknown`) instead of as a
+ *   literal; a list of strings holding one is unknown as a whole (dropping the element would shift the indexes),
+ *   except a list read with `strings(node, 'keep')` (redirect URIs, identifier URIs), which keeps the string as
+ *   written and marks it (`Origin.placeholders`), so that what is known of it (scheme, path) can still be judged;
+ * - report a value of the wrong type as a problem located at the value, instead of dropping it silently.
+ * `null` reads as absent where Graph has no `null` for the property.
+ */
+import { joinPointer } from '../../json/positions';
+import { isRecord } from '../../util/json';
+import { childPath } from '../../util/paths';
+import { placeholderReason } from '../../util/placeholders';
+
+/**
+ * A value of the manifest: where it is in the file and which canonical path it fills. Both strings are built only
+ * when asked for (a mapped value, a placeholder, a problem): most values of a large folder never need them.
+ */
+export class Node {
+  private pointerText: string | undefined;
+  private pathText: string | undefined;
+
+  /**
+   * @param mapped whether the pointer differs from the application's pointer + path (a renamed key or one below it:
+   *   the value needs an `Origin.paths` entry)
+   */
+  constructor(
+    readonly value: unknown,
+    private readonly parent: Node | undefined,
+    private readonly key: string | number,
+    explicitPath: string | undefined,
+    readonly mapped: boolean,
+  ) {
+    this.pathText = explicitPath;
+  }
+
+  static root(value: unknown, pointer: string): Node {
+    const root = new Node(value, undefined, '', '', false);
+    root.pointerText = pointer;
+    return root;
+  }
+
+  /** JSON pointer in the object as read (PascalCase keys already converted). */
+  get pointer(): string {
+    this.pointerText ??= joinPointer(this.parent?.pointer ?? '', this.key);
+    return this.pointerText;
+  }
+
+  /** Canonical Graph path (`api/oauth2PermissionScopes/0/value`), `''` for the application itself. */
+  get path(): string {
+    this.pathText ??= childPath(this.parent?.path ?? '', this.key);
+    return this.pathText;
+  }
+}
+
+/** A malformed value: where it is in the file and what is wrong with it. */
+export interface Problem {
+  pointer: string;
+  message: string;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (isRecord(value)) return 'an object';
+  return typeof value === 'string'
+    ? `the string ${JSON.stringify(value)}`
+    : `${typeof value} ${String(value)}`;
+}
+
+export class ManifestReader {
+  /** Canonical path -> JSON pointer in the file, for values not found at the application pointer + path. */
+  readonly paths: Record<string, string> = {};
+  /** Canonical path -> why the value is unknown. */
+  readonly unknown: Record<string, string> = {};
+  /** Canonical path of a string kept as written -> the placeholders it holds (`Origin.placeholders`). */
+  readonly placeholders: Record<string, string> = {};
+  private unknownCount = 0;
+
+  /**
+   * @param realPointer the pointer in the file of a pointer in the object as read (PascalCase keys of PowerShell
+   *   output were converted; every value is then mapped)
+   */
+  constructor(
+    readonly problems: Problem[],
+    private readonly realPointer?: (pointer: string) => string,
+  ) {}
+
+  /** The application object itself, at `pointer`. */
+  root(value: unknown, pointer: string): Node {
+    return Node.root(value, pointer);
+  }
+
+  /**
+   * The value at `key` of `parent`. It fills the same key below the parent's canonical path, or `path` when given
+   * (a legacy key with another name or place in the Graph shape).
+   */
+  child(parent: Node, key: string | number, path?: string): Node {
+    const container = parent.value;
+    const value = Array.isArray(container)
+      ? container[Number(key)]
+      : isRecord(container)
+        ? container[String(key)]
+        : undefined;
+    return new Node(value, parent, key, path, parent.mapped || path !== undefined);
+  }
+
+  /** Why the value at a node is unknown, if it is. */
+  unknownAt(node: Node): string | undefined {
+    return this.unknownCount === 0 ? undefined : this.unknown[node.path];
+  }
+
+  /** Takes back an unknown value recorded at a node (its caller records it at another path). */
+  takeUnknown(node: Node): string | undefined {
+    const reason = this.unknownAt(node);
+    if (reason !== undefined) {
+      delete this.unknown[node.path];
+      this.unknownCount--;
+    }
+    return reason;
+  }
+
+  /** The pointer of a node in the file. */
+  pointerOf(node: Node): string {
+    return this.realPointer ? this.realPointer(node.pointer) : node.pointer;
+  }
+
+  /** Records where a value that was read lives, when that is not where its canonical path says. */
+  private located<T>(node: Node, value: T): T {
+    if ((node.mapped || this.realPointer) && node.path !== '') this.paths[node.path] = this.pointerOf(node);
+    return value;
+  }
+
+  /** Marks a canonical path unknown. */
+  markUnknown(path: string, reason: string): void {
+    if (!(path in this.unknown)) this.unknownCount++;
+    this.unknown[path] = reason;
+  }
+
+  /** A problem with the value at the node, named by its key path (`replyUrlsWithType[0].url: ...`). */
+  problem(node: Node, message: string): undefined {
+    const pointer = this.pointerOf(node);
+    const key = pointer
+      .split('/')
+      .slice(1)
+      .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .map((t, i) => (/^\d+$/.test(t) ? `[${t}]` : i === 0 ? t : `.${t}`))
+      .join('');
+    this.problems.push({ pointer, message: key === '' ? message : `${key}: ${message}` });
+    return undefined;
+  }
+
+  /** A value of the wrong type; reads as absent. */
+  wrong(node: Node, expected: string): undefined {
+    return this.problem(node, `expected ${expected}, found ${describe(node.value)}`);
+  }
+
+  /** The value, or undefined when absent or a placeholder (then recorded as unknown). */
+  private known(node: Node): unknown {
+    if (node.value === undefined) return undefined;
+    const reason = placeholderReason(node.value);
+    if (reason === undefined) return node.value;
+    this.markUnknown(node.path, reason);
+    return undefined;
+  }
+
+  string(node: Node): string | undefined {
+    const value = this.known(node);
+    if (value === undefined || value === null) return undefined;
+    return typeof value === 'string' ? this.located(node, value) : this.wrong(node, 'a string');
+  }
+
+  nullableString(node: Node): string | null | undefined {
+    return node.value === null ? this.located(node, null) : this.string(node);
+  }
+
+  boolean(node: Node): boolean | undefined {
+    const value = this.known(node);
+    if (value === undefined || value === null) return undefined;
+    return typeof value === 'boolean' ? this.located(node, value) : this.wrong(node, 'true or false');
+  }
+
+  nullableBoolean(node: Node): boolean | null | undefined {
+    return node.value === null ? this.located(node, null) : this.boolean(node);
+  }
+
+  /** An access-token version: 1, 2 or `null` (which means 1). */
+  tokenVersion(node: Node): number | null | undefined {
+    const value = this.known(node);
+    if (value === undefined) return undefined;
+    return value === null || value === 1 || value === 2
+      ? this.located(node, value)
+      : this.wrong(node, '1, 2 or null');
+  }
+
+  /**
+   * A string kept as written even when it holds placeholders (then marked in `placeholders`): an element of a list
+   * whose other elements stay known, or a reply URL that fills one.
+   */
+  keptString(node: Node): string | undefined {
+    if (typeof node.value !== 'string') return this.string(node);
+    const reason = placeholderReason(node.value);
+    if (reason !== undefined) this.placeholders[node.path] = reason;
+    return this.located(node, node.value);
+  }
+
+  /**
+   * A list of strings. A string holding a placeholder makes the list unknown as a whole, unless `keep`: then it is
+   * kept as written and marked (`keptString`). A list that is itself a placeholder is unknown either way.
+   */
+  strings(node: Node, placeholders: 'unknown' | 'keep' = 'unknown'): string[] | undefined {
+    const value = placeholders === 'keep' && Array.isArray(node.value) ? node.value : this.known(node);
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value)) return this.wrong(node, 'a list of strings');
+    const items: string[] = [];
+    value.forEach((item, i) => {
+      if (typeof item !== 'string') this.wrong(this.child(node, i), 'a string');
+      else if (placeholders === 'keep') items.push(this.keptString(this.child(node, i)) ?? item);
+      else items.push(node.mapped || this.realPointer ? this.located(this.child(node, i), item) : item);
+    });
+    return this.located(node, items);
+  }
+
+  /** An object (`null` kept: Graph has `"api": null`). */
+  object(node: Node): Node | null | undefined {
+    const value = this.known(node);
+    if (value === undefined) return undefined;
+    if (value === null) return this.located(node, null);
+    return isRecord(value) ? this.located(node, node) : this.wrong(node, 'an object');
+  }
+
+  /** A list of objects, as nodes; unknown as a whole when it or any element is a placeholder. */
+  objects(node: Node): Node[] | undefined {
+    const value = this.known(node);
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value)) return this.wrong(node, 'a list of objects');
+    const elements: Node[] = [];
+    value.forEach((item, i) => {
+      const element = this.child(node, i);
+      if (isRecord(item)) elements.push(this.located(element, element));
+      else this.wrong(element, 'an object');
+    });
+    return this.located(node, elements);
+  }
+}

@@ -1,0 +1,383 @@
+/**
+ * One application object of a manifest -> the Microsoft Graph shape, key by key: the keys both formats share, the
+ * keys of the legacy Azure AD Graph format (mapping table of the deprecation notice, domain reference §2.2) and the
+ * keys of the Microsoft Graph format are read by three functions, so that a manifest mixing the two formats (Teams
+ * Toolkit `aad.manifest.json` files do) is read by the format each key belongs to; manifest-mixed.ts combines the
+ * two readings. Also PascalCase keys of PowerShell output -> camelCase. Apart from manifest.ts, which finds and
+ * parses the files, because translating is pure and long.
+ */
+import type {
+  GraphApplication,
+  KeyCredential,
+  PasswordCredential,
+  PermissionScope,
+  PreAuthorizedApplication,
+  RequiredResourceAccess,
+} from '../../inventory/types';
+import { joinPointer } from '../../json/positions';
+import { isRecord, put } from '../../util/json';
+import type { ManifestReader, Node } from './reader';
+
+type Json = Record<string, unknown>;
+
+/**
+ * PascalCase keys (PowerShell SDK) -> camelCase, with the pointer in the file of every pointer in the converted
+ * object, so that findings still land on the right key.
+ */
+export function camelCaseKeys(value: Json, pointer: string): { value: Json; pointers: Map<string, string> } {
+  const pointers = new Map<string, string>();
+  const convert = (v: unknown, real: string, converted: string): unknown => {
+    pointers.set(converted, real);
+    if (Array.isArray(v))
+      return v.map((item, i) => convert(item, joinPointer(real, i), joinPointer(converted, i)));
+    if (!isRecord(v)) return v;
+    const out: Json = {};
+    for (const [key, item] of Object.entries(v)) {
+      const camel = key.charAt(0).toLowerCase() + key.slice(1);
+      out[camel] = convert(item, joinPointer(real, key), joinPointer(converted, camel));
+    }
+    return out;
+  };
+  return { value: convert(value, pointer, pointer) as Json, pointers };
+}
+
+/** Keys of the legacy format (at the top level of an application), read by `fromLegacy`. */
+export const LEGACY_OWNED = [
+  'name',
+  'objectId',
+  'accessTokenAcceptedVersion',
+  'acceptMappedClaims',
+  'allowPublicClient',
+  'availableToOtherTenants',
+  'oauth2Permissions',
+  'preAuthorizedApplications',
+  'knownClientApplications',
+  'oauth2AllowImplicitFlow',
+  'oauth2AllowIdTokenImplicitFlow',
+  'replyUrlsWithType',
+  'replyUrls',
+  'signInUrl',
+  'homepage',
+  'logoutUrl',
+];
+
+/** Keys of the Microsoft Graph format, read by `fromGraph` (`publicClient` only as an object: legacy has a boolean). */
+export const GRAPH_OWNED = ['displayName', 'api', 'web', 'spa', 'publicClient', 'isFallbackPublicClient'];
+
+/** Whether `key` of `raw` belongs to the legacy format. */
+export function isLegacyKey(raw: Json, key: string): boolean {
+  return key === 'publicClient' ? typeof raw[key] === 'boolean' : LEGACY_OWNED.includes(key);
+}
+
+// ----- values both formats share --------------------------------------------------------------------------------
+
+/** `/Date(1733343742000)/` (PowerShell's JSON dates) -> ISO 8601; other strings unchanged. */
+function dateOf(r: ManifestReader, node: Node): string | null | undefined {
+  const s = r.nullableString(node);
+  const ms = s ? /^\\?\/Date\((-?\d+)\)\\?\/$/.exec(s)?.[1] : undefined;
+  return ms ? new Date(Number(ms)).toISOString() : s;
+}
+
+/** `key`, or the older `legacy` key when only that one is present, filling the canonical path of `key`. */
+function either(r: ManifestReader, parent: Node, key: string, legacy: string): Node {
+  const node = r.child(parent, key);
+  return node.value === undefined && isRecord(parent.value) && legacy in parent.value
+    ? r.child(parent, legacy, node.path)
+    : node;
+}
+
+function scopeOf(r: ManifestReader, s: Node): PermissionScope {
+  const scope: PermissionScope = {};
+  put(scope, 'id', r.string(r.child(s, 'id')));
+  put(scope, 'value', r.string(r.child(s, 'value')));
+  put(scope, 'type', r.string(r.child(s, 'type')));
+  put(scope, 'isEnabled', r.boolean(r.child(s, 'isEnabled')));
+  for (const key of [
+    'adminConsentDisplayName',
+    'adminConsentDescription',
+    'userConsentDisplayName',
+    'userConsentDescription',
+  ] as const)
+    put(scope, key, r.string(r.child(s, key)));
+  return scope;
+}
+
+/** A password credential without `secretText` / `value`; legacy `startDate`/`endDate` accepted. */
+function passwordOf(r: ManifestReader, c: Node): PasswordCredential {
+  const credential: PasswordCredential = {};
+  put(credential, 'keyId', r.string(r.child(c, 'keyId')));
+  put(credential, 'displayName', r.nullableString(r.child(c, 'displayName')));
+  put(credential, 'startDateTime', dateOf(r, either(r, c, 'startDateTime', 'startDate')));
+  put(credential, 'endDateTime', dateOf(r, either(r, c, 'endDateTime', 'endDate')));
+  put(credential, 'hint', r.nullableString(r.child(c, 'hint')));
+  put(credential, 'customKeyIdentifier', r.nullableString(r.child(c, 'customKeyIdentifier')));
+  return credential;
+}
+
+/** A key credential without the key material. */
+function keyOf(r: ManifestReader, c: Node): KeyCredential {
+  const credential: KeyCredential = {};
+  put(credential, 'keyId', r.string(r.child(c, 'keyId')));
+  put(credential, 'displayName', r.nullableString(r.child(c, 'displayName')));
+  put(credential, 'type', r.string(r.child(c, 'type')));
+  put(credential, 'usage', r.string(r.child(c, 'usage')));
+  put(credential, 'startDateTime', dateOf(r, either(r, c, 'startDateTime', 'startDate')));
+  put(credential, 'endDateTime', dateOf(r, either(r, c, 'endDateTime', 'endDate')));
+  put(credential, 'customKeyIdentifier', r.nullableString(r.child(c, 'customKeyIdentifier')));
+  return credential;
+}
+
+function requiredAccessOf(r: ManifestReader, node: Node): RequiredResourceAccess[] | undefined {
+  return r.objects(node)?.map((e) => {
+    const entry: RequiredResourceAccess = {};
+    put(entry, 'resourceAppId', r.string(r.child(e, 'resourceAppId')));
+    const list = r.child(e, 'resourceAccess');
+    const access = r.objects(list)?.map((a) => {
+      const item: { id?: string; type?: string } = {};
+      put(item, 'id', r.string(r.child(a, 'id')));
+      put(item, 'type', r.string(r.child(a, 'type')));
+      return item;
+    });
+    // Absent means none; unknown (a placeholder) stays absent.
+    put(entry, 'resourceAccess', access ?? (r.unknownAt(list) === undefined ? [] : undefined));
+    return entry;
+  });
+}
+
+function preAuthorizedOf(
+  r: ManifestReader,
+  node: Node,
+  idsKey: string,
+): PreAuthorizedApplication[] | undefined {
+  return r.objects(node)?.map((p) => {
+    const entry: PreAuthorizedApplication = {};
+    put(entry, 'appId', r.string(r.child(p, 'appId')));
+    const ids =
+      idsKey === 'delegatedPermissionIds'
+        ? r.child(p, idsKey)
+        : r.child(p, idsKey, `${p.path}/delegatedPermissionIds`);
+    put(entry, 'delegatedPermissionIds', r.strings(ids));
+    return entry;
+  });
+}
+
+/** The keys both formats share (same names, same shapes). */
+export function commonFields(r: ManifestReader, root: Node): GraphApplication {
+  const app: GraphApplication = {};
+  // appId first: an unknown appId is the first thing a "not evaluated" reason should name.
+  put(app, 'appId', r.string(r.child(root, 'appId')));
+  put(app, 'id', r.string(either(r, root, 'id', 'objectId')));
+  put(app, 'identifierUris', r.strings(r.child(root, 'identifierUris'), 'keep'));
+  put(app, 'signInAudience', r.string(r.child(root, 'signInAudience')));
+  put(app, 'requiredResourceAccess', requiredAccessOf(r, r.child(root, 'requiredResourceAccess')));
+  put(
+    app,
+    'passwordCredentials',
+    r.objects(r.child(root, 'passwordCredentials'))?.map((c) => passwordOf(r, c)),
+  );
+  put(
+    app,
+    'keyCredentials',
+    r.objects(r.child(root, 'keyCredentials'))?.map((c) => keyOf(r, c)),
+  );
+  return app;
+}
+
+// ----- the Microsoft Graph format -------------------------------------------------------------------------------
+
+function graphApi(r: ManifestReader, api: Node): NonNullable<GraphApplication['api']> {
+  const out: NonNullable<GraphApplication['api']> = {};
+  put(out, 'requestedAccessTokenVersion', r.tokenVersion(r.child(api, 'requestedAccessTokenVersion')));
+  put(
+    out,
+    'oauth2PermissionScopes',
+    r.objects(r.child(api, 'oauth2PermissionScopes'))?.map((s) => scopeOf(r, s)),
+  );
+  put(
+    out,
+    'preAuthorizedApplications',
+    preAuthorizedOf(r, r.child(api, 'preAuthorizedApplications'), 'delegatedPermissionIds'),
+  );
+  put(out, 'knownClientApplications', r.strings(r.child(api, 'knownClientApplications')));
+  put(out, 'acceptMappedClaims', r.nullableBoolean(r.child(api, 'acceptMappedClaims')));
+  return out;
+}
+
+function implicitSettings(
+  r: ManifestReader,
+  node: Node,
+): { enableAccessTokenIssuance?: boolean; enableIdTokenIssuance?: boolean } | null | undefined {
+  const implicit = r.object(node);
+  if (!implicit) return implicit;
+  const settings: { enableAccessTokenIssuance?: boolean; enableIdTokenIssuance?: boolean } = {};
+  put(settings, 'enableAccessTokenIssuance', r.boolean(r.child(implicit, 'enableAccessTokenIssuance')));
+  put(settings, 'enableIdTokenIssuance', r.boolean(r.child(implicit, 'enableIdTokenIssuance')));
+  return settings;
+}
+
+/** The Microsoft Graph format keys: the canonical shape already, trimmed to what audits read. */
+export function fromGraph(r: ManifestReader, root: Node): GraphApplication {
+  const app: GraphApplication = {};
+  put(app, 'displayName', r.string(r.child(root, 'displayName')));
+  const fallback = r.nullableBoolean(r.child(root, 'isFallbackPublicClient'));
+  put(app, 'isFallbackPublicClient', fallback);
+  const api = r.object(r.child(root, 'api'));
+  if (api !== undefined) app.api = api && graphApi(r, api);
+  const web = r.object(r.child(root, 'web'));
+  if (web) {
+    const out: NonNullable<GraphApplication['web']> = {};
+    put(out, 'redirectUris', r.strings(r.child(web, 'redirectUris'), 'keep'));
+    put(out, 'implicitGrantSettings', implicitSettings(r, r.child(web, 'implicitGrantSettings')));
+    put(out, 'homePageUrl', r.nullableString(r.child(web, 'homePageUrl')));
+    put(out, 'logoutUrl', r.nullableString(r.child(web, 'logoutUrl')));
+    app.web = out;
+  }
+  for (const platform of ['spa', 'publicClient'] as const) {
+    if (isLegacyKey(root.value as Json, platform)) continue;
+    const value = r.object(r.child(root, platform));
+    if (value) {
+      const out: { redirectUris?: string[] } = {};
+      put(out, 'redirectUris', r.strings(r.child(value, 'redirectUris'), 'keep'));
+      app[platform] = out;
+    }
+  }
+  return app;
+}
+
+// ----- the legacy Azure AD Graph format -------------------------------------------------------------------------
+
+/**
+ * The legacy keys -> the Graph shape. `statesAllPlatforms`: whether `replyUrlsWithType` speaks for every platform
+ * (a legacy manifest: a platform without entries has none) or only for the platforms it has entries of (a manifest
+ * that also has Graph platform keys, whose `spa` / `web` lists say the rest).
+ */
+export function fromLegacy(r: ManifestReader, root: Node, statesAllPlatforms: boolean): GraphApplication {
+  const app: GraphApplication = {};
+  const raw = root.value as Json;
+  put(app, 'displayName', r.string(r.child(root, 'name', 'displayName')));
+  if (!('signInAudience' in raw)) {
+    const multi = r.boolean(r.child(root, 'availableToOtherTenants', 'signInAudience'));
+    if (multi !== undefined) app.signInAudience = multi ? 'AzureADMultipleOrgs' : 'AzureADMyOrg';
+  }
+  const publicKey = 'allowPublicClient' in raw ? 'allowPublicClient' : 'publicClient';
+  if (isLegacyKey(raw, publicKey))
+    put(app, 'isFallbackPublicClient', r.nullableBoolean(r.child(root, publicKey, 'isFallbackPublicClient')));
+  app.api = legacyApi(r, root);
+  Object.assign(app, legacyPlatforms(r, root, statesAllPlatforms));
+  return app;
+}
+
+function legacyApi(r: ManifestReader, root: Node): NonNullable<GraphApplication['api']> {
+  const api: NonNullable<GraphApplication['api']> = {};
+  const at = (key: string, path: string) => r.child(root, key, `api/${path}`);
+  put(
+    api,
+    'requestedAccessTokenVersion',
+    r.tokenVersion(at('accessTokenAcceptedVersion', 'requestedAccessTokenVersion')),
+  );
+  put(
+    api,
+    'oauth2PermissionScopes',
+    r.objects(at('oauth2Permissions', 'oauth2PermissionScopes'))?.map((s) => scopeOf(r, s)),
+  );
+  put(
+    api,
+    'preAuthorizedApplications',
+    preAuthorizedOf(r, at('preAuthorizedApplications', 'preAuthorizedApplications'), 'permissionIds'),
+  );
+  put(api, 'knownClientApplications', r.strings(at('knownClientApplications', 'knownClientApplications')));
+  put(api, 'acceptMappedClaims', r.nullableBoolean(at('acceptMappedClaims', 'acceptMappedClaims')));
+  return api;
+}
+
+type Platform = 'web' | 'spa' | 'publicClient';
+const PLATFORMS: readonly Platform[] = ['web', 'spa', 'publicClient'];
+const PLATFORM_OF_TYPE: Readonly<Record<string, Platform>> = {
+  web: 'web',
+  spa: 'spa',
+  installedclient: 'publicClient',
+};
+
+/**
+ * Redirect URIs per platform from `replyUrlsWithType`; a URL holding a placeholder is kept as written (and marked),
+ * a platform with a placeholder type, or an entry that is a placeholder as a whole, is unknown.
+ */
+function replyUrlsWithType(
+  r: ManifestReader,
+  list: Node,
+): { uris: Record<Platform, string[]>; unknown: Partial<Record<Platform, string>> } | undefined {
+  const uris: Record<Platform, string[]> = { web: [], spa: [], publicClient: [] };
+  const unknown: Partial<Record<Platform, string>> = {};
+  const entries = r.objects(list);
+  const whole = r.takeUnknown(list);
+  if (whole !== undefined) {
+    // The list itself is a placeholder: no platform is known.
+    for (const platform of PLATFORMS) unknown[platform] = whole;
+    return { uris, unknown };
+  }
+  if (!entries) return undefined;
+  for (const entry of entries) {
+    const typeNode = r.child(entry, 'type');
+    const type = typeNode.value === undefined ? 'Web' : r.string(typeNode);
+    const typeUnknown = r.takeUnknown(typeNode);
+    if (typeUnknown !== undefined) {
+      for (const platform of PLATFORMS) unknown[platform] ??= typeUnknown;
+      continue;
+    }
+    const platform = PLATFORM_OF_TYPE[(type ?? 'Web').toLowerCase()] ?? 'web';
+    const urlNode = r.child(entry, 'url', `${platform}/redirectUris/${uris[platform].length}`);
+    const url = r.keptString(urlNode);
+    if (url !== undefined) uris[platform].push(url);
+    else {
+      const reason = r.takeUnknown(urlNode);
+      if (reason !== undefined) unknown[platform] ??= reason;
+      else if (urlNode.value === undefined) r.problem(entry, 'a reply URL entry needs a "url"');
+    }
+  }
+  return { uris, unknown };
+}
+
+/** `replyUrlsWithType` (or the older `replyUrls`), implicit-flow flags and URLs -> web / spa / publicClient. */
+function legacyPlatforms(
+  r: ManifestReader,
+  root: Node,
+  statesAllPlatforms: boolean,
+): Pick<GraphApplication, Platform> {
+  const raw = root.value as Json;
+  const web: NonNullable<GraphApplication['web']> = {};
+  const result: Pick<GraphApplication, Platform> = { web };
+  // Read at its own path: only the URLs in it fill canonical paths.
+  const listed = 'replyUrlsWithType' in raw ? r.child(root, 'replyUrlsWithType') : undefined;
+  const read = listed && replyUrlsWithType(r, listed);
+  if (listed && read) {
+    for (const platform of PLATFORMS) {
+      const reason = read.unknown[platform];
+      const path = `${platform}/redirectUris`;
+      if (reason !== undefined) r.markUnknown(path, reason);
+      else if (statesAllPlatforms || read.uris[platform].length > 0) {
+        if (platform === 'web') web.redirectUris = read.uris.web;
+        else result[platform] = { redirectUris: read.uris[platform] };
+      } else continue;
+      r.paths[path] = r.pointerOf(listed);
+    }
+  } else if ('replyUrls' in raw) {
+    // Without a reply-URL list the manifest says nothing about redirect URIs (not: "none").
+    put(web, 'redirectUris', r.strings(r.child(root, 'replyUrls', 'web/redirectUris'), 'keep'));
+  }
+  const implicit = 'web/implicitGrantSettings';
+  const accessTokens = r.child(root, 'oauth2AllowImplicitFlow', `${implicit}/enableAccessTokenIssuance`);
+  const idTokens = r.child(root, 'oauth2AllowIdTokenImplicitFlow', `${implicit}/enableIdTokenIssuance`);
+  const settings: { enableAccessTokenIssuance?: boolean; enableIdTokenIssuance?: boolean } = {};
+  put(settings, 'enableAccessTokenIssuance', r.boolean(accessTokens));
+  put(settings, 'enableIdTokenIssuance', r.boolean(idTokens));
+  if (Object.keys(settings).length > 0) {
+    web.implicitGrantSettings = settings;
+    r.paths[implicit] = r.pointerOf(
+      settings.enableAccessTokenIssuance !== undefined ? accessTokens : idTokens,
+    );
+  }
+  const home = 'signInUrl' in raw ? 'signInUrl' : 'homepage';
+  put(web, 'homePageUrl', r.nullableString(r.child(root, home, 'web/homePageUrl')));
+  put(web, 'logoutUrl', r.nullableString(r.child(root, 'logoutUrl', 'web/logoutUrl')));
+  return result;
+}
