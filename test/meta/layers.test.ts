@@ -25,6 +25,7 @@ export const LAYERS: readonly string[] = [
   'rules/',
   'src/engine/',
   'src/registry/',
+  'src/testing/',
   'reporters/',
   'src/audit.ts',
   'src/cli/',
