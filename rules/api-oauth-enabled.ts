@@ -221,7 +221,9 @@ function hiddenServers(refs: AuthReference<AuthServer>[]): AuthServer[] {
   return refs.flatMap((r) => (r.target && r.target.props.useInTestConsole === false ? [r.target] : []));
 }
 
-export default defineRule<ApiOauthEnabledOptions>({
+const DEFAULTS: ApiOauthEnabledOptions = { protect: [], exclude: [] };
+
+export default defineRule({
   id: 'api-oauth-enabled',
   meta: {
     title:
@@ -253,7 +255,7 @@ export default defineRule<ApiOauthEnabledOptions>({
         },
       },
     },
-    defaults: { protect: [], exclude: [] },
+    defaults: DEFAULTS,
   },
   *check(model, ctx) {
     const excluded = ctx.options.exclude.map(globToRegExp);

@@ -144,7 +144,9 @@ function describeApi(api: Api): string {
   return `API '${api.name}' (revision ${api.revision})`;
 }
 
-export default defineRule<ApiValidateJwtOptions>({
+const DEFAULTS: ApiValidateJwtOptions = { allApis: false };
+
+export default defineRule({
   id: 'api-validate-jwt',
   meta: {
     title:
@@ -166,7 +168,7 @@ export default defineRule<ApiValidateJwtOptions>({
         },
       },
     },
-    defaults: { allApis: false },
+    defaults: DEFAULTS,
   },
   *check(model, ctx) {
     const groups = new Map<string, Group>();

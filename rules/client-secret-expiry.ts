@@ -159,7 +159,9 @@ function* checkApp(
   }
 }
 
-export default defineRule<ClientSecretExpiryOptions>({
+const DEFAULTS: ClientSecretExpiryOptions = { warnDays: 30, maxLifetimeDays: 180 };
+
+export default defineRule({
   id: 'client-secret-expiry',
   meta: {
     title: 'Client app registrations have a valid, short-lived client secret',
@@ -186,7 +188,7 @@ export default defineRule<ClientSecretExpiryOptions>({
         },
       },
     },
-    defaults: { warnDays: 30, maxLifetimeDays: 180 },
+    defaults: DEFAULTS,
   },
   *check(model, ctx) {
     const clients = groupServersByApp(model.authorizationServers.filter(needsSecret), 'clientApp');

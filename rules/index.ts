@@ -1,6 +1,8 @@
 /**
- * The registry of built-in rules. Adding a rule: create rules/<id>.ts, rules/<id>.md and
- * test/rules/<id>.test.ts, then add the id here; the meta-tests fail until all four agree.
+ * The registry of built-in rules, in the order the engine runs them (and reports list them). Adding a rule:
+ * create rules/<id>.ts, rules/<id>.md and test/rules/<id>.test.ts, then add the rule to `BUILTIN_RULES`; its id
+ * comes from the rule itself (`defineRule` keeps it as a literal type), and the meta-tests fail until all four
+ * agree.
  */
 import type { AnyRule } from './support/contract';
 import authServerV2Endpoints from './auth-server-v2-endpoints';
@@ -23,48 +25,33 @@ import policyParseError from './policy-parse-error';
 import policyLiteralSecret from './policy-literal-secret';
 import sourcesConsistent from './sources-consistent';
 
-export const BUILTIN_RULE_IDS = [
-  'auth-server-v2-endpoints',
-  'app-access-token-version',
-  'client-redirect-uri-matches-portal',
-  'backend-scope-exposed',
-  'api-oauth-enabled',
-  'client-secret-expiry',
-  'client-api-permission',
-  'auth-server-grant-types',
-  'redirect-uri-safe',
-  'implicit-grant-disabled',
-  'api-validate-jwt',
-  'jwt-audience-matches-token-version',
-  'jwt-issuer-matches-token-version',
-  'jwt-required-scope',
-  'jwt-validation-strict',
-  'policy-base-inherited',
-  'policy-parse-error',
-  'policy-literal-secret',
-  'sources-consistent',
+export const BUILTIN_RULES = [
+  authServerV2Endpoints,
+  appAccessTokenVersion,
+  clientRedirectUriMatchesPortal,
+  backendScopeExposed,
+  apiOauthEnabled,
+  clientSecretExpiry,
+  clientApiPermission,
+  authServerGrantTypes,
+  redirectUriSafe,
+  implicitGrantDisabled,
+  apiValidateJwt,
+  jwtAudienceMatchesTokenVersion,
+  jwtIssuerMatchesTokenVersion,
+  jwtRequiredScope,
+  jwtValidationStrict,
+  policyBaseInherited,
+  policyParseError,
+  policyLiteralSecret,
+  sourcesConsistent,
 ] as const;
 
-export type BuiltinRuleId = (typeof BUILTIN_RULE_IDS)[number];
+export type BuiltinRuleId = (typeof BUILTIN_RULES)[number]['id'];
 
-export const builtinRules: Readonly<Record<BuiltinRuleId, AnyRule>> = {
-  'auth-server-v2-endpoints': authServerV2Endpoints,
-  'app-access-token-version': appAccessTokenVersion,
-  'client-redirect-uri-matches-portal': clientRedirectUriMatchesPortal,
-  'backend-scope-exposed': backendScopeExposed,
-  'api-oauth-enabled': apiOauthEnabled,
-  'client-secret-expiry': clientSecretExpiry,
-  'client-api-permission': clientApiPermission,
-  'auth-server-grant-types': authServerGrantTypes,
-  'redirect-uri-safe': redirectUriSafe,
-  'implicit-grant-disabled': implicitGrantDisabled,
-  'api-validate-jwt': apiValidateJwt,
-  'jwt-audience-matches-token-version': jwtAudienceMatchesTokenVersion,
-  'jwt-issuer-matches-token-version': jwtIssuerMatchesTokenVersion,
-  'jwt-required-scope': jwtRequiredScope,
-  'jwt-validation-strict': jwtValidationStrict,
-  'policy-base-inherited': policyBaseInherited,
-  'policy-parse-error': policyParseError,
-  'policy-literal-secret': policyLiteralSecret,
-  'sources-consistent': sourcesConsistent,
-};
+export const BUILTIN_RULE_IDS: readonly BuiltinRuleId[] = BUILTIN_RULES.map((rule) => rule.id);
+
+/** The built-in rules by id. */
+export const builtinRules = Object.fromEntries(BUILTIN_RULES.map((rule) => [rule.id, rule])) as Readonly<
+  Record<BuiltinRuleId, AnyRule>
+>;

@@ -111,7 +111,9 @@ function judged(op: OperationPolicy, path: CallPath): RuleOutput[] {
   return out;
 }
 
-export default defineRule<PolicyBaseInheritedOptions>({
+const DEFAULTS: PolicyBaseInheritedOptions = { throttling: true };
+
+export default defineRule({
   id: 'policy-base-inherited',
   meta: {
     title: 'Narrower policies keep inheriting broader-scope protections in inbound',
@@ -132,7 +134,7 @@ export default defineRule<PolicyBaseInheritedOptions>({
         },
       },
     },
-    defaults: { throttling: true },
+    defaults: DEFAULTS,
   },
   *check(model, ctx) {
     const { throttling } = ctx.options;

@@ -111,7 +111,19 @@ export interface RuleDefinition<O = Record<string, never>> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRule = RuleDefinition<any>;
 
-export function defineRule<O = Record<string, never>>(rule: RuleDefinition<O>): RuleDefinition<O> {
+/** A rule whose id is known to the compiler as a literal (what `defineRule` returns). */
+export type DefinedRule<Id extends string, O = Record<string, never>> = RuleDefinition<O> & {
+  readonly id: Id;
+};
+
+/**
+ * Declares a rule. The id keeps its literal type, so the registry derives the closed union of built-in rule ids
+ * from the rule list itself (rules/index.ts). The options type is inferred from `options.defaults` (annotate the
+ * defaults, or pass it explicitly: `defineRule<MyOptions>(...)`, which leaves the id a plain string).
+ */
+export function defineRule<O = Record<string, never>, const Id extends string = string>(
+  rule: RuleDefinition<O> & { id: Id },
+): DefinedRule<Id, O> {
   return rule;
 }
 
