@@ -5,7 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { evaluateString, type ArmScope } from '../../src/sources/arm/expressions';
+import { evaluateString } from '../../src/sources/arm/evaluate';
+import { type ArmScope } from '../../src/sources/arm/values';
 import { ArmLimitError } from '../../src/sources/arm/limits';
 import { cli } from '../helpers/cli';
 import { makeTempDir } from '../helpers/temp';

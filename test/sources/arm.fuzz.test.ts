@@ -11,17 +11,15 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { AuditError } from '../../src/errors';
 import { loadArmTemplate } from '../../src/sources/arm';
+import { evaluateDeep, evaluateString, withCopyIndex } from '../../src/sources/arm/evaluate';
 import {
-  evaluateDeep,
-  evaluateString,
   Lambda,
   PartialString,
   ResourceHandle,
   Unknown,
-  withCopyIndex,
   type ArmScope,
   type ArmValue,
-} from '../../src/sources/arm/expressions';
+} from '../../src/sources/arm/values';
 import { makeTempDir } from '../helpers/temp';
 import { mutate, mutation } from '../policy/mutations';
 

@@ -16,7 +16,8 @@ import type {
   PolicyFragmentProperties,
 } from '../../inventory/types';
 import { joinPointer } from '../../json/positions';
-import { evaluateDeep, isUnknownValue } from './expressions';
+import { evaluateDeep } from './evaluate';
+import { isUnknownValue } from './values';
 import { key, policyKeys, rawProperties, type Builder, type Container } from './builder';
 import { markUnknown } from './settle';
 import type { NameSegment, ResourceInstance } from './template';

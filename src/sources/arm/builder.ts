@@ -14,7 +14,9 @@ import type {
   PolicyFormat,
 } from '../../inventory/types';
 import { joinPointer } from '../../json/positions';
-import { evaluateDeep, isExpression, isUnknownValue, Unknown } from './expressions';
+import { evaluateDeep } from './evaluate';
+import { isExpression } from './parse';
+import { isUnknownValue, Unknown } from './values';
 import type { ValueOrigin } from './scope';
 import { stripSecrets } from './secrets';
 import { markUnknown, reasonOf, settleObject, type JsonObject } from './settle';

@@ -12,7 +12,7 @@ import type { PositionIndex } from '../../json/types';
 import { joinPointer, parseJsonWithPositions } from '../../json/positions';
 import { displayPath } from '../../util/package-root';
 import { fileProblem, readNamedText } from '../../util/files';
-import { Unknown, type ArmValue } from './expressions';
+import { Unknown, type ArmValue } from './values';
 import { buildInventory } from './inventory';
 import { ArmLimitError, withEvaluationBudget } from './limits';
 import { walkTemplate, type ParameterValue } from './template';

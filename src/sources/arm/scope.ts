@@ -6,15 +6,8 @@
 import { joinPointer } from '../../json/positions';
 import { isRecord } from '../../util/json';
 import { setBase } from './limits';
-import {
-  evaluateDeep,
-  isArmObject,
-  ResourceHandle,
-  Unknown,
-  type ArmObject,
-  type ArmScope,
-  type ArmValue,
-} from './expressions';
+import { evaluateDeep } from './evaluate';
+import { isArmObject, ResourceHandle, Unknown, type ArmObject, type ArmScope, type ArmValue } from './values';
 import { isSecretKey } from './secrets';
 
 /** Where a parameter's or variable's literal value lives, so a policy taken from it is located there. */

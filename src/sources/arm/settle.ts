@@ -3,14 +3,8 @@
  * recorded in `Origin.unknown` (with its reason) instead; apart from the record builder because it is pure.
  */
 import type { Origin } from '../../inventory/types';
-import {
-  isArmObject,
-  isExpression,
-  isUnknownValue,
-  Lambda,
-  ResourceHandle,
-  type ArmValue,
-} from './expressions';
+import { isArmObject, isUnknownValue, Lambda, ResourceHandle, type ArmValue } from './values';
+import { isExpression } from './parse';
 import { isRecord } from '../../util/json';
 import { childPath } from '../../util/paths';
 

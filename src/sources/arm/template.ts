@@ -8,18 +8,16 @@
  */
 import { joinPointer } from '../../json/positions';
 import { isRecord } from '../../util/json';
+import { evaluateDeep, evaluateString, withCopyIndex } from './evaluate';
 import {
-  evaluateDeep,
-  evaluateString,
   isArmObject,
   isUnknownValue,
   PartialString,
   Unknown,
-  withCopyIndex,
   type ArmObject,
   type ArmScope,
   type ArmValue,
-} from './expressions';
+} from './values';
 import { checkCopyCount, setBase } from './limits';
 import { baseType, TemplateScope, type ParameterValue } from './scope';
 import { stripSecretParameter, stripSecrets } from './secrets';
