@@ -13,12 +13,12 @@ import { unknownIn } from '../src/model/unknown';
 import type { Api, AuthReference, AuthServer, Evidence, OpenIdProvider } from '../src/model/types';
 import {
   allStatements,
-  describeUnreadable,
   type CallPath,
   type EffectiveStatement,
   type OperationPolicy,
   type Unreadable,
 } from '../src/policy/effective';
+import { describeUnreadable } from './support/policy-texts';
 import { currentOperations, describeSource, listNames, readValidation, statementEntity } from './support/jwt';
 import { inboundReach, tokenVerdict } from './support/validation-verdict';
 

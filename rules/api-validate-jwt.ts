@@ -7,15 +7,14 @@
 import { checked, defineRule, notEvaluated, violation } from './support/contract';
 import type { Api, Entity, Evidence } from '../src/model/types';
 import { unknownIn } from '../src/model/unknown';
+import { describeUnreadable, unreadableText } from './support/policy-texts';
 import {
-  describeUnreadable,
-  unreadableText,
   type CallPath,
   type EffectiveStatement,
   type OperationPolicy,
   type Unreadable,
 } from '../src/policy/effective';
-import { textEntity } from '../src/policy/fragments';
+import { textEntity } from './support/policy-texts';
 import {
   currentOperations,
   describeSource,

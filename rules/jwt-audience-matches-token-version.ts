@@ -25,7 +25,7 @@ import {
   type ValidationUse,
   type ValueElement,
 } from './support/jwt';
-import { describeOpaque } from '../src/policy/named-values';
+import { describeOpaque } from './support/policy-texts';
 import {
   configEvidence,
   serverBackendEvidence,

@@ -37,7 +37,7 @@ import {
   type ValidationUse,
   type ValueElement,
 } from './support/jwt';
-import { describeOpaque } from '../src/policy/named-values';
+import { describeOpaque } from './support/policy-texts';
 import { configEvidence, serverEndpointsEvidence, uniqueEvidence } from './support/policy-evidence';
 import { unreadableInboundNotChecked } from './support/outputs';
 

@@ -17,7 +17,7 @@ import {
   type ValidationConfig,
   type ValidationUse,
 } from './support/jwt';
-import { describeOpaque } from '../src/policy/named-values';
+import { describeOpaque } from './support/policy-texts';
 import { attr } from '../src/policy/parser';
 import { configEvidence, namedValueEvidence, uniqueEvidence } from './support/policy-evidence';
 import { unreadableInboundNotChecked } from './support/outputs';

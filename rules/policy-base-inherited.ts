@@ -10,14 +10,13 @@ import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '.
 import type { Entity, Evidence } from '../src/model/types';
 import {
   allStatements,
-  describeUnreadable,
-  unreadableText,
   type CallPath,
   type DroppedInheritance,
   type EffectiveStatement,
   type OperationPolicy,
 } from '../src/policy/effective';
-import { textEntity } from '../src/policy/fragments';
+import { describeUnreadable, unreadableText } from './support/policy-texts';
+import { textEntity } from './support/policy-texts';
 import { currentOperations, describeSource, listNames } from './support/jwt';
 import { attr, childElements } from '../src/policy/parser';
 import type { PolicyDocument } from '../src/policy/documents';

@@ -4,9 +4,10 @@
  * Vault named value) referenced as `{{name}}`. The finding never shows the value, only its length.
  */
 import { defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
-import { describeUnreadability } from '../src/policy/documents';
+import { describeUnreadability } from './support/policy-texts';
 import { effectivePolicies } from '../src/policy/effective';
-import { textEntity, type PolicyText } from '../src/policy/fragments';
+import { textEntity } from './support/policy-texts';
+import { type PolicyText } from '../src/policy/fragments';
 import { capitalized, policyTextsRead, textLocation } from './support/outputs';
 import { literalSecretsIn, redacted, type LiteralSecret } from '../src/policy/secrets';
 

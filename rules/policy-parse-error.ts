@@ -5,12 +5,8 @@
  */
 import { defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import type { Entity, Evidence, Model, Service } from '../src/model/types';
-import {
-  describeMissingFragment,
-  isFragmentText,
-  textEntity,
-  type MissingFragment,
-} from '../src/policy/fragments';
+import { describeMissingFragment, textEntity } from './support/policy-texts';
+import { isFragmentText, type MissingFragment } from '../src/policy/fragments';
 import { serviceOf, workspaceOf, type FragmentDocument, type PolicyDocument } from '../src/policy/documents';
 import { effectivePolicies } from '../src/policy/effective';
 import { SYNTHETIC_ROOT } from '../src/policy/parser';

@@ -6,7 +6,8 @@
  */
 import type { Violation } from './contract';
 import type { Api, App, AuthServer, Model } from '../../src/model/types';
-import { textEntity, type PolicyText } from '../../src/policy/fragments';
+import { textEntity } from './policy-texts';
+import { type PolicyText } from '../../src/policy/fragments';
 import {
   allStatements,
   effectivePolicies,

@@ -5,8 +5,9 @@
 import { checked, notEvaluated, type RuleOutput, type Violation } from './contract';
 import type { Model } from '../../src/model/types';
 import type { PolicyOwner } from '../../src/policy/documents';
-import { describeUnreadable, unreadableText } from '../../src/policy/effective';
-import { isFragmentText, textEntity, type PolicyText } from '../../src/policy/fragments';
+import { describeUnreadable, unreadableText } from './policy-texts';
+import { isFragmentText, type PolicyText } from '../../src/policy/fragments';
+import { textEntity } from './policy-texts';
 import { unreadableInbound } from './jwt';
 
 /** `the API policy of 'x'` -> `The API policy of 'x'`, to start a message with a label. */

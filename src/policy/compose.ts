@@ -6,7 +6,6 @@
  */
 import type { Origin } from '../inventory/types';
 import {
-  describeUnreadability,
   serviceOf,
   SECTIONS,
   workspaceOf,
@@ -16,7 +15,6 @@ import {
   type Unreadability,
 } from './documents';
 import {
-  describeMissingFragment,
   includedFragmentId,
   MAX_FRAGMENT_EXPANSION,
   type FragmentCatalog,
@@ -284,28 +282,4 @@ export function alwaysRuns(
         s.branches.some((b) => b.condition.condition === undefined) &&
         s.branches.every((b) => alwaysRuns(b.statements, test))),
   );
-}
-
-/** The text of an unreadable part, for not-evaluated reasons. */
-export function unreadableText(u: Unreadable): PolicyText {
-  switch (u.kind) {
-    case 'document':
-      return u.document;
-    case 'fragment':
-      return u.fragment;
-    case 'missing-fragment':
-      return u.missing.text;
-  }
-}
-
-/** Why an unreadable part leaves the section incomplete, for not-evaluated reasons. */
-export function describeUnreadable(u: Unreadable): string {
-  switch (u.kind) {
-    case 'document':
-      return describeUnreadability(u.document.label, u.state);
-    case 'fragment':
-      return describeUnreadability(u.fragment.label, u.state);
-    case 'missing-fragment':
-      return `${describeMissingFragment(u.missing)}; see policy-parse-error`;
-  }
 }

@@ -137,13 +137,6 @@ export function readAllDocuments(model: Model): PolicyDocument[] {
   return documents;
 }
 
-/** `is a link (rawxml-link: https://...)` / `could not be parsed (...)`, for not-evaluated reasons. */
-export function describeUnreadability(label: string, state: Unreadability): string {
-  return state.kind === 'link'
-    ? `${label} is given only as a link (${state.url}), which cannot be read offline`
-    : `${label} could not be parsed (${state.message}); see policy-parse-error`;
-}
-
 /** The service a policy owner belongs to. */
 export function serviceOf(owner: PolicyOwner): Service {
   switch (owner.kind) {

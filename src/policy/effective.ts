@@ -35,8 +35,6 @@ import { findElements } from './parser';
 export {
   allStatements,
   alwaysRuns,
-  describeUnreadable,
-  unreadableText,
   type BranchCondition,
   type DroppedInheritance,
   type EffectiveBranch,

@@ -2,7 +2,7 @@
  * Policy fragments and `<include-fragment fragment-id="..."/>`. A fragment is inserted as-is where it is
  * included; a policy in a workspace uses the workspace's fragments, a service-level policy the service's.
  */
-import type { Entity, Model, PolicyFragment, Workspace } from '../model/types';
+import type { Model, PolicyFragment, Workspace } from '../model/types';
 import { readFragment, type FragmentDocument, type PolicyDocument } from './documents';
 import { attr, childElements } from './parser';
 import type { PolicyElement } from './types';
@@ -164,21 +164,10 @@ export function isFragmentText(text: PolicyText): text is FragmentDocument {
   return 'fragment' in text;
 }
 
-/** The entity a finding about an element of the text belongs to: the fragment, or the policy's owner. */
-export function textEntity(text: PolicyText): Entity {
-  return isFragmentText(text) ? text.fragment : text.owner;
-}
-
-/** An include of a fragment that is not in the data, for `policy-parse-error` and not-evaluated reasons. */
+/** An include of a fragment that is not in the data. */
 export interface MissingFragment {
   fragmentId: string;
   /** The policy or fragment the `<include-fragment>` is written in. */
   text: PolicyText;
   element: PolicyElement;
-}
-
-export function describeMissingFragment(missing: MissingFragment): string {
-  return missing.fragmentId === ''
-    ? `<include-fragment> in ${missing.text.label} has no fragment-id`
-    : `${missing.text.label} includes policy fragment '${missing.fragmentId}', which is not in the data`;
 }

@@ -94,13 +94,3 @@ export function resolveNamedValues(raw: string, lookup: NamedValueLookup): Resol
     opaque: expression || references.some((r) => r.status !== 'resolved'),
   };
 }
-
-/** `{{tenant-id}} (secret)` style description of the references that stayed opaque, for messages. */
-export function describeOpaque(resolved: ResolvedValue): string {
-  if (resolved.expression && resolved.references.every((r) => r.status === 'resolved'))
-    return 'a policy expression evaluated per request';
-  const parts = resolved.references
-    .filter((r) => r.status !== 'resolved')
-    .map((r) => `{{${r.name}}} (${r.status === 'unknown' ? 'not in the data' : r.status})`);
-  return parts.length > 0 ? `named value ${parts.join(', ')}` : 'a policy expression evaluated per request';
-}

@@ -1,12 +1,12 @@
 import {
   allStatements,
   alwaysRuns,
-  describeUnreadable,
   effectivePolicies,
   type CallPath,
   type EffectiveStatement,
   type OperationPolicy,
 } from '../../src/policy/effective';
+import { describeUnreadable } from '../../rules/support/policy-texts';
 import { isTokenValidation, resolvedAttribute, resolvedText } from '../../rules/support/jwt';
 import { findElements } from '../../src/policy/parser';
 import { buildModel, loadSampleDoc } from '../helpers/sample';
