@@ -24,3 +24,12 @@ export { parsePolicy } from './policy/parser';
 export { reporters, REPORTER_NAMES } from '../reporters';
 export type { ReporterName, ReporterOptions } from '../reporters';
 export { BUILTIN_RULE_IDS, builtinRules } from '../rules';
+export { RuleTester, RuleTesterError } from './testing/rule-tester';
+export type {
+  ExpectedError,
+  InvalidTestCase,
+  RuleTesterConfig,
+  RuleTests,
+  SnapshotInput,
+  ValidTestCase,
+} from './testing/rule-tester';

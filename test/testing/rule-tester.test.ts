@@ -1,0 +1,174 @@
+/**
+ * The RuleTester harness (src/testing/rule-tester.ts): it runs cases through the real engine and fails on a wrong
+ * message, a wrong path, a missing error, an unexpected error, an unexpected abstention, bad options and a broken
+ * rule contract. Failing cases are run without the test runner's globals, where `run` throws on the first failure.
+ */
+import { defineRule, RuleTester, violation } from '../../src';
+import { checked, notEvaluated, type AnyRule } from '../../rules/support/contract';
+import { RuleTesterError, type RuleTests } from '../../src/testing/rule-tester';
+
+/** A plugin-style rule: every app registration has `notes`, and none is named `forbidden`. */
+const appNotes = defineRule({
+  id: 'app-notes',
+  meta: { title: 'App registrations have notes', severity: 'warning', tags: ['entra'], requires: ['entra'] },
+  *check(model) {
+    for (const app of model.applications) {
+      if (app.name === 'unknowable') {
+        yield notEvaluated(`App '${app.name}' cannot be judged.`, app);
+        continue;
+      }
+      if (typeof (app.raw as Record<string, unknown>)['notes'] !== 'string') {
+        yield violation(app, `App '${app.name}' has no notes; add some.`, { path: 'notes' });
+      } else {
+        yield checked(app, []);
+      }
+    }
+  },
+});
+
+const app = (name: string, extra: Record<string, unknown> = {}) => ({
+  id: `00000000-0000-4000-8000-00000000000${name.length % 10}`,
+  appId: `10000000-0000-4000-8000-00000000000${name.length % 10}`,
+  displayName: name,
+  ...extra,
+});
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const tester = new RuleTester({ now: NOW });
+
+/** Runs `tests` with no test-runner globals, so that the first failure throws. */
+function runBare(rule: AnyRule, tests: RuleTests): void {
+  RuleTester.describe = (_name: string, body: () => void) => body();
+  RuleTester.it = (_name: string, body: () => void) => body();
+  try {
+    tester.run(rule, tests);
+  } finally {
+    RuleTester.describe = undefined;
+    RuleTester.it = undefined;
+  }
+}
+
+const missingNotes = { applications: [app('payments')] };
+
+// Under jest: each case is one test.
+tester.run(appNotes, {
+  valid: [{ applications: [app('payments', { notes: 'owned by team x' })] }, { applications: [] }],
+  invalid: [
+    {
+      name: 'an app without notes',
+      input: missingNotes,
+      errors: [
+        {
+          message: "App 'payments' has no notes; add some.",
+          path: '/applications/0',
+          line: 5,
+          column: 5,
+          severity: 'warning',
+          resource: 'payments',
+        },
+      ],
+    },
+    {
+      name: 'abstention is stated, not passed',
+      input: { applications: [app('unknowable'), app('payments')] },
+      errors: [{ message: /payments/ }],
+      notEvaluated: [/cannot be judged/],
+    },
+  ],
+});
+
+describe('RuleTester reports', () => {
+  it('nothing when every case holds', () => {
+    expect(() =>
+      runBare(appNotes, {
+        valid: [{ applications: [app('payments', { notes: 'x' })] }],
+        invalid: [{ input: missingNotes, errors: [{ message: /no notes/, path: '/applications/0' }] }],
+      }),
+    ).not.toThrow();
+  });
+
+  it('a wrong message', () => {
+    expect(() =>
+      runBare(appNotes, {
+        valid: [],
+        invalid: [{ input: missingNotes, errors: [{ message: 'App has notes.' }] }],
+      }),
+    ).toThrow(
+      /Error #0 does not match:\n {2}message: expected "App has notes.", got "App 'payments' has no notes/,
+    );
+    expect(() =>
+      runBare(appNotes, { valid: [], invalid: [{ input: missingNotes, errors: [{ message: /redirect/ }] }] }),
+    ).toThrow(/message: expected to match \/redirect\//);
+  });
+
+  it('a wrong path', () => {
+    expect(() =>
+      runBare(appNotes, {
+        valid: [],
+        invalid: [{ input: missingNotes, errors: [{ path: '/applications/0/notes' }] }],
+      }),
+    ).toThrow(/path: expected "\/applications\/0\/notes", got "\/applications\/0"/);
+  });
+
+  it('a missing error', () => {
+    expect(() =>
+      runBare(appNotes, {
+        valid: [],
+        invalid: [{ input: missingNotes, errors: [{ message: /payments/ }, { message: /billing/ }] }],
+      }),
+    ).toThrow(/Should have 2 errors but had 1/);
+  });
+
+  it('an unexpected error, in a valid case and in an invalid one', () => {
+    expect(() => runBare(appNotes, { valid: [missingNotes], invalid: [] })).toThrow(
+      /Should have no errors but had 1:\n {2}- \[warning\] \/applications\/0 at 5:5: App 'payments' has no notes/,
+    );
+    expect(() =>
+      runBare(appNotes, {
+        valid: [],
+        invalid: [
+          { input: { applications: [app('payments'), app('billing')] }, errors: [{ message: /payments/ }] },
+        ],
+      }),
+    ).toThrow(/Should have 1 error but had 2/);
+  });
+
+  it('an abstention the case does not expect', () => {
+    expect(() => runBare(appNotes, { valid: [{ applications: [app('unknowable')] }], invalid: [] })).toThrow(
+      /Should have 0 not-evaluated records \(none\) but had 1:\n {2}- .*cannot be judged/,
+    );
+  });
+
+  it('options that do not match the rule schema, and options for a rule without any', () => {
+    const withOptions = defineRule({
+      id: 'app-notes-min',
+      meta: appNotes.meta,
+      check: () => [],
+      options: {
+        schema: { type: 'object', additionalProperties: false, properties: { min: { type: 'integer' } } },
+        defaults: { min: 1 } as { min: number },
+      },
+    });
+    expect(() =>
+      runBare(withOptions, { valid: [{ input: { applications: [] }, options: { min: 'x' } }], invalid: [] }),
+    ).toThrow(/rules\.app-notes-min\.options\.min: must be integer/);
+    expect(() =>
+      runBare(appNotes, { valid: [{ input: { applications: [] }, options: { min: 1 } }], invalid: [] }),
+    ).toThrow(/this rule takes no options/);
+  });
+
+  it('a rule that breaks the contract, and an input that is not a snapshot', () => {
+    const broken = {
+      ...appNotes,
+      id: 'Not Kebab',
+      meta: { ...appNotes.meta, severity: 'fatal' },
+    } as unknown as AnyRule;
+    expect(() => runBare(broken, { valid: [], invalid: [] })).toThrow(RuleTesterError);
+    expect(() => runBare(broken, { valid: [], invalid: [] })).toThrow(
+      /id must be a kebab-case string; meta.severity/,
+    );
+    expect(() => runBare(appNotes, { valid: [{ applications: 'none' }], invalid: [] })).toThrow(
+      /does not match the snapshot schema/,
+    );
+  });
+});
