@@ -65,7 +65,7 @@ describe('arm source: corpus templates', () => {
   });
 
   it('evaluates Bicep modules (nested deployments) with values from a parameters file', async () => {
-    const parameters = 'test/fixtures/arm/avm-service.parameters.json';
+    const parameters = 'test/sources/arm/fixtures/avm-service.parameters.json';
     const spec = `arm:${CORPUS}/avm-service-main.json#${parameters}`;
     const inventory = load(spec);
     expect(inventory.gaps).toEqual([]);

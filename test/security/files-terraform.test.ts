@@ -8,7 +8,7 @@ import { makeTempDir } from '../helpers/temp';
 describe('terraform: unreadable configuration files', () => {
   it('a .tf file with invalid UTF-8 is exit 2 naming the file and line', async () => {
     const dir = makeTempDir('tf-utf8');
-    cpSync(path.join(REPO_ROOT, 'test/fixtures/terraform/colors'), dir, { recursive: true });
+    cpSync(path.join(REPO_ROOT, 'test/sources/terraform/fixtures/colors'), dir, { recursive: true });
     const tf = path.join(dir, 'modules/apim/main.tf');
     writeFileSync(
       tf,

@@ -1,14 +1,14 @@
 /**
  * The Colors scenario of `examples/contoso/snapshot.json` expressed as infrastructure code, derived from the
  * sample so that the fixtures keep mirroring it:
- * - `test/fixtures/apiops/colors/`: the APIOps artifact folder the extractor would write for the service, plus
+ * - `test/sources/apiops/fixtures/colors/`: the APIOps artifact folder the extractor would write for the service, plus
  *   the hand-written `authorizationServers/` and `serviceInformation.json` conventions;
- * - `test/fixtures/apiops/colors-apps.snapshot.json`: the two app registrations alone (the Entra side);
- * - `test/fixtures/arm/colors.json` + `colors.parameters.json`: the template `bicep build` emits for a Bicep file
+ * - `test/sources/apiops/fixtures/colors-apps.snapshot.json`: the two app registrations alone (the Entra side);
+ * - `test/sources/arm/fixtures/colors.json` + `colors.parameters.json`: the template `bicep build` emits for a Bicep file
  *   that declares the apps with the Microsoft Graph extension and the APIM service with its children.
  *
  * The files are checked in. `UPDATE_FIXTURES=1 npx jest test/sources` rewrites them from the sample (then run
- * `npx prettier --write test/fixtures/apiops test/fixtures/arm`); otherwise a test fails when they drift.
+ * `npx prettier --write test/sources/apiops/fixtures test/sources/arm/fixtures`); otherwise a test fails when they drift.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,10 +16,10 @@ import { loadSampleDoc, REPO_ROOT } from '../helpers/sample';
 
 type Json = Record<string, unknown>;
 
-export const APIOPS_COLORS = 'test/fixtures/apiops/colors';
-export const APIOPS_COLORS_APPS = 'test/fixtures/apiops/colors-apps.snapshot.json';
-export const ARM_COLORS = 'test/fixtures/arm/colors.json';
-export const ARM_COLORS_PARAMETERS = 'test/fixtures/arm/colors.parameters.json';
+export const APIOPS_COLORS = 'test/sources/apiops/fixtures/colors';
+export const APIOPS_COLORS_APPS = 'test/sources/apiops/fixtures/colors-apps.snapshot.json';
+export const ARM_COLORS = 'test/sources/arm/fixtures/colors.json';
+export const ARM_COLORS_PARAMETERS = 'test/sources/arm/fixtures/colors.parameters.json';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 

@@ -8,11 +8,11 @@
  * Every record points at its own file (pointer `''` = the file's root object); policy text is located inside
  * its `policy.xml`. This module detects the folder, places the folders APIOps tools have written over the years
  * (and says what it expected where it cannot place one), and composes the service and its workspaces; the files
- * and the entity folders are read by apiops-entities.ts.
+ * and the entity folders are read by reader.ts and entities.ts, the layouts told apart by layout.ts.
  */
 import { existsSync, statSync } from 'node:fs';
-import { listFolder, present } from '../../util/files';
 import path from 'node:path';
+import { present } from '../../util/files';
 import { AuditError } from '../../errors';
 import type {
   Inventory,
@@ -21,77 +21,27 @@ import type {
   InventoryWorkspace,
   Origin,
 } from '../../inventory/types';
+import { readApi, readAuthorizationServer, readFragment, readNamedValue, readProduct } from './entities';
+import { entries, FolderReader, subdirectories } from './reader';
 import {
-  entries,
-  FolderReader,
-  readApi,
-  readAuthorizationServer,
-  readFragment,
-  readNamedValue,
-  readProduct,
-  subdirectories,
-} from './entities';
+  API_INFO,
+  contents,
+  EXPECTED,
+  FRAGMENTS,
+  hasArtifacts,
+  isApiFolder,
+  listing,
+  looksLikeApiops,
+  meant,
+  misplacedApiInfo,
+  NAMED_VALUES,
+  nestedApiDirs,
+} from './layout';
 import type { SourceDefinition } from '../types';
 import { howToAdd, markNotCarried } from '../../inventory/collections';
 
 /** APIM service names: a letter, then letters, digits and hyphens, not ending in a hyphen (1-50). */
 const SERVICE_NAME = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
-
-/**
- * Every name an APIOps tool has written for a collection: the Azure/apiops extractor writes `named values/` and
- * `policy fragments/`, apiops-cli (its successor) `namedValues/` and `policyFragments/`.
- */
-const NAMED_VALUES = ['named values', 'namedValues'];
-const FRAGMENTS = ['policy fragments', 'policyFragments'];
-
-/** Folders that hold `<name>/<kind>Information.json` entries; any one of them marks an APIOps folder. */
-const LAYOUT: readonly (readonly [string, string])[] = [
-  ['apis', 'apiInformation.json'],
-  ['products', 'productInformation.json'],
-  ...NAMED_VALUES.map((folder) => [folder, 'namedValueInformation.json'] as const),
-  ...FRAGMENTS.map((folder) => [folder, 'policyFragmentInformation.json'] as const),
-  ['authorizationServers', 'authorizationServerInformation.json'],
-  ['workspaces', 'workspaceInformation.json'],
-];
-
-/** Collection folders APIOps tools write that the audit does not read: an artifact folder may hold only these. */
-const UNREAD = [
-  'backends',
-  'diagnostics',
-  'documentations',
-  'gateways',
-  'groups',
-  'loggers',
-  'policyRestrictions',
-  'schemas',
-  'subscriptions',
-  'tags',
-  'version sets',
-  'versionSets',
-];
-
-const COLLECTIONS = [...LAYOUT.map(([folder]) => folder), ...UNREAD];
-
-const API_INFO = 'apiInformation.json';
-/** Folders inside an API folder that belong to that API (not versions, revisions or misplaced copies). */
-const API_CHILDREN = new Set([
-  'operations',
-  'diagnostics',
-  'releases',
-  'resolvers',
-  'schemas',
-  'tags',
-  'tagDescriptions',
-]);
-/** Files an APIOps tool writes into the entry of any collection (`backends/<b>/backendInformation.json`...). */
-const ENTRY_FILE = /(?:Information\.json|^policy\.xml|^apis\.json)$/;
-/** Files APIOps tools write into an API folder. */
-const API_FILE =
-  /^(?:apiInformation\.json|policy\.xml|specification\.[a-z]+|wiki\.md|apiVersionSet\.json|tags\.json)$/;
-
-/** What an artifact folder holds, in the words of the "no APIOps artifacts" error. */
-const EXPECTED =
-  'apis/<api>/apiInformation.json, products/, named values/, policy fragments/, workspaces/ or a policy.xml at its root';
 
 export const apiopsSource: SourceDefinition = {
   describe:
@@ -107,99 +57,6 @@ export const apiopsSource: SourceDefinition = {
     }
   },
 };
-
-/** A bare path is an APIOps folder when one of its entries has its information file (or policy.xml). */
-export function looksLikeApiops(dir: string): boolean {
-  if (present(path.join(dir, 'serviceInformation.json'))) return true;
-  return LAYOUT.some(([folder, info]) =>
-    subdirectories(path.join(dir, folder)).some((name) => {
-      const entry = path.join(dir, folder, name);
-      if (present(path.join(entry, info)) || present(path.join(entry, 'policy.xml'))) return true;
-      if (folder === 'products') return present(path.join(entry, 'apis.json'));
-      return folder === 'apis' && nestedApiDirs(entry).length > 0;
-    }),
-  );
-}
-
-/**
- * An `apiops:` source must hold something an APIOps tool writes: `serviceInformation.json`, the global
- * `policy.xml`, or a collection folder with an entry holding APIOps files. An API folder counts when its
- * `apiInformation.json` is misplaced too, so that the gap can say where it is.
- */
-function hasArtifacts(dir: string): boolean {
-  if (present(path.join(dir, 'serviceInformation.json')) || present(path.join(dir, 'policy.xml'))) {
-    return true;
-  }
-  return COLLECTIONS.some((folder) =>
-    subdirectories(path.join(dir, folder)).some((name) => {
-      const entry = path.join(dir, folder, name);
-      if (listing(entry).some((n) => ENTRY_FILE.test(n))) return true;
-      return folder === 'apis' && (isApiFolder(entry) || misplacedApiInfo(entry).length > 0);
-    }),
-  );
-}
-
-/** The artifact folder the user may have meant: `dir`'s parent when `dir` is its `apis/`, or one below `dir`. */
-function meant(dir: string): string | undefined {
-  const parent = path.dirname(path.resolve(dir));
-  if (COLLECTIONS.includes(path.basename(path.resolve(dir))) && looksLikeApiops(parent)) return parent;
-  return artifactsBelow(dir);
-}
-
-/** A folder up to two levels below `dir` that looks like an APIOps folder (`apimartifacts/`), if any. */
-function artifactsBelow(dir: string, depth = 2): string | undefined {
-  for (const name of subdirectories(dir)) {
-    if (name.startsWith('.') || name === 'node_modules') continue;
-    const child = path.join(dir, name);
-    const found = looksLikeApiops(child) ? child : depth > 1 ? artifactsBelow(child, depth - 1) : undefined;
-    if (found) return found;
-  }
-  return undefined;
-}
-
-/** A folder's contents in a few words: `an empty folder`, `only README.md and drafts/`. */
-function contents(dir: string): string {
-  const names = listing(dir);
-  if (names.length === 0) return 'an empty folder';
-  const shown = names.slice(0, 3);
-  const more = names.length - shown.length;
-  const list =
-    more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ').replace(/, ([^,]*)$/, ' and $1');
-  return `only ${list}`;
-}
-
-function listing(dir: string, root?: string): string[] {
-  return listFolder(dir, root, () => undefined)
-    .filter((e) => !e.name.startsWith('.'))
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((e) => (e.kind === 'folder' ? `${e.name}/` : e.name));
-}
-
-/** Whether a folder under `apis/` holds files APIOps tools write into an API folder (or a 2022 version folder). */
-function isApiFolder(dir: string): boolean {
-  const names = listing(dir);
-  if (names.some((n) => API_FILE.test(n) || API_CHILDREN.has(n.replace(/\/$/, '')))) return true;
-  return nestedApiDirs(dir).length > 0;
-}
-
-/** `apiInformation.json` files one level below an API folder, where no APIOps tool looks for them. */
-function misplacedApiInfo(dir: string): string[] {
-  return subdirectories(dir)
-    .filter((sub) => !API_CHILDREN.has(sub))
-    .map((sub) => path.join(dir, sub, API_INFO))
-    .filter((file) => present(file));
-}
-
-/** `<version>/<revision>` folders of an API folder that hold an `apiInformation.json` (the 2022 layout). */
-function nestedApiDirs(dir: string): string[] {
-  return subdirectories(dir)
-    .filter((version) => !API_CHILDREN.has(version))
-    .flatMap((version) =>
-      subdirectories(path.join(dir, version))
-        .filter((revision) => present(path.join(dir, version, revision, API_INFO)))
-        .map((revision) => `${version}/${revision}`),
-    );
-}
 
 /** `dir#name`: the folder and the service name (the name may arrive resolved as a path: its last segment). */
 export function splitApiopsLocation(location: string): { dir: string; serviceName: string | undefined } {
@@ -371,14 +228,13 @@ function markUncarried(reader: FolderReader, dir: string, service: InventoryServ
   );
 }
 
-export function loadApiopsFolder(
-  location: string,
-  spec: string = `apiops:${location}`,
-  cwd: string = process.cwd(),
-  log: (message: string) => void = () => undefined,
-): Inventory {
-  const { dir, serviceName } = splitApiopsLocation(location);
-  const reader = new FolderReader(spec, cwd, log, dir);
+/** Refuses, before reading anything, a location that is no folder, a bad `#<name>`, or a folder without artifacts. */
+function checkArtifactFolder(
+  reader: FolderReader,
+  dir: string,
+  spec: string,
+  serviceName: string | undefined,
+): void {
   let isDirectory = false;
   try {
     isDirectory = statSync(dir).isDirectory();
@@ -408,6 +264,17 @@ export function loadApiopsFolder(
       `no APIOps artifacts found in ${reader.shown(dir)}: expected ${EXPECTED}; found ${contents(dir)}${hint}`,
     );
   }
+}
+
+export function loadApiopsFolder(
+  location: string,
+  spec: string = `apiops:${location}`,
+  cwd: string = process.cwd(),
+  log: (message: string) => void = () => undefined,
+): Inventory {
+  const { dir, serviceName } = splitApiopsLocation(location);
+  const reader = new FolderReader(spec, cwd, log, dir);
+  checkArtifactFolder(reader, dir, spec, serviceName);
   const service = readService(reader, dir, serviceName);
   const parts = readContainer(reader, dir);
   const servers = collect(reader, dir, 'authorizationServers', readAuthorizationServer);

@@ -20,7 +20,7 @@ import {
 } from './values';
 import { checkCopyCount, setBase } from './limits';
 import { baseType, TemplateScope, type ParameterValue } from './scope';
-import { stripSecretParameter, stripSecrets } from './secrets';
+import { stripSecretParameter, stripSecrets } from '../shared/secrets';
 
 export type { ParameterValue, ValueOrigin } from './scope';
 

@@ -13,8 +13,6 @@ import type {
   InventoryService,
   NamedValueProperties,
   OpenIdProviderProperties,
-  Origin,
-  PolicyContract,
 } from '../../inventory/types';
 import type { PathToken, PlannedResource } from './plan';
 import { put, Reader, type ServiceEntry, type Translator } from './translate';
@@ -84,7 +82,7 @@ export function customDomain(t: Translator, r: PlannedResource): void {
 }
 
 /** The service a child resource belongs to: `api_management_name`, or the service its `api_management_id` names. */
-function serviceOf(t: Translator, reader: Reader): ServiceEntry | undefined {
+export function serviceOf(t: Translator, reader: Reader): ServiceEntry | undefined {
   let name = reader.str(['api_management_name']);
   if (!name) {
     const referenced = reader.referenced(['api_management_id']);
@@ -244,7 +242,7 @@ export function api(t: Translator, r: PlannedResource): void {
   (service.record.apis ??= []).push(record);
 }
 
-function findApi(
+export function findApi(
   t: Translator,
   reader: Reader,
   required: boolean,
@@ -305,7 +303,7 @@ export function product(t: Translator, r: PlannedResource): void {
 }
 
 /** A product of the service (a bare record when the product, e.g. the built-in `starter`, is managed elsewhere). */
-function findProduct(t: Translator, reader: Reader): InventoryProduct | undefined {
+export function findProduct(t: Translator, reader: Reader): InventoryProduct | undefined {
   const service = serviceOf(t, reader);
   const name = reader.str(['product_id']);
   if (!service || !name) return undefined;
@@ -378,70 +376,4 @@ export function fragment(t: Translator, r: PlannedResource): void {
   record.origin = t.origin(reader, { resourceId: record.id });
   if (value !== undefined) record.valueOrigin = t.textOrigin(reader, 'value', value);
   (service.record.policyFragments ??= []).push(record);
-}
-
-/**
- * `xml_content` (format `rawxml`) or `xml_link` (`rawxml-link`) of a policy resource; `unknown` when the text
- * is known only after apply and could not be rebuilt.
- */
-function policyOf(t: Translator, reader: Reader): PolicyContract | { unknown: string } | undefined {
-  const content = reader.str(['xml_content'], 'policy');
-  if (content !== undefined) {
-    return { format: 'rawxml', value: content, origin: t.textOrigin(reader, 'xml_content', content) };
-  }
-  const link = reader.str(['xml_link'], 'policy');
-  if (link !== undefined) {
-    return {
-      format: 'rawxml-link',
-      value: link,
-      origin: { ...t.origin(reader), pointer: reader.pointer(['xml_link']) },
-    };
-  }
-  const unknown = reader.unknown['policy'];
-  return unknown === undefined ? undefined : { unknown };
-}
-
-/** Attaches a policy to its record, or marks the record's `policy` as unknown. */
-function attachPolicy(
-  t: Translator,
-  target: { policy?: PolicyContract; origin: Origin },
-  policy: PolicyContract | { unknown: string } | undefined,
-): void {
-  if (!policy) return;
-  if ('unknown' in policy) target.origin.unknown = { ...target.origin.unknown, policy: policy.unknown };
-  else target.policy = policy;
-}
-
-export function globalPolicy(t: Translator, r: PlannedResource): void {
-  const reader = new Reader(t, r);
-  const service = serviceOf(t, reader);
-  if (service) attachPolicy(t, service.record, policyOf(t, reader));
-}
-
-export function apiPolicy(t: Translator, r: PlannedResource): void {
-  const reader = new Reader(t, r);
-  const found = findApi(t, reader, true);
-  if (found) attachPolicy(t, found.api, policyOf(t, reader));
-}
-
-export function operationPolicy(t: Translator, r: PlannedResource): void {
-  const reader = new Reader(t, r);
-  const found = findApi(t, reader, true);
-  const name = reader.str(['operation_id']);
-  const policy = found && name ? policyOf(t, reader) : undefined;
-  if (!found || !name || !policy) return;
-  const operations = (found.api.operations ??= []);
-  let operation = operations.find((o) => o.name.toLowerCase() === name.toLowerCase());
-  if (!operation) {
-    // The operation comes from an imported specification rather than a resource: a bare record for its policy.
-    operation = { name, properties: {}, origin: t.origin(new Reader(t, r)) };
-    operations.push(operation);
-  }
-  attachPolicy(t, operation, policy);
-}
-
-export function productPolicy(t: Translator, r: PlannedResource): void {
-  const reader = new Reader(t, r);
-  const product = findProduct(t, reader);
-  if (product) attachPolicy(t, product, policyOf(t, reader));
 }

@@ -22,6 +22,7 @@ import { displayPath } from '../../util/package-root';
 import { fileProblem, readNamedText } from '../../util/files';
 import * as apim from './apim';
 import * as entra from './entra';
+import * as policies from './apim-policies';
 import { PLACEHOLDER_PREFIX, TerraformPlan, type PlannedResource } from './plan';
 import { Translator, type Context } from './translate';
 import type { SourceDefinition } from '../types';
@@ -134,10 +135,10 @@ const HANDLERS: readonly [string, Handler][] = [
   ['azurerm_api_management_product_api', apim.productApi],
   ['azurerm_api_management_named_value', apim.namedValue],
   ['azurerm_api_management_policy_fragment', apim.fragment],
-  ['azurerm_api_management_policy', apim.globalPolicy],
-  ['azurerm_api_management_api_policy', apim.apiPolicy],
-  ['azurerm_api_management_api_operation_policy', apim.operationPolicy],
-  ['azurerm_api_management_product_policy', apim.productPolicy],
+  ['azurerm_api_management_policy', policies.globalPolicy],
+  ['azurerm_api_management_api_policy', policies.apiPolicy],
+  ['azurerm_api_management_api_operation_policy', policies.operationPolicy],
+  ['azurerm_api_management_product_policy', policies.productPolicy],
   ['azuread_application_password', entra.password],
   ['azuread_application_identifier_uri', entra.identifierUri],
   ['azuread_application_pre_authorized', entra.preAuthorized],

@@ -1,19 +1,19 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { locate } from '../../src/engine/locate';
-import type { Entity } from '../../src/model/types';
+import { locate } from '../../../src/engine/locate';
+import type { Entity } from '../../../src/model/types';
 import {
   jsonSpecOperations,
   yamlSpecOperations,
   type SpecOperation,
   type SpecResult,
-} from '../../src/sources/apiops/spec';
-import { loadApiopsFolder } from '../../src/sources/apiops';
-import { REPO_ROOT } from '../helpers/sample';
-import { makeTempDir } from '../helpers/temp';
-import { scanJson } from './iac-helpers';
+} from '../../../src/sources/apiops/spec';
+import { loadApiopsFolder } from '../../../src/sources/apiops';
+import { REPO_ROOT } from '../../helpers/sample';
+import { makeTempDir } from '../../helpers/temp';
+import { scanJson } from '../iac-helpers';
 
-const SPECS = 'test/fixtures/apiops/specs';
+const SPECS = 'test/sources/apiops/fixtures/specs';
 const FOLDER = `${SPECS}/folder`;
 
 function bytesOf(name: string): Buffer {
@@ -428,7 +428,7 @@ describe('OpenAPI specifications: what cannot be read is a gap, never zero opera
       `${SPECS}/x.yaml:4:3: YAML syntax error: Map keys must be unique`,
     );
     expect(problemOf('x.yaml', Buffer.from('openapi: 3.0.1\npaths: {}\n---\nopenapi: 3.0.1\n'))).toMatch(
-      /^test\/fixtures\/apiops\/specs\/x\.yaml:3:1: YAML syntax error: Source contains multiple documents/,
+      /^test\/sources\/apiops\/fixtures\/specs\/x\.yaml:3:1: YAML syntax error: Source contains multiple documents/,
     );
     expect(problemOf('x.json', Buffer.from('{ "openapi": "3.0.1", "paths": { } '))).toBe(
       `${SPECS}/x.json:1:36: JSON syntax error: CloseBraceExpected`,

@@ -1,16 +1,16 @@
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadApiopsFolder, splitApiopsLocation } from '../../src/sources/apiops';
-import { parseSourceSpec } from '../../src/sources';
-import { cli } from '../helpers/cli';
-import { REPO_ROOT } from '../helpers/sample';
+import { loadApiopsFolder, splitApiopsLocation } from '../../../src/sources/apiops';
+import { parseSourceSpec } from '../../../src/sources';
+import { cli } from '../../helpers/cli';
+import { REPO_ROOT } from '../../helpers/sample';
 import {
   APIOPS_COLORS,
   APIOPS_COLORS_APPS,
   apiopsColorsFiles,
   appsSnapshotFile,
   syncFixtures,
-} from './colors-fixtures';
+} from '../colors-fixtures';
 import {
   auditErrorOf,
   gist,
@@ -21,9 +21,9 @@ import {
   scratchDir,
   textAt,
   type ReportFinding,
-} from './iac-helpers';
+} from '../iac-helpers';
 
-const WORKSPACES = 'test/fixtures/apiops/workspaces';
+const WORKSPACES = 'test/sources/apiops/fixtures/workspaces';
 const COLORS_SOURCES = [`apiops:${APIOPS_COLORS}`, `snapshot:${APIOPS_COLORS_APPS}`];
 
 function load(dir: string, spec = `apiops:${dir}`) {
@@ -48,7 +48,7 @@ describe('apiops source: the Colors scenario', () => {
     expect(syncFixtures(APIOPS_COLORS, apiopsColorsFiles(), true)).toEqual([]);
     expect(
       syncFixtures(
-        'test/fixtures/apiops',
+        'test/sources/apiops/fixtures',
         new Map([['colors-apps.snapshot.json', appsSnapshotFile()]]),
         false,
       ),
@@ -198,7 +198,7 @@ describe('apiops source: the Colors scenario', () => {
       expect(artifactLocation.uriBaseId).toBe('%SRCROOT%');
       expect(artifactLocation.uri).not.toMatch(/^(\/|[a-z]+:)/i);
       const file = decodeURIComponent(artifactLocation.uri);
-      expect(file.startsWith('test/fixtures/apiops/')).toBe(true);
+      expect(file.startsWith('test/sources/apiops/fixtures/')).toBe(true);
       const text = textAt({ file, line: region.startLine, column: region.startColumn });
       // JSON findings start at a value; policy findings at an element.
       expect(text).toMatch(file.endsWith('.xml') ? /^</ : /^["[{0-9tfn]/);

@@ -1,11 +1,16 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { InventoryApplication } from '../../src/inventory/types';
-import { decodeText, loadManifests, looksLikeManifest, parseManifestText } from '../../src/sources/manifest';
-import { cli } from '../helpers/cli';
-import { loadSampleDoc, REPO_ROOT } from '../helpers/sample';
-import { manifestFixtures } from '../fixtures/manifests/colors';
-import { APIOPS_COLORS } from './colors-fixtures';
+import type { InventoryApplication } from '../../../src/inventory/types';
+import {
+  decodeText,
+  loadManifests,
+  looksLikeManifest,
+  parseManifestText,
+} from '../../../src/sources/manifest';
+import { cli } from '../../helpers/cli';
+import { loadSampleDoc, REPO_ROOT } from '../../helpers/sample';
+import { manifestFixtures } from './fixtures/colors';
+import { APIOPS_COLORS } from '../colors-fixtures';
 import {
   auditErrorOf,
   gist,
@@ -14,9 +19,9 @@ import {
   scratchDir,
   textAt,
   type ReportFinding,
-} from './iac-helpers';
+} from '../iac-helpers';
 
-const MANIFESTS = 'test/fixtures/manifests';
+const MANIFESTS = 'test/sources/manifest/fixtures';
 const LEGACY = `${MANIFESTS}/colors-legacy`;
 const GRAPH = `${MANIFESTS}/colors-graph`;
 
@@ -42,7 +47,7 @@ function apimOnlySnapshot(dir: string): string {
 
 describe('manifest fixtures', () => {
   it('mirror the bundled sample (UPDATE_FIXTURES=1 rewrites them)', async () => {
-    const { syncFixtures } = await import('./colors-fixtures');
+    const { syncFixtures } = await import('../colors-fixtures');
     expect(syncFixtures(MANIFESTS, manifestFixtures(loadSampleDoc('contoso')), false)).toEqual([]);
   });
 });
@@ -173,7 +178,7 @@ describe('manifest detection and errors', () => {
     ).toBe(false);
     expect(
       looksLikeManifest(
-        readFileSync(path.join(REPO_ROOT, 'test/fixtures/terraform/colors/plan.json'), 'utf8'),
+        readFileSync(path.join(REPO_ROOT, 'test/sources/terraform/fixtures/colors/plan.json'), 'utf8'),
       ),
     ).toBe(false);
     expect(
@@ -227,9 +232,9 @@ describe('two manifests + the APIM side', () => {
     for (const finding of report.findings) {
       if (finding.resource.kind === 'application')
         expect(finding.location.file).toMatch(
-          /^test\/fixtures\/manifests\/colors-legacy\/oauth-(backend|client)-app\.json$/,
+          /^test\/sources\/manifest\/fixtures\/colors-legacy\/oauth-(backend|client)-app\.json$/,
         );
-      else expect(finding.location.file).toMatch(/^test\/fixtures\/apiops\/colors\//);
+      else expect(finding.location.file).toMatch(/^test\/sources\/apiops\/fixtures\/colors\//);
     }
     const legacyAt = (ruleId: string, fragment = '') =>
       textAt(only(report.findings, ruleId, fragment).location);

@@ -16,7 +16,7 @@ import { parseSnapshot, toSnapshotDocument } from '../../src/sources/snapshot';
 import { loadTerraformPlan } from '../../src/sources/terraform';
 import { loadSampleDoc } from '../helpers/sample';
 import { makeTempDir } from '../helpers/temp';
-import { scanJson } from './iac-helpers';
+import { scanJson } from '../sources/iac-helpers';
 
 type Json = Record<string, unknown>;
 

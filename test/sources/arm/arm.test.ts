@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseSourceSpec } from '../../src/sources';
-import { loadArmTemplate, splitArmLocation } from '../../src/sources/arm';
-import { cli } from '../helpers/cli';
-import { REPO_ROOT } from '../helpers/sample';
-import { ARM_COLORS, ARM_COLORS_PARAMETERS, armColorsFiles, syncFixtures } from './colors-fixtures';
+import { parseSourceSpec } from '../../../src/sources';
+import { loadArmTemplate, splitArmLocation } from '../../../src/sources/arm';
+import { cli } from '../../helpers/cli';
+import { REPO_ROOT } from '../../helpers/sample';
+import { ARM_COLORS, ARM_COLORS_PARAMETERS, armColorsFiles, syncFixtures } from '../colors-fixtures';
 import {
   auditErrorOf,
   gist,
@@ -14,10 +14,10 @@ import {
   textAt,
   type Report,
   type ReportFinding,
-} from './iac-helpers';
+} from '../iac-helpers';
 
-const NESTED = 'test/fixtures/arm/nested.json';
-const NESTED_PARAMETERS = 'test/fixtures/arm/nested.parameters.json';
+const NESTED = 'test/sources/arm/fixtures/nested.json';
+const NESTED_PARAMETERS = 'test/sources/arm/fixtures/nested.parameters.json';
 const COLORS = `arm:${ARM_COLORS}#${ARM_COLORS_PARAMETERS}`;
 
 type Json = Record<string, unknown>;
@@ -77,7 +77,7 @@ function properties(template: Json, symbol: string): Json {
 
 describe('arm source: the Colors scenario as bicep build output', () => {
   it('the template mirrors examples/contoso/snapshot.json (UPDATE_FIXTURES=1 rewrites it)', () => {
-    expect(syncFixtures('test/fixtures/arm', armColorsFiles(), false)).toEqual([]);
+    expect(syncFixtures('test/sources/arm/fixtures', armColorsFiles(), false)).toEqual([]);
   });
 
   it('reads the Graph applications and the APIM service with its children', () => {

@@ -1,12 +1,12 @@
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadTerraformPlan, goDurationMs } from '../../src/sources/terraform';
-import { heredocText, readTemplates, resourceBlocks, scanHcl } from '../../src/sources/terraform/hcl';
-import { parseJsonWithPositions } from '../../src/json/positions';
-import { cli } from '../helpers/cli';
-import { loadSampleDoc, mergePatch, REPO_ROOT } from '../helpers/sample';
-import { colorsFixture, PLAN_SECRETS } from '../fixtures/terraform/colors';
-import { syncFixtures } from './colors-fixtures';
+import { loadTerraformPlan, goDurationMs } from '../../../src/sources/terraform';
+import { heredocText, readTemplates, resourceBlocks, scanHcl } from '../../../src/sources/terraform/hcl';
+import { parseJsonWithPositions } from '../../../src/json/positions';
+import { cli } from '../../helpers/cli';
+import { loadSampleDoc, mergePatch, REPO_ROOT } from '../../helpers/sample';
+import { colorsFixture, PLAN_SECRETS } from './fixtures/colors';
+import { syncFixtures } from '../colors-fixtures';
 import {
   auditErrorOf,
   gist,
@@ -16,10 +16,10 @@ import {
   scratchDir,
   textAt,
   type ReportFinding,
-} from './iac-helpers';
+} from '../iac-helpers';
 
-const COLORS = 'test/fixtures/terraform/colors';
-const COLORS_NEW = 'test/fixtures/terraform/colors-new';
+const COLORS = 'test/sources/terraform/fixtures/colors';
+const COLORS_NEW = 'test/sources/terraform/fixtures/colors-new';
 
 /** Every .tf file under a fixture folder, relative to the repository. */
 function tfUnder(dir: string): string[] {
@@ -62,7 +62,7 @@ describe('terraform fixtures', () => {
 
 describe('HCL block locator', () => {
   const tfFiles = ['colors', 'colors-new'].flatMap((fixture) =>
-    tfUnder(path.join('test/fixtures/terraform', fixture)),
+    tfUnder(path.join('test/sources/terraform/fixtures', fixture)),
   );
 
   it('has fixtures with resource blocks in them', () => {
@@ -158,7 +158,7 @@ describe('terraform:<plan.json> with modules (the Colors scenario, resources alr
       expect(report.findings.map(gist).sort()).toEqual(expected);
       for (const finding of report.findings) {
         expect(finding.location.file).toMatch(
-          /^test\/fixtures\/terraform\/colors\/modules\/(entra|apim)\/\w+\.tf$/,
+          /^test\/sources\/terraform\/fixtures\/colors\/modules\/(entra|apim)\/\w+\.tf$/,
         );
       }
     } finally {
@@ -425,9 +425,11 @@ describe('bad input', () => {
   });
 
   it('exits 2 through the CLI', async () => {
-    const run = await cli(['scan', '--source', 'terraform:test/fixtures/terraform/missing.json']);
+    const run = await cli(['scan', '--source', 'terraform:test/sources/terraform/fixtures/missing.json']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/Cannot read Terraform plan test\/fixtures\/terraform\/missing\.json/);
+    expect(run.stderr).toMatch(
+      /Cannot read Terraform plan test\/sources\/terraform\/fixtures\/missing\.json/,
+    );
   });
 });
 

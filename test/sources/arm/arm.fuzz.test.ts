@@ -4,14 +4,14 @@
  * limit error or (for a template) a located AuditError: never a raw TypeError/RangeError, and every input is
  * done within a time bound. CI runs a fixed seed and a small budget; a long local run (docs/policy-parser.md,
  * "Fuzzing"):
- *   FUZZ_RUNS=50000 nice -n 10 npx jest test/sources/arm.fuzz --testTimeout=3600000
+ *   FUZZ_RUNS=50000 nice -n 10 npx jest test/sources/arm/arm.fuzz --testTimeout=3600000
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { AuditError } from '../../src/errors';
-import { loadArmTemplate } from '../../src/sources/arm';
-import { evaluateDeep, evaluateString, withCopyIndex } from '../../src/sources/arm/evaluate';
+import { AuditError } from '../../../src/errors';
+import { loadArmTemplate } from '../../../src/sources/arm';
+import { evaluateDeep, evaluateString, withCopyIndex } from '../../../src/sources/arm/evaluate';
 import {
   Lambda,
   PartialString,
@@ -19,9 +19,9 @@ import {
   Unknown,
   type ArmScope,
   type ArmValue,
-} from '../../src/sources/arm/values';
-import { makeTempDir } from '../helpers/temp';
-import { mutate, mutation } from '../policy/mutations';
+} from '../../../src/sources/arm/values';
+import { makeTempDir } from '../../helpers/temp';
+import { mutate, mutation } from '../../policy/mutations';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
 const SEED = Number(process.env.FUZZ_SEED ?? 20251203);
@@ -316,7 +316,7 @@ describe('ARM expression properties: a value, an Unknown with its reason, never 
 
 // ----- Whole templates ---------------------------------------------------------------------------------------
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'arm');
+const FIXTURES = path.join(__dirname, 'fixtures');
 const seeds = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.json') && !f.includes('.parameters.'))
   .sort()

@@ -4,13 +4,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import redirectUriSafe from '../../rules/redirect-uri-safe';
-import portal from '../../rules/client-redirect-uri-matches-portal';
-import { parseManifestText } from '../../src/sources/manifest';
-import { applyOverlay, clientRedirectUris, loadSampleDoc, runnerFor, violations } from '../helpers/sample';
-import { scanJson, scratchDir, type Report } from './iac-helpers';
+import redirectUriSafe from '../../../rules/redirect-uri-safe';
+import portal from '../../../rules/client-redirect-uri-matches-portal';
+import { parseManifestText } from '../../../src/sources/manifest';
+import { applyOverlay, clientRedirectUris, loadSampleDoc, runnerFor, violations } from '../../helpers/sample';
+import { scanJson, scratchDir, type Report } from '../iac-helpers';
 
-const FIXTURES = 'test/fixtures/manifests/placeholders';
+const FIXTURES = 'test/sources/manifest/fixtures/placeholders';
 const APP_ID = '2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091';
 const CALLBACK = 'https://contoso-apim.developer.azure-api.net/signin-oauth/code/callback/colors-oauth';
 /** The sample's portal also has a custom domain: its callback too. */

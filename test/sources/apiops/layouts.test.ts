@@ -1,19 +1,19 @@
 /**
  * The APIOps folder layouts the `apiops:` source accepts (what the APIOps tools have written over the years),
  * what it says about a folder it cannot place, and what it refuses. Each fixture under
- * test/fixtures/apiops/layouts/ is one layout; the empty folder and the nested artifact folder are built in a
+ * test/sources/apiops/fixtures/layouts/ is one layout; the empty folder and the nested artifact folder are built in a
  * temporary folder, since git keeps no empty folders.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadApiopsFolder } from '../../src/sources/apiops';
-import { parseSourceSpec, SOURCE_KINDS } from '../../src/sources';
-import { cli } from '../helpers/cli';
-import { auditErrorOf } from '../helpers/errors';
-import { REPO_ROOT } from '../helpers/sample';
-import { makeTempDir } from '../helpers/temp';
+import { loadApiopsFolder } from '../../../src/sources/apiops';
+import { parseSourceSpec, SOURCE_KINDS } from '../../../src/sources';
+import { cli } from '../../helpers/cli';
+import { auditErrorOf } from '../../helpers/errors';
+import { REPO_ROOT } from '../../helpers/sample';
+import { makeTempDir } from '../../helpers/temp';
 
-const LAYOUTS = 'test/fixtures/apiops/layouts';
+const LAYOUTS = 'test/sources/apiops/fixtures/layouts';
 
 function load(layout: string) {
   return loadApiopsFolder(path.join(REPO_ROOT, LAYOUTS, layout), `apiops:${LAYOUTS}/${layout}`, REPO_ROOT);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseSnapshot, readSnapshotFile, toSnapshotDocument } from '../../src/sources/snapshot';
-import { auditErrorOf } from '../helpers/errors';
-import { loadSampleDoc, REPO_ROOT } from '../helpers/sample';
+import { parseSnapshot, readSnapshotFile, toSnapshotDocument } from '../../../src/sources/snapshot';
+import { auditErrorOf } from '../../helpers/errors';
+import { loadSampleDoc, REPO_ROOT } from '../../helpers/sample';
 
 describe('snapshot source', () => {
   const file = path.join(REPO_ROOT, 'examples/contoso-fixed/snapshot.json');

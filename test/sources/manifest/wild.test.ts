@@ -5,13 +5,13 @@
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { InventoryApplication } from '../../src/inventory/types';
-import { loadManifests, parseManifestText } from '../../src/sources/manifest';
-import { placeholderReason } from '../../src/util/placeholders';
-import { loadSampleDoc, REPO_ROOT } from '../helpers/sample';
-import { auditErrorOf, scanJson, scratchDir, textAt } from './iac-helpers';
+import type { InventoryApplication } from '../../../src/inventory/types';
+import { loadManifests, parseManifestText } from '../../../src/sources/manifest';
+import { placeholderReason } from '../../../src/util/placeholders';
+import { loadSampleDoc, REPO_ROOT } from '../../helpers/sample';
+import { auditErrorOf, scanJson, scratchDir, textAt } from '../iac-helpers';
 
-const WILD = 'test/fixtures/manifests/wild';
+const WILD = 'test/sources/manifest/fixtures/wild';
 const TEAMS = `${WILD}/aad.manifest.json`;
 const CONTRADICTING = `${WILD}/contradicting.json`;
 

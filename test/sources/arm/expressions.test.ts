@@ -1,5 +1,5 @@
-import { evaluateDeep, evaluateString, withCopyIndex } from '../../src/sources/arm/evaluate';
-import { PartialString, Unknown, type ArmScope, type ArmValue } from '../../src/sources/arm/values';
+import { evaluateDeep, evaluateString, withCopyIndex } from '../../../src/sources/arm/evaluate';
+import { PartialString, Unknown, type ArmScope, type ArmValue } from '../../../src/sources/arm/values';
 
 function scope(parameters: Record<string, ArmValue> = {}, variables: Record<string, unknown> = {}): ArmScope {
   const self: ArmScope = {

@@ -4,8 +4,8 @@ import { parseManifestText } from '../../src/sources/manifest';
 import { parseSnapshot } from '../../src/sources/snapshot';
 import type { Inventory } from '../../src/inventory/types';
 import { applyOverlay, loadSampleDoc, type Overlay } from '../helpers/sample';
-import { APIOPS_COLORS, ARM_COLORS, ARM_COLORS_PARAMETERS } from './colors-fixtures';
-import { gist, sampleGists, scanJson } from './iac-helpers';
+import { APIOPS_COLORS, ARM_COLORS, ARM_COLORS_PARAMETERS } from '../sources/colors-fixtures';
+import { gist, sampleGists, scanJson } from '../sources/iac-helpers';
 
 /** The fixed sample with an overlay, as a parsed snapshot source named `name`. */
 function source(name: string, overlay: Overlay = {}, drop: ('applications' | 'apim')[] = []): Inventory {
@@ -150,11 +150,11 @@ describe('the Colors scenario from every source kind at once', () => {
   it('agrees with itself: snapshot, Terraform plan, APIOps, ARM, legacy manifests and a Graph page', async () => {
     const { report } = await scanJson([
       'snapshot:examples/contoso/snapshot.json',
-      'terraform:test/fixtures/terraform/colors/plan.json',
+      'terraform:test/sources/terraform/fixtures/colors/plan.json',
       `apiops:${APIOPS_COLORS}`,
       `arm:${ARM_COLORS}#${ARM_COLORS_PARAMETERS}`,
-      'manifest:test/fixtures/manifests/colors-legacy',
-      'manifest:test/fixtures/manifests/graph-page.json',
+      'manifest:test/sources/manifest/fixtures/colors-legacy',
+      'manifest:test/sources/manifest/fixtures/graph-page.json',
     ]);
     expect(report.findings.filter((f) => f.ruleId === 'sources-consistent').map((f) => f.message)).toEqual(
       [],
@@ -166,14 +166,14 @@ describe('the Colors scenario from every source kind at once', () => {
 
   it('a Terraform plan given first wins over the manifests, and the drift is reported in both files', async () => {
     const { report } = await scanJson([
-      'terraform:test/fixtures/terraform/colors-new/plan.json',
-      'manifest:test/fixtures/manifests/colors-legacy',
+      'terraform:test/sources/terraform/fixtures/colors-new/plan.json',
+      'manifest:test/sources/manifest/fixtures/colors-legacy',
       `apiops:${APIOPS_COLORS}`,
     ]);
     const drift = report.findings.filter((f) => f.ruleId === 'sources-consistent');
     expect(drift.length).toBeGreaterThan(0);
     for (const finding of drift) {
-      expect(finding.location.file).toMatch(/^test\/fixtures\/terraform\/colors-new\//);
+      expect(finding.location.file).toMatch(/^test\/sources\/terraform\/fixtures\/colors-new\//);
     }
     // New apps (placeholder ids) are not the manifests' apps: those stay separate records, not conflicts.
     expect(drift.every((f) => f.resource.kind !== 'application')).toBe(true);
@@ -181,7 +181,7 @@ describe('the Colors scenario from every source kind at once', () => {
       f.message.startsWith('Sources disagree on policy of API Management service'),
     );
     expect(policy?.message).toMatch(
-      /test\/fixtures\/terraform\/colors-new\/modules\/apim\/policies\.tf:\d+:\d+.*test\/fixtures\/apiops\/colors\/policy\.xml:1:1/,
+      /test\/sources\/terraform\/fixtures\/colors-new\/modules\/apim\/policies\.tf:\d+:\d+.*test\/sources\/apiops\/fixtures\/colors\/policy\.xml:1:1/,
     );
   });
 });

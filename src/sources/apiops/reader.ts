@@ -1,0 +1,187 @@
+/**
+ * Reading the files of an APIOps artifact folder: `FolderReader` (JSON with positions, `policy.xml`, OpenAPI
+ * specifications, problems and gaps) and the listing of its folders. The entity readers (entities.ts) and the
+ * composition of the service (index.ts) read through it.
+ */
+import path from 'node:path';
+import type { Origin, PolicyContract, SourceGap } from '../../inventory/types';
+import type { PositionIndex } from '../../json/types';
+import { parseJsonWithPositions, stripBom, textFileIndex } from '../../json/positions';
+import { displayPath } from '../../util/package-root';
+import {
+  FileReadError,
+  fileProblem,
+  listFolder,
+  present,
+  readBytes,
+  readText,
+  type FileProblem,
+} from '../../util/files';
+import { jsonSpecOperations, yamlSpecOperations, type SpecResult } from './spec';
+import { stripSecrets } from '../shared/secrets';
+import { isRecord } from '../../util/json';
+
+export type Json = Record<string, unknown>;
+
+/**
+ * The folders in `dir`, a symbolic link inside `root` counted as the folder it leads to. A folder that cannot
+ * be listed, and a link that leaves `root`, dangles or loops, goes to `problem` (without one, it is left out).
+ */
+export function subdirectories(
+  dir: string,
+  root?: string,
+  problem: (file: string, why: string) => void = () => undefined,
+): string[] {
+  return listFolder(dir, root, problem)
+    .filter((e) => e.kind === 'folder')
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b));
+}
+
+/** Reads the files of one artifact folder, keeping every position index and every problem. */
+export class FolderReader {
+  readonly files: Record<string, PositionIndex> = {};
+  readonly problems: string[] = [];
+  readonly gaps: SourceGap[] = [];
+
+  constructor(
+    private readonly spec: string,
+    private readonly cwd: string,
+    readonly log: (message: string) => void,
+    /** The artifact folder: no symbolic link is followed out of it. */
+    readonly root?: string,
+  ) {}
+
+  shown(file: string): string {
+    return displayPath(file, this.cwd);
+  }
+
+  private text(file: string): string | undefined {
+    try {
+      return readText(file, this.root);
+    } catch (error) {
+      this.unread(file, error);
+      return undefined;
+    }
+  }
+
+  /**
+   * A file not read: over the size limit, not a regular file or not UTF-8 is invalid input (a problem, exit 2);
+   * a link that leaves the folder, dangles or loops, and an I/O error, is data lost (a gap, exit 3).
+   */
+  private unread(file: string, error: unknown): void {
+    const invalid: readonly FileProblem[] = ['too-large', 'not-regular', 'invalid-utf8'];
+    if (error instanceof FileReadError && invalid.includes(error.problem)) {
+      this.problems.push(fileProblem(this.shown(file), error));
+    } else {
+      this.gap(
+        file,
+        error instanceof FileReadError ? error.message : `cannot be read: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  gap(file: string, reason: string): void {
+    this.gaps.push({ source: this.spec, what: this.shown(file), reason });
+  }
+
+  /** A JSON file, indexed; undefined when absent, unreadable (a gap) or malformed (a problem). */
+  private parsed(file: string): { value: unknown; shown: string } | undefined {
+    if (!present(file)) return undefined;
+    const text = this.text(file);
+    if (text === undefined) return undefined;
+    const shown = this.shown(file);
+    const parsed = parseJsonWithPositions(text);
+    if ('problems' in parsed) {
+      for (const p of parsed.problems) this.problems.push(`${shown}:${p.line}:${p.column}: ${p.message}`);
+      return undefined;
+    }
+    this.files[shown] = parsed.index;
+    return { value: parsed.value, shown };
+  }
+
+  /** An `*Information.json`: its object, indexed; undefined (with a problem recorded) when malformed. */
+  json(file: string): { value: Json; origin: Origin } | undefined {
+    const parsed = this.parsed(file);
+    if (!parsed) return undefined;
+    if (!isRecord(parsed.value)) {
+      this.problems.push(`${parsed.shown}:1:1: expected a JSON object ({ "properties": { ... } })`);
+      return undefined;
+    }
+    return { value: parsed.value, origin: { file: parsed.shown, pointer: '' } };
+  }
+
+  /** An association file (`products/<p>/apis.json`, `[{ "name": "<api>" }, ...]`): the names it lists. */
+  names(file: string): string[] {
+    const parsed = this.parsed(file);
+    if (!parsed) return [];
+    if (!Array.isArray(parsed.value)) {
+      this.problems.push(`${parsed.shown}:1:1: expected a JSON array ([{ "name": "<api>" }, ...])`);
+      return [];
+    }
+    return parsed.value.flatMap((item: unknown, i) => {
+      const name = isRecord(item) ? item['name'] : undefined;
+      if (typeof name === 'string' && name !== '') return [name];
+      const at = this.files[parsed.shown]?.locate(`/${i}`);
+      this.problems.push(`${parsed.shown}:${at?.line ?? 1}:${at?.column ?? 1}: expected { "name": "<api>" }`);
+      return [];
+    });
+  }
+
+  /** The `properties` object of an information file (an absent `properties` is `{}`). */
+  properties(file: string, info: { value: Json; origin: Origin }): Json | undefined {
+    const properties = info.value['properties'];
+    if (properties === undefined) return {};
+    if (isRecord(properties)) return stripSecrets(properties) as Json;
+    const position = this.files[info.origin.file ?? '']?.locate('/properties');
+    this.problems.push(
+      `${this.shown(file)}:${position?.line ?? 1}:${position?.column ?? 1}: "properties" must be an object`,
+    );
+    return undefined;
+  }
+
+  /** A `policy.xml`: raw text (`rawxml`, BOM stripped), located in its own file. */
+  policy(file: string): PolicyContract | undefined {
+    if (!present(file)) return undefined;
+    const text = this.text(file);
+    if (text === undefined) return undefined;
+    const shown = this.shown(file);
+    this.files[shown] = textFileIndex(text);
+    return { format: 'rawxml', value: stripBom(text), origin: { file: shown, pointer: '' } };
+  }
+
+  /**
+   * Operations listed by the API's specification file, if it is OpenAPI JSON or YAML (WSDL, WADL and GraphQL
+   * APIs list theirs only as `operations/<name>/` folders). Read as bytes: the reader decodes UTF-8 and UTF-16.
+   */
+  specOperations(apiDir: string): SpecResult | undefined {
+    for (const [name, read] of [
+      ['specification.json', jsonSpecOperations],
+      ['specification.yaml', yamlSpecOperations],
+      ['specification.yml', yamlSpecOperations],
+    ] as const) {
+      const file = path.join(apiDir, name);
+      if (!present(file)) continue;
+      let bytes: Buffer;
+      try {
+        bytes = readBytes(file, this.root);
+      } catch (error) {
+        this.unread(file, error);
+        return undefined;
+      }
+      const result = read(bytes, this.shown(file));
+      if ('operations' in result) this.files[this.shown(file)] = result.index;
+      return result;
+    }
+    return undefined;
+  }
+}
+
+/** The entries of a collection folder (`apis/`, `named values/`...): name and folder path. */
+export function entries(dir: string, folder: string, reader?: FolderReader): { name: string; dir: string }[] {
+  const problem = reader ? (file: string, why: string) => reader.gap(file, why) : undefined;
+  return subdirectories(path.join(dir, folder), reader?.root, problem).map((name) => ({
+    name,
+    dir: path.join(dir, folder, name),
+  }));
+}
