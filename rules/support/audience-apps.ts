@@ -9,7 +9,7 @@
  * Entra External ID) is outside the Entra reasoning: the `jwt-*` rules leave it to the generic checks.
  */
 import { isEntraLoginHost } from '../../src/entra/endpoints';
-import { resolveScopeApp } from '../../src/model/normalize';
+import { resolveScopeApp } from '../../src/model/correlate';
 import { foreignLoginHosts } from './queries';
 import type { Api, App, AuthServer, Evidence, Model } from '../../src/model/types';
 import { V1_ISSUER_HOSTS } from '../../src/entra/issuers';

@@ -3,7 +3,7 @@
  * rules agree: a server one rule skips as "not Entra" must not be judged as Entra by another, and two rules
  * grouping servers by app must report the same servers for the same app.
  */
-import { resolveScopeApp } from '../../src/model/normalize';
+import { resolveScopeApp } from '../../src/model/correlate';
 import { classifyScope, isEntraLoginHost, splitScopes } from '../../src/entra/endpoints';
 import type { CloudName } from '../../src/entra/clouds';
 import { isGuid } from '../../src/entra/guid';
