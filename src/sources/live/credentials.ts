@@ -114,18 +114,29 @@ async function githubIdToken(env: Env, transport: LiveTransport): Promise<string
   return token;
 }
 
-export function createCredential(
+interface Chosen {
+  inner: TokenCredential;
+  describe: string;
+  identity: string;
+}
+
+/**
+ * The service principal the environment names: a client secret, a certificate, a workload identity token file
+ * or GitHub Actions OIDC, in that order; undefined when it names none.
+ */
+// Long: one flat branch per credential the environment can name, in the order they are tried.
+function environmentCredential(
   settings: ResolvedLiveSettings,
   env: Env,
   transport: LiveTransport,
-): LiveCredential {
+  tenantId: string | undefined,
+): Chosen | undefined {
   const common = {
     authorityHost: settings.cloud.authorityHost,
     // Instance discovery asks the public cloud about the authority: only right for the known clouds.
     disableInstanceDiscovery: settings.cloud.custom,
     httpClient: coreHttpClient(transport),
   };
-  const tenantId = settings.tenantId ?? value(env, 'AZURE_TENANT_ID');
   const clientId = value(env, 'AZURE_CLIENT_ID');
   const secret = value(env, 'AZURE_CLIENT_SECRET');
   const certificate = value(env, 'AZURE_CLIENT_CERTIFICATE_PATH');
@@ -137,69 +148,82 @@ export function createCredential(
       `${what} is set but AZURE_TENANT_ID is not: set AZURE_TENANT_ID (or live.tenantId in .auditrc.json) to the tenant of the service principal.`,
     );
   };
-  let inner: TokenCredential;
-  let describe: string;
-  let identity: string;
   if (clientId && secret) {
-    inner = new ClientSecretCredential(needTenant('AZURE_CLIENT_SECRET'), clientId, secret, common);
-    describe = `the environment service principal ${clientId} (AZURE_CLIENT_ID + AZURE_CLIENT_SECRET)`;
-    identity = `the service principal of app ${clientId}`;
-  } else if (clientId && certificate) {
+    return {
+      inner: new ClientSecretCredential(needTenant('AZURE_CLIENT_SECRET'), clientId, secret, common),
+      describe: `the environment service principal ${clientId} (AZURE_CLIENT_ID + AZURE_CLIENT_SECRET)`,
+      identity: `the service principal of app ${clientId}`,
+    };
+  }
+  if (clientId && certificate) {
     const password = value(env, 'AZURE_CLIENT_CERTIFICATE_PASSWORD');
-    inner = new ClientCertificateCredential(
-      needTenant('AZURE_CLIENT_CERTIFICATE_PATH'),
-      clientId,
-      password
-        ? { certificatePath: certificate, certificatePassword: password }
-        : { certificatePath: certificate },
-      common,
-    );
-    describe = `the environment service principal ${clientId} (AZURE_CLIENT_ID + AZURE_CLIENT_CERTIFICATE_PATH)`;
-    identity = `the service principal of app ${clientId}`;
-  } else if (tokenFile && (settings.clientId ?? clientId)) {
-    const id = settings.clientId ?? clientId ?? '';
-    inner = new WorkloadIdentityCredential({
-      ...common,
-      tenantId: needTenant('AZURE_FEDERATED_TOKEN_FILE'),
-      clientId: id,
-      tokenFilePath: tokenFile,
-    });
-    describe = `workload identity ${id} (AZURE_FEDERATED_TOKEN_FILE)`;
-    identity = `the service principal of app ${id}`;
-  } else if (
-    value(env, 'ACTIONS_ID_TOKEN_REQUEST_URL') &&
-    value(env, 'ACTIONS_ID_TOKEN_REQUEST_TOKEN') &&
-    (settings.clientId ?? clientId)
-  ) {
-    const id = settings.clientId ?? clientId ?? '';
-    inner = new ClientAssertionCredential(
-      needTenant('AZURE_CLIENT_ID (with GitHub Actions OIDC)'),
-      id,
-      () => githubIdToken(env, transport),
-      common,
-    );
-    describe = `GitHub Actions OIDC federated with app ${id} (AZURE_CLIENT_ID + id-token: write)`;
-    identity = `the service principal of app ${id}`;
-  } else {
+    return {
+      inner: new ClientCertificateCredential(
+        needTenant('AZURE_CLIENT_CERTIFICATE_PATH'),
+        clientId,
+        password
+          ? { certificatePath: certificate, certificatePassword: password }
+          : { certificatePath: certificate },
+        common,
+      ),
+      describe: `the environment service principal ${clientId} (AZURE_CLIENT_ID + AZURE_CLIENT_CERTIFICATE_PATH)`,
+      identity: `the service principal of app ${clientId}`,
+    };
+  }
+  const id = settings.clientId ?? clientId;
+  if (tokenFile && id) {
+    return {
+      inner: new WorkloadIdentityCredential({
+        ...common,
+        tenantId: needTenant('AZURE_FEDERATED_TOKEN_FILE'),
+        clientId: id,
+        tokenFilePath: tokenFile,
+      }),
+      describe: `workload identity ${id} (AZURE_FEDERATED_TOKEN_FILE)`,
+      identity: `the service principal of app ${id}`,
+    };
+  }
+  if (value(env, 'ACTIONS_ID_TOKEN_REQUEST_URL') && value(env, 'ACTIONS_ID_TOKEN_REQUEST_TOKEN') && id) {
+    return {
+      inner: new ClientAssertionCredential(
+        needTenant('AZURE_CLIENT_ID (with GitHub Actions OIDC)'),
+        id,
+        () => githubIdToken(env, transport),
+        common,
+      ),
+      describe: `GitHub Actions OIDC federated with app ${id} (AZURE_CLIENT_ID + id-token: write)`,
+      identity: `the service principal of app ${id}`,
+    };
+  }
+  return undefined;
+}
+
+export function createCredential(
+  settings: ResolvedLiveSettings,
+  env: Env,
+  transport: LiveTransport,
+): LiveCredential {
+  const tenantId = settings.tenantId ?? value(env, 'AZURE_TENANT_ID');
+  const chosen: Chosen = environmentCredential(settings, env, transport, tenantId) ?? {
     // Managed identity talks plain http to IMDS with its own probe timeouts: DefaultAzureCredential keeps the
     // SDK's HTTP client (trusting APIM_AUDIT_CA_FILE too, if given).
-    inner = new DefaultAzureCredential({
-      authorityHost: common.authorityHost,
-      disableInstanceDiscovery: common.disableInstanceDiscovery,
+    inner: new DefaultAzureCredential({
+      authorityHost: settings.cloud.authorityHost,
+      disableInstanceDiscovery: settings.cloud.custom,
       ...(settings.ca ? { tlsOptions: { ca: [...rootCertificates, settings.ca] } } : {}),
       ...(tenantId ? { tenantId } : {}),
       ...(settings.clientId
         ? { managedIdentityClientId: settings.clientId, workloadIdentityClientId: settings.clientId }
         : {}),
-    });
-    describe = 'DefaultAzureCredential (managed identity, Azure CLI, Azure PowerShell, Azure Developer CLI)';
-    identity = 'the signed-in identity (the managed identity, or the account of `az login`)';
-  }
-  const caching = new CachingCredential(inner);
+    }),
+    describe: 'DefaultAzureCredential (managed identity, Azure CLI, Azure PowerShell, Azure Developer CLI)',
+    identity: 'the signed-in identity (the managed identity, or the account of `az login`)',
+  };
+  const caching = new CachingCredential(chosen.inner);
   return {
     credential: caching,
-    describe,
-    identity,
+    describe: chosen.describe,
+    identity: chosen.identity,
     tenant: () => caching.tid,
     transportFailure: () => transport.lastFailure,
   };

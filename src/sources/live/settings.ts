@@ -99,13 +99,12 @@ function httpsEndpoint(value: string, origin: string): string {
   return value.replace(/\/+$/, '');
 }
 
-function resolveCloud(live: LiveSettings, env: Env): CloudEndpoints {
+type CustomEndpoints = Pick<CloudEndpoints, 'authorityHost' | 'graphEndpoint' | 'resourceManagerEndpoint'>;
+
+/** A custom cloud's endpoints from the environment: all three or none. */
+function envEndpoints(env: Env): CustomEndpoints | undefined {
   const names = [LIVE_ENV.authorityHost, LIVE_ENV.graphEndpoint, LIVE_ENV.resourceManagerEndpoint];
   const given = names.filter((n) => envValue(env, n) !== undefined);
-  const scopes = {
-    graph: envValue(env, LIVE_ENV.graphScope),
-    arm: envValue(env, LIVE_ENV.resourceManagerScope),
-  };
   if (given.length > 0 && given.length < names.length) {
     const missing = names.filter((n) => !given.includes(n));
     throw new AuditError(
@@ -113,17 +112,23 @@ function resolveCloud(live: LiveSettings, env: Env): CloudEndpoints {
       `A custom cloud needs all three endpoints: ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not.`,
     );
   }
-  let custom: { authorityHost: string; graphEndpoint: string; resourceManagerEndpoint: string } | undefined;
-  if (given.length === names.length) {
-    custom = {
-      authorityHost: httpsEndpoint(envValue(env, LIVE_ENV.authorityHost) ?? '', LIVE_ENV.authorityHost),
-      graphEndpoint: httpsEndpoint(envValue(env, LIVE_ENV.graphEndpoint) ?? '', LIVE_ENV.graphEndpoint),
-      resourceManagerEndpoint: httpsEndpoint(
-        envValue(env, LIVE_ENV.resourceManagerEndpoint) ?? '',
-        LIVE_ENV.resourceManagerEndpoint,
-      ),
-    };
-  }
+  if (given.length < names.length) return undefined;
+  return {
+    authorityHost: httpsEndpoint(envValue(env, LIVE_ENV.authorityHost) ?? '', LIVE_ENV.authorityHost),
+    graphEndpoint: httpsEndpoint(envValue(env, LIVE_ENV.graphEndpoint) ?? '', LIVE_ENV.graphEndpoint),
+    resourceManagerEndpoint: httpsEndpoint(
+      envValue(env, LIVE_ENV.resourceManagerEndpoint) ?? '',
+      LIVE_ENV.resourceManagerEndpoint,
+    ),
+  };
+}
+
+function resolveCloud(live: LiveSettings, env: Env): CloudEndpoints {
+  const scopes = {
+    graph: envValue(env, LIVE_ENV.graphScope),
+    arm: envValue(env, LIVE_ENV.resourceManagerScope),
+  };
+  let custom = envEndpoints(env);
   const fromEnv = envValue(env, LIVE_ENV.cloud);
   if (fromEnv !== undefined && !(fromEnv in KNOWN_CLOUDS)) {
     throw new AuditError(

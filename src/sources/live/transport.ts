@@ -199,6 +199,7 @@ export class LiveTransport {
   }
 
   /** One HTTP exchange under the concurrency limit and the timeout. */
+  // Long: request, response stream, timer and abort share one settle-once `finish`; apart they would not read.
   private once(call: HttpCall, url: URL, shown: string): Promise<HttpResult> {
     if (call.signal?.aborted) return Promise.reject(new AbortError('The request was aborted.'));
     this.count(url);

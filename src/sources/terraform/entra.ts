@@ -49,39 +49,7 @@ export function application(t: Translator, r: PlannedResource): void {
         redirectUris: reader.strings([block, i, 'redirect_uris'], `${platform}/redirectUris`) ?? [],
       };
   }
-  app.requiredResourceAccess = reader
-    .blocks(['required_resource_access'])
-    .map((i): RequiredResourceAccess => {
-      const base = `requiredResourceAccess/${i}`;
-      reader.map(base, ['required_resource_access', i]);
-      const entry: RequiredResourceAccess = {};
-      put(
-        entry,
-        'resourceAppId',
-        reader.str(['required_resource_access', i, 'resource_app_id'], `${base}/resourceAppId`),
-      );
-      entry.resourceAccess = reader.blocks(['required_resource_access', i, 'resource_access']).map((j) => {
-        const access: { id?: string; type?: string } = {};
-        put(
-          access,
-          'id',
-          reader.str(
-            ['required_resource_access', i, 'resource_access', j, 'id'],
-            `${base}/resourceAccess/${j}/id`,
-          ),
-        );
-        put(
-          access,
-          'type',
-          reader.str(
-            ['required_resource_access', i, 'resource_access', j, 'type'],
-            `${base}/resourceAccess/${j}/type`,
-          ),
-        );
-        return access;
-      });
-      return entry;
-    });
+  app.requiredResourceAccess = requiredResourceAccessOf(reader);
   reader.map('requiredResourceAccess', ['required_resource_access']);
   app.passwordCredentials = reader
     .blocks(['password'])
@@ -89,6 +57,41 @@ export function application(t: Translator, r: PlannedResource): void {
   reader.map('passwordCredentials', ['password']);
   const record: InventoryApplication = { ...app, origin: t.origin(reader, { graphObjectId: app.id }) };
   t.apps.set(r.address, record);
+}
+
+/** `required_resource_access` blocks -> `requiredResourceAccess`, each entry mapped to its block. */
+function requiredResourceAccessOf(reader: Reader): RequiredResourceAccess[] {
+  return reader.blocks(['required_resource_access']).map((i): RequiredResourceAccess => {
+    const base = `requiredResourceAccess/${i}`;
+    reader.map(base, ['required_resource_access', i]);
+    const entry: RequiredResourceAccess = {};
+    put(
+      entry,
+      'resourceAppId',
+      reader.str(['required_resource_access', i, 'resource_app_id'], `${base}/resourceAppId`),
+    );
+    entry.resourceAccess = reader.blocks(['required_resource_access', i, 'resource_access']).map((j) => {
+      const access: { id?: string; type?: string } = {};
+      put(
+        access,
+        'id',
+        reader.str(
+          ['required_resource_access', i, 'resource_access', j, 'id'],
+          `${base}/resourceAccess/${j}/id`,
+        ),
+      );
+      put(
+        access,
+        'type',
+        reader.str(
+          ['required_resource_access', i, 'resource_access', j, 'type'],
+          `${base}/resourceAccess/${j}/type`,
+        ),
+      );
+      return access;
+    });
+    return entry;
+  });
 }
 
 function appApi(t: Translator, reader: Reader): NonNullable<GraphApplication['api']> {
