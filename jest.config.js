@@ -9,6 +9,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/corpus/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: false }] },
+  // Plugins (examples/custom-rule) require the package by name; under jest that is the source, not dist/.
+  moduleNameMapper: { '^apim-oauth-audit$': '<rootDir>/src/index.ts' },
   setupFilesAfterEnv: ['<rootDir>/test/helpers/cleanup.ts'],
   testTimeout: 30000,
 };

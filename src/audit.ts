@@ -3,15 +3,21 @@
  * The CLI and library users call `prepareAudit` / `runPreparedAudit`.
  */
 import path from 'node:path';
-import { loadConfig, resolveFailOnNotEvaluated, resolveRuleSettings } from './config/config';
+import { DEFAULT_CONFIG_FILE, loadConfig } from './config/file';
 import { type AuditConfig } from './config/types';
-import { describeConfiguration } from './config/trust';
 import { AuditError } from './errors';
-import { builtinRegistry, withPlugins, type Registry } from './registry';
+import {
+  builtinRegistry,
+  describeConfiguration,
+  resolveAuditSettings,
+  withPlugins,
+  type AuditSettings,
+  type Registry,
+} from './registry';
 import { runAudit } from './engine/run';
 import { isSecurityRule } from '../rules/support/contract';
 import { type AuditResult } from './engine/types';
-import { type FailOn, type SeverityLevel } from './severity';
+import { failsGate, type FailOn, type SeverityLevel } from './severity';
 import type { Inventory } from './inventory/types';
 import { normalize } from './model/normalize';
 import { loadSources } from './sources';
@@ -37,39 +43,58 @@ export interface AuditRequest {
   tags?: readonly string[];
   /** `--fail-on-not-evaluated`: replaces the config's `failOnNotEvaluated`. */
   failOnNotEvaluated?: readonly string[];
+  /** `--rule-set`: replaces the config's `ruleSet` (`recommended`, `all`, or a dated set such as `2026-12`). */
+  ruleSet?: string;
   now: Date;
 }
 
-export interface PreparedAudit {
+/**
+ * Config, registry and every setting of the audit, resolved before any source is read: the rules to run (after
+ * `--tag`), each rule's level and options, `failOn` and `failOnNotEvaluated` (src/registry/settings.ts).
+ */
+export interface PreparedAudit extends AuditSettings {
   config: AuditConfig;
   configFile: string | undefined;
   registry: Registry;
-  failOn: FailOn;
-  /** Rule ids, `security` and `all`: the gate fails when one of them is not (fully) evaluated. Empty: off. */
-  failOnNotEvaluated: string[];
 }
 
-/** Loads config and plugins; throws AuditError (exit 2) on any problem. */
-export function prepareAudit(
-  request: Pick<
-    AuditRequest,
-    'cwd' | 'configFile' | 'failOnNotEvaluated' | 'noConfig' | 'plugins' | 'failOn'
-  > &
-    Partial<Pick<AuditRequest, 'now'>>,
-): PreparedAudit {
+/** What `prepareAudit` reads of the request: everything but the sources and the I/O sinks. */
+export type PrepareRequest = Pick<AuditRequest, 'cwd'> &
+  Partial<
+    Pick<
+      AuditRequest,
+      | 'configFile'
+      | 'noConfig'
+      | 'plugins'
+      | 'failOn'
+      | 'failOnNotEvaluated'
+      | 'ruleOverrides'
+      | 'tags'
+      | 'ruleSet'
+      | 'now'
+    >
+  >;
+
+/**
+ * Loads config and plugins and resolves every setting against the registry, so that a configuration problem is
+ * reported before (and without) reading any source; throws AuditError (exit 2) listing every problem found.
+ */
+export function prepareAudit(request: PrepareRequest): PreparedAudit {
   const { config, file, baseDir } = loadConfig(request.configFile, request.cwd, {
     ...(request.noConfig !== undefined ? { noConfig: request.noConfig } : {}),
     ...(request.plugins !== undefined ? { plugins: request.plugins } : {}),
     ...(request.now !== undefined ? { now: request.now } : {}),
   });
   const registry = withPlugins(builtinRegistry(), config.plugins ?? [], baseDir);
-  const shown = file ? displayPath(file, request.cwd) : '.auditrc.json';
-  // Checked against the rules (plugins included) before any source is read.
-  const failOnNotEvaluated = request.failOnNotEvaluated
-    ? resolveFailOnNotEvaluated(request.failOnNotEvaluated, registry.rules, '--fail-on-not-evaluated')
-    : resolveFailOnNotEvaluated(config.failOnNotEvaluated, registry.rules, `${shown}: failOnNotEvaluated`);
-  const failOn = request.failOn ?? config.failOn ?? 'error';
-  return { config, configFile: file, registry, failOn, failOnNotEvaluated };
+  const settings = resolveAuditSettings(registry, config, {
+    shown: file ? displayPath(file, request.cwd) : DEFAULT_CONFIG_FILE,
+    ...(request.ruleOverrides !== undefined ? { ruleOverrides: request.ruleOverrides } : {}),
+    ...(request.tags !== undefined ? { tags: request.tags } : {}),
+    ...(request.failOn !== undefined ? { failOn: request.failOn } : {}),
+    ...(request.failOnNotEvaluated !== undefined ? { failOnNotEvaluated: request.failOnNotEvaluated } : {}),
+    ...(request.ruleSet !== undefined ? { ruleSet: request.ruleSet } : {}),
+  });
+  return { ...settings, config, configFile: file, registry };
 }
 
 export function loadInventory(request: AuditRequest, prepared: PreparedAudit): Promise<Inventory> {
@@ -96,30 +121,24 @@ export function loadInventory(request: AuditRequest, prepared: PreparedAudit): P
   });
 }
 
+/**
+ * Runs the prepared audit over what the sources collected. The rules, their settings and the gate come from
+ * `prepared` (resolved by `prepareAudit`); of `request` only the clock and the working directory are read here.
+ */
 export function runPreparedAudit(
-  request: AuditRequest,
+  request: Pick<AuditRequest, 'cwd' | 'now'>,
   prepared: PreparedAudit,
   inventory: Inventory,
 ): AuditResult {
-  const shownConfig = prepared.configFile ? displayPath(prepared.configFile, request.cwd) : '.auditrc.json';
-  const settings = resolveRuleSettings(
-    prepared.registry.rules,
-    prepared.config,
-    request.ruleOverrides ?? {},
-    shownConfig,
-  );
-  const tags = request.tags ?? [];
-  const rules =
-    tags.length === 0
-      ? prepared.registry.rules
-      : prepared.registry.rules.filter((r) => r.meta.tags.some((t) => tags.includes(t)));
+  const { rules, settings } = prepared;
   const model = normalize(inventory, prepared.config.links ?? []);
   const configuration = describeConfiguration(
-    prepared.configFile ? shownConfig : null,
+    prepared.configFile ? displayPath(prepared.configFile, request.cwd) : null,
     prepared.failOn,
     prepared.config.suppressions ?? [],
     rules,
     settings,
+    prepared.ruleSet,
   );
   const result = runAudit(model, {
     rules,
@@ -142,12 +161,9 @@ export async function audit(
   return { result: runPreparedAudit(request, prepared, inventory), prepared };
 }
 
-const RANK: Record<Exclude<FailOn, 'none'>, number> = { note: 1, warning: 2, error: 3 };
-
 /** True when an unsuppressed finding is at or above the threshold. */
 export function failsAt(result: AuditResult, failOn: FailOn): boolean {
-  if (failOn === 'none') return false;
-  return result.findings.some((f) => !f.suppressed && RANK[f.severity] >= RANK[failOn]);
+  return result.findings.some((f) => !f.suppressed && failsGate(f.severity, failOn));
 }
 
 /**

@@ -5,6 +5,7 @@
 export { abstainedFor, audit, failsAt, loadInventory, prepareAudit, runPreparedAudit } from './audit';
 export type { AuditRequest, PreparedAudit } from './audit';
 export { checked, defineRule, notEvaluated, violation } from '../rules/support/contract';
+export { definePlugin, type Plugin, type PluginMeta } from './registry';
 export type { AuditResult, Finding } from './engine/types';
 export type {
   Checked,

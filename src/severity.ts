@@ -9,6 +9,9 @@ export type FailOn = Severity | 'none';
 /** `failOn` / `--fail-on` values: a severity, or `none` (findings never fail the run). */
 export const FAIL_ON = [...SEVERITIES, 'none'] as const satisfies readonly FailOn[];
 
+/** The gate when neither `--fail-on` nor the config's `failOn` says otherwise. */
+export const DEFAULT_FAIL_ON: FailOn = 'error';
+
 /** How serious each severity is; the gate compares with it and nothing else does. */
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { note: 1, warning: 2, error: 3 };
 

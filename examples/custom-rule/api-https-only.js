@@ -1,17 +1,19 @@
 // @ts-check
 /**
- * Example plugin rule for apim-oauth-audit: every current API accepts HTTPS only.
+ * Example plugin for apim-oauth-audit, with one rule: every current API accepts HTTPS only.
  *
- * A plugin has the same contract as the built-in rules: { id, meta, options?, check }. `check` receives the
+ * A plugin exports `{ meta: { name, version }, rules: [...] }`. Its rules have the same contract as the built-in
+ * ones ({ id, meta, options?, check }), and the audit names them `<plugin name>/<rule id>`: this one is
+ * `acme/api-https-only` in .auditrc.json `rules`, `suppressions`, `--rule`, `explain` and SARIF. `check` receives the
  * normalized model and a context ({ now, options }) and yields violations and not-evaluated records. It must be
- * pure: no I/O, no clock. Plain objects work, so a plugin needs no build step and no dependency on this package.
- * Its documentation is the file `<id>.md` next to the module.
+ * pure: no I/O, no clock. A rule's documentation is the file `<rule id>.md` next to the module.
  *
- * Enable it in .auditrc.json:  { "plugins": ["./examples/custom-rule/api-https-only.js"] }
+ * Enable it in .auditrc.json:  { "plugins": ["./examples/custom-rule/api-https-only.js"] }  (and pass --plugins)
  */
+const { defineRule } = require('apim-oauth-audit');
 
-/** @type {import('../../src/engine/types').RuleDefinition<{ allowHttpApis: string[] }>} */
-const rule = {
+/** @type {import('apim-oauth-audit').RuleDefinition<{ allowHttpApis: string[] }>} */
+const apiHttpsOnly = defineRule({
   id: 'api-https-only',
   meta: {
     title: 'APIs accept HTTPS only',
@@ -42,6 +44,6 @@ const rule = {
       }
     }
   },
-};
+});
 
-module.exports = rule;
+module.exports = { meta: { name: 'acme', version: '1.0.0' }, rules: [apiHttpsOnly] };

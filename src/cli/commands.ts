@@ -3,7 +3,7 @@
  */
 import { reporters, type ReporterName } from '../../reporters';
 import { abstainedFor, audit, failsAt, loadInventory, prepareAudit, type AuditRequest } from '../audit';
-import { unknownRuleMessage } from '../config/config';
+import { unknownRuleMessage } from '../registry';
 import { CONFIG_ENV, PLUGINS_ENV } from '../config/trust';
 import { AuditError, EXIT, type ExitCode } from '../errors';
 import { SEVERITIES, type FailOn, type SeverityLevel } from '../severity';

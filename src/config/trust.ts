@@ -10,10 +10,6 @@ import path from 'node:path';
 import { visit } from 'jsonc-parser';
 import { locateNearest } from '../json/schema';
 import type { PositionIndex } from '../json/types';
-import type { RuleSetting } from '../engine/run';
-import { SEVERITIES, type FailOn } from '../severity';
-import { type AnyRule } from '../../rules/support/contract';
-import { type GateConfiguration } from '../engine/types';
 import { type Suppression } from './types';
 
 /** What the user allowed a config file to set. */
@@ -201,31 +197,4 @@ export function suppressionProblems(
     }
   });
   return problems;
-}
-
-/** What the configuration in effect does to the gate, for the report header (pure). */
-export function describeConfiguration(
-  file: string | null,
-  failOn: FailOn,
-  suppressions: readonly Suppression[],
-  rules: readonly AnyRule[],
-  settings: Readonly<Record<string, RuleSetting>>,
-): GateConfiguration {
-  const rank = (s: string) => SEVERITIES.length - SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
-  const rulesOff: string[] = [];
-  const lowered: GateConfiguration['lowered'] = [];
-  for (const rule of [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    const level = settings[rule.id]?.level;
-    if (level === 'off') rulesOff.push(rule.id);
-    else if (level !== undefined && rank(level) < rank(rule.meta.severity)) {
-      lowered.push({ ruleId: rule.id, from: rule.meta.severity, to: level });
-    }
-  }
-  return {
-    file,
-    failOn,
-    suppressions: { count: suppressions.length, wildcard: suppressions.filter(isWildcardSuppression) },
-    rulesOff,
-    lowered,
-  };
 }

@@ -10,6 +10,8 @@ export interface AuditConfig {
   sources?: string[];
   failOn?: FailOn;
   failOnNotEvaluated?: string | string[];
+  /** `recommended`, `all` or a dated set such as `2026-12` (src/registry/rule-sets.ts); absent: every rule on. */
+  ruleSet?: string;
   rules?: Record<string, RuleConfigValue>;
   links?: CorrelationLink[];
   suppressions?: Suppression[];

@@ -183,11 +183,11 @@ describe('CLI rules, explain, plugins, help', () => {
     if (api) api.properties.protocols = ['http', 'https'];
     writeFileSync(path.join(dir, 'http.json'), JSON.stringify(doc, null, 2));
     const { code, report } = await jsonScan([path.join(dir, 'http.json'), '--config', config, '--plugins']);
-    expect(report.findings.map((f) => [f.ruleId, f.severity])).toEqual([['api-https-only', 'warning']]);
+    expect(report.findings.map((f) => [f.ruleId, f.severity])).toEqual([['acme/api-https-only', 'warning']]);
     expect(code).toBe(0);
     const listed = await cli(['rules', '--config', config, '--plugins']);
-    expect(listed.stdout).toMatch(/api-https-only\s+warning/);
-    const explained = await cli(['explain', 'api-https-only', '--config', config, '--plugins']);
+    expect(listed.stdout).toMatch(/acme\/api-https-only\s+warning/);
+    const explained = await cli(['explain', 'acme/api-https-only', '--config', config, '--plugins']);
     expect(explained.stdout).toContain('# APIs accept HTTPS only');
   });
 

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:https';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { parseConfig } from '../../src/config/config';
+import { parseConfig } from '../../src/config/file';
 import { isTrustedConfigPath } from '../../src/config/trust';
 import { cli } from '../helpers/cli';
 import { auditErrorOf } from '../helpers/errors';

@@ -22,9 +22,8 @@ function treeWithPlugin(): { cwd: string; marker: string } {
     [
       `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');`,
       'module.exports = {',
-      "  id: 'evil-rule',",
-      "  meta: { title: 'Evil', severity: 'note', tags: [], requires: [] },",
-      '  check() { return []; },',
+      "  meta: { name: 'evil', version: '1.0.0' },",
+      "  rules: [{ id: 'evil-rule', meta: { title: 'Evil', severity: 'note', tags: [], requires: [] }, check: () => [] }],",
       '};',
     ].join('\n'),
   );
@@ -60,7 +59,7 @@ describe('plugins load only with --plugins or APIM_AUDIT_PLUGINS=1', () => {
     const run = await cli(['rules', ...flags], { cwd, env });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('evil-rule');
+    expect(run.stdout).toContain('evil/evil-rule');
     expect(existsSync(marker)).toBe(true);
   });
 

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import path from 'node:path';
-import { parseConfig } from '../../src/config/config';
+import { parseConfig } from '../../src/config/file';
 import { cli } from '../helpers/cli';
 import { auditErrorOf } from '../helpers/errors';
 import { REPO_ROOT } from '../helpers/sample';

@@ -1,0 +1,42 @@
+/**
+ * What the configuration in effect does to the gate, for the report header (issue 10: whatever weakens the gate is
+ * stated in every format). Pure.
+ */
+import type { Suppression } from '../config/types';
+import { isWildcardSuppression } from '../config/trust';
+import type { RuleSetting } from '../engine/run';
+import type { GateConfiguration } from '../engine/types';
+import { SEVERITY_RANK, type FailOn } from '../severity';
+import type { AnyRule } from '../../rules/support/contract';
+import { inRuleSet, type RuleSetName } from './rule-sets';
+
+/**
+ * Rules turned off and rules lowered below their default severity, sorted by id. A rule off only because it lies
+ * outside the rule set is not listed: the rule set says so.
+ */
+export function describeConfiguration(
+  file: string | null,
+  failOn: FailOn,
+  suppressions: readonly Suppression[],
+  rules: readonly AnyRule[],
+  settings: Readonly<Record<string, RuleSetting>>,
+  ruleSet?: RuleSetName,
+): GateConfiguration {
+  const rulesOff: string[] = [];
+  const lowered: GateConfiguration['lowered'] = [];
+  for (const rule of [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const level = settings[rule.id]?.level;
+    if (level === 'off') {
+      if (inRuleSet(rule.id, ruleSet)) rulesOff.push(rule.id);
+    } else if (level !== undefined && SEVERITY_RANK[level] < SEVERITY_RANK[rule.meta.severity]) {
+      lowered.push({ ruleId: rule.id, from: rule.meta.severity, to: level });
+    }
+  }
+  return {
+    file,
+    failOn,
+    suppressions: { count: suppressions.length, wildcard: suppressions.filter(isWildcardSuppression) },
+    rulesOff,
+    lowered,
+  };
+}
