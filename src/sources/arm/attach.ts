@@ -1,7 +1,7 @@
 /**
  * Attaching the child resources of an ARM template to their parents by name segments (`service/api/policy`),
  * whatever order or nesting the template uses: policies, operations, product links and the service-level
- * collections. Apart from the record builder (arm-builder.ts), which it fills, to keep each of the two readable.
+ * collections. Apart from the record builder (builder.ts), which it fills, to keep each of the two readable.
  */
 import type {
   InventoryApi,

@@ -1,7 +1,7 @@
 /**
  * The record builder of the ARM source: one inventory record per APIM service, workspace, API, product and Graph
  * application, with origins that point into the template (or the parameters file a policy came from). Which
- * child resource goes where is decided in arm-attach.ts; buildInventory (arm-inventory.ts) drives both.
+ * child resource goes where is decided in attach.ts; buildInventory (inventory.ts) drives both.
  */
 import type {
   InventoryApi,

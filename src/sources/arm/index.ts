@@ -2,7 +2,7 @@
  * The `arm:<template>[#<parameters file>]` source: an ARM template JSON file, including what `bicep build`
  * emits (languageVersion 2.0 symbolic resources, nested module deployments, the Microsoft Graph extension's
  * `Microsoft.Graph/applications`). Expressions are evaluated offline from parameter defaults and the
- * parameters file; what only a deployment knows is recorded as unknown (see arm-inventory.ts), never guessed.
+ * parameters file; what only a deployment knows is recorded as unknown (see inventory.ts), never guessed.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -178,7 +178,7 @@ function withComputedStrings(index: PositionIndex, computed: ReadonlySet<string>
   };
 }
 
-/** Runs the template's evaluation under its limits (arm-limits.ts); a limit exceeded is a located error. */
+/** Runs the template's evaluation under its limits (limits.ts); a limit exceeded is a located error. */
 function evaluateBounded<T>(template: ParsedFile, run: () => T): T {
   try {
     return withEvaluationBudget(run);

@@ -4,8 +4,8 @@
  * not determine are left out of the record and listed in `Origin.unknown` under their canonical path, so the
  * engine reports the findings that depend on them as not evaluated instead of guessing.
  *
- * This module orders the resources and drives the build; the records are made by arm-builder.ts, children are
- * placed by arm-attach.ts, and evaluated values are settled into JSON by arm-settle.ts.
+ * This module orders the resources and drives the build; the records are made by builder.ts, children are
+ * placed by attach.ts, and evaluated values are settled into JSON by settle.ts.
  */
 import type { InventoryApplication, InventoryService } from '../../inventory/types';
 import { attach, fitSegments, place } from './attach';

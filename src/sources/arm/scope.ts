@@ -1,6 +1,6 @@
 /**
  * A template's evaluation scope: its parameters (given values, else lazily evaluated defaults), its variables,
- * and `reference()` to the Graph applications it declares; apart from the resource walker in arm-template.ts,
+ * and `reference()` to the Graph applications it declares; apart from the resource walker in template.ts,
  * which creates one scope per template and nested deployment.
  */
 import { joinPointer } from '../../json/positions';

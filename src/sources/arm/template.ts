@@ -3,8 +3,8 @@
  * languageVersion 2.0 that `bicep build` emits), child resources nested in `resources`, `copy` loops, `condition`,
  * `existing` references and nested deployments with inline templates. Produces one `ResourceInstance` per
  * deployed resource with its evaluated body; what cannot be determined offline stays `Unknown`. Parameters,
- * variables and `reference()` are resolved by the template scope (arm-scope.ts); secrets are removed first
- * (arm-secrets.ts).
+ * variables and `reference()` are resolved by the template scope (scope.ts); secrets are removed first
+ * (shared/secrets.ts).
  */
 import { joinPointer } from '../../json/positions';
 import { isRecord } from '../../util/json';

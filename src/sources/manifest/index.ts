@@ -8,9 +8,9 @@
  * Legacy manifests are translated into the Graph shape; `Origin.paths` maps each canonical Graph path to the
  * legacy key it came from, so findings point at the right line. A manifest mixing both formats' keys (Teams Toolkit
  * `aad.manifest.json`) is read key by key, and where its keys contradict each other the contradiction is a source
- * conflict with both locations (manifest-mixed.ts). Placeholders (`${{VAR}}`, `#{Token}#`, ...) make values unknown
- * (src/util/placeholders.ts); a value of the wrong type is a problem located at its key (manifest-reader.ts).
- * Secret values (`secretText`, `value`, `key`) are never kept. The objects are translated by manifest-translate.ts.
+ * conflict with both locations (mixed.ts). Placeholders (`${{VAR}}`, `#{Token}#`, ...) make values unknown
+ * (src/util/placeholders.ts); a value of the wrong type is a problem located at its key (reader.ts).
+ * Secret values (`secretText`, `value`, `key`) are never kept. The objects are translated by translate.ts.
  *
  * Performance: a tenant-sized folder (10,000 files) is read with `JSON.parse` only; the position-keeping parse
  * runs lazily, for the few files a finding is located in (see bench/manifests.ts).
@@ -28,7 +28,7 @@ import type { Problem } from './reader';
 import type { SourceDefinition } from '../types';
 import { isRecord as isObject } from '../../util/json';
 
-/** Keys only the legacy Azure AD Graph manifest has (for detection; manifest-translate.ts reads them). */
+/** Keys only the legacy Azure AD Graph manifest has (for detection; translate.ts reads them). */
 const LEGACY_KEYS = [
   'replyUrlsWithType',
   'replyUrls',

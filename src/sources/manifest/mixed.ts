@@ -1,6 +1,6 @@
 /**
  * One application object of a manifest -> its inventory record. Each key is read by the format it belongs to
- * (manifest-translate.ts). A manifest holding keys of both formats (Teams Toolkit / Microsoft 365 Agents Toolkit
+ * (translate.ts). A manifest holding keys of both formats (Teams Toolkit / Microsoft 365 Agents Toolkit
  * `aad.manifest.json` files mix them; domain reference §11) gets two readings, combined here: where both state a
  * property, the Microsoft Graph key's value is kept (the format Entra and the toolkits apply today), and where they
  * disagree the disagreement becomes a `SourceConflict` with both locations, reported by `sources-consistent` like a

@@ -2,8 +2,8 @@
  * One application object of a manifest -> the Microsoft Graph shape, key by key: the keys both formats share, the
  * keys of the legacy Azure AD Graph format (mapping table of the deprecation notice, domain reference §2.2) and the
  * keys of the Microsoft Graph format are read by three functions, so that a manifest mixing the two formats (Teams
- * Toolkit `aad.manifest.json` files do) is read by the format each key belongs to; manifest-mixed.ts combines the
- * two readings. Also PascalCase keys of PowerShell output -> camelCase. Apart from manifest.ts, which finds and
+ * Toolkit `aad.manifest.json` files do) is read by the format each key belongs to; mixed.ts combines the
+ * two readings. Also PascalCase keys of PowerShell output -> camelCase. Apart from index.ts, which finds and
  * parses the files, because translating is pure and long.
  */
 import type {

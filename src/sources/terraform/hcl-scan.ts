@@ -2,7 +2,7 @@
  * A small HCL *block locator* (not a parser): finds the blocks of `.tf` text (`resource "<type>" "<name>" { ... }`),
  * with the positions of their attributes and nested blocks, and the body lines of heredoc strings. It understands
  * exactly as much syntax as skipping an expression needs (strings with `${...}`, heredocs, brackets, comments).
- * Kept apart from terraform-hcl.ts, which uses the blocks found here, because scanning is self-contained.
+ * Kept apart from hcl.ts, which uses the blocks found here, because scanning is self-contained.
  */
 export interface HclAttribute {
   name: string;

@@ -1,5 +1,5 @@
 /**
- * What the Terraform source does with scanned `.tf` text (terraform-hcl-scan.ts finds the blocks): the resource
+ * What the Terraform source does with scanned `.tf` text (hcl-scan.ts finds the blocks): the resource
  * blocks of a file, the text of heredoc strings, a position index that maps plan pointers to lines, and string
  * templates read from attribute expressions, so that a finding from a plan can be shown on the line of the
  * configuration that produced it and an unknown value can be rebuilt.

@@ -8,7 +8,7 @@
  * the `.tf` file and line of its `resource` block (attributes and list elements where they can be found, policy
  * heredocs character by character), because that is what a pull request changes; otherwise in the plan JSON.
  *
- * Values unknown until apply are rebuilt from what they reference (see terraform-rebuild.ts); one that cannot be is
+ * Values unknown until apply are rebuilt from what they reference (see rebuild.ts); one that cannot be is
  * left out and reported as a source gap. Secrets are never read: the plan shows sensitive values in plain text,
  * so the translation copies named attributes only, never a whole object.
  */

@@ -1,7 +1,7 @@
 /**
  * The shapes of a Terraform plan (planned resources, rebuilt values, `.tf` blocks) and the pure lookups into them
- * (a value by path, an attribute's configuration expression, its `.tf` text), shared by terraform-plan.ts and
- * terraform-rebuild.ts so that neither of the two imports the other.
+ * (a value by path, an attribute's configuration expression, its `.tf` text), shared by plan.ts and
+ * rebuild.ts so that neither of the two imports the other.
  */
 import type { HclAttribute, HclBlock } from './hcl-scan';
 import { isRecord as isObject } from '../../util/json';

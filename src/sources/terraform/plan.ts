@@ -2,8 +2,8 @@
  * The parts of `terraform show -json <planfile>` the Terraform source reads (domain reference §8.3): the planned
  * resource instances of every module, what is unknown until apply (`resource_changes[].change.after_unknown`),
  * and the `configuration` expressions (plus the `.tf` text, when the folder is known) that let an unknown value
- * be rebuilt from what it references. The rebuilding itself is in terraform-rebuild.ts; the shapes both share
- * are in terraform-plan-shapes.ts.
+ * be rebuilt from what it references. The rebuilding itself is in rebuild.ts; the shapes both share
+ * are in plan-shapes.ts.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { AuditError } from '../../errors';
@@ -264,7 +264,7 @@ export class TerraformPlan implements PlanLookup {
     return { expression, source: block ? attributeSource(block, [], ['value']) : undefined };
   }
 
-  // ----- rebuilding unknown values (terraform-rebuild.ts) --------------------------------------------------
+  // ----- rebuilding unknown values (rebuild.ts) --------------------------------------------------
 
   /**
    * The value of an attribute of a resource instance: the planned value when known, else the value rebuilt

@@ -1,6 +1,6 @@
 /**
  * Rebuilding values that are unknown until apply from the expressions that produce them; separate from
- * terraform-plan.ts, which reads the plan and finds those expressions, because evaluating them is its own task.
+ * plan.ts, which reads the plan and finds those expressions, because evaluating them is its own task.
  *
  * An unknown value is never guessed. It is rebuilt only when its expression is a reference (or a string template
  * of references) to values that are known, or to the identity of another resource in the plan: a new app's

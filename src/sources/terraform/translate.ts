@@ -1,7 +1,7 @@
 /**
  * The state of one Terraform plan translation: the records built so far, gaps, position indexes of the `.tf`
  * files, and `Reader`, which reads one planned resource instance while recording canonical path -> plan pointer.
- * The resource handlers live in terraform-apim.ts and terraform-entra.ts; terraform.ts runs them in order.
+ * The resource handlers live in apim.ts, apim-policies.ts and entra.ts; index.ts runs them in order.
  */
 import { existsSync } from 'node:fs';
 import { readText } from '../../util/files';
@@ -138,7 +138,7 @@ export class Translator {
     readonly ctx: Context,
   ) {}
 
-  /** The inventory of everything the handlers translated (see terraform.ts for the order). */
+  /** The inventory of everything the handlers translated (see index.ts for the order). */
   finish(): Inventory {
     for (const r of this.plan.resources.filter((x) => UNREAD_TYPES.has(x.type))) {
       this.gap(
