@@ -1,12 +1,12 @@
 /**
- * What every report format shares: the tool's identity, the ordering of findings and records, and the wording of
- * gaps, crashes and expired suppressions. The text, JSON and SARIF reporters all import it, so the three reports
- * agree on what comes first and on how each limitation reads.
+ * What every report format shares: the tool's identity and the wording of gaps, crashes, expired suppressions and
+ * the configuration in effect. The text, JSON and SARIF reporters all import it, so the three reports agree on how
+ * each limitation reads. What comes first is the engine's decision (src/engine/order.ts): reports keep its order.
  */
 import type { ResourceKind } from '../src/model/types';
+import { compareSuppressions } from '../src/engine/order';
 import type {
   AuditResult,
-  Finding,
   GateConfiguration,
   Location,
   NotEvaluatedRecord,
@@ -20,81 +20,15 @@ export const INFORMATION_URI = 'https://github.com/apim-oauth-audit/apim-oauth-a
 
 type Gap = AuditResult['gaps'][number];
 
-// ----- Ordering (code-point comparison: the same on every machine and locale) -----------------------------
-
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Findings with a file come first (by file, line, column), then the file-less ones (live sources). */
-export function compareFindings(a: Finding, b: Finding): number {
-  const fileA = a.location.file;
-  const fileB = b.location.file;
-  if (fileA === undefined || fileB === undefined) {
-    if (fileA !== fileB) return fileA === undefined ? 1 : -1;
-  } else if (fileA !== fileB) {
-    return compareStrings(fileA, fileB);
-  }
-  return (
-    (a.location.line ?? 0) - (b.location.line ?? 0) ||
-    (a.location.column ?? 0) - (b.location.column ?? 0) ||
-    compareStrings(a.ruleId, b.ruleId) ||
-    compareStrings(a.logicalLocation.fullyQualifiedName, b.logicalLocation.fullyQualifiedName) ||
-    compareStrings(a.message, b.message) ||
-    compareStrings(a.fingerprint, b.fingerprint)
-  );
-}
-
-export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(compareFindings);
-}
-
-/**
- * Records as the engine grouped them (one per rule, reason and entity kind), in a fixed order: by rule, whole-rule
- * records first, then by entity kind and reason. The engine already de-duplicated them.
- */
-export function sortNotEvaluated(records: readonly NotEvaluatedRecord[]): NotEvaluatedRecord[] {
-  return [...records].sort(
-    (a, b) =>
-      compareStrings(a.ruleId, b.ruleId) ||
-      compareStrings(a.kind ?? '', b.kind ?? '') ||
-      compareStrings(a.reason, b.reason),
-  );
-}
-
-/** Not-evaluated records by rule, in report order, for the reports that show them per rule. */
+/** Not-evaluated records grouped by rule, in the order given, for the reports that show them per rule. */
 export function notEvaluatedByRule(
   records: readonly NotEvaluatedRecord[],
 ): { ruleId: string; records: NotEvaluatedRecord[] }[] {
   const byRule = new Map<string, NotEvaluatedRecord[]>();
-  for (const record of sortNotEvaluated(records)) {
+  for (const record of records) {
     byRule.set(record.ruleId, [...(byRule.get(record.ruleId) ?? []), record]);
   }
   return [...byRule].map(([ruleId, list]) => ({ ruleId, records: list }));
-}
-
-export function sortCrashes(crashes: readonly RuleCrash[]): RuleCrash[] {
-  return [...crashes].sort(
-    (a, b) => compareStrings(a.ruleId, b.ruleId) || compareStrings(a.message, b.message),
-  );
-}
-
-export function sortGaps(gaps: readonly Gap[]): Gap[] {
-  return [...gaps].sort(
-    (a, b) =>
-      compareStrings(a.source, b.source) ||
-      compareStrings(a.what, b.what) ||
-      compareStrings(a.reason, b.reason),
-  );
-}
-
-export function sortSuppressions(suppressions: readonly Suppression[]): Suppression[] {
-  return [...suppressions].sort(
-    (a, b) =>
-      compareStrings(a.rule, b.rule) ||
-      compareStrings(a.resource, b.resource) ||
-      compareStrings(a.expires ?? '', b.expires ?? ''),
-  );
 }
 
 // ----- Wording shared by the text and SARIF reports -------------------------------------------------------
@@ -150,12 +84,20 @@ export function gapMessage(gap: Gap): string {
 
 // ----- The configuration in effect (issue 10: whatever weakens the gate is visible in every format) ----------
 
+/**
+ * The wildcard suppressions of the configuration in effect, in the engine's suppression order. The configuration
+ * is described by src/config, not the engine, and does not arrive ordered; the comparator is still the engine's.
+ */
+function wildcardSuppressions(configuration: GateConfiguration): Suppression[] {
+  return [...configuration.suppressions.wildcard].sort(compareSuppressions);
+}
+
 /** `file` plus one line per thing that weakens the gate; shared by the text header and SARIF notifications. */
 export function configurationWeakenings(configuration: GateConfiguration): string[] {
   const lines: string[] = [];
   const { suppressions, rulesOff, lowered, failOn } = configuration;
   if (suppressions.count > 0) {
-    const wildcard = sortSuppressions(suppressions.wildcard).map((s) => `${s.rule} on ${s.resource}`);
+    const wildcard = wildcardSuppressions(configuration).map((s) => `${s.rule} on ${s.resource}`);
     const detail = wildcard.length > 0 ? `, ${wildcard.length} with a wildcard: ${wildcard.join('; ')}` : '';
     lines.push(`${suppressions.count} suppression${suppressions.count === 1 ? '' : 's'}${detail}`);
   }
@@ -178,7 +120,7 @@ export function configurationToJson(configuration: GateConfiguration): Record<st
     failOn: configuration.failOn,
     suppressions: {
       count: configuration.suppressions.count,
-      wildcard: sortSuppressions(configuration.suppressions.wildcard).map((s) => ({
+      wildcard: wildcardSuppressions(configuration).map((s) => ({
         rule: s.rule,
         resource: s.resource,
         justification: s.justification,

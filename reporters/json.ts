@@ -1,19 +1,10 @@
 /**
- * The JSON reporter: a stable, versioned envelope for machines. Keys are written in a fixed order and every
- * list is sorted, so two runs over the same configuration produce byte-identical reports.
+ * The JSON reporter: a stable, versioned envelope for machines. Keys are written in a fixed order and every list
+ * in the engine's order, so two runs over the same configuration produce byte-identical reports.
  */
 import type { AuditResult, Finding, NotEvaluatedRecord } from '../src/engine/types';
-import {
-  TOOL_NAME,
-  configurationToJson,
-  jsonText,
-  sortCrashes,
-  sortFindings,
-  sortGaps,
-  sortNotEvaluated,
-  sortSuppressions,
-} from './common';
-import type { ReporterOptions } from './index';
+import { TOOL_NAME, configurationToJson, jsonText } from './common';
+import type { ReporterOptions } from './types';
 
 /**
  * Bumped only when a consumer of the JSON report would break (a key removed, renamed or retyped).
@@ -66,11 +57,11 @@ export function jsonReporter(result: AuditResult, options: ReporterOptions): str
     tool: { name: TOOL_NAME, version: options.toolVersion },
     complete: result.complete,
     ...(result.configuration ? { configuration: configurationToJson(result.configuration) } : {}),
-    findings: sortFindings(result.findings).map(findingToJson),
-    notEvaluated: sortNotEvaluated(result.notEvaluated).map(notEvaluatedToJson),
-    crashes: sortCrashes(result.crashes).map((crash) => ({ ruleId: crash.ruleId, message: crash.message })),
-    gaps: sortGaps(result.gaps).map((gap) => ({ source: gap.source, what: gap.what, reason: gap.reason })),
-    expiredSuppressions: sortSuppressions(result.expiredSuppressions).map((s) => ({
+    findings: result.findings.map(findingToJson),
+    notEvaluated: result.notEvaluated.map(notEvaluatedToJson),
+    crashes: result.crashes.map((crash) => ({ ruleId: crash.ruleId, message: crash.message })),
+    gaps: result.gaps.map((gap) => ({ source: gap.source, what: gap.what, reason: gap.reason })),
+    expiredSuppressions: result.expiredSuppressions.map((s) => ({
       rule: s.rule,
       resource: s.resource,
       justification: s.justification,

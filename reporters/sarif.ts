@@ -3,13 +3,14 @@
  * `security-severity`, results with relative URIs under `%SRCROOT%`, our own partial fingerprint, suppressions,
  * and tool execution notifications for everything that limits what the report proves.
  */
+import type * as Sarif from 'sarif';
+import { compareStrings } from '../src/engine/order';
 import type { AuditResult, Finding, ResourceRef, RuleDescriptor } from '../src/engine/types';
 import type { Severity } from '../src/severity';
-import type { ReporterOptions } from './index';
+import type { ReporterOptions, RuleDoc } from './types';
 import {
   INFORMATION_URI,
   TOOL_NAME,
-  compareStrings,
   configurationToJson,
   configurationWeakenings,
   crashMessage,
@@ -17,11 +18,6 @@ import {
   gapMessage,
   jsonText,
   notEvaluatedSubject,
-  sortCrashes,
-  sortNotEvaluated,
-  sortFindings,
-  sortGaps,
-  sortSuppressions,
 } from './common';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -29,61 +25,13 @@ export const SRCROOT = '%SRCROOT%';
 /** Our partial fingerprint: rule + resource identity + key, never line numbers (see src/engine/locate.ts). */
 export const FINGERPRINT_KEY = 'apimOauthAudit/v1';
 
-// ----- The subset of the SARIF object model we write -------------------------------------------------------
-
-type SarifLevel = 'error' | 'warning' | 'note';
-
-interface SarifMessage {
-  text: string;
-  markdown?: string;
-}
-
-interface SarifArtifactLocation {
-  uri?: string;
+/**
+ * Where a finding's file is, as SARIF writes it. Declared here rather than taken from `@types/sarif` (a
+ * development dependency) so that the published declarations need nothing that is not installed with the package.
+ */
+export interface ArtifactUri {
+  uri: string;
   uriBaseId?: string;
-  description?: SarifMessage;
-}
-
-interface SarifLogicalLocation {
-  name: string;
-  fullyQualifiedName: string;
-  kind: string;
-}
-
-interface SarifLocation {
-  physicalLocation?: {
-    artifactLocation: SarifArtifactLocation;
-    region: { startLine: number; startColumn?: number };
-  };
-  logicalLocations?: SarifLogicalLocation[];
-}
-
-interface SarifRule {
-  id: string;
-  name: string;
-  shortDescription: SarifMessage;
-  fullDescription: SarifMessage;
-  help?: SarifMessage;
-  helpUri?: string;
-  defaultConfiguration: { level: SarifLevel };
-  properties: { tags: string[]; precision: 'high'; 'security-severity'?: string };
-}
-
-interface SarifResult {
-  ruleId: string;
-  ruleIndex?: number;
-  level: SarifLevel;
-  message: SarifMessage;
-  locations: SarifLocation[];
-  partialFingerprints: Record<string, string>;
-  suppressions?: { kind: 'external'; justification: string }[];
-}
-
-interface SarifNotification {
-  level: SarifLevel;
-  message: SarifMessage;
-  associatedRule?: { id: string; index?: number };
-  locations?: SarifLocation[];
 }
 
 // ----- URIs ------------------------------------------------------------------------------------------------
@@ -135,14 +83,14 @@ function relativeSegments(file: string, baseDir: string): string[] | undefined {
  * segment percent-encoded). An absolute path is made relative to `baseDir` when it lies below it, and otherwise
  * written as an absolute `file:` URI without a base.
  */
-export function artifactLocation(file: string, baseDir: string | undefined): SarifArtifactLocation {
+export function artifactLocation(file: string, baseDir: string | undefined): ArtifactUri {
   const normalized = file.replace(/\\/g, '/');
   if (!isAbsolutePath(normalized)) return { uri: encodeSegments(segmentsOf(normalized)), uriBaseId: SRCROOT };
   const relative = baseDir !== undefined ? relativeSegments(normalized, baseDir) : undefined;
   return relative ? { uri: encodeSegments(relative), uriBaseId: SRCROOT } : { uri: fileUri(normalized) };
 }
 
-function originalUriBaseIds(baseDir: string | undefined): Record<string, SarifArtifactLocation> {
+function originalUriBaseIds(baseDir: string | undefined): Record<string, Sarif.ArtifactLocation> {
   const description = { text: 'The directory the audit ran in; finding paths are relative to it.' };
   const normalized = baseDir?.replace(/\\/g, '/');
   if (normalized === undefined || !isAbsolutePath(normalized)) return { [SRCROOT]: { description } };
@@ -190,8 +138,8 @@ export function markdownToText(markdown: string): string {
 }
 
 /** The first paragraph of the doc's `## Why` section (else of its body), as one line of plain text. */
-function fullDescriptionOf(descriptor: RuleDescriptor): string {
-  const docs = descriptor.docs?.replace(/\r\n?/g, '\n');
+function fullDescriptionOf(descriptor: RuleDescriptor, doc: RuleDoc | undefined): string {
+  const docs = doc?.docs?.replace(/\r\n?/g, '\n');
   if (docs === undefined) return descriptor.meta.title;
   const why = /^##\s+Why\s*$/im.exec(docs);
   const body = why ? docs.slice(why.index + why[0].length) : docs;
@@ -208,46 +156,45 @@ function isAbsoluteUri(uri: string): boolean {
   return /^[A-Za-z][A-Za-z0-9+.-]*:\/\/\S+$/.test(uri);
 }
 
-function sarifRule(descriptor: RuleDescriptor, level: Severity): SarifRule {
-  const { meta, docs, helpUri } = descriptor;
+function sarifRule(
+  descriptor: RuleDescriptor,
+  level: Severity,
+  doc: RuleDoc | undefined,
+): Sarif.ReportingDescriptor {
+  const { meta } = descriptor;
+  const { docs, helpUri } = doc ?? {};
   const tags = new Set(meta.tags);
   // GitHub treats a rule as a security rule, and shows its security-severity, only when it is tagged `security`.
   if (meta.securitySeverity !== undefined) tags.add('security');
-  const rule: SarifRule = {
+  const properties: Sarif.PropertyBag = { tags: [...tags].sort(compareStrings), precision: 'high' };
+  if (meta.securitySeverity !== undefined) properties['security-severity'] = meta.securitySeverity.toFixed(1);
+  return {
     id: descriptor.id,
     name: pascalCase(descriptor.id),
     shortDescription: { text: meta.title },
-    fullDescription: { text: fullDescriptionOf(descriptor) },
+    fullDescription: { text: fullDescriptionOf(descriptor, doc) },
     ...(docs !== undefined ? { help: { text: markdownToText(docs), markdown: docs } } : {}),
     // SARIF requires an absolute URI here; a repository-relative doc path is left to help.markdown.
     ...(helpUri !== undefined && isAbsoluteUri(helpUri) ? { helpUri } : {}),
     defaultConfiguration: { level },
-    properties: { tags: [...tags].sort(compareStrings), precision: 'high' },
+    properties,
   };
-  if (meta.securitySeverity !== undefined)
-    rule.properties['security-severity'] = meta.securitySeverity.toFixed(1);
-  return rule;
 }
 
-/** Every rule that is not `off`, sorted by id; the index into this list is each result's `ruleIndex`. */
+/** Every rule that is not `off`, in the engine's order; the index into this list is each result's `ruleIndex`. */
 function enabledRules(result: AuditResult): { descriptor: RuleDescriptor; level: Severity }[] {
-  const seen = new Set<string>();
-  const enabled: { descriptor: RuleDescriptor; level: Severity }[] = [];
-  for (const descriptor of [...result.rules].sort((a, b) => compareStrings(a.id, b.id))) {
-    if (descriptor.level === 'off' || seen.has(descriptor.id)) continue;
-    seen.add(descriptor.id);
-    enabled.push({ descriptor, level: descriptor.level });
-  }
-  return enabled;
+  return result.rules.flatMap((descriptor) =>
+    descriptor.level === 'off' ? [] : [{ descriptor, level: descriptor.level }],
+  );
 }
 
 // ----- Results and notifications --------------------------------------------------------------------------
 
-function logicalLocationOf(resource: ResourceRef, fullyQualifiedName = resource.id): SarifLogicalLocation {
+function logicalLocationOf(resource: ResourceRef, fullyQualifiedName = resource.id): Sarif.LogicalLocation {
   return { name: resource.name, fullyQualifiedName, kind: resource.kind };
 }
 
-function sarifLocation(finding: Finding, baseDir: string | undefined): SarifLocation {
+function sarifLocation(finding: Finding, baseDir: string | undefined): Sarif.Location {
   const { location, logicalLocation } = finding;
   const logicalLocations = [
     {
@@ -259,7 +206,7 @@ function sarifLocation(finding: Finding, baseDir: string | undefined): SarifLoca
   // Findings from live sources (Graph/ARM) have no file. The CLI gives every finding from a file source its file;
   // for live results SARIF allows a location with only logical locations, so that is what they get.
   if (location.file === undefined) return { logicalLocations };
-  const region: { startLine: number; startColumn?: number } = { startLine: location.line ?? 1 };
+  const region: Sarif.Region = { startLine: location.line ?? 1 };
   if (location.line !== undefined && location.column !== undefined) region.startColumn = location.column;
   return {
     physicalLocation: { artifactLocation: artifactLocation(location.file, baseDir), region },
@@ -271,9 +218,9 @@ function sarifResult(
   finding: Finding,
   ruleIndex: ReadonlyMap<string, number>,
   baseDir: string | undefined,
-): SarifResult {
+): Sarif.Result {
   const index = ruleIndex.get(finding.ruleId);
-  const result: SarifResult = {
+  const result: Sarif.Result = {
     ruleId: finding.ruleId,
     // Always present for our own findings; a finding of a rule missing from result.rules simply has no index.
     ...(index !== undefined ? { ruleIndex: index } : {}),
@@ -290,32 +237,32 @@ function sarifResult(
 function ruleReference(
   ruleId: string,
   ruleIndex: ReadonlyMap<string, number>,
-): { id: string; index?: number } {
+): Sarif.ReportingDescriptorReference {
   const index = ruleIndex.get(ruleId);
   return index === undefined ? { id: ruleId } : { id: ruleId, index };
 }
 
-function notifications(result: AuditResult, ruleIndex: ReadonlyMap<string, number>): SarifNotification[] {
-  const list: SarifNotification[] = [];
-  for (const crash of sortCrashes(result.crashes)) {
+function notifications(result: AuditResult, ruleIndex: ReadonlyMap<string, number>): Sarif.Notification[] {
+  const list: Sarif.Notification[] = [];
+  for (const crash of result.crashes) {
     list.push({
       level: 'error',
       message: { text: crashMessage(crash) },
       associatedRule: ruleReference(crash.ruleId, ruleIndex),
     });
   }
-  for (const gap of sortGaps(result.gaps)) list.push({ level: 'error', message: { text: gapMessage(gap) } });
-  for (const suppression of sortSuppressions(result.expiredSuppressions)) {
-    const notification: SarifNotification = {
+  for (const gap of result.gaps) list.push({ level: 'error', message: { text: gapMessage(gap) } });
+  for (const suppression of result.expiredSuppressions) {
+    const notification: Sarif.Notification = {
       level: 'warning',
       message: { text: expiredSuppressionMessage(suppression) },
     };
     if (suppression.rule !== '*') notification.associatedRule = ruleReference(suppression.rule, ruleIndex);
     list.push(notification);
   }
-  for (const record of sortNotEvaluated(result.notEvaluated)) {
+  for (const record of result.notEvaluated) {
     const subject = notEvaluatedSubject(record);
-    const notification: SarifNotification = {
+    const notification: Sarif.Notification = {
       level: 'note',
       message: {
         text: `rule ${record.ruleId} was not evaluated${subject === undefined ? '' : ` for ${subject}`}: ${record.reason}`,
@@ -333,7 +280,7 @@ function notifications(result: AuditResult, ruleIndex: ReadonlyMap<string, numbe
 }
 
 /** Distinct artifact locations sorted by URI (`./a.json` and `a.json` are one artifact). */
-function uniqueLocations(locations: readonly SarifArtifactLocation[]): SarifArtifactLocation[] {
+function uniqueLocations(locations: readonly ArtifactUri[]): ArtifactUri[] {
   const byUri = new Map(
     locations.map((location) => [`${location.uriBaseId ?? ''} ${location.uri ?? ''}`, location]),
   );
@@ -360,7 +307,9 @@ export function sarifReporter(result: AuditResult, options: ReporterOptions): st
             version: options.toolVersion,
             semanticVersion: options.toolVersion,
             informationUri: INFORMATION_URI,
-            rules: rules.map(({ descriptor, level }) => sarifRule(descriptor, level)),
+            rules: rules.map(({ descriptor, level }) =>
+              sarifRule(descriptor, level, options.ruleDocs?.[descriptor.id]),
+            ),
           },
         },
         invocations: [
@@ -388,9 +337,7 @@ export function sarifReporter(result: AuditResult, options: ReporterOptions): st
             partly: [...result.summary.rulesNotEvaluated.partly],
           },
         },
-        results: sortFindings(result.findings).map((finding) =>
-          sarifResult(finding, ruleIndex, options.baseDir),
-        ),
+        results: result.findings.map((finding) => sarifResult(finding, ruleIndex, options.baseDir)),
       },
     ],
   };

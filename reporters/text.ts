@@ -6,7 +6,7 @@
 import type { AuditResult, Finding, ResourceRef } from '../src/engine/types';
 import type { Severity } from '../src/severity';
 import { escapeStrings, neutralizeCommandLines } from '../src/util/escape';
-import type { ReporterOptions } from './index';
+import type { ReporterOptions } from './types';
 import {
   configurationFileLabel,
   configurationWeakenings,
@@ -17,10 +17,6 @@ import {
   notEvaluatedByRule,
   notEvaluatedSubject,
   resourceLabel,
-  sortCrashes,
-  sortFindings,
-  sortGaps,
-  sortSuppressions,
 } from './common';
 
 type Style = 'bold' | 'dim' | 'red' | 'yellow' | 'cyan' | 'green';
@@ -55,7 +51,7 @@ interface ResourceGroup {
   findings: Finding[];
 }
 
-/** Groups sorted findings by resource; groups keep the order of their first finding. */
+/** Groups findings by resource; groups keep the order of their first finding. */
 function groupByResource(findings: readonly Finding[]): ResourceGroup[] {
   const groups = new Map<string, ResourceGroup>();
   for (const finding of findings) {
@@ -162,7 +158,7 @@ function evaluatedLine(result: AuditResult): string {
     off > 0 ? `${off} off` : '',
     crashed.size > 0 ? `${crashed.size} crashed` : '',
   ].filter((n) => n !== '');
-  const sources = [...new Set(result.sources)].sort();
+  const { sources } = result;
   const over = sources.length > 0 ? ` over ${plural(sources.length, 'source')}: ${sources.join(', ')}` : '';
   return `Evaluated ${evaluated} of ${plural(result.rules.length, 'rule')}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}${over}.`;
 }
@@ -223,7 +219,7 @@ export function textReporter(raw: AuditResult, options: ReporterOptions): string
   // Every string of the result may come from the input (names, paths, quoted values): escaped once, here.
   const result = escapeStrings(raw);
   const paint = painter(options.color);
-  const findings = sortFindings(result.findings);
+  const findings = result.findings;
   const active = findings.filter((f) => !f.suppressed);
   const suppressed = findings.filter((f) => f.suppressed);
   const ruleWidth = Math.max(0, ...findings.map((f) => f.ruleId.length));
@@ -233,13 +229,9 @@ export function textReporter(raw: AuditResult, options: ReporterOptions): string
     ...groupByResource(active).map((group) => resourceSection(group, ruleWidth, paint)),
     suppressedSection(suppressed, ruleWidth, paint),
     notEvaluatedSection(result, paint),
-    listSection(
-      'Expired suppressions',
-      sortSuppressions(result.expiredSuppressions).map(expiredSuppressionMessage),
-      paint,
-    ),
-    listSection('Rule crashes', sortCrashes(result.crashes).map(crashMessage), paint),
-    listSection('Source gaps', sortGaps(result.gaps).map(gapMessage), paint),
+    listSection('Expired suppressions', result.expiredSuppressions.map(expiredSuppressionMessage), paint),
+    listSection('Rule crashes', result.crashes.map(crashMessage), paint),
+    listSection('Source gaps', result.gaps.map(gapMessage), paint),
     summarySection(result, active.length, paint),
   ];
   return neutralizeCommandLines(

@@ -146,7 +146,6 @@ export function runPreparedAudit(
     suppressions: prepared.config.suppressions ?? [],
     now: request.now,
     files: inventory.files,
-    docs: prepared.registry.docs,
     sources: inventory.sources.map((s) => s.spec),
   });
   return { ...result, configuration };

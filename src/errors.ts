@@ -3,19 +3,6 @@
  * escapes is a bug and is shown with its stack under --verbose.
  */
 
-export const EXIT = {
-  /** Nothing at or above --fail-on. */
-  ok: 0,
-  /** Findings at or above --fail-on, or a rule named by --fail-on-not-evaluated not (fully) evaluated. */
-  findings: 1,
-  /** Invalid usage, configuration or input. */
-  usage: 2,
-  /** Audit incomplete: a source could not be read fully, or a rule crashed. */
-  incomplete: 3,
-} as const;
-
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
 export type ErrorCode =
   | 'usage'
   | 'config-invalid'
@@ -43,8 +30,4 @@ export class AuditError extends Error {
   render(): string {
     return [this.message, ...this.details.map((d) => `  ${d}`)].join('\n');
   }
-}
-
-export function exitCodeFor(_code: ErrorCode): ExitCode {
-  return EXIT.usage;
 }

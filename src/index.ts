@@ -18,7 +18,8 @@ export type {
 export type { CollectionEvidence, CollectionName, Evidence, ValueEvidence } from './model/types';
 export type { Severity } from './severity';
 export { unknownAt } from './model/unknown';
-export { AuditError, EXIT } from './errors';
+export { AuditError } from './errors';
+export { EXIT } from './cli/exit-codes';
 export type { Model } from './model/types';
 export { effectivePolicies } from './policy/effective';
 export { parsePolicy } from './policy/parser';

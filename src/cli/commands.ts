@@ -5,7 +5,8 @@ import { reporters, type ReporterName } from '../../reporters';
 import { abstainedFor, audit, failsAt, loadInventory, prepareAudit, type AuditRequest } from '../audit';
 import { unknownRuleMessage } from '../registry';
 import { CONFIG_ENV, PLUGINS_ENV } from '../config/trust';
-import { AuditError, EXIT, type ExitCode } from '../errors';
+import { AuditError } from '../errors';
+import { EXIT, type ExitCode } from './exit-codes';
 import { SEVERITIES, type FailOn, type SeverityLevel } from '../severity';
 import { describeSchemaErrors, validatorFor } from '../json/schema';
 import { toSnapshotDocument } from '../sources/snapshot';
@@ -159,6 +160,8 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
     color: command.format === 'text' && !toFile && useColor(io, io.stdoutIsTTY),
     baseDir: io.cwd,
     toolVersion: toolVersion(),
+    // Rule docs reach the reporter as context, not through the audit result.
+    ruleDocs: prepared.registry.docs,
   });
   if (command.output !== undefined) {
     writeOutputFile(io.cwd, command.output, report);

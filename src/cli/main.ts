@@ -2,21 +2,14 @@
 /**
  * argv -> run -> exit code. The only module that calls process.exit or writes to the real stdout.
  */
-import yargs from 'yargs';
-import { REPORTER_NAMES, type ReporterName } from '../../reporters';
-import { AuditError, EXIT, exitCodeFor, type ExitCode } from '../errors';
+import yargs, { type Argv, type InferredOptionTypes, type Options } from 'yargs';
+import { AuditError } from '../errors';
 import { toolVersion } from '../util/package-root';
 import { escapeLines } from '../util/escape';
-import { CONFIG_ENV, PLUGINS_ENV } from '../config/trust';
 import { runExplain, runRules, runScan, runSnapshot, type Command, type ConfigFlags } from './commands';
+import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes';
 import { processIO, type CliIO } from './io';
-
-export const EXIT_CODES_HELP = `Exit codes:
-  0  nothing at or above --fail-on (default: error)
-  1  findings at or above --fail-on, or a rule named by --fail-on-not-evaluated not (fully) evaluated
-  2  invalid usage, configuration or input (the message names the place)
-  3  audit incomplete: a source could not be read fully, or a rule crashed
-     (takes precedence over 1: an incomplete audit is never evidence of a clean configuration)`;
+import { EXPLAIN, EXPLAIN_RULE_ID, RULES, SCAN, SCAN_SOURCES, SNAPSHOT } from './options';
 
 /** `security,api-oauth-enabled` -> `['security', 'api-oauth-enabled']` (spaces and empty items dropped). */
 function splitList(value: string): string[] {
@@ -41,6 +34,48 @@ class UsageError extends AuditError {
   }
 }
 
+type ArgsOf<O extends Record<string, Options>> = InferredOptionTypes<O>;
+
+function scanCommand(args: ArgsOf<typeof SCAN.options> & { sources?: string[] | undefined }): Command {
+  return {
+    name: 'scan',
+    sources: [...(args.sources ?? []), ...(args.source ?? [])],
+    format: args.format,
+    rule: args.rule ?? [],
+    tag: args.tag ?? [],
+    verbose: args.verbose,
+    ...configFlags(args),
+    ...(args.output !== undefined ? { output: args.output } : {}),
+    ...(args['max-file-size'] !== undefined ? { maxFileSize: args['max-file-size'] } : {}),
+    ...(args['fail-on'] !== undefined ? { failOn: args['fail-on'] } : {}),
+    ...(args['fail-on-not-evaluated'] !== undefined
+      ? { failOnNotEvaluated: splitList(args['fail-on-not-evaluated']) }
+      : {}),
+    ...(args.now !== undefined ? { now: args.now } : {}),
+  };
+}
+
+function snapshotCommand(args: ArgsOf<typeof SNAPSHOT.options>): Command {
+  return {
+    name: 'snapshot',
+    sources: args.source,
+    output: args.output,
+    verbose: args.verbose,
+    ...(args['max-file-size'] !== undefined ? { maxFileSize: args['max-file-size'] } : {}),
+    ...configFlags(args),
+  };
+}
+
+/** A command's options and examples, from its table. */
+function declare<T, O extends Record<string, Options>>(
+  y: Argv<T>,
+  table: { options: O; examples: readonly (readonly [string, string])[] },
+): Argv<Omit<T, keyof O> & InferredOptionTypes<O>> {
+  const withOptions = y.options(table.options);
+  for (const [command, description] of table.examples) withOptions.example(command, description);
+  return withOptions;
+}
+
 function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output: string }> {
   let command: Command | undefined;
   const parser = yargs()
@@ -49,188 +84,28 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
       '$0 <command> [options]\n\nAudit the OAuth 2.0 wiring between Azure API Management and Microsoft Entra ID.',
     )
     .command(
-      'scan [sources..]',
-      'Audit the configuration read from the sources and report findings',
-      (y) =>
-        y
-          .positional('sources', { type: 'string', array: true, describe: 'Bare paths to snapshot files' })
-          .option('source', {
-            alias: 's',
-            type: 'string',
-            array: true,
-            describe: 'A source as <kind>:<path> (repeatable), e.g. snapshot:tenant.json',
-          })
-          .option('config', {
-            alias: 'c',
-            type: 'string',
-            describe: `Config file (default: ./.auditrc.json when present; --no-config or ${CONFIG_ENV}=none: none)`,
-          })
-          .option('plugins', {
-            type: 'boolean',
-            describe: `Load the plugins the config lists (they run code; also ${PLUGINS_ENV}=1)`,
-          })
-          .option('format', {
-            alias: 'f',
-            choices: REPORTER_NAMES,
-            default: 'text' as ReporterName,
-            describe: 'Report format',
-          })
-          .option('output', {
-            alias: 'o',
-            type: 'string',
-            describe: 'Write the report to this file instead of stdout',
-          })
-          .option('max-file-size', {
-            type: 'string',
-            describe: 'Largest input file read, e.g. 512MB or 2GB (default 256MB; a bare number is MB)',
-          })
-          .option('fail-on', {
-            choices: ['error', 'warning', 'note', 'none'] as const,
-            describe: 'Lowest severity that makes the exit code 1 (default: config failOn, else error)',
-          })
-          .option('fail-on-not-evaluated', {
-            type: 'string',
-            describe:
-              'Exit 1 when one of these rules is not (fully) evaluated: <rule-id,...>, security, all or none (default: config failOnNotEvaluated, else none)',
-          })
-          .option('rule', {
-            type: 'string',
-            array: true,
-            describe: 'Override a rule level: <rule-id>=off|error|warning|note (repeatable)',
-          })
-          .option('tag', {
-            type: 'string',
-            array: true,
-            describe: 'Run only rules with one of these tags (repeatable)',
-          })
-          .option('now', {
-            type: 'string',
-            describe:
-              'Evaluate time-based rules (secret expiry, suppression expiry) at this ISO 8601 instant',
-          })
-          .option('verbose', {
-            alias: 'v',
-            type: 'boolean',
-            default: false,
-            describe: 'Show stack traces of crashes',
-          })
-          .example('$0 scan examples/contoso/snapshot.json', 'Audit a snapshot, text report')
-          .example(
-            '$0 scan --source snapshot:tenant.json --format sarif --output audit.sarif',
-            'SARIF for GitHub code scanning',
-          ),
-      (args) => {
-        command = {
-          name: 'scan',
-          sources: [...(args.sources ?? []), ...(args.source ?? [])],
-          format: args.format,
-          rule: args.rule ?? [],
-          tag: args.tag ?? [],
-          verbose: args.verbose,
-          ...configFlags(args),
-          ...(args.output !== undefined ? { output: args.output } : {}),
-          ...(args['max-file-size'] !== undefined ? { maxFileSize: args['max-file-size'] } : {}),
-          ...(args['fail-on'] !== undefined ? { failOn: args['fail-on'] } : {}),
-          ...(args['fail-on-not-evaluated'] !== undefined
-            ? { failOnNotEvaluated: splitList(args['fail-on-not-evaluated']) }
-            : {}),
-          ...(args.now !== undefined ? { now: args.now } : {}),
-        };
-      },
+      SCAN.command,
+      SCAN.describe,
+      (y) => declare(y.positional('sources', SCAN_SOURCES), SCAN),
+      (args) => void (command = scanCommand(args)),
     )
     .command(
-      'snapshot',
-      'Collect the configuration from the sources and write it as a snapshot file (no secret values)',
-      (y) =>
-        y
-          .option('source', {
-            alias: 's',
-            type: 'string',
-            array: true,
-            demandOption: true,
-            describe: 'A source as <kind>:<location> (repeatable), e.g. graph, azure:<resource id>',
-          })
-          .option('output', {
-            alias: 'o',
-            type: 'string',
-            demandOption: true,
-            describe: 'Snapshot file to write',
-          })
-          .option('max-file-size', {
-            type: 'string',
-            describe: 'Largest input file read, e.g. 512MB or 2GB (default 256MB; a bare number is MB)',
-          })
-          .option('config', {
-            alias: 'c',
-            type: 'string',
-            describe: `Config file (default: ./.auditrc.json when present; --no-config or ${CONFIG_ENV}=none: none)`,
-          })
-          .option('plugins', {
-            type: 'boolean',
-            describe: `Load the plugins the config lists (they run code; also ${PLUGINS_ENV}=1)`,
-          })
-          .option('verbose', {
-            alias: 'v',
-            type: 'boolean',
-            default: false,
-            describe: 'Log each request (method, path, status, duration; never tokens)',
-          })
-          .example(
-            '$0 snapshot --source graph --source azure:/subscriptions/<id> --output tenant.json',
-            'Snapshot a live tenant',
-          ),
-      (args) => {
-        command = {
-          name: 'snapshot',
-          sources: args.source,
-          output: args.output,
-          verbose: args.verbose,
-          ...(args['max-file-size'] !== undefined ? { maxFileSize: args['max-file-size'] } : {}),
-          ...configFlags(args),
-        };
-      },
+      SNAPSHOT.command,
+      SNAPSHOT.describe,
+      (y) => declare(y, SNAPSHOT),
+      (args) => void (command = snapshotCommand(args)),
     )
     .command(
-      'rules',
-      'List the rules (built-in and from plugins in the config)',
-      (y) =>
-        y
-          .option('format', { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const })
-          .option('config', {
-            alias: 'c',
-            type: 'string',
-            describe: 'Config file whose plugins and levels to include',
-          })
-          .option('plugins', {
-            type: 'boolean',
-            describe: `Load the plugins the config lists (they run code; also ${PLUGINS_ENV}=1)`,
-          }),
-      (args) => {
-        command = {
-          name: 'rules',
-          format: args.format,
-          ...configFlags(args),
-        };
-      },
+      RULES.command,
+      RULES.describe,
+      (y) => declare(y, RULES),
+      (args) => void (command = { name: 'rules', format: args.format, ...configFlags(args) }),
     )
     .command(
-      'explain <rule-id>',
-      "Print a rule's documentation: why, errors it prevents, remediation, examples",
-      (y) =>
-        y
-          .positional('rule-id', { type: 'string', demandOption: true })
-          .option('config', { alias: 'c', type: 'string', describe: 'Config file whose plugins to include' })
-          .option('plugins', {
-            type: 'boolean',
-            describe: `Load the plugins the config lists (they run code; also ${PLUGINS_ENV}=1)`,
-          }),
-      (args) => {
-        command = {
-          name: 'explain',
-          ruleId: args['rule-id'],
-          ...configFlags(args),
-        };
-      },
+      EXPLAIN.command,
+      EXPLAIN.describe,
+      (y) => declare(y.positional('rule-id', EXPLAIN_RULE_ID), EXPLAIN),
+      (args) => void (command = { name: 'explain', ruleId: args['rule-id'], ...configFlags(args) }),
     )
     .demandCommand(1, 'Name a command: scan, snapshot, rules or explain.')
     .strict()
@@ -273,7 +148,7 @@ export async function run(argv: readonly string[], rawIo: CliIO): Promise<ExitCo
     if (error instanceof AuditError) {
       io.stderr(`apim-oauth-audit: ${error.render()}\n`);
       if (verbose && error.stack) io.stderr(`${error.stack}\n`);
-      return exitCodeFor(error.code);
+      return EXIT.usage;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`apim-oauth-audit: internal error: ${message}\n`);

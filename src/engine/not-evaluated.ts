@@ -1,5 +1,5 @@
 /**
- * Not-evaluated records: the one place that de-duplicates and groups them. A rule reports what it could not judge
+ * Not-evaluated records: the one place that de-duplicates and groups them (./order.ts orders them). A rule reports what it could not judge
  * entity by entity; the audit result holds one record per (rule, reason, entity kind) listing the entities, so
  * that "14 APIs: the global policy is not in the data" reads as one line, not fourteen. The summary counts the
  * rules behind the records the same way every report shows them.
@@ -7,6 +7,7 @@
 import type { UnknownDependency } from '../model/unknown';
 import type { Entity } from '../model/types';
 import { isSecurityRule } from '../../rules/support/contract';
+import { compareResources, compareStrings } from './order';
 import {
   type NotEvaluatedRecord,
   type NotEvaluatedSummary,
@@ -65,14 +66,7 @@ export class RuleEntries {
   }
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * One record per (rule, reason, entity kind), each listing its entities once, sorted by name and id; records
- * sorted by rule, then whole-rule records first, then by kind and reason.
- */
+/** One record per (rule, reason, entity kind), each listing its entities once, sorted by name and id. */
 export function groupNotEvaluated(entries: readonly NotEvaluatedEntry[]): NotEvaluatedRecord[] {
   const groups = new Map<string, NotEvaluatedRecord>();
   for (const entry of entries) {
@@ -88,13 +82,8 @@ export function groupNotEvaluated(entries: readonly NotEvaluatedEntry[]): NotEva
     if (resource && !record.resources.some((r) => r.id === resource.id)) record.resources.push(resource);
   }
   const records = [...groups.values()];
-  for (const record of records) {
-    record.resources.sort((a, b) => compare(a.name, b.name) || compare(a.id, b.id));
-  }
-  return records.sort(
-    (a, b) =>
-      compare(a.ruleId, b.ruleId) || compare(a.kind ?? '', b.kind ?? '') || compare(a.reason, b.reason),
-  );
+  for (const record of records) record.resources.sort(compareResources);
+  return records;
 }
 
 /**
@@ -108,7 +97,7 @@ export function summarizeNotEvaluated(
   const notRun = new Set(entries.filter((e) => e.notRun).map((e) => e.ruleId));
   const partly = new Set(entries.filter((e) => !e.notRun && !notRun.has(e.ruleId)).map((e) => e.ruleId));
   const security = new Set(rules.filter((r) => isSecurityRule(r.meta)).map((r) => r.id));
-  const sorted = (ids: Iterable<string>) => [...ids].sort(compare);
+  const sorted = (ids: Iterable<string>) => [...ids].sort(compareStrings);
   return {
     notRun: sorted(notRun),
     partly: sorted(partly),

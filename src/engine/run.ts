@@ -1,10 +1,10 @@
 /**
  * Runs rules over a model and turns their outputs into findings: severity from config, location from
  * origin, stable fingerprint, suppressions. A crashing rule does not stop the others; it marks the audit
- * incomplete.
+ * incomplete. The result lists everything in report order (./order.ts).
  */
 import type { PositionIndex } from '../json/types';
-import type { Model } from '../model/types';
+import type { Entity, Model } from '../model/types';
 import {
   describeUnknownDependency,
   describeUnknownValue,
@@ -21,9 +21,10 @@ import {
   summarizeNotEvaluated,
   type NotEvaluatedEntry,
 } from './not-evaluated';
+import { inReportOrder } from './order';
 import { applySuppressions } from './suppressions';
-import type { AnyRule, Requirement, Violation } from '../../rules/support/contract';
-import type { AuditResult, Finding, RuleCrash, RuleDescriptor } from './types';
+import type { AnyRule, Requirement, RuleOutput, Violation } from '../../rules/support/contract';
+import type { AuditResult, AuditSummary, Finding, RuleCrash, RuleDescriptor } from './types';
 import type { SeverityLevel } from '../severity';
 import type { Suppression } from '../config/types';
 
@@ -39,8 +40,6 @@ export interface AuditPlan {
   suppressions: readonly Suppression[];
   now: Date;
   files: Readonly<Record<string, PositionIndex>>;
-  /** Rule docs and help URIs, loaded by the caller (the engine does no I/O). */
-  docs?: Readonly<Record<string, { docs?: string; helpUri?: string }>>;
   sources?: readonly string[];
 }
 
@@ -50,127 +49,132 @@ const SIDE_NAMES: Record<Requirement, string> = {
   apim: 'API Management configuration (add a source with APIM data: a snapshot with "apim", --source azure:<id>, or an APIOps/ARM/Terraform source)',
 };
 
+/** What one rule produced. */
+interface RuleRun {
+  descriptor: RuleDescriptor;
+  findings: Finding[];
+  notEvaluated: NotEvaluatedEntry[];
+  crash?: RuleCrash;
+}
+
+/** What the audit knows about unknown values before any rule runs (nothing to check when the model has none). */
+interface Unknowns {
+  check: boolean;
+  /** Entities holding an unknown value, for rules that do not declare their evidence. */
+  entities: readonly UnknownDependency[];
+}
+
 export function runAudit(model: Model, plan: AuditPlan): AuditResult {
-  const findings: Finding[] = [];
-  const notEvaluated: NotEvaluatedEntry[] = [];
-  const crashes: RuleCrash[] = [];
-  const descriptors: RuleDescriptor[] = [];
-  const checkUnknowns = hasUnknownValues(model);
-  const unknownEntities = checkUnknowns ? entitiesWithUnknownValues(model) : [];
-
-  for (const rule of plan.rules) {
-    // Without a resolved setting (a library caller), the rule runs at its defaults.
-    const setting: RuleSetting = plan.settings[rule.id] ?? {
-      options: structuredClone((rule.options?.defaults ?? {}) as Record<string, unknown>),
-    };
-    const level: SeverityLevel = setting.level ?? rule.meta.severity;
-    const descriptor: RuleDescriptor = { id: rule.id, meta: rule.meta, level };
-    const doc = plan.docs?.[rule.id];
-    if (doc?.docs !== undefined) descriptor.docs = doc.docs;
-    if (doc?.helpUri !== undefined) descriptor.helpUri = doc.helpUri;
-    descriptors.push(descriptor);
-    if (level === 'off') continue;
-
-    const missing = rule.meta.requires.filter((side) => !model.coverage[side]);
-    if (missing.length > 0) {
-      notEvaluated.push({
-        ruleId: rule.id,
-        reason: `needs ${missing.map((m) => SIDE_NAMES[m]).join(' and ')}; no source provided it`,
-        notRun: true,
-      });
-      continue;
-    }
-    const records = new RuleEntries(rule.id);
-    try {
-      for (const output of rule.check(model, { now: plan.now, options: setting.options })) {
-        if (output.type === 'notEvaluated') {
-          const unknown = checkUnknowns && output.evidence ? unknownIn(output.evidence) : undefined;
-          if (unknown) records.add(describeUnknownValue(unknown), output.entity, unknown);
-          else records.add(output.reason, output.entity);
-          continue;
-        }
-        if (output.type === 'checked') {
-          const unknown = checkUnknowns ? unknownIn(output.evidence) : undefined;
-          if (unknown) records.add(describeUnknownValue(unknown), output.entity, unknown);
-          continue;
-        }
-        const { entity } = output;
-        // A violation that may rest on a value the source could not determine is not a finding (model/unknown.ts).
-        const unknown = checkUnknowns ? restsOnUnknown(model, rule, output) : undefined;
-        if (unknown) {
-          records.add(describeUnknownDependency(unknown), entity, unknown, 'violation');
-          continue;
-        }
-        findings.push({
-          ruleId: rule.id,
-          severity:
-            setting.level && setting.level !== 'off'
-              ? setting.level
-              : (output.severity ?? rule.meta.severity),
-          message: output.message,
-          resource: { kind: entity.kind, id: entity.id, name: entity.name },
-          location:
-            (output.textOffset && locateTextOffset(output.textOffset, plan.files)) ??
-            locate(entity, output.path, plan.files),
-          logicalLocation: logicalLocation(entity),
-          fingerprint: fingerprint(rule.id, entity, output.key ?? output.path),
-        });
-      }
-      // Fallback for a rule that does not declare what it reads: an entity with an unknown value was not judged
-      // fully (an unknown list reads as empty), say so.
-      if (!rule.meta.declaresEvidence) {
-        for (const dependency of unknownEntities) {
-          const { entity } = dependency;
-          if (!rule.meta.requires.includes(entity.kind === 'application' ? 'entra' : 'apim')) continue;
-          if (records.has(entity)) continue;
-          records.add(describeUnknownValue(dependency), entity);
-        }
-      }
-    } catch (error) {
-      const crash: RuleCrash = {
-        ruleId: rule.id,
-        message: error instanceof Error ? error.message : String(error),
-      };
-      if (error instanceof Error && error.stack) crash.stack = error.stack;
-      crashes.push(crash);
-    }
-    notEvaluated.push(...records.list());
-  }
-
-  const { findings: withSuppressions, expired } = applySuppressions(
-    dedupeFingerprints(findings),
+  const check = hasUnknownValues(model);
+  const unknowns: Unknowns = { check, entities: check ? entitiesWithUnknownValues(model) : [] };
+  const runs = plan.rules.map((rule) => runRule(model, rule, plan, unknowns));
+  const entries = runs.flatMap((run) => run.notEvaluated);
+  const crashes = runs.flatMap((run) => (run.crash ? [run.crash] : []));
+  const descriptors = runs.map((run) => run.descriptor);
+  const { findings, expired } = applySuppressions(
+    dedupeFingerprints(runs.flatMap((run) => run.findings)),
     plan.suppressions,
     plan.now,
   );
-  const sorted = withSuppressions.sort(compareFindings);
-  const records = groupNotEvaluated(notEvaluated);
-  const active = sorted.filter((f) => !f.suppressed);
-  // No report quotes a secret the data holds (policy literals, secret named values), whoever wrote the text.
-  const redact = secretRedactor(secretValues(model));
-  return {
-    findings: sorted.map((f) => ({ ...f, message: redact(f.message) })),
-    notEvaluated: records.map((r) => ({ ...r, reason: redact(r.reason) })),
-    crashes: crashes.map((c) => ({
-      ...c,
-      message: redact(c.message),
-      ...(c.stack !== undefined ? { stack: redact(c.stack) } : {}),
-    })),
-    gaps: model.gaps.map((g) => ({ ...g, what: redact(g.what), reason: redact(g.reason) })),
+  const records = groupNotEvaluated(entries);
+  const result: AuditResult = {
+    findings,
+    notEvaluated: records,
+    crashes,
+    gaps: model.gaps,
     expiredSuppressions: expired,
     rules: descriptors,
     complete: crashes.length === 0 && model.gaps.length === 0,
-    summary: {
-      error: active.filter((f) => f.severity === 'error').length,
-      warning: active.filter((f) => f.severity === 'warning').length,
-      note: active.filter((f) => f.severity === 'note').length,
-      suppressed: sorted.length - active.length,
-      notEvaluated: records.length,
-      rulesNotEvaluated: summarizeNotEvaluated(notEvaluated, descriptors),
-      crashed: crashes.length,
-      gaps: model.gaps.length,
-    },
+    summary: summarize(findings, records.length, entries, descriptors, crashes.length, model.gaps.length),
     sources: [...(plan.sources ?? [])],
   };
+  return inReportOrder(redacted(result, model));
+}
+
+/** The rule's setting; without a resolved one (a library caller), the rule runs at its defaults. */
+function resolveSetting(rule: AnyRule, plan: AuditPlan): RuleSetting {
+  return (
+    plan.settings[rule.id] ?? {
+      options: structuredClone((rule.options?.defaults ?? {}) as Record<string, unknown>),
+    }
+  );
+}
+
+/** One rule, safely: off, not run (a side it needs is missing), or run with its outputs collected. */
+function runRule(model: Model, rule: AnyRule, plan: AuditPlan, unknowns: Unknowns): RuleRun {
+  const setting = resolveSetting(rule, plan);
+  const level: SeverityLevel = setting.level ?? rule.meta.severity;
+  const run: RuleRun = {
+    descriptor: { id: rule.id, meta: rule.meta, level },
+    findings: [],
+    notEvaluated: [],
+  };
+  if (level === 'off') return run;
+  const missing = rule.meta.requires.filter((side) => !model.coverage[side]);
+  if (missing.length > 0) {
+    const reason = `needs ${missing.map((m) => SIDE_NAMES[m]).join(' and ')}; no source provided it`;
+    run.notEvaluated.push({ ruleId: rule.id, reason, notRun: true });
+    return run;
+  }
+  const records = new RuleEntries(rule.id);
+  try {
+    const outputs = rule.check(model, { now: plan.now, options: setting.options });
+    for (const output of outputs) {
+      const finding = judgeOutput(model, rule, output, unknowns, records);
+      if (finding) run.findings.push(toFinding(rule, setting, finding, plan.files));
+    }
+    if (!rule.meta.declaresEvidence) judgeUnreadUnknowns(rule, unknowns, records);
+  } catch (error) {
+    run.crash = crashOf(rule, error);
+  }
+  run.notEvaluated.push(...records.list());
+  return run;
+}
+
+/**
+ * One output of a rule: a not-evaluated or checked output becomes a record when it says so or rests on an unknown
+ * value; a violation is returned to become a finding, unless it may rest on an unknown value (then a record).
+ */
+function judgeOutput(
+  model: Model,
+  rule: AnyRule,
+  output: RuleOutput,
+  unknowns: Unknowns,
+  records: RuleEntries,
+): Violation | undefined {
+  if (output.type === 'notEvaluated') {
+    const unknown = unknowns.check && output.evidence ? unknownIn(output.evidence) : undefined;
+    if (unknown) records.add(describeUnknownValue(unknown), output.entity, unknown);
+    else records.add(output.reason, output.entity);
+    return undefined;
+  }
+  if (output.type === 'checked') {
+    const unknown = unknowns.check ? unknownIn(output.evidence) : undefined;
+    if (unknown) records.add(describeUnknownValue(unknown), output.entity, unknown);
+    return undefined;
+  }
+  // A violation that may rest on a value the source could not determine is not a finding (model/unknown.ts).
+  const unknown = unknowns.check ? restsOnUnknown(model, rule, output) : undefined;
+  if (!unknown) return output;
+  records.add(describeUnknownDependency(unknown), output.entity, unknown, 'violation');
+  return undefined;
+}
+
+/**
+ * Fallback for a rule that does not declare what it reads: an entity of the rule's side with an unknown value, on
+ * which the rule reported nothing, was not judged fully (an unknown list reads as empty); say so.
+ */
+function judgeUnreadUnknowns(rule: AnyRule, unknowns: Unknowns, records: RuleEntries): void {
+  for (const dependency of unknowns.entities) {
+    const { entity } = dependency;
+    if (!rule.meta.requires.includes(sideOf(entity))) continue;
+    if (records.has(entity)) continue;
+    records.add(describeUnknownValue(dependency), entity);
+  }
+}
+
+function sideOf(entity: Entity): Requirement {
+  return entity.kind === 'application' ? 'entra' : 'apim';
 }
 
 /**
@@ -185,18 +189,75 @@ function restsOnUnknown(model: Model, rule: AnyRule, output: Violation): Unknown
   return unknownDependency(model, output.entity, output.path);
 }
 
+/** A violation located and fingerprinted: severity from the setting, else the violation's, else the rule's. */
+function toFinding(
+  rule: AnyRule,
+  setting: RuleSetting,
+  output: Violation,
+  files: AuditPlan['files'],
+): Finding {
+  const { entity } = output;
+  return {
+    ruleId: rule.id,
+    severity:
+      setting.level && setting.level !== 'off' ? setting.level : (output.severity ?? rule.meta.severity),
+    message: output.message,
+    resource: { kind: entity.kind, id: entity.id, name: entity.name },
+    location:
+      (output.textOffset && locateTextOffset(output.textOffset, files)) ?? locate(entity, output.path, files),
+    logicalLocation: logicalLocation(entity),
+    fingerprint: fingerprint(rule.id, entity, output.key ?? output.path),
+  };
+}
+
+function crashOf(rule: AnyRule, error: unknown): RuleCrash {
+  const crash: RuleCrash = {
+    ruleId: rule.id,
+    message: error instanceof Error ? error.message : String(error),
+  };
+  if (error instanceof Error && error.stack) crash.stack = error.stack;
+  return crash;
+}
+
 /** Two violations with one fingerprint are one finding (e.g. two servers sharing one app): keep the first. */
 function dedupeFingerprints(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => (seen.has(f.fingerprint) ? false : (seen.add(f.fingerprint), true)));
 }
 
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    (a.location.file ?? '').localeCompare(b.location.file ?? '') ||
-    (a.location.line ?? 0) - (b.location.line ?? 0) ||
-    (a.location.column ?? 0) - (b.location.column ?? 0) ||
-    a.ruleId.localeCompare(b.ruleId) ||
-    a.message.localeCompare(b.message)
-  );
+function summarize(
+  findings: readonly Finding[],
+  records: number,
+  entries: readonly NotEvaluatedEntry[],
+  descriptors: readonly RuleDescriptor[],
+  crashed: number,
+  gaps: number,
+): AuditSummary {
+  const active = findings.filter((f) => !f.suppressed);
+  return {
+    error: active.filter((f) => f.severity === 'error').length,
+    warning: active.filter((f) => f.severity === 'warning').length,
+    note: active.filter((f) => f.severity === 'note').length,
+    suppressed: findings.length - active.length,
+    notEvaluated: records,
+    rulesNotEvaluated: summarizeNotEvaluated(entries, descriptors),
+    crashed,
+    gaps,
+  };
+}
+
+/** No report quotes a secret the data holds (policy literals, secret named values), whoever wrote the text. */
+function redacted(result: AuditResult, model: Model): AuditResult {
+  const redact = secretRedactor(secretValues(model));
+  return {
+    ...result,
+    findings: result.findings.map((f) => ({ ...f, message: redact(f.message) })),
+    notEvaluated: result.notEvaluated.map((r) => ({ ...r, reason: redact(r.reason) })),
+    crashes: result.crashes.map((c) => ({
+      ...c,
+      message: redact(c.message),
+      ...(c.stack !== undefined ? { stack: redact(c.stack) } : {}),
+    })),
+    gaps: result.gaps.map((g) => ({ ...g, what: redact(g.what), reason: redact(g.reason) })),
+  };
 }

@@ -68,16 +68,12 @@ export interface RuleCrash {
   stack?: string;
 }
 
-/** Rule metadata as reporters need it (docs already loaded by the caller). */
+/** A rule as the audit ran it. Its docs are not part of the result: the caller hands them to the reporter. */
 export interface RuleDescriptor {
   id: string;
   meta: RuleMeta;
   /** Effective severity from config, or `off`. */
   level: SeverityLevel;
-  /** The rule's markdown doc, if found. */
-  docs?: string;
-  /** Where the doc lives (a repository-relative path or a URL), for SARIF helpUri. */
-  helpUri?: string;
 }
 
 export interface AuditSummary {
@@ -93,6 +89,7 @@ export interface AuditSummary {
   gaps: number;
 }
 
+/** Every list is in report order (src/engine/order.ts); reporters show it as given. */
 export interface AuditResult {
   findings: Finding[];
   notEvaluated: NotEvaluatedRecord[];
@@ -104,7 +101,7 @@ export interface AuditResult {
   /** False when a source could not be read fully or a rule crashed: the report is not clean evidence. */
   complete: boolean;
   summary: AuditSummary;
-  /** The sources as given (`snapshot:tenant.json`, `graph`, a bare path), for the report header. */
+  /** The sources as given (`snapshot:tenant.json`, `graph`, a bare path), each once, sorted; for the report header. */
   sources: string[];
   /** What the configuration in effect does to the gate; stated in every report format. */
   configuration?: GateConfiguration;

@@ -2,11 +2,12 @@
  * Hand-built audit results for the reporter tests: findings across two files (one path with a space), a
  * suppressed finding, a finding with a file but no line, not-evaluated records as the engine groups them (a whole
  * rule, two servers for one reason, ten apps for one reason, one app), a crash, a source gap, an expired
- * suppression, and rules with and without docs and security severity (one of them `off`). The findings are
- * deliberately out of order.
+ * suppression, and rules with and without docs and security severity (one of them `off`). The findings are written
+ * out of order; `fullResult` puts every list in the engine's report order (src/engine/order.ts), as an audit does.
  */
+import { inReportOrder } from '../../src/engine/order';
 import type { AuditResult, Finding, RuleDescriptor } from '../../src/engine/types';
-import type { ReporterOptions } from '../../reporters';
+import type { ReporterOptions, RuleDoc } from '../../reporters';
 
 export const SNAPSHOT = 'examples/contoso/snapshot.json';
 export const MANIFEST = 'tenant exports/app manifest.json';
@@ -16,8 +17,6 @@ export const BASE_DIR = '/home/runner/work/contoso-apim';
 const SERVICE_ID =
   '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/contoso-apim';
 const AUTH_SERVER_ID = `${SERVICE_ID}/authorizationServers/entra-auth`;
-
-export const OPTIONS: ReporterOptions = { color: false, baseDir: BASE_DIR, toolVersion: '1.2.3' };
 
 const REPO = 'https://github.com/apim-oauth-audit/apim-oauth-audit/blob/main/rules';
 
@@ -49,6 +48,21 @@ const SECRET_DOCS = `# Client app registrations have a valid, short-lived client
 Password credentials expire, and nothing in APIM warns you.
 `;
 
+/** Rule docs as the registry loads them; they reach the reporters as context (`ReporterOptions.ruleDocs`). */
+export const DOCS: Readonly<Record<string, RuleDoc>> = {
+  'redirect-uri-safe': { docs: REDIRECT_DOCS, helpUri: `${REPO}/redirect-uri-safe.md` },
+  'auth-server-v2-endpoints': { docs: V2_DOCS, helpUri: `${REPO}/auth-server-v2-endpoints.md` },
+  // A repository-relative path: not an absolute URI, so SARIF must leave helpUri out.
+  'client-secret-expiry': { docs: SECRET_DOCS, helpUri: 'rules/client-secret-expiry.md' },
+};
+
+export const OPTIONS: ReporterOptions = {
+  color: false,
+  baseDir: BASE_DIR,
+  toolVersion: '1.2.3',
+  ruleDocs: DOCS,
+};
+
 export const RULES: RuleDescriptor[] = [
   {
     id: 'redirect-uri-safe',
@@ -60,8 +74,6 @@ export const RULES: RuleDescriptor[] = [
       requires: ['entra'],
     },
     level: 'error',
-    docs: REDIRECT_DOCS,
-    helpUri: `${REPO}/redirect-uri-safe.md`,
   },
   {
     id: 'auth-server-v2-endpoints',
@@ -72,8 +84,6 @@ export const RULES: RuleDescriptor[] = [
       requires: ['apim'],
     },
     level: 'error',
-    docs: V2_DOCS,
-    helpUri: `${REPO}/auth-server-v2-endpoints.md`,
   },
   {
     id: 'client-secret-expiry',
@@ -85,9 +95,6 @@ export const RULES: RuleDescriptor[] = [
       requires: ['entra', 'apim'],
     },
     level: 'warning',
-    docs: SECRET_DOCS,
-    // A repository-relative path: not an absolute URI, so SARIF must leave helpUri out.
-    helpUri: 'rules/client-secret-expiry.md',
   },
   {
     id: 'app-access-token-version',
@@ -241,7 +248,7 @@ export const FINDINGS: Finding[] = [
 ];
 
 export function fullResult(): AuditResult {
-  return {
+  return inReportOrder({
     findings: structuredClone(FINDINGS),
     notEvaluated: [
       {
@@ -336,7 +343,7 @@ export function fullResult(): AuditResult {
       rulesOff: ['implicit-grant-disabled'],
       lowered: [{ ruleId: 'api-https-only', from: 'error', to: 'warning' }],
     },
-  };
+  });
 }
 
 /** A clean, complete audit of one file with every rule evaluated. */
@@ -363,7 +370,7 @@ export function cleanResult(): AuditResult {
   };
 }
 
-/** The same result with every list reversed: reports must not depend on input order. */
+/** The same result with every list reversed: reports keep the order they are given (the engine decides it). */
 export function reversed(result: AuditResult): AuditResult {
   return {
     ...result,

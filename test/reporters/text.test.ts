@@ -13,9 +13,20 @@ describe('text reporter', () => {
     expectGolden('clean.text.txt', textReporter(cleanResult(), OPTIONS));
   });
 
-  it('does not depend on input order', () => {
-    expect(textReporter(reversed(fullResult()), OPTIONS)).toBe(textReporter(fullResult(), OPTIONS));
+  it('is deterministic, and keeps the order it is given (the engine decides it)', () => {
     expect(textReporter(fullResult(), OPTIONS)).toBe(textReporter(fullResult(), OPTIONS));
+    const given = reversed(fullResult());
+    const report = textReporter(given, OPTIONS);
+    const positions = given.findings.map((f) => report.indexOf(f.message));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    // Active findings are grouped by resource, suppressed ones listed after them: within a group, the given order.
+    const portal = given.findings.filter((f) => f.resource.name === 'Contoso Portal' && !f.suppressed);
+    const server = given.findings.filter((f) => f.resource.name === 'entra-auth');
+    for (const group of [portal, server]) {
+      const at = group.map((f) => report.indexOf(f.message));
+      expect(at).toEqual([...at].sort((a, b) => a - b));
+    }
+    expect(report).not.toBe(textReporter(fullResult(), OPTIONS));
   });
 
   it('groups findings by resource, sorted by file, line, column and rule', () => {

@@ -1,0 +1,33 @@
+/**
+ * What a reporter is: a pure function from an audit result (and the caller's context) to the text of a report.
+ * Every reporter module depends on this file and nothing here depends on them, so the registry in ./index.ts can
+ * import the reporters without a cycle.
+ */
+import type { AuditResult } from '../src/engine/types';
+
+export const REPORTER_NAMES = ['text', 'json', 'sarif'] as const;
+export type ReporterName = (typeof REPORTER_NAMES)[number];
+
+/** A rule's documentation as the caller loaded it (the rule registry's docs); never part of the audit result. */
+export interface RuleDoc {
+  /** The rule's markdown doc, if found. */
+  docs?: string;
+  /** Where the doc lives (a repository-relative path or a URL), for SARIF `helpUri`. */
+  helpUri?: string;
+}
+
+export interface ReporterOptions {
+  /** ANSI colour in the text report; the CLI sets it for a TTY without NO_COLOR. Other formats ignore it. */
+  color: boolean;
+  /** The directory finding paths are relative to (the CLI's working directory), for SARIF's `%SRCROOT%`. */
+  baseDir?: string;
+  /** This tool's version, written into the JSON and SARIF reports. */
+  toolVersion: string;
+  /**
+   * Rule docs by rule id, as context (ESLint's `rulesMeta`, Spectral's formatter context): SARIF writes them as
+   * each rule's help. The CLI passes the registry's docs; without them a rule's help is its title.
+   */
+  ruleDocs?: Readonly<Record<string, RuleDoc>>;
+}
+
+export type Reporter = (result: AuditResult, options: ReporterOptions) => string;

@@ -1,0 +1,145 @@
+/**
+ * The CLI's commands and options as data: main.ts declares the yargs commands from these tables. Choices derive
+ * from the closed unions they stand for (`FAIL_ON`, `REPORTER_NAMES`), so a new severity or format reaches the CLI
+ * without an edit here. Options are listed in the order `--help` shows them.
+ */
+import type { Options, PositionalOptions } from 'yargs';
+import { REPORTER_NAMES, type ReporterName } from '../../reporters/types';
+import { CONFIG_ENV, PLUGINS_ENV } from '../config/trust';
+import { FAIL_ON } from '../severity';
+
+/** A command: its yargs signature, its one-line description, and its options in `--help` order. */
+interface CommandTable<O extends Record<string, Options>> {
+  command: string;
+  describe: string;
+  options: O;
+  examples: readonly (readonly [command: string, description: string])[];
+}
+
+const CONFIG = {
+  alias: 'c',
+  type: 'string',
+  describe: `Config file (default: ./.auditrc.json when present; --no-config or ${CONFIG_ENV}=none: none)`,
+} as const satisfies Options;
+
+const PLUGINS = {
+  type: 'boolean',
+  describe: `Load the plugins the config lists (they run code; also ${PLUGINS_ENV}=1)`,
+} as const satisfies Options;
+
+const MAX_FILE_SIZE = {
+  type: 'string',
+  describe: 'Largest input file read, e.g. 512MB or 2GB (default 256MB; a bare number is MB)',
+} as const satisfies Options;
+
+const SCAN_OPTIONS = {
+  source: {
+    alias: 's',
+    type: 'string',
+    array: true,
+    describe: 'A source as <kind>:<path> (repeatable), e.g. snapshot:tenant.json',
+  },
+  config: CONFIG,
+  plugins: PLUGINS,
+  format: { alias: 'f', choices: REPORTER_NAMES, default: 'text' as ReporterName, describe: 'Report format' },
+  output: { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' },
+  'max-file-size': MAX_FILE_SIZE,
+  'fail-on': {
+    choices: FAIL_ON,
+    describe: 'Lowest severity that makes the exit code 1 (default: config failOn, else error)',
+  },
+  'fail-on-not-evaluated': {
+    type: 'string',
+    describe:
+      'Exit 1 when one of these rules is not (fully) evaluated: <rule-id,...>, security, all or none (default: config failOnNotEvaluated, else none)',
+  },
+  rule: {
+    type: 'string',
+    array: true,
+    describe: 'Override a rule level: <rule-id>=off|error|warning|note (repeatable)',
+  },
+  tag: { type: 'string', array: true, describe: 'Run only rules with one of these tags (repeatable)' },
+  now: {
+    type: 'string',
+    describe: 'Evaluate time-based rules (secret expiry, suppression expiry) at this ISO 8601 instant',
+  },
+  verbose: { alias: 'v', type: 'boolean', default: false, describe: 'Show stack traces of crashes' },
+} as const satisfies Record<string, Options>;
+
+export const SCAN = {
+  command: 'scan [sources..]',
+  describe: 'Audit the configuration read from the sources and report findings',
+  options: SCAN_OPTIONS,
+  examples: [
+    ['$0 scan examples/contoso/snapshot.json', 'Audit a snapshot, text report'],
+    [
+      '$0 scan --source snapshot:tenant.json --format sarif --output audit.sarif',
+      'SARIF for GitHub code scanning',
+    ],
+  ],
+} as const satisfies CommandTable<typeof SCAN_OPTIONS>;
+
+export const SCAN_SOURCES = {
+  type: 'string',
+  array: true,
+  describe: 'Bare paths to snapshot files',
+} as const satisfies PositionalOptions;
+
+const SNAPSHOT_OPTIONS = {
+  source: {
+    alias: 's',
+    type: 'string',
+    array: true,
+    demandOption: true,
+    describe: 'A source as <kind>:<location> (repeatable), e.g. graph, azure:<resource id>',
+  },
+  output: { alias: 'o', type: 'string', demandOption: true, describe: 'Snapshot file to write' },
+  'max-file-size': MAX_FILE_SIZE,
+  config: CONFIG,
+  plugins: PLUGINS,
+  verbose: {
+    alias: 'v',
+    type: 'boolean',
+    default: false,
+    describe: 'Log each request (method, path, status, duration; never tokens)',
+  },
+} as const satisfies Record<string, Options>;
+
+export const SNAPSHOT = {
+  command: 'snapshot',
+  describe: 'Collect the configuration from the sources and write it as a snapshot file (no secret values)',
+  options: SNAPSHOT_OPTIONS,
+  examples: [
+    [
+      '$0 snapshot --source graph --source azure:/subscriptions/<id> --output tenant.json',
+      'Snapshot a live tenant',
+    ],
+  ],
+} as const satisfies CommandTable<typeof SNAPSHOT_OPTIONS>;
+
+const RULES_OPTIONS = {
+  format: { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const },
+  config: { ...CONFIG, describe: 'Config file whose plugins and levels to include' },
+  plugins: PLUGINS,
+} as const satisfies Record<string, Options>;
+
+export const RULES = {
+  command: 'rules',
+  describe: 'List the rules (built-in and from plugins in the config)',
+  options: RULES_OPTIONS,
+  examples: [],
+} as const satisfies CommandTable<typeof RULES_OPTIONS>;
+
+const EXPLAIN_OPTIONS = {
+  config: { ...CONFIG, describe: 'Config file whose plugins to include' },
+  plugins: PLUGINS,
+} as const satisfies Record<string, Options>;
+
+export const EXPLAIN = {
+  command: 'explain <rule-id>',
+  describe: "Print a rule's documentation: why, errors it prevents, remediation, examples",
+  options: EXPLAIN_OPTIONS,
+  examples: [],
+} as const satisfies CommandTable<typeof EXPLAIN_OPTIONS>;
+
+export const EXPLAIN_RULE_ID = { type: 'string', demandOption: true } as const satisfies PositionalOptions;
