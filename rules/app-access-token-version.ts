@@ -3,7 +3,7 @@
  * the gateway receives v2 tokens (issuer `https://login.microsoftonline.com/<tid>/v2.0`, audience = appId).
  */
 import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
-import { anyOf, appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from '../src/model/evidence';
+import { anyOf, appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from './support/evidence';
 import { groupServersByApp, preferredIdentifier } from './support/queries';
 import type { App, AuthServer, Model } from '../src/model/types';
 

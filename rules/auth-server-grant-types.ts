@@ -4,7 +4,7 @@
  */
 import { checked, defineRule, violation, type Violation } from './support/contract';
 import { type Severity } from '../src/severity';
-import { valuesOf } from '../src/model/evidence';
+import { valuesOf } from './support/evidence';
 import type { AuthServer } from '../src/model/types';
 
 /** Grant type names compared case-insensitively (sources differ in casing). */

@@ -5,7 +5,7 @@
 import type { CloudName } from '../src/entra/clouds';
 import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import { MULTI_TENANT_SEGMENTS, isEntraLoginHost, isGuid } from '../src/entra/endpoints';
-import { backendLinkOf, clientLinkOf, valuesOf } from '../src/model/evidence';
+import { backendLinkOf, clientLinkOf, valuesOf } from './support/evidence';
 import { foreignLoginHosts } from './support/queries';
 import type { App, AuthServer, Evidence, Model } from '../src/model/types';
 import type { EndpointInfo } from '../src/entra/endpoints';

@@ -11,7 +11,7 @@ import {
   type Violation,
 } from './support/contract';
 import { resourceIdentifiers, sameResource } from '../src/entra/endpoints';
-import { appLookupOf, backendLinkOf, valuesOf } from '../src/model/evidence';
+import { appLookupOf, backendLinkOf, valuesOf } from './support/evidence';
 import {
   findScope,
   foreignLoginHosts,

@@ -4,7 +4,7 @@
  */
 import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import type { PermissionScope } from '../src/inventory/types';
-import { appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from '../src/model/evidence';
+import { appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from './support/evidence';
 import type { App, AuthServer, Evidence } from '../src/model/types';
 
 interface Requested {

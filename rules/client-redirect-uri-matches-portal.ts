@@ -8,7 +8,7 @@
  * one that may be leaves the callback not evaluated.
  */
 import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
-import { appLookupOf, clientLinkOf, portalHostsOf, redirectListsOf, valuesOf } from '../src/model/evidence';
+import { appLookupOf, clientLinkOf, portalHostsOf, redirectListsOf, valuesOf } from './support/evidence';
 import { parseUrl, redirectUrisOf, type RegisteredRedirectUri } from './support/queries';
 import { type RedirectPlatform } from '../src/model/types';
 import type { App, AuthServer, Evidence, Model, Service } from '../src/model/types';

@@ -4,7 +4,7 @@
  */
 import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import type { PasswordCredential } from '../src/inventory/types';
-import { anyOf, appLookupOf, clientLinkOf, valuesOf } from '../src/model/evidence';
+import { anyOf, appLookupOf, clientLinkOf, valuesOf } from './support/evidence';
 import { groupServersByApp } from './support/queries';
 import type { App, AuthServer, Evidence } from '../src/model/types';
 

@@ -1,5 +1,5 @@
 import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
-import { appLookupOf, clientLinkOf, valuesOf } from '../src/model/evidence';
+import { appLookupOf, clientLinkOf, valuesOf } from './support/evidence';
 import type { App, AuthServer, Evidence, Model } from '../src/model/types';
 
 const ACCESS_PATH = 'web/implicitGrantSettings/enableAccessTokenIssuance';

@@ -5,7 +5,7 @@
  * text (a placeholder scheme, plain http on a host that may be loopback) is left not evaluated.
  */
 import { checked, defineRule, violation, type RuleOutput } from './support/contract';
-import { redirectListsOf } from '../src/model/evidence';
+import { redirectListsOf } from './support/evidence';
 import { parseUrl, redirectUrisOf, type RegisteredRedirectUri } from './support/queries';
 import { type RedirectPlatform } from '../src/model/types';
 import type { App } from '../src/model/types';

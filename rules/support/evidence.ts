@@ -3,9 +3,9 @@
  * app registrations, what a developer-portal host comes from, an app's redirect URI lists. A rule lists what its
  * conclusion rests on (src/engine/types.ts `Violation.evidence`, `checked`); these keep the rules in agreement.
  */
-import { REDIRECT_PLATFORMS } from './types';
-import type { App, AuthServer, Entity, Evidence, Model, Service } from './types';
-import { unknownIn } from './unknown';
+import { REDIRECT_PLATFORMS } from '../../src/model/types';
+import type { App, AuthServer, Entity, Evidence, Model, Service } from '../../src/model/types';
+import { unknownIn } from '../../src/model/unknown';
 
 /** Values of one entity. */
 export function valuesOf(entity: Entity, ...paths: string[]): Evidence[] {
