@@ -1,7 +1,7 @@
 /**
  * Test helpers for policies: policy documents built from sections, the fixed sample with policies patched in,
  * models that keep their inventory (for file positions), finding locations as the engine computes them, and the
- * our own fixture policies (test/fixtures/policies).
+ * our own fixture policies (test/policy/fixtures).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -156,7 +156,7 @@ export function positionInJson(text: string, needle: string, occurrence = 0): Lo
 }
 
 /** Our own policy documents in the shapes real repositories hold (rawxml quirks, fragments, templates). */
-export const FIXTURE_POLICIES = path.resolve(REPO_ROOT, 'test/fixtures/policies');
+export const FIXTURE_POLICIES = path.resolve(REPO_ROOT, 'test/policy/fixtures');
 
 /** One of our own fixture policies (BOM removed). */
 export function fixturePolicy(file: string): string {

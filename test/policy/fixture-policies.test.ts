@@ -1,5 +1,5 @@
 /**
- * The parser on our own policies in the shapes real repositories hold (test/fixtures/policies: rawxml that a
+ * The parser on our own policies in the shapes real repositories hold (test/policy/fixtures: rawxml that a
  * strict XML parser rejects, fragments, tabs, a Terraform template) and on the bundled sample snapshots. The same
  * checks run over third-party files in the corpus suite (`npm run test:corpus`).
  */
