@@ -14,6 +14,7 @@ import {
   noBackendReason,
   tokenIssuerOf,
   type Backend,
+  type Correlation,
 } from './support/audience-apps';
 import {
   describeUse,
@@ -216,70 +217,53 @@ function* unknownServers(use: ValidationUse, servers: readonly AuthServer[]): Ge
   }
 }
 
-function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): Generator<RuleOutput> {
+/** The lists a use checks a backend's tokens against: what they are called and the fix that names its appId. */
+function* checkBackend(
+  use: ValidationUse,
+  config: ValidationConfig,
+  backend: Backend,
+  expected: Expected,
+  base: readonly Evidence[],
+): Generator<RuleOutput> {
+  const appKey = backend.app.appId ?? backend.app.id;
+  // validate-azure-ad-token accepts a token whose aud is in either list; validate-jwt's aud claim is checked
+  // on top of its audiences. How backend-application-ids match the App ID URI aud of v1.0 tokens is not
+  // documented: such a list is judged for v2.0 tokens only.
+  const ids = config.backendApplicationIds.length > 0;
+  if (use.kind === 'validate-azure-ad-token' && ids && backend.app.accessTokenVersion !== 2) return;
+  const audiences =
+    use.kind === 'validate-azure-ad-token'
+      ? [...config.backendApplicationIds, ...config.audiences]
+      : config.audiences;
+  const what = !ids
+    ? 'audiences'
+    : config.audiences.length === 0
+      ? 'backend-application-ids'
+      : 'backend-application-ids and audiences';
+  const [first] = audiences;
+  const fix =
+    ids && backend.app.appId
+      ? `add <application-id>${backend.app.appId}</application-id> to <backend-application-ids>`
+      : expected.fix;
+  if (first) {
+    yield* checkList(use, what, first.element, audiences, { ...expected, fix }, `aud:${appKey}`, base);
+  }
+  for (const claim of audClaimsOf(config)) {
+    yield* checkList(use, 'aud claim values', claim.element, claim.values, expected, `claim:${appKey}`, base);
+  }
+}
+
+function audClaimsOf(config: ValidationConfig) {
+  return config.claims.filter((c) => c.name === 'aud');
+}
+
+/** Why a use that no backend was found for is not judged: opaque audiences, or audiences that match no app. */
+function* withoutBackend(
+  use: ValidationUse,
+  { unmatched, opaque }: Pick<Correlation, 'unmatched' | 'opaque'>,
+  model: Model,
+): Generator<RuleOutput> {
   const entity = statementEntity(use.statement.source);
-  const issuer = tokenIssuerOf(use, config);
-  const base = uniqueEvidence([...configEvidence(config), ...issuer.evidence]);
-  const read: Evidence[] = [...base];
-  if (issuer.kind === 'foreign') {
-    // Not an Entra token: its audiences follow that provider's rules.
-    yield checked(entity, read);
-    return;
-  }
-  yield* firstPartyAudiences(use, config, base);
-  const { backends, unknownServers: unknown, unmatched, opaque } = correlate(use, config, model);
-  yield* unknownServers(use, unknown);
-  const audClaims = config.claims.filter((c) => c.name === 'aud');
-  if (config.audiences.length === 0 && audClaims.length === 0 && config.backendApplicationIds.length === 0) {
-    // validate-jwt without audiences skips the audience check; what validate-azure-ad-token then does is not
-    // documented, so it is judged only against a known backend.
-    if (backends.length > 0 || (use.kind === 'validate-jwt' && issuer.kind === 'entra')) {
-      yield* noAudience(use, backends, base);
-    } else yield checked(entity, read);
-    return;
-  }
-  for (const backend of backends) {
-    const expected = expectedFor(backend, use.apis, model);
-    read.push(...backend.evidence, { entity: backend.app, path: 'api/requestedAccessTokenVersion' });
-    if (!expected) continue;
-    read.push(...expected.evidence);
-    const appKey = backend.app.appId ?? backend.app.id;
-    // validate-azure-ad-token accepts a token whose aud is in either list; validate-jwt's aud claim is checked
-    // on top of its audiences. How backend-application-ids match the App ID URI aud of v1.0 tokens is not
-    // documented: such a list is judged for v2.0 tokens only.
-    const ids = config.backendApplicationIds.length > 0;
-    if (use.kind === 'validate-azure-ad-token' && ids && backend.app.accessTokenVersion !== 2) continue;
-    const audiences =
-      use.kind === 'validate-azure-ad-token'
-        ? [...config.backendApplicationIds, ...config.audiences]
-        : config.audiences;
-    const what = !ids
-      ? 'audiences'
-      : config.audiences.length === 0
-        ? 'backend-application-ids'
-        : 'backend-application-ids and audiences';
-    const [first] = audiences;
-    const fix =
-      ids && backend.app.appId
-        ? `add <application-id>${backend.app.appId}</application-id> to <backend-application-ids>`
-        : expected.fix;
-    if (first) {
-      yield* checkList(use, what, first.element, audiences, { ...expected, fix }, `aud:${appKey}`, base);
-    }
-    for (const claim of audClaims) {
-      yield* checkList(
-        use,
-        'aud claim values',
-        claim.element,
-        claim.values,
-        expected,
-        `claim:${appKey}`,
-        base,
-      );
-    }
-  }
-  yield checked(entity, uniqueEvidence(read));
-  if (backends.length > 0 || unknown.length > 0) return;
   const [firstOpaque] = opaque;
   if (firstOpaque) {
     yield notEvaluated(
@@ -293,6 +277,44 @@ function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): 
       entity,
     );
   }
+}
+
+function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): Generator<RuleOutput> {
+  const entity = statementEntity(use.statement.source);
+  const issuer = tokenIssuerOf(use, config);
+  const base = uniqueEvidence([...configEvidence(config), ...issuer.evidence]);
+  const read: Evidence[] = [...base];
+  if (issuer.kind === 'foreign') {
+    // Not an Entra token: its audiences follow that provider's rules.
+    yield checked(entity, read);
+    return;
+  }
+  yield* firstPartyAudiences(use, config, base);
+  const correlation = correlate(use, config, model);
+  const { backends, unknownServers: unknown } = correlation;
+  yield* unknownServers(use, unknown);
+  if (
+    config.audiences.length === 0 &&
+    audClaimsOf(config).length === 0 &&
+    config.backendApplicationIds.length === 0
+  ) {
+    // validate-jwt without audiences skips the audience check; what validate-azure-ad-token then does is not
+    // documented, so it is judged only against a known backend.
+    if (backends.length > 0 || (use.kind === 'validate-jwt' && issuer.kind === 'entra')) {
+      yield* noAudience(use, backends, base);
+    } else yield checked(entity, read);
+    return;
+  }
+  for (const backend of backends) {
+    const expected = expectedFor(backend, use.apis, model);
+    read.push(...backend.evidence, { entity: backend.app, path: 'api/requestedAccessTokenVersion' });
+    if (!expected) continue;
+    read.push(...expected.evidence);
+    yield* checkBackend(use, config, backend, expected, base);
+  }
+  yield checked(entity, uniqueEvidence(read));
+  if (backends.length > 0 || unknown.length > 0) return;
+  yield* withoutBackend(use, correlation, model);
 }
 
 export default defineRule({

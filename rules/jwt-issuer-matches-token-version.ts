@@ -22,8 +22,6 @@ import {
   parseMetadataUrl,
   tenantMatches,
   type IssuerExpectation,
-  type MetadataUrl,
-  type TokenVersion,
 } from '../src/entra/issuers';
 import { serverCloud, serverTenant } from './support/queries';
 import {
@@ -37,7 +35,13 @@ import {
   type ValidationUse,
   type ValueElement,
 } from './support/jwt';
-import { describeOpaque } from './support/policy-texts';
+import {
+  acceptance,
+  describeMetadata,
+  metadataMatches,
+  versionText,
+  type Metadata,
+} from './support/issuer-acceptance';
 import { configEvidence, serverEndpointsEvidence, uniqueEvidence } from './support/policy-evidence';
 import { unreadableInboundNotChecked } from './support/outputs';
 
@@ -101,31 +105,6 @@ function expectations(backends: readonly Backend[], config: ValidationConfig, mo
   return out;
 }
 
-function versionText(v: TokenVersion): string {
-  return v === 1 ? 'v1.0' : 'v2.0';
-}
-
-function issuerMatches(value: string, e: IssuerExpectation): boolean {
-  const info = parseIssuer(value);
-  return (
-    info !== undefined &&
-    info.version === e.version &&
-    info.cloud === e.cloud &&
-    tenantMatches(info.tenant, e.tenant)
-  );
-}
-
-function metadataMatches(info: MetadataUrl | undefined, e: IssuerExpectation): boolean {
-  return info?.version === e.version && info.cloud === e.cloud && tenantMatches(info.tenant, e.tenant);
-}
-
-function describeMetadata(url: string, info: MetadataUrl | undefined, cloud: CloudName): string {
-  if (info?.version === undefined)
-    return `reads ${url} (metadata without an Entra issuer this audit recognises)`;
-  const tenant = isGuid(info.tenant) ? info.tenant : undefined;
-  return `reads ${url} (${versionText(info.version)} metadata, issuer '${entraIssuer(info.version, tenant, info.cloud ?? cloud)}')`;
-}
-
 function describeBackend(e: Expectation): string {
   const { app, accepted } = e.backend;
   return e.servers.length === 0 && accepted[0] !== undefined
@@ -133,53 +112,16 @@ function describeBackend(e: Expectation): string {
     : `backend app '${app.name}'`;
 }
 
-/**
- * Whether the issuer of `e`'s tokens is accepted. Explicit `<issuers>` replace the issuer the metadata announces
- * (a v2.0 `openid-config` next to the documentation's `sts.windows.net` issuer rejects v2.0 tokens); without them,
- * the metadata documents decide. A misspelt issuer whose meant spelling would match is left to its own finding.
- */
-function* judge(
-  use: ValidationUse,
+/** What a rejecting use accepts instead, and how to fix it, for the violation's message. */
+function rejection(
   config: ValidationConfig,
   e: Expectation,
-  base: readonly Evidence[],
-): Generator<RuleOutput> {
-  const { source } = use.statement;
-  const metadata = config.openidConfigs.map((c) => ({ c, info: parseMetadataUrl(c.value.value) }));
-  const explicit = config.issuers;
-  const misspelt = explicit.filter((i) => !i.value.expression && misspeltIssuer(i.value.value));
-  const spelt = explicit.filter((i) => !misspelt.includes(i));
-  const known = spelt.filter((i) => !i.value.opaque);
-  let unknown: string | undefined;
-  if (explicit.length > 0) {
-    if (known.some((i) => issuerMatches(i.value.value, e))) return;
-    const meant = misspelt.flatMap((i) => misspeltIssuer(i.value.value)?.meant ?? []);
-    if (meant.some((m) => issuerMatches(m.issuer, e))) return;
-    const opaque = spelt.find((i) => i.value.opaque);
-    if (opaque) unknown = describeOpaque(opaque.value);
-  } else {
-    if (metadata.some(({ c, info }) => !c.value.expression && metadataMatches(info, e))) return;
-    const opaque = metadata.find(({ c, info }) => c.value.expression || info?.special === true);
-    if (opaque) {
-      unknown = opaque.c.value.expression
-        ? describeOpaque(opaque.c.value)
-        : `special metadata (${opaque.c.value.value})`;
-    }
-    if (metadata.length === 0) return; // neither metadata nor issuers: nothing to compare here
-  }
-  if (unknown !== undefined) {
-    yield notEvaluated(
-      `${describeUse(use)} takes its issuers from ${unknown}, which is not judged offline.`,
-      statementEntity(source),
-    );
-    return;
-  }
+  metadata: readonly Metadata[],
+  misspelt: ValidationConfig['issuers'],
+): { accepted: string; fix: string } {
   const expected = entraIssuer(e.version, e.tenant, e.cloud);
-  const app = describeBackend(e);
-  const tokens =
-    `${app} issues ${versionText(e.version)} access tokens (api.requestedAccessTokenVersion ` +
-    `${e.backend.app.requestedAccessTokenVersion ?? 'null'}), so their iss is '${expected}'`;
   const metadataFix = `<openid-config url="${entraMetadataUrl(e.version, e.tenant, e.cloud)}" />`;
+  const explicit = config.issuers;
   let accepted: string;
   let fix: string;
   if (explicit.length > 0) {
@@ -205,7 +147,38 @@ function* judge(
   }
   if (e.version === 1)
     fix += `, or better set api.requestedAccessTokenVersion to 2 on backend app '${e.backend.app.name}' (then check the audiences too)`;
-  const anchor = explicit[0]?.element ?? metadata[0]?.c.element ?? use.statement.element;
+  return { accepted, fix };
+}
+
+/**
+ * Whether the issuer of `e`'s tokens is accepted. Explicit `<issuers>` replace the issuer the metadata announces
+ * (a v2.0 `openid-config` next to the documentation's `sts.windows.net` issuer rejects v2.0 tokens); without them,
+ * the metadata documents decide. A misspelt issuer whose meant spelling would match is left to its own finding.
+ */
+function* judge(
+  use: ValidationUse,
+  config: ValidationConfig,
+  e: Expectation,
+  base: readonly Evidence[],
+): Generator<RuleOutput> {
+  const { source } = use.statement;
+  const metadata = config.openidConfigs.map((c) => ({ c, info: parseMetadataUrl(c.value.value) }));
+  const misspelt = config.issuers.filter((i) => !i.value.expression && misspeltIssuer(i.value.value));
+  const verdict = acceptance(config, e, metadata, misspelt);
+  if (verdict === 'accepted') return;
+  if (verdict !== 'rejected') {
+    yield notEvaluated(
+      `${describeUse(use)} takes its issuers from ${verdict.opaque}, which is not judged offline.`,
+      statementEntity(source),
+    );
+    return;
+  }
+  const expected = entraIssuer(e.version, e.tenant, e.cloud);
+  const tokens =
+    `${describeBackend(e)} issues ${versionText(e.version)} access tokens (api.requestedAccessTokenVersion ` +
+    `${e.backend.app.requestedAccessTokenVersion ?? 'null'}), so their iss is '${expected}'`;
+  const { accepted, fix } = rejection(config, e, metadata, misspelt);
+  const anchor = config.issuers[0]?.element ?? metadata[0]?.c.element ?? use.statement.element;
   yield violation(
     statementEntity(source),
     `${describeUse(use)} ${accepted}, but ${tokens}; every token fails with IDX10205 (issuer validation failed); ${fix}.`,

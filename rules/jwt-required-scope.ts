@@ -7,7 +7,13 @@ import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '.
 import { classifyScope } from '../src/entra/endpoints';
 import { findScope, foreignLoginHosts, resolveScopes } from './support/queries';
 import type { Api, App, AuthServer, Evidence, Model } from '../src/model/types';
-import { correlate, noBackendReason, tokenIssuerOf, type Correlation } from './support/audience-apps';
+import {
+  correlate,
+  noBackendReason,
+  tokenIssuerOf,
+  type Backend,
+  type Correlation,
+} from './support/audience-apps';
 import {
   describeUse,
   locateInUse,
@@ -59,17 +65,10 @@ function requestedValues(
   return refs.flatMap((s) => (s.kind === 'resource' && s.value ? [s.value] : []));
 }
 
-function* checkExposed(
-  use: ValidationUse,
-  claim: ClaimCheck,
-  values: ValueElement[],
-  correlation: Correlation,
-  model: Model,
-  base: readonly Evidence[],
-) {
+/** Required values that cannot be compared: the backend behind a server, or behind the use, is not known. */
+function* backendsUnknown(use: ValidationUse, correlation: Correlation, model: Model): Generator<RuleOutput> {
   const { backends, unknownServers } = correlation;
-  const source = use.statement.source;
-  for (const server of values.length > 0 ? unknownServers : []) {
+  for (const server of unknownServers) {
     yield notEvaluated(
       foreignLoginHosts(server)
         ? `Authorization server '${server.name}' signs in with another identity provider; the scopes ${use.kind} requires are not compared with exposed ones.`
@@ -78,58 +77,93 @@ function* checkExposed(
       server,
     );
   }
-  if (values.length > 0 && backends.length === 0 && unknownServers.length === 0) {
+  if (backends.length === 0 && unknownServers.length === 0) {
     if (correlation.unmatched.length > 0 || correlation.opaque.length > 0) {
       yield notEvaluated(
         noBackendReason(model, 'Required scopes are not compared with the scopes the backend app exposes'),
-        statementEntity(source),
+        statementEntity(use.statement.source),
       );
     }
   }
-  for (const { app, servers, evidence: found } of backends) {
+}
+
+/** Each required value the backend app does not expose, enabled and spelt exactly as required. */
+function* notExposed(
+  use: ValidationUse,
+  claim: ClaimCheck,
+  values: ValueElement[],
+  app: App,
+  exposed: Evidence[],
+): Generator<RuleOutput> {
+  for (const v of values) {
+    const scope = findScope(app, v.value.value);
+    if (scope && scope.isEnabled !== false && scope.value === v.value.value) continue;
+    const problem = !scope
+      ? `backend app '${app.name}' exposes no scope '${v.value.value}' (${exposedList(app)})`
+      : scope.isEnabled === false
+        ? `scope '${scope.value ?? ''}' of backend app '${app.name}' is disabled, so no token carries it`
+        : `the backend app '${app.name}' exposes it as '${scope.value ?? ''}' and claim values are compared exactly`;
+    yield violation(
+      statementEntity(use.statement.source),
+      `${describeUse(use)} requires ${claim.name} '${v.value.value}', but ${problem}; every token fails with ` +
+        'TokenClaimValueNotAllowed (401); require a scope the backend exposes and the client requests.',
+      {
+        ...locateInUse(use, v.element, `exposed:${app.appId ?? app.id}:${v.value.value}`),
+        evidence: exposed,
+      },
+    );
+  }
+}
+
+/** Each v2.0 authorization server whose token requests ask for none (or not all) of the required values. */
+function* notRequested(
+  use: ValidationUse,
+  claim: ClaimCheck,
+  values: ValueElement[],
+  { app, servers }: Backend,
+  exposed: Evidence[],
+  model: Model,
+): Generator<RuleOutput> {
+  for (const server of servers) {
+    const versions = [server.authorizationEndpoint?.version, server.tokenEndpoint?.version];
+    if (versions.some((x) => x !== 'v2')) continue; // v1 requests name a resource; tokens carry all consented scopes
+    const requested = requestedValues(server, app, use.apis, model);
+    if (!requested || requested.length === 0) continue;
+    const required = values.map((v) => v.value.value);
+    const ok =
+      claim.match === 'any'
+        ? required.some((r) => requested.includes(r))
+        : required.every((r) => requested.includes(r));
+    if (ok) continue;
+    yield violation(
+      statementEntity(use.statement.source),
+      `${describeUse(use)} requires ${claim.name} ${claim.match === 'any' ? 'one of' : 'all of'} ` +
+        `${required.map((r) => `'${r}'`).join(', ')}, but authorization server '${server.name}' requests only ` +
+        `${requested.map((r) => `'${r}'`).join(', ')}, so the developer portal's tokens fail with 401; request the ` +
+        "scope in the server's default scope, or require what it requests.",
+      {
+        ...locateInUse(use, claim.element, `requested:${server.name}`),
+        severity: 'warning',
+        evidence: uniqueEvidence([...exposed, ...serverEndpointsEvidence(server)]),
+      },
+    );
+  }
+}
+
+function* checkExposed(
+  use: ValidationUse,
+  claim: ClaimCheck,
+  values: ValueElement[],
+  correlation: Correlation,
+  model: Model,
+  base: readonly Evidence[],
+) {
+  if (values.length > 0) yield* backendsUnknown(use, correlation, model);
+  for (const backend of correlation.backends) {
+    const { app, evidence: found } = backend;
     const exposed = uniqueEvidence([...base, ...found, { entity: app, path: 'api/oauth2PermissionScopes' }]);
-    for (const v of values) {
-      const scope = findScope(app, v.value.value);
-      if (scope && scope.isEnabled !== false && scope.value === v.value.value) continue;
-      const problem = !scope
-        ? `backend app '${app.name}' exposes no scope '${v.value.value}' (${exposedList(app)})`
-        : scope.isEnabled === false
-          ? `scope '${scope.value ?? ''}' of backend app '${app.name}' is disabled, so no token carries it`
-          : `the backend app '${app.name}' exposes it as '${scope.value ?? ''}' and claim values are compared exactly`;
-      yield violation(
-        statementEntity(source),
-        `${describeUse(use)} requires ${claim.name} '${v.value.value}', but ${problem}; every token fails with ` +
-          'TokenClaimValueNotAllowed (401); require a scope the backend exposes and the client requests.',
-        {
-          ...locateInUse(use, v.element, `exposed:${app.appId ?? app.id}:${v.value.value}`),
-          evidence: exposed,
-        },
-      );
-    }
-    for (const server of values.length > 0 ? servers : []) {
-      const versions = [server.authorizationEndpoint?.version, server.tokenEndpoint?.version];
-      if (versions.some((x) => x !== 'v2')) continue; // v1 requests name a resource; tokens carry all consented scopes
-      const requested = requestedValues(server, app, use.apis, model);
-      if (!requested || requested.length === 0) continue;
-      const required = values.map((v) => v.value.value);
-      const ok =
-        claim.match === 'any'
-          ? required.some((r) => requested.includes(r))
-          : required.every((r) => requested.includes(r));
-      if (ok) continue;
-      yield violation(
-        statementEntity(source),
-        `${describeUse(use)} requires ${claim.name} ${claim.match === 'any' ? 'one of' : 'all of'} ` +
-          `${required.map((r) => `'${r}'`).join(', ')}, but authorization server '${server.name}' requests only ` +
-          `${requested.map((r) => `'${r}'`).join(', ')}, so the developer portal's tokens fail with 401; request the ` +
-          "scope in the server's default scope, or require what it requests.",
-        {
-          ...locateInUse(use, claim.element, `requested:${server.name}`),
-          severity: 'warning',
-          evidence: uniqueEvidence([...exposed, ...serverEndpointsEvidence(server)]),
-        },
-      );
-    }
+    yield* notExposed(use, claim, values, app, exposed);
+    if (values.length > 0) yield* notRequested(use, claim, values, backend, exposed, model);
   }
 }
 

@@ -110,6 +110,82 @@ function judged(op: OperationPolicy, path: CallPath): RuleOutput[] {
   return out;
 }
 
+/** What a drop removes from a path: protections of the broader scopes that the dropping policy does not apply itself. */
+function removedBy(drop: DroppedInheritance, path: CallPath, throttling: boolean): EffectiveStatement[] {
+  const ownKinds = new Set(allStatements(drop.own).flatMap((s) => protectionOf(s, throttling)?.kind ?? []));
+  // api-validate-jwt reports a token validation this drop removes from this path (one defect, one finding).
+  if (dropsLosingValidation(path).includes(drop)) ownKinds.add('validate-jwt');
+  return allStatements(drop.statements).filter((s) => {
+    const protection = protectionOf(s, throttling);
+    return protection !== undefined && !ownKinds.has(protection.kind);
+  });
+}
+
+/** What the rule collects over every operation and path before it reports: one finding per dropping policy. */
+interface Collected {
+  findings: Map<PolicyDocument, Finding>;
+  unknown: RuleOutput[];
+}
+
+/** Records what `drop` (and the drops nested in its policy) removes from one operation's call path. */
+function visitDrop(
+  drop: DroppedInheritance,
+  op: OperationPolicy,
+  path: CallPath,
+  throttling: boolean,
+  into: Collected,
+): void {
+  // What the policy drops: the broader scopes up to the next one that drops its own parents.
+  const owners = pathOwners(op, path);
+  const dropped = reachFrom(owners, path, owners.indexOf(drop.document.owner) + 1);
+  const evidence: Evidence[] = [{ entity: drop.document.owner, path: 'policy' }, ...policiesOf(dropped)];
+  const removed = removedBy(drop, path, throttling);
+  if (removed.length === 0 && drop.unreadable.length > 0) {
+    for (const u of drop.unreadable) {
+      into.unknown.push(
+        notEvaluated(
+          `${capitalized(drop.document.label)} has no <base /> in inbound; what it drops is not fully known: ${describeUnreadable(u)}.`,
+          textEntity(unreadableText(u)),
+        ),
+      );
+    }
+  }
+  if (removed.length > 0) {
+    let finding = into.findings.get(drop.document);
+    if (!finding) {
+      const fresh = { removed: new Map(), operations: [], paths: new Set<string>(), evidence: [] };
+      finding = { document: drop.document, drop, ...fresh };
+      into.findings.set(drop.document, finding);
+    }
+    for (const s of removed) finding.removed.set(s.element, s);
+    if (!finding.operations.includes(op)) finding.operations.push(op);
+    finding.paths.add(path.description);
+    finding.evidence.push(...evidence, ...removed.flatMap((s) => textEvidence(s.source)));
+  }
+  for (const nested of drop.nested) visitDrop(nested, op, path, throttling, into);
+}
+
+function violationOf(finding: Finding, throttling: boolean): RuleOutput {
+  const removed = [...finding.removed.values()];
+  const access = removed.some((s) => protectionOf(s, throttling)?.access === true);
+  const { document, drop } = finding;
+  const products = document.scope === 'product' ? ` (${[...finding.paths].join('; ')})` : '';
+  const entity: Entity = document.owner;
+  return violation(
+    entity,
+    `${capitalized(document.label)} has no <base /> in inbound, so ${describeRemoved(removed, throttling)} ` +
+      `no longer ${removed.length === 1 ? 'runs' : 'run'} for ${scopeOfOperations(finding)}${products}; add <base /> ` +
+      'to its inbound section (first, so the broader checks run before its own policies), or apply the same ' +
+      'protection in this policy.',
+    {
+      ...textLocation(document, drop.section.offset),
+      key: 'inbound',
+      ...(access ? {} : { severity: 'warning' as const }),
+      evidence: uniqueEvidence(finding.evidence),
+    },
+  );
+}
+
 const DEFAULTS: PolicyBaseInheritedOptions = { throttling: true };
 
 export default defineRule({
@@ -137,75 +213,17 @@ export default defineRule({
   },
   *check(model, ctx) {
     const { throttling } = ctx.options;
-    const findings = new Map<PolicyDocument, Finding>();
-    const unknown: RuleOutput[] = [];
+    const collected: Collected = { findings: new Map(), unknown: [] };
     const clean: RuleOutput[] = [];
-    const visit = (drop: DroppedInheritance, op: OperationPolicy, path: CallPath) => {
-      // What the policy drops: the broader scopes up to the next one that drops its own parents.
-      const owners = pathOwners(op, path);
-      const dropped = reachFrom(owners, path, owners.indexOf(drop.document.owner) + 1);
-      const evidence: Evidence[] = [{ entity: drop.document.owner, path: 'policy' }, ...policiesOf(dropped)];
-      const ownKinds = new Set(
-        allStatements(drop.own).flatMap((s) => protectionOf(s, throttling)?.kind ?? []),
-      );
-      // api-validate-jwt reports a token validation this drop removes from this path (one defect, one finding).
-      if (dropsLosingValidation(path).includes(drop)) ownKinds.add('validate-jwt');
-      const removed = allStatements(drop.statements).filter((s) => {
-        const protection = protectionOf(s, throttling);
-        return protection !== undefined && !ownKinds.has(protection.kind);
-      });
-      if (removed.length === 0 && drop.unreadable.length > 0) {
-        for (const u of drop.unreadable) {
-          unknown.push(
-            notEvaluated(
-              `${capitalized(drop.document.label)} has no <base /> in inbound; what it drops is not fully known: ${describeUnreadable(u)}.`,
-              textEntity(unreadableText(u)),
-            ),
-          );
-        }
-      }
-      if (removed.length > 0) {
-        let finding = findings.get(drop.document);
-        if (!finding) {
-          const fresh = { removed: new Map(), operations: [], paths: new Set<string>(), evidence: [] };
-          finding = { document: drop.document, drop, ...fresh };
-          findings.set(drop.document, finding);
-        }
-        for (const s of removed) finding.removed.set(s.element, s);
-        if (!finding.operations.includes(op)) finding.operations.push(op);
-        finding.paths.add(path.description);
-        finding.evidence.push(...evidence, ...removed.flatMap((s) => textEvidence(s.source)));
-      }
-      for (const nested of drop.nested) visit(nested, op, path);
-    };
     for (const op of currentOperations(model)) {
       for (const path of op.paths) {
         // That no narrower policy drops <base /> rests on the policies of every scope below the service.
         clean.push(...judged(op, path));
-        for (const drop of path.sections.inbound.dropped) visit(drop, op, path);
+        for (const drop of path.sections.inbound.dropped) visitDrop(drop, op, path, throttling, collected);
       }
     }
-    yield* unknown;
+    yield* collected.unknown;
     yield* clean;
-    for (const finding of findings.values()) {
-      const removed = [...finding.removed.values()];
-      const access = removed.some((s) => protectionOf(s, throttling)?.access === true);
-      const { document, drop } = finding;
-      const products = document.scope === 'product' ? ` (${[...finding.paths].join('; ')})` : '';
-      const entity: Entity = document.owner;
-      yield violation(
-        entity,
-        `${capitalized(document.label)} has no <base /> in inbound, so ${describeRemoved(removed, throttling)} ` +
-          `no longer ${removed.length === 1 ? 'runs' : 'run'} for ${scopeOfOperations(finding)}${products}; add <base /> ` +
-          'to its inbound section (first, so the broader checks run before its own policies), or apply the same ' +
-          'protection in this policy.',
-        {
-          ...textLocation(document, drop.section.offset),
-          key: 'inbound',
-          ...(access ? {} : { severity: 'warning' as const }),
-          evidence: uniqueEvidence(finding.evidence),
-        },
-      );
-    }
+    for (const finding of collected.findings.values()) yield violationOf(finding, throttling);
   },
 });
