@@ -4,7 +4,7 @@
  * without product policies). The user-authorization setting of an API only tells the developer portal how to
  * get a token; the policy is what rejects requests without one.
  */
-import { checked, defineRule, notEvaluated, violation } from './support/contract';
+import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import type { Api, Entity, Evidence } from '../src/model/types';
 import { unknownIn } from '../src/model/unknown';
 import { describeUnreadable, unreadableText } from './support/policy-texts';
@@ -45,6 +45,9 @@ interface Group {
   message: (ops: string, paths: string) => string;
 }
 
+/** What a group says and where, before its operations are known. */
+type GroupHead = Omit<Group, 'operations' | 'paths' | 'evidence'>;
+
 function opsText(ops: OperationPolicy[]): string {
   const labels = ops.map((o) => o.label);
   return `${ops.length === 1 ? 'operation' : 'operations'} ${listNames(labels)}`;
@@ -60,9 +63,7 @@ function sourcesOf(statements: readonly EffectiveStatement[]): string {
   return `${labels.join(' and ')} ${labels.length === 1 ? 'validates' : 'validate'} tokens (${names.join(', ')})`;
 }
 
-function lostGroup(
-  verdict: Extract<Verdict, { kind: 'lost' }>,
-): Omit<Group, 'operations' | 'paths' | 'evidence'> {
+function lostGroup(verdict: Extract<Verdict, { kind: 'lost' }>): GroupHead {
   const [outer] = verdict.drops;
   const drop = outer!;
   const others = verdict.drops.slice(1).map((d) => d.document.label);
@@ -102,7 +103,7 @@ function cutOff(op: OperationPolicy, path: CallPath): PolicyDocument | undefined
 }
 
 /** A policy without `<base />` that validates nothing: located at its inbound, like a lost validation. */
-function cutOffGroup(document: PolicyDocument): Omit<Group, 'operations' | 'paths' | 'evidence'> {
+function cutOffGroup(document: PolicyDocument): GroupHead {
   const section = document.state.kind === 'parsed' ? document.state.sections.inbound : undefined;
   return {
     entity: document.owner,
@@ -143,6 +144,181 @@ function describeApi(api: Api): string {
   return `API '${api.name}' (revision ${api.revision})`;
 }
 
+/** A validation that runs only under some `<choose>` conditions: located at the validation. */
+function conditionalGroup(verdict: Extract<Verdict, { kind: 'conditional' }>): GroupHead {
+  const first = verdict.statements[0]!;
+  return {
+    entity: statementEntity(first.source),
+    extra: locateElement(first.source, first.element),
+    message: (ops, paths) => {
+      const when = first.conditions.map((c) =>
+        c.condition === undefined ? '<otherwise>' : `condition ${c.condition.trim()}`,
+      );
+      return (
+        `${first.element.name} in ${describeSource(first.source)} runs only under ${when.join(' and ')}, ` +
+        `so ${ops} ${ops.startsWith('operations') ? 'are' : 'is'} not validated on other requests${paths}; ` +
+        'validate outside <choose>, or in every branch including <otherwise>.'
+      );
+    },
+  };
+}
+
+/** Tokens validated only by product policies, which a call path outside those products skips. */
+function productOnlyGroup(api: Api, path: CallPath, products: string): GroupHead {
+  return {
+    entity: api,
+    extra: { path: 'policy', key: 'product-only' },
+    message: (ops) =>
+      `For ${describeApi(api)}, tokens are validated only in the product policy of ${products}; ` +
+      `product policies do not run for ${path.description}, so ${ops} can be called without a ` +
+      'token check; move the validation to the API policy (or the global policy).',
+  };
+}
+
+/** No validation anywhere on the path: located at the API policy's inbound. */
+function noneGroup(api: Api, op: OperationPolicy): GroupHead {
+  return {
+    entity: api,
+    extra: apiPolicyInbound(api, op),
+    message: (ops, paths) =>
+      `${describeApi(api)} has ${api.oauth2.length + api.openid.length > 0 ? 'OAuth 2.0 / OpenID Connect user authorization but ' : ''}` +
+      `no validate-jwt or validate-azure-ad-token in the effective inbound policy of ${ops}${paths} ` +
+      '(global, workspace, product, API and operation scopes checked), so requests without a valid token ' +
+      `reach the backend; add validate-jwt to the inbound section of the API policy of '${api.name}', or ` +
+      'of the global policy to cover every API.',
+  };
+}
+
+/** One failing call path of an operation: which group it joins, and what its verdict rests on. */
+interface Failure {
+  key: string;
+  /** Whether the operation fails on all of its call paths. */
+  everyPath: boolean;
+  make: () => GroupHead;
+  evidence: Evidence[];
+}
+
+/** What the failing call paths of one operation share. */
+interface OperationFailures {
+  op: OperationPolicy;
+  everyPath: boolean;
+  /** The API's user-authorization setting, when whether it must validate rests on it. */
+  settings: Evidence[];
+  /** The call paths through a product whose policy validates. */
+  protectedProducts: { path: CallPath }[];
+}
+
+function failureOf(
+  { op, everyPath, settings, protectedProducts }: OperationFailures,
+  path: CallPath,
+  verdict: Extract<Verdict, { kind: 'lost' | 'conditional' | 'none' }>,
+): Failure {
+  const api = op.api;
+  const evidence = verdictEvidence(op, path, verdict);
+  switch (verdict.kind) {
+    case 'lost':
+      return {
+        key: `lost|${verdict.drops[0]!.document.owner.id}`,
+        everyPath,
+        make: () => lostGroup(verdict),
+        evidence,
+      };
+    case 'conditional': {
+      const first = verdict.statements[0]!;
+      return {
+        key: `cond|${statementEntity(first.source).id}|${first.element.offset}`,
+        everyPath,
+        make: () => conditionalGroup(verdict),
+        evidence: [...evidence, ...settings],
+      };
+    }
+    case 'none': {
+      if (!path.product && protectedProducts.length > 0) {
+        const products = protectedProducts.map((v) => `'${v.path.product!.name}'`).join(', ');
+        return {
+          key: `product|${api.id}`,
+          everyPath: true,
+          make: () => productOnlyGroup(api, path, products),
+          evidence: [...evidence, ...policiesOf(protectedProducts.map((v) => v.path.product!)), ...settings],
+        };
+      }
+      const cut = cutOff(op, path);
+      if (cut) {
+        return {
+          key: `none-below|${cut.owner.id}`,
+          everyPath,
+          make: () => cutOffGroup(cut),
+          evidence: [...evidence, ...settings],
+        };
+      }
+      return {
+        key: `none|${api.id}`,
+        everyPath,
+        make: () => noneGroup(api, op),
+        evidence: [...evidence, ...settings],
+      };
+    }
+  }
+}
+
+/** Failing operations grouped by why they fail, in the order first seen; each group becomes one finding. */
+class Groups {
+  private readonly groups = new Map<string, Group>();
+  /** Whether every operation of a group fails on all of its call paths (then the paths go unmentioned). */
+  private readonly allPathsFail = new Map<Group, boolean>();
+
+  add(op: OperationPolicy, path: CallPath, { key, everyPath, make, evidence }: Failure): void {
+    // Operations whose verdict rests on something the sources did not state are kept apart: the engine
+    // turns that group into a not-evaluated record, and the others stay a finding.
+    const unstated = unknownIn(evidence) !== undefined;
+    const groupKey = unstated ? `${key}|unstated` : key;
+    let group = this.groups.get(groupKey);
+    if (!group) {
+      const made = make();
+      const extra = unstated ? { ...made.extra, key: `${made.extra.key ?? ''}:unstated` } : made.extra;
+      group = { ...made, extra, operations: [], paths: new Set(), evidence: [] };
+      this.groups.set(groupKey, group);
+    }
+    if (!group.operations.includes(op)) group.operations.push(op);
+    group.paths.add(path.description);
+    group.evidence.push(...evidence);
+    this.allPathsFail.set(group, (this.allPathsFail.get(group) ?? true) && everyPath);
+  }
+
+  *violations(): Generator<RuleOutput> {
+    for (const group of this.groups.values()) {
+      const paths = pathsText(group.paths, this.allPathsFail.get(group) ?? true);
+      yield violation(group.entity, group.message(opsText(group.operations), paths), {
+        ...group.extra,
+        evidence: uniqueEvidence(group.evidence),
+      });
+    }
+  }
+}
+
+/** Texts that could not be read, each with the operations whose verdict they leave open, in the order first seen. */
+class UnknownTexts {
+  private readonly entries = new Map<string, { unreadable: Unreadable; operations: OperationPolicy[] }>();
+
+  add(op: OperationPolicy, unreadable: readonly Unreadable[]): void {
+    for (const u of unreadable) {
+      const entry = this.entries.get(unreadableId(u)) ?? { unreadable: u, operations: [] };
+      if (!entry.operations.includes(op)) entry.operations.push(op);
+      this.entries.set(unreadableId(u), entry);
+    }
+  }
+
+  *notEvaluated(): Generator<RuleOutput> {
+    for (const { unreadable, operations } of this.entries.values()) {
+      yield notEvaluated(
+        `Whether ${opsText(operations)} ${operations.length === 1 ? 'validates' : 'validate'} tokens is not known: ` +
+          `${describeUnreadable(unreadable)}.`,
+        textEntity(unreadableText(unreadable)),
+      );
+    }
+  }
+}
+
 const DEFAULTS: ApiValidateJwtOptions = { allApis: false };
 
 export default defineRule({
@@ -169,39 +345,10 @@ export default defineRule({
     },
     defaults: DEFAULTS,
   },
-  // Long: one pass groups failing operations by verdict, with the grouping state shared by every case of the
-  // switch; a split would move that state into a class (left for a follow-up, behaviour pinned by the tests).
   *check(model, ctx) {
-    const groups = new Map<string, Group>();
+    const groups = new Groups();
+    const unknown = new UnknownTexts();
     const skipped = new Set<Api>();
-    const unknown = new Map<string, { unreadable: Unreadable; operations: OperationPolicy[] }>();
-    /** Whether every operation of a group fails on all of its call paths (then the paths go unmentioned). */
-    const allPathsFail = new Map<Group, boolean>();
-    const add = (
-      key: string,
-      op: OperationPolicy,
-      path: CallPath,
-      everyPath: boolean,
-      make: () => Omit<Group, 'operations' | 'paths' | 'evidence'>,
-      evidence: readonly Evidence[],
-    ) => {
-      // Operations whose verdict rests on something the sources did not state are kept apart: the engine
-      // turns that group into a not-evaluated record, and the others stay a finding.
-      const unstated = unknownIn(evidence) !== undefined;
-      const groupKey = unstated ? `${key}|unstated` : key;
-      let group = groups.get(groupKey);
-      if (!group) {
-        const made = make();
-        const extra = unstated ? { ...made.extra, key: `${made.extra.key ?? ''}:unstated` } : made.extra;
-        group = { ...made, extra, operations: [], paths: new Set(), evidence: [] };
-        groups.set(groupKey, group);
-      }
-      if (!group.operations.includes(op)) group.operations.push(op);
-      group.paths.add(path.description);
-      group.evidence.push(...evidence);
-      allPathsFail.set(group, (allPathsFail.get(group) ?? true) && everyPath);
-    };
-
     for (const op of currentOperations(model)) {
       const api = op.api;
       // A validation a broader scope applies and a dropped <base /> removes is lost on any API; the other
@@ -223,118 +370,18 @@ export default defineRule({
         (v) => v.verdict.kind !== 'ok' && (inScope || v.verdict.kind === 'lost'),
       );
       if (failing.length === 0) continue;
-      const everyPath = failing.length === verdicts.length;
-      const protectedProducts = verdicts.filter((v) => v.verdict.kind === 'ok' && v.path.product);
+      const shared: OperationFailures = {
+        op,
+        everyPath: failing.length === verdicts.length,
+        settings,
+        protectedProducts: verdicts.filter((v) => v.verdict.kind === 'ok' && v.path.product),
+      };
       for (const { path, verdict } of failing) {
-        switch (verdict.kind) {
-          case 'unknown':
-            for (const u of verdict.unreadable) {
-              const entry = unknown.get(unreadableId(u)) ?? { unreadable: u, operations: [] };
-              if (!entry.operations.includes(op)) entry.operations.push(op);
-              unknown.set(unreadableId(u), entry);
-            }
-            continue;
-          case 'lost': {
-            const key = `lost|${verdict.drops[0]!.document.owner.id}`;
-            add(key, op, path, everyPath, () => lostGroup(verdict), verdictEvidence(op, path, verdict));
-            break;
-          }
-          case 'conditional': {
-            const first = verdict.statements[0]!;
-            const k = `cond|${statementEntity(first.source).id}|${first.element.offset}`;
-            add(
-              k,
-              op,
-              path,
-              everyPath,
-              () => ({
-                entity: statementEntity(first.source),
-                extra: locateElement(first.source, first.element),
-                message: (ops, paths) => {
-                  const when = first.conditions.map((c) =>
-                    c.condition === undefined ? '<otherwise>' : `condition ${c.condition.trim()}`,
-                  );
-                  return (
-                    `${first.element.name} in ${describeSource(first.source)} runs only under ${when.join(' and ')}, ` +
-                    `so ${ops} ${ops.startsWith('operations') ? 'are' : 'is'} not validated on other requests${paths}; ` +
-                    'validate outside <choose>, or in every branch including <otherwise>.'
-                  );
-                },
-              }),
-              [...verdictEvidence(op, path, verdict), ...settings],
-            );
-            break;
-          }
-          case 'none': {
-            if (!path.product && protectedProducts.length > 0) {
-              const products = protectedProducts.map((v) => `'${v.path.product!.name}'`).join(', ');
-              add(
-                `product|${api.id}`,
-                op,
-                path,
-                true,
-                () => ({
-                  entity: api,
-                  extra: { path: 'policy', key: 'product-only' },
-                  message: (ops) =>
-                    `For ${describeApi(api)}, tokens are validated only in the product policy of ${products}; ` +
-                    `product policies do not run for ${path.description}, so ${ops} can be called without a ` +
-                    'token check; move the validation to the API policy (or the global policy).',
-                }),
-                [
-                  ...verdictEvidence(op, path, verdict),
-                  ...policiesOf(protectedProducts.map((v) => v.path.product!)),
-                  ...settings,
-                ],
-              );
-              break;
-            }
-            const cut = cutOff(op, path);
-            if (cut) {
-              const key = `none-below|${cut.owner.id}`;
-              add(key, op, path, everyPath, () => cutOffGroup(cut), [
-                ...verdictEvidence(op, path, verdict),
-                ...settings,
-              ]);
-              break;
-            }
-            add(
-              `none|${api.id}`,
-              op,
-              path,
-              everyPath,
-              () => ({
-                entity: api,
-                extra: apiPolicyInbound(api, op),
-                message: (ops, paths) =>
-                  `${describeApi(api)} has ${api.oauth2.length + api.openid.length > 0 ? 'OAuth 2.0 / OpenID Connect user authorization but ' : ''}` +
-                  `no validate-jwt or validate-azure-ad-token in the effective inbound policy of ${ops}${paths} ` +
-                  '(global, workspace, product, API and operation scopes checked), so requests without a valid token ' +
-                  `reach the backend; add validate-jwt to the inbound section of the API policy of '${api.name}', or ` +
-                  'of the global policy to cover every API.',
-              }),
-              [...verdictEvidence(op, path, verdict), ...settings],
-            );
-            break;
-          }
-          case 'ok':
-            break;
-        }
+        if (verdict.kind === 'unknown') unknown.add(op, verdict.unreadable);
+        else if (verdict.kind !== 'ok') groups.add(op, path, failureOf(shared, path, verdict));
       }
     }
-    for (const { unreadable, operations } of unknown.values()) {
-      yield notEvaluated(
-        `Whether ${opsText(operations)} ${operations.length === 1 ? 'validates' : 'validate'} tokens is not known: ` +
-          `${describeUnreadable(unreadable)}.`,
-        textEntity(unreadableText(unreadable)),
-      );
-    }
-    for (const group of groups.values()) {
-      const paths = pathsText(group.paths, allPathsFail.get(group) ?? true);
-      yield violation(group.entity, group.message(opsText(group.operations), paths), {
-        ...group.extra,
-        evidence: uniqueEvidence(group.evidence),
-      });
-    }
+    yield* unknown.notEvaluated();
+    yield* groups.violations();
   },
 });
