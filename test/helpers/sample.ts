@@ -85,6 +85,20 @@ export function applyOverlay(doc: SnapshotDoc, overlay: Overlay): SnapshotDoc {
   return result;
 }
 
+/** The fixed sample with an overlay applied: a snapshot input for the RuleTester. */
+export function sampleInput(overlay: Overlay = {}): SnapshotDoc {
+  return applyOverlay(loadSampleDoc(), overlay);
+}
+
+/** JSON pointers of the sample's named parts, for the RuleTester's expected `path`. */
+export const AT = {
+  backendApp: '/applications/0',
+  clientApp: '/applications/1',
+  service: '/apim/0',
+  authorizationServer: '/apim/0/authorizationServers/0',
+  api: '/apim/0/apis/0',
+} as const;
+
 /**
  * Client app redirect URIs per platform; every platform is listed so that the sample's own URIs do not survive
  * the merge patch.
