@@ -4,7 +4,6 @@
  * each limitation reads. What comes first is the engine's decision (src/engine/order.ts): reports keep its order.
  */
 import type { ResourceKind } from '../src/model/types';
-import { compareSuppressions } from '../src/engine/order';
 import type {
   AuditResult,
   GateConfiguration,
@@ -84,26 +83,22 @@ export function gapMessage(gap: Gap): string {
 
 // ----- The configuration in effect (issue 10: whatever weakens the gate is visible in every format) ----------
 
-/**
- * The wildcard suppressions of the configuration in effect, in the engine's suppression order. The configuration
- * is described by src/config, not the engine, and does not arrive ordered; the comparator is still the engine's.
- */
-function wildcardSuppressions(configuration: GateConfiguration): Suppression[] {
-  return [...configuration.suppressions.wildcard].sort(compareSuppressions);
-}
-
 /** `file` plus one line per thing that weakens the gate; shared by the text header and SARIF notifications. */
 export function configurationWeakenings(configuration: GateConfiguration): string[] {
   const lines: string[] = [];
   const { suppressions, rulesOff, lowered, failOn } = configuration;
   if (suppressions.count > 0) {
-    const wildcard = wildcardSuppressions(configuration).map((s) => `${s.rule} on ${s.resource}`);
+    const wildcard = configuration.suppressions.wildcard.map((s) => `${s.rule} on ${s.resource}`);
     const detail = wildcard.length > 0 ? `, ${wildcard.length} with a wildcard: ${wildcard.join('; ')}` : '';
     lines.push(`${suppressions.count} suppression${suppressions.count === 1 ? '' : 's'}${detail}`);
   }
   if (rulesOff.length > 0) lines.push(`rules off: ${rulesOff.join(', ')}`);
   if (lowered.length > 0) {
     lines.push(`levels lowered: ${lowered.map((l) => `${l.ruleId} ${l.from} -> ${l.to}`).join(', ')}`);
+  }
+  const ruleSet = configuration.ruleSet;
+  if (ruleSet && ruleSet.outside.length > 0) {
+    lines.push(`rule set ${ruleSet.name}: off outside it: ${ruleSet.outside.join(', ')}`);
   }
   if (failOn === 'none') lines.push('failOn none: findings never fail the run');
   return lines;
@@ -120,7 +115,7 @@ export function configurationToJson(configuration: GateConfiguration): Record<st
     failOn: configuration.failOn,
     suppressions: {
       count: configuration.suppressions.count,
-      wildcard: wildcardSuppressions(configuration).map((s) => ({
+      wildcard: configuration.suppressions.wildcard.map((s) => ({
         rule: s.rule,
         resource: s.resource,
         justification: s.justification,
@@ -129,6 +124,9 @@ export function configurationToJson(configuration: GateConfiguration): Record<st
     },
     rulesOff: [...configuration.rulesOff],
     lowered: configuration.lowered.map((l) => ({ ruleId: l.ruleId, from: l.from, to: l.to })),
+    ...(configuration.ruleSet
+      ? { ruleSet: { name: configuration.ruleSet.name, outside: [...configuration.ruleSet.outside] } }
+      : {}),
   };
 }
 

@@ -180,7 +180,8 @@ function configurationSection(result: AuditResult, paint: Paint): string[] {
   const { configuration } = result;
   if (!configuration) return [];
   const weakenings = configurationWeakenings(configuration).map((line) => paint(`  ${line}`, 'yellow'));
-  return [`Config: ${configurationFileLabel(configuration)}`, ...weakenings];
+  const ruleSet = configuration.ruleSet ? `, rule set ${configuration.ruleSet.name}` : '';
+  return [`Config: ${configurationFileLabel(configuration)}${ruleSet}`, ...weakenings];
 }
 
 function summarySection(result: AuditResult, active: number, paint: Paint): string[] {

@@ -32,6 +32,8 @@ export interface ScanCommand extends ConfigFlags {
   failOnNotEvaluated?: string[];
   rule: string[];
   tag: string[];
+  /** `--rule-set`: replaces the config's `ruleSet`. */
+  ruleSet?: string;
   now?: string;
   /** `--max-file-size` as given (`512MB`). */
   maxFileSize?: string;
@@ -151,6 +153,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
       ...sinks,
       ruleOverrides: parseRuleOverrides(command.rule),
       tags: command.tag,
+      ...(command.ruleSet !== undefined ? { ruleSet: command.ruleSet } : {}),
       ...(command.failOnNotEvaluated !== undefined ? { failOnNotEvaluated: command.failOnNotEvaluated } : {}),
       now: parseNow(command.now),
     }),
@@ -217,7 +220,7 @@ export async function runSnapshot(command: SnapshotCommand, io: CliIO): Promise<
 }
 
 export function runRules(command: Extract<Command, { name: 'rules' }>, io: CliIO): ExitCode {
-  const { registry, config } = prepareAudit({ cwd: io.cwd, ...configRequest(command, io.env) });
+  const { registry, settings } = prepareAudit({ cwd: io.cwd, ...configRequest(command, io.env) });
   if (command.format === 'json') {
     const list = registry.rules.map((r) => ({
       id: r.id,
@@ -228,11 +231,9 @@ export function runRules(command: Extract<Command, { name: 'rules' }>, io: CliIO
     io.stdout(JSON.stringify({ version: 1, rules: list }, null, 2) + '\n');
     return EXIT.ok;
   }
+  // The levels in effect: the config's rules and its rule set (a rule outside the set is off).
   const levels: Record<string, string> = {};
-  for (const [id, value] of Object.entries(config.rules ?? {})) {
-    const level = typeof value === 'string' ? value : value.severity;
-    if (level) levels[id] = level;
-  }
+  for (const [id, setting] of Object.entries(settings)) if (setting.level) levels[id] = setting.level;
   io.stdout(rulesTextTable(registry.rules, levels));
   return EXIT.ok;
 }

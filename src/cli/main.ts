@@ -51,6 +51,7 @@ function scanCommand(args: ArgsOf<typeof SCAN.options> & { sources?: string[] | 
     ...(args['fail-on-not-evaluated'] !== undefined
       ? { failOnNotEvaluated: splitList(args['fail-on-not-evaluated']) }
       : {}),
+    ...(args['rule-set'] !== undefined ? { ruleSet: args['rule-set'] } : {}),
     ...(args.now !== undefined ? { now: args.now } : {}),
   };
 }

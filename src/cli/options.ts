@@ -6,6 +6,7 @@
 import type { Options, PositionalOptions } from 'yargs';
 import { REPORTER_NAMES, type ReporterName } from '../../reporters/types';
 import { CONFIG_ENV, PLUGINS_ENV } from '../config/trust';
+import { RULE_SET_NAMES } from '../registry';
 import { FAIL_ON } from '../severity';
 
 /** A command: its yargs signature, its one-line description, and its options in `--help` order. */
@@ -59,6 +60,11 @@ const SCAN_OPTIONS = {
     describe: 'Override a rule level: <rule-id>=off|error|warning|note (repeatable)',
   },
   tag: { type: 'string', array: true, describe: 'Run only rules with one of these tags (repeatable)' },
+  'rule-set': {
+    choices: RULE_SET_NAMES,
+    describe:
+      'Which built-in rules are on: recommended, all, or a dated set that never grows (default: config ruleSet, else every rule)',
+  },
   now: {
     type: 'string',
     describe: 'Evaluate time-based rules (secret expiry, suppression expiry) at this ISO 8601 instant',

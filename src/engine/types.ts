@@ -122,4 +122,10 @@ export interface GateConfiguration {
   rulesOff: string[];
   /** Rules whose level was set below their default, sorted by rule id. */
   lowered: { ruleId: string; from: Severity; to: Severity }[];
+  /** The rule set in effect (`ruleSet` / `--rule-set`), absent when none was chosen (every rule on). */
+  ruleSet?: {
+    name: string;
+    /** Built-in rules the set leaves off (nothing turned them on), sorted. */
+    outside: string[];
+  };
 }

@@ -5,6 +5,7 @@
 import type { Suppression } from '../config/types';
 import { isWildcardSuppression } from '../config/trust';
 import type { RuleSetting } from '../engine/run';
+import { compareSuppressions } from '../engine/order';
 import type { GateConfiguration } from '../engine/types';
 import { SEVERITY_RANK, type FailOn } from '../severity';
 import type { AnyRule } from '../../rules/support/contract';
@@ -23,11 +24,13 @@ export function describeConfiguration(
   ruleSet?: RuleSetName,
 ): GateConfiguration {
   const rulesOff: string[] = [];
+  const outside: string[] = [];
   const lowered: GateConfiguration['lowered'] = [];
   for (const rule of [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const level = settings[rule.id]?.level;
     if (level === 'off') {
       if (inRuleSet(rule.id, ruleSet)) rulesOff.push(rule.id);
+      else outside.push(rule.id);
     } else if (level !== undefined && SEVERITY_RANK[level] < SEVERITY_RANK[rule.meta.severity]) {
       lowered.push({ ruleId: rule.id, from: rule.meta.severity, to: level });
     }
@@ -35,8 +38,12 @@ export function describeConfiguration(
   return {
     file,
     failOn,
-    suppressions: { count: suppressions.length, wildcard: suppressions.filter(isWildcardSuppression) },
+    suppressions: {
+      count: suppressions.length,
+      wildcard: suppressions.filter(isWildcardSuppression).sort(compareSuppressions),
+    },
     rulesOff,
     lowered,
+    ...(ruleSet !== undefined ? { ruleSet: { name: ruleSet, outside } } : {}),
   };
 }
