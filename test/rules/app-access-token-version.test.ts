@@ -1,57 +1,92 @@
 import rule from '../../rules/app-access-token-version';
+import { RuleTester } from '../../src';
 import {
+  AT,
+  buildModel,
   BACKEND_APP_ID,
   TENANT_ID,
-  buildModel,
-  loadSampleDoc,
   modelWithSecondServer,
   onlyNotEvaluated,
   runnerFor,
   runRule,
+  sampleInput,
+  TEST_NOW,
   UNKNOWN_CLIENT,
   violations,
+  type Overlay,
 } from '../helpers/sample';
 
 const run = runnerFor(rule);
+const VERSION = 'api/requestedAccessTokenVersion';
+/** Where the engine locates an unset version: the merge patch deletes a null, so at the app's `api` object. */
+const UNSET = 'api';
+const BACKEND_NULL: Overlay = { backendApp: { api: { requestedAccessTokenVersion: null } } };
+const PERSONAL = ['AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-describe('app-access-token-version', () => {
-  it('accepts the fixed sample', () => {
-    expect(run()).toEqual([]);
+/** The sample plus an app registration that no authorization server uses. */
+function withConsumerApp() {
+  const doc = sampleInput();
+  doc.applications?.push({
+    id: '11111111-2222-4333-8444-555555555555',
+    appId: '99999999-8888-4777-8666-555555555555',
+    displayName: 'consumer-app',
+    signInAudience: 'PersonalMicrosoftAccount',
   });
+  return doc;
+}
 
-  it('reports a backend app without requestedAccessTokenVersion (null means v1)', () => {
-    const found = violations(run({ backendApp: { api: { requestedAccessTokenVersion: null } } }));
-    expect(found).toHaveLength(1);
-    const [v] = found;
-    expect(v?.entity.kind).toBe('application');
-    expect(v?.entity.name).toBe('oauth-backend-app');
-    expect(v?.path).toBe('api/requestedAccessTokenVersion');
-    expect(v?.severity).toBeUndefined();
-    expect(rule.meta.severity).toBe('error');
-    expect(v?.key).toBe('backend');
-    expect(v?.message).toContain("authorization server 'colors-oauth'");
-    expect(v?.message).toContain('unset (null, meaning 1)');
-    expect(v?.message).toContain(`https://sts.windows.net/${TENANT_ID}/`);
-    expect(v?.message).toContain(`audience api://${BACKEND_APP_ID}`);
-    expect(v?.message).toMatch(/IDX10205.*IDX10214/);
-  });
-
-  it('reports a backend app that declares version 1', () => {
-    const [v] = violations(run({ backendApp: { api: { requestedAccessTokenVersion: 1 } } }));
-    expect(v?.message).toContain('declares api.requestedAccessTokenVersion 1');
-  });
-
-  it('names the tenant from the endpoints when the snapshot has no tenantId', () => {
-    const [v] = violations(
-      run({ snapshot: { tenantId: null }, backendApp: { api: { requestedAccessTokenVersion: null } } }),
-    );
-    expect(v?.message).toContain(`https://sts.windows.net/${TENANT_ID}/`);
-  });
-
-  it('names the v1 resource parameter as the audience when the backend is found through it', () => {
-    const [v] = violations(
-      run({
-        backendApp: { api: { requestedAccessTokenVersion: null } },
+new RuleTester({ now: TEST_NOW }).run(rule, {
+  valid: [
+    { name: 'the fixed sample', input: sampleInput() },
+    {
+      name: 'personal-account audiences with version 2',
+      input: sampleInput({ clientApp: { signInAudience: 'AzureADandPersonalMicrosoftAccount' } }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a backend app without requestedAccessTokenVersion (null means v1)',
+      input: sampleInput(BACKEND_NULL),
+      errors: [
+        {
+          path: `${AT.backendApp}/${UNSET}`,
+          severity: 'error',
+          resource: 'oauth-backend-app',
+          message: new RegExp(
+            [
+              "authorization server 'colors-oauth'",
+              'unset \\(null, meaning 1\\)',
+              escaped(`https://sts.windows.net/${TENANT_ID}/`),
+              escaped(`audience api://${BACKEND_APP_ID}`),
+              'IDX10205',
+              'IDX10214',
+            ].join('.*'),
+          ),
+        },
+      ],
+    },
+    {
+      name: 'a backend app that declares version 1',
+      input: sampleInput({ backendApp: { api: { requestedAccessTokenVersion: 1 } } }),
+      errors: [
+        { path: `${AT.backendApp}/${VERSION}`, message: /declares api\.requestedAccessTokenVersion 1/ },
+      ],
+    },
+    {
+      name: 'the tenant from the endpoints when the snapshot has no tenantId',
+      input: sampleInput({ ...BACKEND_NULL, snapshot: { tenantId: null } }),
+      errors: [
+        {
+          path: `${AT.backendApp}/${UNSET}`,
+          message: new RegExp(escaped(`https://sts.windows.net/${TENANT_ID}/`)),
+        },
+      ],
+    },
+    {
+      name: 'the v1 resource parameter as the audience when the backend is found through it',
+      input: sampleInput({
+        ...BACKEND_NULL,
         authorizationServer: {
           properties: {
             defaultScope: null,
@@ -59,33 +94,59 @@ describe('app-access-token-version', () => {
           },
         },
       }),
-    );
-    expect(v?.message).toContain(`audience ${BACKEND_APP_ID} `);
-  });
-
-  it('warns about a client app that is not on version 2', () => {
-    const found = violations(run({ clientApp: { api: { requestedAccessTokenVersion: null } } }));
-    expect(found).toHaveLength(1);
-    const [v] = found;
-    expect(v?.entity.kind).toBe('application');
-    expect(v?.entity.name).toBe('oauth-client-app');
-    expect(v?.path).toBe('api/requestedAccessTokenVersion');
-    expect(v?.severity).toBe('warning');
-    expect(v?.key).toBe('client');
-    expect(v?.message).toContain("only the backend app's value decides the access-token format");
-  });
-
-  it('reports an app used as client and backend once, as the backend', () => {
-    const found = violations(
-      run({
-        backendApp: { api: { requestedAccessTokenVersion: null } },
+      errors: [{ path: `${AT.backendApp}/${UNSET}`, message: new RegExp(`audience ${BACKEND_APP_ID} `) }],
+    },
+    {
+      name: 'a client app that is not on version 2, as a warning',
+      input: sampleInput({ clientApp: { api: { requestedAccessTokenVersion: null } } }),
+      errors: [
+        {
+          path: `${AT.clientApp}/${UNSET}`,
+          severity: 'warning',
+          resource: 'oauth-client-app',
+          message: /only the backend app's value decides the access-token format/,
+        },
+      ],
+    },
+    {
+      name: 'an app used as client and backend, once, as the backend',
+      input: sampleInput({
+        ...BACKEND_NULL,
         authorizationServer: { properties: { clientId: BACKEND_APP_ID } },
       }),
-    );
-    expect(found).toHaveLength(1);
-    expect(found[0]?.key).toBe('backend');
-  });
+      errors: [{ path: `${AT.backendApp}/${UNSET}`, severity: 'error', message: /IDX10205/ }],
+    },
+    ...PERSONAL.map((audience) => ({
+      name: `version 2 required for ${audience} (error, not the client warning)`,
+      input: sampleInput({
+        clientApp: { signInAudience: audience, api: { requestedAccessTokenVersion: null } },
+      }),
+      errors: [
+        {
+          path: `${AT.clientApp}/${UNSET}`,
+          severity: 'error' as const,
+          resource: 'oauth-client-app',
+          message: new RegExp(
+            `signInAudience ${audience}.*Entra requires api\\.requestedAccessTokenVersion 2`,
+          ),
+        },
+      ],
+    })),
+    {
+      name: 'apps that no authorization server uses',
+      input: withConsumerApp(),
+      errors: [
+        {
+          path: '/applications/2',
+          resource: 'consumer-app',
+          message: /signInAudience PersonalMicrosoftAccount/,
+        },
+      ],
+    },
+  ],
+});
 
+describe('app-access-token-version', () => {
   it('reports each app once when several authorization servers use it', () => {
     const model = modelWithSecondServer({
       backendApp: { api: { requestedAccessTokenVersion: null } },
@@ -99,41 +160,30 @@ describe('app-access-token-version', () => {
     expect(found.find((v) => v.key === 'backend')?.message).toContain("'colors-oauth', 'colors-oauth-2'");
   });
 
-  describe('signInAudience with personal Microsoft accounts', () => {
-    it.each(['AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'])(
-      'requires version 2 for %s (error, not the client warning)',
-      (audience) => {
-        const found = violations(
-          run({ clientApp: { signInAudience: audience, api: { requestedAccessTokenVersion: null } } }),
-        );
-        expect(found).toHaveLength(1);
-        const [v] = found;
-        expect(v?.entity.name).toBe('oauth-client-app');
-        expect(v?.key).toBe('signInAudience');
-        expect(v?.severity).toBeUndefined();
-        expect(v?.path).toBe('api/requestedAccessTokenVersion');
-        expect(v?.message).toContain(`signInAudience ${audience}`);
-        expect(v?.message).toContain('Entra requires api.requestedAccessTokenVersion 2');
-      },
-    );
+  // The key tells apart the findings of one app at one path (fingerprints); the RuleTester does not see it.
+  it.each([
+    ['a backend app', BACKEND_NULL, ['backend']],
+    ['a client app', { clientApp: { api: { requestedAccessTokenVersion: null } } }, ['client']],
+    [
+      'an app used as client and backend',
+      { ...BACKEND_NULL, authorizationServer: { properties: { clientId: BACKEND_APP_ID } } },
+      ['backend'],
+    ],
+    ...PERSONAL.map((audience) => [
+      `a ${audience} app`,
+      { clientApp: { signInAudience: audience, api: { requestedAccessTokenVersion: null } } },
+      ['signInAudience'],
+    ]),
+  ] as [string, Overlay, string[]][])('keys the finding of %s, at the version', (_name, overlay, keys) => {
+    const found = violations(run(overlay));
+    expect(found.map((v) => v.key)).toEqual(keys);
+    expect(found.map((v) => v.path)).toEqual(keys.map(() => VERSION));
+  });
 
-    it('accepts personal-account audiences with version 2', () => {
-      expect(run({ clientApp: { signInAudience: 'AzureADandPersonalMicrosoftAccount' } })).toEqual([]);
-    });
-
-    it('checks apps that no authorization server uses', () => {
-      const doc = loadSampleDoc();
-      doc.applications?.push({
-        id: '11111111-2222-4333-8444-555555555555',
-        appId: '99999999-8888-4777-8666-555555555555',
-        displayName: 'consumer-app',
-        signInAudience: 'PersonalMicrosoftAccount',
-      });
-      const found = violations(runRule(rule, buildModel(doc)));
-      expect(found).toHaveLength(1);
-      expect(found[0]?.entity.name).toBe('consumer-app');
-      expect(found[0]?.key).toBe('signInAudience');
-    });
+  it('keys the finding of an app that no authorization server uses', () => {
+    const found = violations(runRule(rule, buildModel(withConsumerApp())));
+    expect(found.map((v) => v.key)).toEqual(['signInAudience']);
+    expect(found[0]?.path).toBe(VERSION);
   });
 
   describe('not evaluated', () => {
