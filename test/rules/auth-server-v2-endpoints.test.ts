@@ -1,6 +1,10 @@
 import rule from '../../rules/auth-server-v2-endpoints';
+import { RuleTester } from '../../src';
 import {
+  AT,
   BACKEND_APP_ID,
+  sampleInput,
+  TEST_NOW,
   TENANT_ID,
   onlyNotEvaluated,
   runnerFor,
@@ -17,247 +21,278 @@ function endpoints(authorizationEndpoint: string | null, tokenEndpoint: string |
 
 const run = runnerFor(rule);
 
-function byKey(overlay: Overlay, key: string) {
-  const found = violations(run(overlay)).filter((v) => v.key === key);
-  expect(found).toHaveLength(1);
-  return found[0]!;
-}
+const AUTHORIZE = `${AT.authorizationServer}/properties/authorizationEndpoint`;
+const TOKEN = `${AT.authorizationServer}/properties/tokenEndpoint`;
+const V2_AUTHORIZE = `${LOGIN}/${TENANT_ID}/oauth2/v2.0/authorize`;
+const V2_TOKEN = `${LOGIN}/${TENANT_ID}/oauth2/v2.0/token`;
+const V1 = endpoints(`${LOGIN}/${TENANT_ID}/oauth2/authorize`, `${LOGIN}/${TENANT_ID}/oauth2/token`);
+const RESOURCE: Overlay = {
+  authorizationServer: { properties: { tokenBodyParameters: [{ name: 'resource', value: BACKEND_APP_ID }] } },
+};
+const COMMON = endpoints(`${LOGIN}/common/oauth2/v2.0/authorize`, `${LOGIN}/common/oauth2/v2.0/token`);
+const ORGANIZATIONS_UNKNOWN_APPS = mergeOverlay(
+  endpoints(`${LOGIN}/organizations/oauth2/v2.0/authorize`, `${LOGIN}/organizations/oauth2/v2.0/token`),
+  {
+    authorizationServer: {
+      properties: { clientId: '00000000-0000-0000-0000-000000000001', defaultScope: 'api://unknown/Read' },
+    },
+  },
+);
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+new RuleTester({ now: TEST_NOW }).run(rule, {
+  valid: [
+    { name: 'the fixed sample', input: sampleInput() },
+    ...[
+      ['US Gov host', 'https://login.microsoftonline.us'],
+      ['China host', 'https://login.partner.microsoftonline.cn'],
+      ['external tenant host', 'https://contoso.ciamlogin.com'],
+    ].map(([name, host]) => ({
+      name: `the ${name}`,
+      input: sampleInput(
+        endpoints(`${host}/${TENANT_ID}/oauth2/v2.0/authorize`, `${host}/${TENANT_ID}/oauth2/v2.0/token`),
+      ),
+    })),
+    {
+      name: 'a domain tenant and a trailing slash',
+      input: sampleInput(
+        endpoints(
+          `${LOGIN}/contoso.onmicrosoft.com/oauth2/v2.0/authorize/`,
+          `${LOGIN}/contoso.onmicrosoft.com/oauth2/v2.0/token`,
+        ),
+      ),
+    },
+    {
+      name: 'common when the apps are multi-tenant',
+      input: sampleInput({
+        ...COMMON,
+        backendApp: { signInAudience: 'AzureADMultipleOrgs' },
+        clientApp: { signInAudience: 'AzureADMultipleOrgs' },
+      }),
+    },
+    {
+      name: 'tenants not compared when the audited tenant is unknown',
+      input: sampleInput({
+        snapshot: { tenantId: null },
+        ...endpoints(
+          `${LOGIN}/${OTHER_TENANT}/oauth2/v2.0/authorize`,
+          `${LOGIN}/${OTHER_TENANT}/oauth2/v2.0/token`,
+        ),
+      }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'v1 endpoints, both, and the missing resource parameter (AADSTS500013)',
+      input: sampleInput(V1),
+      errors: [
+        { path: AUTHORIZE, severity: 'error', message: /uses the v1 authorization endpoint/ },
+        {
+          path: TOKEN,
+          severity: 'error',
+          resource: 'colors-oauth',
+          message: `Authorization server 'colors-oauth' uses the v1 token endpoint ${LOGIN}/${TENANT_ID}/oauth2/token; use ${LOGIN}/${TENANT_ID}/oauth2/v2.0/token (v1 endpoints without a resource token body parameter fail with AADSTS500013).`,
+        },
+      ],
+    },
+    {
+      name: 'v1 endpoints with the resource parameter: no AADSTS500013',
+      input: sampleInput(mergeOverlay(V1, RESOURCE)),
+      errors: [
+        { path: AUTHORIZE, message: new RegExp(`use ${escaped(V2_AUTHORIZE)}\\.$`) },
+        { path: TOKEN, message: /^(?!.*AADSTS500013)/ },
+      ],
+    },
+    {
+      name: 'a missing token endpoint, with the expected URL',
+      input: sampleInput(endpoints(V2_AUTHORIZE, null)),
+      errors: [
+        {
+          path: AT.authorizationServer + '/properties',
+          message: `Authorization server 'colors-oauth' has no token endpoint; set ${V2_TOKEN}.`,
+        },
+      ],
+    },
+    {
+      name: 'an endpoint that is not a URL',
+      input: sampleInput(endpoints(V2_AUTHORIZE, 'oauth2/v2.0/token')),
+      errors: [{ path: TOKEN, message: /'oauth2\/v2\.0\/token', which is not a URL/ }],
+    },
+    {
+      name: 'http',
+      input: sampleInput(
+        endpoints(`http://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0/authorize`, V2_TOKEN),
+      ),
+      errors: [{ path: AUTHORIZE, message: /without https/ }],
+    },
+    {
+      name: 'a non-Entra host next to an Entra endpoint',
+      input: sampleInput(endpoints(V2_AUTHORIZE, 'https://auth.contoso.com/oauth2/v2.0/token')),
+      errors: [
+        {
+          path: TOKEN,
+          message: new RegExp(`not on a Microsoft Entra login host.*use ${escaped(V2_TOKEN)}`),
+        },
+      ],
+    },
+    ...[
+      ['swapped endpoints', V2_AUTHORIZE],
+      ['no tenant segment', `${LOGIN}/oauth2/v2.0/token`],
+      ['an OIDC metadata URL', `${LOGIN}/${TENANT_ID}/v2.0/.well-known/openid-configuration`],
+    ].map(([name, token]) => ({
+      name: `a token endpoint that is not a v2 token endpoint: ${name}`,
+      input: sampleInput(endpoints(V2_AUTHORIZE, token!)),
+      errors: [{ path: TOKEN, message: /which is not an Entra v2 token endpoint/ }],
+    })),
+    {
+      name: 'different hosts for the two endpoints',
+      input: sampleInput(
+        endpoints(V2_AUTHORIZE, `https://login.microsoftonline.us/${TENANT_ID}/oauth2/v2.0/token`),
+      ),
+      errors: [{ path: TOKEN, message: /login\.microsoftonline\.us/ }],
+    },
+    {
+      name: 'different tenants for the two endpoints',
+      input: sampleInput(endpoints(V2_AUTHORIZE, `${LOGIN}/contoso.onmicrosoft.com/oauth2/v2.0/token`)),
+      errors: [{ path: TOKEN, message: /names tenant 'contoso\.onmicrosoft\.com' in its token endpoint/ }],
+    },
+    {
+      name: 'a tenant GUID other than the audited tenant (AADSTS700016)',
+      input: sampleInput(endpoints(`${LOGIN}/${OTHER_TENANT}/oauth2/v2.0/authorize`, V2_TOKEN)),
+      errors: [{ path: AUTHORIZE, message: new RegExp(`names tenant ${OTHER_TENANT}.*AADSTS700016`) }],
+    },
+    {
+      name: 'a v1 resource parameter on v2 endpoints (AADSTS901002)',
+      input: sampleInput({
+        authorizationServer: {
+          properties: {
+            tokenBodyParameters: [
+              { name: 'prompt', value: 'login' },
+              { name: 'resource', value: BACKEND_APP_ID },
+            ],
+          },
+        },
+      }),
+      errors: [
+        {
+          path: `${AT.authorizationServer}/properties/tokenBodyParameters/1`,
+          message: `Authorization server 'colors-oauth' sends the v1 token body parameter resource=${BACKEND_APP_ID} although its authorization endpoint and token endpoint are v2; remove it and name the API in the default scope (AADSTS901002).`,
+        },
+      ],
+    },
+    {
+      name: 'a half-migrated server: v1 token endpoint and a resource parameter next to a v2 authorization endpoint',
+      input: sampleInput(
+        mergeOverlay(endpoints(V2_AUTHORIZE, `${LOGIN}/${TENANT_ID}/oauth2/token`), RESOURCE),
+      ),
+      errors: [
+        { path: TOKEN, message: /uses the v1 token endpoint/ },
+        {
+          path: `${AT.authorizationServer}/properties/tokenBodyParameters/0`,
+          message: /although its authorization endpoint is v2/,
+        },
+      ],
+    },
+    {
+      name: 'multi-tenant segments when an app is single-tenant (AADSTS50194)',
+      input: sampleInput(COMMON),
+      errors: [
+        {
+          path: AUTHORIZE,
+          severity: 'error',
+          message: new RegExp(
+            `app 'oauth-client-app' is single-tenant \\(AzureADMyOrg\\).*use the tenant ID ${TENANT_ID} \\(AADSTS50194\\)`,
+          ),
+        },
+      ],
+    },
+    {
+      name: 'multi-tenant segments when only the backend app is single-tenant',
+      input: sampleInput(mergeOverlay(COMMON, { clientApp: { signInAudience: 'AzureADMultipleOrgs' } })),
+      errors: [{ path: AUTHORIZE, severity: 'error', message: /app 'oauth-backend-app' is single-tenant/ }],
+    },
+    {
+      name: 'multi-tenant segments, as a warning, when no Entra data is given',
+      input: sampleInput(mergeOverlay(COMMON, { snapshot: { applications: null } })),
+      errors: [
+        { path: AUTHORIZE, severity: 'warning', message: /could not be checked \(no Entra data was given\)/ },
+      ],
+    },
+    {
+      name: 'multi-tenant segments, as a warning, when the apps are not among the applications given',
+      input: sampleInput(ORGANIZATIONS_UNKNOWN_APPS),
+      errors: [
+        {
+          path: AUTHORIZE,
+          severity: 'warning',
+          message: /segment 'organizations'.*not among the applications given/,
+        },
+      ],
+    },
+  ],
+});
 
 describe('auth-server-v2-endpoints', () => {
-  it('accepts the fixed sample', () => {
-    expect(run()).toEqual([]);
-  });
-
   it('declares its metadata', () => {
     expect(rule.meta.requires).toEqual(['apim']);
     expect(rule.meta.severity).toBe('error');
   });
 
+  // The key tells findings at one path apart (fingerprints), and the rule's path is relative to its entity; the
+  // RuleTester sees neither.
   it.each([
-    ['US Gov host', 'https://login.microsoftonline.us'],
-    ['China host', 'https://login.partner.microsoftonline.cn'],
-    ['external tenant host', 'https://contoso.ciamlogin.com'],
-  ])('accepts the %s', (_name, host) => {
-    expect(
-      run(endpoints(`${host}/${TENANT_ID}/oauth2/v2.0/authorize`, `${host}/${TENANT_ID}/oauth2/v2.0/token`)),
-    ).toEqual([]);
-  });
-
-  it('accepts a domain tenant and a trailing slash', () => {
-    const overlay = endpoints(
-      `${LOGIN}/contoso.onmicrosoft.com/oauth2/v2.0/authorize/`,
-      `${LOGIN}/contoso.onmicrosoft.com/oauth2/v2.0/token`,
-    );
-    expect(run(overlay)).toEqual([]);
-  });
-
-  it('accepts common when the apps are multi-tenant', () => {
-    const overlay: Overlay = {
-      ...endpoints(`${LOGIN}/common/oauth2/v2.0/authorize`, `${LOGIN}/common/oauth2/v2.0/token`),
-      backendApp: { signInAudience: 'AzureADMultipleOrgs' },
-      clientApp: { signInAudience: 'AzureADMultipleOrgs' },
-    };
-    expect(run(overlay)).toEqual([]);
-  });
-
-  describe('v1 endpoints', () => {
-    const v1 = endpoints(`${LOGIN}/${TENANT_ID}/oauth2/authorize`, `${LOGIN}/${TENANT_ID}/oauth2/token`);
-
-    it('reports both endpoints and the missing resource parameter (AADSTS500013)', () => {
-      const found = violations(run(v1));
-      expect(found.map((v) => v.key).sort()).toEqual(['authorizationEndpoint/v1', 'tokenEndpoint/v1']);
-      const token = found.find((v) => v.key === 'tokenEndpoint/v1')!;
-      expect(token.entity).toMatchObject({ kind: 'authorizationServer', name: 'colors-oauth' });
-      expect(token.path).toBe('properties/tokenEndpoint');
-      expect(token.severity).toBeUndefined();
-      expect(token.message).toBe(
-        `Authorization server 'colors-oauth' uses the v1 token endpoint ${LOGIN}/${TENANT_ID}/oauth2/token; use ${LOGIN}/${TENANT_ID}/oauth2/v2.0/token (v1 endpoints without a resource token body parameter fail with AADSTS500013).`,
-      );
-    });
-
-    it('does not mention AADSTS500013 when the resource parameter is present', () => {
-      const overlay = mergeOverlay(v1, {
-        authorizationServer: {
-          properties: { tokenBodyParameters: [{ name: 'resource', value: BACKEND_APP_ID }] },
-        },
-      });
-      const v = byKey(overlay, 'authorizationEndpoint/v1');
-      expect(v.path).toBe('properties/authorizationEndpoint');
-      expect(v.message).toContain(`use ${LOGIN}/${TENANT_ID}/oauth2/v2.0/authorize.`);
-      expect(v.message).not.toContain('AADSTS500013');
-    });
-  });
-
-  it('reports a missing token endpoint with the expected URL', () => {
-    const v = byKey(endpoints(`${LOGIN}/${TENANT_ID}/oauth2/v2.0/authorize`, null), 'tokenEndpoint/missing');
-    expect(v.path).toBe('properties/tokenEndpoint');
-    expect(v.message).toBe(
-      `Authorization server 'colors-oauth' has no token endpoint; set ${LOGIN}/${TENANT_ID}/oauth2/v2.0/token.`,
-    );
-  });
-
-  it('reports an endpoint that is not a URL', () => {
-    const v = byKey(
-      endpoints(`${LOGIN}/${TENANT_ID}/oauth2/v2.0/authorize`, 'oauth2/v2.0/token'),
-      'tokenEndpoint/invalid',
-    );
-    expect(v.message).toContain("'oauth2/v2.0/token', which is not a URL");
-  });
-
-  it('reports http', () => {
-    const v = byKey(
-      endpoints(
-        `http://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0/authorize`,
-        `${LOGIN}/${TENANT_ID}/oauth2/v2.0/token`,
-      ),
-      'authorizationEndpoint/https',
-    );
-    expect(v.path).toBe('properties/authorizationEndpoint');
-    expect(v.message).toContain('without https');
-  });
-
-  it('reports a non-Entra host next to an Entra endpoint', () => {
-    const v = byKey(
-      endpoints(`${LOGIN}/${TENANT_ID}/oauth2/v2.0/authorize`, 'https://auth.contoso.com/oauth2/v2.0/token'),
-      'tokenEndpoint/host',
-    );
-    expect(v.path).toBe('properties/tokenEndpoint');
-    expect(v.message).toContain('not on a Microsoft Entra login host');
-    expect(v.message).toContain(`use ${LOGIN}/${TENANT_ID}/oauth2/v2.0/token`);
-  });
-
-  it.each([
-    ['swapped endpoints', `${LOGIN}/${TENANT_ID}/oauth2/v2.0/authorize`],
-    ['no tenant segment', `${LOGIN}/oauth2/v2.0/token`],
-    ['an OIDC metadata URL', `${LOGIN}/${TENANT_ID}/v2.0/.well-known/openid-configuration`],
-  ])('reports a token endpoint that is not a v2 token endpoint: %s', (_name, token) => {
-    const v = byKey(endpoints(`${LOGIN}/${TENANT_ID}/oauth2/v2.0/authorize`, token), 'tokenEndpoint/shape');
-    expect(v.message).toContain('which is not an Entra v2 token endpoint');
-  });
-
-  it('reports different hosts for the two endpoints', () => {
-    const v = byKey(
-      endpoints(
-        `${LOGIN}/${TENANT_ID}/oauth2/v2.0/authorize`,
-        `https://login.microsoftonline.us/${TENANT_ID}/oauth2/v2.0/token`,
-      ),
-      'tokenEndpoint/host-mismatch',
-    );
-    expect(v.path).toBe('properties/tokenEndpoint');
-    expect(v.message).toContain('login.microsoftonline.us');
-  });
-
-  it('reports different tenants for the two endpoints', () => {
-    const v = byKey(
-      endpoints(
-        `${LOGIN}/${TENANT_ID}/oauth2/v2.0/authorize`,
-        `${LOGIN}/contoso.onmicrosoft.com/oauth2/v2.0/token`,
-      ),
-      'tokenEndpoint/tenant-mismatch',
-    );
-    expect(v.message).toContain("names tenant 'contoso.onmicrosoft.com' in its token endpoint");
-  });
-
-  it('reports a tenant GUID other than the audited tenant (AADSTS700016)', () => {
-    const found = violations(
-      run(
-        endpoints(
-          `${LOGIN}/${OTHER_TENANT}/oauth2/v2.0/authorize`,
-          `${LOGIN}/${TENANT_ID}/oauth2/v2.0/token`,
-        ),
-      ),
-    );
-    expect(found.map((v) => v.key)).toEqual(['authorizationEndpoint/tenant']);
-    expect(found[0]!.path).toBe('properties/authorizationEndpoint');
-    expect(found[0]!.message).toContain(`names tenant ${OTHER_TENANT}`);
-    expect(found[0]!.message).toContain('AADSTS700016');
-  });
-
-  it('does not compare tenants when the audited tenant is unknown', () => {
-    const overlay: Overlay = {
-      snapshot: { tenantId: null },
-      ...endpoints(
-        `${LOGIN}/${OTHER_TENANT}/oauth2/v2.0/authorize`,
-        `${LOGIN}/${OTHER_TENANT}/oauth2/v2.0/token`,
-      ),
-    };
-    expect(run(overlay)).toEqual([]);
-  });
-
-  it('reports a v1 resource parameter on v2 endpoints (AADSTS901002)', () => {
-    const overlay: Overlay = {
-      authorizationServer: {
-        properties: {
-          tokenBodyParameters: [
-            { name: 'prompt', value: 'login' },
-            { name: 'resource', value: BACKEND_APP_ID },
-          ],
-        },
-      },
-    };
-    const v = byKey(overlay, 'tokenBodyParameters/resource');
-    expect(v.path).toBe('properties/tokenBodyParameters/1');
-    expect(v.message).toBe(
-      `Authorization server 'colors-oauth' sends the v1 token body parameter resource=${BACKEND_APP_ID} although its authorization endpoint and token endpoint are v2; remove it and name the API in the default scope (AADSTS901002).`,
-    );
-  });
-
-  it('reports a half-migrated server: v1 token endpoint and a resource parameter next to a v2 authorization endpoint', () => {
-    const overlay = mergeOverlay(
-      endpoints(`${LOGIN}/${TENANT_ID}/oauth2/v2.0/authorize`, `${LOGIN}/${TENANT_ID}/oauth2/token`),
-      {
-        authorizationServer: {
-          properties: { tokenBodyParameters: [{ name: 'resource', value: BACKEND_APP_ID }] },
-        },
-      },
-    );
+    ['v1 endpoints', V1, ['authorizationEndpoint/v1', 'tokenEndpoint/v1']],
+    ['a missing token endpoint', endpoints(V2_AUTHORIZE, null), ['tokenEndpoint/missing']],
+    [
+      'a token endpoint that is not a URL',
+      endpoints(V2_AUTHORIZE, 'oauth2/v2.0/token'),
+      ['tokenEndpoint/invalid'],
+    ],
+    [
+      'http',
+      endpoints(`http://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0/authorize`, V2_TOKEN),
+      ['authorizationEndpoint/https'],
+    ],
+    [
+      'a non-Entra host',
+      endpoints(V2_AUTHORIZE, 'https://auth.contoso.com/oauth2/v2.0/token'),
+      ['tokenEndpoint/host'],
+    ],
+    ['a swapped token endpoint', endpoints(V2_AUTHORIZE, V2_AUTHORIZE), ['tokenEndpoint/shape']],
+    [
+      'different hosts',
+      endpoints(V2_AUTHORIZE, `https://login.microsoftonline.us/${TENANT_ID}/oauth2/v2.0/token`),
+      ['tokenEndpoint/host-mismatch'],
+    ],
+    [
+      'different tenants',
+      endpoints(V2_AUTHORIZE, `${LOGIN}/contoso.onmicrosoft.com/oauth2/v2.0/token`),
+      ['tokenEndpoint/tenant-mismatch'],
+    ],
+    [
+      'another tenant GUID',
+      endpoints(`${LOGIN}/${OTHER_TENANT}/oauth2/v2.0/authorize`, V2_TOKEN),
+      ['authorizationEndpoint/tenant'],
+    ],
+    ['a resource parameter on v2 endpoints', RESOURCE, ['tokenBodyParameters/resource']],
+    [
+      'a half-migrated server',
+      mergeOverlay(endpoints(V2_AUTHORIZE, `${LOGIN}/${TENANT_ID}/oauth2/token`), RESOURCE),
+      ['tokenEndpoint/v1', 'tokenBodyParameters/resource'],
+    ],
+    ['multi-tenant segments', COMMON, ['multi-tenant']],
+    ['multi-tenant segments with unknown apps', ORGANIZATIONS_UNKNOWN_APPS, ['multi-tenant']],
+  ] as [string, Overlay, string[]][])('keys and places the findings of %s', (_name, overlay, keys) => {
     const found = violations(run(overlay));
-    expect(found.map((v) => v.key)).toEqual(['tokenEndpoint/v1', 'tokenBodyParameters/resource']);
-    expect(found[1]!.message).toContain('although its authorization endpoint is v2');
-  });
-
-  describe('multi-tenant segments', () => {
-    const common = endpoints(`${LOGIN}/common/oauth2/v2.0/authorize`, `${LOGIN}/common/oauth2/v2.0/token`);
-
-    it('are errors when an app is single-tenant (AADSTS50194)', () => {
-      const v = byKey(common, 'multi-tenant');
-      expect(v.path).toBe('properties/authorizationEndpoint');
-      expect(v.severity).toBeUndefined();
-      expect(v.message).toContain("app 'oauth-client-app' is single-tenant (AzureADMyOrg)");
-      expect(v.message).toContain(`use the tenant ID ${TENANT_ID} (AADSTS50194)`);
-    });
-
-    it('are errors when only the backend app is single-tenant', () => {
-      const v = byKey(
-        mergeOverlay(common, { clientApp: { signInAudience: 'AzureADMultipleOrgs' } }),
-        'multi-tenant',
-      );
-      expect(v.message).toContain("app 'oauth-backend-app' is single-tenant");
-    });
-
-    it('are warnings when no Entra data is given', () => {
-      const v = byKey(mergeOverlay(common, { snapshot: { applications: null } }), 'multi-tenant');
-      expect(v.severity).toBe('warning');
-      expect(v.message).toContain('could not be checked (no Entra data was given)');
-    });
-
-    it('are warnings when the apps are not among the applications given', () => {
-      const overlay = mergeOverlay(
-        endpoints(`${LOGIN}/organizations/oauth2/v2.0/authorize`, `${LOGIN}/organizations/oauth2/v2.0/token`),
-        {
-          authorizationServer: {
-            properties: {
-              clientId: '00000000-0000-0000-0000-000000000001',
-              defaultScope: 'api://unknown/Read',
-            },
-          },
-        },
-      );
-      const v = byKey(overlay, 'multi-tenant');
-      expect(v.severity).toBe('warning');
-      expect(v.message).toContain("segment 'organizations'");
-      expect(v.message).toContain('not among the applications given');
-    });
+    expect(found.map((v) => v.key)).toEqual(keys);
+    // The rule's path: the property a key starts with; multi-tenant segments at the authorization endpoint.
+    const property = (key: string) =>
+      key === 'multi-tenant'
+        ? 'properties/authorizationEndpoint'
+        : key === 'tokenBodyParameters/resource'
+          ? 'properties/tokenBodyParameters/0'
+          : `properties/${key.split('/')[0]!}`;
+    expect(found.map((v) => v.path)).toEqual(keys.map(property));
   });
 
   describe('non-Entra authorization servers', () => {
