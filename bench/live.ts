@@ -20,7 +20,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadSources } from '../src/sources';
 import { toSnapshotDocument } from '../src/sources/snapshot';
-import { startEmulatorThread } from '../test/live/emulator/thread';
+import { startEmulatorThread } from '../test/sources/live/emulator/thread';
 
 const LATENCY_MS = 20;
 const CONCURRENCY = 8;

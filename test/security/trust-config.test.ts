@@ -14,7 +14,7 @@ import { cli } from '../helpers/cli';
 import { auditErrorOf } from '../helpers/errors';
 import { REPO_ROOT } from '../helpers/sample';
 import { makeTempDir } from '../helpers/temp';
-import { selfSignedCertificate } from '../live/emulator/cert';
+import { selfSignedCertificate } from '../sources/live/emulator/cert';
 
 const SECRET = 'hostile-test-secret-Xy7~';
 const TENANT = '4f1e7a52-3c2b-4d8e-9a61-0b5c3d2e1f00';

@@ -4,11 +4,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SourceContext } from '../../src/sources/types';
+import type { SourceContext } from '../../../src/sources/types';
 import { tenantFromSnapshot, type EmulatedTenant } from './emulator/data';
 import { startEmulator, type Emulator, type EmulatorOptions } from './emulator/server';
-import { REPO_ROOT } from '../helpers/sample';
-import { makeTempDir } from '../helpers/temp';
+import { REPO_ROOT } from '../../helpers/sample';
+import { makeTempDir } from '../../helpers/temp';
 
 export const CLIENT_ID = '5f0c2b7e-9d1a-4c3b-8e6f-2a1b0c9d8e7f';
 export const CLIENT_SECRET = 'emulator-secret-value-Zq8~';

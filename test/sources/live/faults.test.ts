@@ -3,9 +3,9 @@
  * permission and not-found failures. Each failure the transport cannot repair must end as a gap naming the
  * resource (never a silently smaller inventory).
  */
-import { azureSource } from '../../src/sources/live/azure';
-import { graphSource } from '../../src/sources/live/graph';
-import type { Inventory } from '../../src/inventory/types';
+import { azureSource } from '../../../src/sources/live/azure';
+import { graphSource } from '../../../src/sources/live/graph';
+import type { Inventory } from '../../../src/inventory/types';
 import { CONTOSO_SERVICE_ID, sourceContext, startFixture, type LiveFixture } from './helpers';
 
 const AZURE = `azure:${CONTOSO_SERVICE_ID}`;

@@ -3,8 +3,8 @@
  * policies, fragments, named values), policy fragments as rawxml, API revisions, and secret values that a
  * (misbehaving) service returns, which must never reach the inventory.
  */
-import { azureSource } from '../../src/sources/live/azure';
-import type { Inventory } from '../../src/inventory/types';
+import { azureSource } from '../../../src/sources/live/azure';
+import type { Inventory } from '../../../src/inventory/types';
 import type { EmulatedService } from './emulator/data';
 import { contosoTenant, CONTOSO_SERVICE_ID, sourceContext, startFixture, type LiveFixture } from './helpers';
 

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cli } from '../helpers/cli';
-import { REPO_ROOT } from '../helpers/sample';
+import { cli } from '../../helpers/cli';
+import { REPO_ROOT } from '../../helpers/sample';
 import { CLIENT_SECRET, CONTOSO_FILE, CONTOSO_SERVICE_ID, startFixture, type LiveFixture } from './helpers';
 
 interface Report {

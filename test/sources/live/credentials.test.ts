@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cli } from '../helpers/cli';
+import { cli } from '../../helpers/cli';
 import {
   CONTOSO_SERVICE_ID,
   FEDERATED_ID,

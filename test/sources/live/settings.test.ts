@@ -2,13 +2,13 @@
  * The pure parts of the live sources: settings and clouds from config + environment, `azure:<id>` scopes,
  * Retry-After parsing, failure descriptions, credential selection and its one-line explanations.
  */
-import { AuditError } from '../../src/errors';
-import { parseAzureScope } from '../../src/sources/live/azure-scope';
-import { createCredential, explainCredentialError } from '../../src/sources/live/credentials';
-import { describeFailure } from '../../src/sources/live/failures';
-import { resolveLiveSettings } from '../../src/sources/live/settings';
-import { Limiter, LiveTransport, retryAfterMs, TransportError } from '../../src/sources/live/transport';
-import { REPO_ROOT } from '../helpers/sample';
+import { AuditError } from '../../../src/errors';
+import { parseAzureScope } from '../../../src/sources/live/azure-scope';
+import { createCredential, explainCredentialError } from '../../../src/sources/live/credentials';
+import { describeFailure } from '../../../src/sources/live/failures';
+import { resolveLiveSettings } from '../../../src/sources/live/settings';
+import { Limiter, LiveTransport, retryAfterMs, TransportError } from '../../../src/sources/live/transport';
+import { REPO_ROOT } from '../../helpers/sample';
 
 const resolve = (env: Record<string, string> = {}, live = {}) => resolveLiveSettings(live, env, REPO_ROOT);
 
