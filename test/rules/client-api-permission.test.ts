@@ -1,6 +1,10 @@
 import rule from '../../rules/client-api-permission';
+import { RuleTester } from '../../src';
 import {
+  AT,
   BACKEND_APP_ID,
+  sampleInput,
+  TEST_NOW,
   modelWithSecondServer,
   notEvaluatedOutputs,
   onlyNotEvaluated,
@@ -35,165 +39,194 @@ const colorsRead = (extra: Record<string, unknown> = {}) => ({
 
 const run = runnerFor(rule);
 
-describe('client-api-permission', () => {
-  it('accepts the fixed sample', () => {
-    expect(run()).toEqual([]);
-  });
+const DEFAULT: Overlay = {
+  authorizationServer: { properties: { defaultScope: `api://${BACKEND_APP_ID}/.default` } },
+};
+const V1_RESOURCE: Overlay = {
+  authorizationServer: {
+    properties: { defaultScope: null, tokenBodyParameters: [{ name: 'resource', value: BACKEND_APP_ID }] },
+  },
+};
+const STALE = '0f0f0f0f-1111-4222-8333-444444444444';
+const RECREATED = '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e';
+const NO_BACKEND_ENTRY = clientRequests(GRAPH);
+const ROLE_INSTEAD = clientRequests({
+  resourceAppId: BACKEND_APP_ID,
+  resourceAccess: [{ id: SCOPE_ID, type: 'Role' }],
+});
+const ROLE_ONLY_DEFAULT: Overlay = {
+  ...DEFAULT,
+  ...clientRequests({ resourceAppId: BACKEND_APP_ID, resourceAccess: [{ id: 'x', type: 'Role' }] }),
+};
+const WITH_STALE = clientRequests({
+  resourceAppId: BACKEND_APP_ID,
+  resourceAccess: [
+    { id: SCOPE_ID, type: 'Scope' },
+    { id: STALE, type: 'Scope' },
+  ],
+});
+const REQUIRED = `${AT.clientApp}/requiredResourceAccess`;
 
-  describe('the default scope must be listed (error)', () => {
-    it('reports a client app without an entry for the backend', () => {
-      const found = violations(run(clientRequests(GRAPH)));
-      expect(found).toHaveLength(1);
-      const [v] = found;
-      expect(v?.entity.kind).toBe('application');
-      expect(v?.entity.name).toBe('oauth-client-app');
-      expect(v?.path).toBe('requiredResourceAccess');
-      expect(v?.key).toBe(`scope:${SCOPE_ID}`);
-      expect(v?.severity).toBeUndefined();
-      expect(rule.meta.severity).toBe('error');
-      expect(v?.message).toContain(`delegated permission Colors.Read (id ${SCOPE_ID})`);
-      expect(v?.message).toContain(`backend app 'oauth-backend-app' (appId ${BACKEND_APP_ID})`);
-      expect(v?.message).toContain("authorization server 'colors-oauth'");
-      expect(v?.message).toMatch(/AADSTS65001.*AADSTS65005\/AADSTS650057/);
-      expect(v?.message).not.toContain('AADSTS90094');
-    });
-
-    it('points at the backend entry when it lacks the scope', () => {
-      const found = violations(
-        run({
-          ...clientRequests({ resourceAppId: BACKEND_APP_ID, resourceAccess: [] }, GRAPH),
+new RuleTester({ now: TEST_NOW }).run(rule, {
+  valid: [
+    { name: 'the fixed sample', input: sampleInput() },
+    {
+      name: 'appIds and scope ids matched case-insensitively',
+      input: sampleInput(
+        clientRequests({
+          resourceAppId: BACKEND_APP_ID.toUpperCase(),
+          resourceAccess: [{ id: SCOPE_ID.toUpperCase(), type: 'Scope' }],
         }),
-      );
-      expect(found).toHaveLength(1);
-      expect(found[0]?.path).toBe('requiredResourceAccess/0/resourceAccess');
-    });
-
-    it('says when the scope id is listed as Role', () => {
-      const [v] = violations(
-        run(
-          clientRequests({ resourceAppId: BACKEND_APP_ID, resourceAccess: [{ id: SCOPE_ID, type: 'Role' }] }),
-        ),
-      );
-      expect(v?.key).toBe(`scope:${SCOPE_ID}`);
-      expect(v?.message).toContain('listed with type Role instead of Scope');
-    });
-
-    it('adds the admin-consent hint for Admins-only scopes', () => {
-      const [v] = violations(
-        run({ ...backendScopes(colorsRead({ type: 'Admin' })), ...clientRequests(GRAPH) }),
-      );
-      expect(v?.message).toContain("'Colors.Read' is an Admins-only scope");
-      expect(v?.message).toContain('AADSTS90094');
-    });
-
-    it('matches appIds and scope ids case-insensitively', () => {
-      expect(
-        run(
-          clientRequests({
-            resourceAppId: BACKEND_APP_ID.toUpperCase(),
-            resourceAccess: [{ id: SCOPE_ID.toUpperCase(), type: 'Scope' }],
-          }),
-        ),
-      ).toEqual([]);
-    });
-
-    it('reports each client app and scope once for servers sharing them', () => {
-      expect(violations(runRule(rule, modelWithSecondServer(clientRequests(GRAPH))))).toHaveLength(1);
-    });
-  });
-
-  describe('.default and v1 resource need at least one delegated permission (error)', () => {
-    const DEFAULT: Overlay = {
-      authorizationServer: { properties: { defaultScope: `api://${BACKEND_APP_ID}/.default` } },
-    };
-    const V1_RESOURCE: Overlay = {
-      authorizationServer: {
-        properties: {
-          defaultScope: null,
-          tokenBodyParameters: [{ name: 'resource', value: BACKEND_APP_ID }],
+      ),
+    },
+    { name: '.default when a scope of the backend is listed', input: sampleInput(DEFAULT) },
+    {
+      name: 'a v1 resource parameter when a scope of the backend is listed',
+      input: sampleInput(V1_RESOURCE),
+    },
+    {
+      name: 'application permissions are not judged',
+      input: sampleInput(
+        clientRequests({
+          resourceAppId: BACKEND_APP_ID,
+          resourceAccess: [
+            { id: SCOPE_ID, type: 'Scope' },
+            { id: 'role-id', type: 'Role' },
+          ],
+        }),
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a client app without an entry for the backend (the default scope must be listed)',
+      input: sampleInput(NO_BACKEND_ENTRY),
+      errors: [
+        {
+          path: REQUIRED,
+          severity: 'error',
+          resource: 'oauth-client-app',
+          message: new RegExp(
+            `^(?!.*AADSTS90094).*delegated permission Colors\\.Read \\(id ${SCOPE_ID}\\).*` +
+              `backend app 'oauth-backend-app' \\(appId ${BACKEND_APP_ID}\\).*authorization server 'colors-oauth'.*` +
+              'AADSTS65001.*AADSTS65005/AADSTS650057',
+          ),
         },
-      },
-    };
+      ],
+    },
+    {
+      name: 'the backend entry, when it lacks the scope',
+      input: sampleInput(clientRequests({ resourceAppId: BACKEND_APP_ID, resourceAccess: [] }, GRAPH)),
+      errors: [{ path: `${REQUIRED}/0/resourceAccess`, severity: 'error', message: /Colors\.Read/ }],
+    },
+    {
+      name: 'the scope id listed as Role',
+      input: sampleInput(ROLE_INSTEAD),
+      errors: [
+        {
+          path: `${REQUIRED}/0/resourceAccess`,
+          severity: 'error',
+          message: /listed with type Role instead of Scope/,
+        },
+      ],
+    },
+    {
+      name: 'the admin-consent hint for Admins-only scopes',
+      input: sampleInput({ ...backendScopes(colorsRead({ type: 'Admin' })), ...NO_BACKEND_ENTRY }),
+      errors: [{ path: REQUIRED, message: /'Colors\.Read' is an Admins-only scope.*AADSTS90094/ }],
+    },
+    {
+      name: '.default without any delegated permission of the backend',
+      input: sampleInput({ ...DEFAULT, ...NO_BACKEND_ENTRY }),
+      errors: [
+        {
+          path: REQUIRED,
+          severity: 'error',
+          message: new RegExp(
+            `requests no delegated permission of.*requests 'api://${BACKEND_APP_ID}/\\.default'|` +
+              `requests 'api://${BACKEND_APP_ID}/\\.default'.*requests no delegated permission of`,
+          ),
+        },
+      ],
+    },
+    {
+      name: '.default with only application permissions (Role) of the backend',
+      input: sampleInput(ROLE_ONLY_DEFAULT),
+      errors: [{ path: `${REQUIRED}/0/resourceAccess`, message: /requests no delegated permission of/ }],
+    },
+    {
+      name: 'a v1 resource parameter without any delegated permission',
+      input: sampleInput({ ...V1_RESOURCE, ...NO_BACKEND_ENTRY }),
+      errors: [{ path: REQUIRED, message: /'colors-oauth' names it as the resource/ }],
+    },
+    {
+      name: 'a requested id the backend does not expose (stale, a warning)',
+      input: sampleInput(WITH_STALE),
+      errors: [
+        {
+          path: `${REQUIRED}/0/resourceAccess/1/id`,
+          severity: 'warning',
+          message: new RegExp(`requests delegated permission id ${STALE}.*exposes no scope with that id`),
+        },
+      ],
+    },
+    {
+      name: 'a re-created scope, as missing and stale',
+      input: sampleInput(backendScopes(colorsRead({ id: RECREATED }))),
+      errors: [
+        { path: `${REQUIRED}/0/resourceAccess`, severity: 'error', message: new RegExp(`id ${RECREATED}`) },
+        {
+          path: `${REQUIRED}/0/resourceAccess/0/id`,
+          severity: 'warning',
+          message: new RegExp(`requests delegated permission id ${SCOPE_ID}`),
+        },
+      ],
+    },
+  ],
+});
 
-    it('accepts .default when a scope of the backend is listed', () => {
-      expect(run(DEFAULT)).toEqual([]);
-    });
-
-    it('reports .default without any delegated permission of the backend', () => {
-      const found = violations(run({ ...DEFAULT, ...clientRequests(GRAPH) }));
-      expect(found).toHaveLength(1);
-      const [v] = found;
-      expect(v?.path).toBe('requiredResourceAccess');
-      expect(v?.key).toBe(`resource:${BACKEND_APP_ID}`);
-      expect(v?.message).toContain('requests no delegated permission of');
-      expect(v?.message).toContain(`requests 'api://${BACKEND_APP_ID}/.default'`);
-    });
-
-    it('does not count application permissions (Role)', () => {
-      const found = violations(
-        run({
-          ...DEFAULT,
-          ...clientRequests({ resourceAppId: BACKEND_APP_ID, resourceAccess: [{ id: 'x', type: 'Role' }] }),
-        }),
-      );
-      expect(found.map((v) => v.key)).toEqual([`resource:${BACKEND_APP_ID}`]);
-      expect(found[0]?.path).toBe('requiredResourceAccess/0/resourceAccess');
-    });
-
-    it('reports a v1 resource parameter without any delegated permission', () => {
-      const found = violations(run({ ...V1_RESOURCE, ...clientRequests(GRAPH) }));
-      expect(found).toHaveLength(1);
-      expect(found[0]?.message).toContain("'colors-oauth' names it as the resource");
-      expect(run(V1_RESOURCE)).toEqual([]);
-    });
+describe('client-api-permission', () => {
+  it('declares its severity', () => {
+    expect(rule.meta.severity).toBe('error');
   });
 
-  describe('stale permission ids (warning)', () => {
-    it('warns about a requested id the backend does not expose', () => {
-      const stale = '0f0f0f0f-1111-4222-8333-444444444444';
-      const found = violations(
-        run(
-          clientRequests({
-            resourceAppId: BACKEND_APP_ID,
-            resourceAccess: [
-              { id: SCOPE_ID, type: 'Scope' },
-              { id: stale, type: 'Scope' },
-            ],
-          }),
-        ),
-      );
-      expect(found).toHaveLength(1);
-      const [v] = found;
-      expect(v?.severity).toBe('warning');
-      expect(v?.path).toBe('requiredResourceAccess/0/resourceAccess/1/id');
-      expect(v?.key).toBe(`stale:${stale}`);
-      expect(v?.message).toContain(`requests delegated permission id ${stale}`);
-      expect(v?.message).toContain('exposes no scope with that id');
-    });
+  // The key tells findings at one path apart (fingerprints), and the rule's path is relative to its entity; the
+  // RuleTester sees neither.
+  it.each([
+    ['no entry for the backend', NO_BACKEND_ENTRY, [[`scope:${SCOPE_ID}`, 'requiredResourceAccess']]],
+    [
+      'the scope id as Role',
+      ROLE_INSTEAD,
+      [[`scope:${SCOPE_ID}`, 'requiredResourceAccess/0/resourceAccess']],
+    ],
+    [
+      '.default without a delegated permission',
+      { ...DEFAULT, ...NO_BACKEND_ENTRY },
+      [[`resource:${BACKEND_APP_ID}`, 'requiredResourceAccess']],
+    ],
+    [
+      '.default with only Role',
+      ROLE_ONLY_DEFAULT,
+      [[`resource:${BACKEND_APP_ID}`, 'requiredResourceAccess/0/resourceAccess']],
+    ],
+    ['a stale id', WITH_STALE, [[`stale:${STALE}`, 'requiredResourceAccess/0/resourceAccess/1/id']]],
+    [
+      'a re-created scope',
+      backendScopes(colorsRead({ id: RECREATED })),
+      [
+        [`scope:${RECREATED}`, 'requiredResourceAccess/0/resourceAccess'],
+        [`stale:${SCOPE_ID}`, 'requiredResourceAccess/0/resourceAccess/0/id'],
+      ],
+    ],
+  ] as [string, Overlay, [string, string][]][])(
+    'keys and places the findings of %s',
+    (_name, overlay, want) => {
+      expect(violations(run(overlay)).map((v) => [v.key, v.path])).toEqual(want);
+    },
+  );
 
-    it('reports a re-created scope as missing and stale', () => {
-      const found = violations(
-        run(backendScopes(colorsRead({ id: '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e' }))),
-      );
-      expect(found.map((v) => [v.key, v.severity ?? 'error'])).toEqual([
-        ['scope:5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e', 'error'],
-        [`stale:${SCOPE_ID}`, 'warning'],
-      ]);
-    });
-
-    it('does not judge application permissions', () => {
-      expect(
-        run(
-          clientRequests({
-            resourceAppId: BACKEND_APP_ID,
-            resourceAccess: [
-              { id: SCOPE_ID, type: 'Scope' },
-              { id: 'role-id', type: 'Role' },
-            ],
-          }),
-        ),
-      ).toEqual([]);
-    });
+  it('reports each client app and scope once for servers sharing them', () => {
+    expect(violations(runRule(rule, modelWithSecondServer(NO_BACKEND_ENTRY)))).toHaveLength(1);
   });
 
   describe('not evaluated', () => {
