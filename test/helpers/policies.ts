@@ -11,7 +11,7 @@ import type { Location } from '../../src/engine/types';
 import type { Inventory } from '../../src/inventory/types';
 import { normalize } from '../../src/model/normalize';
 import type { Model } from '../../src/model/types';
-import { parseSnapshot } from '../../src/sources/snapshot';
+import { parseSnapshot, SNAPSHOT_KIND } from '../../src/sources/snapshot';
 import {
   applyOverlay,
   BACKEND_APP_ID,
@@ -153,6 +153,20 @@ export function positionInJson(text: string, needle: string, occurrence = 0): Lo
   const before = text.slice(0, at);
   const line = before.split('\n').length;
   return { file: 'snapshot.json', line, column: at - before.lastIndexOf('\n') };
+}
+
+/**
+ * Line and column of the `occurrence`-th match of `needle` in a RuleTester input as the tester writes it
+ * (`kind` and `version` first, indented by two): where a RuleTester case expects a finding inside a policy text.
+ */
+export function positionInInput(
+  input: Record<string, unknown>,
+  needle: string,
+  occurrence = 0,
+): { line: number; column: number } {
+  const text = JSON.stringify({ kind: SNAPSHOT_KIND, version: 1, ...input }, null, 2);
+  const { line, column } = positionInJson(text, needle, occurrence);
+  return { line: line!, column: column! };
 }
 
 /** Our own policy documents in the shapes real repositories hold (rawxml quirks, fragments, templates). */
