@@ -1,13 +1,22 @@
 import apiValidateJwt from '../../rules/api-validate-jwt';
 import rule from '../../rules/policy-base-inherited';
 import { newAjv } from '../../src/json/schema';
-import { modelWith, notEvaluatedOutputs, runRule, violations, type Overlay } from '../helpers/sample';
+import { RuleTester } from '../../src';
+import {
+  AT,
+  modelWith,
+  notEvaluatedOutputs,
+  runRule,
+  sampleInput,
+  TEST_NOW,
+  violations,
+  type Overlay,
+} from '../helpers/sample';
 import {
   GET_COLORS_OPERATION,
   loadedRunnerFor,
-  locationOf,
   policyXml,
-  positionInJson,
+  positionInInput,
   rawxml,
   VALIDATE_JWT,
   withRandomColorPolicy,
@@ -33,30 +42,194 @@ function globalIpFilter(overlay: Overlay = {}): Overlay {
   };
 }
 
-describe('policy-base-inherited', () => {
-  it('accepts the fixed sample', () => {
-    expect(run({}).outputs).toEqual([]);
-  });
+const RANDOM_POLICY = `${AT.api}/operations/1/policy/value`;
+const API_POLICY = `${AT.api}/policy/value`;
+const globalWith = (inbound: string): Overlay => ({
+  ...randomWith('<set-header name="X-Random" />'),
+  service: { policy: rawxml(policyXml({ inbound, backend: '<forward-request />' })) },
+});
+const THROTTLED = globalWith(
+  '<rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Request.IpAddress)" />',
+);
+const dropsIpFilter = sampleInput(globalIpFilter(randomWith('<set-header name="X-Random" />')));
+const API_DROP = globalIpFilter({
+  api: { policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })) },
+});
+const PRODUCT_DROP = globalIpFilter({
+  service: {
+    products: [
+      {
+        name: 'colors-starter',
+        properties: { displayName: 'Colors Starter' },
+        apis: ['colors-api'],
+        policy: rawxml(policyXml({ inbound: '<quota calls="10" renewal-period="60" />' })),
+      },
+    ],
+  },
+});
 
-  it('reports an operation policy that drops the global ip-filter, at its <inbound>', () => {
-    const { outputs, inventory, text } = run(globalIpFilter(randomWith('<set-header name="X-Random" />')));
-    expect(notEvaluatedOutputs(outputs)).toEqual([]);
-    const found = violations(outputs);
-    expect(found).toHaveLength(1);
-    const [v] = found;
-    expect(v?.entity.kind).toBe('operation');
-    expect(v?.entity.name).toBe('get-random-color');
-    expect(v?.key).toBe('inbound');
-    expect(v?.severity).toBeUndefined();
-    expect(v?.message).toBe(
-      "The operation policy of 'colors-api/get-random-color' has no <base /> in inbound, so ip-filter " +
-        "(IP filtering) of the global policy of service 'contoso-apim' no longer runs for operation " +
-        "'colors-api/get-random-color'; add <base /> to its inbound section (first, so the broader checks run " +
-        'before its own policies), or apply the same protection in this policy.',
-    );
-    expect(locationOf(v!, inventory)).toEqual(
-      positionInJson(text, '<inbound>\\n    <set-header name=\\"X-Random'),
-    );
+new RuleTester({ now: TEST_NOW }).run(rule, {
+  valid: [
+    { name: 'the fixed sample', input: sampleInput() },
+    {
+      name: 'a policy that applies the same protection itself',
+      input: sampleInput(randomWith(VALIDATE_JWT)),
+    },
+    {
+      name: 'a missing <base /> that drops no protection (PSRule-style false positive)',
+      input: sampleInput({
+        ...randomWith('<set-header name="X-Random" />'),
+        service: { policy: rawxml(policyXml({ inbound: '<cors />', backend: '<forward-request />' })) },
+      }),
+    },
+    {
+      name: 'check-header of other headers',
+      input: sampleInput(globalWith('<check-header name="Content-Type" failed-check-httpcode="415" />')),
+    },
+    {
+      name: 'dropped throttling with the throttling option off',
+      input: sampleInput(THROTTLED),
+      options: { throttling: false },
+    },
+    {
+      name: 'rate-limit and rate-limit-by-key as the same kind of protection',
+      input: sampleInput({
+        service: {
+          policy: rawxml(
+            policyXml({
+              inbound: '<rate-limit calls="10" renewal-period="60" />',
+              backend: '<forward-request />',
+            }),
+          ),
+        },
+        ...randomWith(
+          '<rate-limit-by-key calls="5" renewal-period="60" counter-key="@(context.Request.IpAddress)" />',
+        ),
+      }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'an operation policy that drops the global ip-filter, at its <inbound>',
+      input: dropsIpFilter,
+      errors: [
+        {
+          path: RANDOM_POLICY,
+          ...positionInInput(dropsIpFilter, '<inbound>\\n    <set-header name=\\"X-Random'),
+          severity: 'error',
+          resource: 'get-random-color',
+          message:
+            "The operation policy of 'colors-api/get-random-color' has no <base /> in inbound, so ip-filter " +
+            "(IP filtering) of the global policy of service 'contoso-apim' no longer runs for operation " +
+            "'colors-api/get-random-color'; add <base /> to its inbound section (first, so the broader checks run " +
+            'before its own policies), or apply the same protection in this policy.',
+        },
+      ],
+    },
+    {
+      name: 'the other protections the same <base /> drops, not the validate-jwt left to api-validate-jwt',
+      input: sampleInput(globalIpFilter(randomWith('<set-header name="X" />'))),
+      errors: [
+        {
+          path: RANDOM_POLICY,
+          message: /^(?!.*validate-jwt).*so ip-filter \(IP filtering\) of the global policy/,
+        },
+      ],
+    },
+    {
+      name: 'a dropped validate-jwt that api-validate-jwt cannot judge (the path is unreadable)',
+      input: sampleInput(randomWith('<include-fragment fragment-id="not-there" />')),
+      errors: [{ path: RANDOM_POLICY, message: /validate-jwt \(token validation\) of the global policy/ }],
+    },
+    {
+      name: 'an API policy without <base />, once, naming the operations it affects',
+      input: sampleInput(API_DROP),
+      errors: [
+        {
+          path: API_POLICY,
+          resource: 'colors-api',
+          message: /no longer runs for operations 'colors-api\/get-colors', 'colors-api\/get-random-color'/,
+        },
+      ],
+    },
+    {
+      name: 'the API (not the operation) when both drop <base /> and only the API drop removes ip-filter',
+      input: sampleInput(
+        globalIpFilter({
+          api: {
+            policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })),
+            operations: [
+              { ...GET_COLORS_OPERATION, policy: rawxml(policyXml({ inbound: '<set-header name="B" />' })) },
+            ],
+          },
+        }),
+      ),
+      errors: [{ path: API_POLICY, resource: 'colors-api' }],
+    },
+    {
+      name: 'a product policy without <base />, for calls with that product',
+      input: sampleInput(PRODUCT_DROP),
+      errors: [
+        {
+          path: `${AT.service}/products/0/policy/value`,
+          resource: 'colors-starter',
+          message: /\(calls with a subscription to product 'colors-starter'\)/,
+        },
+      ],
+    },
+    {
+      name: 'a dropped protection that comes from a fragment',
+      input: sampleInput({
+        ...randomWith('<set-header name="X-Random" />'),
+        service: {
+          policy: rawxml(
+            policyXml({ inbound: '<include-fragment fragment-id="jwt" />', backend: '<forward-request />' }),
+          ),
+          policyFragments: [
+            {
+              name: 'jwt',
+              properties: { format: 'rawxml', value: `<fragment>${IP_FILTER}${VALIDATE_JWT}</fragment>` },
+            },
+          ],
+        },
+      }),
+      errors: [
+        {
+          path: RANDOM_POLICY,
+          message:
+            /ip-filter \(IP filtering\) of policy fragment 'jwt' \(included by the global policy of service 'contoso-apim'\)/,
+        },
+      ],
+    },
+    ...[
+      ['ip-filter', '<ip-filter action="allow"><address>10.0.0.1</address></ip-filter>'],
+      ['validate-client-certificate', '<validate-client-certificate validate-revocation="true" />'],
+      [
+        'check-header',
+        '<check-header name="Authorization" failed-check-httpcode="401" failed-check-error-message="No" />',
+      ],
+    ].map(([name, inbound]) => ({
+      name: `a dropped ${name}, as an error`,
+      input: sampleInput(globalWith(inbound!)),
+      errors: [{ path: RANDOM_POLICY, severity: 'error' as const, message: new RegExp(`${name!} \\(`) }],
+    })),
+    {
+      name: 'dropped throttling, as a warning',
+      input: sampleInput(THROTTLED),
+      errors: [{ path: RANDOM_POLICY, severity: 'warning', message: /rate-limit-by-key \(rate limit\)/ }],
+    },
+  ],
+});
+
+describe('policy-base-inherited', () => {
+  // The key and the entity kind are the model's; the RuleTester sees where the engine put the finding.
+  it.each([
+    ['an operation policy', globalIpFilter(randomWith('<set-header name="X-Random" />')), 'operation'],
+    ['an API policy', API_DROP, 'api'],
+    ['a product policy', PRODUCT_DROP, 'product'],
+  ] as [string, Overlay, string][])('reports %s on its owner, keyed inbound', (_name, overlay, kind) => {
+    const found = violations(run(overlay).outputs);
+    expect(found.map((v) => [v.entity.kind, v.key])).toEqual([[kind, 'inbound']]);
   });
 
   describe('one defect, one finding', () => {
@@ -76,152 +249,6 @@ describe('policy-base-inherited', () => {
       );
       expect(run(overlay).outputs).toEqual([]);
       expect(violations(runRule(apiValidateJwt, modelWith(overlay)))).toHaveLength(1);
-    });
-
-    it('still names the other protections the same <base /> drops', () => {
-      const [v] = violations(run(globalIpFilter(randomWith('<set-header name="X" />'))).outputs);
-      expect(v?.message).toContain('so ip-filter (IP filtering) of the global policy');
-      expect(v?.message).not.toContain('validate-jwt');
-    });
-
-    it('reports a dropped validate-jwt that api-validate-jwt cannot judge (the path is unreadable)', () => {
-      const { outputs } = run({
-        ...randomWith('<include-fragment fragment-id="not-there" />'),
-      });
-      expect(violations(outputs).map((v) => v.message)).toEqual([
-        expect.stringContaining('validate-jwt (token validation) of the global policy'),
-      ]);
-    });
-  });
-
-  it('does not report a policy that applies the same protection itself', () => {
-    expect(run(randomWith(VALIDATE_JWT)).outputs).toEqual([]);
-  });
-
-  it('does not report a missing <base /> that drops no protection (PSRule-style false positive)', () => {
-    const overlay: Overlay = {
-      ...randomWith('<set-header name="X-Random" />'),
-      service: { policy: rawxml(policyXml({ inbound: '<cors />', backend: '<forward-request />' })) },
-    };
-    expect(run(overlay).outputs).toEqual([]);
-  });
-
-  it('reports an API policy without <base /> once, naming the operations it affects', () => {
-    const { outputs } = run(
-      globalIpFilter({ api: { policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })) } }),
-    );
-    const [v] = violations(outputs);
-    expect(violations(outputs)).toHaveLength(1);
-    expect(v?.entity.kind).toBe('api');
-    expect(v?.message).toContain(
-      "no longer runs for operations 'colors-api/get-colors', 'colors-api/get-random-color'",
-    );
-  });
-
-  it('reports the API (not the operation) when both drop <base /> and only the API drop removes ip-filter', () => {
-    const { outputs } = run(
-      globalIpFilter({
-        api: {
-          policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })),
-          operations: [
-            { ...GET_COLORS_OPERATION, policy: rawxml(policyXml({ inbound: '<set-header name="B" />' })) },
-          ],
-        },
-      }),
-    );
-    expect(violations(outputs).map((v) => v.entity.kind)).toEqual(['api']);
-  });
-
-  it('reports a product policy without <base /> for calls with that product', () => {
-    const { outputs } = run(
-      globalIpFilter({
-        service: {
-          products: [
-            {
-              name: 'colors-starter',
-              properties: { displayName: 'Colors Starter' },
-              apis: ['colors-api'],
-              policy: rawxml(policyXml({ inbound: '<quota calls="10" renewal-period="60" />' })),
-            },
-          ],
-        },
-      }),
-    );
-    const [v] = violations(outputs);
-    expect(v?.entity.kind).toBe('product');
-    expect(v?.message).toContain("(calls with a subscription to product 'colors-starter')");
-  });
-
-  it('names a dropped protection that comes from a fragment', () => {
-    const { outputs } = run({
-      ...randomWith('<set-header name="X-Random" />'),
-      service: {
-        policy: rawxml(
-          policyXml({ inbound: '<include-fragment fragment-id="jwt" />', backend: '<forward-request />' }),
-        ),
-        policyFragments: [
-          {
-            name: 'jwt',
-            properties: { format: 'rawxml', value: `<fragment>${IP_FILTER}${VALIDATE_JWT}</fragment>` },
-          },
-        ],
-      },
-    });
-    expect(violations(outputs)[0]?.message).toContain(
-      "ip-filter (IP filtering) of policy fragment 'jwt' (included by the global policy of service 'contoso-apim')",
-    );
-  });
-
-  describe('protections', () => {
-    const globalWith = (inbound: string): Overlay => ({
-      ...randomWith('<set-header name="X-Random" />'),
-      service: { policy: rawxml(policyXml({ inbound, backend: '<forward-request />' })) },
-    });
-
-    it.each([
-      ['ip-filter', '<ip-filter action="allow"><address>10.0.0.1</address></ip-filter>'],
-      ['validate-client-certificate', '<validate-client-certificate validate-revocation="true" />'],
-      [
-        'check-header',
-        '<check-header name="Authorization" failed-check-httpcode="401" failed-check-error-message="No" />',
-      ],
-    ])('reports a dropped %s as an error', (name, inbound) => {
-      const [v] = violations(run(globalWith(inbound)).outputs);
-      expect(v?.message).toContain(`${name} (`);
-      expect(v?.severity).toBeUndefined();
-    });
-
-    it('ignores check-header of other headers', () => {
-      expect(
-        run(globalWith('<check-header name="Content-Type" failed-check-httpcode="415" />')).outputs,
-      ).toEqual([]);
-    });
-
-    it('reports dropped throttling as a warning, unless the throttling option is off', () => {
-      const overlay = globalWith(
-        '<rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Request.IpAddress)" />',
-      );
-      const [v] = violations(run(overlay).outputs);
-      expect(v?.severity).toBe('warning');
-      expect(v?.message).toContain('rate-limit-by-key (rate limit)');
-      expect(run(overlay, { throttling: false }).outputs).toEqual([]);
-    });
-
-    it('treats rate-limit and rate-limit-by-key as the same kind of protection', () => {
-      const overlay: Overlay = {
-        service: {
-          policy: rawxml(
-            policyXml({
-              inbound: '<rate-limit calls="10" renewal-period="60" />',
-              backend: '<forward-request />',
-            }),
-          ),
-        },
-        ...randomWith(
-          '<rate-limit-by-key calls="5" renewal-period="60" counter-key="@(context.Request.IpAddress)" />',
-        ),
-      };
-      expect(run(overlay).outputs).toEqual([]);
     });
   });
 
