@@ -1,11 +1,19 @@
 import rule from '../../rules/jwt-required-scope';
-import { BACKEND_APP_ID, notEvaluatedOutputs, violations, type Overlay } from '../helpers/sample';
+import { RuleTester } from '../../src';
+import {
+  AT,
+  BACKEND_APP_ID,
+  notEvaluatedOutputs,
+  sampleInput,
+  TEST_NOW,
+  violations,
+  type Overlay,
+} from '../helpers/sample';
 import {
   fixturePolicy,
   loadedRunnerFor,
-  locationOf,
   policyXml,
-  positionInJson,
+  positionInInput,
   rawxml,
   SAMPLE_AUDIENCES,
   SAMPLE_OPENID_CONFIG,
@@ -30,130 +38,179 @@ const scope = (value: string, isEnabled = true) => ({
 
 const run = loadedRunnerFor(rule);
 
-describe('jwt-required-scope', () => {
-  it('accepts the fixed sample (scp Colors.Read, bare, exposed, requested)', () => {
-    expect(run({}).outputs).toEqual([]);
-  });
+const GLOBAL_POLICY = `${AT.service}/policy/value`;
+const TWO_SCOPES: Overlay = {
+  backendApp: { api: { oauth2PermissionScopes: [scope('Colors.Read'), scope('Colors.Write')] } },
+};
+const FULL_STRING = sampleInput(jwt(claim('scp', [`api://${BACKEND_APP_ID}/Colors.Read`])));
+const NO_SEPARATOR = jwt(claim('scp', ['Colors.Read'], 'match="any"'));
+const TABS = { api: { policy: rawxml(fixturePolicy('validate-jwt-tabs.xml')) } };
+const tabs = sampleInput(TABS);
 
-  it('reports a scope written as the full api:// string, at the <value>', () => {
-    const { outputs, inventory, text } = run(jwt(claim('scp', [`api://${BACKEND_APP_ID}/Colors.Read`])));
-    expect(notEvaluatedOutputs(outputs)).toEqual([]);
-    const found = violations(outputs);
-    expect(found).toHaveLength(1);
-    const [v] = found;
-    expect(v?.entity.kind).toBe('apimService');
-    expect(v?.message).toBe(
-      `validate-jwt in the global policy of service 'contoso-apim' (API 'colors-api') requires scp ` +
-        `'api://${BACKEND_APP_ID}/Colors.Read', but the scp claim carries bare values such as 'Colors.Read' (the ` +
-        'resource part of a requested scope never appears in it), so every token fails with ' +
-        'TokenClaimValueNotAllowed (401); use <value>Colors.Read</value>.',
-    );
-    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<value>api://'));
-  });
-
-  it('reports a scope the backend does not expose, naming what it exposes', () => {
-    const found = violations(run(jwt(claim('scp', ['user_impersonation']))).outputs);
-    const errors = found.filter((v) => v.severity === undefined);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]?.message).toContain(
-      "requires scp 'user_impersonation', but backend app 'oauth-backend-app' exposes no scope 'user_impersonation' (it exposes 'Colors.Read')",
-    );
-  });
-
-  it('reports a disabled scope and a scope spelled with another case', () => {
-    const disabled = run({
-      ...jwt(claim('scp', ['Colors.Read'])),
-      backendApp: { api: { oauth2PermissionScopes: [scope('Colors.Read', false)] } },
-    });
-    expect(violations(disabled.outputs)[0]?.message).toContain(
-      "scope 'Colors.Read' of backend app 'oauth-backend-app' is disabled",
-    );
-    const cased = violations(run(jwt(claim('scp', ['colors.read']))).outputs);
-    expect(cased[0]?.message).toContain("exposes it as 'Colors.Read' and claim values are compared exactly");
-  });
-
-  it('warns when scp is checked without separator=" "', () => {
-    const [v] = violations(run(jwt(claim('scp', ['Colors.Read'], 'match="any"'))).outputs);
-    expect(v?.severity).toBe('warning');
-    expect(v?.key).toBe('claim#0:separator');
-    expect(v?.message).toContain('checks scp without separator=" "');
-  });
-
-  it('warns when neither scp nor roles is checked (fixture validate-jwt-tabs)', () => {
-    const policy = fixturePolicy('validate-jwt-tabs.xml');
-    const { outputs, inventory, text } = run({ api: { policy: rawxml(policy) } });
-    const found = violations(outputs).filter((v) => v.key === 'validate-jwt#0:no-scope');
-    expect(found).toHaveLength(1);
-    expect(found[0]?.severity).toBe('warning');
-    expect(found[0]?.entity.kind).toBe('api');
-    expect(found[0]?.message).toContain('checks no scope (scp), app role (roles) or calling app');
-    expect(locationOf(found[0]!, inventory)).toEqual(positionInJson(text, '<validate-jwt'));
-  });
-
-  it('does not ask validate-azure-ad-token for a scope (client-application-ids restrict the callers)', () => {
-    const { outputs } = run({
-      service: {
-        policy: rawxml(
-          policyXml({
-            inbound:
-              '<validate-azure-ad-token tenant-id="{{tenant-id}}"><client-application-ids><application-id>c</application-id></client-application-ids></validate-azure-ad-token>',
-          }),
-        ),
-      },
-    });
-    expect(outputs).toEqual([]);
-  });
-
-  it('checks roles for shape only', () => {
-    expect(run(jwt(claim('roles', ['Colors.ReadAll'], 'match="any"'))).outputs).toEqual([]);
-    const [v] = violations(
-      run(jwt(claim('roles', [`api://${BACKEND_APP_ID}/Colors.ReadAll`], 'match="any"'))).outputs,
-    );
-    expect(v?.message).toContain('use <value>Colors.ReadAll</value>');
-  });
-
-  describe('scopes the authorization server requests', () => {
-    const twoScopes: Overlay = {
-      backendApp: { api: { oauth2PermissionScopes: [scope('Colors.Read'), scope('Colors.Write')] } },
-    };
-
-    it('warns when the server does not request the required scope', () => {
-      const found = violations(run({ ...twoScopes, ...jwt(claim('scp', ['Colors.Write'])) }).outputs);
-      expect(found).toHaveLength(1);
-      expect(found[0]?.severity).toBe('warning');
-      expect(found[0]?.message).toContain(
-        "requires scp one of 'Colors.Write', but authorization server 'colors-oauth' requests only 'Colors.Read'",
-      );
-    });
-
-    it('with match="all", warns when the server does not request every value', () => {
-      const found = violations(
-        run({
-          ...twoScopes,
-          ...jwt(claim('scp', ['Colors.Read', 'Colors.Write'], 'match="all" separator=" "')),
-        }).outputs,
-      );
-      expect(found.map((v) => v.message)).toEqual([
-        expect.stringContaining("requires scp all of 'Colors.Read', 'Colors.Write'"),
-      ]);
-    });
-
-    it('does not judge a server that requests /.default', () => {
-      const overlay: Overlay = {
-        ...twoScopes,
+new RuleTester({ now: TEST_NOW }).run(rule, {
+  valid: [
+    { name: 'the fixed sample (scp Colors.Read, bare, exposed, requested)', input: sampleInput() },
+    {
+      name: 'no scope asked of validate-azure-ad-token (client-application-ids restrict the callers)',
+      input: sampleInput({
+        service: {
+          policy: rawxml(
+            policyXml({
+              inbound:
+                '<validate-azure-ad-token tenant-id="{{tenant-id}}"><client-application-ids><application-id>c</application-id></client-application-ids></validate-azure-ad-token>',
+            }),
+          ),
+        },
+      }),
+    },
+    {
+      name: 'roles, checked for shape only',
+      input: sampleInput(jwt(claim('roles', ['Colors.ReadAll'], 'match="any"'))),
+    },
+    {
+      name: 'a server that requests /.default is not judged on the scopes it requests',
+      input: sampleInput({
+        ...TWO_SCOPES,
         ...jwt(claim('scp', ['Colors.Write'])),
         authorizationServer: { properties: { defaultScope: `api://${BACKEND_APP_ID}/.default` } },
-      };
-      expect(run(overlay).outputs).toEqual([]);
-    });
+      }),
+    },
+    {
+      name: 'a value from a secret named value, not evaluated',
+      input: sampleInput(jwt(claim('scp', ['{{colors-backend-key}}']))),
+      notEvaluated: [/requires scp named value \{\{colors-backend-key\}\} \(secret\)/],
+    },
+  ],
+  invalid: [
+    {
+      name: 'a scope written as the full api:// string, at the <value>',
+      input: FULL_STRING,
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          ...positionInInput(FULL_STRING, '<value>api://'),
+          severity: 'error',
+          resource: 'contoso-apim',
+          message:
+            `validate-jwt in the global policy of service 'contoso-apim' (API 'colors-api') requires scp ` +
+            `'api://${BACKEND_APP_ID}/Colors.Read', but the scp claim carries bare values such as 'Colors.Read' (the ` +
+            'resource part of a requested scope never appears in it), so every token fails with ' +
+            'TokenClaimValueNotAllowed (401); use <value>Colors.Read</value>.',
+        },
+      ],
+    },
+    {
+      name: 'a scope the backend does not expose, naming what it exposes',
+      input: sampleInput(jwt(claim('scp', ['user_impersonation']))),
+      errors: [
+        // The warning is located at the <claim>, before the <value> the error points at.
+        {
+          path: GLOBAL_POLICY,
+          severity: 'warning',
+          message: /authorization server 'colors-oauth' requests only 'Colors\.Read'/,
+        },
+        {
+          path: GLOBAL_POLICY,
+          severity: 'error',
+          message:
+            /requires scp 'user_impersonation', but backend app 'oauth-backend-app' exposes no scope 'user_impersonation' \(it exposes 'Colors\.Read'\)/,
+        },
+      ],
+    },
+    {
+      name: 'a disabled scope',
+      input: sampleInput({
+        ...jwt(claim('scp', ['Colors.Read'])),
+        backendApp: { api: { oauth2PermissionScopes: [scope('Colors.Read', false)] } },
+      }),
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          severity: 'error',
+          message: /scope 'Colors\.Read' of backend app 'oauth-backend-app' is disabled/,
+        },
+      ],
+    },
+    {
+      name: 'a scope spelled with another case',
+      input: sampleInput(jwt(claim('scp', ['colors.read']))),
+      errors: [
+        { path: GLOBAL_POLICY, severity: 'warning', message: /requests only 'Colors\.Read'/ },
+        {
+          path: GLOBAL_POLICY,
+          severity: 'error',
+          message: /exposes it as 'Colors\.Read' and claim values are compared exactly/,
+        },
+      ],
+    },
+    {
+      name: 'scp checked without separator=" ", as a warning',
+      input: sampleInput(NO_SEPARATOR),
+      errors: [{ path: GLOBAL_POLICY, severity: 'warning', message: /checks scp without separator=" "/ }],
+    },
+    {
+      name: 'neither scp nor roles checked (fixture validate-jwt-tabs), as a warning at the validate-jwt',
+      input: tabs,
+      errors: [
+        {
+          path: `${AT.api}/policy/value`,
+          ...positionInInput(tabs, '<validate-jwt'),
+          severity: 'warning',
+          resource: 'colors-api',
+          message: /checks no scope \(scp\), app role \(roles\) or calling app/,
+        },
+      ],
+    },
+    {
+      name: 'roles written as the full api:// string',
+      input: sampleInput(jwt(claim('roles', [`api://${BACKEND_APP_ID}/Colors.ReadAll`], 'match="any"'))),
+      errors: [{ path: GLOBAL_POLICY, message: /use <value>Colors\.ReadAll<\/value>/ }],
+    },
+    {
+      name: 'a required scope the authorization server does not request, as a warning',
+      input: sampleInput({ ...TWO_SCOPES, ...jwt(claim('scp', ['Colors.Write'])) }),
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          severity: 'warning',
+          message:
+            /requires scp one of 'Colors\.Write', but authorization server 'colors-oauth' requests only 'Colors\.Read'/,
+        },
+      ],
+    },
+    {
+      name: 'with match="all", a value the server does not request',
+      input: sampleInput({
+        ...TWO_SCOPES,
+        ...jwt(claim('scp', ['Colors.Read', 'Colors.Write'], 'match="all" separator=" "')),
+      }),
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          severity: 'warning',
+          message: /requires scp all of 'Colors\.Read', 'Colors\.Write'/,
+        },
+      ],
+    },
+  ],
+});
+
+describe('jwt-required-scope', () => {
+  // The key tells findings in one policy apart (fingerprints), and the entity kind is the model's; the RuleTester
+  // sees neither.
+  it('keys the missing separator by its claim', () => {
+    const [v] = violations(run(NO_SEPARATOR).outputs);
+    expect(v?.key).toBe('claim#0:separator');
   });
 
-  it('reports a value from a secret named value as not evaluated', () => {
-    const { outputs } = run(jwt(claim('scp', ['{{colors-backend-key}}'])));
-    expect(violations(outputs)).toEqual([]);
-    expect(notEvaluatedOutputs(outputs)[0]?.reason).toContain(
-      'requires scp named value {{colors-backend-key}} (secret)',
-    );
+  it('keys the missing scope check by its validate-jwt, on the API (fixture validate-jwt-tabs)', () => {
+    const found = violations(run(TABS).outputs).filter((v) => v.key === 'validate-jwt#0:no-scope');
+    expect(found.map((v) => v.entity.kind)).toEqual(['api']);
+  });
+
+  it('reports the full api:// string on the service', () => {
+    const found = violations(run(jwt(claim('scp', [`api://${BACKEND_APP_ID}/Colors.Read`]))).outputs);
+    expect(found.map((v) => v.entity.kind)).toEqual(['apimService']);
   });
 
   it('reports the scope comparison as not evaluated when the backend app is not in the data', () => {
