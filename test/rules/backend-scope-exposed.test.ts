@@ -1,13 +1,16 @@
 import rule from '../../rules/backend-scope-exposed';
+import { RuleTester } from '../../src';
 import {
+  AT,
   BACKEND_APP_ID,
+  sampleInput,
+  TEST_NOW,
   TENANT_ID,
   applyOverlay,
   buildModel,
   loadSampleDoc,
   modelWithSecondServer,
   onlyNotEvaluated,
-  onlyViolation,
   runnerFor,
   runRule,
   violations,
@@ -48,8 +51,6 @@ function keys(overlay: Overlay): string[] {
     .sort();
 }
 
-const only = (overlay: Overlay) => onlyViolation(run(overlay));
-
 /** The fixed sample with a third app registration, `other-api`, exposing `Other.Read` under `api://other-api`. */
 function docWithOtherApp(overlay: Overlay = {}): SnapshotDoc {
   const doc = applyOverlay(loadSampleDoc(), overlay);
@@ -69,132 +70,226 @@ function docWithOtherApp(overlay: Overlay = {}): SnapshotDoc {
   return doc;
 }
 
-describe('backend-scope-exposed', () => {
-  it('accepts the fixed sample', () => {
-    expect(run()).toEqual([]);
-  });
+const DEFAULT_SCOPE = `${AT.authorizationServer}/properties/defaultScope`;
+const NO_URI: Overlay = { backendApp: { identifierUris: [] } };
+const OTHER_URI: Overlay = { backendApp: { identifierUris: ['api://contoso.com/colors'] } };
+const DISABLED: Overlay = {
+  backendApp: { api: { oauth2PermissionScopes: [{ ...COLORS_READ, isEnabled: false }] } },
+};
+const DISABLED_NEXT_TO_ENABLED: Overlay = {
+  backendApp: {
+    api: {
+      oauth2PermissionScopes: [
+        { ...COLORS_READ, isEnabled: false },
+        { ...COLORS_READ, id: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e', value: 'Colors.Write' },
+      ],
+    },
+  },
+};
+const CLIENT_IS_BACKEND: Overlay = { authorizationServer: { properties: { clientId: BACKEND_APP_ID } } };
+const V1_RESOURCE_NO_URI: Overlay = {
+  authorizationServer: {
+    properties: {
+      authorizationEndpoint: `https://login.microsoftonline.com/${TENANT_ID}/oauth2/authorize`,
+      tokenEndpoint: `https://login.microsoftonline.com/${TENANT_ID}/oauth2/token`,
+      defaultScope: '',
+      tokenBodyParameters: [{ name: 'resource', value: BACKEND_APP_ID }],
+    },
+  },
+  ...NO_URI,
+};
 
+new RuleTester({ now: TEST_NOW }).run(rule, {
+  valid: [
+    { name: 'the fixed sample', input: sampleInput() },
+    ...[
+      ['OIDC scopes next to the API scope', `openid profile ${SCOPE} offline_access`],
+      ['/.default', `api://${BACKEND_APP_ID}/.default`],
+      ['the appId GUID as resource', `${BACKEND_APP_ID}/Colors.Read`],
+      ['different casing and a double space', `API://${BACKEND_APP_ID.toUpperCase()}/colors.read  openid`],
+    ].map(([name, scope]) => ({ name: name!, input: sampleInput(defaultScope(scope!)) })),
+    {
+      name: 'a custom App ID URI',
+      input: sampleInput({
+        ...defaultScope('api://contoso.com/colors/Colors.Read'),
+        backendApp: { identifierUris: ['api://contoso.com/colors'] },
+      }),
+    },
+    {
+      name: 'an API scope override of the backend app',
+      input: sampleInput(apiScope(`api://${BACKEND_APP_ID}/.default`)),
+    },
+    { name: 'an empty API scope override, ignored', input: sampleInput(apiScope('')) },
+    {
+      name: 'unaffected by the client app',
+      input: sampleInput({ clientApp: { appId: CLIENT, identifierUris: [] } }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a bare scope, with the qualified form (AADSTS650053)',
+      input: sampleInput(defaultScope('Colors.Read')),
+      errors: [
+        {
+          path: DEFAULT_SCOPE,
+          severity: 'error',
+          resource: 'colors-oauth',
+          message: `Authorization server 'colors-oauth' default scope contains the bare scope 'Colors.Read', which Entra resolves against Microsoft Graph (AADSTS650053); use ${SCOPE}.`,
+        },
+      ],
+    },
+    {
+      name: 'a backend app without Application ID URI, on the app, not again on the server',
+      input: sampleInput(NO_URI),
+      errors: [
+        {
+          path: `${AT.backendApp}/identifierUris`,
+          resource: 'oauth-backend-app',
+          message: new RegExp(`has no Application ID URI; set api://${BACKEND_APP_ID}.*AADSTS500011`),
+        },
+      ],
+    },
+    {
+      name: 'api://<appId> when the app has another App ID URI (AADSTS500011)',
+      input: sampleInput(OTHER_URI),
+      errors: [
+        {
+          path: DEFAULT_SCOPE,
+          resource: 'colors-oauth',
+          message: /use api:\/\/contoso\.com\/colors\/Colors\.Read \(AADSTS500011\)/,
+        },
+      ],
+    },
+    {
+      name: 'a backend app without an enabled scope, and the disabled scope requested',
+      input: sampleInput(DISABLED),
+      errors: [
+        { path: `${AT.backendApp}/api/oauth2PermissionScopes`, resource: 'oauth-backend-app' },
+        { path: DEFAULT_SCOPE, message: /which is disabled on backend app 'oauth-backend-app'/ },
+      ],
+    },
+    {
+      name: 'a disabled scope when another scope is enabled (AADSTS70011)',
+      input: sampleInput(DISABLED_NEXT_TO_ENABLED),
+      errors: [{ path: DEFAULT_SCOPE, message: /which is disabled on backend app 'oauth-backend-app'/ }],
+    },
+    {
+      name: 'a scope the backend app does not expose',
+      input: sampleInput(defaultScope(`api://${BACKEND_APP_ID}/Colors.Write`)),
+      errors: [
+        {
+          path: DEFAULT_SCOPE,
+          message: /exposes no scope 'Colors\.Write' \(enabled scopes: Colors\.Read\) \(AADSTS70011\)/,
+        },
+      ],
+    },
+    {
+      name: 'an empty default scope on v2 endpoints (AADSTS900144)',
+      input: sampleInput(defaultScope('')),
+      errors: [
+        {
+          path: DEFAULT_SCOPE,
+          message: /is empty, but v2 endpoints require a scope; set it to api:\/\/<backend appId>\/<scope>/,
+        },
+      ],
+    },
+    {
+      name: 'a default scope with OpenID Connect scopes only',
+      input: sampleInput(defaultScope('openid profile')),
+      errors: [{ path: DEFAULT_SCOPE }],
+    },
+    {
+      name: 'mixed resources (AADSTS28000/AADSTS700022)',
+      input: sampleInput(defaultScope(`${SCOPE} https://graph.microsoft.com/User.Read`)),
+      errors: [
+        {
+          path: DEFAULT_SCOPE,
+          message: new RegExp(`more than one resource \\(api://${BACKEND_APP_ID}, Microsoft Graph\\)`),
+        },
+      ],
+    },
+    {
+      name: 'a bare Graph scope next to the backend scope, as mixed resources too',
+      input: sampleInput(defaultScope(`${SCOPE} User.Read`)),
+      errors: [
+        { path: DEFAULT_SCOPE, message: /more than one resource/ },
+        { path: DEFAULT_SCOPE, message: /bare scope 'User\.Read'/ },
+      ],
+    },
+    {
+      name: 'comma-separated scopes',
+      input: sampleInput(defaultScope(`${SCOPE}, openid`)),
+      errors: [{ path: DEFAULT_SCOPE, message: /separates scopes with commas; separate them with spaces/ }],
+    },
+    {
+      name: 'the client app used as backend app (AADSTS90009)',
+      input: sampleInput(CLIENT_IS_BACKEND),
+      errors: [
+        {
+          path: `${AT.authorizationServer}/properties/clientId`,
+          message: /uses app 'oauth-backend-app' as both client and backend/,
+        },
+      ],
+    },
+    {
+      name: 'a default scope that targets only Microsoft Graph',
+      input: sampleInput(defaultScope('https://graph.microsoft.com/User.Read')),
+      errors: [
+        { path: DEFAULT_SCOPE, message: /targets https:\/\/graph\.microsoft\.com, not a backend API/ },
+      ],
+    },
+    {
+      name: 'the backend app named by the v1 resource parameter',
+      input: sampleInput(V1_RESOURCE_NO_URI),
+      errors: [{ path: `${AT.backendApp}/identifierUris`, resource: 'oauth-backend-app' }],
+    },
+    {
+      name: 'an API scope override, checked like the default scope',
+      input: sampleInput(apiScope('Colors.Read')),
+      errors: [
+        {
+          path: `${AT.api}/properties/authenticationSettings/oAuth2/scope`,
+          resource: 'colors-api',
+          message: /API 'colors-api' scope for authorization server 'colors-oauth' contains the bare scope/,
+        },
+      ],
+    },
+  ],
+});
+
+describe('backend-scope-exposed', () => {
   it('declares its metadata', () => {
     expect(rule.meta.requires).toEqual(['entra', 'apim']);
     expect(rule.meta.severity).toBe('error');
   });
 
+  // The key tells findings at one path apart (fingerprints); the RuleTester does not see it.
   it.each([
-    ['OIDC scopes next to the API scope', `openid profile ${SCOPE} offline_access`],
-    ['/.default', `api://${BACKEND_APP_ID}/.default`],
-    ['the appId GUID as resource', `${BACKEND_APP_ID}/Colors.Read`],
-    ['different casing and a double space', `API://${BACKEND_APP_ID.toUpperCase()}/colors.read  openid`],
-  ])('accepts %s', (_name, scope) => {
-    expect(run(defaultScope(scope))).toEqual([]);
-  });
-
-  it('accepts a custom App ID URI', () => {
-    const overlay: Overlay = {
-      ...defaultScope('api://contoso.com/colors/Colors.Read'),
-      backendApp: { identifierUris: ['api://contoso.com/colors'] },
-    };
-    expect(run(overlay)).toEqual([]);
-  });
-
-  it('reports a bare scope with the qualified form (AADSTS650053)', () => {
-    const v = only(defaultScope('Colors.Read'));
-    expect(v.entity).toMatchObject({ kind: 'authorizationServer', name: 'colors-oauth' });
-    expect(v.path).toBe('properties/defaultScope');
-    expect(v.key).toBe('bare:Colors.Read');
-    expect(v.severity).toBeUndefined();
-    expect(v.message).toBe(
-      `Authorization server 'colors-oauth' default scope contains the bare scope 'Colors.Read', which Entra resolves against Microsoft Graph (AADSTS650053); use ${SCOPE}.`,
-    );
-  });
-
-  it('reports a backend app without Application ID URI on the app, not again on the server', () => {
-    const v = only({ backendApp: { identifierUris: [] } });
-    expect(v.entity).toMatchObject({ kind: 'application', name: 'oauth-backend-app' });
-    expect(v.path).toBe('identifierUris');
-    expect(v.message).toContain(`has no Application ID URI; set api://${BACKEND_APP_ID}`);
-    expect(v.message).toContain('AADSTS500011');
-  });
-
-  it('reports api://<appId> when the app has another App ID URI (AADSTS500011)', () => {
-    const v = only({ backendApp: { identifierUris: ['api://contoso.com/colors'] } });
-    expect(v.entity).toMatchObject({ kind: 'authorizationServer', name: 'colors-oauth' });
-    expect(v.key).toBe(`unset-uri:api://${BACKEND_APP_ID}`);
-    expect(v.message).toContain('use api://contoso.com/colors/Colors.Read (AADSTS500011)');
-  });
-
-  it('reports a backend app without an enabled scope, and the disabled scope requested', () => {
-    const outputs = run({
-      backendApp: { api: { oauth2PermissionScopes: [{ ...COLORS_READ, isEnabled: false }] } },
-    });
-    const found = violations(outputs);
-    expect(found.map((v) => v.key).sort()).toEqual([`disabled:${SCOPE}`, 'enabled-scope']);
-    const app = found.find((v) => v.key === 'enabled-scope')!;
-    expect(app.entity).toMatchObject({ kind: 'application', name: 'oauth-backend-app' });
-    expect(app.path).toBe('api/oauth2PermissionScopes');
-    const server = found.find((v) => v.key === `disabled:${SCOPE}`)!;
-    expect(server.path).toBe('properties/defaultScope');
-    expect(server.message).toContain("which is disabled on backend app 'oauth-backend-app'");
-  });
-
-  it('reports a disabled scope when another scope is enabled (AADSTS70011)', () => {
-    const scopes = [
-      { ...COLORS_READ, isEnabled: false },
-      { ...COLORS_READ, id: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e', value: 'Colors.Write' },
-    ];
-    const v = only({ backendApp: { api: { oauth2PermissionScopes: scopes } } });
-    expect(v.key).toBe(`disabled:${SCOPE}`);
-  });
-
-  it('reports a scope the backend app does not expose', () => {
-    const v = only(defaultScope(`api://${BACKEND_APP_ID}/Colors.Write`));
-    expect(v.key).toBe(`missing:api://${BACKEND_APP_ID}/Colors.Write`);
-    expect(v.message).toContain(
-      "exposes no scope 'Colors.Write' (enabled scopes: Colors.Read) (AADSTS70011)",
-    );
-  });
-
-  it('reports an empty default scope on v2 endpoints (AADSTS900144)', () => {
-    const v = only(defaultScope(''));
-    expect(v.key).toBe('empty');
-    expect(v.path).toBe('properties/defaultScope');
-    expect(v.message).toContain(
-      'is empty, but v2 endpoints require a scope; set it to api://<backend appId>/<scope>',
-    );
-  });
-
-  it('reports a default scope with OpenID Connect scopes only', () => {
-    expect(only(defaultScope('openid profile')).key).toBe('no-api-scope');
-  });
-
-  it('reports mixed resources (AADSTS28000/AADSTS700022)', () => {
-    const outputs = run(defaultScope(`${SCOPE} https://graph.microsoft.com/User.Read`));
-    const found = violations(outputs);
-    expect(found.map((v) => v.key)).toEqual(['mixed-resources']);
-    expect(found[0]!.message).toContain(`more than one resource (api://${BACKEND_APP_ID}, Microsoft Graph)`);
-  });
-
-  it('reports a bare Graph scope next to the backend scope as mixed resources too', () => {
-    expect(keys(defaultScope(`${SCOPE} User.Read`))).toEqual(['bare:User.Read', 'mixed-resources']);
-  });
-
-  it('reports comma-separated scopes', () => {
-    const v = only(defaultScope(`${SCOPE}, openid`));
-    expect(v.key).toBe('comma-separated');
-    expect(v.message).toContain('separates scopes with commas; separate them with spaces');
-  });
-
-  it('reports the client app used as backend app (AADSTS90009)', () => {
-    const outputs = run({ authorizationServer: { properties: { clientId: BACKEND_APP_ID } } });
-    const v = violations(outputs).find((x) => x.key === 'client-is-backend');
-    expect(v?.path).toBe('properties/clientId');
-    expect(v?.message).toContain("uses app 'oauth-backend-app' as both client and backend");
-    expect(violations(outputs)).toHaveLength(1);
-  });
-
-  it('reports a default scope that targets only Microsoft Graph', () => {
-    const v = only(defaultScope('https://graph.microsoft.com/User.Read'));
-    expect(v.key).toBe('other-resource:https://graph.microsoft.com');
-    expect(v.message).toContain('targets https://graph.microsoft.com, not a backend API');
+    ['a bare scope', defaultScope('Colors.Read'), ['bare:Colors.Read']],
+    ['no App ID URI', NO_URI, ['identifierUris']],
+    ['another App ID URI', OTHER_URI, [`unset-uri:api://${BACKEND_APP_ID}`]],
+    ['a disabled scope', DISABLED, [`disabled:${SCOPE}`, 'enabled-scope']],
+    ['a disabled scope next to an enabled one', DISABLED_NEXT_TO_ENABLED, [`disabled:${SCOPE}`]],
+    [
+      'a missing scope',
+      defaultScope(`api://${BACKEND_APP_ID}/Colors.Write`),
+      [`missing:api://${BACKEND_APP_ID}/Colors.Write`],
+    ],
+    ['an empty scope', defaultScope(''), ['empty']],
+    ['OpenID Connect scopes only', defaultScope('openid profile'), ['no-api-scope']],
+    ['mixed resources', defaultScope(`${SCOPE} https://graph.microsoft.com/User.Read`), ['mixed-resources']],
+    ['a bare Graph scope', defaultScope(`${SCOPE} User.Read`), ['bare:User.Read', 'mixed-resources']],
+    ['comma-separated scopes', defaultScope(`${SCOPE}, openid`), ['comma-separated']],
+    ['the client app as backend', CLIENT_IS_BACKEND, ['client-is-backend']],
+    [
+      'a Graph-only scope',
+      defaultScope('https://graph.microsoft.com/User.Read'),
+      ['other-resource:https://graph.microsoft.com'],
+    ],
+    ['the v1 resource parameter', V1_RESOURCE_NO_URI, ['identifierUris']],
+    ['an API scope override', apiScope('Colors.Read'), ['bare:Colors.Read']],
+  ] as [string, Overlay, string[]][])('keys the findings of %s', (_name, overlay, want) => {
+    expect(keys(overlay)).toEqual([...want].sort());
   });
 
   it('reports a scope that targets another app than the linked backend app', () => {
@@ -204,22 +299,6 @@ describe('backend-scope-exposed', () => {
     const found = violations(runRule(rule, model));
     expect(found.map((v) => v.key)).toEqual([`other-resource:api://${BACKEND_APP_ID}`]);
     expect(found[0]!.message).toContain("not backend app 'other-api'; request api://other-api/Other.Read");
-  });
-
-  it('checks the backend app named by the v1 resource parameter', () => {
-    const overlay: Overlay = {
-      authorizationServer: {
-        properties: {
-          authorizationEndpoint: `https://login.microsoftonline.com/${TENANT_ID}/oauth2/authorize`,
-          tokenEndpoint: `https://login.microsoftonline.com/${TENANT_ID}/oauth2/token`,
-          defaultScope: '',
-          tokenBodyParameters: [{ name: 'resource', value: BACKEND_APP_ID }],
-        },
-      },
-      backendApp: { identifierUris: [] },
-    };
-    const v = only(overlay);
-    expect(v.key).toBe('identifierUris');
   });
 
   describe('not evaluated', () => {
@@ -265,20 +344,6 @@ describe('backend-scope-exposed', () => {
   });
 
   describe('API scope overrides', () => {
-    it('are checked like the default scope', () => {
-      const v = only(apiScope('Colors.Read'));
-      expect(v.entity).toMatchObject({ kind: 'api', name: 'colors-api' });
-      expect(v.path).toBe('properties/authenticationSettings/oAuth2/scope');
-      expect(v.key).toBe('bare:Colors.Read');
-      expect(v.message).toContain(
-        "API 'colors-api' scope for authorization server 'colors-oauth' contains the bare scope",
-      );
-    });
-
-    it('accept a scope of the backend app', () => {
-      expect(run(apiScope(`api://${BACKEND_APP_ID}/.default`))).toEqual([]);
-    });
-
     it('are checked against the app they name', () => {
       expect(runRule(rule, buildModel(docWithOtherApp(apiScope('api://other-api/Other.Read'))))).toEqual([]);
       const found = violations(
@@ -293,20 +358,12 @@ describe('backend-scope-exposed', () => {
       const ne = onlyNotEvaluated(run(apiScope('api://unknown-api/Read')));
       expect(ne?.entity).toMatchObject({ kind: 'api', name: 'colors-api' });
     });
-
-    it('are ignored when empty', () => {
-      expect(run(apiScope(''))).toEqual([]);
-    });
   });
 
   it('reports a backend app shared by two authorization servers once', () => {
     const model = modelWithSecondServer({ backendApp: { identifierUris: [] } });
     const found = violations(runRule(rule, model));
     expect(found.map((v) => [v.entity.kind, v.key])).toEqual([['application', 'identifierUris']]);
-  });
-
-  it('is unaffected by the client app', () => {
-    expect(run({ clientApp: { appId: CLIENT, identifierUris: [] } })).toEqual([]);
   });
 });
 
