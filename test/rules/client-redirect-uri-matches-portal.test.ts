@@ -1,6 +1,10 @@
 import rule from '../../rules/client-redirect-uri-matches-portal';
+import { RuleTester } from '../../src';
 import {
+  AT,
   clientRedirectUris,
+  sampleInput,
+  TEST_NOW,
   modelWithSecondServer,
   notEvaluatedOutputs,
   onlyNotEvaluated,
@@ -33,6 +37,232 @@ function withGrants(grantTypes: string[]): Overlay {
   return { authorizationServer: { properties: { grantTypes } } };
 }
 
+const WEB = `${AT.clientApp}/web/redirectUris`;
+const SPA = `${AT.clientApp}/spa/redirectUris`;
+const PUBLIC = `${AT.clientApp}/publicClient/redirectUris`;
+const MISSING_CUSTOM = withRedirects([code(DEFAULT_HOST)]);
+const NO_GRANTS = { ...withGrants([]), ...withRedirects([code(DEFAULT_HOST)]) };
+const NONE_AT_ALL = withRedirects([]);
+const IMPLICIT = withGrants(['authorizationCode', 'implicit']);
+const PKCE = { ...withGrants(['authorizationCodeWithPkce']), ...withRedirects([code(DEFAULT_HOST)]) };
+const TWO_PORTALS = {
+  service: {
+    properties: {
+      hostnameConfigurations: [
+        { type: 'DeveloperPortal', hostName: 'developer.contoso.com', certificateSource: 'Managed' },
+        { type: 'DeveloperPortal', hostName: 'api-portal.contoso.eu', certificateSource: 'Managed' },
+      ],
+    },
+  },
+};
+const CAPITALS = withRedirects(
+  [code(DEFAULT_HOST, 'Colors-OAuth-V2'), code(CUSTOM_HOST, 'Colors-OAuth-V2')],
+  {
+    authorizationServer: { name: 'Colors-OAuth-V2' },
+  },
+);
+const TRAILING_SLASH = withRedirects([code(DEFAULT_HOST), `${code(CUSTOM_HOST)}/`]);
+const UNDER_SPA = withRedirects([code(DEFAULT_HOST)], {}, [code(CUSTOM_HOST)]);
+const WITH_LEGACY = withRedirects([code(DEFAULT_HOST), code(CUSTOM_HOST), LEGACY]);
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** A message that contains every one of `texts`, in any order. */
+const containing = (...texts: string[]) => new RegExp(`^${texts.map((t) => `(?=.*${escaped(t)})`).join('')}`);
+
+new RuleTester({ now: TEST_NOW }).run(rule, {
+  valid: [
+    { name: 'the fixed sample', input: sampleInput() },
+    {
+      name: 'the host compared case-insensitively',
+      input: sampleInput(
+        withRedirects([
+          code('https://Contoso-APIM.developer.azure-api.net'),
+          code('https://Developer.Contoso.com'),
+        ]),
+      ),
+    },
+    {
+      name: 'no callback needed for grants without a redirect',
+      input: sampleInput({ ...withGrants(['clientCredentials']), ...withRedirects([]) }),
+    },
+    {
+      name: 'the lower-case callback alone for a server name with capitals',
+      input: sampleInput(
+        withRedirects([code(DEFAULT_HOST, 'colors-oauth-v2'), code(CUSTOM_HOST, 'colors-oauth-v2')], {
+          authorizationServer: { name: 'Colors-OAuth-V2' },
+        }),
+      ),
+    },
+    {
+      name: 'PKCE callbacks under spa',
+      input: sampleInput({
+        ...withGrants(['authorizationCodeWithPkce']),
+        ...withRedirects([], {}, [pkce(DEFAULT_HOST), pkce(CUSTOM_HOST)]),
+      }),
+    },
+    {
+      name: 'implicit callbacks under web',
+      input: sampleInput({
+        ...IMPLICIT,
+        ...withRedirects([
+          code(DEFAULT_HOST),
+          code(CUSTOM_HOST),
+          implicit(DEFAULT_HOST),
+          implicit(CUSTOM_HOST),
+        ]),
+      }),
+    },
+    {
+      name: 'other URIs on the legacy host and legacy paths on unrelated hosts',
+      input: sampleInput(
+        withRedirects([
+          code(DEFAULT_HOST),
+          code(CUSTOM_HOST),
+          'https://contoso-apim.portal.azure-api.net/signin-aad',
+          'https://app.contoso.com/docs/services/colors-oauth/console/oauth2/authorizationcode/callback',
+        ]),
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'the custom-domain callback missing on the client app',
+      input: sampleInput(MISSING_CUSTOM),
+      errors: [
+        {
+          path: WEB,
+          severity: 'error',
+          resource: 'oauth-client-app',
+          message: containing("authorization server 'colors-oauth'", code(CUSTOM_HOST), 'AADSTS50011'),
+        },
+      ],
+    },
+    {
+      name: 'a server without grant types, as an authorization-code server',
+      input: sampleInput(NO_GRANTS),
+      errors: [{ path: WEB, message: new RegExp(escaped(code(CUSTOM_HOST))) }],
+    },
+    {
+      name: 'the AADSTS500113 wording when the client app has no redirect URI at all',
+      input: sampleInput(NONE_AT_ALL),
+      errors: [DEFAULT_HOST, CUSTOM_HOST].map((host) => ({
+        path: WEB,
+        message: containing(code(host), 'no redirect URI at all', 'AADSTS500113'),
+      })),
+    },
+    {
+      name: 'the implicit callback for every host when the server uses the implicit grant',
+      input: sampleInput(IMPLICIT),
+      errors: [DEFAULT_HOST, CUSTOM_HOST].map((host) => ({
+        path: WEB,
+        message: containing('implicit callback', implicit(host)),
+      })),
+    },
+    {
+      name: 'the PKCE callback under spa',
+      input: sampleInput(PKCE),
+      errors: [DEFAULT_HOST, CUSTOM_HOST].map((host) => ({
+        path: SPA,
+        message: containing(pkce(host), 'under spa'),
+      })),
+    },
+    {
+      name: 'a callback for every custom DeveloperPortal hostname',
+      input: sampleInput(TWO_PORTALS),
+      errors: [{ path: WEB, message: new RegExp(escaped(code('https://api-portal.contoso.eu'))) }],
+    },
+    {
+      name: 'a callback registered with the capitals of the server name',
+      input: sampleInput(CAPITALS),
+      errors: [DEFAULT_HOST, CUSTOM_HOST].map((host, i) => ({
+        path: `${WEB}/${i}`,
+        resource: 'oauth-client-app',
+        message: new RegExp(
+          `registers ${escaped(code(host, 'Colors-OAuth-V2'))}.*sends ${escaped(code(host, 'colors-oauth-v2'))}.*case-sensitively.*keep both spellings`,
+        ),
+      })),
+    },
+    {
+      name: 'a trailing slash',
+      input: sampleInput(TRAILING_SLASH),
+      errors: [{ path: `${WEB}/1`, message: /trailing slash/ }],
+    },
+    {
+      name: 'http instead of https',
+      input: sampleInput(withRedirects([code(DEFAULT_HOST), code('http://developer.contoso.com')])),
+      errors: [{ path: `${WEB}/1`, message: /differ in scheme/ }],
+    },
+    {
+      name: 'a code callback registered only under spa (AADSTS9002327)',
+      input: sampleInput(UNDER_SPA),
+      errors: [
+        {
+          path: `${SPA}/0`,
+          message: containing('wrong platform', 'AADSTS9002327', 'move it to web'),
+        },
+      ],
+    },
+    {
+      name: 'a code callback registered only under publicClient',
+      input: sampleInput(withRedirects([code(DEFAULT_HOST)], {}, [], [code(CUSTOM_HOST)])),
+      errors: [{ path: `${PUBLIC}/0`, message: /wrong platform \(publicClient/ }],
+    },
+    {
+      name: 'a PKCE callback registered under web (AADSTS9002326)',
+      input: sampleInput({
+        ...withGrants(['authorizationCodeWithPkce']),
+        ...withRedirects([pkce(DEFAULT_HOST)], {}, [pkce(CUSTOM_HOST)]),
+      }),
+      errors: [{ path: `${WEB}/0`, message: containing('AADSTS9002326', 'move it to spa') }],
+    },
+    {
+      name: 'an implicit callback registered under spa',
+      input: sampleInput({
+        ...IMPLICIT,
+        ...withRedirects([code(DEFAULT_HOST), code(CUSTOM_HOST), implicit(DEFAULT_HOST)], {}, [
+          implicit(CUSTOM_HOST),
+        ]),
+      }),
+      errors: [{ path: `${SPA}/0`, message: /wrong platform/ }],
+    },
+    {
+      name: 'a stale legacy-portal callback, as a warning',
+      input: sampleInput(WITH_LEGACY),
+      errors: [{ path: `${WEB}/2`, severity: 'warning', resource: 'oauth-client-app', message: /stale/ }],
+    },
+    {
+      name: 'implicit and OpenID Connect legacy variants and custom Portal hostnames',
+      input: sampleInput(
+        withRedirects(
+          [code(DEFAULT_HOST), code(CUSTOM_HOST)],
+          {
+            service: {
+              properties: {
+                hostnameConfigurations: [
+                  {
+                    type: 'DeveloperPortal',
+                    hostName: 'developer.contoso.com',
+                    certificateSource: 'Managed',
+                  },
+                  { type: 'Portal', hostName: 'legacy.contoso.com', certificateSource: 'Managed' },
+                ],
+              },
+            },
+          },
+          [],
+          [
+            'https://legacy.contoso.com/docs/services/colors-oauth/console/oauth2/implicit/callback',
+            'https://contoso-apim.portal.azure-api.net/docs/services/5a1b2c/console/openidconnect/authorizationcode/callback',
+          ],
+        ),
+      ),
+      errors: [
+        { path: `${PUBLIC}/0`, severity: 'warning' },
+        { path: `${PUBLIC}/1`, severity: 'warning' },
+      ],
+    },
+  ],
+});
+
 describe('client-redirect-uri-matches-portal', () => {
   it('declares its metadata', () => {
     expect(rule.id).toBe('client-redirect-uri-matches-portal');
@@ -40,234 +270,55 @@ describe('client-redirect-uri-matches-portal', () => {
     expect(rule.meta.requires).toEqual(['entra', 'apim']);
   });
 
-  describe('valid', () => {
-    it('accepts the fixed sample', () => {
-      expect(run({})).toEqual([]);
-    });
-
-    it('compares the host case-insensitively', () => {
-      expect(
-        run(
-          withRedirects([
-            code('https://Contoso-APIM.developer.azure-api.net'),
-            code('https://Developer.Contoso.com'),
-          ]),
-        ),
-      ).toEqual([]);
-    });
-
-    it('needs no callback for grants without a redirect', () => {
-      expect(run({ ...withGrants(['clientCredentials']), ...withRedirects([]) })).toEqual([]);
-    });
-
-    it('accepts the lower-case callback alone for a server name with capitals', () => {
-      expect(
-        run(
-          withRedirects([code(DEFAULT_HOST, 'colors-oauth-v2'), code(CUSTOM_HOST, 'colors-oauth-v2')], {
-            authorizationServer: { name: 'Colors-OAuth-V2' },
-          }),
-        ),
-      ).toEqual([]);
-    });
-
-    it('accepts PKCE callbacks under spa', () => {
-      expect(
-        run({
-          ...withGrants(['authorizationCodeWithPkce']),
-          ...withRedirects([], {}, [pkce(DEFAULT_HOST), pkce(CUSTOM_HOST)]),
-        }),
-      ).toEqual([]);
-    });
-
-    it('accepts implicit callbacks under web', () => {
-      const web = [code(DEFAULT_HOST), code(CUSTOM_HOST), implicit(DEFAULT_HOST), implicit(CUSTOM_HOST)];
-      expect(run({ ...withGrants(['authorizationCode', 'implicit']), ...withRedirects(web) })).toEqual([]);
-    });
-  });
-
-  describe('missing callbacks', () => {
-    it('reports the custom-domain callback missing on the client app', () => {
-      const found = violations(run(withRedirects([code(DEFAULT_HOST)])));
-      expect(found).toHaveLength(1);
-      const [v] = found;
-      expect(v?.entity).toMatchObject({ kind: 'application', name: 'oauth-client-app' });
-      expect(v?.path).toBe('web/redirectUris');
-      expect(v?.key).toBe(code(CUSTOM_HOST));
-      expect(v?.severity).toBeUndefined();
-      expect(v?.message).toContain(`authorization server 'colors-oauth'`);
-      expect(v?.message).toContain(code(CUSTOM_HOST));
-      expect(v?.message).toContain('AADSTS50011');
-    });
-
-    it('treats a server without grant types as an authorization-code server', () => {
-      const found = violations(run({ ...withGrants([]), ...withRedirects([code(DEFAULT_HOST)]) }));
-      expect(found.map((v) => v.key)).toEqual([code(CUSTOM_HOST)]);
-    });
-
-    it('uses the AADSTS500113 wording when the client app has no redirect URI at all', () => {
-      const found = violations(run(withRedirects([])));
-      expect(found.map((v) => v.key)).toEqual([code(DEFAULT_HOST), code(CUSTOM_HOST)]);
-      for (const v of found) {
-        expect(v.message).toContain('no redirect URI at all');
-        expect(v.message).toContain('AADSTS500113');
-        expect(v.path).toBe('web/redirectUris');
-      }
-    });
-
-    it('requires the implicit callback for every host when the server uses the implicit grant', () => {
-      const found = violations(run({ ...withGrants(['authorizationCode', 'implicit']) }));
-      expect(found.map((v) => v.key)).toEqual([implicit(DEFAULT_HOST), implicit(CUSTOM_HOST)]);
-      expect(found[0]?.message).toContain('implicit callback');
-      expect(found[0]?.path).toBe('web/redirectUris');
-    });
-
-    it('requires the PKCE callback under spa', () => {
-      const found = violations(
-        run({ ...withGrants(['authorizationCodeWithPkce']), ...withRedirects([code(DEFAULT_HOST)]) }),
-      );
-      expect(found.map((v) => v.key)).toEqual([pkce(DEFAULT_HOST), pkce(CUSTOM_HOST)]);
-      expect(found[0]?.path).toBe('spa/redirectUris');
-      expect(found[0]?.message).toContain('under spa');
-    });
-
-    it('requires a callback for every custom DeveloperPortal hostname', () => {
-      const service = {
-        properties: {
-          hostnameConfigurations: [
-            { type: 'DeveloperPortal', hostName: 'developer.contoso.com', certificateSource: 'Managed' },
-            { type: 'DeveloperPortal', hostName: 'api-portal.contoso.eu', certificateSource: 'Managed' },
-          ],
-        },
-      };
-      const found = violations(run({ service }));
-      expect(found.map((v) => v.key)).toEqual([code('https://api-portal.contoso.eu')]);
-    });
-  });
-
-  describe('near misses', () => {
-    it('reports a callback registered with the capitals of the server name', () => {
-      const overlay = withRedirects(
-        [code(DEFAULT_HOST, 'Colors-OAuth-V2'), code(CUSTOM_HOST, 'Colors-OAuth-V2')],
-        {
-          authorizationServer: { name: 'Colors-OAuth-V2' },
-        },
-      );
-      const found = violations(run(overlay));
-      expect(found.map((v) => v.path)).toEqual(['web/redirectUris/0', 'web/redirectUris/1']);
-      const [v] = found;
-      expect(v?.entity).toMatchObject({ kind: 'application', name: 'oauth-client-app' });
-      expect(v?.key).toBe(code(DEFAULT_HOST, 'colors-oauth-v2'));
-      expect(v?.message).toContain(`registers ${code(DEFAULT_HOST, 'Colors-OAuth-V2')}`);
-      expect(v?.message).toContain(`sends ${code(DEFAULT_HOST, 'colors-oauth-v2')}`);
-      expect(v?.message).toContain('case-sensitively');
-      expect(v?.message).toContain('keep both spellings');
-    });
-
-    it('reports a trailing slash', () => {
-      const found = violations(run(withRedirects([code(DEFAULT_HOST), `${code(CUSTOM_HOST)}/`])));
-      expect(found).toHaveLength(1);
-      expect(found[0]?.path).toBe('web/redirectUris/1');
-      expect(found[0]?.message).toContain('trailing slash');
-      expect(found[0]?.key).toBe(code(CUSTOM_HOST));
-    });
-
-    it('reports http instead of https', () => {
-      const found = violations(
-        run(withRedirects([code(DEFAULT_HOST), code('http://developer.contoso.com')])),
-      );
-      expect(found).toHaveLength(1);
-      expect(found[0]?.message).toContain('differ in scheme');
-    });
-  });
-
-  describe('wrong platform', () => {
-    it('reports a code callback registered only under spa (AADSTS9002327)', () => {
-      const found = violations(run(withRedirects([code(DEFAULT_HOST)], {}, [code(CUSTOM_HOST)])));
-      expect(found).toHaveLength(1);
-      expect(found[0]?.path).toBe('spa/redirectUris/0');
-      expect(found[0]?.key).toBe(code(CUSTOM_HOST));
-      expect(found[0]?.message).toContain('wrong platform');
-      expect(found[0]?.message).toContain('AADSTS9002327');
-      expect(found[0]?.message).toContain('move it to web');
-    });
-
-    it('reports a code callback registered only under publicClient', () => {
-      const found = violations(run(withRedirects([code(DEFAULT_HOST)], {}, [], [code(CUSTOM_HOST)])));
-      expect(found).toHaveLength(1);
-      expect(found[0]?.path).toBe('publicClient/redirectUris/0');
-      expect(found[0]?.message).toContain('wrong platform (publicClient');
-    });
-
-    it('reports a PKCE callback registered under web (AADSTS9002326)', () => {
-      const found = violations(
-        run({
-          ...withGrants(['authorizationCodeWithPkce']),
-          ...withRedirects([pkce(DEFAULT_HOST)], {}, [pkce(CUSTOM_HOST)]),
-        }),
-      );
-      expect(found).toHaveLength(1);
-      expect(found[0]?.path).toBe('web/redirectUris/0');
-      expect(found[0]?.message).toContain('AADSTS9002326');
-      expect(found[0]?.message).toContain('move it to spa');
-    });
-
-    it('reports an implicit callback registered under spa', () => {
-      const web = [code(DEFAULT_HOST), code(CUSTOM_HOST), implicit(DEFAULT_HOST)];
-      const found = violations(
-        run({
-          ...withGrants(['authorizationCode', 'implicit']),
-          ...withRedirects(web, {}, [implicit(CUSTOM_HOST)]),
-        }),
-      );
-      expect(found).toHaveLength(1);
-      expect(found[0]?.path).toBe('spa/redirectUris/0');
-      expect(found[0]?.message).toContain('wrong platform');
-    });
-  });
+  // The key (the callback a finding is about) tells findings at one path apart, and the rule's path is relative to
+  // its entity; the RuleTester sees neither.
+  it.each([
+    ['a missing custom-domain callback', MISSING_CUSTOM, [[code(CUSTOM_HOST), 'web/redirectUris']]],
+    ['a server without grant types', NO_GRANTS, [[code(CUSTOM_HOST), 'web/redirectUris']]],
+    [
+      'no redirect URI at all',
+      NONE_AT_ALL,
+      [
+        [code(DEFAULT_HOST), 'web/redirectUris'],
+        [code(CUSTOM_HOST), 'web/redirectUris'],
+      ],
+    ],
+    [
+      'the implicit grant',
+      IMPLICIT,
+      [
+        [implicit(DEFAULT_HOST), 'web/redirectUris'],
+        [implicit(CUSTOM_HOST), 'web/redirectUris'],
+      ],
+    ],
+    [
+      'the PKCE grant',
+      PKCE,
+      [
+        [pkce(DEFAULT_HOST), 'spa/redirectUris'],
+        [pkce(CUSTOM_HOST), 'spa/redirectUris'],
+      ],
+    ],
+    ['two portal hostnames', TWO_PORTALS, [[code('https://api-portal.contoso.eu'), 'web/redirectUris']]],
+    [
+      'capitals in the server name',
+      CAPITALS,
+      [
+        [code(DEFAULT_HOST, 'colors-oauth-v2'), 'web/redirectUris/0'],
+        [code(CUSTOM_HOST, 'colors-oauth-v2'), 'web/redirectUris/1'],
+      ],
+    ],
+    ['a trailing slash', TRAILING_SLASH, [[code(CUSTOM_HOST), 'web/redirectUris/1']]],
+    ['a code callback under spa', UNDER_SPA, [[code(CUSTOM_HOST), 'spa/redirectUris/0']]],
+    ['a legacy callback', WITH_LEGACY, [[LEGACY, 'web/redirectUris/2']]],
+  ] as [string, Overlay, [string, string][]][])(
+    'keys and places the findings of %s',
+    (_name, overlay, want) => {
+      expect(violations(run(overlay)).map((v) => [v.key, v.path])).toEqual(want);
+    },
+  );
 
   describe('stale legacy callbacks', () => {
-    it('warns about a legacy-portal callback', () => {
-      const found = violations(run(withRedirects([code(DEFAULT_HOST), code(CUSTOM_HOST), LEGACY])));
-      expect(found).toHaveLength(1);
-      const [v] = found;
-      expect(v?.severity).toBe('warning');
-      expect(v?.path).toBe('web/redirectUris/2');
-      expect(v?.key).toBe(LEGACY);
-      expect(v?.entity).toMatchObject({ kind: 'application', name: 'oauth-client-app' });
-      expect(v?.message).toContain('stale');
-    });
-
-    it('recognizes implicit and OpenID Connect variants and custom Portal hostnames', () => {
-      const service = {
-        properties: {
-          hostnameConfigurations: [
-            { type: 'DeveloperPortal', hostName: 'developer.contoso.com', certificateSource: 'Managed' },
-            { type: 'Portal', hostName: 'legacy.contoso.com', certificateSource: 'Managed' },
-          ],
-        },
-      };
-      const stale = [
-        'https://legacy.contoso.com/docs/services/colors-oauth/console/oauth2/implicit/callback',
-        'https://contoso-apim.portal.azure-api.net/docs/services/5a1b2c/console/openidconnect/authorizationcode/callback',
-      ];
-      const found = violations(
-        run(withRedirects([code(DEFAULT_HOST), code(CUSTOM_HOST)], { service }, [], stale)),
-      );
-      expect(found.map((v) => v.path)).toEqual([
-        'publicClient/redirectUris/0',
-        'publicClient/redirectUris/1',
-      ]);
-      expect(found.every((v) => v.severity === 'warning')).toBe(true);
-    });
-
-    it('ignores other URIs on the legacy host and legacy paths on unrelated hosts', () => {
-      const other = [
-        'https://contoso-apim.portal.azure-api.net/signin-aad',
-        'https://app.contoso.com/docs/services/colors-oauth/console/oauth2/authorizationcode/callback',
-      ];
-      expect(violations(run(withRedirects([code(DEFAULT_HOST), code(CUSTOM_HOST), ...other])))).toEqual([]);
-    });
-
     it('reports an app-level finding once when several servers share the client app', () => {
       const model = modelWithSecondServer(withRedirects([code(DEFAULT_HOST), code(CUSTOM_HOST), LEGACY]));
       const found = violations(runRule(rule, model));
