@@ -1,9 +1,12 @@
 import rule from '../../rules/api-validate-jwt';
 import policyBaseInherited from '../../rules/policy-base-inherited';
+import { RuleTester } from '../../src';
 import { runAudit } from '../../src/engine/run';
 import type { AnyRule } from '../../rules/support/contract';
 import {
+  AT,
   applyOverlay,
+  sampleInput,
   buildModel,
   loadSampleDoc,
   notEvaluatedOutputs,
@@ -15,9 +18,8 @@ import {
   fixturePolicy,
   GET_COLORS_OPERATION,
   loadedRunnerFor,
-  locationOf,
   policyXml,
-  positionInJson,
+  positionInInput,
   rawxml,
   VALIDATE_JWT,
   withRandomColorPolicy,
@@ -26,155 +28,200 @@ import {
 const NO_VALIDATION = rawxml(policyXml({ inbound: '<cors />', backend: '<forward-request />' }));
 const run = loadedRunnerFor(rule);
 
+const RANDOM_DROPS = withRandomColorPolicy(
+  rawxml(policyXml({ inbound: '<rate-limit calls="5" renewal-period="60" />' })),
+);
+const BOTH_DROP: Overlay = {
+  api: {
+    policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })),
+    operations: [
+      { ...GET_COLORS_OPERATION, policy: rawxml(policyXml({ inbound: '<set-header name="B" />' })) },
+    ],
+  },
+};
+const NOWHERE: Overlay = { service: { policy: NO_VALIDATION } };
+const CONDITIONAL: Overlay = {
+  service: {
+    policy: rawxml(
+      policyXml({
+        inbound: `<choose><when condition="@(context.Request.Method != &quot;GET&quot;)">${VALIDATE_JWT}</when></choose>`,
+        backend: '<forward-request />',
+      }),
+    ),
+  },
+};
+const product = (inbound: string) => ({
+  name: 'colors-starter',
+  properties: { displayName: 'Colors Starter', subscriptionRequired: true },
+  apis: ['colors-api'],
+  policy: rawxml(policyXml({ inbound })),
+});
+const PRODUCT_ONLY: Overlay = {
+  service: { policy: NO_VALIDATION, products: [product(`<base />${VALIDATE_JWT}`)] },
+};
+const PRODUCT_DROPS: Overlay = {
+  service: { products: [product('<quota calls="10" renewal-period="60" />')] },
+};
+const CUT_OFF: Overlay = {
+  service: { policy: NO_VALIDATION },
+  ...withRandomColorPolicy(
+    rawxml(policyXml({ inbound: '<set-header name="X" exists-action="override" />' })),
+  ),
+};
+const randomDrops = sampleInput(RANDOM_DROPS);
+const nowhere = sampleInput(NOWHERE);
+const conditional = sampleInput(CONDITIONAL);
+const RANDOM_POLICY = `${AT.api}/operations/1/policy/value`;
+
+new RuleTester({ now: TEST_NOW }).run(rule, {
+  valid: [
+    { name: 'the fixed sample (global validate-jwt, every operation keeps <base />)', input: sampleInput() },
+    {
+      name: 'a <choose> whose every branch validates (fixture method-authorization)',
+      input: sampleInput({ ...NOWHERE, api: { policy: rawxml(fixturePolicy('method-authorization.xml')) } }),
+    },
+    {
+      name: 'validate-azure-ad-token (fixture validate-azure-ad-token) in the API policy',
+      input: sampleInput({
+        ...NOWHERE,
+        api: { policy: rawxml(fixturePolicy('validate-azure-ad-token.xml')) },
+      }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'the operation whose policy drops the global validate-jwt, at its <inbound>',
+      input: randomDrops,
+      errors: [
+        {
+          path: RANDOM_POLICY,
+          ...positionInInput(randomDrops, '<inbound>\\n    <rate-limit '),
+          severity: 'error',
+          resource: 'get-random-color',
+          message:
+            "The global policy of service 'contoso-apim' validates tokens (validate-jwt), but the operation policy of " +
+            "'colors-api/get-random-color' has no <base /> in inbound, so operation 'colors-api/get-random-color' runs " +
+            'without token validation; add <base /> to its inbound section (first, so the token is checked before ' +
+            'anything else runs).',
+        },
+      ],
+    },
+    {
+      name: 'every policy on the chain named when the API and the operation both drop <base />',
+      input: sampleInput(BOTH_DROP),
+      errors: [
+        {
+          path: `${AT.api}/operations/0/policy/value`,
+          resource: 'get-colors',
+          message: new RegExp(
+            "(?=.*but the operation policy of 'colors-api/get-colors' has no <base /> in inbound \\(and the API policy of 'colors-api' has none either\\))" +
+              '(?=.*add <base /> to the inbound section of each of these policies)',
+          ),
+        },
+      ],
+    },
+    {
+      name: 'an API that validates nowhere, once, naming all its operations, at the API policy inbound',
+      input: nowhere,
+      errors: [
+        {
+          path: `${AT.api}/policy/value`,
+          ...positionInInput(nowhere, '<inbound>\\n    <base />\\n    <set-header'),
+          resource: 'colors-api',
+          message: new RegExp(
+            "(?=.*API 'colors-api' \\(revision 1\\) has OAuth 2\\.0 / OpenID Connect user authorization but no validate-jwt or " +
+              "validate-azure-ad-token in the effective inbound policy of operations 'colors-api/get-colors', " +
+              "'colors-api/get-random-color')(?=.*add validate-jwt to the inbound section of the API policy of 'colors-api')",
+          ),
+        },
+      ],
+    },
+    {
+      name: 'a validation that runs only under a condition, at the validation',
+      input: conditional,
+      errors: [
+        {
+          path: `${AT.service}/policy/value`,
+          ...positionInInput(conditional, '<validate-jwt'),
+          resource: 'contoso-apim',
+          message: new RegExp(
+            '(?=.*validate-jwt in the global policy of service \'contoso-apim\' runs only under condition @\\(context\\.Request\\.Method != "GET"\\))' +
+              '(?=.*validate outside <choose>, or in every branch including <otherwise>)',
+          ),
+        },
+      ],
+    },
+    {
+      name: 'a validation that exists only in a product policy',
+      input: sampleInput(PRODUCT_ONLY),
+      errors: [
+        {
+          path: `${AT.api}/policy`,
+          resource: 'colors-api',
+          message: new RegExp(
+            "(?=.*For API 'colors-api' \\(revision 1\\), tokens are validated only in the product policy of 'colors-starter'; " +
+              'product policies do not run for calls with an API-scoped, all-APIs or the built-in all-access subscription)' +
+              '(?=.*move the validation to the API policy \\(or the global policy\\))',
+          ),
+        },
+      ],
+    },
+    {
+      name: 'which calls lose the validation when a product policy drops <base />',
+      input: sampleInput(PRODUCT_DROPS),
+      errors: [
+        {
+          path: `${AT.service}/products/0/policy/value`,
+          resource: 'colors-starter',
+          message: new RegExp(
+            "(?=.*the product policy of 'colors-starter' has no <base /> in inbound)" +
+              "(?=.*operations 'colors-api/get-colors', 'colors-api/get-random-color' run without token validation for calls with a subscription to product 'colors-starter')",
+          ),
+        },
+      ],
+    },
+    {
+      name: 'calls without a key mentioned when the API does not require a subscription',
+      input: sampleInput({ ...PRODUCT_ONLY, api: { properties: { subscriptionRequired: false } } }),
+      errors: [{ message: /calls without a subscription key/ }],
+    },
+    {
+      name: 'an operation that drops <base /> and validates nothing, at its <inbound>, apart from the API',
+      input: sampleInput(CUT_OFF),
+      errors: [
+        { path: `${AT.api}/policy/value`, resource: 'colors-api' },
+        { path: RANDOM_POLICY, resource: 'get-random-color' },
+      ],
+    },
+  ],
+});
+
 describe('api-validate-jwt', () => {
-  it('accepts the fixed sample (global validate-jwt, every operation keeps <base />)', () => {
-    expect(run({}).outputs).toEqual([]);
-  });
-
-  it('reports the operation whose policy drops the global validate-jwt, at its <inbound>', () => {
-    const { outputs, text, inventory } = run(
-      withRandomColorPolicy(rawxml(policyXml({ inbound: '<rate-limit calls="5" renewal-period="60" />' }))),
-    );
-    expect(notEvaluatedOutputs(outputs)).toEqual([]);
-    const [v] = violations(outputs);
-    expect(violations(outputs)).toHaveLength(1);
-    expect(v?.entity.kind).toBe('operation');
-    expect(v?.entity.name).toBe('get-random-color');
-    expect(v?.key).toBe('inbound-base');
-    expect(v?.message).toBe(
-      "The global policy of service 'contoso-apim' validates tokens (validate-jwt), but the operation policy of " +
-        "'colors-api/get-random-color' has no <base /> in inbound, so operation 'colors-api/get-random-color' runs " +
-        'without token validation; add <base /> to its inbound section (first, so the token is checked before ' +
-        'anything else runs).',
-    );
-    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<inbound>\\n    <rate-limit '));
-  });
-
-  it('names every policy on the chain when the API and the operation both drop <base />', () => {
-    const { outputs } = run({
-      api: {
-        policy: rawxml(policyXml({ inbound: '<set-header name="A" />' })),
-        operations: [
-          { ...GET_COLORS_OPERATION, policy: rawxml(policyXml({ inbound: '<set-header name="B" />' })) },
-        ],
-      },
-    });
-    const [v] = violations(outputs);
-    expect(v?.entity.kind).toBe('operation');
-    expect(v?.message).toContain(
-      "but the operation policy of 'colors-api/get-colors' has no <base /> in inbound (and the API policy of 'colors-api' has none either)",
-    );
-    expect(v?.message).toContain('add <base /> to the inbound section of each of these policies');
-  });
-
-  it('reports an API that validates nowhere once, naming all its operations, at the API policy inbound', () => {
-    const { outputs, text, inventory } = run({ service: { policy: NO_VALIDATION } });
-    const found = violations(outputs);
-    expect(found).toHaveLength(1);
-    const [v] = found;
-    expect(v?.entity.kind).toBe('api');
-    expect(v?.key).toBe('none');
-    expect(v?.message).toContain(
-      "API 'colors-api' (revision 1) has OAuth 2.0 / OpenID Connect user authorization but no validate-jwt or " +
-        "validate-azure-ad-token in the effective inbound policy of operations 'colors-api/get-colors', " +
-        "'colors-api/get-random-color'",
-    );
-    expect(v?.message).toContain("add validate-jwt to the inbound section of the API policy of 'colors-api'");
-    expect(locationOf(v!, inventory)).toEqual(
-      positionInJson(text, '<inbound>\\n    <base />\\n    <set-header'),
-    );
-  });
-
-  it('reports a validation that runs only under a condition, at the validation', () => {
-    const { outputs, text, inventory } = run({
-      service: {
-        policy: rawxml(
-          policyXml({
-            inbound: `<choose><when condition="@(context.Request.Method != &quot;GET&quot;)">${VALIDATE_JWT}</when></choose>`,
-            backend: '<forward-request />',
-          }),
-        ),
-      },
-    });
-    const [v] = violations(outputs);
-    expect(violations(outputs)).toHaveLength(1);
-    expect(v?.entity.kind).toBe('apimService');
-    expect(v?.message).toContain(
-      `validate-jwt in the global policy of service 'contoso-apim' runs only under condition @(context.Request.Method != "GET")`,
-    );
-    expect(v?.message).toContain('validate outside <choose>, or in every branch including <otherwise>');
-    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<validate-jwt'));
-  });
-
-  it('accepts a <choose> whose every branch validates (fixture method-authorization)', () => {
-    const policy = fixturePolicy('method-authorization.xml');
-    expect(run({ service: { policy: NO_VALIDATION }, api: { policy: rawxml(policy) } }).outputs).toEqual([]);
-  });
-
-  it('accepts validate-azure-ad-token (fixture validate-azure-ad-token) in the API policy', () => {
-    const policy = fixturePolicy('validate-azure-ad-token.xml');
-    expect(run({ service: { policy: NO_VALIDATION }, api: { policy: rawxml(policy) } }).outputs).toEqual([]);
-  });
-
-  describe('product scope', () => {
-    const product = (inbound: string) => ({
-      name: 'colors-starter',
-      properties: { displayName: 'Colors Starter', subscriptionRequired: true },
-      apis: ['colors-api'],
-      policy: rawxml(policyXml({ inbound })),
-    });
-
-    it('reports a validation that exists only in a product policy', () => {
-      const { outputs } = run({
-        service: { policy: NO_VALIDATION, products: [product(`<base />${VALIDATE_JWT}`)] },
-      });
-      const found = violations(outputs);
-      expect(found).toHaveLength(1);
-      const [v] = found;
-      expect(v?.entity.kind).toBe('api');
-      expect(v?.key).toBe('product-only');
-      expect(v?.message).toContain(
-        "For API 'colors-api' (revision 1), tokens are validated only in the product policy of 'colors-starter'; " +
-          'product policies do not run for calls with an API-scoped, all-APIs or the built-in all-access subscription',
+  // The key tells findings apart (fingerprints), and the entity kind is the model's; the RuleTester sees neither.
+  it.each([
+    ['a dropped <base />', RANDOM_DROPS, [['operation', 'inbound-base']]],
+    ['<base /> dropped by the API and the operation', BOTH_DROP, [['operation', 'inbound-base']]],
+    ['no validation anywhere', NOWHERE, [['api', 'none']]],
+    ['a conditional validation', CONDITIONAL, [['apimService', 'validate-jwt#0']]],
+    ['a validation only in a product', PRODUCT_ONLY, [['api', 'product-only']]],
+    ['a product that drops <base />', PRODUCT_DROPS, [['product', 'inbound-base']]],
+    [
+      'an operation cut off from the broader scopes',
+      CUT_OFF,
+      [
+        ['api', 'none'],
+        ['operation', 'inbound-base'],
+      ],
+    ],
+  ] as [string, Overlay, [string, string | undefined][]][])(
+    'keys the findings of %s',
+    (_name, overlay, want) => {
+      const found = violations(run(overlay).outputs);
+      expect(found.map((v, i) => [v.entity.kind, want[i]?.[1] === undefined ? undefined : v.key])).toEqual(
+        want,
       );
-      expect(v?.message).toContain('move the validation to the API policy (or the global policy)');
-    });
-
-    it('says which calls lose the validation when a product policy drops <base />', () => {
-      const { outputs } = run({
-        service: { products: [product('<quota calls="10" renewal-period="60" />')] },
-      });
-      const [v] = violations(outputs);
-      expect(violations(outputs)).toHaveLength(1);
-      expect(v?.entity.kind).toBe('product');
-      expect(v?.message).toContain("the product policy of 'colors-starter' has no <base /> in inbound");
-      expect(v?.message).toContain(
-        "operations 'colors-api/get-colors', 'colors-api/get-random-color' run without token validation for calls with a subscription to product 'colors-starter'",
-      );
-    });
-
-    it('mentions calls without a key when the API does not require a subscription', () => {
-      const { outputs } = run({
-        service: { policy: NO_VALIDATION, products: [product(`<base />${VALIDATE_JWT}`)] },
-        api: { properties: { subscriptionRequired: false } },
-      });
-      expect(violations(outputs)[0]?.message).toContain('calls without a subscription key');
-    });
-  });
-
-  it('reports an operation that drops <base /> and validates nothing at its <inbound>, apart from the API', () => {
-    const { outputs } = run({
-      service: { policy: NO_VALIDATION },
-      ...withRandomColorPolicy(
-        rawxml(policyXml({ inbound: '<set-header name="X" exists-action="override" />' })),
-      ),
-    });
-    const found = violations(outputs).map((v) => [v.entity.name, v.key]);
-    expect(found).toEqual([
-      ['colors-api', 'none'],
-      ['get-random-color', 'inbound-base'],
-    ]);
-  });
+    },
+  );
 
   it('reports the "all operations" view of an API without operations', () => {
     const { outputs } = run({ service: { policy: NO_VALIDATION }, api: { operations: null } });
