@@ -1,7 +1,10 @@
 import rule from '../../rules/jwt-audience-matches-token-version';
+import { RuleTester } from '../../src';
 import { runAudit } from '../../src/engine/run';
 import {
+  AT,
   applyOverlay,
+  sampleInput,
   BACKEND_APP_ID,
   buildModel,
   loadSampleDoc,
@@ -16,6 +19,7 @@ import {
   locationOf,
   policyXml,
   positionInJson,
+  positionInInput,
   rawxml,
   SAMPLE_OPENID_CONFIG,
   SAMPLE_SCOPE_CLAIM,
@@ -33,64 +37,117 @@ const audiences = (...values: string[]) =>
 
 const run = loadedRunnerFor(rule);
 
-describe('jwt-audience-matches-token-version', () => {
-  it('accepts the fixed sample (v2.0 tokens, appId audience)', () => {
-    expect(run({}).outputs).toEqual([]);
-  });
+const GLOBAL_POLICY = `${AT.service}/policy/value`;
+const V1: Overlay = { backendApp: { api: { requestedAccessTokenVersion: null } } };
+const MIXED_ENDPOINTS: Overlay = {
+  ...V1,
+  authorizationServer: {
+    properties: {
+      tokenEndpoint: 'https://login.microsoftonline.com/4f1e7a52-3c2b-4d8e-9a61-0b5c3d2e1f00/oauth2/token',
+      tokenBodyParameters: [{ name: 'resource', value: BACKEND_APP_ID }],
+    },
+  },
+};
+const URI_FOR_V2 = globalJwt(audiences(URI));
+const NO_AUDIENCE = globalJwt('');
+const uriForV2 = sampleInput(URI_FOR_V2);
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** A message that contains every one of `texts`, in any order. */
+const containing = (...texts: string[]) => new RegExp(`^${texts.map((t) => `(?=.*${escaped(t)})`).join('')}`);
 
-  it('reports an App ID URI audience for v2.0 tokens, at the <audience>', () => {
-    const { outputs, inventory, text } = run(globalJwt(audiences(URI)));
-    expect(notEvaluatedOutputs(outputs)).toEqual([]);
-    const found = violations(outputs);
-    expect(found).toHaveLength(1);
-    const [v] = found;
-    expect(v?.entity.kind).toBe('apimService');
-    expect(v?.key).toBe(`audience#0:aud:${BACKEND_APP_ID}`);
-    expect(v?.message).toBe(
-      `validate-jwt in the global policy of service 'contoso-apim' (API 'colors-api') accepts audiences '${URI}', ` +
-        `but backend app 'oauth-backend-app' issues v2.0 access tokens (api.requestedAccessTokenVersion 2), whose aud ` +
-        `is always its appId '${BACKEND_APP_ID}'; tokens with aud '${BACKEND_APP_ID}' fail with IDX10214 (audience ` +
-        `validation failed); add <audience>${BACKEND_APP_ID}</audience>.`,
-    );
-    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<audience>'));
-  });
-
-  it('compares GUIDs without regard to case', () => {
-    expect(run(globalJwt(audiences(BACKEND_APP_ID.toUpperCase()))).outputs).toEqual([]);
-  });
-
-  it('reports a GUID-only audience for v1.0 tokens requested with the App ID URI', () => {
-    const { outputs } = run({ backendApp: { api: { requestedAccessTokenVersion: null } } });
-    const [v] = violations(outputs);
-    expect(violations(outputs)).toHaveLength(1);
-    expect(v?.message).toContain(
-      "backend app 'oauth-backend-app' issues v1.0 access tokens (api.requestedAccessTokenVersion null), whose aud is " +
-        `the identifier the client requested: '${URI}' (default scope '${URI}/Colors.Read' of 'colors-oauth')`,
-    );
-    expect(v?.message).toContain(`tokens with aud '${URI}' fail with IDX10214`);
-    expect(v?.message).toContain('or better set api.requestedAccessTokenVersion to 2 on the backend app');
-  });
-
-  it('requires both identifiers when the server mixes v2.0 and v1.0 endpoints (the broken sample)', () => {
-    const { outputs } = run({
-      backendApp: { api: { requestedAccessTokenVersion: null } },
-      authorizationServer: {
-        properties: {
-          tokenEndpoint:
-            'https://login.microsoftonline.com/4f1e7a52-3c2b-4d8e-9a61-0b5c3d2e1f00/oauth2/token',
-          tokenBodyParameters: [{ name: 'resource', value: BACKEND_APP_ID }],
+new RuleTester({ now: TEST_NOW }).run(rule, {
+  valid: [
+    { name: 'the fixed sample (v2.0 tokens, appId audience)', input: sampleInput() },
+    {
+      name: 'GUIDs compared without regard to case',
+      input: sampleInput(globalJwt(audiences(BACKEND_APP_ID.toUpperCase()))),
+    },
+    {
+      name: 'both identifiers for v1.0 tokens',
+      input: sampleInput({ ...globalJwt(audiences(URI, BACKEND_APP_ID)), ...V1 }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'an App ID URI audience for v2.0 tokens, at the <audience>',
+      input: uriForV2,
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          ...positionInInput(uriForV2, '<audience>'),
+          severity: 'error',
+          resource: 'contoso-apim',
+          message:
+            `validate-jwt in the global policy of service 'contoso-apim' (API 'colors-api') accepts audiences '${URI}', ` +
+            `but backend app 'oauth-backend-app' issues v2.0 access tokens (api.requestedAccessTokenVersion 2), whose aud ` +
+            `is always its appId '${BACKEND_APP_ID}'; tokens with aud '${BACKEND_APP_ID}' fail with IDX10214 (audience ` +
+            `validation failed); add <audience>${BACKEND_APP_ID}</audience>.`,
         },
-      },
-    });
-    expect(violations(outputs)[0]?.message).toContain(
-      `'${URI}' (default scope '${URI}/Colors.Read' of 'colors-oauth'), '${BACKEND_APP_ID}' (resource parameter of 'colors-oauth')`,
-    );
-    expect(
-      run({
-        ...globalJwt(audiences(URI, BACKEND_APP_ID)),
-        backendApp: { api: { requestedAccessTokenVersion: null } },
-      }).outputs,
-    ).toEqual([]);
+      ],
+    },
+    {
+      name: 'a GUID-only audience for v1.0 tokens requested with the App ID URI',
+      input: sampleInput(V1),
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          message: containing(
+            "backend app 'oauth-backend-app' issues v1.0 access tokens (api.requestedAccessTokenVersion null), whose aud is " +
+              `the identifier the client requested: '${URI}' (default scope '${URI}/Colors.Read' of 'colors-oauth')`,
+            `tokens with aud '${URI}' fail with IDX10214`,
+            'or better set api.requestedAccessTokenVersion to 2 on the backend app',
+          ),
+        },
+      ],
+    },
+    {
+      name: 'both identifiers required when the server mixes v2.0 and v1.0 endpoints (the broken sample)',
+      input: sampleInput(MIXED_ENDPOINTS),
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          message: containing(
+            `'${URI}' (default scope '${URI}/Colors.Read' of 'colors-oauth'), '${BACKEND_APP_ID}' (resource parameter of 'colors-oauth')`,
+          ),
+        },
+      ],
+    },
+    {
+      name: 'a validation that checks no audience at all',
+      input: sampleInput(NO_AUDIENCE),
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          message: containing(
+            'checks no audience, so it accepts a token issued by the same issuer for any other API',
+          ),
+        },
+      ],
+    },
+    {
+      name: 'an aud required claim, checked like the audiences',
+      input: sampleInput(
+        globalJwt(
+          `${audiences(BACKEND_APP_ID)}<required-claims><claim name="aud"><value>${URI}</value></claim></required-claims>`,
+        ),
+      ),
+      errors: [{ path: GLOBAL_POLICY, message: containing(`accepts aud claim values '${URI}'`) }],
+    },
+  ],
+});
+
+describe('jwt-audience-matches-token-version', () => {
+  // The key tells findings in one policy apart (fingerprints), and the entity kind is the model's; the RuleTester
+  // sees neither.
+  it.each([
+    [
+      'an App ID URI audience for v2.0 tokens',
+      URI_FOR_V2,
+      [['apimService', `audience#0:aud:${BACKEND_APP_ID}`]],
+    ],
+    ['no audience', NO_AUDIENCE, [['apimService', 'validate-jwt#0:no-audience']]],
+  ] as [string, Overlay, [string, string][]][])('keys the findings of %s', (_name, overlay, want) => {
+    expect(violations(run(overlay).outputs).map((v) => [v.entity.kind, v.key])).toEqual(want);
   });
 
   it('takes the scope override of the API into account for v1.0 tokens', () => {
@@ -117,26 +174,6 @@ describe('jwt-audience-matches-token-version', () => {
     expect(v?.message).toContain(
       "'https://contoso.com/colors' (scope override of API 'colors-api' 'https://contoso.com/colors/Colors.Read' of 'colors-oauth')",
     );
-  });
-
-  it('reports a validation that checks no audience at all', () => {
-    const { outputs } = run(globalJwt(''));
-    const [v] = violations(outputs);
-    expect(v?.message).toContain(
-      'checks no audience, so it accepts a token issued by the same issuer for any other API',
-    );
-    expect(v?.key).toBe('validate-jwt#0:no-audience');
-  });
-
-  it('checks an aud required claim like the audiences', () => {
-    const { outputs } = run(
-      globalJwt(
-        `${audiences(BACKEND_APP_ID)}<required-claims><claim name="aud"><value>${URI}</value></claim></required-claims>`,
-      ),
-    );
-    const found = violations(outputs);
-    expect(found).toHaveLength(1);
-    expect(found[0]?.message).toContain(`accepts aud claim values '${URI}'`);
   });
 
   describe('validate-azure-ad-token', () => {
