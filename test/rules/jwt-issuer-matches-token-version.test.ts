@@ -1,11 +1,22 @@
 import rule from '../../rules/jwt-issuer-matches-token-version';
-import { BACKEND_APP_ID, notEvaluatedOutputs, TENANT_ID, violations, type Overlay } from '../helpers/sample';
+import { RuleTester } from '../../src';
+import {
+  AT,
+  BACKEND_APP_ID,
+  notEvaluatedOutputs,
+  sampleInput,
+  TEST_NOW,
+  TENANT_ID,
+  violations,
+  type Overlay,
+} from '../helpers/sample';
 import {
   fixturePolicy,
   loadedRunnerFor,
   locationOf,
   policyXml,
   positionInJson,
+  positionInInput,
   rawxml,
   SAMPLE_AUDIENCES,
   withGlobalValidateJwt,
@@ -26,86 +37,129 @@ const V1_BACKEND: Overlay = { backendApp: { api: { requestedAccessTokenVersion: 
 
 const run = loadedRunnerFor(rule);
 
-describe('jwt-issuer-matches-token-version', () => {
-  it('accepts the fixed sample (v2.0 tokens, v2.0 metadata through {{tenant-id}}, v2.0 issuer)', () => {
-    expect(run({}).outputs).toEqual([]);
-  });
+const GLOBAL_POLICY = `${AT.service}/policy/value`;
+const OTHER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const V1_WITHOUT_SLASH: Overlay = { ...V1_BACKEND, ...jwt([V1_METADATA], [V1_ISSUER.replace(/\/$/, '')]) };
+const v1Backend = sampleInput(V1_BACKEND);
+const v1Metadata = sampleInput(jwt([V1_METADATA]));
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** A message that contains every one of `texts`, in any order. */
+const containing = (...texts: string[]) => new RegExp(`^${texts.map((t) => `(?=.*${escaped(t)})`).join('')}`);
 
-  it('reports v1.0 tokens validated against the v2.0 issuer (the broken sample), at the <issuer>', () => {
-    const { outputs, inventory, text } = run(V1_BACKEND);
-    expect(notEvaluatedOutputs(outputs)).toEqual([]);
-    const found = violations(outputs);
-    expect(found).toHaveLength(1);
-    const [v] = found;
-    expect(v?.entity.kind).toBe('apimService');
-    expect(v?.key).toBe(`issuer#0:issuer:${BACKEND_APP_ID}`);
-    expect(v?.message).toBe(
-      `validate-jwt in the global policy of service 'contoso-apim' (API 'colors-api') reads ` +
-        `https://login.microsoftonline.com/${TENANT_ID}/v2.0/.well-known/openid-configuration (v2.0 metadata, issuer ` +
-        `'${V2_ISSUER}') and accepts only the issuers it lists ('${V2_ISSUER}'), which replace the metadata's, but ` +
-        `backend app 'oauth-backend-app' issues v1.0 access tokens (api.requestedAccessTokenVersion null), so their ` +
-        `iss is '${V1_ISSUER}'; every token fails with IDX10205 (issuer validation failed); list <issuer>${V1_ISSUER}</issuer> ` +
-        `and use <openid-config url="${V1_METADATA}" />, or better set api.requestedAccessTokenVersion to 2 on backend ` +
-        `app 'oauth-backend-app' (then check the audiences too).`,
-    );
-    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<issuer>'));
-  });
-
-  it('reports v2.0 tokens validated with the v1.0 metadata, at the <openid-config>', () => {
-    const { outputs, inventory, text } = run(jwt([V1_METADATA]));
-    const [v] = violations(outputs);
-    expect(violations(outputs)).toHaveLength(1);
-    expect(v?.message).toContain(`(v1.0 metadata, issuer '${V1_ISSUER}')`);
-    expect(v?.message).toContain(`so their iss is '${V2_ISSUER}'`);
-    expect(v?.message).toContain(`use <openid-config url="${V2_METADATA}" />.`);
-    expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<openid-config'));
-  });
-
-  it('reports the documentation sample: v2.0 metadata with the v1.0 sts.windows.net issuer, for v2.0 tokens', () => {
-    const [v] = violations(run(jwt([V2_METADATA], [V1_ISSUER])).outputs);
-    expect(v?.message).toContain(`accepts only the issuers it lists ('${V1_ISSUER}')`);
-  });
-
-  it('accepts v1.0 tokens with the v1.0 metadata, or with the v1.0 issuer listed', () => {
-    expect(run({ ...V1_BACKEND, ...jwt([V1_METADATA]) }).outputs).toEqual([]);
-    expect(run({ ...V1_BACKEND, ...jwt([V2_METADATA], [V1_ISSUER]) }).outputs).toEqual([]);
-  });
-
-  it('compares explicit issuers exactly: a v1.0 issuer needs its trailing slash (one finding, at the issuer)', () => {
-    const { outputs } = run({ ...V1_BACKEND, ...jwt([V1_METADATA], [V1_ISSUER.replace(/\/$/, '')]) });
-    const found = violations(outputs);
-    expect(found).toHaveLength(1);
-    expect(found[0]?.key).toBe(`issuer#0:issuer-spelling:${V1_ISSUER.replace(/\/$/, '')}`);
-    expect(found[0]?.message).toContain(`write <issuer>${V1_ISSUER}</issuer>`);
-  });
-
-  it('accepts several metadata documents when one matches', () => {
-    expect(run(jwt([V1_METADATA, V2_METADATA])).outputs).toEqual([]);
-  });
-
-  it('reports the metadata of another tenant', () => {
-    const other = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-    const [v] = violations(run(jwt([V2_METADATA.replace(TENANT_ID, other)])).outputs);
-    expect(v?.message).toContain(
-      `use the metadata of tenant '${TENANT_ID}', where authorization server 'colors-oauth' signs in: <openid-config url="${V2_METADATA}" />`,
-    );
-  });
-
-  it('does not compare tenants it cannot know (a domain, a secret named value)', () => {
-    expect(
-      run(
+new RuleTester({ now: TEST_NOW }).run(rule, {
+  valid: [
+    {
+      name: 'the fixed sample (v2.0 tokens, v2.0 metadata through {{tenant-id}}, v2.0 issuer)',
+      input: sampleInput(),
+    },
+    {
+      name: 'v1.0 tokens with the v1.0 metadata',
+      input: sampleInput({ ...V1_BACKEND, ...jwt([V1_METADATA]) }),
+    },
+    {
+      name: 'v1.0 tokens with the v1.0 issuer listed',
+      input: sampleInput({ ...V1_BACKEND, ...jwt([V2_METADATA], [V1_ISSUER]) }),
+    },
+    {
+      name: 'several metadata documents when one matches',
+      input: sampleInput(jwt([V1_METADATA, V2_METADATA])),
+    },
+    {
+      name: 'a tenant it cannot know: a domain',
+      input: sampleInput(
         jwt([
           'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration',
         ]),
-      ).outputs,
-    ).toEqual([]);
-    expect(
-      run(
+      ),
+    },
+    {
+      name: 'a tenant it cannot know: a secret named value',
+      input: sampleInput(
         jwt([
           'https://login.microsoftonline.com/{{colors-backend-key}}/v2.0/.well-known/openid-configuration',
         ]),
-      ).outputs,
-    ).toEqual([]);
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'v1.0 tokens validated against the v2.0 issuer (the broken sample), at the <issuer>',
+      input: v1Backend,
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          ...positionInInput(v1Backend, '<issuer>'),
+          severity: 'error',
+          resource: 'contoso-apim',
+          message:
+            `validate-jwt in the global policy of service 'contoso-apim' (API 'colors-api') reads ` +
+            `https://login.microsoftonline.com/${TENANT_ID}/v2.0/.well-known/openid-configuration (v2.0 metadata, issuer ` +
+            `'${V2_ISSUER}') and accepts only the issuers it lists ('${V2_ISSUER}'), which replace the metadata's, but ` +
+            `backend app 'oauth-backend-app' issues v1.0 access tokens (api.requestedAccessTokenVersion null), so their ` +
+            `iss is '${V1_ISSUER}'; every token fails with IDX10205 (issuer validation failed); list <issuer>${V1_ISSUER}</issuer> ` +
+            `and use <openid-config url="${V1_METADATA}" />, or better set api.requestedAccessTokenVersion to 2 on backend ` +
+            `app 'oauth-backend-app' (then check the audiences too).`,
+        },
+      ],
+    },
+    {
+      name: 'v2.0 tokens validated with the v1.0 metadata, at the <openid-config>',
+      input: v1Metadata,
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          ...positionInInput(v1Metadata, '<openid-config'),
+          message: containing(
+            `(v1.0 metadata, issuer '${V1_ISSUER}')`,
+            `so their iss is '${V2_ISSUER}'`,
+            `use <openid-config url="${V2_METADATA}" />.`,
+          ),
+        },
+      ],
+    },
+    {
+      name: 'the documentation sample: v2.0 metadata with the v1.0 sts.windows.net issuer, for v2.0 tokens',
+      input: sampleInput(jwt([V2_METADATA], [V1_ISSUER])),
+      errors: [
+        { path: GLOBAL_POLICY, message: containing(`accepts only the issuers it lists ('${V1_ISSUER}')`) },
+      ],
+    },
+    {
+      name: 'explicit issuers compared exactly: a v1.0 issuer needs its trailing slash (one finding)',
+      input: sampleInput(V1_WITHOUT_SLASH),
+      errors: [{ path: GLOBAL_POLICY, message: containing(`write <issuer>${V1_ISSUER}</issuer>`) }],
+    },
+    {
+      name: 'the metadata of another tenant',
+      input: sampleInput(jwt([V2_METADATA.replace(TENANT_ID, OTHER_TENANT)])),
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          message: containing(
+            `use the metadata of tenant '${TENANT_ID}', where authorization server 'colors-oauth' signs in: <openid-config url="${V2_METADATA}" />`,
+          ),
+        },
+      ],
+    },
+  ],
+});
+
+describe('jwt-issuer-matches-token-version', () => {
+  // The key tells findings in one policy apart (fingerprints), and the entity kind is the model's; the RuleTester
+  // sees neither.
+  it.each([
+    [
+      'v1.0 tokens against the v2.0 issuer',
+      V1_BACKEND,
+      [['apimService', `issuer#0:issuer:${BACKEND_APP_ID}`]],
+    ],
+    [
+      'a v1.0 issuer without its trailing slash',
+      V1_WITHOUT_SLASH,
+      [['apimService', `issuer#0:issuer-spelling:${V1_ISSUER.replace(/\/$/, '')}`]],
+    ],
+  ] as [string, Overlay, [string, string][]][])('keys the findings of %s', (_name, overlay, want) => {
+    expect(violations(run(overlay).outputs).map((v) => [v.entity.kind, v.key])).toEqual(want);
   });
 
   describe('national clouds', () => {
@@ -223,7 +277,6 @@ function apiJwt(urls: string[], issuers: string[], audience = BACKEND_APP_ID): s
 }
 
 const NO_APPS: Overlay = { snapshot: { applications: null } };
-const OTHER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 describe('jwt-issuer-matches-token-version on APIs without an authorization server', () => {
   it('finds the backend app by the audience: v2.0 tokens against the v1.0 metadata fail with IDX10205', () => {
