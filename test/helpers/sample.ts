@@ -99,6 +99,16 @@ export const AT = {
   api: '/apim/0/apis/0',
 } as const;
 
+/** `text` as a RegExp source that matches it literally. */
+export function escaped(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** A RegExp for a RuleTester message that contains every one of `texts`, in any order. */
+export function containing(...texts: string[]): RegExp {
+  return new RegExp(`^${texts.map((t) => `(?=.*${escaped(t)})`).join('')}`);
+}
+
 /**
  * Client app redirect URIs per platform; every platform is listed so that the sample's own URIs do not survive
  * the merge patch.

@@ -14,6 +14,7 @@ import {
   UNKNOWN_CLIENT,
   violations,
   type Overlay,
+  escaped,
 } from '../helpers/sample';
 
 const run = runnerFor(rule);
@@ -22,7 +23,6 @@ const VERSION = 'api/requestedAccessTokenVersion';
 const UNSET = 'api';
 const BACKEND_NULL: Overlay = { backendApp: { api: { requestedAccessTokenVersion: null } } };
 const PERSONAL = ['AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** The sample plus an app registration that no authorization server uses. */
 function withConsumerApp() {

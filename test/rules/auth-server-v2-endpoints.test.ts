@@ -10,6 +10,7 @@ import {
   runnerFor,
   violations,
   type Overlay,
+  escaped,
 } from '../helpers/sample';
 
 const OTHER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -38,7 +39,6 @@ const ORGANIZATIONS_UNKNOWN_APPS = mergeOverlay(
     },
   },
 );
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 new RuleTester({ now: TEST_NOW }).run(rule, {
   valid: [

@@ -12,6 +12,8 @@ import {
   runRule,
   violations,
   type Overlay,
+  escaped,
+  containing,
 } from '../helpers/sample';
 
 const DEFAULT_HOST = 'https://contoso-apim.developer.azure-api.net';
@@ -64,9 +66,6 @@ const CAPITALS = withRedirects(
 const TRAILING_SLASH = withRedirects([code(DEFAULT_HOST), `${code(CUSTOM_HOST)}/`]);
 const UNDER_SPA = withRedirects([code(DEFAULT_HOST)], {}, [code(CUSTOM_HOST)]);
 const WITH_LEGACY = withRedirects([code(DEFAULT_HOST), code(CUSTOM_HOST), LEGACY]);
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-/** A message that contains every one of `texts`, in any order. */
-const containing = (...texts: string[]) => new RegExp(`^${texts.map((t) => `(?=.*${escaped(t)})`).join('')}`);
 
 new RuleTester({ now: TEST_NOW }).run(rule, {
   valid: [

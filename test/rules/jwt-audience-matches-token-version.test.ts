@@ -12,6 +12,7 @@ import {
   TEST_NOW,
   violations,
   type Overlay,
+  containing,
 } from '../helpers/sample';
 import {
   fixturePolicy,
@@ -51,9 +52,6 @@ const MIXED_ENDPOINTS: Overlay = {
 const URI_FOR_V2 = globalJwt(audiences(URI));
 const NO_AUDIENCE = globalJwt('');
 const uriForV2 = sampleInput(URI_FOR_V2);
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-/** A message that contains every one of `texts`, in any order. */
-const containing = (...texts: string[]) => new RegExp(`^${texts.map((t) => `(?=.*${escaped(t)})`).join('')}`);
 
 new RuleTester({ now: TEST_NOW }).run(rule, {
   valid: [

@@ -9,6 +9,7 @@ import {
   TENANT_ID,
   violations,
   type Overlay,
+  containing,
 } from '../helpers/sample';
 import {
   fixturePolicy,
@@ -42,9 +43,6 @@ const OTHER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const V1_WITHOUT_SLASH: Overlay = { ...V1_BACKEND, ...jwt([V1_METADATA], [V1_ISSUER.replace(/\/$/, '')]) };
 const v1Backend = sampleInput(V1_BACKEND);
 const v1Metadata = sampleInput(jwt([V1_METADATA]));
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-/** A message that contains every one of `texts`, in any order. */
-const containing = (...texts: string[]) => new RegExp(`^${texts.map((t) => `(?=.*${escaped(t)})`).join('')}`);
 
 new RuleTester({ now: TEST_NOW }).run(rule, {
   valid: [
