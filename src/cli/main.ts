@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 /**
  * argv -> run -> exit code. The only module that calls process.exit or writes to the real stdout.
+ *
+ * Startup is part of the user experience (`--version`, `--help`, a pre-commit hook): this module and what it
+ * imports stay light, and ./commands (engine, rules, reporters, sources) loads only once a command is parsed.
+ * test/cli/startup/startup-modules.test.ts keeps it so.
  */
 import yargs, { type Argv, type InferredOptionTypes, type Options } from 'yargs';
 import { AuditError } from '../errors';
 import { toolVersion } from '../util/package-root';
 import { escapeLines } from '../util/escape';
-import { runExplain, runRules, runScan, runSnapshot, type Command, type ConfigFlags } from './commands';
+import type { Command, ConfigFlags } from './commands';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes';
 import { processIO, type CliIO } from './io';
 import { EXPLAIN, EXPLAIN_RULE_ID, RULES, SCAN, SCAN_SOURCES, SNAPSHOT } from './options';
@@ -135,6 +139,7 @@ export async function run(argv: readonly string[], rawIo: CliIO): Promise<ExitCo
       if (output) io.stdout(output.endsWith('\n') ? output : `${output}\n`);
       return EXIT.ok;
     }
+    const { runExplain, runRules, runScan, runSnapshot } = await import('./commands');
     switch (command.name) {
       case 'scan':
         return await runScan(command, io);

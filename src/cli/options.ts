@@ -6,7 +6,7 @@
 import type { Options, PositionalOptions } from 'yargs';
 import { REPORTER_NAMES, type ReporterName } from '../../reporters/types';
 import { CONFIG_ENV, PLUGINS_ENV } from '../config/trust';
-import { RULE_SET_NAMES } from '../registry';
+import { RULE_SET_NAMES } from '../registry/rule-set-names';
 import { FAIL_ON } from '../severity';
 
 /** A command: its yargs signature, its one-line description, and its options in `--help` order. */

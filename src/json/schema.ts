@@ -1,9 +1,13 @@
 /**
  * JSON Schema validation with ajv, reporting every problem with its JSON pointer and, when the document came
  * from a file, its line and column.
+ *
+ * The package's own schemas (schemas/*.schema.json) are compiled at build time to standalone code
+ * (./validators.generated.ts, by scripts/generate-validators.js): compiling the snapshot schema costs more than the
+ * rest of an offline scan. ajv itself loads only when a schema is compiled at run time (rule options).
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PositionIndex } from './types';
@@ -11,10 +15,14 @@ import { packageRoot } from '../util/package-root';
 
 export type SchemaName = 'snapshot' | 'auditrc';
 
-const compiled = new Map<SchemaName, ValidateFunction>();
-
+/** Same options as the build-time compilation in scripts/generate-validators.js (same errors either way). */
 export function newAjv(options: { useDefaults?: boolean } = {}): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: options.useDefaults ?? false });
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use: ajv and its compiler are ~70
+     modules that a run without rule options in its config never needs. */
+  const { default: AjvClass } = require('ajv') as typeof import('ajv');
+  const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const ajv = new AjvClass({ allErrors: true, strict: false, useDefaults: options.useDefaults ?? false });
   addFormats(ajv);
   return ajv;
 }
@@ -27,13 +35,11 @@ export function loadSchema(name: SchemaName): Record<string, unknown> {
   return JSON.parse(readFileSync(schemaPath(name), 'utf8')) as Record<string, unknown>;
 }
 
+/** The precompiled validator of one of the package's schemas; test/json/validators-generated.test.ts keeps it fresh. */
 export function validatorFor(name: SchemaName): ValidateFunction {
-  let validate = compiled.get(name);
-  if (!validate) {
-    validate = newAjv().compile(loadSchema(name));
-    compiled.set(name, validate);
-  }
-  return validate;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- 180 kB of generated code, read on first use
+  const generated = require('./validators.generated') as Record<SchemaName, unknown>;
+  return generated[name] as ValidateFunction;
 }
 
 /**

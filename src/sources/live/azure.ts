@@ -13,21 +13,15 @@ import { parseAzureScope, type AzureScope } from './azure-scope';
 import { ensureToken } from './credentials';
 import { describeFailure } from './failures';
 import { openSession, type LiveSession } from './session';
-import type { SourceContext, SourceDefinition } from '../types';
-
-export const azureSource: SourceDefinition = {
-  describe: 'API Management from Azure Resource Manager: azure:<service, resource group or subscription id>',
-  takesPath: false,
-  phase: 'apim',
-  load: (location, raw, context) => loadAzure(location, raw, context),
-};
+import type { SourceContext } from '../types';
 
 /** The resource group of an ARM id. */
 function resourceGroupOf(id: string): string {
   return /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';
 }
 
-async function loadAzure(location: string, spec: string, context: SourceContext): Promise<Inventory> {
+/** `azure:<id>` -> the API Management services under it (loaded by `azureSource` in ./index.ts on first use). */
+export async function loadAzure(location: string, spec: string, context: SourceContext): Promise<Inventory> {
   const scope = parseAzureScope(location, spec);
   const session = openSession(context, 'azure');
   try {

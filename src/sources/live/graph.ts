@@ -14,7 +14,7 @@ import { graphTransportMiddleware } from './adapters';
 import { ensureToken } from './credentials';
 import { describeFailure, httpReason } from './failures';
 import { openSession, type LiveSession } from './session';
-import type { SourceContext, SourceDefinition } from '../types';
+import type { SourceContext } from '../types';
 
 /** What the audit reads of an application; `keyCredentials` is left out (key material, and throttled). */
 export const APPLICATION_SELECT = APPLICATION_FIELDS.filter((field) => field !== 'keyCredentials');
@@ -23,13 +23,6 @@ export const APPLICATION_SELECT = APPLICATION_FIELDS.filter((field) => field !==
 export const FILTER_VALUES = 15;
 export const BATCH_SIZE = 20;
 export const PAGE_SIZE = 999;
-
-export const graphSource: SourceDefinition = {
-  describe: "app registrations from Microsoft Graph: graph (the credential's tenant) or graph:<tenant>",
-  takesPath: false,
-  phase: 'entra',
-  load: (location, raw, context) => loadGraph(location.trim(), raw, context),
-};
 
 interface GraphPage {
   value?: Record<string, unknown>[];
@@ -43,7 +36,8 @@ interface Collected {
   read: boolean;
 }
 
-async function loadGraph(location: string, spec: string, context: SourceContext): Promise<Inventory> {
+/** `graph[:<tenant>]` -> the tenant's app registrations (loaded by `graphSource` in ./index.ts on first use). */
+export async function loadGraph(location: string, spec: string, context: SourceContext): Promise<Inventory> {
   const session = openSession(context, 'graph', location ? { tenantId: location } : {});
   try {
     const referenced = context.referencedAppIds?.map((id) => id.toLowerCase());

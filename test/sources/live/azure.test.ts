@@ -3,7 +3,7 @@
  * policies, fragments, named values), policy fragments as rawxml, API revisions, and secret values that a
  * (misbehaving) service returns, which must never reach the inventory.
  */
-import { azureSource } from '../../../src/sources/live/azure';
+import { azureSource } from '../../../src/sources/live';
 import type { Inventory } from '../../../src/inventory/types';
 import type { EmulatedService } from './emulator/data';
 import { contosoTenant, CONTOSO_SERVICE_ID, sourceContext, startFixture, type LiveFixture } from './helpers';

@@ -3,8 +3,8 @@
  * permission and not-found failures. Each failure the transport cannot repair must end as a gap naming the
  * resource (never a silently smaller inventory).
  */
-import { azureSource } from '../../../src/sources/live/azure';
-import { graphSource } from '../../../src/sources/live/graph';
+import { azureSource } from '../../../src/sources/live';
+import { graphSource } from '../../../src/sources/live';
 import type { Inventory } from '../../../src/inventory/types';
 import { CONTOSO_SERVICE_ID, sourceContext, startFixture, type LiveFixture } from './helpers';
 

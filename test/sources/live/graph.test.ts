@@ -3,7 +3,8 @@
  * `$batch`es of filters) after an APIM source, unless paging the tenant takes fewer requests. Inner `$batch`
  * failures are retried or become gaps: Graph does not retry inside a batch.
  */
-import { graphSource, byAppIdRequests } from '../../../src/sources/live/graph';
+import { graphSource } from '../../../src/sources/live';
+import { byAppIdRequests } from '../../../src/sources/live/graph';
 import { syntheticTenant } from './emulator/data';
 import { CLIENT_ID, CLIENT_SECRET, sourceContext, startFixture, type LiveFixture } from './helpers';
 
