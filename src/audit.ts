@@ -20,7 +20,6 @@ import { type AuditResult } from './engine/types';
 import { failsGate, type FailOn, type SeverityLevel } from './severity';
 import type { Inventory } from './inventory/types';
 import { normalize } from './model/normalize';
-import { loadSources } from './sources';
 import { displayPath } from './util/package-root';
 
 export interface AuditRequest {
@@ -97,18 +96,18 @@ export function prepareAudit(request: PrepareRequest): PreparedAudit {
   return { ...settings, config, configFile: file, registry };
 }
 
-export function loadInventory(request: AuditRequest, prepared: PreparedAudit): Promise<Inventory> {
+export async function loadInventory(request: AuditRequest, prepared: PreparedAudit): Promise<Inventory> {
   const fromCli = request.sources.length > 0;
   const specs = fromCli ? request.sources : (prepared.config.sources ?? []);
   if (specs.length === 0) {
-    return Promise.reject(
-      new AuditError(
-        'usage',
-        'No sources to audit: pass a snapshot path or --source <kind>:<path>, or set "sources" in .auditrc.json.',
-      ),
+    throw new AuditError(
+      'usage',
+      'No sources to audit: pass a snapshot path or --source <kind>:<path>, or set "sources" in .auditrc.json.',
     );
   }
   const baseDir = fromCli || !prepared.configFile ? request.cwd : path.dirname(prepared.configFile);
+  // The source kinds (YAML, ARM, Terraform readers) load only for a run that reads sources: not for `rules`/`explain`.
+  const { loadSources } = await import('./sources');
   return loadSources(specs, baseDir, {
     cwd: request.cwd,
     env: request.env ?? {},

@@ -8,10 +8,7 @@
  */
 import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { PositionIndex } from './types';
-import { packageRoot } from '../util/package-root';
 
 export type SchemaName = 'snapshot' | 'auditrc';
 
@@ -25,14 +22,6 @@ export function newAjv(options: { useDefaults?: boolean } = {}): Ajv {
   const ajv = new AjvClass({ allErrors: true, strict: false, useDefaults: options.useDefaults ?? false });
   addFormats(ajv);
   return ajv;
-}
-
-export function schemaPath(name: SchemaName): string {
-  return path.join(packageRoot(), 'schemas', `${name}.schema.json`);
-}
-
-export function loadSchema(name: SchemaName): Record<string, unknown> {
-  return JSON.parse(readFileSync(schemaPath(name), 'utf8')) as Record<string, unknown>;
 }
 
 /** The precompiled validator of one of the package's schemas; test/json/validators-generated.test.ts keeps it fresh. */
