@@ -1,76 +1,86 @@
 /**
  * `npm run bench` (bench/manifests): a tenant-sized folder of app manifests, 10,000 files (half in the legacy
  * Azure AD Graph format, half in the Microsoft Graph format, each a realistic portal download of 2-3 KB with
- * scopes, redirect URIs and a secret), loaded by the manifest source (`manifest:<folder>`).
+ * scopes, redirect URIs and a secret; bench/fixtures/apps.ts), scanned by the CLI (`--source manifest:apps`)
+ * against the floor: a child process that reads every file and `JSON.parse`s it (bench/support/floor.ts). Both
+ * run as child processes, alternated A/B (BENCH_PAIRS, default 5).
  *
- * Prints:
- *   load     `loadManifests(folder)`: list the folder, read every file, parse, detect the format, translate;
- *   parse    the parsing work alone (parse + detect + translate of texts already in memory);
- *   locate   the first position lookup in one file (the position index is built lazily, per file);
- * and the ratio of the parsing work to the 1-second budget of the issue ("well under a second"). Best of 3 runs.
+ * Prints the medians of the floor and the scan, their ratio, the scan's peak RSS, and whether the findings equal
+ * the reference (bench/expected.json, recorded from the code before issue 12).
  */
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { decodeText, loadManifests, parseManifestText } from '../src/sources/manifest';
 import { graph, legacy } from './fixtures/apps';
+import {
+  alternate,
+  checkFindings,
+  CLI,
+  digest,
+  FLOOR,
+  fmtMiB,
+  fmtMs,
+  fmtRatio,
+  NOW,
+  pairsFor,
+  parseReport,
+  RECORD,
+  runNode,
+  summarize,
+  table,
+  workspace,
+} from './support/harness';
 
 const FILES = 10_000;
-const BUDGET_MS = 1000;
-const RUNS = 3;
-
-function best(run: () => void): number {
-  let fastest = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < RUNS; i++) {
-    (globalThis as { gc?: () => void }).gc?.();
-    const start = performance.now();
-    run();
-    fastest = Math.min(fastest, performance.now() - start);
-  }
-  return fastest;
-}
+const SCAN = ['scan', '--source', 'manifest:apps', '--format', 'json', '--fail-on', 'none', '--now', NOW];
 
 function main(): void {
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-manifests-'));
+  const ws = workspace('bench-manifests-');
   try {
-    mkdirSync(path.join(dir, 'apps'));
+    mkdirSync(path.join(ws.dir, 'apps'));
     let bytes = 0;
-    const files: string[] = [];
     for (let n = 0; n < FILES; n++) {
-      const file = path.join(dir, 'apps', `app-${String(n).padStart(5, '0')}.json`);
       const text = `${JSON.stringify(n % 2 === 0 ? legacy(n) : graph(n), null, 2)}\n`;
-      writeFileSync(file, text);
+      writeFileSync(path.join(ws.dir, 'apps', `app-${String(n).padStart(5, '0')}.json`), text);
       bytes += text.length;
-      files.push(file);
     }
-    let apps = 0;
-    const load = best(() => {
-      apps = loadManifests(path.join(dir, 'apps'), 'manifest:apps', dir).applications.length;
-    });
-    const texts = files.map((f) => decodeText(readFileSync(f)));
-    const parse = best(() => {
-      for (let i = 0; i < texts.length; i++) parseManifestText(texts[i] ?? '', `apps/${i}.json`);
-    });
-    const inventory = loadManifests(path.join(dir, 'apps'), 'manifest:apps', dir);
-    const first = inventory.applications[0];
-    const index = first?.origin.file ? inventory.files[first.origin.file] : undefined;
-    const start = performance.now();
-    const position = index?.locate(`${first?.origin.pointer ?? ''}/appId`);
-    const locate = performance.now() - start;
-    if (apps !== FILES || !position) throw new Error(`expected ${FILES} apps and a position, got ${apps}`);
-    const fmt = (ms: number) => `${ms.toFixed(0).padStart(5)} ms`;
+    const scan = () => runNode([CLI, ...SCAN], ws.dir);
+    const floor = () => runNode([FLOOR, 'apps'], ws.dir);
+    const input = `manifests-${FILES}`;
+    if (RECORD) {
+      checkFindings(input, digest(parseReport(scan())));
+      return;
+    }
+    const pairs = pairsFor();
+    const m = alternate(pairs, floor, scan);
+    const report = parseReport(m.first);
+    const same = checkFindings(input, digest(report));
     process.stdout.write(
       [
-        `${FILES} manifest files (${(bytes / 1024 / 1024).toFixed(1)} MB, half legacy, half Microsoft Graph format), ${cpus().length} CPUs, best of ${RUNS}`,
-        `load   ${fmt(load)}  (list + read + parse + translate)`,
-        `parse  ${fmt(parse)}  (parse + detect + translate, texts in memory)`,
-        `locate ${locate.toFixed(2).padStart(8)} ms  (first position lookup in one file: its index is built then)`,
-        `parsing work / 1 s budget = ${(parse / BUDGET_MS).toFixed(2)}; whole load / 1 s budget = ${(load / BUDGET_MS).toFixed(2)}`,
+        `${FILES} manifest files (${(bytes / 1024 / 1024).toFixed(1)} MB, half legacy, half Microsoft Graph format); ${cpus().length} CPUs, node ${process.version}; medians of ${pairs} A/B pairs`,
+        table([
+          ['files', 'floor', 'scan', 'scan/floor', 'scan peak RSS', 'findings', 'same findings'],
+          [
+            String(FILES),
+            fmtMs(m.floorMs),
+            fmtMs(m.scanMs),
+            fmtRatio(m.scanMs / m.floorMs),
+            fmtMiB(m.scanRss),
+            String(report.findings.length),
+            same ? 'yes' : 'NO',
+          ],
+        ]),
       ].join('\n') + '\n',
     );
+    summarize({
+      input: `manifests (${FILES} files)`,
+      floorMs: m.floorMs,
+      scanMs: m.scanMs,
+      scanRss: m.scanRss,
+      findings: same ? 'same' : 'DIFFER',
+    });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    ws.done();
   }
 }
 

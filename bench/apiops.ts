@@ -1,0 +1,179 @@
+/**
+ * `npm run bench` (bench/apiops): the CLI scanning a generated APIOps tree (bench/fixtures/apiops-tree.ts: policies
+ * at every scope, fragments, named values, specifications, products, authorization servers, planted defects) with
+ * one app manifest per API, against the floor: a child process that reads every file of the same tree and
+ * `JSON.parse`s the JSON ones (bench/support/floor.ts). Both run as child processes, alternated A/B.
+ *
+ * For each size (BENCH_SIZES, default 100,1000,5000 APIs; 5 operations each) it prints the medians of the floor
+ * and the scan, their ratio, the scan's peak RSS (reported by the child itself), and whether the findings equal
+ * the reference (bench/expected.json, recorded from the code before issue 12). Then the scaling figures
+ * time(1000)/(10 x time(100)) and time(5000)/(10 x time(500)) (500 is measured for that when 5000 is), and
+ * whether the 5,000-API scan completes with a 300 MB heap (--max-old-space-size=300).
+ */
+import path from 'node:path';
+import { cpus } from 'node:os';
+import { writeApiopsTree, DEFECTS, type TreeSummary } from './fixtures/apiops-tree';
+import {
+  alternate,
+  checkFindings,
+  CLI,
+  digest,
+  FLOOR,
+  fmtMiB,
+  fmtMs,
+  fmtRatio,
+  NOW,
+  pairsFor,
+  parseReport,
+  RECORD,
+  runNode,
+  summarize,
+  table,
+  workspace,
+  type Report,
+} from './support/harness';
+
+const SCAN = [
+  'scan',
+  '--source',
+  'apiops:apimartifacts',
+  '--source',
+  'manifest:entra',
+  '--format',
+  'json',
+  '--fail-on',
+  'none',
+  '--now',
+  NOW,
+];
+const HEAP_LIMIT_MB = 300;
+
+function sizes(): number[] {
+  const wanted = (process.env['BENCH_SIZES'] ?? '100,1000,5000')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
+  // 5,000 is compared with 500 for the scaling figure.
+  if (wanted.includes(5000) && !wanted.includes(500)) wanted.push(500);
+  return [...new Set(wanted)].sort((a, b) => a - b);
+}
+
+/** Every planted defect shows up as at least one finding about its API. */
+function missedDefects(tree: TreeSummary, report: Report): string[] {
+  const text = report.findings.map((f) => f.message).join('\n');
+  return (Object.keys(DEFECTS) as (keyof typeof DEFECTS)[]).flatMap((defect) =>
+    tree.defects[defect].filter((api) => !text.includes(`'${api}`)).map((api) => `${defect} in ${api}`),
+  );
+}
+
+interface Row {
+  apis: number;
+  files: number;
+  mb: number;
+  floorMs: number;
+  scanMs: number;
+  scanRss: number;
+  findings: number;
+  same: boolean;
+}
+
+function measure(apis: number, root: string): Row {
+  const dir = path.join(root, `apis-${apis}`);
+  const tree = writeApiopsTree(dir, { apis });
+  const input = `apiops-${apis}`;
+  const scan = () => runNode([CLI, ...SCAN], dir);
+  const floor = () => runNode([FLOOR, 'apimartifacts', 'entra'], dir);
+  const m = RECORD
+    ? { floorMs: Number.NaN, scanMs: Number.NaN, floorRss: Number.NaN, scanRss: Number.NaN, first: scan() }
+    : alternate(pairsFor(apis >= 5000 ? 3 : undefined), floor, scan);
+  const report = parseReport(m.first);
+  const missed = missedDefects(tree, report);
+  if (missed.length > 0) {
+    process.exitCode = 1;
+    process.stderr.write(`\nPLANTED DEFECTS NOT FOUND in ${input}: ${missed.join(', ')}\n`);
+  }
+  const same = checkFindings(input, digest(report));
+  return {
+    apis,
+    files: tree.files,
+    mb: tree.bytes / 1024 / 1024,
+    floorMs: m.floorMs,
+    scanMs: m.scanMs,
+    scanRss: m.scanRss,
+    findings: report.findings.length,
+    same,
+  };
+}
+
+function main(): void {
+  const ws = workspace('bench-apiops-');
+  try {
+    const rows = sizes().map((apis) => {
+      const row = measure(apis, ws.dir);
+      process.stdout.write(`measured ${apis} APIs\n`);
+      return row;
+    });
+    if (RECORD) return;
+    const scaling = (big: number, small: number) => {
+      const a = rows.find((r) => r.apis === big);
+      const b = rows.find((r) => r.apis === small);
+      return a && b
+        ? [`time(${big})/(10 x time(${small}))`, (a.scanMs / (10 * b.scanMs)).toFixed(2)]
+        : undefined;
+    };
+    const pairs = pairsFor();
+    process.stdout.write(
+      [
+        `APIOps tree + manifests, 5 operations per API; ${cpus().length} CPUs, node ${process.version}; medians of ${pairs} A/B pairs (3 at 5,000 APIs)`,
+        table([
+          [
+            'APIs',
+            'files',
+            'MB',
+            'floor',
+            'scan',
+            'scan/floor',
+            'scan peak RSS',
+            'findings',
+            'same findings',
+          ],
+          ...rows.map((r) => [
+            String(r.apis),
+            String(r.files),
+            r.mb.toFixed(1),
+            fmtMs(r.floorMs),
+            fmtMs(r.scanMs),
+            fmtRatio(r.scanMs / r.floorMs),
+            fmtMiB(r.scanRss),
+            String(r.findings),
+            r.same ? 'yes' : 'NO',
+          ]),
+        ]),
+        ...[scaling(1000, 100), scaling(5000, 500)].flatMap((s) => (s ? [`scaling ${s[0]} = ${s[1]}`] : [])),
+      ].join('\n') + '\n',
+    );
+    for (const r of rows) {
+      summarize({
+        input: `apiops ${r.apis} APIs (${r.files} files)`,
+        floorMs: r.floorMs,
+        scanMs: r.scanMs,
+        scanRss: r.scanRss,
+        findings: r.same ? 'same' : 'DIFFER',
+      });
+    }
+    if (rows.some((r) => r.apis === 5000)) {
+      const limited = runNode([CLI, ...SCAN], path.join(ws.dir, 'apis-5000'), [
+        `--max-old-space-size=${HEAP_LIMIT_MB}`,
+      ]);
+      const verdict =
+        limited.status === 0
+          ? `completes (${fmtMs(limited.ms)}, peak RSS ${fmtMiB(limited.rss)})`
+          : `FAILS (exit ${limited.status}): ${limited.stderr.trim().split('\n').slice(-3).join(' / ').slice(0, 300)}`;
+      process.stdout.write(`5,000 APIs with --max-old-space-size=${HEAP_LIMIT_MB}: ${verdict}\n`);
+    }
+  } finally {
+    ws.done();
+  }
+}
+
+main();
