@@ -28,7 +28,22 @@ export function isTokenValidation(statement: EffectiveStatement): boolean {
 
 /** Operations of current API revisions (the ones the gateway serves by default). */
 export function currentOperations(model: Model): OperationPolicy[] {
-  return effectivePolicies(model).operations.filter((o) => o.api.isCurrent);
+  return perModel(currentMemo, model, () =>
+    effectivePolicies(model).operations.filter((o) => o.api.isCurrent),
+  );
+}
+
+const currentMemo = new WeakMap<Model, OperationPolicy[]>();
+const validationsMemo = new WeakMap<Model, ValidationUse[]>();
+const unreadableMemo = new WeakMap<Model, Unreadable[]>();
+
+/** Computed once per model: several rules read the same lists (they must not change them). */
+function perModel<T>(memo: WeakMap<Model, T>, model: Model, compute: () => T): T {
+  const cached = memo.get(model);
+  if (cached !== undefined) return cached;
+  const value = compute();
+  memo.set(model, value);
+  return value;
 }
 
 /** One token-validation element and the operations whose effective inbound runs it. */
@@ -45,26 +60,46 @@ export interface ValidationUse {
  * API, once per element however many operations share it (a global `validate-jwt` is one use).
  */
 export function tokenValidations(model: Model): ValidationUse[] {
-  const uses = new Map<PolicyElement, ValidationUse>();
+  return perModel(validationsMemo, model, () => findTokenValidations(model));
+}
+
+function findTokenValidations(model: Model): ValidationUse[] {
+  const uses = new Map<PolicyElement, ValidationUse & { seen: Set<unknown> }>();
   for (const op of currentOperations(model)) {
     for (const path of op.paths) {
       for (const statement of allStatements(path.sections.inbound.statements)) {
         if (!isTokenValidation(statement)) continue;
         let use = uses.get(statement.element);
         if (!use) {
-          use = { statement, kind: statement.element.name as ValidatorName, operations: [], apis: [] };
+          const kind = statement.element.name as ValidatorName;
+          use = { statement, kind, operations: [], apis: [], seen: new Set() };
           uses.set(statement.element, use);
         }
-        if (!use.operations.includes(op)) use.operations.push(op);
-        if (!use.apis.includes(op.api)) use.apis.push(op.api);
+        if (!use.seen.has(op)) {
+          use.seen.add(op);
+          use.operations.push(op);
+        }
+        if (!use.seen.has(op.api)) {
+          use.seen.add(op.api);
+          use.apis.push(op.api);
+        }
       }
     }
   }
-  return [...uses.values()];
+  return [...uses.values()].map(({ statement, kind, operations, apis }) => ({
+    statement,
+    kind,
+    operations,
+    apis,
+  }));
 }
 
 /** The unreadable parts of the effective inbound sections of current operations, once each. */
 export function unreadableInbound(model: Model): Unreadable[] {
+  return perModel(unreadableMemo, model, () => findUnreadableInbound(model));
+}
+
+function findUnreadableInbound(model: Model): Unreadable[] {
   const seen = new Set<string>();
   const out: Unreadable[] = [];
   for (const op of currentOperations(model)) {

@@ -67,10 +67,24 @@ export function parseJsonWithPositions(text: string): ParsedJson | { problems: J
   } catch (error) {
     return { problems: syntaxProblems(source, error) };
   }
-  const toPosition = makeOffsetToPosition(source);
-  const root = scanOffsets(source);
-  const offsetOf = (pointer: string) => lookup(source, root, pointer);
-  const index: PositionIndex = {
+  return { value, index: lazyIndex(source) };
+}
+
+/**
+ * The position index of a valid JSON text, built on the first lookup: most files no finding points into, and
+ * their texts are only kept (not scanned) until then.
+ */
+function lazyIndex(source: string): PositionIndex {
+  let built: { toPosition: (offset: number) => Position; root: number | Container } | undefined;
+  const offsetOf = (pointer: string) => {
+    built ??= { toPosition: makeOffsetToPosition(source), root: scanOffsets(source) };
+    return lookup(source, built.root, pointer);
+  };
+  const toPosition = (offset: number) => {
+    built ??= { toPosition: makeOffsetToPosition(source), root: scanOffsets(source) };
+    return built.toPosition(offset);
+  };
+  return {
     locate(pointer) {
       const offset = offsetOf(pointer);
       return offset === undefined ? undefined : toPosition(offset);
@@ -82,7 +96,6 @@ export function parseJsonWithPositions(text: string): ParsedJson | { problems: J
       return raw === undefined ? undefined : toPosition(raw);
     },
   };
-  return { value, index };
 }
 
 function syntaxProblems(source: string, error: unknown): JsonParseProblem[] {
@@ -251,11 +264,13 @@ function rawOffsetInString(text: string, quote: number, decodedOffset: number): 
  */
 export function textFileIndex(text: string): PositionIndex {
   const body = stripBom(text);
-  const toPosition = makeOffsetToPosition(body);
+  let toPosition: ((offset: number) => Position) | undefined;
   return {
     locate: (pointer) => (pointer === '' ? { line: 1, column: 1 } : undefined),
     locateOffset: (pointer, offset) =>
-      pointer === '' && offset >= 0 && offset <= body.length ? toPosition(offset) : undefined,
+      pointer === '' && offset >= 0 && offset <= body.length
+        ? (toPosition ??= makeOffsetToPosition(body))(offset)
+        : undefined,
   };
 }
 

@@ -7,7 +7,6 @@
 import type { Origin } from '../inventory/types';
 import {
   serviceOf,
-  SECTIONS,
   workspaceOf,
   type FragmentDocument,
   type PolicyDocument,
@@ -100,25 +99,97 @@ interface Collector {
   dropped: DroppedInheritance[];
 }
 
-/** Composes sections along a chain; inlines fragments. One instance per index (fragment readings shared). */
+/** A prefix of a chain composed for one section from an inlined count of zero, kept for every chain sharing it. */
+interface Composed extends Collector {
+  statements: EffectiveStatement[];
+  /** Policy elements inlined from fragments while composing it. */
+  inlined: number;
+  /** Whether the section limit cut an inlining short: then it depends on what came before, and is recomputed. */
+  limited: boolean;
+}
+
+/** The prefixes composed so far: a trie over the chain's documents, broadest first. */
+interface PrefixNode {
+  next: Map<PolicyDocument, PrefixNode>;
+  composed: Partial<Record<SectionName, Composed>>;
+}
+
+/**
+ * Composes sections along a chain; inlines fragments. One instance per index (fragment readings shared). Each
+ * prefix of a chain (global, global + product, global + product + API ...) is composed once per section and
+ * shared by every chain that starts with it, so the operations of an API share their API's composition.
+ */
 export class Composer {
   /** Policy elements inlined from fragments into the section being composed. */
   private inlined = 0;
+  /** Set when the section limit stopped an inlining since it was last cleared. */
+  private limited = false;
+  private readonly prefixes: PrefixNode = { next: new Map(), composed: {} };
 
   constructor(private readonly catalog: FragmentCatalog) {}
 
+  /** The effective sections of a chain, each composed when first read. */
   sections(chain: PolicyDocument[]): Record<SectionName, EffectiveSection> {
-    const result = {} as Record<SectionName, EffectiveSection>;
-    for (const name of SECTIONS) {
-      this.inlined = 0;
-      const collector: Collector = { unreadable: [], dropped: [] };
-      const statements = this.effectiveAt(chain, chain.length - 1, name, collector);
-      result[name] = { name, statements, ...collector };
-    }
-    return result;
+    return new LazySections(this, chain);
   }
 
+  section(chain: PolicyDocument[], name: SectionName): EffectiveSection {
+    this.inlined = 0;
+    const collector: Collector = { unreadable: [], dropped: [] };
+    const statements = this.effectiveAt(chain, chain.length - 1, name, collector);
+    return { name, statements, ...collector };
+  }
+
+  private node(chain: PolicyDocument[], i: number): PrefixNode {
+    let node = this.prefixes;
+    for (let k = 0; k <= i; k++) {
+      const document = chain[k] as PolicyDocument;
+      let next = node.next.get(document);
+      if (!next) {
+        next = { next: new Map(), composed: {} };
+        node.next.set(document, next);
+      }
+      node = next;
+    }
+    return node;
+  }
+
+  /**
+   * The effective statements of `chain[0..i]` for a section; what could not be read and what is dropped go to
+   * `collector`. The prefix is composed once from an inlined count of zero; it is reused when the count it
+   * continues from keeps it under the section limit (the same result as composing it there), else composed
+   * again in place.
+   */
   private effectiveAt(
+    chain: PolicyDocument[],
+    i: number,
+    name: SectionName,
+    collector: Collector,
+  ): EffectiveStatement[] {
+    if (i < 0 || !chain[i]) return [];
+    const node = this.node(chain, i);
+    let composed = node.composed[name];
+    if (!composed) {
+      const [before, limitedBefore] = [this.inlined, this.limited];
+      this.inlined = 0;
+      this.limited = false;
+      const own: Collector = { unreadable: [], dropped: [] };
+      const statements = this.compose(chain, i, name, own);
+      composed = { statements, ...own, inlined: this.inlined, limited: this.limited };
+      node.composed[name] = composed;
+      this.inlined = before;
+      this.limited = limitedBefore;
+    }
+    if (composed.limited || this.inlined + composed.inlined > MAX_SECTION_INLINED) {
+      return this.compose(chain, i, name, collector);
+    }
+    this.inlined += composed.inlined;
+    collector.unreadable.push(...composed.unreadable);
+    collector.dropped.push(...composed.dropped);
+    return composed.statements;
+  }
+
+  private compose(
     chain: PolicyDocument[],
     i: number,
     name: SectionName,
@@ -232,6 +303,7 @@ export class Composer {
     if (including.has(found)) return []; // a fragment including itself: the service rejects it; stop here
     const size = this.catalog.expansion.size(found);
     this.inlined += size;
+    if (size <= MAX_FRAGMENT_EXPANSION && this.inlined > MAX_SECTION_INLINED) this.limited = true;
     if (size > MAX_FRAGMENT_EXPANSION || this.inlined > MAX_SECTION_INLINED) {
       const message =
         size > MAX_FRAGMENT_EXPANSION
@@ -249,6 +321,33 @@ export class Composer {
     return childElements(found.state.root).flatMap((c) =>
       this.expand(c, inner, conditions, collector, nextIncluding),
     );
+  }
+}
+
+/** A chain's sections, each composed by its getter when first read (rules read mostly `inbound`). */
+class LazySections implements Record<SectionName, EffectiveSection> {
+  private readonly done: Partial<Record<SectionName, EffectiveSection>> = {};
+
+  constructor(
+    private readonly composer: Composer,
+    private readonly chain: PolicyDocument[],
+  ) {}
+
+  private read(name: SectionName): EffectiveSection {
+    return (this.done[name] ??= this.composer.section(this.chain, name));
+  }
+
+  get inbound(): EffectiveSection {
+    return this.read('inbound');
+  }
+  get backend(): EffectiveSection {
+    return this.read('backend');
+  }
+  get outbound(): EffectiveSection {
+    return this.read('outbound');
+  }
+  get 'on-error'(): EffectiveSection {
+    return this.read('on-error');
   }
 }
 

@@ -99,16 +99,17 @@ function buildIndex(model: Model): EffectivePolicyIndex {
   for (const service of model.services) {
     for (const api of service.apis) {
       const targets: (Operation | undefined)[] = api.operations.length > 0 ? api.operations : [undefined];
+      const shapes = pathShapes(api, byOwner);
       for (const operation of targets) {
         operations.push({
           api,
           operation,
           entity: operation ?? api,
           label: operation ? operationLabel(operation) : `${api.name} (all operations)`,
-          paths: callPaths(api, operation, byOwner).map((p) => ({
-            ...p,
-            sections: composer.sections(p.chain),
-          })),
+          paths: shapes.map(({ product, description, chain }) => {
+            const full = withOwner(chain, operation, byOwner);
+            return { product, description, chain: full, sections: composer.sections(full) };
+          }),
         });
       }
     }
@@ -123,13 +124,13 @@ function buildIndex(model: Model): EffectivePolicyIndex {
   };
 }
 
-function callPaths(
+/** The call paths of an API's operations, up to the API's own policy (shared by its operations). */
+function pathShapes(
   api: Api,
-  operation: Operation | undefined,
   byOwner: ReadonlyMap<PolicyOwner, PolicyDocument>,
 ): Omit<CallPath, 'sections'>[] {
   const chainWith = (product: Product | undefined) =>
-    [api.service, api.workspace, product, api, operation].flatMap((owner) => {
+    [api.service, api.workspace, product, api].flatMap((owner) => {
       const doc = owner ? byOwner.get(owner) : undefined;
       return doc ? [doc] : [];
     });
@@ -147,6 +148,16 @@ function callPaths(
       chain: chainWith(product),
     })),
   ];
+}
+
+/** `chain` with the operation's policy at its end, when it has one (else the shared chain: nothing changes it). */
+function withOwner(
+  chain: PolicyDocument[],
+  operation: Operation | undefined,
+  byOwner: ReadonlyMap<PolicyOwner, PolicyDocument>,
+): PolicyDocument[] {
+  const doc = operation ? byOwner.get(operation) : undefined;
+  return doc ? [...chain, doc] : chain;
 }
 
 function findMissingFragments(texts: PolicyText[], catalog: FragmentCatalog): MissingFragment[] {

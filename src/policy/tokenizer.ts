@@ -134,7 +134,7 @@ export class Tokenizer {
   private startTag(start: number): Token {
     const { text } = this.ctx;
     const nameEnd = readName(text, start + 1);
-    const name = text.slice(start + 1, nameEnd);
+    const name = interned(text, start + 1, nameEnd);
     const attributes: PolicyAttribute[] = [];
     let seen: Set<string> | undefined;
     let i = nameEnd;
@@ -193,7 +193,7 @@ export class Tokenizer {
   private attribute(start: number, element: string, tagStart: number, into: PolicyAttribute[]): number {
     const { text } = this.ctx;
     const nameEnd = readName(text, start);
-    const name = text.slice(start, nameEnd);
+    const name = interned(text, start, nameEnd);
     const eq = skipSpace(text, nameEnd);
     if (text.charCodeAt(eq) !== 0x3d /* = */) {
       this.ctx.warn(`attribute ${name} of <${element}> has no value`, start);
@@ -265,4 +265,21 @@ function describe(text: string, at: number): string {
 
 function quoteSnippet(text: string, at: number): string {
   return JSON.stringify(text.slice(at, at + 12));
+}
+
+/**
+ * Element and attribute names, one string each however many documents use them (thousands of policies share a
+ * few dozen names). Bounded: past the limit, further names are kept as sliced.
+ */
+const names = new Map<string, string>();
+const MAX_INTERNED = 10_000;
+
+function interned(text: string, start: number, end: number): string {
+  const name = text.slice(start, end);
+  const known = names.get(name);
+  if (known !== undefined) return known;
+  // A flat copy, so the kept name does not keep the whole policy text alive.
+  const flat = name.length > 12 ? (' ' + name).slice(1) : name;
+  if (names.size < MAX_INTERNED) names.set(flat, flat);
+  return flat;
 }

@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   closeSync,
   constants,
+  type Dirent,
   fstatSync,
   lstatSync,
   openSync,
@@ -273,11 +274,13 @@ export function listFolder(
   dir: string,
   root: string | undefined,
   problem: (file: string, why: string) => void,
+  tree?: FolderTree,
 ): Listed[] {
   let dirents;
   try {
-    if (root !== undefined && present(dir) && isLink(dir)) resolveInside(dir, root);
-    dirents = readdirSync(dir, { withFileTypes: true });
+    if (root !== undefined && !tree?.plainFolder(dir) && present(dir) && isLink(dir))
+      resolveInside(dir, root);
+    dirents = tree ? tree.dirents(dir) : readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     if (error instanceof FileReadError) {
       problem(dir, error.message);
@@ -328,6 +331,85 @@ export function listFolder(
     }
   }
   return listed;
+}
+
+/**
+ * The folders of one source root as they are read: each folder listed once (so that whether a file is there is
+ * a look-up, not a system call), and which paths lead to the root's own folders and files through no symbolic
+ * link (their real path is the root's followed by the same names, so they need no `realpath` to be known inside).
+ */
+export class FolderTree {
+  private readonly listed = new Map<string, Map<string, Dirent> | null>();
+  private readonly plain = new Map<string, boolean>();
+  private readonly rootKey: string | undefined;
+
+  constructor(readonly root: string | undefined) {
+    this.rootKey = root === undefined ? undefined : path.join(root, '.');
+  }
+
+  /** The entries of `dir` (readdir's errors are thrown, and the listing is tried again next time). */
+  dirents(dir: string): Dirent[] {
+    const known = this.listed.get(dir);
+    if (known) return [...known.values()];
+    const dirents = readdirSync(dir, { withFileTypes: true });
+    this.listed.set(dir, new Map(dirents.map((d) => [d.name, d])));
+    return dirents;
+  }
+
+  private names(dir: string): Map<string, Dirent> | null | undefined {
+    const known = this.listed.get(dir);
+    if (known !== undefined) return known;
+    try {
+      const names = new Map(readdirSync(dir, { withFileTypes: true }).map((d) => [d.name, d]));
+      this.listed.set(dir, names);
+      return names;
+    } catch (error) {
+      const code = errnoCode(error);
+      // Nothing is in a folder that is not there; a folder that cannot be listed is asked entry by entry.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined;
+      this.listed.set(dir, null);
+      return null;
+    }
+  }
+
+  /** `present(file)`, from the listing of its folder. */
+  present(file: string): boolean {
+    const names = this.names(path.dirname(file));
+    if (names === undefined) return present(file);
+    if (names === null) return false;
+    const name = path.basename(file);
+    if (names.has(name)) return true;
+    // A case-insensitive file system finds a name the listing spells differently.
+    const lower = name.toLowerCase();
+    for (const other of names.keys()) if (other.toLowerCase() === lower) return present(file);
+    return false;
+  }
+
+  /** Whether `dir` is the root, or a folder (not a link) in such a folder. */
+  plainFolder(dir: string): boolean {
+    if (this.rootKey === undefined) return false;
+    if (dir === this.rootKey) return true;
+    const known = this.plain.get(dir);
+    if (known !== undefined) return known;
+    const parent = path.dirname(dir);
+    const result =
+      parent !== dir &&
+      this.plainFolder(parent) &&
+      this.names(parent)?.get(path.basename(dir))?.isDirectory() === true;
+    this.plain.set(dir, result);
+    return result;
+  }
+
+  /** `readBytes(file, root)`; a regular file of a plain folder is known to be inside the root without `realpath`. */
+  readBytes(file: string): Buffer {
+    const dir = path.dirname(file);
+    const inside = this.plainFolder(dir) && this.names(dir)?.get(path.basename(file))?.isFile() === true;
+    return readBytes(file, inside ? undefined : this.root);
+  }
+
+  readText(file: string): string {
+    return decodeUtf8(this.readBytes(file));
+  }
 }
 
 /** `<shown> <why>` for a failed read (`<shown>:<line>: ...` for invalid UTF-8), for messages and gaps. */

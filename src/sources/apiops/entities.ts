@@ -15,7 +15,6 @@ import type {
   Origin,
   PolicyContract,
 } from '../../inventory/types';
-import { present } from '../../util/files';
 import { entries, type FolderReader, type Json } from './reader';
 import { isRecord } from '../../util/json';
 
@@ -55,7 +54,7 @@ export function readApi(
       properties,
       origin: info.origin,
     };
-  } else if (present(infoFile)) {
+  } else if (reader.present(infoFile)) {
     return undefined; // malformed: reported as a problem
   } else {
     // Without its information file the API's settings are unknown: record it, but let nothing rest on it.
@@ -132,7 +131,7 @@ export function readProduct(reader: FolderReader, name: string, dir: string): In
   const info = reader.json(infoFile);
   const policy = reader.policy(path.join(dir, 'policy.xml'));
   const properties = info ? reader.properties(infoFile, info) : {};
-  if (!properties || (!info && present(infoFile))) return undefined;
+  if (!properties || (!info && reader.present(infoFile))) return undefined;
   const origin: Origin = info?.origin ?? policy?.origin ?? {};
   if (!info) {
     reader.gap(infoFile, 'is missing, so the settings of this product are unknown');
@@ -165,7 +164,7 @@ export function readNamedValue(
   const infoFile = path.join(dir, 'namedValueInformation.json');
   const info = reader.json(infoFile);
   if (!info) {
-    if (!present(infoFile)) reader.gap(infoFile, 'is missing, so this named value is unknown');
+    if (!reader.present(infoFile)) reader.gap(infoFile, 'is missing, so this named value is unknown');
     return undefined;
   }
   const properties = reader.properties(infoFile, info);
@@ -188,7 +187,7 @@ export function readFragment(reader: FolderReader, name: string, dir: string): I
   const infoFile = path.join(dir, 'policyFragmentInformation.json');
   const info = reader.json(infoFile);
   const policy = reader.policy(path.join(dir, 'policy.xml')) ?? fragmentInInformation(info);
-  if (info === undefined && present(infoFile)) return undefined;
+  if (info === undefined && reader.present(infoFile)) return undefined;
   const properties = info ? reader.properties(infoFile, info) : {};
   if (!properties) return undefined;
   if (!policy) {
@@ -223,7 +222,8 @@ export function readAuthorizationServer(
   const infoFile = path.join(dir, 'authorizationServerInformation.json');
   const info = reader.json(infoFile);
   if (!info) {
-    if (!present(infoFile)) reader.gap(infoFile, 'is missing, so this authorization server is unknown');
+    if (!reader.present(infoFile))
+      reader.gap(infoFile, 'is missing, so this authorization server is unknown');
     return undefined;
   }
   const properties = reader.properties(infoFile, info);

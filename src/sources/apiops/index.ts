@@ -12,7 +12,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { present } from '../../util/files';
 import { AuditError } from '../../errors';
 import type {
   Inventory,
@@ -108,7 +107,7 @@ function collectAll<T extends { name: string }>(
 function readApis(reader: FolderReader, dir: string): InventoryApi[] {
   const one = (api: InventoryApi | undefined) => (api ? [api] : []);
   return entries(dir, 'apis', reader).flatMap((entry) => {
-    if (present(path.join(entry.dir, API_INFO))) return one(readApi(reader, entry.name, entry.dir));
+    if (reader.present(path.join(entry.dir, API_INFO))) return one(readApi(reader, entry.name, entry.dir));
     const nested = nestedApiDirs(entry.dir);
     if (nested.length > 0) {
       return nested.flatMap((sub) => one(readApi(reader, `${entry.name}/${sub}`, path.join(entry.dir, sub))));
@@ -148,7 +147,7 @@ function readWorkspace(reader: FolderReader, name: string, dir: string): Invento
   const infoFile = path.join(dir, 'workspaceInformation.json');
   const info = reader.json(infoFile);
   const properties = info ? reader.properties(infoFile, info) : {};
-  if (!properties || (!info && present(infoFile))) return undefined;
+  if (!properties || (!info && reader.present(infoFile))) return undefined;
   const parts = readContainer(reader, dir);
   const workspace: InventoryWorkspace = {
     name,
@@ -175,7 +174,7 @@ function readService(reader: FolderReader, dir: string, explicitName: string | u
   const properties = (info ? reader.properties(infoFile, info) : undefined) ?? {};
   const origin: Origin =
     info?.origin ??
-    (present(path.join(dir, 'policy.xml'))
+    (reader.present(path.join(dir, 'policy.xml'))
       ? { file: reader.shown(path.join(dir, 'policy.xml')), pointer: '' }
       : {});
   const fileName = info?.value['name'];
@@ -211,8 +210,8 @@ function markUncarried(reader: FolderReader, dir: string, service: InventoryServ
     ? `; name the service as well (apiops:${reader.shown(dir)}#<service name>) so that the sources match`
     : '';
   const entries = subdirectories(folder, dir).length;
-  if (!present(folder) || entries > servers) {
-    const why = present(folder)
+  if (!reader.present(folder) || entries > servers) {
+    const why = reader.present(folder)
       ? `${reader.shown(folder)} has entries without a readable authorizationServerInformation.json`
       : `APIOps does not extract authorization servers and ${reader.shown(dir)} has no hand-written authorizationServers/ folder`;
     markNotCarried(

@@ -8,15 +8,7 @@ import type { Origin, PolicyContract, SourceGap } from '../../inventory/types';
 import type { PositionIndex } from '../../json/types';
 import { parseJsonWithPositions, stripBom, textFileIndex } from '../../json/positions';
 import { displayPath } from '../../util/package-root';
-import {
-  FileReadError,
-  fileProblem,
-  listFolder,
-  present,
-  readBytes,
-  readText,
-  type FileProblem,
-} from '../../util/files';
+import { FileReadError, fileProblem, FolderTree, listFolder, type FileProblem } from '../../util/files';
 import { jsonSpecOperations, yamlSpecOperations, type SpecResult } from './spec';
 import { stripSecrets } from '../shared/secrets';
 import { isRecord } from '../../util/json';
@@ -31,8 +23,9 @@ export function subdirectories(
   dir: string,
   root?: string,
   problem: (file: string, why: string) => void = () => undefined,
+  tree?: FolderTree,
 ): string[] {
-  return listFolder(dir, root, problem)
+  return listFolder(dir, root, problem, tree)
     .filter((e) => e.kind === 'folder')
     .map((e) => e.name)
     .sort((a, b) => a.localeCompare(b));
@@ -43,6 +36,8 @@ export class FolderReader {
   readonly files: Record<string, PositionIndex> = {};
   readonly problems: string[] = [];
   readonly gaps: SourceGap[] = [];
+  /** The artifact folder's listings: whether a file is there is a look-up, and plain files need no realpath. */
+  readonly tree: FolderTree;
 
   constructor(
     private readonly spec: string,
@@ -50,7 +45,14 @@ export class FolderReader {
     readonly log: (message: string) => void,
     /** The artifact folder: no symbolic link is followed out of it. */
     readonly root?: string,
-  ) {}
+  ) {
+    this.tree = new FolderTree(root);
+  }
+
+  /** Whether a directory entry exists at `file` (`present`, from its folder's listing). */
+  present(file: string): boolean {
+    return this.tree.present(file);
+  }
 
   shown(file: string): string {
     return displayPath(file, this.cwd);
@@ -58,7 +60,7 @@ export class FolderReader {
 
   private text(file: string): string | undefined {
     try {
-      return readText(file, this.root);
+      return this.tree.readText(file);
     } catch (error) {
       this.unread(file, error);
       return undefined;
@@ -87,7 +89,7 @@ export class FolderReader {
 
   /** A JSON file, indexed; undefined when absent, unreadable (a gap) or malformed (a problem). */
   private parsed(file: string): { value: unknown; shown: string } | undefined {
-    if (!present(file)) return undefined;
+    if (!this.present(file)) return undefined;
     const text = this.text(file);
     if (text === undefined) return undefined;
     const shown = this.shown(file);
@@ -142,7 +144,7 @@ export class FolderReader {
 
   /** A `policy.xml`: raw text (`rawxml`, BOM stripped), located in its own file. */
   policy(file: string): PolicyContract | undefined {
-    if (!present(file)) return undefined;
+    if (!this.present(file)) return undefined;
     const text = this.text(file);
     if (text === undefined) return undefined;
     const shown = this.shown(file);
@@ -161,10 +163,10 @@ export class FolderReader {
       ['specification.yml', yamlSpecOperations],
     ] as const) {
       const file = path.join(apiDir, name);
-      if (!present(file)) continue;
+      if (!this.present(file)) continue;
       let bytes: Buffer;
       try {
-        bytes = readBytes(file, this.root);
+        bytes = this.tree.readBytes(file);
       } catch (error) {
         this.unread(file, error);
         return undefined;
@@ -180,7 +182,7 @@ export class FolderReader {
 /** The entries of a collection folder (`apis/`, `named values/`...): name and folder path. */
 export function entries(dir: string, folder: string, reader?: FolderReader): { name: string; dir: string }[] {
   const problem = reader ? (file: string, why: string) => reader.gap(file, why) : undefined;
-  return subdirectories(path.join(dir, folder), reader?.root, problem).map((name) => ({
+  return subdirectories(path.join(dir, folder), reader?.root, problem, reader?.tree).map((name) => ({
     name,
     dir: path.join(dir, folder, name),
   }));
