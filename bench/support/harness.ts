@@ -13,15 +13,31 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /** The repository (this file runs from dist/bench/support/). */
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
-const PEAK_RSS = path.join(__dirname, 'peak-rss.js');
-export const FLOOR = path.join(__dirname, 'floor.js');
+/**
+ * The two helper scripts the children run, copied out of dist/ when the benchmark starts: a build running
+ * meanwhile (another terminal, an editor) may empty dist/ under a benchmark that takes minutes.
+ */
+const TOOLS = mkdtempSync(path.join(tmpdir(), 'bench-tools-'));
+for (const script of ['peak-rss.js', 'floor.js'])
+  copyFileSync(path.join(__dirname, script), path.join(TOOLS, script));
+process.on('exit', () => rmSync(TOOLS, { recursive: true, force: true }));
+const PEAK_RSS = path.join(TOOLS, 'peak-rss.js');
+export const FLOOR = path.join(TOOLS, 'floor.js');
 const EXPECTED = path.join(ROOT, 'bench', 'expected.json');
 export const CLI = process.env['BENCH_CLI'] ?? path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 export const RECORD = process.env['BENCH_RECORD'] === '1';
