@@ -2,16 +2,22 @@
  * The reporters by name. `Record<ReporterName, Reporter>` makes a new format without an implementation a compile
  * error. Reporters are pure functions from an audit result to the text of a report; the CLI decides where it goes.
  */
-import { jsonReporter } from './json';
-import { sarifReporter } from './sarif';
-import { textReporter } from './text';
 import type { Reporter, ReporterName } from './types';
 
 export { REPORTER_NAMES } from './types';
 export type { Reporter, ReporterName, ReporterOptions, RuleDoc } from './types';
 
+/* eslint-disable @typescript-eslint/no-require-imports -- each reporter's module is loaded when it is first
+   read: a run formats one report, and the CLI's start pays only for that one. */
 export const reporters: Readonly<Record<ReporterName, Reporter>> = {
-  text: textReporter,
-  json: jsonReporter,
-  sarif: sarifReporter,
+  get text() {
+    return (require('./text') as typeof import('./text')).textReporter;
+  },
+  get json() {
+    return (require('./json') as typeof import('./json')).jsonReporter;
+  },
+  get sarif() {
+    return (require('./sarif') as typeof import('./sarif')).sarifReporter;
+  },
 };
+/* eslint-enable @typescript-eslint/no-require-imports */

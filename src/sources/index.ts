@@ -8,29 +8,75 @@ import type { Inventory } from '../inventory/types';
 import { appIdInResource, classifyScope, isGuid, splitScopes } from '../entra/endpoints';
 import { targetsMicrosoftGraph } from '../entra/first-party';
 import { displayPath } from '../util/package-root';
-import { manifestSource } from './manifest';
 import { mergeInventories } from '../inventory/merge';
-import { snapshotSource } from './snapshot';
-import { azureSource, graphSource } from './live';
-import { terraformSource } from './terraform';
-import { apiopsSource } from './apiops';
-import { armSource } from './arm';
 import type { SourceContext, SourceDefinition } from './types';
 
-export const SOURCES = {
-  snapshot: snapshotSource,
-  graph: graphSource,
-  azure: azureSource,
-  terraform: terraformSource,
-  manifest: manifestSource,
-  apiops: apiopsSource,
-  arm: armSource,
-} satisfies Record<string, SourceDefinition>;
+/* eslint-disable @typescript-eslint/no-require-imports -- each kind's module is loaded when a spec of that kind is
+   loaded or a bare path is detected: a scan of a snapshot does not pay for the APIOps, ARM or Terraform readers. */
+/**
+ * What the loader needs to know of each kind before its module is loaded (whether the location is a path, the
+ * load phase), and the module itself, required on first use. In detection order for bare paths.
+ * test/sources/kinds.test.ts checks the table against each module's `SourceDefinition`.
+ */
+const KINDS = {
+  snapshot: {
+    takesPath: true,
+    phase: 'files',
+    module: () => (require('./snapshot') as typeof import('./snapshot')).snapshotSource,
+  },
+  graph: {
+    takesPath: false,
+    phase: 'entra',
+    module: () => (require('./live') as typeof import('./live')).graphSource,
+  },
+  azure: {
+    takesPath: false,
+    phase: 'apim',
+    module: () => (require('./live') as typeof import('./live')).azureSource,
+  },
+  terraform: {
+    takesPath: true,
+    phase: 'files',
+    module: () => (require('./terraform') as typeof import('./terraform')).terraformSource,
+  },
+  manifest: {
+    takesPath: true,
+    phase: 'files',
+    module: () => (require('./manifest') as typeof import('./manifest')).manifestSource,
+  },
+  apiops: {
+    takesPath: true,
+    phase: 'files',
+    module: () => (require('./apiops') as typeof import('./apiops')).apiopsSource,
+  },
+  arm: {
+    takesPath: true,
+    phase: 'files',
+    module: () => (require('./arm') as typeof import('./arm')).armSource,
+  },
+} as const satisfies Record<string, SourceKindEntry>;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+interface SourceKindEntry extends Pick<SourceDefinition, 'takesPath'> {
+  phase: NonNullable<SourceDefinition['phase']>;
+  module(): SourceDefinition;
+}
 
 export { mergeInventories };
 
-export type SourceKind = keyof typeof SOURCES;
-export const SOURCE_KINDS = Object.keys(SOURCES) as SourceKind[];
+export type SourceKind = keyof typeof KINDS;
+export const SOURCE_KINDS = Object.keys(KINDS) as SourceKind[];
+
+/** The definition of a kind (its module is loaded on the first call). */
+export function sourceDefinition(kind: SourceKind): SourceDefinition {
+  return KINDS[kind].module();
+}
+
+/** Whether a kind's location is a path, and its load phase, without loading its module. */
+export function sourceKindInfo(kind: SourceKind): Pick<SourceKindEntry, 'takesPath' | 'phase'> {
+  const { takesPath, phase } = KINDS[kind];
+  return { takesPath, phase };
+}
 
 export interface SourceSpec {
   kind: SourceKind;
@@ -41,7 +87,7 @@ export interface SourceSpec {
 }
 
 function isKind(value: string): value is SourceKind {
-  return Object.prototype.hasOwnProperty.call(SOURCES, value);
+  return Object.prototype.hasOwnProperty.call(KINDS, value);
 }
 
 /** Parses `kind:location` (or a bare `kind` such as `graph`); a bare path is detected from its content. */
@@ -56,7 +102,7 @@ export function parseSourceSpec(raw: string, baseDir: string, cwd: string = base
       );
     }
     const rest = match[2] ?? '';
-    return { kind, location: SOURCES[kind].takesPath ? resolvePathSpec(baseDir, rest) : rest, raw };
+    return { kind, location: KINDS[kind].takesPath ? resolvePathSpec(baseDir, rest) : rest, raw };
   }
   const location = path.resolve(baseDir, raw);
   return { kind: detectKind(location, raw, cwd), location, raw };
@@ -94,7 +140,7 @@ function detectKind(location: string, raw: string, cwd: string): SourceKind {
     throw new AuditError('source-unreadable', `Cannot read source '${raw}': ${(error as Error).message}`);
   }
   for (const kind of SOURCE_KINDS) {
-    if (SOURCES[kind].detect?.(location, stats, peek)) return kind;
+    if (KINDS[kind].takesPath && sourceDefinition(kind).detect?.(location, stats, peek)) return kind;
   }
   throw new AuditError(
     'source-unknown-kind',
@@ -144,10 +190,10 @@ export async function loadSources(
   for (const phase of PHASES) {
     const known = mergeInventories(loaded);
     const apimKnown = known.sources.some((s) => s.provides.apim);
-    const inPhase = parsed.filter((s) => (SOURCES[s.kind].phase ?? 'files') === phase);
+    const inPhase = parsed.filter((s) => KINDS[s.kind].phase === phase);
     const results = await Promise.all(
       inPhase.map((spec) =>
-        SOURCES[spec.kind].load(spec.location, spec.raw, {
+        sourceDefinition(spec.kind).load(spec.location, spec.raw, {
           ...context,
           referencedAppIds: apimKnown ? referencedAppIds(known, context.linkedAppIds) : undefined,
         }),

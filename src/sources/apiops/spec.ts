@@ -8,21 +8,7 @@
  * JSON-pointer index, and one walker reads the operations from the value. A specification that cannot be read
  * completely is a problem naming the file and why (the caller turns it into a gap), never zero operations.
  */
-import {
-  CST,
-  isAlias,
-  isCollection,
-  isMap,
-  isNode,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  Parser,
-  visit,
-  type Document,
-  type YAMLMap,
-} from 'yaml';
+import type { CST, Document, YAMLMap } from 'yaml';
 import type { Origin } from '../../inventory/types';
 import type { Position, PositionIndex } from '../../json/types';
 import { joinPointer, parseJsonWithPositions } from '../../json/positions';
@@ -46,6 +32,7 @@ export interface SpecOperation {
 export type SpecResult = { operations: SpecOperation[]; index: PositionIndex } | { problem: string };
 
 type Json = Record<string, unknown>;
+type Yaml = typeof import('yaml');
 type Problem = { problem: string; position?: Position };
 type Parsed = { root: unknown; index: PositionIndex } | Problem;
 
@@ -134,7 +121,17 @@ function jsonDepth(text: string): number {
   return max;
 }
 
+/**
+ * The `yaml` package (72 modules), loaded when a YAML specification is first parsed: most scans read none, and
+ * every start of the CLI would otherwise pay for it.
+ */
+function yaml(): Yaml {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
+  return require('yaml') as Yaml;
+}
+
 function parseYaml(text: string): Parsed {
+  const { LineCounter, parseDocument, Parser, isScalar, visit } = yaml();
   // The composer recurses once per level; the parser does not, so its tokens are measured first.
   if (yamlDepth(new Parser().parse(text)) > MAX_DEPTH) return { problem: TOO_DEEP };
   const lineCounter = new LineCounter();
@@ -168,6 +165,7 @@ function parseYaml(text: string): Parsed {
 }
 
 function yamlDepth(tokens: Iterable<CST.Token>): number {
+  const { CST } = yaml();
   let max = 0;
   const stack: [CST.Token | null | undefined, number][] = [...tokens].map((t) => [t, 0]);
   for (let next = stack.pop(); next && max <= MAX_DEPTH; next = stack.pop()) {
@@ -186,6 +184,7 @@ function yamlDepth(tokens: Iterable<CST.Token>): number {
  * bomb costs nothing here). A block mapping or sequence has no text of its own: its key is its position.
  */
 function yamlIndex(doc: Document.Parsed, position: (offset: number) => Position): PositionIndex {
+  const { isAlias, isCollection, isMap, isNode, isSeq } = yaml();
   const deref = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
   const find = (map: YAMLMap, token: string, depth: number): { key: unknown; value: unknown } | undefined => {
     const own = map.items.find((pair) => keyText(pair.key) === token);
@@ -221,14 +220,17 @@ function yamlIndex(doc: Document.Parsed, position: (offset: number) => Position)
 }
 
 function keyText(key: unknown): string | undefined {
+  const { isScalar } = yaml();
   return isScalar(key) && typeof key.value !== 'symbol' ? String(key.value) : undefined;
 }
 
 function isMergeKey(key: unknown): boolean {
+  const { isScalar } = yaml();
   return isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<';
 }
 
 function isEmpty(node: unknown): boolean {
+  const { isScalar } = yaml();
   return isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1];
 }
 

@@ -22,7 +22,7 @@ import type { Inventory, InventoryApplication, SourceConflict } from '../../inve
 import type { PositionIndex } from '../../json/types';
 import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../json/positions';
 import { displayPath } from '../../util/package-root';
-import { decodeUtf8, fileProblem, listFolder, readBytes } from '../../util/files';
+import { decodeUtf8, fileProblem, FolderTree, listFolder } from '../../util/files';
 import { readApplication, type ReadApplication } from './mixed';
 import type { Problem } from './reader';
 import type { SourceDefinition } from '../types';
@@ -108,14 +108,18 @@ function isManifestFolder(dir: string): boolean {
  * inside `dir` only (once per folder, so a looping link ends), and every folder or link that cannot be
  * followed goes to `problem`.
  */
-function jsonFilesUnder(dir: string, problem: (file: string, why: string) => void): string[] {
+function jsonFilesUnder(
+  dir: string,
+  tree: FolderTree,
+  problem: (file: string, why: string) => void,
+): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
   const walk = (current: string) => {
     const real = realpathSync(current);
     if (seen.has(real)) return;
     seen.add(real);
-    for (const entry of listFolder(current, dir, problem)) {
+    for (const entry of listFolder(current, dir, problem, tree)) {
       if (entry.name.startsWith('.')) continue;
       if (entry.kind === 'folder') walk(entry.path);
       else if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.json')) files.push(entry.path);
@@ -130,9 +134,11 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
   const problems: string[] = [];
   const folder = statSync(location, { throwIfNoEntry: false })?.isDirectory() === true;
   const root = folder ? location : path.dirname(location);
+  // Files of folders reached through no link are known to be inside the root without a realpath each.
+  const tree = new FolderTree(root);
   try {
     const unlisted = (file: string, why: string) => problems.push(`${displayPath(file, cwd)} ${why}`);
-    files = folder ? jsonFilesUnder(location, unlisted) : [location];
+    files = folder ? jsonFilesUnder(location, tree, unlisted) : [location];
   } catch (error) {
     throw new AuditError(
       'source-unreadable',
@@ -157,7 +163,7 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
     const shown = displayPath(file, cwd);
     let text: string;
     try {
-      text = decodeText(readBytes(file, root));
+      text = decodeText(tree.readBytes(file));
     } catch (error) {
       problems.push(fileProblem(shown, error));
       continue;

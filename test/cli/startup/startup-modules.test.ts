@@ -36,13 +36,19 @@ function cli(args: string[]): { stdout: string; modules: string[] } {
 const SDK = /node_modules\/@(azure|microsoft|typespec)\//;
 const AJV_COMPILER = /node_modules\/ajv\/dist\/(ajv|core|compile)/;
 
-test('an offline scan of the sample loads no Azure SDK module and not ajv', () => {
+test('an offline scan of the sample loads no Azure SDK module, not ajv, not yaml and no other source kind', () => {
   const { stdout, modules } = cli(['scan', 'examples/contoso/snapshot.json', '--fail-on', 'none']);
   expect(stdout).toMatch(/api-oauth-enabled/);
   // The hook works: the scan loaded the engine and the snapshot source.
   expect(modules).toEqual(expect.arrayContaining(['src/engine/run.ts', 'src/sources/snapshot/index.ts']));
   expect(modules.filter((m) => SDK.test(m))).toEqual([]);
   expect(modules.filter((m) => AJV_COMPILER.test(m))).toEqual([]);
+  // src/sources/index.ts loads a kind's module only for a spec of that kind (or to detect a bare path: the
+  // snapshot kind is asked first); apiops/spec.ts loads yaml only for a YAML specification.
+  expect(modules.filter((m) => /node_modules\/yaml\//.test(m))).toEqual([]);
+  expect(modules.filter((m) => /^src\/sources\/(?!index|types|snapshot\/)/.test(m))).toEqual([]);
+  // Only the reporter the run formats with.
+  expect(modules.filter((m) => /^reporters\/(json|sarif)\.ts$/.test(m))).toEqual([]);
 });
 
 test.each(['--version', '--help', 'scan --help'])('%s loads no engine, rule, reporter or source', (args) => {
