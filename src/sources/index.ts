@@ -188,9 +188,12 @@ export async function loadSources(
   const parsed = specs.map((raw) => parseSourceSpec(raw, baseDir, context.cwd));
   const loaded: Inventory[] = [];
   for (const phase of PHASES) {
+    const inPhase = parsed.filter((s) => KINDS[s.kind].phase === phase);
+    // What the earlier phases loaded, merged only for a phase that has sources (a tenant-sized folder is merged
+    // once, at the end, when every source is a file).
+    if (inPhase.length === 0) continue;
     const known = mergeInventories(loaded);
     const apimKnown = known.sources.some((s) => s.provides.apim);
-    const inPhase = parsed.filter((s) => KINDS[s.kind].phase === phase);
     const results = await Promise.all(
       inPhase.map((spec) =>
         sourceDefinition(spec.kind).load(spec.location, spec.raw, {

@@ -104,33 +104,44 @@ function isManifestFolder(dir: string): boolean {
 }
 
 /**
- * Every `*.json` file under `dir`, sorted, skipping folders whose name starts with a dot; links are followed
- * inside `dir` only (once per folder, so a looping link ends), and every folder or link that cannot be
- * followed goes to `problem`.
+ * Every `*.json` file under `dir` (its path, and its path as shown), sorted, skipping folders whose name starts
+ * with a dot; links are followed inside `dir` only (once per folder, so a looping link ends), and every folder or
+ * link that cannot be followed goes to `problem`.
  */
 function jsonFilesUnder(
   dir: string,
+  cwd: string,
   tree: FolderTree,
   problem: (file: string, why: string) => void,
-): string[] {
-  const files: string[] = [];
+): ManifestFile[] {
+  const files: ManifestFile[] = [];
   const seen = new Set<string>();
   const walk = (current: string) => {
     const real = realpathSync(current);
     if (seen.has(real)) return;
     seen.add(real);
+    // `displayPath` of each file, from its folder's shown path (one path.relative per folder, not per file).
+    const folder = path.relative(cwd, path.resolve(cwd, current)).split(path.sep).join('/');
     for (const entry of listFolder(current, dir, problem, tree)) {
       if (entry.name.startsWith('.')) continue;
       if (entry.kind === 'folder') walk(entry.path);
-      else if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.json')) files.push(entry.path);
+      else if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.json')) {
+        files.push({ path: entry.path, shown: folder === '' ? entry.name : `${folder}/${entry.name}` });
+      }
     }
   };
   walk(dir);
-  return files.sort();
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+interface ManifestFile {
+  path: string;
+  /** As `displayPath` shows it. */
+  shown: string;
 }
 
 export function loadManifests(location: string, spec: string, cwd: string): Inventory {
-  let files: string[];
+  let files: ManifestFile[];
   const problems: string[] = [];
   const folder = statSync(location, { throwIfNoEntry: false })?.isDirectory() === true;
   const root = folder ? location : path.dirname(location);
@@ -138,7 +149,9 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
   const tree = new FolderTree(root);
   try {
     const unlisted = (file: string, why: string) => problems.push(`${displayPath(file, cwd)} ${why}`);
-    files = folder ? jsonFilesUnder(location, tree, unlisted) : [location];
+    files = folder
+      ? jsonFilesUnder(location, cwd, tree, unlisted)
+      : [{ path: location, shown: displayPath(location, cwd) }];
   } catch (error) {
     throw new AuditError(
       'source-unreadable',
@@ -159,16 +172,19 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
     conflicts: [],
     files: {},
   };
-  for (const file of files) {
-    const shown = displayPath(file, cwd);
+  for (const { path: file, shown } of files) {
+    let bytes: Buffer;
     let text: string;
     try {
-      text = decodeText(tree.readBytes(file));
+      bytes = tree.readBytes(file);
+      text = decodeText(bytes);
     } catch (error) {
       problems.push(fileProblem(shown, error));
       continue;
     }
-    const result = parseManifestText(text, shown);
+    // The index keeps the bytes (outside the JS heap) and decodes them again for the few files a finding is
+    // located in, instead of keeping every file's text on the heap for the whole scan.
+    const result = parseManifestText(text, shown, () => decodeText(bytes));
     if ('problems' in result) {
       problems.push(...result.problems);
       continue;
@@ -203,11 +219,11 @@ export function decodeText(bytes: Buffer): string {
  * A position index that parses the file with positions only when a finding is first located in it: most files
  * of a large folder never need one.
  */
-export function lazyJsonIndex(text: string): PositionIndex {
+export function lazyJsonIndex(text: string | (() => string)): PositionIndex {
   let index: PositionIndex | undefined;
   const get = (): PositionIndex => {
     if (!index) {
-      const parsed = parseJsonWithPositions(text);
+      const parsed = parseJsonWithPositions(typeof text === 'string' ? text : text());
       index =
         'problems' in parsed ? { locate: () => undefined, locateOffset: () => undefined } : parsed.index;
     }
@@ -219,10 +235,14 @@ export function lazyJsonIndex(text: string): PositionIndex {
   };
 }
 
-/** Parses one manifest file's text: its applications (with origins) and a lazy position index, or problems. */
+/**
+ * Parses one manifest file's text: its applications (with origins) and a lazy position index, or problems.
+ * `reread` gives the same text again when the index is first used (else the index keeps `text`).
+ */
 export function parseManifestText(
   text: string,
   file: string,
+  reread?: () => string,
 ):
   | { applications: InventoryApplication[]; index: PositionIndex; conflicts: SourceConflict[] }
   | { problems: string[] } {
@@ -239,7 +259,7 @@ export function parseManifestText(
         : [`${file}: not valid JSON`];
     return { problems };
   }
-  const index = lazyJsonIndex(text);
+  const index = lazyJsonIndex(reread ?? text);
   const objects = applicationObjects(value);
   const located = (pointer: string, message: string) => {
     const position = index.locate(pointer);

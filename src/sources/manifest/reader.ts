@@ -10,7 +10,7 @@
  * - report a value of the wrong type as a problem located at the value, instead of dropping it silently.
  * `null` reads as absent where Graph has no `null` for the property.
  */
-import { joinPointer } from '../../json/positions';
+import { escapePointerToken } from '../../json/positions';
 import { isRecord } from '../../util/json';
 import { childPath } from '../../util/paths';
 import { placeholderReason } from '../../util/placeholders';
@@ -45,7 +45,7 @@ export class Node {
 
   /** JSON pointer in the object as read (PascalCase keys already converted). */
   get pointer(): string {
-    this.pointerText ??= joinPointer(this.parent?.pointer ?? '', this.key);
+    this.pointerText ??= `${this.parent?.pointer ?? ''}/${pointerToken(this.key)}`;
     return this.pointerText;
   }
 
@@ -54,6 +54,12 @@ export class Node {
     this.pathText ??= childPath(this.parent?.path ?? '', this.key);
     return this.pathText;
   }
+}
+
+/** One reference token of a JSON pointer (`joinPointer`'s escaping, without its regexes for plain keys). */
+function pointerToken(key: string | number): string {
+  if (typeof key === 'number') return String(key);
+  return key.includes('~') || key.includes('/') ? escapePointerToken(key) : key;
 }
 
 /** A malformed value: where it is in the file and what is wrong with it. */

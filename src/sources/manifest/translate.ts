@@ -66,8 +66,11 @@ export const GRAPH_OWNED = ['displayName', 'api', 'web', 'spa', 'publicClient', 
 
 /** Whether `key` of `raw` belongs to the legacy format. */
 export function isLegacyKey(raw: Json, key: string): boolean {
-  return key === 'publicClient' ? typeof raw[key] === 'boolean' : LEGACY_OWNED.includes(key);
+  return key === 'publicClient' ? typeof raw[key] === 'boolean' : LEGACY_OWNED_KEYS.has(key);
 }
+
+/** `LEGACY_OWNED` for look-ups: every key of every application is asked. */
+const LEGACY_OWNED_KEYS: ReadonlySet<string> = new Set(LEGACY_OWNED);
 
 // ----- values both formats share --------------------------------------------------------------------------------
 
