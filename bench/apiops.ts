@@ -168,7 +168,10 @@ function main(): void {
       const verdict =
         limited.status === 0
           ? `completes (${fmtMs(limited.ms)}, peak RSS ${fmtMiB(limited.rss)})`
-          : `FAILS (exit ${limited.status}): ${limited.stderr.trim().split('\n').slice(-3).join(' / ').slice(0, 300)}`;
+          : `FAILS (${limited.status === null ? `killed by ${limited.signal}` : `exit ${limited.status}`}): ${
+              limited.stderr.split('\n').find((l) => /FATAL|heap/i.test(l)) ??
+              limited.stderr.trim().slice(-200)
+            }`;
       process.stdout.write(`5,000 APIs with --max-old-space-size=${HEAP_LIMIT_MB}: ${verdict}\n`);
     }
   } finally {

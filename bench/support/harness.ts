@@ -48,6 +48,7 @@ export interface Run {
   ms: number;
   rss: number;
   status: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -67,6 +68,7 @@ export function runNode(args: string[], cwd: string, nodeFlags: string[] = []): 
     ms,
     rss: match ? Number(match[1]) : Number.NaN,
     status: child.status,
+    signal: child.signal,
     stdout: child.stdout ?? '',
     stderr,
   };
