@@ -41,10 +41,28 @@ export function anyOf(alternatives: readonly Evidence[][]): Evidence[] {
  * its default scope, for a backend) matches none of the apps' appIds (and App ID URIs). An app whose appId is
  * unknown (a manifest placeholder) may be the one.
  */
-export function appLookupOf(model: Model, by: 'appId' | 'identifier'): Evidence[] {
+export function appLookupOf(model: Model, by: 'appId' | 'identifier'): readonly Evidence[] {
+  let cached = appLookups.get(model);
+  if (!cached || cached.apps !== model.applications || cached.size !== model.applications.length) {
+    cached = { apps: model.applications, size: model.applications.length };
+    appLookups.set(model, cached);
+  }
+  const known = cached[by];
+  if (known) return known;
   const paths = by === 'appId' ? ['appId'] : ['appId', 'identifierUris'];
-  return model.applications.flatMap((app) => valuesOf(app, ...paths));
+  const evidence = Object.freeze(model.applications.flatMap((app) => valuesOf(app, ...paths)));
+  cached[by] = evidence;
+  return evidence;
 }
+
+/** The lookup evidence of a model, built once per model (every server whose app is missing cites all apps). */
+interface AppLookups {
+  apps: readonly App[];
+  size: number;
+  appId?: readonly Evidence[];
+  identifier?: readonly Evidence[];
+}
+const appLookups = new WeakMap<Model, AppLookups>();
 
 /**
  * Every redirect URI list of an app (a URI found on one platform changes what is said about another), as far as

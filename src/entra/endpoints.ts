@@ -105,8 +105,15 @@ export function appIdInResource(resource: string): string | undefined {
   return match?.[1]?.toLowerCase();
 }
 
+/** A resource identifier as Entra compares them: trimmed, trailing slashes dropped, lower case. */
+export function resourceKey(s: string): string {
+  const trimmed = s.trim();
+  let end = trimmed.length;
+  while (end > 0 && trimmed.charCodeAt(end - 1) === 0x2f) end--;
+  return (end === trimmed.length ? trimmed : trimmed.slice(0, end)).toLowerCase();
+}
+
 /** Identifier comparison as Entra does it for resources: case-insensitive, trailing slash ignored. */
 export function sameResource(a: string, b: string): boolean {
-  const norm = (s: string) => s.trim().replace(/\/+$/, '').toLowerCase();
-  return norm(a) === norm(b);
+  return resourceKey(a) === resourceKey(b);
 }

@@ -5,20 +5,46 @@
  */
 import type { CorrelationLink } from '../config/types';
 import type { SourceGap } from '../inventory/types';
-import { appIdInResource, resourceIdentifiers, sameResource } from '../entra/endpoints';
+import { appIdInResource, resourceIdentifiers, resourceKey } from '../entra/endpoints';
 import type { App, AuthServer, Model, ScopeRef } from './types';
 
 function findAppByAppId(model: Model, appId: string | undefined): App | undefined {
   return appId ? model.appsByAppId.get(appId.toLowerCase()) : undefined;
 }
 
+/**
+ * The first app (in model order) holding each resource identifier, keyed as `sameResource` compares them. Built
+ * once per model (and again if its application list changed length), so that resolving a scope is one lookup
+ * instead of a walk over every app (a 5,000-app tree resolves thousands of scopes).
+ */
+interface ResourceIndex {
+  apps: readonly App[];
+  size: number;
+  byResource: Map<string, App>;
+}
+const resourceIndexes = new WeakMap<Model, ResourceIndex>();
+
+function resourceIndex(model: Model): Map<string, App> {
+  const cached = resourceIndexes.get(model);
+  if (cached && cached.apps === model.applications && cached.size === model.applications.length) {
+    return cached.byResource;
+  }
+  const byResource = new Map<string, App>();
+  for (const app of model.applications) {
+    for (const id of resourceIdentifiers(app)) {
+      const key = resourceKey(id);
+      if (!byResource.has(key)) byResource.set(key, app);
+    }
+  }
+  resourceIndexes.set(model, { apps: model.applications, size: model.applications.length, byResource });
+  return byResource;
+}
+
 /** The app a scope's resource part designates: by identifierUri, by appId GUID, or by `api://<appId>`. */
 export function resolveScopeApp(scope: ScopeRef, model: Model): App | undefined {
   if (!scope.resource) return undefined;
   const resource = scope.resource;
-  const byIdentifier = model.applications.find((app) =>
-    resourceIdentifiers(app).some((id) => sameResource(id, resource)),
-  );
+  const byIdentifier = resourceIndex(model).get(resourceKey(resource));
   return byIdentifier ?? findAppByAppId(model, appIdInResource(resource));
 }
 
