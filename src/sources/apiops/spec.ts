@@ -131,11 +131,13 @@ function yaml(): Yaml {
 }
 
 function parseYaml(text: string): Parsed {
-  const { LineCounter, parseDocument, Parser, isScalar, visit } = yaml();
-  // The composer recurses once per level; the parser does not, so its tokens are measured first.
-  if (yamlDepth(new Parser().parse(text)) > MAX_DEPTH) return { problem: TOO_DEEP };
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false });
+  const { isScalar, visit } = yaml();
+  const lineCounter = new (yaml().LineCounter)();
+  // The composer recurses once per level; the parser does not, so its tokens are measured first (and then
+  // composed, instead of parsing the text a second time).
+  const tokens = [...new (yaml().Parser)(lineCounter.addNewLine).parse(text)];
+  if (yamlDepth(tokens) > MAX_DEPTH) return { problem: TOO_DEEP };
+  const doc = composeFirst(tokens, text.length);
   const position = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -162,6 +164,28 @@ function parseYaml(text: string): Parsed {
     const reason = e instanceof ReferenceError ? `more than ${MAX_ALIAS_COUNT} alias expansions` : String(e);
     return { problem: `its YAML aliases cannot be expanded (${reason})` };
   }
+}
+
+/** The first document of the tokens, as `parseDocument` composes it (a second document is an error). */
+function composeFirst(tokens: CST.Token[], length: number): Document.Parsed {
+  const { Composer, YAMLParseError } = yaml();
+  let doc: Document.Parsed | undefined;
+  for (const next of new Composer({ merge: true, prettyErrors: false }).compose(tokens, true, length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(
+        new YAMLParseError(
+          [next.range[0], next.range[1]],
+          'MULTIPLE_DOCS',
+          'Source contains multiple documents; please use YAML.parseAllDocuments()',
+        ),
+      );
+      break;
+    }
+  }
+  // compose(…, true) always ends with a document, an empty one for an empty text.
+  if (!doc) throw new Error('the YAML composer produced no document');
+  return doc;
 }
 
 function yamlDepth(tokens: Iterable<CST.Token>): number {
