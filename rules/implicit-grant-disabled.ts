@@ -22,21 +22,61 @@ function implicitUseOf(server: AuthServer): Evidence[] {
   return [...valuesOf(server, 'properties/grantTypes', 'properties/defaultScope'), ...clientLinkOf(server)];
 }
 
+/** The authorization servers of a model by client app, and those whose client app is not in the data. */
+interface ServersByClient {
+  byApp: Map<App, { index: number; server: AuthServer }[]>;
+  unknownClient: { index: number; server: AuthServer }[];
+  collections: Evidence[];
+}
+const serversByClient = new WeakMap<Model, ServersByClient>();
+
+/** Built once per model: each app's servers would otherwise be found by a walk over all servers per app. */
+function serversOf(model: Model): ServersByClient {
+  const cached = serversByClient.get(model);
+  if (cached) return cached;
+  const byApp = new Map<App, { index: number; server: AuthServer }[]>();
+  const unknownClient: { index: number; server: AuthServer }[] = [];
+  model.authorizationServers.forEach((server, index) => {
+    const app = server.clientApp;
+    if (app === undefined) unknownClient.push({ index, server });
+    else {
+      const list = byApp.get(app);
+      if (list) list.push({ index, server });
+      else byApp.set(app, [{ index, server }]);
+    }
+  });
+  const collections = model.services.map((parent): Evidence => ({
+    collection: 'authorizationServers',
+    parent,
+  }));
+  const built = { byApp, unknownClient, collections };
+  serversByClient.set(model, built);
+  return built;
+}
+
 /**
  * That no authorization server uses the app with the implicit grant: every service's server list is complete,
- * no server of this app uses the implicit grant, and no server of an unknown client could be this app's.
+ * no server of this app uses the implicit grant, and no server of an unknown client could be this app's (in the
+ * order of the servers).
  */
 function noImplicitUseOf(app: App, model: Model): Evidence[] {
-  return [
-    ...model.services.map((parent): Evidence => ({ collection: 'authorizationServers', parent })),
-    ...model.authorizationServers.flatMap((s) =>
-      s.clientApp === app
-        ? valuesOf(s, 'properties/grantTypes')
-        : s.clientApp === undefined
-          ? valuesOf(s, 'properties/clientId')
-          : [],
-    ),
-  ];
+  const { byApp, unknownClient, collections } = serversOf(model);
+  const own = byApp.get(app) ?? [];
+  const evidence: Evidence[] = [...collections];
+  let i = 0;
+  let j = 0;
+  while (i < own.length || j < unknownClient.length) {
+    const mine = own[i];
+    const other = unknownClient[j];
+    if (mine && (!other || mine.index < other.index)) {
+      evidence.push(...valuesOf(mine.server, 'properties/grantTypes'));
+      i++;
+    } else if (other) {
+      evidence.push(...valuesOf(other.server, 'properties/clientId'));
+      j++;
+    }
+  }
+  return evidence;
 }
 
 /** Implicit servers that need a setting the client app has switched off (the test console fails at /authorize). */
@@ -88,7 +128,7 @@ function* unneededIssuance(app: App, model: Model): Generator<RuleOutput> {
 }
 
 function* checkApp(app: App, model: Model): Generator<RuleOutput> {
-  const servers = model.authorizationServers.filter((s) => s.clientApp === app && usesImplicit(s));
+  const servers = (serversOf(model).byApp.get(app) ?? []).map((s) => s.server).filter(usesImplicit);
   if (servers.length > 0) yield* missingIssuance(app, servers);
   else yield* unneededIssuance(app, model);
 }

@@ -48,6 +48,8 @@ export function unknownsOf(origin: Origin, knownPart = false): [string, string][
  * value evidence are compared the same way.
  */
 export function unknownAt(entity: Entity, path: string, knownPart = false): UnknownDependency | undefined {
+  const { unknown, placeholders } = entity.origin;
+  if (unknown === undefined && (knownPart || placeholders === undefined)) return undefined; // the common case
   for (const [unknownPath, reason] of unknownsOf(entity.origin, knownPart)) {
     if (pathsOverlap(unknownPath, path)) return { entity, path: unknownPath, reason };
   }
