@@ -1,6 +1,7 @@
 import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import { appLookupOf, clientLinkOf, valuesOf } from './support/evidence';
 import type { App, AuthServer, Evidence, Model } from '../src/model/types';
+import { unknownAt } from '../src/model/unknown';
 
 const ACCESS_PATH = 'web/implicitGrantSettings/enableAccessTokenIssuance';
 const ID_PATH = 'web/implicitGrantSettings/enableIdTokenIssuance';
@@ -38,8 +39,11 @@ function serversOf(model: Model): ServersByClient {
   const unknownClient: { index: number; server: AuthServer }[] = [];
   model.authorizationServers.forEach((server, index) => {
     const app = server.clientApp;
-    if (app === undefined) unknownClient.push({ index, server });
-    else {
+    // A server of an unknown client matters only where its clientId is itself unknown (evidence is read for the
+    // first unknown value it touches, model/unknown.ts): listing the known ones for every app is quadratic.
+    if (app === undefined) {
+      if (unknownAt(server, 'properties/clientId') !== undefined) unknownClient.push({ index, server });
+    } else {
       const list = byApp.get(app);
       if (list) list.push({ index, server });
       else byApp.set(app, [{ index, server }]);

@@ -39,7 +39,7 @@ export function anyOf(alternatives: readonly Evidence[][]): Evidence[] {
 /**
  * That no application of the data is the one an authorization server names: its `clientId` (or the resources of
  * its default scope, for a backend) matches none of the apps' appIds (and App ID URIs). An app whose appId is
- * unknown (a manifest placeholder) may be the one.
+ * unknown (a manifest placeholder) may be the one. Only the apps' values that are not known are listed (see below).
  */
 export function appLookupOf(model: Model, by: 'appId' | 'identifier'): readonly Evidence[] {
   let cached = appLookups.get(model);
@@ -50,7 +50,11 @@ export function appLookupOf(model: Model, by: 'appId' | 'identifier'): readonly 
   const known = cached[by];
   if (known) return known;
   const paths = by === 'appId' ? ['appId'] : ['appId', 'identifierUris'];
-  const evidence = Object.freeze(model.applications.flatMap((app) => valuesOf(app, ...paths)));
+  // Only the pieces that touch an unknown value, in order: evidence is read only for the first unknown value it
+  // touches (model/unknown.ts `unknownIn`), and known pieces repeated for every server would make it quadratic.
+  const evidence = Object.freeze(
+    model.applications.flatMap((app) => valuesOf(app, ...paths)).filter((e) => unknownIn([e]) !== undefined),
+  );
   cached[by] = evidence;
   return evidence;
 }
