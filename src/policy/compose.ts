@@ -110,7 +110,8 @@ interface Composed extends Collector {
 
 /** The prefixes composed so far: a trie over the chain's documents, broadest first. */
 interface PrefixNode {
-  next: Map<PolicyDocument, PrefixNode>;
+  /** Created on the first longer prefix (most nodes are leaves: an operation's own policy). */
+  next: Map<PolicyDocument, PrefixNode> | undefined;
   composed: Partial<Record<SectionName, Composed>>;
 }
 
@@ -124,7 +125,7 @@ export class Composer {
   private inlined = 0;
   /** Set when the section limit stopped an inlining since it was last cleared. */
   private limited = false;
-  private readonly prefixes: PrefixNode = { next: new Map(), composed: {} };
+  private readonly prefixes: PrefixNode = { next: undefined, composed: {} };
 
   constructor(private readonly catalog: FragmentCatalog) {}
 
@@ -144,9 +145,10 @@ export class Composer {
     let node = this.prefixes;
     for (let k = 0; k <= i; k++) {
       const document = chain[k] as PolicyDocument;
+      node.next ??= new Map();
       let next = node.next.get(document);
       if (!next) {
-        next = { next: new Map(), composed: {} };
+        next = { next: undefined, composed: {} };
         node.next.set(document, next);
       }
       node = next;
@@ -206,16 +208,18 @@ export class Composer {
     // A policy without the section element changes nothing for that section (as if it held only <base />).
     if (!section) return this.effectiveAt(chain, i - 1, name, collector);
     const source = this.sourceOf(document, undefined);
-    const statements: EffectiveStatement[] = [];
+    const pushed: EffectiveStatement[] = [];
     let sawBase = false;
     for (const child of childElements(section)) {
       if (child.name === 'base') {
-        if (!sawBase) statements.push(...this.effectiveAt(chain, i - 1, name, collector));
+        if (!sawBase) pushed.push(...this.effectiveAt(chain, i - 1, name, collector));
         sawBase = true;
         continue;
       }
-      statements.push(...this.expand(child, source, [], collector, new Set()));
+      pushed.push(...this.expand(child, source, [], collector, new Set()));
     }
+    // Kept for the audit (one per prefix): trimmed to its length (an array filled by push has room to spare).
+    const statements = pushed.slice();
     if (!sawBase && i > 0) {
       const inner: Collector = { unreadable: [], dropped: [] };
       const dropped = this.effectiveAt(chain, i - 1, name, inner);

@@ -119,7 +119,27 @@ function build(ctx: ScanContext, tokenizer: Tokenizer): PolicyElement {
     accept(state, token);
   }
   closeAtEnd(state);
+  compact(state.topLevel);
   return chooseRoot(state);
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/**
+ * Trims the arrays filled by `push` while parsing (V8 gives a pushed-to array room for 17 or more entries) to their
+ * length: parsed policies stay in memory for the whole audit, and most elements have few children or attributes.
+ */
+function compact(nodes: PolicyNode[]): void {
+  // One frozen empty array for every element without attributes / children (nothing changes a parsed tree).
+  const NO_ATTRIBUTES = EMPTY as unknown as PolicyAttribute[];
+  const NO_CHILDREN = EMPTY as unknown as PolicyNode[];
+  const pending: PolicyNode[] = [...nodes];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (node.type !== 'element') continue;
+    node.attributes = node.attributes.length > 0 ? node.attributes.slice() : NO_ATTRIBUTES;
+    node.children = node.children.length > 0 ? node.children.slice() : NO_CHILDREN;
+    for (const child of node.children) if (child.type === 'element') pending.push(child);
+  }
 }
 
 function accept(state: BuildState, token: Token): void {

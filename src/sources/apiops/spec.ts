@@ -49,10 +49,12 @@ export function yamlSpecOperations(source: string | Uint8Array, file: string): S
 function specOperations(
   source: string | Uint8Array,
   file: string,
-  parse: (text: string) => Parsed,
+  parse: (text: string, reread: () => string) => Parsed,
 ): SpecResult {
   const text = decode(source);
-  const parsed = typeof text === 'string' ? parse(text) : text;
+  // Decoded again only for a position (the source is kept, not the text: bytes stay off the JS heap).
+  const reread = () => decode(source) as string;
+  const parsed = typeof text === 'string' ? parse(text, reread) : text;
   return 'problem' in parsed
     ? { problem: located(file, parsed.position, parsed.problem) }
     : walk(parsed, file);
@@ -130,7 +132,44 @@ function yaml(): Yaml {
   return require('yaml') as Yaml;
 }
 
-function parseYaml(text: string): Parsed {
+/**
+ * The YAML document is not kept: a position (rare: a finding or a problem located in the specification) composes
+ * it again from the source, on first lookup.
+ */
+function parseYaml(text: string, reread: () => string): Parsed {
+  const composed = composeYaml(text);
+  if ('problem' in composed) return composed;
+  try {
+    return { root: composed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), index: lazyYamlIndex(reread) };
+  } catch (e) {
+    const reason = e instanceof ReferenceError ? `more than ${MAX_ALIAS_COUNT} alias expansions` : String(e);
+    return { problem: `its YAML aliases cannot be expanded (${reason})` };
+  }
+}
+
+function lazyYamlIndex(reread: () => string): PositionIndex {
+  let index: PositionIndex | undefined;
+  const built = (): PositionIndex => {
+    if (!index) {
+      const composed = composeYaml(reread());
+      // The same text composed without a problem the first time.
+      index =
+        'problem' in composed
+          ? { locate: () => undefined, locateOffset: () => undefined }
+          : yamlIndex(composed.doc, composed.position);
+    }
+    return index;
+  };
+  return {
+    locate: (pointer) => built().locate(pointer),
+    // Nothing in a specification is located by offset (policies live in policy.xml files).
+    locateOffset: () => undefined,
+  };
+}
+
+function composeYaml(
+  text: string,
+): { doc: Document.Parsed; position: (offset: number) => Position } | Problem {
   const { isScalar, visit } = yaml();
   const lineCounter = new (yaml().LineCounter)();
   // The composer recurses once per level; the parser does not, so its tokens are measured first (and then
@@ -158,12 +197,7 @@ function parseYaml(text: string): Parsed {
       }
     },
   });
-  try {
-    return { root: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), index: yamlIndex(doc, position) };
-  } catch (e) {
-    const reason = e instanceof ReferenceError ? `more than ${MAX_ALIAS_COUNT} alias expansions` : String(e);
-    return { problem: `its YAML aliases cannot be expanded (${reason})` };
-  }
+  return { doc, position };
 }
 
 /** The first document of the tokens, as `parseDocument` composes it (a second document is an error). */
