@@ -1,6 +1,7 @@
 /**
- * Policy parser throughput on the real corpus (`../shared/corpus/policies`, rawxml that strict XML parsers
- * reject) and on a synthetic large policy. Reports ratios measured in one run, not absolute targets:
+ * Policy parser throughput on real policy documents and on a synthetic large policy. The documents are the
+ * policies bundled with the tests (test/policy/fixtures), or, with APIM_AUDIT_CORPUS=<folder>, the third-party
+ * corpus's `<folder>/policies` (rawxml that strict XML parsers reject). Reports ratios measured in one run, not absolute targets:
  * - MB/s over the corpus, and time per document;
  * - scaling: time for a policy 10x the size of another, divided by 10 (1.0 = linear; a quadratic parser
  *   would show about 10).
@@ -21,12 +22,10 @@ function timeIt(fn: () => void, minMs = 300): number {
   return elapsed / runs;
 }
 
-const corpusDir = path.resolve(
-  __dirname,
-  '../..',
-  process.env['APIM_AUDIT_CORPUS'] || '../shared/corpus',
-  'policies',
-);
+const REPO = path.resolve(__dirname, '../..');
+const corpusDir = process.env['APIM_AUDIT_CORPUS']
+  ? path.resolve(REPO, process.env['APIM_AUDIT_CORPUS'], 'policies')
+  : path.join(REPO, 'test', 'policy', 'fixtures');
 const files = existsSync(corpusDir) ? readdirSync(corpusDir).filter((f) => f.endsWith('.xml')) : [];
 const texts = files.map((f) => readFileSync(path.join(corpusDir, f), 'utf8'));
 const totalBytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);

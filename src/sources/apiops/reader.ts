@@ -10,7 +10,7 @@ import { parseJsonWithPositions, stripBom, textFileIndex } from '../../json/posi
 import { displayPath } from '../../util/package-root';
 import { FileReadError, fileProblem, FolderTree, listFolder, type FileProblem } from '../../util/files';
 import { jsonSpecOperations, yamlSpecOperations, type SpecResult } from './spec';
-import { stripSecrets } from '../shared/secrets';
+import { stripSecrets } from '../common/secrets';
 import { isRecord } from '../../util/json';
 
 export type Json = Record<string, unknown>;

@@ -18,7 +18,7 @@ import { evaluateDeep } from './evaluate';
 import { isExpression } from './parse';
 import { isUnknownValue, Unknown } from './values';
 import type { ValueOrigin } from './scope';
-import { stripSecrets } from '../shared/secrets';
+import { stripSecrets } from '../common/secrets';
 import { markUnknown, reasonOf, settleObject, type JsonObject } from './settle';
 import { evaluateBody, type NameSegment, type ResourceInstance } from './template';
 

@@ -8,7 +8,7 @@ import { isRecord } from '../../util/json';
 import { setBase } from './limits';
 import { evaluateDeep } from './evaluate';
 import { isArmObject, ResourceHandle, Unknown, type ArmObject, type ArmScope, type ArmValue } from './values';
-import { isSecretKey } from '../shared/secrets';
+import { isSecretKey } from '../common/secrets';
 
 /** Where a parameter's or variable's literal value lives, so a policy taken from it is located there. */
 export interface ValueOrigin {

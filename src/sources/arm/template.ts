@@ -4,7 +4,7 @@
  * `existing` references and nested deployments with inline templates. Produces one `ResourceInstance` per
  * deployed resource with its evaluated body; what cannot be determined offline stays `Unknown`. Parameters,
  * variables and `reference()` are resolved by the template scope (scope.ts); secrets are removed first
- * (shared/secrets.ts).
+ * (common/secrets.ts).
  */
 import { joinPointer } from '../../json/positions';
 import { isRecord } from '../../util/json';
@@ -20,7 +20,7 @@ import {
 } from './values';
 import { checkCopyCount, setBase } from './limits';
 import { baseType, TemplateScope, type ParameterValue } from './scope';
-import { stripSecretParameter, stripSecrets } from '../shared/secrets';
+import { stripSecretParameter, stripSecrets } from '../common/secrets';
 
 export type { ParameterValue, ValueOrigin } from './scope';
 
