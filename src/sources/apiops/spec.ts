@@ -5,8 +5,10 @@
  * operations are listed.
  *
  * Both formats are parsed by libraries that keep positions (jsonc-parser, yaml) into a plain value plus a
- * JSON-pointer index, and one walker reads the operations from the value. A specification that cannot be read
- * completely is a problem naming the file and why (the caller turns it into a gap), never zero operations.
+ * JSON-pointer index, and one walker reads the operations from the value. YAML in the block-style subset that
+ * exports use is read by yaml-subset.ts instead, to the same value (positions are composed by `yaml` on demand).
+ * A specification that cannot be read completely is a problem naming the file and why (the caller turns it into
+ * a gap), never zero operations.
  */
 import type { CST, Document, YAMLMap } from 'yaml';
 import type { Origin } from '../../inventory/types';
@@ -14,6 +16,7 @@ import type { Position, PositionIndex } from '../../json/types';
 import { joinPointer, parseJsonWithPositions } from '../../json/positions';
 import { decodeUtf8, FileReadError } from '../../util/files';
 import { isRecord } from '../../util/json';
+import { parseYamlSubset } from './yaml-subset';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -137,10 +140,20 @@ function yaml(): Yaml {
  * it again from the source, on first lookup.
  */
 function parseYaml(text: string, reread: () => string): Parsed {
+  // The common block-style subset is read without the `yaml` package (issue 12: it was a third of a large scan).
+  const parsed = parseYamlSubset(text) ?? yamlValue(text);
+  return 'problem' in parsed ? parsed : { root: parsed.value, index: lazyYamlIndex(reread) };
+}
+
+/**
+ * The value of a YAML text as the `yaml` package composes it, or the problem it reports: the reference that
+ * parseYamlSubset must agree with (exported for its tests only).
+ */
+export function yamlValue(text: string): { value: unknown } | Problem {
   const composed = composeYaml(text);
   if ('problem' in composed) return composed;
   try {
-    return { root: composed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), index: lazyYamlIndex(reread) };
+    return { value: composed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
   } catch (e) {
     const reason = e instanceof ReferenceError ? `more than ${MAX_ALIAS_COUNT} alias expansions` : String(e);
     return { problem: `its YAML aliases cannot be expanded (${reason})` };
@@ -152,7 +165,8 @@ function lazyYamlIndex(reread: () => string): PositionIndex {
   const built = (): PositionIndex => {
     if (!index) {
       const composed = composeYaml(reread());
-      // The same text composed without a problem the first time.
+      // The same text composed without a problem the first time (or was read by the subset reader, which
+      // accepts no text that `yaml` rejects).
       index =
         'problem' in composed
           ? { locate: () => undefined, locateOffset: () => undefined }
