@@ -20,6 +20,7 @@ import { textEntity } from './support/policy-texts';
 import { currentOperations, describeSource, listNames } from './support/jwt';
 import { attr, childElements } from '../src/policy/parser';
 import type { PolicyDocument } from '../src/policy/documents';
+import { WrittenMap } from '../src/policy/written';
 import { capitalized, textLocation } from './support/outputs';
 import { policiesOf, textEvidence, uniqueEvidence } from './support/policy-evidence';
 import { dropsLosingValidation, pathOwners, reachFrom } from './support/validation-verdict';
@@ -68,7 +69,7 @@ function protectionOf(
 interface Finding {
   document: PolicyDocument;
   drop: DroppedInheritance;
-  removed: Map<EffectiveStatement['element'], EffectiveStatement>;
+  removed: WrittenMap<EffectiveStatement>;
   operations: OperationPolicy[];
   paths: Set<string>;
   /** The scope policies whose content the finding rests on, over all its operations and call paths. */
@@ -153,11 +154,16 @@ function visitDrop(
   if (removed.length > 0) {
     let finding = into.findings.get(drop.document);
     if (!finding) {
-      const fresh = { removed: new Map(), operations: [], paths: new Set<string>(), evidence: [] };
+      const fresh = {
+        removed: new WrittenMap<EffectiveStatement>(),
+        operations: [],
+        paths: new Set<string>(),
+        evidence: [],
+      };
       finding = { document: drop.document, drop, ...fresh };
       into.findings.set(drop.document, finding);
     }
-    for (const s of removed) finding.removed.set(s.element, s);
+    for (const s of removed) finding.removed.set(s.source, s.element, s);
     if (!finding.operations.includes(op)) finding.operations.push(op);
     finding.paths.add(path.description);
     finding.evidence.push(...evidence, ...removed.flatMap((s) => textEvidence(s.source)));

@@ -17,6 +17,7 @@ import {
   type Unreadable,
 } from '../../src/policy/effective';
 import { resolveNamedValues, type ResolvedValue } from '../../src/policy/named-values';
+import { WrittenMap } from '../../src/policy/written';
 import { attr, childElements, elementText, findElements } from '../../src/policy/parser';
 import type { PolicyElement } from '../../src/policy/types';
 
@@ -64,16 +65,16 @@ export function tokenValidations(model: Model): ValidationUse[] {
 }
 
 function findTokenValidations(model: Model): ValidationUse[] {
-  const uses = new Map<PolicyElement, ValidationUse & { seen: Set<unknown> }>();
+  const uses = new WrittenMap<ValidationUse & { seen: Set<unknown> }>();
   for (const op of currentOperations(model)) {
     for (const path of op.paths) {
       for (const statement of allStatements(path.sections.inbound.statements)) {
         if (!isTokenValidation(statement)) continue;
-        let use = uses.get(statement.element);
+        let use = uses.get(statement.source, statement.element);
         if (!use) {
           const kind = statement.element.name as ValidatorName;
           use = { statement, kind, operations: [], apis: [], seen: new Set() };
-          uses.set(statement.element, use);
+          uses.set(statement.source, statement.element, use);
         }
         if (!use.seen.has(op)) {
           use.seen.add(op);
@@ -239,7 +240,19 @@ function listValues(
     .map((e) => ({ element: e, value: resolvedText(source, e) }));
 }
 
+/** Read once per statement: several rules read the same validations (they must not change what they get). */
+const validationConfigs = new WeakMap<EffectiveStatement, ValidationConfig>();
+
 export function readValidation(statement: EffectiveStatement): ValidationConfig {
+  let config = validationConfigs.get(statement);
+  if (!config) {
+    config = configOf(statement);
+    validationConfigs.set(statement, config);
+  }
+  return config;
+}
+
+function configOf(statement: EffectiveStatement): ValidationConfig {
   const { element, source } = statement;
   const openidConfigs = childrenNamed(element, 'openid-config').flatMap((e) => {
     const value = resolvedAttribute(source, e, 'url');

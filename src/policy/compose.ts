@@ -91,6 +91,10 @@ export interface EffectiveSection {
 
 const CONTAINERS = new Set(['retry', 'limit-concurrency']);
 
+/** What a statement outside any `<choose>` runs under (shared: nothing changes a composed statement). */
+const NO_CONDITIONS: BranchCondition[] = Object.freeze([]) as unknown as BranchCondition[];
+const NO_FRAGMENTS: ReadonlySet<FragmentDocument> = new Set();
+
 /** Most policy elements one section may take from fragments (each fragment is bounded by fragments.ts). */
 const MAX_SECTION_INLINED = 100_000;
 
@@ -126,6 +130,8 @@ export class Composer {
   /** Set when the section limit stopped an inlining since it was last cleared. */
   private limited = false;
   private readonly prefixes: PrefixNode = { next: undefined, composed: {} };
+  /** One source per policy (and per fragment it inlines), shared by its statements in every section. */
+  private readonly sources = new Map<PolicyDocument, Map<FragmentDocument | undefined, StatementSource>>();
 
   constructor(private readonly catalog: FragmentCatalog) {}
 
@@ -216,7 +222,7 @@ export class Composer {
         sawBase = true;
         continue;
       }
-      pushed.push(...this.expand(child, source, [], collector, new Set()));
+      pushed.push(...this.expand(child, source, NO_CONDITIONS, collector, NO_FRAGMENTS));
     }
     // Kept for the audit (one per prefix): trimmed to its length (an array filled by push has room to spare).
     const statements = pushed.slice();
@@ -236,14 +242,24 @@ export class Composer {
   }
 
   private sourceOf(document: PolicyDocument, fragment: FragmentDocument | undefined): StatementSource {
-    const service = serviceOf(document.owner);
-    const workspace = fragment ? fragment.fragment.workspace : workspaceOf(document.owner);
-    return {
-      document,
-      fragment,
-      origin: fragment ? fragment.origin : document.origin,
-      namedValues: namedValueLookup(service, workspace),
-    };
+    let byFragment = this.sources.get(document);
+    if (!byFragment) {
+      byFragment = new Map();
+      this.sources.set(document, byFragment);
+    }
+    let source = byFragment.get(fragment);
+    if (!source) {
+      const service = serviceOf(document.owner);
+      const workspace = fragment ? fragment.fragment.workspace : workspaceOf(document.owner);
+      source = {
+        document,
+        fragment,
+        origin: fragment ? fragment.origin : document.origin,
+        namedValues: namedValueLookup(service, workspace),
+      };
+      byFragment.set(fragment, source);
+    }
+    return source;
   }
 
   private expand(

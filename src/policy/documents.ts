@@ -93,37 +93,80 @@ function parse(
   return { kind: 'parsed', root: parsed.root, warnings: parsed.warnings };
 }
 
+/**
+ * Readings of equal texts, shared: APIOps trees and exports repeat the same policy text in many files (the
+ * default `<base />` operation policy above all), and a parsed tree depends on nothing but its text and format.
+ * Nothing changes a reading, and consumers tell statements of different policies apart by the text they are
+ * written in (`WrittenMap`), never by the element alone.
+ */
+export class Readings {
+  private readonly documents = new Map<string, DocumentState>();
+  private readonly fragments = new Map<string, FragmentState>();
+
+  document(value: string, format: string | undefined): DocumentState {
+    const key = readingKey(value, format);
+    let state = this.documents.get(key);
+    if (!state) {
+      const read = parse(value, format, 'policies');
+      state = read.kind === 'parsed' ? { ...read, sections: sectionsOf(read.root) } : read;
+      this.documents.set(key, state);
+    }
+    return state;
+  }
+
+  fragment(value: string, format: string | undefined): FragmentState {
+    const key = readingKey(value, format);
+    let state = this.fragments.get(key);
+    if (!state) {
+      state = parse(value, format, 'fragment');
+      this.fragments.set(key, state);
+    }
+    return state;
+  }
+}
+
+/** The text itself when its format reads as raw XML (the usual case: no second string is made), else tagged. */
+function readingKey(value: string, format: string | undefined): string {
+  return format === 'rawxml' ? value : `${format ?? ''}\u0000${value}`;
+}
+
+function sectionsOf(root: PolicyElement): Partial<Record<SectionName, PolicyElement>> {
+  const sections: Partial<Record<SectionName, PolicyElement>> = {};
+  for (const child of childElements(root)) {
+    const name = child.name as SectionName;
+    if ((SECTIONS as readonly string[]).includes(name) && !sections[name]) sections[name] = child;
+  }
+  return sections;
+}
+
 export function readDocument(
   scope: PolicyScope,
   owner: PolicyOwner,
   contract: PolicyContract,
+  readings: Readings = new Readings(),
 ): PolicyDocument {
   const base = { scope, owner, contract, origin: contract.origin, label: documentLabel(scope, owner) };
   if (isLink(contract)) return { ...base, state: { kind: 'link', url: contract.value } };
-  const read = parse(contract.value, contract.format, 'policies');
-  if (read.kind !== 'parsed') return { ...base, state: read };
-  const sections: Partial<Record<SectionName, PolicyElement>> = {};
-  for (const child of childElements(read.root)) {
-    const name = child.name as SectionName;
-    if ((SECTIONS as readonly string[]).includes(name) && !sections[name]) sections[name] = child;
-  }
-  return { ...base, state: { ...read, sections } };
+  return { ...base, state: readings.document(contract.value, contract.format) };
 }
 
-export function readFragment(fragment: PolicyFragment): FragmentDocument {
+export function readFragment(
+  fragment: PolicyFragment,
+  readings: Readings = new Readings(),
+): FragmentDocument {
   const base = { fragment, origin: fragment.valueOrigin, label: `policy fragment '${fragment.name}'` };
   const value = fragment.props.value;
   if (value === undefined) {
     return { ...base, state: { kind: 'parse-error', message: 'the fragment has no value', offset: 0 } };
   }
-  return { ...base, state: parse(value, fragment.props.format, 'fragment') };
+  return { ...base, state: readings.fragment(value, fragment.props.format) };
 }
 
 /** The policy documents of a model, broadest scope first. */
-export function readAllDocuments(model: Model): PolicyDocument[] {
+export function readAllDocuments(model: Model, readings: Readings = new Readings()): PolicyDocument[] {
   const documents: PolicyDocument[] = [];
   const add = (scope: PolicyScope, owner: PolicyOwner, contract: PolicyContract | undefined) => {
-    if (contract) documents.push(readDocument(scope, owner, contract));
+    if (contract) documents.push(readDocument(scope, owner, contract, readings));
   };
   for (const service of model.services) {
     add('global', service, service.policy);

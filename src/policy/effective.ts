@@ -14,6 +14,7 @@ import { Composer, type EffectiveSection } from './compose';
 import {
   operationLabel,
   readAllDocuments,
+  Readings,
   serviceOf,
   workspaceOf,
   type FragmentDocument,
@@ -91,9 +92,11 @@ export function effectivePolicies(model: Model): EffectivePolicyIndex {
 }
 
 function buildIndex(model: Model): EffectivePolicyIndex {
-  const documents = readAllDocuments(model);
+  // Equal texts are read once, policies and fragments alike.
+  const readings = new Readings();
+  const documents = readAllDocuments(model, readings);
   const byOwner = new Map<PolicyOwner, PolicyDocument>(documents.map((d) => [d.owner, d]));
-  const catalog = fragmentCatalog(model);
+  const catalog = fragmentCatalog(model, readings);
   const composer = new Composer(catalog);
   const operations: OperationPolicy[] = [];
   for (const service of model.services) {

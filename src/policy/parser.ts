@@ -318,6 +318,24 @@ export function findElements(root: PolicyElement, name: string): PolicyElement[]
   return found;
 }
 
+/** The elements under `root` (itself included) with one of `names`, each name's in document order: one walk. */
+export function findElementsNamed(
+  root: PolicyElement,
+  names: readonly string[],
+): Map<string, PolicyElement[]> {
+  const found = new Map<string, PolicyElement[]>(names.map((n) => [n, []]));
+  const pending: PolicyElement[] = [root];
+  for (let element = pending.pop(); element !== undefined; element = pending.pop()) {
+    found.get(element.name)?.push(element);
+    const children = childElements(element);
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
+      if (child) pending.push(child);
+    }
+  }
+  return found;
+}
+
 /** The value of attribute `name` (decoded; expressions verbatim), or undefined when absent. */
 export function attr(element: PolicyElement, name: string): string | undefined {
   return attribute(element, name)?.value;
@@ -328,8 +346,15 @@ export function attribute(element: PolicyElement, name: string): PolicyAttribute
   return element.attributes.find((a) => a.name === name);
 }
 
-export function childElements(element: PolicyElement): PolicyElement[] {
-  return element.children.filter((n): n is PolicyElement => n.type === 'element');
+/** The element children (read-only: usually the children array itself, which most elements hold only elements in). */
+export function childElements(element: PolicyElement): readonly PolicyElement[] {
+  const { children } = element;
+  for (let i = 0; i < children.length; i++) {
+    if ((children[i] as PolicyNode).type !== 'element') {
+      return children.filter((n): n is PolicyElement => n.type === 'element');
+    }
+  }
+  return children as PolicyElement[];
 }
 
 /** The element's own text and CDATA, concatenated (not its descendants'); '' when it has none. */

@@ -8,7 +8,7 @@
 import type { Model } from '../model/types';
 import { effectivePolicies } from './effective';
 import type { PolicyText } from './fragments';
-import { attribute, childElements, elementText, findElements } from './parser';
+import { attribute, childElements, elementText, findElementsNamed } from './parser';
 import type { PolicyElement } from './types';
 
 export type LiteralSecretKind = 'signing-key' | 'decryption-key' | 'password' | 'header' | 'query-parameter';
@@ -48,9 +48,21 @@ export function isSensitiveName(name: string): boolean {
 
 type Found = Omit<LiteralSecret, 'text' | 'index'>;
 
-function* keyElements(root: PolicyElement): Generator<Found> {
+/** The elements that can hold a literal secret, by name. */
+type Holders = ReadonlyMap<string, readonly PolicyElement[]>;
+
+const HOLDERS = [
+  'issuer-signing-keys',
+  'decryption-keys',
+  'authentication-basic',
+  'set-header',
+  'check-header',
+  'set-query-parameter',
+];
+
+function* keyElements(found: Holders): Generator<Found> {
   for (const holder of ['issuer-signing-keys', 'decryption-keys'] as const) {
-    for (const keys of findElements(root, holder)) {
+    for (const keys of found.get(holder) ?? []) {
       for (const key of childElements(keys).filter((k) => k.name === 'key')) {
         const value = elementText(key);
         if (!isLiteral(value)) continue;
@@ -61,8 +73,8 @@ function* keyElements(root: PolicyElement): Generator<Found> {
   }
 }
 
-function* passwords(root: PolicyElement): Generator<Found> {
-  for (const element of findElements(root, 'authentication-basic')) {
+function* passwords(found: Holders): Generator<Found> {
+  for (const element of found.get('authentication-basic') ?? []) {
     const password = attribute(element, 'password');
     if (!password || !isLiteral(password.value)) continue;
     const value = password.value.trim();
@@ -70,14 +82,14 @@ function* passwords(root: PolicyElement): Generator<Found> {
   }
 }
 
-function* namedValues(root: PolicyElement): Generator<Found> {
+function* namedValues(found: Holders): Generator<Found> {
   const holders = [
     ['set-header', 'header'],
     ['check-header', 'header'],
     ['set-query-parameter', 'query-parameter'],
   ] as const;
   for (const [holder, kind] of holders) {
-    for (const element of findElements(root, holder)) {
+    for (const element of found.get(holder) ?? []) {
       const name = attribute(element, 'name')?.value.trim() ?? '';
       if (!isSensitiveName(name)) continue;
       for (const child of childElements(element).filter((c) => c.name === 'value')) {
@@ -92,17 +104,28 @@ function* namedValues(root: PolicyElement): Generator<Found> {
 /** The literal secrets of one readable policy or fragment text, in document order. */
 export function literalSecretsIn(text: PolicyText): LiteralSecret[] {
   if (text.state.kind !== 'parsed') return [];
-  const { root } = text.state;
-  const found = [...keyElements(root), ...passwords(root), ...namedValues(root)].sort(
+  return foundIn(text.state.root).map((f) => ({ ...f, text }));
+}
+
+/** The secrets of a parsed tree, read once per tree (equal texts share theirs: documents.ts `Readings`). */
+const foundInTree = new WeakMap<PolicyElement, (Found & { index: number })[]>();
+
+function foundIn(root: PolicyElement): (Found & { index: number })[] {
+  const known = foundInTree.get(root);
+  if (known) return known;
+  const holders = findElementsNamed(root, HOLDERS);
+  const found = [...keyElements(holders), ...passwords(holders), ...namedValues(holders)].sort(
     (a, b) => a.offset - b.offset,
   );
   const seen = new Map<string, number>();
-  return found.map((f) => {
+  const indexed = found.map((f) => {
     const group = `${f.holder}|${f.name.toLowerCase()}`;
     const index = seen.get(group) ?? 0;
     seen.set(group, index + 1);
-    return { ...f, text, index };
+    return { ...f, index };
   });
+  foundInTree.set(root, indexed);
+  return indexed;
 }
 
 /** Every literal secret in the model's policies and fragments (read once, with the effective-policy index). */

@@ -38,6 +38,11 @@ export class FolderReader {
   readonly gaps: SourceGap[] = [];
   /** The artifact folder's listings: whether a file is there is a look-up, and plain files need no realpath. */
   readonly tree: FolderTree;
+  /**
+   * Policy texts read so far, each kept once: most operation policies of a tree are the same few texts (the
+   * default `<base />` policy above all), and the audit keeps every text for the whole run.
+   */
+  private readonly policyTexts = new Map<string, string>();
 
   constructor(
     private readonly spec: string,
@@ -148,8 +153,14 @@ export class FolderReader {
     const text = this.text(file);
     if (text === undefined) return undefined;
     const shown = this.shown(file);
-    this.files[shown] = textFileIndex(text);
-    return { format: 'rawxml', value: stripBom(text), origin: { file: shown, pointer: '' } };
+    const read = stripBom(text);
+    let value = this.policyTexts.get(read);
+    if (value === undefined) {
+      value = read;
+      this.policyTexts.set(read, read);
+    }
+    this.files[shown] = textFileIndex(value);
+    return { format: 'rawxml', value, origin: { file: shown, pointer: '' } };
   }
 
   /**
