@@ -67,14 +67,15 @@ export function parseJsonWithPositions(text: string): ParsedJson | { problems: J
   } catch (error) {
     return { problems: syntaxProblems(source, error) };
   }
-  return { value, index: lazyIndex(source) };
+  return { value, index: jsonPositionIndex(source) };
 }
 
 /**
- * The position index of a valid JSON text, built on the first lookup: most files no finding points into, and
- * their texts are only kept (not scanned) until then.
+ * The position index of a JSON text that `JSON.parse` accepted and `jsonDepthProblem` let through (without its
+ * BOM), built on the first lookup: most files no finding points into, and their texts are only kept (not scanned)
+ * until then. A text that was not checked goes through `parseJsonWithPositions`.
  */
-function lazyIndex(source: string): PositionIndex {
+export function jsonPositionIndex(source: string): PositionIndex {
   let built: { toPosition: (offset: number) => Position; root: number | Container } | undefined;
   const offsetOf = (pointer: string) => {
     built ??= { toPosition: makeOffsetToPosition(source), root: scanOffsets(source) };

@@ -12,8 +12,9 @@
  * (src/util/placeholders.ts); a value of the wrong type is a problem located at its key (reader.ts).
  * Secret values (`secretText`, `value`, `key`) are never kept. The objects are translated by translate.ts.
  *
- * Performance: a tenant-sized folder (10,000 files) is read with `JSON.parse` only; the position-keeping parse
- * runs lazily, for the few files a finding is located in (see bench/manifests.ts).
+ * Performance: a tenant-sized folder (10,000 files) is read with `JSON.parse` only; the position index is built
+ * lazily, for the few files a finding is located in (lazy.ts), and applications with equal `Origin.paths` share
+ * one record (paths-table.ts; see bench/manifests.ts).
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,8 @@ import { AuditError } from '../../errors';
 import type { Inventory, InventoryApplication, SourceConflict } from '../../inventory/types';
 import type { PositionIndex } from '../../json/types';
 import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../json/positions';
+import { lazyJsonIndex, once } from './lazy';
+import { PathsTable } from './paths-table';
 import { displayPath } from '../../util/package-root';
 import { decodeUtf8, fileProblem, FolderTree, listFolder } from '../../util/files';
 import { readApplication, type ReadApplication } from './mixed';
@@ -172,6 +175,7 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
     conflicts: [],
     files: {},
   };
+  const shared = new PathsTable();
   for (const { path: file, shown } of files) {
     let bytes: Buffer;
     let text: string;
@@ -182,9 +186,9 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
       problems.push(fileProblem(shown, error));
       continue;
     }
-    // The index keeps the bytes (outside the JS heap) and decodes them again for the few files a finding is
-    // located in, instead of keeping every file's text on the heap for the whole scan.
-    const result = parseManifestText(text, shown, () => decodeText(bytes));
+    // The bytes are kept (outside the JS heap) and decoded again for the few files a finding is located in,
+    // instead of keeping every file's text on the heap for the whole scan.
+    const result = parseManifestText(text, shown, () => decodeText(bytes), shared);
     if ('problems' in result) {
       problems.push(...result.problems);
       continue;
@@ -216,33 +220,15 @@ export function decodeText(bytes: Buffer): string {
 }
 
 /**
- * A position index that parses the file with positions only when a finding is first located in it: most files
- * of a large folder never need one.
- */
-export function lazyJsonIndex(text: string | (() => string)): PositionIndex {
-  let index: PositionIndex | undefined;
-  const get = (): PositionIndex => {
-    if (!index) {
-      const parsed = parseJsonWithPositions(typeof text === 'string' ? text : text());
-      index =
-        'problems' in parsed ? { locate: () => undefined, locateOffset: () => undefined } : parsed.index;
-    }
-    return index;
-  };
-  return {
-    locate: (pointer) => get().locate(pointer),
-    locateOffset: (pointer, offset) => get().locateOffset(pointer, offset),
-  };
-}
-
-/**
  * Parses one manifest file's text: its applications (with origins) and a lazy position index, or problems.
- * `reread` gives the same text again when the index is first used (else the index keeps `text`).
+ * `reread` gives the same text again when a finding is first located in the file (else `text` is kept); `shared`
+ * holds the `Origin.paths` records of the files read before (paths-table.ts).
  */
 export function parseManifestText(
   text: string,
   file: string,
   reread?: () => string,
+  shared: PathsTable = new PathsTable(),
 ):
   | { applications: InventoryApplication[]; index: PositionIndex; conflicts: SourceConflict[] }
   | { problems: string[] } {
@@ -259,7 +245,7 @@ export function parseManifestText(
         : [`${file}: not valid JSON`];
     return { problems };
   }
-  const index = lazyJsonIndex(reread ?? text);
+  const index = lazyJsonIndex(once(reread ?? constant(text)));
   const objects = applicationObjects(value);
   const located = (pointer: string, message: string) => {
     const position = index.locate(pointer);
@@ -279,7 +265,7 @@ export function parseManifestText(
   const applications: InventoryApplication[] = [];
   const conflicts: SourceConflict[] = [];
   for (const { object, pointer } of objects) {
-    const result = translateApplication(object, { file, pointer, index }, problems);
+    const result = translateApplication(object, { file, pointer, index }, problems, shared);
     if (!result) continue;
     applications.push(result.app);
     conflicts.push(...result.conflicts);
@@ -293,6 +279,11 @@ export function parseManifestText(
     return { problems: positioned.map((p) => located(p.pointer, p.message)) };
   }
   return { applications, index, conflicts };
+}
+
+/** A function giving `value` (made outside the caller's scope, so that its closures do not hold `value`). */
+function constant<T>(value: T): () => T {
+  return () => value;
 }
 
 /** The application objects of a document, with their pointers; undefined when the shape is none of ours. */
@@ -313,6 +304,7 @@ function translateApplication(
   object: unknown,
   place: { file: string; pointer: string; index: PositionIndex },
   problems: Problem[],
+  shared: PathsTable,
 ): ReadApplication | undefined {
   if (!isObject(object)) {
     problems.push({ pointer: place.pointer, message: 'expected an application object' });
@@ -335,6 +327,6 @@ function translateApplication(
     return undefined;
   }
   const before = problems.length;
-  const result = readApplication(object, place, problems);
+  const result = readApplication(object, place, problems, shared);
   return problems.length === before ? result : undefined;
 }

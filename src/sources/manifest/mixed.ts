@@ -11,6 +11,7 @@ import type { PositionIndex } from '../../json/types';
 import { isRecord } from '../../util/json';
 import { childPath } from '../../util/paths';
 import { compareRecords, type Tagged } from '../../inventory/merge-compare';
+import { PathsTable } from './paths-table';
 import { ManifestReader, type Problem } from './reader';
 import { camelCaseKeys, commonFields, fromGraph, fromLegacy, GRAPH_OWNED, isLegacyKey } from './translate';
 
@@ -132,9 +133,14 @@ function combine(graph: Reading, legacy: Reading): Reading {
 
 /**
  * Reads one application object (already known to have an `appId` key). Malformed values are added to `problems`,
- * each at its own pointer.
+ * each at its own pointer. Its `Origin.paths` is the equal record of `shared` when another application had one.
  */
-export function readApplication(object: Json, place: Place, problems: Problem[]): ReadApplication {
+export function readApplication(
+  object: Json,
+  place: Place,
+  problems: Problem[],
+  shared: PathsTable = new PathsTable(),
+): ReadApplication {
   let raw = object;
   let realPointer: ((pointer: string) => string) | undefined;
   if (!('appId' in raw) && 'AppId' in raw) {
@@ -171,7 +177,7 @@ export function readApplication(object: Json, place: Place, problems: Problem[])
   }
   const origin: Origin = { file: place.file, pointer: place.pointer };
   if (app.id) origin.graphObjectId = app.id;
-  if (Object.keys(main.paths).length > 0) origin.paths = main.paths;
+  if (Object.keys(main.paths).length > 0) origin.paths = shared.share(main.paths);
   if (Object.keys(main.unknown).length > 0) origin.unknown = main.unknown;
   if (Object.keys(main.placeholders).length > 0) origin.placeholders = main.placeholders;
   return { app: Object.assign(app, { origin }), conflicts };
