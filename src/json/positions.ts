@@ -35,9 +35,7 @@ export function joinPointer(base: string, ...tokens: (string | number)[]): strin
 /** Turns a character offset into a 1-based line/column using precomputed line starts. */
 export function makeOffsetToPosition(text: string): (offset: number) => Position {
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  }
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lineStarts.push(at + 1);
   return (offset) => {
     let lo = 0;
     let hi = lineStarts.length - 1;
@@ -169,14 +167,22 @@ function scanOffsets(text: string): number | Container {
       i = end;
       continue;
     } else {
+      // A number, true, false or null: up to the whitespace, comma or bracket after it (at least one character,
+      // so that the scan always moves on).
       attach(i);
       pendingKey = -1;
-      while (i < text.length && !/[\s,\]}]/.test(text[i] ?? '')) i++;
+      i++;
+      while (i < text.length && !endsLiteral(text.charCodeAt(i))) i++;
       continue;
     }
     if (c === 0x7b || c === 0x5b) pendingKey = -1;
   }
   return root ?? 0;
+}
+
+/** Whether a character ends a number or literal in JSON: whitespace, `,`, `]` or `}`. */
+function endsLiteral(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2c || c === 0x5d || c === 0x7d;
 }
 
 function lookup(text: string, root: number | Container, pointer: string): number | undefined {
@@ -189,8 +195,7 @@ function lookup(text: string, root: number | Container, pointer: string): number
     let index = -1;
     if (keys) {
       // The last of duplicate keys wins, as in the parsed value.
-      for (let k = keys.length - 1; k >= 0 && index < 0; k--)
-        if (keyAt(text, keys[k] ?? 0) === token) index = k;
+      for (let k = keys.length - 1; k >= 0 && index < 0; k--) if (isKey(text, keys[k] ?? 0, token)) index = k;
     } else if (/^(0|[1-9]\d*)$/.test(token)) {
       index = Number(token);
     }
@@ -200,6 +205,22 @@ function lookup(text: string, root: number | Container, pointer: string): number
   return typeof node === 'number' ? node : node.at;
 }
 
+/**
+ * Whether the key whose opening quote is at `quote` is `token`: compared in place, character by character, up to
+ * the first difference or escape (a key with an escape is decoded).
+ */
+function isKey(text: string, quote: number, token: string): boolean {
+  let at = quote + 1;
+  for (let t = 0; t < token.length; t++, at++) {
+    const c = text.charCodeAt(at);
+    if (c === 0x5c /* \ */) return keyAt(text, quote) === token;
+    if (c !== token.charCodeAt(t)) return false;
+  }
+  // Raw characters left (an escape among them) decode to a longer key.
+  return text.charCodeAt(at) === 0x22; /* " */
+}
+
+/** The decoded key whose opening quote is at `quote` (escapes included). */
 function keyAt(text: string, quote: number): string {
   const close = text.indexOf('"', quote + 1);
   const plain = text.slice(quote + 1, close);

@@ -51,6 +51,26 @@ describe('position-keeping JSON', () => {
     expect((value as { d: unknown }).d).toEqual({ x: 'y' });
   });
 
+  it('finds keys written with escapes, keys that are prefixes of others, and literals before any delimiter', () => {
+    const text = '{"caf\\u00e9":1,"ab":[2,3],"a":{"x\\/y":true},"a\\"b":null,"abc":-0.5e-3}\r\n';
+    const { index } = parsed(text);
+    const column = (pointer: string) => index.locate(pointer)?.column;
+    expect(column('/café')).toBe(text.indexOf('1,') + 1);
+    expect(column('/ab/1')).toBe(text.indexOf('3]') + 1);
+    expect(column('/a/x~1y')).toBe(text.indexOf('true') + 1);
+    expect(column('/a"b')).toBe(text.indexOf('null') + 1);
+    expect(column('/abc')).toBe(text.indexOf('-0.5e-3') + 1);
+    expect(column('/caf')).toBeUndefined();
+    expect(column('/a/x')).toBeUndefined();
+    expect(column('/abcd')).toBeUndefined();
+  });
+
+  it('counts lines at LF only (a CR is a column), with a position for every line start', () => {
+    const { index } = parsed('{\r\n"a": 1,\n\n  "b": [\n true]}');
+    expect(index.locate('/a')).toEqual({ line: 2, column: 6 });
+    expect(index.locate('/b/0')).toEqual({ line: 5, column: 2 });
+  });
+
   it('reports syntax errors with their position', () => {
     const result = parseJsonWithPositions('{\n  "a": 1,\n}');
     expect('problems' in result && result.problems[0]).toEqual({
