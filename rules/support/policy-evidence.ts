@@ -48,19 +48,33 @@ export function serverEndpointsEvidence(server: AuthServer): Evidence[] {
 
 /** One piece of evidence per entity and path, in first-seen order. */
 export function uniqueEvidence(evidence: readonly Evidence[]): Evidence[] {
-  const seen = new Set<string>();
+  // Entity (by kind and id) -> the paths (`v|path`) and collections (`c|name`) seen for it.
+  const seen = new Map<string, Set<string>>();
   const out: Evidence[] = [];
   for (const e of evidence) {
-    const key = 'collection' in e ? `c|${id(e.parent)}|${e.collection}` : `v|${id(e.entity)}|${e.path}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const entity = id('collection' in e ? e.parent : e.entity);
+    const what = 'collection' in e ? `c|${e.collection}` : `v|${e.path}`;
+    let paths = seen.get(entity);
+    if (!paths) {
+      paths = new Set();
+      seen.set(entity, paths);
+    } else if (paths.has(what)) continue;
+    paths.add(what);
     out.push(e);
   }
   return out;
 }
 
+const ids = new WeakMap<Entity, string>();
+
+/** `kind:id`, made once per entity (evidence lists name the same few entities many times). */
 function id(entity: Entity): string {
-  return `${entity.kind}:${entity.id}`;
+  let known = ids.get(entity);
+  if (known === undefined) {
+    known = `${entity.kind}:${entity.id}`;
+    ids.set(entity, known);
+  }
+  return known;
 }
 
 /** What a validation's configuration rests on: its text and the named values substituted into it. */

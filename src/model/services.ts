@@ -321,9 +321,15 @@ function toApi(raw: InventoryApi, service: Service, workspace: Workspace | undef
 
 /** Product membership names APIs by resource name (current revision). */
 function linkProducts(service: Service): void {
+  const byName = new Map<string, Api[]>();
+  for (const api of service.apis) {
+    const named = byName.get(api.name);
+    if (named) named.push(api);
+    else byName.set(api.name, [api]);
+  }
   for (const product of service.products) {
     for (const apiName of product.apiNames) {
-      for (const api of service.apis) if (api.name === apiName) api.products.push(product);
+      for (const api of byName.get(apiName) ?? []) api.products.push(product);
     }
   }
 }

@@ -191,8 +191,9 @@ export function readBytes(file: string, root?: string): Buffer {
         `is ${formatSize(stats.size)}, over the ${formatSize(cap)} limit (raise it with --max-file-size)`,
       );
     }
-    // Not zero-filled: only the bytes read are returned.
-    const buffer = Buffer.allocUnsafe(stats.size);
+    // Not zero-filled: only the bytes read are returned. Not from the shared 8 KiB pool either: a reader that keeps
+    // a small file's bytes (to locate a finding later) would keep the whole pool slab alive.
+    const buffer = Buffer.allocUnsafeSlow(stats.size);
     let filled = 0;
     while (filled < buffer.length) {
       const read = readSync(fd, buffer, filled, buffer.length - filled, filled);
