@@ -149,14 +149,15 @@ export function readApplication(
     raw = converted.value;
     realPointer = (pointer) => converted.pointers.get(pointer) ?? pointer;
   }
+  const hasLegacy = Object.keys(raw).some((key) => isLegacyKey(raw, key));
+  const hasGraph = GRAPH_OWNED.some((key) => key in raw && !isLegacyKey(raw, key));
   const reader = () => new ManifestReader(problems, realPointer);
   const root = (r: ManifestReader) => r.root(raw, place.pointer);
   // One reader for the shared keys and, in the common case of one format, for that format's keys too: a large
-  // folder is read without copying maps of paths.
-  const main = reader();
+  // folder is read without copying maps of paths, and its paths are shared (two readings are combined as maps).
+  const oneReading = realPointer === undefined && !(hasLegacy && hasGraph);
+  const main = oneReading ? new ManifestReader(problems, undefined, shared) : reader();
   const app = commonFields(main, root(main));
-  const hasLegacy = Object.keys(raw).some((key) => isLegacyKey(raw, key));
-  const hasGraph = GRAPH_OWNED.some((key) => key in raw && !isLegacyKey(raw, key));
   let conflicts: SourceConflict[] = [];
   if (!hasLegacy) Object.assign(app, fromGraph(main, root(main)));
   else if (!hasGraph) Object.assign(app, fromLegacy(main, root(main), true));
@@ -177,7 +178,12 @@ export function readApplication(
   }
   const origin: Origin = { file: place.file, pointer: place.pointer };
   if (app.id) origin.graphObjectId = app.id;
-  if (Object.keys(main.paths).length > 0) origin.paths = shared.share(main.paths);
+  const paths = oneReading
+    ? main.sharedPaths(place.pointer)
+    : Object.keys(main.paths).length > 0
+      ? main.paths
+      : undefined;
+  if (paths) origin.paths = paths;
   if (Object.keys(main.unknown).length > 0) origin.unknown = main.unknown;
   if (Object.keys(main.placeholders).length > 0) origin.placeholders = main.placeholders;
   return { app: Object.assign(app, { origin }), conflicts };

@@ -10,18 +10,20 @@
  * - report a value of the wrong type as a problem located at the value, instead of dropping it silently.
  * `null` reads as absent where Graph has no `null` for the property.
  */
-import { escapePointerToken } from '../../json/positions';
 import { isRecord } from '../../util/json';
 import { childPath } from '../../util/paths';
 import { placeholderReason } from '../../util/placeholders';
+import { type PathsTable, pointerToken, type Slot, type Trail } from './paths-table';
 
 /**
  * A value of the manifest: where it is in the file and which canonical path it fills. Both strings are built only
- * when asked for (a mapped value, a placeholder, a problem): most values of a large folder never need them.
+ * when asked for (a mapped value, a placeholder, a problem): most values of a large folder never need them; a
+ * reader that shares paths asks for its `Slot` instead, whose strings are made once for all applications.
  */
 export class Node {
   private pointerText: string | undefined;
   private pathText: string | undefined;
+  private slotValue: Slot | undefined;
 
   /**
    * @param mapped whether the pointer differs from the application's pointer + path (a renamed key or one below it:
@@ -31,15 +33,16 @@ export class Node {
     readonly value: unknown,
     private readonly parent: Node | undefined,
     private readonly key: string | number,
-    explicitPath: string | undefined,
+    private readonly explicitPath: string | undefined,
     readonly mapped: boolean,
   ) {
     this.pathText = explicitPath;
   }
 
-  static root(value: unknown, pointer: string): Node {
+  static root(value: unknown, pointer: string, slot?: Slot): Node {
     const root = new Node(value, undefined, '', '', false);
     root.pointerText = pointer;
+    root.slotValue = slot;
     return root;
   }
 
@@ -54,12 +57,14 @@ export class Node {
     this.pathText ??= childPath(this.parent?.path ?? '', this.key);
     return this.pathText;
   }
-}
 
-/** One reference token of a JSON pointer (`joinPointer`'s escaping, without its regexes for plain keys). */
-function pointerToken(key: string | number): string {
-  if (typeof key === 'number') return String(key);
-  return key.includes('~') || key.includes('/') ? escapePointerToken(key) : key;
+  /** The value's place in every application (the root's was given to `Node.root`). */
+  get slot(): Slot {
+    if (this.slotValue) return this.slotValue;
+    if (!this.parent) throw new Error('the root of this reading has no slot');
+    this.slotValue = this.parent.slot.child(this.key, this.explicitPath);
+    return this.slotValue;
+  }
 }
 
 /** A malformed value: where it is in the file and what is wrong with it. */
@@ -90,14 +95,31 @@ export class ManifestReader {
    * @param realPointer the pointer in the file of a pointer in the object as read (PascalCase keys of PowerShell
    *   output were converted; every value is then mapped)
    */
+  /** With `shared`: the slots mapped so far (`paths` stays empty; `sharedPaths` gives the record). */
+  private trail: Trail | undefined;
+  private readonly slots: Slot[] = [];
+
+  /**
+   * @param realPointer the pointer in the file of a pointer in the object as read (PascalCase keys of PowerShell
+   *   output were converted; every value is then mapped)
+   * @param shared where the `Origin.paths` of applications read before are (not with `realPointer`)
+   */
   constructor(
     readonly problems: Problem[],
     private readonly realPointer?: (pointer: string) => string,
-  ) {}
+    private readonly shared?: PathsTable,
+  ) {
+    this.trail = shared?.start;
+  }
 
   /** The application object itself, at `pointer`. */
   root(value: unknown, pointer: string): Node {
-    return Node.root(value, pointer);
+    return Node.root(value, pointer, this.shared?.root);
+  }
+
+  /** The `Origin.paths` of the application at `pointer`, when read with `shared`. */
+  sharedPaths(pointer: string): Record<string, string> | undefined {
+    return this.shared && this.trail ? this.shared.paths(this.trail, this.slots, pointer) : undefined;
   }
 
   /**
@@ -136,8 +158,23 @@ export class ManifestReader {
 
   /** Records where a value that was read lives, when that is not where its canonical path says. */
   private located<T>(node: Node, value: T): T {
-    if ((node.mapped || this.realPointer) && node.path !== '') this.paths[node.path] = this.pointerOf(node);
+    if (!node.mapped && !this.realPointer) return value;
+    if (this.trail) {
+      const slot = node.slot;
+      if (slot.path !== '') this.note(slot);
+    } else if (node.path !== '') this.paths[node.path] = this.pointerOf(node);
     return value;
+  }
+
+  /** Records that the value at canonical `path` is (or starts) at `node` in the file. */
+  mapPath(path: string, node: Node): void {
+    if (this.trail) this.note(node.slot.as(path));
+    else this.paths[path] = this.pointerOf(node);
+  }
+
+  private note(slot: Slot): void {
+    this.slots.push(slot);
+    this.trail = this.trail?.then(slot);
   }
 
   /** Marks a canonical path unknown. */

@@ -361,7 +361,7 @@ function legacyPlatforms(
         if (platform === 'web') web.redirectUris = read.uris.web;
         else result[platform] = { redirectUris: read.uris[platform] };
       } else continue;
-      r.paths[path] = r.pointerOf(listed);
+      r.mapPath(path, listed);
     }
   } else if ('replyUrls' in raw) {
     // Without a reply-URL list the manifest says nothing about redirect URIs (not: "none").
@@ -375,9 +375,7 @@ function legacyPlatforms(
   put(settings, 'enableIdTokenIssuance', r.boolean(idTokens));
   if (Object.keys(settings).length > 0) {
     web.implicitGrantSettings = settings;
-    r.paths[implicit] = r.pointerOf(
-      settings.enableAccessTokenIssuance !== undefined ? accessTokens : idTokens,
-    );
+    r.mapPath(implicit, settings.enableAccessTokenIssuance !== undefined ? accessTokens : idTokens);
   }
   const home = 'signInUrl' in raw ? 'signInUrl' : 'homepage';
   put(web, 'homePageUrl', r.nullableString(r.child(root, home, 'web/homePageUrl')));

@@ -1,34 +1,76 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadManifests } from '../../../src/sources/manifest';
-import { PathsTable } from '../../../src/sources/manifest/paths-table';
+import { PathsTable, type Slot } from '../../../src/sources/manifest/paths-table';
 import { REPO_ROOT } from '../../helpers/sample';
 import { makeTempDir } from '../../helpers/temp';
 
 describe('PathsTable', () => {
-  it('gives the record given before when the entries are equal, frozen', () => {
+  /** The record of a reading that mapped these slots, at `pointer`. */
+  const read = (table: PathsTable, slots: Slot[], pointer = '') => {
+    let trail = table.start;
+    for (const slot of slots) trail = trail.then(slot);
+    return table.paths(trail, slots, pointer);
+  };
+
+  it('makes each place once: its canonical path (renamed or not) and its pointer below the application', () => {
     const table = new PathsTable();
-    const first = table.share({ displayName: '/name', 'web/logoutUrl': '/logoutUrl' });
-    const second = table.share({ displayName: '/name', 'web/logoutUrl': '/logoutUrl' });
-    expect(second).toBe(first);
-    expect(Object.isFrozen(first)).toBe(true);
-    expect(table.size).toBe(1);
+    const scopes = table.root.child('oauth2Permissions', 'api/oauth2PermissionScopes');
+    expect(scopes).toBe(table.root.child('oauth2Permissions', 'api/oauth2PermissionScopes'));
+    expect(scopes).not.toBe(table.root.child('oauth2Permissions'));
+    expect([scopes.path, scopes.pointer]).toEqual(['api/oauth2PermissionScopes', '/oauth2Permissions']);
+    const value = scopes.child(0).child('value');
+    expect([value.path, value.pointer]).toEqual([
+      'api/oauth2PermissionScopes/0/value',
+      '/oauth2Permissions/0/value',
+    ]);
+    const odd = table.root.child('a/b~c');
+    expect([odd.path, odd.pointer]).toEqual(['a/b~c', '/a~1b~0c']);
+    const list = table.root.child('replyUrlsWithType');
+    expect([list.as('spa/redirectUris').path, list.as('spa/redirectUris').pointer]).toEqual([
+      'spa/redirectUris',
+      '/replyUrlsWithType',
+    ]);
+    expect(list.as('spa/redirectUris')).toBe(list.as('spa/redirectUris'));
   });
 
-  it('keeps records apart that differ in an entry, in order, or only in where the strings are cut', () => {
+  it('gives readings that mapped the same places in the same order one frozen record, built once', () => {
     const table = new PathsTable();
-    const records = [
-      { a: '/x', b: '/y' },
-      { b: '/y', a: '/x' },
-      { a: '/x', b: '/z' },
-      { a: '/x' },
-      // Joined without lengths, these two would read the same.
-      { 'a1:/': 'x' },
-      { a: '1:/x' },
-    ];
-    const shared = records.map((r) => table.share({ ...r }));
-    expect(new Set(shared).size).toBe(records.length);
-    shared.forEach((record, i) => expect(record).toEqual(records[i]));
+    const name = table.root.child('name', 'displayName');
+    const logout = table.root.child('logoutUrl', 'web/logoutUrl');
+    const first = read(table, [name, logout]);
+    const second = read(table, [name, logout]);
+    expect(first).toEqual({ displayName: '/name', 'web/logoutUrl': '/logoutUrl' });
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(read(table, [logout, name])).not.toBe(first);
+    expect(read(table, [name])).toEqual({ displayName: '/name' });
+    expect(read(table, [])).toBeUndefined();
+    expect(table.size).toBe(3);
+  });
+
+  it('gives an application below the root of its file a record of its own, its pointers under its own', () => {
+    const table = new PathsTable();
+    const name = table.root.child('name', 'displayName');
+    const own = read(table, [name], '/value/3');
+    expect(own).toEqual({ displayName: '/value/3/name' });
+    expect(Object.isFrozen(own)).toBe(false);
+    expect(read(table, [name])).toEqual({ displayName: '/name' });
+  });
+
+  it('a value mapped twice keeps its first place in the record and its last pointer, as assignments do', () => {
+    const table = new PathsTable();
+    const list = table.root.child('replyUrlsWithType');
+    const implicit = table.root.child('oauth2AllowImplicitFlow');
+    const record = read(table, [
+      list.as('web/redirectUris'),
+      implicit.as('x'),
+      implicit.as('web/redirectUris'),
+    ]);
+    expect(Object.entries(record ?? {})).toEqual([
+      ['web/redirectUris', '/oauth2AllowImplicitFlow'],
+      ['x', '/oauth2AllowImplicitFlow'],
+    ]);
   });
 });
 
