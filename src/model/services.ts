@@ -169,6 +169,19 @@ function linkedServers(
   );
 }
 
+const nameIndexes = new WeakMap<readonly { name: string }[], Map<string, { name: string }>>();
+
+/** The items of a list by name, the first of a name winning (as `find` would): made once per list. */
+function byName<T extends { name: string }>(list: readonly T[]): Map<string, T> {
+  let index = nameIndexes.get(list) as Map<string, T> | undefined;
+  if (!index) {
+    index = new Map();
+    for (const item of list) if (!index.has(item.name)) index.set(item.name, item);
+    nameIndexes.set(list, index);
+  }
+  return index;
+}
+
 /** Where a reference to `name` in `collection` of the service stands: present, known absent, or unknown. */
 function lookUp<T extends { name: string }>(
   service: Service,
@@ -176,7 +189,7 @@ function lookUp<T extends { name: string }>(
   list: readonly T[],
   name: string,
 ): Lookup<T> {
-  const target = list.find((item) => item.name === name);
+  const target = byName(list).get(name);
   if (target) return { state: 'present', target };
   const unknown = unknownAt(service, collection);
   return unknown
