@@ -22,7 +22,7 @@ import { AuditError } from '../../errors';
 import type { Inventory, InventoryApplication, SourceConflict } from '../../inventory/types';
 import type { PositionIndex } from '../../json/types';
 import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../json/positions';
-import { lazyJsonIndex, once } from './lazy';
+import { LazyJsonIndex } from './lazy';
 import { PathsTable } from './paths-table';
 import { displayPath } from '../../util/package-root';
 import { decodeUtf8, fileProblem, FolderTree, listFolder } from '../../util/files';
@@ -188,7 +188,7 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
     }
     // The bytes are kept (outside the JS heap) and decoded again for the few files a finding is located in,
     // instead of keeping every file's text on the heap for the whole scan.
-    const result = parseManifestText(text, shown, () => decodeText(bytes), shared);
+    const result = parseManifestText(text, shown, bytes, shared);
     if ('problems' in result) {
       problems.push(...result.problems);
       continue;
@@ -221,13 +221,13 @@ export function decodeText(bytes: Buffer): string {
 
 /**
  * Parses one manifest file's text: its applications (with origins) and a lazy position index, or problems.
- * `reread` gives the same text again when a finding is first located in the file (else `text` is kept); `shared`
- * holds the `Origin.paths` records of the files read before (paths-table.ts).
+ * `bytes` are the file's, decoded again (`decodeText`) when a finding is first located in the file, instead of
+ * keeping `text`; `shared` holds the `Origin.paths` records of the files read before (paths-table.ts).
  */
 export function parseManifestText(
   text: string,
   file: string,
-  reread?: () => string,
+  bytes?: Buffer,
   shared: PathsTable = new PathsTable(),
 ):
   | { applications: InventoryApplication[]; index: PositionIndex; conflicts: SourceConflict[] }
@@ -245,7 +245,7 @@ export function parseManifestText(
         : [`${file}: not valid JSON`];
     return { problems };
   }
-  const index = lazyJsonIndex(once(reread ?? constant(text)));
+  const index = new LazyJsonIndex(bytes ?? text, decodeText);
   const objects = applicationObjects(value);
   const located = (pointer: string, message: string) => {
     const position = index.locate(pointer);
@@ -279,11 +279,6 @@ export function parseManifestText(
     return { problems: positioned.map((p) => located(p.pointer, p.message)) };
   }
   return { applications, index, conflicts };
-}
-
-/** A function giving `value` (made outside the caller's scope, so that its closures do not hold `value`). */
-function constant<T>(value: T): () => T {
-  return () => value;
 }
 
 /** The application objects of a document, with their pointers; undefined when the shape is none of ours. */

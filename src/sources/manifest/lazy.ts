@@ -3,29 +3,36 @@
  * 10,000 files, and findings point into a few of them.
  */
 import { jsonPositionIndex } from '../../json/positions';
-import type { PositionIndex } from '../../json/types';
-
-/** `compute()` on the first call, its result on every call after. */
-export function once<T>(compute: () => T): () => T {
-  let done = false;
-  let value: T | undefined;
-  return () => {
-    if (!done) {
-      value = compute();
-      done = true;
-    }
-    return value as T;
-  };
-}
+import type { Position, PositionIndex } from '../../json/types';
 
 /**
  * A position index over a text that `JSON.parse` accepted (and `jsonDepthProblem` let through), without its UTF-8
- * BOM: the text is asked for, and scanned, on the first lookup only, and not parsed again.
+ * BOM: scanned on the first lookup only, and not parsed again. Kept as bytes (outside the JS heap), the text is
+ * decoded then, by `decode`; the index is one object per file, for the files no finding points into.
  */
-export function lazyJsonIndex(text: () => string): PositionIndex {
-  const index = once(() => jsonPositionIndex(text()));
-  return {
-    locate: (pointer) => index().locate(pointer),
-    locateOffset: (pointer, offset) => index().locateOffset(pointer, offset),
-  };
+export class LazyJsonIndex implements PositionIndex {
+  // Private fields (`#`): the file's text holds secret values, and serializing the index (`JSON.stringify`) must
+  // not show it.
+  readonly #source: string | Buffer;
+  readonly #decode: (bytes: Buffer) => string;
+  #index: PositionIndex | undefined;
+
+  constructor(source: string | Buffer, decode: (bytes: Buffer) => string) {
+    this.#source = source;
+    this.#decode = decode;
+  }
+
+  locate(pointer: string): Position | undefined {
+    return this.#built().locate(pointer);
+  }
+
+  locateOffset(pointer: string, offset: number): Position | undefined {
+    return this.#built().locateOffset(pointer, offset);
+  }
+
+  #built(): PositionIndex {
+    const source = this.#source;
+    this.#index ??= jsonPositionIndex(typeof source === 'string' ? source : this.#decode(source));
+    return this.#index;
+  }
 }

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 import { joinPointer } from '../../../src/json/positions';
 import { decodeText } from '../../../src/sources/manifest';
-import { lazyJsonIndex, once } from '../../../src/sources/manifest/lazy';
+import { LazyJsonIndex } from '../../../src/sources/manifest/lazy';
 import { REPO_ROOT } from '../../helpers/sample';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/sources/manifest/fixtures');
 
-/** Every manifest fixture that is valid JSON (malformed.json is not), and its text as the source decodes it. */
-function fixtureTexts(): { name: string; text: string }[] {
+/** Every manifest fixture that is valid JSON (malformed.json is not): its bytes, and its text as the source decodes it. */
+function fixtures(): { name: string; bytes: Buffer; text: string }[] {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
@@ -19,10 +19,10 @@ function fixtureTexts(): { name: string; text: string }[] {
     }
   };
   walk(FIXTURES);
-  return files.map((file) => ({
-    name: path.relative(FIXTURES, file),
-    text: decodeText(readFileSync(file)),
-  }));
+  return files.map((file) => {
+    const bytes = readFileSync(file);
+    return { name: path.relative(FIXTURES, file), bytes, text: decodeText(bytes) };
+  });
 }
 
 /**
@@ -54,25 +54,11 @@ function eagerPositions(text: string): Map<string, { line: number; column: numbe
   return out;
 }
 
-describe('once', () => {
-  it('computes on the first call only, undefined results included', () => {
-    let calls = 0;
-    const value = once(() => {
-      calls++;
-      return undefined;
-    });
-    expect(calls).toBe(0);
-    expect(value()).toBeUndefined();
-    expect(value()).toBeUndefined();
-    expect(calls).toBe(1);
-  });
-});
+describe('LazyJsonIndex', () => {
+  const all = fixtures();
 
-describe('lazyJsonIndex', () => {
-  const fixtures = fixtureTexts();
-
-  it('covers the fixtures of both formats, lists and pages', () => {
-    expect(fixtures.map((f) => f.name)).toEqual(
+  it('covers the fixtures of both formats, lists, pages and UTF-16', () => {
+    expect(all.map((f) => f.name)).toEqual(
       expect.arrayContaining([
         'az-ad-app-list.json',
         'graph-page.json',
@@ -83,11 +69,11 @@ describe('lazyJsonIndex', () => {
     );
   });
 
-  it.each(fixtures.map((f) => [f.name, f.text] as const))(
-    '%s: the same line and column as an eager parse, for every pointer',
-    (_name, text) => {
+  it.each(all.map((f) => [f.name, f] as const))(
+    '%s: from its bytes, the same line and column as an eager parse of its text, for every pointer',
+    (_name, { bytes, text }) => {
       const eager = eagerPositions(text);
-      const index = lazyJsonIndex(() => text);
+      const index = new LazyJsonIndex(bytes, decodeText);
       expect(eager.size).toBeGreaterThan(10);
       for (const [pointer, position] of eager)
         expect([pointer, index.locate(pointer)]).toEqual([pointer, position]);
@@ -95,15 +81,30 @@ describe('lazyJsonIndex', () => {
     },
   );
 
-  it('asks for the text once, on the first lookup', () => {
-    let reads = 0;
-    const index = lazyJsonIndex(() => {
-      reads++;
-      return '{\n  "a": [1, "x"]\n}';
-    });
-    expect(reads).toBe(0);
+  it('decodes the bytes once, on the first lookup; a text is used as it is', () => {
+    const decoded: Buffer[] = [];
+    const decode = (bytes: Buffer) => {
+      decoded.push(bytes);
+      return bytes.toString('utf8');
+    };
+    const index = new LazyJsonIndex(Buffer.from('{\n  "a": [1, "x"]\n}'), decode);
+    expect(decoded).toHaveLength(0);
     expect(index.locate('/a/1')).toEqual({ line: 2, column: 12 });
     expect(index.locateOffset('/a/1', 0)).toEqual({ line: 2, column: 13 });
-    expect(reads).toBe(1);
+    expect(decoded).toHaveLength(1);
+    const fromText = new LazyJsonIndex('{"b": true}', decode);
+    expect(fromText.locate('/b')).toEqual({ line: 1, column: 7 });
+    expect(decoded).toHaveLength(1);
+  });
+
+  it('does not show the text it keeps when serialized (a manifest holds secret values)', () => {
+    const text = '{"passwordCredentials": [{"secretText": "s3cr3t"}]}';
+    for (const index of [
+      new LazyJsonIndex(text, decodeText),
+      new LazyJsonIndex(Buffer.from(text), decodeText),
+    ]) {
+      index.locate('/passwordCredentials/0');
+      expect(JSON.stringify(index)).toBe('{}');
+    }
   });
 });
