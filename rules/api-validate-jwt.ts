@@ -37,7 +37,8 @@ export interface ApiValidateJwtOptions {
 interface Group {
   entity: Entity;
   extra: ReturnType<typeof locateElement> | { path?: string; key: string };
-  operations: OperationPolicy[];
+  /** In the order first seen (a set: a group may hold every operation of the service). */
+  operations: Set<OperationPolicy>;
   paths: Set<string>;
   /** What the finding rests on, over all its operations and call paths. */
   evidence: Evidence[];
@@ -276,10 +277,10 @@ class Groups {
     if (!group) {
       const made = make();
       const extra = unstated ? { ...made.extra, key: `${made.extra.key ?? ''}:unstated` } : made.extra;
-      group = { ...made, extra, operations: [], paths: new Set(), evidence: [] };
+      group = { ...made, extra, operations: new Set(), paths: new Set(), evidence: [] };
       this.groups.set(groupKey, group);
     }
-    if (!group.operations.includes(op)) group.operations.push(op);
+    group.operations.add(op);
     group.paths.add(path.description);
     group.evidence.push(...evidence);
     this.allPathsFail.set(group, (this.allPathsFail.get(group) ?? true) && everyPath);
@@ -288,7 +289,7 @@ class Groups {
   *violations(): Generator<RuleOutput> {
     for (const group of this.groups.values()) {
       const paths = pathsText(group.paths, this.allPathsFail.get(group) ?? true);
-      yield violation(group.entity, group.message(opsText(group.operations), paths), {
+      yield violation(group.entity, group.message(opsText([...group.operations]), paths), {
         ...group.extra,
         evidence: uniqueEvidence(group.evidence),
       });
@@ -298,18 +299,19 @@ class Groups {
 
 /** Texts that could not be read, each with the operations whose verdict they leave open, in the order first seen. */
 class UnknownTexts {
-  private readonly entries = new Map<string, { unreadable: Unreadable; operations: OperationPolicy[] }>();
+  private readonly entries = new Map<string, { unreadable: Unreadable; operations: Set<OperationPolicy> }>();
 
   add(op: OperationPolicy, unreadable: readonly Unreadable[]): void {
     for (const u of unreadable) {
-      const entry = this.entries.get(unreadableId(u)) ?? { unreadable: u, operations: [] };
-      if (!entry.operations.includes(op)) entry.operations.push(op);
+      const entry = this.entries.get(unreadableId(u)) ?? { unreadable: u, operations: new Set() };
+      entry.operations.add(op);
       this.entries.set(unreadableId(u), entry);
     }
   }
 
   *notEvaluated(): Generator<RuleOutput> {
-    for (const { unreadable, operations } of this.entries.values()) {
+    for (const { unreadable, operations: seen } of this.entries.values()) {
+      const operations = [...seen];
       yield notEvaluated(
         `Whether ${opsText(operations)} ${operations.length === 1 ? 'validates' : 'validate'} tokens is not known: ` +
           `${describeUnreadable(unreadable)}.`,

@@ -49,22 +49,23 @@ function sameAudience(a: string, b: string): boolean {
  * What a v1.0 token's aud can be: the resource the authorization server's requests name, per endpoint version
  * (v2.0 endpoints: the resource part of the scopes; v1.0 endpoints: the `resource` body parameter).
  */
-function requestedIdentifiers(server: AuthServer, app: App, apis: readonly Api[], model: Model): Requested[] {
+function requestedIdentifiers(server: AuthServer, app: App, refs: ServerRefs, model: Model): Requested[] {
   const versions = [server.authorizationEndpoint?.version, server.tokenEndpoint?.version];
   const scopes = versions.some((v) => v !== 'v1');
   const resource = versions.some((v) => v !== 'v2');
   const out: Requested[] = [];
+  const seen = new Set<string>();
   const add = (identifier: string, why: string) => {
-    if (!out.some((r) => r.identifier === identifier)) out.push({ identifier, why });
+    if (seen.has(identifier)) return;
+    seen.add(identifier);
+    out.push({ identifier, why });
   };
   if (scopes) {
     // An API's scope override replaces the server's default scope for that API.
-    for (const api of apis) {
-      for (const ref of api.oauth2.filter((r) => r.target === server)) {
-        const refs = ref.scope ? resolveScopes(ref.scope, model) : server.scopes;
-        const why = ref.scope ? `scope override of API '${api.name}'` : 'default scope';
-        for (const s of refs) if (s.app === app && s.resource) add(s.resource, `${why} '${s.raw}'`);
-      }
+    for (const { api, ref } of refs.get(server) ?? []) {
+      const scopes = ref.scope ? resolveScopes(ref.scope, model) : server.scopes;
+      const why = ref.scope ? `scope override of API '${api.name}'` : 'default scope';
+      for (const s of scopes) if (s.app === app && s.resource) add(s.resource, `${why} '${s.raw}'`);
     }
   }
   if (resource) {
@@ -77,6 +78,22 @@ function requestedIdentifiers(server: AuthServer, app: App, apis: readonly Api[]
   return out;
 }
 
+/** The references of a validation's APIs to each authorization server, in API order (made once per validation). */
+type ServerRefs = ReadonlyMap<AuthServer, { api: Api; ref: Api['oauth2'][number] }[]>;
+
+function serverRefs(apis: readonly Api[]): ServerRefs {
+  const refs = new Map<AuthServer, { api: Api; ref: Api['oauth2'][number] }[]>();
+  for (const api of apis) {
+    for (const ref of api.oauth2) {
+      if (!ref.target) continue;
+      const list = refs.get(ref.target);
+      if (list) list.push({ api, ref });
+      else refs.set(ref.target, [{ api, ref }]);
+    }
+  }
+  return refs;
+}
+
 interface Expected {
   /** Every identifier that can be a token's aud; all of them must be accepted. */
   identifiers: Requested[];
@@ -86,7 +103,7 @@ interface Expected {
   evidence: Evidence[];
 }
 
-function expectedFor(backend: Backend, apis: readonly Api[], model: Model): Expected | undefined {
+function expectedFor(backend: Backend, refs: ServerRefs, model: Model): Expected | undefined {
   const { app } = backend;
   const declared = app.requestedAccessTokenVersion ?? 'null';
   const evidence: Evidence[] = [
@@ -104,11 +121,10 @@ function expectedFor(backend: Backend, apis: readonly Api[], model: Model): Expe
     };
   }
   const identifiers = backend.servers.flatMap((s) =>
-    requestedIdentifiers(s, app, apis, model).map((r) => ({ ...r, why: `${r.why} of '${s.name}'` })),
+    requestedIdentifiers(s, app, refs, model).map((r) => ({ ...r, why: `${r.why} of '${s.name}'` })),
   );
-  const unique = identifiers.filter(
-    (r, i) => identifiers.findIndex((o) => o.identifier === r.identifier) === i,
-  );
+  const firsts = new Set<string>();
+  const unique = identifiers.filter((r) => !firsts.has(r.identifier) && firsts.add(r.identifier));
   if (unique.length === 0) return undefined;
   return {
     identifiers: unique,
@@ -305,8 +321,9 @@ function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): 
     } else yield checked(entity, read);
     return;
   }
+  const refs = serverRefs(use.apis);
   for (const backend of backends) {
-    const expected = expectedFor(backend, use.apis, model);
+    const expected = expectedFor(backend, refs, model);
     read.push(...backend.evidence, { entity: backend.app, path: 'api/requestedAccessTokenVersion' });
     if (!expected) continue;
     read.push(...expected.evidence);

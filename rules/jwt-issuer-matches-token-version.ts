@@ -72,6 +72,8 @@ function policyCloud(config: ValidationConfig, model: Model): CloudName {
  */
 function expectations(backends: readonly Backend[], config: ValidationConfig, model: Model): Expectation[] {
   const out: Expectation[] = [];
+  // The expectation of a backend per tenant and cloud, found by key (a global validation has many backends).
+  const byKey = new Map<Backend, Map<string, Expectation>>();
   for (const backend of backends) {
     const version = backend.app.accessTokenVersion;
     const evidence: Evidence[] = [
@@ -83,22 +85,25 @@ function expectations(backends: readonly Backend[], config: ValidationConfig, mo
       out.push({ version, tenant: undefined, cloud, backend, servers: [], evidence });
       continue;
     }
+    const known = byKey.get(backend) ?? new Map<string, Expectation>();
+    byKey.set(backend, known);
     for (const server of backend.servers) {
       if (foreignLoginHosts(server)) continue;
       const e = { version, tenant: serverTenant(server, model), cloud: serverCloud(server, model) };
-      const same = out.find(
-        (o) => o.backend === backend && o.tenant === e.tenant && o.cloud === e.cloud && o.servers.length > 0,
-      );
+      const key = `${e.tenant === undefined ? '-' : `+${e.tenant}`}|${e.cloud}`;
+      const same = known.get(key);
       if (same) {
         same.servers.push(server.name);
         same.evidence.push(...serverEndpointsEvidence(server));
       } else {
-        out.push({
+        const made = {
           ...e,
           backend,
           servers: [server.name],
           evidence: [...evidence, ...serverEndpointsEvidence(server)],
-        });
+        };
+        known.set(key, made);
+        out.push(made);
       }
     }
   }

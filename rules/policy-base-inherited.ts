@@ -71,6 +71,8 @@ interface Finding {
   drop: DroppedInheritance;
   removed: WrittenMap<EffectiveStatement>;
   operations: OperationPolicy[];
+  /** `operations` as a set (a product policy's drop reaches every operation of its APIs). */
+  seen: Set<OperationPolicy>;
   paths: Set<string>;
   /** The scope policies whose content the finding rests on, over all its operations and call paths. */
   evidence: Evidence[];
@@ -157,6 +159,7 @@ function visitDrop(
       const fresh = {
         removed: new WrittenMap<EffectiveStatement>(),
         operations: [],
+        seen: new Set<OperationPolicy>(),
         paths: new Set<string>(),
         evidence: [],
       };
@@ -164,7 +167,10 @@ function visitDrop(
       into.findings.set(drop.document, finding);
     }
     for (const s of removed) finding.removed.set(s.source, s.element, s);
-    if (!finding.operations.includes(op)) finding.operations.push(op);
+    if (!finding.seen.has(op)) {
+      finding.seen.add(op);
+      finding.operations.push(op);
+    }
     finding.paths.add(path.description);
     finding.evidence.push(...evidence, ...removed.flatMap((s) => textEvidence(s.source)));
   }

@@ -122,17 +122,18 @@ function decide(signals: (TokenIssuer | undefined)[]): TokenIssuer | undefined {
 
 /** The authorization servers of the APIs, with the API settings that name them. */
 function serversOf(apis: readonly Api[]): { server: AuthServer; evidence: Evidence[] }[] {
-  const out: { server: AuthServer; evidence: Evidence[] }[] = [];
+  // By server, in the order first seen (a global validation protects every API).
+  const out = new Map<AuthServer, { server: AuthServer; evidence: Evidence[] }>();
   for (const api of apis) {
     for (const ref of api.oauth2) {
       if (!ref.target) continue;
-      const evidence: Evidence[] = [{ entity: api, path: 'properties/authenticationSettings' }];
-      const known = out.find((o) => o.server === ref.target);
-      if (known) known.evidence.push(...evidence);
-      else out.push({ server: ref.target, evidence });
+      const evidence: Evidence = { entity: api, path: 'properties/authenticationSettings' };
+      const known = out.get(ref.target);
+      if (known) known.evidence.push(evidence);
+      else out.set(ref.target, { server: ref.target, evidence: [evidence] });
     }
   }
-  return out;
+  return [...out.values()];
 }
 
 /** `<key>` elements that are symmetric (inline base64 or a named value), not certificates or RSA parameters. */
@@ -202,6 +203,21 @@ export function acceptedAudiences(config: ValidationConfig): ValueElement[] {
  * of the protected APIs lead to, one entry per app in the order met (audiences first, as the policy says).
  */
 export function correlate(use: ValidationUse, config: ValidationConfig, model: Model): Correlation {
+  // Once per validation: three rules read it (they must not change it).
+  let known = correlations.get(use);
+  if (!known || known.config !== config || known.model !== model) {
+    known = { config, model, correlation: findBackends(use, config, model) };
+    correlations.set(use, known);
+  }
+  return known.correlation;
+}
+
+const correlations = new WeakMap<
+  ValidationUse,
+  { config: ValidationConfig; model: Model; correlation: Correlation }
+>();
+
+function findBackends(use: ValidationUse, config: ValidationConfig, model: Model): Correlation {
   const byApp = new Map<App, Backend>();
   const entry = (app: App) => {
     let backend = byApp.get(app);

@@ -291,22 +291,26 @@ export interface ApiBackend {
  * app is not in the data are returned separately (the rules report them as not evaluated).
  */
 export function backendsOf(apis: readonly Api[]): { backends: ApiBackend[]; unknown: AuthServer[] } {
-  const byApp = new Map<App, AuthServer[]>();
-  const unknown: AuthServer[] = [];
+  // Sets keep the order first seen: a global validation protects every API, and their servers may be many.
+  const byApp = new Map<App, Set<AuthServer>>();
+  const unknown = new Set<AuthServer>();
   for (const api of apis) {
     for (const ref of api.oauth2) {
       const server = ref.target;
       if (!server) continue;
       if (!server.backendApp) {
-        if (!unknown.includes(server)) unknown.push(server);
+        unknown.add(server);
         continue;
       }
-      const servers = byApp.get(server.backendApp) ?? [];
-      if (!servers.includes(server)) servers.push(server);
+      const servers = byApp.get(server.backendApp) ?? new Set();
+      servers.add(server);
       byApp.set(server.backendApp, servers);
     }
   }
-  return { backends: [...byApp].map(([app, servers]) => ({ app, servers })), unknown };
+  return {
+    backends: [...byApp].map(([app, servers]) => ({ app, servers: [...servers] })),
+    unknown: [...unknown],
+  };
 }
 
 /** `API 'a'` / `APIs 'a', 'b'`. */
