@@ -226,16 +226,15 @@ export default defineRule({
   *check(model, ctx) {
     const { throttling } = ctx.options;
     const collected: Collected = { findings: new Map(), unknown: [] };
-    const clean: RuleOutput[] = [];
     for (const op of currentOperations(model)) {
       for (const path of op.paths) {
-        // That no narrower policy drops <base /> rests on the policies of every scope below the service.
-        clean.push(...judged(op, path));
+        // That no narrower policy drops <base /> rests on the policies of every scope below the service. (Handed
+        // over at once, not kept to the end: the engine orders records itself, and there is one per call path.)
+        yield* judged(op, path);
         for (const drop of path.sections.inbound.dropped) visitDrop(drop, op, path, throttling, collected);
       }
     }
     yield* collected.unknown;
-    yield* clean;
     for (const finding of collected.findings.values()) yield violationOf(finding, throttling);
   },
 });

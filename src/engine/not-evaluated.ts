@@ -40,6 +40,9 @@ export class RuleEntries {
     from: 'violation' | 'other';
   }[] = [];
 
+  /** The ids of the entities with an entry. */
+  private readonly entities = new Set<string>();
+
   constructor(private readonly ruleId: string) {}
 
   add(
@@ -49,13 +52,16 @@ export class RuleEntries {
     from: 'violation' | 'other' = 'other',
   ): void {
     const entry: NotEvaluatedEntry = { ruleId: this.ruleId, reason };
-    if (entity) entry.resource = refOf(entity);
+    if (entity) {
+      entry.resource = refOf(entity);
+      this.entities.add(entity.id);
+    }
     const key = unknown && entity ? `${entity.id}\u0000${unknown.entity.id}\u0000${unknown.path}` : undefined;
     this.entries.push({ entry, key, from });
   }
 
   has(entity: Entity): boolean {
-    return this.entries.some((e) => e.entry.resource?.id === entity.id);
+    return this.entities.has(entity.id);
   }
 
   list(): NotEvaluatedEntry[] {
@@ -69,6 +75,8 @@ export class RuleEntries {
 /** One record per (rule, reason, entity kind), each listing its entities once, sorted by name and id. */
 export function groupNotEvaluated(entries: readonly NotEvaluatedEntry[]): NotEvaluatedRecord[] {
   const groups = new Map<string, NotEvaluatedRecord>();
+  // The ids each record lists (a record may list every API or server of a large service).
+  const listed = new Map<NotEvaluatedRecord, Set<string>>();
   for (const entry of entries) {
     const kind = entry.resource?.kind;
     const key = `${entry.ruleId}\u0000${entry.reason}\u0000${kind ?? ''}`;
@@ -77,9 +85,14 @@ export function groupNotEvaluated(entries: readonly NotEvaluatedEntry[]): NotEva
       record = { ruleId: entry.ruleId, reason: entry.reason, resources: [] };
       if (kind) record.kind = kind;
       groups.set(key, record);
+      listed.set(record, new Set());
     }
     const resource = entry.resource;
-    if (resource && !record.resources.some((r) => r.id === resource.id)) record.resources.push(resource);
+    const ids = listed.get(record) as Set<string>;
+    if (resource && !ids.has(resource.id)) {
+      ids.add(resource.id);
+      record.resources.push(resource);
+    }
   }
   const records = [...groups.values()];
   for (const record of records) record.resources.sort(compareResources);
