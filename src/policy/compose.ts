@@ -144,7 +144,7 @@ export class Composer {
     this.inlined = 0;
     const collector: Collector = { unreadable: [], dropped: [] };
     const statements = this.effectiveAt(chain, chain.length - 1, name, collector);
-    return { name, statements, ...collector };
+    return { name, statements, ...kept(collector) };
   }
 
   private node(chain: PolicyDocument[], i: number): PrefixNode {
@@ -183,7 +183,7 @@ export class Composer {
       this.limited = false;
       const own: Collector = { unreadable: [], dropped: [] };
       const statements = this.compose(chain, i, name, own);
-      composed = { statements, ...own, inlined: this.inlined, limited: this.limited };
+      composed = { statements, ...kept(own), inlined: this.inlined, limited: this.limited };
       node.composed[name] = composed;
       this.inlined = before;
       this.limited = limitedBefore;
@@ -342,6 +342,20 @@ export class Composer {
       this.expand(c, inner, conditions, collector, nextIncluding),
     );
   }
+}
+
+const NONE_UNREADABLE: Unreadable[] = Object.freeze([]) as unknown as Unreadable[];
+const NONE_DROPPED: DroppedInheritance[] = Object.freeze([]) as unknown as DroppedInheritance[];
+
+/**
+ * A collector as kept for the audit: most sections of most call paths have nothing unreadable and drop nothing,
+ * and share one frozen empty list for each (nothing changes a composed section).
+ */
+function kept(collector: Collector): Collector {
+  return {
+    unreadable: collector.unreadable.length > 0 ? collector.unreadable : NONE_UNREADABLE,
+    dropped: collector.dropped.length > 0 ? collector.dropped : NONE_DROPPED,
+  };
 }
 
 /** A chain's sections, each composed by its getter when first read (rules read mostly `inbound`). */
