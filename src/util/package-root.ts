@@ -28,6 +28,35 @@ export function toolVersion(): string {
 
 /** A path relative to the working directory with `/` separators, as findings report it. */
 export function displayPath(file: string, cwd: string = process.cwd()): string {
+  const below = plainlyBelow(file, cwd);
+  if (below !== undefined) return below;
   const relative = path.relative(cwd, path.resolve(cwd, file));
   return (relative === '' ? path.basename(file) : relative).split(path.sep).join('/');
+}
+
+/**
+ * The common case without resolving anything (a source reads every file through here): on POSIX, an absolute
+ * normalized `file` inside a normalized `cwd` is shown as what follows `cwd/`. Undefined for anything else.
+ */
+function plainlyBelow(file: string, cwd: string): string | undefined {
+  if (path.sep !== '/' || cwd.length < 2 || !file.startsWith(cwd) || file[cwd.length] !== '/')
+    return undefined;
+  const rest = file.slice(cwd.length + 1);
+  if (rest === '' || rest[0] === '/' || rest.endsWith('/') || rest.includes('//') || DOT_SEGMENT.test(rest)) {
+    return undefined;
+  }
+  return isNormalized(cwd) ? rest : undefined;
+}
+
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+const normalizedDirs = new Map<string, boolean>();
+
+function isNormalized(dir: string): boolean {
+  let known = normalizedDirs.get(dir);
+  if (known === undefined) {
+    known = path.resolve(dir) === dir;
+    // Bounded: a run has one working directory (tests may use a few).
+    if (normalizedDirs.size < 64) normalizedDirs.set(dir, known);
+  }
+  return known;
 }
