@@ -26,7 +26,12 @@ import {
   type ValueElement,
 } from './support/jwt';
 import { describeOpaque } from './support/policy-texts';
-import { configEvidence, serverEndpointsEvidence, uniqueEvidence } from './support/policy-evidence';
+import {
+  configEvidence,
+  extendUnique,
+  serverEndpointsEvidence,
+  uniqueEvidence,
+} from './support/policy-evidence';
 import { unreadableInboundNotChecked } from './support/outputs';
 
 const SCOPE_CLAIMS = ['scp', 'http://schemas.microsoft.com/identity/claims/scope'];
@@ -46,6 +51,29 @@ function exposedList(app: App): string {
   return values.length > 0 ? `it exposes ${values.join(', ')}` : 'it exposes no scopes';
 }
 
+const overridesMemo = new WeakMap<readonly Api[], Map<AuthServer, string[]>>();
+
+/**
+ * The scopes `apis` set on their references to `server`, in API order: indexed once per list of APIs, since a
+ * validation protecting every API is checked once per server of its backend (thousands on a large service).
+ */
+function scopeOverrides(apis: readonly Api[], server: AuthServer): string[] {
+  let index = overridesMemo.get(apis);
+  if (!index) {
+    index = new Map();
+    for (const api of apis) {
+      for (const r of api.oauth2) {
+        if (!r.target || !r.scope) continue;
+        const scopes = index.get(r.target);
+        if (scopes) scopes.push(r.scope);
+        else index.set(r.target, [r.scope]);
+      }
+    }
+    overridesMemo.set(apis, index);
+  }
+  return index.get(server) ?? [];
+}
+
 /** The bare scope values the server's token requests ask of `app`; undefined when it asks for `.default`. */
 function requestedValues(
   server: AuthServer,
@@ -55,11 +83,7 @@ function requestedValues(
 ): string[] | undefined {
   const refs = [
     ...server.scopes,
-    ...apis.flatMap((api) =>
-      api.oauth2
-        .filter((r) => r.target === server && r.scope)
-        .flatMap((r) => resolveScopes(r.scope ?? '', model)),
-    ),
+    ...scopeOverrides(apis, server).flatMap((scope) => resolveScopes(scope, model)),
   ].filter((s) => s.app === app);
   if (refs.some((s) => s.kind === 'default')) return undefined;
   return refs.flatMap((s) => (s.kind === 'resource' && s.value ? [s.value] : []));
@@ -144,7 +168,7 @@ function* notRequested(
       {
         ...locateInUse(use, claim.element, `requested:${server.name}`),
         severity: 'warning',
-        evidence: uniqueEvidence([...exposed, ...serverEndpointsEvidence(server)]),
+        evidence: extendUnique(exposed, serverEndpointsEvidence(server)),
       },
     );
   }

@@ -313,14 +313,19 @@ export function backendsOf(apis: readonly Api[]): { backends: ApiBackend[]; unkn
   };
 }
 
+/** How many names a list of APIs or operations shows before `and N more`. */
+const NAMES_SHOWN = 5;
+
 /** `API 'a'` / `APIs 'a', 'b'`. */
 export function describeApis(apis: readonly Api[]): string {
-  return `${apis.length === 1 ? 'API' : 'APIs'} ${listNames(apis.map((a) => a.name))}`;
+  // Names only the first few: a use may protect every API of the service and be described once per finding.
+  const shown = apis.slice(0, NAMES_SHOWN).map((a) => a.name);
+  return `${apis.length === 1 ? 'API' : 'APIs'} ${listNames(shown, NAMES_SHOWN, apis.length)}`;
 }
 
-/** `'a', 'b' and 3 more`. */
-export function listNames(names: readonly string[], max = 5): string {
+/** `'a', 'b' and 3 more`; `total` counts the names when `names` holds only the first `max` of them. */
+export function listNames(names: readonly string[], max = NAMES_SHOWN, total = names.length): string {
   const quoted = names.slice(0, max).map((n) => `'${n}'`);
-  const rest = names.length - max;
+  const rest = total - max;
   return rest > 0 ? `${quoted.join(', ')} and ${rest} more` : quoted.join(', ');
 }

@@ -48,12 +48,39 @@ export function serverEndpointsEvidence(server: AuthServer): Evidence[] {
 
 /** One piece of evidence per entity and path, in first-seen order. */
 export function uniqueEvidence(evidence: readonly Evidence[]): Evidence[] {
-  // Entity (by kind and id) -> the paths (`v|path`) and collections (`c|name`) seen for it.
-  const seen = new Map<string, Set<string>>();
-  const out: Evidence[] = [];
+  return addNew([], new Map(), evidence);
+}
+
+/** Entity (by kind and id) -> the paths (`v|path`) and collections (`c|name`) seen for it. */
+type EvidenceIndex = Map<string, Set<string>>;
+
+const indexes = new WeakMap<readonly Evidence[], EvidenceIndex>();
+
+/**
+ * `uniqueEvidence([...unique, ...more])` for a list `unique` that has no repeats (an answer of `uniqueEvidence`),
+ * without reading `unique` again on every call: its index is made once per list. For a base shared by one
+ * finding per authorization server of a backend, which may have thousands.
+ */
+export function extendUnique(unique: readonly Evidence[], more: readonly Evidence[]): Evidence[] {
+  let index = indexes.get(unique);
+  if (!index) {
+    index = new Map();
+    addNew([], index, unique);
+    indexes.set(unique, index);
+  }
+  const seen: EvidenceIndex = new Map();
+  return addNew(
+    [...unique],
+    seen,
+    more.filter((e) => !has(index, e)),
+  );
+}
+
+/** Appends to `out` each piece of `evidence` not yet in `seen` (and records it there). */
+function addNew(out: Evidence[], seen: EvidenceIndex, evidence: readonly Evidence[]): Evidence[] {
   for (const e of evidence) {
     const entity = id('collection' in e ? e.parent : e.entity);
-    const what = 'collection' in e ? `c|${e.collection}` : `v|${e.path}`;
+    const what = whatOf(e);
     let paths = seen.get(entity);
     if (!paths) {
       paths = new Set();
@@ -63,6 +90,14 @@ export function uniqueEvidence(evidence: readonly Evidence[]): Evidence[] {
     out.push(e);
   }
   return out;
+}
+
+function whatOf(e: Evidence): string {
+  return 'collection' in e ? `c|${e.collection}` : `v|${e.path}`;
+}
+
+function has(index: EvidenceIndex, e: Evidence): boolean {
+  return index.get(id('collection' in e ? e.parent : e.entity))?.has(whatOf(e)) ?? false;
 }
 
 const ids = new WeakMap<Entity, string>();
