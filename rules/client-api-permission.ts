@@ -17,6 +17,16 @@ interface Requested {
 const sameId = (a: string | undefined, b: string | undefined) =>
   a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 
+/** The first item of each key, in first-seen order (as `find` would answer for that key). */
+function firstByKey<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string, T> {
+  const index = new Map<string, T>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key !== undefined && !index.has(key)) index.set(key, item);
+  }
+  return index;
+}
+
 /** Every permission the client requests on the backend, with its position in `requiredResourceAccess`. */
 function requestedOn(client: App, backendAppId: string): { entries: number[]; requested: Requested[] } {
   const entries: number[] = [];
@@ -95,18 +105,24 @@ function* checkPair(
   yield checked(client, evidence);
   const found = requestedOn(client, backendAppId);
   const refs = server.scopes.filter((s) => s.app === backend);
+  // Keyed once per pair: an app may expose, and a client request, thousands of scopes.
+  const enabledByValue = firstByKey(
+    backend.scopes.filter((s) => s.isEnabled !== false && s.value !== undefined),
+    (s) => s.value?.toLowerCase(),
+  );
+  const scopeIds = new Set(backend.scopes.flatMap((s) => (s.id === undefined ? [] : [s.id.toLowerCase()])));
+  const requestedScopes = new Set(
+    found.requested.filter((r) => r.type === 'Scope').map((r) => r.id.toLowerCase()),
+  );
   for (const ref of refs.filter((s) => s.kind === 'resource')) {
-    const scope = backend.scopes.find(
-      (s) =>
-        s.isEnabled !== false && s.value !== undefined && s.value.toLowerCase() === ref.value?.toLowerCase(),
-    );
+    const scope = ref.value === undefined ? undefined : enabledByValue.get(ref.value.toLowerCase());
     if (!scope) {
       yield notEvaluated(
         `Default scope '${ref.raw}' of authorization server '${server.name}' is not an enabled scope of ` +
           `${describeBackend(backend)} (see backend-scope-exposed), so the client's permission for it cannot be checked.`,
         server,
       );
-    } else if (!found.requested.some((r) => sameId(r.id, scope.id) && r.type === 'Scope')) {
+    } else if (scope.id === undefined || !requestedScopes.has(scope.id.toLowerCase())) {
       yield missingScope(server, client, backend, scope, found);
     }
   }
@@ -126,7 +142,7 @@ function* checkPair(
     );
   }
   for (const r of found.requested) {
-    if (r.type !== 'Scope' || backend.scopes.some((s) => sameId(s.id, r.id))) continue;
+    if (r.type !== 'Scope' || scopeIds.has(r.id.toLowerCase())) continue;
     yield violation(
       client,
       `Client app '${client.name}' requests delegated permission id ${r.id} of ${describeBackend(backend)}, which ` +
