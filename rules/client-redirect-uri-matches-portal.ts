@@ -126,13 +126,87 @@ function isSame(r: RegisteredRedirectUri, e: Expected): boolean {
   return parseUrl(r.uri.trim())?.protocol === 'https:' && pathOf(r.uri) === e.path;
 }
 
-/** A near miss: the same callback but for scheme, letter case or a trailing slash. */
-function isNear(r: RegisteredRedirectUri, e: Expected): boolean {
-  if (r.placeholders !== undefined) return false;
-  if (e.host !== undefined) return loose(r.uri) === loose(e.uri);
-  const path = pathOf(r.uri);
-  const looseOf = (p: string) => p.replace(/\/+$/, '').toLowerCase();
-  return path !== undefined && looseOf(path) === looseOf(e.path);
+/**
+ * An app's redirect URIs keyed for the comparisons each of its servers makes: a portal client shared by thousands
+ * of servers registers a callback for each, and every server looks for its own. Made once per app; each list
+ * keeps the order of `redirectUrisOf`.
+ */
+interface UriIndex {
+  registered: RegisteredRedirectUri[];
+  position: Map<RegisteredRedirectUri, number>;
+  withPlaceholders: RegisteredRedirectUri[];
+  /** The URIs without placeholders by `canonical` form, and the https ones by `pathOf` (for an unknown host). */
+  byCanonical: Map<string, RegisteredRedirectUri[]>;
+  byHttpsPath: Map<string, RegisteredRedirectUri[]>;
+  /** The URIs without placeholders by `loose` form, and those with a path by its loose form (`isNear`). */
+  byLoose: Map<string, RegisteredRedirectUri[]>;
+  byLoosePath: Map<string, RegisteredRedirectUri[]>;
+  /** The URIs without placeholders on a legacy-portal callback path, with their lower-case host. */
+  legacy: { registered: RegisteredRedirectUri; host: string }[];
+}
+
+const uriIndexes = new WeakMap<App, UriIndex>();
+
+function addTo(map: Map<string, RegisteredRedirectUri[]>, key: string, r: RegisteredRedirectUri): void {
+  const list = map.get(key);
+  if (list) list.push(r);
+  else map.set(key, [r]);
+}
+
+function looseOfPath(path: string): string {
+  return path.replace(/\/+$/, '').toLowerCase();
+}
+
+function uriIndexOf(app: App): UriIndex {
+  const known = uriIndexes.get(app);
+  if (known) return known;
+  const index: UriIndex = {
+    registered: redirectUrisOf(app),
+    position: new Map(),
+    withPlaceholders: [],
+    byCanonical: new Map(),
+    byHttpsPath: new Map(),
+    byLoose: new Map(),
+    byLoosePath: new Map(),
+    legacy: [],
+  };
+  index.registered.forEach((r, i) => {
+    index.position.set(r, i);
+    if (r.placeholders !== undefined) {
+      index.withPlaceholders.push(r);
+      return;
+    }
+    const url = parseUrl(r.uri.trim());
+    const path = pathOf(r.uri);
+    addTo(index.byCanonical, canonical(r.uri), r);
+    if (url?.protocol === 'https:' && path !== undefined) addTo(index.byHttpsPath, path, r);
+    addTo(index.byLoose, loose(r.uri), r);
+    if (path !== undefined) addTo(index.byLoosePath, looseOfPath(path), r);
+    if (url && LEGACY_CALLBACK.test(url.pathname))
+      index.legacy.push({ registered: r, host: url.host.toLowerCase() });
+  });
+  uriIndexes.set(app, index);
+  return index;
+}
+
+/** `registered.filter((r) => isSame(r, e))`, through the index. */
+function sameAs(index: UriIndex, e: Expected): RegisteredRedirectUri[] {
+  const exact =
+    (e.host !== undefined ? index.byCanonical.get(canonical(e.uri)) : index.byHttpsPath.get(e.path)) ?? [];
+  const partly = index.withPlaceholders.filter((r) => isSame(r, e));
+  if (partly.length === 0) return exact;
+  const at = (r: RegisteredRedirectUri) => index.position.get(r) ?? 0;
+  return [...exact, ...partly].sort((a, b) => at(a) - at(b));
+}
+
+/**
+ * The first URI on the callback's platform that is a near miss: the same callback but for scheme, letter case or a
+ * trailing slash (only its path compared when the host is unknown); URIs holding placeholders are never near misses.
+ */
+function nearTo(index: UriIndex, e: Expected): RegisteredRedirectUri | undefined {
+  const candidates =
+    e.host !== undefined ? index.byLoose.get(loose(e.uri)) : index.byLoosePath.get(looseOfPath(e.path));
+  return candidates?.find((r) => r.platform === e.platform);
 }
 
 function describeDifference(registered: string, e: Expected): string {
@@ -203,20 +277,12 @@ function callbackEvidence(app: App, server: AuthServer): Evidence[] {
   ];
 }
 
-function checkExpected(
-  app: App,
-  server: AuthServer,
-  e: Expected,
-  registered: RegisteredRedirectUri[],
-): RuleOutput | undefined {
-  const same = registered.filter((r) => isSame(r, e));
+function checkExpected(app: App, server: AuthServer, e: Expected, index: UriIndex): RuleOutput | undefined {
+  const same = sameAs(index, e);
   if (same.some((r) => r.platform === e.platform)) return undefined;
   // A URI on the right platform that may become the callback once its placeholders are substituted: not judged.
-  const undetermined = registered.filter(
-    (r) =>
-      r.platform === e.platform &&
-      r.placeholders !== undefined &&
-      matchAroundPlaceholders(r.uri, e) === 'maybe',
+  const undetermined = index.withPlaceholders.filter(
+    (r) => r.platform === e.platform && matchAroundPlaceholders(r.uri, e) === 'maybe',
   );
   if (undetermined.length > 0)
     return checked(
@@ -232,7 +298,7 @@ function checkExpected(
       evidence,
       knownPart: true,
     });
-  const near = registered.find((r) => r.platform === e.platform && isNear(r, e));
+  const near = nearTo(index, e);
   if (near)
     return violation(app, nearMissMessage(app, server, e, near), {
       path: `${near.platform}/redirectUris/${near.index}`,
@@ -240,7 +306,7 @@ function checkExpected(
       evidence,
     });
   // The lists as far as known: every URI holding a placeholder was found unable to be the callback above.
-  return violation(app, missingMessage(app, server, e, registered.length === 0), {
+  return violation(app, missingMessage(app, server, e, index.registered.length === 0), {
     path: `${e.platform}/redirectUris`,
     key: e.uri,
     evidence,
@@ -249,28 +315,21 @@ function checkExpected(
 }
 
 /**
- * Whether a URI is a callback of the retired legacy portal, and what that rests on: nothing of the service for a
- * `*.portal.azure-api.net` host (whatever the service's name), its custom Portal domains otherwise.
+ * What a callback of the retired legacy portal on `host` rests on: nothing of the service for a
+ * `*.portal.azure-api.net` host (whatever the service's name), its custom Portal domains otherwise; undefined when
+ * the host is not a legacy portal host of the service.
  */
-function staleLegacyCallback(uri: string, service: Service): Evidence[] | undefined {
-  const url = parseUrl(uri.trim());
-  if (!url || !LEGACY_CALLBACK.test(url.pathname)) return undefined;
-  const host = url.host.toLowerCase();
+function staleLegacyCallback(host: string, service: Service): Evidence[] | undefined {
   if (host.endsWith('.portal.azure-api.net')) return [];
   return service.legacyPortalHosts.includes(host)
     ? valuesOf(service, 'properties/hostnameConfigurations', 'properties/portalUrl')
     : undefined;
 }
 
-function* staleCallbacks(
-  app: App,
-  server: AuthServer,
-  registered: RegisteredRedirectUri[],
-): Generator<RuleOutput> {
-  for (const r of registered) {
-    // A placeholder-bearing URI is not judged stale: its host or path is substituted later.
-    if (r.placeholders !== undefined) continue;
-    const evidence = staleLegacyCallback(r.uri, server.service);
+function* staleCallbacks(app: App, server: AuthServer, index: UriIndex): Generator<RuleOutput> {
+  // A placeholder-bearing URI is not in `legacy`, so not judged stale: its host or path is substituted later.
+  for (const { registered: r, host } of index.legacy) {
+    const evidence = staleLegacyCallback(host, server.service);
     if (!evidence) continue;
     yield violation(
       app,
@@ -280,7 +339,10 @@ function* staleCallbacks(
   }
 }
 
-function* checkServer(server: AuthServer, model: Model): Generator<RuleOutput> {
+/** The services each client app's stale callbacks were reported for, in this run of the rule. */
+type StaleReported = Map<App, Set<Service>>;
+
+function* checkServer(server: AuthServer, model: Model, staleReported: StaleReported): Generator<RuleOutput> {
   const app = server.clientApp;
   if (!app) {
     yield server.clientId
@@ -302,12 +364,18 @@ function* checkServer(server: AuthServer, model: Model): Generator<RuleOutput> {
     ...portalHostsOf(server.service),
     ...valuesOf(server.service, 'properties/portalUrl'),
   ]);
-  const registered = redirectUrisOf(app);
+  const index = uriIndexOf(app);
   for (const e of expectedCallbacks(server)) {
-    const output = checkExpected(app, server, e, registered);
+    const output = checkExpected(app, server, e, index);
     if (output) yield output;
   }
-  yield* staleCallbacks(app, server, registered);
+  // Stale callbacks depend on the app and the service only: for a later server of both, every one of them was
+  // reported already (the check drops repeats), so they are not built again for each of thousands of servers.
+  const reported = staleReported.get(app) ?? new Set<Service>();
+  staleReported.set(app, reported);
+  if (reported.has(server.service)) return;
+  reported.add(server.service);
+  yield* staleCallbacks(app, server, index);
 }
 
 export default defineRule({
@@ -323,8 +391,9 @@ export default defineRule({
   *check(model) {
     // Servers sharing a client app would repeat app-level findings (implicit callback, stale URIs).
     const seen = new Set<string>();
+    const staleReported: StaleReported = new Map();
     for (const server of model.authorizationServers) {
-      for (const output of checkServer(server, model)) {
+      for (const output of checkServer(server, model, staleReported)) {
         if (output.type === 'violation') {
           const id = `${output.entity.id}|${output.key ?? ''}`;
           if (seen.has(id)) continue;
