@@ -1,8 +1,12 @@
 import rule from '../../rules/client-redirect-uri-matches-portal';
 import { RuleTester } from '../../src';
+import type { Model } from '../../src/model/types';
 import {
   AT,
+  applyOverlay,
+  buildModel,
   clientRedirectUris,
+  loadSampleDoc,
   sampleInput,
   TEST_NOW,
   modelWithSecondServer,
@@ -326,6 +330,50 @@ describe('client-redirect-uri-matches-portal', () => {
         code(DEFAULT_HOST, 'colors-oauth-2'),
         code(CUSTOM_HOST, 'colors-oauth-2'),
       ]);
+    });
+  });
+
+  describe('a client app shared by many servers (issue 12: its URIs are keyed once per app)', () => {
+    /** `count` servers like the sample's, named `srv-<i>`, all with the sample's client app. */
+    function manyServers(count: number, web: (name: string, i: number) => string[]): Model {
+      const doc = loadSampleDoc();
+      const service = doc.apim?.[0] as { authorizationServers: Record<string, unknown>[] };
+      const template = structuredClone(service.authorizationServers[0]!);
+      delete template['id'];
+      const names = Array.from({ length: count }, (_, i) => `srv-${i}`);
+      service.authorizationServers = names.map((name) => ({ ...structuredClone(template), name }));
+      return buildModel(applyOverlay(doc, withRedirects(names.flatMap((n, i) => web(n, i)))));
+    }
+
+    it("finds each server its own callback, near miss or nothing among every server's URIs", () => {
+      // srv-<i>: i % 3 = 0 registered on both hosts, 1 in capitals on the default host only, 2 not at all.
+      const model = manyServers(300, (name, i) =>
+        i % 3 === 0
+          ? [code(DEFAULT_HOST, name), code(CUSTOM_HOST, name)]
+          : i % 3 === 1
+            ? [code(DEFAULT_HOST, name.toUpperCase())]
+            : [],
+      );
+      const found = violations(runRule(rule, model));
+      const want = Array.from({ length: 300 }, (_, i) => i).flatMap((i) => {
+        const name = `srv-${i}`;
+        if (i % 3 === 0) return [];
+        const custom: [string, string] = [code(CUSTOM_HOST, name), 'web/redirectUris'];
+        return i % 3 === 1
+          ? [
+              [code(DEFAULT_HOST, name), `web/redirectUris/${Math.floor(i / 3) * 3 + 2}`] as [string, string],
+              custom,
+            ]
+          : [[code(DEFAULT_HOST, name), 'web/redirectUris'] as [string, string], custom];
+      });
+      expect(found.map((v) => [v.key, v.path])).toEqual(want);
+    });
+
+    it('reports stale callbacks once, and again when the rule runs again on the same model', () => {
+      const model = manyServers(50, (name) => [code(DEFAULT_HOST, name), code(CUSTOM_HOST, name), LEGACY]);
+      const first = violations(runRule(rule, model));
+      expect(first.map((v) => v.key)).toEqual([LEGACY]);
+      expect(violations(runRule(rule, model))).toEqual(first);
     });
   });
 
