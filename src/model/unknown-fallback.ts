@@ -89,13 +89,40 @@ function isRead(kind: ResourceKind, path: string): boolean {
   return path === '' || read === undefined || read.some((p) => pathsOverlap(p, path));
 }
 
+/**
+ * What `relations` looks up per violation, keyed once per model (a plugin rule may report on thousands of entities):
+ * the service of each fragment, named value and workspace (the first that lists it), and the servers of each app.
+ */
+interface ModelIndex {
+  serviceOf: Map<Entity, Service>;
+  serversOf: Map<App, AuthServer[]>;
+}
+
+const modelIndexes = new WeakMap<Model, ModelIndex>();
+
+function indexOf(model: Model): ModelIndex {
+  const known = modelIndexes.get(model);
+  if (known) return known;
+  const index: ModelIndex = { serviceOf: new Map(), serversOf: new Map() };
+  for (const service of model.services) {
+    const members: Entity[] = [...service.policyFragments, ...service.namedValues, ...service.workspaces];
+    for (const entity of members) if (!index.serviceOf.has(entity)) index.serviceOf.set(entity, service);
+  }
+  for (const server of model.authorizationServers) {
+    const apps = new Set([server.clientApp, server.backendApp]);
+    for (const app of apps) {
+      if (!app) continue;
+      const servers = index.serversOf.get(app);
+      if (servers) servers.push(server);
+      else index.serversOf.set(app, [server]);
+    }
+  }
+  modelIndexes.set(model, index);
+  return index;
+}
+
 function serviceOf(model: Model, entity: Entity): Service | undefined {
-  return model.services.find(
-    (s) =>
-      (s.policyFragments as Entity[]).includes(entity) ||
-      (s.namedValues as Entity[]).includes(entity) ||
-      (s.workspaces as Entity[]).includes(entity),
-  );
+  return indexOf(model).serviceOf.get(entity);
 }
 
 function appRelations(apps: (App | undefined)[]): Relation[] {
@@ -126,9 +153,7 @@ function apiRelations(api: Api): Relation[] {
 function relations(model: Model, entity: Entity): Relation[] {
   switch (entity.kind) {
     case 'application': {
-      const servers = model.authorizationServers.filter(
-        (s) => s.clientApp === entity || s.backendApp === entity,
-      );
+      const servers = indexOf(model).serversOf.get(entity as App) ?? [];
       return servers.flatMap((server) => [
         ...serverRelations(server, entity),
         { entity: server.service, paths: ['', ...PORTAL_PATHS] },
