@@ -68,11 +68,13 @@ export function extendUnique(unique: readonly Evidence[], more: readonly Evidenc
     addNew([], index, unique);
     indexes.set(unique, index);
   }
-  const seen: EvidenceIndex = new Map();
-  return addNew(
-    [...unique],
-    seen,
-    more.filter((e) => !has(index, e)),
+  // One copy of `unique`, made at its final length: the list may hold thousands of pieces, once per finding.
+  return unique.concat(
+    addNew(
+      [],
+      new Map(),
+      more.filter((e) => !has(index, e)),
+    ),
   );
 }
 
