@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   closeSync,
   constants,
+  type Dirent,
   fstatSync,
   lstatSync,
   openSync,
@@ -333,43 +334,22 @@ export function listFolder(
   return listed;
 }
 
-/** A folder entry as a listing reports it (`fs.Dirent`, or one listed ahead of the reader). */
-export interface Entry {
-  readonly name: string;
-  isFile(): boolean;
-  isDirectory(): boolean;
-  isSymbolicLink(): boolean;
-}
-
-/** Bytes read ahead of a reader, each handed over once. */
-export interface ReadAhead {
-  /** The bytes of `file` if they were read ahead (and not yet taken); they are forgotten here. */
-  take(file: string): Buffer | undefined;
-}
-
 /**
  * The folders of one source root as they are read: each folder listed once (so that whether a file is there is
  * a look-up, not a system call), and which paths lead to the root's own folders and files through no symbolic
  * link (their real path is the root's followed by the same names, so they need no `realpath` to be known inside).
  */
 export class FolderTree {
-  private readonly listed = new Map<string, Map<string, Entry> | null>();
+  private readonly listed = new Map<string, Map<string, Dirent> | null>();
   private readonly plain = new Map<string, boolean>();
   private readonly rootKey: string | undefined;
-  /** Files read ahead (src/util/prefetch.ts): a regular file of a plain folder is taken from here first. */
-  readAhead: ReadAhead | undefined;
 
   constructor(readonly root: string | undefined) {
     this.rootKey = root === undefined ? undefined : path.join(root, '.');
   }
 
-  /** A listing of `dir` made ahead of the reader, as `readdir` returned it (a folder already listed keeps its own). */
-  know(dir: string, dirents: readonly Entry[]): void {
-    if (this.listed.get(dir) === undefined) this.listed.set(dir, new Map(dirents.map((d) => [d.name, d])));
-  }
-
   /** The entries of `dir` (readdir's errors are thrown, and the listing is tried again next time). */
-  dirents(dir: string): Entry[] {
+  dirents(dir: string): Dirent[] {
     const known = this.listed.get(dir);
     if (known) return [...known.values()];
     const dirents = readdirSync(dir, { withFileTypes: true });
@@ -377,7 +357,7 @@ export class FolderTree {
     return dirents;
   }
 
-  private names(dir: string): Map<string, Entry> | null | undefined {
+  private names(dir: string): Map<string, Dirent> | null | undefined {
     const known = this.listed.get(dir);
     if (known !== undefined) return known;
     try {
@@ -425,8 +405,7 @@ export class FolderTree {
   readBytes(file: string): Buffer {
     const dir = path.dirname(file);
     const inside = this.plainFolder(dir) && this.names(dir)?.get(path.basename(file))?.isFile() === true;
-    const ahead = inside ? this.readAhead?.take(file) : undefined;
-    return ahead ?? readBytes(file, inside ? undefined : this.root);
+    return readBytes(file, inside ? undefined : this.root);
   }
 
   readText(file: string): string {

@@ -15,28 +15,8 @@ import type {
   Origin,
   PolicyContract,
 } from '../../inventory/types';
-import { entries, type FolderReader, type Json, SPEC_FILES } from './reader';
+import { entries, type FolderReader, type Json } from './reader';
 import { isRecord } from '../../util/json';
-import type { FolderPlan } from '../../util/prefetch';
-
-/**
- * What each reader below reads of a well-formed entry, for the prefetcher (src/util/prefetch.ts): keep each next
- * to its reader's code when either changes. An API folder is read as an API only when it has its information file.
- */
-export const READS = {
-  api: {
-    when: 'apiInformation.json',
-    files: ['apiInformation.json', 'policy.xml', SPEC_FILES],
-    children: { folder: 'operations', each: { files: ['operationInformation.json', 'policy.xml'] } },
-  },
-  product: {
-    files: ['productInformation.json', 'policy.xml', 'apis.json'],
-    children: { folder: 'apis', each: { files: ['productApiInformation.json'] } },
-  },
-  namedValue: { files: ['namedValueInformation.json'] },
-  fragment: { files: ['policyFragmentInformation.json', 'policy.xml'] },
-  authorizationServer: { files: ['authorizationServerInformation.json'] },
-} as const satisfies Record<string, FolderPlan>;
 
 /**
  * The resource name: the folder's, unless the information file states a `name`. The APIOps extractor of 2022

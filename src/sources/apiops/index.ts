@@ -20,14 +20,7 @@ import type {
   InventoryWorkspace,
   Origin,
 } from '../../inventory/types';
-import {
-  READS,
-  readApi,
-  readAuthorizationServer,
-  readFragment,
-  readNamedValue,
-  readProduct,
-} from './entities';
+import { readApi, readAuthorizationServer, readFragment, readNamedValue, readProduct } from './entities';
 import { entries, FolderReader, subdirectories } from './reader';
 import {
   API_INFO,
@@ -45,8 +38,6 @@ import {
 } from './layout';
 import type { SourceDefinition } from '../types';
 import { howToAdd, markNotCarried } from '../../inventory/collections';
-import { type FolderPlan, Prefetcher, type PrefetchOptions } from '../../util/prefetch';
-import type { FolderTree } from '../../util/files';
 
 /** APIM service names: a letter, then letters, digits and hyphens, not ending in a hyphen (1-50). */
 const SERVICE_NAME = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
@@ -57,55 +48,14 @@ export const apiopsSource: SourceDefinition = {
   takesPath: true,
   phase: 'files',
   detect: (location, stats) => stats.isDirectory() && looksLikeApiops(location),
-  load: (location, raw, context) => loadApiopsFolderAhead(location, raw, context.cwd, context.log),
-};
-
-/**
- * Where a reading of the folder may wait: the entries of a collection are known (`plan`: the prefetcher may read
- * ahead of the reader), or the reader is about to read an entry (`reach`). The synchronous reading waits for
- * neither; the reading ahead (`loadApiopsFolderAhead`) lets the file system calls run while it parses.
- */
-type Step = { plan: FolderPlan; dirs: string[] } | { reach: string };
-type Reading<T> = Generator<Step, T, void>;
-
-function readNow<T>(reading: Reading<T>): T {
-  for (;;) {
-    const step = reading.next();
-    if (step.done) return step.value;
-  }
-}
-
-/**
- * A folder with fewer entries in each collection is read without a worker (starting one costs more than it saves).
- */
-const READ_AHEAD_FROM = 200;
-
-/** Reads with a prefetcher, started at the first collection of at least `from` entries; closed at the end. */
-async function readAhead<T>(
-  reading: Reading<T>,
-  tree: FolderTree,
-  options: PrefetchOptions & { from?: number } = {},
-): Promise<T> {
-  let prefetcher: Prefetcher | undefined;
-  try {
-    for (;;) {
-      const step = reading.next();
-      if (step.done) return step.value;
-      if ('plan' in step.value) {
-        if (!prefetcher && step.value.dirs.length >= (options.from ?? READ_AHEAD_FROM)) {
-          prefetcher = new Prefetcher(tree, options);
-        }
-        prefetcher?.plan(step.value.plan, step.value.dirs);
-      } else {
-        const arriving = prefetcher?.reach(step.value.reach);
-        if (arriving) await arriving;
-      }
+  load: (location, raw, context) => {
+    try {
+      return Promise.resolve(loadApiopsFolder(location, raw, context.cwd, context.log));
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-  } finally {
-    // The worker exits by itself once told: nothing waits for it.
-    void prefetcher?.close();
-  }
-}
+  },
+};
 
 /** `dir#name`: the folder and the service name (the name may arrive resolved as a path: its last segment). */
 export function splitApiopsLocation(location: string): { dir: string; serviceName: string | undefined } {
@@ -116,35 +66,28 @@ export function splitApiopsLocation(location: string): { dir: string; serviceNam
   return { dir: location.slice(0, hash), serviceName: name || undefined };
 }
 
-function* collect<T>(
+function collect<T>(
   reader: FolderReader,
   dir: string,
   folder: string,
   read: (r: FolderReader, name: string, dir: string) => T | undefined,
-  reads: FolderPlan,
-): Reading<T[]> {
-  const listed = entries(dir, folder, reader);
-  yield { plan: reads, dirs: listed.map((e) => e.dir) };
-  const items: T[] = [];
-  for (const e of listed) {
-    yield { reach: e.dir };
+): T[] {
+  return entries(dir, folder, reader).flatMap((e) => {
     const item = read(reader, e.name, e.dir);
-    if (item !== undefined) items.push(item);
-  }
-  return items;
+    return item === undefined ? [] : [item];
+  });
 }
 
 /** The same collection under each name it has had (`named values/`, `namedValues/`); the first of a name wins. */
-function* collectAll<T extends { name: string }>(
+function collectAll<T extends { name: string }>(
   reader: FolderReader,
   dir: string,
   folders: readonly string[],
   read: (r: FolderReader, name: string, dir: string) => T | undefined,
-  reads: FolderPlan,
-): Reading<T[]> {
+): T[] {
   const items: T[] = [];
   for (const folder of folders) {
-    for (const item of yield* collect(reader, dir, folder, read, reads)) {
+    for (const item of collect(reader, dir, folder, read)) {
       if (items.some((i) => i.name === item.name)) {
         reader.log(`${reader.shown(path.join(dir, folder))}: a second '${item.name}' is ignored`);
       } else {
@@ -161,73 +104,51 @@ function* collectAll<T extends { name: string }>(
  * (`apis/<display name>/<version, or Original>/<revision>/apiInformation.json`, the resource name in the file).
  * Any other folder is a gap that says what was expected and what was found.
  */
-function* readApis(reader: FolderReader, dir: string): Reading<InventoryApi[]> {
-  const listed = entries(dir, 'apis', reader);
-  yield { plan: READS.api, dirs: listed.map((e) => e.dir) };
-  const apis: InventoryApi[] = [];
-  for (const entry of listed) {
-    yield { reach: entry.dir };
-    apis.push(...readApiEntry(reader, entry));
-  }
-  return apis;
-}
-
-function readApiEntry(reader: FolderReader, entry: { name: string; dir: string }): InventoryApi[] {
+function readApis(reader: FolderReader, dir: string): InventoryApi[] {
   const one = (api: InventoryApi | undefined) => (api ? [api] : []);
-  if (reader.present(path.join(entry.dir, API_INFO))) return one(readApi(reader, entry.name, entry.dir));
-  const nested = nestedApiDirs(entry.dir);
-  if (nested.length > 0) {
-    return nested.flatMap((sub) => one(readApi(reader, `${entry.name}/${sub}`, path.join(entry.dir, sub))));
-  }
-  const expected = `expected ${reader.shown(path.join(entry.dir, API_INFO))}`;
-  const deeper = misplacedApiInfo(entry.dir);
-  if (deeper.length > 0) {
-    const found = deeper.map((file) => reader.shown(file)).join(' and ');
-    const fix =
-      deeper.length === 1
-        ? `move it up to ${reader.shown(entry.dir)}/`
-        : 'give each API its own apis/<api>/ folder';
-    const reason = `${expected}; found ${found} one level deeper, where APIOps does not look (${fix}), so the settings of this API are unknown`;
-    return one(readApi(reader, entry.name, entry.dir, { at: entry.dir, reason }));
-  }
-  if (isApiFolder(entry.dir)) return one(readApi(reader, entry.name, entry.dir));
-  // An empty folder (dot-files aside) deploys nothing.
-  if (listing(entry.dir).length > 0) {
-    reader.gap(entry.dir, `${expected}; found ${contents(entry.dir)}, so it is not read as an API`);
-  }
-  return [];
+  return entries(dir, 'apis', reader).flatMap((entry) => {
+    if (reader.present(path.join(entry.dir, API_INFO))) return one(readApi(reader, entry.name, entry.dir));
+    const nested = nestedApiDirs(entry.dir);
+    if (nested.length > 0) {
+      return nested.flatMap((sub) => one(readApi(reader, `${entry.name}/${sub}`, path.join(entry.dir, sub))));
+    }
+    const expected = `expected ${reader.shown(path.join(entry.dir, API_INFO))}`;
+    const deeper = misplacedApiInfo(entry.dir);
+    if (deeper.length > 0) {
+      const found = deeper.map((file) => reader.shown(file)).join(' and ');
+      const fix =
+        deeper.length === 1
+          ? `move it up to ${reader.shown(entry.dir)}/`
+          : 'give each API its own apis/<api>/ folder';
+      const reason = `${expected}; found ${found} one level deeper, where APIOps does not look (${fix}), so the settings of this API are unknown`;
+      return one(readApi(reader, entry.name, entry.dir, { at: entry.dir, reason }));
+    }
+    if (isApiFolder(entry.dir)) return one(readApi(reader, entry.name, entry.dir));
+    // An empty folder (dot-files aside) deploys nothing.
+    if (listing(entry.dir).length > 0) {
+      reader.gap(entry.dir, `${expected}; found ${contents(entry.dir)}, so it is not read as an API`);
+    }
+    return [];
+  });
 }
 
 /** The parts a service and a workspace share: APIs, products, named values, fragments and the policy. */
-function* readContainer(reader: FolderReader, dir: string) {
+function readContainer(reader: FolderReader, dir: string) {
   return {
-    apis: yield* readApis(reader, dir),
-    products: yield* collect(reader, dir, 'products', readProduct, READS.product),
-    namedValues: yield* collectAll(reader, dir, NAMED_VALUES, readNamedValue, READS.namedValue),
-    policyFragments: yield* collectAll(reader, dir, FRAGMENTS, readFragment, READS.fragment),
+    apis: readApis(reader, dir),
+    products: collect(reader, dir, 'products', readProduct),
+    namedValues: collectAll(reader, dir, NAMED_VALUES, readNamedValue),
+    policyFragments: collectAll(reader, dir, FRAGMENTS, readFragment),
     policy: reader.policy(path.join(dir, 'policy.xml')),
   };
 }
 
-function* readWorkspaces(reader: FolderReader, dir: string): Reading<InventoryWorkspace[]> {
-  const workspaces: InventoryWorkspace[] = [];
-  for (const entry of entries(dir, 'workspaces', reader)) {
-    const workspace = yield* readWorkspace(reader, entry.name, entry.dir);
-    if (workspace) workspaces.push(workspace);
-  }
-  return workspaces;
-}
-
-function* readWorkspace(
-  reader: FolderReader,
-  name: string,
-  dir: string,
-): Reading<InventoryWorkspace | undefined> {
+function readWorkspace(reader: FolderReader, name: string, dir: string): InventoryWorkspace | undefined {
   const infoFile = path.join(dir, 'workspaceInformation.json');
   const info = reader.json(infoFile);
   const properties = info ? reader.properties(infoFile, info) : {};
   if (!properties || (!info && reader.present(infoFile))) return undefined;
-  const parts = yield* readContainer(reader, dir);
+  const parts = readContainer(reader, dir);
   const workspace: InventoryWorkspace = {
     name,
     type: 'Microsoft.ApiManagement/service/workspaces',
@@ -344,7 +265,6 @@ function checkArtifactFolder(
   }
 }
 
-/** Reads the folder with synchronous calls only. */
 export function loadApiopsFolder(
   location: string,
   spec: string = `apiops:${location}`,
@@ -354,43 +274,10 @@ export function loadApiopsFolder(
   const { dir, serviceName } = splitApiopsLocation(location);
   const reader = new FolderReader(spec, cwd, log, dir);
   checkArtifactFolder(reader, dir, spec, serviceName);
-  return readNow(readFolder(reader, dir, spec, serviceName));
-}
-
-/**
- * Reads the folder as `loadApiopsFolder` does, to the same inventory, gaps and errors, with the entries of its
- * collections listed and read ahead of the reader (src/util/prefetch.ts) by asynchronous calls that run while it
- * parses.
- */
-export async function loadApiopsFolderAhead(
-  location: string,
-  spec: string = `apiops:${location}`,
-  cwd: string = process.cwd(),
-  log: (message: string) => void = () => undefined,
-  options?: PrefetchOptions & { from?: number },
-): Promise<Inventory> {
-  const { dir, serviceName } = splitApiopsLocation(location);
-  const reader = new FolderReader(spec, cwd, log, dir);
-  checkArtifactFolder(reader, dir, spec, serviceName);
-  return readAhead(readFolder(reader, dir, spec, serviceName), reader.tree, options);
-}
-
-function* readFolder(
-  reader: FolderReader,
-  dir: string,
-  spec: string,
-  serviceName: string | undefined,
-): Reading<Inventory> {
   const service = readService(reader, dir, serviceName);
-  const parts = yield* readContainer(reader, dir);
-  const servers = yield* collect(
-    reader,
-    dir,
-    'authorizationServers',
-    readAuthorizationServer,
-    READS.authorizationServer,
-  );
-  const workspaces = yield* readWorkspaces(reader, dir);
+  const parts = readContainer(reader, dir);
+  const servers = collect(reader, dir, 'authorizationServers', readAuthorizationServer);
+  const workspaces = collect(reader, dir, 'workspaces', readWorkspace);
   if (reader.problems.length > 0) {
     throw new AuditError(
       'source-invalid',

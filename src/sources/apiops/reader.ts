@@ -31,15 +31,6 @@ export function subdirectories(
     .sort((a, b) => a.localeCompare(b));
 }
 
-const SPEC_READERS = [
-  ['specification.json', jsonSpecOperations],
-  ['specification.yaml', yamlSpecOperations],
-  ['specification.yml', yamlSpecOperations],
-] as const;
-
-/** The names of an API's specification file, of which the first present is read. */
-export const SPEC_FILES: readonly string[] = SPEC_READERS.map(([name]) => name);
-
 /** Reads the files of one artifact folder, keeping every position index and every problem. */
 export class FolderReader {
   readonly files: Record<string, PositionIndex> = {};
@@ -177,7 +168,11 @@ export class FolderReader {
    * APIs list theirs only as `operations/<name>/` folders). Read as bytes: the reader decodes UTF-8 and UTF-16.
    */
   specOperations(apiDir: string): SpecResult | undefined {
-    for (const [name, read] of SPEC_READERS) {
+    for (const [name, read] of [
+      ['specification.json', jsonSpecOperations],
+      ['specification.yaml', yamlSpecOperations],
+      ['specification.yml', yamlSpecOperations],
+    ] as const) {
       const file = path.join(apiDir, name);
       if (!this.present(file)) continue;
       let bytes: Buffer;
