@@ -10,7 +10,8 @@
  * Pure and memoised per model, so all rules share one computation.
  */
 import type { Api, Model, Operation, Product } from '../model/types';
-import { Composer, type EffectiveSection } from './compose';
+import { Composer } from './compose';
+import type { EffectiveSection } from './statements';
 import {
   operationLabel,
   readAllDocuments,
@@ -43,7 +44,7 @@ export {
   type EffectiveStatement,
   type StatementSource,
   type Unreadable,
-} from './compose';
+} from './statements';
 
 export interface CallPath {
   /** The product whose policy applies on this path; undefined for calls without product policies. */

@@ -3,7 +3,7 @@
  * policy) and its element there. Equal texts share one parsed tree (documents.ts `Readings`), so an element alone
  * does not tell the same statement of two policies apart.
  */
-import type { StatementSource } from './compose';
+import type { StatementSource } from './statements';
 import type { PolicyText } from './fragments';
 import type { PolicyElement } from './types';
 

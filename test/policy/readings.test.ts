@@ -6,7 +6,7 @@ import policyBaseInherited from '../../rules/policy-base-inherited';
 import { tokenValidations, describeUse } from '../../rules/support/jwt';
 import { effectivePolicies } from '../../src/policy/effective';
 import { WrittenMap } from '../../src/policy/written';
-import type { StatementSource } from '../../src/policy/compose';
+import type { StatementSource } from '../../src/policy/statements';
 import type { PolicyElement } from '../../src/policy/types';
 import { loadWith, policyXml, rawxml, VALIDATE_JWT } from '../helpers/policies';
 import { runRule, violations } from '../helpers/sample';
