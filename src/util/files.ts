@@ -8,14 +8,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   closeSync,
   constants,
-  type Dirent,
   fstatSync,
   lstatSync,
   openSync,
-  readdirSync,
   readSync,
   realpathSync,
-  statSync,
   type Stats,
 } from 'node:fs';
 import path from 'node:path';
@@ -78,12 +75,12 @@ export class FileReadError extends Error {
   }
 }
 
-function errnoCode(error: unknown): string | undefined {
+export function errnoCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
-function reason(error: unknown): string {
+export function reason(error: unknown): string {
   const code = errnoCode(error);
   return code ? `cannot be read (${code})` : `cannot be read: ${(error as Error).message}`;
 }
@@ -134,7 +131,7 @@ export function resolveInside(file: string, root: string): string {
   return real;
 }
 
-function isLink(file: string): boolean {
+export function isLink(file: string): boolean {
   try {
     return lstatSync(file).isSymbolicLink();
   } catch {
@@ -258,159 +255,6 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 /** `readBytes` + `decodeUtf8`. */
 export function readText(file: string, root?: string): string {
   return decodeUtf8(readBytes(file, root));
-}
-
-export interface Listed {
-  name: string;
-  path: string;
-  /** What the entry is, a symbolic link inside the root counted as what it leads to. */
-  kind: 'folder' | 'file' | 'other';
-}
-
-/**
- * The entries of a folder. An absent folder lists nothing; a folder that cannot be listed, and a link that
- * leaves `root`, dangles or loops, is reported through `problem` (a gap for the caller) and left out.
- */
-export function listFolder(
-  dir: string,
-  root: string | undefined,
-  problem: (file: string, why: string) => void,
-  tree?: FolderTree,
-): Listed[] {
-  let dirents;
-  try {
-    if (root !== undefined && !tree?.plainFolder(dir) && present(dir) && isLink(dir))
-      resolveInside(dir, root);
-    dirents = tree ? tree.dirents(dir) : readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    if (error instanceof FileReadError) {
-      problem(dir, error.message);
-      return [];
-    }
-    const code = errnoCode(error);
-    if (code === 'ENOENT' && !isLink(dir)) return [];
-    problem(
-      dir,
-      code === 'ENOTDIR'
-        ? 'is not a folder, so its entries are unknown'
-        : `cannot be listed (${code ?? (error as Error).message})`,
-    );
-    return [];
-  }
-  const listed: Listed[] = [];
-  for (const entry of dirents) {
-    const full = path.join(dir, entry.name);
-    if (!entry.isSymbolicLink()) {
-      listed.push({
-        name: entry.name,
-        path: full,
-        kind: entry.isDirectory() ? 'folder' : entry.isFile() ? 'file' : 'other',
-      });
-      continue;
-    }
-    try {
-      if (root !== undefined) resolveInside(full, root);
-      const stats = statSync(full);
-      listed.push({
-        name: entry.name,
-        path: full,
-        kind: stats.isDirectory() ? 'folder' : stats.isFile() ? 'file' : 'other',
-      });
-    } catch (error) {
-      if (error instanceof FileReadError) problem(full, error.message);
-      else {
-        const code = errnoCode(error);
-        problem(
-          full,
-          code === 'ENOENT'
-            ? 'is a symbolic link to a missing file'
-            : code === 'ELOOP'
-              ? 'is a symbolic link loop'
-              : reason(error),
-        );
-      }
-    }
-  }
-  return listed;
-}
-
-/**
- * The folders of one source root as they are read: each folder listed once (so that whether a file is there is
- * a look-up, not a system call), and which paths lead to the root's own folders and files through no symbolic
- * link (their real path is the root's followed by the same names, so they need no `realpath` to be known inside).
- */
-export class FolderTree {
-  private readonly listed = new Map<string, Map<string, Dirent> | null>();
-  private readonly plain = new Map<string, boolean>();
-  private readonly rootKey: string | undefined;
-
-  constructor(readonly root: string | undefined) {
-    this.rootKey = root === undefined ? undefined : path.join(root, '.');
-  }
-
-  /** The entries of `dir` (readdir's errors are thrown, and the listing is tried again next time). */
-  dirents(dir: string): Dirent[] {
-    const known = this.listed.get(dir);
-    if (known) return [...known.values()];
-    const dirents = readdirSync(dir, { withFileTypes: true });
-    this.listed.set(dir, new Map(dirents.map((d) => [d.name, d])));
-    return dirents;
-  }
-
-  private names(dir: string): Map<string, Dirent> | null | undefined {
-    const known = this.listed.get(dir);
-    if (known !== undefined) return known;
-    try {
-      const names = new Map(readdirSync(dir, { withFileTypes: true }).map((d) => [d.name, d]));
-      this.listed.set(dir, names);
-      return names;
-    } catch (error) {
-      const code = errnoCode(error);
-      // Nothing is in a folder that is not there; a folder that cannot be listed is asked entry by entry.
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined;
-      this.listed.set(dir, null);
-      return null;
-    }
-  }
-
-  /** `present(file)`, from the listing of its folder. */
-  present(file: string): boolean {
-    const names = this.names(path.dirname(file));
-    if (names === undefined) return present(file);
-    if (names === null) return false;
-    const name = path.basename(file);
-    if (names.has(name)) return true;
-    // A case-insensitive file system finds a name the listing spells differently.
-    const lower = name.toLowerCase();
-    for (const other of names.keys()) if (other.toLowerCase() === lower) return present(file);
-    return false;
-  }
-
-  /** Whether `dir` is the root, or a folder (not a link) in such a folder. */
-  plainFolder(dir: string): boolean {
-    if (this.rootKey === undefined) return false;
-    if (dir === this.rootKey) return true;
-    const known = this.plain.get(dir);
-    if (known !== undefined) return known;
-    const parent = path.dirname(dir);
-    const result =
-      parent !== dir &&
-      this.plainFolder(parent) &&
-      this.names(parent)?.get(path.basename(dir))?.isDirectory() === true;
-    this.plain.set(dir, result);
-    return result;
-  }
-
-  /** `readBytes(file, root)`; a regular file of a plain folder is known to be inside the root without `realpath`. */
-  readBytes(file: string): Buffer {
-    const dir = path.dirname(file);
-    const inside = this.plainFolder(dir) && this.names(dir)?.get(path.basename(file))?.isFile() === true;
-    return readBytes(file, inside ? undefined : this.root);
-  }
-
-  readText(file: string): string {
-    return decodeUtf8(this.readBytes(file));
-  }
 }
 
 /** `<shown> <why>` for a failed read (`<shown>:<line>: ...` for invalid UTF-8), for messages and gaps. */

@@ -4,7 +4,8 @@
  * may have meant.
  */
 import path from 'node:path';
-import { listFolder, present } from '../../util/files';
+import { present } from '../../util/files';
+import { listFolder } from '../../util/folders';
 import { subdirectories } from './reader';
 
 /**

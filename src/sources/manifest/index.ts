@@ -25,7 +25,8 @@ import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../jso
 import { LazyJsonIndex } from './lazy';
 import { PathsTable } from './paths-table';
 import { displayPath } from '../../util/package-root';
-import { decodeUtf8, fileProblem, FolderTree, listFolder } from '../../util/files';
+import { decodeUtf8, fileProblem } from '../../util/files';
+import { FolderTree, listFolder } from '../../util/folders';
 import { readApplication, type ReadApplication } from './mixed';
 import type { Problem } from './reader';
 import type { SourceDefinition } from '../types';
