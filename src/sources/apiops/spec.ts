@@ -4,27 +4,33 @@
  * `operations/<name>/` folder only for operations with a policy, so the specification is where the other
  * operations are listed.
  *
- * Both formats are parsed by libraries that keep positions (jsonc-parser, yaml) into a plain value plus a
- * JSON-pointer index, and one walker reads the operations from the value. YAML in the block-style subset that
- * exports use is read by yaml-subset.ts instead, to the same value (positions are composed by `yaml` on demand).
+ * JSON is parsed with positions (json/positions.ts), YAML by spec-yaml.ts (the block-style subset exports use by
+ * yaml-subset.ts, anything else by the `yaml` package; positions composed on demand), each into a plain value plus
+ * a JSON-pointer index, and one walker reads the operations from the value.
  * A specification that cannot be read completely is a problem naming the file and why (the caller turns it into
  * a gap), never zero operations.
  */
-import type { CST, Document, YAMLMap } from 'yaml';
 import type { Origin } from '../../inventory/types';
 import type { Position, PositionIndex } from '../../json/types';
 import { joinPointer, parseJsonWithPositions } from '../../json/positions';
 import { decodeUtf8, FileReadError } from '../../util/files';
 import { isRecord } from '../../util/json';
-import { parseYamlSubset } from './yaml-subset';
+import {
+  MAX_DEPTH,
+  MAX_REF_CHAIN,
+  parseYaml,
+  pointerTokens,
+  TOO_DEEP,
+  type Parsed,
+  type Problem,
+} from './spec-yaml';
+
+export { yamlValue } from './spec-yaml';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 /** Bounds on the work one file may cause, far above what APIM exports (a guard, not a format rule). */
 const MAX_BYTES = 16 * 1024 * 1024;
-const MAX_DEPTH = 256;
-const MAX_ALIAS_COUNT = 1000;
-const MAX_REF_CHAIN = 16;
 
 export interface SpecOperation {
   name: string;
@@ -35,9 +41,6 @@ export interface SpecOperation {
 export type SpecResult = { operations: SpecOperation[]; index: PositionIndex } | { problem: string };
 
 type Json = Record<string, unknown>;
-type Yaml = typeof import('yaml');
-type Problem = { problem: string; position?: Position };
-type Parsed = { root: unknown; index: PositionIndex } | Problem;
 
 /** A `specification.json`: its bytes (or already decoded text) and its path as shown to the user. */
 export function jsonSpecOperations(source: string | Uint8Array, file: string): SpecResult {
@@ -99,8 +102,6 @@ function swap16(bytes: Uint8Array): Uint8Array {
   );
 }
 
-const TOO_DEEP = `it nests more than ${MAX_DEPTH} levels deep`;
-
 function parseJson(text: string): Parsed {
   if (jsonDepth(text) > MAX_DEPTH) return { problem: TOO_DEEP };
   const parsed = parseJsonWithPositions(text);
@@ -124,191 +125,6 @@ function jsonDepth(text: string): number {
     else if (c === '}' || c === ']') depth--;
   }
   return max;
-}
-
-/**
- * The `yaml` package (72 modules), loaded when a YAML specification is first parsed: most scans read none, and
- * every start of the CLI would otherwise pay for it.
- */
-function yaml(): Yaml {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
-  return require('yaml') as Yaml;
-}
-
-/**
- * The YAML document is not kept: a position (rare: a finding or a problem located in the specification) composes
- * it again from the source, on first lookup.
- */
-function parseYaml(text: string, reread: () => string): Parsed {
-  // The common block-style subset is read without the `yaml` package (issue 12: it was a third of a large scan).
-  const parsed = parseYamlSubset(text) ?? yamlValue(text);
-  return 'problem' in parsed ? parsed : { root: parsed.value, index: lazyYamlIndex(reread) };
-}
-
-/**
- * The value of a YAML text as the `yaml` package composes it, or the problem it reports: the reference that
- * parseYamlSubset must agree with (exported for its tests only).
- */
-export function yamlValue(text: string): { value: unknown } | Problem {
-  const composed = composeYaml(text);
-  if ('problem' in composed) return composed;
-  try {
-    return { value: composed.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
-  } catch (e) {
-    const reason = e instanceof ReferenceError ? `more than ${MAX_ALIAS_COUNT} alias expansions` : String(e);
-    return { problem: `its YAML aliases cannot be expanded (${reason})` };
-  }
-}
-
-function lazyYamlIndex(reread: () => string): PositionIndex {
-  let index: PositionIndex | undefined;
-  const built = (): PositionIndex => {
-    if (!index) {
-      const composed = composeYaml(reread());
-      // The same text composed without a problem the first time (or was read by the subset reader, which
-      // accepts no text that `yaml` rejects).
-      index =
-        'problem' in composed
-          ? { locate: () => undefined, locateOffset: () => undefined }
-          : yamlIndex(composed.doc, composed.position);
-    }
-    return index;
-  };
-  return {
-    locate: (pointer) => built().locate(pointer),
-    // Nothing in a specification is located by offset (policies live in policy.xml files).
-    locateOffset: () => undefined,
-  };
-}
-
-function composeYaml(
-  text: string,
-): { doc: Document.Parsed; position: (offset: number) => Position } | Problem {
-  const { isScalar, visit } = yaml();
-  const lineCounter = new (yaml().LineCounter)();
-  // The composer recurses once per level; the parser does not, so its tokens are measured first (and then
-  // composed, instead of parsing the text a second time).
-  const tokens = [...new (yaml().Parser)(lineCounter.addNewLine).parse(text)];
-  if (yamlDepth(tokens) > MAX_DEPTH) return { problem: TOO_DEEP };
-  const doc = composeFirst(tokens, text.length);
-  const position = (offset: number): Position => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-  const [error] = doc.errors;
-  if (error) return { problem: `YAML syntax error: ${error.message}`, position: position(error.pos[0]) };
-  // OpenAPI says these are strings: a plain `operationId: 1234` means '1234', not the number.
-  visit(doc, {
-    Pair(_, { key, value }) {
-      const stringly = keyText(key) === 'operationId' || keyText(key) === 'summary';
-      if (
-        stringly &&
-        isScalar(value) &&
-        typeof value.value !== 'string' &&
-        typeof value.source === 'string'
-      ) {
-        value.value = value.source;
-      }
-    },
-  });
-  return { doc, position };
-}
-
-/** The first document of the tokens, as `parseDocument` composes it (a second document is an error). */
-function composeFirst(tokens: CST.Token[], length: number): Document.Parsed {
-  const { Composer, YAMLParseError } = yaml();
-  let doc: Document.Parsed | undefined;
-  for (const next of new Composer({ merge: true, prettyErrors: false }).compose(tokens, true, length)) {
-    if (!doc) doc = next;
-    else {
-      doc.errors.push(
-        new YAMLParseError(
-          [next.range[0], next.range[1]],
-          'MULTIPLE_DOCS',
-          'Source contains multiple documents; please use YAML.parseAllDocuments()',
-        ),
-      );
-      break;
-    }
-  }
-  // compose(…, true) always ends with a document, an empty one for an empty text.
-  if (!doc) throw new Error('the YAML composer produced no document');
-  return doc;
-}
-
-function yamlDepth(tokens: Iterable<CST.Token>): number {
-  const { CST } = yaml();
-  let max = 0;
-  const stack: [CST.Token | null | undefined, number][] = [...tokens].map((t) => [t, 0]);
-  for (let next = stack.pop(); next && max <= MAX_DEPTH; next = stack.pop()) {
-    const [token, depth] = next;
-    if (token?.type === 'document') stack.push([token.value, depth]);
-    else if (CST.isCollection(token)) {
-      max = Math.max(max, depth + 1);
-      for (const item of token.items) stack.push([item.key, depth + 1], [item.value, depth + 1]);
-    }
-  }
-  return max;
-}
-
-/**
- * Pointer -> position in a YAML document, resolved on demand through aliases and `<<` merge keys (so an alias
- * bomb costs nothing here). A block mapping or sequence has no text of its own: its key is its position.
- */
-function yamlIndex(doc: Document.Parsed, position: (offset: number) => Position): PositionIndex {
-  const { isAlias, isCollection, isMap, isNode, isSeq } = yaml();
-  const deref = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
-  const find = (map: YAMLMap, token: string, depth: number): { key: unknown; value: unknown } | undefined => {
-    const own = map.items.find((pair) => keyText(pair.key) === token);
-    if (own || depth > MAX_REF_CHAIN) return own; // a `<<` chain is bounded like a $ref chain
-    for (const pair of map.items.filter((p) => isMergeKey(p.key))) {
-      const merged = deref(pair.value);
-      for (const source of isSeq(merged) ? merged.items.map(deref) : [merged]) {
-        const found = isMap(source) ? find(source, token, depth + 1) : undefined;
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
-  return {
-    locate(pointer) {
-      let entry: { key?: unknown; value: unknown } = { value: doc.contents };
-      for (const token of pointer === '' ? [] : pointerTokens(pointer.slice(1))) {
-        const node = deref(entry.value);
-        const item = isSeq(node) && /^(0|[1-9]\d*)$/.test(token) ? node.items[Number(token)] : undefined;
-        const next = isMap(node) ? find(node, token, 0) : item === undefined ? undefined : { value: item };
-        if (!next) return undefined;
-        entry = next;
-      }
-      const { key, value } = entry;
-      const valueStart = isNode(value) ? value.range?.[0] : undefined;
-      const textless = (isCollection(value) && !value.flow) || valueStart === undefined || isEmpty(value);
-      const offset = textless && isNode(key) ? key.range?.[0] : valueStart;
-      return offset === undefined ? undefined : position(offset);
-    },
-    // Nothing in a specification is located by offset (policies live in policy.xml files).
-    locateOffset: () => undefined,
-  };
-}
-
-function keyText(key: unknown): string | undefined {
-  const { isScalar } = yaml();
-  return isScalar(key) && typeof key.value !== 'symbol' ? String(key.value) : undefined;
-}
-
-function isMergeKey(key: unknown): boolean {
-  const { isScalar } = yaml();
-  return isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<';
-}
-
-function isEmpty(node: unknown): boolean {
-  const { isScalar } = yaml();
-  return isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1];
-}
-
-/** The reference tokens of a JSON pointer without its leading `/` (RFC 6901). */
-function pointerTokens(body: string): string[] {
-  return body.split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** The one operation walker of both formats: `paths` -> path item (through local `$ref`s) -> methods. */
