@@ -14,6 +14,7 @@
  * collections with content, multi-line plain or quoted scalars, explicit (`? `) and merge (`<<`) keys, keys that
  * resolve to anything but a string or a canonical integer, duplicate keys and nesting past MAX_DEPTH.
  */
+import { BAIL, blockValue, plainKey, resolvePlain } from './yaml-scalars';
 
 /** Far below the 256 levels spec.ts allows, so that a text accepted here is never too deep for the slow path. */
 const MAX_DEPTH = 128;
@@ -22,15 +23,6 @@ const MAX_KEY_LENGTH = 1000;
 /** Keys whose plain values spec.ts keeps as source text (OpenAPI says they are strings). */
 const STRINGLY_KEYS = new Set(['operationId', 'summary']);
 
-// Core schema tests, as in node_modules/yaml/dist/schema/core (tried in the package's order).
-const NULL = /^(?:~|[Nn]ull|NULL)$/;
-const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-const INT_OCT = /^0o[0-7]+$/;
-const INT = /^[-+]?[0-9]+$/;
-const INT_HEX = /^0x[0-9a-fA-F]+$/;
-const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 const HEX = /^[0-9a-fA-F]+$/;
 
 const ESCAPES: Record<string, string> = {
@@ -57,10 +49,6 @@ const SPACE = 0x20;
 const HASH = 0x23;
 const COLON = 0x3a;
 const DASH = 0x2d;
-
-/** Thrown (one instance, no stack) when the text leaves the subset; caught in parseYamlSubset. */
-class Bail {}
-const BAIL = new Bail();
 
 /** The value of a YAML text in the subset, or undefined (parse it with the `yaml` package). */
 export function parseYamlSubset(text: string): { value: unknown } | undefined {
@@ -465,65 +453,4 @@ class SubsetReader {
     if (offset === undefined) throw BAIL;
     return offset;
   }
-}
-
-/** A plain key as the object key `toJS` gives it: a string, or a canonical decimal integer's digits. */
-function plainKey(source: string): string {
-  const value = resolvePlain(source);
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && INT.test(source) && String(value) === source) return source;
-  throw BAIL;
-}
-
-/** A one-line plain scalar by the core schema (as the `yaml` package resolves it; hex, octal, .inf, .nan bail). */
-function resolvePlain(source: string): unknown {
-  const c = source[0] ?? '';
-  // Only these can start a null, bool, int or float.
-  if (!'0123456789-+.~nNtTfF'.includes(c)) return source;
-  if (NULL.test(source)) return null;
-  if (BOOL.test(source)) return c === 't' || c === 'T';
-  if (INT_OCT.test(source) || INT_HEX.test(source) || FLOAT_NAN.test(source)) throw BAIL;
-  if (INT.test(source)) return parseInt(source, 10);
-  if (FLOAT_EXP.test(source) || FLOAT.test(source)) return parseFloat(source);
-  return source;
-}
-
-/**
- * The value of a block scalar from its lines ([indentation, text]; blank lines no wider than `trim`), following
- * resolveBlockScalar of the `yaml` package (node_modules/yaml/dist/compose/resolve-block-scalar.js).
- */
-function blockValue(lines: [number, string][], trim: number, folded: boolean, chomp: string): string {
-  let chompStart = lines.length;
-  for (let i = lines.length - 1; i >= 0 && lines[i]?.[1] === ''; i--) chompStart = i;
-  let contentStart = 0;
-  while (contentStart < chompStart && lines[contentStart]?.[1] === '') contentStart++;
-  let value = '\n'.repeat(contentStart);
-  let sep = '';
-  let prevMoreIndented = false;
-  for (let i = contentStart; i < chompStart; i++) {
-    const [width, content] = lines[i] ?? [0, ''];
-    const extra = content === '' ? '' : ' '.repeat(width - trim);
-    if (!folded) {
-      value += sep + extra + content;
-      sep = '\n';
-    } else if (width > trim && content !== '') {
-      if (sep === ' ') sep = '\n';
-      else if (!prevMoreIndented && sep === '\n') sep = '\n\n';
-      value += sep + extra + content;
-      sep = '\n';
-      prevMoreIndented = true;
-    } else if (content === '') {
-      if (sep === '\n') value += '\n';
-      else sep = '\n';
-    } else {
-      value += sep + content;
-      sep = ' ';
-      prevMoreIndented = false;
-    }
-  }
-  if (chomp === '+') {
-    value += '\n'.repeat(lines.length - chompStart);
-    if (!value.endsWith('\n')) value += '\n';
-  } else if (chomp === '') value += '\n';
-  return value;
 }
