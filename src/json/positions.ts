@@ -74,27 +74,40 @@ export function parseJsonWithPositions(text: string): ParsedJson | { problems: J
  * until then. A text that was not checked goes through `parseJsonWithPositions`.
  */
 export function jsonPositionIndex(source: string): PositionIndex {
-  let built: { toPosition: (offset: number) => Position; root: number | Container } | undefined;
-  const offsetOf = (pointer: string) => {
-    built ??= { toPosition: makeOffsetToPosition(source), root: scanOffsets(source) };
-    return lookup(source, built.root, pointer);
-  };
-  const toPosition = (offset: number) => {
-    built ??= { toPosition: makeOffsetToPosition(source), root: scanOffsets(source) };
-    return built.toPosition(offset);
-  };
-  return {
-    locate(pointer) {
-      const offset = offsetOf(pointer);
-      return offset === undefined ? undefined : toPosition(offset);
-    },
-    locateOffset(pointer, decodedOffset) {
-      const start = offsetOf(pointer);
-      if (start === undefined || source.charCodeAt(start) !== 0x22 /* " */) return undefined;
-      const raw = rawOffsetInString(source, start, decodedOffset);
-      return raw === undefined ? undefined : toPosition(raw);
-    },
-  };
+  return new JsonTextIndex(source);
+}
+
+/**
+ * One object per file (a tree of thousands of files keeps one for each): the text, and what the first lookup builds.
+ * Private fields, so that serializing an index (`JSON.stringify`) never shows the text, which may hold secrets.
+ */
+class JsonTextIndex implements PositionIndex {
+  readonly #source: string;
+  #built: { toPosition: (offset: number) => Position; root: number | Container } | undefined;
+
+  constructor(source: string) {
+    this.#source = source;
+  }
+
+  #build(): { toPosition: (offset: number) => Position; root: number | Container } {
+    this.#built ??= { toPosition: makeOffsetToPosition(this.#source), root: scanOffsets(this.#source) };
+    return this.#built;
+  }
+
+  locate(pointer: string): Position | undefined {
+    const built = this.#build();
+    const offset = lookup(this.#source, built.root, pointer);
+    return offset === undefined ? undefined : built.toPosition(offset);
+  }
+
+  locateOffset(pointer: string, decodedOffset: number): Position | undefined {
+    const built = this.#build();
+    const source = this.#source;
+    const start = lookup(source, built.root, pointer);
+    if (start === undefined || source.charCodeAt(start) !== 0x22 /* " */) return undefined;
+    const raw = rawOffsetInString(source, start, decodedOffset);
+    return raw === undefined ? undefined : built.toPosition(raw);
+  }
 }
 
 function syntaxProblems(source: string, error: unknown): JsonParseProblem[] {
@@ -285,15 +298,27 @@ function rawOffsetInString(text: string, quote: number, decodedOffset: number): 
  * into the text without its UTF-8 BOM (use `stripBom` on the text handed to the policy parser).
  */
 export function textFileIndex(text: string): PositionIndex {
-  const body = stripBom(text);
-  let toPosition: ((offset: number) => Position) | undefined;
-  return {
-    locate: (pointer) => (pointer === '' ? { line: 1, column: 1 } : undefined),
-    locateOffset: (pointer, offset) =>
-      pointer === '' && offset >= 0 && offset <= body.length
-        ? (toPosition ??= makeOffsetToPosition(body))(offset)
-        : undefined,
-  };
+  return new TextFileIndex(stripBom(text));
+}
+
+/** One object per file, as `JsonTextIndex` (a tree holds thousands of policy files); lines counted on first use. */
+class TextFileIndex implements PositionIndex {
+  readonly #body: string;
+  #toPosition: ((offset: number) => Position) | undefined;
+
+  constructor(body: string) {
+    this.#body = body;
+  }
+
+  locate(pointer: string): Position | undefined {
+    return pointer === '' ? { line: 1, column: 1 } : undefined;
+  }
+
+  locateOffset(pointer: string, offset: number): Position | undefined {
+    if (pointer !== '' || offset < 0 || offset > this.#body.length) return undefined;
+    this.#toPosition ??= makeOffsetToPosition(this.#body);
+    return this.#toPosition(offset);
+  }
 }
 
 export function stripBom(text: string): string {

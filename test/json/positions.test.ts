@@ -87,3 +87,22 @@ describe('position-keeping JSON', () => {
     expect(index.locateOffset('/x', 0)).toBeUndefined();
   });
 });
+
+describe('position indexes keep their text to themselves', () => {
+  const secret = 's3cr3t-v4lue-0123456789';
+
+  it('a JSON index: serializing it shows no part of the text, before and after a lookup', () => {
+    const parsed = parseJsonWithPositions(`{ "properties": { "value": "${secret}" } }`);
+    if ('problems' in parsed) throw new Error('valid JSON expected');
+    expect(JSON.stringify(parsed.index)).not.toContain(secret);
+    expect(parsed.index.locate('/properties/value')).toEqual({ line: 1, column: 28 });
+    expect(JSON.stringify(parsed.index)).not.toContain(secret);
+  });
+
+  it('a text file index: serializing it shows no part of the text', () => {
+    const index = textFileIndex(`<policies>\n  <inbound>${secret}</inbound>\n</policies>`);
+    expect(index.locateOffset('', 12)).toEqual({ line: 2, column: 2 });
+    expect(JSON.stringify(index)).not.toContain(secret);
+    expect(Object.keys(index)).toEqual([]);
+  });
+});
