@@ -6,7 +6,7 @@
 import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import { isGuid, resourceIdentifiers } from '../src/entra/endpoints';
 import { foreignLoginHosts, resolveScopes } from './support/queries';
-import type { Api, App, AuthServer, Evidence, Model } from '../src/model/types';
+import type { App, AuthServer, Evidence, Model } from '../src/model/types';
 import {
   acceptedAudiences,
   correlate,
@@ -25,6 +25,8 @@ import {
   type ValidationConfig,
   type ValidationUse,
   type ValueElement,
+  serverReferences,
+  type ServerReference,
 } from './support/jwt';
 import { describeOpaque } from './support/policy-texts';
 import {
@@ -49,7 +51,12 @@ function sameAudience(a: string, b: string): boolean {
  * What a v1.0 token's aud can be: the resource the authorization server's requests name, per endpoint version
  * (v2.0 endpoints: the resource part of the scopes; v1.0 endpoints: the `resource` body parameter).
  */
-function requestedIdentifiers(server: AuthServer, app: App, refs: ServerRefs, model: Model): Requested[] {
+function requestedIdentifiers(
+  server: AuthServer,
+  app: App,
+  refs: ReadonlyMap<AuthServer, ServerReference[]>,
+  model: Model,
+): Requested[] {
   const versions = [server.authorizationEndpoint?.version, server.tokenEndpoint?.version];
   const scopes = versions.some((v) => v !== 'v1');
   const resource = versions.some((v) => v !== 'v2');
@@ -78,22 +85,6 @@ function requestedIdentifiers(server: AuthServer, app: App, refs: ServerRefs, mo
   return out;
 }
 
-/** The references of a validation's APIs to each authorization server, in API order (made once per validation). */
-type ServerRefs = ReadonlyMap<AuthServer, { api: Api; ref: Api['oauth2'][number] }[]>;
-
-function serverRefs(apis: readonly Api[]): ServerRefs {
-  const refs = new Map<AuthServer, { api: Api; ref: Api['oauth2'][number] }[]>();
-  for (const api of apis) {
-    for (const ref of api.oauth2) {
-      if (!ref.target) continue;
-      const list = refs.get(ref.target);
-      if (list) list.push({ api, ref });
-      else refs.set(ref.target, [{ api, ref }]);
-    }
-  }
-  return refs;
-}
-
 interface Expected {
   /** Every identifier that can be a token's aud; all of them must be accepted. */
   identifiers: Requested[];
@@ -103,7 +94,11 @@ interface Expected {
   evidence: Evidence[];
 }
 
-function expectedFor(backend: Backend, refs: ServerRefs, model: Model): Expected | undefined {
+function expectedFor(
+  backend: Backend,
+  refs: ReadonlyMap<AuthServer, ServerReference[]>,
+  model: Model,
+): Expected | undefined {
   const { app } = backend;
   const declared = app.requestedAccessTokenVersion ?? 'null';
   const evidence: Evidence[] = [
@@ -321,7 +316,7 @@ function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): 
     } else yield checked(entity, read);
     return;
   }
-  const refs = serverRefs(use.apis);
+  const refs = serverReferences(use.apis);
   for (const backend of backends) {
     const expected = expectedFor(backend, refs, model);
     read.push(...backend.evidence, { entity: backend.app, path: 'api/requestedAccessTokenVersion' });

@@ -24,6 +24,7 @@ import {
   type ValidationConfig,
   type ValidationUse,
   type ValueElement,
+  serverReferences,
 } from './support/jwt';
 import { describeOpaque } from './support/policy-texts';
 import {
@@ -51,29 +52,6 @@ function exposedList(app: App): string {
   return values.length > 0 ? `it exposes ${values.join(', ')}` : 'it exposes no scopes';
 }
 
-const overridesMemo = new WeakMap<readonly Api[], Map<AuthServer, string[]>>();
-
-/**
- * The scopes `apis` set on their references to `server`, in API order: indexed once per list of APIs, since a
- * validation protecting every API is checked once per server of its backend (thousands on a large service).
- */
-function scopeOverrides(apis: readonly Api[], server: AuthServer): string[] {
-  let index = overridesMemo.get(apis);
-  if (!index) {
-    index = new Map();
-    for (const api of apis) {
-      for (const r of api.oauth2) {
-        if (!r.target || !r.scope) continue;
-        const scopes = index.get(r.target);
-        if (scopes) scopes.push(r.scope);
-        else index.set(r.target, [r.scope]);
-      }
-    }
-    overridesMemo.set(apis, index);
-  }
-  return index.get(server) ?? [];
-}
-
 /** The bare scope values the server's token requests ask of `app`; undefined when it asks for `.default`. */
 function requestedValues(
   server: AuthServer,
@@ -83,7 +61,10 @@ function requestedValues(
 ): string[] | undefined {
   const refs = [
     ...server.scopes,
-    ...scopeOverrides(apis, server).flatMap((scope) => resolveScopes(scope, model)),
+    // An API's scope override replaces the server's default scope for that API.
+    ...(serverReferences(apis).get(server) ?? []).flatMap(({ ref }) =>
+      ref.scope ? resolveScopes(ref.scope, model) : [],
+    ),
   ].filter((s) => s.app === app);
   if (refs.some((s) => s.kind === 'default')) return undefined;
   return refs.flatMap((s) => (s.kind === 'resource' && s.value ? [s.value] : []));

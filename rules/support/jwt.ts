@@ -280,6 +280,35 @@ function configOf(statement: EffectiveStatement): ValidationConfig {
   };
 }
 
+/** How an API names an authorization server (its `oauth2` reference, with the API's scope override). */
+export interface ServerReference {
+  api: Api;
+  ref: Api['oauth2'][number];
+}
+
+const serverReferenceMemo = new WeakMap<readonly Api[], ReadonlyMap<AuthServer, ServerReference[]>>();
+
+/**
+ * The references of `apis` to each authorization server, in API order: indexed once per list of APIs (a
+ * validation's `apis`), since a validation protecting every API is checked once per server, and there may be
+ * thousands.
+ */
+export function serverReferences(apis: readonly Api[]): ReadonlyMap<AuthServer, ServerReference[]> {
+  const known = serverReferenceMemo.get(apis);
+  if (known) return known;
+  const refs = new Map<AuthServer, ServerReference[]>();
+  for (const api of apis) {
+    for (const ref of api.oauth2) {
+      if (!ref.target) continue;
+      const list = refs.get(ref.target);
+      if (list) list.push({ api, ref });
+      else refs.set(ref.target, [{ api, ref }]);
+    }
+  }
+  serverReferenceMemo.set(apis, refs);
+  return refs;
+}
+
 /** A backend app registration behind an API, and the authorization servers of the API that lead to it. */
 export interface ApiBackend {
   app: App;

@@ -48,7 +48,7 @@ export function serverEndpointsEvidence(server: AuthServer): Evidence[] {
 
 /** One piece of evidence per entity and path, in first-seen order. */
 export function uniqueEvidence(evidence: readonly Evidence[]): Evidence[] {
-  return addNew([], new Map(), evidence);
+  return addNew(new Map(), evidence);
 }
 
 /** Entity (by kind and id) -> the paths (`v|path`) and collections (`c|name`) seen for it. */
@@ -65,23 +65,23 @@ export function extendUnique(unique: readonly Evidence[], more: readonly Evidenc
   let index = indexes.get(unique);
   if (!index) {
     index = new Map();
-    addNew([], index, unique);
+    addNew(index, unique);
     indexes.set(unique, index);
   }
   // One copy of `unique`, made at its final length: the list may hold thousands of pieces, once per finding.
   return unique.concat(
     addNew(
-      [],
       new Map(),
       more.filter((e) => !has(index, e)),
     ),
   );
 }
 
-/** Appends to `out` each piece of `evidence` not yet in `seen` (and records it there). */
-function addNew(out: Evidence[], seen: EvidenceIndex, evidence: readonly Evidence[]): Evidence[] {
+/** Each piece of `evidence` not yet in `seen`, in order (recorded there). */
+function addNew(seen: EvidenceIndex, evidence: readonly Evidence[]): Evidence[] {
+  const out: Evidence[] = [];
   for (const e of evidence) {
-    const entity = id('collection' in e ? e.parent : e.entity);
+    const entity = entityOf(e);
     const what = whatOf(e);
     let paths = seen.get(entity);
     if (!paths) {
@@ -94,12 +94,16 @@ function addNew(out: Evidence[], seen: EvidenceIndex, evidence: readonly Evidenc
   return out;
 }
 
+function entityOf(e: Evidence): string {
+  return id('collection' in e ? e.parent : e.entity);
+}
+
 function whatOf(e: Evidence): string {
   return 'collection' in e ? `c|${e.collection}` : `v|${e.path}`;
 }
 
 function has(index: EvidenceIndex, e: Evidence): boolean {
-  return index.get(id('collection' in e ? e.parent : e.entity))?.has(whatOf(e)) ?? false;
+  return index.get(entityOf(e))?.has(whatOf(e)) ?? false;
 }
 
 const ids = new WeakMap<Entity, string>();
