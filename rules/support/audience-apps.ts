@@ -13,7 +13,7 @@ import { resolveScopeApp } from '../../src/model/correlate';
 import { foreignLoginHosts } from './queries';
 import type { Api, App, AuthServer, Evidence, Model } from '../../src/model/types';
 import { V1_ISSUER_HOSTS } from '../../src/entra/issuers';
-import type { ValidationConfig, ValidationUse, ValueElement } from './jwt';
+import { serverReferences, type ValidationConfig, type ValidationUse, type ValueElement } from './jwt';
 import { attr } from '../../src/policy/parser';
 import { serverBackendEvidence, serverEndpointsEvidence } from './policy-evidence';
 
@@ -122,18 +122,10 @@ function decide(signals: (TokenIssuer | undefined)[]): TokenIssuer | undefined {
 
 /** The authorization servers of the APIs, with the API settings that name them. */
 function serversOf(apis: readonly Api[]): { server: AuthServer; evidence: Evidence[] }[] {
-  // By server, in the order first seen (a global validation protects every API).
-  const out = new Map<AuthServer, { server: AuthServer; evidence: Evidence[] }>();
-  for (const api of apis) {
-    for (const ref of api.oauth2) {
-      if (!ref.target) continue;
-      const evidence: Evidence = { entity: api, path: 'properties/authenticationSettings' };
-      const known = out.get(ref.target);
-      if (known) known.evidence.push(evidence);
-      else out.set(ref.target, { server: ref.target, evidence: [evidence] });
-    }
-  }
-  return [...out.values()];
+  return [...serverReferences(apis)].map(([server, refs]) => ({
+    server,
+    evidence: refs.map(({ api }): Evidence => ({ entity: api, path: 'properties/authenticationSettings' })),
+  }));
 }
 
 /** `<key>` elements that are symmetric (inline base64 or a named value), not certificates or RSA parameters. */

@@ -320,26 +320,19 @@ export interface ApiBackend {
  * app is not in the data are returned separately (the rules report them as not evaluated).
  */
 export function backendsOf(apis: readonly Api[]): { backends: ApiBackend[]; unknown: AuthServer[] } {
-  // Sets keep the order first seen: a global validation protects every API, and their servers may be many.
-  const byApp = new Map<App, Set<AuthServer>>();
-  const unknown = new Set<AuthServer>();
-  for (const api of apis) {
-    for (const ref of api.oauth2) {
-      const server = ref.target;
-      if (!server) continue;
-      if (!server.backendApp) {
-        unknown.add(server);
-        continue;
-      }
-      const servers = byApp.get(server.backendApp) ?? new Set();
-      servers.add(server);
-      byApp.set(server.backendApp, servers);
+  const byApp = new Map<App, AuthServer[]>();
+  const unknown: AuthServer[] = [];
+  // Servers in the order the APIs first name them.
+  for (const server of serverReferences(apis).keys()) {
+    if (!server.backendApp) {
+      unknown.push(server);
+      continue;
     }
+    const servers = byApp.get(server.backendApp);
+    if (servers) servers.push(server);
+    else byApp.set(server.backendApp, [server]);
   }
-  return {
-    backends: [...byApp].map(([app, servers]) => ({ app, servers: [...servers] })),
-    unknown: [...unknown],
-  };
+  return { backends: [...byApp].map(([app, servers]) => ({ app, servers })), unknown };
 }
 
 /** How many names a list of APIs or operations shows before `and N more`. */
