@@ -143,17 +143,14 @@ export function readDocument(
   scope: PolicyScope,
   owner: PolicyOwner,
   contract: PolicyContract,
-  readings: Readings = new Readings(),
+  readings: Readings,
 ): PolicyDocument {
   const base = { scope, owner, contract, origin: contract.origin, label: documentLabel(scope, owner) };
   if (isLink(contract)) return { ...base, state: { kind: 'link', url: contract.value } };
   return { ...base, state: readings.document(contract.value, contract.format) };
 }
 
-export function readFragment(
-  fragment: PolicyFragment,
-  readings: Readings = new Readings(),
-): FragmentDocument {
+export function readFragment(fragment: PolicyFragment, readings: Readings): FragmentDocument {
   const base = { fragment, origin: fragment.valueOrigin, label: `policy fragment '${fragment.name}'` };
   const value = fragment.props.value;
   if (value === undefined) {
@@ -163,7 +160,7 @@ export function readFragment(
 }
 
 /** The policy documents of a model, broadest scope first. */
-export function readAllDocuments(model: Model, readings: Readings = new Readings()): PolicyDocument[] {
+export function readAllDocuments(model: Model, readings: Readings): PolicyDocument[] {
   const documents: PolicyDocument[] = [];
   const add = (scope: PolicyScope, owner: PolicyOwner, contract: PolicyContract | undefined) => {
     if (contract) documents.push(readDocument(scope, owner, contract, readings));

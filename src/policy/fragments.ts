@@ -3,7 +3,7 @@
  * included; a policy in a workspace uses the workspace's fragments, a service-level policy the service's.
  */
 import type { Model, PolicyFragment, Workspace } from '../model/types';
-import { readFragment, Readings, type FragmentDocument, type PolicyDocument } from './documents';
+import { readFragment, type FragmentDocument, type PolicyDocument, type Readings } from './documents';
 import { attr, childElements } from './parser';
 import type { PolicyElement } from './types';
 
@@ -25,7 +25,7 @@ export interface FragmentCatalog {
 /** Services are identified by their id in the catalog (fragments carry no service back-reference). */
 export type PolicyFragmentServiceKey = string;
 
-export function fragmentCatalog(model: Model, readings: Readings = new Readings()): FragmentCatalog {
+export function fragmentCatalog(model: Model, readings: Readings): FragmentCatalog {
   const documents: FragmentDocument[] = [];
   const byFragment = new Map<PolicyFragment, FragmentDocument>();
   const byKey = new Map<string, FragmentDocument>();
