@@ -70,9 +70,8 @@ interface Finding {
   document: PolicyDocument;
   drop: DroppedInheritance;
   removed: WrittenMap<EffectiveStatement>;
-  operations: OperationPolicy[];
-  /** `operations` as a set (a product policy's drop reaches every operation of its APIs). */
-  seen: Set<OperationPolicy>;
+  /** In the order first seen (a set: a product policy's drop reaches every operation of its APIs). */
+  operations: Set<OperationPolicy>;
   paths: Set<string>;
   /** The scope policies whose content the finding rests on, over all its operations and call paths. */
   evidence: Evidence[];
@@ -89,7 +88,7 @@ function describeRemoved(statements: EffectiveStatement[], throttling: boolean):
 }
 
 function scopeOfOperations(finding: Finding): string {
-  const ops = finding.operations.map((o) => o.label);
+  const ops = [...finding.operations].map((o) => o.label);
   return `${ops.length === 1 ? 'operation' : 'operations'} ${listNames(ops)}`;
 }
 
@@ -158,8 +157,7 @@ function visitDrop(
     if (!finding) {
       const fresh = {
         removed: new WrittenMap<EffectiveStatement>(),
-        operations: [],
-        seen: new Set<OperationPolicy>(),
+        operations: new Set<OperationPolicy>(),
         paths: new Set<string>(),
         evidence: [],
       };
@@ -167,10 +165,7 @@ function visitDrop(
       into.findings.set(drop.document, finding);
     }
     for (const s of removed) finding.removed.set(s.source, s.element, s);
-    if (!finding.seen.has(op)) {
-      finding.seen.add(op);
-      finding.operations.push(op);
-    }
+    finding.operations.add(op);
     finding.paths.add(path.description);
     finding.evidence.push(...evidence, ...removed.flatMap((s) => textEvidence(s.source)));
   }
