@@ -19,6 +19,10 @@ export interface RuleDoc {
 export interface ReporterOptions {
   /** ANSI colour in the text report; the CLI sets it for a TTY without NO_COLOR. Other formats ignore it. */
   color: boolean;
+  /** Text report: one line per finding (`--compact`). Other formats ignore it. */
+  compact?: boolean;
+  /** Text report: wrap detail and fix to this many columns (the terminal's width); unset: 100. */
+  width?: number;
   /** The directory finding paths are relative to (the CLI's working directory), for SARIF's `%SRCROOT%`. */
   baseDir?: string;
   /** This tool's version, written into the JSON and SARIF reports. */

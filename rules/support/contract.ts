@@ -32,6 +32,51 @@ export interface RuleMeta {
 /** A JSON Schema for the rule's options object (ajv, draft-07 subset). */
 export type JsonSchema = Record<string, unknown>;
 
+/** Messages longer than this are a rule defect (test/rules/message-limit.test.ts). */
+export const MESSAGE_LIMIT = 200;
+
+/** A JSON value, for property fixes. */
+export type FixValue =
+  null | boolean | number | string | readonly FixValue[] | { readonly [key: string]: FixValue };
+
+/**
+ * A property of an entity set to a value the rule knows (or removed), at its canonical path (as `Violation.path`:
+ * `api/requestedAccessTokenVersion`, `properties/tokenEndpoint`). Set a list as a whole (`web/redirectUris`), not
+ * one element, so that every source kind (a live `az` command included) can express it.
+ */
+export interface PropertyFix {
+  /** The entity to change; the violation's own entity when absent. */
+  entity?: Entity;
+  path: string;
+  /** The new value; absent with `remove`. */
+  value?: FixValue;
+  /** Remove the property (back to the service default). */
+  remove?: true;
+}
+
+/**
+ * An edit of a policy text: replace characters [`start`, `end`) of the text whose origin is `origin`
+ * (`PolicyContract.origin`; offsets as in `PolicyElement`) by `text`. Insert with `start === end`.
+ */
+export interface PolicyTextFix {
+  origin: Origin;
+  start: number;
+  end: number;
+  text: string;
+}
+
+/**
+ * The one step that resolves a violation. `text` always says it in words; `property` or `policy` makes it an edit
+ * the tool can apply to a file (`scan --fix`, SARIF `fixes`) or a command for live data. A fix that needs a value
+ * the tool cannot know (a new client secret, a custom domain) has `text` only: described, not applied.
+ */
+export interface FixHint {
+  /** Imperative, one or two sentences, true whatever the source: `Set api.requestedAccessTokenVersion to 2.` */
+  text: string;
+  property?: PropertyFix;
+  policy?: PolicyTextFix;
+}
+
 /** What a rule reports: a broken expectation on one entity. */
 export interface Violation {
   type: 'violation';
@@ -42,7 +87,16 @@ export interface Violation {
    * a path that does not exist in the source points at the nearest existing parent (the object that should hold it).
    */
   path?: string;
+  /**
+   * One line of at most 200 characters (`MESSAGE_LIMIT`): the subject, the value it has and the value expected,
+   * e.g. `validate-jwt of 'orders' accepts audience 'api://orders'; backend app 'orders-api' issues v2.0 tokens
+   * (aud = its appId)`. Why it fails goes in `detail`, what to do in `fix`.
+   */
   message: string;
+  /** Why it fails at runtime, naming what users see (AADSTS / IDX error, 401 text). Sentences, no line breaks. */
+  detail?: string;
+  /** The one step that resolves it (src/engine/fix.ts renders it for the entity's source). */
+  fix?: FixHint;
   /** The violation's natural severity when it differs from the rule default (e.g. a warning variant). */
   severity?: Severity;
   /** Distinguishes several violations of one rule on one entity, for stable fingerprints (e.g. the URI). */
@@ -130,7 +184,10 @@ export function defineRule<O = Record<string, never>, const Id extends string = 
 export function violation(
   entity: Entity,
   message: string,
-  extra: Pick<Violation, 'path' | 'severity' | 'key' | 'textOffset' | 'evidence' | 'knownPart'> = {},
+  extra: Pick<
+    Violation,
+    'path' | 'severity' | 'key' | 'textOffset' | 'evidence' | 'knownPart' | 'detail' | 'fix'
+  > = {},
 ): Violation {
   return { type: 'violation', entity, message, ...extra };
 }

@@ -37,6 +37,14 @@ export interface ScanCommand extends ConfigFlags {
   now?: string;
   /** `--max-file-size` as given (`512MB`). */
   maxFileSize?: string;
+  /** `--snapshot-out`: write the collected data as a snapshot; live findings are located in it. */
+  snapshotOut?: string;
+  /** `--compact`: one line per finding in the text report. */
+  compact?: boolean;
+  /** `--fix`: apply the safe fixes to files. */
+  fix?: boolean;
+  /** `--fix-dry-run`: print the fixes as a unified diff. */
+  fixDryRun?: boolean;
   verbose: boolean;
 }
 

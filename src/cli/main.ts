@@ -57,6 +57,10 @@ function scanCommand(args: ArgsOf<typeof SCAN.options> & { sources?: string[] | 
       : {}),
     ...(args['rule-set'] !== undefined ? { ruleSet: args['rule-set'] } : {}),
     ...(args.now !== undefined ? { now: args.now } : {}),
+    ...(args['snapshot-out'] !== undefined ? { snapshotOut: args['snapshot-out'] } : {}),
+    compact: args.compact,
+    fix: args.fix,
+    fixDryRun: args['fix-dry-run'],
   };
 }
 

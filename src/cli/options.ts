@@ -69,6 +69,22 @@ const SCAN_OPTIONS = {
     type: 'string',
     describe: 'Evaluate time-based rules (secret expiry, suppression expiry) at this ISO 8601 instant',
   },
+  'snapshot-out': {
+    type: 'string',
+    describe:
+      'Also write what the sources collected as a snapshot file; findings on live data point into it (SARIF physical locations)',
+  },
+  compact: { type: 'boolean', default: false, describe: 'Text report: one line per finding' },
+  fix: {
+    type: 'boolean',
+    default: false,
+    describe: 'Apply the safe fixes to the files the findings point into (never to live data)',
+  },
+  'fix-dry-run': {
+    type: 'boolean',
+    default: false,
+    describe: 'Print the fixes as a unified diff, change nothing',
+  },
   verbose: { alias: 'v', type: 'boolean', default: false, describe: 'Show stack traces of crashes' },
 } as const satisfies Record<string, Options>;
 

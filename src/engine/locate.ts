@@ -8,7 +8,8 @@ import { locateNearest } from '../json/schema';
 import type { Entity } from '../model/types';
 import type { Location, LogicalLocation } from './types';
 
-function pointerFor(entity: Entity, path: string | undefined): string | undefined {
+/** The JSON pointer in the entity's file of a canonical property path (`Origin.paths`, else appended). */
+export function pointerFor(entity: Entity, path: string | undefined): string | undefined {
   const { origin } = entity;
   if (origin.pointer === undefined) return undefined;
   if (!path) return origin.pointer;

@@ -14,6 +14,7 @@ import {
 } from '../model/unknown';
 import { entitiesWithUnknownValues, unknownDependency } from '../model/unknown-fallback';
 import { secretRedactor, secretValues } from '../policy/secrets';
+import { resolveFix } from './fix';
 import { fingerprint, locate, locateTextOffset, logicalLocation } from './locate';
 import {
   groupNotEvaluated,
@@ -24,7 +25,7 @@ import {
 import { inReportOrder } from './order';
 import { applySuppressions } from './suppressions';
 import type { AnyRule, Requirement, RuleOutput, Violation } from '../../rules/support/contract';
-import type { AuditResult, AuditSummary, Finding, RuleCrash, RuleDescriptor } from './types';
+import type { AuditResult, AuditSummary, Finding, FindingFix, RuleCrash, RuleDescriptor } from './types';
 import type { SeverityLevel } from '../severity';
 import type { Suppression } from '../config/types';
 
@@ -202,6 +203,8 @@ function toFinding(
     severity:
       setting.level && setting.level !== 'off' ? setting.level : (output.severity ?? rule.meta.severity),
     message: output.message,
+    ...(output.detail !== undefined ? { detail: output.detail } : {}),
+    ...(output.fix !== undefined ? { fix: resolveFix(output.fix, entity, files) } : {}),
     resource: { kind: entity.kind, id: entity.id, name: entity.name },
     location:
       (output.textOffset && locateTextOffset(output.textOffset, files)) ?? locate(entity, output.path, files),
@@ -251,7 +254,12 @@ function redacted(result: AuditResult, model: Model): AuditResult {
   const redact = secretRedactor(secretValues(model));
   return {
     ...result,
-    findings: result.findings.map((f) => ({ ...f, message: redact(f.message) })),
+    findings: result.findings.map((f) => ({
+      ...f,
+      message: redact(f.message),
+      ...(f.detail !== undefined ? { detail: redact(f.detail) } : {}),
+      ...(f.fix !== undefined ? { fix: redactFix(f.fix, redact) } : {}),
+    })),
     notEvaluated: result.notEvaluated.map((r) => ({ ...r, reason: redact(r.reason) })),
     crashes: result.crashes.map((c) => ({
       ...c,
@@ -259,5 +267,13 @@ function redacted(result: AuditResult, model: Model): AuditResult {
       ...(c.stack !== undefined ? { stack: redact(c.stack) } : {}),
     })),
     gaps: result.gaps.map((g) => ({ ...g, what: redact(g.what), reason: redact(g.reason) })),
+  };
+}
+
+function redactFix(fix: FindingFix, redact: (text: string) => string): FindingFix {
+  return {
+    ...fix,
+    text: redact(fix.text),
+    ...(fix.command !== undefined ? { command: redact(fix.command) } : {}),
   };
 }

@@ -4,7 +4,7 @@
 import type { Suppression } from '../config/types';
 import type { ResourceKind } from '../model/types';
 import type { FailOn, Severity, SeverityLevel } from '../severity';
-import type { RuleMeta } from '../../rules/support/contract';
+import type { FixValue, RuleMeta } from '../../rules/support/contract';
 
 export interface ResourceRef {
   kind: ResourceKind;
@@ -26,10 +26,38 @@ export interface LogicalLocation {
   name: string;
 }
 
+/**
+ * An edit the tool can make to a file, resolved from a rule's `FixHint` (src/engine/fix.ts) and turned into exact
+ * text replacements when a fix is applied or written to SARIF (src/fixes/). Paths are `Location.file` paths.
+ */
+export type FixEdit =
+  /** Set (or remove) the JSON property at `path` (jsonc-parser segments), keeping the file's formatting. */
+  | { kind: 'json'; file: string; path: (string | number)[]; value?: FixValue; remove?: true }
+  /** Replace [start, end) of the decoded string value at `path` (a policy inside a JSON string) by `text`. */
+  | { kind: 'jsonString'; file: string; path: (string | number)[]; start: number; end: number; text: string }
+  /**
+   * Replace [start, end) of the file's text (without BOM) by `text`: a policy XML file, or (with `literalOnly`) a
+   * `.tf` attribute's expression, replaced only while it is a literal.
+   */
+  | { kind: 'text'; file: string; start: number; end: number; text: string; literalOnly?: true };
+
+export interface FindingFix {
+  /** The step, for this finding's source: the rule's words, then where (file and property, Terraform attribute, portal). */
+  text: string;
+  /** For live data: the command that makes the change. Printed, never run. */
+  command?: string;
+  /** The edit the tool can apply; absent for live data and for values the tool cannot know. */
+  edit?: FixEdit;
+}
+
 export interface Finding {
   ruleId: string;
   severity: Severity;
+  /** One line (at most 200 characters): subject, actual value, expected value. */
   message: string;
+  /** Why it fails at runtime, naming the error users see. */
+  detail?: string;
+  fix?: FindingFix;
   resource: ResourceRef;
   location: Location;
   logicalLocation: LogicalLocation;

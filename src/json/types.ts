@@ -16,4 +16,10 @@ export interface PositionIndex {
    * pointer is `''` and the offset is into the file text.
    */
   locateOffset(pointer: string, offset: number): Position | undefined;
+  /**
+   * Character range of the value at `pointer` in the file text, when the file is one whose values are not JSON
+   * (a `.tf` file: the attribute's expression), for fixes (src/engine/fix.ts). Undefined when the pointer does not
+   * name a value written in the file by itself.
+   */
+  valueSpan?(pointer: string): { start: number; end: number } | undefined;
 }

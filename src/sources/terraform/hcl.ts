@@ -115,6 +115,10 @@ export function terraformFileIndex(text: string, entries: readonly TfIndexEntry[
       const entry = entryFor(pointer);
       return entry ? toPosition(walk(entry, pointer)) : undefined;
     },
+    valueSpan(pointer: string): { start: number; end: number } | undefined {
+      const entry = entryFor(pointer);
+      return entry ? attributeSpan(entry, pointer) : undefined;
+    },
     locateOffset(pointer: string, offset: number): Position | undefined {
       const entry = entryFor(pointer);
       if (!entry) return undefined;
@@ -124,6 +128,26 @@ export function terraformFileIndex(text: string, entries: readonly TfIndexEntry[
       return toPosition(mapped ?? walk(entry, pointer));
     },
   };
+}
+
+/** The expression of the attribute a pointer names exactly (`.../values/api/0/requested_access_token_version`). */
+function attributeSpan(entry: TfIndexEntry, pointer: string): { start: number; end: number } | undefined {
+  const tokens = pointer.slice(entry.prefix.length).split('/').filter(Boolean).map(unescapeToken);
+  if (tokens[0] !== 'values') return undefined;
+  let block = entry.block;
+  for (let i = 1; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    const attribute = block.attributes.get(token);
+    if (attribute) {
+      return i === tokens.length - 1 ? { start: attribute.valueOffset, end: attribute.valueEnd } : undefined;
+    }
+    const nested = nestedBlocks(block, token);
+    const next = tokens[i + 1];
+    if (nested.length !== 1 || next === undefined || !/^\d+$/.test(next)) return undefined;
+    block = nested[0] as HclBlock;
+    i++;
+  }
+  return undefined;
 }
 
 function unescapeToken(token: string): string {
