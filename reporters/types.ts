@@ -32,6 +32,28 @@ export interface ReporterOptions {
    * each rule's help. The CLI passes the registry's docs; without them a rule's help is its title.
    */
   ruleDocs?: Readonly<Record<string, RuleDoc>>;
+  /**
+   * The exact replacements of each finding's fix, by fingerprint, computed by the caller against the files as they
+   * are (SARIF `fixes`). A finding without an entry has no applicable edit (live data, a value the tool cannot know,
+   * an expression where a literal was expected).
+   */
+  fixes?: ReadonlyMap<string, readonly TextReplacement[]>;
+}
+
+/**
+ * One exact replacement in a file's text, made from a finding's `fix.edit` against the file as it is now
+ * (src/fixes/). Offsets and lengths count UTF-16 code units of the text as read (a BOM, if any, is character 0);
+ * lines and columns are 1-based, the end exclusive (SARIF `region` conventions).
+ */
+export interface TextReplacement {
+  file: string;
+  offset: number;
+  length: number;
+  text: string;
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
 }
 
 export type Reporter = (result: AuditResult, options: ReporterOptions) => string;
