@@ -15,6 +15,7 @@ import {
   type Registry,
 } from './registry';
 import { runAudit } from './engine/run';
+import { secretRedactor, secretValues } from './policy/secrets';
 import { isSecurityRule } from '../rules/support/contract';
 import { type AuditResult } from './engine/types';
 import { failsGate, type FailOn, type SeverityLevel } from './severity';
@@ -129,6 +130,18 @@ export function runPreparedAudit(
   prepared: PreparedAudit,
   inventory: Inventory,
 ): AuditResult {
+  return auditInventory(request, prepared, inventory).result;
+}
+
+/**
+ * `runPreparedAudit`, and the redactor of the secret values the data holds, for outputs made after the audit from
+ * the files themselves (the diff of `--fix-dry-run` shows lines around each edit).
+ */
+function auditInventory(
+  request: Pick<AuditRequest, 'cwd' | 'now'>,
+  prepared: PreparedAudit,
+  inventory: Inventory,
+): { result: AuditResult; redact: (text: string) => string } {
   const { rules, settings } = prepared;
   const model = normalize(inventory, prepared.config.links ?? []);
   const configuration = describeConfiguration(
@@ -147,16 +160,16 @@ export function runPreparedAudit(
     files: inventory.files,
     sources: inventory.sources.map((s) => s.spec),
   });
-  return { ...result, configuration };
+  return { result: { ...result, configuration }, redact: secretRedactor(secretValues(model)) };
 }
 
 /** The whole audit in one call. */
 export async function audit(
   request: AuditRequest,
-): Promise<{ result: AuditResult; prepared: PreparedAudit }> {
+): Promise<{ result: AuditResult; prepared: PreparedAudit; redact: (text: string) => string }> {
   const prepared = prepareAudit(request);
   const inventory = await loadInventory(request, prepared);
-  return { result: runPreparedAudit(request, prepared, inventory), prepared };
+  return { ...auditInventory(request, prepared, inventory), prepared };
 }
 
 /** True when an unsuppressed finding is at or above the threshold. */

@@ -14,6 +14,7 @@ import { toolVersion } from '../util/package-root';
 import { withReadLimits, parseSize } from '../util/files';
 import { checkOutputFile, useColor, writeOutputFile, type CliIO } from './io';
 import { rulesTextTable } from './rules-table';
+import { applyFixes, checkFixFlags, printFixDiff, sarifFixes } from './fix-command';
 
 /** `--config`, `--no-config` and `--plugins`, shared by every command. */
 export interface ConfigFlags {
@@ -151,21 +152,29 @@ function sourceSinks(io: CliIO, verbose: boolean): SourceSinks {
 export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode> {
   const limits = readLimits(command.maxFileSize);
   if (command.output !== undefined) checkOutputFile(io.cwd, command.output);
+  checkFixFlags(command);
   const { end, ...sinks } = sourceSinks(io, command.verbose);
-  const { result, prepared } = await withReadLimits(limits, () =>
-    audit({
-      cwd: io.cwd,
-      sources: command.sources,
-      ...configRequest(command, io.env),
-      ...(command.failOn !== undefined ? { failOn: command.failOn } : {}),
-      ...sinks,
-      ruleOverrides: parseRuleOverrides(command.rule),
-      tags: command.tag,
-      ...(command.ruleSet !== undefined ? { ruleSet: command.ruleSet } : {}),
-      ...(command.failOnNotEvaluated !== undefined ? { failOnNotEvaluated: command.failOnNotEvaluated } : {}),
-      now: parseNow(command.now),
-    }),
-  ).finally(end);
+  const run = () =>
+    withReadLimits(limits, () =>
+      audit({
+        cwd: io.cwd,
+        sources: command.sources,
+        ...configRequest(command, io.env),
+        ...(command.failOn !== undefined ? { failOn: command.failOn } : {}),
+        ...sinks,
+        ruleOverrides: parseRuleOverrides(command.rule),
+        tags: command.tag,
+        ...(command.ruleSet !== undefined ? { ruleSet: command.ruleSet } : {}),
+        ...(command.failOnNotEvaluated !== undefined
+          ? { failOnNotEvaluated: command.failOnNotEvaluated }
+          : {}),
+        now: parseNow(command.now),
+      }),
+    ).finally(end);
+  let { result, prepared, redact } = await run();
+  if (command.fixDryRun) printFixDiff(result, io, redact);
+  // After --fix the report is of the files as fixed: what remains.
+  if (command.fix && applyFixes(result, io) > 0) ({ result, prepared, redact } = await run());
   const toFile = command.output !== undefined;
   const report = reporters[command.format](result, {
     color: command.format === 'text' && !toFile && useColor(io, io.stdoutIsTTY),
@@ -173,11 +182,13 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
     toolVersion: toolVersion(),
     // Rule docs reach the reporter as context, not through the audit result.
     ruleDocs: prepared.registry.docs,
+    ...(command.format === 'sarif' ? { fixes: sarifFixes(result, io) } : {}),
   });
   if (command.output !== undefined) {
     writeOutputFile(io.cwd, command.output, report);
     io.stderr(`Wrote ${command.format} report (${result.findings.length} findings) to ${command.output}\n`);
-  } else {
+  } else if (!command.fixDryRun) {
+    // Under --fix-dry-run the diff is what stdout carries; the report goes only to a file.
     io.stdout(report);
   }
   if (command.verbose) {

@@ -1,0 +1,202 @@
+/**
+ * A finding's `fix.edit` made exact against a file's current text: the replacements that apply it, touching only
+ * the characters that change, or the reason it cannot be applied safely (the value there is an ARM expression, a
+ * placeholder or a Terraform expression; the property is gone). Pure: the caller reads the file.
+ */
+import { findNodeAtLocation, modify, parseTree, type FormattingOptions, type Node } from 'jsonc-parser';
+import type { FixEdit } from '../engine/types';
+import { hasPlaceholder } from '../util/placeholders';
+import type { TextReplacement } from '../../reporters/types';
+
+/** A replacement before lines and columns are known. */
+interface RawReplacement {
+  offset: number;
+  length: number;
+  text: string;
+}
+
+export type Exact = { replacements: TextReplacement[] } | { reason: string };
+
+export function exactReplacements(edit: FixEdit, text: string): Exact {
+  const raw = rawReplacements(edit, text);
+  if ('reason' in raw) return raw;
+  const lines = lineStarts(text);
+  return { replacements: raw.map((r) => withPosition(edit.file, r, lines)) };
+}
+
+function rawReplacements(edit: FixEdit, text: string): RawReplacement[] | { reason: string } {
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  switch (edit.kind) {
+    case 'json':
+      return jsonProperty(edit, text);
+    case 'jsonString':
+      return jsonStringRange(edit, text);
+    case 'text': {
+      const start = edit.start + bom;
+      const end = edit.end + bom;
+      if (start < bom || end < start || end > text.length)
+        return { reason: 'the file changed since it was read' };
+      if (edit.literalOnly && !isHclLiteral(text.slice(start, end))) {
+        return {
+          reason: 'the attribute is an expression, not a literal: change it where its value comes from',
+        };
+      }
+      return [{ offset: start, length: end - start, text: edit.text }];
+    }
+  }
+}
+
+// ----- JSON properties ----------------------------------------------------------------------------------------
+
+function jsonProperty(
+  edit: Extract<FixEdit, { kind: 'json' }>,
+  text: string,
+): RawReplacement[] | { reason: string } {
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  if (!root) return { reason: 'the file is no longer valid JSON' };
+  const current = findNodeAtLocation(root, edit.path);
+  const blocked = current ? notLiteral(current) : undefined;
+  if (blocked) return { reason: blocked };
+  if (!current && !parentExists(root, edit.path)) {
+    return { reason: 'the object that should hold the property is not written in the file' };
+  }
+  if (edit.remove && !current) return [];
+  const edits = modify(text, edit.path, edit.remove ? undefined : edit.value, {
+    formattingOptions: formattingOf(text),
+  });
+  return edits.map((e) => ({ offset: e.offset, length: e.length, text: e.content }));
+}
+
+/** Why a JSON value may not be replaced by a literal: an ARM expression or a placeholder computes it. */
+function notLiteral(node: Node): string | undefined {
+  const strings: string[] = [];
+  collectStrings(node, strings);
+  if (strings.some((s) => s.startsWith('[') && !s.startsWith('[['))) {
+    return 'the value is an ARM template expression: change the parameter or variable it reads';
+  }
+  if (strings.some(hasPlaceholder))
+    return 'the value holds a placeholder substituted later: change it where it is defined';
+  return undefined;
+}
+
+function collectStrings(node: Node, into: string[]): void {
+  if (node.type === 'string' && typeof node.value === 'string') into.push(node.value);
+  for (const child of node.children ?? []) collectStrings(child, into);
+}
+
+/** Whether the object or array one level up of `path` exists (modify would create missing parents as well). */
+function parentExists(root: Node, path: readonly (string | number)[]): boolean {
+  if (path.length <= 1) return true;
+  const parent = findNodeAtLocation(root, path.slice(0, -1) as (string | number)[]);
+  return parent !== undefined && (parent.type === 'object' || parent.type === 'array');
+}
+
+/** The file's own indentation and line ends, so inserted properties look like their neighbours. */
+function formattingOf(text: string): FormattingOptions {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const indent = /\n([ \t]+)\S/.exec(text)?.[1] ?? '  ';
+  return indent.startsWith('\t')
+    ? { insertSpaces: false, tabSize: 1, eol }
+    : { insertSpaces: true, tabSize: indent.length, eol };
+}
+
+// ----- a range inside a JSON string (a policy in an ARM `value`, a snapshot) ----------------------------------
+
+function jsonStringRange(
+  edit: Extract<FixEdit, { kind: 'jsonString' }>,
+  text: string,
+): RawReplacement[] | { reason: string } {
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const node = root ? findNodeAtLocation(root, edit.path) : undefined;
+  if (!node || node.type !== 'string' || typeof node.value !== 'string') {
+    return { reason: 'the policy text is no longer where it was read' };
+  }
+  const literal = text.slice(node.offset, node.offset + node.length);
+  if (literal.startsWith('"[') && !literal.startsWith('"[[')) {
+    return { reason: 'the policy text is an ARM template expression: change it where its value comes from' };
+  }
+  const raw = rawOffsets(literal);
+  const start = raw[edit.start];
+  const end = raw[edit.end];
+  if (start === undefined || end === undefined || edit.end < edit.start) {
+    return { reason: 'the policy text changed since it was read' };
+  }
+  return [{ offset: node.offset + start, length: end - start, text: escapeJson(edit.text) }];
+}
+
+/**
+ * For a JSON string literal (with its quotes), the raw offset of each decoded character index (and one past the
+ * end), so that an edit of the decoded text replaces exactly the raw characters it covers.
+ */
+function rawOffsets(literal: string): number[] {
+  const offsets: number[] = [];
+  let i = 1;
+  const end = literal.length - 1;
+  while (i < end) {
+    offsets.push(i);
+    if (literal[i] !== '\\') {
+      i += 1;
+    } else if (literal[i + 1] === 'u') {
+      i += 6;
+    } else {
+      i += 2;
+    }
+  }
+  offsets.push(end);
+  return offsets;
+}
+
+/** Text inserted into a JSON string: escaped as JSON.stringify does, without the quotes. */
+function escapeJson(value: string): string {
+  return JSON.stringify(value).slice(1, -1);
+}
+
+// ----- Terraform literals -----------------------------------------------------------------------------------
+
+/** A quoted string without interpolation, a number, a bool, null, or a list of those. */
+export function isHclLiteral(expression: string): boolean {
+  const text = expression.trim();
+  if (/^(true|false|null|-?\d+(\.\d+)?)$/.test(text)) return true;
+  if (/^"(?:[^"\\$%]|\\.|\$(?!\{)|%(?!\{))*"$/.test(text)) return true;
+  if (text.startsWith('[') && text.endsWith(']')) {
+    const inner = text.slice(1, -1).trim().replace(/,\s*$/, '');
+    if (inner === '') return true;
+    const items = inner.match(/"(?:[^"\\]|\\.)*"|[^,\s][^,]*/g) ?? [];
+    return items.every((item) => isHclLiteral(item));
+  }
+  return false;
+}
+
+// ----- positions ----------------------------------------------------------------------------------------------
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function positionOf(offset: number, starts: readonly number[]): { line: number; column: number } {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return { line: low + 1, column: offset - (starts[low] ?? 0) + 1 };
+}
+
+function withPosition(file: string, r: RawReplacement, starts: readonly number[]): TextReplacement {
+  const start = positionOf(r.offset, starts);
+  const end = positionOf(r.offset + r.length, starts);
+  return {
+    file,
+    offset: r.offset,
+    length: r.length,
+    text: r.text,
+    startLine: start.line,
+    startColumn: start.column,
+    endLine: end.line,
+    endColumn: end.column,
+  };
+}
