@@ -31,9 +31,6 @@ function propertyFix(hint: FixHint, property: PropertyFix, owner: Entity, files:
   const pointer = pointerFor(entity, property.path);
   if (pointer === undefined) return { text: `${hint.text} (${origin.file})` };
   const tokens = pointerTokens(pointer);
-  if (isPlanPointer(tokens)) {
-    return { text: `${hint.text} In the Terraform configuration, ${tfStep(tokens, property)}.` };
-  }
   if (origin.file.endsWith('.tf')) {
     const step = tfStep(tokens, property);
     const span = files[origin.file]?.valueSpan?.(pointer);
@@ -41,6 +38,9 @@ function propertyFix(hint: FixHint, property: PropertyFix, owner: Entity, files:
     const text = `${hint.text} In ${origin.file}, ${step}.`;
     if (!span || literal === undefined || property.remove) return { text };
     return { text, edit: { kind: 'text', file: origin.file, ...span, text: literal, literalOnly: true } };
+  }
+  if (isPlanPointer(tokens)) {
+    return { text: `${hint.text} In the Terraform configuration, ${tfStep(tokens, property)}.` };
   }
   const path = tokens.map((t) => (/^\d+$/.test(t) ? Number(t) : t));
   const shown = jsonPath(tokens);
@@ -86,7 +86,8 @@ function tfStep(tokens: readonly string[], property: PropertyFix): string {
 /** A value written as an HCL literal, or undefined for objects (not edited in place). */
 export function hclLiteral(value: FixValue): string | undefined {
   if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  if (typeof value === 'string')
+    return JSON.stringify(value).replace(/\$\{/g, '$$$${').replace(/%\{/g, '%%{');
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) {
     const items = value.map((v) => hclLiteral(v));
