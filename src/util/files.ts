@@ -163,7 +163,7 @@ function kindOf(stats: Stats): string {
  * The bytes of a regular file, opened once and checked on the open descriptor (no check-then-open race);
  * non-blocking, so that opening a FIFO does not wait for a writer. With `root`, the file must resolve inside it.
  */
-export function readBytes(file: string, root?: string): Buffer {
+export function readBytes(file: string, root?: string, arena?: ByteArena): Buffer {
   if (root !== undefined) resolveInside(file, root);
   const cap = maxFileSize();
   let fd: number;
@@ -189,8 +189,9 @@ export function readBytes(file: string, root?: string): Buffer {
       );
     }
     // Not zero-filled: only the bytes read are returned. Not from the shared 8 KiB pool either: a reader that keeps
-    // a small file's bytes (to locate a finding later) would keep the whole pool slab alive.
-    const buffer = Buffer.allocUnsafeSlow(stats.size);
+    // a small file's bytes (to locate a finding later) would keep the whole pool slab alive. A reader that keeps
+    // every file's bytes gives an arena instead: one allocation per megabyte, not one per file.
+    const buffer = arena ? arena.take(stats.size) : Buffer.allocUnsafeSlow(stats.size);
     let filled = 0;
     while (filled < buffer.length) {
       const read = readSync(fd, buffer, filled, buffer.length - filled, filled);
@@ -203,6 +204,28 @@ export function readBytes(file: string, root?: string): Buffer {
     throw new FileReadError('unreadable', reason(error));
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Memory for the bytes of many small files that are all kept for the whole scan (manifests): carved out of 1 MiB
+ * blocks, so that 10,000 files cost 25 allocations instead of 10,000. Bytes a file did not fill (it shrank while
+ * read) stay unused; a file larger than a quarter block gets its own allocation.
+ */
+export class ByteArena {
+  private block: Buffer = Buffer.alloc(0);
+  private used = 0;
+  constructor(private readonly blockSize = 1024 * 1024) {}
+
+  take(size: number): Buffer {
+    if (size > this.blockSize / 4) return Buffer.allocUnsafeSlow(size);
+    if (this.used + size > this.block.length) {
+      this.block = Buffer.allocUnsafeSlow(this.blockSize);
+      this.used = 0;
+    }
+    const slice = this.block.subarray(this.used, this.used + size);
+    this.used += size;
+    return slice;
   }
 }
 

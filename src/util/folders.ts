@@ -12,6 +12,7 @@ import {
   isLink,
   present,
   readBytes,
+  type ByteArena,
   reason,
   resolveInside,
 } from './files';
@@ -158,10 +159,10 @@ export class FolderTree {
   }
 
   /** `readBytes(file, root)`; a regular file of a plain folder is known to be inside the root without `realpath`. */
-  readBytes(file: string): Buffer {
+  readBytes(file: string, arena?: ByteArena): Buffer {
     const dir = path.dirname(file);
     const inside = this.plainFolder(dir) && this.names(dir)?.get(path.basename(file))?.isFile() === true;
-    return readBytes(file, inside ? undefined : this.root);
+    return readBytes(file, inside ? undefined : this.root, arena);
   }
 
   readText(file: string): string {

@@ -25,7 +25,7 @@ import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../jso
 import { LazyJsonIndex } from './lazy';
 import { PathsTable } from './paths-table';
 import { displayPath } from '../../util/package-root';
-import { decodeUtf8, fileProblem } from '../../util/files';
+import { ByteArena, decodeUtf8, fileProblem } from '../../util/files';
 import { FolderTree, listFolder } from '../../util/folders';
 import { readApplication, type ReadApplication } from './mixed';
 import type { Problem } from './reader';
@@ -177,11 +177,13 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
     files: {},
   };
   const shared = new PathsTable();
+  // Every file's bytes are kept (the lazy position index decodes them again when a finding is located).
+  const arena = new ByteArena();
   for (const { path: file, shown } of files) {
     let bytes: Buffer;
     let text: string;
     try {
-      bytes = tree.readBytes(file);
+      bytes = tree.readBytes(file, arena);
       text = decodeText(bytes);
     } catch (error) {
       problems.push(fileProblem(shown, error));
