@@ -123,7 +123,7 @@ function findingNotes(finding: Finding, layout: Layout): string[] {
 export function findingSections(findings: readonly Finding[], layout: Layout): string[][] {
   return groupByFile(findings).map((group) => {
     const columns = columnsOf(group.findings);
-    const lines = [layout.paint(group.heading, 'bold', 'underline')];
+    const lines = [layout.paint(group.heading, 'bold')];
     for (const finding of group.findings) {
       lines.push(findingLine(finding, columns, layout.paint), ...findingNotes(finding, layout));
     }

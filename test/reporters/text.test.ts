@@ -259,10 +259,10 @@ describe('text reporter', () => {
     const plain = textReporter(fullResult(), { ...OPTIONS, color: false });
     const coloured = textReporter(fullResult(), { ...OPTIONS, color: true });
     expect(plain).not.toContain(ESC);
-    // Severities padded to their group's column inside the colour; the file heading bold and underlined.
+    // Severities padded to their group's column inside the colour; the file heading bold.
     expect(coloured).toContain(`${ESC}31merror${ESC}39m`);
     expect(coloured).toContain(`${ESC}36mnote ${ESC}39m`);
-    expect(coloured).toContain(`${ESC}4m${ESC}1m${SNAPSHOT}${ESC}22m${ESC}24m\n`);
+    expect(coloured).toContain(`\n${ESC}1m${SNAPSHOT}${ESC}22m\n`);
     expect(coloured).toContain(`${ESC}32mfix:${ESC}39m Use https.`);
     expect(coloured).toContain(`${ESC}1m${ESC}31mAudit incomplete`);
     // Stripping the escapes gives back the plain report: colour never changes the content.
