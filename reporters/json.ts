@@ -8,7 +8,7 @@ import type { ReporterOptions } from './types';
 
 /**
  * Bumped only when a consumer of the JSON report would break (a key removed, renamed or retyped); a key added is
- * not a break (a finding's `detail` and `fix` came in version 2).
+ * not a break (a finding's `detail` and `fix` were added within version 2).
  * 2: a not-evaluated record lists its entities (`kind`, `resources`) instead of one `resource`.
  */
 export const JSON_REPORT_VERSION = 2;
