@@ -32,10 +32,6 @@ export function notEvaluatedByRule(
 
 // ----- Wording shared by the text and SARIF reports -------------------------------------------------------
 
-export function resourceLabel(resource: ResourceRef): string {
-  return `${resource.kind} '${resource.name}'`;
-}
-
 const KIND_NAMES: Readonly<Record<ResourceKind, readonly [string, string]>> = {
   application: ['application', 'applications'],
   apimService: ['API Management service', 'API Management services'],
@@ -49,6 +45,11 @@ const KIND_NAMES: Readonly<Record<ResourceKind, readonly [string, string]>> = {
   workspace: ['workspace', 'workspaces'],
 };
 
+/** An entity in words: `authorization server 'entra-auth'`. */
+export function resourceLabel(resource: ResourceRef): string {
+  return `${KIND_NAMES[resource.kind][0]} '${resource.name}'`;
+}
+
 /**
  * Which entities a not-evaluated record is about, in words: `API 'colors-api'`, `14 APIs`; undefined for a record
  * about the rule as a whole.
@@ -56,8 +57,9 @@ const KIND_NAMES: Readonly<Record<ResourceKind, readonly [string, string]>> = {
 export function notEvaluatedSubject(record: NotEvaluatedRecord): string | undefined {
   const [first] = record.resources;
   if (!record.kind || !first) return undefined;
-  const [one, many] = KIND_NAMES[record.kind];
-  return record.resources.length === 1 ? `${one} '${first.name}'` : `${record.resources.length} ${many}`;
+  return record.resources.length === 1
+    ? resourceLabel(first)
+    : `${record.resources.length} ${KIND_NAMES[record.kind][1]}`;
 }
 
 /** `file:line:column`, as far as it is known; undefined when the finding has no file (live sources). */

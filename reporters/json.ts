@@ -2,12 +2,13 @@
  * The JSON reporter: a stable, versioned envelope for machines. Keys are written in a fixed order and every list
  * in the engine's order, so two runs over the same configuration produce byte-identical reports.
  */
-import type { AuditResult, Finding, NotEvaluatedRecord } from '../src/engine/types';
+import type { AuditResult, Finding, FindingFix, FixEdit, NotEvaluatedRecord } from '../src/engine/types';
 import { TOOL_NAME, configurationToJson, jsonText } from './common';
 import type { ReporterOptions } from './types';
 
 /**
- * Bumped only when a consumer of the JSON report would break (a key removed, renamed or retyped).
+ * Bumped only when a consumer of the JSON report would break (a key removed, renamed or retyped); a key added is
+ * not a break (a finding's `detail` and `fix` were added within version 2).
  * 2: a not-evaluated record lists its entities (`kind`, `resources`) instead of one `resource`.
  */
 export const JSON_REPORT_VERSION = 2;
@@ -18,6 +19,8 @@ function findingToJson(finding: Finding): Record<string, unknown> {
     ruleId: finding.ruleId,
     severity: finding.severity,
     message: finding.message,
+    detail: finding.detail ?? null,
+    fix: finding.fix ? fixToJson(finding.fix) : null,
     resource: { kind: resource.kind, id: resource.id, name: resource.name },
     location: { file: location.file ?? null, line: location.line ?? null, column: location.column ?? null },
     logicalLocation: {
@@ -34,6 +37,44 @@ function findingToJson(finding: Finding): Record<string, unknown> {
     };
   }
   return json;
+}
+
+/**
+ * `command` is null unless the finding is on live data; `edit` is null when the tool cannot make the change (live
+ * data, a value it cannot know). An edit's keys are written per kind in a fixed order.
+ */
+function fixToJson(fix: FindingFix): Record<string, unknown> {
+  return { text: fix.text, command: fix.command ?? null, edit: fix.edit ? editToJson(fix.edit) : null };
+}
+
+function editToJson(edit: FixEdit): Record<string, unknown> {
+  switch (edit.kind) {
+    case 'json':
+      return {
+        kind: edit.kind,
+        file: edit.file,
+        path: [...edit.path],
+        ...(edit.remove ? { remove: true } : { value: edit.value ?? null }),
+      };
+    case 'jsonString':
+      return {
+        kind: edit.kind,
+        file: edit.file,
+        path: [...edit.path],
+        start: edit.start,
+        end: edit.end,
+        text: edit.text,
+      };
+    case 'text':
+      return {
+        kind: edit.kind,
+        file: edit.file,
+        start: edit.start,
+        end: edit.end,
+        text: edit.text,
+        literalOnly: edit.literalOnly === true,
+      };
+  }
 }
 
 /** `kind` is null and `resources` empty for a record about the rule as a whole. */

@@ -1,10 +1,9 @@
 /**
- * The text reporter: findings grouped by resource for a human at a terminal, then suppressed findings, then
- * everything that limits what the report proves (rules not evaluated, expired suppressions, crashes, source gaps),
- * and a closing summary. Colour (plain ANSI, no dependency) only when the caller asks for it.
+ * The text reporter, for a human at a terminal: the configuration in effect, the findings grouped by file (see
+ * ./text-findings.ts), suppressed findings, then everything that limits what the report proves (rules not
+ * evaluated, expired suppressions, crashes, source gaps), and a closing summary. Colour only when the caller asks.
  */
-import type { AuditResult, Finding, ResourceRef } from '../src/engine/types';
-import type { Severity } from '../src/severity';
+import type { AuditResult, ResourceRef } from '../src/engine/types';
 import { escapeStrings, neutralizeCommandLines } from '../src/util/escape';
 import type { ReporterOptions } from './types';
 import {
@@ -13,91 +12,20 @@ import {
   crashMessage,
   expiredSuppressionMessage,
   gapMessage,
-  locationLabel,
   notEvaluatedByRule,
   notEvaluatedSubject,
-  resourceLabel,
 } from './common';
-
-type Style = 'bold' | 'dim' | 'red' | 'yellow' | 'cyan' | 'green';
-
-/** Open/close pairs that reset only what they set, so styles nest. */
-const ANSI: Readonly<Record<Style, readonly [string, string]>> = {
-  bold: ['\u001b[1m', '\u001b[22m'],
-  dim: ['\u001b[2m', '\u001b[22m'],
-  red: ['\u001b[31m', '\u001b[39m'],
-  yellow: ['\u001b[33m', '\u001b[39m'],
-  cyan: ['\u001b[36m', '\u001b[39m'],
-  green: ['\u001b[32m', '\u001b[39m'],
-};
-
-const SEVERITY_STYLE: Readonly<Record<Severity, Style>> = { error: 'red', warning: 'yellow', note: 'cyan' };
-const SEVERITY_WIDTH = 'warning'.length;
-
-type Paint = (text: string, ...styles: Style[]) => string;
-
-function painter(color: boolean): Paint {
-  if (!color) return (text) => text;
-  return (text, ...styles) => styles.reduce((acc, style) => `${ANSI[style][0]}${acc}${ANSI[style][1]}`, text);
-}
+import { painter, type Paint } from './paint';
+import {
+  DEFAULT_WIDTH,
+  compactFindingSections,
+  findingSections,
+  suppressedSection,
+  type Layout,
+} from './text-findings';
 
 function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-
-interface ResourceGroup {
-  resource: ResourceRef;
-  fullyQualifiedName: string;
-  findings: Finding[];
-}
-
-/** Groups findings by resource; groups keep the order of their first finding. */
-function groupByResource(findings: readonly Finding[]): ResourceGroup[] {
-  const groups = new Map<string, ResourceGroup>();
-  for (const finding of findings) {
-    const key = `${finding.resource.kind}\u0000${finding.resource.id}`;
-    const group = groups.get(key);
-    if (group) group.findings.push(finding);
-    else
-      groups.set(key, {
-        resource: finding.resource,
-        fullyQualifiedName: finding.logicalLocation.fullyQualifiedName,
-        findings: [finding],
-      });
-  }
-  return [...groups.values()];
-}
-
-function findingLine(finding: Finding, ruleWidth: number, paint: Paint): string {
-  const severity = paint(finding.severity.padEnd(SEVERITY_WIDTH), SEVERITY_STYLE[finding.severity]);
-  const rule = paint(finding.ruleId.padEnd(ruleWidth), 'dim');
-  const where = locationLabel(finding.location);
-  return `  ${severity}  ${rule}  ${finding.message}${where === undefined ? '' : `  ${paint(`(${where})`, 'dim')}`}`;
-}
-
-function resourceSection(group: ResourceGroup, ruleWidth: number, paint: Paint): string[] {
-  const files = [
-    ...new Set(group.findings.map((f) => f.location.file).filter((f): f is string => f !== undefined)),
-  ];
-  const heading = `${paint(resourceLabel(group.resource), 'bold')}${files.length > 0 ? `  ${files.join(', ')}` : ''}`;
-  const lines = [heading];
-  if (group.fullyQualifiedName !== group.resource.name)
-    lines.push(`  ${paint(group.fullyQualifiedName, 'dim')}`);
-  for (const finding of group.findings) lines.push(findingLine(finding, ruleWidth, paint));
-  return lines;
-}
-
-function suppressedSection(suppressed: readonly Finding[], ruleWidth: number, paint: Paint): string[] {
-  if (suppressed.length === 0) return [];
-  const lines = [paint(`Suppressed (${suppressed.length}):`, 'bold')];
-  for (const finding of suppressed) {
-    lines.push(findingLine(finding, ruleWidth, paint));
-    const expires = finding.suppressed?.expires ? ` (until ${finding.suppressed.expires})` : '';
-    lines.push(
-      `  ${' '.repeat(SEVERITY_WIDTH)}  justification: ${finding.suppressed?.justification ?? ''}${expires}`,
-    );
-  }
-  return lines;
 }
 
 /** How many names a grouped record lists before "and N more" (the JSON and SARIF reports list them all). */
@@ -220,15 +148,16 @@ export function textReporter(raw: AuditResult, options: ReporterOptions): string
   // Every string of the result may come from the input (names, paths, quoted values): escaped once, here.
   const result = escapeStrings(raw);
   const paint = painter(options.color);
+  const layout: Layout = { width: options.width ?? DEFAULT_WIDTH, paint };
+  const compact = options.compact === true;
   const findings = result.findings;
   const active = findings.filter((f) => !f.suppressed);
   const suppressed = findings.filter((f) => f.suppressed);
-  const ruleWidth = Math.max(0, ...findings.map((f) => f.ruleId.length));
 
   const sections: string[][] = [
     configurationSection(result, paint),
-    ...groupByResource(active).map((group) => resourceSection(group, ruleWidth, paint)),
-    suppressedSection(suppressed, ruleWidth, paint),
+    ...(compact ? compactFindingSections(active, layout) : findingSections(active, layout)),
+    suppressedSection(suppressed, layout, compact),
     notEvaluatedSection(result, paint),
     listSection('Expired suppressions', result.expiredSuppressions.map(expiredSuppressionMessage), paint),
     listSection('Rule crashes', result.crashes.map(crashMessage), paint),

@@ -12,7 +12,7 @@ import { describeSchemaErrors, validatorFor } from '../json/schema';
 import { toSnapshotDocument } from '../sources/snapshot';
 import { toolVersion } from '../util/package-root';
 import { withReadLimits, parseSize } from '../util/files';
-import { checkOutputFile, useColor, writeOutputFile, type CliIO } from './io';
+import { checkOutputFile, terminalWidth, useColor, writeOutputFile, type CliIO } from './io';
 import { rulesTextTable } from './rules-table';
 import { applyFixes, checkFixFlags, printFixDiff, sarifFixes } from './fix-command';
 
@@ -176,8 +176,11 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
   // After --fix the report is of the files as fixed: what remains.
   if (command.fix && applyFixes(result, io) > 0) ({ result, prepared, redact } = await run());
   const toFile = command.output !== undefined;
+  const width = toFile ? undefined : terminalWidth(io);
   const report = reporters[command.format](result, {
     color: command.format === 'text' && !toFile && useColor(io, io.stdoutIsTTY),
+    ...(command.compact === true ? { compact: true } : {}),
+    ...(width !== undefined ? { width } : {}),
     baseDir: io.cwd,
     toolVersion: toolVersion(),
     // Rule docs reach the reporter as context, not through the audit result.

@@ -11,17 +11,30 @@ export interface CliIO {
   stderr(text: string): void;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /**
+   * The terminal's width when stdout is a TTY that reports one; unset for files and pipes, so that a report written
+   * there is the same on every machine (the text report then wraps at 100).
+   */
+  stdoutColumns?: number;
 }
 
 export function processIO(): CliIO {
+  const stdoutIsTTY = process.stdout.isTTY === true;
+  const columns = stdoutIsTTY ? process.stdout.columns : undefined;
   return {
     cwd: process.cwd(),
     env: process.env,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    stdoutIsTTY: process.stdout.isTTY === true,
+    stdoutIsTTY,
     stderrIsTTY: process.stderr.isTTY === true,
+    ...(columns !== undefined && columns > 0 ? { stdoutColumns: columns } : {}),
   };
+}
+
+/** The width the text report wraps to on stdout: the terminal's, only when stdout is one. */
+export function terminalWidth(io: CliIO): number | undefined {
+  return io.stdoutIsTTY ? io.stdoutColumns : undefined;
 }
 
 /** Colour only on a TTY, and never when NO_COLOR is set (https://no-color.org) or FORCE_COLOR=0. */

@@ -1,6 +1,15 @@
 import { jsonReporter } from '../../reporters/json';
 import { expectGolden } from './golden';
-import { FINDINGS, OPTIONS, cleanResult, fullResult, reversed } from './sample-result';
+import {
+  FINDINGS,
+  OPTIONS,
+  POLICY,
+  SNAPSHOT,
+  cleanResult,
+  fullResult,
+  liveResult,
+  reversed,
+} from './sample-result';
 
 interface JsonReport {
   version: number;
@@ -9,6 +18,9 @@ interface JsonReport {
   findings: {
     ruleId: string;
     location: { file: string | null; line: number | null; column: number | null };
+    message: string;
+    detail: string | null;
+    fix: { text: string; command: string | null; edit: Record<string, unknown> | null } | null;
     fingerprint: string;
     suppressed?: { justification: string; expires: string | null };
   }[];
@@ -72,6 +84,8 @@ describe('json reporter', () => {
       'ruleId',
       'severity',
       'message',
+      'detail',
+      'fix',
       'resource',
       'location',
       'logicalLocation',
@@ -134,6 +148,68 @@ describe('json reporter', () => {
     );
     expect(report.crashes).toEqual([
       { ruleId: 'api-oauth-enabled', message: "Cannot read properties of undefined (reading 'length')" },
+    ]);
+  });
+
+  it("carries each finding's message, detail and fix (text, command, edit), null where there is none", () => {
+    const report = parse(jsonReporter(fullResult(), OPTIONS));
+    const byMessage = (part: string) => report.findings.find((f) => f.message.includes(part));
+    expect(byMessage('v1 authorization endpoint')).toEqual(
+      expect.objectContaining({ detail: null, fix: null }),
+    );
+    const token = byMessage('v1 token endpoint');
+    expect(token?.detail).toContain('IDX10214');
+    expect(token?.fix).toEqual({
+      text: expect.stringContaining('Use the v2 token endpoint.') as unknown,
+      command: null,
+      edit: {
+        kind: 'json',
+        file: SNAPSHOT,
+        path: ['resources', 3, 'properties', 'tokenEndpoint'],
+        value: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token',
+      },
+    });
+    expect(byMessage('has redirect URI https://*')?.fix).toEqual({
+      text: 'Replace the wildcard by each host the portal is served from.',
+      command: null,
+      edit: null,
+    });
+    const live = parse(jsonReporter(liveResult(), OPTIONS));
+    expect(live.findings.map((f) => f.fix?.command ?? null)).toEqual([
+      "az ad app update --id aaaaaaaa-0000-0000-0000-000000000001 --set api.requestedAccessTokenVersion='2'",
+      expect.stringMatching(
+        /^az rest --method patch --uri 'https:\/\/management\.azure\.com\/subscriptions\//,
+      ) as unknown,
+      null,
+    ]);
+    expect(live.findings[2]?.fix?.edit).toEqual({
+      kind: 'text',
+      file: POLICY,
+      start: 212,
+      end: 239,
+      text: 'api://contoso-reports',
+      literalOnly: false,
+    });
+  });
+
+  it("writes a fix's edit with its keys in a fixed order per kind", () => {
+    const result = liveResult();
+    const [first] = result.findings;
+    if (!first) throw new Error('sample has findings');
+    first.fix = {
+      text: 'Remove it.',
+      edit: { kind: 'json', file: SNAPSHOT, path: ['applications', 0, 'x'], remove: true },
+    };
+    const second = { ...first, fingerprint: 'f2' };
+    second.fix = {
+      text: 'Replace it.',
+      edit: { text: 'b', end: 2, start: 1, path: ['p'], file: SNAPSHOT, kind: 'jsonString' },
+    };
+    result.findings = [first, second];
+    const report = parse(jsonReporter(result, OPTIONS));
+    expect(report.findings.map((f) => Object.keys(f.fix?.edit ?? {}))).toEqual([
+      ['kind', 'file', 'path', 'remove'],
+      ['kind', 'file', 'path', 'start', 'end', 'text'],
     ]);
   });
 

@@ -16,7 +16,7 @@ export const BASE_DIR = '/home/runner/work/contoso-apim';
 
 const SERVICE_ID =
   '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/contoso-apim';
-const AUTH_SERVER_ID = `${SERVICE_ID}/authorizationServers/entra-auth`;
+export const AUTH_SERVER_ID = `${SERVICE_ID}/authorizationServers/entra-auth`;
 
 const REPO = 'https://github.com/apim-oauth-audit/apim-oauth-audit/blob/main/rules';
 
@@ -175,11 +175,13 @@ function finding(
   location: Finding['location'],
   message: string,
   fingerprint: string,
+  explanation: Pick<Finding, 'detail' | 'fix'> = {},
 ): Finding {
   return {
     ruleId,
     severity,
     message,
+    ...explanation,
     resource,
     location,
     logicalLocation: { fullyQualifiedName, kind: resource.kind, name: resource.name },
@@ -196,6 +198,19 @@ export const FINDINGS: Finding[] = [
     { file: MANIFEST, line: 14, column: 7 },
     "App 'Contoso Portal' has redirect URI http://portal.contoso.com/signin; use https.",
     'f0000000000000000000000000000003',
+    {
+      detail:
+        'Entra accepts http only for localhost: the authorization code would cross the network in clear text, and sign-in from the https portal fails with AADSTS50011 (the redirect URI does not match).',
+      fix: {
+        text: `Use https. In ${MANIFEST}, set "replyUrlsWithType[0].url" to "https://portal.contoso.com/signin".`,
+        edit: {
+          kind: 'json',
+          file: MANIFEST,
+          path: ['replyUrlsWithType', 0, 'url'],
+          value: 'https://portal.contoso.com/signin',
+        },
+      },
+    },
   ),
   finding(
     'auth-server-v2-endpoints',
@@ -205,6 +220,19 @@ export const FINDINGS: Finding[] = [
     { file: SNAPSHOT, line: 120, column: 9 },
     "Authorization server 'entra-auth' uses the v1 token endpoint https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/token; use .../oauth2/v2.0/token.",
     'f0000000000000000000000000000001',
+    {
+      detail:
+        "The v1 endpoint ignores the scope and issues a token for a resource: validate-jwt rejects it with 401 'Invalid JWT.' (IDX10214: Audience validation failed).",
+      fix: {
+        text: `Use the v2 token endpoint. In ${SNAPSHOT}, set "resources[3].properties.tokenEndpoint" to "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token".`,
+        edit: {
+          kind: 'json',
+          file: SNAPSHOT,
+          path: ['resources', 3, 'properties', 'tokenEndpoint'],
+          value: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token',
+        },
+      },
+    },
   ),
   finding(
     'app-access-token-version',
@@ -214,6 +242,13 @@ export const FINDINGS: Finding[] = [
     { file: SNAPSHOT, line: 12, column: 5 },
     "App 'Contoso Backend API' issues v1 access tokens (requestedAccessTokenVersion null); set it to 2.",
     'f0000000000000000000000000000004',
+    {
+      detail:
+        'v1 access tokens carry the issuer https://sts.windows.net/<tenant>/, which a validate-jwt reading the v2 OpenID configuration rejects: IDX10205: Issuer validation failed.',
+      fix: {
+        text: `Request v2 tokens. In ${SNAPSHOT}, set "applications[0].api.requestedAccessTokenVersion" to 2.`,
+      },
+    },
   ),
   {
     ...finding(
@@ -224,6 +259,13 @@ export const FINDINGS: Finding[] = [
       { file: MANIFEST, line: 30, column: 7 },
       "App 'Contoso Portal' secret 'apim' expires in 12 days (2026-12-07).",
       'f0000000000000000000000000000005',
+      {
+        detail:
+          'After that date the token request fails with AADSTS7000222 (the client secret keys are expired).',
+        fix: {
+          text: "Add a new client secret to the app and put it in the authorization server's clientSecret; the tool cannot create it.",
+        },
+      },
     ),
     suppressed: { justification: 'Rotated by the release pipeline', expires: '2027-06-30' },
   },
@@ -244,6 +286,10 @@ export const FINDINGS: Finding[] = [
     { file: LEGACY },
     "App 'Legacy Client' has redirect URI https://*.contoso.com/callback with a wildcard; list each host.",
     'f0000000000000000000000000000006',
+    {
+      detail: 'Any subdomain, including a taken-over one, would receive the authorization code.',
+      fix: { text: 'Replace the wildcard by each host the portal is served from.' },
+    },
   ),
 ];
 
@@ -381,5 +427,78 @@ export function reversed(result: AuditResult): AuditResult {
     expiredSuppressions: [...result.expiredSuppressions].reverse(),
     rules: [...result.rules].reverse(),
     sources: [...result.sources].reverse(),
+  };
+}
+
+const BACKEND_OBJECT_ID = 'aaaaaaaa-0000-0000-0000-000000000001';
+const V2_TOKEN_ENDPOINT = 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token';
+export const POLICY = 'apimartifacts/apis/reports-api/policy.xml';
+
+/**
+ * Findings of a live audit (no file: grouped under their Azure resource id / Graph object, each fix with the
+ * command that makes the change) and one in a policy file whose message does not name its resource (the API).
+ */
+export const LIVE_FINDINGS: Finding[] = [
+  finding(
+    'app-access-token-version',
+    'note',
+    backendApp,
+    `/applications/${BACKEND_OBJECT_ID}`,
+    {},
+    "App 'Contoso Backend API' issues v1 access tokens (requestedAccessTokenVersion null); set it to 2.",
+    'f1000000000000000000000000000001',
+    {
+      detail:
+        'v1 access tokens carry the issuer https://sts.windows.net/<tenant>/, which a validate-jwt reading the v2 OpenID configuration rejects: IDX10205: Issuer validation failed.',
+      fix: {
+        text: "Request v2 tokens. In the portal: Entra admin center > App registrations > 'Contoso Backend API' > Manifest.",
+        command: `az ad app update --id ${BACKEND_OBJECT_ID} --set api.requestedAccessTokenVersion='2'`,
+      },
+    },
+  ),
+  finding(
+    'auth-server-v2-endpoints',
+    'error',
+    authServer,
+    AUTH_SERVER_ID,
+    {},
+    "Authorization server 'entra-auth' uses the v1 token endpoint https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/token; use .../oauth2/v2.0/token.",
+    'f1000000000000000000000000000002',
+    {
+      detail:
+        "The v1 endpoint ignores the scope and issues a token for a resource: validate-jwt rejects it with 401 'Invalid JWT.' (IDX10214: Audience validation failed).",
+      fix: {
+        text: "Use the v2 token endpoint. In the portal: Azure portal > API Management > Developer portal > OAuth 2.0 + OpenID Connect > 'entra-auth'.",
+        command: `az rest --method patch --uri 'https://management.azure.com${AUTH_SERVER_ID}?api-version=2022-08-01' --headers If-Match=* --body '{"properties":{"tokenEndpoint":"${V2_TOKEN_ENDPOINT}"}}'`,
+      },
+    },
+  ),
+  finding(
+    'jwt-audience-matches-token-version',
+    'error',
+    { kind: 'api', id: `${SERVICE_ID}/apis/reports-api`, name: 'reports-api' },
+    `${SERVICE_ID}/apis/reports-api`,
+    { file: POLICY, line: 7, column: 6 },
+    "validate-jwt accepts the audience 'https://graph.microsoft.com': tokens minted for Microsoft Graph pass.",
+    'f1000000000000000000000000000003',
+    {
+      detail:
+        'Any app in the tenant can get a Microsoft Graph token for a signed-in user and call this API with it.',
+      fix: {
+        text: `Accept the backend app's id instead. In ${POLICY}:7:6, replace the audience by 'api://contoso-reports'.`,
+        edit: { kind: 'text', file: POLICY, start: 212, end: 239, text: 'api://contoso-reports' },
+      },
+    },
+  ),
+];
+
+/** A complete audit with LIVE_FINDINGS: two sources, live Graph/ARM data and an APIOps folder. */
+export function liveResult(): AuditResult {
+  const clean = cleanResult();
+  return {
+    ...clean,
+    findings: structuredClone(LIVE_FINDINGS),
+    summary: { ...clean.summary, error: 2, note: 1 },
+    sources: ['apiops:apimartifacts', 'azure', 'graph'],
   };
 }

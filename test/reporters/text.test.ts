@@ -1,6 +1,18 @@
 import { textReporter } from '../../reporters/text';
 import { expectGolden } from './golden';
-import { OPTIONS, cleanResult, fullResult, reversed } from './sample-result';
+import {
+  AUTH_SERVER_ID,
+  LEGACY,
+  LIVE_FINDINGS,
+  MANIFEST,
+  OPTIONS,
+  POLICY,
+  SNAPSHOT,
+  cleanResult,
+  fullResult,
+  liveResult,
+  reversed,
+} from './sample-result';
 
 const ESC = '\u001b[';
 
@@ -19,33 +31,160 @@ describe('text reporter', () => {
     const report = textReporter(given, OPTIONS);
     const positions = given.findings.map((f) => report.indexOf(f.message));
     expect(positions.every((p) => p >= 0)).toBe(true);
-    // Active findings are grouped by resource, suppressed ones listed after them: within a group, the given order.
-    const portal = given.findings.filter((f) => f.resource.name === 'Contoso Portal' && !f.suppressed);
-    const server = given.findings.filter((f) => f.resource.name === 'entra-auth');
-    for (const group of [portal, server]) {
+    // Active findings are grouped by file, suppressed ones listed after them: within a group, the given order.
+    const snapshot = given.findings.filter((f) => f.location.file === SNAPSHOT);
+    const manifest = given.findings.filter((f) => f.location.file === MANIFEST && !f.suppressed);
+    expect(snapshot).toHaveLength(3);
+    for (const group of [snapshot, manifest]) {
       const at = group.map((f) => report.indexOf(f.message));
       expect(at).toEqual([...at].sort((a, b) => a - b));
     }
+    // Groups come in the order of their first finding: the reversed list starts with the legacy file.
+    expect(report.indexOf(`\n${LEGACY}\n`)).toBeLessThan(report.indexOf(`\n${SNAPSHOT}\n`));
     expect(report).not.toBe(textReporter(fullResult(), OPTIONS));
   });
 
-  it('groups findings by resource, sorted by file, line, column and rule', () => {
+  it('groups findings by file, in report order, each line starting with the full file:line:col', () => {
     const lines = textReporter(fullResult(), OPTIONS).split('\n');
-    const headings = lines.filter((line) => /^\w+ '/.test(line));
-    expect(headings).toEqual([
-      "application 'Contoso Backend API'  examples/contoso/snapshot.json",
-      "authorizationServer 'entra-auth'  examples/contoso/snapshot.json",
-      "application 'Contoso Portal'  tenant exports/app manifest.json",
-      "application 'Legacy Client'  tenant exports/legacy.json",
+    const headings = lines.filter((line, i) => lines[i + 1]?.startsWith(`  ${line}`) === true);
+    expect(headings).toEqual([SNAPSHOT, MANIFEST, LEGACY]);
+    expect(
+      lines.filter((line) => /^ {2}\S/.test(line) && line.includes(' auth-server-v2-endpoints ')),
+    ).toEqual([
+      "  examples/contoso/snapshot.json:118:9  error  auth-server-v2-endpoints  Authorization server 'entra-auth' uses the v1 authorization endpoint https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/authorize; use .../oauth2/v2.0/authorize.",
+      "  examples/contoso/snapshot.json:120:9  error  auth-server-v2-endpoints  Authorization server 'entra-auth' uses the v1 token endpoint https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/token; use .../oauth2/v2.0/token.",
     ]);
-    const v2 = lines.filter((line) => line.includes('auth-server-v2-endpoints  '));
-    expect(v2.map((line) => line.match(/\((.*)\)$/)?.[1])).toEqual([
-      'examples/contoso/snapshot.json:118:9',
-      'examples/contoso/snapshot.json:120:9',
-    ]);
+    // A file without a line is still the first column.
     expect(lines).toContain(
-      "  error    redirect-uri-safe         App 'Legacy Client' has redirect URI https://*.contoso.com/callback with a wildcard; list each host.  (tenant exports/legacy.json)",
+      "  tenant exports/legacy.json  error  redirect-uri-safe  App 'Legacy Client' has redirect URI https://*.contoso.com/callback with a wildcard; list each host.",
     );
+  });
+
+  it('aligns the location, severity and rule columns within a file', () => {
+    const lines = textReporter(fullResult(), OPTIONS).split('\n');
+    const group = lines.filter((line) => line.startsWith(`  ${SNAPSHOT}:`));
+    expect(group).toHaveLength(3);
+    for (const column of ['note', 'auth-server-v2-endpoints', 'App ', 'Authorization server']) {
+      const at = group.map((line) => line.indexOf(column)).filter((i) => i >= 0);
+      expect(new Set(at).size).toBe(1);
+    }
+    expect(group[0]).toMatch(
+      /^ {2}examples\/contoso\/snapshot\.json:12:5 {3}note {3}app-access-token-version {2}App /,
+    );
+  });
+
+  it("follows a finding's line with its detail and its fix, indented; a finding without them has none", () => {
+    const report = textReporter(fullResult(), OPTIONS);
+    expect(report).toContain(
+      [
+        "  tenant exports/legacy.json  error  redirect-uri-safe  App 'Legacy Client' has redirect URI https://*.contoso.com/callback with a wildcard; list each host.",
+        '    Any subdomain, including a taken-over one, would receive the authorization code.',
+        '    fix: Replace the wildcard by each host the portal is served from.',
+      ].join('\n'),
+    );
+    const lines = report.split('\n');
+    const authorize = lines.findIndex((line) => line.includes('v1 authorization endpoint'));
+    expect(lines[authorize + 1]).toMatch(/^ {2}examples\/contoso\/snapshot\.json:120:9 /);
+  });
+
+  it('wraps detail and fix to the width, hanging under the fix, never breaking a longer word', () => {
+    const width = 60;
+    const lines = textReporter(fullResult(), { ...OPTIONS, width }).split('\n');
+    const start = lines.findIndex((line) => line.includes('uses the v1 token endpoint'));
+    const notes = lines.slice(start + 1, lines.indexOf('', start));
+    expect(notes).toEqual([
+      '    The v1 endpoint ignores the scope and issues a token for',
+      "    a resource: validate-jwt rejects it with 401 'Invalid",
+      "    JWT.' (IDX10214: Audience validation failed).",
+      '    fix: Use the v2 token endpoint. In',
+      '         examples/contoso/snapshot.json, set',
+      '         "resources[3].properties.tokenEndpoint" to',
+      '         "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token".',
+    ]);
+    for (const line of notes) {
+      // Only a line holding one word longer than the width may overflow.
+      if (line.length > width) expect(line.trim()).not.toContain(' ');
+    }
+  });
+
+  it('uses a width of 100 when none is given', () => {
+    const report = textReporter(fullResult(), OPTIONS);
+    expect(report).toBe(textReporter(fullResult(), { ...OPTIONS, width: 100 }));
+    expect(report).not.toBe(textReporter(fullResult(), { ...OPTIONS, width: 120 }));
+    expect(report).toContain(
+      [
+        '    Entra accepts http only for localhost: the authorization code would cross the network in clear',
+        '    text, and sign-in from the https portal fails with AADSTS50011 (the redirect URI does not',
+        '    match).',
+      ].join('\n'),
+    );
+  });
+
+  it('groups findings without a file under their logical location, naming the resource in the first column', () => {
+    const report = textReporter(liveResult(), OPTIONS);
+    const lines = report.split('\n');
+    const at = lines.indexOf(AUTH_SERVER_ID);
+    expect(at).toBeGreaterThan(-1);
+    expect(lines[at + 1]).toMatch(
+      /^ {2}authorization server 'entra-auth' {2}error {2}auth-server-v2-endpoints {2}Authorization/,
+    );
+    const app = lines.indexOf('/applications/aaaaaaaa-0000-0000-0000-000000000001');
+    expect(lines[app + 1]).toMatch(
+      /^ {2}application 'Contoso Backend API' {2}note {2}app-access-token-version {2}App /,
+    );
+  });
+
+  it('prints the command for live data after `run:`, wrapped between arguments with shell continuations', () => {
+    const report = textReporter(liveResult(), OPTIONS);
+    expect(report).toContain(
+      [
+        '    run: az ad app update --id aaaaaaaa-0000-0000-0000-000000000001 \\',
+        "           --set api.requestedAccessTokenVersion='2'",
+      ].join('\n'),
+    );
+    const lines = report.split('\n');
+    const run = lines.findIndex((line) => line.startsWith('    run: az rest'));
+    const command = lines
+      .slice(run, run + 4)
+      .map((line, i) => (i === 0 ? line.slice('    run: '.length) : line.trim()));
+    // Joined as a shell joins continued lines, it is the command given, unchanged.
+    expect(command.join('\n').replace(/ \\\n/g, ' ')).toBe(LIVE_FINDINGS[1]?.fix?.command);
+  });
+
+  it('names the resource under a finding only when neither its message nor its first column does', () => {
+    const lines = textReporter(liveResult(), OPTIONS).split('\n');
+    const policy = lines.findIndex((line) => line.startsWith(`  ${POLICY}:7:6  error`));
+    expect(lines[policy + 1]).toBe("    API 'reports-api'");
+    expect(lines.filter((line) => /^ {4}(application|authorization server) '/.test(line))).toEqual([]);
+    expect(textReporter(fullResult(), OPTIONS)).not.toMatch(/^ {4}application '/m);
+  });
+
+  it('--compact writes one line per finding, file:line:col: severity [rule] message, without detail or fix', () => {
+    const report = textReporter(fullResult(), { ...OPTIONS, compact: true });
+    const [findings] = report.split('\n\n').slice(1);
+    expect(findings?.split('\n')).toEqual([
+      "examples/contoso/snapshot.json:12:5: note [app-access-token-version] App 'Contoso Backend API' issues v1 access tokens (requestedAccessTokenVersion null); set it to 2.",
+      "examples/contoso/snapshot.json:118:9: error [auth-server-v2-endpoints] Authorization server 'entra-auth' uses the v1 authorization endpoint https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/authorize; use .../oauth2/v2.0/authorize.",
+      "examples/contoso/snapshot.json:120:9: error [auth-server-v2-endpoints] Authorization server 'entra-auth' uses the v1 token endpoint https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/token; use .../oauth2/v2.0/token.",
+      "tenant exports/app manifest.json:14:7: error [redirect-uri-safe] App 'Contoso Portal' has redirect URI http://portal.contoso.com/signin; use https.",
+      "tenant exports/legacy.json: error [redirect-uri-safe] App 'Legacy Client' has redirect URI https://*.contoso.com/callback with a wildcard; list each host.",
+    ]);
+    expect(report).not.toContain('fix:');
+    expect(report).toContain(
+      "  tenant exports/app manifest.json:30:7: warning [client-secret-expiry] App 'Contoso Portal' secret 'apim' expires in 12 days (2026-12-07). (justification: Rotated by the release pipeline; until 2027-06-30)",
+    );
+    const live = textReporter(liveResult(), { ...OPTIONS, compact: true });
+    expect(live).toContain(
+      `${AUTH_SERVER_ID}: error [auth-server-v2-endpoints] Authorization server 'entra-auth'`,
+    );
+    expect(live).not.toContain('run:');
+  });
+
+  it('matches the golden layouts: compact, narrow (60 columns), live data, colour', () => {
+    expectGolden('full.compact.text.txt', textReporter(fullResult(), { ...OPTIONS, compact: true }));
+    expectGolden('full.width60.text.txt', textReporter(fullResult(), { ...OPTIONS, width: 60 }));
+    expectGolden('live.text.txt', textReporter(liveResult(), OPTIONS));
+    expectGolden('full.color.text.txt', textReporter(fullResult(), { ...OPTIONS, color: true }));
   });
 
   it('lists suppressed findings separately, with their justification, not among the findings', () => {
@@ -120,8 +259,11 @@ describe('text reporter', () => {
     const plain = textReporter(fullResult(), { ...OPTIONS, color: false });
     const coloured = textReporter(fullResult(), { ...OPTIONS, color: true });
     expect(plain).not.toContain(ESC);
-    expect(coloured).toContain(`${ESC}31merror  ${ESC}39m`);
-    expect(coloured).toContain(`${ESC}36mnote   ${ESC}39m`);
+    // Severities padded to their group's column inside the colour; the file heading bold.
+    expect(coloured).toContain(`${ESC}31merror${ESC}39m`);
+    expect(coloured).toContain(`${ESC}36mnote ${ESC}39m`);
+    expect(coloured).toContain(`\n${ESC}1m${SNAPSHOT}${ESC}22m\n`);
+    expect(coloured).toContain(`${ESC}32mfix:${ESC}39m Use https.`);
     expect(coloured).toContain(`${ESC}1m${ESC}31mAudit incomplete`);
     // Stripping the escapes gives back the plain report: colour never changes the content.
     // eslint-disable-next-line no-control-regex
