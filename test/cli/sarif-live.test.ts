@@ -4,14 +4,20 @@
  * the same run wrote, and scanning that snapshot later gives the same results; without it, SARIF of live data is a
  * usage error raised before any request.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 import { cli } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/sample';
-import { CLIENT_SECRET, CONTOSO_SERVICE_ID, startFixture, type LiveFixture } from '../sources/live/helpers';
+import {
+  CLIENT_SECRET,
+  CONTOSO_FILE,
+  CONTOSO_SERVICE_ID,
+  startFixture,
+  type LiveFixture,
+} from '../sources/live/helpers';
 
 interface SarifResult {
   ruleId: string;
@@ -185,6 +191,40 @@ describe('scan of live sources --format sarif --snapshot-out', () => {
   });
 });
 
+describe('--snapshot-out with a file source beside a live one', () => {
+  it('keeps the file locations of entities from files and locates the live ones in the snapshot', async () => {
+    const sample = JSON.parse(readFileSync(path.join(REPO_ROOT, CONTOSO_FILE), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    delete sample['apim'];
+    writeFileSync(path.join(fixture.dir, 'apps.json'), JSON.stringify(sample, null, 2));
+    const run = await inRepo([
+      'scan',
+      'apps.json',
+      '--source',
+      `azure:${CONTOSO_SERVICE_ID}`,
+      '--format',
+      'sarif',
+      '--snapshot-out',
+      SNAPSHOT,
+      '--fail-on',
+      'none',
+      ...NOW,
+    ]);
+    expect(run.code).toBe(0);
+    const results = (JSON.parse(run.stdout) as SarifLog).runs[0]?.results ?? [];
+    const where = (r: SarifResult) => r.locations[0]?.physicalLocation?.artifactLocation.uri;
+    const logical = (r: SarifResult) => r.locations[0]?.logicalLocations[0]?.fullyQualifiedName ?? '';
+    const apps = results.filter((r) => logical(r).startsWith('/applications/'));
+    const apim = results.filter((r) => logical(r).startsWith('/subscriptions/'));
+    expect(apps.length).toBeGreaterThan(0);
+    expect(apim.length).toBeGreaterThan(0);
+    expect(apps.every((r) => where(r) === 'apps.json')).toBe(true);
+    expect(apim.every((r) => where(r) === SNAPSHOT)).toBe(true);
+  });
+});
+
 describe('SARIF of live sources without --snapshot-out', () => {
   it('is a usage error (exit 2) telling the user to add --snapshot-out, raised before any request', async () => {
     for (const sources of [
@@ -199,6 +239,16 @@ describe('SARIF of live sources without --snapshot-out', () => {
         /^apim-oauth-audit: SARIF needs a file and line for every finding, and live data \((graph|azure:)[^)]*\) has none: add --snapshot-out <file> with a path inside the repository/,
       );
     }
+    // Live sources named by the config, not the command line, too.
+    const configured = path.join(fixture.dir, 'configured');
+    mkdirSync(configured, { recursive: true });
+    writeFileSync(path.join(configured, '.auditrc.json'), JSON.stringify({ sources: ['graph'] }));
+    const fromConfig = await cli(['scan', '--format', 'sarif', ...NOW], {
+      cwd: configured,
+      env: fixture.env,
+    });
+    expect(fromConfig.code).toBe(2);
+    expect(fromConfig.stderr).toContain('live data (graph) has none: add --snapshot-out <file>');
     expect(fixture.emulator.requests).toEqual([]);
   });
 
