@@ -186,9 +186,10 @@ export async function audit(
 }
 
 /**
- * Code scanning accepts a result only at a file and line, and live data (`graph`, `azure:<id>`) has neither: a
- * run that needs them and reads a live source must write a snapshot to locate the findings in. Checked from the
- * specs alone, before any source is read (no network call).
+ * Code scanning shows a result only at a file and line, and live data (`graph`, `azure:<id>`) has neither: a run
+ * that needs them and reads a live source must write a snapshot to locate the findings in. Checked from the specs
+ * alone, before any source is read (no network call). A bare path is never live (`parseSourceSpec` reads `graph`
+ * alone as the kind, as here).
  */
 async function refuseLiveSources(request: AuditRequest, prepared: PreparedAudit): Promise<void> {
   const { SOURCE_KINDS, sourceKindInfo } = await import('./sources');

@@ -158,8 +158,9 @@ function sourceSinks(io: CliIO, verbose: boolean): SourceSinks {
 export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode> {
   const limits = readLimits(command.maxFileSize);
   if (command.output !== undefined) checkOutputFile(io.cwd, command.output);
-  const snapshotOut = command.snapshotOut !== undefined ? snapshotWriter(io, command.snapshotOut) : undefined;
   const { end, ...sinks } = sourceSinks(io, command.verbose);
+  const snapshotOut =
+    command.snapshotOut !== undefined ? snapshotWriter(io, command.snapshotOut, end) : undefined;
   const { result, prepared } = await withReadLimits(limits, () =>
     audit({
       cwd: io.cwd,
@@ -206,14 +207,15 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
 
 /**
  * `--snapshot-out FILE`: checked like `--output` before anything is read, written (as `snapshot` writes it) once the
- * sources are loaded, and announced on stderr.
+ * sources are loaded, and announced on stderr (after ending an open progress line).
  */
-function snapshotWriter(io: CliIO, file: string): SnapshotOut {
+function snapshotWriter(io: CliIO, file: string, endProgress: () => void): SnapshotOut {
   asSnapshotOut(file, () => checkOutputFile(io.cwd, file));
   return {
     file,
     write: (text) => {
       asSnapshotOut(file, () => writeOutputFile(io.cwd, file, text));
+      endProgress();
       io.stderr(`Wrote snapshot to ${file}\n`);
     },
   };

@@ -175,6 +175,16 @@ describe('scan of live sources --format sarif --snapshot-out', () => {
     );
   });
 
+  it('on a terminal, ends the progress line before saying where the snapshot went', async () => {
+    const run = await cli(
+      ['scan', ...LIVE, '--format', 'sarif', '--snapshot-out', SNAPSHOT, '--fail-on', 'none', ...NOW],
+      { cwd: fixture.dir, env: fixture.env, stderrTty: true },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^\r.*: \d+\/\d+/);
+    expect(run.stderr).toMatch(/\nWrote snapshot to audit\/tenant\.json\n$/);
+  });
+
   it('a bad --snapshot-out path is a usage error naming the flag, before any request', async () => {
     const run = await inRepo([
       'scan',
