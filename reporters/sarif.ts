@@ -1,7 +1,8 @@
 /**
- * The SARIF 2.1.0 reporter, shaped for GitHub code scanning: one run, rule metadata with help and
- * `security-severity`, results with relative URIs under `%SRCROOT%`, our own partial fingerprint, suppressions,
- * and tool execution notifications for everything that limits what the report proves.
+ * The SARIF 2.1.0 reporter, shaped for GitHub code scanning (docs/sarif.md): one run, rule metadata with help and
+ * `security-severity`, results with relative URIs under `%SRCROOT%`, a markdown message with detail and fix, the
+ * exact fixes the caller computed, our stable fingerprint (also as GitHub's line hash), suppressions, and tool
+ * execution notifications for everything that limits what the report proves.
  */
 import type * as Sarif from 'sarif';
 import { compareStrings } from '../src/engine/order';
