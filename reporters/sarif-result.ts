@@ -3,10 +3,33 @@
  * fix, the live command as a code block), the GitHub line hash, and `fixes[]` from the exact replacements the caller
  * computed (ReporterOptions.fixes). Pure: nothing here reads a file.
  */
-import type * as Sarif from 'sarif';
 import type { Finding } from '../src/engine/types';
-import { artifactLocation } from './sarif-uri';
+import { artifactLocation, type ArtifactUri } from './sarif-uri';
 import type { TextReplacement } from './types';
+
+/**
+ * A SARIF `fix`, declared here rather than taken from `@types/sarif` (a development dependency), so that the
+ * published declarations need nothing that is not installed with the package.
+ */
+export interface SarifFix {
+  description: { text: string };
+  artifactChanges: {
+    artifactLocation: ArtifactUri;
+    replacements: {
+      deletedRegion: {
+        charOffset: number;
+        charLength: number;
+        startLine: number;
+        startColumn: number;
+        endLine: number;
+        endColumn: number;
+      };
+      insertedContent: { text: string };
+    }[];
+  }[];
+}
+
+type SarifReplacement = SarifFix['artifactChanges'][number]['replacements'][number];
 
 /**
  * `primaryLocationLineHash` is our fingerprint itself (GitHub treats it as an opaque string): the same value as long
@@ -42,7 +65,7 @@ export function messageMarkdown(finding: Pick<Finding, 'message' | 'detail' | 'f
   return parts.join('\n\n');
 }
 
-function replacementOf(edit: TextReplacement): Sarif.Replacement {
+function replacementOf(edit: TextReplacement): SarifReplacement {
   return {
     deletedRegion: {
       charOffset: edit.offset,
@@ -64,7 +87,7 @@ export function sarifFix(
   finding: Pick<Finding, 'message' | 'fix'>,
   replacements: readonly TextReplacement[],
   baseDir: string | undefined,
-): Sarif.Fix | undefined {
+): SarifFix | undefined {
   if (replacements.length === 0) return undefined;
   const byFile = new Map<string, TextReplacement[]>();
   for (const edit of replacements) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit]);

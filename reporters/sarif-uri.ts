@@ -2,8 +2,6 @@
  * Artifact locations as SARIF writes them: paths relative to the directory the audit ran in become relative URIs
  * under `%SRCROOT%`, which is what GitHub code scanning resolves against the repository.
  */
-import type * as Sarif from 'sarif';
-
 export const SRCROOT = '%SRCROOT%';
 
 /**
@@ -71,7 +69,10 @@ export function artifactLocation(file: string, baseDir: string | undefined): Art
   return relative ? { uri: encodeSegments(relative), uriBaseId: SRCROOT } : { uri: fileUri(normalized) };
 }
 
-export function originalUriBaseIds(baseDir: string | undefined): Record<string, Sarif.ArtifactLocation> {
+/** `run.originalUriBaseIds`: what `%SRCROOT%` stands for (its `file:` URI when the base directory is absolute). */
+export function originalUriBaseIds(
+  baseDir: string | undefined,
+): Record<string, { uri?: string; description: { text: string } }> {
   const description = { text: 'The directory the audit ran in; finding paths are relative to it.' };
   const normalized = baseDir?.replace(/\\/g, '/');
   if (normalized === undefined || !isAbsolutePath(normalized)) return { [SRCROOT]: { description } };
