@@ -1,13 +1,16 @@
 /**
- * The SARIF 2.1.0 reporter, shaped for GitHub code scanning: one run, rule metadata with help and
- * `security-severity`, results with relative URIs under `%SRCROOT%`, our own partial fingerprint, suppressions,
- * and tool execution notifications for everything that limits what the report proves.
+ * The SARIF 2.1.0 reporter, shaped for GitHub code scanning (docs/sarif.md): one run, rule metadata with help and
+ * `security-severity`, results with relative URIs under `%SRCROOT%`, a markdown message with detail and fix, the
+ * exact fixes the caller computed, our stable fingerprint (also as GitHub's line hash), suppressions, and tool
+ * execution notifications for everything that limits what the report proves.
  */
 import type * as Sarif from 'sarif';
 import { compareStrings } from '../src/engine/order';
 import type { AuditResult, Finding, ResourceRef, RuleDescriptor } from '../src/engine/types';
 import type { Severity } from '../src/severity';
-import type { ReporterOptions, RuleDoc } from './types';
+import type { ReporterOptions, RuleDoc, TextReplacement } from './types';
+import { lineHash, messageMarkdown, sarifFix } from './sarif-result';
+import { artifactLocation, originalUriBaseIds, type ArtifactUri } from './sarif-uri';
 import {
   INFORMATION_URI,
   TOOL_NAME,
@@ -20,83 +23,18 @@ import {
   notEvaluatedSubject,
 } from './common';
 
+export { artifactLocation, SRCROOT, type ArtifactUri } from './sarif-uri';
+
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
-export const SRCROOT = '%SRCROOT%';
 /** Our partial fingerprint: rule + resource identity + key, never line numbers (see src/engine/locate.ts). */
 export const FINGERPRINT_KEY = 'apimOauthAudit/v1';
-
 /**
- * Where a finding's file is, as SARIF writes it. Declared here rather than taken from `@types/sarif` (a
- * development dependency) so that the published declarations need nothing that is not installed with the package.
+ * The partial fingerprint GitHub code scanning combines with the repository, file path and rule to identify an
+ * alert. Left out, upload-sarif computes it from the text around the result's line, so editing that line (or the
+ * snapshot a live audit writes) would close the alert and open a new one. It is written from our own fingerprint
+ * instead (docs/sarif.md): stable for as long as the rule, the entity and the violation's key are.
  */
-export interface ArtifactUri {
-  uri: string;
-  uriBaseId?: string;
-}
-
-// ----- URIs ------------------------------------------------------------------------------------------------
-
-const DRIVE = /^[A-Za-z]:$/;
-
-function isAbsolutePath(file: string): boolean {
-  return file.startsWith('/') || /^[A-Za-z]:\//.test(file);
-}
-
-/** Splits a path into segments, resolving `.` and `..` textually (no file system, no cwd). */
-function segmentsOf(file: string): string[] {
-  const result: string[] = [];
-  for (const segment of file.replace(/\\/g, '/').split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..' && result.length > 0 && result[result.length - 1] !== '..') result.pop();
-    else result.push(segment);
-  }
-  return result;
-}
-
-function encodeSegments(segments: readonly string[]): string {
-  return segments.map((s) => (DRIVE.test(s) ? s : encodeURIComponent(s))).join('/');
-}
-
-/** `/a/b` -> `file:///a/b`, `C:/a` -> `file:///C:/a`. */
-function fileUri(absolutePath: string): string {
-  return `file:///${encodeSegments(segmentsOf(absolutePath))}`;
-}
-
-function sameSegment(a: string, b: string, index: number): boolean {
-  // Windows drive letters compare case-insensitively; everything else exactly.
-  return index === 0 && DRIVE.test(a) ? a.toLowerCase() === b.toLowerCase() : a === b;
-}
-
-/** The segments of `file` below `baseDir`, or undefined when it is not below it. */
-function relativeSegments(file: string, baseDir: string): string[] | undefined {
-  const base = segmentsOf(baseDir);
-  const target = segmentsOf(file);
-  if (target.length <= base.length) return undefined;
-  return base.every((segment, i) => sameSegment(segment, target[i] ?? '', i))
-    ? target.slice(base.length)
-    : undefined;
-}
-
-/**
- * The artifact location of a finding's file. Finding paths are relative to the directory the audit ran in, which
- * is what the CLI passes as `baseDir`, so they become relative URIs under `%SRCROOT%` (forward slashes, each
- * segment percent-encoded). An absolute path is made relative to `baseDir` when it lies below it, and otherwise
- * written as an absolute `file:` URI without a base.
- */
-export function artifactLocation(file: string, baseDir: string | undefined): ArtifactUri {
-  const normalized = file.replace(/\\/g, '/');
-  if (!isAbsolutePath(normalized)) return { uri: encodeSegments(segmentsOf(normalized)), uriBaseId: SRCROOT };
-  const relative = baseDir !== undefined ? relativeSegments(normalized, baseDir) : undefined;
-  return relative ? { uri: encodeSegments(relative), uriBaseId: SRCROOT } : { uri: fileUri(normalized) };
-}
-
-function originalUriBaseIds(baseDir: string | undefined): Record<string, Sarif.ArtifactLocation> {
-  const description = { text: 'The directory the audit ran in; finding paths are relative to it.' };
-  const normalized = baseDir?.replace(/\\/g, '/');
-  if (normalized === undefined || !isAbsolutePath(normalized)) return { [SRCROOT]: { description } };
-  const uri = fileUri(normalized);
-  return { [SRCROOT]: { uri: uri.endsWith('/') ? uri : `${uri}/`, description } };
-}
+export const LINE_HASH_KEY = 'primaryLocationLineHash';
 
 // ----- Rules -----------------------------------------------------------------------------------------------
 
@@ -203,8 +141,10 @@ function sarifLocation(finding: Finding, baseDir: string | undefined): Sarif.Loc
       kind: logicalLocation.kind,
     },
   ];
-  // Findings from live sources (Graph/ARM) have no file. The CLI gives every finding from a file source its file;
-  // for live results SARIF allows a location with only logical locations, so that is what they get.
+  // A finding on live data (Graph/ARM) has a file only when the run wrote a snapshot (`--snapshot-out`); the CLI
+  // refuses SARIF of live data without one, and places entities no source located (src/engine/unplaced.ts). A
+  // library caller's result without a file keeps its logical location only, which SARIF allows and code scanning
+  // does not show.
   if (location.file === undefined) return { logicalLocations };
   const region: Sarif.Region = { startLine: location.line ?? 1 };
   if (location.line !== undefined && location.column !== undefined) region.startColumn = location.column;
@@ -218,6 +158,7 @@ function sarifResult(
   finding: Finding,
   ruleIndex: ReadonlyMap<string, number>,
   baseDir: string | undefined,
+  replacements: readonly TextReplacement[] | undefined,
 ): Sarif.Result {
   const index = ruleIndex.get(finding.ruleId);
   const result: Sarif.Result = {
@@ -225,12 +166,17 @@ function sarifResult(
     // Always present for our own findings; a finding of a rule missing from result.rules simply has no index.
     ...(index !== undefined ? { ruleIndex: index } : {}),
     level: finding.severity,
-    message: { text: finding.message },
+    message: { text: finding.message, markdown: messageMarkdown(finding) },
     locations: [sarifLocation(finding, baseDir)],
-    partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    partialFingerprints: {
+      [FINGERPRINT_KEY]: finding.fingerprint,
+      [LINE_HASH_KEY]: lineHash(finding.fingerprint),
+    },
   };
   if (finding.suppressed)
     result.suppressions = [{ kind: 'external', justification: finding.suppressed.justification }];
+  const fix = replacements && sarifFix(finding, replacements, baseDir);
+  if (fix) result.fixes = [fix];
   return result;
 }
 
@@ -337,7 +283,9 @@ export function sarifReporter(result: AuditResult, options: ReporterOptions): st
             partly: [...result.summary.rulesNotEvaluated.partly],
           },
         },
-        results: result.findings.map((finding) => sarifResult(finding, ruleIndex, options.baseDir)),
+        results: result.findings.map((finding) =>
+          sarifResult(finding, ruleIndex, options.baseDir, options.fixes?.get(finding.fingerprint)),
+        ),
       },
     ],
   };

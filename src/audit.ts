@@ -22,6 +22,8 @@ import { failsGate, type FailOn, type SeverityLevel } from './severity';
 import type { Inventory } from './inventory/types';
 import { normalize } from './model/normalize';
 import { displayPath } from './util/package-root';
+import { locateInSnapshot, snapshotText } from './sources/snapshot/located';
+import { placeUnplaced } from './engine/unplaced';
 
 export interface AuditRequest {
   cwd: string;
@@ -45,7 +47,23 @@ export interface AuditRequest {
   failOnNotEvaluated?: readonly string[];
   /** `--rule-set`: replaces the config's `ruleSet` (`recommended`, `all`, or a dated set such as `2026-12`). */
   ruleSet?: string;
+  /**
+   * Write what the sources collected as a snapshot, and locate findings on live data (no file) in it
+   * (`scan --snapshot-out`).
+   */
+  snapshotOut?: SnapshotOut;
+  /**
+   * Every finding must have a file and line (SARIF for code scanning): live sources without `snapshotOut` are a
+   * usage error, raised before any source is read.
+   */
+  fileLocations?: boolean;
   now: Date;
+}
+
+/** Where `scan --snapshot-out` writes: the path as given (relative to cwd), and the writer (the CLI's safe one). */
+export interface SnapshotOut {
+  file: string;
+  write(text: string): void;
 }
 
 /**
@@ -97,9 +115,14 @@ export function prepareAudit(request: PrepareRequest): PreparedAudit {
   return { ...settings, config, configFile: file, registry };
 }
 
+/** The source specs of the run: the command line's, else the config's. */
+function sourceSpecs(request: Pick<AuditRequest, 'sources'>, prepared: PreparedAudit): readonly string[] {
+  return request.sources.length > 0 ? request.sources : (prepared.config.sources ?? []);
+}
+
 export async function loadInventory(request: AuditRequest, prepared: PreparedAudit): Promise<Inventory> {
   const fromCli = request.sources.length > 0;
-  const specs = fromCli ? request.sources : (prepared.config.sources ?? []);
+  const specs = sourceSpecs(request, prepared);
   if (specs.length === 0) {
     throw new AuditError(
       'usage',
@@ -144,6 +167,7 @@ function auditInventory(
 ): { result: AuditResult; redact: (text: string) => string } {
   const { rules, settings } = prepared;
   const model = normalize(inventory, prepared.config.links ?? []);
+  placeUnplaced(model, inventory.files);
   const configuration = describeConfiguration(
     prepared.configFile ? displayPath(prepared.configFile, request.cwd) : null,
     prepared.failOn,
@@ -168,8 +192,39 @@ export async function audit(
   request: AuditRequest,
 ): Promise<{ result: AuditResult; prepared: PreparedAudit; redact: (text: string) => string }> {
   const prepared = prepareAudit(request);
-  const inventory = await loadInventory(request, prepared);
+  if (request.fileLocations && !request.snapshotOut) await refuseLiveSources(request, prepared);
+  const loaded = await loadInventory(request, prepared);
+  const inventory = request.snapshotOut ? writeSnapshot(loaded, request.snapshotOut, request.cwd) : loaded;
   return { ...auditInventory(request, prepared, inventory), prepared };
+}
+
+/**
+ * Code scanning shows a result only at a file and line, and live data (`graph`, `azure:<id>`) has neither: a run
+ * that needs them and reads a live source must write a snapshot to locate the findings in. Checked from the specs
+ * alone, before any source is read (no network call). A bare path is never live (`parseSourceSpec` reads `graph`
+ * alone as the kind, as here).
+ */
+async function refuseLiveSources(request: AuditRequest, prepared: PreparedAudit): Promise<void> {
+  const { SOURCE_KINDS, sourceKindInfo } = await import('./sources');
+  const live = sourceSpecs(request, prepared).filter((raw) => {
+    const kind = SOURCE_KINDS.find((k) => raw === k || raw.startsWith(`${k}:`));
+    return kind !== undefined && !sourceKindInfo(kind).takesPath;
+  });
+  if (live.length === 0) return;
+  throw new AuditError(
+    'usage',
+    `SARIF needs a file and line for every finding, and live data (${live.join(', ')}) has none: add --snapshot-out <file> with a path inside the repository (e.g. --snapshot-out audit/tenant.json), so findings point at that snapshot's lines.`,
+  );
+}
+
+/**
+ * Writes the snapshot of what was collected, then points the findings on live data at its lines (the snapshot's
+ * own origins, so that a later scan of the file gives the same locations).
+ */
+function writeSnapshot(inventory: Inventory, out: SnapshotOut, cwd: string): Inventory {
+  const text = snapshotText(inventory, new Date().toISOString());
+  out.write(text);
+  return locateInSnapshot(inventory, text, displayPath(path.resolve(cwd, out.file), cwd));
 }
 
 /** True when an unsuppressed finding is at or above the threshold. */

@@ -3,7 +3,7 @@
  * with the same contract as the built-in ones, and format results with the bundled reporters.
  */
 export { abstainedFor, audit, failsAt, loadInventory, prepareAudit, runPreparedAudit } from './audit';
-export type { AuditRequest, PreparedAudit } from './audit';
+export type { AuditRequest, PreparedAudit, SnapshotOut } from './audit';
 export { checked, defineRule, notEvaluated, violation } from '../rules/support/contract';
 export { definePlugin, type Plugin, type PluginMeta } from './registry';
 export type { AuditResult, Finding } from './engine/types';

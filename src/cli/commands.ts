@@ -2,14 +2,21 @@
  * What each CLI command does, once argv is parsed. Output goes through the injected CliIO.
  */
 import { reporters, type ReporterName } from '../../reporters';
-import { abstainedFor, audit, failsAt, loadInventory, prepareAudit, type AuditRequest } from '../audit';
+import {
+  abstainedFor,
+  audit,
+  failsAt,
+  loadInventory,
+  prepareAudit,
+  type AuditRequest,
+  type SnapshotOut,
+} from '../audit';
 import { unknownRuleMessage } from '../registry';
 import { CONFIG_ENV, PLUGINS_ENV } from '../config/trust';
 import { AuditError } from '../errors';
 import { EXIT, type ExitCode } from './exit-codes';
 import { SEVERITIES, type FailOn, type SeverityLevel } from '../severity';
-import { describeSchemaErrors, validatorFor } from '../json/schema';
-import { toSnapshotDocument } from '../sources/snapshot';
+import { snapshotText } from '../sources/snapshot/located';
 import { toolVersion } from '../util/package-root';
 import { withReadLimits, parseSize } from '../util/files';
 import { checkOutputFile, terminalWidth, useColor, writeOutputFile, type CliIO } from './io';
@@ -154,11 +161,16 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
   if (command.output !== undefined) checkOutputFile(io.cwd, command.output);
   checkFixFlags(command);
   const { end, ...sinks } = sourceSinks(io, command.verbose);
+  const snapshotOut =
+    command.snapshotOut !== undefined ? snapshotWriter(io, command.snapshotOut, end) : undefined;
   const run = () =>
     withReadLimits(limits, () =>
       audit({
         cwd: io.cwd,
         sources: command.sources,
+        ...(snapshotOut !== undefined ? { snapshotOut } : {}),
+        // Code scanning drops a result without a file and line: SARIF of live data needs --snapshot-out.
+        fileLocations: command.format === 'sarif',
         ...configRequest(command, io.env),
         ...(command.failOn !== undefined ? { failOn: command.failOn } : {}),
         ...sinks,
@@ -208,6 +220,38 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
 }
 
 /**
+ * `--snapshot-out FILE`: checked like `--output` before anything is read, written (as `snapshot` writes it) once the
+ * sources are loaded, and announced on stderr (after ending an open progress line).
+ */
+function snapshotWriter(io: CliIO, file: string, endProgress: () => void): SnapshotOut {
+  asSnapshotOut(file, () => checkOutputFile(io.cwd, file));
+  return {
+    file,
+    write: (text) => {
+      asSnapshotOut(file, () => writeOutputFile(io.cwd, file, text));
+      endProgress();
+      io.stderr(`Wrote snapshot to ${file}\n`);
+    },
+  };
+}
+
+/** The output checks name `--output`; for this flag they name `--snapshot-out`. */
+function asSnapshotOut(file: string, action: () => unknown): void {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof AuditError && error.message.startsWith(`--output ${file}`)) {
+      throw new AuditError(
+        error.code,
+        `--snapshot-out${error.message.slice('--output'.length)}`,
+        error.details,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
  * Writes what the sources collected as a snapshot document (validated by its schema, no secret values).
  * A collection with gaps is still written, so it can be inspected, but the exit code says it is incomplete.
  */
@@ -225,16 +269,7 @@ export async function runSnapshot(command: SnapshotCommand, io: CliIO): Promise<
   const inventory = await withReadLimits(limits, () => loadInventory(request, prepareAudit(request))).finally(
     end,
   );
-  const document = toSnapshotDocument(inventory, new Date().toISOString());
-  const validate = validatorFor('snapshot');
-  if (!validate(document)) {
-    throw new AuditError(
-      'source-invalid',
-      'The collected data does not match the snapshot schema (a bug; please report it):',
-      describeSchemaErrors(validate.errors ?? []),
-    );
-  }
-  writeOutputFile(io.cwd, command.output, JSON.stringify(document, null, 2) + '\n');
+  writeOutputFile(io.cwd, command.output, snapshotText(inventory, new Date().toISOString()));
   const counts = `${inventory.applications.length} applications, ${inventory.services.length} APIM services`;
   io.stderr(`Wrote snapshot (${counts}) to ${command.output}\n`);
   for (const gap of inventory.gaps) io.stderr(`incomplete: ${gap.source}: ${gap.what}: ${gap.reason}\n`);

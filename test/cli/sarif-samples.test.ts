@@ -3,7 +3,7 @@
  * schema, every result has a physical location that lands on the right line, and fingerprints are identical
  * across two runs.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -13,10 +13,10 @@ import { REPO_ROOT } from '../helpers/sample';
 interface SarifResult {
   ruleId: string;
   ruleIndex: number;
-  message: { text: string };
+  message: { text: string; markdown: string };
   locations: {
     physicalLocation?: {
-      artifactLocation: { uri: string };
+      artifactLocation: { uri: string; uriBaseId?: string };
       region: { startLine: number; startColumn: number };
     };
     logicalLocations: { fullyQualifiedName: string }[];
@@ -34,10 +34,10 @@ const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 const validate = ajv.compile(schema);
 
-async function sarifOf(sample: string): Promise<SarifLog> {
+async function sarifOf(...sources: string[]): Promise<SarifLog> {
   const result = await cli([
     'scan',
-    sample,
+    ...sources,
     '--format',
     'sarif',
     '--fail-on',
@@ -93,4 +93,41 @@ it('the broken sample has results and the fixed one has none', async () => {
     10,
   );
   expect((await sarifOf('examples/contoso-fixed/snapshot.json')).runs[0]?.results).toEqual([]);
+});
+
+/** Every file source kind: each result carries a relative URI of a file in the repository and a region in it. */
+describe.each([
+  ['apiops + manifest', ['apiops:examples/apiops-real/apimartifacts', 'manifest:examples/apiops-real/entra']],
+  [
+    'arm + snapshot',
+    [
+      'arm:test/sources/arm/fixtures/colors.json#test/sources/arm/fixtures/colors.parameters.json',
+      'test/sources/apiops/fixtures/colors-apps.snapshot.json',
+    ],
+  ],
+  [
+    'terraform',
+    ['terraform:test/sources/terraform/fixtures/colors/plan.json#test/sources/terraform/fixtures/colors'],
+  ],
+  ['manifest', ['manifest:test/sources/manifest/fixtures/colors-graph']],
+])('SARIF of %s', (_name, sources) => {
+  it('validates, and every result has a relative URI, a region in that file and a line hash', async () => {
+    const log = await sarifOf(...sources);
+    expect(validate(log)).toBe(true);
+    const results = log.runs[0]?.results ?? [];
+    expect(results.length).toBeGreaterThan(0);
+    for (const result of results) {
+      const physical = result.locations[0]?.physicalLocation;
+      expect(physical?.artifactLocation.uriBaseId).toBe('%SRCROOT%');
+      const file = path.join(REPO_ROOT, decodeURIComponent(physical?.artifactLocation.uri ?? '\0'));
+      expect(existsSync(file)).toBe(true);
+      const lineCount = readFileSync(file, 'utf8').split('\n').length;
+      expect(physical?.region.startLine).toBeGreaterThanOrEqual(1);
+      expect(physical?.region.startLine).toBeLessThanOrEqual(lineCount);
+      expect(result.partialFingerprints['primaryLocationLineHash']).toBe(
+        result.partialFingerprints['apimOauthAudit/v1'],
+      );
+      expect(result.message.markdown.length).toBeGreaterThanOrEqual(result.message.text.length);
+    }
+  });
 });

@@ -47,7 +47,7 @@ interface SarifLog {
       ruleId: string;
       ruleIndex?: number;
       level: string;
-      message: { text: string };
+      message: { text: string; markdown?: string };
       locations: {
         physicalLocation?: {
           artifactLocation: { uri: string; uriBaseId?: string };
@@ -57,6 +57,16 @@ interface SarifLog {
       }[];
       partialFingerprints: Record<string, string>;
       suppressions?: { kind: string; justification: string }[];
+      fixes?: {
+        description: { text: string };
+        artifactChanges: {
+          artifactLocation: { uri: string; uriBaseId?: string };
+          replacements: {
+            deletedRegion: Record<string, number>;
+            insertedContent: { text: string };
+          }[];
+        }[];
+      }[];
     }[];
   }[];
 }
@@ -292,12 +302,18 @@ describe('sarif reporter', () => {
     });
   });
 
-  it('passes fingerprints through under our own key, and logical locations', () => {
+  it('passes fingerprints through under our own key, GitHub line hashes made from them, and logical locations', () => {
     const { results } = run();
     const byFingerprint = new Map(FINDINGS.map((f) => [f.fingerprint, f]));
     for (const result of results) {
-      expect(Object.keys(result.partialFingerprints)).toEqual(['apimOauthAudit/v1']);
-      const finding = byFingerprint.get(result.partialFingerprints['apimOauthAudit/v1'] ?? '');
+      expect(Object.keys(result.partialFingerprints).sort()).toEqual([
+        'apimOauthAudit/v1',
+        'primaryLocationLineHash',
+      ]);
+      const own = result.partialFingerprints['apimOauthAudit/v1'] ?? '';
+      // The stable fingerprint itself, never a hash of the line's text.
+      expect(result.partialFingerprints['primaryLocationLineHash']).toBe(own);
+      const finding = byFingerprint.get(own);
       expect(finding?.ruleId).toBe(result.ruleId);
       expect(finding?.message).toBe(result.message.text);
       expect(result.level).toBe(finding?.severity);
@@ -389,6 +405,140 @@ describe('sarif reporter', () => {
       executionSuccessful: true,
       toolExecutionNotifications: [],
     });
+  });
+
+  it('keeps the line hash when the finding moves or its line changes, and gives each finding its own', () => {
+    const before = run().results.map((r) => r.partialFingerprints['primaryLocationLineHash']);
+    const moved = fullResult();
+    moved.findings = moved.findings.map((f) => ({
+      ...f,
+      message: `${f.message} (reworded)`,
+      location: { ...f.location, line: (f.location.line ?? 1) + 40, column: 3 },
+    }));
+    expect(run(moved).results.map((r) => r.partialFingerprints['primaryLocationLineHash'])).toEqual(before);
+    expect(new Set(before).size).toBe(before.length);
+  });
+
+  it('message: text is the one-line message; markdown adds the detail, the fix and a live command as code', () => {
+    const result = fullResult();
+    const [first, second, third] = result.findings;
+    if (!first || !second || !third) throw new Error('sample has fewer than 3 findings');
+    first.message =
+      "Authorization server 'entra-auth' uses the v1 token endpoint; use .../oauth2/v2.0/token.";
+    first.detail =
+      'Entra issues v1 tokens there, and <validate-jwt> rejects them: IDX10214: Audience validation failed.';
+    first.fix = {
+      text: 'Set properties.tokenEndpoint to the v2 endpoint.',
+      command: "az apim update --name contoso-apim --set 'x=`y`'",
+    };
+    second.message = 'Only a message.';
+    delete second.detail;
+    delete second.fix;
+    third.message = 'With a fix but no command.';
+    third.detail = 'Why it fails.';
+    third.fix = { text: 'Remove scope_*.' };
+    const results = run(result).results;
+    expect(results[0]?.message).toEqual({
+      text: first.message,
+      markdown: [
+        "Authorization server 'entra-auth' uses the v1 token endpoint; use .../oauth2/v2.0/token.",
+        'Entra issues v1 tokens there, and \\<validate-jwt\\> rejects them: IDX10214: Audience validation failed.',
+        '**Fix:** Set properties.tokenEndpoint to the v2 endpoint.',
+        "```sh\naz apim update --name contoso-apim --set 'x=`y`'\n```",
+      ].join('\n\n'),
+    });
+    expect(results[1]?.message).toEqual({ text: 'Only a message.', markdown: 'Only a message.' });
+    expect(results[2]?.message.markdown).toBe(
+      'With a fix but no command.\n\nWhy it fails.\n\n**Fix:** Remove scope\\_\\*.',
+    );
+    // A command holding a fence is wrapped in a longer one.
+    first.fix.command = 'echo ```';
+    expect(run(result).results[0]?.message.markdown).toContain('````sh\necho ```\n````');
+  });
+
+  it('fixes: one per finding with replacements, changes grouped by file, regions with offsets and lines', () => {
+    const result = fullResult();
+    const [first, second] = result.findings;
+    if (!first || !second) throw new Error('sample has fewer than 2 findings');
+    first.fix = { text: 'Set accessTokenAcceptedVersion to 2.' };
+    delete second.fix;
+    const edit = (file: string, offset: number, text: string, line: number) => ({
+      file,
+      offset,
+      length: 4,
+      text,
+      startLine: line,
+      startColumn: 5,
+      endLine: line,
+      endColumn: 9,
+    });
+    const fixes = new Map([
+      [
+        first.fingerprint,
+        [
+          edit('apim/policy.xml', 10, 'v2.0', 2),
+          edit(`${BASE_DIR}/entra/app one.json`, 120, '2', 7),
+          edit('apim/policy.xml', 40, '', 3),
+        ],
+      ],
+      [second.fingerprint, []],
+    ]);
+    const results = run(result, { ...OPTIONS, fixes }).results;
+    expect(results[0]?.fixes).toEqual([
+      {
+        description: { text: 'Set accessTokenAcceptedVersion to 2.' },
+        artifactChanges: [
+          {
+            artifactLocation: { uri: 'apim/policy.xml', uriBaseId: '%SRCROOT%' },
+            replacements: [
+              {
+                deletedRegion: {
+                  charOffset: 10,
+                  charLength: 4,
+                  startLine: 2,
+                  startColumn: 5,
+                  endLine: 2,
+                  endColumn: 9,
+                },
+                insertedContent: { text: 'v2.0' },
+              },
+              {
+                deletedRegion: {
+                  charOffset: 40,
+                  charLength: 4,
+                  startLine: 3,
+                  startColumn: 5,
+                  endLine: 3,
+                  endColumn: 9,
+                },
+                insertedContent: { text: '' },
+              },
+            ],
+          },
+          {
+            artifactLocation: { uri: 'entra/app%20one.json', uriBaseId: '%SRCROOT%' },
+            replacements: [
+              {
+                deletedRegion: {
+                  charOffset: 120,
+                  charLength: 4,
+                  startLine: 7,
+                  startColumn: 5,
+                  endLine: 7,
+                  endColumn: 9,
+                },
+                insertedContent: { text: '2' },
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+    // No replacements, or no entry: no fixes. Without a fix text, the message describes the fix.
+    expect(results[1]).not.toHaveProperty('fixes');
+    expect(results.slice(2).every((r) => r.fixes === undefined)).toBe(true);
+    delete first.fix;
+    expect(run(result, { ...OPTIONS, fixes }).results[0]?.fixes?.[0]?.description.text).toBe(first.message);
   });
 
   it('helpers: PascalCase names and markdown to text', () => {
