@@ -5,6 +5,8 @@
  */
 import { findNodeAtLocation, modify, parseTree, type FormattingOptions, type Node } from 'jsonc-parser';
 import type { FixEdit } from '../engine/types';
+import { makeOffsetToPosition } from '../json/positions';
+import type { Position } from '../json/types';
 import { hasPlaceholder } from '../util/placeholders';
 import type { TextReplacement } from '../../reporters/types';
 
@@ -20,8 +22,8 @@ export type Exact = { replacements: TextReplacement[] } | { reason: string };
 export function exactReplacements(edit: FixEdit, text: string): Exact {
   const raw = rawReplacements(edit, text);
   if ('reason' in raw) return raw;
-  const lines = lineStarts(text);
-  return { replacements: raw.map((r) => withPosition(edit.file, r, lines)) };
+  const positionOf = makeOffsetToPosition(text);
+  return { replacements: raw.map((r) => withPosition(edit.file, r, positionOf)) };
 }
 
 function rawReplacements(edit: FixEdit, text: string): RawReplacement[] | { reason: string } {
@@ -169,26 +171,13 @@ export function isHclLiteral(expression: string): boolean {
 
 // ----- positions ----------------------------------------------------------------------------------------------
 
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function positionOf(offset: number, starts: readonly number[]): { line: number; column: number } {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if ((starts[mid] ?? 0) <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return { line: low + 1, column: offset - (starts[low] ?? 0) + 1 };
-}
-
-function withPosition(file: string, r: RawReplacement, starts: readonly number[]): TextReplacement {
-  const start = positionOf(r.offset, starts);
-  const end = positionOf(r.offset + r.length, starts);
+function withPosition(
+  file: string,
+  r: RawReplacement,
+  positionOf: (offset: number) => Position,
+): TextReplacement {
+  const start = positionOf(r.offset);
+  const end = positionOf(r.offset + r.length);
   return {
     file,
     offset: r.offset,
