@@ -2,7 +2,7 @@
  * Wording and locating shared by the policy rules (`policy-*`, `jwt-*`, `api-validate-jwt`), so that they say
  * the same thing the same way and point at the same places.
  */
-import { checked, notEvaluated, type RuleOutput, type Violation } from './contract';
+import { checked, MESSAGE_LIMIT, notEvaluated, type RuleOutput, type Violation } from './contract';
 import type { Model } from '../../src/model/types';
 import type { PolicyOwner } from '../../src/policy/documents';
 import { describeUnreadable, unreadableText } from './policy-texts';
@@ -49,4 +49,14 @@ export function* policyTextsRead(model: Model): Generator<RuleOutput> {
       yield checked(fragment, [{ entity: fragment, path: 'properties/value' }]);
     }
   }
+}
+
+/**
+ * A message as one line of at most MESSAGE_LIMIT characters: whitespace runs (a multi-line `<choose>` condition)
+ * become one space, and a message still too long is cut with `...`. A last resort: messages name few values and
+ * leave full lists to `detail`, so the cut rarely happens and never hides the subject, which comes first.
+ */
+export function oneLine(message: string): string {
+  const flat = message.replace(/\s+/g, ' ').trim();
+  return flat.length <= MESSAGE_LIMIT ? flat : `${flat.slice(0, MESSAGE_LIMIT - 3).trimEnd()}...`;
 }
