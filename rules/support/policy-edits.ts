@@ -102,7 +102,10 @@ export function removeElement(
   return at ? edit(at, element.offset, element.end, '') : undefined;
 }
 
-/** Inserts `xml` (already markup) first in `element`, just after its start tag; undefined for `<x />`. */
+/**
+ * Inserts `xml` (already markup) first in `element`, just after its start tag, on a line of its own when the first
+ * child is (with the same indentation); undefined for `<x />`.
+ */
 export function insertFirst(
   at: EditableText | undefined,
   element: PolicyElement,
@@ -110,7 +113,9 @@ export function insertFirst(
 ): PolicyTextFix | undefined {
   if (!at || element.selfClosing) return undefined;
   const start = startTagEnd(at.text, element);
-  return start === undefined ? undefined : edit(at, start, start, xml);
+  if (start === undefined) return undefined;
+  const lead = /^\r?\n[ \t]*/.exec(at.text.slice(start, element.end))?.[0] ?? '';
+  return edit(at, start, start, `${lead}${xml}`);
 }
 
 /** Inserts ` name="value"` at the end of `element`'s start tag (after its last attribute). */
