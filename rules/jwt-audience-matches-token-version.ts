@@ -17,8 +17,10 @@ import {
   type Correlation,
 } from './support/audience-apps';
 import {
+  describeApis,
   describeUse,
   locateInUse,
+  shortUse,
   readValidation,
   statementEntity,
   tokenValidations,
@@ -35,7 +37,10 @@ import {
   serverEndpointsEvidence,
   uniqueEvidence,
 } from './support/policy-evidence';
-import { unreadableInboundNotChecked } from './support/outputs';
+import { firstFitting, unreadableInboundNotChecked } from './support/outputs';
+import { insertFirst, insertLast, removeElement, sourceText, xmlEscape } from './support/policy-edits';
+import { childElements } from '../src/policy/parser';
+import type { PolicyElement } from '../src/policy/types';
 
 /** An identifier a token's aud may hold, and why. */
 interface Requested {
@@ -88,8 +93,13 @@ function requestedIdentifiers(
 interface Expected {
   /** Every identifier that can be a token's aud; all of them must be accepted. */
   identifiers: Requested[];
+  /** Why those are the token's aud (a clause for the detail). */
   reason: string;
-  fix: string;
+  /** `v2.0 tokens of backend app 'x'`, for messages. */
+  tokens: string;
+  version: 'v1.0' | 'v2.0';
+  /** The better step for v1.0 tokens (after accepting the identifiers), or '' for v2.0 tokens. */
+  better: string;
   /** What the expectation rests on: the app's version and identifiers, and how it was found. */
   evidence: Evidence[];
 }
@@ -111,7 +121,9 @@ function expectedFor(
     return {
       identifiers: [{ identifier: app.appId, why: 'v2.0 tokens always carry the appId' }],
       reason: `${describeBackend(backend)} issues v2.0 access tokens (api.requestedAccessTokenVersion ${declared}), whose aud is always its appId '${app.appId}'`,
-      fix: `add <audience>${app.appId}</audience>`,
+      tokens: `v2.0 tokens of backend app '${app.name}'`,
+      version: 'v2.0',
+      better: '',
       evidence,
     };
   }
@@ -126,15 +138,25 @@ function expectedFor(
     reason:
       `backend app '${app.name}' issues v1.0 access tokens (api.requestedAccessTokenVersion ${declared}), whose aud ` +
       `is the identifier the client requested: ${unique.map((r) => `'${r.identifier}' (${r.why})`).join(', ')}`,
-    fix:
-      `accept ${unique.map((r) => `'${r.identifier}'`).join(' and ')}, or better set api.requestedAccessTokenVersion ` +
-      `to 2 on the backend app so that aud is always its appId${app.appId ? ` '${app.appId}'` : ''}`,
+    tokens: `v1.0 tokens of backend app '${app.name}'`,
+    version: 'v1.0',
+    better:
+      ', or better set api.requestedAccessTokenVersion to 2 on the backend app so that aud is always its appId' +
+      `${app.appId ? ` '${app.appId}'` : ''}`,
     evidence: [
       ...evidence,
       { entity: app, path: 'identifierUris' },
       ...backend.servers.flatMap((s) => [...serverBackendEvidence(s), ...serverEndpointsEvidence(s)]),
     ],
   };
+}
+
+/** Where the identifiers a list lacks go: its element (`<audiences>`, a claim) and the name of an entry. */
+interface ListTarget {
+  container: PolicyElement | undefined;
+  item: 'audience' | 'application-id' | 'value';
+  /** ` to <backend-application-ids>`, for the fix text. */
+  where: string;
 }
 
 /** Checks one list of accepted values against the expectation; undefined when it passes or cannot be judged. */
@@ -146,6 +168,7 @@ function* checkList(
   expected: Expected,
   key: string,
   base: readonly Evidence[],
+  target: ListTarget,
 ): Generator<RuleOutput> {
   const known = values.filter((v) => !v.value.opaque).map((v) => v.value.value);
   const missing = expected.identifiers.filter((r) => !known.some((k) => sameAudience(k, r.identifier)));
@@ -161,11 +184,27 @@ function* checkList(
   }
   const accepted = known.length > 0 ? known.map((k) => `'${k}'`).join(', ') : 'none';
   const failing = missing.map((m) => `'${m.identifier}'`).join(', ');
+  const entries = missing.map((m) => `<${target.item}>${xmlEscape(m.identifier)}</${target.item}>`).join('');
+  const add = target.container ? insertLast(sourceText(source), target.container, entries) : undefined;
   yield violation(
     statementEntity(source),
-    `${describeUse(use)} accepts ${what} ${accepted}, but ${expected.reason}; tokens with aud ${failing} fail with ` +
-      `IDX10214 (audience validation failed); ${expected.fix}.`,
-    { ...locateInUse(use, anchor, key), evidence: uniqueEvidence([...base, ...expected.evidence]) },
+    firstFitting(
+      `${describeUse(use)} accepts ${what} ${accepted}, but ${expected.tokens} carry aud ${failing}`,
+      `${shortUse(use)} accepts ${what} ${accepted}, but ${expected.tokens} carry aud ${failing}`,
+      `${shortUse(use)} accepts ${what} ${accepted}; expected ${failing} (aud of ${expected.version} tokens)`,
+      `${shortUse(use)} does not accept aud ${failing} of the ${expected.tokens}`,
+    ),
+    {
+      ...locateInUse(use, anchor, key),
+      evidence: uniqueEvidence([...base, ...expected.evidence]),
+      detail:
+        `It protects ${describeApis(use.apis)} and accepts ${what} ${accepted}, but ${expected.reason}: tokens ` +
+        `with aud ${failing} fail with IDX10214 (audience validation failed), 401.`,
+      fix: {
+        text: `Add ${entries}${target.where}${expected.better}.`,
+        ...(add ? { policy: add } : {}),
+      },
+    },
   );
 }
 
@@ -178,6 +217,19 @@ function describeBackend(backend: Backend): string {
   return `backend app '${backend.app.name}'${how}`;
 }
 
+/** The element (`<audiences>`, `<backend-application-ids>`, a claim) whose child `element` is. */
+function parentOf(use: ValidationUse, element: PolicyElement): PolicyElement | undefined {
+  const visit = (e: PolicyElement): PolicyElement | undefined => {
+    for (const c of childElements(e)) {
+      if (c === element) return e;
+      const found = visit(c);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return visit(use.statement.element);
+}
+
 /** Accepting the audience of a Microsoft API accepts tokens minted for it; needs no Entra data. */
 function* firstPartyAudiences(
   use: ValidationUse,
@@ -188,13 +240,32 @@ function* firstPartyAudiences(
     if (v.value.opaque) continue;
     const api = firstPartyApi(v.value.value);
     if (!api) continue;
+    // Removing it is safe only when the list keeps an audience of its own; else only the user knows the right one.
+    const siblings = acceptedAudiences(config).filter(
+      (o) =>
+        o !== v && !firstPartyApi(o.value.value) && parentOf(use, o.element) === parentOf(use, v.element),
+    );
+    const remove =
+      siblings.length > 0 ? removeElement(sourceText(use.statement.source), v.element) : undefined;
     yield violation(
       statementEntity(use.statement.source),
-      `${describeUse(use)} accepts the audience '${v.value.value}' of ${api.name}, so it accepts access tokens ` +
-        `minted for ${api.name}, not for this API: any app that can get a token for ${api.name} for a signed-in ` +
-        "user (or for itself) can call the API with it; accept only the identifiers of the API's own backend app " +
-        'registration (its appId for v2.0 tokens).',
-      { ...locateInUse(use, v.element, `first-party:${v.value.value}`), evidence: base },
+      firstFitting(
+        `${describeUse(use)} accepts the audience '${v.value.value}' of ${api.name}; expected only its backend app's identifiers`,
+        `${shortUse(use)} accepts the audience '${v.value.value}' of ${api.name}; expected only its backend app's identifiers`,
+      ),
+      {
+        ...locateInUse(use, v.element, `first-party:${v.value.value}`),
+        evidence: base,
+        detail:
+          `It accepts access tokens minted for ${api.name}, not for this API: any app that can get a token for ` +
+          `${api.name} for a signed-in user (or for itself) can call the API with it.`,
+        fix: {
+          text:
+            `Remove the audience '${v.value.value}'; accept only the identifiers of the API's own backend app ` +
+            'registration (its appId for v2.0 tokens).',
+          ...(remove ? { policy: remove } : {}),
+        },
+      },
     );
   }
 }
@@ -207,12 +278,34 @@ function* noAudience(
   const found = backends.find((b) => b.app.appId);
   const appId = found?.app.appId;
   const evidence = found ? [...base, ...found.evidence, { entity: found.app, path: 'appId' }] : base;
+  // The audience to add is certain for a backend that issues v2.0 tokens: its appId.
+  const add =
+    appId && found?.app.accessTokenVersion === 2 && use.kind === 'validate-jwt'
+      ? insertFirst(
+          sourceText(use.statement.source),
+          use.statement.element,
+          `<audiences><audience>${xmlEscape(appId)}</audience></audiences>`,
+        )
+      : undefined;
   yield violation(
     statementEntity(use.statement.source),
-    `${describeUse(use)} checks no audience, so it accepts a token issued by the same issuer for any other API ` +
-      `(for example Microsoft Graph); ${use.kind === 'validate-jwt' ? 'add <audiences>' : 'add <backend-application-ids> or <audiences>'} ` +
-      `with the backend's identifier${appId ? ` ('${appId}' for v2.0 tokens)` : ' (its appId for v2.0 tokens)'}.`,
-    { ...locateInUse(use, use.statement.element, 'no-audience'), evidence: uniqueEvidence(evidence) },
+    firstFitting(
+      `${describeUse(use)} checks no audience; expected <audiences> with the backend's identifier`,
+      `${shortUse(use)} checks no audience; expected <audiences> with the backend's identifier`,
+    ),
+    {
+      ...locateInUse(use, use.statement.element, 'no-audience'),
+      evidence: uniqueEvidence(evidence),
+      detail:
+        'It accepts a token issued by the same issuer for any other API (for example Microsoft Graph), so any ' +
+        'app that can get such a token can call the API with it.',
+      fix: {
+        text:
+          `${use.kind === 'validate-jwt' ? 'Add <audiences>' : 'Add <backend-application-ids> or <audiences>'} ` +
+          `with the backend's identifier${appId ? ` ('${appId}' for v2.0 tokens)` : ' (its appId for v2.0 tokens)'}.`,
+        ...(add ? { policy: add } : {}),
+      },
+    },
   );
 }
 
@@ -252,15 +345,29 @@ function* checkBackend(
       ? 'backend-application-ids'
       : 'backend-application-ids and audiences';
   const [first] = audiences;
-  const fix =
-    ids && backend.app.appId
-      ? `add <application-id>${backend.app.appId}</application-id> to <backend-application-ids>`
-      : expected.fix;
+  const list = (name: string) => childElements(use.statement.element).find((c) => c.name === name);
+  const target: ListTarget = ids
+    ? {
+        container: list('backend-application-ids'),
+        item: 'application-id',
+        where: ' to <backend-application-ids>',
+      }
+    : { container: list('audiences'), item: 'audience', where: '' };
   if (first) {
-    yield* checkList(use, what, first.element, audiences, { ...expected, fix }, `aud:${appKey}`, base);
+    yield* checkList(use, what, first.element, audiences, expected, `aud:${appKey}`, base, target);
   }
   for (const claim of audClaimsOf(config)) {
-    yield* checkList(use, 'aud claim values', claim.element, claim.values, expected, `claim:${appKey}`, base);
+    const where = { container: claim.element, item: 'value' as const, where: ' to the aud claim' };
+    yield* checkList(
+      use,
+      'aud claim values',
+      claim.element,
+      claim.values,
+      expected,
+      `claim:${appKey}`,
+      base,
+      where,
+    );
   }
 }
 

@@ -60,3 +60,13 @@ export function oneLine(message: string): string {
   const flat = message.replace(/\s+/g, ' ').trim();
   return flat.length <= MESSAGE_LIMIT ? flat : `${flat.slice(0, MESSAGE_LIMIT - 3).trimEnd()}...`;
 }
+
+/**
+ * The first of `messages` (most complete first) that fits in one line of MESSAGE_LIMIT characters, else the last
+ * one cut by `oneLine`: values as long as issuer URLs and GUIDs leave room for few of them, so a rule words its
+ * message in decreasing detail and keeps every value in `detail`.
+ */
+export function firstFitting(...messages: string[]): string {
+  const flat = messages.map((m) => m.replace(/\s+/g, ' ').trim());
+  return flat.find((m) => m.length <= MESSAGE_LIMIT) ?? oneLine(flat[flat.length - 1] ?? '');
+}

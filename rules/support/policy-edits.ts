@@ -8,7 +8,7 @@
 import type { PolicyTextFix } from './contract';
 import type { Origin } from '../../src/inventory/types';
 import { isFragmentText, type PolicyText } from '../../src/policy/fragments';
-import { attribute } from '../../src/policy/parser';
+import { attribute, childElements } from '../../src/policy/parser';
 import type { StatementSource } from '../../src/policy/statements';
 import type { PolicyElement } from '../../src/policy/types';
 
@@ -116,6 +116,24 @@ export function insertFirst(
   if (start === undefined) return undefined;
   const lead = /^\r?\n[ \t]*/.exec(at.text.slice(start, element.end))?.[0] ?? '';
   return edit(at, start, start, `${lead}${xml}`);
+}
+
+/**
+ * Inserts `xml` (already markup) last in `element`, after its last child, on a line of its own when that child is
+ * (with the same indentation); undefined for `<x />`.
+ */
+export function insertLast(
+  at: EditableText | undefined,
+  element: PolicyElement,
+  xml: string,
+): PolicyTextFix | undefined {
+  if (!at || element.selfClosing) return undefined;
+  const end = at.text.lastIndexOf('</', element.end - 1);
+  if (end <= element.offset) return undefined;
+  const last = childElements(element).at(-1);
+  const lead = last ? /\r?\n[ \t]*$/.exec(at.text.slice(element.offset, last.offset))?.[0] : undefined;
+  if (!last || lead === undefined) return edit(at, end, end, xml);
+  return edit(at, last.end, last.end, `${lead}${xml}`);
 }
 
 /** Inserts ` name="value"` at the end of `element`'s start tag (after its last attribute). */
