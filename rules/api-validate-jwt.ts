@@ -12,7 +12,7 @@ import {
   violation,
   type RuleOutput,
 } from './support/contract';
-import { oneLine } from './support/outputs';
+import { fitted } from './support/outputs';
 import type { Api, Evidence } from '../src/model/types';
 import { unknownIn } from '../src/model/unknown';
 import { describeUnreadable, unreadableText } from './support/policy-texts';
@@ -146,7 +146,7 @@ class Groups {
         full.length <= MESSAGE_LIMIT
           ? full
           : group.describe(opsCount(ops), allPaths ? '' : ' on some call paths', true).message;
-      yield violation(group.entity, oneLine(message), {
+      yield violation(group.entity, fitted(message), {
         ...group.extra,
         evidence: uniqueEvidence(group.evidence),
         detail,

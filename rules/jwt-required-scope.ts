@@ -33,7 +33,7 @@ import {
   serverEndpointsEvidence,
   uniqueEvidence,
 } from './support/policy-evidence';
-import { oneLine, unreadableInboundNotChecked } from './support/outputs';
+import { fitted, unreadableInboundNotChecked } from './support/outputs';
 import { addAttribute, replaceElementText, sourceText } from './support/policy-edits';
 
 const SCOPE_CLAIMS = ['scp', 'http://schemas.microsoft.com/identity/claims/scope'];
@@ -126,7 +126,7 @@ function* notExposed(
       : undefined;
     yield violation(
       statementEntity(use.statement.source),
-      oneLine(`${describeUse(use)} requires ${claim.name} '${required}', but ${problem}`),
+      fitted(`${describeUse(use)} requires ${claim.name} '${required}', but ${problem}`),
       {
         ...locateInUse(use, v.element, `exposed:${app.appId ?? app.id}:${required}`),
         evidence: exposed,
@@ -170,7 +170,7 @@ function* notRequested(
     if (ok) continue;
     yield violation(
       statementEntity(use.statement.source),
-      oneLine(
+      fitted(
         `${describeUse(use)} requires ${claim.name} ${claim.match === 'any' ? 'one of' : 'all of'} ` +
           `${required.map((r) => `'${r}'`).join(', ')}, but authorization server '${server.name}' requests only ` +
           `${requested.map((r) => `'${r}'`).join(', ')}`,
@@ -234,7 +234,7 @@ function* checkClaim(
     const replace = replaceElementText(sourceText(source), v.element, suggestion);
     yield violation(
       statementEntity(source),
-      oneLine(
+      fitted(
         `${describeUse(use)} requires ${claim.name} '${v.value.value}'; expected the bare value '${suggestion}'`,
       ),
       {
@@ -252,7 +252,7 @@ function* checkClaim(
     const add = addAttribute(sourceText(source), claim.element, 'separator', ' ');
     yield violation(
       statementEntity(source),
-      oneLine(`${describeUse(use)} checks ${claim.name} without separator=" "; expected separator=" "`),
+      fitted(`${describeUse(use)} checks ${claim.name} without separator=" "; expected separator=" "`),
       {
         ...locateInUse(use, claim.element, 'separator'),
         severity: 'warning',
@@ -298,7 +298,7 @@ function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
       use.kind === 'validate-jwt' ? 'an azp (v2.0) or appid (v1.0) claim' : '<client-application-ids>';
     yield violation(
       entity,
-      oneLine(
+      fitted(
         `${describeUse(use)} checks no scope (scp), app role (roles) or calling app; expected a required scp or ` +
           'roles claim',
       ),

@@ -21,7 +21,7 @@ import { currentOperations, describeSource, listNames } from './support/jwt';
 import { attr, childElements } from '../src/policy/parser';
 import type { PolicyDocument } from '../src/policy/documents';
 import { WrittenMap } from '../src/policy/written';
-import { capitalized, oneLine, textLocation } from './support/outputs';
+import { capitalized, fitted, textLocation } from './support/outputs';
 import { editable, insertFirst } from './support/policy-edits';
 import { policiesOf, textEvidence, uniqueEvidence } from './support/policy-evidence';
 import { dropsLosingValidation, pathOwners, reachFrom } from './support/validation-verdict';
@@ -174,11 +174,10 @@ function visitDrop(
 }
 
 /** `ip-filter (IP filtering), rate-limit (rate limit)`: what is dropped, without where it is written. */
-function namesRemoved(statements: EffectiveStatement[], throttling: boolean): string {
-  const names = new Set(
-    statements.map((s) => `${s.element.name} (${protectionOf(s, throttling)?.what ?? ''})`),
-  );
-  return [...names].join(', ');
+function namesRemoved(statements: EffectiveStatement[], throttling: boolean): string[] {
+  return [
+    ...new Set(statements.map((s) => `${s.element.name} (${protectionOf(s, throttling)?.what ?? ''})`)),
+  ];
 }
 
 function violationOf(finding: Finding, throttling: boolean): RuleOutput {
@@ -189,12 +188,13 @@ function violationOf(finding: Finding, throttling: boolean): RuleOutput {
   const entity: Entity = document.owner;
   const ops = scopeOfOperations(finding);
   const run = removed.length === 1 ? 'runs' : 'run';
+  const names = namesRemoved(removed, throttling);
   const insert = insertFirst(editable(document), drop.section, '<base />');
   return violation(
     entity,
-    oneLine(
-      `${capitalized(document.label)} has no <base /> in inbound, so ${namesRemoved(removed, throttling)} no ` +
-        `longer ${run} for ${document.scope === 'operation' ? 'the operation' : ops}; expected <base /> first`,
+    fitted(
+      `${capitalized(document.label)} has no <base /> in inbound, so ${names.join(', ')} no longer ` +
+        `${names.length === 1 ? 'runs' : 'run'} for ${document.scope === 'operation' ? 'the operation' : ops}; expected <base /> first`,
     ),
     {
       ...textLocation(document, drop.section.offset),

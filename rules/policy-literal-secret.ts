@@ -8,7 +8,7 @@ import { describeUnreadability } from './support/policy-texts';
 import { effectivePolicies } from '../src/policy/effective';
 import { textEntity } from './support/policy-texts';
 import { type PolicyText } from '../src/policy/fragments';
-import { capitalized, oneLine, policyTextsRead, textLocation } from './support/outputs';
+import { capitalized, fitted, policyTextsRead, textLocation } from './support/outputs';
 import { literalSecretsIn, redacted, type LiteralSecret } from '../src/policy/secrets';
 
 const FIX =
@@ -54,7 +54,7 @@ function report(secret: LiteralSecret): RuleOutput {
   const { text } = secret;
   return violation(
     textEntity(text),
-    oneLine(
+    fitted(
       `${capitalized(text.label)} holds ${what(secret)} (${redacted(secret.value)}); expected a {{named value}} reference`,
     ),
     {

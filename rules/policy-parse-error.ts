@@ -10,7 +10,7 @@ import { isFragmentText, type MissingFragment } from '../src/policy/fragments';
 import { serviceOf, workspaceOf, type FragmentDocument, type PolicyDocument } from '../src/policy/documents';
 import { effectivePolicies } from '../src/policy/effective';
 import { SYNTHETIC_ROOT } from '../src/policy/parser';
-import { capitalized, oneLine, policyTextsRead, textLocation } from './support/outputs';
+import { capitalized, fitted, policyTextsRead, textLocation } from './support/outputs';
 
 function explain(message: string): string {
   return message.includes(`<${SYNTHETIC_ROOT}>`)
@@ -30,7 +30,7 @@ function* checkText(text: PolicyDocument | FragmentDocument): Generator<RuleOutp
     return;
   }
   if (state.kind === 'parse-error') {
-    yield violation(entity, oneLine(`${capitalized(text.label)} cannot be read: ${explain(state.message)}`), {
+    yield violation(entity, fitted(`${capitalized(text.label)} cannot be read: ${explain(state.message)}`), {
       ...textLocation(text, state.offset),
       key: 'parse',
       detail:
@@ -67,7 +67,7 @@ function missingFragment(missing: MissingFragment, model: Model): RuleOutput {
     fragmentId === '' ? 'expected the id of a fragment' : 'expected a fragment of that id in the service';
   return violation(
     textEntity(text),
-    oneLine(`${capitalized(describeMissingFragment(missing))}; ${expected}`),
+    fitted(`${capitalized(describeMissingFragment(missing))}; ${expected}`),
     {
       ...textLocation(text, element.offset),
       key: `include-fragment:${fragmentId.toLowerCase()}`,
@@ -98,7 +98,7 @@ export default defineRule({
     for (const missing of index.missingFragments) yield missingFragment(missing, model);
     for (const problem of index.fragmentProblems) {
       const cycle = problem.kind === 'cycle';
-      yield violation(textEntity(problem.text), oneLine(capitalized(problem.message)), {
+      yield violation(textEntity(problem.text), fitted(capitalized(problem.message)), {
         ...textLocation(problem.text, problem.element.offset),
         key: `fragment-${problem.kind}`,
         detail: cycle

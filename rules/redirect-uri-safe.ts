@@ -5,7 +5,7 @@
  * text (a placeholder scheme, plain http on a host that may be loopback) is left not evaluated.
  */
 import { checked, defineRule, MESSAGE_LIMIT, violation, type RuleOutput } from './support/contract';
-import { oneLine } from './support/outputs';
+import { fitted } from './support/outputs';
 import { redirectListsOf } from './support/evidence';
 import { parseUrl, redirectUrisOf, type RegisteredRedirectUri } from './support/queries';
 import { type RedirectPlatform } from '../src/model/types';
@@ -212,7 +212,7 @@ function* checkUri(app: App, registered: RegisteredRedirectUri): Generator<RuleO
   const head = `Application '${app.name}' has the ${platform} redirect URI `;
   const tail = `, which ${joinProblems(problems)}; ${expectation(uri, problems)}`;
   const list = fixedList(app, registered, problems);
-  yield violation(app, oneLine(`${head}${shown(uri, head.length + tail.length)}${tail}`), {
+  yield violation(app, fitted(`${head}${shown(uri, head.length + tail.length)}${tail}`), {
     path,
     key: `${platform}:${uri}`,
     knownPart: registered.placeholders !== undefined,

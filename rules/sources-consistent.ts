@@ -5,7 +5,7 @@
  * naming both places, so that the stale side is found before it is deployed or trusted.
  */
 import { defineRule, MESSAGE_LIMIT, violation } from './support/contract';
-import { oneLine } from './support/outputs';
+import { fitted } from './support/outputs';
 import type { Origin, SourceConflict } from '../src/inventory/types';
 import type { Entity, Model, ResourceKind } from '../src/model/types';
 
@@ -98,7 +98,7 @@ function messageOf(conflict: SourceConflict, entity: Entity | undefined): string
   const frame = values.map((v, i) => `${i === 0 ? '' : ', but '}${v.source} has `).join('');
   const room = Math.max(MIN_SHOWN, Math.floor((MESSAGE_LIMIT - head.length - frame.length) / values.length));
   const said = values.map((v) => `${v.source} has ${shorten(v.value, Math.min(room, MAX_VALUE))}`);
-  return oneLine(`${head}${said.join(', but ')}`);
+  return fitted(`${head}${said.join(', but ')}`);
 }
 
 function detailOf(conflict: SourceConflict, entity: Entity | undefined): string {

@@ -52,21 +52,19 @@ export function* policyTextsRead(model: Model): Generator<RuleOutput> {
 }
 
 /**
- * A message as one line of at most MESSAGE_LIMIT characters: whitespace runs (a multi-line `<choose>` condition)
- * become one space, and a message still too long is cut with `...`. A last resort: messages name few values and
- * leave full lists to `detail`, so the cut rarely happens and never hides the subject, which comes first.
+ * A message cut to MESSAGE_LIMIT characters with `...`. A last resort: messages name few values and leave full lists
+ * to `detail`, so the cut rarely happens and never hides the subject, which comes first. Names and values from the
+ * data stay as they are (the reporters escape what a terminal would interpret; JSON and SARIF carry them exactly).
  */
-export function oneLine(message: string): string {
-  const flat = message.replace(/\s+/g, ' ').trim();
-  return flat.length <= MESSAGE_LIMIT ? flat : `${flat.slice(0, MESSAGE_LIMIT - 3).trimEnd()}...`;
+export function fitted(message: string): string {
+  return message.length <= MESSAGE_LIMIT ? message : `${message.slice(0, MESSAGE_LIMIT - 3).trimEnd()}...`;
 }
 
 /**
- * The first of `messages` (most complete first) that fits in one line of MESSAGE_LIMIT characters, else the last
- * one cut by `oneLine`: values as long as issuer URLs and GUIDs leave room for few of them, so a rule words its
+ * The first of `messages` (most complete first) that fits in MESSAGE_LIMIT characters, else the last one
+ * cut by `fitted`: values as long as issuer URLs and GUIDs leave room for few of them, so a rule words its
  * message in decreasing detail and keeps every value in `detail`.
  */
 export function firstFitting(...messages: string[]): string {
-  const flat = messages.map((m) => m.replace(/\s+/g, ' ').trim());
-  return flat.find((m) => m.length <= MESSAGE_LIMIT) ?? oneLine(flat[flat.length - 1] ?? '');
+  return messages.find((m) => m.length <= MESSAGE_LIMIT) ?? fitted(messages[messages.length - 1] ?? '');
 }

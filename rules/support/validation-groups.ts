@@ -160,7 +160,7 @@ function describeApi(api: Api): string {
 export function conditionalGroup(verdict: Extract<Verdict, { kind: 'conditional' }>): GroupHead {
   const first = verdict.statements[0]!;
   const when = first.conditions.map((c) =>
-    c.condition === undefined ? '<otherwise>' : `condition ${c.condition.trim()}`,
+    c.condition === undefined ? '<otherwise>' : `condition ${c.condition.trim().replace(/\s+/g, ' ')}`,
   );
   return {
     entity: statementEntity(first.source),
