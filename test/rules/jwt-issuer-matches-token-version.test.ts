@@ -307,8 +307,16 @@ describe('jwt-issuer-matches-token-version', () => {
     });
 
     it('reports a tenant-id that is not the authorization server tenant', () => {
-      const [v] = violations(run(aad('72f988bf-86f1-41af-91ab-2d7cd011db47')).outputs);
-      expect(said(v)).toContain(`Set tenant-id="${TENANT_ID}".`);
+      const loaded = run(aad('72f988bf-86f1-41af-91ab-2d7cd011db47'));
+      const [v] = violations(loaded.outputs);
+      expect(v?.message).toBe(
+        "validate-azure-ad-token in the global policy of service 'contoso-apim' has tenant-id " +
+          `'72f988bf-86f1-41af-91ab-2d7cd011db47'; expected '${TENANT_ID}'`,
+      );
+      expect(v?.detail).toMatch(/every token fails issuer validation \(IDX10205\), 401\.$/);
+      expect(v?.fix?.text).toBe(`Set tenant-id="${TENANT_ID}".`);
+      const { before, after } = policyEdit(loaded.doc, v);
+      expect(after).toBe(before.replace('72f988bf-86f1-41af-91ab-2d7cd011db47', TENANT_ID));
       expect(run(aad('{{tenant-id}}')).outputs).toEqual([]);
       expect(run(aad('contoso.onmicrosoft.com')).outputs).toEqual([]);
     });
