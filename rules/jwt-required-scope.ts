@@ -33,7 +33,7 @@ import {
   serverEndpointsEvidence,
   uniqueEvidence,
 } from './support/policy-evidence';
-import { fitted, unreadableInboundNotChecked } from './support/outputs';
+import { unreadableInboundNotChecked, useMessage } from './support/outputs';
 import { addAttribute, replaceElementText, sourceText } from './support/policy-edits';
 
 const SCOPE_CLAIMS = ['scp', 'http://schemas.microsoft.com/identity/claims/scope'];
@@ -126,7 +126,7 @@ function* notExposed(
       : undefined;
     yield violation(
       statementEntity(use.statement.source),
-      fitted(`${describeUse(use)} requires ${claim.name} '${required}', but ${problem}`),
+      useMessage(use, `requires ${claim.name} '${required}', but ${problem}`),
       {
         ...locateInUse(use, v.element, `exposed:${app.appId ?? app.id}:${required}`),
         evidence: exposed,
@@ -170,8 +170,9 @@ function* notRequested(
     if (ok) continue;
     yield violation(
       statementEntity(use.statement.source),
-      fitted(
-        `${describeUse(use)} requires ${claim.name} ${claim.match === 'any' ? 'one of' : 'all of'} ` +
+      useMessage(
+        use,
+        `requires ${claim.name} ${claim.match === 'any' ? 'one of' : 'all of'} ` +
           `${required.map((r) => `'${r}'`).join(', ')}, but authorization server '${server.name}' requests only ` +
           `${requested.map((r) => `'${r}'`).join(', ')}`,
       ),
@@ -234,9 +235,7 @@ function* checkClaim(
     const replace = replaceElementText(sourceText(source), v.element, suggestion);
     yield violation(
       statementEntity(source),
-      fitted(
-        `${describeUse(use)} requires ${claim.name} '${v.value.value}'; expected the bare value '${suggestion}'`,
-      ),
+      useMessage(use, `requires ${claim.name} '${v.value.value}'; expected the bare value '${suggestion}'`),
       {
         ...locateInUse(use, v.element, `uri:${v.value.value}`),
         evidence: base,
@@ -252,7 +251,7 @@ function* checkClaim(
     const add = addAttribute(sourceText(source), claim.element, 'separator', ' ');
     yield violation(
       statementEntity(source),
-      fitted(`${describeUse(use)} checks ${claim.name} without separator=" "; expected separator=" "`),
+      useMessage(use, `checks ${claim.name} without separator=" "; expected separator=" "`),
       {
         ...locateInUse(use, claim.element, 'separator'),
         severity: 'warning',
@@ -298,9 +297,9 @@ function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
       use.kind === 'validate-jwt' ? 'an azp (v2.0) or appid (v1.0) claim' : '<client-application-ids>';
     yield violation(
       entity,
-      fitted(
-        `${describeUse(use)} checks no scope (scp), app role (roles) or calling app; expected a required scp or ` +
-          'roles claim',
+      useMessage(
+        use,
+        `checks no scope (scp), app role (roles) or calling app; expected a required scp or ` + 'roles claim',
       ),
       {
         ...locateInUse(use, use.statement.element, 'no-scope'),

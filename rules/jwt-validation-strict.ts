@@ -20,7 +20,7 @@ import {
 import { describeOpaque } from './support/policy-texts';
 import { attr, childElements } from '../src/policy/parser';
 import { configEvidence, namedValueEvidence, uniqueEvidence } from './support/policy-evidence';
-import { fitted, unreadableInboundNotChecked } from './support/outputs';
+import { unreadableInboundNotChecked, useMessage } from './support/outputs';
 import {
   addAttribute,
   removeAttribute,
@@ -58,7 +58,7 @@ function* flag(
     const remove = removeAttribute(sourceText(source), element, name);
     yield violation(
       statementEntity(source),
-      fitted(`${describeUse(use)} sets ${name}="false"; expected true (the default)`),
+      useMessage(use, `sets ${name}="false"; expected true (the default)`),
       {
         ...locateInUse(use, element, name),
         evidence,
@@ -79,7 +79,7 @@ function* statusCode(use: ValidationUse, evidence: readonly Evidence[]): Generat
   const replace = replaceAttributeValue(sourceText(source), element, 'failed-validation-httpcode', '401');
   yield violation(
     statementEntity(source),
-    fitted(`${describeUse(use)} answers a failed validation with HTTP ${value.value}; expected 401`),
+    useMessage(use, `answers a failed validation with HTTP ${value.value}; expected 401`),
     {
       ...locateInUse(use, element, 'failed-validation-httpcode'),
       evidence,
@@ -105,8 +105,9 @@ function* scheme(use: ValidationUse, evidence: readonly Evidence[]): Generator<R
     const add = addAttribute(text, element, 'require-scheme', 'Bearer');
     yield violation(
       statementEntity(source),
-      fitted(
-        `${describeUse(use)} reads the Authorization header without require-scheme; expected require-scheme="Bearer"`,
+      useMessage(
+        use,
+        `reads the Authorization header without require-scheme; expected require-scheme="Bearer"`,
       ),
       {
         ...locateInUse(use, element, 'require-scheme'),
@@ -122,9 +123,7 @@ function* scheme(use: ValidationUse, evidence: readonly Evidence[]): Generator<R
     const replace = replaceAttributeValue(text, element, 'require-scheme', 'Bearer');
     yield violation(
       statementEntity(source),
-      fitted(
-        `${describeUse(use)} requires the scheme '${value.value}' in the Authorization header; expected 'Bearer'`,
-      ),
+      useMessage(use, `requires the scheme '${value.value}' in the Authorization header; expected 'Bearer'`),
       {
         ...locateInUse(use, element, 'require-scheme'),
         evidence,
@@ -165,8 +164,9 @@ function* inlineSymmetricKeys(
   const remove = removable ? removeElement(sourceText(source), containers[0]!) : undefined;
   yield violation(
     statementEntity(source),
-    fitted(
-      `${describeUse(use)} accepts an inline symmetric signing key (<issuer-signing-keys><key>) for Microsoft Entra ` +
+    useMessage(
+      use,
+      `accepts an inline symmetric signing key (<issuer-signing-keys><key>) for Microsoft Entra ` +
         `tokens; expected only Entra's keys (openid-config)`,
     ),
     {

@@ -8,7 +8,7 @@ import type { PolicyOwner } from '../../src/policy/documents';
 import { describeUnreadable, unreadableText } from './policy-texts';
 import { isFragmentText, type PolicyText } from '../../src/policy/fragments';
 import { textEntity } from './policy-texts';
-import { unreadableInbound } from './jwt';
+import { describeUse, shortUse, unreadableInbound, type ValidationUse } from './jwt';
 
 /** `the API policy of 'x'` -> `The API policy of 'x'`, to start a message with a label. */
 export function capitalized(text: string): string {
@@ -67,4 +67,12 @@ export function fitted(message: string): string {
  */
 export function firstFitting(...messages: string[]): string {
   return messages.find((m) => m.length <= MESSAGE_LIMIT) ?? fitted(messages[messages.length - 1] ?? '');
+}
+
+/**
+ * `<validate-jwt in ... (APIs ...)> <rest>`: a message about a validation, naming the APIs it protects when that
+ * fits in MESSAGE_LIMIT, else without them (the detail names them).
+ */
+export function useMessage(use: ValidationUse, rest: string): string {
+  return firstFitting(`${describeUse(use)} ${rest}`, `${shortUse(use)} ${rest}`);
 }

@@ -58,9 +58,14 @@ function sourcesOf(statements: readonly EffectiveStatement[]): string {
   return `${labels.join(' and ')} ${labels.length === 1 ? 'validates' : 'validate'} tokens (${names.join(', ')})`;
 }
 
-/** `runs` for `operation 'x'`, `run` for `operations 'x', 'y'` and `2 operations`. */
+/** `runs` for `operation 'x'` and `the operation`, `run` for `operations 'x', 'y'` and `2 operations`. */
 function run(ops: string): string {
-  return ops.startsWith('operation ') ? 'runs' : 'run';
+  return ops.startsWith('operation ') || ops === 'the operation' ? 'runs' : 'run';
+}
+
+/** An operation policy concerns its own operation only: the message says so instead of repeating its name. */
+function opsOf(document: PolicyDocument, ops: string): string {
+  return document.scope === 'operation' && ops.startsWith('operation ') ? 'the operation' : ops;
 }
 
 export function lostGroup(verdict: Extract<Verdict, { kind: 'lost' }>): GroupHead {
@@ -82,8 +87,9 @@ export function lostGroup(verdict: Extract<Verdict, { kind: 'lost' }>): GroupHea
       : { path: 'policy/value', key: 'inbound-base' },
     describe: (ops, paths, short) => ({
       message:
-        `${capitalized(drop.document.label)} has no <base /> in inbound${short ? '' : also}, so ${ops} ` +
-        `${run(ops)} without token validation${paths}; expected <base /> first`,
+        `${capitalized(drop.document.label)} has no <base /> in inbound${short ? '' : also}, so ` +
+        `${opsOf(drop.document, ops)} ${run(opsOf(drop.document, ops))} without token validation${paths}; ` +
+        'expected <base /> first',
       detail:
         `${capitalized(sourcesOf(verdict.validations))}, but without <base /> in ${drop.document.label}${also} ` +
         `the validation does not run for ${ops}${paths}: ${UNVALIDATED}`,
@@ -127,8 +133,9 @@ export function cutOffGroup(document: PolicyDocument): GroupHead {
         : { path: 'policy/value', key: 'inbound-base' },
     describe: (ops, paths) => ({
       message:
-        `${capitalized(document.label)} has no <base /> in inbound and validates no token itself, so ${ops} ` +
-        `${run(ops)} without token validation${paths}; expected validate-jwt or <base />`,
+        `${capitalized(document.label)} has no <base /> in inbound and validates no token itself, so ` +
+        `${opsOf(document, ops)} ${run(opsOf(document, ops))} without token validation${paths}; expected ` +
+        'validate-jwt or <base />',
       detail:
         'Without <base />, nothing of the broader scopes (global, workspace, product) runs, whatever they hold, and ' +
         `the policy itself validates no token, so for ${ops}${paths} ${UNVALIDATED}`,

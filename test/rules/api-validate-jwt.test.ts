@@ -100,8 +100,8 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           severity: 'error',
           resource: 'get-random-color',
           message:
-            "The operation policy of 'colors-api/get-random-color' has no <base /> in inbound, so operation " +
-            "'colors-api/get-random-color' runs without token validation; expected <base /> first",
+            "The operation policy of 'colors-api/get-random-color' has no <base /> in inbound, so the operation runs " +
+            'without token validation; expected <base /> first',
         },
       ],
     },
@@ -113,8 +113,8 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: `${AT.api}/operations/0/policy/value`,
           resource: 'get-colors',
           message:
-            "The operation policy of 'colors-api/get-colors' has no <base /> in inbound, so operation " +
-            "'colors-api/get-colors' runs without token validation; expected <base /> first",
+            "The operation policy of 'colors-api/get-colors' has no <base /> in inbound (and the API policy of " +
+            "'colors-api' has none either), so the operation runs without token validation; expected <base /> first",
         },
       ],
     },
