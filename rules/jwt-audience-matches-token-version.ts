@@ -3,7 +3,7 @@
  * always carries the backend app's appId (GUID); a v1.0 token carries the resource identifier the client asked
  * for (an App ID URI such as `api://<appId>`, or the GUID). A mismatch rejects every token with IDX10214.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { checked, defineRule, notEvaluated, type RuleOutput } from './support/contract';
 import { isGuid, resourceIdentifiers } from '../src/entra/endpoints';
 import { foreignLoginHosts, resolveScopes } from './support/queries';
 import type { App, AuthServer, Evidence, Model } from '../src/model/types';
@@ -37,7 +37,7 @@ import {
   serverEndpointsEvidence,
   uniqueEvidence,
 } from './support/policy-evidence';
-import { firstFitting, unreadableInboundNotChecked } from './support/outputs';
+import { firstFitting, unreadableInboundNotChecked, useViolation } from './support/outputs';
 import { insertFirst, insertLast, removeElement, sourceText, xmlEscape } from './support/policy-edits';
 import { childElements } from '../src/policy/parser';
 import type { PolicyElement } from '../src/policy/types';
@@ -186,7 +186,8 @@ function* checkList(
   const failing = missing.map((m) => `'${m.identifier}'`).join(', ');
   const entries = missing.map((m) => `<${target.item}>${xmlEscape(m.identifier)}</${target.item}>`).join('');
   const add = target.container ? insertLast(sourceText(source), target.container, entries) : undefined;
-  yield violation(
+  yield useViolation(
+    use,
     statementEntity(source),
     firstFitting(
       `${describeUse(use)} accepts ${what} ${accepted}, but ${expected.tokens} carry aud ${failing}`,
@@ -247,7 +248,8 @@ function* firstPartyAudiences(
     );
     const remove =
       siblings.length > 0 ? removeElement(sourceText(use.statement.source), v.element) : undefined;
-    yield violation(
+    yield useViolation(
+      use,
       statementEntity(use.statement.source),
       firstFitting(
         `${describeUse(use)} accepts the audience '${v.value.value}' of ${api.name}; expected only its backend app's identifiers`,
@@ -287,7 +289,8 @@ function* noAudience(
           `<audiences><audience>${xmlEscape(appId)}</audience></audiences>`,
         )
       : undefined;
-  yield violation(
+  yield useViolation(
+    use,
     statementEntity(use.statement.source),
     firstFitting(
       `${describeUse(use)} checks no audience; expected <audiences> with the backend's identifier`,

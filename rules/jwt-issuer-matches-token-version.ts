@@ -8,7 +8,7 @@
  * Without any app registration, what the policy says still tells two things: issuer spellings no Entra token
  * carries, and explicit issuers that replace metadata of another version or tenant.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { checked, defineRule, notEvaluated, type RuleOutput } from './support/contract';
 import type { CloudName } from '../src/entra/clouds';
 import { isGuid } from '../src/entra/endpoints';
 import { foreignLoginHosts } from './support/queries';
@@ -45,7 +45,7 @@ import {
   type Metadata,
 } from './support/issuer-acceptance';
 import { configEvidence, serverEndpointsEvidence, uniqueEvidence } from './support/policy-evidence';
-import { capitalized, firstFitting, unreadableInboundNotChecked } from './support/outputs';
+import { capitalized, firstFitting, unreadableInboundNotChecked, useViolation } from './support/outputs';
 import { misspelt, replacedMetadata } from './support/issuer-findings';
 import {
   insertLast,
@@ -227,7 +227,8 @@ function* judge(
   const anchor = config.issuers[0]?.element ?? metadata[0]?.c.element ?? use.statement.element;
   const issuers = acceptedIssuers(config, metadata, e.cloud);
   const app = `backend app '${e.backend.app.name}'`;
-  yield violation(
+  yield useViolation(
+    use,
     statementEntity(source),
     firstFitting(
       `${describeUse(use)} accepts iss ${issuers}, but ${app} issues ${version} tokens with iss '${expected}'`,
@@ -260,7 +261,8 @@ function* tenantOfAzureAdToken(
     if (e.tenant === undefined || tenant.toLowerCase() === e.tenant) continue;
     const servers = e.servers.map((s) => `'${s}'`).join(', ');
     const edit = replaceAttributeValue(sourceText(source), element, 'tenant-id', e.tenant);
-    yield violation(
+    yield useViolation(
+      use,
       statementEntity(source),
       firstFitting(
         `${describeUse(use)} has tenant-id '${tenant}', but authorization server ${servers} gets tokens from tenant '${e.tenant}'`,

@@ -3,7 +3,7 @@
  * backend app really exposes, written bare (`Colors.Read`) as they appear in the token, never as the full
  * `api://<app>/Colors.Read` string a client requests.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { checked, defineRule, notEvaluated, type RuleOutput } from './support/contract';
 import { classifyScope } from '../src/entra/endpoints';
 import { findScope, foreignLoginHosts, resolveScopes } from './support/queries';
 import type { Api, App, AuthServer, Evidence, Model } from '../src/model/types';
@@ -33,7 +33,7 @@ import {
   serverEndpointsEvidence,
   uniqueEvidence,
 } from './support/policy-evidence';
-import { unreadableInboundNotChecked, useMessage } from './support/outputs';
+import { unreadableInboundNotChecked, useMessage, useViolation } from './support/outputs';
 import { addAttribute, replaceElementText, sourceText } from './support/policy-edits';
 
 const SCOPE_CLAIMS = ['scp', 'http://schemas.microsoft.com/identity/claims/scope'];
@@ -124,7 +124,8 @@ function* notExposed(
     const replace = spelt
       ? replaceElementText(sourceText(use.statement.source), v.element, spelt)
       : undefined;
-    yield violation(
+    yield useViolation(
+      use,
       statementEntity(use.statement.source),
       useMessage(use, `requires ${claim.name} '${required}', but ${problem}`),
       {
@@ -168,7 +169,8 @@ function* notRequested(
         ? required.some((r) => requested.includes(r))
         : required.every((r) => requested.includes(r));
     if (ok) continue;
-    yield violation(
+    yield useViolation(
+      use,
       statementEntity(use.statement.source),
       useMessage(
         use,
@@ -233,7 +235,8 @@ function* checkClaim(
       continue;
     }
     const replace = replaceElementText(sourceText(source), v.element, suggestion);
-    yield violation(
+    yield useViolation(
+      use,
       statementEntity(source),
       useMessage(use, `requires ${claim.name} '${v.value.value}'; expected the bare value '${suggestion}'`),
       {
@@ -249,7 +252,8 @@ function* checkClaim(
   if (!isScope) return;
   if (claim.separator === undefined && known.length > 0) {
     const add = addAttribute(sourceText(source), claim.element, 'separator', ' ');
-    yield violation(
+    yield useViolation(
+      use,
       statementEntity(source),
       useMessage(use, `checks ${claim.name} without separator=" "; expected separator=" "`),
       {
@@ -295,7 +299,8 @@ function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
   } else if (unchecked) {
     const callers =
       use.kind === 'validate-jwt' ? 'an azp (v2.0) or appid (v1.0) claim' : '<client-application-ids>';
-    yield violation(
+    yield useViolation(
+      use,
       entity,
       useMessage(
         use,

@@ -4,7 +4,7 @@
  * symmetric signing key when Microsoft Entra ID issues the tokens (Entra signs with rotating RSA keys published
  * in its OpenID Connect metadata; anyone who knows a symmetric key can mint tokens the policy accepts).
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { checked, defineRule, notEvaluated, type RuleOutput } from './support/contract';
 import type { Evidence } from '../src/model/types';
 import { symmetricKeys, tokenIssuerOf, type TokenIssuer } from './support/audience-apps';
 import {
@@ -20,7 +20,7 @@ import {
 import { describeOpaque } from './support/policy-texts';
 import { attr, childElements } from '../src/policy/parser';
 import { configEvidence, namedValueEvidence, uniqueEvidence } from './support/policy-evidence';
-import { unreadableInboundNotChecked, useMessage } from './support/outputs';
+import { unreadableInboundNotChecked, useMessage, useViolation } from './support/outputs';
 import {
   addAttribute,
   removeAttribute,
@@ -56,7 +56,8 @@ function* flag(
   }
   if (value.value.toLowerCase() === 'false') {
     const remove = removeAttribute(sourceText(source), element, name);
-    yield violation(
+    yield useViolation(
+      use,
       statementEntity(source),
       useMessage(use, `sets ${name}="false"; expected true (the default)`),
       {
@@ -77,7 +78,8 @@ function* statusCode(use: ValidationUse, evidence: readonly Evidence[]): Generat
   const value = resolvedAttribute(source, element, 'failed-validation-httpcode');
   if (!value || value.opaque || value.value === '401') return;
   const replace = replaceAttributeValue(sourceText(source), element, 'failed-validation-httpcode', '401');
-  yield violation(
+  yield useViolation(
+    use,
     statementEntity(source),
     useMessage(use, `answers a failed validation with HTTP ${value.value}; expected 401`),
     {
@@ -103,7 +105,8 @@ function* scheme(use: ValidationUse, evidence: readonly Evidence[]): Generator<R
   const text = sourceText(source);
   if (!value) {
     const add = addAttribute(text, element, 'require-scheme', 'Bearer');
-    yield violation(
+    yield useViolation(
+      use,
       statementEntity(source),
       useMessage(
         use,
@@ -121,7 +124,8 @@ function* scheme(use: ValidationUse, evidence: readonly Evidence[]): Generator<R
     );
   } else if (value.value.toLowerCase() !== 'bearer') {
     const replace = replaceAttributeValue(text, element, 'require-scheme', 'Bearer');
-    yield violation(
+    yield useViolation(
+      use,
       statementEntity(source),
       useMessage(use, `requires the scheme '${value.value}' in the Authorization header; expected 'Bearer'`),
       {
@@ -162,7 +166,8 @@ function* inlineSymmetricKeys(
     containers.length === 1 &&
     childElements(containers[0]!).every((k) => k.name !== 'key' || symmetric.has(k));
   const remove = removable ? removeElement(sourceText(source), containers[0]!) : undefined;
-  yield violation(
+  yield useViolation(
+    use,
     statementEntity(source),
     useMessage(
       use,

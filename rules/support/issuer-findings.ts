@@ -2,7 +2,7 @@
  * What jwt-issuer-matches-token-version finds in a validation's own text, without (or beside) an app registration:
  * issuer spellings no Entra token carries, and explicit issuers that replace metadata of another version or tenant.
  */
-import { violation, type RuleOutput } from './contract';
+import type { RuleOutput } from './contract';
 import { isGuid } from '../../src/entra/endpoints';
 import { entraIssuer, misspeltIssuer, parseIssuer, parseMetadataUrl } from '../../src/entra/issuers';
 import type { Evidence } from '../../src/model/types';
@@ -15,7 +15,7 @@ import {
   type ValidationConfig,
   type ValidationUse,
 } from './jwt';
-import { firstFitting } from './outputs';
+import { firstFitting, useViolation } from './outputs';
 import { replaceElementText, sourceText } from './policy-edits';
 
 /** Issuer spellings no Entra token carries (domain reference §11); needs no app registration. */
@@ -40,7 +40,8 @@ export function* misspelt(
     const edit =
       slash && v2 ? replaceElementText(sourceText(use.statement.source), i.element, v2.issuer) : undefined;
     const expected = slash ? `'${v2?.issuer ?? ''}'` : 'an issuer';
-    yield violation(
+    yield useViolation(
+      use,
       statementEntity(use.statement.source),
       firstFitting(
         `${describeUse(use)} lists the issuer '${i.value.value}', which no Entra token carries; expected ${expected}`,
@@ -104,7 +105,8 @@ export function* replacedMetadata(
       : `it works only if the backend app issues ${[...versions].map((v) => versionText(v)).join(' / ')} tokens`;
     const metadataIssuer = entraIssuer(m.version, isGuid(m.tenant) ? m.tenant : undefined, m.cloud);
     const version = versionText(m.version);
-    yield violation(
+    yield useViolation(
+      use,
       statementEntity(use.statement.source),
       firstFitting(
         `${describeUse(use)} reads ${version} metadata but accepts only the issuers it lists (${listed}); expected '${metadataIssuer}' among them`,

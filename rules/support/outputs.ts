@@ -2,13 +2,14 @@
  * Wording and locating shared by the policy rules (`policy-*`, `jwt-*`, `api-validate-jwt`), so that they say
  * the same thing the same way and point at the same places.
  */
-import { checked, MESSAGE_LIMIT, notEvaluated, type RuleOutput, type Violation } from './contract';
+import { checked, MESSAGE_LIMIT, notEvaluated, violation, type RuleOutput, type Violation } from './contract';
+import type { Entity } from '../../src/model/types';
 import type { Model } from '../../src/model/types';
 import type { PolicyOwner } from '../../src/policy/documents';
 import { describeUnreadable, unreadableText } from './policy-texts';
 import { isFragmentText, type PolicyText } from '../../src/policy/fragments';
 import { textEntity } from './policy-texts';
-import { describeUse, shortUse, unreadableInbound, type ValidationUse } from './jwt';
+import { describeApis, describeUse, shortUse, unreadableInbound, type ValidationUse } from './jwt';
 
 /** `the API policy of 'x'` -> `The API policy of 'x'`, to start a message with a label. */
 export function capitalized(text: string): string {
@@ -75,4 +76,20 @@ export function firstFitting(...messages: string[]): string {
  */
 export function useMessage(use: ValidationUse, rest: string): string {
   return firstFitting(`${describeUse(use)} ${rest}`, `${shortUse(use)} ${rest}`);
+}
+
+/**
+ * A violation about a validation whose message may have left out the APIs it protects (to fit one line): its
+ * detail then names them, so that no finding loses what it used to say.
+ */
+export function useViolation(
+  use: ValidationUse,
+  entity: Entity,
+  message: string,
+  extra: Parameters<typeof violation>[2] = {},
+): Violation {
+  const apis = describeApis(use.apis);
+  const named = message.includes(apis) || (extra.detail ?? '').includes(apis);
+  const detail = extra.detail === undefined || named ? extra.detail : `${extra.detail} It protects ${apis}.`;
+  return violation(entity, message, { ...extra, ...(detail !== undefined ? { detail } : {}) });
 }

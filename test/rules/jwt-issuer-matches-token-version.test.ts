@@ -313,7 +313,9 @@ describe('jwt-issuer-matches-token-version', () => {
         "validate-azure-ad-token in the global policy of service 'contoso-apim' has tenant-id " +
           `'72f988bf-86f1-41af-91ab-2d7cd011db47'; expected '${TENANT_ID}'`,
       );
-      expect(v?.detail).toMatch(/every token fails issuer validation \(IDX10205\), 401\.$/);
+      expect(v?.detail).toMatch(
+        /every token fails issuer validation \(IDX10205\), 401\. It protects API 'colors-api'\.$/,
+      );
       expect(v?.fix?.text).toBe(`Set tenant-id="${TENANT_ID}".`);
       const { before, after } = policyEdit(loaded.doc, v);
       expect(after).toBe(before.replace('72f988bf-86f1-41af-91ab-2d7cd011db47', TENANT_ID));
@@ -389,7 +391,7 @@ describe('jwt-issuer-matches-token-version on APIs without an authorization serv
       );
       expect(v?.detail).toBe(
         "It lacks the trailing '/' that every v1.0 token's iss ends with; issuers are compared as exact strings, so " +
-          'tokens fail with IDX10205 (issuer validation failed) unless another listed issuer matches.',
+          "tokens fail with IDX10205 (issuer validation failed) unless another listed issuer matches. It protects API 'colors-api'.",
       );
       expect(v?.fix?.text).toBe(`Write <issuer>${V1_ISSUER}</issuer>.`);
       expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<issuer>'));
