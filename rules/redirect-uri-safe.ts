@@ -212,11 +212,13 @@ function* checkUri(app: App, registered: RegisteredRedirectUri): Generator<RuleO
   const head = `Application '${app.name}' has the ${platform} redirect URI `;
   const tail = `, which ${joinProblems(problems)}; ${expectation(uri, problems)}`;
   const list = fixedList(app, registered, problems);
-  yield violation(app, fitted(`${head}${shown(uri, head.length + tail.length)}${tail}`), {
+  const short = shown(uri, head.length + tail.length);
+  yield violation(app, fitted(`${head}${short}${tail}`), {
     path,
     key: `${platform}:${uri}`,
     knownPart: registered.placeholders !== undefined,
-    detail: detailOf(problems),
+    // A URI cut in the message is given whole here.
+    detail: `${short === uri ? '' : `The URI is ${uri}. `}${detailOf(problems)}`,
     fix: {
       text: advice(uri, problems),
       ...(list ? { property: { path: `${platform}/redirectUris`, value: list } } : {}),

@@ -170,6 +170,7 @@ describe('redirect-uri-safe', () => {
     const uri = `http://developer.contoso.com/${'a'.repeat(300)}`;
     const [v] = violations(runnerFor(rule)(overlayWith(uri)));
     expect(v?.message.length).toBeLessThanOrEqual(200);
+    expect(v?.detail).toMatch(new RegExp(`^The URI is ${uri}\\. Authorization codes and tokens`));
     expect(v?.message).toMatch(
       /^Application 'oauth-client-app' has the web redirect URI http:\/\/developer\.contoso\.com\/a+\.\.\., which uses plain http/,
     );
