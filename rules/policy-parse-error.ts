@@ -30,12 +30,15 @@ function* checkText(text: PolicyDocument | FragmentDocument): Generator<RuleOutp
     return;
   }
   if (state.kind === 'parse-error') {
-    yield violation(entity, fitted(`${capitalized(text.label)} cannot be read: ${explain(state.message)}`), {
+    const message = `${capitalized(text.label)} cannot be read: ${explain(state.message)}`;
+    yield violation(entity, fitted(message), {
       ...textLocation(text, state.offset),
       key: 'parse',
       detail:
-        'API Management rejects such text when it is saved or deployed (a ValidationError naming the line), and ' +
-        'the policy rules cannot evaluate it: what it validates and inherits is not known to this audit.',
+        // The reader's words whole when the message had to be cut.
+        `${message === fitted(message) ? '' : `${message}. `}API Management rejects such text when it is saved ` +
+        'or deployed (a ValidationError naming the line), and the policy rules cannot evaluate it: what it ' +
+        'validates and inherits is not known to this audit.',
       fix: {
         text: 'Correct the policy text at the reported place, so that it is one well-formed XML document.',
       },

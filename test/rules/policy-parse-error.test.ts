@@ -149,6 +149,18 @@ describe('policy-parse-error', () => {
     expect(v?.fix?.text).toMatch(/^Correct the policy text at the reported place/);
   });
 
+  it("gives the reader's words whole in the detail when the message had to be cut", () => {
+    const name = `x${'y'.repeat(250)}`;
+    const [v] = violations(
+      run({ api: { policy: rawxml(`<policies><inbound></${name}></outbound></policies>`) } }).outputs,
+    );
+    expect(v?.message.length).toBeLessThanOrEqual(200);
+    expect(v?.message).toMatch(/\.\.\.$/);
+    expect(v?.detail).toMatch(
+      new RegExp(`^The API policy of 'colors-api' cannot be read: .*${name}.*\\. API Management rejects`),
+    );
+  });
+
   it('keys a policy broken beyond repair as parse, on the API', () => {
     const [v] = violations(
       run({ api: { policy: rawxml('<policies>\n  <inbound>\n    <base />\n  </outbound>\n</policies>') } })
