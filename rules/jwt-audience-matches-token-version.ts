@@ -3,22 +3,22 @@
  * always carries the backend app's appId (GUID); a v1.0 token carries the resource identifier the client asked
  * for (an App ID URI such as `api://<appId>`, or the GUID). A mismatch rejects every token with IDX10214.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { checked, defineRule, notEvaluated, type RuleOutput } from './support/contract';
 import { isGuid, resourceIdentifiers } from '../src/entra/endpoints';
 import { foreignLoginHosts, resolveScopes } from './support/queries';
 import type { App, AuthServer, Evidence, Model } from '../src/model/types';
 import {
-  acceptedAudiences,
   correlate,
-  firstPartyApi,
   noBackendReason,
   tokenIssuerOf,
   type Backend,
   type Correlation,
 } from './support/audience-apps';
 import {
+  describeApis,
   describeUse,
   locateInUse,
+  shortUse,
   readValidation,
   statementEntity,
   tokenValidations,
@@ -35,7 +35,11 @@ import {
   serverEndpointsEvidence,
   uniqueEvidence,
 } from './support/policy-evidence';
-import { unreadableInboundNotChecked } from './support/outputs';
+import { firstPartyAudiences, noAudience } from './support/audience-findings';
+import { firstFitting, unreadableInboundNotChecked, useViolation } from './support/outputs';
+import { insertLast, sourceText, xmlEscape } from './support/policy-edits';
+import { childElements } from '../src/policy/parser';
+import type { PolicyElement } from '../src/policy/types';
 
 /** An identifier a token's aud may hold, and why. */
 interface Requested {
@@ -88,8 +92,13 @@ function requestedIdentifiers(
 interface Expected {
   /** Every identifier that can be a token's aud; all of them must be accepted. */
   identifiers: Requested[];
+  /** Why those are the token's aud (a clause for the detail). */
   reason: string;
-  fix: string;
+  /** `v2.0 tokens of backend app 'x'`, for messages. */
+  tokens: string;
+  version: 'v1.0' | 'v2.0';
+  /** The better step for v1.0 tokens (after accepting the identifiers), or '' for v2.0 tokens. */
+  better: string;
   /** What the expectation rests on: the app's version and identifiers, and how it was found. */
   evidence: Evidence[];
 }
@@ -111,7 +120,9 @@ function expectedFor(
     return {
       identifiers: [{ identifier: app.appId, why: 'v2.0 tokens always carry the appId' }],
       reason: `${describeBackend(backend)} issues v2.0 access tokens (api.requestedAccessTokenVersion ${declared}), whose aud is always its appId '${app.appId}'`,
-      fix: `add <audience>${app.appId}</audience>`,
+      tokens: `v2.0 tokens of backend app '${app.name}'`,
+      version: 'v2.0',
+      better: '',
       evidence,
     };
   }
@@ -126,15 +137,25 @@ function expectedFor(
     reason:
       `backend app '${app.name}' issues v1.0 access tokens (api.requestedAccessTokenVersion ${declared}), whose aud ` +
       `is the identifier the client requested: ${unique.map((r) => `'${r.identifier}' (${r.why})`).join(', ')}`,
-    fix:
-      `accept ${unique.map((r) => `'${r.identifier}'`).join(' and ')}, or better set api.requestedAccessTokenVersion ` +
-      `to 2 on the backend app so that aud is always its appId${app.appId ? ` '${app.appId}'` : ''}`,
+    tokens: `v1.0 tokens of backend app '${app.name}'`,
+    version: 'v1.0',
+    better:
+      ', or better set api.requestedAccessTokenVersion to 2 on the backend app so that aud is always its appId' +
+      `${app.appId ? ` '${app.appId}'` : ''}`,
     evidence: [
       ...evidence,
       { entity: app, path: 'identifierUris' },
       ...backend.servers.flatMap((s) => [...serverBackendEvidence(s), ...serverEndpointsEvidence(s)]),
     ],
   };
+}
+
+/** Where the identifiers a list lacks go: its element (`<audiences>`, a claim) and the name of an entry. */
+interface ListTarget {
+  container: PolicyElement | undefined;
+  item: 'audience' | 'application-id' | 'value';
+  /** ` to <backend-application-ids>`, for the fix text. */
+  where: string;
 }
 
 /** Checks one list of accepted values against the expectation; undefined when it passes or cannot be judged. */
@@ -146,6 +167,7 @@ function* checkList(
   expected: Expected,
   key: string,
   base: readonly Evidence[],
+  target: ListTarget,
 ): Generator<RuleOutput> {
   const known = values.filter((v) => !v.value.opaque).map((v) => v.value.value);
   const missing = expected.identifiers.filter((r) => !known.some((k) => sameAudience(k, r.identifier)));
@@ -161,11 +183,28 @@ function* checkList(
   }
   const accepted = known.length > 0 ? known.map((k) => `'${k}'`).join(', ') : 'none';
   const failing = missing.map((m) => `'${m.identifier}'`).join(', ');
-  yield violation(
+  const entries = missing.map((m) => `<${target.item}>${xmlEscape(m.identifier)}</${target.item}>`).join('');
+  const add = target.container ? insertLast(sourceText(source), target.container, entries) : undefined;
+  yield useViolation(
+    use,
     statementEntity(source),
-    `${describeUse(use)} accepts ${what} ${accepted}, but ${expected.reason}; tokens with aud ${failing} fail with ` +
-      `IDX10214 (audience validation failed); ${expected.fix}.`,
-    { ...locateInUse(use, anchor, key), evidence: uniqueEvidence([...base, ...expected.evidence]) },
+    firstFitting(
+      `${describeUse(use)} accepts ${what} ${accepted}, but ${expected.tokens} carry aud ${failing}`,
+      `${shortUse(use)} accepts ${what} ${accepted}, but ${expected.tokens} carry aud ${failing}`,
+      `${shortUse(use)} accepts ${what} ${accepted}; expected ${failing} (aud of ${expected.version} tokens)`,
+      `${shortUse(use)} does not accept aud ${failing} of the ${expected.tokens}`,
+    ),
+    {
+      ...locateInUse(use, anchor, key),
+      evidence: uniqueEvidence([...base, ...expected.evidence]),
+      detail:
+        `It protects ${describeApis(use.apis)} and accepts ${what} ${accepted}, but ${expected.reason}: tokens ` +
+        `with aud ${failing} fail with IDX10214 (audience validation failed), 401.`,
+      fix: {
+        text: `Add ${entries}${target.where}${expected.better}.`,
+        ...(add ? { policy: add } : {}),
+      },
+    },
   );
 }
 
@@ -176,44 +215,6 @@ function describeBackend(backend: Backend): string {
       ? ` (the app registration of the accepted audience '${backend.accepted[0]}')`
       : '';
   return `backend app '${backend.app.name}'${how}`;
-}
-
-/** Accepting the audience of a Microsoft API accepts tokens minted for it; needs no Entra data. */
-function* firstPartyAudiences(
-  use: ValidationUse,
-  config: ValidationConfig,
-  base: readonly Evidence[],
-): Generator<RuleOutput> {
-  for (const v of acceptedAudiences(config)) {
-    if (v.value.opaque) continue;
-    const api = firstPartyApi(v.value.value);
-    if (!api) continue;
-    yield violation(
-      statementEntity(use.statement.source),
-      `${describeUse(use)} accepts the audience '${v.value.value}' of ${api.name}, so it accepts access tokens ` +
-        `minted for ${api.name}, not for this API: any app that can get a token for ${api.name} for a signed-in ` +
-        "user (or for itself) can call the API with it; accept only the identifiers of the API's own backend app " +
-        'registration (its appId for v2.0 tokens).',
-      { ...locateInUse(use, v.element, `first-party:${v.value.value}`), evidence: base },
-    );
-  }
-}
-
-function* noAudience(
-  use: ValidationUse,
-  backends: readonly Backend[],
-  base: readonly Evidence[],
-): Generator<RuleOutput> {
-  const found = backends.find((b) => b.app.appId);
-  const appId = found?.app.appId;
-  const evidence = found ? [...base, ...found.evidence, { entity: found.app, path: 'appId' }] : base;
-  yield violation(
-    statementEntity(use.statement.source),
-    `${describeUse(use)} checks no audience, so it accepts a token issued by the same issuer for any other API ` +
-      `(for example Microsoft Graph); ${use.kind === 'validate-jwt' ? 'add <audiences>' : 'add <backend-application-ids> or <audiences>'} ` +
-      `with the backend's identifier${appId ? ` ('${appId}' for v2.0 tokens)` : ' (its appId for v2.0 tokens)'}.`,
-    { ...locateInUse(use, use.statement.element, 'no-audience'), evidence: uniqueEvidence(evidence) },
-  );
 }
 
 function* unknownServers(use: ValidationUse, servers: readonly AuthServer[]): Generator<RuleOutput> {
@@ -252,15 +253,29 @@ function* checkBackend(
       ? 'backend-application-ids'
       : 'backend-application-ids and audiences';
   const [first] = audiences;
-  const fix =
-    ids && backend.app.appId
-      ? `add <application-id>${backend.app.appId}</application-id> to <backend-application-ids>`
-      : expected.fix;
+  const list = (name: string) => childElements(use.statement.element).find((c) => c.name === name);
+  const target: ListTarget = ids
+    ? {
+        container: list('backend-application-ids'),
+        item: 'application-id',
+        where: ' to <backend-application-ids>',
+      }
+    : { container: list('audiences'), item: 'audience', where: '' };
   if (first) {
-    yield* checkList(use, what, first.element, audiences, { ...expected, fix }, `aud:${appKey}`, base);
+    yield* checkList(use, what, first.element, audiences, expected, `aud:${appKey}`, base, target);
   }
   for (const claim of audClaimsOf(config)) {
-    yield* checkList(use, 'aud claim values', claim.element, claim.values, expected, `claim:${appKey}`, base);
+    const where = { container: claim.element, item: 'value' as const, where: ' to the aud claim' };
+    yield* checkList(
+      use,
+      'aud claim values',
+      claim.element,
+      claim.values,
+      expected,
+      `claim:${appKey}`,
+      base,
+      where,
+    );
   }
 }
 

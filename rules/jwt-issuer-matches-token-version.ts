@@ -8,7 +8,7 @@
  * Without any app registration, what the policy says still tells two things: issuer spellings no Entra token
  * carries, and explicit issuers that replace metadata of another version or tenant.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { checked, defineRule, notEvaluated, type RuleOutput } from './support/contract';
 import type { CloudName } from '../src/entra/clouds';
 import { isGuid } from '../src/entra/endpoints';
 import { foreignLoginHosts } from './support/queries';
@@ -25,8 +25,10 @@ import {
 } from '../src/entra/issuers';
 import { serverCloud, serverTenant } from './support/queries';
 import {
+  describeApis,
   describeUse,
   locateInUse,
+  shortUse,
   readValidation,
   resolvedAttribute,
   statementEntity,
@@ -43,7 +45,17 @@ import {
   type Metadata,
 } from './support/issuer-acceptance';
 import { configEvidence, serverEndpointsEvidence, uniqueEvidence } from './support/policy-evidence';
-import { unreadableInboundNotChecked } from './support/outputs';
+import { capitalized, firstFitting, unreadableInboundNotChecked, useViolation } from './support/outputs';
+import { misspelt, replacedMetadata } from './support/issuer-findings';
+import {
+  insertLast,
+  replaceAttributeValue,
+  sourceText,
+  xmlEscape,
+  type EditableText,
+} from './support/policy-edits';
+import type { PolicyTextFix } from './support/contract';
+import { childElements } from '../src/policy/parser';
 
 interface Expectation extends IssuerExpectation {
   backend: Backend;
@@ -117,18 +129,20 @@ function describeBackend(e: Expectation): string {
     : `backend app '${app.name}'`;
 }
 
-/** What a rejecting use accepts instead, and how to fix it, for the violation's message. */
+/** What a rejecting use accepts instead, and how to fix it (in words, and as an edit when it is certain). */
 function rejection(
   config: ValidationConfig,
   e: Expectation,
   metadata: readonly Metadata[],
   misspelt: ValidationConfig['issuers'],
-): { accepted: string; fix: string } {
+  at: EditableText | undefined,
+): { accepted: string; fix: string; edit: PolicyTextFix | undefined } {
   const expected = entraIssuer(e.version, e.tenant, e.cloud);
   const metadataFix = `<openid-config url="${entraMetadataUrl(e.version, e.tenant, e.cloud)}" />`;
   const explicit = config.issuers;
   let accepted: string;
   let fix: string;
+  let edit: PolicyTextFix | undefined;
   if (explicit.length > 0) {
     const listed = explicit
       .filter((i) => !i.value.opaque || misspelt.includes(i))
@@ -138,7 +152,13 @@ function rejection(
     accepted =
       (first ? `${describeMetadata(first.c.value.value, first.info, e.cloud)} and ` : '') +
       `accepts only the issuers it lists (${listed}), which replace the metadata's`;
-    fix = `list <issuer>${expected}</issuer>${first && !metadataMatches(first.info, e) ? ` and use ${metadataFix}` : ''}`;
+    const metadataToo = first !== undefined && !metadataMatches(first.info, e);
+    fix = `list <issuer>${expected}</issuer>${metadataToo ? ` and use ${metadataFix}` : ''}`;
+    // One edit when the issuer list is all that changes and the issuer is known in full (its tenant included).
+    const list = childElements(config.statement.element).filter((c) => c.name === 'issuers');
+    if (!metadataToo && list.length === 1 && e.tenant !== undefined) {
+      edit = insertLast(at, list[0]!, `<issuer>${xmlEscape(expected)}</issuer>`);
+    }
   } else {
     const first = metadata[0]!;
     accepted = describeMetadata(first.c.value.value, first.info, e.cloud);
@@ -149,10 +169,30 @@ function rejection(
     fix = tenantOnly
       ? `use the metadata of tenant '${e.tenant ?? ''}', where authorization server ${e.servers.map((n) => `'${n}'`).join(', ')} signs in: ${metadataFix}`
       : `use ${metadataFix}`;
+    if (metadata.length === 1 && e.tenant !== undefined) {
+      edit = replaceAttributeValue(
+        at,
+        first.c.element,
+        'url',
+        entraMetadataUrl(e.version, e.tenant, e.cloud),
+      );
+    }
   }
   if (e.version === 1)
     fix += `, or better set api.requestedAccessTokenVersion to 2 on backend app '${e.backend.app.name}' (then check the audiences too)`;
-  return { accepted, fix };
+  return { accepted, fix, edit };
+}
+
+/** The issuers a use accepts, quoted: its explicit list, else what its metadata announces. */
+function acceptedIssuers(config: ValidationConfig, metadata: readonly Metadata[], cloud: CloudName): string {
+  if (config.issuers.length > 0) return config.issuers.map((i) => `'${i.value.value}'`).join(', ');
+  return metadata
+    .map(({ c, info }) =>
+      info?.version === undefined
+        ? c.value.value
+        : `'${entraIssuer(info.version, isGuid(info.tenant) ? info.tenant : undefined, info.cloud ?? cloud)}'`,
+    )
+    .join(', ');
 }
 
 /**
@@ -179,111 +219,32 @@ function* judge(
     return;
   }
   const expected = entraIssuer(e.version, e.tenant, e.cloud);
+  const version = versionText(e.version);
   const tokens =
-    `${describeBackend(e)} issues ${versionText(e.version)} access tokens (api.requestedAccessTokenVersion ` +
+    `${describeBackend(e)} issues ${version} access tokens (api.requestedAccessTokenVersion ` +
     `${e.backend.app.requestedAccessTokenVersion ?? 'null'}), so their iss is '${expected}'`;
-  const { accepted, fix } = rejection(config, e, metadata, misspelt);
+  const { accepted, fix, edit } = rejection(config, e, metadata, misspelt, sourceText(source));
   const anchor = config.issuers[0]?.element ?? metadata[0]?.c.element ?? use.statement.element;
-  yield violation(
+  const issuers = acceptedIssuers(config, metadata, e.cloud);
+  const app = `backend app '${e.backend.app.name}'`;
+  yield useViolation(
+    use,
     statementEntity(source),
-    `${describeUse(use)} ${accepted}, but ${tokens}; every token fails with IDX10205 (issuer validation failed); ${fix}.`,
+    firstFitting(
+      `${describeUse(use)} accepts iss ${issuers}, but ${app} issues ${version} tokens with iss '${expected}'`,
+      `${shortUse(use)} accepts iss ${issuers}, but ${app} issues ${version} tokens with iss '${expected}'`,
+      `${shortUse(use)} accepts iss ${issuers}; expected '${expected}' (iss of ${version} tokens)`,
+      `${shortUse(use)} rejects the ${version} tokens of ${app} (iss '${expected}')`,
+    ),
     {
       ...locateInUse(use, anchor, `issuer:${e.backend.app.appId ?? e.backend.app.id}`),
       evidence: uniqueEvidence([...base, ...e.evidence]),
+      detail:
+        `It protects ${describeApis(use.apis)} and ${accepted}, but ${tokens}: every token fails with IDX10205 ` +
+        '(issuer validation failed), 401.',
+      fix: { text: `${capitalized(fix)}.`, ...(edit ? { policy: edit } : {}) },
     },
   );
-}
-
-/** Issuer spellings no Entra token carries (domain reference §11); needs no app registration. */
-function* misspelt(
-  use: ValidationUse,
-  config: ValidationConfig,
-  base: readonly Evidence[],
-): Generator<RuleOutput> {
-  for (const i of config.issuers) {
-    if (i.value.expression) continue;
-    const found = misspeltIssuer(i.value.value);
-    if (!found) continue;
-    const [v2, v1] = found.meant;
-    const problem =
-      found.problem === 'v1-without-slash'
-        ? "lacks the trailing '/' that every v1.0 token's iss ends with"
-        : `is the tenant's sign-in authority, not an issuer: v2.0 tokens carry '${v2?.issuer ?? ''}' and v1.0 tokens '${v1?.issuer ?? ''}'`;
-    const fix =
-      found.problem === 'v1-without-slash'
-        ? `write <issuer>${v2?.issuer ?? ''}</issuer>`
-        : `list the issuer of the version the backend app issues (v2.0: <issuer>${v2?.issuer ?? ''}</issuer>)`;
-    yield violation(
-      statementEntity(use.statement.source),
-      `${describeUse(use)} lists the issuer '${i.value.value}', which no Entra token carries: it ${problem}; ` +
-        `issuers are compared as exact strings, so tokens fail with IDX10205 (issuer validation failed) unless ` +
-        `another listed issuer matches; ${fix}.`,
-      { ...locateInUse(use, i.element, `issuer-spelling:${i.value.value}`), evidence: base },
-    );
-  }
-}
-
-/** Two tenant segments that may name different tenants only when both are tenant ids. */
-function sameTenant(a: string | undefined, b: string | undefined): boolean {
-  return !isGuid(a) || !isGuid(b) || a.toLowerCase() === b.toLowerCase();
-}
-
-/**
- * Explicit issuers that replace Entra metadata of another version or tenant: the tokens the metadata is about all
- * fail. Whether the listed issuers are the right ones depends on the backend app: a warning. When a backend was
- * found (its version is judged by `judge`), only a tenant mismatch is left to say here (`tenantOnly`): an app
- * registration does not state its tenant, so which of the two tenants is wrong stays open.
- */
-function* replacedMetadata(
-  use: ValidationUse,
-  config: ValidationConfig,
-  base: readonly Evidence[],
-  tenantOnly = false,
-): Generator<RuleOutput> {
-  const issuers = config.issuers.flatMap((i) => {
-    const info = i.value.expression ? undefined : parseIssuer(i.value.value);
-    return info ? [{ i, info }] : [];
-  });
-  if (issuers.length === 0 || issuers.length < config.issuers.length) return;
-  for (const c of config.openidConfigs) {
-    if (c.value.expression) continue;
-    const m = parseMetadataUrl(c.value.value);
-    if (m?.version === undefined || !m.cloud) continue;
-    if (
-      issuers.some(
-        ({ info }) =>
-          info?.version === m.version && info.cloud === m.cloud && sameTenant(info.tenant, m.tenant),
-      )
-    )
-      continue;
-    if (tenantOnly && !issuers.some(({ info }) => info?.version === m.version && info.cloud === m.cloud))
-      continue;
-    const [first] = issuers;
-    const listed = issuers.map(({ i }) => `'${i.value.value}'`).join(', ');
-    const versions = new Set(issuers.map(({ info }) => info?.version));
-    const otherTenant = issuers.find(({ info }) => info?.version === m.version);
-    const metadataTokens = `${versionText(m.version)} tokens${isGuid(m.tenant) ? ` of tenant '${m.tenant}'` : ''}`;
-    const works = otherTenant
-      ? `only tokens of the tenant the issuers name pass (checked with the signing keys of tenant '${m.tenant ?? ''}')`
-      : `it works only if the backend app issues ${[...versions].map((v) => versionText(v)).join(' / ')} tokens`;
-    const metadataIssuer = entraIssuer(m.version, isGuid(m.tenant) ? m.tenant : undefined, m.cloud);
-    yield violation(
-      statementEntity(use.statement.source),
-      `${describeUse(use)} reads ${c.value.value} (${versionText(m.version)} metadata, issuer '${metadataIssuer}') but ` +
-        `accepts only the issuers it lists (${listed}), which replace the metadata's: ${metadataTokens} fail with ` +
-        `IDX10205 (issuer validation failed) and ${works}; list <issuer>${metadataIssuer}</issuer> if the backend ` +
-        'issues those tokens, or use the metadata of the listed issuer ' +
-        (tenantOnly
-          ? '(an app registration does not state its tenant, so which of the two is wrong is not known).'
-          : '(no app registration in the data tells which version the backend app issues).'),
-      {
-        ...locateInUse(use, first!.i.element, 'issuers-replace-metadata'),
-        severity: 'warning',
-        evidence: base,
-      },
-    );
-    return;
-  }
 }
 
 function* tenantOfAzureAdToken(
@@ -298,11 +259,24 @@ function* tenantOfAzureAdToken(
   if (!isGuid(tenant)) return;
   for (const e of exps) {
     if (e.tenant === undefined || tenant.toLowerCase() === e.tenant) continue;
-    yield violation(
+    const servers = e.servers.map((s) => `'${s}'`).join(', ');
+    const edit = replaceAttributeValue(sourceText(source), element, 'tenant-id', e.tenant);
+    yield useViolation(
+      use,
       statementEntity(source),
-      `${describeUse(use)} has tenant-id '${tenant}', but authorization server ${e.servers.map((s) => `'${s}'`).join(', ')} ` +
-        `gets tokens from tenant '${e.tenant}'; every token fails issuer validation (IDX10205); set tenant-id="${e.tenant}".`,
-      { ...locateInUse(use, element, 'tenant'), evidence: uniqueEvidence([...base, ...e.evidence]) },
+      firstFitting(
+        `${describeUse(use)} has tenant-id '${tenant}', but authorization server ${servers} gets tokens from tenant '${e.tenant}'`,
+        `${shortUse(use)} has tenant-id '${tenant}', but authorization server ${servers} gets tokens from tenant '${e.tenant}'`,
+        `${shortUse(use)} has tenant-id '${tenant}'; expected '${e.tenant}'`,
+      ),
+      {
+        ...locateInUse(use, element, 'tenant'),
+        evidence: uniqueEvidence([...base, ...e.evidence]),
+        detail:
+          `Tokens of tenant '${e.tenant}' carry its issuer, which a validation of tenant '${tenant}' does not ` +
+          'accept: every token fails issuer validation (IDX10205), 401.',
+        fix: { text: `Set tenant-id="${e.tenant}".`, ...(edit ? { policy: edit } : {}) },
+      },
     );
   }
 }

@@ -3,7 +3,7 @@
  * backend app really exposes, written bare (`Colors.Read`) as they appear in the token, never as the full
  * `api://<app>/Colors.Read` string a client requests.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { checked, defineRule, notEvaluated, type RuleOutput } from './support/contract';
 import { classifyScope } from '../src/entra/endpoints';
 import { findScope, foreignLoginHosts, resolveScopes } from './support/queries';
 import type { Api, App, AuthServer, Evidence, Model } from '../src/model/types';
@@ -33,12 +33,18 @@ import {
   serverEndpointsEvidence,
   uniqueEvidence,
 } from './support/policy-evidence';
-import { unreadableInboundNotChecked } from './support/outputs';
+import { unreadableInboundNotChecked, useMessage, useViolation } from './support/outputs';
+import { addAttribute, replaceElementText, sourceText } from './support/policy-edits';
 
 const SCOPE_CLAIMS = ['scp', 'http://schemas.microsoft.com/identity/claims/scope'];
 const ROLE_CLAIMS = ['roles', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role'];
 /** Claims naming the calling client app: `azp` in v2.0 tokens, `appid` in v1.0 tokens. */
 const CALLER_CLAIMS = ['azp', 'appid'];
+
+/** What the gateway answers a token whose claim fails the check (LastError reason and the 401 message). */
+function rejected(claim: string): string {
+  return `TokenClaimValueNotAllowed (401 "Claim ${claim} value of ... is not allowed. Access denied.")`;
+}
 
 /** `api://app/Colors.Read` -> `Colors.Read`; undefined for a value that is already bare. */
 function bareFormOf(value: string): string | undefined {
@@ -49,7 +55,7 @@ function bareFormOf(value: string): string | undefined {
 
 function exposedList(app: App): string {
   const values = app.scopes.filter((s) => s.isEnabled !== false && s.value).map((s) => `'${s.value}'`);
-  return values.length > 0 ? `it exposes ${values.join(', ')}` : 'it exposes no scopes';
+  return values.length > 0 ? `exposes only ${values.join(', ')}` : 'exposes no scopes';
 }
 
 /** The bare scope values the server's token requests ask of `app`; undefined when it asks for `.default`. */
@@ -103,18 +109,41 @@ function* notExposed(
   for (const v of values) {
     const scope = findScope(app, v.value.value);
     if (scope && scope.isEnabled !== false && scope.value === v.value.value) continue;
+    const required = v.value.value;
     const problem = !scope
-      ? `backend app '${app.name}' exposes no scope '${v.value.value}' (${exposedList(app)})`
+      ? `backend app '${app.name}' ${exposedList(app)}`
       : scope.isEnabled === false
-        ? `scope '${scope.value ?? ''}' of backend app '${app.name}' is disabled, so no token carries it`
-        : `the backend app '${app.name}' exposes it as '${scope.value ?? ''}' and claim values are compared exactly`;
-    yield violation(
+        ? `scope '${scope.value ?? ''}' of backend app '${app.name}' is disabled`
+        : `backend app '${app.name}' exposes it as '${scope.value ?? ''}'`;
+    const why = !scope
+      ? 'No token carries a scope the backend app does not expose'
+      : scope.isEnabled === false
+        ? 'No token carries a disabled scope'
+        : 'Claim values are compared exactly, case included';
+    const spelt = scope && scope.isEnabled !== false ? scope.value : undefined;
+    const replace = spelt
+      ? replaceElementText(sourceText(use.statement.source), v.element, spelt)
+      : undefined;
+    yield useViolation(
+      use,
       statementEntity(use.statement.source),
-      `${describeUse(use)} requires ${claim.name} '${v.value.value}', but ${problem}; every token fails with ` +
-        'TokenClaimValueNotAllowed (401); require a scope the backend exposes and the client requests.',
+      useMessage(use, `requires ${claim.name} '${required}', but ${problem}`),
       {
-        ...locateInUse(use, v.element, `exposed:${app.appId ?? app.id}:${v.value.value}`),
+        ...locateInUse(use, v.element, `exposed:${app.appId ?? app.id}:${required}`),
         evidence: exposed,
+        detail: `${why}, so every token fails with ${rejected(claim.name)}.`,
+        fix: spelt
+          ? {
+              text: `Require '${spelt}', as the backend app exposes it.`,
+              ...(replace ? { policy: replace } : {}),
+            }
+          : scope
+            ? {
+                text: `Enable scope '${scope.value ?? ''}' of backend app '${app.name}', or require a scope it exposes enabled.`,
+              }
+            : {
+                text: `Require a scope backend app '${app.name}' exposes and the client requests (or expose '${required}' on it).`,
+              },
       },
     );
   }
@@ -140,16 +169,25 @@ function* notRequested(
         ? required.some((r) => requested.includes(r))
         : required.every((r) => requested.includes(r));
     if (ok) continue;
-    yield violation(
+    yield useViolation(
+      use,
       statementEntity(use.statement.source),
-      `${describeUse(use)} requires ${claim.name} ${claim.match === 'any' ? 'one of' : 'all of'} ` +
-        `${required.map((r) => `'${r}'`).join(', ')}, but authorization server '${server.name}' requests only ` +
-        `${requested.map((r) => `'${r}'`).join(', ')}, so the developer portal's tokens fail with 401; request the ` +
-        "scope in the server's default scope, or require what it requests.",
+      useMessage(
+        use,
+        `requires ${claim.name} ${claim.match === 'any' ? 'one of' : 'all of'} ` +
+          `${required.map((r) => `'${r}'`).join(', ')}, but authorization server '${server.name}' requests only ` +
+          `${requested.map((r) => `'${r}'`).join(', ')}`,
+      ),
       {
         ...locateInUse(use, claim.element, `requested:${server.name}`),
         severity: 'warning',
         evidence: extendUnique(exposed, serverEndpointsEvidence(server)),
+        detail:
+          `A token carries only the scopes its request asked for, so the tokens the developer portal gets through ` +
+          `'${server.name}' fail with ${rejected(claim.name)}.`,
+        fix: {
+          text: `Request the required scope in the default scope of authorization server '${server.name}', or require what it requests.`,
+        },
       },
     );
   }
@@ -196,21 +234,37 @@ function* checkClaim(
       bare.push(v);
       continue;
     }
-    yield violation(
+    const replace = replaceElementText(sourceText(source), v.element, suggestion);
+    yield useViolation(
+      use,
       statementEntity(source),
-      `${describeUse(use)} requires ${claim.name} '${v.value.value}', but the ${claim.name} claim carries bare ` +
-        `values such as '${suggestion}' (the resource part of a requested scope never appears in it), so every ` +
-        `token fails with TokenClaimValueNotAllowed (401); use <value>${suggestion}</value>.`,
-      { ...locateInUse(use, v.element, `uri:${v.value.value}`), evidence: base },
+      useMessage(use, `requires ${claim.name} '${v.value.value}'; expected the bare value '${suggestion}'`),
+      {
+        ...locateInUse(use, v.element, `uri:${v.value.value}`),
+        evidence: base,
+        detail:
+          `The ${claim.name} claim carries bare values such as '${suggestion}' (the resource part of a requested ` +
+          `scope never appears in it), so every token fails with ${rejected(claim.name)}.`,
+        fix: { text: `Use <value>${suggestion}</value>.`, ...(replace ? { policy: replace } : {}) },
+      },
     );
   }
   if (!isScope) return;
   if (claim.separator === undefined && known.length > 0) {
-    yield violation(
+    const add = addAttribute(sourceText(source), claim.element, 'separator', ' ');
+    yield useViolation(
+      use,
       statementEntity(source),
-      `${describeUse(use)} checks ${claim.name} without separator=" ", so it compares the whole claim: a token ` +
-        `that carries two scopes ('${known[0]?.value.value ?? ''} Other.Scope') fails; add separator=" " to the claim.`,
-      { ...locateInUse(use, claim.element, 'separator'), severity: 'warning', evidence: base },
+      useMessage(use, `checks ${claim.name} without separator=" "; expected separator=" "`),
+      {
+        ...locateInUse(use, claim.element, 'separator'),
+        severity: 'warning',
+        evidence: base,
+        detail:
+          `Without a separator the whole claim is compared, so a token that carries two scopes ` +
+          `('${known[0]?.value.value ?? ''} Other.Scope') fails with ${rejected(claim.name)}.`,
+        fix: { text: 'Add separator=" " to the claim.', ...(add ? { policy: add } : {}) },
+      },
     );
   }
   yield* checkExposed(use, claim, bare, correlation, model, base);
@@ -245,13 +299,26 @@ function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
   } else if (unchecked) {
     const callers =
       use.kind === 'validate-jwt' ? 'an azp (v2.0) or appid (v1.0) claim' : '<client-application-ids>';
-    yield violation(
+    yield useViolation(
+      use,
       entity,
-      `${describeUse(use)} checks no scope (scp), app role (roles) or calling app, so any token issued for its ` +
-        'audience passes, including app-only tokens that any application in the tenant can get with the client ' +
-        'credentials grant; add <required-claims><claim name="scp" match="any" separator=" "> with the scope ' +
-        `the API needs (or a roles claim for app-only callers), or admit only known callers with ${callers}.`,
-      { ...locateInUse(use, use.statement.element, 'no-scope'), severity: 'warning', evidence: base },
+      useMessage(
+        use,
+        `checks no scope (scp), app role (roles) or calling app; expected a required scp or ` + 'roles claim',
+      ),
+      {
+        ...locateInUse(use, use.statement.element, 'no-scope'),
+        severity: 'warning',
+        evidence: base,
+        detail:
+          'Any token issued for its audience passes, including app-only tokens that any application in the ' +
+          'tenant can get with the client credentials grant.',
+        fix: {
+          text:
+            'Add <required-claims><claim name="scp" match="any" separator=" "> with the scope the API needs (or a ' +
+            `roles claim for app-only callers), or admit only known callers with ${callers}.`,
+        },
+      },
     );
   }
   for (const claim of scopes) yield* checkClaim(use, claim, true, correlation, model, base);

@@ -4,7 +4,7 @@
  * symmetric signing key when Microsoft Entra ID issues the tokens (Entra signs with rotating RSA keys published
  * in its OpenID Connect metadata; anyone who knows a symmetric key can mint tokens the policy accepts).
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { checked, defineRule, notEvaluated, type RuleOutput } from './support/contract';
 import type { Evidence } from '../src/model/types';
 import { symmetricKeys, tokenIssuerOf, type TokenIssuer } from './support/audience-apps';
 import {
@@ -18,9 +18,16 @@ import {
   type ValidationUse,
 } from './support/jwt';
 import { describeOpaque } from './support/policy-texts';
-import { attr } from '../src/policy/parser';
+import { attr, childElements } from '../src/policy/parser';
 import { configEvidence, namedValueEvidence, uniqueEvidence } from './support/policy-evidence';
-import { unreadableInboundNotChecked } from './support/outputs';
+import { unreadableInboundNotChecked, useMessage, useViolation } from './support/outputs';
+import {
+  addAttribute,
+  removeAttribute,
+  removeElement,
+  replaceAttributeValue,
+  sourceText,
+} from './support/policy-edits';
 
 /** The attributes the rule reads (their named values are part of what it judged). */
 const ATTRIBUTES = [
@@ -48,10 +55,20 @@ function* flag(
     return;
   }
   if (value.value.toLowerCase() === 'false') {
-    yield violation(
+    const remove = removeAttribute(sourceText(source), element, name);
+    yield useViolation(
+      use,
       statementEntity(source),
-      `${describeUse(use)} sets ${name}="false", so ${consequence}; remove the attribute (it defaults to true).`,
-      { ...locateInUse(use, element, name), evidence },
+      useMessage(use, `sets ${name}="false"; expected true (the default)`),
+      {
+        ...locateInUse(use, element, name),
+        evidence,
+        detail: `With ${name}="false", ${consequence}; the gateway lets such requests through to the backend.`,
+        fix: {
+          text: `Remove ${name}="false" from <${use.kind}> (the attribute defaults to true).`,
+          ...(remove ? { policy: remove } : {}),
+        },
+      },
     );
   }
 }
@@ -60,11 +77,22 @@ function* statusCode(use: ValidationUse, evidence: readonly Evidence[]): Generat
   const { element, source } = use.statement;
   const value = resolvedAttribute(source, element, 'failed-validation-httpcode');
   if (!value || value.opaque || value.value === '401') return;
-  yield violation(
+  const replace = replaceAttributeValue(sourceText(source), element, 'failed-validation-httpcode', '401');
+  yield useViolation(
+    use,
     statementEntity(source),
-    `${describeUse(use)} answers a failed validation with HTTP ${value.value}; clients and the developer portal ` +
-      'expect 401 Unauthorized (with 403 or 5xx they do not fetch a new token); set failed-validation-httpcode="401" or remove it.',
-    { ...locateInUse(use, element, 'failed-validation-httpcode'), evidence },
+    useMessage(use, `answers a failed validation with HTTP ${value.value}; expected 401`),
+    {
+      ...locateInUse(use, element, 'failed-validation-httpcode'),
+      evidence,
+      detail:
+        `Clients and the developer portal expect 401 Unauthorized when a token is missing or invalid; with ` +
+        `${value.value} they do not fetch a new token, so the call keeps failing.`,
+      fix: {
+        text: 'Set failed-validation-httpcode="401" (or remove the attribute: 401 is the default).',
+        ...(replace ? { policy: replace } : {}),
+      },
+    },
   );
 }
 
@@ -74,19 +102,40 @@ function* scheme(use: ValidationUse, evidence: readonly Evidence[]): Generator<R
   if (header?.toLowerCase() !== 'authorization') return;
   const value = resolvedAttribute(source, element, 'require-scheme');
   if (value?.opaque) return;
+  const text = sourceText(source);
   if (!value) {
-    yield violation(
+    const add = addAttribute(text, element, 'require-scheme', 'Bearer');
+    yield useViolation(
+      use,
       statementEntity(source),
-      `${describeUse(use)} reads the Authorization header without require-scheme, so it accepts the token under any ` +
-        'scheme (or none); add require-scheme="Bearer".',
-      { ...locateInUse(use, element, 'require-scheme'), severity: 'warning', evidence },
+      useMessage(
+        use,
+        `reads the Authorization header without require-scheme; expected require-scheme="Bearer"`,
+      ),
+      {
+        ...locateInUse(use, element, 'require-scheme'),
+        severity: 'warning',
+        evidence,
+        detail:
+          'Without require-scheme the policy accepts the token under any scheme (or none), so a token sent ' +
+          'outside the Bearer scheme of RFC 6750 passes too.',
+        fix: { text: 'Add require-scheme="Bearer" to <validate-jwt>.', ...(add ? { policy: add } : {}) },
+      },
     );
   } else if (value.value.toLowerCase() !== 'bearer') {
-    yield violation(
+    const replace = replaceAttributeValue(text, element, 'require-scheme', 'Bearer');
+    yield useViolation(
+      use,
       statementEntity(source),
-      `${describeUse(use)} requires the scheme '${value.value}' in the Authorization header; OAuth 2.0 clients send ` +
-        'Bearer tokens (RFC 6750); set require-scheme="Bearer".',
-      { ...locateInUse(use, element, 'require-scheme'), evidence },
+      useMessage(use, `requires the scheme '${value.value}' in the Authorization header; expected 'Bearer'`),
+      {
+        ...locateInUse(use, element, 'require-scheme'),
+        evidence,
+        detail:
+          'OAuth 2.0 clients send access tokens as Bearer tokens (RFC 6750), so their requests are rejected ' +
+          'with 401 (the token is not found under the required scheme).',
+        fix: { text: 'Set require-scheme="Bearer".', ...(replace ? { policy: replace } : {}) },
+      },
     );
   }
 }
@@ -100,16 +149,42 @@ function* inlineSymmetricKeys(
 ): Generator<RuleOutput> {
   const [first] = symmetricKeys(config);
   if (!first || issuer.kind !== 'entra') return;
-  const { source } = use.statement;
-  const instead =
-    config.openidConfigs.length > 0
-      ? 'next to openid-config, so anyone who knows that key can mint tokens the policy accepts'
-      : 'instead of openid-config, but Entra signs tokens with rotating RSA keys, so genuine tokens fail (IDX10503) and anyone who knows the key can mint accepted ones';
-  yield violation(
+  const { source, element } = use.statement;
+  const next = config.openidConfigs.length > 0;
+  const detail = next
+    ? 'The key sits next to openid-config, so anyone who knows it can mint tokens the policy accepts; Entra ' +
+      'signs its tokens with rotating RSA keys published in its OpenID Connect metadata, which openid-config reads.'
+    : 'Entra signs tokens with rotating RSA keys published in its OpenID Connect metadata, not with this key, so ' +
+      'genuine tokens fail with IDX10503 (signature validation failed), and anyone who knows the key can mint ' +
+      'tokens the policy accepts.';
+  // Next to openid-config, the key container goes as a whole when all it holds is symmetric keys; instead of it,
+  // the metadata URL needs the tenant, which the user states.
+  const containers = childElements(element).filter((c) => c.name === 'issuer-signing-keys');
+  const symmetric = new Set(symmetricKeys(config));
+  const removable =
+    next &&
+    containers.length === 1 &&
+    childElements(containers[0]!).every((k) => k.name !== 'key' || symmetric.has(k));
+  const remove = removable ? removeElement(sourceText(source), containers[0]!) : undefined;
+  yield useViolation(
+    use,
     statementEntity(source),
-    `${describeUse(use)} accepts an inline symmetric signing key (<issuer-signing-keys><key>) for Microsoft Entra ` +
-      `tokens ${instead}; remove the key and use <openid-config url="https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration" />.`,
-    { ...locateInUse(use, first, 'symmetric-key'), evidence },
+    useMessage(
+      use,
+      `accepts an inline symmetric signing key (<issuer-signing-keys><key>) for Microsoft Entra ` +
+        `tokens; expected only Entra's keys (openid-config)`,
+    ),
+    {
+      ...locateInUse(use, first, 'symmetric-key'),
+      evidence,
+      detail,
+      fix: {
+        text: next
+          ? 'Remove the symmetric <key> (and <issuer-signing-keys> if it holds nothing else); openid-config provides the keys.'
+          : 'Replace <issuer-signing-keys> by <openid-config url="https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration" />.',
+        ...(remove ? { policy: remove } : {}),
+      },
+    },
   );
 }
 
@@ -141,13 +216,13 @@ export default defineRule({
         yield* flag(
           use,
           'require-signed-tokens',
-          'unsigned tokens (alg "none") are accepted and anyone can forge one',
+          'unsigned tokens (alg "none") are accepted, so anyone can forge a token the policy accepts',
           evidence,
         );
         yield* flag(
           use,
           'require-expiration-time',
-          'tokens without an exp claim are accepted and never expire',
+          'tokens without an exp claim are accepted and never expire, so a leaked token works forever',
           evidence,
         );
         yield* scheme(use, evidence);

@@ -21,7 +21,8 @@ import { currentOperations, describeSource, listNames } from './support/jwt';
 import { attr, childElements } from '../src/policy/parser';
 import type { PolicyDocument } from '../src/policy/documents';
 import { WrittenMap } from '../src/policy/written';
-import { capitalized, textLocation } from './support/outputs';
+import { capitalized, fitted, textLocation } from './support/outputs';
+import { editable, insertFirst } from './support/policy-edits';
 import { policiesOf, textEvidence, uniqueEvidence } from './support/policy-evidence';
 import { dropsLosingValidation, pathOwners, reachFrom } from './support/validation-verdict';
 
@@ -172,23 +173,45 @@ function visitDrop(
   for (const nested of drop.nested) visitDrop(nested, op, path, throttling, into);
 }
 
+/** `ip-filter (IP filtering), rate-limit (rate limit)`: what is dropped, without where it is written. */
+function namesRemoved(statements: EffectiveStatement[], throttling: boolean): string[] {
+  return [
+    ...new Set(statements.map((s) => `${s.element.name} (${protectionOf(s, throttling)?.what ?? ''})`)),
+  ];
+}
+
 function violationOf(finding: Finding, throttling: boolean): RuleOutput {
   const removed = [...finding.removed.values()];
   const access = removed.some((s) => protectionOf(s, throttling)?.access === true);
   const { document, drop } = finding;
   const products = document.scope === 'product' ? ` (${[...finding.paths].join('; ')})` : '';
   const entity: Entity = document.owner;
+  const ops = scopeOfOperations(finding);
+  const run = removed.length === 1 ? 'runs' : 'run';
+  const names = namesRemoved(removed, throttling);
+  const insert = insertFirst(editable(document), drop.section, '<base />');
   return violation(
     entity,
-    `${capitalized(document.label)} has no <base /> in inbound, so ${describeRemoved(removed, throttling)} ` +
-      `no longer ${removed.length === 1 ? 'runs' : 'run'} for ${scopeOfOperations(finding)}${products}; add <base /> ` +
-      'to its inbound section (first, so the broader checks run before its own policies), or apply the same ' +
-      'protection in this policy.',
+    fitted(
+      `${capitalized(document.label)} has no <base /> in inbound, so ${names.join(', ')} no longer ` +
+        `${names.length === 1 ? 'runs' : 'run'} for ${document.scope === 'operation' ? 'the operation' : ops}; expected <base /> first`,
+    ),
     {
       ...textLocation(document, drop.section.offset),
       key: 'inbound',
       ...(access ? {} : { severity: 'warning' as const }),
       evidence: uniqueEvidence(finding.evidence),
+      detail:
+        `Without <base />, ${describeRemoved(removed, throttling)} no longer ${run} for ${ops}${products}: ` +
+        (access
+          ? 'requests the broader scope would reject (401 or 403) reach the backend.'
+          : 'calls are no longer limited there, so one client can exhaust the backend.'),
+      fix: {
+        text:
+          'Add <base /> first in the inbound section (so the broader checks run before its own policies), or ' +
+          'apply the same protection in this policy.',
+        ...(insert ? { policy: insert } : {}),
+      },
     },
   );
 }

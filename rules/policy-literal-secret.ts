@@ -8,11 +8,12 @@ import { describeUnreadability } from './support/policy-texts';
 import { effectivePolicies } from '../src/policy/effective';
 import { textEntity } from './support/policy-texts';
 import { type PolicyText } from '../src/policy/fragments';
-import { capitalized, policyTextsRead, textLocation } from './support/outputs';
+import { capitalized, fitted, policyTextsRead, textLocation } from './support/outputs';
 import { literalSecretsIn, redacted, type LiteralSecret } from '../src/policy/secrets';
 
-const ADVICE =
-  'store it in a secret named value (or a named value backed by a Key Vault secret) and reference it as {{name}}';
+const FIX =
+  'Store the value in a secret named value (or a named value backed by a Key Vault secret), reference it as ' +
+  '{{name}} in the policy, and rotate it: the literal has been readable wherever the policy was.';
 
 function what(secret: LiteralSecret): string {
   switch (secret.kind) {
@@ -29,6 +30,21 @@ function what(secret: LiteralSecret): string {
   }
 }
 
+/** What whoever reads the policy can do with the value. */
+function exposure(secret: LiteralSecret): string {
+  switch (secret.kind) {
+    case 'signing-key':
+      return 'mint tokens that this validation accepts';
+    case 'decryption-key':
+      return 'decrypt the encrypted tokens this validation reads';
+    case 'password':
+      return 'call the backend with its basic-authentication credentials';
+    case 'header':
+    case 'query-parameter':
+      return 'call what the credential opens, as the gateway does';
+  }
+}
+
 /** Keys and passwords let whoever reads the policy mint tokens or call the backend: errors. A header may be a test value. */
 function severityOf(secret: LiteralSecret): 'error' | 'warning' {
   return secret.kind === 'header' || secret.kind === 'query-parameter' ? 'warning' : 'error';
@@ -38,12 +54,19 @@ function report(secret: LiteralSecret): RuleOutput {
   const { text } = secret;
   return violation(
     textEntity(text),
-    `${capitalized(text.label)} holds ${what(secret)} (${redacted(secret.value)}); ${ADVICE}.`,
+    fitted(
+      `${capitalized(text.label)} holds ${what(secret)} (${redacted(secret.value)}); expected a {{named value}} reference`,
+    ),
     {
       ...textLocation(text, secret.offset),
       severity: severityOf(secret),
       key: `${secret.holder}:${secret.name.toLowerCase()}:${secret.index}`,
       evidence: [],
+      detail:
+        'Policy text is not a secret store: it is readable in the Azure portal, in exports, in APIOps repositories ' +
+        `and in deployment templates, and whoever reads it can ${exposure(secret)}.`,
+      // The value itself never appears: the step names where it goes, not what it is.
+      fix: { text: FIX },
     },
   );
 }

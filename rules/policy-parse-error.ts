@@ -10,7 +10,7 @@ import { isFragmentText, type MissingFragment } from '../src/policy/fragments';
 import { serviceOf, workspaceOf, type FragmentDocument, type PolicyDocument } from '../src/policy/documents';
 import { effectivePolicies } from '../src/policy/effective';
 import { SYNTHETIC_ROOT } from '../src/policy/parser';
-import { capitalized, policyTextsRead, textLocation } from './support/outputs';
+import { capitalized, fitted, policyTextsRead, textLocation } from './support/outputs';
 
 function explain(message: string): string {
   return message.includes(`<${SYNTHETIC_ROOT}>`)
@@ -30,12 +30,19 @@ function* checkText(text: PolicyDocument | FragmentDocument): Generator<RuleOutp
     return;
   }
   if (state.kind === 'parse-error') {
-    yield violation(
-      entity,
-      `${capitalized(text.label)} cannot be read: ${explain(state.message)}. API Management rejects such text, ` +
-        'and the policy rules cannot evaluate it; correct the policy text.',
-      { ...textLocation(text, state.offset), key: 'parse' },
-    );
+    const message = `${capitalized(text.label)} cannot be read: ${explain(state.message)}`;
+    yield violation(entity, fitted(message), {
+      ...textLocation(text, state.offset),
+      key: 'parse',
+      detail:
+        // The reader's words whole when the message had to be cut.
+        `${message === fitted(message) ? '' : `${message}. `}API Management rejects such text when it is saved ` +
+        'or deployed (a ValidationError naming the line), and the policy rules cannot evaluate it: what it ' +
+        'validates and inherits is not known to this audit.',
+      fix: {
+        text: 'Correct the policy text at the reported place, so that it is one well-formed XML document.',
+      },
+    });
   }
 }
 
@@ -57,14 +64,24 @@ function missingFragment(missing: MissingFragment, model: Model): RuleOutput {
   const { text, element, fragmentId } = missing;
   const fix =
     fragmentId === ''
-      ? 'name the fragment in fragment-id'
-      : `create the fragment '${fragmentId}' (or correct the fragment-id); if it exists in the service, add it to the audited data`;
-  return violation(textEntity(text), `${capitalized(describeMissingFragment(missing))}; ${fix}.`, {
-    ...textLocation(text, element.offset),
-    key: `include-fragment:${fragmentId.toLowerCase()}`,
-    // An include without a fragment-id is wrong whatever the service holds.
-    ...(fragmentId === '' ? {} : { evidence: fragmentListsOf(missing, model) }),
-  });
+      ? 'Name the fragment to include in the fragment-id attribute.'
+      : `Create the policy fragment '${fragmentId}' (or correct the fragment-id); if it exists in the service, add it to the audited data.`;
+  const expected =
+    fragmentId === '' ? 'expected the id of a fragment' : 'expected a fragment of that id in the service';
+  return violation(
+    textEntity(text),
+    fitted(`${capitalized(describeMissingFragment(missing))}; ${expected}`),
+    {
+      ...textLocation(text, element.offset),
+      key: `include-fragment:${fragmentId.toLowerCase()}`,
+      detail:
+        'API Management rejects a policy whose <include-fragment> names no existing fragment (saving or deploying it ' +
+        'fails), and the policy rules cannot see what the fragment would have run (token validation, for one).',
+      fix: { text: fix },
+      // An include without a fragment-id is wrong whatever the service holds.
+      ...(fragmentId === '' ? {} : { evidence: fragmentListsOf(missing, model) }),
+    },
+  );
 }
 
 export default defineRule({
@@ -83,11 +100,21 @@ export default defineRule({
     for (const fragment of index.fragments) yield* checkText(fragment);
     for (const missing of index.missingFragments) yield missingFragment(missing, model);
     for (const problem of index.fragmentProblems) {
-      yield violation(
-        textEntity(problem.text),
-        `${capitalized(problem.message)}; ${problem.kind === 'cycle' ? 'remove one of the includes' : 'include fewer or smaller fragments'}.`,
-        { ...textLocation(problem.text, problem.element.offset), key: `fragment-${problem.kind}` },
-      );
+      const cycle = problem.kind === 'cycle';
+      yield violation(textEntity(problem.text), fitted(capitalized(problem.message)), {
+        ...textLocation(problem.text, problem.element.offset),
+        key: `fragment-${problem.kind}`,
+        detail: cycle
+          ? 'API Management rejects fragments that include each other (saving or deploying them fails), and ' +
+            'the policy rules cannot expand them: what they run is not known to this audit.'
+          : 'So large an expansion is not what was meant (fragments that each include the next twice double at ' +
+            'every step); the policy rules do not expand it, so what it runs is not known to this audit.',
+        fix: {
+          text: cycle
+            ? 'Remove one of the <include-fragment> elements that close the cycle.'
+            : 'Include fewer or smaller fragments.',
+        },
+      });
     }
   },
 });

@@ -4,7 +4,8 @@
  * a fragment or a known scheme there is still wrong, whatever the substitution; what depends on the substituted
  * text (a placeholder scheme, plain http on a host that may be loopback) is left not evaluated.
  */
-import { checked, defineRule, violation, type RuleOutput } from './support/contract';
+import { checked, defineRule, MESSAGE_LIMIT, violation, type RuleOutput } from './support/contract';
+import { fitted } from './support/outputs';
 import { redirectListsOf } from './support/evidence';
 import { parseUrl, redirectUrisOf, type RegisteredRedirectUri } from './support/queries';
 import { type RedirectPlatform } from '../src/model/types';
@@ -49,7 +50,7 @@ function schemeProblem(
   if (scheme === NESTED_APP_SCHEME && platform === 'spa') return undefined;
   // Native apps redirect to private-use schemes (msal<appId>://auth, ms-appx-web://...); browsers cannot.
   if (platform === 'publicClient') return undefined;
-  return `uses the custom scheme '${scheme}', which only publicClient (mobile and desktop) redirect URIs may use`;
+  return 'uses a custom scheme';
 }
 
 /** What one URI's text says, placeholders masked: problems found, and whether something is left undetermined. */
@@ -111,12 +112,91 @@ function joinProblems(problems: string[]): string {
   return `${problems.slice(0, -1).join(', ')} and ${problems[problems.length - 1] ?? ''}`;
 }
 
-function advice(problems: string[]): string {
-  if (problems.some((p) => p.includes(`'${NESTED_APP_SCHEME}'`)))
-    return 'register it under spa, as nested app authentication requires';
+/** A custom scheme that is nested app authentication's, which belongs under spa. */
+function isNestedApp(uri: string, problems: string[]): boolean {
+  return problems.includes('uses a custom scheme') && uri.toLowerCase().startsWith(NESTED_APP_SCHEME);
+}
+
+function advice(uri: string, problems: string[]): string {
+  if (isNestedApp(uri, problems)) return 'Register it under spa, as nested app authentication requires.';
   if (problems.some((p) => p.includes('custom scheme')))
-    return 'move it to the publicClient (mobile and desktop) platform, or register an https URI';
-  return 'register an exact https URI instead (plain http only for localhost, 127.0.0.1 or [::1])';
+    return 'Move it to the publicClient (mobile and desktop) platform, or register an https URI instead.';
+  if (problems.some(isDangerous)) return 'Remove the URI: no scheme of that kind is ever a redirect target.';
+  return 'Register the exact https URI instead (plain http only for localhost, 127.0.0.1 or [::1]).';
+}
+
+function isDangerous(problem: string): boolean {
+  return DANGEROUS_SCHEMES.some((s) => problem === `uses the scheme '${s}'`);
+}
+
+function expectation(uri: string, problems: string[]): string {
+  if (isNestedApp(uri, problems)) return 'expected under spa (nested app authentication)';
+  if (problems.some((p) => p.includes('custom scheme'))) return 'expected under publicClient, or https';
+  return 'expected an exact https URI';
+}
+
+/** Why each problem fails or endangers sign-in, in the order found. */
+const WHY: readonly [test: (problem: string) => boolean, why: string][] = [
+  [
+    (p) => p.includes('wildcard'),
+    'A wildcard lets any matching host, one an attacker may control, receive authorization codes and tokens; ' +
+      'Entra rejects wildcards in new redirect URIs and matches the redirect_uri of a request exactly ' +
+      '(AADSTS50011 otherwise).',
+  ],
+  [
+    (p) => p.includes('fragment'),
+    'Entra rejects a redirect URI with a fragment when the app is saved: the response is itself appended to the URL.',
+  ],
+  [(p) => p.includes('characters Entra rejects'), 'Entra rejects redirect URIs holding these characters.'],
+  [
+    (p) => p.includes('not an absolute URL'),
+    'Entra matches the redirect_uri of a sign-in request against the registered URIs exactly; a URI that is ' +
+      'not absolute matches no request, so sign-in fails with AADSTS50011.',
+  ],
+  [
+    (p) => p.includes('plain http'),
+    'Authorization codes and tokens sent to it travel unencrypted and can be read on the network; Entra ' +
+      'accepts plain http only for loopback addresses.',
+  ],
+  [
+    isDangerous,
+    'A script, data or file URL as redirect target runs the response outside the protections of a web origin.',
+  ],
+  [
+    (p) => p.includes('custom scheme'),
+    'Only publicClient (mobile and desktop) redirect URIs may use a custom scheme: browsers cannot open one, so ' +
+      'on the web and spa platforms the URI serves no sign-in, while any app that claims the scheme on a device ' +
+      'could receive the code.',
+  ],
+];
+
+function detailOf(problems: string[]): string {
+  return WHY.filter(([test]) => problems.some(test))
+    .map(([, why]) => why)
+    .join(' ');
+}
+
+/**
+ * The list the platform should hold, when the fix is a value the rule knows: the URI in https (plain http being
+ * its only problem), or the list without it (a script or file scheme, whatever else is wrong). Undefined when only the user knows the
+ * exact URI, or when the URI holds placeholders (the substitution decides).
+ */
+function fixedList(app: App, registered: RegisteredRedirectUri, problems: string[]): string[] | undefined {
+  if (registered.placeholders !== undefined) return undefined;
+  const list = app.redirectUris[registered.platform];
+  if (list[registered.index] !== registered.uri) return undefined;
+  const [only] = problems;
+  if (problems.length === 1 && only === 'uses plain http on a non-loopback host') {
+    return list.map((u, i) => (i === registered.index ? `https:${u.slice('http:'.length)}` : u));
+  }
+  if (problems.some(isDangerous)) return list.filter((_, i) => i !== registered.index);
+  return undefined;
+}
+
+/** The URI in a message: whole when the message fits, else its start (the problems name what is wrong). */
+function shown(uri: string, rest: number): string {
+  const room = MESSAGE_LIMIT - rest;
+  return uri.length <= room ? uri : `${uri.slice(0, Math.max(room - 3, 40))}...`;
 }
 
 function* checkUri(app: App, registered: RegisteredRedirectUri): Generator<RuleOutput> {
@@ -129,11 +209,21 @@ function* checkUri(app: App, registered: RegisteredRedirectUri): Generator<RuleO
   // What the substituted text decides is not judged: the engine reports the URI as not fully evaluated.
   if (undetermined) yield checked(app, [{ entity: app, path }]);
   if (problems.length === 0) return;
-  yield violation(
-    app,
-    `Application '${app.name}' has the ${platform} redirect URI ${uri}, which ${joinProblems(problems)}; ${advice(problems)}.`,
-    { path, key: `${platform}:${uri}`, knownPart: registered.placeholders !== undefined },
-  );
+  const head = `Application '${app.name}' has the ${platform} redirect URI `;
+  const tail = `, which ${joinProblems(problems)}; ${expectation(uri, problems)}`;
+  const list = fixedList(app, registered, problems);
+  const short = shown(uri, head.length + tail.length);
+  yield violation(app, fitted(`${head}${short}${tail}`), {
+    path,
+    key: `${platform}:${uri}`,
+    knownPart: registered.placeholders !== undefined,
+    // A URI cut in the message is given whole here.
+    detail: `${short === uri ? '' : `The URI is ${uri}. `}${detailOf(problems)}`,
+    fix: {
+      text: advice(uri, problems),
+      ...(list ? { property: { path: `${platform}/redirectUris`, value: list } } : {}),
+    },
+  });
 }
 
 /** Each URI is judged on its own (its path is the evidence); the app as a whole on every list. */

@@ -4,7 +4,8 @@
  * sources disagree was recorded as a `SourceConflict` when the inventories were merged. This rule reports them,
  * naming both places, so that the stale side is found before it is deployed or trusted.
  */
-import { defineRule, violation } from './support/contract';
+import { defineRule, MESSAGE_LIMIT, violation } from './support/contract';
+import { fitted } from './support/outputs';
 import type { Origin, SourceConflict } from '../src/inventory/types';
 import type { Entity, Model, ResourceKind } from '../src/model/types';
 
@@ -69,28 +70,47 @@ function place(origin: Origin): string {
   );
 }
 
-function shorten(value: string): string {
-  return value.length <= MAX_VALUE ? value : `${value.slice(0, MAX_VALUE - 1)}…`;
+function shorten(value: string, max = MAX_VALUE): string {
+  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
 }
 
+/** `application 'orders'` in messages; the appId (the name sources match apps by) goes to the detail. */
 function subject(conflict: SourceConflict, entity: Entity | undefined): string {
   const label = isKind(conflict.kind) ? KIND_LABEL[conflict.kind] : conflict.kind;
   if (conflict.kind === 'application') {
     return entity && entity.name !== conflict.name
-      ? `application '${entity.name}' (appId ${conflict.name})`
+      ? `application '${entity.name}'`
       : `application ${conflict.name}`;
   }
   return `${label} '${conflict.name}'`;
 }
 
+/** Shortest a value is cut to in a message (the detail shows more of it, and where each is). */
+const MIN_SHOWN = 16;
+
+/**
+ * `Sources disagree on <path> of <subject>: <source> has <value>, but <source> has <value>`, each value cut so that
+ * the message fits in MESSAGE_LIMIT (whole values, up to MAX_VALUE, are in the detail).
+ */
 function messageOf(conflict: SourceConflict, entity: Entity | undefined): string {
+  const { values } = conflict;
+  const head = `Sources disagree on ${conflict.path} of ${subject(conflict, entity)}: `;
+  const frame = values.map((v, i) => `${i === 0 ? '' : ', but '}${v.source} has `).join('');
+  const room = Math.max(MIN_SHOWN, Math.floor((MESSAGE_LIMIT - head.length - frame.length) / values.length));
+  const said = values.map((v) => `${v.source} has ${shorten(v.value, Math.min(room, MAX_VALUE))}`);
+  return fitted(`${head}${said.join(', but ')}`);
+}
+
+function detailOf(conflict: SourceConflict, entity: Entity | undefined): string {
   const [kept, ...others] = conflict.values;
   const say = (v: SourceConflict['values'][number]) =>
     `${v.source} has ${shorten(v.value)} (${place(v.origin)})`;
+  const app = conflict.kind === 'application' && entity && entity.name !== conflict.name;
   return (
-    `Sources disagree on ${conflict.path} of ${subject(conflict, entity)}: ${kept ? say(kept) : ''}` +
-    `${others.map((v) => `, but ${say(v)}`).join('')}; the audit used the first source's value, so check which ` +
-    'one is current and make the other match.'
+    `${app ? `The application (appId ${conflict.name}) is described by several sources: ` : ''}` +
+    `${kept ? say(kept) : ''}${others.map((v) => `, but ${say(v)}`).join('')}. The audit used the first ` +
+    "source's value, so its other findings hold for that value only, and deploying the stale side overwrites " +
+    'the current configuration.'
   );
 }
 
@@ -128,7 +148,13 @@ export default defineRule({
         isTextConflict(conflict) && kept.origin.file
           ? { textOffset: { origin: kept.origin, offset: 0 } }
           : {};
-      yield violation(entity, messageOf(conflict, found), { key: conflict.path, ...located, ...text });
+      yield violation(entity, messageOf(conflict, found), {
+        key: conflict.path,
+        ...located,
+        ...text,
+        detail: detailOf(conflict, found),
+        fix: { text: 'Check which source is current and make the other one match it.' },
+      });
     }
   },
 });

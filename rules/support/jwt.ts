@@ -174,6 +174,11 @@ export function describeUse(use: ValidationUse): string {
   return `${use.kind} in ${describeSource(use.statement.source)} (${describeApis(use.apis)})`;
 }
 
+/** `validate-jwt in the global policy of service 'contoso-apim'`: a validation named in a message with long values. */
+export function shortUse(use: ValidationUse): string {
+  return `${use.kind} in ${describeSource(use.statement.source)}`;
+}
+
 /** `locateElement` for one of several findings about `element` of a validation, told apart by `suffix`. */
 export function locateInUse(
   use: ValidationUse,

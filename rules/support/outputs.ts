@@ -2,13 +2,14 @@
  * Wording and locating shared by the policy rules (`policy-*`, `jwt-*`, `api-validate-jwt`), so that they say
  * the same thing the same way and point at the same places.
  */
-import { checked, notEvaluated, type RuleOutput, type Violation } from './contract';
+import { checked, MESSAGE_LIMIT, notEvaluated, violation, type RuleOutput, type Violation } from './contract';
+import type { Entity } from '../../src/model/types';
 import type { Model } from '../../src/model/types';
 import type { PolicyOwner } from '../../src/policy/documents';
 import { describeUnreadable, unreadableText } from './policy-texts';
 import { isFragmentText, type PolicyText } from '../../src/policy/fragments';
 import { textEntity } from './policy-texts';
-import { unreadableInbound } from './jwt';
+import { describeApis, describeUse, shortUse, unreadableInbound, type ValidationUse } from './jwt';
 
 /** `the API policy of 'x'` -> `The API policy of 'x'`, to start a message with a label. */
 export function capitalized(text: string): string {
@@ -49,4 +50,46 @@ export function* policyTextsRead(model: Model): Generator<RuleOutput> {
       yield checked(fragment, [{ entity: fragment, path: 'properties/value' }]);
     }
   }
+}
+
+/**
+ * A message cut to MESSAGE_LIMIT characters with `...`. A last resort: messages name few values and leave full lists
+ * to `detail`, so the cut rarely happens and never hides the subject, which comes first. Names and values from the
+ * data stay as they are (the reporters escape what a terminal would interpret; JSON and SARIF carry them exactly).
+ */
+export function fitted(message: string): string {
+  return message.length <= MESSAGE_LIMIT ? message : `${message.slice(0, MESSAGE_LIMIT - 3).trimEnd()}...`;
+}
+
+/**
+ * The first of `messages` (most complete first) that fits in MESSAGE_LIMIT characters, else the last one
+ * cut by `fitted`: values as long as issuer URLs and GUIDs leave room for few of them, so a rule words its
+ * message in decreasing detail and keeps every value in `detail`.
+ */
+export function firstFitting(...messages: string[]): string {
+  return messages.find((m) => m.length <= MESSAGE_LIMIT) ?? fitted(messages[messages.length - 1] ?? '');
+}
+
+/**
+ * `<validate-jwt in ... (APIs ...)> <rest>`: a message about a validation, naming the APIs it protects when that
+ * fits in MESSAGE_LIMIT, else without them (the detail names them).
+ */
+export function useMessage(use: ValidationUse, rest: string): string {
+  return firstFitting(`${describeUse(use)} ${rest}`, `${shortUse(use)} ${rest}`);
+}
+
+/**
+ * A violation about a validation whose message may have left out the APIs it protects (to fit one line): its
+ * detail then names them, so that no finding loses what it used to say.
+ */
+export function useViolation(
+  use: ValidationUse,
+  entity: Entity,
+  message: string,
+  extra: Parameters<typeof violation>[2] = {},
+): Violation {
+  const apis = describeApis(use.apis);
+  const named = message.includes(apis) || (extra.detail ?? '').includes(apis);
+  const detail = extra.detail === undefined || named ? extra.detail : `${extra.detail} It protects ${apis}.`;
+  return violation(entity, message, { ...extra, ...(detail !== undefined ? { detail } : {}) });
 }

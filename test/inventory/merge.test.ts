@@ -5,7 +5,7 @@ import { parseSnapshot } from '../../src/sources/snapshot';
 import type { Inventory } from '../../src/inventory/types';
 import { applyOverlay, loadSampleDoc, type Overlay } from '../helpers/sample';
 import { APIOPS_COLORS, ARM_COLORS, ARM_COLORS_PARAMETERS } from '../sources/colors-fixtures';
-import { gist, sampleGists, scanJson } from '../sources/iac-helpers';
+import { auditFindings, gist, sampleGists, scanJson } from '../sources/iac-helpers';
 
 /** The fixed sample with an overlay, as a parsed snapshot source named `name`. */
 function source(name: string, overlay: Overlay = {}, drop: ('applications' | 'apim')[] = []): Inventory {
@@ -180,7 +180,24 @@ describe('the Colors scenario from every source kind at once', () => {
     const policy = drift.find((f) =>
       f.message.startsWith('Sources disagree on policy of API Management service'),
     );
+    // One line: the sources and the start of each value (where each value is written is in the finding's detail).
     expect(policy?.message).toMatch(
+      /^Sources disagree on policy of API Management service 'contoso-apim': terraform:test\/sources\/terraform\/fixtures\/colors-new\/plan\.json has "<policies>.*…, but apiops:/,
+    );
+    expect(policy?.message.length).toBeLessThanOrEqual(200);
+    const [detail] = (
+      await auditFindings(
+        [
+          'terraform:test/sources/terraform/fixtures/colors-new/plan.json',
+          'manifest:test/sources/manifest/fixtures/colors-legacy',
+          `apiops:${APIOPS_COLORS}`,
+        ],
+        'sources-consistent',
+      )
+    )
+      .filter((f) => f.message.startsWith('Sources disagree on policy of API Management service'))
+      .map((f) => f.detail);
+    expect(detail).toMatch(
       /test\/sources\/terraform\/fixtures\/colors-new\/modules\/apim\/policies\.tf:\d+:\d+.*test\/sources\/apiops\/fixtures\/colors\/policy\.xml:1:1/,
     );
   });

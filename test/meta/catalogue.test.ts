@@ -30,7 +30,8 @@ const docFiles = sorted(
 );
 const testFiles = sorted(
   readdirSync(path.join(REPO_ROOT, 'test/rules'))
-    .filter((f) => f.endsWith('.test.ts'))
+    // message-shape-*.test.ts check the wording of several rules at once (issue 15); they are no rule's test.
+    .filter((f) => f.endsWith('.test.ts') && !f.startsWith('message-shape-'))
     .map((f) => f.replace(/\.test\.ts$/, '')),
 );
 

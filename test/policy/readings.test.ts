@@ -57,8 +57,8 @@ describe('equal policy texts', () => {
     );
     const [finding, ...rest] = violations(runRule(policyBaseInherited, model));
     expect(rest).toEqual([]);
-    expect(finding?.message).toContain("ip-filter (IP filtering) of the product policy of 'gold'");
-    expect(finding?.message).toContain("ip-filter (IP filtering) of the product policy of 'silver'");
+    expect(finding?.detail).toContain("ip-filter (IP filtering) of the product policy of 'gold'");
+    expect(finding?.detail).toContain("ip-filter (IP filtering) of the product policy of 'silver'");
   });
 });
 

@@ -24,6 +24,7 @@ import {
   VALIDATE_JWT,
   withRandomColorPolicy,
 } from '../helpers/policies';
+import { policyEdit } from './policy-fix';
 
 const NO_VALIDATION = rawxml(policyXml({ inbound: '<cors />', backend: '<forward-request />' }));
 const run = loadedRunnerFor(rule);
@@ -99,10 +100,8 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           severity: 'error',
           resource: 'get-random-color',
           message:
-            "The global policy of service 'contoso-apim' validates tokens (validate-jwt), but the operation policy of " +
-            "'colors-api/get-random-color' has no <base /> in inbound, so operation 'colors-api/get-random-color' runs " +
-            'without token validation; add <base /> to its inbound section (first, so the token is checked before ' +
-            'anything else runs).',
+            "The operation policy of 'colors-api/get-random-color' has no <base /> in inbound, so the operation runs " +
+            'without token validation; expected <base /> first',
         },
       ],
     },
@@ -113,10 +112,9 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: `${AT.api}/operations/0/policy/value`,
           resource: 'get-colors',
-          message: new RegExp(
-            "(?=.*but the operation policy of 'colors-api/get-colors' has no <base /> in inbound \\(and the API policy of 'colors-api' has none either\\))" +
-              '(?=.*add <base /> to the inbound section of each of these policies)',
-          ),
+          message:
+            "The operation policy of 'colors-api/get-colors' has no <base /> in inbound (and the API policy of " +
+            "'colors-api' has none either), so the operation runs without token validation; expected <base /> first",
         },
       ],
     },
@@ -128,11 +126,9 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: `${AT.api}/policy/value`,
           ...positionInInput(nowhere, '<inbound>\\n    <base />\\n    <set-header'),
           resource: 'colors-api',
-          message: new RegExp(
-            "(?=.*API 'colors-api' \\(revision 1\\) has OAuth 2\\.0 / OpenID Connect user authorization but no validate-jwt or " +
-              "validate-azure-ad-token in the effective inbound policy of operations 'colors-api/get-colors', " +
-              "'colors-api/get-random-color')(?=.*add validate-jwt to the inbound section of the API policy of 'colors-api')",
-          ),
+          message:
+            "API 'colors-api' (revision 1) has no validate-jwt or validate-azure-ad-token in the effective inbound " +
+            "policy of operations 'colors-api/get-colors', 'colors-api/get-random-color'; expected one",
         },
       ],
     },
@@ -144,10 +140,9 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: `${AT.service}/policy/value`,
           ...positionInInput(conditional, '<validate-jwt'),
           resource: 'contoso-apim',
-          message: new RegExp(
-            '(?=.*validate-jwt in the global policy of service \'contoso-apim\' runs only under condition @\\(context\\.Request\\.Method != "GET"\\))' +
-              '(?=.*validate outside <choose>, or in every branch including <otherwise>)',
-          ),
+          message:
+            "validate-jwt in the global policy of service 'contoso-apim' runs only under a <choose> condition, so 2 " +
+            'operations are not validated on other requests',
         },
       ],
     },
@@ -158,11 +153,9 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: `${AT.api}/policy`,
           resource: 'colors-api',
-          message: new RegExp(
-            "(?=.*For API 'colors-api' \\(revision 1\\), tokens are validated only in the product policy of 'colors-starter'; " +
-              'product policies do not run for calls with an API-scoped, all-APIs or the built-in all-access subscription)' +
-              '(?=.*move the validation to the API policy \\(or the global policy\\))',
-          ),
+          message:
+            "For API 'colors-api' (revision 1), tokens are validated only in the product policy of 'colors-starter'; " +
+            'expected the API or global policy to validate',
         },
       ],
     },
@@ -173,17 +166,16 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: `${AT.service}/products/0/policy/value`,
           resource: 'colors-starter',
-          message: new RegExp(
-            "(?=.*the product policy of 'colors-starter' has no <base /> in inbound)" +
-              "(?=.*operations 'colors-api/get-colors', 'colors-api/get-random-color' run without token validation for calls with a subscription to product 'colors-starter')",
-          ),
+          message:
+            "The product policy of 'colors-starter' has no <base /> in inbound, so 2 operations run without token " +
+            'validation on some call paths; expected <base /> first',
         },
       ],
     },
     {
       name: 'calls without a key mentioned when the API does not require a subscription',
       input: sampleInput({ ...PRODUCT_ONLY, api: { properties: { subscriptionRequired: false } } }),
-      errors: [{ message: /calls without a subscription key/ }],
+      errors: [{ message: /tokens are validated only in the product policy of 'colors-starter'/ }],
     },
     {
       name: 'an operation that drops <base /> and validates nothing, at its <inbound>, apart from the API',
@@ -222,6 +214,79 @@ describe('api-validate-jwt', () => {
       );
     },
   );
+
+  describe('detail and fix', () => {
+    it('a dropped <base />: the validation named in the detail, <base /> inserted first in inbound', () => {
+      const loaded = run(RANDOM_DROPS);
+      const [v] = violations(loaded.outputs);
+      expect(v?.detail).toBe(
+        "The global policy of service 'contoso-apim' validates tokens (validate-jwt), but without <base /> in the " +
+          "operation policy of 'colors-api/get-random-color' the validation does not run for operation " +
+          "'colors-api/get-random-color': requests without a valid token reach the backend instead of being " +
+          'rejected with 401 Unauthorized.',
+      );
+      expect(v?.fix?.text).toBe(
+        'Add <base /> first in the inbound section, so the token is checked before anything else runs.',
+      );
+      const { before, after } = policyEdit(loaded.doc, v);
+      expect(after).toBe(
+        before.replace('<inbound>\n    <rate-limit', '<inbound>\n    <base />\n    <rate-limit'),
+      );
+    });
+
+    it('<base /> dropped by two policies: both named, the step described for each', () => {
+      const [v] = violations(run(BOTH_DROP).outputs);
+      expect(v?.detail).toContain("(and the API policy of 'colors-api' has none either)");
+      expect(v?.fix).toEqual({
+        text: 'Add <base /> first in the inbound section of each of these policies, so the token is checked before anything else runs.',
+      });
+    });
+
+    it('a product that drops <base />: the operations and call paths in the detail', () => {
+      const [v] = violations(run(PRODUCT_DROPS).outputs);
+      expect(v?.detail).toContain(
+        "for operations 'colors-api/get-colors', 'colors-api/get-random-color' for calls with a subscription to product 'colors-starter'",
+      );
+      expect(v?.fix?.policy).toBeDefined();
+    });
+
+    it('no validation anywhere: why user authorization is not enough, and where to add validate-jwt', () => {
+      const [v] = violations(run(NOWHERE).outputs);
+      expect(v?.detail).toMatch(
+        /^The API has OAuth 2\.0 \/ OpenID Connect user authorization, which only tells the developer portal how to get a token, but no policy .* validates it for operations 'colors-api\/get-colors', 'colors-api\/get-random-color', so requests without a valid token reach the backend/,
+      );
+      expect(v?.fix).toEqual({
+        text: "Add validate-jwt to the inbound section of the API policy of 'colors-api', or of the global policy to cover every API.",
+      });
+    });
+
+    it('a conditional validation: the condition and the operations in the detail', () => {
+      const [v] = violations(run(CONDITIONAL).outputs);
+      expect(v?.detail).toContain('(condition @(context.Request.Method != "GET"))');
+      expect(v?.detail).toContain(
+        "operations 'colors-api/get-colors', 'colors-api/get-random-color' check no token",
+      );
+      expect(v?.fix).toEqual({
+        text: 'Validate outside <choose>, or in every branch including <otherwise>.',
+      });
+    });
+
+    it('a validation only in a product: the call paths that skip it', () => {
+      const [v] = violations(
+        run({ ...PRODUCT_ONLY, api: { properties: { subscriptionRequired: false } } }).outputs,
+      );
+      expect(v?.detail).toMatch(/^Product policies do not run for .*calls without a subscription key/);
+      expect(v?.fix).toEqual({ text: 'Move the validation to the API policy (or the global policy).' });
+    });
+
+    it('an operation cut off from the broader scopes: validate-jwt or <base />, described', () => {
+      const found = violations(run(CUT_OFF).outputs);
+      expect(found[1]?.detail).toMatch(/^Without <base \/>, nothing of the broader scopes/);
+      expect(found[1]?.fix).toEqual({
+        text: 'Add validate-jwt to its inbound section, or <base /> (first) to inherit the validation of a broader scope.',
+      });
+    });
+  });
 
   it('reports the "all operations" view of an API without operations', () => {
     const { outputs } = run({ service: { policy: NO_VALIDATION }, api: { operations: null } });
@@ -283,7 +348,7 @@ describe('api-validate-jwt', () => {
       expect(violations(run(overlay).outputs)).toHaveLength(1);
       expect(v?.key).toBe('inbound-base');
       expect(v?.message).toContain(
-        "but the operation policy of 'colors-api/get-random-color' has no <base /> in inbound",
+        "The operation policy of 'colors-api/get-random-color' has no <base /> in inbound",
       );
     });
 
@@ -334,10 +399,8 @@ describe('api-validate-jwt when the global policy is unknown (evidence)', () => 
       [
         'api',
         'colors-api',
-        "The API policy of 'colors-api' has no <base /> in inbound and validates no token itself, so operations " +
-          "'colors-api/get-colors', 'colors-api/get-random-color' run without token validation, whatever the broader " +
-          'scopes (global, workspace, product) hold; add validate-jwt to its inbound section, or <base /> (first) to ' +
-          'inherit the validation of a broader scope.',
+        "The API policy of 'colors-api' has no <base /> in inbound and validates no token itself, so 2 operations " +
+          'run without token validation; expected validate-jwt or <base />',
       ],
     ]);
   });

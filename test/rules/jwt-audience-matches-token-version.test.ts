@@ -26,6 +26,7 @@ import {
   SAMPLE_SCOPE_CLAIM,
   withGlobalValidateJwt,
 } from '../helpers/policies';
+import { policyEdit } from './policy-fix';
 
 const URI = `api://${BACKEND_APP_ID}`;
 
@@ -76,10 +77,8 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           severity: 'error',
           resource: 'contoso-apim',
           message:
-            `validate-jwt in the global policy of service 'contoso-apim' (API 'colors-api') accepts audiences '${URI}', ` +
-            `but backend app 'oauth-backend-app' issues v2.0 access tokens (api.requestedAccessTokenVersion 2), whose aud ` +
-            `is always its appId '${BACKEND_APP_ID}'; tokens with aud '${BACKEND_APP_ID}' fail with IDX10214 (audience ` +
-            `validation failed); add <audience>${BACKEND_APP_ID}</audience>.`,
+            `validate-jwt in the global policy of service 'contoso-apim' accepts audiences '${URI}'; expected ` +
+            `'${BACKEND_APP_ID}' (aud of v2.0 tokens)`,
         },
       ],
     },
@@ -89,12 +88,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: GLOBAL_POLICY,
-          message: containing(
-            "backend app 'oauth-backend-app' issues v1.0 access tokens (api.requestedAccessTokenVersion null), whose aud is " +
-              `the identifier the client requested: '${URI}' (default scope '${URI}/Colors.Read' of 'colors-oauth')`,
-            `tokens with aud '${URI}' fail with IDX10214`,
-            'or better set api.requestedAccessTokenVersion to 2 on the backend app',
-          ),
+          message: `validate-jwt in the global policy of service 'contoso-apim' accepts audiences '${BACKEND_APP_ID}'; expected '${URI}' (aud of v1.0 tokens)`,
         },
       ],
     },
@@ -104,9 +98,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: GLOBAL_POLICY,
-          message: containing(
-            `'${URI}' (default scope '${URI}/Colors.Read' of 'colors-oauth'), '${BACKEND_APP_ID}' (resource parameter of 'colors-oauth')`,
-          ),
+          message: containing(`expected '${URI}' (aud of v1.0 tokens)`),
         },
       ],
     },
@@ -116,9 +108,9 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: GLOBAL_POLICY,
-          message: containing(
-            'checks no audience, so it accepts a token issued by the same issuer for any other API',
-          ),
+          message:
+            "validate-jwt in the global policy of service 'contoso-apim' (API 'colors-api') checks no audience; " +
+            "expected <audiences> with the backend's identifier",
         },
       ],
     },
@@ -169,7 +161,7 @@ describe('jwt-audience-matches-token-version', () => {
     const { outputs } = run({ ...globalJwt(audiences('https://contoso.com/colors')), ...scopeOverride });
     expect(outputs).toEqual([]);
     const [v] = violations(run(scopeOverride).outputs);
-    expect(v?.message).toContain(
+    expect(v?.detail).toContain(
       "'https://contoso.com/colors' (scope override of API 'colors-api' 'https://contoso.com/colors/Colors.Read' of 'colors-oauth')",
     );
   });
@@ -178,15 +170,17 @@ describe('jwt-audience-matches-token-version', () => {
     it('reports backend-application-ids and audiences (either accepts the token) that are not the backend app (fixture validate-azure-ad-token)', () => {
       const policy = fixturePolicy('validate-azure-ad-token.xml');
       const { outputs } = run({ service: { policy: rawxml(policy) } });
-      const messages = violations(outputs).map((v) => v.message);
-      expect(messages).toHaveLength(2);
-      expect(messages[0]).toContain(
+      const found = violations(outputs);
+      expect(found).toHaveLength(2);
+      expect(found[0]?.message).toContain(`does not accept aud '${BACKEND_APP_ID}' of the v2.0 tokens`);
+      expect(found[0]?.detail).toContain(
         "accepts backend-application-ids and audiences 'backend-app-id-1', 'https://api.example.com', but backend app 'oauth-backend-app'",
       );
-      expect(messages[0]).toContain(
-        `add <application-id>${BACKEND_APP_ID}</application-id> to <backend-application-ids>`,
+      expect(found[0]?.fix?.text).toBe(
+        `Add <application-id>${BACKEND_APP_ID}</application-id> to <backend-application-ids>.`,
       );
-      expect(messages[1]).toContain("accepts aud claim values 'https://api.example.com'");
+      expect(found[1]?.detail).toContain("accepts aud claim values 'https://api.example.com'");
+      expect(found[1]?.fix?.text).toBe(`Add <value>${BACKEND_APP_ID}</value> to the aud claim.`);
     });
 
     it('accepts the backend appId in backend-application-ids', () => {
@@ -278,17 +272,22 @@ describe('jwt-audience-matches-token-version on APIs without an authorization se
     expect(v).toHaveLength(1);
     expect(v[0]?.entity.kind).toBe('api');
     expect(v[0]?.message).toBe(
-      `validate-jwt in the API policy of 'colors-api' (API 'colors-api') accepts audiences '${URI}', but backend app ` +
-        `'oauth-backend-app' (the app registration of the accepted audience '${URI}') issues v2.0 access tokens ` +
-        `(api.requestedAccessTokenVersion 2), whose aud is always its appId '${BACKEND_APP_ID}'; tokens with aud ` +
-        `'${BACKEND_APP_ID}' fail with IDX10214 (audience validation failed); add <audience>${BACKEND_APP_ID}</audience>.`,
+      `validate-jwt in the API policy of 'colors-api' accepts audiences '${URI}'; expected '${BACKEND_APP_ID}' ` +
+        '(aud of v2.0 tokens)',
     );
+    expect(v[0]?.detail).toBe(
+      `It protects API 'colors-api' and accepts audiences '${URI}', but backend app 'oauth-backend-app' (the app ` +
+        `registration of the accepted audience '${URI}') issues v2.0 access tokens (api.requestedAccessTokenVersion ` +
+        `2), whose aud is always its appId '${BACKEND_APP_ID}': tokens with aud '${BACKEND_APP_ID}' fail with ` +
+        'IDX10214 (audience validation failed), 401.',
+    );
+    expect(v[0]?.fix?.text).toBe(`Add <audience>${BACKEND_APP_ID}</audience>.`);
   });
 
   it('finds it by a custom identifier URI, and by a named value that resolves to one', () => {
     const custom: Overlay = { backendApp: { identifierUris: [URI, 'https://contoso.com/colors'] } };
     const direct = run(apiValidates(jwtAccepting('https://contoso.com/colors'), custom));
-    expect(violations(direct.outputs)[0]?.message).toContain(
+    expect(violations(direct.outputs)[0]?.detail).toContain(
       "the app registration of the accepted audience 'https://contoso.com/colors'",
     );
     const named = run(
@@ -322,7 +321,7 @@ describe('jwt-audience-matches-token-version on APIs without an authorization se
       `<backend-application-ids><application-id>${ids}</application-id></backend-application-ids>${auds}</validate-azure-ad-token>`;
     expect(run(apiValidates(aad(BACKEND_APP_ID, audiences(URI)))).outputs).toEqual([]);
     const [v] = violations(run(apiValidates(aad(URI, ''))).outputs);
-    expect(v?.message).toContain(
+    expect(v?.detail).toContain(
       `accepts backend-application-ids '${URI}', but backend app 'oauth-backend-app'`,
     );
   });
@@ -363,8 +362,11 @@ describe('jwt-audience-matches-token-version on APIs without an authorization se
       const found = violations(outputs);
       expect(found).toHaveLength(1);
       expect(found[0]?.message).toContain(
-        `accepts the audience '${audience}' of ${api}, so it accepts access tokens minted for ${api}, not for this API`,
+        `accepts the audience '${audience}' of ${api}; expected only its backend app's identifiers`,
       );
+      expect(found[0]?.detail).toContain(`It accepts access tokens minted for ${api}, not for this API`);
+      // The only audience: which one to accept instead is the user's.
+      expect(found[0]?.fix?.policy).toBeUndefined();
       expect(locationOf(found[0]!, inventory)).toEqual(positionInJson(text, '<audience>'));
     });
 
@@ -385,7 +387,9 @@ describe('jwt-audience-matches-token-version on APIs without an authorization se
     const { outputs } = run(apiValidates(jwt, { snapshot: { applications: null } }));
     const [v] = violations(outputs);
     expect(v?.key).toBe('validate-jwt#0:no-audience');
-    expect(v?.message).toContain('(its appId for v2.0 tokens)');
+    expect(v?.fix).toEqual({
+      text: "Add <audiences> with the backend's identifier (its appId for v2.0 tokens).",
+    });
   });
 
   it('leaves tokens of another identity provider alone (Auth0, B2C, a symmetric key)', () => {
@@ -396,6 +400,68 @@ describe('jwt-audience-matches-token-version on APIs without an authorization se
     ]) {
       expect(run(apiValidates(jwt)).outputs).toEqual([]);
     }
+  });
+});
+
+describe('jwt-audience-matches-token-version fixes', () => {
+  it('adds the appId of a v2.0 backend to <audiences>', () => {
+    const loaded = run(globalJwt(audiences(URI)));
+    const [v] = violations(loaded.outputs);
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(
+      before.replace(
+        `<audience>${URI}</audience></audiences>`,
+        `<audience>${URI}</audience><audience>${BACKEND_APP_ID}</audience></audiences>`,
+      ),
+    );
+  });
+
+  it('adds the requested identifier for v1.0 tokens, naming the better step', () => {
+    const loaded = run(V1);
+    const [v] = violations(loaded.outputs);
+    expect(v?.detail).toContain(
+      "backend app 'oauth-backend-app' issues v1.0 access tokens (api.requestedAccessTokenVersion null), whose aud is " +
+        `the identifier the client requested: '${URI}' (default scope '${URI}/Colors.Read' of 'colors-oauth')`,
+    );
+    expect(v?.detail).toContain(`tokens with aud '${URI}' fail with IDX10214`);
+    expect(v?.fix?.text).toBe(
+      `Add <audience>${URI}</audience>, or better set api.requestedAccessTokenVersion to 2 on the backend app so ` +
+        `that aud is always its appId '${BACKEND_APP_ID}'.`,
+    );
+    const { before, after } = policyEdit(loaded.doc, v);
+    // On a line of its own, indented like the audience before it.
+    expect(after).toBe(
+      before.replace(
+        `<audience>${BACKEND_APP_ID}</audience>\n`,
+        `<audience>${BACKEND_APP_ID}</audience>\n        <audience>${URI}</audience>\n`,
+      ),
+    );
+  });
+
+  it('names every identifier of a server that mixes endpoint versions in the detail', () => {
+    const [v] = violations(run(MIXED_ENDPOINTS).outputs);
+    expect(v?.detail).toContain(
+      `'${URI}' (default scope '${URI}/Colors.Read' of 'colors-oauth'), '${BACKEND_APP_ID}' (resource parameter of 'colors-oauth')`,
+    );
+  });
+
+  it('adds <audiences> with the appId of a v2.0 backend to a validation that checks none', () => {
+    const loaded = run(NO_AUDIENCE);
+    const [v] = violations(loaded.outputs);
+    expect(v?.detail).toMatch(/^It accepts a token issued by the same issuer for any other API/);
+    const { before, after } = policyEdit(loaded.doc, v);
+    const at = before.indexOf('>', before.indexOf('<validate-jwt')) + 1;
+    expect(after).toBe(
+      `${before.slice(0, at)}<audiences><audience>${BACKEND_APP_ID}</audience></audiences>${before.slice(at)}`,
+    );
+  });
+
+  it('removes a Microsoft API audience when the list keeps one of its own', () => {
+    const loaded = run(apiValidates(jwtAccepting(BACKEND_APP_ID, 'https://graph.microsoft.com')));
+    const [v] = violations(loaded.outputs);
+    expect(v?.fix?.text).toMatch(/^Remove the audience 'https:\/\/graph\.microsoft\.com'/);
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(before.replace('<audience>https://graph.microsoft.com</audience>', ''));
   });
 });
 

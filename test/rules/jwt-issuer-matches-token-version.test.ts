@@ -22,6 +22,8 @@ import {
   SAMPLE_AUDIENCES,
   withGlobalValidateJwt,
 } from '../helpers/policies';
+import { policyEdit } from './policy-fix';
+import type { Violation } from '../../rules/support/contract';
 
 const V1_METADATA = `https://login.microsoftonline.com/${TENANT_ID}/.well-known/openid-configuration`;
 const V2_METADATA = `https://login.microsoftonline.com/${TENANT_ID}/v2.0/.well-known/openid-configuration`;
@@ -90,13 +92,8 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           severity: 'error',
           resource: 'contoso-apim',
           message:
-            `validate-jwt in the global policy of service 'contoso-apim' (API 'colors-api') reads ` +
-            `https://login.microsoftonline.com/${TENANT_ID}/v2.0/.well-known/openid-configuration (v2.0 metadata, issuer ` +
-            `'${V2_ISSUER}') and accepts only the issuers it lists ('${V2_ISSUER}'), which replace the metadata's, but ` +
-            `backend app 'oauth-backend-app' issues v1.0 access tokens (api.requestedAccessTokenVersion null), so their ` +
-            `iss is '${V1_ISSUER}'; every token fails with IDX10205 (issuer validation failed); list <issuer>${V1_ISSUER}</issuer> ` +
-            `and use <openid-config url="${V1_METADATA}" />, or better set api.requestedAccessTokenVersion to 2 on backend ` +
-            `app 'oauth-backend-app' (then check the audiences too).`,
+            "validate-jwt in the global policy of service 'contoso-apim' rejects the v1.0 tokens of backend app " +
+            `'oauth-backend-app' (iss '${V1_ISSUER}')`,
         },
       ],
     },
@@ -107,11 +104,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: GLOBAL_POLICY,
           ...positionInInput(v1Metadata, '<openid-config'),
-          message: containing(
-            `(v1.0 metadata, issuer '${V1_ISSUER}')`,
-            `so their iss is '${V2_ISSUER}'`,
-            `use <openid-config url="${V2_METADATA}" />.`,
-          ),
+          message: containing("rejects the v2.0 tokens of backend app 'oauth-backend-app'"),
         },
       ],
     },
@@ -119,13 +112,23 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       name: 'the documentation sample: v2.0 metadata with the v1.0 sts.windows.net issuer, for v2.0 tokens',
       input: sampleInput(jwt([V2_METADATA], [V1_ISSUER])),
       errors: [
-        { path: GLOBAL_POLICY, message: containing(`accepts only the issuers it lists ('${V1_ISSUER}')`) },
+        {
+          path: GLOBAL_POLICY,
+          message: containing("rejects the v2.0 tokens of backend app 'oauth-backend-app'"),
+        },
       ],
     },
     {
       name: 'explicit issuers compared exactly: a v1.0 issuer needs its trailing slash (one finding)',
       input: sampleInput(V1_WITHOUT_SLASH),
-      errors: [{ path: GLOBAL_POLICY, message: containing(`write <issuer>${V1_ISSUER}</issuer>`) }],
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          message: containing(
+            `lists the issuer '${V1_ISSUER.replace(/\/$/, '')}', which no Entra token carries`,
+          ),
+        },
+      ],
     },
     {
       name: 'the metadata of another tenant',
@@ -133,13 +136,78 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: GLOBAL_POLICY,
-          message: containing(
-            `use the metadata of tenant '${TENANT_ID}', where authorization server 'colors-oauth' signs in: <openid-config url="${V2_METADATA}" />`,
-          ),
+          message: containing("rejects the v2.0 tokens of backend app 'oauth-backend-app'"),
         },
       ],
     },
   ],
+});
+
+/** All a finding tells the user: its message, detail and fix. */
+const said = (v: Violation | undefined) => [v?.message, v?.detail, v?.fix?.text].join(' | ');
+
+describe('jwt-issuer-matches-token-version: detail and fix', () => {
+  it('v1.0 tokens against a v2.0 issuer list: what is read and accepted, and both steps', () => {
+    const [v] = violations(run(V1_BACKEND).outputs);
+    expect(v?.detail).toBe(
+      `It protects API 'colors-api' and reads https://login.microsoftonline.com/${TENANT_ID}/v2.0/.well-known/openid-configuration ` +
+        `(v2.0 metadata, issuer '${V2_ISSUER}') and accepts only the issuers it lists ('${V2_ISSUER}'), which replace ` +
+        "the metadata's, but backend app 'oauth-backend-app' issues v1.0 access tokens (api.requestedAccessTokenVersion " +
+        `null), so their iss is '${V1_ISSUER}': every token fails with IDX10205 (issuer validation failed), 401.`,
+    );
+    expect(v?.fix).toEqual({
+      text:
+        `List <issuer>${V1_ISSUER}</issuer> and use <openid-config url="${V1_METADATA}" />, or better set ` +
+        "api.requestedAccessTokenVersion to 2 on backend app 'oauth-backend-app' (then check the audiences too).",
+    });
+  });
+
+  it('v2.0 tokens against v1.0 metadata: the metadata URL replaced', () => {
+    const loaded = run(jwt([V1_METADATA]));
+    const [v] = violations(loaded.outputs);
+    expect(v?.detail).toContain(`(v1.0 metadata, issuer '${V1_ISSUER}')`);
+    expect(v?.detail).toContain(`so their iss is '${V2_ISSUER}'`);
+    expect(v?.fix?.text).toBe(`Use <openid-config url="${V2_METADATA}" />.`);
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(before.replace(V1_METADATA, V2_METADATA));
+  });
+
+  it('the documentation sample: the v2.0 issuer added to the list', () => {
+    const loaded = run(jwt([V2_METADATA], [V1_ISSUER]));
+    const [v] = violations(loaded.outputs);
+    expect(v?.detail).toContain(`accepts only the issuers it lists ('${V1_ISSUER}')`);
+    expect(v?.fix?.text).toBe(`List <issuer>${V2_ISSUER}</issuer>.`);
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(
+      before.replace(
+        `<issuer>${V1_ISSUER}</issuer>`,
+        `<issuer>${V1_ISSUER}</issuer><issuer>${V2_ISSUER}</issuer>`,
+      ),
+    );
+  });
+
+  it('a v1.0 issuer without its trailing slash: respelt', () => {
+    const loaded = run(V1_WITHOUT_SLASH);
+    const [v] = violations(loaded.outputs);
+    expect(v?.detail).toMatch(
+      /^It lacks the trailing '\/' that every v1\.0 token's iss ends with; .*IDX10205/,
+    );
+    expect(v?.fix?.text).toBe(`Write <issuer>${V1_ISSUER}</issuer>.`);
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(
+      before.replace(`<issuer>${V1_ISSUER.replace(/\/$/, '')}</issuer>`, `<issuer>${V1_ISSUER}</issuer>`),
+    );
+  });
+
+  it('the metadata of another tenant: the tenant where the server signs in', () => {
+    const loaded = run(jwt([V2_METADATA.replace(TENANT_ID, OTHER_TENANT)]));
+    const [v] = violations(loaded.outputs);
+    expect(v?.fix?.text).toBe(
+      `Use the metadata of tenant '${TENANT_ID}', where authorization server 'colors-oauth' signs in: <openid-config url="${V2_METADATA}" />.`,
+    );
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(before.replace(V2_METADATA.replace(TENANT_ID, OTHER_TENANT), V2_METADATA));
+  });
 });
 
 describe('jwt-issuer-matches-token-version', () => {
@@ -174,7 +242,7 @@ describe('jwt-issuer-matches-token-version', () => {
     it('expects the metadata of the cloud the authorization server signs in with', () => {
       expect(run(gov(V2_METADATA.replace('.com/', '.us/'))).outputs).toEqual([]);
       const [v] = violations(run(gov(V2_METADATA)).outputs);
-      expect(v?.message).toContain(`so their iss is 'https://login.microsoftonline.us/${TENANT_ID}/v2.0'`);
+      expect(said(v)).toContain(`so their iss is 'https://login.microsoftonline.us/${TENANT_ID}/v2.0'`);
     });
 
     it('expects sts.chinacloudapi.cn for v1.0 tokens in Azure China', () => {
@@ -191,8 +259,8 @@ describe('jwt-issuer-matches-token-version', () => {
           },
         },
       });
-      expect(violations(outputs)[0]?.message).toContain(
-        `list <issuer>https://sts.chinacloudapi.cn/${TENANT_ID}/</issuer>`,
+      expect(said(violations(outputs)[0])).toContain(
+        `List <issuer>https://sts.chinacloudapi.cn/${TENANT_ID}/</issuer>`,
       );
     });
   });
@@ -219,10 +287,10 @@ describe('jwt-issuer-matches-token-version', () => {
     const { outputs, inventory, text } = run(overlay);
     const [v] = violations(outputs);
     expect(v?.entity.kind).toBe('policyFragment');
-    expect(v?.message).toContain(
+    expect(said(v)).toContain(
       "validate-jwt in policy fragment 'aad-auth' (included by the global policy of service 'contoso-apim')",
     );
-    expect(v?.message).toContain(`accepts only the issuers it lists ('${V1_ISSUER}')`);
+    expect(said(v)).toContain(`accepts only the issuers it lists ('${V1_ISSUER}')`);
     expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<issuer>'));
     expect(run({ ...overlay, ...V1_BACKEND }).outputs).toEqual([]);
   });
@@ -239,8 +307,18 @@ describe('jwt-issuer-matches-token-version', () => {
     });
 
     it('reports a tenant-id that is not the authorization server tenant', () => {
-      const [v] = violations(run(aad('72f988bf-86f1-41af-91ab-2d7cd011db47')).outputs);
-      expect(v?.message).toContain(`set tenant-id="${TENANT_ID}"`);
+      const loaded = run(aad('72f988bf-86f1-41af-91ab-2d7cd011db47'));
+      const [v] = violations(loaded.outputs);
+      expect(v?.message).toBe(
+        "validate-azure-ad-token in the global policy of service 'contoso-apim' has tenant-id " +
+          `'72f988bf-86f1-41af-91ab-2d7cd011db47'; expected '${TENANT_ID}'`,
+      );
+      expect(v?.detail).toMatch(
+        /every token fails issuer validation \(IDX10205\), 401\. It protects API 'colors-api'\.$/,
+      );
+      expect(v?.fix?.text).toBe(`Set tenant-id="${TENANT_ID}".`);
+      const { before, after } = policyEdit(loaded.doc, v);
+      expect(after).toBe(before.replace('72f988bf-86f1-41af-91ab-2d7cd011db47', TENANT_ID));
       expect(run(aad('{{tenant-id}}')).outputs).toEqual([]);
       expect(run(aad('contoso.onmicrosoft.com')).outputs).toEqual([]);
     });
@@ -283,16 +361,16 @@ describe('jwt-issuer-matches-token-version on APIs without an authorization serv
     const [v] = violations(outputs);
     expect(violations(outputs)).toHaveLength(1);
     expect(v?.entity.kind).toBe('api');
-    expect(v?.message).toContain(
+    expect(said(v)).toContain(
       `but backend app 'oauth-backend-app' (the app registration of the accepted audience '${BACKEND_APP_ID}') ` +
         `issues v2.0 access tokens (api.requestedAccessTokenVersion 2), so their iss is ` +
-        `'https://login.microsoftonline.com/<tenant-id>/v2.0'; every token fails with IDX10205`,
+        `'https://login.microsoftonline.com/<tenant-id>/v2.0': every token fails with IDX10205`,
     );
   });
 
   it('a v1.0 backend found by its App ID URI, validated with the v2.0 metadata, fails too', () => {
     const { outputs } = run(apiValidates(apiJwt([V2_METADATA], [], `api://${BACKEND_APP_ID}`), V1_BACKEND));
-    expect(violations(outputs)[0]?.message).toContain('issues v1.0 access tokens');
+    expect(said(violations(outputs)[0])).toContain('issues v1.0 access tokens');
     expect(
       run(apiValidates(apiJwt([V1_METADATA], [], `api://${BACKEND_APP_ID}`), V1_BACKEND)).outputs,
     ).toEqual([]);
@@ -309,11 +387,13 @@ describe('jwt-issuer-matches-token-version on APIs without an authorization serv
       const [v] = violations(outputs);
       expect(violations(outputs)).toHaveLength(1);
       expect(v?.message).toBe(
-        `validate-jwt in the API policy of 'colors-api' (API 'colors-api') lists the issuer '${issuer}', which no ` +
-          "Entra token carries: it lacks the trailing '/' that every v1.0 token's iss ends with; issuers are compared " +
-          'as exact strings, so tokens fail with IDX10205 (issuer validation failed) unless another listed issuer ' +
-          `matches; write <issuer>${V1_ISSUER}</issuer>.`,
+        `validate-jwt in the API policy of 'colors-api' lists the issuer '${issuer}', which no Entra token carries`,
       );
+      expect(v?.detail).toBe(
+        "It lacks the trailing '/' that every v1.0 token's iss ends with; issuers are compared as exact strings, so " +
+          "tokens fail with IDX10205 (issuer validation failed) unless another listed issuer matches. It protects API 'colors-api'.",
+      );
+      expect(v?.fix?.text).toBe(`Write <issuer>${V1_ISSUER}</issuer>.`);
       expect(locationOf(v!, inventory)).toEqual(positionInJson(text, '<issuer>'));
     });
 
@@ -321,15 +401,15 @@ describe('jwt-issuer-matches-token-version on APIs without an authorization serv
       const { outputs } = run(
         apiValidates(apiJwt([V1_METADATA], ['https://sts.windows.net/{{entra-tenant}}']), NO_APPS),
       );
-      expect(violations(outputs)[0]?.message).toContain(
-        'write <issuer>https://sts.windows.net/{{entra-tenant}}/</issuer>',
+      expect(said(violations(outputs)[0])).toContain(
+        'Write <issuer>https://sts.windows.net/{{entra-tenant}}/</issuer>',
       );
     });
 
     it('reports https://login.microsoftonline.com/<tenant>/ (no v2.0), naming both real issuers', () => {
       const issuer = `https://login.microsoftonline.com/${TENANT_ID}/`;
       const [v] = violations(run(apiValidates(apiJwt([V2_METADATA], [issuer]), NO_APPS)).outputs);
-      expect(v?.message).toContain(
+      expect(said(v)).toContain(
         `is the tenant's sign-in authority, not an issuer: v2.0 tokens carry '${V2_ISSUER}' and v1.0 tokens '${V1_ISSUER}'`,
       );
       expect(violations(run(apiValidates(apiJwt([V2_METADATA], [issuer]), NO_APPS)).outputs)).toHaveLength(1);
@@ -358,9 +438,9 @@ describe('jwt-issuer-matches-token-version on APIs without an authorization serv
       expect(violations(outputs)).toHaveLength(1);
       expect(v?.severity).toBe('warning');
       expect(v?.key).toBe('issuer#0:issuers-replace-metadata');
-      expect(v?.message).toContain(
-        `reads ${V2_METADATA} (v2.0 metadata, issuer '${V2_ISSUER}') but accepts only the issuers it lists ` +
-          `('${V1_ISSUER}'), which replace the metadata's: v2.0 tokens of tenant '${TENANT_ID}' fail with IDX10205 ` +
+      expect(said(v)).toContain(
+        `reads ${V2_METADATA} (v2.0 metadata, issuer '${V2_ISSUER}'), but the issuers it lists ` +
+          `('${V1_ISSUER}') replace the metadata's: v2.0 tokens of tenant '${TENANT_ID}' fail with IDX10205 ` +
           '(issuer validation failed) and it works only if the backend app issues v1.0 tokens',
       );
     });
@@ -369,7 +449,7 @@ describe('jwt-issuer-matches-token-version on APIs without an authorization serv
       const { outputs } = run(
         apiValidates(apiJwt([V2_METADATA], [V2_ISSUER.replace(TENANT_ID, OTHER_TENANT)]), NO_APPS),
       );
-      expect(violations(outputs)[0]?.message).toContain(
+      expect(said(violations(outputs)[0])).toContain(
         `only tokens of the tenant the issuers name pass (checked with the signing keys of tenant '${TENANT_ID}')`,
       );
     });
@@ -382,11 +462,11 @@ describe('jwt-issuer-matches-token-version on APIs without an authorization serv
       expect(found.map((v) => [v.key, v.severity])).toEqual([
         ['issuer#0:issuers-replace-metadata', 'warning'],
       ]);
-      expect(found[0]?.message).toContain(
+      expect(said(found[0])).toContain(
         `v2.0 tokens of tenant '${TENANT_ID}' fail with IDX10205 (issuer validation failed) and only tokens of the ` +
           'tenant the issuers name pass',
       );
-      expect(found[0]?.message).toContain('an app registration does not state its tenant');
+      expect(said(found[0])).toContain('An app registration does not state its tenant');
       // Same tenant in both: nothing to say.
       expect(violations(run(apiValidates(apiJwt([V2_METADATA], [V2_ISSUER]))).outputs)).toEqual([]);
     });

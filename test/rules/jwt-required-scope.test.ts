@@ -19,6 +19,7 @@ import {
   SAMPLE_OPENID_CONFIG,
   withGlobalValidateJwt,
 } from '../helpers/policies';
+import { policyEdit } from './policy-fix';
 
 function jwt(claims: string): Overlay {
   return withGlobalValidateJwt(`${SAMPLE_OPENID_CONFIG}${SAMPLE_AUDIENCES}${claims}`);
@@ -93,9 +94,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           resource: 'contoso-apim',
           message:
             `validate-jwt in the global policy of service 'contoso-apim' (API 'colors-api') requires scp ` +
-            `'api://${BACKEND_APP_ID}/Colors.Read', but the scp claim carries bare values such as 'Colors.Read' (the ` +
-            'resource part of a requested scope never appears in it), so every token fails with ' +
-            'TokenClaimValueNotAllowed (401); use <value>Colors.Read</value>.',
+            `'api://${BACKEND_APP_ID}/Colors.Read'; expected the bare value 'Colors.Read'`,
         },
       ],
     },
@@ -113,7 +112,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: GLOBAL_POLICY,
           severity: 'error',
           message:
-            /requires scp 'user_impersonation', but backend app 'oauth-backend-app' exposes no scope 'user_impersonation' \(it exposes 'Colors\.Read'\)/,
+            /requires scp 'user_impersonation', but backend app 'oauth-backend-app' exposes only 'Colors\.Read'$/,
         },
       ],
     },
@@ -139,14 +138,21 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: GLOBAL_POLICY,
           severity: 'error',
-          message: /exposes it as 'Colors\.Read' and claim values are compared exactly/,
+          message:
+            /requires scp 'colors\.read', but backend app 'oauth-backend-app' exposes it as 'Colors\.Read'$/,
         },
       ],
     },
     {
       name: 'scp checked without separator=" ", as a warning',
       input: sampleInput(NO_SEPARATOR),
-      errors: [{ path: GLOBAL_POLICY, severity: 'warning', message: /checks scp without separator=" "/ }],
+      errors: [
+        {
+          path: GLOBAL_POLICY,
+          severity: 'warning',
+          message: /checks scp without separator=" "; expected separator=" "$/,
+        },
+      ],
     },
     {
       name: 'neither scp nor roles checked (fixture validate-jwt-tabs), as a warning at the validate-jwt',
@@ -164,7 +170,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
     {
       name: 'roles written as the full api:// string',
       input: sampleInput(jwt(claim('roles', [`api://${BACKEND_APP_ID}/Colors.ReadAll`], 'match="any"'))),
-      errors: [{ path: GLOBAL_POLICY, message: /use <value>Colors\.ReadAll<\/value>/ }],
+      errors: [{ path: GLOBAL_POLICY, message: /; expected the bare value 'Colors\.ReadAll'$/ }],
     },
     {
       name: 'a required scope the authorization server does not request, as a warning',
@@ -198,6 +204,70 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
 describe('jwt-required-scope', () => {
   // The key tells findings in one policy apart (fingerprints), and the entity kind is the model's; the RuleTester
   // sees neither.
+  it('rewrites a full api:// value to the bare value, and says why the token fails', () => {
+    const loaded = run(jwt(claim('scp', [`api://${BACKEND_APP_ID}/Colors.Read`])));
+    const [v] = violations(loaded.outputs);
+    expect(v?.detail).toBe(
+      "The scp claim carries bare values such as 'Colors.Read' (the resource part of a requested scope never " +
+        'appears in it), so every token fails with TokenClaimValueNotAllowed (401 "Claim scp value of ... is not ' +
+        'allowed. Access denied.").',
+    );
+    expect(v?.fix?.text).toBe('Use <value>Colors.Read</value>.');
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(
+      before.replace(`<value>api://${BACKEND_APP_ID}/Colors.Read</value>`, '<value>Colors.Read</value>'),
+    );
+  });
+
+  it('respells a value with another case as the backend exposes it', () => {
+    const loaded = run(jwt(claim('scp', ['colors.read'])));
+    const v = violations(loaded.outputs).find((o) => o.severity !== 'warning');
+    expect(v?.detail).toMatch(/^Claim values are compared exactly, case included, so every token fails/);
+    expect(v?.fix?.text).toBe("Require 'Colors.Read', as the backend app exposes it.");
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(before.replace('<value>colors.read</value>', '<value>Colors.Read</value>'));
+  });
+
+  it("describes the steps for a scope not exposed, disabled, or not requested (the choice is the user's)", () => {
+    const [missing] = violations(run(jwt(claim('scp', ['user_impersonation']))).outputs);
+    expect(missing?.detail).toMatch(/^No token carries a scope the backend app does not expose/);
+    expect(missing?.fix).toEqual({
+      text: "Require a scope backend app 'oauth-backend-app' exposes and the client requests (or expose 'user_impersonation' on it).",
+    });
+    const [disabled] = violations(
+      run({
+        ...jwt(claim('scp', ['Colors.Read'])),
+        backendApp: { api: { oauth2PermissionScopes: [scope('Colors.Read', false)] } },
+      }).outputs,
+    );
+    expect(disabled?.detail).toMatch(/^No token carries a disabled scope/);
+    expect(disabled?.fix).toEqual({
+      text: "Enable scope 'Colors.Read' of backend app 'oauth-backend-app', or require a scope it exposes enabled.",
+    });
+    const [unrequested] = violations(run({ ...TWO_SCOPES, ...jwt(claim('scp', ['Colors.Write'])) }).outputs);
+    expect(unrequested?.detail).toMatch(/tokens the developer portal gets through 'colors-oauth' fail/);
+    expect(unrequested?.fix).toEqual({
+      text: "Request the required scope in the default scope of authorization server 'colors-oauth', or require what it requests.",
+    });
+  });
+
+  it('adds separator=" " to a scp claim without one', () => {
+    const loaded = run(NO_SEPARATOR);
+    const [v] = violations(loaded.outputs);
+    expect(v?.detail).toMatch(/a token that carries two scopes \('Colors\.Read Other\.Scope'\) fails/);
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(
+      before.replace('<claim name="scp" match="any">', '<claim name="scp" match="any" separator=" ">'),
+    );
+  });
+
+  it('explains what passes when no scope is checked, and describes the claim to add', () => {
+    const [v] = violations(run(TABS).outputs).filter((o) => o.key === 'validate-jwt#0:no-scope');
+    expect(v?.detail).toMatch(/app-only tokens that any application in the tenant can get/);
+    expect(v?.fix?.text).toMatch(/^Add <required-claims><claim name="scp" match="any" separator=" ">/);
+    expect(v?.fix?.policy).toBeUndefined();
+  });
+
   it('keys the missing separator by its claim', () => {
     const [v] = violations(run(NO_SEPARATOR).outputs);
     expect(v?.key).toBe('claim#0:separator');
@@ -255,7 +325,7 @@ describe('jwt-required-scope: callers, validate-azure-ad-token and tokens of oth
     expect(v?.message).toContain(
       "validate-azure-ad-token in the API policy of 'colors-api' (API 'colors-api') checks no scope (scp), app role (roles) or calling app",
     );
-    expect(v?.message).toContain('or admit only known callers with <client-application-ids>');
+    expect(v?.fix?.text).toContain('or admit only known callers with <client-application-ids>');
   });
 
   it('warns about an Entra validate-jwt on an API without an authorization server', () => {
@@ -284,7 +354,7 @@ describe('jwt-required-scope: callers, validate-azure-ad-token and tokens of oth
     const found = violations(run(apiValidates(entraJwt(claim('scp', ['Colors.Write'])))).outputs);
     expect(found.map((v) => v.message)).toEqual([
       expect.stringContaining(
-        "requires scp 'Colors.Write', but backend app 'oauth-backend-app' exposes no scope 'Colors.Write' (it exposes 'Colors.Read')",
+        "requires scp 'Colors.Write', but backend app 'oauth-backend-app' exposes only 'Colors.Read'",
       ),
     ]);
   });

@@ -11,6 +11,7 @@ import {
   SAMPLE_OPENID_CONFIG,
   withGlobalValidateJwt,
 } from '../helpers/policies';
+import { policyEdit } from './policy-fix';
 
 /** The fixed sample with a global validate-jwt carrying `attributes` and `body`. */
 function withJwt(attributes: string, body = `${SAMPLE_OPENID_CONFIG}${SAMPLE_AUDIENCES}`): Overlay {
@@ -27,14 +28,13 @@ const ATTRIBUTES = [
   ['require-signed-tokens', 'unsigned tokens (alg "none") are accepted'],
   ['require-expiration-time', 'tokens without an exp claim are accepted'],
 ] as const;
-const symmetricInstead = sampleInput(
-  withJwt(
-    '',
-    '<issuer-signing-keys><key>{{colors-backend-key}}</key></issuer-signing-keys>' +
-      SAMPLE_AUDIENCES +
-      '<issuers><issuer>https://sts.windows.net/4f1e7a52-3c2b-4d8e-9a61-0b5c3d2e1f00/</issuer></issuers>',
-  ),
+const symmetricOverlay = withJwt(
+  '',
+  '<issuer-signing-keys><key>{{colors-backend-key}}</key></issuer-signing-keys>' +
+    SAMPLE_AUDIENCES +
+    '<issuers><issuer>https://sts.windows.net/4f1e7a52-3c2b-4d8e-9a61-0b5c3d2e1f00/</issuer></issuers>',
 );
+const symmetricInstead = sampleInput(symmetricOverlay);
 
 new RuleTester({ now: TEST_NOW }).run(rule, {
   valid: [
@@ -67,7 +67,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
     },
   ],
   invalid: [
-    ...ATTRIBUTES.map(([attribute, consequence]) => {
+    ...ATTRIBUTES.map(([attribute]) => {
       const input = sampleInput(withJwt(`${attribute}="false"`));
       return {
         name: `${attribute}="false", at the validate-jwt element`,
@@ -77,9 +77,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
             path: GLOBAL_POLICY,
             ...positionInInput(input, '<validate-jwt'),
             resource: 'contoso-apim',
-            message: new RegExp(
-              `validate-jwt in the global policy of service 'contoso-apim' \\(API 'colors-api'\\) sets ${attribute}="false", so ${consequence.replace(/[()]/g, '\\$&')}`,
-            ),
+            message: `validate-jwt in the global policy of service 'contoso-apim' (API 'colors-api') sets ${attribute}="false"; expected true (the default)`,
           },
         ],
       };
@@ -87,7 +85,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
     {
       name: 'a status code other than 401',
       input: sampleInput(withJwt('failed-validation-httpcode="403"')),
-      errors: [{ path: GLOBAL_POLICY, message: /answers a failed validation with HTTP 403/ }],
+      errors: [{ path: GLOBAL_POLICY, message: /answers a failed validation with HTTP 403; expected 401$/ }],
     },
     {
       name: 'a status code other than 401 for validate-azure-ad-token',
@@ -134,7 +132,8 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: GLOBAL_POLICY,
           ...positionInInput(symmetricInstead, '<key>'),
-          message: /accepts an inline symmetric signing key.*instead of openid-config/,
+          message:
+            /accepts an inline symmetric signing key \(<issuer-signing-keys><key>\) for Microsoft Entra tokens/,
         },
       ],
     },
@@ -146,7 +145,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           `${SAMPLE_OPENID_CONFIG}<issuer-signing-keys><key>c2VjcmV0</key></issuer-signing-keys>${SAMPLE_AUDIENCES}`,
         ),
       ),
-      errors: [{ path: GLOBAL_POLICY, message: /next to openid-config/ }],
+      errors: [{ path: GLOBAL_POLICY, message: /accepts an inline symmetric signing key/ }],
     },
     {
       // No Entra issuer anywhere: the shared key is how that issuer signs. Only the missing scheme is reported.
@@ -176,6 +175,78 @@ describe('jwt-validation-strict', () => {
       expect(v?.key).toBe(`validate-jwt#0:${attribute}`);
     },
   );
+
+  it.each(ATTRIBUTES)('explains %s="false" and removes the attribute', (attribute, consequence) => {
+    const loaded = run(withJwt(`${attribute}="false"`));
+    const [v] = violations(loaded.outputs);
+    expect(v?.detail).toContain(consequence);
+    expect(v?.fix?.text).toBe(
+      `Remove ${attribute}="false" from <validate-jwt> (the attribute defaults to true).`,
+    );
+    expect(v?.fix?.policy?.origin.pointer).toBe(GLOBAL_POLICY);
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(before.replace(` ${attribute}="false"`, ''));
+  });
+
+  it('sets failed-validation-httpcode to 401', () => {
+    const loaded = run(withJwt('failed-validation-httpcode="403"'));
+    const [v] = violations(loaded.outputs);
+    expect(v?.message).toBe(
+      "validate-jwt in the global policy of service 'contoso-apim' (API 'colors-api') answers a failed validation with HTTP 403; expected 401",
+    );
+    expect(v?.detail).toMatch(/with 403 they do not fetch a new token/);
+    expect(v?.fix?.text).toMatch(/^Set failed-validation-httpcode="401"/);
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(
+      before.replace('failed-validation-httpcode="403"', 'failed-validation-httpcode="401"'),
+    );
+  });
+
+  it('adds require-scheme="Bearer" after the last attribute', () => {
+    const loaded = run(
+      globalPolicy(`<validate-jwt header-name="Authorization">${SAMPLE_OPENID_CONFIG}</validate-jwt>`),
+    );
+    const [v] = violations(loaded.outputs);
+    expect(v?.detail).toMatch(/accepts the token under any scheme/);
+    expect(v?.fix?.text).toBe('Add require-scheme="Bearer" to <validate-jwt>.');
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(
+      before.replace(
+        '<validate-jwt header-name="Authorization">',
+        '<validate-jwt header-name="Authorization" require-scheme="Bearer">',
+      ),
+    );
+  });
+
+  it('replaces another scheme by Bearer', () => {
+    const loaded = run(
+      globalPolicy(
+        `<validate-jwt header-name="Authorization" require-scheme="Basic">${SAMPLE_OPENID_CONFIG}</validate-jwt>`,
+      ),
+    );
+    const [v] = violations(loaded.outputs);
+    expect(v?.message).toMatch(/requires the scheme 'Basic' in the Authorization header; expected 'Bearer'$/);
+    expect(v?.detail).toMatch(/RFC 6750/);
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(before.replace('require-scheme="Basic"', 'require-scheme="Bearer"'));
+  });
+
+  it('removes a symmetric key container next to openid-config', () => {
+    const keys = '<issuer-signing-keys><key>c2VjcmV0</key></issuer-signing-keys>';
+    const loaded = run(withJwt('', `${SAMPLE_OPENID_CONFIG}${keys}${SAMPLE_AUDIENCES}`));
+    const [v] = violations(loaded.outputs);
+    expect(v?.detail).toMatch(/anyone who knows it can mint tokens/);
+    expect(v?.fix?.text).toMatch(/^Remove the symmetric <key>/);
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(before.replace(keys, ''));
+  });
+
+  it("describes, without an edit, the metadata that replaces a symmetric key (the tenant is the user's)", () => {
+    const [v] = violations(run(symmetricOverlay).outputs);
+    expect(v?.detail).toMatch(/IDX10503/);
+    expect(v?.fix?.text).toMatch(/^Replace <issuer-signing-keys> by <openid-config url=/);
+    expect(v?.fix?.policy).toBeUndefined();
+  });
 
   it('reports a policy given as a link as not evaluated', () => {
     const { outputs } = run({

@@ -21,6 +21,7 @@ import {
   VALIDATE_JWT,
   withRandomColorPolicy,
 } from '../helpers/policies';
+import { policyEdit } from './policy-fix';
 
 const run = loadedRunnerFor(rule);
 const IP_FILTER = '<ip-filter action="allow"><address>10.0.0.1</address></ip-filter>';
@@ -120,9 +121,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           resource: 'get-random-color',
           message:
             "The operation policy of 'colors-api/get-random-color' has no <base /> in inbound, so ip-filter " +
-            "(IP filtering) of the global policy of service 'contoso-apim' no longer runs for operation " +
-            "'colors-api/get-random-color'; add <base /> to its inbound section (first, so the broader checks run " +
-            'before its own policies), or apply the same protection in this policy.',
+            '(IP filtering) no longer runs for the operation; expected <base /> first',
         },
       ],
     },
@@ -132,14 +131,14 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: RANDOM_POLICY,
-          message: /^(?!.*validate-jwt).*so ip-filter \(IP filtering\) of the global policy/,
+          message: /^(?!.*validate-jwt).*so ip-filter \(IP filtering\) no longer runs/,
         },
       ],
     },
     {
       name: 'a dropped validate-jwt that api-validate-jwt cannot judge (the path is unreadable)',
       input: sampleInput(randomWith('<include-fragment fragment-id="not-there" />')),
-      errors: [{ path: RANDOM_POLICY, message: /validate-jwt \(token validation\) of the global policy/ }],
+      errors: [{ path: RANDOM_POLICY, message: /so validate-jwt \(token validation\) no longer runs/ }],
     },
     {
       name: 'an API policy without <base />, once, naming the operations it affects',
@@ -173,7 +172,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: `${AT.service}/products/0/policy/value`,
           resource: 'colors-starter',
-          message: /\(calls with a subscription to product 'colors-starter'\)/,
+          message: /^The product policy of 'colors-starter' has no <base \/> in inbound, so ip-filter/,
         },
       ],
     },
@@ -196,8 +195,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: RANDOM_POLICY,
-          message:
-            /ip-filter \(IP filtering\) of policy fragment 'jwt' \(included by the global policy of service 'contoso-apim'\)/,
+          message: /so ip-filter \(IP filtering\) no longer runs/,
         },
       ],
     },
@@ -230,6 +228,49 @@ describe('policy-base-inherited', () => {
   ] as [string, Overlay, string][])('reports %s on its owner, keyed inbound', (_name, overlay, kind) => {
     const found = violations(run(overlay).outputs);
     expect(found.map((v) => [v.entity.kind, v.key])).toEqual([[kind, 'inbound']]);
+  });
+
+  it('says what is dropped from where, and inserts <base /> first in the inbound section', () => {
+    const loaded = run(globalIpFilter(randomWith('<set-header name="X-Random" />')));
+    const [v] = violations(loaded.outputs);
+    expect(v?.detail).toBe(
+      "Without <base />, ip-filter (IP filtering) of the global policy of service 'contoso-apim' no longer runs for " +
+        "operation 'colors-api/get-random-color': requests the broader scope would reject (401 or 403) reach the backend.",
+    );
+    expect(v?.fix?.text).toMatch(/^Add <base \/> first in the inbound section/);
+    const { before, after } = policyEdit(loaded.doc, v);
+    expect(after).toBe(
+      before.replace(
+        '<inbound>\n    <set-header name="X-Random" />',
+        '<inbound>\n    <base />\n    <set-header name="X-Random" />',
+      ),
+    );
+  });
+
+  it('names the fragment a dropped protection comes from, and the products of a product policy, in the detail', () => {
+    const [fromFragment] = violations(
+      run({
+        ...randomWith('<set-header name="X-Random" />'),
+        service: {
+          policy: rawxml(
+            policyXml({ inbound: '<include-fragment fragment-id="f" />', backend: '<forward-request />' }),
+          ),
+          policyFragments: [
+            { name: 'f', properties: { format: 'rawxml', value: `<fragment>${IP_FILTER}</fragment>` } },
+          ],
+        },
+      }).outputs,
+    );
+    expect(fromFragment?.detail).toContain(
+      "ip-filter (IP filtering) of policy fragment 'f' (included by the global policy of service 'contoso-apim')",
+    );
+    const [product] = violations(run(PRODUCT_DROP).outputs);
+    expect(product?.detail).toContain("(calls with a subscription to product 'colors-starter')");
+  });
+
+  it('explains dropped throttling as unlimited calls', () => {
+    const [v] = violations(run(THROTTLED).outputs);
+    expect(v?.detail).toMatch(/calls are no longer limited there/);
   });
 
   describe('one defect, one finding', () => {

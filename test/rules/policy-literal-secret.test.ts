@@ -91,8 +91,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           resource: 'colors-api',
           message:
             "The API policy of 'colors-api' holds a literal value of header 'X-Backend-Key' in <set-header> " +
-            '([redacted: 32 characters]); store it in a secret named value (or a named value backed by a Key Vault ' +
-            'secret) and reference it as {{name}}.',
+            '([redacted: 32 characters]); expected a {{named value}} reference',
         },
       ],
     },
@@ -106,8 +105,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           severity: 'error',
           message:
             "The API policy of 'colors-api' holds a literal issuer signing key in <issuer-signing-keys> " +
-            '([redacted: 24 characters]); store it in a secret named value (or a named value backed by a Key Vault ' +
-            'secret) and reference it as {{name}}.',
+            '([redacted: 24 characters]); expected a {{named value}} reference',
         },
       ],
     },
@@ -191,6 +189,25 @@ describe('policy-literal-secret', () => {
   ] as [string, Overlay, string[]][])('keys the findings of %s', (_name, overlay, keys) => {
     expect(violations(run(overlay).outputs).map((v) => v.key)).toEqual(keys);
   });
+
+  it.each([
+    ['a signing key', SIGNING, 'mint tokens that this validation accepts'],
+    ['a decryption key', DECRYPTION_AND_BASIC, 'decrypt the encrypted tokens this validation reads'],
+    ['a credential header', CREDENTIAL_HEADERS, 'call what the credential opens'],
+  ] as [string, Overlay, string][])(
+    'says what reading %s allows and where to store it, never the value',
+    (_name, overlay, allows) => {
+      const [v] = violations(run(overlay).outputs);
+      expect(v?.detail).toMatch(/^Policy text is not a secret store/);
+      expect(v?.detail).toContain(allows);
+      expect(v?.fix?.text).toMatch(/^Store the value in a secret named value/);
+      expect(v?.fix?.policy).toBeUndefined();
+      expect(v?.fix?.property).toBeUndefined();
+      expect(`${v?.message} ${v?.detail} ${v?.fix?.text}`).not.toMatch(
+        new RegExp(`${SIGNING_KEY}|ZGVj|hunter2|0a1b2c3d`),
+      );
+    },
+  );
 
   it('reports a secret in a policy fragment on the fragment entity', () => {
     const [v] = violations(run(FRAGMENT).outputs);

@@ -85,10 +85,10 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       invalid(
         MSAL,
         platform,
-        /custom scheme 'msal1d2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e5f6:'.*move it to the publicClient/,
+        /redirect URI msal1d2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e5f6:\/\/auth, which uses a custom scheme; expected under publicClient, or https$/,
       ),
     ),
-    invalid('urn:ietf:wg:oauth:2.0:oob', 'spa', /custom scheme 'urn:'/),
+    invalid('urn:ietf:wg:oauth:2.0:oob', 'spa', /urn:ietf:wg:oauth:2\.0:oob, which uses a custom scheme/),
     // Script and file schemes, even under publicClient.
     invalid('javascript:alert(1)', 'publicClient', /scheme 'javascript:'/),
     invalid('file:///C:/app/callback.html', 'publicClient', /scheme 'file:'/),
@@ -119,6 +119,61 @@ describe('redirect-uri-safe', () => {
     expect(rule.meta.tags).toContain('security');
     expect(rule.meta.securitySeverity).toBeGreaterThan(0);
     expect(rule.meta.requires).toEqual(['entra']);
+  });
+
+  it('sets the list with the https form of a plain-http URI (the only problem)', () => {
+    const [v] = violations(runnerFor(rule)(overlayWith(PLAIN_HTTP)));
+    expect(v?.message).toBe(
+      `Application 'oauth-client-app' has the web redirect URI ${PLAIN_HTTP}, which uses plain http on a ` +
+        'non-loopback host; expected an exact https URI',
+    );
+    expect(v?.detail).toMatch(/travel unencrypted .* only for loopback addresses\.$/);
+    expect(v?.fix).toEqual({
+      text: 'Register the exact https URI instead (plain http only for localhost, 127.0.0.1 or [::1]).',
+      property: {
+        path: 'web/redirectUris',
+        value: [CODE_DEFAULT, CODE_CUSTOM, PLAIN_HTTP.replace('http:', 'https:')],
+      },
+    });
+  });
+
+  it('removes a script-scheme URI from its list', () => {
+    const [v] = violations(runnerFor(rule)(overlayWith('javascript:alert(1)', 'publicClient')));
+    expect(v?.detail).toMatch(/script, data or file URL/);
+    expect(v?.fix).toEqual({
+      text: 'Remove the URI: no scheme of that kind is ever a redirect target.',
+      property: { path: 'publicClient/redirectUris', value: [] },
+    });
+  });
+
+  it.each([
+    [
+      'https://*.contoso.com/cb',
+      'web',
+      /A wildcard lets any matching host.*AADSTS50011/,
+      /^Register the exact https URI/,
+    ],
+    [MSAL, 'spa', /browsers cannot open one/, /^Move it to the publicClient/],
+    ['developer.contoso.com/cb', 'web', /AADSTS50011/, /^Register the exact https URI/],
+    ['https://developer.contoso.com/cb#x', 'web', /with a fragment/, /^Register the exact https URI/],
+  ] as const)(
+    "describes %s under %s without an edit (the exact URI is the user's)",
+    (uri, platform, detail, fix) => {
+      const [v] = violations(runnerFor(rule)(overlayWith(uri, platform)));
+      expect(v?.detail).toMatch(detail);
+      expect(v?.fix?.text).toMatch(fix);
+      expect(v?.fix?.property).toBeUndefined();
+    },
+  );
+
+  it('shortens a URI too long for the message, keeping the problem', () => {
+    const uri = `http://developer.contoso.com/${'a'.repeat(300)}`;
+    const [v] = violations(runnerFor(rule)(overlayWith(uri)));
+    expect(v?.message.length).toBeLessThanOrEqual(200);
+    expect(v?.detail).toMatch(new RegExp(`^The URI is ${uri}\\. Authorization codes and tokens`));
+    expect(v?.message).toMatch(
+      /^Application 'oauth-client-app' has the web redirect URI http:\/\/developer\.contoso\.com\/a+\.\.\., which uses plain http/,
+    );
   });
 
   it('keys a finding by platform and URI (the RuleTester does not see keys)', () => {

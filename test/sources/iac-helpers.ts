@@ -4,11 +4,22 @@
  */
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { audit } from '../../src/audit';
+import type { Finding } from '../../src/engine/types';
 import { cli } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/sample';
 import { makeTempDir } from '../helpers/temp';
 
 export const NOW = '2026-11-25T12:00:00Z';
+
+/**
+ * The findings of rule `ruleId` when `sources` are audited from the repository root, through the library (which
+ * carries each finding's `detail` and `fix`, for the tests that read them).
+ */
+export async function auditFindings(sources: string[], ruleId: string): Promise<Finding[]> {
+  const { result } = await audit({ cwd: REPO_ROOT, sources, noConfig: true, now: new Date(NOW) });
+  return result.findings.filter((f) => f.ruleId === ruleId);
+}
 
 export interface ReportFinding {
   ruleId: string;

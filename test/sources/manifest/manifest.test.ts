@@ -13,6 +13,7 @@ import { manifestFixtures } from './fixtures/colors';
 import { APIOPS_COLORS } from '../colors-fixtures';
 import {
   auditErrorOf,
+  auditFindings,
   gist,
   sampleGists,
   scanJson,
@@ -279,8 +280,16 @@ describe('two manifests + the APIM side', () => {
       const drift = only(report.findings, 'sources-consistent', 'web/redirectUris');
       const shown = path.relative(REPO_ROOT, file);
       expect(drift.location.file).toBe(shown);
-      expect(drift.message).toContain(`${shown}:`);
-      expect(drift.message).toMatch(/examples\/contoso\/snapshot\.json:\d+:\d+/);
+      const [detail] = (
+        await auditFindings(
+          [`manifest:${file}`, 'snapshot:examples/contoso/snapshot.json'],
+          'sources-consistent',
+        )
+      )
+        .filter((f) => f.message.includes('web/redirectUris'))
+        .map((f) => f.detail);
+      expect(detail).toContain(`${shown}:`);
+      expect(detail).toMatch(/examples\/contoso\/snapshot\.json:\d+:\d+/);
       // The audit used the manifest (given first): the http redirect URI is gone from the findings.
       expect(report.findings.filter((f) => f.ruleId === 'redirect-uri-safe')).toEqual([]);
     } finally {

@@ -9,7 +9,7 @@ import type { InventoryApplication } from '../../../src/inventory/types';
 import { loadManifests, parseManifestText } from '../../../src/sources/manifest';
 import { placeholderReason } from '../../../src/util/placeholders';
 import { loadSampleDoc, REPO_ROOT } from '../../helpers/sample';
-import { auditErrorOf, scanJson, scratchDir, textAt } from '../iac-helpers';
+import { auditErrorOf, auditFindings, scanJson, scratchDir, textAt } from '../iac-helpers';
 
 const WILD = 'test/sources/manifest/fixtures/wild';
 const TEAMS = `${WILD}/aad.manifest.json`;
@@ -127,17 +127,22 @@ describe('a mixed manifest that contradicts itself', () => {
     const { code, report } = await scanJson([`manifest:${CONTRADICTING}`]);
     expect(code).toBe(0);
     const drift = report.findings.filter((f) => f.ruleId === 'sources-consistent');
+    const found = await auditFindings([`manifest:${CONTRADICTING}`], 'sources-consistent');
     expect(drift).toHaveLength(2);
     const version = drift.find((f) => f.message.includes('api/requestedAccessTokenVersion'));
-    expect(version?.message).toContain(`${CONTRADICTING}:14:36`);
-    expect(version?.message).toContain(`${CONTRADICTING}:4:33`);
-    expect(version?.message).toMatch(
-      /\(Microsoft Graph format keys\) has 1 .*\(legacy Azure AD Graph format keys\) has 2/,
-    );
     expect(version?.location).toEqual({ file: CONTRADICTING, line: 14, column: 36 });
     const uris = drift.find((f) => f.message.includes('web/redirectUris'));
-    expect(uris?.message).toContain(`${CONTRADICTING}:17:21`);
-    expect(uris?.message).toContain(`${CONTRADICTING}:6:24`);
+    // Both keys and where each is written, in the findings' detail.
+    const [versionDetail, urisDetail] = ['api/requestedAccessTokenVersion', 'web/redirectUris'].map(
+      (p) => found.find((f) => f.message.includes(p))?.detail ?? '',
+    );
+    expect(versionDetail).toContain(`${CONTRADICTING}:14:36`);
+    expect(versionDetail).toContain(`${CONTRADICTING}:4:33`);
+    expect(versionDetail).toMatch(
+      /\(Microsoft Graph format keys\) has 1 .*\(legacy Azure AD Graph format keys\) has 2/,
+    );
+    expect(urisDetail).toContain(`${CONTRADICTING}:17:21`);
+    expect(urisDetail).toContain(`${CONTRADICTING}:6:24`);
     expect(textAt(uris!.location)).toMatch(/^\["https:\/\/orders-apim/);
     // The audit judged the Graph key's list: the http URI only the legacy list has is not reported.
     expect(report.findings.filter((f) => f.ruleId === 'redirect-uri-safe')).toEqual([]);
@@ -157,8 +162,9 @@ describe('a mixed manifest that contradicts itself', () => {
     expect(code).toBe(0);
     const drift = only(report.findings.filter((f) => f.ruleId === 'sources-consistent'));
     expect(drift.message).toContain(`application ${file}:`);
-    expect(drift.message).toContain(`${file}:8:36`);
-    expect(drift.message).toContain(`${file}:5:33`);
+    const [detail] = (await auditFindings([`manifest:${file}`], 'sources-consistent')).map((f) => f.detail);
+    expect(detail).toContain(`${file}:8:36`);
+    expect(detail).toContain(`${file}:5:33`);
     expect(drift.location).toEqual({ file, line: 8, column: 36 });
   });
 
