@@ -100,7 +100,10 @@ function* checkDiscouragedGrants(server: AuthServer): Generator<Violation> {
           detail:
             'The test console then calls APIs with an app-only token without user or scope (no scp claim), so a ' +
             "validate-jwt that requires a scope rejects it with 401 ('JWT token is missing the following claims').",
-          fix: { text: 'Remove the clientCredentials grant unless app-only calls are intended.', property: remove },
+          fix: {
+            text: 'Remove the clientCredentials grant unless app-only calls are intended.',
+            property: remove,
+          },
         },
       );
     }

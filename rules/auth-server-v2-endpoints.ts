@@ -126,7 +126,10 @@ function* checkEndpoint(server: AuthServer, e: Endpoint, authority: string): Gen
   if (!info) {
     yield violation(
       server,
-      firstThatFits(`${subject} has no ${e.label}; expected ${expected}.`, `${subject} has no ${e.label}; expected ${short}.`),
+      firstThatFits(
+        `${subject} has no ${e.label}; expected ${expected}.`,
+        `${subject} has no ${e.label}; expected ${short}.`,
+      ),
       at('missing', V2_DETAIL[e.kind], setEndpoint(e, expected)),
     );
     return;
@@ -283,7 +286,11 @@ function* checkTenant(server: AuthServer, endpoints: EntraEndpoint[], model: Mod
         detail:
           'The app registrations live in the audited tenant, so the other tenant does not know the client app ' +
           '(AADSTS700016: Application with identifier was not found in the directory) or does not exist (AADSTS90002).',
-        fix: setEndpoint(e, withTenant(e.info.url, tenantId), `Use the tenant ID ${tenantId} in the ${e.label}.`),
+        fix: setEndpoint(
+          e,
+          withTenant(e.info.url, tenantId),
+          `Use the tenant ID ${tenantId} in the ${e.label}.`,
+        ),
       },
     );
   }

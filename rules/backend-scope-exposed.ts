@@ -7,9 +7,12 @@ import {
   defineRule,
   notEvaluated,
   violation,
+  type FixHint,
   type RuleOutput,
   type Violation,
 } from './support/contract';
+import { listNames } from './support/jwt';
+import { clip, firstThatFits, fitList } from './support/message';
 import { resourceIdentifiers, sameResource } from '../src/entra/endpoints';
 import { appLookupOf, backendLinkOf, valuesOf } from './support/evidence';
 import {
@@ -69,19 +72,46 @@ function exampleScope(app: App): string {
 }
 
 /** What a bare scope should read: qualified with the App ID URI of the app that exposes it, if any. */
-function suggestionFor(value: string, backend: App | undefined, model: Model): string {
+function qualifiedFor(value: string, backend: App | undefined, model: Model): string | undefined {
   const owner =
     backend && findScope(backend, value) ? backend : model.applications.find((a) => findScope(a, value));
-  if (owner) return `use ${preferredIdentifier(owner)}/${value}`;
-  return `qualify it with the backend app's App ID URI (${backend ? preferredIdentifier(backend) : 'api://<appId>'}/<scope>) or remove it`;
+  return owner ? `${preferredIdentifier(owner)}/${value}` : undefined;
+}
+
+/** The scope string with the space-separated entry `raw` replaced by `by` (removed when `by` is empty). */
+function replaceEntry(scope: string, raw: string, by: string): string {
+  return scope
+    .split(/\s+/)
+    .filter((s) => s !== '')
+    .map((s) => (s === raw ? by : s))
+    .filter((s) => s !== '')
+    .join(' ');
+}
+
+/** A fix that sets the scope string to `value`, with `text` saying so. */
+function setScope(t: ScopeTarget, text: string, value: string): FixHint {
+  return { text, property: { path: t.path, value } };
 }
 
 function* checkBareEntries(t: ScopeTarget, entries: ScopeRef[], model: Model): Generator<Violation> {
   for (const e of entries.filter((x) => x.kind === 'bare')) {
+    const qualified = qualifiedFor(e.raw, t.backend, model);
+    const uri = t.backend ? preferredIdentifier(t.backend) : 'api://<appId>';
     yield violation(
       t.entity,
-      `${t.label} contains the bare scope '${e.raw}', which Entra resolves against Microsoft Graph (AADSTS650053); ${suggestionFor(e.raw, t.backend, model)}.`,
-      { path: t.path, key: `bare:${e.raw}`, evidence: t.request },
+      firstThatFits(
+        `${t.label} contains the bare scope '${e.raw}'; expected '${qualified ?? `${uri}/<scope>`}'.`,
+        `${t.label} contains the bare scope '${clip(e.raw, 40)}'; expected a scope qualified with an App ID URI.`,
+      ),
+      {
+        path: t.path,
+        key: `bare:${e.raw}`,
+        evidence: t.request,
+        detail: `Entra resolves a scope without an App ID URI against Microsoft Graph: AADSTS650053 (the application asked for scope '${e.raw}' that doesn't exist on the resource '00000003-0000-0000-c000-000000000000'), or a Graph token that validate-jwt rejects.`,
+        fix: qualified
+          ? setScope(t, `Replace '${e.raw}' with '${qualified}'.`, replaceEntry(t.scope, e.raw, qualified))
+          : { text: `Qualify '${e.raw}' with the backend app's App ID URI (${uri}/<scope>), or remove it.` },
+      },
     );
   }
 }
@@ -92,17 +122,42 @@ function* checkOneResource(t: ScopeTarget, entries: ScopeRef[]): Generator<Viola
   const counted = resources.length > 0 ? entries.filter((e) => e.kind !== 'oidc') : [];
   const groups = new Map(counted.map((e) => [groupOf(e).key, groupOf(e).label]));
   if (groups.size > 1) {
+    const resources = [...groups.values()];
     yield violation(
       t.entity,
-      `${t.label} '${t.scope}' requests scopes of more than one resource (${[...groups.values()].join(', ')}); request the backend API's scopes only (AADSTS28000/AADSTS700022).`,
-      { path: t.path, key: 'mixed-resources', evidence: t.resolved },
+      firstThatFits(
+        `${t.label} '${t.scope}' requests scopes of ${resources.length} resources (${fitList(resources, 80, (r) => r)}); expected one.`,
+        `${t.label} '${clip(t.scope, 60)}' requests scopes of ${resources.length} resources (${fitList(resources, 60, (r) => r)}); expected one.`,
+      ),
+      {
+        path: t.path,
+        key: 'mixed-resources',
+        evidence: t.resolved,
+        detail:
+          'One token is issued for one resource: Entra rejects the request with AADSTS28000 or AADSTS700022 ' +
+          "(the input parameter scope isn't valid because it contains more than one resource).",
+        // Which entries are the API's own is clear only to the user: described, not applied.
+        fix: { text: "Request the backend API's scopes only (OpenID Connect scopes may stay)." },
+      },
     );
   } else if (entries.length > 0 && entries.every((e) => e.kind === 'oidc')) {
-    const fix = t.backend ? ` ${exampleScope(t.backend)}` : '';
+    const example = t.backend ? exampleScope(t.backend) : undefined;
+    const text = `Add the backend API's scope${example ? ` ${example}` : ''} to the scope.`;
     yield violation(
       t.entity,
-      `${t.label} '${t.scope}' requests only OpenID Connect scopes, so the access token is issued for Microsoft Graph; add the backend API's scope${fix}.`,
-      { path: t.path, key: 'no-api-scope', evidence: t.request },
+      firstThatFits(
+        `${t.label} '${t.scope}' requests only OpenID Connect scopes; expected the backend API's scope${example ? ` ${example}` : ''}.`,
+        `${t.label} '${clip(t.scope, 40)}' requests only OpenID Connect scopes; expected the backend API's scope.`,
+      ),
+      {
+        path: t.path,
+        key: 'no-api-scope',
+        evidence: t.request,
+        detail:
+          'The access token is then issued for Microsoft Graph, which validate-jwt rejects (IDX10511 signature ' +
+          'validation failed, or IDX10214 audience validation failed): the caller gets 401.',
+        fix: example && !example.includes('<') ? setScope(t, text, `${t.scope.trim()} ${example}`) : { text },
+      },
     );
   }
 }
@@ -113,11 +168,21 @@ function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string })
   const at = (key: string) => ({ path: t.path, key, evidence: t.resolved });
   if (targetsMicrosoftGraph(e.resource) || (backend && e.app !== backend)) {
     const target = backend ? `backend app '${backend.name}'` : 'a backend API';
-    const fix = backend ? exampleScope(backend) : "the backend API's scope";
+    const wanted = backend ? exampleScope(backend) : "the backend API's scope";
     yield violation(
       t.entity,
-      `${t.label} targets ${e.resource}, not ${target}; request ${fix}.`,
-      at(`other-resource:${e.resource}`),
+      firstThatFits(
+        `${t.label} targets ${e.resource}, not ${target}; expected ${wanted}.`,
+        `${t.label} targets ${clip(e.resource, 60)}, not ${target}; expected ${wanted}.`,
+      ),
+      {
+        ...at(`other-resource:${e.resource}`),
+        detail:
+          'The token is issued for the other resource, so its audience is not the backend API and validate-jwt ' +
+          'rejects it (IDX10214 audience validation failed, or IDX10511 for a Microsoft Graph token): 401.',
+        // Which scope of the backend the user meant is not known: described, not applied.
+        fix: { text: `Request ${wanted} instead of '${e.raw}'.` },
+      },
     );
     return;
   }
@@ -125,27 +190,62 @@ function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string })
   if (!resourceIdentifiers(backend).some((id) => sameResource(id, e.resource))) {
     // api://<appId> while the app has another App ID URI; an app without any URI is reported on the app.
     if (backend.identifierUris.length === 0) return;
+    const qualified = `${preferredIdentifier(backend)}/${e.value ?? '.default'}`;
     yield violation(
       t.entity,
-      `${t.label} uses ${e.resource}, which is not an Application ID URI of backend app '${backend.name}' (${backend.identifierUris.join(', ')}); use ${preferredIdentifier(backend)}/${e.value ?? '.default'} (AADSTS500011).`,
-      at(`unset-uri:${e.resource}`),
+      firstThatFits(
+        `${t.label} uses ${e.resource}, which is not an Application ID URI of backend app '${backend.name}'; expected ${qualified}.`,
+        `${t.label} uses ${clip(e.resource, 60)}, not an Application ID URI of backend app '${clip(backend.name, 40)}'; expected ${clip(qualified, 60)}.`,
+      ),
+      {
+        ...at(`unset-uri:${e.resource}`),
+        detail:
+          `The backend app's Application ID URIs are ${backend.identifierUris.join(', ')}; Entra finds no resource ` +
+          `named ${e.resource}: AADSTS500011 (The resource principal named ${e.resource} was not found in the tenant).`,
+        fix: setScope(t, `Replace '${e.raw}' with '${qualified}'.`, replaceEntry(t.scope, e.raw, qualified)),
+      },
     );
     return;
   }
   if (e.kind !== 'resource' || !e.value) return;
   const scope = findScope(backend, e.value);
   if (!scope) {
-    const enabled = backend.scopes.filter((s) => s.isEnabled !== false).map((s) => s.value);
+    const enabled = backend.scopes.flatMap((s) =>
+      s.isEnabled !== false && s.value !== undefined ? [s.value] : [],
+    );
+    const list = enabled.length > 0 ? fitList(enabled, 60) : 'none';
     yield violation(
       t.entity,
-      `${t.label} requests '${e.raw}', but backend app '${backend.name}' exposes no scope '${e.value}' (enabled scopes: ${enabled.join(', ') || 'none'}) (AADSTS70011).`,
-      at(`missing:${e.raw}`),
+      firstThatFits(
+        `${t.label} requests '${e.raw}', but backend app '${backend.name}' exposes no scope '${e.value}' (enabled scopes: ${list}).`,
+        `${t.label} requests '${clip(e.raw, 60)}', but backend app '${clip(backend.name, 40)}' exposes no such scope (enabled: ${list}).`,
+      ),
+      {
+        ...at(`missing:${e.raw}`),
+        detail: `Entra rejects a scope the API does not expose: AADSTS70011 (The provided value for the input parameter 'scope' isn't valid).`,
+        // A misspelling or a scope still to be exposed: only the user knows which.
+        fix: {
+          text:
+            `Request an enabled scope of backend app '${backend.name}'` +
+            (enabled.length > 0 ? ` (${listNames(enabled)})` : '') +
+            `, or expose '${e.value}' under Expose an API.`,
+        },
+      },
     );
   } else if (scope.isEnabled === false) {
     yield violation(
       t.entity,
-      `${t.label} requests '${e.raw}', which is disabled on backend app '${backend.name}'; enable the scope or request an enabled one (AADSTS70011).`,
-      at(`disabled:${e.raw}`),
+      firstThatFits(
+        `${t.label} requests '${e.raw}', which is disabled on backend app '${backend.name}'; expected an enabled scope.`,
+        `${t.label} requests '${clip(e.raw, 60)}', disabled on backend app '${clip(backend.name, 40)}'; expected an enabled scope.`,
+      ),
+      {
+        ...at(`disabled:${e.raw}`),
+        detail: `Entra rejects a disabled scope: AADSTS70011 (The provided value for the input parameter 'scope' isn't valid).`,
+        fix: {
+          text: `Enable the scope '${e.value}' on backend app '${backend.name}', or request an enabled one.`,
+        },
+      },
     );
   }
 }
@@ -162,18 +262,44 @@ function* checkScopeString(t: ScopeTarget, model: Model): Generator<Violation> {
   if (!t.scopeMatters) return;
   if (t.scope.trim() === '') {
     const example = t.backend ? exampleScope(t.backend) : 'api://<backend appId>/<scope>';
+    const text = `Set the scope to ${example}.`;
     yield violation(
       t.entity,
-      `${t.label} is empty, but v2 endpoints require a scope; set it to ${example} (AADSTS900144).`,
-      { path: t.path, key: 'empty', evidence: t.request },
+      firstThatFits(
+        `${t.label} is empty; expected ${example}.`,
+        `${t.label} is empty; expected a scope of the backend API.`,
+      ),
+      {
+        path: t.path,
+        key: 'empty',
+        evidence: t.request,
+        detail:
+          "v2 endpoints require a scope: AADSTS900144 (The request body must contain the following parameter: 'scope'), " +
+          'or AADSTS28003 when the code is redeemed.',
+        fix: example.includes('<') ? { text } : setScope(t, text, example),
+      },
     );
     return;
   }
   if (t.scope.includes(',')) {
+    const spaced = t.scope
+      .split(/[\s,]+/)
+      .filter((s) => s !== '')
+      .join(' ');
     yield violation(
       t.entity,
-      `${t.label} '${t.scope}' separates scopes with commas; separate them with spaces (AADSTS70011).`,
-      { path: t.path, key: 'comma-separated', evidence: t.request },
+      firstThatFits(
+        `${t.label} '${t.scope}' separates scopes with commas; expected '${spaced}'.`,
+        `${t.label} '${clip(t.scope, 80)}' separates scopes with commas; expected spaces.`,
+      ),
+      {
+        path: t.path,
+        key: 'comma-separated',
+        evidence: t.request,
+        detail:
+          "Entra reads the comma-separated list as one invalid scope: AADSTS70011 (The provided value for the input parameter 'scope' isn't valid).",
+        fix: setScope(t, 'Separate the scopes with spaces.', spaced),
+      },
     );
   }
   yield* checkEntries(t, resolveScopes(t.scope, model), model);
@@ -182,17 +308,31 @@ function* checkScopeString(t: ScopeTarget, model: Model): Generator<Violation> {
 function* checkBackendApp(app: App, link: Evidence[]): Generator<RuleOutput> {
   yield checked(app, [...valuesOf(app, 'identifierUris', 'api/oauth2PermissionScopes'), ...link]);
   if (app.identifierUris.length === 0) {
-    yield violation(
-      app,
-      `Backend app '${app.name}' has no Application ID URI; set api://${app.appId ?? '<appId>'} under Expose an API so that its scopes resolve (AADSTS500011).`,
-      { path: 'identifierUris', key: 'identifierUris', evidence: link },
-    );
+    const uri = `api://${app.appId ?? '<appId>'}`;
+    const text = `Set the Application ID URI ${uri} (identifierUris, Expose an API).`;
+    yield violation(app, `Backend app '${clip(app.name, 80)}' has no Application ID URI; expected ${uri}.`, {
+      path: 'identifierUris',
+      key: 'identifierUris',
+      evidence: link,
+      detail:
+        'Its scopes (api://<appId>/<scope>) resolve to nothing: AADSTS500011 (The resource principal named ' +
+        `${uri} was not found in the tenant).`,
+      fix: app.appId ? { text, property: { path: 'identifierUris', value: [uri] } } : { text },
+    });
   }
   if (!app.scopes.some((s) => s.isEnabled !== false)) {
     yield violation(
       app,
-      `Backend app '${app.name}' exposes no enabled delegated scope (${app.scopes.length} defined); add and enable one, e.g. Colors.Read, under Expose an API.`,
-      { path: 'api/oauth2PermissionScopes', key: 'enabled-scope', evidence: link },
+      `Backend app '${clip(app.name, 80)}' exposes no enabled delegated scope (${app.scopes.length} defined); expected at least one.`,
+      {
+        path: 'api/oauth2PermissionScopes',
+        key: 'enabled-scope',
+        evidence: link,
+        detail:
+          "A delegated token for the API needs a scope to request; without one Entra rejects the request: AADSTS70011 (The provided value for the input parameter 'scope' isn't valid).",
+        // A new scope needs an id (a new GUID) and consent texts: described, not applied.
+        fix: { text: 'Add and enable a delegated scope, e.g. Colors.Read, under Expose an API.' },
+      },
     );
   }
 }
@@ -242,8 +382,18 @@ function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generat
   if (backend && (server.clientApp === backend || (clientId && clientId === backend.appId?.toLowerCase()))) {
     yield violation(
       server,
-      `Authorization server '${server.name}' uses app '${backend.name}' as both client and backend; register a separate client app and use its appId as the client ID (AADSTS90009).`,
-      { path: 'properties/clientId', key: 'client-is-backend', evidence: link },
+      firstThatFits(
+        `Authorization server '${server.name}' uses app '${backend.name}' as both client and backend; expected a separate client app.`,
+        `Authorization server '${clip(server.name, 60)}' uses app '${clip(backend.name, 60)}' as both client and backend; expected a separate client app.`,
+      ),
+      {
+        path: 'properties/clientId',
+        key: 'client-is-backend',
+        evidence: link,
+        detail:
+          'An app that requests a token for itself by an api:// URI is refused: AADSTS90009 (Application is requesting a token for itself; supported only if resource is specified using the GUID based App Identifier).',
+        fix: { text: 'Register a separate client app and use its appId as the client ID.' },
+      },
     );
   }
   for (const api of server.apis) {

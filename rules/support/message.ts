@@ -16,7 +16,11 @@ export const quote = (value: string): string => `'${value}'`;
  * Items joined by `, ` (each passed through `show`, quoted by default): as many as fit in `budget` characters,
  * then `and N more`. The first item is always named (clipped if it alone is too long).
  */
-export function fitList(items: readonly string[], budget: number, show: (s: string) => string = quote): string {
+export function fitList(
+  items: readonly string[],
+  budget: number,
+  show: (s: string) => string = quote,
+): string {
   for (let k = items.length; k >= 1; k--) {
     const rest = items.length - k;
     const text = items.slice(0, k).map(show).join(', ') + (rest > 0 ? ` and ${rest} more` : '');
