@@ -17,7 +17,11 @@ export function applyEdit(input: SnapshotInput, edit: FixEdit, fail: (why: strin
   const last = edit.path[edit.path.length - 1];
   let parent: unknown = doc;
   for (const key of keys) {
-    parent = (parent as Record<string | number, unknown> | undefined)?.[key];
+    if (parent === null || typeof parent !== 'object') break;
+    const holder = parent as Record<string | number, unknown>;
+    // A missing object on the way is created, as jsonc-parser's `modify` does when the fix is applied to a file.
+    if (holder[key] === undefined && typeof key === 'string' && edit.kind === 'json') holder[key] = {};
+    parent = holder[key];
   }
   if (parent === null || typeof parent !== 'object' || last === undefined) {
     return fail(`no object at ${JSON.stringify(edit.path)}`);
