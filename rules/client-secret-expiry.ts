@@ -146,8 +146,8 @@ function noValidSecret(
       key: 'no-valid-secret',
       evidence,
       detail:
-        'APIM redeems the authorization code with an expired secret, so the token request fails with AADSTS7000222 ' +
-        '(The provided client secret keys are expired).',
+        `${capitalized(nameOf(newest))} is the newest. APIM redeems the authorization code with an expired secret, so the ` +
+        'token request fails with AADSTS7000222 (The provided client secret keys are expired).',
       fix: { text: ROTATE },
     },
   );
