@@ -129,10 +129,12 @@ function missingScope(
   return violation(
     client,
     firstThatFits(
-      `Client app '${client.name}' does not request the delegated permission ${scope.value ?? ''} (id ${scope.id ?? '?'}) ` +
-        `of backend app '${backend.name}' that authorization server '${server.name}' asks for${role}.`,
-      `Client app '${clip(client.name, 40)}' does not request the delegated permission ${clip(scope.value ?? '', 40)} ` +
-        `of backend app '${clip(backend.name, 40)}' that authorization server '${clip(server.name, 40)}' asks for.`,
+      `Client app '${client.name}' lacks delegated permission ${scope.value ?? ''} (id ${scope.id ?? '?'}` +
+        `${asRole ? ', listed as Role' : ''}) of backend app '${backend.name}' for authorization server '${server.name}'.`,
+      `Client app '${client.name}' lacks delegated permission ${scope.value ?? ''}${asRole ? ' (listed as Role)' : ''} ` +
+        `of backend app '${backend.name}' for authorization server '${server.name}'.`,
+      `Client app '${clip(client.name, 40)}' lacks delegated permission ${clip(scope.value ?? '', 40)} ` +
+        `of backend app '${clip(backend.name, 40)}' for authorization server '${clip(server.name, 40)}'.`,
     ),
     {
       path: missingPath(found.entries),
@@ -197,10 +199,10 @@ function* checkPair(
     yield violation(
       client,
       firstThatFits(
-        `Client app '${client.name}' requests no delegated permission of backend app '${backend.name}', but ` +
-          `authorization server '${server.name}' ${how}; expected at least one.`,
-        `Client app '${clip(client.name, 40)}' requests no delegated permission of backend app ` +
-          `'${clip(backend.name, 40)}', but authorization server '${clip(server.name, 40)}' ${clip(how, 40)}; expected at least one.`,
+        `Client app '${client.name}' has no delegated permission of backend app '${backend.name}'; ` +
+          `authorization server '${server.name}' ${how}.`,
+        `Client app '${clip(client.name, 40)}' has no delegated permission of backend app ` +
+          `'${clip(backend.name, 40)}'; authorization server '${clip(server.name, 40)}' ${how}.`,
       ),
       {
         path: missingPath(found.entries),
