@@ -311,7 +311,9 @@ function* checkMultiTenant(
   const at = { path: `properties/${multi.prop}`, key: 'multi-tenant' };
   const apps = [...new Set([server.clientApp, server.backendApp].filter((a): a is App => a !== undefined))];
   const single = apps.find((a) => a.signInAudience === 'AzureADMyOrg');
-  const useTenant = `Use the tenant ID ${tenantId} in the ${multi.label}`;
+  // Both endpoints multi-tenant: the edit is on the first; the finding then moves to the other, fixed next.
+  const both = endpoints.filter((e) => isMultiTenant(e.info.tenant)).length > 1;
+  const useTenant = `Use the tenant ID ${tenantId} in the ${both ? 'authorization and token endpoints' : multi.label}`;
   if (single) {
     const link = single === server.clientApp ? clientLinkOf(server) : backendLinkOf(server);
     yield violation(

@@ -14,12 +14,15 @@ export function pointerPath(pointer: string): (string | number)[] {
     .map((t) => (/^\d+$/.test(t) ? Number(t) : t.replace(/~1/g, '/').replace(/~0/g, '~')));
 }
 
-/** A fix that sets the property at `pointer` to `value`, whose text starts with `step`, and that resolves. */
-export function setFix(step: string, pointer: string, value: FixValue): ExpectedFix {
+/**
+ * A fix that sets the property at `pointer` to `value`, whose text starts with `step`, and that resolves the finding
+ * (unless `resolves` is false: an edit that is one of several passes).
+ */
+export function setFix(step: string, pointer: string, value: FixValue, resolves = true): ExpectedFix {
   return {
     text: new RegExp(`^${escaped(step)} In snapshot\\.json, set "`),
     edit: { kind: 'json', file: 'snapshot.json', path: pointerPath(pointer), value },
-    resolves: true,
+    ...(resolves ? { resolves: true as const } : {}),
   };
 }
 
