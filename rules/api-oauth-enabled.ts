@@ -170,9 +170,9 @@ function* unprotectedApi(api: Api, tokens: ApiTokens): Generator<RuleOutput> {
       api,
       firstThatFits(
         `${describeApi(api)} validates Entra ID tokens (${describeValidations(entra)}) but declares no OAuth 2.0 ` +
-          'or OpenID Connect user authorization; expected an authorization server.',
+          'or OpenID Connect user authorization.',
         `${describeApi(api)} validates Entra ID tokens (${entra[0]!.element.name}) but declares no OAuth 2.0 ` +
-          'or OpenID Connect user authorization; expected an authorization server.',
+          'or OpenID Connect user authorization.',
       ),
       // Any one validation makes the API an OAuth API: rest on one whose text is known, if there is one.
       {
