@@ -127,7 +127,8 @@ function* checkOneResource(t: ScopeTarget, entries: ScopeRef[]): Generator<Viola
       t.entity,
       firstThatFits(
         `${t.label} '${t.scope}' requests scopes of ${resources.length} resources (${fitList(resources, 80, (r) => r)}); expected one.`,
-        `${t.label} '${clip(t.scope, 60)}' requests scopes of ${resources.length} resources (${fitList(resources, 60, (r) => r)}); expected one.`,
+        `${t.label} requests scopes of ${resources.length} resources (${fitList(resources, 100, (r) => r)}); expected one.`,
+        `${t.label} requests scopes of ${resources.length} resources (${fitList(resources, 60, (r) => r)}); expected one.`,
       ),
       {
         path: t.path,
@@ -195,12 +196,14 @@ function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string })
       t.entity,
       firstThatFits(
         `${t.label} uses ${e.resource}, which is not an Application ID URI of backend app '${backend.name}'; expected ${qualified}.`,
-        `${t.label} uses ${clip(e.resource, 60)}, not an Application ID URI of backend app '${clip(backend.name, 40)}'; expected ${clip(qualified, 60)}.`,
+        `${t.label} uses ${e.resource}, not an App ID URI of '${backend.name}'; expected ${qualified}.`,
+        `${t.label} uses ${e.resource}, not an App ID URI of the backend app; expected ${qualified}.`,
+        `${t.label} uses ${clip(e.resource, 50)}, not an App ID URI of the backend app; expected ${clip(qualified, 60)}.`,
       ),
       {
         ...at(`unset-uri:${e.resource}`),
         detail:
-          `The backend app's Application ID URIs are ${backend.identifierUris.join(', ')}; Entra finds no resource ` +
+          `The Application ID URIs of backend app '${backend.name}' are ${backend.identifierUris.join(', ')}; Entra finds no resource ` +
           `named ${e.resource}: AADSTS500011 (The resource principal named ${e.resource} was not found in the tenant).`,
         fix: setScope(t, `Replace '${e.raw}' with '${qualified}'.`, replaceEntry(t.scope, e.raw, qualified)),
       },
@@ -218,7 +221,9 @@ function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string })
       t.entity,
       firstThatFits(
         `${t.label} requests '${e.raw}', but backend app '${backend.name}' exposes no scope '${e.value}' (enabled scopes: ${list}).`,
-        `${t.label} requests '${clip(e.raw, 60)}', but backend app '${clip(backend.name, 40)}' exposes no such scope (enabled: ${list}).`,
+        `${t.label} requests '${e.raw}'; backend app '${backend.name}' exposes no such scope (enabled: ${list}).`,
+        `${t.label} requests '${e.raw}'; backend app '${backend.name}' exposes no such scope.`,
+        `${t.label} requests '${clip(e.raw, 60)}'; backend app '${clip(backend.name, 40)}' exposes no such scope.`,
       ),
       {
         ...at(`missing:${e.raw}`),
