@@ -72,30 +72,34 @@ function addUri(app: App, platform: RedirectPlatform, uri: string, text: string)
   };
 }
 
-/** The registered URI, shortened when the message would exceed the limit. */
-function say(build: (uri: (u: string) => string) => string): string {
+/**
+ * A message about a client app, its server and URIs: in full, else without the server (the detail names it), else
+ * with the URIs shortened.
+ */
+function say(build: (uri: (u: string) => string, server: string) => string, server: AuthServer): string {
   return firstThatFits(
-    build((u) => u),
-    build((u) => clip(u, 70)),
-    build((u) => clip(u, 40)),
+    build((u) => u, ` for authorization server '${server.name}'`),
+    build((u) => u, ''),
+    build((u) => clip(u, 70), ''),
   );
 }
 
 export function wrongPlatform(app: App, server: AuthServer, e: Expected, found: RegisteredRedirectUri): Said {
   const target = e.flow === 'pkce' ? 'spa' : 'web';
   const message = say(
-    (u) =>
-      `Client app '${app.name}' registers ${u(e.uri)} for authorization server '${server.name}' under ` +
-      `${found.platform}; expected ${target}.`,
+    (u, forServer) =>
+      `Client app '${app.name}' registers ${u(e.uri)}${forServer} under ${found.platform}; expected ${target}.`,
+    server,
   );
   const fix = {
     text: `Move ${e.uri} from the ${PLATFORM_LABEL[found.platform]} redirect URIs to the ${target} redirect URIs.`,
   };
+  const sent = `The developer portal sends this callback for authorization server '${server.name}'.`;
   if (e.flow === 'pkce') {
     return {
       message,
       detail:
-        'The portal redeems the PKCE code from the browser, which Entra allows only for spa redirect URIs: ' +
+        `${sent} It redeems the PKCE code from the browser, which Entra allows only for spa redirect URIs: ` +
         "AADSTS9002326 (Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type).",
       fix,
     };
@@ -108,7 +112,7 @@ export function wrongPlatform(app: App, server: AuthServer, e: Expected, found: 
     found.platform === 'spa' && e.flow === 'code'
       ? "AADSTS9002327 (Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests)"
       : 'AADSTS50011 (The redirect URI specified in the request does not match the redirect URIs configured for the application)';
-  return { message, detail: `The sign-in fails because ${why}: ${error}.`, fix };
+  return { message, detail: `${sent} The sign-in fails because ${why}: ${error}.`, fix };
 }
 
 export function missing(app: App, server: AuthServer, e: Expected, noneAtAll: boolean): Said {
@@ -116,24 +120,26 @@ export function missing(app: App, server: AuthServer, e: Expected, noneAtAll: bo
   if (noneAtAll) {
     return {
       message: say(
-        (u) =>
-          `Client app '${app.name}' has no redirect URI at all; expected ${u(e.uri)} under ${e.platform} for ` +
-          `authorization server '${server.name}'.`,
+        (u, forServer) =>
+          `Client app '${app.name}' has no redirect URI at all; expected ${u(e.uri)} under ${e.platform}${forServer}.`,
+        server,
       ),
       detail:
-        'Entra refuses the sign-in from the developer portal: AADSTS500113 (No reply address is registered for the application).',
+        `Entra refuses the sign-in from the developer portal for authorization server '${server.name}': ` +
+        'AADSTS500113 (No reply address is registered for the application).',
       fix: addUri(app, e.platform, e.uri, text),
     };
   }
   return {
     message: say(
-      (u) =>
-        `Client app '${app.name}' lacks the ${flowLabel(e.flow)} callback ${u(e.uri)} under ${e.platform} for ` +
-        `authorization server '${server.name}'.`,
+      (u, forServer) =>
+        `Client app '${app.name}' lacks the ${flowLabel(e.flow)} callback ${u(e.uri)} under ${e.platform}${forServer}.`,
+      server,
     ),
     detail:
-      'The developer portal sends this redirect URI, and Entra refuses one that is not registered: AADSTS50011 (The ' +
-      'redirect URI specified in the request does not match the redirect URIs configured for the application).',
+      `The developer portal sends this redirect URI for authorization server '${server.name}', and Entra refuses ` +
+      'one that is not registered: AADSTS50011 (The redirect URI specified in the request does not match the ' +
+      'redirect URIs configured for the application).',
     fix: addUri(app, e.platform, e.uri, text),
   };
 }
@@ -151,20 +157,24 @@ export function nearMiss(app: App, server: AuthServer, e: Expected, found: Regis
     ? `Register the lower-case URI ${target} under ${found.platform} (keep both spellings for older portal builds).`
     : `Register ${target} exactly under ${found.platform}.`;
   return {
-    message: say(
-      (u) =>
-        `Client app '${app.name}' registers ${u(found.uri)} for authorization server '${server.name}'; expected ` +
-        `${u(e.uri)}.`,
+    message: firstThatFits(
+      `Client app '${app.name}' registers ${found.uri} for authorization server '${server.name}'; expected ${e.uri}.`,
+      `Client app '${app.name}' registers ${found.uri}; expected ${e.uri}.`,
+      `Client app '${app.name}' registers ${found.uri}, which differs from the portal callback in ${diff}.`,
+      `Client app '${clip(app.name, 40)}' registers ${clip(found.uri, 100)}, which differs from the portal callback in ${diff}.`,
     ),
-    detail: `${why}: AADSTS50011 (The redirect URI specified in the request does not match the redirect URIs configured for the application).`,
+    detail:
+      `The developer portal sends ${e.uri} for authorization server '${server.name}'. ${why}: AADSTS50011 (The ` +
+      'redirect URI specified in the request does not match the redirect URIs configured for the application).',
     fix: addUri(app, found.platform, target, text),
   };
 }
 
 export function stale(app: App, r: RegisteredRedirectUri): Said {
   return {
-    message: say(
-      (u) => `Client app '${app.name}' still registers the legacy developer-portal callback ${u(r.uri)}.`,
+    message: firstThatFits(
+      `Client app '${app.name}' still registers the legacy developer-portal callback ${r.uri}.`,
+      `Client app '${clip(app.name, 40)}' still registers the legacy developer-portal callback ${clip(r.uri, 100)}.`,
     ),
     detail:
       'The legacy developer portal is retired: nothing sends this redirect URI any more, and a stale one is a ' +
