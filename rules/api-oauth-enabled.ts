@@ -21,7 +21,7 @@ import {
 import { describeUnreadable } from './support/policy-texts';
 import { currentOperations, describeSource, listNames, readValidation, statementEntity } from './support/jwt';
 import { inboundReach, tokenVerdict } from './support/validation-verdict';
-import { clip, firstThatFits, fitList } from './support/message';
+import { clip, fit, fitList } from './support/message';
 
 export interface ApiOauthEnabledOptions {
   /** APIs (name or path, glob `*`) that must be OAuth-protected: missing OAuth and missing validation are errors. */
@@ -54,8 +54,9 @@ function matches(api: Api, patterns: RegExp[]): boolean {
   return patterns.some((p) => p.test(api.name) || (apiPath !== '' && p.test(apiPath)));
 }
 
-function describeApi(api: Api): string {
-  return `API '${api.name}' (revision ${api.revision})`;
+/** `API 'name' (revision n)`, the name passed through `name` (a message shortens it when it must). */
+function describeApi(api: Api, name: (value: string) => string = (v) => v): string {
+  return `API '${name(api.name)}' (revision ${api.revision})`;
 }
 
 function existing(names: string[]): string {
@@ -80,12 +81,12 @@ function missingTarget(api: Api, ref: AuthReference<AuthServer> | AuthReference<
     : api.service.openidProviders.map((p) => p.name);
   return violation(
     api,
-    firstThatFits(
-      `${describeApi(api)} references ${what} '${ref.ref}', which does not exist in service '${api.service.name}' ` +
+    fit((n) => [
+      `${describeApi(api, n)} references ${what} '${n(ref.ref)}', which does not exist in service '${n(api.service.name)}' ` +
         `(${existing(names)}); expected an existing ${what}.`,
-      `${describeApi(api)} references ${what} '${clip(ref.ref, 60)}', which does not exist in service ` +
-        `'${clip(api.service.name, 40)}'; expected an existing ${what}.`,
-    ),
+      `${describeApi(api, n)} references ${what} '${clip(n(ref.ref), 60)}', which does not exist in service ` +
+        `'${clip(n(api.service.name), 40)}'; expected an existing ${what}.`,
+    ]),
     {
       path: ref.path,
       key: `${server ? 'oauth2' : 'openid'}:${ref.ref}`,
@@ -168,12 +169,12 @@ function* unprotectedApi(api: Api, tokens: ApiTokens): Generator<RuleOutput> {
   if (entra.length > 0) {
     yield violation(
       api,
-      firstThatFits(
-        `${describeApi(api)} validates Entra ID tokens (${describeValidations(entra)}) but declares no OAuth 2.0 ` +
+      fit((n) => [
+        `${describeApi(api, n)} validates Entra ID tokens (${describeValidations(entra)}) but declares no OAuth 2.0 ` +
           'or OpenID Connect user authorization.',
-        `${describeApi(api)} validates Entra ID tokens (${entra[0]!.element.name}) but declares no OAuth 2.0 ` +
+        `${describeApi(api, n)} validates Entra ID tokens (${entra[0]!.element.name}) but declares no OAuth 2.0 ` +
           'or OpenID Connect user authorization.',
-      ),
+      ]),
       // Any one validation makes the API an OAuth API: rest on one whose text is known, if there is one.
       {
         path: AUTH_SETTINGS,
@@ -214,8 +215,11 @@ function* protectedApi(api: Api, tokens: ApiTokens): Generator<RuleOutput> {
       : ' It validates no token either.';
   yield violation(
     api,
-    `${describeApi(api)} must be OAuth-protected (rule option protect) but declares no OAuth 2.0 or OpenID Connect ` +
-      'user authorization; expected an authorization server.',
+    fit(
+      (n) =>
+        `${describeApi(api, n)} must be OAuth-protected (rule option protect) but declares no OAuth 2.0 or OpenID ` +
+        'Connect user authorization; expected an authorization server.',
+    ),
     {
       path: AUTH_SETTINGS,
       key: 'no-user-authorization',
@@ -232,8 +236,14 @@ function* protectedApi(api: Api, tokens: ApiTokens): Generator<RuleOutput> {
     const one = ops.length === 1;
     yield violation(
       api,
-      `${describeApi(api)} must be OAuth-protected (rule option protect) but ${one ? 'operation' : 'operations'} ` +
-        `${fitList(ops, 60)} ${one ? 'runs' : 'run'} no validate-jwt or validate-azure-ad-token on every request.`,
+      fit((n) =>
+        [60, 40].map(
+          (budget) =>
+            `API '${n(api.name)}' (revision ${api.revision}) must be OAuth-protected (rule option protect) but ` +
+            `${one ? 'operation' : 'operations'} ${fitList(ops, budget)} ${one ? 'runs' : 'run'} no validate-jwt ` +
+            'or validate-azure-ad-token on every request.',
+        ),
+      ),
       {
         path: 'policy',
         key: 'no-token-validation',
@@ -324,8 +334,13 @@ export default defineRule({
       const names = apis.map((a) => a.name);
       yield violation(
         server,
-        `Authorization server '${server.name}' is configured on ${names.length === 1 ? 'API' : 'APIs'} ` +
-          `${fitList(names, 80)} but has useInTestConsole false; expected true.`,
+        fit((n) =>
+          [80, 40].map(
+            (budget) =>
+              `Authorization server '${n(server.name)}' is configured on ${names.length === 1 ? 'API' : 'APIs'} ` +
+              `${fitList(names.map(n), budget)} but has useInTestConsole false; expected true.`,
+          ),
+        ),
         {
           path: 'properties/useInTestConsole',
           severity: 'note',

@@ -6,7 +6,7 @@ import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '.
 import { anyOf, appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from './support/evidence';
 import { groupServersByApp, preferredIdentifier } from './support/queries';
 import type { App, AuthServer, Model } from '../src/model/types';
-import { fitList } from './support/message';
+import { fit, fitList } from './support/message';
 
 const PERSONAL_ACCOUNT_AUDIENCES = ['AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];
 const PATH = 'api/requestedAccessTokenVersion';
@@ -25,9 +25,9 @@ const FIX = {
 };
 
 /** The servers that use an app, as many as fit in a message. */
-function serverList(servers: AuthServer[]): string {
+function serverList(servers: AuthServer[], name: (value: string) => string): string {
   return fitList(
-    servers.map((s) => s.name),
+    servers.map((s) => name(s.name)),
     60,
   );
 }
@@ -64,8 +64,11 @@ function* personalAccountChecks(model: Model): Generator<RuleOutput> {
     }
     yield violation(
       app,
-      `App registration '${app.name}' has signInAudience ${app.signInAudience} but ${describeDeclaredVersion(app)}; ` +
-        'expected 2.',
+      fit(
+        (n) =>
+          `App registration '${n(app.name)}' has signInAudience ${app.signInAudience} but ${describeDeclaredVersion(app)}; ` +
+          'expected 2.',
+      ),
       {
         path: PATH,
         key: 'signInAudience',
@@ -113,8 +116,11 @@ export default defineRule({
       }
       yield violation(
         app,
-        `Backend app registration '${app.name}' (used by authorization server ${serverList(servers)}) ` +
-          `${describeDeclaredVersion(app)}; expected 2.`,
+        fit(
+          (n) =>
+            `Backend app registration '${n(app.name)}' (used by authorization server ${serverList(servers, n)}) ` +
+            `${describeDeclaredVersion(app)}; expected 2.`,
+        ),
         {
           path: PATH,
           key: 'backend',
@@ -144,15 +150,20 @@ export default defineRule({
       const evidence = [...valuesOf(app, 'signInAudience'), ...anyOf(servers.map(clientLinkOf))];
       yield violation(
         app,
-        `Client app registration '${app.name}' (used by authorization server ${serverList(servers)}) ` +
-          `${describeDeclaredVersion(app)}; expected 2, as the APIM guidance sets on both app registrations.`,
+        fit((n) => [
+          `Client app registration '${n(app.name)}' (used by authorization server ${serverList(servers, n)}) ` +
+            `${describeDeclaredVersion(app)}; expected 2, as the APIM guidance sets on both app registrations.`,
+          `Client app registration '${n(app.name)}' (used by authorization server ${serverList(servers, n)}) ` +
+            `${describeDeclaredVersion(app)}; expected 2.`,
+        ]),
         {
           path: PATH,
           key: 'client',
           severity: 'warning',
           evidence,
           detail:
-            "Only the backend app's value decides the access-token format the gateway validates, so this alone " +
+            "The APIM guidance sets 2 on both app registrations, but only the backend app's value decides the " +
+            'access-token format the gateway validates, so this alone ' +
             'breaks no call; a client left on v1 is a setup that drifts from the guidance and from its backend.',
           fix: FIX,
         },

@@ -6,7 +6,7 @@ import { checked, defineRule, violation, type Violation } from './support/contra
 import { type Severity } from '../src/severity';
 import { valuesOf } from './support/evidence';
 import type { AuthServer } from '../src/model/types';
-import { fitList } from './support/message';
+import { fit, fitList } from './support/message';
 
 /** Grant type names compared case-insensitively (sources differ in casing). */
 const AUTHORIZATION_CODE_GRANTS = ['authorizationcode', 'authorizationcodewithpkce'];
@@ -55,7 +55,10 @@ function* checkAuthorizationCode(server: AuthServer): Generator<Violation> {
   const actual = server.grantTypes.length > 0 ? fitList(server.grantTypes, 60) : 'none';
   yield violation(
     server,
-    `Authorization server '${server.name}' enables the grant types ${actual}; expected authorizationCode.`,
+    fit(
+      (n) =>
+        `Authorization server '${n(server.name)}' enables the grant types ${actual}; expected authorizationCode.`,
+    ),
     {
       path: GRANTS,
       key: 'authorizationCode',
@@ -78,7 +81,10 @@ function* checkDiscouragedGrants(server: AuthServer): Generator<Violation> {
     if (discouraged) {
       yield violation(
         server,
-        `Authorization server '${server.name}' enables the ${grant} grant; expected authorizationCode instead.`,
+        fit(
+          (n) =>
+            `Authorization server '${n(server.name)}' enables the ${grant} grant; expected authorizationCode instead.`,
+        ),
         {
           path,
           key: grant,
@@ -90,8 +96,11 @@ function* checkDiscouragedGrants(server: AuthServer): Generator<Violation> {
     } else if (grant.toLowerCase() === 'clientcredentials' && usedByPortal(server)) {
       yield violation(
         server,
-        `Authorization server '${server.name}' enables the clientCredentials grant in the developer portal test ` +
-          'console; expected user grants only.',
+        fit(
+          (n) =>
+            `Authorization server '${n(server.name)}' enables the clientCredentials grant in the developer portal test ` +
+            'console; expected user grants only.',
+        ),
         {
           path,
           key: grant,
@@ -117,7 +126,10 @@ function* checkAuthorizationMethods(server: AuthServer): Generator<Violation> {
   const actual = methods.length > 0 ? fitList(methods, 60) : 'none';
   yield violation(
     server,
-    `Authorization server '${server.name}' allows the authorization methods ${actual}; expected GET among them.`,
+    fit(
+      (n) =>
+        `Authorization server '${n(server.name)}' allows the authorization methods ${actual}; expected GET among them.`,
+    ),
     {
       path: 'properties/authorizationMethods',
       key: 'GET',

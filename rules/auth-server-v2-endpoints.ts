@@ -11,7 +11,7 @@ import {
   type FixHint,
   type RuleOutput,
 } from './support/contract';
-import { afterTenant, clip, firstThatFits } from './support/message';
+import { afterTenant, clip, fit } from './support/message';
 import { MULTI_TENANT_SEGMENTS, isEntraLoginHost, isGuid } from '../src/entra/endpoints';
 import { backendLinkOf, clientLinkOf, valuesOf } from './support/evidence';
 import { foreignLoginHosts } from './support/queries';
@@ -113,7 +113,7 @@ const V2_DETAIL = {
 };
 
 function* checkEndpoint(server: AuthServer, e: Endpoint, authority: string): Generator<RuleOutput> {
-  const subject = `Authorization server '${server.name}'`;
+  const subject = (n: (value: string) => string) => `Authorization server '${n(server.name)}'`;
   const expected = `${authority}/oauth2/v2.0/${e.kind}`;
   const short = afterTenant(expected);
   const at = (suffix: string, detail: string, fix: FixHint) => ({
@@ -126,10 +126,10 @@ function* checkEndpoint(server: AuthServer, e: Endpoint, authority: string): Gen
   if (!info) {
     yield violation(
       server,
-      firstThatFits(
-        `${subject} has no ${e.label}; expected ${expected}.`,
-        `${subject} has no ${e.label}; expected ${short}.`,
-      ),
+      fit((n) => [
+        `${subject(n)} has no ${e.label}; expected ${expected}.`,
+        `${subject(n)} has no ${e.label}; expected ${short}.`,
+      ]),
       at('missing', V2_DETAIL[e.kind], setEndpoint(e, expected)),
     );
     return;
@@ -137,10 +137,10 @@ function* checkEndpoint(server: AuthServer, e: Endpoint, authority: string): Gen
   if (!info.url) {
     yield violation(
       server,
-      firstThatFits(
-        `${subject} has the ${e.label} '${info.raw}', which is not a URL; expected ${expected}.`,
-        `${subject} has the ${e.label} '${clip(info.raw, 60)}', which is not a URL; expected ${short}.`,
-      ),
+      fit((n) => [
+        `${subject(n)} has the ${e.label} '${info.raw}', which is not a URL; expected ${expected}.`,
+        `${subject(n)} has the ${e.label} '${clip(info.raw, 60)}', which is not a URL; expected ${short}.`,
+      ]),
       at('invalid', V2_DETAIL[e.kind], setEndpoint(e, expected)),
     );
     return;
@@ -148,10 +148,10 @@ function* checkEndpoint(server: AuthServer, e: Endpoint, authority: string): Gen
   if (!isEntraLoginHost(info.url.hostname)) {
     yield violation(
       server,
-      firstThatFits(
-        `${subject} has the ${e.label} ${info.raw}, not on a Microsoft Entra login host; expected ${expected}.`,
-        `${subject} has the ${e.label} ${clip(info.raw, 80)}, not on a Microsoft Entra login host; expected ${short}.`,
-      ),
+      fit((n) => [
+        `${subject(n)} has the ${e.label} ${info.raw}, not on a Microsoft Entra login host; expected ${expected}.`,
+        `${subject(n)} has the ${e.label} ${clip(info.raw, 80)}, not on a Microsoft Entra login host; expected ${short}.`,
+      ]),
       at(
         'host',
         `${V2_DETAIL[e.kind]} The other endpoint is on Entra ID, and a code is redeemed only where it was issued.`,
@@ -164,10 +164,10 @@ function* checkEndpoint(server: AuthServer, e: Endpoint, authority: string): Gen
     const https = info.raw.trim().replace(/^[a-z][a-z0-9+.-]*:/i, 'https:');
     yield violation(
       server,
-      firstThatFits(
-        `${subject} uses the ${e.label} ${info.raw} without https; expected ${https}.`,
-        `${subject} uses the ${e.label} ${clip(info.raw, 100)} without https; expected https.`,
-      ),
+      fit((n) => [
+        `${subject(n)} uses the ${e.label} ${info.raw} without https; expected ${https}.`,
+        `${subject(n)} uses the ${e.label} ${clip(info.raw, 100)} without https; expected https.`,
+      ]),
       at(
         'https',
         'Entra ID serves its endpoints over https only, so the sign-in or the code redemption fails.',
@@ -185,11 +185,11 @@ function* checkEndpoint(server: AuthServer, e: Endpoint, authority: string): Gen
           'identifier is not provided).';
     yield violation(
       server,
-      firstThatFits(
-        `${subject} uses the v1 ${e.label} ${info.raw}; expected ${v2}.`,
-        `${subject} uses the v1 ${e.label} ${info.raw}; expected ${afterTenant(v2)}.`,
-        `${subject} uses the v1 ${e.label} ${clip(info.raw, 90)}; expected ${afterTenant(v2)}.`,
-      ),
+      fit((n) => [
+        `${subject(n)} uses the v1 ${e.label} ${info.raw}; expected ${v2}.`,
+        `${subject(n)} uses the v1 ${e.label} ${info.raw}; expected ${afterTenant(v2)}.`,
+        `${subject(n)} uses the v1 ${e.label} ${clip(info.raw, 90)}; expected ${afterTenant(v2)}.`,
+      ]),
       at(
         'v1',
         'v1 endpoints name the API in a resource parameter and ignore the scopes, and tokens requested there ' +
@@ -208,10 +208,10 @@ function* checkEndpoint(server: AuthServer, e: Endpoint, authority: string): Gen
   if (info.version !== 'v2' || !info.tenant || lastSegment(info.url) !== e.kind) {
     yield violation(
       server,
-      firstThatFits(
-        `${subject} has the ${e.label} ${info.raw}, not an Entra v2 ${e.kind} endpoint; expected ${expected}.`,
-        `${subject} has the ${e.label} ${clip(info.raw, 90)}, not an Entra v2 ${e.kind} endpoint; expected ${short}.`,
-      ),
+      fit((n) => [
+        `${subject(n)} has the ${e.label} ${info.raw}, not an Entra v2 ${e.kind} endpoint; expected ${expected}.`,
+        `${subject(n)} has the ${e.label} ${clip(info.raw, 90)}, not an Entra v2 ${e.kind} endpoint; expected ${short}.`,
+      ]),
       at('shape', V2_DETAIL[e.kind], setEndpoint(e, expected)),
     );
   }
@@ -224,7 +224,7 @@ function* checkConsistency(
   token: EntraEndpoint,
   model: Model,
 ): Generator<RuleOutput> {
-  const subject = `Authorization server '${server.name}'`;
+  const subject = (n: (value: string) => string) => `Authorization server '${n(server.name)}'`;
   const authHost = auth.info.url.host.toLowerCase();
   const tokenHost = token.info.url.host.toLowerCase();
   const redeemed =
@@ -234,7 +234,10 @@ function* checkConsistency(
   if (authHost !== tokenHost) {
     yield violation(
       server,
-      `${subject} has its token endpoint on ${tokenHost} but its authorization endpoint on ${authHost}; expected one host.`,
+      fit(
+        (n) =>
+          `${subject(n)} has its token endpoint on ${tokenHost} but its authorization endpoint on ${authHost}; expected one host.`,
+      ),
       {
         path: 'properties/tokenEndpoint',
         key: 'tokenEndpoint/host-mismatch',
@@ -256,10 +259,10 @@ function* checkConsistency(
   ) {
     yield violation(
       server,
-      firstThatFits(
-        `${subject} names tenant '${tokenTenant}' in its token endpoint but '${authTenant}' in its authorization endpoint; expected one tenant.`,
-        `${subject} names tenant '${clip(tokenTenant, 50)}' in its token endpoint but '${clip(authTenant, 50)}' in its authorization endpoint; expected one tenant.`,
-      ),
+      fit((n) => [
+        `${subject(n)} names tenant '${tokenTenant}' in its token endpoint but '${authTenant}' in its authorization endpoint; expected one tenant.`,
+        `${subject(n)} names tenant '${clip(tokenTenant, 50)}' in its token endpoint but '${clip(authTenant, 50)}' in its authorization endpoint; expected one tenant.`,
+      ]),
       {
         path: 'properties/tokenEndpoint',
         key: 'tokenEndpoint/tenant-mismatch',
@@ -279,7 +282,10 @@ function* checkTenant(server: AuthServer, endpoints: EntraEndpoint[], model: Mod
     if (!isGuid(tenant) || tenant?.toLowerCase() === tenantId.toLowerCase()) continue;
     yield violation(
       server,
-      `Authorization server '${server.name}' names tenant ${tenant} in its ${e.label}; expected the audited tenant ${tenantId}.`,
+      fit(
+        (n) =>
+          `Authorization server '${n(server.name)}' names tenant ${tenant} in its ${e.label}; expected the audited tenant ${tenantId}.`,
+      ),
       {
         path: `properties/${e.prop}`,
         key: `${e.prop}/tenant`,
@@ -318,7 +324,10 @@ function* checkMultiTenant(
     const link = single === server.clientApp ? clientLinkOf(server) : backendLinkOf(server);
     yield violation(
       server,
-      `Authorization server '${server.name}' uses '${segment}' in its ${multi.label}, but app '${single.name}' is single-tenant (AzureADMyOrg); expected tenant ID ${tenantId}.`,
+      fit(
+        (n) =>
+          `Authorization server '${n(server.name)}' uses '${segment}' in its ${multi.label}, but app '${n(single.name)}' is single-tenant (AzureADMyOrg); expected tenant ID ${tenantId}.`,
+      ),
       {
         ...at,
         evidence: [...valuesOf(single, 'signInAudience'), ...link],
@@ -334,7 +343,10 @@ function* checkMultiTenant(
       : 'no Entra data was given';
     yield violation(
       server,
-      `Authorization server '${server.name}' uses '${segment}' in its ${multi.label}; expected tenant ID ${tenantId} unless its apps are multi-tenant.`,
+      fit(
+        (n) =>
+          `Authorization server '${n(server.name)}' uses '${segment}' in its ${multi.label}; expected tenant ID ${tenantId} unless its apps are multi-tenant.`,
+      ),
       // Rests on the apps not being found: an unknown clientId or default scope may name them.
       {
         ...at,
@@ -361,10 +373,10 @@ function* checkResourceParameter(server: AuthServer, endpoints: Endpoint[]): Gen
   const text = 'Remove the resource token body parameter and name the API in the default scope.';
   yield violation(
     server,
-    firstThatFits(
-      `Authorization server '${server.name}' sends the v1 token body parameter resource=${param.value} to v2 endpoints; expected none.`,
-      `Authorization server '${server.name}' sends the v1 token body parameter resource=${clip(param.value, 60)} to v2 endpoints; expected none.`,
-    ),
+    fit((n) => [
+      `Authorization server '${n(server.name)}' sends the v1 token body parameter resource=${param.value} to v2 endpoints; expected none.`,
+      `Authorization server '${n(server.name)}' sends the v1 token body parameter resource=${clip(param.value, 60)} to v2 endpoints; expected none.`,
+    ]),
     {
       path: `properties/tokenBodyParameters/${index}`,
       key: 'tokenBodyParameters/resource',

@@ -12,7 +12,7 @@ import {
   type Violation,
 } from './support/contract';
 import { listNames } from './support/jwt';
-import { clip, firstThatFits, fitList } from './support/message';
+import { clip, fit, fitList } from './support/message';
 import { resourceIdentifiers, sameResource } from '../src/entra/endpoints';
 import { appLookupOf, backendLinkOf, valuesOf } from './support/evidence';
 import {
@@ -31,6 +31,8 @@ interface ScopeTarget {
   entity: Entity;
   path: string;
   label: string;
+  /** The names quoted in `label`, which a message may shorten (`labelOf`). */
+  names: string[];
   scope: string;
   /** The app the scope must target (a config link or v1 `resource` may name it when the scope does not). */
   backend: App | undefined;
@@ -51,6 +53,11 @@ function target(t: Omit<ScopeTarget, 'request' | 'resolved'>, server: AuthServer
   const request = valuesOf(server, ...ENDPOINTS);
   const resolved = [...request, ...(t.backend ? valuesOf(t.backend, ...BACKEND_FIELDS) : [])];
   return { ...t, request, resolved };
+}
+
+/** The target's label with its names passed through `name` (a message shortens them when it must). */
+function labelOf(t: ScopeTarget, name: (value: string) => string): string {
+  return t.names.reduce((label, n) => label.replace(`'${n}'`, `'${name(n)}'`), t.label);
 }
 
 function explicit(entries: ScopeRef[]): (ScopeRef & { resource: string })[] {
@@ -99,10 +106,10 @@ function* checkBareEntries(t: ScopeTarget, entries: ScopeRef[], model: Model): G
     const uri = t.backend ? preferredIdentifier(t.backend) : 'api://<appId>';
     yield violation(
       t.entity,
-      firstThatFits(
-        `${t.label} contains the bare scope '${e.raw}'; expected '${qualified ?? `${uri}/<scope>`}'.`,
-        `${t.label} contains the bare scope '${clip(e.raw, 40)}'; expected a scope qualified with an App ID URI.`,
-      ),
+      fit((n) => [
+        `${labelOf(t, n)} contains the bare scope '${e.raw}'; expected '${qualified ?? `${uri}/<scope>`}'.`,
+        `${labelOf(t, n)} contains the bare scope '${clip(e.raw, 40)}'; expected a scope qualified with an App ID URI.`,
+      ]),
       {
         path: t.path,
         key: `bare:${e.raw}`,
@@ -125,11 +132,11 @@ function* checkOneResource(t: ScopeTarget, entries: ScopeRef[]): Generator<Viola
     const resources = [...groups.values()];
     yield violation(
       t.entity,
-      firstThatFits(
-        `${t.label} '${t.scope}' requests scopes of ${resources.length} resources (${fitList(resources, 80, (r) => r)}); expected one.`,
-        `${t.label} requests scopes of ${resources.length} resources (${fitList(resources, 100, (r) => r)}); expected one.`,
-        `${t.label} requests scopes of ${resources.length} resources (${fitList(resources, 60, (r) => r)}); expected one.`,
-      ),
+      fit((n) => [
+        `${labelOf(t, n)} '${t.scope}' requests scopes of ${resources.length} resources (${fitList(resources, 80, (r) => r)}); expected one.`,
+        `${labelOf(t, n)} requests scopes of ${resources.length} resources (${fitList(resources, 100, (r) => r)}); expected one.`,
+        `${labelOf(t, n)} requests scopes of ${resources.length} resources (${fitList(resources, 60, (r) => r)}); expected one.`,
+      ]),
       {
         path: t.path,
         key: 'mixed-resources',
@@ -146,10 +153,10 @@ function* checkOneResource(t: ScopeTarget, entries: ScopeRef[]): Generator<Viola
     const text = `Add the backend API's scope${example ? ` ${example}` : ''} to the scope.`;
     yield violation(
       t.entity,
-      firstThatFits(
-        `${t.label} '${t.scope}' requests only OpenID Connect scopes; expected the backend API's scope${example ? ` ${example}` : ''}.`,
-        `${t.label} '${clip(t.scope, 40)}' requests only OpenID Connect scopes; expected the backend API's scope.`,
-      ),
+      fit((n) => [
+        `${labelOf(t, n)} '${t.scope}' requests only OpenID Connect scopes; expected the backend API's scope${example ? ` ${example}` : ''}.`,
+        `${labelOf(t, n)} '${clip(t.scope, 40)}' requests only OpenID Connect scopes; expected the backend API's scope.`,
+      ]),
       {
         path: t.path,
         key: 'no-api-scope',
@@ -172,10 +179,10 @@ function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string })
     const wanted = backend ? exampleScope(backend) : "the backend API's scope";
     yield violation(
       t.entity,
-      firstThatFits(
-        `${t.label} targets ${e.resource}, not ${target}; expected ${wanted}.`,
-        `${t.label} targets ${clip(e.resource, 60)}, not ${target}; expected ${wanted}.`,
-      ),
+      fit((n) => [
+        `${labelOf(t, n)} targets ${e.resource}, not ${target}; expected ${wanted}.`,
+        `${labelOf(t, n)} targets ${clip(e.resource, 60)}, not ${target}; expected ${wanted}.`,
+      ]),
       {
         ...at(`other-resource:${e.resource}`),
         detail:
@@ -194,12 +201,12 @@ function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string })
     const qualified = `${preferredIdentifier(backend)}/${e.value ?? '.default'}`;
     yield violation(
       t.entity,
-      firstThatFits(
-        `${t.label} uses ${e.resource}, which is not an Application ID URI of backend app '${backend.name}'; expected ${qualified}.`,
-        `${t.label} uses ${e.resource}, not an App ID URI of '${backend.name}'; expected ${qualified}.`,
-        `${t.label} uses ${e.resource}, not an App ID URI of the backend app; expected ${qualified}.`,
-        `${t.label} uses ${clip(e.resource, 50)}, not an App ID URI of the backend app; expected ${clip(qualified, 60)}.`,
-      ),
+      fit((n) => [
+        `${labelOf(t, n)} uses ${e.resource}, which is not an Application ID URI of backend app '${n(backend.name)}'; expected ${qualified}.`,
+        `${labelOf(t, n)} uses ${e.resource}, not an App ID URI of '${n(backend.name)}'; expected ${qualified}.`,
+        `${labelOf(t, n)} uses ${e.resource}, not an App ID URI of the backend app; expected ${qualified}.`,
+        `${labelOf(t, n)} uses ${clip(e.resource, 50)}, not an App ID URI of the backend app; expected ${clip(qualified, 60)}.`,
+      ]),
       {
         ...at(`unset-uri:${e.resource}`),
         detail:
@@ -219,12 +226,12 @@ function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string })
     const list = enabled.length > 0 ? fitList(enabled, 60) : 'none';
     yield violation(
       t.entity,
-      firstThatFits(
-        `${t.label} requests '${e.raw}', but backend app '${backend.name}' exposes no scope '${e.value}' (enabled scopes: ${list}).`,
-        `${t.label} requests '${e.raw}'; backend app '${backend.name}' exposes no such scope (enabled: ${list}).`,
-        `${t.label} requests '${e.raw}'; backend app '${backend.name}' exposes no such scope.`,
-        `${t.label} requests '${clip(e.raw, 60)}'; backend app '${clip(backend.name, 40)}' exposes no such scope.`,
-      ),
+      fit((n) => [
+        `${labelOf(t, n)} requests '${e.raw}', but backend app '${n(backend.name)}' exposes no scope '${e.value}' (enabled scopes: ${list}).`,
+        `${labelOf(t, n)} requests '${e.raw}'; backend app '${n(backend.name)}' exposes no such scope (enabled: ${list}).`,
+        `${labelOf(t, n)} requests '${e.raw}'; backend app '${n(backend.name)}' exposes no such scope.`,
+        `${labelOf(t, n)} requests '${clip(e.raw, 60)}'; backend app '${clip(n(backend.name), 40)}' exposes no such scope.`,
+      ]),
       {
         ...at(`missing:${e.raw}`),
         detail: `Entra rejects a scope the API does not expose: AADSTS70011 (The provided value for the input parameter 'scope' isn't valid).`,
@@ -240,10 +247,10 @@ function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string })
   } else if (scope.isEnabled === false) {
     yield violation(
       t.entity,
-      firstThatFits(
-        `${t.label} requests '${e.raw}', which is disabled on backend app '${backend.name}'; expected an enabled scope.`,
-        `${t.label} requests '${clip(e.raw, 60)}', disabled on backend app '${clip(backend.name, 40)}'; expected an enabled scope.`,
-      ),
+      fit((n) => [
+        `${labelOf(t, n)} requests '${e.raw}', which is disabled on backend app '${n(backend.name)}'; expected an enabled scope.`,
+        `${labelOf(t, n)} requests '${clip(e.raw, 60)}', disabled on backend app '${clip(n(backend.name), 40)}'; expected an enabled scope.`,
+      ]),
       {
         ...at(`disabled:${e.raw}`),
         detail: `Entra rejects a disabled scope: AADSTS70011 (The provided value for the input parameter 'scope' isn't valid).`,
@@ -270,10 +277,10 @@ function* checkScopeString(t: ScopeTarget, model: Model): Generator<Violation> {
     const text = `Set the scope to ${example}.`;
     yield violation(
       t.entity,
-      firstThatFits(
-        `${t.label} is empty; expected ${example}.`,
-        `${t.label} is empty; expected a scope of the backend API.`,
-      ),
+      fit((n) => [
+        `${labelOf(t, n)} is empty; expected ${example}.`,
+        `${labelOf(t, n)} is empty; expected a scope of the backend API.`,
+      ]),
       {
         path: t.path,
         key: 'empty',
@@ -293,10 +300,10 @@ function* checkScopeString(t: ScopeTarget, model: Model): Generator<Violation> {
       .join(' ');
     yield violation(
       t.entity,
-      firstThatFits(
-        `${t.label} '${t.scope}' separates scopes with commas; expected '${spaced}'.`,
-        `${t.label} '${clip(t.scope, 80)}' separates scopes with commas; expected spaces.`,
-      ),
+      fit((n) => [
+        `${labelOf(t, n)} '${t.scope}' separates scopes with commas; expected '${spaced}'.`,
+        `${labelOf(t, n)} '${clip(t.scope, 80)}' separates scopes with commas; expected spaces.`,
+      ]),
       {
         path: t.path,
         key: 'comma-separated',
@@ -377,7 +384,16 @@ function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generat
   const link = server.backendApp ? backendLinkOf(server) : valuesOf(server, 'properties/defaultScope');
   yield* checkTarget(
     target(
-      { entity: server, path: 'properties/defaultScope', label, scope, backend, scopeMatters, link },
+      {
+        entity: server,
+        path: 'properties/defaultScope',
+        label,
+        names: [server.name],
+        scope,
+        backend,
+        scopeMatters,
+        link,
+      },
       server,
     ),
     model,
@@ -387,10 +403,10 @@ function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generat
   if (backend && (server.clientApp === backend || (clientId && clientId === backend.appId?.toLowerCase()))) {
     yield violation(
       server,
-      firstThatFits(
-        `Authorization server '${server.name}' uses app '${backend.name}' as both client and backend; expected a separate client app.`,
-        `Authorization server '${clip(server.name, 60)}' uses app '${clip(backend.name, 60)}' as both client and backend; expected a separate client app.`,
-      ),
+      fit((n) => [
+        `Authorization server '${n(server.name)}' uses app '${n(backend.name)}' as both client and backend; expected a separate client app.`,
+        `Authorization server '${clip(n(server.name), 60)}' uses app '${clip(n(backend.name), 60)}' as both client and backend; expected a separate client app.`,
+      ]),
       {
         path: 'properties/clientId',
         key: 'client-is-backend',
@@ -412,6 +428,7 @@ function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generat
             entity: api,
             path,
             label: `API '${api.name}' scope for authorization server '${server.name}'`,
+            names: [api.name, server.name],
             scope: override,
             backend: scopeTargetApp(override, model, backend),
             scopeMatters,

@@ -11,7 +11,7 @@ import {
   type RuleOutput,
 } from './support/contract';
 import { listNames } from './support/jwt';
-import { clip, firstThatFits } from './support/message';
+import { clip, fit } from './support/message';
 import type { PermissionScope } from '../src/inventory/types';
 import { appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from './support/evidence';
 import type { App, AuthServer, Evidence } from '../src/model/types';
@@ -128,14 +128,14 @@ function missingScope(
   const text = `Add { "id": "${scope.id ?? ''}", "type": "Scope" } for backend appId ${backend.appId ?? '?'} to requiredResourceAccess.`;
   return violation(
     client,
-    firstThatFits(
-      `Client app '${client.name}' lacks delegated permission ${scope.value ?? ''} (id ${scope.id ?? '?'}` +
-        `${asRole ? ', listed as Role' : ''}) of backend app '${backend.name}' for authorization server '${server.name}'.`,
-      `Client app '${client.name}' lacks delegated permission ${scope.value ?? ''}${asRole ? ' (listed as Role)' : ''} ` +
-        `of backend app '${backend.name}' for authorization server '${server.name}'.`,
-      `Client app '${clip(client.name, 40)}' lacks delegated permission ${clip(scope.value ?? '', 40)} ` +
-        `of backend app '${clip(backend.name, 40)}' for authorization server '${clip(server.name, 40)}'.`,
-    ),
+    fit((n) => [
+      `Client app '${n(client.name)}' lacks delegated permission ${scope.value ?? ''} (id ${scope.id ?? '?'}` +
+        `${asRole ? ', listed as Role' : ''}) of backend app '${n(backend.name)}' for authorization server '${n(server.name)}'.`,
+      `Client app '${n(client.name)}' lacks delegated permission ${scope.value ?? ''}${asRole ? ' (listed as Role)' : ''} ` +
+        `of backend app '${n(backend.name)}' for authorization server '${n(server.name)}'.`,
+      `Client app '${clip(n(client.name), 40)}' lacks delegated permission ${clip(scope.value ?? '', 40)} ` +
+        `of backend app '${clip(n(backend.name), 40)}' for authorization server '${clip(n(server.name), 40)}'.`,
+    ]),
     {
       path: missingPath(found.entries),
       key: `scope:${(scope.id ?? '').toLowerCase()}`,
@@ -198,12 +198,12 @@ function* checkPair(
     const enabled = [...enabledByValue.values()].map((s) => s.value ?? '');
     yield violation(
       client,
-      firstThatFits(
-        `Client app '${client.name}' has no delegated permission of backend app '${backend.name}'; ` +
-          `authorization server '${server.name}' ${how}.`,
-        `Client app '${clip(client.name, 40)}' has no delegated permission of backend app ` +
-          `'${clip(backend.name, 40)}'; authorization server '${clip(server.name, 40)}' ${how}.`,
-      ),
+      fit((n) => [
+        `Client app '${n(client.name)}' has no delegated permission of backend app '${n(backend.name)}'; ` +
+          `authorization server '${n(server.name)}' ${how}.`,
+        `Client app '${clip(n(client.name), 40)}' has no delegated permission of backend app ` +
+          `'${clip(n(backend.name), 40)}'; authorization server '${clip(n(server.name), 40)}' ${how}.`,
+      ]),
       {
         path: missingPath(found.entries),
         key: `resource:${backendAppId.toLowerCase()}`,
@@ -224,12 +224,12 @@ function* checkPair(
     if (r.type !== 'Scope' || scopeIds.has(r.id.toLowerCase())) continue;
     yield violation(
       client,
-      firstThatFits(
-        `Client app '${client.name}' requests delegated permission id ${r.id} of backend app '${backend.name}', ` +
+      fit((n) => [
+        `Client app '${n(client.name)}' requests delegated permission id ${r.id} of backend app '${n(backend.name)}', ` +
           'which exposes no scope with that id; expected a current scope id.',
-        `Client app '${clip(client.name, 40)}' requests delegated permission id ${r.id} of backend app ` +
-          `'${clip(backend.name, 40)}', which exposes no scope with that id; expected a current scope id.`,
-      ),
+        `Client app '${clip(n(client.name), 40)}' requests delegated permission id ${r.id} of backend app ` +
+          `'${clip(n(backend.name), 40)}', which exposes no scope with that id; expected a current scope id.`,
+      ]),
       {
         path: `requiredResourceAccess/${r.entryIndex}/resourceAccess/${r.accessIndex}/id`,
         key: `stale:${r.id.toLowerCase()}`,

@@ -7,7 +7,7 @@ import type { PasswordCredential } from '../src/inventory/types';
 import { anyOf, appLookupOf, clientLinkOf, valuesOf } from './support/evidence';
 import { groupServersByApp } from './support/queries';
 import type { App, AuthServer, Evidence } from '../src/model/types';
-import { clip, firstThatFits, fitList } from './support/message';
+import { clip, fit, fitList } from './support/message';
 
 export interface ClientSecretExpiryOptions {
   /** Warn when the longest-lived valid secret expires within this many days. */
@@ -65,9 +65,9 @@ function needsSecret(server: AuthServer): boolean {
 }
 
 /** The servers, as many as fit in a message. */
-function quoted(servers: AuthServer[]): string {
+function quoted(servers: AuthServer[], name: (value: string) => string): string {
   return fitList(
-    servers.map((s) => s.name),
+    servers.map((s) => name(s.name)),
     50,
   );
 }
@@ -95,29 +95,34 @@ function noValidSecret(
   now: Date,
   evidence: Evidence[],
 ): RuleOutput {
-  const subject = `Client app '${clip(app.name, 50)}' (used by authorization server ${quoted(servers)})`;
+  const subject = (n: (value: string) => string) =>
+    `Client app '${n(app.name)}' (used by authorization server ${quoted(servers, n)})`;
   if (creds.length === 0) {
-    return violation(app, `${subject} has no client secret; expected one valid now.`, {
-      path: 'passwordCredentials',
-      key: 'no-valid-secret',
-      evidence,
-      detail:
-        'APIM redeems the authorization code with the client secret, so the token request fails with AADSTS7000215 ' +
-        "(Invalid client secret provided) or AADSTS7000218 (the request body must contain 'client_secret').",
-      fix: {
-        text: "Add a client secret to the app and store its value in the authorization server's clientSecret.",
+    return violation(
+      app,
+      fit((n) => `${subject(n)} has no client secret; expected one valid now.`),
+      {
+        path: 'passwordCredentials',
+        key: 'no-valid-secret',
+        evidence,
+        detail:
+          'APIM redeems the authorization code with the client secret, so the token request fails with AADSTS7000215 ' +
+          "(Invalid client secret provided) or AADSTS7000218 (the request body must contain 'client_secret').",
+        fix: {
+          text: "Add a client secret to the app and store its value in the authorization server's clientSecret.",
+        },
       },
-    });
+    );
   }
   const started = creds.filter((c) => c.start === undefined || c.start <= now);
   if (started.length === 0) {
     const first = [...creds].sort((a, b) => (a.start?.getTime() ?? 0) - (b.start?.getTime() ?? 0))[0]!;
     return violation(
       app,
-      firstThatFits(
-        `${subject} has no client secret valid now: ${nameOf(first)} starts on ${first.raw.startDateTime ?? ''}; expected one valid now.`,
-        `${subject} has no client secret valid now: its first secret starts on ${first.raw.startDateTime ?? ''}.`,
-      ),
+      fit((n) => [
+        `${subject(n)} has no client secret valid now: ${nameOf(first)} starts on ${first.raw.startDateTime ?? ''}; expected one valid now.`,
+        `${subject(n)} has no client secret valid now: its first secret starts on ${first.raw.startDateTime ?? ''}.`,
+      ]),
       {
         path: `passwordCredentials/${first.index}/startDateTime`,
         key: 'no-valid-secret',
@@ -136,11 +141,11 @@ function noValidSecret(
   const daysAgo = Math.floor((now.getTime() - ended.getTime()) / DAY_MS);
   return violation(
     app,
-    firstThatFits(
-      `${subject} has no client secret valid now: its newest ${nameOf(newest)} expired on ${isoDate(ended)} ` +
+    fit((n) => [
+      `${subject(n)} has no client secret valid now: its newest ${nameOf(newest)} expired on ${isoDate(ended)} ` +
         `(${days(daysAgo)} ago).`,
-      `${subject} has no client secret valid now: its newest secret expired on ${isoDate(ended)} (${days(daysAgo)} ago).`,
-    ),
+      `${subject(n)} has no client secret valid now: its newest secret expired on ${isoDate(ended)} (${days(daysAgo)} ago).`,
+    ]),
     {
       path: endPath(newest),
       key: 'no-valid-secret',
@@ -169,15 +174,17 @@ function* checkApp(
     const newest = [...valid].sort((a, b) => endMs(b) - endMs(a))[0]!;
     const daysLeft = newest.end ? Math.floor((newest.end.getTime() - now.getTime()) / DAY_MS) : Infinity;
     if (newest.end && daysLeft < options.warnDays) {
-      const subject = `Client app '${clip(app.name, 50)}' (used by authorization server ${quoted(servers)})`;
+      const ends = newest.end;
+      const subject = (n: (value: string) => string) =>
+        `Client app '${n(app.name)}' (used by authorization server ${quoted(servers, n)})`;
       yield violation(
         app,
-        firstThatFits(
-          `${subject}: its last valid ${nameOf(newest)} expires ${inDays(daysLeft)} on ${isoDate(newest.end)}; ` +
+        fit((n) => [
+          `${subject(n)}: its last valid ${nameOf(newest)} expires ${inDays(daysLeft)} on ${isoDate(ends)}; ` +
             `expected at least ${days(options.warnDays)}.`,
-          `${subject}: its last valid secret expires ${inDays(daysLeft)} on ${isoDate(newest.end)}; ` +
+          `${subject(n)}: its last valid secret expires ${inDays(daysLeft)} on ${isoDate(ends)}; ` +
             `expected at least ${days(options.warnDays)}.`,
-        ),
+        ]),
         {
           path: endPath(newest),
           key: 'expiring',
@@ -204,10 +211,10 @@ function* checkApp(
     const expected = `expected at most ${options.maxLifetimeDays} days.`;
     yield violation(
       app,
-      firstThatFits(
-        `Client app '${app.name}' ${nameOf(c)} ${what}; ${expected}`,
-        `Client app '${clip(app.name, 50)}' secret ${c.raw.keyId ? `(keyId ${c.raw.keyId}) ` : ''}${what}; ${expected}`,
-      ),
+      fit((n) => [
+        `Client app '${n(app.name)}' ${nameOf(c)} ${what}; ${expected}`,
+        `Client app '${clip(n(app.name), 50)}' secret ${c.raw.keyId ? `(keyId ${c.raw.keyId}) ` : ''}${what}; ${expected}`,
+      ]),
       {
         path: endPath(c),
         key: `lifetime:${keyOf(c)}`,

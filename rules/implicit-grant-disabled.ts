@@ -6,7 +6,7 @@ import {
   type FixHint,
   type RuleOutput,
 } from './support/contract';
-import { clip, firstThatFits } from './support/message';
+import { clip, fit } from './support/message';
 import { appLookupOf, clientLinkOf, valuesOf } from './support/evidence';
 import type { App, AuthServer, Evidence, Model } from '../src/model/types';
 import { unknownAt } from '../src/model/unknown';
@@ -113,10 +113,10 @@ function* missingIssuance(app: App, servers: AuthServer[]): Generator<RuleOutput
     if (implicitResponseType(server) === 'token' && !app.implicitGrant.accessTokens) {
       yield violation(
         app,
-        firstThatFits(
-          `Authorization server '${server.name}' uses the implicit grant, but its client app '${app.name}' has enableAccessTokenIssuance off; expected on, or no implicit grant.`,
-          `Authorization server '${clip(server.name, 40)}' uses the implicit grant, but its client app '${clip(app.name, 40)}' has enableAccessTokenIssuance off; expected on, or no implicit grant.`,
-        ),
+        fit((n) => [
+          `Authorization server '${n(server.name)}' uses the implicit grant, but its client app '${n(app.name)}' has enableAccessTokenIssuance off; expected on, or no implicit grant.`,
+          `Authorization server '${clip(n(server.name), 40)}' uses the implicit grant, but its client app '${clip(n(app.name), 40)}' has enableAccessTokenIssuance off; expected on, or no implicit grant.`,
+        ]),
         {
           path: ACCESS_PATH,
           key,
@@ -132,10 +132,10 @@ function* missingIssuance(app: App, servers: AuthServer[]): Generator<RuleOutput
     if (implicitResponseType(server) === 'id_token' && !app.implicitGrant.idTokens) {
       yield violation(
         app,
-        firstThatFits(
-          `Authorization server '${server.name}' uses the implicit grant with the openid scope, but its client app '${app.name}' has enableIdTokenIssuance off; expected on, or no implicit grant.`,
-          `Authorization server '${clip(server.name, 40)}' uses the implicit grant with the openid scope, but its client app '${clip(app.name, 40)}' has enableIdTokenIssuance off; expected on, or no implicit grant.`,
-        ),
+        fit((n) => [
+          `Authorization server '${n(server.name)}' uses the implicit grant with the openid scope, but its client app '${n(app.name)}' has enableIdTokenIssuance off; expected on, or no implicit grant.`,
+          `Authorization server '${clip(n(server.name), 40)}' uses the implicit grant with the openid scope, but its client app '${clip(n(app.name), 40)}' has enableIdTokenIssuance off; expected on, or no implicit grant.`,
+        ]),
         {
           path: ID_PATH,
           key,

@@ -45,3 +45,16 @@ export function afterTenant(url: string): string {
   const match = /^[a-z]+:\/\/[^/]+\/[^/]+(\/.*)$/i.exec(url);
   return match ? `...${match[1]}` : url;
 }
+
+/**
+ * A message whose names may be long (Azure resource names reach 80 characters, app names more): built with every
+ * name in full, then with names shortened to 60, 40 and 24 characters, until it fits. `build` gets the shortener
+ * and returns the message, or its candidates from the most to the least complete (see `firstThatFits`).
+ */
+export function fit(build: (name: (value: string) => string) => string | readonly string[]): string {
+  const candidates = [Infinity, 60, 40, 24].flatMap((max) => {
+    const built = build((value) => clip(value, max));
+    return typeof built === 'string' ? [built] : built;
+  });
+  return firstThatFits(...candidates);
+}

@@ -4,7 +4,9 @@
  * policy inside a JSON string); a `text` edit is for files the tester never writes.
  */
 import type { FixEdit } from '../engine/types';
-import type { SnapshotInput } from './rule-tester';
+
+/** A snapshot document (the RuleTester's `SnapshotInput`). */
+type SnapshotInput = Record<string, unknown>;
 
 /**
  * A snapshot input with a `json` or `jsonString` edit applied (paths are into the document the tester writes,

@@ -267,7 +267,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           severity: 'error',
           message:
             "API 'colors-api' (revision 1) must be OAuth-protected (rule option protect) but operations " +
-            "'colors-api/get-colors', 'colors-api/get-random-color' run no validate-jwt or validate-azure-ad-token on every request.",
+            "'colors-api/get-colors' and 1 more run no validate-jwt or validate-azure-ad-token on every request.",
           detail:
             "The global, workspace, product, API and operation scopes were checked: these operations ('colors-api/get-colors', " +
             "'colors-api/get-random-color') forward requests without a valid token to the backend, so the API is not protected.",

@@ -115,9 +115,9 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           resource: 'oauth-client-app',
           message:
             "Client app registration 'oauth-client-app' (used by authorization server 'colors-oauth') leaves " +
-            'api.requestedAccessTokenVersion unset (null, meaning 1); expected 2, as the APIM guidance sets on both ' +
-            'app registrations.',
-          detail: /^Only the backend app's value decides the access-token format/,
+            'api.requestedAccessTokenVersion unset (null, meaning 1); expected 2.',
+          detail:
+            /^The APIM guidance sets 2 on both app registrations, but only the backend app's value decides the access-token format/,
           fix: setTo2(AT.clientApp),
         },
       ],
