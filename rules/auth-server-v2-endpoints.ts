@@ -11,6 +11,7 @@ import {
   type FixHint,
   type RuleOutput,
 } from './support/contract';
+import { checkResourceParameter } from './support/resource-parameter';
 import { afterTenant, clip, fit } from './support/message';
 import { MULTI_TENANT_SEGMENTS, isEntraLoginHost, isGuid } from '../src/entra/endpoints';
 import { backendLinkOf, clientLinkOf, valuesOf } from './support/evidence';
@@ -359,43 +360,6 @@ function* checkMultiTenant(
   }
 }
 
-/** Names of token body parameters whose values are not copied into a fix (they may hold secrets). */
-const SENSITIVE_PARAMETER = /secret|password|assertion|token|key/i;
-
-function* checkResourceParameter(server: AuthServer, endpoints: Endpoint[]): Generator<RuleOutput> {
-  const v2 = endpoints.filter((e) => e.info?.version === 'v2').map((e) => e.label);
-  if (v2.length === 0) return;
-  const params = server.props.tokenBodyParameters ?? [];
-  const index = params.findIndex((p) => p.name.toLowerCase() === 'resource');
-  const param = params[index];
-  if (!param) return;
-  const rest = params.filter((_, i) => i !== index);
-  const text = 'Remove the resource token body parameter and name the API in the default scope.';
-  yield violation(
-    server,
-    fit((n) => [
-      `Authorization server '${n(server.name)}' sends the v1 token body parameter resource=${param.value} to v2 endpoints; expected none.`,
-      `Authorization server '${n(server.name)}' sends the v1 token body parameter resource=${clip(param.value, 60)} to v2 endpoints; expected none.`,
-    ]),
-    {
-      path: `properties/tokenBodyParameters/${index}`,
-      key: 'tokenBodyParameters/resource',
-      evidence: valuesOf(server, ...ENDPOINT_PATHS),
-      detail: `Its ${v2.join(' and ')} ${v2.length > 1 ? 'are' : 'is'} v2, which rejects the parameter with AADSTS901002 (The 'resource' request parameter isn't supported).`,
-      // The other parameters are copied into the fix value: not when one of them may hold a secret.
-      fix: rest.some((p) => SENSITIVE_PARAMETER.test(p.name))
-        ? { text }
-        : {
-            text,
-            property: {
-              path: 'properties/tokenBodyParameters',
-              value: rest.map((p) => ({ name: p.name, value: p.value })),
-            },
-          },
-    },
-  );
-}
-
 export default defineRule({
   id: 'auth-server-v2-endpoints',
   meta: {
@@ -425,7 +389,10 @@ export default defineRule({
       const entra = endpoints.filter(isEntraEndpoint);
       yield* checkTenant(server, entra, model);
       yield* checkMultiTenant(server, entra, model);
-      yield* checkResourceParameter(server, endpoints);
+      yield* checkResourceParameter(
+        server,
+        endpoints.filter((e) => e.info?.version === 'v2').map((e) => e.label),
+      );
     }
   },
 });
