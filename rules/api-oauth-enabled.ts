@@ -21,6 +21,7 @@ import {
 import { describeUnreadable } from './support/policy-texts';
 import { currentOperations, describeSource, listNames, readValidation, statementEntity } from './support/jwt';
 import { inboundReach, tokenVerdict } from './support/validation-verdict';
+import { clip, fit, fitList } from './support/message';
 
 export interface ApiOauthEnabledOptions {
   /** APIs (name or path, glob `*`) that must be OAuth-protected: missing OAuth and missing validation are errors. */
@@ -31,7 +32,7 @@ export interface ApiOauthEnabledOptions {
 
 const AUTH_SETTINGS = 'properties/authenticationSettings';
 
-/** Where user authorization is set, per source kind (one clause, for messages). */
+/** Where user authorization is set, per source kind (one clause, for fix texts). */
 const SETTING_FORMS =
   'authenticationSettings.oAuth2 { authorizationServerId, scope } in an APIOps apiInformation.json, ' +
   'authenticationSettings.oAuth2AuthenticationSettings in ARM/Bicep, an oauth2_authorization block in Terraform, ' +
@@ -53,13 +54,21 @@ function matches(api: Api, patterns: RegExp[]): boolean {
   return patterns.some((p) => p.test(api.name) || (apiPath !== '' && p.test(apiPath)));
 }
 
-function describeApi(api: Api): string {
-  return `API '${api.name}' (revision ${api.revision})`;
+/** `API 'name' (revision n)`, the name passed through `name` (a message shortens it when it must). */
+function describeApi(api: Api, name: (value: string) => string = (v) => v): string {
+  return `API '${name(api.name)}' (revision ${api.revision})`;
 }
 
 function existing(names: string[]): string {
-  return names.length === 0 ? 'none exist' : `existing: ${names.map((n) => `'${n}'`).join(', ')}`;
+  return names.length === 0 ? 'none exist' : `existing: ${fitList(names, 60)}`;
 }
+
+/** Why an API without user authorization fails in the developer portal. */
+const NO_TOKEN_IN_CONSOLE =
+  "Without user authorization the developer portal's test console does not offer to get a token for the API, so " +
+  'its test calls carry no token and fail with 401 (JWT not present).';
+
+const SET_AUTHORIZATION = `Set the API's user authorization to an authorization server (${SETTING_FORMS})`;
 
 // ----- references -----------------------------------------------------------------------------------------
 
@@ -72,12 +81,21 @@ function missingTarget(api: Api, ref: AuthReference<AuthServer> | AuthReference<
     : api.service.openidProviders.map((p) => p.name);
   return violation(
     api,
-    `${describeApi(api)} references ${what} '${ref.ref}', which does not exist in service '${api.service.name}' ` +
-      `(${existing(names)}); reference an existing ${what}.`,
+    fit((n) => [
+      `${describeApi(api, n)} references ${what} '${n(ref.ref)}', which does not exist in service '${n(api.service.name)}' ` +
+        `(${existing(names)}); expected an existing ${what}.`,
+      `${describeApi(api, n)} references ${what} '${clip(n(ref.ref), 60)}', which does not exist in service ` +
+        `'${clip(n(api.service.name), 40)}'; expected an existing ${what}.`,
+    ]),
     {
       path: ref.path,
       key: `${server ? 'oauth2' : 'openid'}:${ref.ref}`,
       evidence: [{ collection: ref.collection, parent: api.service }],
+      detail:
+        `The ${what} cannot be found, so the developer portal's test console cannot get a token for the API and ` +
+        'its test calls fail with 401 (JWT not present); a deployment of the API that names it may be rejected too.',
+      // Which server the user meant is not known: described, not applied.
+      fix: { text: `Reference an existing ${what} (${existing(names)}), or create '${ref.ref}'.` },
     },
   );
 }
@@ -151,16 +169,22 @@ function* unprotectedApi(api: Api, tokens: ApiTokens): Generator<RuleOutput> {
   if (entra.length > 0) {
     yield violation(
       api,
-      `${describeApi(api)} validates Entra ID tokens (${describeValidations(entra)}) but declares no OAuth 2.0 or ` +
-        "OpenID Connect user authorization, so the developer portal's test console cannot get a token for it and " +
-        `its calls fail with 401; set it to an authorization server (${SETTING_FORMS}), or list the API in the rule ` +
-        'option exclude if the portal is not used for it.',
+      fit((n) => [
+        `${describeApi(api, n)} validates Entra ID tokens (${describeValidations(entra)}) but declares no OAuth 2.0 ` +
+          'or OpenID Connect user authorization.',
+        `${describeApi(api, n)} validates Entra ID tokens (${entra[0]!.element.name}) but declares no OAuth 2.0 ` +
+          'or OpenID Connect user authorization.',
+      ]),
       // Any one validation makes the API an OAuth API: rest on one whose text is known, if there is one.
       {
         path: AUTH_SETTINGS,
         key: 'no-user-authorization',
         severity: 'warning',
         evidence: [statementEvidence(entra.find((s) => !unknownIn([statementEvidence(s)])) ?? entra[0]!)],
+        detail: `It validates tokens with ${describeValidations(entra)}. ${NO_TOKEN_IN_CONSOLE}`,
+        fix: {
+          text: `${SET_AUTHORIZATION}, or list the API in the rule option exclude if the portal is not used for it.`,
+        },
       },
     );
     return;
@@ -186,25 +210,52 @@ function* unprotectedApi(api: Api, tokens: ApiTokens): Generator<RuleOutput> {
 
 function* protectedApi(api: Api, tokens: ApiTokens): Generator<RuleOutput> {
   const validated =
-    tokens.validations.length > 0 ? ` (it validates tokens: ${describeValidations(tokens.validations)})` : '';
+    tokens.validations.length > 0
+      ? ` It validates tokens with ${describeValidations(tokens.validations)}.`
+      : ' It validates no token either.';
   yield violation(
     api,
-    `${describeApi(api)} must be OAuth-protected (rule option protect) but declares no OAuth 2.0 or OpenID Connect ` +
-      `user authorization${validated}; set it to an authorization server (${SETTING_FORMS}).`,
-    { path: AUTH_SETTINGS, key: 'no-user-authorization', evidence: [] },
+    fit(
+      (n) =>
+        `${describeApi(api, n)} must be OAuth-protected (rule option protect) but declares no OAuth 2.0 or OpenID ` +
+        'Connect user authorization; expected an authorization server.',
+    ),
+    {
+      path: AUTH_SETTINGS,
+      key: 'no-user-authorization',
+      evidence: [],
+      detail: `${NO_TOKEN_IN_CONSOLE}${validated}`,
+      fix: { text: `${SET_AUTHORIZATION}.` },
+    },
   );
   if (tokens.unvalidated.length > 0) {
     const ops = [...new Set(tokens.unvalidated.map((u) => u.op.label))];
     const evidence = tokens.unvalidated.flatMap(({ op, path }) =>
       inboundReach(op, path).map((owner): Evidence => ({ entity: owner, path: 'policy' })),
     );
+    const one = ops.length === 1;
     yield violation(
       api,
-      `${describeApi(api)} must be OAuth-protected (rule option protect) but ${ops.length === 1 ? 'operation' : 'operations'} ` +
-        `${listNames(ops)} ${ops.length === 1 ? 'runs' : 'run'} no validate-jwt or validate-azure-ad-token on every request ` +
-        '(global, workspace, product, API and operation scopes checked); add validate-jwt to the inbound section of ' +
-        `the API policy of '${api.name}'.`,
-      { path: 'policy', key: 'no-token-validation', evidence },
+      fit((n) =>
+        [60, 40].map(
+          (budget) =>
+            `API '${n(api.name)}' (revision ${api.revision}) must be OAuth-protected (rule option protect) but ` +
+            `${one ? 'operation' : 'operations'} ${fitList(ops, budget)} ${one ? 'runs' : 'run'} no validate-jwt ` +
+            'or validate-azure-ad-token on every request.',
+        ),
+      ),
+      {
+        path: 'policy',
+        key: 'no-token-validation',
+        evidence,
+        detail:
+          `The global, workspace, product, API and operation scopes were checked: ${one ? 'this operation' : 'these operations'} ` +
+          `(${listNames(ops)}) forward requests without a valid token to the backend, so the API is not protected.`,
+        // The openid-config and audience of the validation are the user's to choose: described, not applied.
+        fix: {
+          text: `Add validate-jwt (or validate-azure-ad-token) to the inbound section of the API policy of '${api.name}'.`,
+        },
+      },
     );
   }
   for (const u of tokens.unreadable) {
@@ -280,15 +331,27 @@ export default defineRule({
         hidden.set(server, [...(hidden.get(server) ?? []), api]);
     }
     for (const [server, apis] of hidden) {
+      const names = apis.map((a) => a.name);
       yield violation(
         server,
-        `Authorization server '${server.name}' is configured on ${apis.map((a) => `API '${a.name}'`).join(', ')} ` +
-          'but has useInTestConsole false, so the developer portal test console does not offer it; set it to true ' +
-          'unless the server is meant for API documentation only.',
+        fit((n) =>
+          [80, 40].map(
+            (budget) =>
+              `Authorization server '${n(server.name)}' is configured on ${names.length === 1 ? 'API' : 'APIs'} ` +
+              `${fitList(names.map(n), budget)} but has useInTestConsole false; expected true.`,
+          ),
+        ),
         {
           path: 'properties/useInTestConsole',
           severity: 'note',
           evidence: apis.map((a): Evidence => ({ entity: a, path: AUTH_SETTINGS })),
+          detail:
+            'The developer portal test console does not offer the server, so users cannot get a token there and ' +
+            'test calls to these APIs fail with 401 (JWT not present).',
+          fix: {
+            text: 'Set useInTestConsole to true unless the server is meant for API documentation only.',
+            property: { path: 'properties/useInTestConsole', value: true },
+          },
         },
       );
     }

@@ -6,6 +6,7 @@ import { checked, defineRule, notEvaluated, violation, type RuleOutput } from '.
 import { anyOf, appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from './support/evidence';
 import { groupServersByApp, preferredIdentifier } from './support/queries';
 import type { App, AuthServer, Model } from '../src/model/types';
+import { fit, fitList } from './support/message';
 
 const PERSONAL_ACCOUNT_AUDIENCES = ['AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];
 const PATH = 'api/requestedAccessTokenVersion';
@@ -17,8 +18,18 @@ function describeDeclaredVersion(app: App): string {
     : `declares api.requestedAccessTokenVersion ${app.requestedAccessTokenVersion}`;
 }
 
-function quoted(names: string[]): string {
-  return names.map((n) => `'${n}'`).join(', ');
+/** Sets the version to 2: the same step for every kind of violation of this rule. */
+const FIX = {
+  text: 'Set api.requestedAccessTokenVersion to 2 (accessTokenAcceptedVersion in the app manifest).',
+  property: { path: PATH, value: 2 },
+};
+
+/** The servers that use an app, as many as fit in a message. */
+function serverList(servers: AuthServer[], name: (value: string) => string): string {
+  return fitList(
+    servers.map((s) => name(s.name)),
+    60,
+  );
 }
 
 /** The audience a v1 token carries: the resource identifier exactly as the server requests it. */
@@ -53,9 +64,20 @@ function* personalAccountChecks(model: Model): Generator<RuleOutput> {
     }
     yield violation(
       app,
-      `App registration '${app.name}' has signInAudience ${app.signInAudience} but ${describeDeclaredVersion(app)}; ` +
-        'Entra requires api.requestedAccessTokenVersion 2 for apps that accept personal Microsoft accounts.',
-      { path: PATH, key: 'signInAudience', evidence },
+      fit(
+        (n) =>
+          `App registration '${n(app.name)}' has signInAudience ${app.signInAudience} but ${describeDeclaredVersion(app)}; ` +
+          'expected 2.',
+      ),
+      {
+        path: PATH,
+        key: 'signInAudience',
+        evidence,
+        detail:
+          'Entra requires api.requestedAccessTokenVersion 2 for apps that accept personal Microsoft accounts: it ' +
+          'rejects the app registration update, and personal accounts cannot get tokens for the app.',
+        fix: FIX,
+      },
     );
   }
 }
@@ -94,11 +116,21 @@ export default defineRule({
       }
       yield violation(
         app,
-        `Backend app registration '${app.name}' (used by authorization server ${quoted(servers.map((s) => s.name))}) ` +
-          `${describeDeclaredVersion(app)}, so it receives v1 access tokens with issuer ` +
-          `https://sts.windows.net/${tenantOf(model, servers)}/ and audience ${v1Audience(app, servers)} that fail ` +
-          'v2 validation with IDX10205 (issuer) and IDX10214 (audience); set it to 2.',
-        { path: PATH, key: 'backend', evidence },
+        fit(
+          (n) =>
+            `Backend app registration '${n(app.name)}' (used by authorization server ${serverList(servers, n)}) ` +
+            `${describeDeclaredVersion(app)}; expected 2.`,
+        ),
+        {
+          path: PATH,
+          key: 'backend',
+          evidence,
+          detail:
+            `The gateway receives v1 access tokens with issuer https://sts.windows.net/${tenantOf(model, servers)}/ ` +
+            `and audience ${v1Audience(app, servers)}, which fail v2 validation in validate-jwt with IDX10205 ` +
+            '(issuer validation failed) and IDX10214 (audience validation failed): the caller gets 401.',
+          fix: FIX,
+        },
       );
     }
 
@@ -118,10 +150,23 @@ export default defineRule({
       const evidence = [...valuesOf(app, 'signInAudience'), ...anyOf(servers.map(clientLinkOf))];
       yield violation(
         app,
-        `Client app registration '${app.name}' (used by authorization server ${quoted(servers.map((s) => s.name))}) ` +
-          `${describeDeclaredVersion(app)}; the APIM guidance sets 2 on both app registrations, although only the ` +
-          "backend app's value decides the access-token format the gateway validates.",
-        { path: PATH, key: 'client', severity: 'warning', evidence },
+        fit((n) => [
+          `Client app registration '${n(app.name)}' (used by authorization server ${serverList(servers, n)}) ` +
+            `${describeDeclaredVersion(app)}; expected 2, as the APIM guidance sets on both app registrations.`,
+          `Client app registration '${n(app.name)}' (used by authorization server ${serverList(servers, n)}) ` +
+            `${describeDeclaredVersion(app)}; expected 2.`,
+        ]),
+        {
+          path: PATH,
+          key: 'client',
+          severity: 'warning',
+          evidence,
+          detail:
+            "The APIM guidance sets 2 on both app registrations, but only the backend app's value decides the " +
+            'access-token format the gateway validates, so this alone ' +
+            'breaks no call; a client left on v1 is a setup that drifts from the guidance and from its backend.',
+          fix: FIX,
+        },
       );
     }
   },

@@ -6,58 +6,114 @@ import { checked, defineRule, violation, type Violation } from './support/contra
 import { type Severity } from '../src/severity';
 import { valuesOf } from './support/evidence';
 import type { AuthServer } from '../src/model/types';
+import { fit, fitList } from './support/message';
 
 /** Grant type names compared case-insensitively (sources differ in casing). */
 const AUTHORIZATION_CODE_GRANTS = ['authorizationcode', 'authorizationcodewithpkce'];
 
-/** Grants that should not be enabled, with their natural severity and the reason given in the message. */
+/** Grants that should not be enabled, with their natural severity and why they are discouraged (the detail). */
 const DISCOURAGED_GRANTS: ReadonlyMap<string, { severity: Severity; why: string }> = new Map([
   [
     'resourceownerpassword',
     {
       severity: 'error',
-      why: 'the user types the password into the portal, which bypasses MFA, Conditional Access and consent',
+      why:
+        'With the resource owner password grant the user types the password into the portal, which bypasses MFA, ' +
+        'Conditional Access and consent; accounts that need MFA fail with AADSTS50076 or AADSTS53003.',
     },
   ],
   [
     'implicit',
     {
       severity: 'warning',
-      why: 'the access token is returned in the redirect URL, where browser history and logs can leak it',
+      why:
+        'With the implicit grant the access token is returned in the redirect URL, where browser history and logs ' +
+        'can leak it (OAuth 2.0 Security Best Current Practice).',
     },
   ],
 ]);
+
+const GRANTS = 'properties/grantTypes';
 
 /** Whether the developer portal offers this server in its test console (`useInTestConsole` defaults to true). */
 function usedByPortal(server: AuthServer): boolean {
   return server.props.useInTestConsole !== false;
 }
 
+function hasAuthorizationCode(grants: readonly string[]): boolean {
+  return grants.some((g) => AUTHORIZATION_CODE_GRANTS.includes(g.toLowerCase()));
+}
+
+/** The server's grant list without the grant at `index`, with authorizationCode added when no code grant is left. */
+function withoutGrant(server: AuthServer, index: number): string[] {
+  const rest = server.grantTypes.filter((_, i) => i !== index);
+  return hasAuthorizationCode(rest) ? rest : [...rest, 'authorizationCode'];
+}
+
 function* checkAuthorizationCode(server: AuthServer): Generator<Violation> {
-  if (server.grantTypes.some((g) => AUTHORIZATION_CODE_GRANTS.includes(g.toLowerCase()))) return;
-  const actual = server.grantTypes.length > 0 ? server.grantTypes.join(', ') : 'none';
+  if (hasAuthorizationCode(server.grantTypes)) return;
+  const actual = server.grantTypes.length > 0 ? fitList(server.grantTypes, 60) : 'none';
   yield violation(
     server,
-    `Authorization server '${server.name}' enables the grant types ${actual}; enable authorizationCode so that users sign in through the developer portal.`,
-    { path: 'properties/grantTypes', key: 'authorizationCode' },
+    fit(
+      (n) =>
+        `Authorization server '${n(server.name)}' enables the grant types ${actual}; expected authorizationCode.`,
+    ),
+    {
+      path: GRANTS,
+      key: 'authorizationCode',
+      detail:
+        'Users sign in through the developer portal test console with the authorization code grant; without it the ' +
+        'console cannot get a token for them and test calls fail with 401 (JWT not present).',
+      fix: {
+        text: 'Add authorizationCode to the grant types.',
+        property: { path: GRANTS, value: [...server.grantTypes, 'authorizationCode'] },
+      },
+    },
   );
 }
 
 function* checkDiscouragedGrants(server: AuthServer): Generator<Violation> {
   for (const [index, grant] of server.grantTypes.entries()) {
-    const path = `properties/grantTypes/${index}`;
+    const path = `${GRANTS}/${index}`;
     const discouraged = DISCOURAGED_GRANTS.get(grant.toLowerCase());
+    const remove = { path: GRANTS, value: withoutGrant(server, index) };
     if (discouraged) {
       yield violation(
         server,
-        `Authorization server '${server.name}' enables the ${grant} grant: ${discouraged.why}; remove it and use authorizationCode.`,
-        { path, key: grant, severity: discouraged.severity },
+        fit(
+          (n) =>
+            `Authorization server '${n(server.name)}' enables the ${grant} grant; expected authorizationCode instead.`,
+        ),
+        {
+          path,
+          key: grant,
+          severity: discouraged.severity,
+          detail: discouraged.why,
+          fix: { text: `Remove the ${grant} grant and use authorizationCode.`, property: remove },
+        },
       );
     } else if (grant.toLowerCase() === 'clientcredentials' && usedByPortal(server)) {
       yield violation(
         server,
-        `Authorization server '${server.name}' enables the clientCredentials grant in the developer portal test console, which then calls APIs with an app-only token without user or scope; remove it unless app-only calls are intended.`,
-        { path, key: grant, severity: 'note', evidence: valuesOf(server, 'properties/useInTestConsole') },
+        fit(
+          (n) =>
+            `Authorization server '${n(server.name)}' enables the clientCredentials grant in the developer portal test ` +
+            'console; expected user grants only.',
+        ),
+        {
+          path,
+          key: grant,
+          severity: 'note',
+          evidence: valuesOf(server, 'properties/useInTestConsole'),
+          detail:
+            'The test console then calls APIs with an app-only token without user or scope (no scp claim), so a ' +
+            "validate-jwt that requires a scope rejects it with 401 ('JWT token is missing the following claims').",
+          fix: {
+            text: 'Remove the clientCredentials grant unless app-only calls are intended.',
+            property: remove,
+          },
+        },
       );
     }
   }
@@ -67,11 +123,24 @@ function* checkAuthorizationMethods(server: AuthServer): Generator<Violation> {
   const methods = server.props.authorizationMethods;
   // Absent: the property is optional in the ARM schema; only a list without GET is wrong.
   if (methods === undefined || methods.some((m) => m.toUpperCase() === 'GET')) return;
-  const actual = methods.length > 0 ? methods.join(', ') : 'none';
+  const actual = methods.length > 0 ? fitList(methods, 60) : 'none';
   yield violation(
     server,
-    `Authorization server '${server.name}' allows the authorization methods ${actual}; GET must always be present, because the browser is redirected to the authorization endpoint with GET.`,
-    { path: 'properties/authorizationMethods', key: 'GET' },
+    fit(
+      (n) =>
+        `Authorization server '${n(server.name)}' allows the authorization methods ${actual}; expected GET among them.`,
+    ),
+    {
+      path: 'properties/authorizationMethods',
+      key: 'GET',
+      detail:
+        'The browser is redirected to the authorization endpoint with GET, so without it sign-in in the developer ' +
+        'portal cannot start.',
+      fix: {
+        text: 'Add GET to the authorization methods.',
+        property: { path: 'properties/authorizationMethods', value: ['GET', ...methods] },
+      },
+    },
   );
 }
 

@@ -10,6 +10,8 @@ import {
   type RuleOutput,
   type Violation,
 } from './support/contract';
+import { listNames } from './support/jwt';
+import { clip, fit, fitList } from './support/message';
 import { resourceIdentifiers, sameResource } from '../src/entra/endpoints';
 import { appLookupOf, backendLinkOf, valuesOf } from './support/evidence';
 import {
@@ -21,91 +23,18 @@ import {
   usesV1EndpointsOnly,
 } from './support/queries';
 import { targetsMicrosoftGraph } from '../src/entra/first-party';
-import type { App, AuthServer, Entity, Evidence, Model, ScopeRef } from '../src/model/types';
-
-/** A scope string to check: an authorization server's default scope or an API's per-server override. */
-interface ScopeTarget {
-  entity: Entity;
-  path: string;
-  label: string;
-  scope: string;
-  /** The app the scope must target (a config link or v1 `resource` may name it when the scope does not). */
-  backend: App | undefined;
-  /** False for v1 endpoints, which name the API in the `resource` parameter and ignore API scopes. */
-  scopeMatters: boolean;
-  /** What makes `backend` the app to check (the scope names it, or the server's backend link). */
-  link: Evidence[];
-  /** What a judgement of the scope string alone rests on besides it: the server's endpoints (v1 or v2). */
-  request: Evidence[];
-  /** What a judgement against the backend app rests on: `request` and the backend's identifiers and scopes. */
-  resolved: Evidence[];
-}
-
-const ENDPOINTS = ['properties/authorizationEndpoint', 'properties/tokenEndpoint'];
-const BACKEND_FIELDS = ['appId', 'identifierUris', 'api/oauth2PermissionScopes'];
-
-function target(t: Omit<ScopeTarget, 'request' | 'resolved'>, server: AuthServer): ScopeTarget {
-  const request = valuesOf(server, ...ENDPOINTS);
-  const resolved = [...request, ...(t.backend ? valuesOf(t.backend, ...BACKEND_FIELDS) : [])];
-  return { ...t, request, resolved };
-}
-
-function explicit(entries: ScopeRef[]): (ScopeRef & { resource: string })[] {
-  return entries.filter((e): e is ScopeRef & { resource: string } => e.resource !== undefined);
-}
-
-/** Identifies the resource of an entry for the "one resource per request" rule; bare scopes go to Graph. */
-function groupOf(e: ScopeRef): { key: string; label: string } {
-  if (targetsMicrosoftGraph(e.resource) || e.kind === 'bare')
-    return { key: 'graph', label: 'Microsoft Graph' };
-  if (e.app) return { key: `app:${e.app.id}`, label: e.resource ?? e.app.name };
-  return { key: `uri:${(e.resource ?? '').toLowerCase().replace(/\/+$/, '')}`, label: e.resource ?? '' };
-}
-
-/** `<App ID URI>/<first enabled scope>` of an app, for messages. */
-function exampleScope(app: App): string {
-  const scope = app.scopes.find((s) => s.isEnabled !== false)?.value ?? '<scope>';
-  return `${preferredIdentifier(app)}/${scope}`;
-}
-
-/** What a bare scope should read: qualified with the App ID URI of the app that exposes it, if any. */
-function suggestionFor(value: string, backend: App | undefined, model: Model): string {
-  const owner =
-    backend && findScope(backend, value) ? backend : model.applications.find((a) => findScope(a, value));
-  if (owner) return `use ${preferredIdentifier(owner)}/${value}`;
-  return `qualify it with the backend app's App ID URI (${backend ? preferredIdentifier(backend) : 'api://<appId>'}/<scope>) or remove it`;
-}
-
-function* checkBareEntries(t: ScopeTarget, entries: ScopeRef[], model: Model): Generator<Violation> {
-  for (const e of entries.filter((x) => x.kind === 'bare')) {
-    yield violation(
-      t.entity,
-      `${t.label} contains the bare scope '${e.raw}', which Entra resolves against Microsoft Graph (AADSTS650053); ${suggestionFor(e.raw, t.backend, model)}.`,
-      { path: t.path, key: `bare:${e.raw}`, evidence: t.request },
-    );
-  }
-}
-
-/** Scopes of one request must name one resource; bare scopes count as Microsoft Graph next to explicit ones. */
-function* checkOneResource(t: ScopeTarget, entries: ScopeRef[]): Generator<Violation> {
-  const resources = explicit(entries);
-  const counted = resources.length > 0 ? entries.filter((e) => e.kind !== 'oidc') : [];
-  const groups = new Map(counted.map((e) => [groupOf(e).key, groupOf(e).label]));
-  if (groups.size > 1) {
-    yield violation(
-      t.entity,
-      `${t.label} '${t.scope}' requests scopes of more than one resource (${[...groups.values()].join(', ')}); request the backend API's scopes only (AADSTS28000/AADSTS700022).`,
-      { path: t.path, key: 'mixed-resources', evidence: t.resolved },
-    );
-  } else if (entries.length > 0 && entries.every((e) => e.kind === 'oidc')) {
-    const fix = t.backend ? ` ${exampleScope(t.backend)}` : '';
-    yield violation(
-      t.entity,
-      `${t.label} '${t.scope}' requests only OpenID Connect scopes, so the access token is issued for Microsoft Graph; add the backend API's scope${fix}.`,
-      { path: t.path, key: 'no-api-scope', evidence: t.request },
-    );
-  }
-}
+import {
+  checkBareEntries,
+  checkOneResource,
+  exampleScope,
+  explicit,
+  labelOf,
+  replaceEntry,
+  setScope,
+  target,
+  type ScopeTarget,
+} from './support/scope-target';
+import type { App, AuthServer, Evidence, Model, ScopeRef } from '../src/model/types';
 
 /** One `<resource>/<value>` entry against the backend app: right resource, App ID URI set, scope exposed and enabled. */
 function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string }): Generator<Violation> {
@@ -113,11 +42,21 @@ function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string })
   const at = (key: string) => ({ path: t.path, key, evidence: t.resolved });
   if (targetsMicrosoftGraph(e.resource) || (backend && e.app !== backend)) {
     const target = backend ? `backend app '${backend.name}'` : 'a backend API';
-    const fix = backend ? exampleScope(backend) : "the backend API's scope";
+    const wanted = backend ? exampleScope(backend) : "the backend API's scope";
     yield violation(
       t.entity,
-      `${t.label} targets ${e.resource}, not ${target}; request ${fix}.`,
-      at(`other-resource:${e.resource}`),
+      fit((n) => [
+        `${labelOf(t, n)} targets ${e.resource}, not ${target}; expected ${wanted}.`,
+        `${labelOf(t, n)} targets ${clip(e.resource, 60)}, not ${target}; expected ${wanted}.`,
+      ]),
+      {
+        ...at(`other-resource:${e.resource}`),
+        detail:
+          'The token is issued for the other resource, so its audience is not the backend API and validate-jwt ' +
+          'rejects it (IDX10214 audience validation failed, or IDX10511 for a Microsoft Graph token): 401.',
+        // Which scope of the backend the user meant is not known: described, not applied.
+        fix: { text: `Request ${wanted} instead of '${e.raw}'.` },
+      },
     );
     return;
   }
@@ -125,27 +64,66 @@ function* checkResourceEntry(t: ScopeTarget, e: ScopeRef & { resource: string })
   if (!resourceIdentifiers(backend).some((id) => sameResource(id, e.resource))) {
     // api://<appId> while the app has another App ID URI; an app without any URI is reported on the app.
     if (backend.identifierUris.length === 0) return;
+    const qualified = `${preferredIdentifier(backend)}/${e.value ?? '.default'}`;
     yield violation(
       t.entity,
-      `${t.label} uses ${e.resource}, which is not an Application ID URI of backend app '${backend.name}' (${backend.identifierUris.join(', ')}); use ${preferredIdentifier(backend)}/${e.value ?? '.default'} (AADSTS500011).`,
-      at(`unset-uri:${e.resource}`),
+      fit((n) => [
+        `${labelOf(t, n)} uses ${e.resource}, which is not an Application ID URI of backend app '${n(backend.name)}'; expected ${qualified}.`,
+        `${labelOf(t, n)} uses ${e.resource}, not an App ID URI of '${n(backend.name)}'; expected ${qualified}.`,
+        `${labelOf(t, n)} uses ${e.resource}, not an App ID URI of the backend app; expected ${qualified}.`,
+        `${labelOf(t, n)} uses ${clip(e.resource, 50)}, not an App ID URI of the backend app; expected ${clip(qualified, 60)}.`,
+      ]),
+      {
+        ...at(`unset-uri:${e.resource}`),
+        detail:
+          `The Application ID URIs of backend app '${backend.name}' are ${backend.identifierUris.join(', ')}; Entra finds no resource ` +
+          `named ${e.resource}: AADSTS500011 (The resource principal named ${e.resource} was not found in the tenant).`,
+        fix: setScope(t, `Replace '${e.raw}' with '${qualified}'.`, replaceEntry(t.scope, e.raw, qualified)),
+      },
     );
     return;
   }
   if (e.kind !== 'resource' || !e.value) return;
   const scope = findScope(backend, e.value);
   if (!scope) {
-    const enabled = backend.scopes.filter((s) => s.isEnabled !== false).map((s) => s.value);
+    const enabled = backend.scopes.flatMap((s) =>
+      s.isEnabled !== false && s.value !== undefined ? [s.value] : [],
+    );
+    const list = enabled.length > 0 ? fitList(enabled, 60) : 'none';
     yield violation(
       t.entity,
-      `${t.label} requests '${e.raw}', but backend app '${backend.name}' exposes no scope '${e.value}' (enabled scopes: ${enabled.join(', ') || 'none'}) (AADSTS70011).`,
-      at(`missing:${e.raw}`),
+      fit((n) => [
+        `${labelOf(t, n)} requests '${e.raw}', but backend app '${n(backend.name)}' exposes no scope '${e.value}' (enabled scopes: ${list}).`,
+        `${labelOf(t, n)} requests '${e.raw}'; backend app '${n(backend.name)}' exposes no such scope (enabled: ${list}).`,
+        `${labelOf(t, n)} requests '${e.raw}'; backend app '${n(backend.name)}' exposes no such scope.`,
+        `${labelOf(t, n)} requests '${clip(e.raw, 60)}'; backend app '${clip(n(backend.name), 40)}' exposes no such scope.`,
+      ]),
+      {
+        ...at(`missing:${e.raw}`),
+        detail: `Entra rejects a scope the API does not expose: AADSTS70011 (The provided value for the input parameter 'scope' isn't valid).`,
+        // A misspelling or a scope still to be exposed: only the user knows which.
+        fix: {
+          text:
+            `Request an enabled scope of backend app '${backend.name}'` +
+            (enabled.length > 0 ? ` (${listNames(enabled)})` : '') +
+            `, or expose '${e.value}' under Expose an API.`,
+        },
+      },
     );
   } else if (scope.isEnabled === false) {
     yield violation(
       t.entity,
-      `${t.label} requests '${e.raw}', which is disabled on backend app '${backend.name}'; enable the scope or request an enabled one (AADSTS70011).`,
-      at(`disabled:${e.raw}`),
+      fit((n) => [
+        `${labelOf(t, n)} requests '${e.raw}', which is disabled on backend app '${n(backend.name)}'; expected an enabled scope.`,
+        `${labelOf(t, n)} requests '${clip(e.raw, 60)}', disabled on backend app '${clip(n(backend.name), 40)}'; expected an enabled scope.`,
+      ]),
+      {
+        ...at(`disabled:${e.raw}`),
+        detail: `Entra rejects a disabled scope: AADSTS70011 (The provided value for the input parameter 'scope' isn't valid).`,
+        fix: {
+          text: `Enable the scope '${e.value}' on backend app '${backend.name}', or request an enabled one.`,
+        },
+      },
     );
   }
 }
@@ -162,18 +140,44 @@ function* checkScopeString(t: ScopeTarget, model: Model): Generator<Violation> {
   if (!t.scopeMatters) return;
   if (t.scope.trim() === '') {
     const example = t.backend ? exampleScope(t.backend) : 'api://<backend appId>/<scope>';
+    const text = `Set the scope to ${example}.`;
     yield violation(
       t.entity,
-      `${t.label} is empty, but v2 endpoints require a scope; set it to ${example} (AADSTS900144).`,
-      { path: t.path, key: 'empty', evidence: t.request },
+      fit((n) => [
+        `${labelOf(t, n)} is empty; expected ${example}.`,
+        `${labelOf(t, n)} is empty; expected a scope of the backend API.`,
+      ]),
+      {
+        path: t.path,
+        key: 'empty',
+        evidence: t.request,
+        detail:
+          "v2 endpoints require a scope: AADSTS900144 (The request body must contain the following parameter: 'scope'), " +
+          'or AADSTS28003 when the code is redeemed.',
+        fix: example.includes('<') ? { text } : setScope(t, text, example),
+      },
     );
     return;
   }
   if (t.scope.includes(',')) {
+    const spaced = t.scope
+      .split(/[\s,]+/)
+      .filter((s) => s !== '')
+      .join(' ');
     yield violation(
       t.entity,
-      `${t.label} '${t.scope}' separates scopes with commas; separate them with spaces (AADSTS70011).`,
-      { path: t.path, key: 'comma-separated', evidence: t.request },
+      fit((n) => [
+        `${labelOf(t, n)} '${t.scope}' separates scopes with commas; expected '${spaced}'.`,
+        `${labelOf(t, n)} '${clip(t.scope, 80)}' separates scopes with commas; expected spaces.`,
+      ]),
+      {
+        path: t.path,
+        key: 'comma-separated',
+        evidence: t.request,
+        detail:
+          "Entra reads the comma-separated list as one invalid scope: AADSTS70011 (The provided value for the input parameter 'scope' isn't valid).",
+        fix: setScope(t, 'Separate the scopes with spaces.', spaced),
+      },
     );
   }
   yield* checkEntries(t, resolveScopes(t.scope, model), model);
@@ -182,17 +186,31 @@ function* checkScopeString(t: ScopeTarget, model: Model): Generator<Violation> {
 function* checkBackendApp(app: App, link: Evidence[]): Generator<RuleOutput> {
   yield checked(app, [...valuesOf(app, 'identifierUris', 'api/oauth2PermissionScopes'), ...link]);
   if (app.identifierUris.length === 0) {
-    yield violation(
-      app,
-      `Backend app '${app.name}' has no Application ID URI; set api://${app.appId ?? '<appId>'} under Expose an API so that its scopes resolve (AADSTS500011).`,
-      { path: 'identifierUris', key: 'identifierUris', evidence: link },
-    );
+    const uri = `api://${app.appId ?? '<appId>'}`;
+    const text = `Set the Application ID URI ${uri} (identifierUris, Expose an API).`;
+    yield violation(app, `Backend app '${clip(app.name, 80)}' has no Application ID URI; expected ${uri}.`, {
+      path: 'identifierUris',
+      key: 'identifierUris',
+      evidence: link,
+      detail:
+        'Its scopes (api://<appId>/<scope>) resolve to nothing: AADSTS500011 (The resource principal named ' +
+        `${uri} was not found in the tenant).`,
+      fix: app.appId ? { text, property: { path: 'identifierUris', value: [uri] } } : { text },
+    });
   }
   if (!app.scopes.some((s) => s.isEnabled !== false)) {
     yield violation(
       app,
-      `Backend app '${app.name}' exposes no enabled delegated scope (${app.scopes.length} defined); add and enable one, e.g. Colors.Read, under Expose an API.`,
-      { path: 'api/oauth2PermissionScopes', key: 'enabled-scope', evidence: link },
+      `Backend app '${clip(app.name, 80)}' exposes no enabled delegated scope (${app.scopes.length} defined); expected at least one.`,
+      {
+        path: 'api/oauth2PermissionScopes',
+        key: 'enabled-scope',
+        evidence: link,
+        detail:
+          "A delegated token for the API needs a scope to request; without one Entra rejects the request: AADSTS70011 (The provided value for the input parameter 'scope' isn't valid).",
+        // A new scope needs an id (a new GUID) and consent texts: described, not applied.
+        fix: { text: 'Add and enable a delegated scope, e.g. Colors.Read, under Expose an API.' },
+      },
     );
   }
 }
@@ -232,7 +250,16 @@ function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generat
   const link = server.backendApp ? backendLinkOf(server) : valuesOf(server, 'properties/defaultScope');
   yield* checkTarget(
     target(
-      { entity: server, path: 'properties/defaultScope', label, scope, backend, scopeMatters, link },
+      {
+        entity: server,
+        path: 'properties/defaultScope',
+        label,
+        names: [server.name],
+        scope,
+        backend,
+        scopeMatters,
+        link,
+      },
       server,
     ),
     model,
@@ -242,8 +269,18 @@ function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generat
   if (backend && (server.clientApp === backend || (clientId && clientId === backend.appId?.toLowerCase()))) {
     yield violation(
       server,
-      `Authorization server '${server.name}' uses app '${backend.name}' as both client and backend; register a separate client app and use its appId as the client ID (AADSTS90009).`,
-      { path: 'properties/clientId', key: 'client-is-backend', evidence: link },
+      fit((n) => [
+        `Authorization server '${n(server.name)}' uses app '${n(backend.name)}' as both client and backend; expected a separate client app.`,
+        `Authorization server '${clip(n(server.name), 60)}' uses app '${clip(n(backend.name), 60)}' as both client and backend; expected a separate client app.`,
+      ]),
+      {
+        path: 'properties/clientId',
+        key: 'client-is-backend',
+        evidence: link,
+        detail:
+          'An app that requests a token for itself by an api:// URI is refused: AADSTS90009 (Application is requesting a token for itself; supported only if resource is specified using the GUID based App Identifier).',
+        fix: { text: 'Register a separate client app and use its appId as the client ID.' },
+      },
     );
   }
   for (const api of server.apis) {
@@ -257,6 +294,7 @@ function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generat
             entity: api,
             path,
             label: `API '${api.name}' scope for authorization server '${server.name}'`,
+            names: [api.name, server.name],
             scope: override,
             backend: scopeTargetApp(override, model, backend),
             scopeMatters,

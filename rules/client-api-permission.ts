@@ -2,7 +2,16 @@
  * The client app registration lists the delegated permission (scope) of the backend app that the authorization
  * server's default scope asks for, so users or admins can consent to it; stale permission ids are flagged.
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import {
+  checked,
+  defineRule,
+  notEvaluated,
+  violation,
+  type FixValue,
+  type RuleOutput,
+} from './support/contract';
+import { listNames } from './support/jwt';
+import { clip, fit } from './support/message';
 import type { PermissionScope } from '../src/inventory/types';
 import { appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from './support/evidence';
 import type { App, AuthServer, Evidence } from '../src/model/types';
@@ -52,7 +61,42 @@ function missingPath(entries: number[]): string {
     : `requiredResourceAccess/${entries[0]}/resourceAccess`;
 }
 
-const CONSENT_ERRORS = 'sign-in fails with AADSTS65001 (no consent) or AADSTS65005/AADSTS650057 (not listed)';
+const CONSENT_ERRORS =
+  'sign-in fails with AADSTS65001 (the user or administrator has not consented) or AADSTS65005/AADSTS650057 ' +
+  "(the resource is not listed in the requested permissions of the client's application registration)";
+
+/** An entry of `requiredResourceAccess` as a fix value (ids and types only: it holds no secret). */
+type AccessEntry = { resourceAppId?: string; resourceAccess: { id?: string; type?: string }[] };
+
+function accessList(client: App): AccessEntry[] {
+  return client.requiredResourceAccess.map((entry) => ({
+    ...(entry.resourceAppId !== undefined ? { resourceAppId: entry.resourceAppId } : {}),
+    resourceAccess: (entry.resourceAccess ?? []).map((a) => ({
+      ...(a.id !== undefined ? { id: a.id } : {}),
+      ...(a.type !== undefined ? { type: a.type } : {}),
+    })),
+  }));
+}
+
+/** `requiredResourceAccess` with `{ id, type: Scope }` added to the backend's entry (a new entry when it has none). */
+function withScope(client: App, backendAppId: string, entries: number[], id: string): FixValue {
+  const list = accessList(client);
+  const added = { id, type: 'Scope' };
+  const at = entries[0];
+  if (at === undefined) return [...list, { resourceAppId: backendAppId, resourceAccess: [added] }];
+  return list.map((entry, i) =>
+    i === at ? { ...entry, resourceAccess: [...entry.resourceAccess, added] } : entry,
+  );
+}
+
+/** `requiredResourceAccess` without the permission at [entryIndex].resourceAccess[accessIndex]. */
+function withoutAccess(client: App, entryIndex: number, accessIndex: number): FixValue {
+  return accessList(client).map((entry, i) =>
+    i === entryIndex
+      ? { ...entry, resourceAccess: entry.resourceAccess.filter((_, j) => j !== accessIndex) }
+      : entry,
+  );
+}
 
 /**
  * What every conclusion about the client's permissions on the backend rests on: the permissions it requests, the
@@ -78,19 +122,37 @@ function missingScope(
   const asRole = found.requested.some((r) => sameId(r.id, scope.id) && r.type !== 'Scope');
   const admin =
     scope.type === 'Admin'
-      ? `; '${scope.value ?? ''}' is an Admins-only scope, so an administrator must also grant consent (AADSTS90094)`
+      ? ` '${scope.value ?? ''}' is an Admins-only scope, so an administrator must also grant consent (AADSTS90094: Need admin approval).`
       : '';
+  const role = asRole ? ' (its id is listed with type Role instead of Scope)' : '';
+  const text = `Add { "id": "${scope.id ?? ''}", "type": "Scope" } for backend appId ${backend.appId ?? '?'} to requiredResourceAccess.`;
   return violation(
     client,
-    `Client app '${client.name}' does not request the delegated permission ${scope.value ?? ''} (id ${scope.id ?? '?'}) ` +
-      `of ${describeBackend(backend)} that authorization server '${server.name}' asks for` +
-      (asRole ? ' (the id is listed with type Role instead of Scope)' : '') +
-      `; add { "id": "${scope.id ?? ''}", "type": "Scope" } to requiredResourceAccess, otherwise ${CONSENT_ERRORS}` +
-      `${admin}.`,
+    fit((n) => [
+      `Client app '${n(client.name)}' lacks delegated permission ${scope.value ?? ''} (id ${scope.id ?? '?'}` +
+        `${asRole ? ', listed as Role' : ''}) of backend app '${n(backend.name)}' for authorization server '${n(server.name)}'.`,
+      `Client app '${n(client.name)}' lacks delegated permission ${scope.value ?? ''}${asRole ? ' (listed as Role)' : ''} ` +
+        `of backend app '${n(backend.name)}' for authorization server '${n(server.name)}'.`,
+      `Client app '${clip(n(client.name), 40)}' lacks delegated permission ${clip(scope.value ?? '', 40)} ` +
+        `of backend app '${clip(n(backend.name), 40)}' for authorization server '${clip(n(server.name), 40)}'.`,
+    ]),
     {
       path: missingPath(found.entries),
       key: `scope:${(scope.id ?? '').toLowerCase()}`,
       evidence: evidenceOf(server, client, backend),
+      detail:
+        `The scope is not in the client's requiredResourceAccess for ${describeBackend(backend)}${role}, so ` +
+        `${CONSENT_ERRORS}.${admin}`,
+      fix:
+        scope.id === undefined || backend.appId === undefined
+          ? { text }
+          : {
+              text,
+              property: {
+                path: 'requiredResourceAccess',
+                value: withScope(client, backend.appId, found.entries, scope.id),
+              },
+            },
     },
   );
 }
@@ -133,25 +195,56 @@ function* checkPair(
       refs.length === 0
         ? 'names it as the resource'
         : `requests '${refs.find((s) => s.kind === 'default')?.raw ?? ''}'`;
+    const enabled = [...enabledByValue.values()].map((s) => s.value ?? '');
     yield violation(
       client,
-      `Client app '${client.name}' requests no delegated permission of ${describeBackend(backend)}, but authorization ` +
-        `server '${server.name}' ${how}, which only grants the permissions listed in requiredResourceAccess; add a ` +
-        `delegated permission (type Scope) of the backend, otherwise ${CONSENT_ERRORS}.`,
-      { path: missingPath(found.entries), key: `resource:${backendAppId.toLowerCase()}`, evidence },
+      fit((n) => [
+        `Client app '${n(client.name)}' has no delegated permission of backend app '${n(backend.name)}'; ` +
+          `authorization server '${n(server.name)}' ${how}.`,
+        `Client app '${clip(n(client.name), 40)}' has no delegated permission of backend app ` +
+          `'${clip(n(backend.name), 40)}'; authorization server '${clip(n(server.name), 40)}' ${how}.`,
+      ]),
+      {
+        path: missingPath(found.entries),
+        key: `resource:${backendAppId.toLowerCase()}`,
+        evidence,
+        detail:
+          `A request for ${describeBackend(backend)} as a whole (.default or a v1 resource) only grants the ` +
+          `permissions listed in requiredResourceAccess, so ${CONSENT_ERRORS}.`,
+        // Which of the backend's scopes the client should get is the user's choice: described, not applied.
+        fix: {
+          text:
+            `Add a delegated permission (type Scope) of backend appId ${backendAppId} to requiredResourceAccess` +
+            (enabled.length > 0 ? ` (enabled scopes: ${listNames(enabled)}).` : '.'),
+        },
+      },
     );
   }
   for (const r of found.requested) {
     if (r.type !== 'Scope' || scopeIds.has(r.id.toLowerCase())) continue;
     yield violation(
       client,
-      `Client app '${client.name}' requests delegated permission id ${r.id} of ${describeBackend(backend)}, which ` +
-        'exposes no scope with that id (removed or re-created); remove it and request the current scope id.',
+      fit((n) => [
+        `Client app '${n(client.name)}' requests delegated permission id ${r.id} of backend app '${n(backend.name)}', ` +
+          'which exposes no scope with that id; expected a current scope id.',
+        `Client app '${clip(n(client.name), 40)}' requests delegated permission id ${r.id} of backend app ` +
+          `'${clip(n(backend.name), 40)}', which exposes no scope with that id; expected a current scope id.`,
+      ]),
       {
         path: `requiredResourceAccess/${r.entryIndex}/resourceAccess/${r.accessIndex}/id`,
         key: `stale:${r.id.toLowerCase()}`,
         severity: 'warning',
         evidence,
+        detail:
+          `The scope was removed or re-created on ${describeBackend(backend)}, so the permission grants nothing ` +
+          'and consent prompts list a permission that no longer exists.',
+        fix: {
+          text: `Remove permission id ${r.id} from requiredResourceAccess and request the current scope id.`,
+          property: {
+            path: 'requiredResourceAccess',
+            value: withoutAccess(client, r.entryIndex, r.accessIndex),
+          },
+        },
       },
     );
   }

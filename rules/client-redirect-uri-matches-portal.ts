@@ -10,33 +10,19 @@
 import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
 import { appLookupOf, clientLinkOf, portalHostsOf, redirectListsOf, valuesOf } from './support/evidence';
 import { parseUrl, redirectUrisOf, type RegisteredRedirectUri } from './support/queries';
-import { type RedirectPlatform } from '../src/model/types';
+import {
+  canonical,
+  missing,
+  nearMiss,
+  said,
+  stale,
+  UNKNOWN_HOST,
+  wrongPlatform,
+  type Expected,
+} from './support/callback-findings';
 import type { App, AuthServer, Evidence, Model, Service } from '../src/model/types';
 import { unknownAt } from '../src/model/unknown';
 import { maskPlaceholders, substitutionPattern } from '../src/util/placeholders';
-
-type Flow = 'code' | 'pkce' | 'implicit';
-
-const PLATFORM_LABEL: Record<RedirectPlatform, string> = {
-  web: 'web',
-  spa: 'spa (single-page application)',
-  publicClient: 'publicClient (mobile and desktop)',
-};
-
-/** A callback the developer portal sends for one server and host, and the platform it must be registered under. */
-interface Expected {
-  /** The full URI; with an unknown host, `https://<developer portal host>/<path>`. */
-  uri: string;
-  /** The portal host, or undefined when the service's name (so its default host) is unknown. */
-  host: string | undefined;
-  path: string;
-  platform: RedirectPlatform;
-  flow: Flow;
-  /** What the host rests on: the service's name (default host) or its custom domains. */
-  hostEvidence: Evidence[];
-}
-
-const UNKNOWN_HOST = '<developer portal host>';
 
 /** Legacy portal callbacks: `/docs/services/<name>/console/{oauth2|openidconnect}/{authorizationcode|implicit}/callback`. */
 const LEGACY_CALLBACK =
@@ -72,12 +58,6 @@ function portalHosts(service: Service): Pick<Expected, 'host' | 'hostEvidence'>[
         ? valuesOf(service, 'name')
         : valuesOf(service, 'properties/hostnameConfigurations', 'properties/developerPortalUrl'),
   }));
-}
-
-/** Entra compares scheme and host case-insensitively and the path exactly. */
-function canonical(uri: string): string {
-  const url = parseUrl(uri.trim());
-  return url ? `${url.protocol}//${url.host}${url.pathname}${url.search}` : uri.trim();
 }
 
 /** Ignores scheme, letter case and trailing slashes: what a near miss still has in common with the expected URI. */
@@ -209,62 +189,6 @@ function nearTo(index: UriIndex, e: Expected): RegisteredRedirectUri | undefined
   return candidates?.find((r) => r.platform === e.platform);
 }
 
-function describeDifference(registered: string, e: Expected): string {
-  const expected =
-    e.host === undefined ? `https://${parseUrl(registered.trim())?.host ?? ''}${e.path}` : e.uri;
-  const r = canonical(registered);
-  const e2 = canonical(expected);
-  const diffs: string[] = [];
-  if (r.split(':')[0] !== e2.split(':')[0]) diffs.push('scheme');
-  if (r.replace(/\/+$/, '') !== r && e2.replace(/\/+$/, '') === e2) diffs.push('trailing slash');
-  const core = (s: string) => s.replace(/^[^:]+:\/\//, '').replace(/\/+$/, '');
-  if (core(r) !== core(e2)) diffs.push('letter case');
-  return diffs.join(' and ');
-}
-
-function flowLabel(flow: Flow): string {
-  if (flow === 'pkce') return 'authorization code with PKCE';
-  return flow === 'implicit' ? 'implicit' : 'authorization code';
-}
-
-function wrongPlatformMessage(
-  app: App,
-  server: AuthServer,
-  e: Expected,
-  found: RegisteredRedirectUri,
-): string {
-  const head = `Client app '${app.name}' registers ${e.uri} for authorization server '${server.name}' under the wrong platform (${PLATFORM_LABEL[found.platform]})`;
-  if (e.flow === 'pkce')
-    return `${head}; the portal redeems the PKCE code from the browser, which Entra allows only for spa redirect URIs (AADSTS9002326), so move it to spa.`;
-  const why =
-    e.flow === 'code'
-      ? 'APIM redeems the authorization code server-side with the client secret'
-      : 'the implicit callback belongs to a web redirect URI';
-  const code = found.platform === 'spa' && e.flow === 'code' ? 'AADSTS9002327' : 'AADSTS50011';
-  return `${head}; ${why} (${code}), so move it to web.`;
-}
-
-function missingMessage(app: App, server: AuthServer, e: Expected, noneAtAll: boolean): string {
-  if (noneAtAll)
-    return `Client app '${app.name}' has no redirect URI at all (AADSTS500113: No reply address is registered for the application); add ${e.uri} under ${e.platform} for authorization server '${server.name}'.`;
-  return `Client app '${app.name}' lacks the ${flowLabel(e.flow)} callback ${e.uri} under ${e.platform} that the developer portal sends for authorization server '${server.name}' (AADSTS50011); add it.`;
-}
-
-function nearMissMessage(app: App, server: AuthServer, e: Expected, found: RegisteredRedirectUri): string {
-  const diff = describeDifference(found.uri, e);
-  const caseOnly = diff === 'letter case';
-  // With the portal host unknown, the registered URI's host is the one the user meant.
-  const target =
-    e.host === undefined ? `https://${parseUrl(found.uri.trim())?.host ?? UNKNOWN_HOST}${e.path}` : e.uri;
-  const advice = caseOnly
-    ? `register the lower-case URI (keep both spellings for older portal builds)`
-    : `register ${target} exactly`;
-  const why = caseOnly
-    ? 'the portal lower-cases the server name and Entra compares the path case-sensitively'
-    : `they differ in ${diff} and Entra requires an exact match`;
-  return `Client app '${app.name}' registers ${found.uri} for authorization server '${server.name}', but the developer portal sends ${e.uri} (${why}, AADSTS50011); ${advice}.`;
-}
-
 /**
  * What a callback finding rests on: the app's redirect URIs (a URI on one platform changes what is said about
  * another), the server's name, grant types and tie to the app, and the portal host when it is compared.
@@ -292,26 +216,35 @@ function checkExpected(app: App, server: AuthServer, e: Expected, index: UriInde
   const evidence = [...callbackEvidence(app, server), ...e.hostEvidence];
   const elsewhere = same[0];
   if (elsewhere)
-    return violation(app, wrongPlatformMessage(app, server, e, elsewhere), {
-      path: `${elsewhere.platform}/redirectUris/${elsewhere.index}`,
+    return violation(
+      app,
+      ...said(wrongPlatform(app, server, e, elsewhere), {
+        path: `${elsewhere.platform}/redirectUris/${elsewhere.index}`,
+        key: e.uri,
+        evidence,
+        knownPart: true,
+      }),
+    );
+  const near = nearTo(index, e);
+  if (near)
+    return violation(
+      app,
+      ...said(nearMiss(app, server, e, near), {
+        path: `${near.platform}/redirectUris/${near.index}`,
+        key: e.uri,
+        evidence,
+      }),
+    );
+  // The lists as far as known: every URI holding a placeholder was found unable to be the callback above.
+  return violation(
+    app,
+    ...said(missing(app, server, e, index.registered.length === 0), {
+      path: `${e.platform}/redirectUris`,
       key: e.uri,
       evidence,
       knownPart: true,
-    });
-  const near = nearTo(index, e);
-  if (near)
-    return violation(app, nearMissMessage(app, server, e, near), {
-      path: `${near.platform}/redirectUris/${near.index}`,
-      key: e.uri,
-      evidence,
-    });
-  // The lists as far as known: every URI holding a placeholder was found unable to be the callback above.
-  return violation(app, missingMessage(app, server, e, index.registered.length === 0), {
-    path: `${e.platform}/redirectUris`,
-    key: e.uri,
-    evidence,
-    knownPart: true,
-  });
+    }),
+  );
 }
 
 /**
@@ -333,8 +266,12 @@ function* staleCallbacks(app: App, server: AuthServer, index: UriIndex): Generat
     if (!evidence) continue;
     yield violation(
       app,
-      `Client app '${app.name}' still registers the legacy developer-portal callback ${r.uri}; the legacy portal is retired, so remove this stale redirect URI.`,
-      { path: `${r.platform}/redirectUris/${r.index}`, key: r.uri, severity: 'warning', evidence },
+      ...said(stale(app, r), {
+        path: `${r.platform}/redirectUris/${r.index}`,
+        key: r.uri,
+        severity: 'warning',
+        evidence,
+      }),
     );
   }
 }

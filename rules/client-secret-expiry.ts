@@ -7,6 +7,7 @@ import type { PasswordCredential } from '../src/inventory/types';
 import { anyOf, appLookupOf, clientLinkOf, valuesOf } from './support/evidence';
 import { groupServersByApp } from './support/queries';
 import type { App, AuthServer, Evidence } from '../src/model/types';
+import { clip, fit, fitList } from './support/message';
 
 export interface ClientSecretExpiryOptions {
   /** Warn when the longest-lived valid secret expires within this many days. */
@@ -48,6 +49,7 @@ function keyOf(c: Credential): string {
   return c.raw.keyId ?? `${c.raw.displayName ?? ''}@${c.raw.startDateTime ?? ''}/${c.raw.endDateTime ?? ''}`;
 }
 
+const capitalized = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 const days = (n: number) => (n === 1 ? '1 day' : `${n} days`);
 const inDays = (n: number) => (n === 0 ? 'within a day' : `in ${days(n)}`);
 const endPath = (c: Credential) => `passwordCredentials/${c.index}/endDateTime`;
@@ -62,9 +64,18 @@ function needsSecret(server: AuthServer): boolean {
   return server.grantTypes.length === 0 || server.grantTypes.some((g) => SECRET_GRANTS.includes(g));
 }
 
-function quoted(servers: AuthServer[]): string {
-  return servers.map((s) => `'${s.name}'`).join(', ');
+/** The servers, as many as fit in a message. */
+function quoted(servers: AuthServer[], name: (value: string) => string): string {
+  return fitList(
+    servers.map((s) => name(s.name)),
+    50,
+  );
 }
+
+/** The rotation step: the new secret's value is the user's to create, so it is described, never applied. */
+const ROTATE =
+  "Add a new client secret to the app, store its value in the authorization server's clientSecret (or the named " +
+  'value it references), then remove the old secret.';
 
 /**
  * What every conclusion about the app's secrets rests on: its secrets, and that it is the client of a server
@@ -84,13 +95,23 @@ function noValidSecret(
   now: Date,
   evidence: Evidence[],
 ): RuleOutput {
-  const subject = `Client app '${app.name}' (used by authorization server ${quoted(servers)})`;
+  const subject = (n: (value: string) => string) =>
+    `Client app '${n(app.name)}' (used by authorization server ${quoted(servers, n)})`;
   if (creds.length === 0) {
     return violation(
       app,
-      `${subject} has no client secret, so the token request fails with AADSTS7000215 or AADSTS7000218; add a ` +
-        "secret and store its value in the authorization server's clientSecret.",
-      { path: 'passwordCredentials', key: 'no-valid-secret', evidence },
+      fit((n) => `${subject(n)} has no client secret; expected one valid now.`),
+      {
+        path: 'passwordCredentials',
+        key: 'no-valid-secret',
+        evidence,
+        detail:
+          'APIM redeems the authorization code with the client secret, so the token request fails with AADSTS7000215 ' +
+          "(Invalid client secret provided) or AADSTS7000218 (the request body must contain 'client_secret').",
+        fix: {
+          text: "Add a client secret to the app and store its value in the authorization server's clientSecret.",
+        },
+      },
     );
   }
   const started = creds.filter((c) => c.start === undefined || c.start <= now);
@@ -98,9 +119,21 @@ function noValidSecret(
     const first = [...creds].sort((a, b) => (a.start?.getTime() ?? 0) - (b.start?.getTime() ?? 0))[0]!;
     return violation(
       app,
-      `${subject} has no client secret valid now: ${nameOf(first)} starts on ${first.raw.startDateTime ?? ''}; ` +
-        'until then the token request fails with AADSTS7000215.',
-      { path: `passwordCredentials/${first.index}/startDateTime`, key: 'no-valid-secret', evidence },
+      fit((n) => [
+        `${subject(n)} has no client secret valid now: ${nameOf(first)} starts on ${first.raw.startDateTime ?? ''}; expected one valid now.`,
+        `${subject(n)} has no client secret valid now: its first secret starts on ${first.raw.startDateTime ?? ''}.`,
+      ]),
+      {
+        path: `passwordCredentials/${first.index}/startDateTime`,
+        key: 'no-valid-secret',
+        evidence,
+        detail:
+          `${capitalized(nameOf(first))} is not valid before its start date, so until then the token request fails ` +
+          'with AADSTS7000215 (Invalid client secret provided).',
+        fix: {
+          text: "Wait for the secret's start date, or add a secret valid now and store its value in the authorization server's clientSecret.",
+        },
+      },
     );
   }
   const newest = [...started].sort((a, b) => endMs(b) - endMs(a))[0]!;
@@ -108,10 +141,20 @@ function noValidSecret(
   const daysAgo = Math.floor((now.getTime() - ended.getTime()) / DAY_MS);
   return violation(
     app,
-    `${subject} has no client secret valid now: its newest ${nameOf(newest)} expired on ${isoDate(ended)} ` +
-      `(${days(daysAgo)} ago), so the token request fails with AADSTS7000222; add a new secret and update the ` +
-      "authorization server's clientSecret.",
-    { path: endPath(newest), key: 'no-valid-secret', evidence },
+    fit((n) => [
+      `${subject(n)} has no client secret valid now: its newest ${nameOf(newest)} expired on ${isoDate(ended)} ` +
+        `(${days(daysAgo)} ago).`,
+      `${subject(n)} has no client secret valid now: its newest secret expired on ${isoDate(ended)} (${days(daysAgo)} ago).`,
+    ]),
+    {
+      path: endPath(newest),
+      key: 'no-valid-secret',
+      evidence,
+      detail:
+        `${capitalized(nameOf(newest))} is the newest. APIM redeems the authorization code with an expired secret, so the ` +
+        'token request fails with AADSTS7000222 (The provided client secret keys are expired).',
+      fix: { text: ROTATE },
+    },
   );
 }
 
@@ -131,13 +174,28 @@ function* checkApp(
     const newest = [...valid].sort((a, b) => endMs(b) - endMs(a))[0]!;
     const daysLeft = newest.end ? Math.floor((newest.end.getTime() - now.getTime()) / DAY_MS) : Infinity;
     if (newest.end && daysLeft < options.warnDays) {
+      const ends = newest.end;
+      const subject = (n: (value: string) => string) =>
+        `Client app '${n(app.name)}' (used by authorization server ${quoted(servers, n)})`;
       yield violation(
         app,
-        `Client app '${app.name}' (used by authorization server ${quoted(servers)}) has ${nameOf(newest)} as its ` +
-          `longest-lived valid secret, and it expires ${inDays(daysLeft)} on ${isoDate(newest.end)} ` +
-          `(warning threshold ${options.warnDays} days); add a new secret, update the authorization server's ` +
-          'clientSecret, then remove the old secret.',
-        { path: endPath(newest), key: 'expiring', severity: 'warning', evidence },
+        fit((n) => [
+          `${subject(n)}: its last valid ${nameOf(newest)} expires ${inDays(daysLeft)} on ${isoDate(ends)}; ` +
+            `expected at least ${days(options.warnDays)}.`,
+          `${subject(n)}: its last valid secret expires ${inDays(daysLeft)} on ${isoDate(ends)}; ` +
+            `expected at least ${days(options.warnDays)}.`,
+        ]),
+        {
+          path: endPath(newest),
+          key: 'expiring',
+          severity: 'warning',
+          evidence,
+          detail:
+            `${capitalized(nameOf(newest))} is the longest-lived valid secret of the app (warning threshold ` +
+            `${days(options.warnDays)}); once it expires, the token request fails with AADSTS7000222 (The provided ` +
+            'client secret keys are expired).',
+          fix: { text: ROTATE },
+        },
       );
     }
   }
@@ -148,13 +206,27 @@ function* checkApp(
     if (c.end !== undefined && (lifetime === undefined || lifetime <= options.maxLifetimeDays)) continue;
     const what =
       c.end === undefined
-        ? `has no endDateTime, so it never expires (maximum lifetime ${options.maxLifetimeDays} days)`
-        : `is valid for ${lifetime} days (until ${isoDate(c.end)}), longer than the maximum of ${options.maxLifetimeDays} days`;
+        ? 'has no endDateTime (never expires)'
+        : `is valid for ${lifetime} days (until ${isoDate(c.end)})`;
+    const expected = `expected at most ${options.maxLifetimeDays} days.`;
     yield violation(
       app,
-      `Client app '${app.name}' ${nameOf(c)} ${what}; ` +
-        'Microsoft recommends short-lived secrets rotated regularly (or a certificate).',
-      { path: endPath(c), key: `lifetime:${keyOf(c)}`, severity: 'note', evidence },
+      fit((n) => [
+        `Client app '${n(app.name)}' ${nameOf(c)} ${what}; ${expected}`,
+        `Client app '${clip(n(app.name), 50)}' secret ${c.raw.keyId ? `(keyId ${c.raw.keyId}) ` : ''}${what}; ${expected}`,
+      ]),
+      {
+        path: endPath(c),
+        key: `lifetime:${keyOf(c)}`,
+        severity: 'note',
+        evidence,
+        detail:
+          'A long-lived secret that leaks stays usable for long; Microsoft recommends short-lived secrets rotated ' +
+          'regularly, or a certificate. Nothing fails at runtime until it expires.',
+        fix: {
+          text: `Replace it with a secret valid for at most ${days(options.maxLifetimeDays)} (or a certificate), store its value in the authorization server's clientSecret, then remove this one.`,
+        },
+      },
     );
   }
 }

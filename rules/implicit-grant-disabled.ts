@@ -1,4 +1,12 @@
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import {
+  checked,
+  defineRule,
+  notEvaluated,
+  violation,
+  type FixHint,
+  type RuleOutput,
+} from './support/contract';
+import { clip, fit } from './support/message';
 import { appLookupOf, clientLinkOf, valuesOf } from './support/evidence';
 import type { App, AuthServer, Evidence, Model } from '../src/model/types';
 import { unknownAt } from '../src/model/unknown';
@@ -83,6 +91,19 @@ function noImplicitUseOf(app: App, model: Model): Evidence[] {
   return evidence;
 }
 
+/**
+ * The one step for a server that needs issuance the app has off: move the server to the authorization code grant
+ * (what the rule recommends over switching issuance on), its other grants kept.
+ */
+function toAuthorizationCode(server: AuthServer, issuance: string): FixHint {
+  const rest = server.grantTypes.filter((g) => g !== 'implicit');
+  const value = rest.includes('authorizationCode') ? rest : [...rest, 'authorizationCode'];
+  return {
+    text: `Switch authorization server '${server.name}' from the implicit grant to the authorization code grant (or, if the implicit grant is required, enable ${issuance} on the app).`,
+    property: { entity: server, path: 'properties/grantTypes', value },
+  };
+}
+
 /** Implicit servers that need a setting the client app has switched off (the test console fails at /authorize). */
 function* missingIssuance(app: App, servers: AuthServer[]): Generator<RuleOutput> {
   for (const server of servers) {
@@ -92,15 +113,39 @@ function* missingIssuance(app: App, servers: AuthServer[]): Generator<RuleOutput
     if (implicitResponseType(server) === 'token' && !app.implicitGrant.accessTokens) {
       yield violation(
         app,
-        `Authorization server '${server.name}' uses the implicit grant, but its client app '${app.name}' has web.implicitGrantSettings.enableAccessTokenIssuance off, so the developer portal's request fails (AADSTS700051: response_type 'token' is not enabled for the application); switch the server to the authorization code grant, or enable access-token issuance.`,
-        { path: ACCESS_PATH, key, severity: 'error', evidence },
+        fit((n) => [
+          `Authorization server '${n(server.name)}' uses the implicit grant, but its client app '${n(app.name)}' has enableAccessTokenIssuance off; expected on, or no implicit grant.`,
+          `Authorization server '${clip(n(server.name), 40)}' uses the implicit grant, but its client app '${clip(n(app.name), 40)}' has enableAccessTokenIssuance off; expected on, or no implicit grant.`,
+        ]),
+        {
+          path: ACCESS_PATH,
+          key,
+          severity: 'error',
+          evidence,
+          detail:
+            "The developer portal requests response_type 'token', which Entra refuses while " +
+            "web.implicitGrantSettings.enableAccessTokenIssuance is off: AADSTS700051 (response_type 'token' is not enabled for the application).",
+          fix: toAuthorizationCode(server, 'access-token issuance (enableAccessTokenIssuance)'),
+        },
       );
     }
     if (implicitResponseType(server) === 'id_token' && !app.implicitGrant.idTokens) {
       yield violation(
         app,
-        `Authorization server '${server.name}' uses the implicit grant with the openid scope, but its client app '${app.name}' has web.implicitGrantSettings.enableIdTokenIssuance off, so the developer portal's request fails (AADSTS700054: response_type 'id_token' is not enabled for the application); switch the server to the authorization code grant, or enable ID-token issuance.`,
-        { path: ID_PATH, key, severity: 'error', evidence },
+        fit((n) => [
+          `Authorization server '${n(server.name)}' uses the implicit grant with the openid scope, but its client app '${n(app.name)}' has enableIdTokenIssuance off; expected on, or no implicit grant.`,
+          `Authorization server '${clip(n(server.name), 40)}' uses the implicit grant with the openid scope, but its client app '${clip(n(app.name), 40)}' has enableIdTokenIssuance off; expected on, or no implicit grant.`,
+        ]),
+        {
+          path: ID_PATH,
+          key,
+          severity: 'error',
+          evidence,
+          detail:
+            "With the openid scope the developer portal requests response_type 'id_token', which Entra refuses while " +
+            "web.implicitGrantSettings.enableIdTokenIssuance is off: AADSTS700054 (response_type 'id_token' is not enabled for the application).",
+          fix: toAuthorizationCode(server, 'ID-token issuance (enableIdTokenIssuance)'),
+        },
       );
     }
   }
@@ -113,20 +158,45 @@ function* unneededIssuance(app: App, model: Model): Generator<RuleOutput> {
   // Issuance switched off passes as long as no server needs it: that rests on the servers too.
   yield checked(app, [...valuesOf(app, 'web/implicitGrantSettings'), ...evidence]);
   const context = apimKnown
-    ? 'no APIM authorization server uses this app with the implicit grant'
+    ? 'no APIM authorization server uses it with the implicit grant'
     : 'no APIM data was given to show a need for it';
+  const name = clip(app.name, 60);
   if (app.implicitGrant.accessTokens) {
     yield violation(
       app,
-      `Application '${app.name}' has web.implicitGrantSettings.enableAccessTokenIssuance on although ${context}; turn it off and use the authorization code grant (OAuth 2.0 Security BCP: access tokens in URL fragments leak).`,
-      { path: ACCESS_PATH, key: 'enableAccessTokenIssuance', evidence },
+      `Application '${name}' has enableAccessTokenIssuance on although ${context}; expected off.`,
+      {
+        path: ACCESS_PATH,
+        key: 'enableAccessTokenIssuance',
+        evidence,
+        detail:
+          'With web.implicitGrantSettings.enableAccessTokenIssuance on, anyone can get access tokens for the app ' +
+          'returned in the redirect URL fragment, where browser history and logs can leak them (OAuth 2.0 Security ' +
+          'Best Current Practice).',
+        fix: {
+          text: 'Turn access-token issuance off (web.implicitGrantSettings.enableAccessTokenIssuance false) and use the authorization code grant.',
+          property: { path: ACCESS_PATH, value: false },
+        },
+      },
     );
   }
   if (app.implicitGrant.idTokens) {
     yield violation(
       app,
-      `Application '${app.name}' has web.implicitGrantSettings.enableIdTokenIssuance on although ${context}; turn it off unless a hybrid sign-in flow needs ID tokens from the authorization endpoint.`,
-      { path: ID_PATH, key: 'enableIdTokenIssuance', severity: 'note', evidence },
+      `Application '${name}' has enableIdTokenIssuance on although ${context}; expected off.`,
+      {
+        path: ID_PATH,
+        key: 'enableIdTokenIssuance',
+        severity: 'note',
+        evidence,
+        detail:
+          'With web.implicitGrantSettings.enableIdTokenIssuance on, the authorization endpoint returns ID tokens in ' +
+          'the redirect URL, which only a hybrid sign-in flow needs.',
+        fix: {
+          text: 'Turn ID-token issuance off (web.implicitGrantSettings.enableIdTokenIssuance false) unless a hybrid sign-in flow needs ID tokens from the authorization endpoint.',
+          property: { path: ID_PATH, value: false },
+        },
+      },
     );
   }
 }

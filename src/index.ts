@@ -29,6 +29,7 @@ export { BUILTIN_RULE_IDS, builtinRules } from '../rules';
 export { RuleTester, RuleTesterError } from './testing/rule-tester';
 export type {
   ExpectedError,
+  ExpectedFix,
   InvalidTestCase,
   RuleTesterConfig,
   RuleTests,

@@ -2,17 +2,19 @@
  * A harness for rule authors, after ESLint's `RuleTester`: valid and invalid cases for one rule, each an inventory
  * snapshot (the snapshot JSON shape, `schemas/snapshot.schema.json`) that goes through the real snapshot reader,
  * the real model and the real engine, so that what a case expects is what a user would see: the finding's
- * message, its severity, and where the engine located it, as a JSON pointer into the case's input (`path`) and a
- * line and column in the input as the tester writes it (`JSON.stringify(input, null, 2)`).
+ * message, detail and fix, its severity, and where the engine located it, as a JSON pointer into the case's input
+ * (`path`) and a line and column in the input as the tester writes it (`JSON.stringify(input, null, 2)`). A fix can
+ * be checked to resolve its finding: the tester applies its edit to the input and runs the case again.
  *
  * Under a test runner with `describe` / `it` globals (jest, mocha, vitest with globals) every case is one test;
  * without one, `run` throws on the first failing case. The rule is checked against the rule contract and each
  * case's options against the rule's schema, as the registry and the configuration do.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { CorrelationLink } from '../config/types';
 import { AuditError } from '../errors';
 import { runAudit } from '../engine/run';
-import type { AuditResult, Finding } from '../engine/types';
+import type { AuditResult, Finding, FixEdit } from '../engine/types';
 import { mergeInventories } from '../inventory/merge';
 import type { Inventory } from '../inventory/types';
 import { joinPointer } from '../json/positions';
@@ -22,6 +24,7 @@ import { ruleContractProblems, resolveRuleSettings } from '../registry';
 import type { Severity } from '../severity';
 import { parseSnapshot, SNAPSHOT_KIND } from '../sources/snapshot';
 import type { AnyRule } from '../../rules/support/contract';
+import { applyEdit } from './apply-edit';
 
 /** A snapshot document; `kind` and `version` may be left out (the tester adds them). */
 export type SnapshotInput = Record<string, unknown>;
@@ -60,6 +63,23 @@ export interface ExpectedError {
   severity?: Severity;
   /** The finding's resource name (`resource.name`). */
   resource?: string;
+  /** The finding's detail (why it fails at runtime): equal to a string, or matching a RegExp. */
+  detail?: string | RegExp;
+  /** The finding's fix, as the engine renders it for the case's input; only the fields given are compared. */
+  fix?: ExpectedFix;
+}
+
+/** An expected fix. The input is a snapshot, so a property fix is a `json` edit of `snapshot.json`. */
+export interface ExpectedFix {
+  /** The fix's text (the rule's step, then where in the input): equal to a string, or matching a RegExp. */
+  text?: string | RegExp;
+  /** The edit, compared as a whole; `null` when the fix must have none (described, not applied). */
+  edit?: FixEdit | null;
+  /**
+   * Apply the edit to the case's input and run the case again: the finding (its fingerprint) must be gone. Like
+   * ESLint's `output`, without writing out the whole fixed input.
+   */
+  resolves?: true;
 }
 
 export interface InvalidTestCase extends ValidTestCase {
@@ -160,9 +180,7 @@ function runCase(rule: AnyRule, test: ValidTestCase, now: Date): CaseRun {
   const settings = withAuditErrors(() =>
     resolveRuleSettings([rule], { rules: { [rule.id]: { options: test.options ?? {} } } }, {}, 'options'),
   );
-  const inputs: readonly SnapshotInput[] = Array.isArray(test.input)
-    ? test.input
-    : [test.input as SnapshotInput];
+  const inputs = inputsOf(test);
   if (inputs.length === 0) throw new RuleTesterError('The case has no input.');
   const files = inputs.map((_, i) => (i === 0 ? 'snapshot.json' : `snapshot-${i + 1}.json`));
   const inventories = inputs.map((input, i) => withAuditErrors(() => readInput(input, files[i]!)));
@@ -234,6 +252,11 @@ function checkValid(rule: AnyRule, test: ValidTestCase, now: Date): void {
   assertNotEvaluated(run.result, test.notEvaluated ?? []);
 }
 
+/** A case's inputs as a list. */
+function inputsOf(test: ValidTestCase): readonly SnapshotInput[] {
+  return Array.isArray(test.input) ? test.input : [test.input as SnapshotInput];
+}
+
 function checkInvalid(rule: AnyRule, test: InvalidTestCase, now: Date): void {
   const run = runCase(rule, test, now);
   assertNoCrash(run.result);
@@ -249,7 +272,10 @@ function checkInvalid(rule: AnyRule, test: InvalidTestCase, now: Date): void {
     );
   }
   if (typeof expected !== 'number') {
-    for (const [i, want] of expected.entries()) compareError(rule, i, want, run.observed[i]!);
+    for (const [i, want] of expected.entries()) {
+      compareError(rule, i, want, run.observed[i]!);
+      if (want.fix?.resolves) assertResolves(rule, test, now, i, run.observed[i]!.finding);
+    }
   }
   assertNotEvaluated(run.result, test.notEvaluated ?? []);
 }
@@ -278,11 +304,56 @@ function compareError(rule: AnyRule, i: number, want: ExpectedError, got: Observ
   differ('column', want.column, finding.location.column);
   differ('severity', want.severity, finding.severity);
   differ('resource', want.resource, finding.resource.name);
+  matchText(mismatches, 'detail', want.detail, finding.detail);
+  if (want.fix !== undefined) {
+    if (!finding.fix) mismatches.push('fix: expected a fix, got none');
+    matchText(mismatches, 'fix.text', want.fix.text, finding.fix?.text);
+    if (want.fix.edit !== undefined) {
+      const edit = finding.fix?.edit ?? null;
+      if (!isDeepStrictEqual(edit, want.fix.edit)) {
+        mismatches.push(`fix.edit: expected ${JSON.stringify(want.fix.edit)}, got ${JSON.stringify(edit)}`);
+      }
+    }
+  }
   if (mismatches.length > 0) {
     throw new RuleTesterError(
       `Error #${i} does not match:\n  ${mismatches.join('\n  ')}\n${describeFinding(got)}`,
     );
   }
+}
+
+/** A text field against a string (equal) or a RegExp (tested); nothing when not expected. */
+function matchText(
+  mismatches: string[],
+  field: string,
+  want: string | RegExp | undefined,
+  got: string | undefined,
+): void {
+  if (want === undefined) return;
+  const ok = want instanceof RegExp ? got !== undefined && want.test(got) : want === got;
+  if (!ok) {
+    const expected = want instanceof RegExp ? `to match ${String(want)}` : JSON.stringify(want);
+    mismatches.push(`${field}: expected ${expected}, got ${JSON.stringify(got)}`);
+  }
+}
+
+/** Applies finding `i`'s edit to the case's input and runs the case again: that finding must be gone. */
+function assertResolves(rule: AnyRule, test: InvalidTestCase, now: Date, i: number, finding: Finding): void {
+  const edit = finding.fix?.edit;
+  const fail = (why: string) => {
+    throw new RuleTesterError(`Error #${i}: the fix does not resolve it: ${why}`);
+  };
+  if (!edit) return fail('it has no edit');
+  const inputs = inputsOf(test);
+  const source =
+    edit.file === 'snapshot.json' ? 0 : Number(/^snapshot-(\d+)\.json$/.exec(edit.file)?.[1]) - 1;
+  const input = inputs[source];
+  if (!input) return fail(`it edits ${edit.file}, not an input of the case`);
+  const fixed = inputs.map((doc, n) => (n === source ? applyEdit(doc, edit, fail) : doc));
+  const again = runCase(rule, { ...test, input: fixed }, now);
+  assertNoCrash(again.result);
+  const left = again.observed.find((o) => o.finding.fingerprint === finding.fingerprint);
+  if (left) fail(`after the edit ${JSON.stringify(edit)} the finding remains:\n${describeFinding(left)}`);
 }
 
 function assertNoCrash(result: AuditResult): void {

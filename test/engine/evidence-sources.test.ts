@@ -106,7 +106,7 @@ describe('an APIOps folder without a service name', () => {
     const result = await scan('entra-auth', [], [`https://portal.example.com${CODE_PATH}`]);
     expect(messages(result, 'client-redirect-uri-matches-portal')).toEqual([
       expect.stringMatching(
-        /registers https:\/\/<developer portal host>\/signin-oauth\/code\/callback\/entra-auth .*under the wrong platform \(spa/,
+        /registers https:\/\/<developer portal host>\/signin-oauth\/code\/callback\/entra-auth .*under spa; expected web\./,
       ),
     ]);
   });
@@ -117,7 +117,7 @@ describe('an APIOps folder without a service name', () => {
     ]);
     expect(messages(result, 'client-redirect-uri-matches-portal')).toEqual([
       expect.stringMatching(
-        /registers https:\/\/portal\.example\.com\/signin-oauth\/code\/callback\/Entra-Auth .*the portal lower-cases the server name/,
+        /registers https:\/\/portal\.example\.com\/signin-oauth\/code\/callback\/Entra-Auth; expected .*\/callback\/entra-auth\.$/,
       ),
     ]);
   });

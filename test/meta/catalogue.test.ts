@@ -28,9 +28,9 @@ const docFiles = sorted(
     .filter((f) => f.endsWith('.md'))
     .map((f) => f.replace(/\.md$/, '')),
 );
+/** Rule tests, one per rule; `message-shape-*` tests check the findings of several rules (issue 15) and are not one. */
 const testFiles = sorted(
   readdirSync(path.join(REPO_ROOT, 'test/rules'))
-    // message-shape-*.test.ts check the wording of several rules at once (issue 15); they are no rule's test.
     .filter((f) => f.endsWith('.test.ts') && !f.startsWith('message-shape-'))
     .map((f) => f.replace(/\.test\.ts$/, '')),
 );

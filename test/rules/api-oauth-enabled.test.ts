@@ -16,6 +16,7 @@ import {
   violations,
   type Overlay,
 } from '../helpers/sample';
+import { setFix, textFix } from '../helpers/fixes';
 
 const run = runnerFor(rule);
 
@@ -111,7 +112,12 @@ const OPENID: Overlay = {
 };
 const HIDDEN_SERVER: Overlay = { authorizationServer: { properties: { useInTestConsole: false } } };
 const VALIDATES_ENTRA =
-  /^API 'colors-api' \(revision 1\) validates Entra ID tokens \(validate-jwt in the global policy of service 'contoso-apim'\) but declares no OAuth 2\.0 or OpenID Connect user authorization.*the developer portal's test console cannot get a token for it/;
+  "API 'colors-api' (revision 1) validates Entra ID tokens (validate-jwt in the global policy of service " +
+  "'contoso-apim') but declares no OAuth 2.0 or OpenID Connect user authorization.";
+const NO_TOKEN_IN_CONSOLE =
+  /test console does not offer to get a token for the API, so its test calls carry no token and fail with 401 \(JWT not present\)/;
+/** Which server the API should use is the user's choice: described, not applied. */
+const SET_AUTHORIZATION = textFix(/^Set the API's user authorization to an authorization server \(/);
 
 new RuleTester({ now: TEST_NOW }).run(rule, {
   valid: [
@@ -175,7 +181,14 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       name: 'Entra validation without user authorization: a warning on the API (authenticationSettings removed)',
       input: sampleInput(NO_AUTH),
       errors: [
-        { path: API_PROPERTIES, severity: 'warning', resource: 'colors-api', message: VALIDATES_ENTRA },
+        {
+          path: API_PROPERTIES,
+          severity: 'warning',
+          resource: 'colors-api',
+          message: VALIDATES_ENTRA,
+          detail: NO_TOKEN_IN_CONSOLE,
+          fix: SET_AUTHORIZATION,
+        },
       ],
     },
     {
@@ -195,16 +208,19 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       input: sampleInput(NO_AUTH),
       errors: [
         {
-          message: new RegExp(
-            [
-              'authenticationSettings\\.oAuth2 \\{ authorizationServerId, scope \\} in an APIOps apiInformation\\.json',
-              'authenticationSettings\\.oAuth2AuthenticationSettings in ARM/Bicep',
-              'an oauth2_authorization block in Terraform',
-              'Settings > Security > User authorization in the portal',
-            ]
-              .map((part) => `(?=.*${part})`)
-              .join(''),
-          ),
+          fix: {
+            text: new RegExp(
+              [
+                'authenticationSettings\\.oAuth2 \\{ authorizationServerId, scope \\} in an APIOps apiInformation\\.json',
+                'authenticationSettings\\.oAuth2AuthenticationSettings in ARM/Bicep',
+                'an oauth2_authorization block in Terraform',
+                'Settings > Security > User authorization in the portal',
+              ]
+                .map((part) => `(?=.*${part})`)
+                .join('') +
+                '.*or list the API in the rule option exclude if the portal is not used for it\\.$',
+            ),
+          },
         },
       ],
     },
@@ -219,7 +235,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           severity: 'warning',
           resource: 'colors-api',
-          message: /validate-azure-ad-token in the API policy of 'colors-api'/,
+          message: /validates Entra ID tokens \(validate-azure-ad-token in the API policy of 'colors-api'\)/,
         },
       ],
     },
@@ -241,13 +257,24 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: API_PROPERTIES,
           severity: 'error',
           message:
-            /API 'colors-api' \(revision 1\) must be OAuth-protected \(rule option protect\) but declares no OAuth 2\.0 or OpenID Connect user authorization/,
+            "API 'colors-api' (revision 1) must be OAuth-protected (rule option protect) but declares no OAuth 2.0 or " +
+            'OpenID Connect user authorization; expected an authorization server.',
+          detail: /fail with 401 \(JWT not present\)\. It validates no token either\.$/,
+          fix: SET_AUTHORIZATION,
         },
         {
           path: `${AT.api}/policy`,
           severity: 'error',
           message:
-            /operations 'colors-api\/get-colors', 'colors-api\/get-random-color' run no validate-jwt or validate-azure-ad-token on every request/,
+            "API 'colors-api' (revision 1) must be OAuth-protected (rule option protect) but operations " +
+            "'colors-api/get-colors' and 1 more run no validate-jwt or validate-azure-ad-token on every request.",
+          detail:
+            "The global, workspace, product, API and operation scopes were checked: these operations ('colors-api/get-colors', " +
+            "'colors-api/get-random-color') forward requests without a valid token to the backend, so the API is not protected.",
+          // The validation's openid-config and audience are the user's to choose.
+          fix: textFix(
+            "Add validate-jwt (or validate-azure-ad-token) to the inbound section of the API policy of 'colors-api'.",
+          ),
         },
       ],
     },
@@ -265,7 +292,8 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: API_PROPERTIES,
           severity: 'error',
-          message: /\(it validates tokens: validate-jwt in the global policy of service/,
+          message: /must be OAuth-protected \(rule option protect\) but declares no OAuth 2\.0/,
+          detail: /It validates tokens with validate-jwt in the global policy of service 'contoso-apim'\.$/,
         },
       ],
     },
@@ -284,7 +312,12 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           severity: 'error',
           resource: 'colors-api',
           message:
-            /^(?=.*references authorization server 'entra-auth', which does not exist)(?=.*service 'contoso-apim' \(existing: 'colors-oauth'\))/,
+            "API 'colors-api' (revision 1) references authorization server 'entra-auth', which does not exist in " +
+            "service 'contoso-apim' (existing: 'colors-oauth'); expected an existing authorization server.",
+          detail: /cannot get a token for the API and its test calls fail with 401/,
+          fix: textFix(
+            "Reference an existing authorization server (existing: 'colors-oauth'), or create 'entra-auth'.",
+          ),
         },
       ],
     },
@@ -327,7 +360,14 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: `${AT.authorizationServer}/properties/useInTestConsole`,
           severity: 'note',
           resource: 'colors-oauth',
-          message: /configured on API 'colors-api' but has useInTestConsole false/,
+          message:
+            "Authorization server 'colors-oauth' is configured on API 'colors-api' but has useInTestConsole false; expected true.",
+          detail: /test console does not offer the server/,
+          fix: setFix(
+            'Set useInTestConsole to true unless the server is meant for API documentation only.',
+            `${AT.authorizationServer}/properties/useInTestConsole`,
+            true,
+          ),
         },
       ],
     },
@@ -567,7 +607,7 @@ describe('api-oauth-enabled', () => {
       );
       const found = violations(runRule(rule, model));
       expect(found).toHaveLength(1);
-      expect(found[0]?.message).toContain("API 'colors-api', API 'colors-v2-api'");
+      expect(found[0]?.message).toContain("APIs 'colors-api', 'colors-v2-api' but");
     });
   });
 });

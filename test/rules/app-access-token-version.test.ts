@@ -16,6 +16,7 @@ import {
   type Overlay,
   escaped,
 } from '../helpers/sample';
+import { setFix } from '../helpers/fixes';
 
 const run = runnerFor(rule);
 const VERSION = 'api/requestedAccessTokenVersion';
@@ -23,6 +24,8 @@ const VERSION = 'api/requestedAccessTokenVersion';
 const UNSET = 'api';
 const BACKEND_NULL: Overlay = { backendApp: { api: { requestedAccessTokenVersion: null } } };
 const PERSONAL = ['AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];
+const STEP = 'Set api.requestedAccessTokenVersion to 2 (accessTokenAcceptedVersion in the app manifest).';
+const setTo2 = (app: string) => setFix(STEP, `${app}/${VERSION}`, 2);
 
 /** The sample plus an app registration that no authorization server uses. */
 function withConsumerApp() {
@@ -53,16 +56,18 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: `${AT.backendApp}/${UNSET}`,
           severity: 'error',
           resource: 'oauth-backend-app',
-          message: new RegExp(
+          message:
+            "Backend app registration 'oauth-backend-app' (used by authorization server 'colors-oauth') leaves " +
+            'api.requestedAccessTokenVersion unset (null, meaning 1); expected 2.',
+          detail: new RegExp(
             [
-              "authorization server 'colors-oauth'",
-              'unset \\(null, meaning 1\\)',
-              escaped(`https://sts.windows.net/${TENANT_ID}/`),
+              escaped(`issuer https://sts.windows.net/${TENANT_ID}/`),
               escaped(`audience api://${BACKEND_APP_ID}`),
               'IDX10205',
               'IDX10214',
             ].join('.*'),
           ),
+          fix: setTo2(AT.backendApp),
         },
       ],
     },
@@ -70,7 +75,11 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       name: 'a backend app that declares version 1',
       input: sampleInput({ backendApp: { api: { requestedAccessTokenVersion: 1 } } }),
       errors: [
-        { path: `${AT.backendApp}/${VERSION}`, message: /declares api\.requestedAccessTokenVersion 1/ },
+        {
+          path: `${AT.backendApp}/${VERSION}`,
+          message: /declares api\.requestedAccessTokenVersion 1; expected 2\.$/,
+          fix: setTo2(AT.backendApp),
+        },
       ],
     },
     {
@@ -79,7 +88,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: `${AT.backendApp}/${UNSET}`,
-          message: new RegExp(escaped(`https://sts.windows.net/${TENANT_ID}/`)),
+          detail: new RegExp(escaped(`https://sts.windows.net/${TENANT_ID}/`)),
         },
       ],
     },
@@ -94,7 +103,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           },
         },
       }),
-      errors: [{ path: `${AT.backendApp}/${UNSET}`, message: new RegExp(`audience ${BACKEND_APP_ID} `) }],
+      errors: [{ path: `${AT.backendApp}/${UNSET}`, detail: new RegExp(`audience ${BACKEND_APP_ID}, `) }],
     },
     {
       name: 'a client app that is not on version 2, as a warning',
@@ -104,7 +113,12 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: `${AT.clientApp}/${UNSET}`,
           severity: 'warning',
           resource: 'oauth-client-app',
-          message: /only the backend app's value decides the access-token format/,
+          message:
+            "Client app registration 'oauth-client-app' (used by authorization server 'colors-oauth') leaves " +
+            'api.requestedAccessTokenVersion unset (null, meaning 1); expected 2.',
+          detail:
+            /^The APIM guidance sets 2 on both app registrations, but only the backend app's value decides the access-token format/,
+          fix: setTo2(AT.clientApp),
         },
       ],
     },
@@ -114,7 +128,9 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         ...BACKEND_NULL,
         authorizationServer: { properties: { clientId: BACKEND_APP_ID } },
       }),
-      errors: [{ path: `${AT.backendApp}/${UNSET}`, severity: 'error', message: /IDX10205/ }],
+      errors: [
+        { path: `${AT.backendApp}/${UNSET}`, severity: 'error', message: /^Backend app/, detail: /IDX10205/ },
+      ],
     },
     ...PERSONAL.map((audience) => ({
       name: `version 2 required for ${audience} (error, not the client warning)`,
@@ -126,9 +142,10 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: `${AT.clientApp}/${UNSET}`,
           severity: 'error' as const,
           resource: 'oauth-client-app',
-          message: new RegExp(
-            `signInAudience ${audience}.*Entra requires api\\.requestedAccessTokenVersion 2`,
-          ),
+          message: `App registration 'oauth-client-app' has signInAudience ${audience} but leaves api.requestedAccessTokenVersion unset (null, meaning 1); expected 2.`,
+          detail:
+            /^Entra requires api\.requestedAccessTokenVersion 2 for apps that accept personal Microsoft accounts/,
+          fix: setTo2(AT.clientApp),
         },
       ],
     })),
@@ -140,6 +157,8 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: '/applications/2',
           resource: 'consumer-app',
           message: /signInAudience PersonalMicrosoftAccount/,
+          // The consumer app has no `api` object: the fix creates it.
+          fix: setTo2('/applications/2'),
         },
       ],
     },

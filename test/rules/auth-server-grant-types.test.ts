@@ -1,5 +1,6 @@
 import rule from '../../rules/auth-server-grant-types';
 import { RuleTester } from '../../src';
+import { setFix } from '../helpers/fixes';
 import { AT, runnerFor, sampleInput, TEST_NOW, violations, type Overlay } from '../helpers/sample';
 
 function server(properties: Record<string, unknown>): Overlay {
@@ -39,14 +40,25 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           severity: 'error',
           resource: 'colors-oauth',
           message:
-            "Authorization server 'colors-oauth' enables the grant types none; enable authorizationCode so that users sign in through the developer portal.",
+            "Authorization server 'colors-oauth' enables the grant types none; expected authorizationCode.",
+          detail: /the console cannot get a token for them and test calls fail with 401 \(JWT not present\)/,
+          fix: setFix('Add authorizationCode to the grant types.', GRANT_TYPES, ['authorizationCode']),
         },
       ],
     },
     {
       name: 'a misspelled authorization code grant',
       input: input({ grantTypes: ['authorization_code'] }),
-      errors: [{ path: GRANT_TYPES, message: /enables the grant types authorization_code;/ }],
+      errors: [
+        {
+          path: GRANT_TYPES,
+          message: /enables the grant types 'authorization_code'; expected authorizationCode\.$/,
+          fix: setFix('Add authorizationCode to the grant types.', GRANT_TYPES, [
+            'authorization_code',
+            'authorizationCode',
+          ]),
+        },
+      ],
     },
     {
       name: 'the implicit grant, as a warning',
@@ -55,42 +67,109 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: `${GRANT_TYPES}/1`,
           severity: 'warning',
-          message: /enables the implicit grant: the access token is returned in the redirect URL/,
+          message:
+            "Authorization server 'colors-oauth' enables the implicit grant; expected authorizationCode instead.",
+          detail: /the access token is returned in the redirect URL/,
+          fix: setFix('Remove the implicit grant and use authorizationCode.', GRANT_TYPES, [
+            'authorizationCode',
+          ]),
         },
       ],
     },
     {
       name: 'the resource owner password grant, as an error',
       input: input({ grantTypes: ['resourceOwnerPassword', 'authorizationCode'] }),
-      errors: [{ path: `${GRANT_TYPES}/0`, severity: 'error', message: /bypasses MFA/ }],
+      errors: [
+        {
+          path: `${GRANT_TYPES}/0`,
+          severity: 'error',
+          message: /enables the resourceOwnerPassword grant; expected authorizationCode instead/,
+          detail: /bypasses MFA.*AADSTS50076/,
+          fix: setFix('Remove the resourceOwnerPassword grant and use authorizationCode.', GRANT_TYPES, [
+            'authorizationCode',
+          ]),
+        },
+      ],
     },
     {
       name: 'client credentials in the test console, as a note',
       input: input({ grantTypes: ['authorizationCode', 'clientCredentials'] }),
-      errors: [{ path: `${GRANT_TYPES}/1`, severity: 'note', message: /app-only token/ }],
+      errors: [
+        {
+          path: `${GRANT_TYPES}/1`,
+          severity: 'note',
+          message:
+            /enables the clientCredentials grant in the developer portal test console; expected user grants/,
+          detail: /app-only token without user or scope/,
+          fix: setFix('Remove the clientCredentials grant unless app-only calls are intended.', GRANT_TYPES, [
+            'authorizationCode',
+          ]),
+        },
+      ],
     },
     {
       name: 'every problem of a server with only discouraged grants',
       input: input({ grantTypes: ['implicit', 'resourceOwnerPassword', 'clientCredentials'] }),
       errors: [
-        { path: GRANT_TYPES, severity: 'error', message: /enable authorizationCode/ },
-        { path: `${GRANT_TYPES}/0`, severity: 'warning', message: /implicit grant/ },
-        { path: `${GRANT_TYPES}/1`, severity: 'error', message: /bypasses MFA/ },
-        { path: `${GRANT_TYPES}/2`, severity: 'note', message: /app-only token/ },
+        {
+          path: GRANT_TYPES,
+          severity: 'error',
+          message:
+            /grant types 'implicit', 'resourceOwnerPassword', 'clientCredentials'; expected authorizationCode/,
+          fix: setFix('Add authorizationCode to the grant types.', GRANT_TYPES, [
+            'implicit',
+            'resourceOwnerPassword',
+            'clientCredentials',
+            'authorizationCode',
+          ]),
+        },
+        // Removing a grant keeps the others; a code grant is added where none would be left.
+        {
+          path: `${GRANT_TYPES}/0`,
+          severity: 'warning',
+          message: /implicit grant/,
+          fix: setFix('Remove the implicit grant and use authorizationCode.', GRANT_TYPES, [
+            'resourceOwnerPassword',
+            'clientCredentials',
+            'authorizationCode',
+          ]),
+        },
+        {
+          path: `${GRANT_TYPES}/1`,
+          severity: 'error',
+          message: /resourceOwnerPassword/,
+          detail: /bypasses MFA/,
+        },
+        {
+          path: `${GRANT_TYPES}/2`,
+          severity: 'note',
+          message: /clientCredentials/,
+          detail: /app-only token/,
+        },
       ],
     },
     {
       name: 'authorization methods ["POST"] without GET',
       input: input({ authorizationMethods: ['POST'] }),
       errors: [
-        { path: METHODS, message: /allows the authorization methods POST; GET must always be present/ },
+        {
+          path: METHODS,
+          message:
+            "Authorization server 'colors-oauth' allows the authorization methods 'POST'; expected GET among them.",
+          detail: /redirected to the authorization endpoint with GET/,
+          fix: setFix('Add GET to the authorization methods.', METHODS, ['GET', 'POST']),
+        },
       ],
     },
     {
       name: 'authorization methods [] without GET',
       input: input({ authorizationMethods: [] }),
       errors: [
-        { path: METHODS, message: /allows the authorization methods none; GET must always be present/ },
+        {
+          path: METHODS,
+          message: /allows the authorization methods none; expected GET among them/,
+          fix: setFix('Add GET to the authorization methods.', METHODS, ['GET']),
+        },
       ],
     },
   ],

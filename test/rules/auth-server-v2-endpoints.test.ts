@@ -10,8 +10,8 @@ import {
   runnerFor,
   violations,
   type Overlay,
-  escaped,
 } from '../helpers/sample';
+import { setFix, textFix } from '../helpers/fixes';
 
 const OTHER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const LOGIN = 'https://login.microsoftonline.com';
@@ -86,12 +86,29 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       name: 'v1 endpoints, both, and the missing resource parameter (AADSTS500013)',
       input: sampleInput(V1),
       errors: [
-        { path: AUTHORIZE, severity: 'error', message: /uses the v1 authorization endpoint/ },
+        {
+          path: AUTHORIZE,
+          severity: 'error',
+          message: /uses the v1 authorization endpoint/,
+          fix: setFix(
+            `Set the authorization endpoint to ${V2_AUTHORIZE}, and name the API in the default scope (api://<backend-appId>/<scope>) instead of a resource parameter.`,
+            AUTHORIZE,
+            V2_AUTHORIZE,
+          ),
+        },
         {
           path: TOKEN,
           severity: 'error',
           resource: 'colors-oauth',
-          message: `Authorization server 'colors-oauth' uses the v1 token endpoint ${LOGIN}/${TENANT_ID}/oauth2/token; use ${LOGIN}/${TENANT_ID}/oauth2/v2.0/token (v1 endpoints without a resource token body parameter fail with AADSTS500013).`,
+          // The full expected URL does not fit in the message: the fix names it.
+          message: `Authorization server 'colors-oauth' uses the v1 token endpoint ${LOGIN}/${TENANT_ID}/oauth2/token; expected .../oauth2/v2.0/token.`,
+          detail:
+            /IDX10205 or IDX10214\)\. Without a resource token body parameter the v1 endpoints fail at once with AADSTS500013/,
+          fix: setFix(
+            `Set the token endpoint to ${V2_TOKEN}, and name the API in the default scope (api://<backend-appId>/<scope>) instead of a resource parameter.`,
+            TOKEN,
+            V2_TOKEN,
+          ),
         },
       ],
     },
@@ -99,8 +116,8 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       name: 'v1 endpoints with the resource parameter: no AADSTS500013',
       input: sampleInput(mergeOverlay(V1, RESOURCE)),
       errors: [
-        { path: AUTHORIZE, message: new RegExp(`use ${escaped(V2_AUTHORIZE)}\\.$`) },
-        { path: TOKEN, message: /^(?!.*AADSTS500013)/ },
+        { path: AUTHORIZE, message: /expected \.\.\.\/oauth2\/v2\.0\/authorize\.$/ },
+        { path: TOKEN, detail: /^(?!.*AADSTS500013)/ },
       ],
     },
     {
@@ -109,21 +126,36 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: AT.authorizationServer + '/properties',
-          message: `Authorization server 'colors-oauth' has no token endpoint; set ${V2_TOKEN}.`,
+          message: `Authorization server 'colors-oauth' has no token endpoint; expected ${V2_TOKEN}.`,
+          detail: /APIM redeems the authorization code at the token endpoint/,
+          fix: setFix(`Set the token endpoint to ${V2_TOKEN}.`, TOKEN, V2_TOKEN),
         },
       ],
     },
     {
       name: 'an endpoint that is not a URL',
       input: sampleInput(endpoints(V2_AUTHORIZE, 'oauth2/v2.0/token')),
-      errors: [{ path: TOKEN, message: /'oauth2\/v2\.0\/token', which is not a URL/ }],
+      errors: [
+        {
+          path: TOKEN,
+          message: /'oauth2\/v2\.0\/token', which is not a URL/,
+          fix: setFix(`Set the token endpoint to ${V2_TOKEN}.`, TOKEN, V2_TOKEN),
+        },
+      ],
     },
     {
       name: 'http',
       input: sampleInput(
         endpoints(`http://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0/authorize`, V2_TOKEN),
       ),
-      errors: [{ path: AUTHORIZE, message: /without https/ }],
+      errors: [
+        {
+          path: AUTHORIZE,
+          message: `Authorization server 'colors-oauth' uses the authorization endpoint http://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0/authorize without https; expected https.`,
+          detail: /over https only/,
+          fix: setFix(`Set the authorization endpoint to ${V2_AUTHORIZE}.`, AUTHORIZE, V2_AUTHORIZE),
+        },
+      ],
     },
     {
       name: 'a non-Entra host next to an Entra endpoint',
@@ -131,7 +163,10 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: TOKEN,
-          message: new RegExp(`not on a Microsoft Entra login host.*use ${escaped(V2_TOKEN)}`),
+          message:
+            "Authorization server 'colors-oauth' has the token endpoint https://auth.contoso.com/oauth2/v2.0/token, not on a Microsoft Entra login host; expected .../oauth2/v2.0/token.",
+          detail: /a code is redeemed only where it was issued/,
+          fix: setFix(`Set the token endpoint to ${V2_TOKEN}.`, TOKEN, V2_TOKEN),
         },
       ],
     },
@@ -142,24 +177,59 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
     ].map(([name, token]) => ({
       name: `a token endpoint that is not a v2 token endpoint: ${name}`,
       input: sampleInput(endpoints(V2_AUTHORIZE, token!)),
-      errors: [{ path: TOKEN, message: /which is not an Entra v2 token endpoint/ }],
+      errors: [
+        {
+          path: TOKEN,
+          message: /, not an Entra v2 token endpoint; expected /,
+          fix: setFix(`Set the token endpoint to ${V2_TOKEN}.`, TOKEN, V2_TOKEN),
+        },
+      ],
     })),
     {
       name: 'different hosts for the two endpoints',
       input: sampleInput(
         endpoints(V2_AUTHORIZE, `https://login.microsoftonline.us/${TENANT_ID}/oauth2/v2.0/token`),
       ),
-      errors: [{ path: TOKEN, message: /login\.microsoftonline\.us/ }],
+      errors: [
+        {
+          path: TOKEN,
+          message:
+            "Authorization server 'colors-oauth' has its token endpoint on login.microsoftonline.us but its authorization endpoint on login.microsoftonline.com; expected one host.",
+          detail: /redeemed only where it was issued.*invalid_grant/,
+          // Which host is meant is not known: described, not applied.
+          fix: textFix('Use the same Entra login host (the cloud of the tenant) in both endpoints.'),
+        },
+      ],
     },
     {
       name: 'different tenants for the two endpoints',
       input: sampleInput(endpoints(V2_AUTHORIZE, `${LOGIN}/contoso.onmicrosoft.com/oauth2/v2.0/token`)),
-      errors: [{ path: TOKEN, message: /names tenant 'contoso\.onmicrosoft\.com' in its token endpoint/ }],
+      errors: [
+        {
+          path: TOKEN,
+          message: new RegExp(
+            `names tenant 'contoso\\.onmicrosoft\\.com' in its token endpoint but '${TENANT_ID}' in its authorization endpoint; expected one tenant\\.$`,
+          ),
+          detail: /AADSTS700016/,
+          fix: textFix('Use the tenant that holds the app registrations in both endpoints.'),
+        },
+      ],
     },
     {
       name: 'a tenant GUID other than the audited tenant (AADSTS700016)',
       input: sampleInput(endpoints(`${LOGIN}/${OTHER_TENANT}/oauth2/v2.0/authorize`, V2_TOKEN)),
-      errors: [{ path: AUTHORIZE, message: new RegExp(`names tenant ${OTHER_TENANT}.*AADSTS700016`) }],
+      errors: [
+        {
+          path: AUTHORIZE,
+          message: `Authorization server 'colors-oauth' names tenant ${OTHER_TENANT} in its authorization endpoint; expected the audited tenant ${TENANT_ID}.`,
+          detail: /AADSTS700016.*AADSTS90002/,
+          fix: setFix(
+            `Use the tenant ID ${TENANT_ID} in the authorization endpoint.`,
+            AUTHORIZE,
+            V2_AUTHORIZE,
+          ),
+        },
+      ],
     },
     {
       name: 'a v1 resource parameter on v2 endpoints (AADSTS901002)',
@@ -176,7 +246,14 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: `${AT.authorizationServer}/properties/tokenBodyParameters/1`,
-          message: `Authorization server 'colors-oauth' sends the v1 token body parameter resource=${BACKEND_APP_ID} although its authorization endpoint and token endpoint are v2; remove it and name the API in the default scope (AADSTS901002).`,
+          message: `Authorization server 'colors-oauth' sends the v1 token body parameter resource=${BACKEND_APP_ID} to v2 endpoints; expected none.`,
+          detail:
+            "Its authorization endpoint and token endpoint are v2, which rejects the parameter with AADSTS901002 (The 'resource' request parameter isn't supported).",
+          fix: setFix(
+            'Remove the resource token body parameter and name the API in the default scope.',
+            `${AT.authorizationServer}/properties/tokenBodyParameters`,
+            [{ name: 'prompt', value: 'login' }],
+          ),
         },
       ],
     },
@@ -189,7 +266,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         { path: TOKEN, message: /uses the v1 token endpoint/ },
         {
           path: `${AT.authorizationServer}/properties/tokenBodyParameters/0`,
-          message: /although its authorization endpoint is v2/,
+          detail: /^Its authorization endpoint is v2, /,
         },
       ],
     },
@@ -200,8 +277,14 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: AUTHORIZE,
           severity: 'error',
-          message: new RegExp(
-            `app 'oauth-client-app' is single-tenant \\(AzureADMyOrg\\).*use the tenant ID ${TENANT_ID} \\(AADSTS50194\\)`,
+          message: `Authorization server 'colors-oauth' uses 'common' in its authorization endpoint, but app 'oauth-client-app' is single-tenant (AzureADMyOrg); expected tenant ID ${TENANT_ID}.`,
+          detail: /AADSTS50194/,
+          // Both endpoints are multi-tenant: one edit per pass, so this one alone does not resolve the finding.
+          fix: setFix(
+            `Use the tenant ID ${TENANT_ID} in the authorization and token endpoints.`,
+            AUTHORIZE,
+            V2_AUTHORIZE,
+            false,
           ),
         },
       ],
@@ -212,10 +295,39 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [{ path: AUTHORIZE, severity: 'error', message: /app 'oauth-backend-app' is single-tenant/ }],
     },
     {
+      name: 'a multi-tenant segment in one endpoint, fixed by one edit',
+      input: sampleInput(endpoints(`${LOGIN}/organizations/oauth2/v2.0/authorize`, V2_TOKEN)),
+      errors: [
+        {
+          path: AUTHORIZE,
+          message:
+            /uses 'organizations' in its authorization endpoint, but app 'oauth-client-app' is single-tenant/,
+          fix: setFix(
+            `Use the tenant ID ${TENANT_ID} in the authorization endpoint.`,
+            AUTHORIZE,
+            V2_AUTHORIZE,
+          ),
+        },
+        {
+          path: TOKEN,
+          message: /names tenant .* in its token endpoint but .organizations. in its authorization endpoint/,
+        },
+      ],
+    },
+    {
       name: 'multi-tenant segments, as a warning, when no Entra data is given',
       input: sampleInput(mergeOverlay(COMMON, { snapshot: { applications: null } })),
       errors: [
-        { path: AUTHORIZE, severity: 'warning', message: /could not be checked \(no Entra data was given\)/ },
+        {
+          path: AUTHORIZE,
+          severity: 'warning',
+          message: `Authorization server 'colors-oauth' uses 'common' in its authorization endpoint; expected tenant ID ${TENANT_ID} unless its apps are multi-tenant.`,
+          detail:
+            /could not be checked \(no Entra data was given\)\. If they are single-tenant, .*AADSTS50194/,
+          fix: textFix(
+            `Use the tenant ID ${TENANT_ID} in the authorization and token endpoints unless the client and backend apps are multi-tenant.`,
+          ),
+        },
       ],
     },
     {
@@ -225,7 +337,8 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: AUTHORIZE,
           severity: 'warning',
-          message: /segment 'organizations'.*not among the applications given/,
+          message: /uses 'organizations' in its authorization endpoint/,
+          detail: /not among the applications given/,
         },
       ],
     },

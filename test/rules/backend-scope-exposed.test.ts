@@ -17,6 +17,7 @@ import {
   type Overlay,
   type SnapshotDoc,
 } from '../helpers/sample';
+import { setFix, textFix } from '../helpers/fixes';
 
 const CLIENT = '1d2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e5f6';
 const OTHER_APP = '8c7b6a59-4d3e-4f2a-9b1c-0d9e8f7a6b5c';
@@ -134,7 +135,9 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: DEFAULT_SCOPE,
           severity: 'error',
           resource: 'colors-oauth',
-          message: `Authorization server 'colors-oauth' default scope contains the bare scope 'Colors.Read', which Entra resolves against Microsoft Graph (AADSTS650053); use ${SCOPE}.`,
+          message: `Authorization server 'colors-oauth' default scope contains the bare scope 'Colors.Read'; expected '${SCOPE}'.`,
+          detail: /resolves a scope without an App ID URI against Microsoft Graph: AADSTS650053/,
+          fix: setFix(`Replace 'Colors.Read' with '${SCOPE}'.`, DEFAULT_SCOPE, SCOPE),
         },
       ],
     },
@@ -145,7 +148,13 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: `${AT.backendApp}/identifierUris`,
           resource: 'oauth-backend-app',
-          message: new RegExp(`has no Application ID URI; set api://${BACKEND_APP_ID}.*AADSTS500011`),
+          message: `Backend app 'oauth-backend-app' has no Application ID URI; expected api://${BACKEND_APP_ID}.`,
+          detail: /AADSTS500011/,
+          fix: setFix(
+            `Set the Application ID URI api://${BACKEND_APP_ID} (identifierUris, Expose an API).`,
+            `${AT.backendApp}/identifierUris`,
+            [`api://${BACKEND_APP_ID}`],
+          ),
         },
       ],
     },
@@ -156,7 +165,13 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: DEFAULT_SCOPE,
           resource: 'colors-oauth',
-          message: /use api:\/\/contoso\.com\/colors\/Colors\.Read \(AADSTS500011\)/,
+          message: /expected api:\/\/contoso\.com\/colors\/Colors\.Read\.$/,
+          detail: /backend app 'oauth-backend-app' are api:\/\/contoso\.com\/colors; .*AADSTS500011/,
+          fix: setFix(
+            `Replace '${SCOPE}' with 'api://contoso.com/colors/Colors.Read'.`,
+            DEFAULT_SCOPE,
+            'api://contoso.com/colors/Colors.Read',
+          ),
         },
       ],
     },
@@ -164,8 +179,23 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       name: 'a backend app without an enabled scope, and the disabled scope requested',
       input: sampleInput(DISABLED),
       errors: [
-        { path: `${AT.backendApp}/api/oauth2PermissionScopes`, resource: 'oauth-backend-app' },
-        { path: DEFAULT_SCOPE, message: /which is disabled on backend app 'oauth-backend-app'/ },
+        {
+          path: `${AT.backendApp}/api/oauth2PermissionScopes`,
+          resource: 'oauth-backend-app',
+          message:
+            "Backend app 'oauth-backend-app' exposes no enabled delegated scope (1 defined); expected at least one.",
+          detail: /AADSTS70011/,
+          // A new scope needs a new id: described, not applied.
+          fix: textFix('Add and enable a delegated scope, e.g. Colors.Read, under Expose an API.'),
+        },
+        {
+          path: DEFAULT_SCOPE,
+          message: /which is disabled on backend app 'oauth-backend-app'; expected an enabled scope\.$/,
+          detail: /AADSTS70011/,
+          fix: textFix(
+            "Enable the scope 'Colors.Read' on backend app 'oauth-backend-app', or request an enabled one.",
+          ),
+        },
       ],
     },
     {
@@ -179,7 +209,11 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: DEFAULT_SCOPE,
-          message: /exposes no scope 'Colors\.Write' \(enabled scopes: Colors\.Read\) \(AADSTS70011\)/,
+          message: `Authorization server 'colors-oauth' default scope requests 'api://${BACKEND_APP_ID}/Colors.Write'; backend app 'oauth-backend-app' exposes no such scope (enabled: 'Colors.Read').`,
+          detail: /AADSTS70011/,
+          fix: textFix(
+            "Request an enabled scope of backend app 'oauth-backend-app' ('Colors.Read'), or expose 'Colors.Write' under Expose an API.",
+          ),
         },
       ],
     },
@@ -189,14 +223,24 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: DEFAULT_SCOPE,
-          message: /is empty, but v2 endpoints require a scope; set it to api:\/\/<backend appId>\/<scope>/,
+          message:
+            "Authorization server 'colors-oauth' default scope is empty; expected api://<backend appId>/<scope>.",
+          detail: /AADSTS900144/,
+          // The backend app is not known from an empty scope: described, not applied.
+          fix: textFix('Set the scope to api://<backend appId>/<scope>.'),
         },
       ],
     },
     {
       name: 'a default scope with OpenID Connect scopes only',
       input: sampleInput(defaultScope('openid profile')),
-      errors: [{ path: DEFAULT_SCOPE }],
+      errors: [
+        {
+          path: DEFAULT_SCOPE,
+          message: /'openid profile' requests only OpenID Connect scopes; expected the backend API's scope/,
+          detail: /issued for Microsoft Graph/,
+        },
+      ],
     },
     {
       name: 'mixed resources (AADSTS28000/AADSTS700022)',
@@ -204,7 +248,9 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: DEFAULT_SCOPE,
-          message: new RegExp(`more than one resource \\(api://${BACKEND_APP_ID}, Microsoft Graph\\)`),
+          message: `Authorization server 'colors-oauth' default scope requests scopes of 2 resources (api://${BACKEND_APP_ID}, Microsoft Graph); expected one.`,
+          detail: /AADSTS28000 or AADSTS700022/,
+          fix: textFix("Request the backend API's scopes only (OpenID Connect scopes may stay)."),
         },
       ],
     },
@@ -212,14 +258,27 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       name: 'a bare Graph scope next to the backend scope, as mixed resources too',
       input: sampleInput(defaultScope(`${SCOPE} User.Read`)),
       errors: [
-        { path: DEFAULT_SCOPE, message: /more than one resource/ },
-        { path: DEFAULT_SCOPE, message: /bare scope 'User\.Read'/ },
+        {
+          path: DEFAULT_SCOPE,
+          message: `Authorization server 'colors-oauth' default scope contains the bare scope 'User.Read'; expected 'api://${BACKEND_APP_ID}/<scope>'.`,
+          // No app in the data exposes User.Read: described, not applied.
+          fix: textFix(/^Qualify 'User\.Read' with the backend app's App ID URI/),
+        },
+        { path: DEFAULT_SCOPE, message: /requests scopes of 2 resources/ },
       ],
     },
     {
       name: 'comma-separated scopes',
       input: sampleInput(defaultScope(`${SCOPE}, openid`)),
-      errors: [{ path: DEFAULT_SCOPE, message: /separates scopes with commas; separate them with spaces/ }],
+      errors: [
+        {
+          path: DEFAULT_SCOPE,
+          // The expected value does not fit in the message: the fix has it.
+          message: `Authorization server 'colors-oauth' default scope '${SCOPE}, openid' separates scopes with commas; expected spaces.`,
+          detail: /AADSTS70011/,
+          fix: setFix('Separate the scopes with spaces.', DEFAULT_SCOPE, `${SCOPE} openid`),
+        },
+      ],
     },
     {
       name: 'the client app used as backend app (AADSTS90009)',
@@ -227,7 +286,10 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: `${AT.authorizationServer}/properties/clientId`,
-          message: /uses app 'oauth-backend-app' as both client and backend/,
+          message:
+            /uses app 'oauth-backend-app' as both client and backend; expected a separate client app\.$/,
+          detail: /AADSTS90009/,
+          fix: textFix('Register a separate client app and use its appId as the client ID.'),
         },
       ],
     },
@@ -235,7 +297,13 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       name: 'a default scope that targets only Microsoft Graph',
       input: sampleInput(defaultScope('https://graph.microsoft.com/User.Read')),
       errors: [
-        { path: DEFAULT_SCOPE, message: /targets https:\/\/graph\.microsoft\.com, not a backend API/ },
+        {
+          path: DEFAULT_SCOPE,
+          message:
+            /targets https:\/\/graph\.microsoft\.com, not a backend API; expected the backend API's scope\.$/,
+          detail: /IDX10511/,
+          fix: textFix("Request the backend API's scope instead of 'https://graph.microsoft.com/User.Read'."),
+        },
       ],
     },
     {
@@ -251,6 +319,14 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: `${AT.api}/properties/authenticationSettings/oAuth2/scope`,
           resource: 'colors-api',
           message: /API 'colors-api' scope for authorization server 'colors-oauth' contains the bare scope/,
+          // The API's own scope override is set, not the server's default scope. The input repeats the setting in
+          // the array form, which the next pass fixes: this edit alone does not resolve the finding.
+          fix: setFix(
+            `Replace 'Colors.Read' with '${SCOPE}'.`,
+            `${AT.api}/properties/authenticationSettings/oAuth2/scope`,
+            SCOPE,
+            false,
+          ),
         },
       ],
     },
@@ -298,7 +374,7 @@ describe('backend-scope-exposed', () => {
     ]);
     const found = violations(runRule(rule, model));
     expect(found.map((v) => v.key)).toEqual([`other-resource:api://${BACKEND_APP_ID}`]);
-    expect(found[0]!.message).toContain("not backend app 'other-api'; request api://other-api/Other.Read");
+    expect(found[0]!.message).toContain("not backend app 'other-api'; expected api://other-api/Other.Read.");
   });
 
   describe('not evaluated', () => {

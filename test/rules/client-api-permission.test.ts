@@ -14,6 +14,7 @@ import {
   violations,
   type Overlay,
 } from '../helpers/sample';
+import { setFix, textFix } from '../helpers/fixes';
 
 const SCOPE_ID = '3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7';
 const GRAPH = {
@@ -66,6 +67,8 @@ const WITH_STALE = clientRequests({
   ],
 });
 const REQUIRED = `${AT.clientApp}/requiredResourceAccess`;
+const ADD_SCOPE = `Add { "id": "${SCOPE_ID}", "type": "Scope" } for backend appId ${BACKEND_APP_ID} to requiredResourceAccess.`;
+const SCOPE_ENTRY = { id: SCOPE_ID, type: 'Scope' };
 
 new RuleTester({ now: TEST_NOW }).run(rule, {
   valid: [
@@ -106,18 +109,36 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: REQUIRED,
           severity: 'error',
           resource: 'oauth-client-app',
-          message: new RegExp(
-            `^(?!.*AADSTS90094).*delegated permission Colors\\.Read \\(id ${SCOPE_ID}\\).*` +
-              `backend app 'oauth-backend-app' \\(appId ${BACKEND_APP_ID}\\).*authorization server 'colors-oauth'.*` +
+          message:
+            `Client app 'oauth-client-app' lacks delegated permission Colors.Read (id ${SCOPE_ID}) ` +
+            "of backend app 'oauth-backend-app' for authorization server 'colors-oauth'.",
+          detail: new RegExp(
+            `^(?!.*AADSTS90094).*backend app 'oauth-backend-app' \\(appId ${BACKEND_APP_ID}\\).*` +
               'AADSTS65001.*AADSTS65005/AADSTS650057',
           ),
+          // A new entry for the backend, after the Graph entry.
+          fix: setFix(ADD_SCOPE, REQUIRED, [
+            GRAPH,
+            { resourceAppId: BACKEND_APP_ID, resourceAccess: [SCOPE_ENTRY] },
+          ]),
         },
       ],
     },
     {
       name: 'the backend entry, when it lacks the scope',
       input: sampleInput(clientRequests({ resourceAppId: BACKEND_APP_ID, resourceAccess: [] }, GRAPH)),
-      errors: [{ path: `${REQUIRED}/0/resourceAccess`, severity: 'error', message: /Colors\.Read/ }],
+      errors: [
+        {
+          path: `${REQUIRED}/0/resourceAccess`,
+          severity: 'error',
+          message: /Colors\.Read/,
+          // Added to the backend's own entry.
+          fix: setFix(ADD_SCOPE, REQUIRED, [
+            { resourceAppId: BACKEND_APP_ID, resourceAccess: [SCOPE_ENTRY] },
+            GRAPH,
+          ]),
+        },
+      ],
     },
     {
       name: 'the scope id listed as Role',
@@ -126,14 +147,18 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: `${REQUIRED}/0/resourceAccess`,
           severity: 'error',
-          message: /listed with type Role instead of Scope/,
+          message: /lacks delegated permission Colors\.Read \(listed as Role\) of backend app/,
+          detail: /\(its id is listed with type Role instead of Scope\)/,
+          fix: setFix(ADD_SCOPE, REQUIRED, [
+            { resourceAppId: BACKEND_APP_ID, resourceAccess: [{ id: SCOPE_ID, type: 'Role' }, SCOPE_ENTRY] },
+          ]),
         },
       ],
     },
     {
       name: 'the admin-consent hint for Admins-only scopes',
       input: sampleInput({ ...backendScopes(colorsRead({ type: 'Admin' })), ...NO_BACKEND_ENTRY }),
-      errors: [{ path: REQUIRED, message: /'Colors\.Read' is an Admins-only scope.*AADSTS90094/ }],
+      errors: [{ path: REQUIRED, detail: /'Colors\.Read' is an Admins-only scope.*AADSTS90094/ }],
     },
     {
       name: '.default without any delegated permission of the backend',
@@ -142,9 +167,14 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: REQUIRED,
           severity: 'error',
-          message: new RegExp(
-            `requests no delegated permission of.*requests 'api://${BACKEND_APP_ID}/\\.default'|` +
-              `requests 'api://${BACKEND_APP_ID}/\\.default'.*requests no delegated permission of`,
+          message:
+            "Client app 'oauth-client-app' has no delegated permission of backend app 'oauth-backend-app'; " +
+            `authorization server 'colors-oauth' requests 'api://${BACKEND_APP_ID}/.default'.`,
+          detail:
+            /only grants the permissions listed in requiredResourceAccess, so sign-in fails with AADSTS65001/,
+          // Which scope the client should get is the user's choice.
+          fix: textFix(
+            `Add a delegated permission (type Scope) of backend appId ${BACKEND_APP_ID} to requiredResourceAccess (enabled scopes: 'Colors.Read').`,
           ),
         },
       ],
@@ -152,7 +182,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
     {
       name: '.default with only application permissions (Role) of the backend',
       input: sampleInput(ROLE_ONLY_DEFAULT),
-      errors: [{ path: `${REQUIRED}/0/resourceAccess`, message: /requests no delegated permission of/ }],
+      errors: [{ path: `${REQUIRED}/0/resourceAccess`, message: /has no delegated permission of/ }],
     },
     {
       name: 'a v1 resource parameter without any delegated permission',
@@ -166,7 +196,15 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: `${REQUIRED}/0/resourceAccess/1/id`,
           severity: 'warning',
-          message: new RegExp(`requests delegated permission id ${STALE}.*exposes no scope with that id`),
+          message: new RegExp(
+            `requests delegated permission id ${STALE} .*exposes no scope with that id; expected`,
+          ),
+          detail: /removed or re-created/,
+          fix: setFix(
+            `Remove permission id ${STALE} from requiredResourceAccess and request the current scope id.`,
+            REQUIRED,
+            [{ resourceAppId: BACKEND_APP_ID, resourceAccess: [SCOPE_ENTRY] }],
+          ),
         },
       ],
     },
@@ -174,7 +212,11 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       name: 'a re-created scope, as missing and stale',
       input: sampleInput(backendScopes(colorsRead({ id: RECREATED }))),
       errors: [
-        { path: `${REQUIRED}/0/resourceAccess`, severity: 'error', message: new RegExp(`id ${RECREATED}`) },
+        {
+          path: `${REQUIRED}/0/resourceAccess`,
+          severity: 'error',
+          message: new RegExp(`id ${RECREATED}\\)`),
+        },
         {
           path: `${REQUIRED}/0/resourceAccess/0/id`,
           severity: 'warning',

@@ -19,6 +19,7 @@ import {
   escaped,
   containing,
 } from '../helpers/sample';
+import { setFix, textFix } from '../helpers/fixes';
 
 const DEFAULT_HOST = 'https://contoso-apim.developer.azure-api.net';
 const CUSTOM_HOST = 'https://developer.contoso.com';
@@ -135,7 +136,14 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           path: WEB,
           severity: 'error',
           resource: 'oauth-client-app',
-          message: containing("authorization server 'colors-oauth'", code(CUSTOM_HOST), 'AADSTS50011'),
+          message: `Client app 'oauth-client-app' lacks the authorization code callback ${code(CUSTOM_HOST)} under web for authorization server 'colors-oauth'.`,
+          detail: containing("authorization server 'colors-oauth'", 'AADSTS50011'),
+          // Appended to the web list, set as a whole.
+          fix: setFix(
+            `Add ${code(CUSTOM_HOST)} to the web redirect URIs of client app 'oauth-client-app'.`,
+            WEB,
+            [code(DEFAULT_HOST), code(CUSTOM_HOST)],
+          ),
         },
       ],
     },
@@ -149,7 +157,12 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       input: sampleInput(NONE_AT_ALL),
       errors: [DEFAULT_HOST, CUSTOM_HOST].map((host) => ({
         path: WEB,
-        message: containing(code(host), 'no redirect URI at all', 'AADSTS500113'),
+        message: containing(code(host), 'no redirect URI at all'),
+        detail: /AADSTS500113/,
+        // Each fix adds its own URI: one pass resolves one finding, as the next finding's fix sees the list then.
+        fix: setFix(`Add ${code(host)} to the web redirect URIs of client app 'oauth-client-app'.`, WEB, [
+          code(host),
+        ]),
       })),
     },
     {
@@ -179,20 +192,44 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [DEFAULT_HOST, CUSTOM_HOST].map((host, i) => ({
         path: `${WEB}/${i}`,
         resource: 'oauth-client-app',
-        message: new RegExp(
-          `registers ${escaped(code(host, 'Colors-OAuth-V2'))}.*sends ${escaped(code(host, 'colors-oauth-v2'))}.*case-sensitively.*keep both spellings`,
+        // The longer default host leaves no room for the expected URI in the message: the detail has it.
+        message:
+          host === DEFAULT_HOST
+            ? `Client app 'oauth-client-app' registers ${code(host, 'Colors-OAuth-V2')}, which differs from the portal callback in letter case.`
+            : `Client app 'oauth-client-app' registers ${code(host, 'Colors-OAuth-V2')}; expected ${code(host, 'colors-oauth-v2')}.`,
+        detail: new RegExp(`sends ${escaped(code(host, 'colors-oauth-v2'))} .*case-sensitively.*AADSTS50011`),
+        // The lower-case URI is added; the registered spelling stays.
+        fix: setFix(
+          `Register the lower-case URI ${code(host, 'colors-oauth-v2')} under web (keep both spellings for older portal builds).`,
+          WEB,
+          [
+            code(DEFAULT_HOST, 'Colors-OAuth-V2'),
+            code(CUSTOM_HOST, 'Colors-OAuth-V2'),
+            code(host, 'colors-oauth-v2'),
+          ],
         ),
       })),
     },
     {
       name: 'a trailing slash',
       input: sampleInput(TRAILING_SLASH),
-      errors: [{ path: `${WEB}/1`, message: /trailing slash/ }],
+      errors: [
+        {
+          path: `${WEB}/1`,
+          message: `Client app 'oauth-client-app' registers ${code(CUSTOM_HOST)}/; expected ${code(CUSTOM_HOST)}.`,
+          detail: /differ in trailing slash and Entra requires an exact match/,
+          fix: setFix(`Register ${code(CUSTOM_HOST)} exactly under web.`, WEB, [
+            code(DEFAULT_HOST),
+            `${code(CUSTOM_HOST)}/`,
+            code(CUSTOM_HOST),
+          ]),
+        },
+      ],
     },
     {
       name: 'http instead of https',
       input: sampleInput(withRedirects([code(DEFAULT_HOST), code('http://developer.contoso.com')])),
-      errors: [{ path: `${WEB}/1`, message: /differ in scheme/ }],
+      errors: [{ path: `${WEB}/1`, message: /; expected https:\/\/developer/, detail: /differ in scheme/ }],
     },
     {
       name: 'a code callback registered only under spa (AADSTS9002327)',
@@ -200,14 +237,27 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       errors: [
         {
           path: `${SPA}/0`,
-          message: containing('wrong platform', 'AADSTS9002327', 'move it to web'),
+          message: `Client app 'oauth-client-app' registers ${code(CUSTOM_HOST)} for authorization server 'colors-oauth' under spa; expected web.`,
+          detail: /AADSTS9002327/,
+          // A move is two edits: described, not applied.
+          fix: textFix(
+            `Move ${code(CUSTOM_HOST)} from the spa (single-page application) redirect URIs to the web redirect URIs.`,
+          ),
         },
       ],
     },
     {
       name: 'a code callback registered only under publicClient',
       input: sampleInput(withRedirects([code(DEFAULT_HOST)], {}, [], [code(CUSTOM_HOST)])),
-      errors: [{ path: `${PUBLIC}/0`, message: /wrong platform \(publicClient/ }],
+      errors: [
+        {
+          path: `${PUBLIC}/0`,
+          message: /under publicClient; expected web\.$/,
+          fix: textFix(
+            /^Move .* from the publicClient \(mobile and desktop\) redirect URIs to the web redirect URIs\.$/,
+          ),
+        },
+      ],
     },
     {
       name: 'a PKCE callback registered under web (AADSTS9002326)',
@@ -215,7 +265,7 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         ...withGrants(['authorizationCodeWithPkce']),
         ...withRedirects([pkce(DEFAULT_HOST)], {}, [pkce(CUSTOM_HOST)]),
       }),
-      errors: [{ path: `${WEB}/0`, message: containing('AADSTS9002326', 'move it to spa') }],
+      errors: [{ path: `${WEB}/0`, message: /under web; expected spa\.$/, detail: /AADSTS9002326/ }],
     },
     {
       name: 'an implicit callback registered under spa',
@@ -225,12 +275,30 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           implicit(CUSTOM_HOST),
         ]),
       }),
-      errors: [{ path: `${SPA}/0`, message: /wrong platform/ }],
+      errors: [
+        {
+          path: `${SPA}/0`,
+          message: /under spa; expected web\.$/,
+          detail: /implicit callback belongs to a web/,
+        },
+      ],
     },
     {
       name: 'a stale legacy-portal callback, as a warning',
       input: sampleInput(WITH_LEGACY),
-      errors: [{ path: `${WEB}/2`, severity: 'warning', resource: 'oauth-client-app', message: /stale/ }],
+      errors: [
+        {
+          path: `${WEB}/2`,
+          severity: 'warning',
+          resource: 'oauth-client-app',
+          message: `Client app 'oauth-client-app' still registers the legacy developer-portal callback ${LEGACY}.`,
+          detail: /legacy developer portal is retired/,
+          fix: setFix(`Remove the stale redirect URI ${LEGACY}.`, WEB, [
+            code(DEFAULT_HOST),
+            code(CUSTOM_HOST),
+          ]),
+        },
+      ],
     },
     {
       name: 'implicit and OpenID Connect legacy variants and custom Portal hostnames',

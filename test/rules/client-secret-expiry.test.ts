@@ -16,6 +16,11 @@ import {
   violations,
   type Overlay,
 } from '../helpers/sample';
+import { textFix } from '../helpers/fixes';
+
+const ROTATE =
+  "Add a new client secret to the app, store its value in the authorization server's clientSecret (or the named " +
+  'value it references), then remove the old secret.';
 
 const KEY_ID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const HINT = 'Qz9';
@@ -37,7 +42,11 @@ function withSecrets(...creds: Record<string, unknown>[]): Overlay {
 
 const runUnchecked = runnerFor(rule);
 
-/** Every run also checks that no message reveals the secret's hint. */
+/** What a violation says (never its entity, whose raw data holds the hint). */
+const said = (o: Conclusion) =>
+  o.type === 'violation' ? JSON.stringify([o.message, o.detail, o.fix]) : o.reason;
+
+/** Every run also checks that no message, detail or fix reveals the secret's hint. */
 function run(overlay: Overlay = {}, options: Record<string, unknown> = {}) {
   const outputs = runUnchecked(overlay, options);
   expectNoHint(outputs);
@@ -45,7 +54,7 @@ function run(overlay: Overlay = {}, options: Record<string, unknown> = {}) {
 }
 
 function expectNoHint(outputs: Conclusion[]) {
-  for (const o of outputs) expect(o.type === 'violation' ? o.message : o.reason).not.toContain(HINT);
+  for (const o of outputs) expect(said(o)).not.toContain(HINT);
 }
 
 const SECRETS = `${AT.clientApp}/passwordCredentials`;
@@ -91,7 +100,12 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           severity: 'error',
           resource: 'oauth-client-app',
           message:
-            /used by authorization server 'colors-oauth'.*no client secret.*AADSTS7000215 or AADSTS7000218|no client secret.*AADSTS7000215 or AADSTS7000218.*used by authorization server 'colors-oauth'/,
+            "Client app 'oauth-client-app' (used by authorization server 'colors-oauth') has no client secret; expected one valid now.",
+          detail: /AADSTS7000215 \(Invalid client secret provided\) or AADSTS7000218/,
+          // A secret's value is never known to the tool: described, not applied.
+          fix: textFix(
+            "Add a client secret to the app and store its value in the authorization server's clientSecret.",
+          ),
         },
       ],
     },
@@ -102,9 +116,13 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: `${SECRETS}/0/endDateTime`,
           severity: 'error',
-          message: new RegExp(
-            `newest secret 'apim-developer-portal' \\(keyId ${KEY_ID}\\) expired on 2026-10-25.*\\(31 days ago\\).*AADSTS7000222`,
+          // The secret's name and keyId would make the message longer than the limit: they are in the detail.
+          message:
+            "Client app 'oauth-client-app' (used by authorization server 'colors-oauth') has no client secret valid now: its newest secret expired on 2026-10-25 (31 days ago).",
+          detail: new RegExp(
+            `^Secret 'apim-developer-portal' \\(keyId ${KEY_ID}\\) is the newest\\. .*AADSTS7000222 \\(The provided client secret keys are expired\\)`,
           ),
+          fix: textFix(ROTATE),
         },
       ],
     },
@@ -112,7 +130,13 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       name: 'secrets that are not valid yet',
       input: sampleInput(NOT_YET_VALID),
       errors: [
-        { path: `${SECRETS}/0/startDateTime`, severity: 'error', message: /starts on 2026-12-01T00:00:00Z/ },
+        {
+          path: `${SECRETS}/0/startDateTime`,
+          severity: 'error',
+          message: /has no client secret valid now: its first secret starts on 2026-12-01T00:00:00Z\.$/,
+          detail: /not valid before its start date, so until then the token request fails with AADSTS7000215/,
+          fix: textFix(/^Wait for the secret's start date, or add a secret valid now/),
+        },
       ],
     },
     {
@@ -127,7 +151,9 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: `${SECRETS}/0/endDateTime`,
           severity: 'warning',
-          message: /expires in 14 days on 2026-12-10.*\(warning threshold 30 days\)/,
+          message: /expires in 14 days on 2026-12-10; expected at least 30 days\.$/,
+          detail: /longest-lived valid secret of the app \(warning threshold 30 days\).*AADSTS7000222/,
+          fix: textFix(ROTATE),
         },
       ],
     },
@@ -146,7 +172,9 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
       name: 'expiring soon: warnDays followed',
       input: sampleInput(),
       options: { warnDays: 200 },
-      errors: [{ severity: 'warning', message: /warning threshold 200 days/ }],
+      errors: [
+        { severity: 'warning', message: /expected at least 200 days/, detail: /warning threshold 200 days/ },
+      ],
     },
     {
       name: 'expiring soon: "within a day" on the last day',
@@ -160,14 +188,18 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: `${SECRETS}/0/endDateTime`,
           severity: 'note',
-          message: /is valid for 731 days \(until 2028-11-01\), longer than the maximum of 180 days/,
+          message: /is valid for 731 days \(until 2028-11-01\); expected at most 180 days\.$/,
+          detail: /Microsoft recommends short-lived secrets rotated regularly, or a certificate/,
+          fix: textFix(/^Replace it with a secret valid for at most 180 days \(or a certificate\)/),
         },
       ],
     },
     {
       name: 'lifetime: a note for a secret without end date, no warning or error',
       input: sampleInput(NO_END),
-      errors: [{ severity: 'note', message: /never expires/ }],
+      errors: [
+        { severity: 'note', message: /has no endDateTime \(never expires\); expected at most 180 days/ },
+      ],
     },
     {
       name: 'lifetime: maxLifetimeDays followed',
@@ -275,9 +307,6 @@ describe('client-secret-expiry', () => {
   it('does not reveal the hint of the expired secret in the broken sample', () => {
     const outputs = runRule(rule, buildModel(loadSampleDoc('contoso')));
     expect(violations(outputs).length).toBeGreaterThan(0);
-    for (const output of outputs)
-      expect(JSON.stringify(output.type === 'violation' ? output.message : output.reason)).not.toContain(
-        'Xk7',
-      );
+    for (const output of outputs) expect(said(output)).not.toContain('Xk7');
   });
 });

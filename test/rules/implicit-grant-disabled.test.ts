@@ -10,6 +10,7 @@ import {
   violations,
   type Overlay,
 } from '../helpers/sample';
+import { setFix } from '../helpers/fixes';
 
 const ACCESS = 'web/implicitGrantSettings/enableAccessTokenIssuance';
 const ID = 'web/implicitGrantSettings/enableIdTokenIssuance';
@@ -28,6 +29,14 @@ function server(grantTypes: string[], defaultScope = SCOPE) {
 /** The fixed sample with an overlay: a snapshot input for the RuleTester. */
 const sample = (overlay: Overlay) => applyOverlay(loadSampleDoc(), overlay);
 const CLIENT_APP = '/applications/1';
+const GRANT_TYPES = '/apim/0/authorizationServers/0/properties/grantTypes';
+const toCode = (issuance: string, value: string[]) =>
+  setFix(
+    "Switch authorization server 'colors-oauth' from the implicit grant to the authorization code grant (or, if " +
+      `the implicit grant is required, enable ${issuance} on the app).`,
+    GRANT_TYPES,
+    value,
+  );
 
 new RuleTester({ now: TEST_NOW }).run(rule, {
   valid: [
@@ -58,14 +67,33 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
           severity: 'warning',
           resource: 'oauth-client-app',
           message:
-            /enableAccessTokenIssuance on.*no APIM authorization server uses this app with the implicit grant/,
+            "Application 'oauth-client-app' has enableAccessTokenIssuance on although no APIM authorization server " +
+            'uses it with the implicit grant; expected off.',
+          detail: /returned in the redirect URL fragment.*leak/,
+          fix: setFix(
+            'Turn access-token issuance off (web.implicitGrantSettings.enableAccessTokenIssuance false) and use the authorization code grant.',
+            `${CLIENT_APP}/${ACCESS}`,
+            false,
+          ),
         },
       ],
     },
     {
       name: 'ID-token issuance as a note',
       input: sample({ clientApp: implicitSettings(false, true) }),
-      errors: [{ path: `${CLIENT_APP}/${ID}`, severity: 'note', message: /hybrid/ }],
+      errors: [
+        {
+          path: `${CLIENT_APP}/${ID}`,
+          severity: 'note',
+          message: /has enableIdTokenIssuance on although .*; expected off\.$/,
+          detail: /only a hybrid sign-in flow needs/,
+          fix: setFix(
+            'Turn ID-token issuance off (web.implicitGrantSettings.enableIdTokenIssuance false) unless a hybrid sign-in flow needs ID tokens from the authorization endpoint.',
+            `${CLIENT_APP}/${ID}`,
+            false,
+          ),
+        },
+      ],
     },
     {
       name: 'both settings, separately',
@@ -79,7 +107,12 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         {
           path: `${CLIENT_APP}/${ACCESS}`,
           severity: 'error',
-          message: /^Authorization server 'colors-oauth' uses the implicit grant.*AADSTS700051/,
+          message:
+            "Authorization server 'colors-oauth' uses the implicit grant, but its client app 'oauth-client-app' has " +
+            'enableAccessTokenIssuance off; expected on, or no implicit grant.',
+          detail: /AADSTS700051 \(response_type 'token' is not enabled for the application\)/,
+          // The fix is on the server, not on the app the finding is about.
+          fix: toCode('access-token issuance (enableAccessTokenIssuance)', ['authorizationCode']),
         },
       ],
     },
@@ -89,7 +122,16 @@ new RuleTester({ now: TEST_NOW }).run(rule, {
         authorizationServer: server(['authorizationCode', 'implicit'], `openid ${SCOPE}`),
         clientApp: implicitSettings(true, false),
       }),
-      errors: [{ path: `${CLIENT_APP}/${ID}`, severity: 'error', message: /AADSTS700054/ }],
+      errors: [
+        {
+          path: `${CLIENT_APP}/${ID}`,
+          severity: 'error',
+          message:
+            /with the openid scope, but its client app 'oauth-client-app' has enableIdTokenIssuance off/,
+          detail: /AADSTS700054/,
+          fix: toCode('ID-token issuance (enableIdTokenIssuance)', ['authorizationCode']),
+        },
+      ],
     },
   ],
 });
@@ -113,7 +155,7 @@ describe('implicit-grant-disabled', () => {
       expect(v?.severity).toBeUndefined();
       expect(v?.key).toBe('enableAccessTokenIssuance');
       expect(v?.message).toContain('enableAccessTokenIssuance on');
-      expect(v?.message).toContain('no APIM authorization server uses this app with the implicit grant');
+      expect(v?.message).toContain('no APIM authorization server uses it with the implicit grant');
     });
 
     it('checks apps no authorization server references', () => {
@@ -139,7 +181,12 @@ describe('implicit-grant-disabled', () => {
       expect(v?.severity).toBe('error');
       expect(v?.key).toBe('contoso-apim/colors-oauth');
       expect(v?.message).toContain(`Authorization server 'colors-oauth' uses the implicit grant`);
-      expect(v?.message).toContain('AADSTS700051');
+      expect(v?.detail).toContain('AADSTS700051');
+      expect(v?.fix?.property).toEqual({
+        entity: expect.objectContaining({ kind: 'authorizationServer', name: 'colors-oauth' }),
+        path: 'properties/grantTypes',
+        value: ['authorizationCode'],
+      });
     });
   });
 

@@ -172,3 +172,96 @@ describe('RuleTester reports', () => {
     );
   });
 });
+
+/** `appNotes` with a detail and a fix that sets the notes to `value` (a number does not resolve it). */
+function notesWithFix(value: string | number) {
+  return defineRule({
+    id: 'app-notes-fixed',
+    meta: {
+      title: 'App registrations have notes',
+      severity: 'warning',
+      tags: ['entra'],
+      requires: ['entra'],
+    },
+    *check(model) {
+      for (const app of model.applications) {
+        if (typeof (app.raw as Record<string, unknown>)['notes'] === 'string') {
+          yield checked(app, []);
+          continue;
+        }
+        yield violation(app, `App '${app.name}' has no notes; expected some.`, {
+          path: 'notes',
+          detail: 'Nobody knows who owns it.',
+          fix: { text: 'Add notes.', property: { path: 'notes', value } },
+        });
+      }
+    },
+  });
+}
+
+const NOTES_EDIT = {
+  kind: 'json',
+  file: 'snapshot.json',
+  path: ['applications', 0, 'notes'],
+  value: 'owned by team x',
+} as const;
+
+describe('RuleTester checks detail and fix', () => {
+  it('passes a case whose detail, fix text, edit and resolution match', () => {
+    expect(() =>
+      runBare(notesWithFix('owned by team x'), {
+        valid: [],
+        invalid: [
+          {
+            input: missingNotes,
+            errors: [
+              {
+                detail: 'Nobody knows who owns it.',
+                fix: {
+                  text: 'Add notes. In snapshot.json, set "applications[0].notes" to "owned by team x".',
+                  edit: { ...NOTES_EDIT, path: [...NOTES_EDIT.path] },
+                  resolves: true,
+                },
+              },
+            ],
+          },
+        ],
+      }),
+    ).not.toThrow();
+  });
+
+  it('fails on a wrong detail, fix text or edit', () => {
+    const run = (fix: object, detail?: RegExp) =>
+      runBare(notesWithFix('owned by team x'), {
+        valid: [],
+        invalid: [{ input: missingNotes, errors: [{ fix, ...(detail ? { detail } : {}) }] }],
+      });
+    expect(() => run({}, /owner/)).toThrow(
+      /detail: expected to match \/owner\/, got "Nobody knows who owns it."/,
+    );
+    expect(() => run({ text: /Remove/ })).toThrow(/fix\.text: expected to match \/Remove\//);
+    expect(() => run({ edit: null })).toThrow(/fix\.edit: expected null, got \{"kind":"json"/);
+    expect(() => run({ edit: { ...NOTES_EDIT, value: 'other' } })).toThrow(/fix\.edit: expected .*"other"/);
+  });
+
+  it('fails when a fix is expected but the finding has none', () => {
+    expect(() =>
+      runBare(appNotes, { valid: [], invalid: [{ input: missingNotes, errors: [{ fix: {} }] }] }),
+    ).toThrow(/fix: expected a fix, got none/);
+  });
+
+  it('fails when the edit does not resolve the finding, or there is no edit', () => {
+    expect(() =>
+      runBare(notesWithFix(42), {
+        valid: [],
+        invalid: [{ input: missingNotes, errors: [{ fix: { resolves: true } }] }],
+      }),
+    ).toThrow(/Error #0: the fix does not resolve it: after the edit .* the finding remains/);
+    expect(() =>
+      runBare(appNotes, {
+        valid: [],
+        invalid: [{ input: missingNotes, errors: [{ fix: { resolves: true } }] }],
+      }),
+    ).toThrow(/fix: expected a fix, got none/);
+  });
+});
