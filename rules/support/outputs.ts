@@ -10,6 +10,7 @@ import { describeUnreadable, unreadableText } from './policy-texts';
 import { isFragmentText, type PolicyText } from '../../src/policy/fragments';
 import { textEntity } from './policy-texts';
 import { describeApis, describeUse, shortUse, unreadableInbound, type ValidationUse } from './jwt';
+import { clip, firstThatFits } from './message';
 
 /** `the API policy of 'x'` -> `The API policy of 'x'`, to start a message with a label. */
 export function capitalized(text: string): string {
@@ -52,30 +53,20 @@ export function* policyTextsRead(model: Model): Generator<RuleOutput> {
   }
 }
 
-/**
- * A message cut to MESSAGE_LIMIT characters with `...`. A last resort: messages name few values and leave full lists
- * to `detail`, so the cut rarely happens and never hides the subject, which comes first. Names and values from the
- * data stay as they are (the reporters escape what a terminal would interpret; JSON and SARIF carry them exactly).
- */
+/** A message cut to MESSAGE_LIMIT characters (`clip` of ./message.ts, where the fitting helpers live). */
 export function fitted(message: string): string {
-  return message.length <= MESSAGE_LIMIT ? message : `${message.slice(0, MESSAGE_LIMIT - 3).trimEnd()}...`;
+  return clip(message, MESSAGE_LIMIT);
 }
 
-/**
- * The first of `messages` (most complete first) that fits in MESSAGE_LIMIT characters, else the last one
- * cut by `fitted`: values as long as issuer URLs and GUIDs leave room for few of them, so a rule words its
- * message in decreasing detail and keeps every value in `detail`.
- */
-export function firstFitting(...messages: string[]): string {
-  return messages.find((m) => m.length <= MESSAGE_LIMIT) ?? fitted(messages[messages.length - 1] ?? '');
-}
+/** The policy rules' name for `firstThatFits` (./message.ts). */
+export { firstThatFits as firstFitting } from './message';
 
 /**
  * `<validate-jwt in ... (APIs ...)> <rest>`: a message about a validation, naming the APIs it protects when that
  * fits in MESSAGE_LIMIT, else without them (the detail names them).
  */
 export function useMessage(use: ValidationUse, rest: string): string {
-  return firstFitting(`${describeUse(use)} ${rest}`, `${shortUse(use)} ${rest}`);
+  return firstThatFits(`${describeUse(use)} ${rest}`, `${shortUse(use)} ${rest}`);
 }
 
 /**
