@@ -27,6 +27,7 @@ export const LAYERS: readonly string[] = [
   'src/registry/',
   'src/testing/',
   'reporters/',
+  'src/fixes/',
   'src/audit.ts',
   'src/cli/',
   'src/index.ts',
