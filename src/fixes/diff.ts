@@ -62,10 +62,27 @@ function fileDiff(file: FileFix): string {
     const oldCount = before.length + removed.length + after.length;
     const newCount = before.length + added.length + after.length;
     out += `@@ -${range(oldStart, oldCount)} +${range(oldStart + delta, newCount)} @@\n`;
-    out += before.map((l) => ` ${withNewline(l)}`).join('');
-    out += removed.map((l) => `-${withNewline(l)}`).join('');
-    out += added.map((l) => `+${withNewline(l)}`).join('');
-    out += after.map((l) => ` ${withNewline(l)}`).join('');
+    // Lines a replacement spans without changing them (an insertion after `<inbound>` keeps that line) are context.
+    let same = 0;
+    while (same < removed.length && same < added.length && removed[same] === added[same]) same++;
+    let tail = 0;
+    while (
+      tail < removed.length - same &&
+      tail < added.length - same &&
+      removed[removed.length - 1 - tail] === added[added.length - 1 - tail]
+    ) {
+      tail++;
+    }
+    out += [...before, ...removed.slice(0, same)].map((l) => ` ${withNewline(l)}`).join('');
+    out += removed
+      .slice(same, removed.length - tail)
+      .map((l) => `-${withNewline(l)}`)
+      .join('');
+    out += added
+      .slice(same, added.length - tail)
+      .map((l) => `+${withNewline(l)}`)
+      .join('');
+    out += [...removed.slice(removed.length - tail), ...after].map((l) => ` ${withNewline(l)}`).join('');
     delta += added.length - removed.length;
   }
   return out;

@@ -63,10 +63,33 @@ function jsonProperty(
     return { reason: 'the object that should hold the property is not written in the file' };
   }
   if (edit.remove && !current) return [];
+  if (
+    current &&
+    !edit.remove &&
+    !text.slice(current.offset, current.offset + current.length).includes('\n')
+  ) {
+    // A value written on one line stays on one line (`"grantTypes": ["authorizationCode", "implicit"]`).
+    const written = text.slice(current.offset, current.offset + current.length);
+    return [
+      { offset: current.offset, length: current.length, text: oneLine(edit.value, /,\s/.test(written)) },
+    ];
+  }
   const edits = modify(text, edit.path, edit.remove ? undefined : edit.value, {
     formattingOptions: formattingOf(text),
   });
   return edits.map((e) => ({ offset: e.offset, length: e.length, text: e.content }));
+}
+
+/** A JSON value on one line, with a space after commas (and colons) when the text it replaces has them. */
+function oneLine(value: unknown, spaced: boolean): string {
+  if (Array.isArray(value)) return `[${value.map((v) => oneLine(v, spaced)).join(spaced ? ', ' : ',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(
+      ([k, v]) => `${JSON.stringify(k)}:${spaced ? ' ' : ''}${oneLine(v, spaced)}`,
+    );
+    return spaced ? `{ ${entries.join(', ')} }` : `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** Why a JSON value may not be replaced by a literal: an ARM expression or a placeholder computes it. */

@@ -178,3 +178,20 @@ describe('text edits (policy XML files, Terraform attributes)', () => {
     expect(isHclLiteral(expression)).toBe(expected);
   });
 });
+
+describe('values written on one line', () => {
+  it('stay on one line, spaced as they were', () => {
+    const text = '{\n  "grantTypes": ["authorizationCode", "implicit"],\n  "x": {"a":1}\n}\n';
+    const lists: FixEdit = {
+      kind: 'json',
+      file: 'a.json',
+      path: ['grantTypes'],
+      value: ['authorizationCode'],
+    };
+    expect(apply(lists, text)).toBe(
+      text.replace('["authorizationCode", "implicit"]', '["authorizationCode"]'),
+    );
+    const objects: FixEdit = { kind: 'json', file: 'a.json', path: ['x'], value: { a: 2, b: [1, 2] } };
+    expect(apply(objects, text)).toBe(text.replace('{"a":1}', '{"a":2,"b":[1,2]}'));
+  });
+});
