@@ -53,6 +53,47 @@ async function findings(
   };
 }
 
+interface SarifReplacement {
+  deletedRegion: { charOffset: number; charLength: number };
+  insertedContent?: { text: string };
+}
+interface SarifLog {
+  runs: {
+    results: {
+      fixes?: {
+        artifactChanges: { artifactLocation: { uri: string }; replacements: SarifReplacement[] }[];
+      }[];
+    }[];
+  }[];
+}
+
+/** Each file's text with every SARIF fix replacement spliced in (from the end, so offsets stay valid). */
+function splicedSarifFixes(log: SarifLog, texts: Map<string, string>): Map<string, string> {
+  const byFile = new Map<string, SarifReplacement[]>();
+  for (const result of log.runs[0]?.results ?? []) {
+    for (const fix of result.fixes ?? []) {
+      for (const change of fix.artifactChanges) {
+        const file = decodeURIComponent(change.artifactLocation.uri);
+        byFile.set(file, [...(byFile.get(file) ?? []), ...change.replacements]);
+      }
+    }
+  }
+  const out = new Map<string, string>();
+  for (const [file, replacements] of byFile) {
+    let text = texts.get(file);
+    if (text === undefined) throw new Error(`a SARIF fix for ${file}, which is not in the example`);
+    for (const r of [...replacements].sort(
+      (a, b) => b.deletedRegion.charOffset - a.deletedRegion.charOffset,
+    )) {
+      const { charOffset, charLength } = r.deletedRegion;
+      text =
+        text.slice(0, charOffset) + (r.insertedContent?.text ?? '') + text.slice(charOffset + charLength);
+    }
+    out.set(file, text);
+  }
+  return out;
+}
+
 /** The lines that differ between two texts, as 1-based ranges of the old text (common prefix and suffix removed). */
 function changedLines(before: string, after: string): [number, number] {
   const a = before.split('\n');
@@ -83,6 +124,15 @@ describe.each(Object.entries(EXAMPLES))('scan --fix on examples/%s', (name, exam
     writeFileSync(path.join(copy, 'fix.diff'), dry.stdout);
     execFileSync('git', ['apply', '--unsafe-paths', '--whitespace=nowarn', 'fix.diff'], { cwd: copy });
 
+    // The SARIF fixes of the same scan, spliced in by this test: --fix must give exactly that, so no byte outside
+    // the regions they delete changes.
+    const sarif = await cli(
+      ['scan', ...example.args, '--format', 'sarif', '--fail-on', 'none', '--now', NOW],
+      { cwd: dir },
+    );
+    const spliced = splicedSarifFixes(JSON.parse(sarif.stdout), before);
+    expect(spliced.size).toBeGreaterThan(0);
+
     const fixed = await findings(dir, example.args, ['--fix']);
     expect(fixed.stderr).toMatch(/Fixed \d+ findings? in \d+ files?/);
     const after = filesUnder(dir);
@@ -90,6 +140,9 @@ describe.each(Object.entries(EXAMPLES))('scan --fix on examples/%s', (name, exam
       if (file === 'fix.diff') continue;
       expect([file, text]).toEqual([file, readFileSync(path.join(copy, file), 'utf8')]);
     }
+
+    for (const [file, text] of before)
+      expect([file, after.get(file)]).toEqual([file, spliced.get(file) ?? text]);
 
     // Every changed line is on a line a fixed finding points at, or next to one (an inserted property).
     const fixedFiles = new Set(fixable.map((f) => f.fix?.edit?.file));
