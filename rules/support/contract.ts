@@ -32,7 +32,10 @@ export interface RuleMeta {
 /** A JSON Schema for the rule's options object (ajv, draft-07 subset). */
 export type JsonSchema = Record<string, unknown>;
 
-/** Messages longer than this are a rule defect (test/rules/message-limit.test.ts). */
+/**
+ * Messages longer than this are a rule defect: RuleTester fails every case whose finding breaks it, and
+ * test/rules/message-shape-*.test.ts run each rule over broken inputs and long names.
+ */
 export const MESSAGE_LIMIT = 200;
 
 /** A JSON value, for property fixes. */

@@ -23,7 +23,7 @@ import { normalize } from '../model/normalize';
 import { ruleContractProblems, resolveRuleSettings } from '../registry';
 import type { Severity } from '../severity';
 import { parseSnapshot, SNAPSHOT_KIND } from '../sources/snapshot';
-import type { AnyRule } from '../../rules/support/contract';
+import { MESSAGE_LIMIT, type AnyRule } from '../../rules/support/contract';
 import { applyEdit } from './apply-edit';
 
 /** A snapshot document; `kind` and `version` may be left out (the tester adds them). */
@@ -271,6 +271,7 @@ function checkInvalid(rule: AnyRule, test: InvalidTestCase, now: Date): void {
         run.observed.map(describeFinding).join('\n'),
     );
   }
+  for (const { finding } of run.observed) assertMessageShape(finding);
   if (typeof expected !== 'number') {
     for (const [i, want] of expected.entries()) {
       compareError(rule, i, want, run.observed[i]!);
@@ -278,6 +279,18 @@ function checkInvalid(rule: AnyRule, test: InvalidTestCase, now: Date): void {
     }
   }
   assertNotEvaluated(run.result, test.notEvaluated ?? []);
+}
+
+/**
+ * The message contract (issue 15) holds for every finding a case produces, whatever the case asserts: one line of at
+ * most MESSAGE_LIMIT characters (why and what to do belong in `detail` and `fix`).
+ */
+function assertMessageShape(finding: Finding): void {
+  if (finding.message.length > MESSAGE_LIMIT || /[\r\n]/.test(finding.message)) {
+    throw new RuleTesterError(
+      `A message must be one line of at most ${MESSAGE_LIMIT} characters (put why in detail, what to do in fix); got ${finding.message.length}: ${finding.message}`,
+    );
+  }
 }
 
 function compareError(rule: AnyRule, i: number, want: ExpectedError, got: ObservedFinding): void {

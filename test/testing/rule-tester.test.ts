@@ -78,6 +78,21 @@ tester.run(appNotes, {
 });
 
 describe('RuleTester reports', () => {
+  it('fails a case whose finding has a message over the limit or on several lines', () => {
+    const wordy = (message: string) =>
+      defineRule({
+        id: 'app-wordy',
+        meta: { title: 't', severity: 'warning', tags: [], requires: ['entra'] },
+        *check(model) {
+          for (const a of model.applications) yield violation(a, message);
+        },
+      });
+    const one = { invalid: [{ input: missingNotes, errors: 1 }], valid: [] };
+    expect(() => runBare(wordy('x'.repeat(200)), one)).not.toThrow();
+    expect(() => runBare(wordy('x'.repeat(201)), one)).toThrow(/one line of at most 200 characters/);
+    expect(() => runBare(wordy('two\nlines'), one)).toThrow(/one line of at most 200 characters/);
+  });
+
   it('nothing when every case holds', () => {
     expect(() =>
       runBare(appNotes, {
