@@ -131,6 +131,7 @@ interface Finding {
   ruleId: string;
   fingerprint?: string;
   location?: unknown;
+  severity?: string;
   message: string;
 }
 
@@ -159,10 +160,14 @@ export function parseReport(run: Run): Report {
   return report;
 }
 
-/** sha256 of the sorted findings (rule, fingerprint, location, message) and of the counts per rule. */
+/**
+ * sha256 of the sorted findings (rule, fingerprint, location, severity) and of the counts per rule. Not the wording:
+ * issue 15 rewrote every message into message / detail / fix, and a speed-up must keep what is found and where,
+ * not a sentence (the example goldens pin the wording).
+ */
 export function digest(report: Report): Digest {
   const findings = report.findings
-    .map((f) => JSON.stringify([f.ruleId, f.fingerprint ?? null, f.location ?? null, f.message]))
+    .map((f) => JSON.stringify([f.ruleId, f.fingerprint ?? null, f.location ?? null, f.severity ?? null]))
     .sort();
   const counts: Record<string, number> = {};
   for (const f of report.findings) counts[f.ruleId] = (counts[f.ruleId] ?? 0) + 1;

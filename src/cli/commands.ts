@@ -183,10 +183,12 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
         now: parseNow(command.now),
       }),
     ).finally(end);
-  let { result, prepared, redact } = await run();
-  if (command.fixDryRun) printFixDiff(result, io, redact);
+  const first = await run();
+  const { prepared } = first;
+  let { result } = first;
+  if (command.fixDryRun) printFixDiff(result, io, first.redact);
   // After --fix the report is of the files as fixed: what remains.
-  if (command.fix && applyFixes(result, io) > 0) ({ result, prepared, redact } = await run());
+  if (command.fix) result = await applyFixes(result, io, async () => (await run()).result);
   const toFile = command.output !== undefined;
   const width = toFile ? undefined : terminalWidth(io);
   const report = reporters[command.format](result, {

@@ -37,7 +37,18 @@ function propertyFix(hint: FixHint, property: PropertyFix, owner: Entity, files:
     const literal = property.value !== undefined ? hclLiteral(property.value) : undefined;
     const text = `${hint.text} In ${origin.file}, ${step}.`;
     if (!span || literal === undefined || property.remove) return { text };
-    return { text, edit: { kind: 'text', file: origin.file, ...span, text: literal, literalOnly: true } };
+    const items = Array.isArray(property.value) ? property.value.map((v) => hclLiteral(v) ?? '') : undefined;
+    return {
+      text,
+      edit: {
+        kind: 'text',
+        file: origin.file,
+        ...span,
+        text: literal,
+        literalOnly: true,
+        ...(items ? { items } : {}),
+      },
+    };
   }
   if (isPlanPointer(tokens)) {
     return { text: `${hint.text} In the Terraform configuration, ${tfStep(tokens, property)}.` };
@@ -79,8 +90,16 @@ function tfStep(tokens: readonly string[], property: PropertyFix): string {
     .filter((t) => !/^\d+$/.test(t))
     .join('.');
   if (property.remove) return `remove ${attribute}`;
-  const literal = property.value !== undefined ? hclLiteral(property.value) : undefined;
-  return `set ${attribute} = ${literal ?? JSON.stringify(property.value)}`;
+  const { value } = property;
+  // A list of objects in a plan is a repeated nested block in the configuration (`token_body_parameter { ... }`),
+  // which is removed or rewritten, not assigned.
+  if (Array.isArray(value) && value.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) {
+    return value.length === 0
+      ? `remove the ${attribute} blocks`
+      : `write the ${attribute} blocks as ${JSON.stringify(value)}`;
+  }
+  const literal = value !== undefined ? hclLiteral(value) : undefined;
+  return `set ${attribute} = ${literal ?? JSON.stringify(value)}`;
 }
 
 /** A value written as an HCL literal, or undefined for objects (not edited in place). */

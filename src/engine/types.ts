@@ -39,7 +39,16 @@ export type FixEdit =
    * Replace [start, end) of the file's text (without BOM) by `text`: a policy XML file, or (with `literalOnly`) a
    * `.tf` attribute's expression, replaced only while it is a literal.
    */
-  | { kind: 'text'; file: string; start: number; end: number; text: string; literalOnly?: true };
+  | {
+      kind: 'text';
+      file: string;
+      start: number;
+      end: number;
+      text: string;
+      literalOnly?: true;
+      /** For a list literal: its items, so that a list written one item per line keeps that layout. */
+      items?: string[];
+    };
 
 export interface FindingFix {
   /** The step, for this finding's source: the rule's words, then where (file and property, Terraform attribute, portal). */

@@ -13,6 +13,9 @@ import type { TextReplacement } from '../../reporters/types';
 /** Largest file a fix reads (the sources' default read limit). */
 const MAX_FIX_FILE = 256 * 1024 * 1024;
 
+/** Why a fix waits: another fix of the same text comes first (`--fix` makes it in its next pass). */
+export const OVERLAP = 'another fix changes the same text first; run the fix again';
+
 export interface FileFix {
   /** As in findings: relative to the working directory, `/` separators. */
   file: string;
@@ -86,14 +89,24 @@ export function planFixes(findings: readonly Finding[], cwd: string): FixPlan {
       skipped.push({ finding, reason: exact.reason });
       continue;
     }
-    if (exact.replacements.length === 0) continue;
+    // A replacement by the text already there changes nothing (a Terraform value fixed in the .tf, not yet planned).
+    const replacements = exact.replacements.filter(
+      (r) => text.slice(r.offset, r.offset + r.length) !== r.text,
+    );
+    if (replacements.length === 0) continue;
     const slot = perFile.get(edit.file) ?? { replacements: [], findings: [] };
-    if (exact.replacements.some((r) => slot.replacements.some((s) => overlaps(r, s)))) {
-      skipped.push({ finding, reason: 'another fix changes the same text first; run the fix again' });
+    // Two findings with the same fix (an implicit grant reported on the server and on its client app): one edit.
+    if (replacements.every((r) => slot.replacements.some((s) => sameReplacement(r, s)))) {
+      byFingerprint.set(finding.fingerprint, replacements);
+      slot.findings.push(finding.fingerprint);
       continue;
     }
-    byFingerprint.set(finding.fingerprint, exact.replacements);
-    slot.replacements.push(...exact.replacements);
+    if (replacements.some((r) => slot.replacements.some((s) => overlaps(r, s)))) {
+      skipped.push({ finding, reason: OVERLAP });
+      continue;
+    }
+    byFingerprint.set(finding.fingerprint, replacements);
+    slot.replacements.push(...replacements);
     slot.findings.push(finding.fingerprint);
     perFile.set(edit.file, slot);
   }
@@ -109,6 +122,10 @@ export function planFixes(findings: readonly Finding[], cwd: string): FixPlan {
     };
   });
   return { files, byFingerprint, skipped };
+}
+
+function sameReplacement(a: TextReplacement, b: TextReplacement): boolean {
+  return a.offset === b.offset && a.length === b.length && a.text === b.text;
 }
 
 /** Two replacements touch the same characters, or insert at the same place (their order would be a guess). */

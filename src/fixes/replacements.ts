@@ -43,7 +43,9 @@ function rawReplacements(edit: FixEdit, text: string): RawReplacement[] | { reas
           reason: 'the attribute is an expression, not a literal: change it where its value comes from',
         };
       }
-      return [{ offset: start, length: end - start, text: edit.text }];
+      const written = text.slice(start, end);
+      const laidOut = edit.items && written.includes('\n') ? listLike(written, edit.items) : edit.text;
+      return [{ offset: start, length: end - start, text: laidOut }];
     }
   }
 }
@@ -177,6 +179,19 @@ function escapeJson(value: string): string {
 }
 
 // ----- Terraform literals -----------------------------------------------------------------------------------
+
+/**
+ * List items laid out as the list they replace is (`[`, one item per line with its indentation, a trailing comma if
+ * it had one, `]` indented as before), for a list written over several lines.
+ */
+function listLike(written: string, items: readonly string[]): string {
+  const indent = /^\[[ \t]*\r?\n([ \t]*)/.exec(written)?.[1] ?? '  ';
+  const close = /\n([ \t]*)\]$/.exec(written)?.[1] ?? '';
+  const eol = written.includes('\r\n') ? '\r\n' : '\n';
+  if (items.length === 0) return '[]';
+  const trailing = /,\s*\]$/.test(written) ? ',' : '';
+  return `[${eol}${items.map((i) => `${indent}${i}`).join(`,${eol}`)}${trailing}${eol}${close}]`;
+}
 
 /** A quoted string without interpolation, a number, a bool, null, or a list of those. */
 export function isHclLiteral(expression: string): boolean {

@@ -177,3 +177,20 @@ describe('resolveFix', () => {
     expect(hclLiteral({ a: 1 })).toBeUndefined();
   });
 });
+
+describe('Terraform nested blocks', () => {
+  it('are removed or rewritten, not assigned', () => {
+    const pointer = '/planned_values/root_module/resources/0';
+    const origin = {
+      file: 'main.tf',
+      pointer,
+      paths: { 'properties/tokenBodyParameters': `${pointer}/values/token_body_parameter` },
+    };
+    const fix = resolveFix(
+      { text: 'Drop it.', property: { path: 'properties/tokenBodyParameters', value: [] } },
+      { ...server, origin } as Entity,
+      {},
+    );
+    expect(fix).toEqual({ text: 'Drop it. In main.tf, remove the token_body_parameter blocks.' });
+  });
+});

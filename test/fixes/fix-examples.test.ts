@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../../src/engine/types';
+import { OVERLAP } from '../../src/fixes/plan';
 import { cli } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/sample';
 import { makeTempDir } from '../helpers/temp';
@@ -79,7 +80,16 @@ function splicedSarifFixes(log: SarifLog, texts: Map<string, string>): Map<strin
     }
   }
   const out = new Map<string, string>();
-  for (const [file, replacements] of byFile) {
+  for (const [file, all] of byFile) {
+    // Two findings with one fix (the same edit) carry the same replacement: it is made once.
+    const replacements = [
+      ...new Map(
+        all.map((r) => [
+          JSON.stringify([r.deletedRegion.charOffset, r.deletedRegion.charLength, r.insertedContent?.text]),
+          r,
+        ]),
+      ).values(),
+    ];
     let text = texts.get(file);
     if (text === undefined) throw new Error(`a SARIF fix for ${file}, which is not in the example`);
     for (const r of [...replacements].sort(
@@ -94,18 +104,6 @@ function splicedSarifFixes(log: SarifLog, texts: Map<string, string>): Map<strin
   return out;
 }
 
-/** The lines that differ between two texts, as 1-based ranges of the old text (common prefix and suffix removed). */
-function changedLines(before: string, after: string): [number, number] {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let end = 0;
-  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end])
-    end++;
-  return [start + 1, a.length - end];
-}
-
 describe.each(Object.entries(EXAMPLES))('scan --fix on examples/%s', (name, example) => {
   it('fixes what it can, and changes nothing else', async () => {
     const dir = makeTempDir(`fix-${name}`);
@@ -115,7 +113,8 @@ describe.each(Object.entries(EXAMPLES))('scan --fix on examples/%s', (name, exam
     const fixable = first.list.filter((f) => f.fix?.edit);
     expect(fixable.length).toBeGreaterThan(0);
 
-    // The dry run writes nothing; its diff is what --fix then writes.
+    // The dry run writes nothing; its diff (one pass) applies with git, giving what the SARIF fixes of the same scan
+    // give when this test splices them in itself: no byte outside the regions they delete changes.
     const dry = await findings(dir, example.args, ['--fix-dry-run']);
     expect(filesUnder(dir)).toEqual(before);
     expect(dry.stdout).toMatch(/^--- a\//);
@@ -123,46 +122,79 @@ describe.each(Object.entries(EXAMPLES))('scan --fix on examples/%s', (name, exam
     cpSync(dir, copy, { recursive: true });
     writeFileSync(path.join(copy, 'fix.diff'), dry.stdout);
     execFileSync('git', ['apply', '--unsafe-paths', '--whitespace=nowarn', 'fix.diff'], { cwd: copy });
+    const sarifArgs = ['scan', ...example.args, '--format', 'sarif', '--fail-on', 'none', '--now', NOW];
+    const firstPass = splicedSarifFixes(JSON.parse((await cli(sarifArgs, { cwd: dir })).stdout), before);
+    expect(firstPass.size).toBeGreaterThan(0);
+    for (const [file, text] of before) {
+      expect([file, readFileSync(path.join(copy, file), 'utf8')]).toEqual([
+        file,
+        firstPass.get(file) ?? text,
+      ]);
+    }
 
-    // The SARIF fixes of the same scan, spliced in by this test: --fix must give exactly that, so no byte outside
-    // the regions they delete changes.
-    const sarif = await cli(
-      ['scan', ...example.args, '--format', 'sarif', '--fail-on', 'none', '--now', NOW],
-      { cwd: dir },
-    );
-    const spliced = splicedSarifFixes(JSON.parse(sarif.stdout), before);
-    expect(spliced.size).toBeGreaterThan(0);
-
+    // --fix repeats passes while fixes held back for an overlap remain: the same as splicing SARIF fixes, scanning
+    // again and splicing again until none is left.
+    const spliced = makeTempDir(`fixsplice-${name}`);
+    cpSync(dir, spliced, { recursive: true });
+    for (let pass = 0; pass < 10; pass++) {
+      const texts = filesUnder(spliced);
+      const next = splicedSarifFixes(JSON.parse((await cli(sarifArgs, { cwd: spliced })).stdout), texts);
+      if (next.size === 0) break;
+      for (const [file, text] of next) writeFileSync(path.join(spliced, file), text);
+    }
     const fixed = await findings(dir, example.args, ['--fix']);
     expect(fixed.stderr).toMatch(/Fixed \d+ findings? in \d+ files?/);
     const after = filesUnder(dir);
-    for (const [file, text] of after) {
-      if (file === 'fix.diff') continue;
-      expect([file, text]).toEqual([file, readFileSync(path.join(copy, file), 'utf8')]);
-    }
+    expect(after).toEqual(filesUnder(spliced));
 
-    for (const [file, text] of before)
-      expect([file, after.get(file)]).toEqual([file, spliced.get(file) ?? text]);
-
-    // Every changed line is on a line a fixed finding points at, or next to one (an inserted property).
+    // Every file changed holds a fixed finding; a second scan finds nothing new and none of the fixed findings,
+    // only those whose fix was refused for a reason (not an overlap, which a later pass makes).
     const fixedFiles = new Set(fixable.map((f) => f.fix?.edit?.file));
-    for (const [file, text] of before) {
-      const now = after.get(file);
-      if (now === text) continue;
-      expect(fixedFiles).toContain(file);
-      const [from, to] = changedLines(text, now ?? '');
-      const lines = fixable.filter((f) => f.fix?.edit?.file === file).map((f) => f.location.line ?? 0);
-      expect(lines.some((l) => Math.abs(l - from) <= 3 || (l >= from && l <= to))).toBe(true);
-    }
-
-    // A second scan: what was fixed is gone, nothing new appears.
+    for (const [file, text] of before) if (after.get(file) !== text) expect(fixedFiles).toContain(file);
     const second = await findings(dir, example.args);
     const firstPrints = new Set(first.list.map((f) => f.fingerprint));
     expect(second.list.filter((f) => !firstPrints.has(f.fingerprint))).toEqual([]);
     const remaining = new Set(second.list.map((f) => f.fingerprint));
-    const skipped = (f: Finding) =>
-      dry.stderr.includes(`not fixed: ${f.location.file}:${f.location.line ?? 1} ${f.ruleId}:`);
-    const stillThere = fixable.filter((f) => remaining.has(f.fingerprint) && !skipped(f));
+    const refused = (f: Finding) =>
+      dry.stderr
+        .split('\n')
+        .some(
+          (line) =>
+            line.startsWith(`not fixed: ${f.location.file}:${f.location.line ?? 1} ${f.ruleId}:`) &&
+            !line.endsWith(OVERLAP),
+        );
+    const stillThere = fixable.filter((f) => remaining.has(f.fingerprint) && !refused(f));
     expect(stillThere.map((f) => `${f.ruleId} ${f.message}`)).toEqual([]);
+  });
+});
+
+describe('scan --fix on a Terraform configuration', () => {
+  it('edits the literal attributes of the .tf files once, laid out as written, and says to plan again', async () => {
+    const dir = makeTempDir('fix-tf');
+    cpSync(path.join(REPO_ROOT, 'test/sources/terraform/fixtures/colors'), path.join(dir, 'colors'), {
+      recursive: true,
+    });
+    const before = filesUnder(dir);
+    const args = ['--source', 'terraform:colors/plan.json#colors'];
+    const run = await cli(['scan', ...args, '--fix', '--fail-on', 'none', '--now', NOW], { cwd: dir });
+    expect(run.stderr).toMatch(/run terraform plan and terraform show -json again/);
+    const after = filesUnder(dir);
+    expect(after.get('colors/plan.json')).toBe(before.get('colors/plan.json'));
+    const apim = after.get('colors/modules/apim/main.tf') ?? '';
+    expect(apim).toContain(
+      'token_endpoint               = "https://login.microsoftonline.com/4f1e7a52-3c2b-4d8e-9a61-0b5c3d2e1f00/oauth2/v2.0/token"',
+    );
+    expect(apim).toContain('grant_types                  = ["authorizationCode"]\n');
+    const entra = after.get('colors/modules/entra/main.tf') ?? '';
+    // A list written one item per line gets its new item on a line of its own, trailing comma kept.
+    expect(entra).toContain(
+      '      "https://contoso-apim.portal.azure-api.net/docs/services/colors-oauth/console/oauth2/authorizationcode/callback",\n      "https://contoso-apim.developer.azure-api.net/signin-oauth/implicit/callback",\n    ]',
+    );
+    // One pass only: a second would compute list fixes from the stale plan and drop the first one's edit.
+    expect(run.stderr).toMatch(/^Fixed \d+ findings? in 2 files\.$/m);
+    const again = await cli(['scan', ...args, '--fix-dry-run', '--fail-on', 'none', '--now', NOW], {
+      cwd: dir,
+    });
+    expect(again.stdout).not.toContain('token_endpoint');
   });
 });

@@ -142,4 +142,16 @@ describe('fix plans and their diff', () => {
     ]);
     expect(readFileSync(path.join(outside, 'o.xml'), 'utf8')).toBe('<a/>\n');
   });
+
+  it('makes one edit for two findings with the same fix, and nothing for a fix already in the file', () => {
+    const dir = makeTempDir('fixsame');
+    writeFileSync(path.join(dir, 'a.txt'), 'abc\n');
+    const same: FixEdit = { kind: 'text', file: 'a.txt', start: 1, end: 2, text: 'X' };
+    const done: FixEdit = { kind: 'text', file: 'a.txt', start: 0, end: 1, text: 'a' };
+    const plan = planFixes([finding('one', same), finding('two', same), finding('done', done)], dir);
+    expect(plan.skipped).toEqual([]);
+    expect(plan.files).toEqual([expect.objectContaining({ after: 'aXc\n', findings: ['one', 'two'] })]);
+    expect(plan.files[0]?.replacements).toHaveLength(1);
+    expect([...plan.byFingerprint.keys()]).toEqual(['one', 'two']);
+  });
 });

@@ -195,3 +195,23 @@ describe('values written on one line', () => {
     expect(apply(objects, text)).toBe(text.replace('{"a":1}', '{"a":2,"b":[1,2]}'));
   });
 });
+
+describe('Terraform lists written one item per line', () => {
+  it('keep that layout, indentation and trailing comma', () => {
+    const tf = 'x = [\n    "a",\n    "b",\n  ]\n';
+    const start = tf.indexOf('[');
+    const end = tf.indexOf(']') + 1;
+    const edit: FixEdit = {
+      kind: 'text',
+      file: 'm.tf',
+      start,
+      end,
+      text: '["a", "c"]',
+      literalOnly: true,
+      items: ['"a"', '"c"'],
+    };
+    expect(apply(edit, tf)).toBe('x = [\n    "a",\n    "c",\n  ]\n');
+    const oneLine = 'x = ["a", "b"]\n';
+    expect(apply({ ...edit, start: 4, end: 14 }, oneLine)).toBe('x = ["a", "c"]\n');
+  });
+});
