@@ -27,7 +27,7 @@ export function resolveFix(hint: FixHint, entity: Entity, files: Files): Finding
 function propertyFix(hint: FixHint, property: PropertyFix, owner: Entity, files: Files): FindingFix {
   const entity = property.entity ?? owner;
   const { origin } = entity;
-  if (!origin.file) return liveFix(hint, property, entity);
+  if (!origin.file || origin.live) return liveFix(hint, property, entity);
   const pointer = pointerFor(entity, property.path);
   if (pointer === undefined) return { text: `${hint.text} (${origin.file})` };
   const tokens = pointerTokens(pointer);
@@ -177,7 +177,7 @@ export function portalPath(entity: Entity): string | undefined {
 
 function policyFix(hint: FixHint, fix: PolicyTextFix, entity: Entity, files: Files): FindingFix {
   const { origin } = fix;
-  if (!origin.file) {
+  if (!origin.file || origin.live) {
     return {
       text: `${hint.text} In the portal: the policy code editor of ${entity.kind} '${entity.name}' (Azure portal > API Management).`,
     };

@@ -15,6 +15,11 @@ export interface Origin {
   /** Explicit 1-based position, for records that are not addressable by a JSON pointer. */
   line?: number;
   column?: number;
+  /**
+   * Read live (Graph, ARM) although `file` is set: the file is the snapshot the same run wrote (`scan
+   * --snapshot-out`), where findings are shown; a fix is still the command for the tenant, never an edit of it.
+   */
+  live?: true;
   /** Azure Resource Manager id of the resource, when known. */
   resourceId?: string;
   /** Microsoft Graph directory object id, when known. */

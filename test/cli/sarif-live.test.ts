@@ -159,6 +159,14 @@ describe('scan of live sources --format sarif --snapshot-out', () => {
     }
   });
 
+  it('keeps the fixes of live data commands for the tenant, never edits of the snapshot it wrote', () => {
+    const results = log.runs[0]?.results ?? [];
+    const markdown = results.map((r) => r.message.markdown ?? '');
+    expect(markdown.some((m) => /az (ad app update --id|rest --method patch --uri)/.test(m))).toBe(true);
+    expect(markdown.filter((m) => m.includes(`In ${SNAPSHOT}`))).toEqual([]);
+    expect(results.filter((r) => (r as { fixes?: unknown[] }).fixes !== undefined)).toEqual([]);
+  });
+
   it('writes the snapshot the snapshot command writes: no secret, and a later scan of it gives the same results', async () => {
     expect(snapshot).not.toContain(CLIENT_SECRET);
     expect(snapshot).not.toMatch(/secretText|"origin"|access_token|eyJ/);

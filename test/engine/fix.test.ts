@@ -194,3 +194,30 @@ describe('Terraform nested blocks', () => {
     expect(fix).toEqual({ text: 'Drop it. In main.tf, remove the token_body_parameter blocks.' });
   });
 });
+
+describe('live data located in the snapshot the run wrote', () => {
+  it('keeps its fix a command for the tenant, never an edit of the snapshot', () => {
+    const origin = {
+      file: 'tenant.json',
+      pointer: '/applications/0',
+      graphObjectId: 'obj-9',
+      live: true as const,
+    };
+    const fix = resolveFix(
+      { text: 'Use v2.', property: { path: 'api/requestedAccessTokenVersion', value: 2 } },
+      { ...app, origin } as Entity,
+      {},
+    );
+    expect(fix.edit).toBeUndefined();
+    expect(fix.command).toBe(`az ad app update --id obj-9 --set api.requestedAccessTokenVersion='2'`);
+    const policy = resolveFix(
+      {
+        text: 'Insert.',
+        policy: { origin: { ...origin, pointer: '/apim/0/policy/value' }, start: 1, end: 1, text: 'x' },
+      },
+      server,
+      {},
+    );
+    expect(policy.edit).toBeUndefined();
+  });
+});

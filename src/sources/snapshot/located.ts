@@ -63,6 +63,8 @@ function relocate(own: Origin | undefined, snap: Origin | undefined): boolean {
   if (!own || own.file !== undefined || snap?.file === undefined || snap.pointer === undefined) return false;
   own.file = snap.file;
   own.pointer = snap.pointer;
+  // Still live data: its fix is a command against the tenant, not an edit of the snapshot this run wrote.
+  own.live = true;
   // Positions and a path table of no file (none today) would mislead once the origin has one.
   delete own.line;
   delete own.column;

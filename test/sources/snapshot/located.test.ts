@@ -77,13 +77,21 @@ it('gives file-less records the origins the snapshot source gives, and keeps the
     pointer: '/applications/1',
     graphObjectId: 'c3c3c3c3-0000-4000-8000-000000000003',
     unknown: { web: 'not read' },
+    // Still live: its fixes are commands for the tenant, not edits of the snapshot.
+    live: true,
   });
   const [service] = located.services;
   // A path table of no file is dropped; the resource id stays (the logical location).
-  expect(service?.origin).toEqual({ file: 'audit/tenant.json', pointer: '/apim/0', resourceId: SERVICE_ID });
+  expect(service?.origin).toEqual({
+    file: 'audit/tenant.json',
+    pointer: '/apim/0',
+    resourceId: SERVICE_ID,
+    live: true,
+  });
   expect(service?.policy?.origin).toEqual({
     ...reread.services[0]?.policy?.origin,
     resourceId: `${SERVICE_ID}/policies/policy`,
+    live: true,
   });
   expect(service?.policy?.origin?.pointer).toBe('/apim/0/policy/value');
   expect(service?.policyFragments?.[0]?.valueOrigin?.pointer).toBe(
