@@ -29,9 +29,14 @@ export function editable(text: PolicyText): EditableText | undefined {
   return text.origin && value !== undefined ? { text: value, origin: text.origin } : undefined;
 }
 
-/** `&`, `<`, `>` and `"` escaped, for text and double-quoted attribute values. */
+/** `&`, `<`, `>`, `"` and `'` escaped, for text and attribute values in either quote. */
 export function xmlEscape(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** Whether a written value is a plain literal: no named value, no policy expression. */

@@ -53,6 +53,10 @@ describe('policy edits', () => {
     expect(applied(replaceAttributeValue(at, element('validate-jwt'), 'header-name', 'X-"Token"'))).toBe(
       TEXT.replace("header-name='Authorization'", "header-name='X-&quot;Token&quot;'"),
     );
+    // A single quote in a value inside single quotes would end the attribute.
+    expect(applied(replaceAttributeValue(at, element('validate-jwt'), 'header-name', "X-'T'"))).toBe(
+      TEXT.replace("header-name='Authorization'", "header-name='X-&apos;T&apos;'"),
+    );
     const url = 'https://login.microsoftonline.com/t/.well-known/openid-configuration';
     expect(applied(replaceAttributeValue(at, element('openid-config'), 'url', url))).toBe(
       TEXT.replace(/url="[^"]*"/, `url="${url}"`),
