@@ -161,7 +161,6 @@ export function portalPath(entity: Entity): string | undefined {
     case 'application':
       return `Entra admin center > App registrations > '${entity.name}' > Manifest`;
     case 'authorizationServer':
-      return `Azure portal > API Management > Developer portal > OAuth 2.0 + OpenID Connect > '${entity.name}'`;
     case 'openidProvider':
       return `Azure portal > API Management > Developer portal > OAuth 2.0 + OpenID Connect > '${entity.name}'`;
     case 'api':

@@ -5,7 +5,7 @@
  */
 import { findNodeAtLocation, modify, parseTree, type FormattingOptions, type Node } from 'jsonc-parser';
 import type { FixEdit } from '../engine/types';
-import { makeOffsetToPosition } from '../json/positions';
+import { makeOffsetToPosition, rawOffsetInString } from '../json/positions';
 import type { Position } from '../json/types';
 import { hasPlaceholder } from '../util/placeholders';
 import type { TextReplacement } from '../../reporters/types';
@@ -142,35 +142,12 @@ function jsonStringRange(
   if (literal.startsWith('"[') && !literal.startsWith('"[[')) {
     return { reason: 'the policy text is an ARM template expression: change it where its value comes from' };
   }
-  const raw = rawOffsets(literal);
-  const start = raw[edit.start];
-  const end = raw[edit.end];
+  const start = rawOffsetInString(text, node.offset, edit.start);
+  const end = rawOffsetInString(text, node.offset, edit.end);
   if (start === undefined || end === undefined || edit.end < edit.start) {
     return { reason: 'the policy text changed since it was read' };
   }
-  return [{ offset: node.offset + start, length: end - start, text: escapeJson(edit.text) }];
-}
-
-/**
- * For a JSON string literal (with its quotes), the raw offset of each decoded character index (and one past the
- * end), so that an edit of the decoded text replaces exactly the raw characters it covers.
- */
-function rawOffsets(literal: string): number[] {
-  const offsets: number[] = [];
-  let i = 1;
-  const end = literal.length - 1;
-  while (i < end) {
-    offsets.push(i);
-    if (literal[i] !== '\\') {
-      i += 1;
-    } else if (literal[i + 1] === 'u') {
-      i += 6;
-    } else {
-      i += 2;
-    }
-  }
-  offsets.push(end);
-  return offsets;
+  return [{ offset: start, length: end - start, text: escapeJson(edit.text) }];
 }
 
 /** Text inserted into a JSON string: escaped as JSON.stringify does, without the quotes. */

@@ -282,7 +282,7 @@ export function jsonDepthProblem(text: string, limit: number = MAX_JSON_DEPTH): 
  * starting at `quote`. Escapes (`\n`, `\"`, `\u00e9`) are one decoded character but several raw ones;
  * a surrogate pair written as two `\u` escapes is two decoded UTF-16 units, like JavaScript strings.
  */
-function rawOffsetInString(text: string, quote: number, decodedOffset: number): number | undefined {
+export function rawOffsetInString(text: string, quote: number, decodedOffset: number): number | undefined {
   let raw = quote + 1;
   for (let decoded = 0; decoded < decodedOffset; decoded++) {
     const c = text.charCodeAt(raw);

@@ -1,6 +1,7 @@
 /** Test helpers for the policy parser: a comparable shape of a tree, an `xml` serializer, invariants. */
 import { INTERNAL_ERROR, parsePolicy, type PolicyTextFormat } from '../../src/policy/parser';
 import type { ParsedPolicy, PolicyElement, PolicyNode } from '../../src/policy/types';
+import { xmlEscape } from '../../rules/support/policy-edits';
 
 export type Shape =
   | { element: string; attributes: [string, string][]; children: Shape[] }
@@ -26,14 +27,8 @@ export function shape(node: PolicyNode): Shape {
   }
 }
 
-export function escapeXml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
+/** The escaping the policy fixes use (rules/support/policy-edits.ts), under the name these tests know. */
+export const escapeXml = xmlEscape;
 
 /** Serializes a tree as an `xml`-format policy: every value and text entity-encoded, expressions included. */
 export function toXml(node: PolicyNode): string {
