@@ -154,4 +154,19 @@ describe('fix plans and their diff', () => {
     expect(plan.files[0]?.replacements).toHaveLength(1);
     expect([...plan.byFingerprint.keys()]).toEqual(['one', 'two']);
   });
+
+  it('shows the lines a replacement spans without changing them as context, not as removed and added', () => {
+    const dir = makeTempDir('fixctx');
+    const text = '<policies>\n  <inbound>\n    <x />\n  </inbound>\n</policies>\n';
+    writeFileSync(path.join(dir, 'policy.xml'), text);
+    const at = text.indexOf('<inbound>') + '<inbound>'.length;
+    const plan = planFixes(
+      [finding('base', { kind: 'text', file: 'policy.xml', start: at, end: at, text: '\n    <base />' })],
+      dir,
+    );
+    const diff = unifiedDiff(plan.files);
+    expect(diff).toContain(' <policies>\n   <inbound>\n+    <base />\n     <x />\n');
+    expect(diff).not.toContain('-  <inbound>');
+    gitApplies(dir, diff, { 'policy.xml': plan.files[0]?.after ?? '' });
+  });
 });
