@@ -227,6 +227,31 @@ function markUncarried(reader: FolderReader, dir: string, service: InventoryServ
   );
 }
 
+/** The collection folders of a service, in the order `loadApiopsFolder` reads them. */
+const COLLECTIONS = ['apis', 'products', ...NAMED_VALUES, ...FRAGMENTS, 'authorizationServers', 'workspaces'];
+
+/**
+ * The entity folders of the artifact folder (one API, product, workspace...), in the order they are read: what is
+ * read ahead (src/util/read-ahead.ts). Folders reached through a link are left to the main thread.
+ */
+function readOrder(reader: FolderReader, dir: string): string[] {
+  return COLLECTIONS.flatMap((folder) => {
+    const collection = path.join(dir, folder);
+    if (!reader.present(collection)) return [];
+    let listed;
+    try {
+      listed = reader.tree.dirents(collection);
+    } catch {
+      return [];
+    }
+    return listed
+      .filter((e) => e.isDirectory() && !e.isSymbolicLink())
+      .map((e) => e.name)
+      .sort((a, b) => a.localeCompare(b))
+      .map((name) => path.join(collection, name));
+  });
+}
+
 /** Refuses, before reading anything, a location that is no folder, a bad `#<name>`, or a folder without artifacts. */
 function checkArtifactFolder(
   reader: FolderReader,
@@ -274,10 +299,19 @@ export function loadApiopsFolder(
   const { dir, serviceName } = splitApiopsLocation(location);
   const reader = new FolderReader(spec, cwd, log, dir);
   checkArtifactFolder(reader, dir, spec, serviceName);
-  const service = readService(reader, dir, serviceName);
-  const parts = readContainer(reader, dir);
-  const servers = collect(reader, dir, 'authorizationServers', readAuthorizationServer);
-  const workspaces = collect(reader, dir, 'workspaces', readWorkspace);
+  reader.tree.startReadAhead(readOrder(reader, dir));
+  let read;
+  try {
+    read = {
+      service: readService(reader, dir, serviceName),
+      parts: readContainer(reader, dir),
+      servers: collect(reader, dir, 'authorizationServers', readAuthorizationServer),
+      workspaces: collect(reader, dir, 'workspaces', readWorkspace),
+    };
+  } finally {
+    reader.tree.stopReadAhead();
+  }
+  const { service, parts, servers, workspaces } = read;
   if (reader.problems.length > 0) {
     throw new AuditError(
       'source-invalid',

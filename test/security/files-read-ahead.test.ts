@@ -1,0 +1,101 @@
+/**
+ * Issue 12: reading ahead on a second thread (src/util/read-ahead.ts) changes nothing a scan reports. Each tree
+ * below (hostile ones from the security suites, and the fixtures of every APIOps layout) is scanned with read-ahead
+ * forced on and off (APIM_AUDIT_READ_AHEAD): the same exit code, report and messages.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { cli } from '../helpers/cli';
+import { REPO_ROOT } from '../helpers/sample';
+import { apiopsTree, SECRET_MARKER } from './files-helpers';
+import { ReadAhead } from '../../src/util/read-ahead';
+
+async function scan(root: string, readAhead: 'on' | 'off', extra: string[] = []) {
+  process.env['APIM_AUDIT_READ_AHEAD'] = readAhead;
+  try {
+    return await cli(['scan', '--source', `apiops:${root}`, '--format', 'json', ...extra], { cwd: root });
+  } finally {
+    delete process.env['APIM_AUDIT_READ_AHEAD'];
+  }
+}
+
+async function expectSameScans(root: string, extra: string[] = []): Promise<void> {
+  const take = jest.spyOn(ReadAhead.prototype, 'take');
+  const on = await scan(root, 'on', extra);
+  // The worker did read files that the scan used (the comparison below is not of two scans without it).
+  expect(take.mock.results.filter((r) => r.value !== undefined).length).toBeGreaterThan(0);
+  take.mockRestore();
+  const off = await scan(root, 'off', extra);
+  expect(on).toEqual(off);
+  expect(on.stdout + on.stderr).not.toContain(SECRET_MARKER);
+}
+
+const FIXTURES = path.join(REPO_ROOT, 'test', 'sources', 'apiops', 'fixtures');
+
+describe('files: a scan with read-ahead reports what a scan without it does', () => {
+  it.each([
+    ['colors'],
+    ['workspaces'],
+    ['layouts/apiops-cli'],
+    ['layouts/display-names'],
+    ['layouts/misplaced'],
+    ['layouts/revisions'],
+    ['layouts/versions-2022'],
+  ])('the %s fixture', async (fixture) => {
+    await expectSameScans(path.join(FIXTURES, fixture));
+  });
+
+  it('a policy linked to a file outside the root, and an API folder linked outside', async () => {
+    const tree = apiopsTree('ahead-links-out');
+    const policy = path.join(tree.apiDir, 'policy.xml');
+    rmSync(policy);
+    symlinkSync(tree.secret, policy);
+    const outsideApi = path.join(tree.base, 'outside', 'evil');
+    mkdirSync(outsideApi);
+    writeFileSync(path.join(outsideApi, 'policy.xml'), `<policies>${SECRET_MARKER}</policies>`);
+    symlinkSync(outsideApi, path.join(tree.root, 'apis', 'evil'));
+    await expectSameScans(tree.root);
+  });
+
+  it('an API folder linked inside the root, a dangling link and a link loop', async () => {
+    const tree = apiopsTree('ahead-links-in');
+    const shared = path.join(tree.root, 'shared', 'echo2');
+    mkdirSync(shared, { recursive: true });
+    writeFileSync(
+      path.join(shared, 'apiInformation.json'),
+      JSON.stringify({ properties: { path: 'echo2' } }),
+    );
+    symlinkSync(shared, path.join(tree.root, 'apis', 'echo2'));
+    mkdirSync(path.join(tree.apiDir, 'operations', 'get'), { recursive: true });
+    symlinkSync(
+      path.join(tree.base, 'missing.xml'),
+      path.join(tree.apiDir, 'operations', 'get', 'policy.xml'),
+    );
+    const loop = path.join(tree.root, 'apis', 'loop');
+    mkdirSync(loop);
+    symlinkSync(path.join(loop, 'policy.xml'), path.join(loop, 'policy.xml'));
+    await expectSameScans(tree.root);
+  });
+
+  it('a FIFO, a file over --max-file-size and invalid UTF-8', async () => {
+    const tree = apiopsTree('ahead-bad-files');
+    for (const name of ['fifo', 'large', 'latin1']) {
+      mkdirSync(path.join(tree.root, 'apis', name, 'operations', 'get'), { recursive: true });
+      writeFileSync(
+        path.join(tree.root, 'apis', name, 'apiInformation.json'),
+        JSON.stringify({ properties: { path: name } }),
+      );
+    }
+    execFileSync('mkfifo', [path.join(tree.root, 'apis', 'fifo', 'policy.xml')]);
+    writeFileSync(
+      path.join(tree.root, 'apis', 'large', 'operations', 'get', 'policy.xml'),
+      `<policies>${' '.repeat(4096)}</policies>`,
+    );
+    writeFileSync(
+      path.join(tree.root, 'apis', 'latin1', 'policy.xml'),
+      Buffer.from('<policies><!-- caf\xe9 --></policies>', 'latin1'),
+    );
+    await expectSameScans(tree.root, ['--max-file-size', '2k']);
+  });
+});
