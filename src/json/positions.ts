@@ -4,6 +4,7 @@
  */
 import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { Position, PositionIndex } from './types';
+import { RecentlyUsed } from '../util/recent';
 
 export interface JsonParseProblem {
   message: string;
@@ -77,20 +78,38 @@ export function jsonPositionIndex(source: string): PositionIndex {
   return new JsonTextIndex(source);
 }
 
+interface BuiltIndex {
+  toPosition: (offset: number) => Position;
+  root: number | Container;
+}
+
+/** Texts from this length (1 MiB) keep their built index; shorter ones share `recentIndexes`. */
+const KEEP_INDEX_FROM = 1024 * 1024;
+const recentIndexes = new RecentlyUsed<JsonTextIndex, BuiltIndex>(64);
+
 /**
  * One object per file (a tree of thousands of files keeps one for each): the text, and what the first lookup builds.
  * Private fields, so that serializing an index (`JSON.stringify`) never shows the text, which may hold secrets.
  */
 class JsonTextIndex implements PositionIndex {
   readonly #source: string;
-  #built: { toPosition: (offset: number) => Position; root: number | Container } | undefined;
+  /** What the first lookup built, kept by the index of a large text (costly to build again). */
+  #built: BuiltIndex | undefined;
 
   constructor(source: string) {
     this.#source = source;
   }
 
-  #build(): { toPosition: (offset: number) => Position; root: number | Container } {
-    this.#built ??= { toPosition: makeOffsetToPosition(this.#source), root: scanOffsets(this.#source) };
+  /**
+   * The offsets of the text's values and its line starts. A small text's are kept among the recently used ones only
+   * (findings about one entity are located one after the other): an audit whose findings point into thousands of
+   * files does not keep an index of each for the whole run.
+   */
+  #build(): BuiltIndex {
+    if (this.#built) return this.#built;
+    const build = () => ({ toPosition: makeOffsetToPosition(this.#source), root: scanOffsets(this.#source) });
+    if (this.#source.length < KEEP_INDEX_FROM) return recentIndexes.get(this, build);
+    this.#built = build();
     return this.#built;
   }
 

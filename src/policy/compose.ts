@@ -71,8 +71,10 @@ export class Composer {
   /** Set when the section limit stopped an inlining since it was last cleared. */
   private limited = false;
   private readonly prefixes: PrefixNode = { next: undefined, composed: {} };
-  /** One source per policy (and per fragment it inlines), shared by its statements in every section. */
-  private readonly sources = new Map<PolicyDocument, Map<FragmentDocument | undefined, StatementSource>>();
+  /** One source per policy, shared by its statements in every section. */
+  private readonly sources = new Map<PolicyDocument, StatementSource>();
+  /** One source per fragment and policy that inlines it (a tree has few fragments, and many policies). */
+  private readonly fragmentSources = new Map<FragmentDocument, Map<PolicyDocument, StatementSource>>();
 
   constructor(private readonly catalog: FragmentCatalog) {}
 
@@ -83,8 +85,15 @@ export class Composer {
 
   section(chain: PolicyDocument[], name: SectionName): EffectiveSection {
     this.inlined = 0;
+    this.limited = false;
     const collector: Collector = { unreadable: [], dropped: [] };
-    const statements = this.effectiveAt(chain, chain.length - 1, name, collector);
+    const last = chain.length - 1;
+    // An operation's policy ends its chain and starts no other: its composition is kept by the call path that asked
+    // (LazySections), not in the prefixes (25,000 operations would each keep a prefix node and a second copy there).
+    const statements =
+      chain[last]?.owner.kind === 'operation'
+        ? this.compose(chain, last, name, collector)
+        : this.effectiveAt(chain, last, name, collector);
     return { name, statements, ...kept(collector) };
   }
 
@@ -183,12 +192,16 @@ export class Composer {
   }
 
   private sourceOf(document: PolicyDocument, fragment: FragmentDocument | undefined): StatementSource {
-    let byFragment = this.sources.get(document);
-    if (!byFragment) {
-      byFragment = new Map();
-      this.sources.set(document, byFragment);
+    let sources = this.sources;
+    if (fragment) {
+      let byDocument = this.fragmentSources.get(fragment);
+      if (!byDocument) {
+        byDocument = new Map();
+        this.fragmentSources.set(fragment, byDocument);
+      }
+      sources = byDocument;
     }
-    let source = byFragment.get(fragment);
+    let source = sources.get(document);
     if (!source) {
       const service = serviceOf(document.owner);
       const workspace = fragment ? fragment.fragment.workspace : workspaceOf(document.owner);
@@ -198,7 +211,7 @@ export class Composer {
         origin: fragment ? fragment.origin : document.origin,
         namedValues: namedValueLookup(service, workspace),
       };
-      byFragment.set(fragment, source);
+      sources.set(document, source);
     }
     return source;
   }

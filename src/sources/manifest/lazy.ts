@@ -4,6 +4,7 @@
  */
 import { jsonPositionIndex } from '../../json/positions';
 import type { Position, PositionIndex } from '../../json/types';
+import { RecentlyUsed } from '../../util/recent';
 
 /**
  * A position index over a text that `JSON.parse` accepted (and `jsonDepthProblem` let through), without its UTF-8
@@ -30,9 +31,20 @@ export class LazyJsonIndex implements PositionIndex {
     return this.#built().locateOffset(pointer, offset);
   }
 
+  /**
+   * The index over the decoded text, kept among the recently used ones only: a folder whose findings point into
+   * thousands of files does not keep every file's text and index for the whole run.
+   */
   #built(): PositionIndex {
     const source = this.#source;
-    this.#index ??= jsonPositionIndex(typeof source === 'string' ? source : this.#decode(source));
+    const build = () => jsonPositionIndex(typeof source === 'string' ? source : this.#decode(source));
+    if (source.length < KEEP_FROM) return recentTexts.get(this, build);
+    // A large file (a Graph page of every application) is decoded once and kept.
+    this.#index ??= build();
     return this.#index;
   }
 }
+
+/** Files from this size (1 MiB) keep their decoded text and index; smaller ones share `recentTexts`. */
+const KEEP_FROM = 1024 * 1024;
+const recentTexts = new RecentlyUsed<LazyJsonIndex, PositionIndex>(64);
