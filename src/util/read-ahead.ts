@@ -102,6 +102,8 @@ function kib(bytes: number): number {
 
 export class ReadAhead {
   private readonly index = new Map<string, number>();
+  /** The unit of each folder asked about (-1: none), found once per folder. */
+  private readonly unitOfDir = new Map<string, number>();
   private readonly received = new Map<number, Unit>();
   private readonly counters: Int32Array;
   private readonly port: MessagePort;
@@ -179,22 +181,30 @@ export class ReadAhead {
       Atomics.notify(this.counters, WANTED);
     }
     this.received.clear();
+    this.unitOfDir.clear();
     this.port.close();
     void this.worker.terminate();
   }
 
   /** The unit `dir` belongs to (the unit's folder itself or one below it), received; undefined when none is. */
   private unitFor(dir: string): Unit | undefined {
-    let at = dir;
-    let unit: number | undefined;
-    for (let depth = 0; depth <= MAX_DEPTH; depth++) {
-      unit = this.index.get(at);
-      if (unit !== undefined) break;
-      const parent = path.dirname(at);
-      if (parent === at) return undefined;
-      at = parent;
+    let unit = this.unitOfDir.get(dir);
+    if (unit === undefined) {
+      unit = -1;
+      let at = dir;
+      for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+        const found = this.index.get(at);
+        if (found !== undefined) {
+          unit = found;
+          break;
+        }
+        const parent = path.dirname(at);
+        if (parent === at) break;
+        at = parent;
+      }
+      this.unitOfDir.set(dir, unit);
     }
-    if (unit === undefined || unit < this.current) return undefined;
+    if (unit < 0 || unit < this.current) return undefined;
     if (unit > this.current) this.advance(unit);
     return this.received.get(unit) ?? this.wait(unit);
   }
