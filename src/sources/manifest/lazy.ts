@@ -2,20 +2,27 @@
  * What a manifest file's findings need, built only when one is located in the file: a tenant-sized folder holds
  * 10,000 files, and findings point into a few of them.
  */
-import { jsonPositionIndex } from '../../json/positions';
+import { jsonPositionIndex, locatePointer } from '../../json/positions';
 import type { Position, PositionIndex } from '../../json/types';
+
+/** Lookups answered by scanning the text along the pointer before the index of every value is built. */
+const DIRECT_LOOKUPS = 2;
 
 /**
  * A position index over a text that `JSON.parse` accepted (and `jsonDepthProblem` let through), without its UTF-8
- * BOM: scanned on the first lookup only, and not parsed again. Kept as bytes (outside the JS heap), the text is
- * decoded then, by `decode`; the index is one object per file, for the files no finding points into.
+ * BOM, not parsed again. Kept as bytes (outside the JS heap), the text is decoded on the first lookup, by `decode`;
+ * the index is one object per file, for the files no finding points into. A file's first lookups scan the text
+ * along their pointer (most files with a finding have one or two); from the third, the index of every value is
+ * built once and used.
  */
 export class LazyJsonIndex implements PositionIndex {
   // Private fields (`#`): the file's text holds secret values, and serializing the index (`JSON.stringify`) must
   // not show it.
   readonly #source: string | Buffer;
   readonly #decode: (bytes: Buffer) => string;
+  #text: string | undefined;
   #index: PositionIndex | undefined;
+  #direct = 0;
 
   constructor(source: string | Buffer, decode: (bytes: Buffer) => string) {
     this.#source = source;
@@ -23,6 +30,10 @@ export class LazyJsonIndex implements PositionIndex {
   }
 
   locate(pointer: string): Position | undefined {
+    if (this.#index === undefined && this.#direct < DIRECT_LOOKUPS) {
+      this.#direct++;
+      return locatePointer(this.#decoded(), pointer);
+    }
     return this.#built().locate(pointer);
   }
 
@@ -30,9 +41,14 @@ export class LazyJsonIndex implements PositionIndex {
     return this.#built().locateOffset(pointer, offset);
   }
 
-  #built(): PositionIndex {
+  #decoded(): string {
     const source = this.#source;
-    this.#index ??= jsonPositionIndex(typeof source === 'string' ? source : this.#decode(source));
+    this.#text ??= typeof source === 'string' ? source : this.#decode(source);
+    return this.#text;
+  }
+
+  #built(): PositionIndex {
+    this.#index ??= jsonPositionIndex(this.#decoded());
     return this.#index;
   }
 }
