@@ -12,7 +12,7 @@ import {
   isLink,
   present,
   readBytes,
-  type ByteArena,
+  type Allocator,
   reason,
   resolveInside,
 } from './files';
@@ -159,10 +159,15 @@ export class FolderTree {
   }
 
   /** `readBytes(file, root)`; a regular file of a plain folder is known to be inside the root without `realpath`. */
-  readBytes(file: string, arena?: ByteArena): Buffer {
+  readBytes(file: string, arena?: Allocator): Buffer {
+    return readBytes(file, this.rootToCheck(file), arena);
+  }
+
+  /** The root `file` must be checked to resolve inside: none for a regular file of a plain folder. */
+  rootToCheck(file: string): string | undefined {
     const dir = path.dirname(file);
     const inside = this.plainFolder(dir) && this.names(dir)?.get(path.basename(file))?.isFile() === true;
-    return readBytes(file, inside ? undefined : this.root, arena);
+    return inside ? undefined : this.root;
   }
 
   readText(file: string): string {
