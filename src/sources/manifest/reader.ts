@@ -73,6 +73,9 @@ export interface Problem {
   message: string;
 }
 
+/** What `direct` returns for a value that needs a node to be read. */
+const NEEDS_NODE = Symbol('needs a node');
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
@@ -208,6 +211,56 @@ export class ManifestReader {
     if (reason === undefined) return node.value;
     this.markUnknown(node.path, reason);
     return undefined;
+  }
+
+  /**
+   * The value at `key` of an object node when reading it needs no node of its own (no PascalCase pointers to map,
+   * no placeholder in it, and a mapped value has a trail to note its slot on), else `NEEDS_NODE`. Most values of a
+   * large folder are read this way: one node fewer per value.
+   */
+  private direct(parent: Node, key: string): unknown {
+    const container = parent.value;
+    if (this.realPointer !== undefined || (parent.mapped && !this.trail) || !isRecord(container))
+      return NEEDS_NODE;
+    const value = container[key];
+    return typeof value === 'string' && placeholderReason(value) !== undefined ? NEEDS_NODE : value;
+  }
+
+  /** `located` for a value read by `direct`. */
+  private locatedAt<T>(parent: Node, key: string, value: T): T {
+    if (parent.mapped) {
+      const slot = parent.slot.child(key);
+      if (slot.path !== '') this.note(slot);
+    }
+    return value;
+  }
+
+  /** `string(child(parent, key))`. */
+  stringAt(parent: Node, key: string): string | undefined {
+    const value = this.direct(parent, key);
+    if (typeof value === 'string') return this.locatedAt(parent, key, value);
+    return value === undefined || value === null ? undefined : this.string(this.child(parent, key));
+  }
+
+  /** `nullableString(child(parent, key))`. */
+  nullableStringAt(parent: Node, key: string): string | null | undefined {
+    const value = this.direct(parent, key);
+    if (typeof value === 'string' || value === null) return this.locatedAt(parent, key, value);
+    return value === undefined ? undefined : this.nullableString(this.child(parent, key));
+  }
+
+  /** `boolean(child(parent, key))`. */
+  booleanAt(parent: Node, key: string): boolean | undefined {
+    const value = this.direct(parent, key);
+    if (typeof value === 'boolean') return this.locatedAt(parent, key, value);
+    return value === undefined || value === null ? undefined : this.boolean(this.child(parent, key));
+  }
+
+  /** `nullableBoolean(child(parent, key))`. */
+  nullableBooleanAt(parent: Node, key: string): boolean | null | undefined {
+    const value = this.direct(parent, key);
+    if (typeof value === 'boolean' || value === null) return this.locatedAt(parent, key, value);
+    return value === undefined ? undefined : this.nullableBoolean(this.child(parent, key));
   }
 
   string(node: Node): string | undefined {
