@@ -227,7 +227,7 @@ export class ManifestReader {
   }
 
   /** `located` for a value read by `direct`. */
-  private locatedAt<T>(parent: Node, key: string, value: T): T {
+  private locatedAt<T>(parent: Node, key: string | number, value: T): T {
     if (parent.mapped) {
       const slot = parent.slot.child(key);
       if (slot.path !== '') this.note(slot);
@@ -312,11 +312,15 @@ export class ManifestReader {
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value)) return this.wrong(node, 'a list of strings');
     const items: string[] = [];
-    value.forEach((item, i) => {
+    // A plain string needs no node (as in `direct`).
+    const plain = this.realPointer === undefined && (!node.mapped || this.trail !== undefined);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
       if (typeof item !== 'string') this.wrong(this.child(node, i), 'a string');
+      else if (plain && placeholderReason(item) === undefined) items.push(this.locatedAt(node, i, item));
       else if (placeholders === 'keep') items.push(this.keptString(this.child(node, i)) ?? item);
       else items.push(node.mapped || this.realPointer ? this.located(this.child(node, i), item) : item);
-    });
+    }
     return this.located(node, items);
   }
 
@@ -334,11 +338,11 @@ export class ManifestReader {
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value)) return this.wrong(node, 'a list of objects');
     const elements: Node[] = [];
-    value.forEach((item, i) => {
+    for (let i = 0; i < value.length; i++) {
       const element = this.child(node, i);
-      if (isRecord(item)) elements.push(this.located(element, element));
+      if (isRecord(element.value)) elements.push(this.located(element, element));
       else this.wrong(element, 'an object');
-    });
+    }
     return this.located(node, elements);
   }
 }

@@ -138,6 +138,29 @@ describe('manifest formats', () => {
     });
   });
 
+  it('maps each string of a legacy list to its own element (replyUrls, permissionIds)', () => {
+    const legacy = {
+      appId: '11111111-1111-1111-1111-111111111111',
+      replyUrls: ['https://a.example/cb', 'https://b.example/cb'],
+      preAuthorizedApplications: [
+        { appId: '22222222-2222-2222-2222-222222222222', permissionIds: ['p1', 'p2'] },
+      ],
+    };
+    for (const atRoot of [true, false]) {
+      // An app at the root of its file, and one in a list (its pointers start with its own).
+      const text = JSON.stringify(atRoot ? legacy : [legacy], null, 2);
+      const result = parseManifestText(text, 'legacy.json');
+      if ('problems' in result) throw new Error(result.problems.join('\n'));
+      const [app] = result.applications;
+      const at = atRoot ? '' : '/0';
+      expect(app?.web?.redirectUris).toEqual(legacy.replyUrls);
+      expect(app?.origin.paths).toMatchObject({
+        'web/redirectUris/1': `${at}/replyUrls/1`,
+        'api/preAuthorizedApplications/0/delegatedPermissionIds/1': `${at}/preAuthorizedApplications/0/permissionIds/1`,
+      });
+    }
+  });
+
   it('maps the legacy keys of a manifest that mixes both formats, plain values included', () => {
     const mixed = {
       appId: '11111111-1111-1111-1111-111111111111',
