@@ -4,11 +4,12 @@
  * file after the other in the order given, and hands the bytes over in blocks (transferred, not copied). The open,
  * fstat, read and close of 10,000 manifests then cost the main thread nothing but a message per block.
  *
- * The worker runs this module compiled (`dist/`); run from TypeScript sources (tests), or when the worker cannot
- * start or stops early, the files not read yet are read on this thread with the same `readBytes`: the results
+ * The worker runs read-thread-worker.js, compiled (`dist/`); run from TypeScript sources (tests), or when the worker
+ * cannot start or stops early, the files not read yet are read on this thread with the same `readBytes`: the results
  * are the same either way, only where the system calls run differs.
  */
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { type Allocator, FileReadError, type FileProblem, readBytes, withReadLimits } from './files';
 
 /** A file to read, and the root it must resolve inside (undefined: known to be inside). */
@@ -24,19 +25,20 @@ export type ReadResult = Buffer | Error;
 const BLOCK = 256 * 1024;
 /** A message carries at most this many results, so that the first files arrive early. */
 const BATCH = 256;
-const MARK = 'apim-oauth-audit-read-thread';
+/** The worker's script: its own file (a bundle of this package has none, and reads on the main thread). */
+const WORKER = path.join(__dirname, 'read-thread-worker.js');
 
 /** One result on the wire: bytes in the batch's buffers, or the error `readBytes` threw. */
 type WireResult =
   | [buffer: number, offset: number, length: number]
   | { problem: FileProblem | undefined; message: string; line: number | undefined };
 
-interface Batch {
+export interface Batch {
   buffers: ArrayBuffer[];
   results: WireResult[];
 }
 
-interface Start {
+export interface Start {
   requests: ReadRequest[];
   maxFileSize: number;
 }
@@ -52,7 +54,7 @@ export class ReadThread {
   private wake: (() => void) | undefined;
 
   private constructor(script: string) {
-    this.worker = new Worker(script, { workerData: { [MARK]: true } });
+    this.worker = new Worker(script);
     this.worker.on('message', (batch: Batch) => {
       this.queue.push(batch);
       this.signal();
@@ -63,10 +65,10 @@ export class ReadThread {
   }
 
   /**
-   * A worker running `script` (this module compiled, by default), or undefined when there is none to run: from
-   * TypeScript sources, or when the thread cannot be created.
+   * A worker running `script` (read-thread-worker.js next to this module, by default), or undefined when there is
+   * none to run: from TypeScript sources, or when the thread cannot be created.
    */
-  static start(script: string = __filename): ReadThread | undefined {
+  static start(script: string = WORKER): ReadThread | undefined {
     if (!script.endsWith('.js')) return undefined;
     try {
       return new ReadThread(script);
@@ -213,7 +215,8 @@ class Outbox implements Allocator {
   }
 }
 
-function work(start: Start, post: (batch: Batch, transfer: ArrayBuffer[]) => void): void {
+/** The worker's part (read-thread-worker.ts): reads `start.requests` and posts their results in batches. */
+export function work(start: Start, post: (batch: Batch, transfer: ArrayBuffer[]) => void): void {
   const outbox = new Outbox(post);
   withReadLimits({ maxFileSize: start.maxFileSize }, () => {
     for (const { file, root } of start.requests) {
@@ -225,10 +228,4 @@ function work(start: Start, post: (batch: Batch, transfer: ArrayBuffer[]) => voi
     }
   });
   outbox.send();
-}
-
-const data: unknown = workerData;
-if (!isMainThread && parentPort && typeof data === 'object' && data !== null && MARK in data) {
-  const port = parentPort;
-  port.once('message', (start: Start) => work(start, (batch, transfer) => port.postMessage(batch, transfer)));
 }

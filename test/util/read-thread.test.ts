@@ -1,8 +1,7 @@
 /**
  * Reading on a second thread (src/util/read-thread.ts) gives what reading on this one gives: the same bytes, the
  * same problems with the same messages, in the order asked; and when the worker cannot run or stops, the files it
- * did not read are read here. The worker runs compiled JavaScript: the tests compile files.ts and read-thread.ts
- * (nothing else is imported) into a temp folder.
+ * did not read are read here. The worker runs compiled JavaScript (test/helpers/read-thread.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -183,7 +182,7 @@ describe('ReadThread', () => {
       "const { parentPort } = require('node:worker_threads');\n" +
         'const post = parentPort.postMessage.bind(parentPort);\n' +
         'parentPort.postMessage = (...args) => { post(...args); process.exit(0); };\n' +
-        "require('./read-thread.js');\n",
+        "require('./read-thread-worker.js');\n",
     );
     const thread = ReadThread.start(once);
     if (!thread) throw new Error('no worker');
@@ -198,7 +197,7 @@ describe('ReadThread', () => {
   }, 20_000);
 
   it('runs only compiled JavaScript (from TypeScript sources, the files are read on this thread)', () => {
-    expect(ReadThread.start(path.join(REPO_ROOT, 'src', 'util', 'read-thread.ts'))).toBeUndefined();
+    expect(ReadThread.start(path.join(REPO_ROOT, 'src', 'util', 'read-thread-worker.ts'))).toBeUndefined();
   });
 
   it('reads under the limits given, not the caller’s', () => {
