@@ -16,7 +16,7 @@
  * lazily, for the few files a finding is located in (lazy.ts), and applications with equal `Origin.paths` share
  * one record (paths-table.ts; see bench/manifests.ts).
  */
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { type Dir, opendirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../../errors';
 import type { Inventory, InventoryApplication, SourceConflict } from '../../inventory/types';
@@ -186,7 +186,7 @@ export async function loadManifestsAhead(
   const start = () =>
     options.readThread === undefined ? ReadThread.start() : ReadThread.start(options.readThread);
   // Started before the folders are listed when the top folder alone has enough entries: it boots meanwhile.
-  let thread = topEntries(location) >= threadFiles ? start() : undefined;
+  let thread = hasEntries(location, threadFiles) ? start() : undefined;
   try {
     const listed = listManifests(location, cwd);
     const { files, tree, problems } = listed;
@@ -213,12 +213,25 @@ export async function loadManifestsAhead(
   }
 }
 
-/** The entries of a folder source's own folder (0 for a file or a folder that cannot be listed). */
-function topEntries(location: string): number {
+/**
+ * Whether a folder source's own folder has at least `count` entries (false for a file or a folder that cannot be
+ * listed): read up to `count` entries, not the whole folder, which the listing reads next.
+ */
+function hasEntries(location: string, count: number): boolean {
+  let dir: Dir;
   try {
-    return readdirSync(location).length;
+    dir = opendirSync(location, { bufferSize: 64 });
   } catch {
-    return 0;
+    return false;
+  }
+  try {
+    let seen = 0;
+    while (seen < count && dir.readSync() !== null) seen++;
+    return seen >= count;
+  } catch {
+    return false;
+  } finally {
+    dir.closeSync();
   }
 }
 

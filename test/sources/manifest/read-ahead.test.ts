@@ -113,6 +113,20 @@ describe('manifests read on a second thread', () => {
     expect(inventory.applications).toEqual(loadManifests(dir, 'manifest:dir', dir).applications);
   });
 
+  it('a thread started for a folder of many entries but few manifests is ended; they are read on this thread', async () => {
+    const dir = makeTempDir('read-ahead-few');
+    for (let i = 0; i < 30; i++) writeFileSync(path.join(dir, `notes-${i}.txt`), 'not a manifest');
+    copyFileSync(path.join(FIXTURES, 'colors-legacy', 'oauth-client-app.json'), path.join(dir, 'app.json'));
+    const start = jest.spyOn(ReadThread, 'start');
+    const close = jest.spyOn(ReadThread.prototype, 'close');
+    const read = jest.spyOn(ReadThread.prototype, 'read');
+    const inventory = await loadManifestsAhead(dir, 'manifest:dir', dir, { readThread, threadFiles: 20 });
+    expect(start).toHaveReturnedWith(expect.any(ReadThread));
+    expect(close).toHaveBeenCalled();
+    expect(read).not.toHaveBeenCalled();
+    expect(inventory.applications).toEqual(loadManifests(dir, 'manifest:dir', dir).applications);
+  });
+
   it('a single file is read on this thread', async () => {
     const dir = makeTempDir('read-ahead-file');
     const file = path.join(dir, 'app.json');
