@@ -268,6 +268,111 @@ function keyAt(text: string, quote: number): string {
 }
 
 /**
+ * The position of the value at `pointer` in a JSON text that `JSON.parse` accepted (without its BOM), found by one
+ * scan that descends along the pointer and skips every other value, building nothing: for a file with one or two
+ * lookups (a manifest with one finding), instead of the index of every value. The same answers as
+ * `jsonPositionIndex(text).locate(pointer)`.
+ */
+export function locatePointer(text: string, pointer: string): Position | undefined {
+  const offset = offsetOf(text, pointer);
+  if (offset === undefined) return undefined;
+  let line = 1;
+  let lineStart = 0;
+  for (let at = text.indexOf('\n'); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) {
+    line++;
+    lineStart = at + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function offsetOf(text: string, pointer: string): number | undefined {
+  let at = skipBlank(text, 0);
+  if (at >= text.length) return undefined;
+  if (pointer === '') return at;
+  for (const raw of pointer.slice(1).split('/')) {
+    const c = text.charCodeAt(at);
+    let next: number;
+    if (c === 0x7b /* { */) next = memberOf(text, at, raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+    else if (c === 0x5b /* [ */ && /^(0|[1-9]\d*)$/.test(raw)) next = elementOf(text, at, Number(raw));
+    else return undefined;
+    if (next < 0) return undefined;
+    at = next;
+  }
+  return at;
+}
+
+/** Offset of the value of the last `key` member of the object at `open` (the last of duplicates wins), or -1. */
+function memberOf(text: string, open: number, key: string): number {
+  let found = -1;
+  let i = skipBlank(text, open + 1);
+  while (text.charCodeAt(i) === 0x22 /* " */) {
+    const quote = i;
+    i = skipBlank(text, skipBlank(text, skipJsonString(text, quote)) + 1); // past the `:`
+    if (isKey(text, quote, key)) found = i;
+    i = skipBlank(text, skipValue(text, i));
+    if (text.charCodeAt(i) !== 0x2c /* , */) break;
+    i = skipBlank(text, i + 1);
+  }
+  return found;
+}
+
+/** Offset of element `index` of the array at `open`, or -1. */
+function elementOf(text: string, open: number, index: number): number {
+  let i = skipBlank(text, open + 1);
+  if (text.charCodeAt(i) === 0x5d /* ] */) return -1;
+  for (let k = 0; k < index; k++) {
+    i = skipBlank(text, skipValue(text, i));
+    if (text.charCodeAt(i) !== 0x2c /* , */) return -1;
+    i = skipBlank(text, i + 1);
+  }
+  return i;
+}
+
+function skipBlank(text: string, at: number): number {
+  let i = at;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+    else return i;
+  }
+}
+
+/** Offset just past the closing quote of the string starting at `quote`. */
+function skipJsonString(text: string, quote: number): number {
+  let j = quote + 1;
+  for (;;) {
+    const c = text.charCodeAt(j);
+    if (c === 0x5c /* \ */) j += 2;
+    else if (c === 0x22 || Number.isNaN(c)) return j + 1;
+    else j++;
+  }
+}
+
+/** Offset just past the value starting at `at` (a container with everything in it: counted, not recursed). */
+function skipValue(text: string, at: number): number {
+  const c = text.charCodeAt(at);
+  if (c === 0x22) return skipJsonString(text, at);
+  if (c !== 0x7b && c !== 0x5b) {
+    let i = at + 1;
+    while (i < text.length && !endsLiteral(text.charCodeAt(i))) i++;
+    return i;
+  }
+  let depth = 0;
+  let i = at;
+  while (i < text.length) {
+    const d = text.charCodeAt(i);
+    if (d === 0x22) {
+      i = skipJsonString(text, i);
+      continue;
+    }
+    if (d === 0x7b || d === 0x5b) depth++;
+    else if ((d === 0x7d || d === 0x5d) && --depth === 0) return i + 1;
+    i++;
+  }
+  return i;
+}
+
+/**
  * A linear scan (no recursion) for nesting deeper than `limit`: the problem located at the first bracket past
  * the limit, or undefined. Strings are skipped, so brackets inside them do not count.
  */

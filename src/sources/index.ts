@@ -194,7 +194,7 @@ export async function loadSources(
     if (inPhase.length === 0) continue;
     const known = mergeInventories(loaded);
     const apimKnown = known.sources.some((s) => s.provides.apim);
-    const results = await Promise.all(
+    const settled = await Promise.allSettled(
       inPhase.map((spec) =>
         sourceDefinition(spec.kind).load(spec.location, spec.raw, {
           ...context,
@@ -202,7 +202,11 @@ export async function loadSources(
         }),
       ),
     );
-    loaded.push(...results);
+    // When several sources fail, the error of the first one given, whichever finished first.
+    for (const result of settled) {
+      if (result.status === 'rejected') throw result.reason;
+      loaded.push(result.value);
+    }
   }
   return mergeInventories(loaded);
 }

@@ -13,7 +13,7 @@ import {
   maxFileSize,
   present,
   readBytes,
-  type ByteArena,
+  type Allocator,
   reason,
   resolveInside,
 } from './files';
@@ -193,7 +193,7 @@ export class FolderTree {
   }
 
   /** `readBytes(file, root)`; a regular file of a plain folder is known to be inside the root without `realpath`. */
-  readBytes(file: string, arena?: ByteArena): Buffer {
+  readBytes(file: string, arena?: Allocator): Buffer {
     const inside = this.plainFile(file);
     const ahead = inside ? this.ahead?.take(file) : undefined;
     if (!ahead) return readBytes(file, inside ? undefined : this.root, arena);
@@ -201,6 +201,11 @@ export class FolderTree {
     const own = arena ? arena.take(ahead.length) : Buffer.allocUnsafeSlow(ahead.length);
     own.set(ahead);
     return own;
+  }
+
+  /** The root `file` must be checked to resolve inside: none for a regular file of a plain folder. */
+  rootToCheck(file: string): string | undefined {
+    return this.plainFile(file) ? undefined : this.root;
   }
 
   readText(file: string): string {

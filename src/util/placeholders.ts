@@ -61,9 +61,18 @@ export function hasPlaceholder(text: string): boolean {
  * or undefined when it holds none. A list holds the placeholders of all its strings.
  */
 export function placeholderReason(value: unknown): string | undefined {
-  // The common case (no placeholder) allocates nothing: this runs for every value of every manifest.
-  const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : undefined;
-  if (!texts?.some((text) => typeof text === 'string' && MAYBE.test(text))) return undefined;
+  // The common case (no placeholder) allocates nothing, not even a list or a callback: this runs for every value
+  // of every manifest.
+  if (typeof value === 'string') return MAYBE.test(value) ? reasonOf([value]) : undefined;
+  if (!Array.isArray(value)) return undefined;
+  for (const text of value as unknown[]) {
+    if (typeof text === 'string' && MAYBE.test(text)) return reasonOf(value as unknown[]);
+  }
+  return undefined;
+}
+
+/** `placeholderReason` of texts one of which may hold a placeholder. */
+function reasonOf(texts: readonly unknown[]): string | undefined {
   const found = new Map<string, string>();
   for (const text of texts) {
     if (typeof text !== 'string') continue;

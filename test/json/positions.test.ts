@@ -1,4 +1,11 @@
-import { parseJsonWithPositions, textFileIndex } from '../../src/json/positions';
+import fc from 'fast-check';
+import {
+  joinPointer,
+  jsonPositionIndex,
+  locatePointer,
+  parseJsonWithPositions,
+  textFileIndex,
+} from '../../src/json/positions';
 
 function parsed(text: string) {
   const result = parseJsonWithPositions(text);
@@ -85,6 +92,52 @@ describe('position-keeping JSON', () => {
     expect(index.locateOffset('', 0)).toEqual({ line: 1, column: 1 });
     expect(index.locateOffset('', '<policies>\r\n  '.length)).toEqual({ line: 2, column: 3 });
     expect(index.locateOffset('/x', 0)).toBeUndefined();
+  });
+});
+
+/** Every pointer of a parsed value, and pointers that are not there (below each, past each list, odd indexes). */
+function pointersOf(value: unknown, pointer = '', out: string[] = []): string[] {
+  out.push(pointer, `${pointer}/missing`, `${pointer}/0`, `${pointer}/-`, `${pointer}/01`);
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => pointersOf(item, joinPointer(pointer, i), out));
+    out.push(joinPointer(pointer, value.length));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) pointersOf(item, joinPointer(pointer, key), out);
+  }
+  return out;
+}
+
+function sameAsIndex(text: string): void {
+  const index = jsonPositionIndex(text);
+  for (const pointer of pointersOf(JSON.parse(text)))
+    expect([pointer, locatePointer(text, pointer)]).toEqual([pointer, index.locate(pointer)]);
+}
+
+describe('locatePointer (one scan along the pointer)', () => {
+  it('answers as the index does: nesting, escaped keys, duplicate keys (the last wins), literals, lines', () => {
+    for (const text of [
+      '{"a":[{"k\\"q":[true,null,-1.5e3,"s"]},[]],"d":1,"d":{"x":"y"},"e":{}}',
+      '{"caf\\u00e9":1,"ab":[2,3],"a":{"x\\/y":true},"a\\"b":null,"abc":-0.5e-3}\r\n',
+      '{\r\n"a": 1,\n\n  "b": [\n true]}',
+      '{\n  "a/b": { "c~d": [1, 22] },\n  "s": "}]{[\\"\\\\",\n  "t": [ [ ], { }, [[1]], "x" ]\n}',
+      ' [ 1 , { "a" : [ ] } ] ',
+      '"just a string"',
+      '42',
+    ])
+      sameAsIndex(text);
+    const duplicates = '{"d":1,"d":{"x":"y"}}';
+    expect(locatePointer(duplicates, '/d')).toEqual({ line: 1, column: 12 });
+    expect(locatePointer(duplicates, '/d/x')).toEqual({ line: 1, column: 17 });
+    expect(locatePointer('{"café":1}', '/caf')).toBeUndefined();
+  });
+
+  it('answers as the index does for any JSON value, however it is laid out', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(undefined, 2, '\t'), (value, indent) => {
+        sameAsIndex(JSON.stringify(value, null, indent) ?? 'null');
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

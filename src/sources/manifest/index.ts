@@ -16,7 +16,7 @@
  * lazily, for the few files a finding is located in (lazy.ts), and applications with equal `Origin.paths` share
  * one record (paths-table.ts; see bench/manifests.ts).
  */
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { type Dir, opendirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../../errors';
 import type { Inventory, InventoryApplication, SourceConflict } from '../../inventory/types';
@@ -25,7 +25,8 @@ import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../jso
 import { LazyJsonIndex } from './lazy';
 import { PathsTable } from './paths-table';
 import { displayPath } from '../../util/package-root';
-import { ByteArena, decodeUtf8, fileProblem } from '../../util/files';
+import { ByteArena, decodeUtf8, fileProblem, maxFileSize } from '../../util/files';
+import { ReadThread } from '../../util/read-thread';
 import { FolderTree, listFolder } from '../../util/folders';
 import { readApplication, type ReadApplication } from './mixed';
 import type { Problem } from './reader';
@@ -67,7 +68,7 @@ export const manifestSource: SourceDefinition = {
     stats.isDirectory() ? isManifestFolder(location) : peek !== undefined && looksLikeManifest(peek),
   load: (location, raw, context) => {
     try {
-      return Promise.resolve(loadManifests(location, raw, context.cwd));
+      return loadManifestsAhead(location, raw, context.cwd);
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -145,6 +146,108 @@ interface ManifestFile {
 }
 
 export function loadManifests(location: string, spec: string, cwd: string): Inventory {
+  return loadListed(listManifests(location, cwd), spec, location, cwd);
+}
+
+/** The files listed, read on this thread. */
+function loadListed(listed: Listed, spec: string, location: string, cwd: string): Inventory {
+  const collector = new Collector(spec);
+  // Every file's bytes are kept (the lazy position index decodes them again when a finding is located).
+  const arena = new ByteArena();
+  for (const file of listed.files) {
+    let bytes: Buffer;
+    try {
+      bytes = listed.tree.readBytes(file.path, arena);
+    } catch (error) {
+      listed.problems.push(fileProblem(file.shown, error));
+      continue;
+    }
+    collector.add(file, bytes, listed.problems);
+  }
+  return collector.finish(location, cwd, listed.problems);
+}
+
+/**
+ * How many files a folder holds before its files are read on a second thread (util/read-thread.ts). The thread
+ * takes some 25 ms to start and saves the main thread some 20 µs per file: below about a thousand files it costs
+ * more than it saves.
+ */
+const READ_THREAD_FILES = 2000;
+
+/**
+ * `loadManifests`, the files read on a second thread while this one parses and translates the files read before,
+ * when there are many (a tenant-sized folder): the same results, problems and order. `readThread` is the worker
+ * script (tests give the compiled one; by default util/read-thread.js next to this build), `threadFiles` the
+ * number of files from which it is used.
+ */
+export async function loadManifestsAhead(
+  location: string,
+  spec: string,
+  cwd: string,
+  options: { readThread?: string; threadFiles?: number } = {},
+): Promise<Inventory> {
+  const threadFiles = options.threadFiles ?? READ_THREAD_FILES;
+  const start = () =>
+    options.readThread === undefined ? ReadThread.start() : ReadThread.start(options.readThread);
+  // Started before the folders are listed when the top folder alone has enough entries: it boots meanwhile.
+  let thread = hasEntries(location, threadFiles) ? start() : undefined;
+  try {
+    const listed = listManifests(location, cwd);
+    const { files, tree, problems } = listed;
+    if (files.length < threadFiles) {
+      thread?.close();
+      return loadListed(listed, spec, location, cwd);
+    }
+    thread ??= start();
+    if (!thread) return loadListed(listed, spec, location, cwd);
+    const collector = new Collector(spec);
+    const requests = files.map((file) => ({ file: file.path, root: tree.rootToCheck(file.path) }));
+    let next = 0;
+    for await (const results of thread.read(requests, maxFileSize(), new ByteArena())) {
+      for (const result of results) {
+        const file = files[next++];
+        if (!file) break;
+        if (result instanceof Error) problems.push(fileProblem(file.shown, result));
+        else collector.add(file, result, problems);
+      }
+    }
+    return collector.finish(location, cwd, problems);
+  } finally {
+    thread?.close();
+  }
+}
+
+/**
+ * Whether a folder source's own folder has at least `count` entries (false for a file or a folder that cannot be
+ * listed): read up to `count` entries, not the whole folder, which the listing reads next.
+ */
+function hasEntries(location: string, count: number): boolean {
+  let dir: Dir;
+  try {
+    dir = opendirSync(location, { bufferSize: 64 });
+  } catch {
+    return false;
+  }
+  try {
+    let seen = 0;
+    while (seen < count && dir.readSync() !== null) seen++;
+    return seen >= count;
+  } catch {
+    return false;
+  } finally {
+    dir.closeSync();
+  }
+}
+
+interface Listed {
+  files: ManifestFile[];
+  tree: FolderTree;
+  /** Folders, links and files that cannot be read, as shown. */
+  problems: string[];
+}
+
+/** The manifest files of a source (a file, or every `*.json` file of a folder), sorted. */
+function listManifests(location: string, cwd: string): Listed {
   let files: ManifestFile[];
   const problems: string[] = [];
   const folder = statSync(location, { throwIfNoEntry: false })?.isDirectory() === true;
@@ -168,46 +271,56 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
       `Manifest folder ${displayPath(location, cwd)} contains no *.json files.`,
     );
   }
-  const inventory: Inventory = {
-    sources: [{ spec, provides: { entra: true, apim: false } }],
-    applications: [],
-    services: [],
-    gaps: [],
-    conflicts: [],
-    files: {},
-  };
-  const shared = new PathsTable();
-  // Every file's bytes are kept (the lazy position index decodes them again when a finding is located).
-  const arena = new ByteArena();
-  for (const { path: file, shown } of files) {
-    let bytes: Buffer;
+  return { files, tree, problems };
+}
+
+/** The inventory of files read one after the other: their applications, conflicts and position indexes. */
+class Collector {
+  private readonly inventory: Inventory;
+  private readonly shared = new PathsTable();
+
+  constructor(spec: string) {
+    this.inventory = {
+      sources: [{ spec, provides: { entra: true, apim: false } }],
+      applications: [],
+      services: [],
+      gaps: [],
+      conflicts: [],
+      files: {},
+    };
+  }
+
+  /** One file's bytes (kept: outside the JS heap, decoded again for the few files a finding is located in). */
+  add({ shown }: ManifestFile, bytes: Buffer, problems: string[]): void {
     let text: string;
     try {
-      bytes = tree.readBytes(file, arena);
       text = decodeText(bytes);
     } catch (error) {
       problems.push(fileProblem(shown, error));
-      continue;
+      return;
     }
-    // The bytes are kept (outside the JS heap) and decoded again for the few files a finding is located in,
-    // instead of keeping every file's text on the heap for the whole scan.
-    const result = parseManifestText(text, shown, bytes, shared);
+    const result = parseManifestText(text, shown, bytes, this.shared);
     if ('problems' in result) {
       problems.push(...result.problems);
-      continue;
+      return;
     }
+    const { inventory } = this;
     inventory.applications.push(...result.applications);
     inventory.conflicts?.push(...result.conflicts);
     inventory.files[shown] = result.index;
   }
-  if (problems.length > 0) {
-    throw new AuditError(
-      'source-invalid',
-      `Manifest source ${displayPath(location, cwd)} has ${problems.length} problem(s):`,
-      problems,
-    );
+
+  /** The inventory, or every problem of the source at once. */
+  finish(location: string, cwd: string, problems: readonly string[]): Inventory {
+    if (problems.length > 0) {
+      throw new AuditError(
+        'source-invalid',
+        `Manifest source ${displayPath(location, cwd)} has ${problems.length} problem(s):`,
+        [...problems],
+      );
+    }
+    return this.inventory;
   }
-  return inventory;
 }
 
 /** Text of a file: UTF-8 (BOM dropped), or UTF-16 LE/BE with BOM (PowerShell writes those). */

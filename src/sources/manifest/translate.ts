@@ -91,54 +91,54 @@ function either(r: ManifestReader, parent: Node, key: string, legacy: string): N
 
 function scopeOf(r: ManifestReader, s: Node): PermissionScope {
   const scope: PermissionScope = {};
-  put(scope, 'id', r.string(r.child(s, 'id')));
-  put(scope, 'value', r.string(r.child(s, 'value')));
-  put(scope, 'type', r.string(r.child(s, 'type')));
-  put(scope, 'isEnabled', r.boolean(r.child(s, 'isEnabled')));
+  put(scope, 'id', r.stringAt(s, 'id'));
+  put(scope, 'value', r.stringAt(s, 'value'));
+  put(scope, 'type', r.stringAt(s, 'type'));
+  put(scope, 'isEnabled', r.booleanAt(s, 'isEnabled'));
   for (const key of [
     'adminConsentDisplayName',
     'adminConsentDescription',
     'userConsentDisplayName',
     'userConsentDescription',
   ] as const)
-    put(scope, key, r.string(r.child(s, key)));
+    put(scope, key, r.stringAt(s, key));
   return scope;
 }
 
 /** A password credential without `secretText` / `value`; legacy `startDate`/`endDate` accepted. */
 function passwordOf(r: ManifestReader, c: Node): PasswordCredential {
   const credential: PasswordCredential = {};
-  put(credential, 'keyId', r.string(r.child(c, 'keyId')));
-  put(credential, 'displayName', r.nullableString(r.child(c, 'displayName')));
+  put(credential, 'keyId', r.stringAt(c, 'keyId'));
+  put(credential, 'displayName', r.nullableStringAt(c, 'displayName'));
   put(credential, 'startDateTime', dateOf(r, either(r, c, 'startDateTime', 'startDate')));
   put(credential, 'endDateTime', dateOf(r, either(r, c, 'endDateTime', 'endDate')));
-  put(credential, 'hint', r.nullableString(r.child(c, 'hint')));
-  put(credential, 'customKeyIdentifier', r.nullableString(r.child(c, 'customKeyIdentifier')));
+  put(credential, 'hint', r.nullableStringAt(c, 'hint'));
+  put(credential, 'customKeyIdentifier', r.nullableStringAt(c, 'customKeyIdentifier'));
   return credential;
 }
 
 /** A key credential without the key material. */
 function keyOf(r: ManifestReader, c: Node): KeyCredential {
   const credential: KeyCredential = {};
-  put(credential, 'keyId', r.string(r.child(c, 'keyId')));
-  put(credential, 'displayName', r.nullableString(r.child(c, 'displayName')));
-  put(credential, 'type', r.string(r.child(c, 'type')));
-  put(credential, 'usage', r.string(r.child(c, 'usage')));
+  put(credential, 'keyId', r.stringAt(c, 'keyId'));
+  put(credential, 'displayName', r.nullableStringAt(c, 'displayName'));
+  put(credential, 'type', r.stringAt(c, 'type'));
+  put(credential, 'usage', r.stringAt(c, 'usage'));
   put(credential, 'startDateTime', dateOf(r, either(r, c, 'startDateTime', 'startDate')));
   put(credential, 'endDateTime', dateOf(r, either(r, c, 'endDateTime', 'endDate')));
-  put(credential, 'customKeyIdentifier', r.nullableString(r.child(c, 'customKeyIdentifier')));
+  put(credential, 'customKeyIdentifier', r.nullableStringAt(c, 'customKeyIdentifier'));
   return credential;
 }
 
 function requiredAccessOf(r: ManifestReader, node: Node): RequiredResourceAccess[] | undefined {
   return r.objects(node)?.map((e) => {
     const entry: RequiredResourceAccess = {};
-    put(entry, 'resourceAppId', r.string(r.child(e, 'resourceAppId')));
+    put(entry, 'resourceAppId', r.stringAt(e, 'resourceAppId'));
     const list = r.child(e, 'resourceAccess');
     const access = r.objects(list)?.map((a) => {
       const item: { id?: string; type?: string } = {};
-      put(item, 'id', r.string(r.child(a, 'id')));
-      put(item, 'type', r.string(r.child(a, 'type')));
+      put(item, 'id', r.stringAt(a, 'id'));
+      put(item, 'type', r.stringAt(a, 'type'));
       return item;
     });
     // Absent means none; unknown (a placeholder) stays absent.
@@ -154,7 +154,7 @@ function preAuthorizedOf(
 ): PreAuthorizedApplication[] | undefined {
   return r.objects(node)?.map((p) => {
     const entry: PreAuthorizedApplication = {};
-    put(entry, 'appId', r.string(r.child(p, 'appId')));
+    put(entry, 'appId', r.stringAt(p, 'appId'));
     const ids =
       idsKey === 'delegatedPermissionIds'
         ? r.child(p, idsKey)
@@ -168,10 +168,10 @@ function preAuthorizedOf(
 export function commonFields(r: ManifestReader, root: Node): GraphApplication {
   const app: GraphApplication = {};
   // appId first: an unknown appId is the first thing a "not evaluated" reason should name.
-  put(app, 'appId', r.string(r.child(root, 'appId')));
+  put(app, 'appId', r.stringAt(root, 'appId'));
   put(app, 'id', r.string(either(r, root, 'id', 'objectId')));
   put(app, 'identifierUris', r.strings(r.child(root, 'identifierUris'), 'keep'));
-  put(app, 'signInAudience', r.string(r.child(root, 'signInAudience')));
+  put(app, 'signInAudience', r.stringAt(root, 'signInAudience'));
   put(app, 'requiredResourceAccess', requiredAccessOf(r, r.child(root, 'requiredResourceAccess')));
   put(
     app,
@@ -202,7 +202,7 @@ function graphApi(r: ManifestReader, api: Node): NonNullable<GraphApplication['a
     preAuthorizedOf(r, r.child(api, 'preAuthorizedApplications'), 'delegatedPermissionIds'),
   );
   put(out, 'knownClientApplications', r.strings(r.child(api, 'knownClientApplications')));
-  put(out, 'acceptMappedClaims', r.nullableBoolean(r.child(api, 'acceptMappedClaims')));
+  put(out, 'acceptMappedClaims', r.nullableBooleanAt(api, 'acceptMappedClaims'));
   return out;
 }
 
@@ -213,16 +213,16 @@ function implicitSettings(
   const implicit = r.object(node);
   if (!implicit) return implicit;
   const settings: { enableAccessTokenIssuance?: boolean; enableIdTokenIssuance?: boolean } = {};
-  put(settings, 'enableAccessTokenIssuance', r.boolean(r.child(implicit, 'enableAccessTokenIssuance')));
-  put(settings, 'enableIdTokenIssuance', r.boolean(r.child(implicit, 'enableIdTokenIssuance')));
+  put(settings, 'enableAccessTokenIssuance', r.booleanAt(implicit, 'enableAccessTokenIssuance'));
+  put(settings, 'enableIdTokenIssuance', r.booleanAt(implicit, 'enableIdTokenIssuance'));
   return settings;
 }
 
 /** The Microsoft Graph format keys: the canonical shape already, trimmed to what audits read. */
 export function fromGraph(r: ManifestReader, root: Node): GraphApplication {
   const app: GraphApplication = {};
-  put(app, 'displayName', r.string(r.child(root, 'displayName')));
-  const fallback = r.nullableBoolean(r.child(root, 'isFallbackPublicClient'));
+  put(app, 'displayName', r.stringAt(root, 'displayName'));
+  const fallback = r.nullableBooleanAt(root, 'isFallbackPublicClient');
   put(app, 'isFallbackPublicClient', fallback);
   const api = r.object(r.child(root, 'api'));
   if (api !== undefined) app.api = api && graphApi(r, api);
@@ -231,8 +231,8 @@ export function fromGraph(r: ManifestReader, root: Node): GraphApplication {
     const out: NonNullable<GraphApplication['web']> = {};
     put(out, 'redirectUris', r.strings(r.child(web, 'redirectUris'), 'keep'));
     put(out, 'implicitGrantSettings', implicitSettings(r, r.child(web, 'implicitGrantSettings')));
-    put(out, 'homePageUrl', r.nullableString(r.child(web, 'homePageUrl')));
-    put(out, 'logoutUrl', r.nullableString(r.child(web, 'logoutUrl')));
+    put(out, 'homePageUrl', r.nullableStringAt(web, 'homePageUrl'));
+    put(out, 'logoutUrl', r.nullableStringAt(web, 'logoutUrl'));
     app.web = out;
   }
   for (const platform of ['spa', 'publicClient'] as const) {

@@ -129,6 +129,54 @@ describe('manifest formats', () => {
     expect(backend?.api?.requestedAccessTokenVersion).toBe(2);
     expect(backend?.keyCredentials?.[0]?.startDateTime).toBe('2024-12-04T20:22:22.000Z');
     expect(backend?.origin.paths?.['keyCredentials/0/endDateTime']).toBe('/1/KeyCredentials/0/EndDateTime');
+    // Every value read is mapped to its PascalCase key, plain strings and booleans included.
+    expect(client?.origin.paths).toMatchObject({
+      appId: '/0/AppId',
+      displayName: '/0/DisplayName',
+      signInAudience: '/0/SignInAudience',
+      'requiredResourceAccess/0/resourceAppId': '/0/RequiredResourceAccess/0/ResourceAppId',
+    });
+  });
+
+  it('maps each string of a legacy list to its own element (replyUrls, permissionIds)', () => {
+    const legacy = {
+      appId: '11111111-1111-1111-1111-111111111111',
+      replyUrls: ['https://a.example/cb', 'https://b.example/cb'],
+      preAuthorizedApplications: [
+        { appId: '22222222-2222-2222-2222-222222222222', permissionIds: ['p1', 'p2'] },
+      ],
+    };
+    for (const atRoot of [true, false]) {
+      // An app at the root of its file, and one in a list (its pointers start with its own).
+      const text = JSON.stringify(atRoot ? legacy : [legacy], null, 2);
+      const result = parseManifestText(text, 'legacy.json');
+      if ('problems' in result) throw new Error(result.problems.join('\n'));
+      const [app] = result.applications;
+      const at = atRoot ? '' : '/0';
+      expect(app?.web?.redirectUris).toEqual(legacy.replyUrls);
+      expect(app?.origin.paths).toMatchObject({
+        'web/redirectUris/1': `${at}/replyUrls/1`,
+        'api/preAuthorizedApplications/0/delegatedPermissionIds/1': `${at}/preAuthorizedApplications/0/permissionIds/1`,
+      });
+    }
+  });
+
+  it('maps the legacy keys of a manifest that mixes both formats, plain values included', () => {
+    const mixed = {
+      appId: '11111111-1111-1111-1111-111111111111',
+      web: { redirectUris: ['https://a.example/cb'] },
+      oauth2Permissions: [{ id: 's', value: 'Data.Read', isEnabled: true, type: 'User' }],
+      oauth2AllowImplicitFlow: false,
+    };
+    const result = parseManifestText(JSON.stringify(mixed, null, 2), 'mixed.json');
+    if ('problems' in result) throw new Error(result.problems.join('\n'));
+    const [app] = result.applications;
+    expect(app?.api?.oauth2PermissionScopes?.[0]).toMatchObject({ value: 'Data.Read', isEnabled: true });
+    expect(app?.origin.paths).toMatchObject({
+      'api/oauth2PermissionScopes/0/value': '/oauth2Permissions/0/value',
+      'api/oauth2PermissionScopes/0/isEnabled': '/oauth2Permissions/0/isEnabled',
+      'web/implicitGrantSettings/enableAccessTokenIssuance': '/oauth2AllowImplicitFlow',
+    });
   });
 
   it('rejects a Graph response row without appId, located at the row', () => {
