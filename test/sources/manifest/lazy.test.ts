@@ -81,7 +81,7 @@ describe('LazyJsonIndex', () => {
     },
   );
 
-  it('decodes the bytes once, on the first lookup; a text is used as it is', () => {
+  it('decodes a small file when a lookup needs it and keeps no text; a large one once; a text is used as it is', () => {
     const decoded: Buffer[] = [];
     const decode = (bytes: Buffer) => {
       decoded.push(bytes);
@@ -90,11 +90,20 @@ describe('LazyJsonIndex', () => {
     const index = new LazyJsonIndex(Buffer.from('{\n  "a": [1, "x"]\n}'), decode);
     expect(decoded).toHaveLength(0);
     expect(index.locate('/a/1')).toEqual({ line: 2, column: 12 });
-    expect(index.locateOffset('/a/1', 0)).toEqual({ line: 2, column: 13 });
     expect(decoded).toHaveLength(1);
+    // The index is built from the text decoded again, then kept among the recently used ones.
+    expect(index.locateOffset('/a/1', 0)).toEqual({ line: 2, column: 13 });
+    expect(index.locateOffset('/a/1', 0)).toEqual({ line: 2, column: 13 });
+    expect(decoded).toHaveLength(2);
+    const largeText = `{"pad": "${'x'.repeat(1024 * 1024)}", "b": [true]}`;
+    const large = new LazyJsonIndex(Buffer.from(largeText), decode);
+    expect(large.locate('/b/0')).toEqual({ line: 1, column: largeText.indexOf('true') + 1 });
+    expect(large.locate('/b')).toEqual({ line: 1, column: largeText.indexOf('[') + 1 });
+    expect(large.locateOffset('/pad', 1)).toEqual({ line: 1, column: 11 });
+    expect(decoded).toHaveLength(3);
     const fromText = new LazyJsonIndex('{"b": true}', decode);
     expect(fromText.locate('/b')).toEqual({ line: 1, column: 7 });
-    expect(decoded).toHaveLength(1);
+    expect(decoded).toHaveLength(3);
   });
 
   it('does not show the text it keeps when serialized (a manifest holds secret values)', () => {
