@@ -44,10 +44,16 @@ const MIN_UNITS = 64;
  * never reads ahead (a runner that forbids threads), `=on` always does (the tests use it on small trees).
  */
 export function readAheadWanted(units: number, env: NodeJS.ProcessEnv = process.env): boolean {
-  const setting = env['APIM_AUDIT_READ_AHEAD'];
+  const setting = readAheadSetting(env);
   if (setting === 'off') return false;
   if (setting === 'on') return units > 0;
   return units >= MIN_UNITS && availableParallelism() > 1;
+}
+
+/** `APIM_AUDIT_READ_AHEAD`: `off`, `on`, or `auto` (unset or anything else): for every source read on a thread. */
+export function readAheadSetting(env: NodeJS.ProcessEnv = process.env): 'on' | 'off' | 'auto' {
+  const setting = env['APIM_AUDIT_READ_AHEAD'];
+  return setting === 'on' || setting === 'off' ? setting : 'auto';
 }
 
 /** Slots of the shared counters. */

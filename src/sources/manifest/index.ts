@@ -27,6 +27,7 @@ import { PathsTable } from './paths-table';
 import { displayPath } from '../../util/package-root';
 import { ByteArena, decodeUtf8, fileProblem, maxFileSize } from '../../util/files';
 import { ReadThread } from '../../util/read-thread';
+import { readAheadSetting } from '../../util/read-ahead';
 import { FolderTree, listFolder } from '../../util/folders';
 import { readApplication, type ReadApplication } from './mixed';
 import type { Problem } from './reader';
@@ -186,7 +187,9 @@ export async function loadManifestsAhead(
   cwd: string,
   options: { readThread?: string; threadFiles?: number } = {},
 ): Promise<Inventory> {
-  const threadFiles = options.threadFiles ?? READ_THREAD_FILES;
+  const setting = readAheadSetting();
+  if (setting === 'off') return loadManifests(location, spec, cwd);
+  const threadFiles = options.threadFiles ?? (setting === 'on' ? 1 : READ_THREAD_FILES);
   const start = () =>
     options.readThread === undefined ? ReadThread.start() : ReadThread.start(options.readThread);
   // Started before the folders are listed when the top folder alone has enough entries: it boots meanwhile.

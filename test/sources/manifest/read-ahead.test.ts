@@ -139,4 +139,17 @@ describe('manifests read on a second thread', () => {
     expect(start).toHaveBeenCalledTimes(1);
     expect(inventory.applications).toEqual(loadManifests(file, 'manifest:app.json', dir).applications);
   });
+
+  it('APIM_AUDIT_READ_AHEAD=off reads on this thread, however many files', async () => {
+    const dir = folder();
+    const start = jest.spyOn(ReadThread, 'start');
+    process.env['APIM_AUDIT_READ_AHEAD'] = 'off';
+    try {
+      const inventory = await loadManifestsAhead(dir, 'manifest:dir', dir, { readThread, threadFiles: 1 });
+      expect(inventory.applications).toEqual(loadManifests(dir, 'manifest:dir', dir).applications);
+    } finally {
+      delete process.env['APIM_AUDIT_READ_AHEAD'];
+    }
+    expect(start).not.toHaveBeenCalled();
+  });
 });
