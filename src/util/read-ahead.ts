@@ -20,6 +20,12 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
+/**
+ * What the worker reads as one message: a folder with everything below it (one API of an APIOps tree), or the
+ * files listed (a slice of a manifest folder's files, already listed by the caller).
+ */
+export type ReadAheadUnit = string | readonly string[];
+
 /** An entry of a listing: what `readdirSync(dir, { withFileTypes: true })` says of it. */
 export interface ListedEntry {
   readonly name: string;
@@ -36,18 +42,20 @@ const MAX_DEPTH = 32;
 /** How long the main thread waits for the worker's next unit before reading everything itself. */
 const STALL_MS = 20_000;
 
-/** Fewer units than this are read on the main thread: starting a worker costs about as much as reading them. */
-const MIN_UNITS = 64;
-
 /**
- * Whether `units` units are worth reading ahead: with a second core and enough of them. `APIM_AUDIT_READ_AHEAD=off`
- * never reads ahead (a runner that forbids threads), `=on` always does (the tests use it on small trees).
+ * Whether `count` things (folders, files) are worth reading ahead: with a second core and at least `minimum` of them
+ * (a worker takes some 25 ms to start; below that it costs more than it saves). `APIM_AUDIT_READ_AHEAD=off` never
+ * reads ahead (a runner that forbids threads), `=on` always does (the tests use it on small trees).
  */
-export function readAheadWanted(units: number, env: NodeJS.ProcessEnv = process.env): boolean {
+export function readAheadWanted(
+  count: number,
+  minimum: number,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   const setting = readAheadSetting(env);
   if (setting === 'off') return false;
-  if (setting === 'on') return units > 0;
-  return units >= MIN_UNITS && availableParallelism() > 1;
+  if (setting === 'on') return count > 0;
+  return count >= minimum && availableParallelism() > 1;
 }
 
 /** `APIM_AUDIT_READ_AHEAD`: `off`, `on`, or `auto` (unset or anything else): for every source read on a thread. */
@@ -108,9 +116,11 @@ function kib(bytes: number): number {
 
 export class ReadAhead {
   private readonly index = new Map<string, number>();
+  /** The unit of each file of a file-list unit. */
+  private readonly fileIndex = new Map<string, number>();
   /** The unit of each folder asked about (-1: none), found once per folder. */
   private readonly unitOfDir = new Map<string, number>();
-  private readonly received = new Map<number, Unit>();
+  private readonly units = new Map<number, Unit>();
   private readonly counters: Int32Array;
   private readonly port: MessagePort;
   private readonly worker: Worker;
@@ -119,15 +129,19 @@ export class ReadAhead {
   private finished = false;
 
   /**
-   * Starts reading `units` (folders, each read with everything below it) in this order: the order the caller will
-   * ask for them. Files larger than `maxFileSize` are left to the main thread.
+   * Starts reading `units` in this order: the order the caller will ask for them. The files of a file-list unit must
+   * be reached through no symbolic link (the caller knows). Files larger than `maxFileSize` are left to the main
+   * thread.
    */
   constructor(
-    units: readonly string[],
+    units: readonly ReadAheadUnit[],
     maxFileSize: number,
     window: { units?: number; bytes?: number } = {},
   ) {
-    units.forEach((unit, i) => this.index.set(unit, i));
+    units.forEach((unit, i) => {
+      if (typeof unit === 'string') this.index.set(unit, i);
+      else for (const file of unit) this.fileIndex.set(file, i);
+    });
     this.counters = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
     const channel = new MessageChannel();
     this.port = channel.port1;
@@ -166,7 +180,8 @@ export class ReadAhead {
    * on the block of its unit: a caller that keeps the bytes copies them, so as not to keep the whole block.
    */
   take(file: string): Buffer | undefined {
-    const unit = this.unitFor(path.dirname(file));
+    const listed = this.fileIndex.get(file);
+    const unit = listed === undefined ? this.unitFor(path.dirname(file)) : this.received(listed);
     const bytes = unit?.files.get(file);
     if (!unit || !bytes) return undefined;
     unit.files.delete(file);
@@ -186,7 +201,7 @@ export class ReadAhead {
       Atomics.store(this.counters, STOP, 1);
       Atomics.notify(this.counters, WANTED);
     }
-    this.received.clear();
+    this.units.clear();
     this.unitOfDir.clear();
     this.port.close();
     void this.worker.terminate();
@@ -210,16 +225,21 @@ export class ReadAhead {
       }
       this.unitOfDir.set(dir, unit);
     }
-    if (unit < 0 || unit < this.current) return undefined;
+    return unit < 0 ? undefined : this.received(unit);
+  }
+
+  /** Unit number `unit`, received (waiting for it); undefined once passed, or when the worker will not send it. */
+  private received(unit: number): Unit | undefined {
+    if (unit < this.current) return undefined;
     if (unit > this.current) this.advance(unit);
-    return this.received.get(unit) ?? this.wait(unit);
+    return this.units.get(unit) ?? this.wait(unit);
   }
 
   /** Drops the units before `unit` (never asked for, or done with) and lets the worker read further. */
   private advance(unit: number): void {
-    for (const [k, dropped] of this.received) {
+    for (const [k, dropped] of this.units) {
       if (k >= unit) continue;
-      this.received.delete(k);
+      this.units.delete(k);
       this.release(unitKib(dropped));
     }
     this.current = unit;
@@ -242,7 +262,7 @@ export class ReadAhead {
       if (got) {
         stalledSince = undefined;
         this.accept(got.message as Message);
-        const wanted = this.received.get(unit);
+        const wanted = this.units.get(unit);
         if (wanted) return wanted;
         continue;
       }
@@ -275,7 +295,7 @@ export class ReadAhead {
     });
     const unit: Unit = { listings, files };
     if (message.unit < this.current) this.release(unitKib(unit));
-    else this.received.set(message.unit, unit);
+    else this.units.set(message.unit, unit);
   }
 }
 
@@ -297,7 +317,7 @@ function readAheadWorker(): void {
   const nodePath = require('node:path') as typeof import('node:path');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const data = workerData as {
-    units: string[];
+    units: (string | string[])[];
     port: import('node:worker_threads').MessagePort;
     counters: Int32Array;
     limits: {
@@ -338,7 +358,7 @@ function readAheadWorker(): void {
     }
   };
 
-  const readUnit = (unit: string) => {
+  const readUnit = (unit: string | string[]) => {
     const listings: [string, string[], number[]][] = [];
     const files: string[] = [];
     const chunks: Buffer[] = [];
@@ -346,6 +366,15 @@ function readAheadWorker(): void {
     let bytes = 0;
     let kib = 0;
     let entries = 0;
+    const keep = (file: string) => {
+      const content = readFile(file);
+      if (!content || bytes + content.length > limits.unitBytes) return;
+      files.push(file);
+      chunks.push(content);
+      bytes += content.length;
+      kib += Math.ceil(content.length / 1024);
+      offsets.push(bytes);
+    };
     const walk = (dir: string, depth: number) => {
       if (depth > limits.depth || entries > limits.unitEntries) return;
       let dirents: import('node:fs').Dirent[];
@@ -366,18 +395,11 @@ function readAheadWorker(): void {
       for (const d of dirents) {
         const full = nodePath.join(dir, d.name);
         if (d.isDirectory() && !d.isSymbolicLink()) walk(full, depth + 1);
-        else if (d.isFile() && !d.isSymbolicLink() && bytes < limits.unitBytes) {
-          const content = readFile(full);
-          if (!content || bytes + content.length > limits.unitBytes) continue;
-          files.push(full);
-          chunks.push(content);
-          bytes += content.length;
-          kib += Math.ceil(content.length / 1024);
-          offsets.push(bytes);
-        }
+        else if (d.isFile() && !d.isSymbolicLink() && bytes < limits.unitBytes) keep(full);
       }
     };
-    walk(unit, 0);
+    if (typeof unit === 'string') walk(unit, 0);
+    else for (const file of unit.slice(0, limits.unitEntries)) if (bytes < limits.unitBytes) keep(file);
     const joined = Buffer.concat(chunks, bytes);
     // A block of its own (Buffer.concat may return a view on a shared pool), so that it can be transferred.
     const block = new ArrayBuffer(bytes);
@@ -397,7 +419,7 @@ function readAheadWorker(): void {
         if (ahead <= 0 || (ahead <= limits.unitsAhead && kib * 1024 <= limits.bytesAhead)) break;
         Atomics.wait(counters, WANTED_, wanted, 200);
       }
-      const read = readUnit(units[i] as string);
+      const read = readUnit(units[i] as string | string[]);
       Atomics.add(counters, BYTES_KIB_, read.kib);
       port.postMessage(
         { unit: i, listings: read.listings, files: read.files, offsets: read.offsets, block: read.block },

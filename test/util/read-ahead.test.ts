@@ -104,13 +104,29 @@ describe('ReadAhead', () => {
     }
   });
 
+  it('reads units that list files: those files only, no listing', () => {
+    const { dirs } = tree(4);
+    const files = dirs.map((dir) => path.join(dir, 'apiInformation.json'));
+    const ahead = new ReadAhead([files.slice(0, 2), files.slice(2)], 1024);
+    try {
+      expect(ahead.take(files[1] as string)?.toString()).toBe('{"n":1}');
+      expect(ahead.listing(dirs[1] as string)).toBeUndefined();
+      expect(ahead.take(path.join(dirs[1] as string, 'operations', 'get', 'policy.xml'))).toBeUndefined();
+      expect(ahead.take(files[3] as string)?.toString()).toBe('{"n":3}');
+      // The first unit is passed: its other file is the caller's to read.
+      expect(ahead.take(files[0] as string)).toBeUndefined();
+    } finally {
+      ahead.close();
+    }
+  });
+
   it('gives FolderTree the same listings and bytes as reading them itself', () => {
     const { root, dirs } = tree(5);
     const plain = new FolderTree(root);
     const ahead = new FolderTree(root);
     process.env['APIM_AUDIT_READ_AHEAD'] = 'on';
     try {
-      ahead.startReadAhead(dirs);
+      ahead.startReadAhead(dirs, 64);
     } finally {
       delete process.env['APIM_AUDIT_READ_AHEAD'];
     }
@@ -140,10 +156,10 @@ describe('ReadAhead', () => {
 });
 
 describe('readAheadWanted', () => {
-  it('reads ahead many units only; APIM_AUDIT_READ_AHEAD=off never, =on always', () => {
-    expect(readAheadWanted(10, {})).toBe(false);
-    expect(readAheadWanted(5000, { APIM_AUDIT_READ_AHEAD: 'off' })).toBe(false);
-    expect(readAheadWanted(1, { APIM_AUDIT_READ_AHEAD: 'on' })).toBe(true);
-    expect(readAheadWanted(0, { APIM_AUDIT_READ_AHEAD: 'on' })).toBe(false);
+  it('reads ahead from the minimum only; APIM_AUDIT_READ_AHEAD=off never, =on always', () => {
+    expect(readAheadWanted(10, 64, {})).toBe(false);
+    expect(readAheadWanted(5000, 64, { APIM_AUDIT_READ_AHEAD: 'off' })).toBe(false);
+    expect(readAheadWanted(1, 64, { APIM_AUDIT_READ_AHEAD: 'on' })).toBe(true);
+    expect(readAheadWanted(0, 64, { APIM_AUDIT_READ_AHEAD: 'on' })).toBe(false);
   });
 });

@@ -227,6 +227,9 @@ function markUncarried(reader: FolderReader, dir: string, service: InventoryServ
   );
 }
 
+/** Entity folders from which a tree is read ahead on a second thread (fewer cost more to start than they save). */
+const READ_AHEAD_FOLDERS = 64;
+
 /** The collection folders of a service, in the order `loadApiopsFolder` reads them. */
 const COLLECTIONS = ['apis', 'products', ...NAMED_VALUES, ...FRAGMENTS, 'authorizationServers', 'workspaces'];
 
@@ -237,7 +240,8 @@ const COLLECTIONS = ['apis', 'products', ...NAMED_VALUES, ...FRAGMENTS, 'authori
 function readOrder(reader: FolderReader, dir: string): string[] {
   return COLLECTIONS.flatMap((folder) => {
     const collection = path.join(dir, folder);
-    if (!reader.present(collection)) return [];
+    // A collection reached through a link is read on the main thread (the worker follows no link).
+    if (!reader.present(collection) || !reader.tree.plainFolder(collection)) return [];
     let listed;
     try {
       listed = reader.tree.dirents(collection);
@@ -299,7 +303,7 @@ export function loadApiopsFolder(
   const { dir, serviceName } = splitApiopsLocation(location);
   const reader = new FolderReader(spec, cwd, log, dir);
   checkArtifactFolder(reader, dir, spec, serviceName);
-  reader.tree.startReadAhead(readOrder(reader, dir));
+  reader.tree.startReadAhead(readOrder(reader, dir), READ_AHEAD_FOLDERS);
   let read;
   try {
     read = {

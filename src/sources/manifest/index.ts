@@ -16,7 +16,7 @@
  * lazily, for the few files a finding is located in (lazy.ts), and applications with equal `Origin.paths` share
  * one record (paths-table.ts; see bench/manifests.ts).
  */
-import { type Dir, opendirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../../errors';
 import type { Inventory, InventoryApplication, SourceConflict } from '../../inventory/types';
@@ -25,9 +25,7 @@ import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../jso
 import { LazyJsonIndex } from './lazy';
 import { PathsTable } from './paths-table';
 import { displayPath } from '../../util/package-root';
-import { ByteArena, decodeUtf8, fileProblem, maxFileSize } from '../../util/files';
-import { ReadThread } from '../../util/read-thread';
-import { readAheadSetting } from '../../util/read-ahead';
+import { ByteArena, decodeUtf8, fileProblem } from '../../util/files';
 import { FolderTree, listFolder } from '../../util/folders';
 import { readApplication, type ReadApplication } from './mixed';
 import type { Problem } from './reader';
@@ -69,7 +67,7 @@ export const manifestSource: SourceDefinition = {
     stats.isDirectory() ? isManifestFolder(location) : peek !== undefined && looksLikeManifest(peek),
   load: (location, raw, context) => {
     try {
-      return loadManifestsAhead(location, raw, context.cwd);
+      return Promise.resolve(loadManifests(location, raw, context.cwd));
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -150,96 +148,41 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
   return loadListed(listManifests(location, cwd), spec, location, cwd);
 }
 
-/** The files listed, read on this thread. */
+/**
+ * Files from which a folder is read ahead on a second thread: it takes some 25 ms to start and saves this thread some
+ * 20 µs per file, so it pays from about a thousand files.
+ */
+const READ_AHEAD_FILES = 2000;
+/** Files per message of the read-ahead thread. */
+const READ_AHEAD_SLICE = 128;
+
+/** The files listed and read (on a second thread as well, when there are many). */
 function loadListed(listed: Listed, spec: string, location: string, cwd: string): Inventory {
   const collector = new Collector(spec);
   // Every file's bytes are kept (the lazy position index decodes them again when a finding is located).
   const arena = new ByteArena();
-  for (const file of listed.files) {
-    let bytes: Buffer;
-    try {
-      bytes = listed.tree.readBytes(file.path, arena);
-    } catch (error) {
-      listed.problems.push(fileProblem(file.shown, error));
-      continue;
+  const { tree } = listed;
+  // A tenant-sized folder is read on a second thread while this one parses the files read before (files reached
+  // through a link are read here).
+  const plain = listed.files.map((f) => f.path).filter((file) => tree.rootToCheck(file) === undefined);
+  const units: string[][] = [];
+  for (let i = 0; i < plain.length; i += READ_AHEAD_SLICE) units.push(plain.slice(i, i + READ_AHEAD_SLICE));
+  tree.startReadAhead(units, READ_AHEAD_FILES);
+  try {
+    for (const file of listed.files) {
+      let bytes: Buffer;
+      try {
+        bytes = tree.readBytes(file.path, arena);
+      } catch (error) {
+        listed.problems.push(fileProblem(file.shown, error));
+        continue;
+      }
+      collector.add(file, bytes, listed.problems);
     }
-    collector.add(file, bytes, listed.problems);
+  } finally {
+    tree.stopReadAhead();
   }
   return collector.finish(location, cwd, listed.problems);
-}
-
-/**
- * How many files a folder holds before its files are read on a second thread (util/read-thread.ts). The thread
- * takes some 25 ms to start and saves the main thread some 20 µs per file: below about a thousand files it costs
- * more than it saves.
- */
-const READ_THREAD_FILES = 2000;
-
-/**
- * `loadManifests`, the files read on a second thread while this one parses and translates the files read before,
- * when there are many (a tenant-sized folder): the same results, problems and order. `readThread` is the worker
- * script (tests give the compiled one; by default util/read-thread.js next to this build), `threadFiles` the
- * number of files from which it is used.
- */
-export async function loadManifestsAhead(
-  location: string,
-  spec: string,
-  cwd: string,
-  options: { readThread?: string; threadFiles?: number } = {},
-): Promise<Inventory> {
-  const setting = readAheadSetting();
-  if (setting === 'off') return loadManifests(location, spec, cwd);
-  const threadFiles = options.threadFiles ?? (setting === 'on' ? 1 : READ_THREAD_FILES);
-  const start = () =>
-    options.readThread === undefined ? ReadThread.start() : ReadThread.start(options.readThread);
-  // Started before the folders are listed when the top folder alone has enough entries: it boots meanwhile.
-  let thread = hasEntries(location, threadFiles) ? start() : undefined;
-  try {
-    const listed = listManifests(location, cwd);
-    const { files, tree, problems } = listed;
-    if (files.length < threadFiles) {
-      thread?.close();
-      return loadListed(listed, spec, location, cwd);
-    }
-    thread ??= start();
-    if (!thread) return loadListed(listed, spec, location, cwd);
-    const collector = new Collector(spec);
-    const requests = files.map((file) => ({ file: file.path, root: tree.rootToCheck(file.path) }));
-    let next = 0;
-    for await (const results of thread.read(requests, maxFileSize(), new ByteArena())) {
-      for (const result of results) {
-        const file = files[next++];
-        if (!file) break;
-        if (result instanceof Error) problems.push(fileProblem(file.shown, result));
-        else collector.add(file, result, problems);
-      }
-    }
-    return collector.finish(location, cwd, problems);
-  } finally {
-    thread?.close();
-  }
-}
-
-/**
- * Whether a folder source's own folder has at least `count` entries (false for a file or a folder that cannot be
- * listed): read up to `count` entries, not the whole folder, which the listing reads next.
- */
-function hasEntries(location: string, count: number): boolean {
-  let dir: Dir;
-  try {
-    dir = opendirSync(location, { bufferSize: 64 });
-  } catch {
-    return false;
-  }
-  try {
-    let seen = 0;
-    while (seen < count && dir.readSync() !== null) seen++;
-    return seen >= count;
-  } catch {
-    return false;
-  } finally {
-    dir.closeSync();
-  }
 }
 
 interface Listed {

@@ -1,14 +1,14 @@
 /**
- * A manifest folder read on a second thread (`loadManifestsAhead`, src/util/read-thread.ts) gives what reading on
- * this thread gives (`loadManifests`): the same applications, and the same problems, located, in the same order.
+ * A manifest folder read ahead on a second thread (src/util/read-ahead.ts, forced with APIM_AUDIT_READ_AHEAD=on)
+ * gives what reading on this thread gives: the same applications, and the same problems, located, in the same order.
  */
-import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../../../src/errors';
-import { loadManifests, loadManifestsAhead } from '../../../src/sources/manifest';
+import { loadManifests } from '../../../src/sources/manifest';
 import { withReadLimits } from '../../../src/util/files';
-import { ReadThread } from '../../../src/util/read-thread';
-import { compiledReadThread } from '../../helpers/read-thread';
+import { ReadAhead } from '../../../src/util/read-ahead';
 import { REPO_ROOT } from '../../helpers/sample';
 import { makeTempDir } from '../../helpers/temp';
 
@@ -32,17 +32,7 @@ function folder(): string {
   return dir;
 }
 
-async function errorOf(load: () => Promise<unknown>): Promise<AuditError> {
-  try {
-    await load();
-  } catch (error) {
-    if (error instanceof AuditError) return error;
-    throw error;
-  }
-  throw new Error('expected an AuditError');
-}
-
-function syncErrorOf(load: () => unknown): AuditError {
+function errorOf(load: () => unknown): AuditError {
   try {
     load();
   } catch (error) {
@@ -52,16 +42,27 @@ function syncErrorOf(load: () => unknown): AuditError {
   throw new Error('expected an AuditError');
 }
 
-describe('manifests read on a second thread', () => {
-  const readThread = compiledReadThread();
+/** `load()` with the read-ahead forced on or off. */
+function withReadAhead<T>(setting: 'on' | 'off', load: () => T): T {
+  process.env['APIM_AUDIT_READ_AHEAD'] = setting;
+  try {
+    return load();
+  } finally {
+    delete process.env['APIM_AUDIT_READ_AHEAD'];
+  }
+}
+
+describe('manifests read ahead on a second thread', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('give the applications, conflicts and files of reading on this thread, with the thread used', async () => {
+  it('give the applications, conflicts and files of reading on this thread, with the thread used', () => {
     const dir = folder();
-    const start = jest.spyOn(ReadThread, 'start');
-    const ahead = await loadManifestsAhead(dir, 'manifest:dir', dir, { readThread, threadFiles: 10 });
-    expect(start).toHaveReturnedWith(expect.any(ReadThread));
-    const here = loadManifests(dir, 'manifest:dir', dir);
+    const take = jest.spyOn(ReadAhead.prototype, 'take');
+    const ahead = withReadAhead('on', () => loadManifests(dir, 'manifest:dir', dir));
+    // Every file not reached through a link came from the thread.
+    expect(take.mock.results.filter((r) => r.value !== undefined)).toHaveLength(30);
+    take.mockRestore();
+    const here = withReadAhead('off', () => loadManifests(dir, 'manifest:dir', dir));
     expect(ahead.applications).toHaveLength(40);
     expect(ahead.applications).toEqual(here.applications);
     expect(ahead.conflicts).toEqual(here.conflicts);
@@ -72,9 +73,9 @@ describe('manifests read on a second thread', () => {
     expect(legacy?.locate('/accessTokenAcceptedVersion')).toEqual(
       here.files['app-00.json']?.locate('/accessTokenAcceptedVersion'),
     );
-  }, 20_000);
+  });
 
-  it('report the problems of reading on this thread, located, in the same order', async () => {
+  it('report the problems of reading on this thread, located, in the same order', () => {
     const dir = folder();
     const base = path.dirname(dir);
     writeFileSync(path.join(base, `${path.basename(dir)}-outside.json`), '{"appId": "x"}');
@@ -82,16 +83,19 @@ describe('manifests read on a second thread', () => {
     writeFileSync(path.join(dir, 'app-07.json'), '{\n  "displayName": "b",\n  "web": {}\n}');
     writeFileSync(path.join(dir, 'app-11.json'), Buffer.from([0x7b, 0x0a, 0x22, 0xff, 0x22, 0x0a, 0x7d]));
     writeFileSync(path.join(dir, 'app-12.json'), `{"appId": "y", "pad": "${'z'.repeat(5000)}"}`);
+    // A FIFO: listed as no file (the folder's listing keeps regular files), never opened by either thread.
+    rmSync(path.join(dir, 'app-13.json'));
+    execFileSync('mkfifo', [path.join(dir, 'app-13.json')]);
     symlinkSync(path.join(dir, 'nowhere.json'), path.join(dir, 'app-15.json.json'));
     symlinkSync(path.join(base, `${path.basename(dir)}-outside.json`), path.join(dir, 'team', 'leaves.json'));
-    const load = () =>
-      withReadLimits({ maxFileSize: 4096 }, () =>
-        loadManifestsAhead(dir, 'manifest:dir', dir, { readThread, threadFiles: 10 }),
+    const load = (setting: 'on' | 'off') =>
+      errorOf(() =>
+        withReadAhead(setting, () =>
+          withReadLimits({ maxFileSize: 4096 }, () => loadManifests(dir, 'manifest:dir', dir)),
+        ),
       );
-    const ahead = await errorOf(load);
-    const here = syncErrorOf(() =>
-      withReadLimits({ maxFileSize: 4096 }, () => loadManifests(dir, 'manifest:dir', dir)),
-    );
+    const ahead = load('on');
+    const here = load('off');
     expect(ahead.message).toBe(here.message);
     expect(ahead.details).toEqual(here.details);
     expect(ahead.details).toEqual([
@@ -103,53 +107,20 @@ describe('manifests read on a second thread', () => {
       'app-11.json:2: invalid UTF-8',
       'app-12.json is 4.9 KB, over the 4 KB limit (raise it with --max-file-size)',
     ]);
-  }, 20_000);
+  });
 
-  it('a folder with fewer files than the threshold is read on this thread', async () => {
+  it('a folder with fewer files than the threshold (2,000) is read on this thread only', () => {
     const dir = folder();
-    const start = jest.spyOn(ReadThread, 'start');
-    const inventory = await loadManifestsAhead(dir, 'manifest:dir', dir, { readThread, threadFiles: 41 });
-    expect(start).not.toHaveBeenCalled();
-    expect(inventory.applications).toEqual(loadManifests(dir, 'manifest:dir', dir).applications);
+    const take = jest.spyOn(ReadAhead.prototype, 'take');
+    const inventory = loadManifests(dir, 'manifest:dir', dir);
+    expect(take).not.toHaveBeenCalled();
+    expect(inventory.applications).toHaveLength(40);
   });
 
-  it('a thread started for a folder of many entries but few manifests is ended; they are read on this thread', async () => {
-    const dir = makeTempDir('read-ahead-few');
-    for (let i = 0; i < 30; i++) writeFileSync(path.join(dir, `notes-${i}.txt`), 'not a manifest');
-    copyFileSync(path.join(FIXTURES, 'colors-legacy', 'oauth-client-app.json'), path.join(dir, 'app.json'));
-    const start = jest.spyOn(ReadThread, 'start');
-    const close = jest.spyOn(ReadThread.prototype, 'close');
-    const read = jest.spyOn(ReadThread.prototype, 'read');
-    const inventory = await loadManifestsAhead(dir, 'manifest:dir', dir, { readThread, threadFiles: 20 });
-    expect(start).toHaveReturnedWith(expect.any(ReadThread));
-    expect(close).toHaveBeenCalled();
-    expect(read).not.toHaveBeenCalled();
-    expect(inventory.applications).toEqual(loadManifests(dir, 'manifest:dir', dir).applications);
-  });
-
-  it('a single file is read on this thread', async () => {
-    const dir = makeTempDir('read-ahead-file');
-    const file = path.join(dir, 'app.json');
-    copyFileSync(path.join(FIXTURES, 'colors-legacy', 'oauth-client-app.json'), file);
-    const start = jest.spyOn(ReadThread, 'start');
-    const inventory = await loadManifestsAhead(file, 'manifest:app.json', dir, {
-      readThread,
-      threadFiles: 1,
-    });
-    expect(start).toHaveBeenCalledTimes(1);
-    expect(inventory.applications).toEqual(loadManifests(file, 'manifest:app.json', dir).applications);
-  });
-
-  it('APIM_AUDIT_READ_AHEAD=off reads on this thread, however many files', async () => {
+  it('APIM_AUDIT_READ_AHEAD=off reads on this thread, however many files', () => {
     const dir = folder();
-    const start = jest.spyOn(ReadThread, 'start');
-    process.env['APIM_AUDIT_READ_AHEAD'] = 'off';
-    try {
-      const inventory = await loadManifestsAhead(dir, 'manifest:dir', dir, { readThread, threadFiles: 1 });
-      expect(inventory.applications).toEqual(loadManifests(dir, 'manifest:dir', dir).applications);
-    } finally {
-      delete process.env['APIM_AUDIT_READ_AHEAD'];
-    }
-    expect(start).not.toHaveBeenCalled();
+    const take = jest.spyOn(ReadAhead.prototype, 'take');
+    withReadAhead('off', () => loadManifests(dir, 'manifest:dir', dir));
+    expect(take).not.toHaveBeenCalled();
   });
 });
