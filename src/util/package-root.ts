@@ -39,13 +39,23 @@ export function displayPath(file: string, cwd: string = process.cwd()): string {
  * normalized `file` inside a normalized `cwd` is shown as what follows `cwd/`. Undefined for anything else.
  */
 function plainlyBelow(file: string, cwd: string): string | undefined {
-  if (path.sep !== '/' || cwd.length < 2 || !file.startsWith(cwd) || file[cwd.length] !== '/')
-    return undefined;
+  if (path.sep !== '/' || cwd.length < 2) return undefined;
+  // A normalized relative path (a source given as `apiops:artifacts`) is shown as it is.
+  if (file[0] !== '/') return plainRest(file) && isNormalized(cwd) ? file : undefined;
+  if (!file.startsWith(cwd) || file[cwd.length] !== '/') return undefined;
   const rest = file.slice(cwd.length + 1);
-  if (rest === '' || rest[0] === '/' || rest.endsWith('/') || rest.includes('//') || DOT_SEGMENT.test(rest)) {
-    return undefined;
-  }
-  return isNormalized(cwd) ? rest : undefined;
+  return plainRest(rest) && isNormalized(cwd) ? rest : undefined;
+}
+
+/** Whether a relative path is normalized: no empty, `.` or `..` segment, no trailing `/`. */
+function plainRest(rest: string): boolean {
+  return !(
+    rest === '' ||
+    rest[0] === '/' ||
+    rest.endsWith('/') ||
+    rest.includes('//') ||
+    DOT_SEGMENT.test(rest)
+  );
 }
 
 const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;

@@ -69,6 +69,8 @@ const POSTED = 0;
 const WANTED = 1;
 const BYTES_KIB = 2;
 const STOP = 3;
+/** Set by the worker while it waits for room: only then does moving on need to wake it. */
+const SLEEPING = 4;
 
 /** Kinds of listed entries, as the worker sends them. */
 const FILE = 0;
@@ -76,17 +78,23 @@ const FOLDER = 1;
 const LINK = 2;
 const OTHER = 3;
 
-interface UnitMessage {
+/** One unit as sent: its listings, and its files' bytes in the block of the batch it travels in. */
+interface UnitWire {
   unit: number;
   /** `[dir, names, kinds]` for every folder listed. */
   listings: [string, string[], number[]][];
-  /** Every file read, its bytes at `offsets[i]..offsets[i + 1]` of `block`. */
+  /** Every file read, its bytes at `offsets[i]..offsets[i + 1]` of the batch's block. */
   files: string[];
   offsets: number[];
+}
+
+/** Units read one after the other, sent as one message (small units cost a message each otherwise). */
+interface BatchMessage {
+  units: UnitWire[];
   block: ArrayBuffer;
 }
 
-type Message = UnitMessage | { done: true } | { failed: string };
+type Message = BatchMessage | { done: true } | { failed: string };
 
 class Entry implements ListedEntry {
   constructor(
@@ -142,7 +150,7 @@ export class ReadAhead {
       if (typeof unit === 'string') this.index.set(unit, i);
       else for (const file of unit) this.fileIndex.set(file, i);
     });
-    this.counters = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
+    this.counters = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
     const channel = new MessageChannel();
     this.port = channel.port1;
     this.worker = new Worker(`(${readAheadWorker.toString()})()`, {
@@ -237,20 +245,22 @@ export class ReadAhead {
 
   /** Drops the units before `unit` (never asked for, or done with) and lets the worker read further. */
   private advance(unit: number): void {
-    for (const [k, dropped] of this.units) {
-      if (k >= unit) continue;
+    // `current` only grows: every unit number is passed once in all.
+    for (let k = Math.max(this.current, 0); k < unit; k++) {
+      const dropped = this.units.get(k);
+      if (!dropped) continue;
       this.units.delete(k);
       this.release(unitKib(dropped));
     }
     this.current = unit;
     Atomics.store(this.counters, WANTED, unit);
-    Atomics.notify(this.counters, WANTED);
+    // A worker about to wait sees the new value (Atomics.wait returns at once when it changed): no wake-up is lost.
+    if (Atomics.load(this.counters, SLEEPING) !== 0) Atomics.notify(this.counters, WANTED);
   }
 
+  /** Bytes taken or dropped: the worker sees them when it next looks (it waits at most 200 ms at a time). */
   private release(released: number): void {
-    if (released === 0) return;
-    Atomics.sub(this.counters, BYTES_KIB, released);
-    Atomics.notify(this.counters, WANTED);
+    if (released !== 0) Atomics.sub(this.counters, BYTES_KIB, released);
   }
 
   /** Receives units until `unit` is there; undefined when the worker is done, failed or stalled without it. */
@@ -275,27 +285,29 @@ export class ReadAhead {
   }
 
   private accept(message: Message): void {
-    if (!('unit' in message)) {
+    if (!('units' in message)) {
       // Done or failed: everything not received is read on the main thread.
       this.finished = true;
       return;
     }
-    const listings = new Map<string, ListedEntry[]>();
-    for (const [dir, names, kinds] of message.listings) {
-      listings.set(
-        dir,
-        names.map((name, i) => new Entry(name, kinds[i] ?? OTHER)),
-      );
+    for (const wire of message.units) {
+      const listings = new Map<string, ListedEntry[]>();
+      for (const [dir, names, kinds] of wire.listings) {
+        listings.set(
+          dir,
+          names.map((name, i) => new Entry(name, kinds[i] ?? OTHER)),
+        );
+      }
+      const files = new Map<string, Buffer>();
+      wire.files.forEach((file, i) => {
+        const start = wire.offsets[i] ?? 0;
+        const end = wire.offsets[i + 1] ?? start;
+        files.set(file, Buffer.from(message.block, start, end - start));
+      });
+      const unit: Unit = { listings, files };
+      if (wire.unit < this.current) this.release(unitKib(unit));
+      else this.units.set(wire.unit, unit);
     }
-    const files = new Map<string, Buffer>();
-    message.files.forEach((file, i) => {
-      const start = message.offsets[i] ?? 0;
-      const end = message.offsets[i + 1] ?? start;
-      files.set(file, Buffer.from(message.block, start, end - start));
-    });
-    const unit: Unit = { listings, files };
-    if (message.unit < this.current) this.release(unitKib(unit));
-    else this.units.set(message.unit, unit);
   }
 }
 
@@ -330,7 +342,7 @@ function readAheadWorker(): void {
     };
   };
   const { units, port, counters, limits } = data;
-  const [POSTED_, WANTED_, BYTES_KIB_, STOP_] = [0, 1, 2, 3];
+  const [POSTED_, WANTED_, BYTES_KIB_, STOP_, SLEEPING_] = [0, 1, 2, 3, 4];
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
 
   const readFile = (file: string): Buffer | undefined => {
@@ -400,11 +412,37 @@ function readAheadWorker(): void {
     };
     if (typeof unit === 'string') walk(unit, 0);
     else for (const file of unit.slice(0, limits.unitEntries)) if (bytes < limits.unitBytes) keep(file);
-    const joined = Buffer.concat(chunks, bytes);
+    return { listings, files, offsets, chunks, bytes, kib };
+  };
+
+  // Units read and not sent yet: sent together once they hold BATCH_BYTES or BATCH_UNITS, when the main thread
+  // waits for one of them, before the worker waits itself, and at the end.
+  const BATCH_BYTES = 128 * 1024;
+  const BATCH_UNITS = 32;
+  let batch: {
+    unit: number;
+    listings: [string, string[], number[]][];
+    files: string[];
+    offsets: number[];
+  }[] = [];
+  let batchChunks: Buffer[] = [];
+  let batchBytes = 0;
+  const flush = () => {
+    if (batch.length === 0) return;
     // A block of its own (Buffer.concat may return a view on a shared pool), so that it can be transferred.
-    const block = new ArrayBuffer(bytes);
-    new Uint8Array(block).set(joined);
-    return { listings, files, offsets, block, kib };
+    const block = new ArrayBuffer(batchBytes);
+    const view = new Uint8Array(block);
+    let at = 0;
+    for (const chunk of batchChunks) {
+      view.set(chunk, at);
+      at += chunk.length;
+    }
+    port.postMessage({ units: batch, block }, [block]);
+    Atomics.add(counters, POSTED_, batch.length);
+    Atomics.notify(counters, POSTED_);
+    batch = [];
+    batchChunks = [];
+    batchBytes = 0;
   };
 
   try {
@@ -417,17 +455,30 @@ function readAheadWorker(): void {
         const ahead = i - wanted;
         const kib = Atomics.load(counters, BYTES_KIB_);
         if (ahead <= 0 || (ahead <= limits.unitsAhead && kib * 1024 <= limits.bytesAhead)) break;
+        flush();
+        Atomics.store(counters, SLEEPING_, 1);
         Atomics.wait(counters, WANTED_, wanted, 200);
+        Atomics.store(counters, SLEEPING_, 0);
       }
       const read = readUnit(units[i] as string | string[]);
       Atomics.add(counters, BYTES_KIB_, read.kib);
-      port.postMessage(
-        { unit: i, listings: read.listings, files: read.files, offsets: read.offsets, block: read.block },
-        [read.block],
-      );
-      Atomics.add(counters, POSTED_, 1);
-      Atomics.notify(counters, POSTED_);
+      batch.push({
+        unit: i,
+        listings: read.listings,
+        files: read.files,
+        offsets: read.offsets.map((offset) => batchBytes + offset),
+      });
+      batchChunks.push(...read.chunks);
+      batchBytes += read.bytes;
+      const first = batch[0]?.unit ?? i;
+      if (
+        batchBytes >= BATCH_BYTES ||
+        batch.length >= BATCH_UNITS ||
+        Atomics.load(counters, WANTED_) >= first
+      )
+        flush();
     }
+    flush();
     port.postMessage({ done: true });
   } catch (error) {
     port.postMessage({ failed: String(error) });
