@@ -17,7 +17,7 @@ import {
   reason,
   resolveInside,
 } from './files';
-import { ReadAhead, readAheadWanted, type ListedEntry, type ReadAheadUnit } from './read-ahead';
+import { ReadAhead, readAheadWanted, type ListedEntry } from './read-ahead';
 
 export interface Listed {
   name: string;
@@ -109,13 +109,12 @@ export class FolderTree {
   }
 
   /**
-   * Lists and reads `units` on a second thread (folders of this tree, each with everything below it, or lists of
-   * its plain files: `rootToCheck` undefined), in the order given, which is the order the caller will read them in
-   * (read-ahead.ts). Only when they hold at least `minimum` folders and files. Ends with `stopReadAhead`.
+   * Lists and reads `units` (folders of this tree reached through no link, each with everything below it) on a
+   * second thread, in the order given, which is the order the caller will read them in (read-ahead.ts); only when
+   * there are at least `minimum`. Ends with `stopReadAhead`.
    */
-  startReadAhead(units: readonly ReadAheadUnit[], minimum: number): void {
-    const count = units.reduce((n, unit) => n + (typeof unit === 'string' ? 1 : unit.length), 0);
-    if (this.ahead || !readAheadWanted(count, minimum)) return;
+  startReadAhead(units: readonly string[], minimum: number): void {
+    if (this.ahead || !readAheadWanted(units.length, minimum)) return;
     try {
       this.ahead = new ReadAhead(units, maxFileSize());
     } catch {
@@ -202,11 +201,6 @@ export class FolderTree {
     const own = arena ? arena.take(ahead.length) : Buffer.allocUnsafeSlow(ahead.length);
     own.set(ahead);
     return own;
-  }
-
-  /** The root `file` must be checked to resolve inside: none for a regular file of a plain folder. */
-  rootToCheck(file: string): string | undefined {
-    return this.plainFile(file) ? undefined : this.root;
   }
 
   readText(file: string): string {

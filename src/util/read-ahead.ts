@@ -20,12 +20,6 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
-/**
- * What the worker reads as one message: a folder with everything below it (one API of an APIOps tree), or the
- * files listed (a slice of a manifest folder's files, already listed by the caller).
- */
-export type ReadAheadUnit = string | readonly string[];
-
 /** An entry of a listing: what `readdirSync(dir, { withFileTypes: true })` says of it. */
 export interface ListedEntry {
   readonly name: string;
@@ -58,8 +52,8 @@ export function readAheadWanted(
   return count >= minimum && availableParallelism() > 1;
 }
 
-/** `APIM_AUDIT_READ_AHEAD`: `off`, `on`, or `auto` (unset or anything else): for every source read on a thread. */
-export function readAheadSetting(env: NodeJS.ProcessEnv = process.env): 'on' | 'off' | 'auto' {
+/** `APIM_AUDIT_READ_AHEAD`: `off`, `on`, or `auto` (unset or anything else). */
+function readAheadSetting(env: NodeJS.ProcessEnv = process.env): 'on' | 'off' | 'auto' {
   const setting = env['APIM_AUDIT_READ_AHEAD'];
   return setting === 'on' || setting === 'off' ? setting : 'auto';
 }
@@ -124,8 +118,6 @@ function kib(bytes: number): number {
 
 export class ReadAhead {
   private readonly index = new Map<string, number>();
-  /** The unit of each file of a file-list unit. */
-  private readonly fileIndex = new Map<string, number>();
   /** The unit of each folder asked about (-1: none), found once per folder. */
   private readonly unitOfDir = new Map<string, number>();
   private readonly units = new Map<number, Unit>();
@@ -137,19 +129,15 @@ export class ReadAhead {
   private finished = false;
 
   /**
-   * Starts reading `units` in this order: the order the caller will ask for them. The files of a file-list unit must
-   * be reached through no symbolic link (the caller knows). Files larger than `maxFileSize` are left to the main
-   * thread.
+   * Starts reading `units` (folders, each with everything below it, reached through no symbolic link) in this order:
+   * the order the caller will ask for them. Files larger than `maxFileSize` are left to the main thread.
    */
   constructor(
-    units: readonly ReadAheadUnit[],
+    units: readonly string[],
     maxFileSize: number,
     window: { units?: number; bytes?: number } = {},
   ) {
-    units.forEach((unit, i) => {
-      if (typeof unit === 'string') this.index.set(unit, i);
-      else for (const file of unit) this.fileIndex.set(file, i);
-    });
+    units.forEach((unit, i) => this.index.set(unit, i));
     this.counters = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
     const channel = new MessageChannel();
     this.port = channel.port1;
@@ -188,8 +176,7 @@ export class ReadAhead {
    * on the block of its unit: a caller that keeps the bytes copies them, so as not to keep the whole block.
    */
   take(file: string): Buffer | undefined {
-    const listed = this.fileIndex.get(file);
-    const unit = listed === undefined ? this.unitFor(path.dirname(file)) : this.received(listed);
+    const unit = this.unitFor(path.dirname(file));
     const bytes = unit?.files.get(file);
     if (!unit || !bytes) return undefined;
     unit.files.delete(file);
@@ -329,7 +316,7 @@ function readAheadWorker(): void {
   const nodePath = require('node:path') as typeof import('node:path');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const data = workerData as {
-    units: (string | string[])[];
+    units: string[];
     port: import('node:worker_threads').MessagePort;
     counters: Int32Array;
     limits: {
@@ -370,7 +357,7 @@ function readAheadWorker(): void {
     }
   };
 
-  const readUnit = (unit: string | string[]) => {
+  const readUnit = (unit: string) => {
     const listings: [string, string[], number[]][] = [];
     const files: string[] = [];
     const chunks: Buffer[] = [];
@@ -410,8 +397,7 @@ function readAheadWorker(): void {
         else if (d.isFile() && !d.isSymbolicLink() && bytes < limits.unitBytes) keep(full);
       }
     };
-    if (typeof unit === 'string') walk(unit, 0);
-    else for (const file of unit.slice(0, limits.unitEntries)) if (bytes < limits.unitBytes) keep(file);
+    walk(unit, 0);
     return { listings, files, offsets, chunks, bytes, kib };
   };
 
@@ -460,7 +446,7 @@ function readAheadWorker(): void {
         Atomics.wait(counters, WANTED_, wanted, 200);
         Atomics.store(counters, SLEEPING_, 0);
       }
-      const read = readUnit(units[i] as string | string[]);
+      const read = readUnit(units[i] as string);
       Atomics.add(counters, BYTES_KIB_, read.kib);
       batch.push({
         unit: i,

@@ -104,22 +104,6 @@ describe('ReadAhead', () => {
     }
   });
 
-  it('reads units that list files: those files only, no listing', () => {
-    const { dirs } = tree(4);
-    const files = dirs.map((dir) => path.join(dir, 'apiInformation.json'));
-    const ahead = new ReadAhead([files.slice(0, 2), files.slice(2)], 1024);
-    try {
-      expect(ahead.take(files[1] as string)?.toString()).toBe('{"n":1}');
-      expect(ahead.listing(dirs[1] as string)).toBeUndefined();
-      expect(ahead.take(path.join(dirs[1] as string, 'operations', 'get', 'policy.xml'))).toBeUndefined();
-      expect(ahead.take(files[3] as string)?.toString()).toBe('{"n":3}');
-      // The first unit is passed: its other file is the caller's to read.
-      expect(ahead.take(files[0] as string)).toBeUndefined();
-    } finally {
-      ahead.close();
-    }
-  });
-
   it('gives FolderTree the same listings and bytes as reading them itself', () => {
     const { root, dirs } = tree(5);
     const plain = new FolderTree(root);

@@ -149,38 +149,22 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
 }
 
 /**
- * Files from which a folder is read ahead on a second thread: it takes some 25 ms to start and saves this thread some
- * 20 µs per file, so it pays from about a thousand files.
+ * The files listed and read. Not read ahead on a second thread (src/util/read-ahead.ts): 10,000 manifests cost some
+ * 20 µs each to read and the thread's hand-over about as much, so it was measured to gain nothing (bench/manifests.ts).
  */
-const READ_AHEAD_FILES = 2000;
-/** Files per message of the read-ahead thread. */
-const READ_AHEAD_SLICE = 128;
-
-/** The files listed and read (on a second thread as well, when there are many). */
 function loadListed(listed: Listed, spec: string, location: string, cwd: string): Inventory {
   const collector = new Collector(spec);
   // Every file's bytes are kept (the lazy position index decodes them again when a finding is located).
   const arena = new ByteArena();
-  const { tree } = listed;
-  // A tenant-sized folder is read on a second thread while this one parses the files read before (files reached
-  // through a link are read here).
-  const plain = listed.files.map((f) => f.path).filter((file) => tree.rootToCheck(file) === undefined);
-  const units: string[][] = [];
-  for (let i = 0; i < plain.length; i += READ_AHEAD_SLICE) units.push(plain.slice(i, i + READ_AHEAD_SLICE));
-  tree.startReadAhead(units, READ_AHEAD_FILES);
-  try {
-    for (const file of listed.files) {
-      let bytes: Buffer;
-      try {
-        bytes = tree.readBytes(file.path, arena);
-      } catch (error) {
-        listed.problems.push(fileProblem(file.shown, error));
-        continue;
-      }
-      collector.add(file, bytes, listed.problems);
+  for (const file of listed.files) {
+    let bytes: Buffer;
+    try {
+      bytes = listed.tree.readBytes(file.path, arena);
+    } catch (error) {
+      listed.problems.push(fileProblem(file.shown, error));
+      continue;
     }
-  } finally {
-    tree.stopReadAhead();
+    collector.add(file, bytes, listed.problems);
   }
   return collector.finish(location, cwd, listed.problems);
 }
