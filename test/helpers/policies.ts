@@ -46,6 +46,27 @@ export const SAMPLE_AUDIENCES = `<audiences><audience>${BACKEND_APP_ID}</audienc
 export const SAMPLE_SCOPE_CLAIM =
   '<required-claims><claim name="scp" match="any" separator=" "><value>Colors.Read</value></claim></required-claims>';
 
+/** `<required-claims>` with one claim and its values (`match="any" separator=" "` unless other attributes). */
+export function requiredClaims(
+  name: string,
+  values: string[],
+  attributes = 'match="any" separator=" "',
+): string {
+  return `<required-claims><claim name="${name}" ${attributes}>${values.map((v) => `<value>${v}</value>`).join('')}</claim></required-claims>`;
+}
+
+/** An exposed delegated permission (`api.oauth2PermissionScopes` entry) named `value`. */
+export function permissionScope(value: string, isEnabled = true) {
+  return {
+    id: `00000000-0000-0000-0000-${value.length.toString().padStart(12, '0')}`,
+    value,
+    type: 'User',
+    isEnabled,
+    adminConsentDisplayName: value,
+    adminConsentDescription: value,
+  };
+}
+
 /** The fixed sample's global validate-jwt, for tests that move it between scopes. */
 export const VALIDATE_JWT =
   '<validate-jwt header-name="Authorization" require-scheme="Bearer" failed-validation-httpcode="401">' +

@@ -12,9 +12,11 @@ import {
 import {
   fixturePolicy,
   loadedRunnerFor,
+  permissionScope,
   policyXml,
   positionInInput,
   rawxml,
+  requiredClaims,
   SAMPLE_AUDIENCES,
   SAMPLE_OPENID_CONFIG,
   withGlobalValidateJwt,
@@ -25,17 +27,8 @@ function jwt(claims: string): Overlay {
   return withGlobalValidateJwt(`${SAMPLE_OPENID_CONFIG}${SAMPLE_AUDIENCES}${claims}`);
 }
 
-const claim = (name: string, values: string[], attributes = 'match="any" separator=" "') =>
-  `<required-claims><claim name="${name}" ${attributes}>${values.map((v) => `<value>${v}</value>`).join('')}</claim></required-claims>`;
-
-const scope = (value: string, isEnabled = true) => ({
-  id: `00000000-0000-0000-0000-${value.length.toString().padStart(12, '0')}`,
-  value,
-  type: 'User',
-  isEnabled,
-  adminConsentDisplayName: value,
-  adminConsentDescription: value,
-});
+const claim = requiredClaims;
+const scope = permissionScope;
 
 const run = loadedRunnerFor(rule);
 

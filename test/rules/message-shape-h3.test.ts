@@ -29,8 +29,10 @@ import {
   fixturePolicy,
   loadWith,
   load,
+  permissionScope,
   policyXml,
   rawxml,
+  requiredClaims,
   SAMPLE_AUDIENCES,
   SAMPLE_OPENID_CONFIG,
   VALIDATE_JWT,
@@ -57,19 +59,11 @@ const withIssuers = (urls: string[], issuers: string[]): Overlay =>
         ? `<issuers>${issuers.map((i) => `<issuer>${i}</issuer>`).join('')}</issuers>`
         : ''),
   );
-const claim = (name: string, values: string[], attributes = 'match="any" separator=" "') =>
+const claim = (name: string, values: string[], attributes?: string) =>
   withGlobalValidateJwt(
-    `${SAMPLE_OPENID_CONFIG}${SAMPLE_AUDIENCES}<required-claims><claim name="${name}" ${attributes}>` +
-      `${values.map((v) => `<value>${v}</value>`).join('')}</claim></required-claims>`,
+    `${SAMPLE_OPENID_CONFIG}${SAMPLE_AUDIENCES}${requiredClaims(name, values, attributes)}`,
   );
-const scope = (value: string, isEnabled = true) => ({
-  id: `00000000-0000-0000-0000-${value.length.toString().padStart(12, '0')}`,
-  value,
-  type: 'User',
-  isEnabled,
-  adminConsentDisplayName: value,
-  adminConsentDescription: value,
-});
+const scope = permissionScope;
 const product = (inbound: string) => ({
   name: 'colors-starter',
   properties: { displayName: 'Colors Starter', subscriptionRequired: true },
