@@ -163,7 +163,7 @@ function kindOf(stats: Stats): string {
  * The bytes of a regular file, opened once and checked on the open descriptor (no check-then-open race);
  * non-blocking, so that opening a FIFO does not wait for a writer. With `root`, the file must resolve inside it.
  */
-export function readBytes(file: string, root?: string, arena?: Allocator): Buffer {
+export function readBytes(file: string, root?: string, arena?: ByteArena): Buffer {
   if (root !== undefined) resolveInside(file, root);
   const cap = maxFileSize();
   let fd: number;
@@ -207,17 +207,12 @@ export function readBytes(file: string, root?: string, arena?: Allocator): Buffe
   }
 }
 
-/** Where `readBytes` puts a file's bytes: memory for exactly `size` bytes. */
-export interface Allocator {
-  take(size: number): Buffer;
-}
-
 /**
  * Memory for the bytes of many small files that are all kept for the whole scan (manifests): carved out of 1 MiB
  * blocks, so that 10,000 files cost 25 allocations instead of 10,000. Bytes a file did not fill (it shrank while
  * read) stay unused; a file larger than a quarter block gets its own allocation.
  */
-export class ByteArena implements Allocator {
+export class ByteArena {
   private block: Buffer = Buffer.alloc(0);
   private used = 0;
   constructor(private readonly blockSize = 1024 * 1024) {}

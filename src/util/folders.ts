@@ -13,7 +13,7 @@ import {
   maxFileSize,
   present,
   readBytes,
-  type Allocator,
+  type ByteArena,
   reason,
   resolveInside,
 } from './files';
@@ -193,7 +193,7 @@ export class FolderTree {
   }
 
   /** `readBytes(file, root)`; a regular file of a plain folder is known to be inside the root without `realpath`. */
-  readBytes(file: string, arena?: Allocator): Buffer {
+  readBytes(file: string, arena?: ByteArena): Buffer {
     const inside = this.plainFile(file);
     const ahead = inside ? this.ahead?.take(file) : undefined;
     if (!ahead) return readBytes(file, inside ? undefined : this.root, arena);

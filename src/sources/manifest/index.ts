@@ -145,39 +145,6 @@ interface ManifestFile {
 }
 
 export function loadManifests(location: string, spec: string, cwd: string): Inventory {
-  return loadListed(listManifests(location, cwd), spec, location, cwd);
-}
-
-/**
- * The files listed and read. Not read ahead on a second thread (src/util/read-ahead.ts): 10,000 manifests cost some
- * 20 µs each to read and the thread's hand-over about as much, so it was measured to gain nothing (bench/manifests.ts).
- */
-function loadListed(listed: Listed, spec: string, location: string, cwd: string): Inventory {
-  const collector = new Collector(spec);
-  // Every file's bytes are kept (the lazy position index decodes them again when a finding is located).
-  const arena = new ByteArena();
-  for (const file of listed.files) {
-    let bytes: Buffer;
-    try {
-      bytes = listed.tree.readBytes(file.path, arena);
-    } catch (error) {
-      listed.problems.push(fileProblem(file.shown, error));
-      continue;
-    }
-    collector.add(file, bytes, listed.problems);
-  }
-  return collector.finish(location, cwd, listed.problems);
-}
-
-interface Listed {
-  files: ManifestFile[];
-  tree: FolderTree;
-  /** Folders, links and files that cannot be read, as shown. */
-  problems: string[];
-}
-
-/** The manifest files of a source (a file, or every `*.json` file of a folder), sorted. */
-function listManifests(location: string, cwd: string): Listed {
   let files: ManifestFile[];
   const problems: string[] = [];
   const folder = statSync(location, { throwIfNoEntry: false })?.isDirectory() === true;
@@ -201,56 +168,48 @@ function listManifests(location: string, cwd: string): Listed {
       `Manifest folder ${displayPath(location, cwd)} contains no *.json files.`,
     );
   }
-  return { files, tree, problems };
-}
-
-/** The inventory of files read one after the other: their applications, conflicts and position indexes. */
-class Collector {
-  private readonly inventory: Inventory;
-  private readonly shared = new PathsTable();
-
-  constructor(spec: string) {
-    this.inventory = {
-      sources: [{ spec, provides: { entra: true, apim: false } }],
-      applications: [],
-      services: [],
-      gaps: [],
-      conflicts: [],
-      files: {},
-    };
-  }
-
-  /** One file's bytes (kept: outside the JS heap, decoded again for the few files a finding is located in). */
-  add({ shown }: ManifestFile, bytes: Buffer, problems: string[]): void {
+  const inventory: Inventory = {
+    sources: [{ spec, provides: { entra: true, apim: false } }],
+    applications: [],
+    services: [],
+    gaps: [],
+    conflicts: [],
+    files: {},
+  };
+  const shared = new PathsTable();
+  // Every file's bytes are kept (the lazy position index decodes them again when a finding is located). Not read
+  // ahead on a second thread (src/util/read-ahead.ts): 10,000 manifests cost some 20 µs each to read and the
+  // thread's hand-over about as much, so it was measured to gain nothing (bench/manifests.ts).
+  const arena = new ByteArena();
+  for (const { path: file, shown } of files) {
+    let bytes: Buffer;
     let text: string;
     try {
+      bytes = tree.readBytes(file, arena);
       text = decodeText(bytes);
     } catch (error) {
       problems.push(fileProblem(shown, error));
-      return;
+      continue;
     }
-    const result = parseManifestText(text, shown, bytes, this.shared);
+    // The bytes are kept (outside the JS heap) and decoded again for the few files a finding is located in,
+    // instead of keeping every file's text on the heap for the whole scan.
+    const result = parseManifestText(text, shown, bytes, shared);
     if ('problems' in result) {
       problems.push(...result.problems);
-      return;
+      continue;
     }
-    const { inventory } = this;
     inventory.applications.push(...result.applications);
     inventory.conflicts?.push(...result.conflicts);
     inventory.files[shown] = result.index;
   }
-
-  /** The inventory, or every problem of the source at once. */
-  finish(location: string, cwd: string, problems: readonly string[]): Inventory {
-    if (problems.length > 0) {
-      throw new AuditError(
-        'source-invalid',
-        `Manifest source ${displayPath(location, cwd)} has ${problems.length} problem(s):`,
-        [...problems],
-      );
-    }
-    return this.inventory;
+  if (problems.length > 0) {
+    throw new AuditError(
+      'source-invalid',
+      `Manifest source ${displayPath(location, cwd)} has ${problems.length} problem(s):`,
+      problems,
+    );
   }
+  return inventory;
 }
 
 /** Text of a file: UTF-8 (BOM dropped), or UTF-16 LE/BE with BOM (PowerShell writes those). */
