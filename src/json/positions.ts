@@ -84,7 +84,7 @@ interface BuiltIndex {
 }
 
 /** Texts from this length (1 MiB) keep their built index; shorter ones share `recentIndexes`. */
-const KEEP_INDEX_FROM = 1024 * 1024;
+export const KEEP_INDEX_FROM = 1024 * 1024;
 const recentIndexes = new RecentlyUsed<JsonTextIndex, BuiltIndex>(64);
 
 /**

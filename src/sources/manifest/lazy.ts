@@ -2,7 +2,7 @@
  * What a manifest file's findings need, built only when one is located in the file: a tenant-sized folder holds
  * 10,000 files, and findings point into a few of them.
  */
-import { jsonPositionIndex, locatePointer } from '../../json/positions';
+import { jsonPositionIndex, KEEP_INDEX_FROM, locatePointer } from '../../json/positions';
 import type { Position, PositionIndex } from '../../json/types';
 import { RecentlyUsed } from '../../util/recent';
 
@@ -46,7 +46,7 @@ export class LazyJsonIndex implements PositionIndex {
   #decoded(): string {
     const source = this.#source;
     if (typeof source === 'string') return source;
-    if (source.length < KEEP_FROM) return this.#decode(source);
+    if (source.length < KEEP_INDEX_FROM) return this.#decode(source);
     this.#text ??= this.#decode(source);
     return this.#text;
   }
@@ -57,13 +57,12 @@ export class LazyJsonIndex implements PositionIndex {
    */
   #built(): PositionIndex {
     const build = () => jsonPositionIndex(this.#decoded());
-    if (this.#source.length < KEEP_FROM) return recentTexts.get(this, build);
+    if (this.#source.length < KEEP_INDEX_FROM) return recentTexts.get(this, build);
     // A large file (a Graph page of every application) is decoded and indexed once.
     this.#index ??= build();
     return this.#index;
   }
 }
 
-/** Files from this size (1 MiB) keep their decoded text and index; smaller ones share `recentTexts`. */
-const KEEP_FROM = 1024 * 1024;
+/** Files under `KEEP_INDEX_FROM` share these; larger ones keep their decoded text and index. */
 const recentTexts = new RecentlyUsed<LazyJsonIndex, PositionIndex>(64);
