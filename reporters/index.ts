@@ -19,5 +19,14 @@ export const reporters: Readonly<Record<ReporterName, Reporter>> = {
   get sarif() {
     return (require('./sarif') as typeof import('./sarif')).sarifReporter;
   },
+  get markdown() {
+    return (require('./markdown') as typeof import('./markdown')).markdownReporter;
+  },
+  get junit() {
+    return (require('./junit') as typeof import('./junit')).junitReporter;
+  },
+  get github() {
+    return (require('./github') as typeof import('./github')).githubReporter;
+  },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */

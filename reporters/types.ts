@@ -5,7 +5,7 @@
  */
 import type { AuditResult } from '../src/engine/types';
 
-export const REPORTER_NAMES = ['text', 'json', 'sarif'] as const;
+export const REPORTER_NAMES = ['text', 'json', 'sarif', 'markdown', 'junit', 'github'] as const;
 export type ReporterName = (typeof REPORTER_NAMES)[number];
 
 /** A rule's documentation as the caller loaded it (the rule registry's docs); never part of the audit result. */
@@ -38,6 +38,15 @@ export interface ReporterOptions {
    * an expression where a literal was expected).
    */
   fixes?: ReadonlyMap<string, readonly TextReplacement[]>;
+  /**
+   * Markdown report: what file links start with (`https://github.com/o/r/blob/<sha>`), so that they work in a pull
+   * request comment or a job summary; unset: links relative to the working directory.
+   */
+  linkBase?: string;
+  /** Markdown report: the most characters it may take (default MARKDOWN_LIMIT, a GitHub comment's limit). */
+  maxLength?: number;
+  /** When the audit ran (the CLI passes `--now` or the clock): JUnit's `timestamp`. Unset: the epoch. */
+  timestamp?: Date;
 }
 
 /**

@@ -20,6 +20,7 @@ import { snapshotText } from '../sources/snapshot/located';
 import { toolVersion } from '../util/package-root';
 import { withReadLimits, parseSize } from '../util/files';
 import { checkOutputFile, terminalWidth, useColor, writeOutputFile, type CliIO } from './io';
+import { reportTargets } from './reports';
 import { rulesTextTable } from './rules-table';
 import { applyFixes, checkFixFlags, printFixDiff, sarifFixes } from './fix-command';
 
@@ -35,6 +36,10 @@ export interface ScanCommand extends ConfigFlags {
   sources: string[];
   format: ReporterName;
   output?: string;
+  /** `--report <format>=<file>` as given: more reports from the same run (`-` is stdout). */
+  reports?: string[];
+  /** `--link-base`: what the markdown report's file links start with. */
+  linkBase?: string;
   failOn?: FailOn;
   /** Rule ids, `security`, `all` or `none`: replaces the config's `failOnNotEvaluated`. */
   failOnNotEvaluated?: string[];
@@ -158,8 +163,14 @@ function sourceSinks(io: CliIO, verbose: boolean): SourceSinks {
 
 export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode> {
   const limits = readLimits(command.maxFileSize);
-  if (command.output !== undefined) checkOutputFile(io.cwd, command.output);
+  const targets = reportTargets(
+    io.cwd,
+    { format: command.format, file: command.output },
+    command.reports ?? [],
+    command.linkBase,
+  );
   checkFixFlags(command);
+  const now = parseNow(command.now);
   const { end, ...sinks } = sourceSinks(io, command.verbose);
   const snapshotOut =
     command.snapshotOut !== undefined ? snapshotWriter(io, command.snapshotOut, end) : undefined;
@@ -170,7 +181,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
         sources: command.sources,
         ...(snapshotOut !== undefined ? { snapshotOut } : {}),
         // Code scanning drops a result without a file and line: SARIF of live data needs --snapshot-out.
-        fileLocations: command.format === 'sarif',
+        fileLocations: targets.some((t) => t.format === 'sarif'),
         ...configRequest(command, io.env),
         ...(command.failOn !== undefined ? { failOn: command.failOn } : {}),
         ...sinks,
@@ -180,7 +191,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
         ...(command.failOnNotEvaluated !== undefined
           ? { failOnNotEvaluated: command.failOnNotEvaluated }
           : {}),
-        now: parseNow(command.now),
+        now,
       }),
     ).finally(end);
   const first = await run();
@@ -189,24 +200,28 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
   if (command.fixDryRun) printFixDiff(result, io, first.redact);
   // After --fix the report is of the files as fixed: what remains.
   if (command.fix) result = await applyFixes(result, io, async () => (await run()).result);
-  const toFile = command.output !== undefined;
-  const width = toFile ? undefined : terminalWidth(io);
-  const report = reporters[command.format](result, {
-    color: command.format === 'text' && !toFile && useColor(io, io.stdoutIsTTY),
-    ...(command.compact === true ? { compact: true } : {}),
-    ...(width !== undefined ? { width } : {}),
-    baseDir: io.cwd,
-    toolVersion: toolVersion(),
-    // Rule docs reach the reporter as context, not through the audit result.
-    ruleDocs: prepared.registry.docs,
-    ...(command.format === 'sarif' ? { fixes: sarifFixes(result, io) } : {}),
-  });
-  if (command.output !== undefined) {
-    writeOutputFile(io.cwd, command.output, report);
-    io.stderr(`Wrote ${command.format} report (${result.findings.length} findings) to ${command.output}\n`);
-  } else if (!command.fixDryRun) {
-    // Under --fix-dry-run the diff is what stdout carries; the report goes only to a file.
-    io.stdout(report);
+  for (const target of targets) {
+    const toFile = target.file !== undefined;
+    const width = toFile ? undefined : terminalWidth(io);
+    const report = reporters[target.format](result, {
+      color: target.format === 'text' && !toFile && useColor(io, io.stdoutIsTTY),
+      ...(command.compact === true ? { compact: true } : {}),
+      ...(width !== undefined ? { width } : {}),
+      baseDir: io.cwd,
+      toolVersion: toolVersion(),
+      // Rule docs reach the reporter as context, not through the audit result.
+      ruleDocs: prepared.registry.docs,
+      ...(target.format === 'sarif' ? { fixes: sarifFixes(result, io) } : {}),
+      ...(command.linkBase !== undefined ? { linkBase: command.linkBase } : {}),
+      timestamp: now,
+    });
+    if (target.file !== undefined) {
+      writeOutputFile(io.cwd, target.file, report, target === targets[0] ? '--output' : '--report');
+      io.stderr(`Wrote ${target.format} report (${result.findings.length} findings) to ${target.file}\n`);
+    } else if (!command.fixDryRun) {
+      // Under --fix-dry-run the diff is what stdout carries; the report goes only to a file.
+      io.stdout(report);
+    }
   }
   if (command.verbose) {
     for (const crash of result.crashes)
@@ -226,31 +241,15 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
  * sources are loaded, and announced on stderr (after ending an open progress line).
  */
 function snapshotWriter(io: CliIO, file: string, endProgress: () => void): SnapshotOut {
-  asSnapshotOut(file, () => checkOutputFile(io.cwd, file));
+  checkOutputFile(io.cwd, file, '--snapshot-out');
   return {
     file,
     write: (text) => {
-      asSnapshotOut(file, () => writeOutputFile(io.cwd, file, text));
+      writeOutputFile(io.cwd, file, text, '--snapshot-out');
       endProgress();
       io.stderr(`Wrote snapshot to ${file}\n`);
     },
   };
-}
-
-/** The output checks name `--output`; for this flag they name `--snapshot-out`. */
-function asSnapshotOut(file: string, action: () => unknown): void {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof AuditError && error.message.startsWith(`--output ${file}`)) {
-      throw new AuditError(
-        error.code,
-        `--snapshot-out${error.message.slice('--output'.length)}`,
-        error.details,
-      );
-    }
-    throw error;
-  }
 }
 
 /**

@@ -49,8 +49,8 @@ export function useColor(io: CliIO, isTTY: boolean): boolean {
  * Writes `text` to `file` (resolved against `cwd`) without ever writing through a symbolic link: into a new
  * temporary file in the same folder, then renamed over the target (rename replaces a link, never follows it).
  */
-export function writeOutputFile(cwd: string, file: string, text: string): void {
-  const target = checkOutputFile(cwd, file);
+export function writeOutputFile(cwd: string, file: string, text: string, flag = '--output'): void {
+  const target = checkOutputFile(cwd, file, flag);
   const dir = path.dirname(target);
   const temp = path.join(
     dir,
@@ -69,16 +69,17 @@ export function writeOutputFile(cwd: string, file: string, text: string): void {
     const code = (error as { code?: unknown }).code;
     throw new AuditError(
       'usage',
-      `--output ${file} cannot be written (${String(code ?? (error as Error).message)}).`,
+      `${flag} ${file} cannot be written (${String(code ?? (error as Error).message)}).`,
     );
   }
 }
 
 /**
- * Where `--output` goes, checked before the audit so that a bad path fails fast: a missing folder, a target that
- * is a symbolic link or not a regular file is a usage error (exit 2) naming the path as given.
+ * Where `--output` (or another flag that names a file to write: `flag`) goes, checked before the audit so that a bad
+ * path fails fast: a missing folder, a target that is a symbolic link or not a regular file is a usage error (exit 2)
+ * naming the flag and the path as given.
  */
-export function checkOutputFile(cwd: string, file: string): string {
+export function checkOutputFile(cwd: string, file: string, flag = '--output'): string {
   const target = path.resolve(cwd, file);
   const dir = path.dirname(target);
   let dirStats;
@@ -87,11 +88,11 @@ export function checkOutputFile(cwd: string, file: string): string {
   } catch {
     throw new AuditError(
       'usage',
-      `--output ${file}: the folder ${path.dirname(file)} does not exist; create it first.`,
+      `${flag} ${file}: the folder ${path.dirname(file)} does not exist; create it first.`,
     );
   }
   if (!dirStats.isDirectory()) {
-    throw new AuditError('usage', `--output ${file}: ${path.dirname(file)} is not a folder.`);
+    throw new AuditError('usage', `${flag} ${file}: ${path.dirname(file)} is not a folder.`);
   }
   let existing;
   try {
@@ -102,11 +103,11 @@ export function checkOutputFile(cwd: string, file: string): string {
   if (existing?.isSymbolicLink()) {
     throw new AuditError(
       'usage',
-      `--output ${file} is a symbolic link; it is not written through (remove it or choose another path).`,
+      `${flag} ${file} is a symbolic link; it is not written through (remove it or choose another path).`,
     );
   }
   if (existing && !existing.isFile()) {
-    throw new AuditError('usage', `--output ${file} exists and is not a regular file.`);
+    throw new AuditError('usage', `${flag} ${file} exists and is not a regular file.`);
   }
   return target;
 }

@@ -50,6 +50,8 @@ function scanCommand(args: ArgsOf<typeof SCAN.options> & { sources?: string[] | 
     verbose: args.verbose,
     ...configFlags(args),
     ...(args.output !== undefined ? { output: args.output } : {}),
+    reports: args.report ?? [],
+    ...(args['link-base'] !== undefined ? { linkBase: args['link-base'] } : {}),
     ...(args['max-file-size'] !== undefined ? { maxFileSize: args['max-file-size'] } : {}),
     ...(args['fail-on'] !== undefined ? { failOn: args['fail-on'] } : {}),
     ...(args['fail-on-not-evaluated'] !== undefined

@@ -44,6 +44,16 @@ const SCAN_OPTIONS = {
   plugins: PLUGINS,
   format: { alias: 'f', choices: REPORTER_NAMES, default: 'text' as ReporterName, describe: 'Report format' },
   output: { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' },
+  report: {
+    type: 'string',
+    array: true,
+    describe: `Also write a report in another format, from the same run: <format>=<file>, - for stdout (repeatable; formats: ${REPORTER_NAMES.join(', ')})`,
+  },
+  'link-base': {
+    type: 'string',
+    describe:
+      'Markdown report: prefix of file links, e.g. https://github.com/<owner>/<repo>/blob/<sha> (default: relative links)',
+  },
   'max-file-size': MAX_FILE_SIZE,
   'fail-on': {
     choices: FAIL_ON,
@@ -97,6 +107,10 @@ export const SCAN = {
     [
       '$0 scan --source snapshot:tenant.json --format sarif --output audit.sarif',
       'SARIF for GitHub code scanning',
+    ],
+    [
+      '$0 scan -s apiops:apimartifacts --format github --report markdown=summary.md --report junit=audit.xml',
+      'Annotations on stdout, a PR summary and JUnit results from one run',
     ],
   ],
 } as const satisfies CommandTable<typeof SCAN_OPTIONS>;
