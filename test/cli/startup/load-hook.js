@@ -4,21 +4,9 @@
  * Used by startup-modules.test.ts; works on a fresh clone (no build).
  */
 'use strict';
-const { writeFileSync, readFileSync } = require('node:fs');
+const { writeFileSync } = require('node:fs');
 const Module = require('node:module');
-const ts = require('typescript');
-
-const compilerOptions = {
-  module: ts.ModuleKind.CommonJS,
-  target: ts.ScriptTarget.ES2022,
-  esModuleInterop: true,
-  resolveJsonModule: true,
-  sourceMap: false,
-};
-require.extensions['.ts'] = (module, filename) => {
-  const source = readFileSync(filename, 'utf8');
-  module._compile(ts.transpileModule(source, { compilerOptions, fileName: filename }).outputText, filename);
-};
+require('../../helpers/ts-require');
 
 // Counted from here on: typescript itself (loaded above) is the harness, not the CLI.
 const loaded = new Set();
