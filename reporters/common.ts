@@ -134,12 +134,15 @@ export function configurationToJson(configuration: GateConfiguration): Record<st
 
 /**
  * A JSON document as text that is safe to print to a terminal or a CI log: `JSON.stringify` escapes C0 controls
- * but leaves DEL, C1 controls (a terminal may read U+009B as CSI), the line and paragraph separators and the bidi
+ * (and no line can start with `::`), but leaves DEL, C1 controls (a terminal may read U+009B as CSI), the line and paragraph separators and the bidi
  * overrides raw; they are written as `\uXXXX` escapes here, so the document parses to the same value.
  */
 export function jsonText(value: unknown): string {
-  return `${JSON.stringify(value, null, 2).replace(
-    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  )}\n`;
+  return `${JSON.stringify(value, null, 2)
+    .replace(
+      /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    )
+    // An Azure Pipelines agent runs `##vso[...]` found anywhere in a logged line: `[` as \u005b parses the same.
+    .replace(/##(vso)?\[/gi, (command) => `${command.slice(0, -1)}\\u005b`)}\n`;
 }

@@ -28,5 +28,8 @@ export const reporters: Readonly<Record<ReporterName, Reporter>> = {
   get github() {
     return (require('./github') as typeof import('./github')).githubReporter;
   },
+  get 'azure-devops'() {
+    return (require('./azure-devops') as typeof import('./azure-devops')).azureDevopsReporter;
+  },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -1,7 +1,7 @@
 /**
  * Text for a terminal or a CI log, made from input-derived strings (names, paths, messages quoting values): control
  * characters are shown as escapes instead of being interpreted, and no line can start a GitHub workflow command
- * (`::error::`, `::add-mask::`, `::stop-commands::`). The text reporter and everything the CLI writes to stderr go
+ * (`::error::`, `::add-mask::`, `::stop-commands::`) and no Azure Pipelines command (`##vso[...]`) can run. The text reporter and everything the CLI writes to stderr go
  * through here; the JSON and SARIF reports are escaped by JSON itself.
  */
 
@@ -41,9 +41,23 @@ const SGR = /\u001b\[[0-9;]*m/g;
  */
 const COMMAND_LINE = /^[\s\u0085]*::/;
 
-/** Lines that would start a workflow command get their first colon escaped (`\x3A:error::...`). */
+/**
+ * An Azure Pipelines logging command (`##vso[task.setvariable ...]`) or formatting command (`##[error]`): the
+ * agent looks for them anywhere in a line, in any case.
+ */
+const AZURE_COMMAND = /##(vso)?\[/gi;
+
+/** `##vso[` as `##vso\x5B`: text that quotes the input can no longer run an Azure Pipelines command. */
+export function neutralizeAzureCommands(text: string): string {
+  return text.replace(AZURE_COMMAND, (command) => `${command.slice(0, -1)}\\x5B`);
+}
+
+/**
+ * Lines that would start a GitHub workflow command get their first colon escaped (`\x3A:error::...`), and Azure
+ * Pipelines commands anywhere are neutralized.
+ */
 export function neutralizeCommandLines(text: string): string {
-  return text
+  return neutralizeAzureCommands(text)
     .split('\n')
     .map((line) => (COMMAND_LINE.test(line.replace(SGR, '')) ? line.replace('::', '\\x3A:') : line))
     .join('\n');
