@@ -30,6 +30,7 @@ export const LAYERS: readonly string[] = [
   'src/fixes/',
   'src/audit.ts',
   'src/cli/',
+  'src/action/',
   'src/index.ts',
 ];
 
