@@ -135,7 +135,10 @@ function baselineSection(result: AuditResult, paint: Paint): string[] {
 }
 
 /** Counts per severity of the findings listed (with a baseline: the new ones only). */
-function severityCounts(result: AuditResult, active: readonly Finding[]): Record<'error' | 'warning' | 'note', number> {
+function severityCounts(
+  result: AuditResult,
+  active: readonly Finding[],
+): Record<'error' | 'warning' | 'note', number> {
   if (!result.baseline) return result.summary;
   const count = (severity: string) => active.filter((f) => f.severity === severity).length;
   return { error: count('error'), warning: count('warning'), note: count('note') };

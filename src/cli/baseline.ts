@@ -8,12 +8,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { jsonText, staleBaselineMessage } from '../../reporters/common';
 import { isTrustedConfigPath } from '../config/trust';
-import {
-  baselineDocument,
-  parseBaseline,
-  recordBaseline,
-  type AppliedBaseline,
-} from '../engine/baseline';
+import { baselineDocument, parseBaseline, recordBaseline, type AppliedBaseline } from '../engine/baseline';
 import type { AuditResult, BaselineComparison, BaselineEntry } from '../engine/types';
 import { AuditError } from '../errors';
 import { fileProblem, readNamedText } from '../util/files';
@@ -24,7 +19,10 @@ import { writeOutputFile, type CliIO } from './io';
 export function parseMaxAge(value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) {
-    throw new AuditError('usage', `--baseline-max-age ${String(value)}: expected a whole number of days, 1 or more`);
+    throw new AuditError(
+      'usage',
+      `--baseline-max-age ${String(value)}: expected a whole number of days, 1 or more`,
+    );
   }
   return value;
 }
@@ -47,9 +45,19 @@ export function loadBaseline(io: CliIO, file: string, maxAgeDays: number, now: D
       `--baseline ${file}: no such file; write one with 'apim-oauth-audit baseline --output ${file}'.`,
     );
   }
-  const shown = displayPath(target, io.cwd);
+  const shown = shownPath(target, io.cwd);
   const entries = parseBaseline(readBaselineText(target, shown), shown, now);
-  return { source: { file: shown, inWorkingTree: !isTrustedConfigPath(target, io.cwd) }, entries, maxAgeDays };
+  return {
+    source: { file: shown, inWorkingTree: !isTrustedConfigPath(target, io.cwd) },
+    entries,
+    maxAgeDays,
+  };
+}
+
+/** Relative to the working directory when inside it; else absolute (`$RUNNER_TEMP/...` reads better than `../..`). */
+function shownPath(target: string, cwd: string): string {
+  const shown = displayPath(target, cwd);
+  return shown.startsWith('../') ? target.split(path.sep).join('/') : shown;
 }
 
 function isDanglingLink(file: string): boolean {
@@ -67,7 +75,7 @@ function isDanglingLink(file: string): boolean {
 export function previousBaseline(io: CliIO, file: string, now: Date): BaselineEntry[] {
   const target = path.resolve(io.cwd, file);
   if (!existsSync(target)) return [];
-  const shown = displayPath(target, io.cwd);
+  const shown = shownPath(target, io.cwd);
   try {
     return parseBaseline(readBaselineText(target, shown), shown, now);
   } catch (error) {

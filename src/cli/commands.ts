@@ -287,7 +287,8 @@ export async function runBaseline(command: BaselineCommand, io: CliIO): Promise<
     'Audit incomplete: what could not be read is not in the baseline (its findings will fail the gate as new).\n',
   );
   for (const gap of result.gaps) io.stderr(`incomplete: ${gap.source}: ${gap.what}: ${gap.reason}\n`);
-  for (const crash of result.crashes) io.stderr(`incomplete: rule ${crash.ruleId} crashed: ${crash.message}\n`);
+  for (const crash of result.crashes)
+    io.stderr(`incomplete: rule ${crash.ruleId} crashed: ${crash.message}\n`);
   return EXIT.incomplete;
 }
 

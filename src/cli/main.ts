@@ -66,7 +66,9 @@ function scanCommand(args: ArgsOf<typeof SCAN.options> & { sources?: string[] | 
   };
 }
 
-function baselineCommand(args: ArgsOf<typeof BASELINE.options> & { sources?: string[] | undefined }): Command {
+function baselineCommand(
+  args: ArgsOf<typeof BASELINE.options> & { sources?: string[] | undefined },
+): Command {
   return {
     name: 'baseline',
     sources: [...(args.sources ?? []), ...(args.source ?? [])],

@@ -125,13 +125,17 @@ const BASELINE_OPTIONS = {
     alias: 'o',
     type: 'string',
     default: '.audit-baseline.json',
-    describe: 'Baseline file to write (an existing one is replaced, keeping the first date of each finding still found)',
+    describe:
+      'Baseline file to write (an existing one is replaced, keeping the first date of each finding still found)',
   },
   'max-file-size': MAX_FILE_SIZE,
   rule: SCAN_OPTIONS.rule,
   tag: SCAN_OPTIONS.tag,
   'rule-set': SCAN_OPTIONS['rule-set'],
-  now: { type: 'string', describe: 'Evaluate time-based rules and date new entries at this ISO 8601 instant' },
+  now: {
+    type: 'string',
+    describe: 'Evaluate time-based rules and date new entries at this ISO 8601 instant',
+  },
   verbose: SCAN_OPTIONS.verbose,
 } as const satisfies Record<string, Options>;
 
