@@ -54,8 +54,7 @@ export function keyProblems(text: string, shown: string, what = 'a config file')
     onObjectProperty: (key, _offset, _length, line, character) => {
       const where = `${shown}:${line + 1}:${character + 1}: `;
       const seen = open[open.length - 1];
-      if (FORBIDDEN_KEYS.has(key))
-        problems.push(`${where}'${key}': this key is not allowed in ${what}`);
+      if (FORBIDDEN_KEYS.has(key)) problems.push(`${where}'${key}': this key is not allowed in ${what}`);
       else if (seen?.has(key))
         problems.push(`${where}'${key}': duplicate key (a second value would hide the first)`);
       seen?.add(key);

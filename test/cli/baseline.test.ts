@@ -198,7 +198,7 @@ describe('scan --baseline', () => {
     expect(text.code).toBe(1);
     expect(text.stdout).toContain(`  fixed  api-validate-jwt on API 'retired-api' (recorded 2026-10-01)`);
     expect(text.stdout).toMatch(/^1 new finding: 1 error, 0 warnings, 0 notes\.$/m);
-    expect(text.stdout.match(/tenant\.json:\d+:\d+  error/g)).toHaveLength(1);
+    expect(text.stdout.match(/tenant\.json:\d+:\d+ {2}error/g)).toHaveLength(1);
     const lenient = await cli(
       ['scan', 'tenant.json', '--no-config', '--baseline', BASELINE, '--fail-on', 'none', ...NOW],
       { cwd: dir },
