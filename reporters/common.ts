@@ -160,7 +160,12 @@ export function baselineToJson(comparison: BaselineComparison): Record<string, u
     file: comparison.file,
     inWorkingTree: comparison.inWorkingTree,
     entries: comparison.entries,
-    counts: { new: comparison.new, unchanged: comparison.unchanged, absent: comparison.absent.length },
+    counts: {
+      new: comparison.new,
+      unchanged: comparison.unchanged,
+      absent: comparison.absent.length,
+      notChecked: comparison.notChecked,
+    },
     absent: comparison.absent.map(baselineEntryToJson),
     stale: {
       maxAgeDays: stale.maxAgeDays,

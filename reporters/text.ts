@@ -122,9 +122,11 @@ function baselineSection(result: AuditResult, paint: Paint): string[] {
   const { baseline } = result;
   if (!baseline) return [];
   const fixed = baseline.absent;
+  const notChecked =
+    baseline.notChecked > 0 ? `, ${baseline.notChecked} not checked (their rules did not run)` : '';
   const lines = [
     paint(
-      `Baseline ${baseline.file}: ${baseline.unchanged} unchanged (not listed), ${fixed.length} fixed${fixed.length > 0 ? ':' : '.'}`,
+      `Baseline ${baseline.file}: ${baseline.unchanged} unchanged (not listed), ${fixed.length} fixed${notChecked}${fixed.length > 0 ? ':' : '.'}`,
       'bold',
     ),
     ...fixed.map((entry) => `  fixed  ${baselineEntryLabel(entry)}`),

@@ -183,8 +183,13 @@ export interface BaselineComparison extends BaselineSource {
   new: number;
   /** Findings in the baseline and not suppressed: reported, never failing the gate. */
   unchanged: number;
-  /** Entries of the baseline no finding of this run matches (fixed, or no longer reported), in report order. */
+  /** Entries of the baseline no finding of this run matches although their rule ran (fixed), in entry order. */
   absent: BaselineEntry[];
+  /**
+   * Entries of rules this run did not evaluate (off, not run for lack of data, crashed, or unknown to it): neither
+   * found nor fixed.
+   */
+  notChecked: number;
   /** Entries recorded more than `maxAgeDays` ago (the ones still found), and the oldest of them. */
   stale: { maxAgeDays: number; count: number; oldest?: { firstRecorded: string; days: number } };
 }

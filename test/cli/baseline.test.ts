@@ -182,7 +182,7 @@ describe('scan --baseline', () => {
       file: BASELINE,
       inWorkingTree: true,
       entries: baseline.findings.length,
-      counts: { new: 1, unchanged: baseline.findings.length - 1, absent: 1 },
+      counts: { new: 1, unchanged: baseline.findings.length - 1, absent: 1, notChecked: 0 },
       absent: [fixed],
       stale: { maxAgeDays: 90, count: 0, oldest: null },
     });
@@ -204,6 +204,27 @@ describe('scan --baseline', () => {
       { cwd: dir },
     );
     expect(lenient.code).toBe(0);
+  });
+
+  it('entries of a rule that did not run (--rule <id>=off, --tag) are not checked, not fixed', async () => {
+    const { dir, baseline } = await recorded();
+    const ruleId = baseline.findings[0]!.ruleId;
+    const entries = baseline.findings.filter((e) => e.ruleId === ruleId).length;
+    const { code, report } = await jsonScan(dir, ['--baseline', BASELINE, '--rule', `${ruleId}=off`]);
+    expect(code).toBe(0);
+    expect((report['baseline'] as { counts: unknown }).counts).toEqual({
+      new: 0,
+      unchanged: baseline.findings.length - entries,
+      absent: 0,
+      notChecked: entries,
+    });
+    const text = await cli(
+      ['scan', 'tenant.json', '--no-config', '--baseline', BASELINE, '--rule', `${ruleId}=off`, ...NOW],
+      { cwd: dir },
+    );
+    expect(text.stdout).toContain(
+      `Baseline .audit-baseline.json: ${baseline.findings.length - entries} unchanged (not listed), 0 fixed, ${entries} not checked (their rules did not run).`,
+    );
   });
 
   it('SARIF: baselineState on every result, fixed entries as notes (never results), valid SARIF 2.1.0', async () => {
@@ -248,7 +269,12 @@ describe('scan --baseline', () => {
         `^fixed since the baseline: ${dropped!.ruleId} on .* '${dropped!.resource.name}' \\(recorded 2026-11-25\\)$`,
       ),
     );
-    expect(sarifRun.properties.baseline.counts).toEqual({ new: 1, unchanged: rest.length, absent: 1 });
+    expect(sarifRun.properties.baseline.counts).toEqual({
+      new: 1,
+      unchanged: rest.length,
+      absent: 1,
+      notChecked: 0,
+    });
   });
 
   it('warns about accepted findings older than --baseline-max-age (default 90 days): stderr and every report', async () => {

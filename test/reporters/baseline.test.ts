@@ -30,13 +30,13 @@ function entryOf(finding: Finding, firstRecorded: string): BaselineEntry {
 
 const FIXED: BaselineEntry = {
   fingerprint: 'e'.repeat(32),
-  ruleId: 'auth-server-grant-types',
+  ruleId: 'auth-server-v2-endpoints',
   resource: {
     kind: 'authorizationServer',
     name: 'old-server',
     id: '/apim/contoso/authorizationServers/old-server',
   },
-  message: "Authorization server 'old-server' enables the implicit grant.",
+  message: "Authorization server 'old-server' uses the v1 token endpoint.",
   firstRecorded: '2026-02-01',
 };
 
@@ -44,7 +44,9 @@ const FIXED: BaselineEntry = {
 function withBaseline(): { result: AuditResult; accepted: Finding[] } {
   const result = fullResult();
   const accepted = result.findings.filter((f) => !f.suppressed).slice(0, 2);
-  const entries = [entryOf(accepted[0]!, '2026-03-01'), entryOf(accepted[1]!, '2026-11-20'), FIXED];
+  // An entry of a rule that is off in this run: not checked, so not reported as fixed.
+  const offRule = { ...FIXED, fingerprint: 'd'.repeat(32), ruleId: 'implicit-grant-disabled' };
+  const entries = [entryOf(accepted[0]!, '2026-03-01'), entryOf(accepted[1]!, '2026-11-20'), FIXED, offRule];
   const source = { file: '.audit-baseline.json', inWorkingTree: true };
   const compared = compareWithBaseline(result, { source, entries, maxAgeDays: 90 }, NOW);
   const configuration = { ...compared.configuration!, baseline: { ...source, entries: entries.length } };
@@ -59,12 +61,12 @@ describe('reporters with a baseline', () => {
     for (const finding of accepted) expect(text).not.toContain(finding.message);
     for (const finding of active.filter((f) => f.baseline === 'new')) expect(text).toContain(finding.message);
     expect(text).toContain(
-      '  baseline .audit-baseline.json (in the working tree, so a pull request can add its own findings to it; a pull-request gate takes it from the base branch): the 3 findings it records do not fail the gate',
+      '  baseline .audit-baseline.json (in the working tree, so a pull request can add its own findings to it; a pull-request gate takes it from the base branch): the 4 findings it records do not fail the gate',
     );
     expect(text).toContain(
       [
-        'Baseline .audit-baseline.json: 2 unchanged (not listed), 1 fixed:',
-        "  fixed  auth-server-grant-types on authorization server 'old-server' (recorded 2026-02-01)",
+        'Baseline .audit-baseline.json: 2 unchanged (not listed), 1 fixed, 1 not checked (their rules did not run):',
+        "  fixed  auth-server-v2-endpoints on authorization server 'old-server' (recorded 2026-02-01)",
         'Warning: baseline .audit-baseline.json: 1 of the findings it accepts was recorded more than 90 days ago (oldest: 2026-03-01, 269 days); fix it, or suppress it in the config with a justification and an expiry.',
       ].join('\n'),
     );
@@ -87,15 +89,15 @@ describe('reporters with a baseline', () => {
     expect(report.baseline).toEqual({
       file: '.audit-baseline.json',
       inWorkingTree: true,
-      entries: 3,
-      counts: { new: active - 2, unchanged: 2, absent: 1 },
+      entries: 4,
+      counts: { new: active - 2, unchanged: 2, absent: 1, notChecked: 1 },
       absent: [FIXED],
       stale: { maxAgeDays: 90, count: 1, oldest: { firstRecorded: '2026-03-01', days: 269 } },
     });
     expect(report.configuration.baseline).toEqual({
       file: '.audit-baseline.json',
       inWorkingTree: true,
-      entries: 3,
+      entries: 4,
     });
   });
 
@@ -118,14 +120,14 @@ describe('reporters with a baseline', () => {
     expect(
       invocation.toolConfigurationNotifications.map((n: { message: { text: string } }) => n.message.text),
     ).toContain(
-      'baseline .audit-baseline.json (in the working tree, so a pull request can add its own findings to it; a pull-request gate takes it from the base branch): the 3 findings it records do not fail the gate',
+      'baseline .audit-baseline.json (in the working tree, so a pull request can add its own findings to it; a pull-request gate takes it from the base branch): the 4 findings it records do not fail the gate',
     );
     expect(invocation.toolExecutionNotifications).toEqual(
       expect.arrayContaining([
         {
           level: 'note',
           message: {
-            text: "fixed since the baseline: auth-server-grant-types on authorization server 'old-server' (recorded 2026-02-01)",
+            text: "fixed since the baseline: auth-server-v2-endpoints on authorization server 'old-server' (recorded 2026-02-01)",
           },
         },
         expect.objectContaining({
@@ -138,6 +140,7 @@ describe('reporters with a baseline', () => {
       new: result.findings.filter((f) => !f.suppressed).length - 2,
       unchanged: 2,
       absent: 1,
+      notChecked: 1,
     });
   });
 
@@ -150,7 +153,7 @@ describe('reporters with a baseline', () => {
       NOW,
     );
     expect(textReporter(compared, OPTIONS)).toContain(
-      "  fixed  auth-server-grant-types on gatewayHostname 'old-server'",
+      "  fixed  auth-server-v2-endpoints on gatewayHostname 'old-server'",
     );
   });
 

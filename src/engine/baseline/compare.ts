@@ -23,15 +23,30 @@ export function compareWithBaseline(result: AuditResult, baseline: AppliedBaseli
   const found = new Set(findings.map((f) => f.fingerprint));
   const active = findings.filter((f) => !f.suppressed);
   const kept = baseline.entries.filter((entry) => found.has(entry.fingerprint));
+  const evaluated = evaluatedRules(result);
+  const missing = baseline.entries.filter((entry) => !found.has(entry.fingerprint));
   const comparison: BaselineComparison = {
     ...baseline.source,
     entries: baseline.entries.length,
     new: active.filter((f) => f.baseline === 'new').length,
     unchanged: active.filter((f) => f.baseline === 'unchanged').length,
-    absent: baseline.entries.filter((entry) => !found.has(entry.fingerprint)).sort(compareEntries),
+    absent: missing.filter((entry) => evaluated.has(entry.ruleId)).sort(compareEntries),
+    notChecked: missing.filter((entry) => !evaluated.has(entry.ruleId)).length,
     stale: staleEntries(kept, baseline.maxAgeDays, now),
   };
   return { ...result, findings, baseline: comparison };
+}
+
+/**
+ * The rules whose findings this run would have reported: on, run, not crashed. An entry of another rule that no
+ * finding matches was not checked, not fixed (`--tag`, `--rule <id>=off`, a source missing for the rule's side).
+ */
+function evaluatedRules(result: AuditResult): Set<string> {
+  const notRun = new Set(result.summary.rulesNotEvaluated.notRun);
+  const crashed = new Set(result.crashes.map((c) => c.ruleId));
+  return new Set(
+    result.rules.filter((r) => r.level !== 'off' && !notRun.has(r.id) && !crashed.has(r.id)).map((r) => r.id),
+  );
 }
 
 function staleEntries(
