@@ -122,6 +122,18 @@ describe('baseline: recording', () => {
     expect(fingerprints).toHaveLength(report.findings.length - suppressed.length);
   });
 
+  it('an incomplete audit is still recorded, with exit 3 and what could not be read', async () => {
+    const dir = makeTempDir('baseline-incomplete');
+    const snapshot = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples/contoso/snapshot.json'), 'utf8'));
+    snapshot.gaps = [{ source: 'graph', what: 'application 1234', reason: '403 Forbidden' }];
+    writeFileSync(path.join(dir, 'tenant.json'), JSON.stringify(snapshot));
+    const run = await cli(['baseline', 'tenant.json', '--no-config', ...NOW], { cwd: dir });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('Audit incomplete: what could not be read is not in the baseline');
+    expect(run.stderr).toContain('incomplete: graph: application 1234: 403 Forbidden');
+    expect(readBaseline(dir).findings.length).toBeGreaterThan(0);
+  });
+
   it('refuses to replace an invalid baseline (exit 2, located), and writes only through the output checks', async () => {
     const { dir } = await recorded();
     writeFileSync(
