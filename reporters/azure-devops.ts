@@ -60,8 +60,14 @@ export function azureDevopsReporter(result: AuditResult, _options: ReporterOptio
       ),
     );
   }
-  const active = result.findings.filter((f) => !f.suppressed);
+  const reported = result.findings.filter((f) => !f.suppressed);
+  // Findings a baseline records are not the change's: only new ones become issues (and fail the gate).
+  const active = reported.filter((f) => f.baseline !== 'unchanged');
   lines.push(...active.map(issue));
+  const fromBaseline =
+    result.baseline !== undefined
+      ? `; ${reported.length - active.length} recorded in the baseline (not logged as issues), ${result.baseline.absent.length} fixed since`
+      : '';
   const { summary } = result;
   const security = summary.rulesNotEvaluated.security;
   const abstained =
@@ -69,7 +75,7 @@ export function azureDevopsReporter(result: AuditResult, _options: ReporterOptio
   lines.push(
     neutralizeCommandLines(
       escapeText(
-        `${TOOL_NAME}: ${active.length} findings (${summary.error} errors, ${summary.warning} warnings, ${summary.note} notes)${abstained}.`,
+        `${TOOL_NAME}: ${reported.length} findings (${summary.error} errors, ${summary.warning} warnings, ${summary.note} notes)${fromBaseline}${abstained}.`,
       ),
     ),
   );

@@ -6,6 +6,9 @@
 import type { ResourceKind } from '../src/model/types';
 import type {
   AuditResult,
+  BaselineComparison,
+  BaselineEntry,
+  BaselineSource,
   GateConfiguration,
   Location,
   NotEvaluatedRecord,
@@ -103,7 +106,73 @@ export function configurationWeakenings(configuration: GateConfiguration): strin
     lines.push(`rule set ${ruleSet.name}: off outside it: ${ruleSet.outside.join(', ')}`);
   }
   if (failOn === 'none') lines.push('failOn none: findings never fail the run');
+  if (configuration.baseline) lines.push(baselineWeakening(configuration.baseline));
   return lines;
+}
+
+// ----- Baselines (`scan --baseline`): a baseline weakens the gate, and where it came from matters ---------------
+
+/** Where the baseline lies, in words: a file in the working tree was written by whoever wrote the tree. */
+export function baselineOrigin(source: Pick<BaselineSource, 'inWorkingTree'>): string {
+  return source.inWorkingTree
+    ? 'in the working tree, so a pull request can add its own findings to it; a pull-request gate takes it from the base branch'
+    : 'outside the working tree';
+}
+
+/** `baseline .audit-baseline.json (in the working tree, ...): the 12 findings it records do not fail the gate`. */
+export function baselineWeakening(source: BaselineSource): string {
+  const count = `${source.entries} finding${source.entries === 1 ? '' : 's'}`;
+  return `baseline ${source.file} (${baselineOrigin(source)}): the ${count} it records do not fail the gate`;
+}
+
+/** The age warning (stderr, text, SARIF); undefined when no finding it accepts is older than the limit. */
+export function staleBaselineMessage(comparison: BaselineComparison): string | undefined {
+  const { stale } = comparison;
+  if (stale.count === 0 || stale.oldest === undefined) return undefined;
+  const one = stale.count === 1;
+  return `baseline ${comparison.file}: ${stale.count} of the findings it accepts ${one ? 'was' : 'were'} recorded more than ${stale.maxAgeDays} days ago (oldest: ${stale.oldest.firstRecorded}, ${stale.oldest.days} days); fix ${one ? 'it' : 'them'}, or suppress ${one ? 'it' : 'them'} in the config with a justification and an expiry`;
+}
+
+/** A baseline entry in one line: `rule-id on API 'orders-api' (recorded 2026-01-05)`. */
+export function baselineEntryLabel(entry: BaselineEntry): string {
+  return `${entry.ruleId} on ${kindLabel(entry.resource.kind)} '${entry.resource.name}' (recorded ${entry.firstRecorded})`;
+}
+
+/** A resource kind in words; a kind this version does not know (a hand-edited or newer file) as written. */
+function kindLabel(kind: string): string {
+  return Object.hasOwn(KIND_NAMES, kind) ? KIND_NAMES[kind as ResourceKind][0] : kind;
+}
+
+function baselineEntryToJson(entry: BaselineEntry): Record<string, unknown> {
+  return {
+    fingerprint: entry.fingerprint,
+    ruleId: entry.ruleId,
+    resource: { kind: entry.resource.kind, name: entry.resource.name, id: entry.resource.id },
+    message: entry.message,
+    firstRecorded: entry.firstRecorded,
+  };
+}
+
+/** The comparison as JSON (the JSON report's `baseline`, SARIF `runs[0].properties.baseline`). */
+export function baselineToJson(comparison: BaselineComparison): Record<string, unknown> {
+  const { stale } = comparison;
+  return {
+    file: comparison.file,
+    inWorkingTree: comparison.inWorkingTree,
+    entries: comparison.entries,
+    counts: {
+      new: comparison.new,
+      unchanged: comparison.unchanged,
+      absent: comparison.absent.length,
+      notChecked: comparison.notChecked,
+    },
+    absent: comparison.absent.map(baselineEntryToJson),
+    stale: {
+      maxAgeDays: stale.maxAgeDays,
+      count: stale.count,
+      oldest: stale.oldest ? { firstRecorded: stale.oldest.firstRecorded, days: stale.oldest.days } : null,
+    },
+  };
 }
 
 export function configurationFileLabel(configuration: GateConfiguration): string {
@@ -128,6 +197,15 @@ export function configurationToJson(configuration: GateConfiguration): Record<st
     lowered: configuration.lowered.map((l) => ({ ruleId: l.ruleId, from: l.from, to: l.to })),
     ...(configuration.ruleSet
       ? { ruleSet: { name: configuration.ruleSet.name, outside: [...configuration.ruleSet.outside] } }
+      : {}),
+    ...(configuration.baseline
+      ? {
+          baseline: {
+            file: configuration.baseline.file,
+            inWorkingTree: configuration.baseline.inWorkingTree,
+            entries: configuration.baseline.entries,
+          },
+        }
       : {}),
   };
 }

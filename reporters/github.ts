@@ -75,7 +75,9 @@ export function githubReporter(result: AuditResult, _options: ReporterOptions): 
       ),
     );
   }
-  const active = result.findings.filter((f) => !f.suppressed);
+  const reported = result.findings.filter((f) => !f.suppressed);
+  // Findings a baseline records are not the change's: only new ones are annotated (and fail the gate).
+  const active = reported.filter((f) => f.baseline !== 'unchanged');
   const shown: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
   // The incomplete-audit annotation takes one of the error slots.
   if (!result.complete) shown.error = 1;
@@ -90,7 +92,12 @@ export function githubReporter(result: AuditResult, _options: ReporterOptions): 
       lines.push(annotation(finding));
     }
   }
-  const counts = `${plural(active.length, 'finding')} (${plural(result.summary.error, 'error')}, ${plural(result.summary.warning, 'warning')}, ${plural(result.summary.note, 'note')})`;
+  const unchanged = reported.length - active.length;
+  const fromBaseline =
+    result.baseline !== undefined
+      ? `; ${unchanged} recorded in the baseline (not annotated), ${result.baseline.absent.length} fixed since`
+      : '';
+  const counts = `${plural(reported.length, 'finding')} (${plural(result.summary.error, 'error')}, ${plural(result.summary.warning, 'warning')}, ${plural(result.summary.note, 'note')})`;
   const rest =
     left > 0
       ? `; ${left} not annotated (GitHub shows ${ANNOTATIONS_PER_LEVEL} per level and step): see the job summary or the full report`
@@ -99,6 +106,8 @@ export function githubReporter(result: AuditResult, _options: ReporterOptions): 
   const abstained =
     security.length > 0 ? `; security rules not (fully) evaluated: ${security.join(', ')}` : '';
   // A plain log line, escaped like any text that quotes the input.
-  lines.push(neutralizeCommandLines(escapeText(`${TOOL_NAME}: ${counts}${rest}${abstained}.`)));
+  lines.push(
+    neutralizeCommandLines(escapeText(`${TOOL_NAME}: ${counts}${fromBaseline}${rest}${abstained}.`)),
+  );
   return `${lines.join('\n')}\n`;
 }

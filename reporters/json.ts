@@ -3,12 +3,13 @@
  * in the engine's order, so two runs over the same configuration produce byte-identical reports.
  */
 import type { AuditResult, Finding, FindingFix, FixEdit, NotEvaluatedRecord } from '../src/engine/types';
-import { TOOL_NAME, configurationToJson, jsonText } from './common';
+import { TOOL_NAME, baselineToJson, configurationToJson, jsonText } from './common';
 import type { ReporterOptions } from './types';
 
 /**
  * Bumped only when a consumer of the JSON report would break (a key removed, renamed or retyped); a key added is
- * not a break (a finding's `detail` and `fix` were added within version 2).
+ * not a break (a finding's `detail` and `fix`, and `baseline` with each finding's `baselineState`, were added within
+ * version 2).
  * 2: a not-evaluated record lists its entities (`kind`, `resources`) instead of one `resource`.
  */
 export const JSON_REPORT_VERSION = 2;
@@ -36,6 +37,7 @@ function findingToJson(finding: Finding): Record<string, unknown> {
       expires: finding.suppressed.expires ?? null,
     };
   }
+  if (finding.baseline !== undefined) json['baselineState'] = finding.baseline;
   return json;
 }
 
@@ -98,6 +100,7 @@ export function jsonReporter(result: AuditResult, options: ReporterOptions): str
     tool: { name: TOOL_NAME, version: options.toolVersion },
     complete: result.complete,
     ...(result.configuration ? { configuration: configurationToJson(result.configuration) } : {}),
+    ...(result.baseline ? { baseline: baselineToJson(result.baseline) } : {}),
     findings: result.findings.map(findingToJson),
     notEvaluated: result.notEvaluated.map(notEvaluatedToJson),
     crashes: result.crashes.map((crash) => ({ ruleId: crash.ruleId, message: crash.message })),

@@ -2,7 +2,8 @@
  * The `junit` reporter: JUnit XML (the Ant format read by Azure DevOps' "Publish Test Results", Jenkins and GitLab)
  * for a CI's Tests tab. One test suite per rule that was on; one test case per rule and resource:
  * - a resource with a finding at or above the gate (`failOn`) is a failure listing its findings;
- * - a resource with findings only below the gate passes (they are listed in the suite's `system-out`);
+ * - a resource with findings only below the gate, or recorded in the baseline (`scan --baseline`), passes (they
+ *   are listed in the suite's `system-out`);
  * - a resource the rule could not evaluate is skipped, with the reason (a rule that did not run at all is one
  *   skipped case);
  * - a rule with nothing to report is one passing case;
@@ -92,9 +93,15 @@ function ruleSuite(
     byResource.set(key, entry);
   }
   for (const { resource, findings: list } of byResource.values()) {
-    const failing = list.filter((f) => failsGate(f.severity, failOn));
+    const failing = list.filter((f) => f.baseline !== 'unchanged' && failsGate(f.severity, failOn));
     if (failing.length === 0) {
-      suite.out.push(...list.map((f) => `below the gate (${failOn}): ${findingLine(f)}`));
+      suite.out.push(
+        ...list.map((f) =>
+          f.baseline === 'unchanged'
+            ? `recorded in the baseline: ${findingLine(f)}`
+            : `below the gate (${failOn}): ${findingLine(f)}`,
+        ),
+      );
       suite.cases.push({ name: resourceLabel(resource) });
       continue;
     }

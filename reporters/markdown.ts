@@ -163,7 +163,9 @@ export function markdownReporter(result: AuditResult, options: ReporterOptions):
   const limit = options.maxLength ?? MARKDOWN_LIMIT;
   const base = options.linkBase;
   const failOn = result.configuration?.failOn ?? DEFAULT_FAIL_ON;
-  const active = result.findings.filter((f) => !f.suppressed);
+  const reported = result.findings.filter((f) => !f.suppressed);
+  // Findings a baseline records are counted, not listed: a reviewer reads what the change brings.
+  const active = reported.filter((f) => f.baseline !== 'unchanged');
   const head: string[] = [verdict(result, failOn, active), ''];
   if (!result.complete) {
     head.push(
@@ -181,6 +183,13 @@ export function markdownReporter(result: AuditResult, options: ReporterOptions):
     head.push(
       `**The configuration weakens the gate** (config: ${mdText(configurationFileLabel(configuration))}):`,
       ...weakenings.map((w) => `- ${mdText(w)}`),
+      '',
+    );
+  }
+  if (result.baseline) {
+    const { absent } = result.baseline;
+    head.push(
+      `Baseline: ${plural(active.length, 'new finding')}, ${reported.length - active.length} recorded in it (not listed), ${plural(absent.length, 'entry', 'entries')} fixed since.`,
       '',
     );
   }

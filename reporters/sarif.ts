@@ -14,6 +14,8 @@ import { artifactLocation, originalUriBaseIds, type ArtifactUri } from './sarif-
 import {
   INFORMATION_URI,
   TOOL_NAME,
+  baselineEntryLabel,
+  baselineToJson,
   configurationToJson,
   configurationWeakenings,
   crashMessage,
@@ -21,6 +23,7 @@ import {
   gapMessage,
   jsonText,
   notEvaluatedSubject,
+  staleBaselineMessage,
 } from './common';
 
 export { artifactLocation, SRCROOT, type ArtifactUri } from './sarif-uri';
@@ -175,6 +178,9 @@ function sarifResult(
   };
   if (finding.suppressed)
     result.suppressions = [{ kind: 'external', justification: finding.suppressed.justification }];
+  // new / unchanged against the baseline (`scan --baseline`). Entries no finding matches are not written as results
+  // with baselineState `absent`: code scanning ignores baselineState and would show them as open alerts (docs/sarif.md).
+  if (finding.baseline !== undefined) result.baselineState = finding.baseline;
   const fix = replacements && sarifFix(finding, replacements, baseDir);
   if (fix) result.fixes = [fix];
   return result;
@@ -198,6 +204,7 @@ function notifications(result: AuditResult, ruleIndex: ReadonlyMap<string, numbe
     });
   }
   for (const gap of result.gaps) list.push({ level: 'error', message: { text: gapMessage(gap) } });
+  list.push(...baselineNotifications(result));
   for (const suppression of result.expiredSuppressions) {
     const notification: Sarif.Notification = {
       level: 'warning',
@@ -223,6 +230,20 @@ function notifications(result: AuditResult, ruleIndex: ReadonlyMap<string, numbe
     list.push(notification);
   }
   return list;
+}
+
+/** The baseline's age warning, and the entries no finding matched (fixed), one note each. */
+function baselineNotifications(result: AuditResult): Sarif.Notification[] {
+  const { baseline } = result;
+  if (!baseline) return [];
+  const stale = staleBaselineMessage(baseline);
+  return [
+    ...(stale !== undefined ? [{ level: 'warning' as const, message: { text: stale } }] : []),
+    ...baseline.absent.map((entry) => ({
+      level: 'note' as const,
+      message: { text: `fixed since the baseline: ${baselineEntryLabel(entry)}` },
+    })),
+  ];
 }
 
 /** Distinct artifact locations sorted by URI (`./a.json` and `a.json` are one artifact). */
@@ -277,6 +298,7 @@ export function sarifReporter(result: AuditResult, options: ReporterOptions): st
         // What limits the report besides the notifications: the rules that abstained, security rules named.
         properties: {
           ...(result.configuration ? { configuration: configurationToJson(result.configuration) } : {}),
+          ...(result.baseline ? { baseline: baselineToJson(result.baseline) } : {}),
           securityRulesNotEvaluated: [...result.summary.rulesNotEvaluated.security],
           rulesNotEvaluated: {
             notRun: [...result.summary.rulesNotEvaluated.notRun],

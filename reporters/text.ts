@@ -3,10 +3,11 @@
  * ./text-findings.ts), suppressed findings, then everything that limits what the report proves (rules not
  * evaluated, expired suppressions, crashes, source gaps), and a closing summary. Colour only when the caller asks.
  */
-import type { AuditResult, ResourceRef } from '../src/engine/types';
+import type { AuditResult, Finding, ResourceRef } from '../src/engine/types';
 import { escapeStrings, neutralizeCommandLines } from '../src/util/escape';
 import type { ReporterOptions } from './types';
 import {
+  baselineEntryLabel,
   configurationFileLabel,
   configurationWeakenings,
   crashMessage,
@@ -14,6 +15,7 @@ import {
   gapMessage,
   notEvaluatedByRule,
   notEvaluatedSubject,
+  staleBaselineMessage,
 } from './common';
 import { painter, type Paint } from './paint';
 import {
@@ -112,18 +114,52 @@ function configurationSection(result: AuditResult, paint: Paint): string[] {
   return [`Config: ${configurationFileLabel(configuration)}${ruleSet}`, ...weakenings];
 }
 
-function summarySection(result: AuditResult, active: number, paint: Paint): string[] {
+/**
+ * After the findings, when the run compared with a baseline: how many findings it accepted (not listed), and the
+ * entries no finding matched (fixed), one line each; then the age warning.
+ */
+function baselineSection(result: AuditResult, paint: Paint): string[] {
+  const { baseline } = result;
+  if (!baseline) return [];
+  const fixed = baseline.absent;
+  const notChecked =
+    baseline.notChecked > 0 ? `, ${baseline.notChecked} not checked (their rules did not run)` : '';
+  const lines = [
+    paint(
+      `Baseline ${baseline.file}: ${baseline.unchanged} unchanged (not listed), ${fixed.length} fixed${notChecked}${fixed.length > 0 ? ':' : '.'}`,
+      'bold',
+    ),
+    ...fixed.map((entry) => `  fixed  ${baselineEntryLabel(entry)}`),
+  ];
+  const stale = staleBaselineMessage(baseline);
+  if (stale !== undefined) lines.push(paint(`Warning: ${stale}.`, 'yellow'));
+  return lines;
+}
+
+/** Counts per severity of the findings listed (with a baseline: the new ones only). */
+function severityCounts(
+  result: AuditResult,
+  active: readonly Finding[],
+): Record<'error' | 'warning' | 'note', number> {
+  if (!result.baseline) return result.summary;
+  const count = (severity: string) => active.filter((f) => f.severity === severity).length;
+  return { error: count('error'), warning: count('warning'), note: count('note') };
+}
+
+function summarySection(result: AuditResult, active: readonly Finding[], paint: Paint): string[] {
   const { summary } = result;
   const lines: string[] = [];
-  if (active === 0) {
-    lines.push(paint('No findings.', 'green'));
+  const kind = result.baseline ? 'new finding' : 'finding';
+  if (active.length === 0) {
+    lines.push(paint(result.baseline ? 'No new findings.' : 'No findings.', 'green'));
   } else {
+    const { error, warning, note } = severityCounts(result, active);
     const counts = [
-      paint(plural(summary.error, 'error'), summary.error > 0 ? 'red' : 'dim'),
-      paint(plural(summary.warning, 'warning'), summary.warning > 0 ? 'yellow' : 'dim'),
-      paint(plural(summary.note, 'note'), summary.note > 0 ? 'cyan' : 'dim'),
+      paint(plural(error, 'error'), error > 0 ? 'red' : 'dim'),
+      paint(plural(warning, 'warning'), warning > 0 ? 'yellow' : 'dim'),
+      paint(plural(note, 'note'), note > 0 ? 'cyan' : 'dim'),
     ];
-    lines.push(`${paint(plural(active, 'finding'), 'bold')}: ${counts.join(', ')}.`);
+    lines.push(`${paint(plural(active.length, kind), 'bold')}: ${counts.join(', ')}.`);
   }
   if (summary.suppressed > 0) lines.push(`${summary.suppressed} suppressed.`);
   lines.push(evaluatedLine(result), ...securityLine(result, paint));
@@ -151,18 +187,20 @@ export function textReporter(raw: AuditResult, options: ReporterOptions): string
   const layout: Layout = { width: options.width ?? DEFAULT_WIDTH, paint };
   const compact = options.compact === true;
   const findings = result.findings;
-  const active = findings.filter((f) => !f.suppressed);
+  // With a baseline, the findings it records (`unchanged`) are counted in the baseline section, not listed.
+  const active = findings.filter((f) => !f.suppressed && f.baseline !== 'unchanged');
   const suppressed = findings.filter((f) => f.suppressed);
 
   const sections: string[][] = [
     configurationSection(result, paint),
     ...(compact ? compactFindingSections(active, layout) : findingSections(active, layout)),
     suppressedSection(suppressed, layout, compact),
+    baselineSection(result, paint),
     notEvaluatedSection(result, paint),
     listSection('Expired suppressions', result.expiredSuppressions.map(expiredSuppressionMessage), paint),
     listSection('Rule crashes', result.crashes.map(crashMessage), paint),
     listSection('Source gaps', result.gaps.map(gapMessage), paint),
-    summarySection(result, active.length, paint),
+    summarySection(result, active, paint),
   ];
   return neutralizeCommandLines(
     `${sections

@@ -15,7 +15,7 @@ const addFormats = require('ajv-formats').default;
 const standaloneCode = require('ajv/dist/standalone').default;
 
 const root = path.join(__dirname, '..');
-const SCHEMAS = ['snapshot', 'auditrc'];
+const SCHEMAS = ['snapshot', 'auditrc', 'baseline'];
 const TARGET = path.join(root, 'src', 'json', 'validators.generated.ts');
 
 function generate() {

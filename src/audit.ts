@@ -15,6 +15,7 @@ import {
   type Registry,
 } from './registry';
 import { runAudit } from './engine/run';
+import { compareWithBaseline, type AppliedBaseline } from './engine/baseline';
 import { secretRedactor, secretValues } from './policy/secrets';
 import { isSecurityRule } from '../rules/support/contract';
 import { type AuditResult } from './engine/types';
@@ -57,6 +58,11 @@ export interface AuditRequest {
    * usage error, raised before any source is read.
    */
   fileLocations?: boolean;
+  /**
+   * `scan --baseline`: findings whose fingerprint it records are marked `unchanged` and do not fail the gate; the
+   * others are `new`. Read and validated by the caller before any source is read.
+   */
+  baseline?: AppliedBaseline;
   now: Date;
 }
 
@@ -149,7 +155,7 @@ export async function loadInventory(request: AuditRequest, prepared: PreparedAud
  * `prepared` (resolved by `prepareAudit`); of `request` only the clock and the working directory are read here.
  */
 export function runPreparedAudit(
-  request: Pick<AuditRequest, 'cwd' | 'now'>,
+  request: Pick<AuditRequest, 'cwd' | 'now' | 'baseline'>,
   prepared: PreparedAudit,
   inventory: Inventory,
 ): AuditResult {
@@ -161,7 +167,7 @@ export function runPreparedAudit(
  * the files themselves (the diff of `--fix-dry-run` shows lines around each edit).
  */
 function auditInventory(
-  request: Pick<AuditRequest, 'cwd' | 'now'>,
+  request: Pick<AuditRequest, 'cwd' | 'now' | 'baseline'>,
   prepared: PreparedAudit,
   inventory: Inventory,
 ): { result: AuditResult; redact: (text: string) => string } {
@@ -184,7 +190,12 @@ function auditInventory(
     files: inventory.files,
     sources: inventory.sources.map((s) => s.spec),
   });
-  return { result: { ...result, configuration }, redact: secretRedactor(secretValues(model)) };
+  const { baseline } = request;
+  const compared = baseline ? compareWithBaseline(result, baseline, request.now) : result;
+  const gate = baseline
+    ? { ...configuration, baseline: { ...baseline.source, entries: baseline.entries.length } }
+    : configuration;
+  return { result: { ...compared, configuration: gate }, redact: secretRedactor(secretValues(model)) };
 }
 
 /** The whole audit in one call. */
@@ -227,9 +238,14 @@ function writeSnapshot(inventory: Inventory, out: SnapshotOut, cwd: string): Inv
   return locateInSnapshot(inventory, text, displayPath(path.resolve(cwd, out.file), cwd));
 }
 
-/** True when an unsuppressed finding is at or above the threshold. */
+/**
+ * True when a finding at or above the threshold is neither suppressed nor recorded in the baseline the run compared
+ * with (`unchanged`).
+ */
 export function failsAt(result: AuditResult, failOn: FailOn): boolean {
-  return result.findings.some((f) => !f.suppressed && failsGate(f.severity, failOn));
+  return result.findings.some(
+    (f) => !f.suppressed && f.baseline !== 'unchanged' && failsGate(f.severity, failOn),
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'usage'
   | 'config-invalid'
   | 'config-unreadable'
+  | 'baseline-invalid'
   | 'source-unreadable'
   | 'source-invalid'
   | 'source-unknown-kind'

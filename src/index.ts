@@ -7,6 +7,9 @@ export type { AuditRequest, PreparedAudit, SnapshotOut } from './audit';
 export { checked, defineRule, notEvaluated, violation } from '../rules/support/contract';
 export { definePlugin, type Plugin, type PluginMeta } from './registry';
 export type { AuditResult, Finding } from './engine/types';
+export { baselineDocument, compareWithBaseline, parseBaseline, recordBaseline } from './engine/baseline';
+export type { AppliedBaseline } from './engine/baseline';
+export type { BaselineComparison, BaselineEntry, BaselineSource, BaselineState } from './engine/types';
 export type {
   Checked,
   RuleContext,

@@ -18,7 +18,7 @@ import {
 } from '../../src/policy/effective';
 import { resolveNamedValues, type ResolvedValue } from '../../src/policy/named-values';
 import { WrittenMap } from '../../src/policy/written';
-import { attr, childElements, elementText, findElements } from '../../src/policy/parser';
+import { attr, childElements, elementText, findElements, findElementsNamed } from '../../src/policy/parser';
 import type { PolicyElement } from '../../src/policy/types';
 
 export type ValidatorName = 'validate-jwt' | 'validate-azure-ad-token';
@@ -186,8 +186,35 @@ export function locateInUse(
   suffix: string,
 ): Pick<Violation, 'path' | 'textOffset'> & { key: string } {
   const location = locateElement(use.statement.source, element);
-  return { ...location, key: `${location.key ?? ''}:${suffix}` };
+  return { ...location, key: `${keyWithinStatement(use, element) ?? location.key ?? ''}:${suffix}` };
 }
+
+/**
+ * The key of an element inside a validation (a `<claim>`, a `<value>`, an `<audience>`): its position among the
+ * elements of its name within that validation, so that elements of the same name elsewhere in the policy (the
+ * `<value>` of a `<set-header>` added above it) do not change the finding's fingerprint (a baseline would report it as
+ * new). The first validation of the text keeps the bare form its fingerprints always had (`value#0`); a later one is
+ * prefixed with its own position (`validate-jwt#1>value#0`). Undefined for the validation element itself and for
+ * an element outside it (those keep `locateElement`'s key).
+ */
+function keyWithinStatement(use: ValidationUse, element: PolicyElement): string | undefined {
+  const statement = use.statement.element;
+  if (element === statement) return undefined;
+  const ordinal = findElements(statement, element.name).indexOf(element);
+  if (ordinal < 0) return undefined;
+  const own = `${element.name}#${ordinal}`;
+  const root = rootOf(statementText(use.statement.source));
+  if (!root) return own;
+  const found = findElementsNamed(root, VALIDATORS);
+  const first = [...found.values()]
+    .flat()
+    .reduce<PolicyElement | undefined>((a, b) => (a === undefined || b.offset < a.offset ? b : a), undefined);
+  if (first === undefined || first === statement) return own;
+  const at = (found.get(statement.name) ?? []).indexOf(statement);
+  return `${statement.name}#${at}>${own}`;
+}
+
+const VALIDATORS = ['validate-jwt', 'validate-azure-ad-token'];
 
 export function resolvedAttribute(
   source: StatementSource,

@@ -23,6 +23,8 @@ import { checkOutputFile, terminalWidth, useColor, writeOutputFile, type CliIO }
 import { reportTargets } from './reports';
 import { rulesTextTable } from './rules-table';
 import { applyFixes, checkFixFlags, printFixDiff, sarifFixes } from './fix-command';
+import { loadBaseline, parseMaxAge, previousBaseline, warnBaselineAge, writeBaseline } from './baseline';
+import { DEFAULT_BASELINE_MAX_AGE_DAYS } from './options';
 
 /** `--config`, `--no-config` and `--plugins`, shared by every command. */
 export interface ConfigFlags {
@@ -58,6 +60,23 @@ export interface ScanCommand extends ConfigFlags {
   fix?: boolean;
   /** `--fix-dry-run`: print the fixes as a unified diff. */
   fixDryRun?: boolean;
+  /** `--baseline FILE`: findings it records do not fail the gate. */
+  baseline?: string;
+  /** `--baseline-max-age DAYS`. */
+  baselineMaxAge?: number;
+  verbose: boolean;
+}
+
+/** `baseline`: the scan options that choose the rules and the config, and the file to write. */
+export interface BaselineCommand extends ConfigFlags {
+  name: 'baseline';
+  sources: string[];
+  output: string;
+  rule: string[];
+  tag: string[];
+  ruleSet?: string;
+  now?: string;
+  maxFileSize?: string;
   verbose: boolean;
 }
 
@@ -71,6 +90,7 @@ export interface SnapshotCommand extends ConfigFlags {
 
 export type Command =
   | ScanCommand
+  | BaselineCommand
   | SnapshotCommand
   | ({ name: 'rules'; format: 'text' | 'json' } & ConfigFlags)
   | ({ name: 'explain'; ruleId: string } & ConfigFlags);
@@ -171,6 +191,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
   );
   checkFixFlags(command);
   const now = parseNow(command.now);
+  const baseline = scanBaseline(command, io, limits, now);
   const { end, ...sinks } = sourceSinks(io, command.verbose);
   const snapshotOut =
     command.snapshotOut !== undefined ? snapshotWriter(io, command.snapshotOut, end) : undefined;
@@ -191,6 +212,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
         ...(command.failOnNotEvaluated !== undefined
           ? { failOnNotEvaluated: command.failOnNotEvaluated }
           : {}),
+        ...(baseline !== undefined ? { baseline } : {}),
         now,
       }),
     ).finally(end);
@@ -223,6 +245,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
       io.stdout(report);
     }
   }
+  if (result.baseline) warnBaselineAge(result.baseline, io);
   if (command.verbose) {
     for (const crash of result.crashes)
       io.stderr(`Rule ${crash.ruleId} crashed:\n${crash.stack ?? crash.message}\n`);
@@ -234,6 +257,53 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
   }
   const fails = failsAt(result, prepared.failOn) || abstained.length > 0;
   return fails ? EXIT.findings : EXIT.ok;
+}
+
+/** `--baseline FILE`, read and validated before any source is read; `--baseline-max-age` needs it. */
+function scanBaseline(command: ScanCommand, io: CliIO, limits: { maxFileSize?: number }, now: Date) {
+  if (command.baseline === undefined) {
+    if (command.baselineMaxAge !== undefined) {
+      throw new AuditError('usage', '--baseline-max-age applies to a baseline: add --baseline <file>');
+    }
+    return undefined;
+  }
+  const file = command.baseline;
+  const maxAge = parseMaxAge(command.baselineMaxAge, DEFAULT_BASELINE_MAX_AGE_DAYS);
+  return withReadLimits(limits, () => loadBaseline(io, file, maxAge, now));
+}
+
+/**
+ * `baseline`: audits like `scan` (same sources, config and rule selection) and records the findings that are not
+ * suppressed, keeping the first date of each one the replaced file already recorded. An incomplete audit is still
+ * recorded (what could not be read is missing from it, so it fails later as new), with exit code 3.
+ */
+export async function runBaseline(command: BaselineCommand, io: CliIO): Promise<ExitCode> {
+  const limits = readLimits(command.maxFileSize);
+  checkOutputFile(io.cwd, command.output);
+  const now = parseNow(command.now);
+  const previous = withReadLimits(limits, () => previousBaseline(io, command.output, now));
+  const { end, ...sinks } = sourceSinks(io, command.verbose);
+  const { result } = await withReadLimits(limits, () =>
+    audit({
+      cwd: io.cwd,
+      sources: command.sources,
+      ...configRequest(command, io.env),
+      ...sinks,
+      ruleOverrides: parseRuleOverrides(command.rule),
+      tags: command.tag,
+      ...(command.ruleSet !== undefined ? { ruleSet: command.ruleSet } : {}),
+      now,
+    }),
+  ).finally(end);
+  writeBaseline(io, command.output, result, previous, now);
+  if (result.complete) return EXIT.ok;
+  io.stderr(
+    'Audit incomplete: what could not be read is not in the baseline (its findings will fail the gate as new).\n',
+  );
+  for (const gap of result.gaps) io.stderr(`incomplete: ${gap.source}: ${gap.what}: ${gap.reason}\n`);
+  for (const crash of result.crashes)
+    io.stderr(`incomplete: rule ${crash.ruleId} crashed: ${crash.message}\n`);
+  return EXIT.incomplete;
 }
 
 /**

@@ -13,7 +13,7 @@ import { escapeLines } from '../util/escape';
 import type { Command, ConfigFlags } from './commands';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes';
 import { processIO, type CliIO } from './io';
-import { EXPLAIN, EXPLAIN_RULE_ID, RULES, SCAN, SCAN_SOURCES, SNAPSHOT } from './options';
+import { BASELINE, EXPLAIN, EXPLAIN_RULE_ID, RULES, SCAN, SCAN_SOURCES, SNAPSHOT } from './options';
 
 /** `security,api-oauth-enabled` -> `['security', 'api-oauth-enabled']` (spaces and empty items dropped). */
 function splitList(value: string): string[] {
@@ -60,9 +60,28 @@ function scanCommand(args: ArgsOf<typeof SCAN.options> & { sources?: string[] | 
     ...(args['rule-set'] !== undefined ? { ruleSet: args['rule-set'] } : {}),
     ...(args.now !== undefined ? { now: args.now } : {}),
     ...(args['snapshot-out'] !== undefined ? { snapshotOut: args['snapshot-out'] } : {}),
+    ...(args.baseline !== undefined ? { baseline: args.baseline } : {}),
+    ...(args['baseline-max-age'] !== undefined ? { baselineMaxAge: args['baseline-max-age'] } : {}),
     compact: args.compact,
     fix: args.fix,
     fixDryRun: args['fix-dry-run'],
+  };
+}
+
+function baselineCommand(
+  args: ArgsOf<typeof BASELINE.options> & { sources?: string[] | undefined },
+): Command {
+  return {
+    name: 'baseline',
+    sources: [...(args.sources ?? []), ...(args.source ?? [])],
+    output: args.output,
+    rule: args.rule ?? [],
+    tag: args.tag ?? [],
+    verbose: args.verbose,
+    ...configFlags(args),
+    ...(args['max-file-size'] !== undefined ? { maxFileSize: args['max-file-size'] } : {}),
+    ...(args['rule-set'] !== undefined ? { ruleSet: args['rule-set'] } : {}),
+    ...(args.now !== undefined ? { now: args.now } : {}),
   };
 }
 
@@ -101,6 +120,12 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
       (args) => void (command = scanCommand(args)),
     )
     .command(
+      BASELINE.command,
+      BASELINE.describe,
+      (y) => declare(y.positional('sources', SCAN_SOURCES), BASELINE),
+      (args) => void (command = baselineCommand(args)),
+    )
+    .command(
       SNAPSHOT.command,
       SNAPSHOT.describe,
       (y) => declare(y, SNAPSHOT),
@@ -118,7 +143,7 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
       (y) => declare(y.positional('rule-id', EXPLAIN_RULE_ID), EXPLAIN),
       (args) => void (command = { name: 'explain', ruleId: args['rule-id'], ...configFlags(args) }),
     )
-    .demandCommand(1, 'Name a command: scan, snapshot, rules or explain.')
+    .demandCommand(1, 'Name a command: scan, baseline, snapshot, rules or explain.')
     .strict()
     .epilogue(EXIT_CODES_HELP)
     .version(toolVersion())
@@ -145,10 +170,12 @@ export async function run(argv: readonly string[], rawIo: CliIO): Promise<ExitCo
       if (output) io.stdout(output.endsWith('\n') ? output : `${output}\n`);
       return EXIT.ok;
     }
-    const { runExplain, runRules, runScan, runSnapshot } = await import('./commands');
+    const { runBaseline, runExplain, runRules, runScan, runSnapshot } = await import('./commands');
     switch (command.name) {
       case 'scan':
         return await runScan(command, io);
+      case 'baseline':
+        return await runBaseline(command, io);
       case 'snapshot':
         return await runSnapshot(command, io);
       case 'rules':

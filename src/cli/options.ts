@@ -9,6 +9,9 @@ import { CONFIG_ENV, PLUGINS_ENV } from '../config/trust';
 import { RULE_SET_NAMES } from '../registry/rule-set-names';
 import { FAIL_ON } from '../severity';
 
+/** `--baseline-max-age`: findings a baseline accepted longer ago than this many days are reported as stale. */
+export const DEFAULT_BASELINE_MAX_AGE_DAYS = 90;
+
 /** A command: its yargs signature, its one-line description, and its options in `--help` order. */
 interface CommandTable<O extends Record<string, Options>> {
   command: string;
@@ -64,6 +67,15 @@ const SCAN_OPTIONS = {
     describe:
       'Exit 1 when one of these rules is not (fully) evaluated: <rule-id,...>, security, all or none (default: config failOnNotEvaluated, else none)',
   },
+  baseline: {
+    type: 'string',
+    describe:
+      'Compare with this baseline file (written by `baseline`): the findings it records are reported as unchanged and do not fail the gate',
+  },
+  'baseline-max-age': {
+    type: 'number',
+    describe: `Warn when findings the baseline accepts were recorded more than this many days ago (default ${DEFAULT_BASELINE_MAX_AGE_DAYS})`,
+  },
   rule: {
     type: 'string',
     array: true,
@@ -112,8 +124,47 @@ export const SCAN = {
       '$0 scan -s apiops:apimartifacts --format github --report markdown=summary.md --report junit=audit.xml',
       'Annotations on stdout, a PR summary and JUnit results from one run',
     ],
+    [
+      '$0 scan --source apiops:apimartifacts --baseline .audit-baseline.json',
+      'Fail only on findings the baseline does not record',
+    ],
   ],
 } as const satisfies CommandTable<typeof SCAN_OPTIONS>;
+
+const BASELINE_OPTIONS = {
+  source: SCAN_OPTIONS.source,
+  config: CONFIG,
+  plugins: PLUGINS,
+  output: {
+    alias: 'o',
+    type: 'string',
+    default: '.audit-baseline.json',
+    describe:
+      'Baseline file to write (an existing one is replaced, keeping the first date of each finding still found)',
+  },
+  'max-file-size': MAX_FILE_SIZE,
+  rule: SCAN_OPTIONS.rule,
+  tag: SCAN_OPTIONS.tag,
+  'rule-set': SCAN_OPTIONS['rule-set'],
+  now: {
+    type: 'string',
+    describe: 'Evaluate time-based rules and date new entries at this ISO 8601 instant',
+  },
+  verbose: SCAN_OPTIONS.verbose,
+} as const satisfies Record<string, Options>;
+
+export const BASELINE = {
+  command: 'baseline [sources..]',
+  describe:
+    'Record the current findings (not the suppressed ones) in a baseline file, so that `scan --baseline` fails only on new ones',
+  options: BASELINE_OPTIONS,
+  examples: [
+    [
+      '$0 baseline --source apiops:apimartifacts --source manifest:entra --output .audit-baseline.json',
+      'Accept the findings of today; commit the file',
+    ],
+  ],
+} as const satisfies CommandTable<typeof BASELINE_OPTIONS>;
 
 export const SCAN_SOURCES = {
   type: 'string',

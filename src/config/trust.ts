@@ -44,7 +44,7 @@ function locator(index: PositionIndex, shown: string): At {
  * Duplicate keys and prototype-polluting keys, found while scanning the text (the parsed value keeps only the last
  * duplicate, and `__proto__` may already have changed a prototype there). Iterative: no recursion on deep input.
  */
-export function keyProblems(text: string, shown: string): string[] {
+export function keyProblems(text: string, shown: string, what = 'a config file'): string[] {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const problems: string[] = [];
   const open: Set<string>[] = [];
@@ -54,8 +54,7 @@ export function keyProblems(text: string, shown: string): string[] {
     onObjectProperty: (key, _offset, _length, line, character) => {
       const where = `${shown}:${line + 1}:${character + 1}: `;
       const seen = open[open.length - 1];
-      if (FORBIDDEN_KEYS.has(key))
-        problems.push(`${where}'${key}': this key is not allowed in a config file`);
+      if (FORBIDDEN_KEYS.has(key)) problems.push(`${where}'${key}': this key is not allowed in ${what}`);
       else if (seen?.has(key))
         problems.push(`${where}'${key}': duplicate key (a second value would hide the first)`);
       seen?.add(key);

@@ -74,7 +74,14 @@ export interface Finding {
   fingerprint: string;
   /** Present when a suppression in the config matched this finding. */
   suppressed?: { justification: string; expires?: string };
+  /**
+   * Present when the run compared with a baseline (`scan --baseline`): `unchanged` when the baseline records this
+   * fingerprint (the finding does not fail the gate), else `new`.
+   */
+  baseline?: BaselineState;
 }
+
+export type BaselineState = 'new' | 'unchanged';
 
 /**
  * What a rule could not judge, and why: one record per (rule, reason, entity kind), listing the entities
@@ -142,6 +149,49 @@ export interface AuditResult {
   sources: string[];
   /** What the configuration in effect does to the gate; stated in every report format. */
   configuration?: GateConfiguration;
+  /** The comparison with a baseline (`scan --baseline`); absent when the run had none. */
+  baseline?: BaselineComparison;
+}
+
+/** One finding recorded in a baseline file (schemas/baseline.schema.json). */
+export interface BaselineEntry {
+  fingerprint: string;
+  ruleId: string;
+  /** As recorded: `kind` is a string, not a ResourceKind, because the file may come from another version or hand. */
+  resource: { kind: string; name: string; id: string };
+  message: string;
+  /** The day (UTC, `YYYY-MM-DD`) the finding was first recorded. */
+  firstRecorded: string;
+}
+
+/** Where a baseline came from: stated in every report, because it decides which findings fail the gate. */
+export interface BaselineSource {
+  /** The file as the user named it (relative to the working directory when inside it). */
+  file: string;
+  /**
+   * True when the file (or its real path) lies in the working tree: whoever wrote the tree (a pull request) wrote it,
+   * and may have added its own findings to it.
+   */
+  inWorkingTree: boolean;
+  /** How many findings it records. */
+  entries: number;
+}
+
+/** What a baseline did to this run (src/engine/baseline/compare.ts). */
+export interface BaselineComparison extends BaselineSource {
+  /** Findings not in the baseline and not suppressed: the ones that fail the gate. */
+  new: number;
+  /** Findings in the baseline and not suppressed: reported, never failing the gate. */
+  unchanged: number;
+  /** Entries of the baseline no finding of this run matches although their rule ran (fixed), in entry order. */
+  absent: BaselineEntry[];
+  /**
+   * Entries of rules this run did not evaluate (off, not run for lack of data, crashed, or unknown to it): neither
+   * found nor fixed.
+   */
+  notChecked: number;
+  /** Entries recorded more than `maxAgeDays` ago (the ones still found), and the oldest of them. */
+  stale: { maxAgeDays: number; count: number; oldest?: { firstRecorded: string; days: number } };
 }
 
 /** Whatever weakens the gate, so that no report hides it (issue 10, trust model). */
@@ -159,6 +209,8 @@ export interface GateConfiguration {
   rulesOff: string[];
   /** Rules whose level was set below their default, sorted by rule id. */
   lowered: { ruleId: string; from: Severity; to: Severity }[];
+  /** The baseline the run compared with (`scan --baseline`): its findings do not fail the gate. */
+  baseline?: BaselineSource;
   /** The rule set in effect (`ruleSet` / `--rule-set`), absent when none was chosen (every rule on). */
   ruleSet?: {
     name: string;

@@ -10,7 +10,7 @@ import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { PositionIndex } from './types';
 
-export type SchemaName = 'snapshot' | 'auditrc';
+export type SchemaName = 'snapshot' | 'auditrc' | 'baseline';
 
 /** Same options as the build-time compilation in scripts/generate-validators.js (same errors either way). */
 export function newAjv(options: { useDefaults?: boolean } = {}): Ajv {

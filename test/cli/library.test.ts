@@ -17,4 +17,24 @@ describe('library entry point', () => {
     expect(library.BUILTIN_RULE_IDS).toContain('api-validate-jwt');
     expect(typeof library.defineRule).toBe('function');
   });
+
+  it('records a baseline and audits against it (what `baseline` and `scan --baseline` do)', async () => {
+    const request = {
+      cwd: REPO_ROOT,
+      sources: ['examples/contoso/snapshot.json'],
+      now: new Date('2026-11-25T12:00:00Z'),
+    };
+    const { result } = await library.audit(request);
+    const entries = library.recordBaseline(result.findings, [], request.now);
+    const text = JSON.stringify(library.baselineDocument(entries));
+    const baseline = {
+      source: { file: 'baseline.json', inWorkingTree: false },
+      entries: library.parseBaseline(text, 'baseline.json', request.now),
+      maxAgeDays: 90,
+    };
+    const compared = (await library.audit({ ...request, baseline })).result;
+    expect(compared.baseline?.unchanged).toBe(result.findings.length);
+    expect(library.failsAt(compared, 'note')).toBe(false);
+    expect(library.failsAt(result, 'note')).toBe(true);
+  });
 });

@@ -116,3 +116,25 @@ describe('github reporter', () => {
     expect(lines(report).filter((l) => l.startsWith('::')).length).toBeGreaterThan(0);
   });
 });
+
+describe('github reporter with a baseline', () => {
+  it('annotates only new findings and counts the ones the baseline records', () => {
+    const result = resultWith([
+      findingAt(1, 'error', { baseline: 'new' }),
+      findingAt(2, 'error', { baseline: 'unchanged' }),
+    ]);
+    result.baseline = {
+      file: '.audit-baseline.json',
+      inWorkingTree: false,
+      entries: 2,
+      new: 1,
+      unchanged: 1,
+      absent: [],
+      notChecked: 0,
+      stale: { maxAgeDays: 90, count: 0 },
+    };
+    const all = lines(githubReporter(result, OPTIONS));
+    expect(all.map(parse).filter((p) => p !== undefined)).toHaveLength(1);
+    expect(all.at(-1)).toContain('1 recorded in the baseline (not annotated), 0 fixed since');
+  });
+});

@@ -96,3 +96,20 @@ describe('junit reporter', () => {
     for (const id of off) expect(junitReporter(fullResult(), AT)).not.toContain(`<testsuite name="${id}"`);
   });
 });
+
+describe('junit reporter with a baseline', () => {
+  it('does not fail on a finding the baseline records', () => {
+    const xml = junitReporter(
+      resultWith([
+        findingAt(1, 'error', { baseline: 'unchanged' }),
+        findingAt(2, 'error', { baseline: 'new' }),
+      ]),
+      AT,
+    );
+    expect(cases(xml, 'redirect-uri-safe')).toEqual({
+      'application &apos;app-1&apos;': 'passed',
+      'application &apos;app-2&apos;': 'failure',
+    });
+    expect(xml).toContain('recorded in the baseline: entra/app-1.json:2:3');
+  });
+});

@@ -99,3 +99,35 @@ describe('markdown reporter', () => {
     expect(report).toContain('### ⛔ apim-oauth-audit: audit incomplete');
   });
 });
+
+describe('markdown reporter with a baseline', () => {
+  it('lists only new findings, passes when only recorded ones reach the gate, and counts both', () => {
+    const result = resultWith([
+      findingAt(1, 'warning', { baseline: 'new' }),
+      findingAt(2, 'error', { baseline: 'unchanged' }),
+    ]);
+    result.baseline = {
+      file: '.audit-baseline.json',
+      inWorkingTree: false,
+      entries: 3,
+      new: 1,
+      unchanged: 1,
+      absent: [
+        {
+          fingerprint: 'f',
+          ruleId: 'redirect-uri-safe',
+          resource: { kind: 'application', name: 'x', id: '/applications/x' },
+          message: 'm',
+          firstRecorded: '2026-01-01',
+        },
+      ],
+      notChecked: 0,
+      stale: { maxAgeDays: 90, count: 0 },
+    };
+    const report = markdownReporter(result, OPTIONS);
+    expect(report).toMatch(/^### ✅ apim-oauth-audit: no findings at or above `error`/);
+    expect(report).toContain('Baseline: 1 new finding, 1 recorded in it (not listed), 1 entry fixed since.');
+    expect(report).toContain('app-1');
+    expect(report).not.toContain("application 'app-2'");
+  });
+});

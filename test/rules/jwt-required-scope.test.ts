@@ -266,6 +266,37 @@ describe('jwt-required-scope', () => {
     expect(v?.key).toBe('claim#0:separator');
   });
 
+  it('keys a claim value by its place in the validation, not in the policy (baselines survive unrelated edits)', () => {
+    const fullString = claim('scp', [`api://${BACKEND_APP_ID}/Colors.Read`]);
+    const keyOf = (overlay: Overlay) => violations(run(overlay).outputs).map((v) => v.key);
+    const before = keyOf(jwt(fullString));
+    expect(before).toEqual([`value#0:uri:api://${BACKEND_APP_ID}/Colors.Read`]);
+    // A <set-header> with a <value> above the validation: an unrelated edit, the same key.
+    const header = '<set-header name="X-Unrelated" exists-action="override"><value>1</value></set-header>';
+    const withHeader = {
+      service: {
+        policy: rawxml(
+          policyXml({
+            inbound: `${header}<validate-jwt header-name="Authorization" require-scheme="Bearer">${SAMPLE_OPENID_CONFIG}${SAMPLE_AUDIENCES}${fullString}</validate-jwt>`,
+            backend: '<forward-request />',
+          }),
+        ),
+      },
+    };
+    expect(keyOf(withHeader)).toEqual(before);
+    // A second validation in the same text: its values are told apart by the validation's own place.
+    const validation = `<validate-jwt header-name="Authorization" require-scheme="Bearer">${SAMPLE_OPENID_CONFIG}${SAMPLE_AUDIENCES}${fullString}</validate-jwt>`;
+    const twice = {
+      service: {
+        policy: rawxml(policyXml({ inbound: `${validation}${validation}`, backend: '<forward-request />' })),
+      },
+    };
+    expect(keyOf(twice)).toEqual([
+      `value#0:uri:api://${BACKEND_APP_ID}/Colors.Read`,
+      `validate-jwt#1>value#0:uri:api://${BACKEND_APP_ID}/Colors.Read`,
+    ]);
+  });
+
   it('keys the missing scope check by its validate-jwt, on the API (fixture validate-jwt-tabs)', () => {
     const found = violations(run(TABS).outputs).filter((v) => v.key === 'validate-jwt#0:no-scope');
     expect(found.map((v) => v.entity.kind)).toEqual(['api']);
