@@ -41,14 +41,31 @@ const CODE_LIKE = /\b(AADSTS\d+|IDX\d+|Token[A-Z][A-Za-z]+|JwtInvalid)\b/g;
 const RESEARCH_CODES = [
   // A. Entra ID
   ...['50011', '500113', '900971', '700016', '90002', '50194', '7000215', '7000222', '7000218', '700025'],
-  ...['900144', '28003', '650053', '70011', '28000', '700022', '500011', '500013', '50001', '901002', '90100'],
+  ...[
+    '900144',
+    '28003',
+    '650053',
+    '70011',
+    '28000',
+    '700022',
+    '500011',
+    '500013',
+    '50001',
+    '901002',
+    '90100',
+  ],
   ...['65001', '90094', '65005', '650057', '90009', '50146', '9002326', '9002327', '9002325'],
   ...['50020', '50034', '53003', '50076'],
 ].map((n) => `AADSTS${n}`);
 const RESEARCH_GATEWAY = [
   // B. validate-jwt: LastError reasons and the IDX codes of their messages
   ...['TokenNotPresent', 'TokenNotFound', 'TokenIssuerNotAllowed', 'TokenAudienceNotAllowed'],
-  ...['TokenClaimValueNotAllowed', 'TokenClaimNotFound', 'TokenSignatureInvalid', 'TokenSignatureKeyNotFound'],
+  ...[
+    'TokenClaimValueNotAllowed',
+    'TokenClaimNotFound',
+    'TokenSignatureInvalid',
+    'TokenSignatureKeyNotFound',
+  ],
   ...['TokenExpired', 'JwtInvalid', 'IDX10205', 'IDX10214', 'IDX10511', 'IDX10503', 'IDX10501', 'IDX10223'],
   'IDX10500',
 ];
@@ -105,12 +122,15 @@ describe('runtime-error catalogue', () => {
     }
   });
 
-  it.each(BUILTIN_RULE_IDS)('%s: every code its doc names under Errors it prevents is in the catalogue', (id) => {
-    const unknown = [...errorsSection(id).matchAll(CODE_LIKE)]
-      .map((m) => m[0])
-      .filter((code) => lookupError(code).kind !== 'found');
-    expect(unknown).toEqual([]);
-  });
+  it.each(BUILTIN_RULE_IDS)(
+    '%s: every code its doc names under Errors it prevents is in the catalogue',
+    (id) => {
+      const unknown = [...errorsSection(id).matchAll(CODE_LIKE)]
+        .map((m) => m[0])
+        .filter((code) => lookupError(code).kind !== 'found');
+      expect(unknown).toEqual([]);
+    },
+  );
 
   it.each(BUILTIN_RULE_IDS)(
     '%s: the errors its doc names are exactly the errors the catalogue says it prevents',

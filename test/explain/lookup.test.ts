@@ -23,7 +23,9 @@ describe('lookupError', () => {
       ),
     ).toBe('AADSTS7000215');
     expect(
-      nameOf("JWT Validation Failed: IDX10205: Issuer validation failed. Issuer: 'https://sts.windows.net/x/'."),
+      nameOf(
+        "JWT Validation Failed: IDX10205: Issuer validation failed. Issuer: 'https://sts.windows.net/x/'.",
+      ),
     ).toBe('IDX10205');
     expect(nameOf('tokenissuernotallowed')).toBe('IDX10205');
     expect(nameOf('AADSTS90100')).toBe('AADSTS901002');
