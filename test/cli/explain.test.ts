@@ -152,6 +152,16 @@ describe('explain <error code>', () => {
   });
 });
 
+describe('the README', () => {
+  it('shows the output explain really prints', async () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const block = /```text\n\$ npx apim-oauth-audit explain "([^"]+)"\n([\s\S]*?)```/.exec(readme);
+    expect(block).not.toBeNull();
+    const { stdout } = await cli(['explain', block?.[1] ?? '']);
+    expect(stdout).toBe(block?.[2]);
+  });
+});
+
 describe('explain --list', () => {
   it('lists every code and name with a one-line meaning', async () => {
     const { code, stdout } = await cli(['explain', '--list']);
