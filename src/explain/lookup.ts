@@ -111,5 +111,6 @@ export function lookupError(input: string): Lookup {
   if (message) return { kind: 'found', entry: message.entry, by: message.message };
   const token = /\b(?:AADSTS|IDX)\d+\b/i.exec(text)?.[0] ?? (/^\S+$/.test(text) ? text : undefined);
   if (token === undefined) return { kind: 'unknown', suggestions: [] };
-  return { kind: 'unknown', token, suggestions: nearestCodes(token) };
+  // Suggestions for the word itself, without what trails it (`TokenExpird.`, `IDX10206:`).
+  return { kind: 'unknown', token, suggestions: nearestCodes(/^[A-Za-z0-9]+/.exec(token)?.[0] ?? token) };
 }

@@ -128,10 +128,19 @@ describe('explain <error code>', () => {
   });
 
   it('never echoes control characters from the argument, and bounds its length', async () => {
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
     const evil = await cli(['explain', 'AADSTS1\u001b[31m\n::error::x']);
     expect(evil.code).toBe(2);
-    expect(evil.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(evil.stderr).not.toMatch(CONTROL);
     expect(evil.stderr).not.toMatch(/^::/m);
+    // A word of its own is quoted in the message: escaped, never raw.
+    const word = await cli(['explain', 'TokenExpird\u001b]0;owned\u0007']);
+    expect(word.code).toBe(2);
+    expect(word.stderr).toContain(
+      "unknown error code 'TokenExpird\\x1B]0;owned\\x07'; closest known: TokenExpired",
+    );
+    expect(word.stderr).not.toMatch(CONTROL);
     const long = await cli(['explain', `AADSTS50011 ${'x'.repeat(5000)}`]);
     expect(long.code).toBe(2);
     expect(long.stderr).toMatch(/5012 characters long \(at most 4096\)/);
