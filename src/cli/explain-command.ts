@@ -127,6 +127,12 @@ export function explainText(target: string | undefined, list: boolean, registry:
       ),
     );
   }
+  if (found.token === undefined && /while authorizing access via/i.test(target)) {
+    throw new AuditError(
+      'usage',
+      "explain: this is the developer portal's wrapper around an Entra error; the code (AADSTS...) follows it in the popup: paste the whole message, or run 'apim-oauth-audit explain --list'.",
+    );
+  }
   const what =
     found.token !== undefined
       ? `unknown error code '${quoted(found.token)}'`

@@ -23,7 +23,7 @@ export const GATEWAY_ERRORS: readonly RuntimeError[] = [
     ],
     rules: ['api-oauth-enabled', 'api-validate-jwt', 'policy-base-inherited'],
     manual:
-      'After any change to the authorization server or to OAuth on an API, republish the developer portal; the audit cannot see whether the portal was published.',
+      "After any change to the authorization server or to OAuth on an API, republish the developer portal (the audit cannot see whether the portal was published), and check that validate-jwt's header-name or query-parameter-name is where the authorization server sends the token (bearerTokenSendingMethods).",
   },
   {
     codes: ['IDX10205', 'TokenIssuerNotAllowed'],

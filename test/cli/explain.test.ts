@@ -125,6 +125,12 @@ describe('explain <error code>', () => {
     const text = await cli(['explain', 'the gateway said no']);
     expect(text.code).toBe(2);
     expect(text.stderr).toContain('no error code or message it knows in the text');
+    const wrapper = await cli([
+      'explain',
+      'An error has occurred while authorizing access via entra-auth: invalid_request',
+    ]);
+    expect(wrapper.code).toBe(2);
+    expect(wrapper.stderr).toContain("the developer portal's wrapper around an Entra error");
   });
 
   it('never echoes control characters from the argument, and bounds its length', async () => {
