@@ -203,6 +203,8 @@ function selectOnly(
   const problems = only
     .filter((id) => !known.includes(id))
     .map((id) => `--only ${id}: ${unknownRuleMessage(id, known)}`);
+  // `--only ''` must not quietly mean every rule.
+  if (only.length === 0) problems.push(`--only: name at least one rule id (run 'apim-oauth-audit rules')`);
   if (tags.length > 0) {
     problems.push(
       `--only cannot be combined with --tag: --only names the rules to run, --tag selects them by tag; use one of them`,
@@ -229,7 +231,7 @@ export function resolveAuditSettings(
     request.ruleSet !== undefined
       ? resolveRuleSet(request.ruleSet, `--rule-set ${request.ruleSet}`)
       : resolveRuleSet(config.ruleSet, `${shown}: ruleSet`);
-  const only = request.only !== undefined && request.only.length > 0 ? request.only : undefined;
+  const only = request.only;
   const settings = collectRuleSettings(
     registry.rules,
     config,

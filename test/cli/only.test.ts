@@ -63,6 +63,9 @@ describe('scan --only', () => {
       /--only client-secret-expire: unknown rule 'client-secret-expire'; did you mean 'client-secret-expiry'\?/,
     );
     expect(result.stderr).not.toMatch(/does-not-exist/);
+    const empty = await cli(['scan', SAMPLE, '--only', ' , ', '--no-config']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--only: name at least one rule id');
   });
 
   it('cannot be combined with --tag, nor with --rule <id>=off for a rule it names', async () => {
