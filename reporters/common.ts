@@ -105,6 +105,12 @@ export function configurationWeakenings(configuration: GateConfiguration): strin
   if (ruleSet && ruleSet.outside.length > 0) {
     lines.push(`rule set ${ruleSet.name}: off outside it: ${ruleSet.outside.join(', ')}`);
   }
+  const only = configuration.only;
+  if (only && only.notRun.length > 0) {
+    lines.push(
+      `--only ${only.rules.join(',')}: ${only.notRun.length} other rule${only.notRun.length === 1 ? '' : 's'} not run: ${only.notRun.join(', ')}`,
+    );
+  }
   if (failOn === 'none') lines.push('failOn none: findings never fail the run');
   if (configuration.baseline) lines.push(baselineWeakening(configuration.baseline));
   return lines;
@@ -206,6 +212,9 @@ export function configurationToJson(configuration: GateConfiguration): Record<st
             entries: configuration.baseline.entries,
           },
         }
+      : {}),
+    ...(configuration.only
+      ? { only: { rules: [...configuration.only.rules], notRun: [...configuration.only.notRun] } }
       : {}),
   };
 }

@@ -44,6 +44,8 @@ export interface AuditRequest {
   ruleOverrides?: Readonly<Record<string, SeverityLevel>>;
   /** Run only rules carrying one of these tags. */
   tags?: readonly string[];
+  /** `--only`: run exactly these rules (src/registry/settings.ts decides how it meets the config and rule set). */
+  only?: readonly string[];
   /** `--fail-on-not-evaluated`: replaces the config's `failOnNotEvaluated`. */
   failOnNotEvaluated?: readonly string[];
   /** `--rule-set`: replaces the config's `ruleSet` (`recommended`, `all`, or a dated set such as `2026-12`). */
@@ -94,6 +96,7 @@ export type PrepareRequest = Pick<AuditRequest, 'cwd'> &
       | 'failOnNotEvaluated'
       | 'ruleOverrides'
       | 'tags'
+      | 'only'
       | 'ruleSet'
       | 'now'
     >
@@ -114,6 +117,7 @@ export function prepareAudit(request: PrepareRequest): PreparedAudit {
     shown: file ? displayPath(file, request.cwd) : DEFAULT_CONFIG_FILE,
     ...(request.ruleOverrides !== undefined ? { ruleOverrides: request.ruleOverrides } : {}),
     ...(request.tags !== undefined ? { tags: request.tags } : {}),
+    ...(request.only !== undefined ? { only: request.only } : {}),
     ...(request.failOn !== undefined ? { failOn: request.failOn } : {}),
     ...(request.failOnNotEvaluated !== undefined ? { failOnNotEvaluated: request.failOnNotEvaluated } : {}),
     ...(request.ruleSet !== undefined ? { ruleSet: request.ruleSet } : {}),
@@ -181,6 +185,9 @@ function auditInventory(
     rules,
     settings,
     prepared.ruleSet,
+    prepared.only !== undefined
+      ? { registry: prepared.registry.rules.map((r) => r.id), named: prepared.only }
+      : undefined,
   );
   const result = runAudit(model, {
     rules,

@@ -11,7 +11,6 @@ import {
   type AuditRequest,
   type SnapshotOut,
 } from '../audit';
-import { unknownRuleMessage } from '../registry';
 import { CONFIG_ENV, PLUGINS_ENV } from '../config/trust';
 import { AuditError } from '../errors';
 import { EXIT, type ExitCode } from './exit-codes';
@@ -47,6 +46,8 @@ export interface ScanCommand extends ConfigFlags {
   failOnNotEvaluated?: string[];
   rule: string[];
   tag: string[];
+  /** `--only`: run exactly these rules (ids, already split at commas). */
+  only?: string[];
   /** `--rule-set`: replaces the config's `ruleSet`. */
   ruleSet?: string;
   now?: string;
@@ -80,6 +81,13 @@ export interface BaselineCommand extends ConfigFlags {
   verbose: boolean;
 }
 
+export interface ExplainCommand extends ConfigFlags {
+  name: 'explain';
+  /** A rule id, an error code or a pasted message; absent with `--list`. */
+  target?: string;
+  list: boolean;
+}
+
 export interface SnapshotCommand extends ConfigFlags {
   name: 'snapshot';
   sources: string[];
@@ -93,7 +101,7 @@ export type Command =
   | BaselineCommand
   | SnapshotCommand
   | ({ name: 'rules'; format: 'text' | 'json' } & ConfigFlags)
-  | ({ name: 'explain'; ruleId: string } & ConfigFlags);
+  | ExplainCommand;
 
 /**
  * Flags and environment -> which config, and whether its plugins may load. `APIM_AUDIT_CONFIG=none` is
@@ -208,6 +216,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
         ...sinks,
         ruleOverrides: parseRuleOverrides(command.rule),
         tags: command.tag,
+        ...(command.only !== undefined ? { only: command.only } : {}),
         ...(command.ruleSet !== undefined ? { ruleSet: command.ruleSet } : {}),
         ...(command.failOnNotEvaluated !== undefined
           ? { failOnNotEvaluated: command.failOnNotEvaluated }
@@ -366,19 +375,10 @@ export function runRules(command: Extract<Command, { name: 'rules' }>, io: CliIO
   return EXIT.ok;
 }
 
-export function runExplain(command: Extract<Command, { name: 'explain' }>, io: CliIO): ExitCode {
+/** `explain`: a rule's doc, an error code or a pasted message, or `--list` (./explain-command.ts). */
+export async function runExplain(command: ExplainCommand, io: CliIO): Promise<ExitCode> {
   const { registry } = prepareAudit({ cwd: io.cwd, ...configRequest(command, io.env) });
-  const rule = registry.rules.find((r) => r.id === command.ruleId);
-  if (!rule) {
-    throw new AuditError(
-      'rule-unknown',
-      unknownRuleMessage(
-        command.ruleId,
-        registry.rules.map((r) => r.id),
-      ),
-    );
-  }
-  const doc = registry.docs[rule.id]?.docs;
-  io.stdout(doc ?? `# ${rule.meta.title}\n\n(No documentation was found for rule '${rule.id}'.)\n`);
+  const { explainText } = await import('./explain-command');
+  io.stdout(explainText(command.target, command.list, registry));
   return EXIT.ok;
 }

@@ -13,7 +13,7 @@ import { escapeLines } from '../util/escape';
 import type { Command, ConfigFlags } from './commands';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes';
 import { processIO, type CliIO } from './io';
-import { BASELINE, EXPLAIN, EXPLAIN_RULE_ID, RULES, SCAN, SCAN_SOURCES, SNAPSHOT } from './options';
+import { BASELINE, EXPLAIN, EXPLAIN_TARGET, RULES, SCAN, SCAN_SOURCES, SNAPSHOT } from './options';
 
 /** `security,api-oauth-enabled` -> `['security', 'api-oauth-enabled']` (spaces and empty items dropped). */
 function splitList(value: string): string[] {
@@ -47,6 +47,7 @@ function scanCommand(args: ArgsOf<typeof SCAN.options> & { sources?: string[] | 
     format: args.format,
     rule: args.rule ?? [],
     tag: args.tag ?? [],
+    ...(args.only !== undefined ? { only: args.only.flatMap(splitList) } : {}),
     verbose: args.verbose,
     ...configFlags(args),
     ...(args.output !== undefined ? { output: args.output } : {}),
@@ -96,6 +97,19 @@ function snapshotCommand(args: ArgsOf<typeof SNAPSHOT.options>): Command {
   };
 }
 
+/** `explain <rule-id | error>` or `explain --list`; runExplain refuses both and neither. */
+function explainCommand(
+  args: ArgsOf<typeof EXPLAIN.options> & { 'rule-id-or-error'?: string | undefined },
+): Command {
+  const target = args['rule-id-or-error'];
+  return {
+    name: 'explain',
+    ...(target !== undefined ? { target } : {}),
+    list: args.list,
+    ...configFlags(args),
+  };
+}
+
 /** A command's options and examples, from its table. */
 function declare<T, O extends Record<string, Options>>(
   y: Argv<T>,
@@ -140,8 +154,8 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
     .command(
       EXPLAIN.command,
       EXPLAIN.describe,
-      (y) => declare(y.positional('rule-id', EXPLAIN_RULE_ID), EXPLAIN),
-      (args) => void (command = { name: 'explain', ruleId: args['rule-id'], ...configFlags(args) }),
+      (y) => declare(y.positional('rule-id-or-error', EXPLAIN_TARGET), EXPLAIN),
+      (args) => void (command = explainCommand(args)),
     )
     .demandCommand(1, 'Name a command: scan, baseline, snapshot, rules or explain.')
     .strict()
@@ -181,7 +195,7 @@ export async function run(argv: readonly string[], rawIo: CliIO): Promise<ExitCo
       case 'rules':
         return runRules(command, io);
       case 'explain':
-        return runExplain(command, io);
+        return await runExplain(command, io);
     }
   } catch (error) {
     if (error instanceof AuditError) {

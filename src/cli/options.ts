@@ -82,6 +82,12 @@ const SCAN_OPTIONS = {
     describe: 'Override a rule level: <rule-id>=off|error|warning|note (repeatable)',
   },
   tag: { type: 'string', array: true, describe: 'Run only rules with one of these tags (repeatable)' },
+  only: {
+    type: 'string',
+    array: true,
+    describe:
+      'Run exactly these rules: <rule-id>[,<rule-id>...] (repeatable); each runs even where the config or rule set turns it off; not with --tag',
+  },
   'rule-set': {
     choices: RULE_SET_NAMES,
     describe:
@@ -218,15 +224,35 @@ export const RULES = {
 } as const satisfies CommandTable<typeof RULES_OPTIONS>;
 
 const EXPLAIN_OPTIONS = {
+  list: {
+    type: 'boolean',
+    default: false,
+    describe: 'List every error code explain knows, with a one-line meaning',
+  },
   config: { ...CONFIG, describe: 'Config file whose plugins to include' },
   plugins: PLUGINS,
 } as const satisfies Record<string, Options>;
 
 export const EXPLAIN = {
-  command: 'explain <rule-id>',
-  describe: "Print a rule's documentation: why, errors it prevents, remediation, examples",
+  command: 'explain [rule-id-or-error]',
+  describe:
+    "Print a rule's documentation, or what an error (AADSTS/IDX code, APIM reason, pasted message) means, its causes and the rules that prevent it",
   options: EXPLAIN_OPTIONS,
-  examples: [],
+  examples: [
+    ['$0 explain client-secret-expiry', "A rule's documentation"],
+    [
+      '$0 explain AADSTS50011',
+      'An error: meaning, causes, the rules that prevent it, the scan that checks them',
+    ],
+    [
+      '$0 explain "AADSTS50011: The redirect URI \'https://...\' specified in the request does not match ..."',
+      'A pasted message',
+    ],
+    ['$0 explain --list', 'Every error code explain knows'],
+  ],
 } as const satisfies CommandTable<typeof EXPLAIN_OPTIONS>;
 
-export const EXPLAIN_RULE_ID = { type: 'string', demandOption: true } as const satisfies PositionalOptions;
+export const EXPLAIN_TARGET = {
+  type: 'string',
+  describe: 'A rule id, an error code (AADSTS50011, IDX10205, TokenNotPresent) or a pasted error message',
+} as const satisfies PositionalOptions;

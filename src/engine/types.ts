@@ -217,4 +217,9 @@ export interface GateConfiguration {
     /** Built-in rules the set leaves off (nothing turned them on), sorted. */
     outside: string[];
   };
+  /** `--only`: the rules it named (run, whatever the config or rule set said) and every other rule, not run; sorted. */
+  only?: {
+    rules: string[];
+    notRun: string[];
+  };
 }

@@ -3,7 +3,7 @@
  */
 
 /** Levenshtein distance. */
-function distance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let previous = row[0] ?? 0;
@@ -21,7 +21,7 @@ function distance(a: string, b: string): number {
 export function didYouMean(unknown: string, known: readonly string[]): string | undefined {
   let best: { id: string; d: number } | undefined;
   for (const id of known) {
-    const d = distance(unknown, id);
+    const d = editDistance(unknown, id);
     if (!best || d < best.d) best = { id, d };
   }
   return best && best.d <= Math.max(3, Math.floor(unknown.length / 3)) ? best.id : undefined;

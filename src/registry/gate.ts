@@ -11,9 +11,14 @@ import { SEVERITY_RANK, type FailOn } from '../severity';
 import type { AnyRule } from '../../rules/support/contract';
 import { inRuleSet, type RuleSetName } from './rule-sets';
 
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
  * Rules turned off and rules lowered below their default severity, sorted by id. A rule off only because it lies
- * outside the rule set is not listed: the rule set says so.
+ * outside the rule set is not listed: the rule set says so. With `--only` (`only`: the registry's rule ids, and the
+ * ones named), the rules it leaves out are listed as not run.
  */
 export function describeConfiguration(
   file: string | null,
@@ -22,11 +27,12 @@ export function describeConfiguration(
   rules: readonly AnyRule[],
   settings: Readonly<Record<string, RuleSetting>>,
   ruleSet?: RuleSetName,
+  only?: { registry: readonly string[]; named: readonly string[] },
 ): GateConfiguration {
   const rulesOff: string[] = [];
   const outside: string[] = [];
   const lowered: GateConfiguration['lowered'] = [];
-  for (const rule of [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+  for (const rule of [...rules].sort((a, b) => compareIds(a.id, b.id))) {
     const level = settings[rule.id]?.level;
     if (level === 'off') {
       if (inRuleSet(rule.id, ruleSet)) rulesOff.push(rule.id);
@@ -45,5 +51,13 @@ export function describeConfiguration(
     rulesOff,
     lowered,
     ...(ruleSet !== undefined ? { ruleSet: { name: ruleSet, outside } } : {}),
+    ...(only !== undefined
+      ? {
+          only: {
+            rules: [...only.named].sort(compareIds),
+            notRun: only.registry.filter((id) => !only.named.includes(id)).sort(compareIds),
+          },
+        }
+      : {}),
   };
 }

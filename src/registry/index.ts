@@ -5,7 +5,7 @@
  */
 export { builtinRegistry, type Registry } from './builtin';
 export { type RuleDoc } from './docs';
-export { didYouMean, unknownRuleMessage } from './did-you-mean';
+export { didYouMean, editDistance, unknownRuleMessage } from './did-you-mean';
 export { describeConfiguration } from './gate';
 export { definePlugin, pluginProblems, ruleContractProblems, withPlugins } from './plugins';
 export type { Plugin, PluginMeta } from './plugins';

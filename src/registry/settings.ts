@@ -28,6 +28,12 @@ export interface SettingsRequest {
   ruleOverrides?: Readonly<Record<string, SeverityLevel>>;
   /** `--tag`: only rules carrying one of these tags run. */
   tags?: readonly string[];
+  /**
+   * `--only`: exactly these rules run, each at its configured level or, when the config or the rule set turns it
+   * off, at its default level (naming a rule is the most explicit choice there is). Not with `--tag`, and not with
+   * `--rule <id>=off` for a rule it names.
+   */
+  only?: readonly string[];
   /** `--fail-on`: replaces the config's `failOn`. */
   failOn?: FailOn;
   /** `--fail-on-not-evaluated`: replaces the config's `failOnNotEvaluated`. */
@@ -38,7 +44,7 @@ export interface SettingsRequest {
 
 /** The rules an audit runs and everything the gate needs, resolved once. */
 export interface AuditSettings {
-  /** The registry's rules, narrowed by `--tag`. */
+  /** The registry's rules, narrowed by `--tag` or `--only`. */
   rules: AnyRule[];
   /** Level and validated, defaulted options for every rule of the registry. */
   settings: Record<string, RuleSetting>;
@@ -48,6 +54,8 @@ export interface AuditSettings {
   failOnNotEvaluated: string[];
   /** The rule set in effect; absent when neither `--rule-set` nor the config names one (every rule on). */
   ruleSet?: RuleSetName;
+  /** `--only`: the rules named, in registry order; absent without `--only`. */
+  only?: string[];
 }
 
 interface Collected<T> {
@@ -93,6 +101,7 @@ function collectRuleSettings(
   overrides: Readonly<Record<string, SeverityLevel>>,
   shown: string,
   ruleSet: RuleSetName | undefined,
+  only: ReadonlySet<string> = new Set(),
 ): Collected<Record<string, RuleSetting>> {
   const known = rules.map((r) => r.id);
   const problems: string[] = [];
@@ -106,8 +115,11 @@ function collectRuleSettings(
   for (const rule of rules) {
     const configured = config.rules?.[rule.id];
     const fromConfig = typeof configured === 'string' ? configured : configured?.severity;
-    // A rule outside the rule set is off unless the config or --rule gives it a level.
-    const level = overrides[rule.id] ?? fromConfig ?? (inRuleSet(rule.id, ruleSet) ? undefined : 'off');
+    // A rule outside the rule set is off unless the config or --rule gives it a level; one that --only names runs,
+    // at its default level when the config or the set would turn it off.
+    const level = only.has(rule.id)
+      ? (overrides[rule.id] ?? (fromConfig === 'off' ? undefined : fromConfig))
+      : (overrides[rule.id] ?? fromConfig ?? (inRuleSet(rule.id, ruleSet) ? undefined : 'off'));
     const given = typeof configured === 'object' ? (configured.options ?? {}) : {};
     const options = ruleOptions(rule, given, shown);
     problems.push(...options.problems);
@@ -178,6 +190,33 @@ function selectByTags(rules: readonly AnyRule[], tags: readonly string[]): Colle
 }
 
 /**
+ * `--only`: the rules named (each once, in registry order). An unknown id gets a "did you mean"; `--tag` with it,
+ * or `--rule <id>=off` for a rule it names, contradicts it (the user said two things; neither wins silently).
+ */
+function selectOnly(
+  rules: readonly AnyRule[],
+  only: readonly string[],
+  tags: readonly string[],
+  overrides: Readonly<Record<string, SeverityLevel>>,
+): Collected<AnyRule[]> {
+  const known = rules.map((r) => r.id);
+  const problems = only
+    .filter((id) => !known.includes(id))
+    .map((id) => `--only ${id}: ${unknownRuleMessage(id, known)}`);
+  // `--only ''` must not quietly mean every rule.
+  if (only.length === 0) problems.push(`--only: name at least one rule id (run 'apim-oauth-audit rules')`);
+  if (tags.length > 0) {
+    problems.push(
+      `--only cannot be combined with --tag: --only names the rules to run, --tag selects them by tag; use one of them`,
+    );
+  }
+  for (const id of only) {
+    if (overrides[id] === 'off') problems.push(`--only ${id} and --rule ${id}=off contradict each other`);
+  }
+  return { value: rules.filter((r) => only.includes(r.id)), problems };
+}
+
+/**
  * Everything the configuration and the command line say about rules and the gate, resolved against the registry
  * before any source is read. Precedence, decided here only: the command line, then the config, then the default.
  * Throws one AuditError (`config-invalid`, exit 2) listing every problem.
@@ -192,14 +231,18 @@ export function resolveAuditSettings(
     request.ruleSet !== undefined
       ? resolveRuleSet(request.ruleSet, `--rule-set ${request.ruleSet}`)
       : resolveRuleSet(config.ruleSet, `${shown}: ruleSet`);
+  const only = request.only;
   const settings = collectRuleSettings(
     registry.rules,
     config,
     request.ruleOverrides ?? {},
     shown,
     ruleSet.ruleSet,
+    new Set(only ?? []),
   );
-  const rules = selectByTags(registry.rules, request.tags ?? []);
+  const rules = only
+    ? selectOnly(registry.rules, only, request.tags ?? [], request.ruleOverrides ?? {})
+    : selectByTags(registry.rules, request.tags ?? []);
   const failOnNotEvaluated =
     request.failOnNotEvaluated !== undefined
       ? collectFailOnNotEvaluated(request.failOnNotEvaluated, registry.rules, '--fail-on-not-evaluated')
@@ -217,5 +260,6 @@ export function resolveAuditSettings(
     failOn: request.failOn ?? config.failOn ?? DEFAULT_FAIL_ON,
     failOnNotEvaluated: failOnNotEvaluated.value,
     ...(ruleSet.ruleSet !== undefined ? { ruleSet: ruleSet.ruleSet } : {}),
+    ...(only ? { only: rules.value.map((r) => r.id) } : {}),
   };
 }

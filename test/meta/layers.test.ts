@@ -25,6 +25,7 @@ export const LAYERS: readonly string[] = [
   'rules/',
   'src/engine/',
   'src/registry/',
+  'src/explain/',
   'src/testing/',
   'reporters/',
   'src/fixes/',
