@@ -141,7 +141,14 @@ export async function runAction(env: Env, io: CliIO): Promise<number> {
   }
   const dir = mkdtempSync(path.join(env['RUNNER_TEMP'] ?? tmpdir(), 'apim-oauth-audit-'));
   try {
-    const code = await run(scanArgs(inputs, dir, linkBase(env)), io);
+    // The reports written to the temporary folder are this step's business, not the log's.
+    const quiet: CliIO = {
+      ...io,
+      stderr: (text) => {
+        if (!(text.startsWith('Wrote ') && text.includes(dir))) io.stderr(text);
+      },
+    };
+    const code = await run(scanArgs(inputs, dir, linkBase(env)), quiet);
     const log = readIfPresent(path.join(dir, `report.${inputs.format}`));
     if (log !== undefined) io.stdout(log);
     const annotations = inputs.annotations ? readIfPresent(path.join(dir, 'annotations.txt')) : undefined;
