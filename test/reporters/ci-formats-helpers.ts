@@ -2,7 +2,7 @@
  * Findings built for the CI report formats' tests (github, markdown, junit): many of them, and findings whose
  * every string is hostile (workflow commands, markdown and HTML, XML-forbidden characters).
  */
-import type { AuditResult, Finding } from '../../src/engine/types';
+import type { AuditResult, BaselineComparison, BaselineEntry, Finding } from '../../src/engine/types';
 import type { Severity } from '../../src/severity';
 import { cleanResult } from './sample-result';
 
@@ -52,4 +52,20 @@ export function hostileFinding(): Finding {
     logicalLocation: { fullyQualifiedName: '/apis/evil', kind: 'api', name: HOSTILE.name },
     fix: { text: `Set it to '${HOSTILE.name}'.` },
   });
+}
+
+/** A comparison with `.audit-baseline.json` (outside the working tree), as `scan --baseline` attaches it. */
+export function baselineComparison(
+  counts: { new: number; unchanged: number },
+  absent: BaselineEntry[] = [],
+): BaselineComparison {
+  return {
+    file: '.audit-baseline.json',
+    inWorkingTree: false,
+    entries: counts.unchanged + absent.length,
+    ...counts,
+    absent,
+    notChecked: 0,
+    stale: { maxAgeDays: 90, count: 0 },
+  };
 }

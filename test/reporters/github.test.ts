@@ -1,7 +1,7 @@
 import { escapeText } from '../../src/util/escape';
 import { githubReporter, ANNOTATIONS_PER_LEVEL } from '../../reporters/github';
 import { OPTIONS, fullResult } from './sample-result';
-import { HOSTILE, findingAt, hostileFinding, resultWith } from './ci-formats-helpers';
+import { HOSTILE, baselineComparison, findingAt, hostileFinding, resultWith } from './ci-formats-helpers';
 
 /** A workflow command as the runner reads one line: `::name key=value,...::message`. */
 const COMMAND = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/;
@@ -123,16 +123,7 @@ describe('github reporter with a baseline', () => {
       findingAt(1, 'error', { baseline: 'new' }),
       findingAt(2, 'error', { baseline: 'unchanged' }),
     ]);
-    result.baseline = {
-      file: '.audit-baseline.json',
-      inWorkingTree: false,
-      entries: 2,
-      new: 1,
-      unchanged: 1,
-      absent: [],
-      notChecked: 0,
-      stale: { maxAgeDays: 90, count: 0 },
-    };
+    result.baseline = baselineComparison({ new: 1, unchanged: 1 });
     const all = lines(githubReporter(result, OPTIONS));
     expect(all.map(parse).filter((p) => p !== undefined)).toHaveLength(1);
     expect(all.at(-1)).toContain('1 recorded in the baseline (not annotated), 0 fixed since');

@@ -1,7 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import { MARKDOWN_LIMIT, markdownReporter } from '../../reporters/markdown';
 import { OPTIONS, fullResult, cleanResult } from './sample-result';
-import { HOSTILE, findingAt, hostileFinding, resultWith } from './ci-formats-helpers';
+import { HOSTILE, baselineComparison, findingAt, hostileFinding, resultWith } from './ci-formats-helpers';
 
 /** CommonMark with GFM tables and strike-through, raw HTML allowed (as GitHub allows a safe subset of it). */
 const markdown = new MarkdownIt({ html: true, linkify: false });
@@ -106,24 +106,15 @@ describe('markdown reporter with a baseline', () => {
       findingAt(1, 'warning', { baseline: 'new' }),
       findingAt(2, 'error', { baseline: 'unchanged' }),
     ]);
-    result.baseline = {
-      file: '.audit-baseline.json',
-      inWorkingTree: false,
-      entries: 3,
-      new: 1,
-      unchanged: 1,
-      absent: [
-        {
-          fingerprint: 'f',
-          ruleId: 'redirect-uri-safe',
-          resource: { kind: 'application', name: 'x', id: '/applications/x' },
-          message: 'm',
-          firstRecorded: '2026-01-01',
-        },
-      ],
-      notChecked: 0,
-      stale: { maxAgeDays: 90, count: 0 },
-    };
+    result.baseline = baselineComparison({ new: 1, unchanged: 1 }, [
+      {
+        fingerprint: 'f',
+        ruleId: 'redirect-uri-safe',
+        resource: { kind: 'application', name: 'x', id: '/applications/x' },
+        message: 'm',
+        firstRecorded: '2026-01-01',
+      },
+    ]);
     const report = markdownReporter(result, OPTIONS);
     expect(report).toMatch(/^### ✅ apim-oauth-audit: no findings at or above `error`/);
     expect(report).toContain('Baseline: 1 new finding, 1 recorded in it (not listed), 1 entry fixed since.');
