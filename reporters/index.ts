@@ -19,5 +19,8 @@ export const reporters: Readonly<Record<ReporterName, Reporter>> = {
   get sarif() {
     return (require('./sarif') as typeof import('./sarif')).sarifReporter;
   },
+  get html() {
+    return (require('./html') as typeof import('./html')).htmlReporter;
+  },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -5,7 +5,7 @@
  */
 import type { AuditResult } from '../src/engine/types';
 
-export const REPORTER_NAMES = ['text', 'json', 'sarif'] as const;
+export const REPORTER_NAMES = ['text', 'json', 'sarif', 'html'] as const;
 export type ReporterName = (typeof REPORTER_NAMES)[number];
 
 /** A rule's documentation as the caller loaded it (the rule registry's docs); never part of the audit result. */

@@ -24,6 +24,7 @@ import { normalize } from './model/normalize';
 import { displayPath } from './util/package-root';
 import { locateInSnapshot, snapshotText } from './sources/snapshot/located';
 import { placeUnplaced } from './engine/unplaced';
+import { policyChains } from './engine/policy-chains';
 
 export interface AuditRequest {
   cwd: string;
@@ -57,6 +58,8 @@ export interface AuditRequest {
    * usage error, raised before any source is read.
    */
   fileLocations?: boolean;
+  /** Attach the effective-policy chains behind the policy findings (`AuditResult.policyChains`; the HTML report). */
+  policyChains?: boolean;
   now: Date;
 }
 
@@ -149,7 +152,7 @@ export async function loadInventory(request: AuditRequest, prepared: PreparedAud
  * `prepared` (resolved by `prepareAudit`); of `request` only the clock and the working directory are read here.
  */
 export function runPreparedAudit(
-  request: Pick<AuditRequest, 'cwd' | 'now'>,
+  request: Pick<AuditRequest, 'cwd' | 'now' | 'policyChains'>,
   prepared: PreparedAudit,
   inventory: Inventory,
 ): AuditResult {
@@ -161,7 +164,7 @@ export function runPreparedAudit(
  * the files themselves (the diff of `--fix-dry-run` shows lines around each edit).
  */
 function auditInventory(
-  request: Pick<AuditRequest, 'cwd' | 'now'>,
+  request: Pick<AuditRequest, 'cwd' | 'now' | 'policyChains'>,
   prepared: PreparedAudit,
   inventory: Inventory,
 ): { result: AuditResult; redact: (text: string) => string } {
@@ -184,7 +187,19 @@ function auditInventory(
     files: inventory.files,
     sources: inventory.sources.map((s) => s.spec),
   });
-  return { result: { ...result, configuration }, redact: secretRedactor(secretValues(model)) };
+  const redact = secretRedactor(secretValues(model));
+  const chains = request.policyChains
+    ? {
+        policyChains: policyChains({
+          model,
+          findings: result.findings,
+          rules: result.rules,
+          files: inventory.files,
+          redact,
+        }),
+      }
+    : {};
+  return { result: { ...result, configuration, ...chains }, redact };
 }
 
 /** The whole audit in one call. */

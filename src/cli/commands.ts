@@ -171,6 +171,8 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
         ...(snapshotOut !== undefined ? { snapshotOut } : {}),
         // Code scanning drops a result without a file and line: SARIF of live data needs --snapshot-out.
         fileLocations: command.format === 'sarif',
+        // The HTML report shows the effective policies behind policy findings.
+        policyChains: command.format === 'html',
         ...configRequest(command, io.env),
         ...(command.failOn !== undefined ? { failOn: command.failOn } : {}),
         ...sinks,

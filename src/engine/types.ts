@@ -5,6 +5,7 @@ import type { Suppression } from '../config/types';
 import type { ResourceKind } from '../model/types';
 import type { FailOn, Severity, SeverityLevel } from '../severity';
 import type { FixValue, RuleMeta } from '../../rules/support/contract';
+import type { PolicyChainsView } from './policy-chain-types';
 
 export interface ResourceRef {
   kind: ResourceKind;
@@ -142,6 +143,8 @@ export interface AuditResult {
   sources: string[];
   /** What the configuration in effect does to the gate; stated in every report format. */
   configuration?: GateConfiguration;
+  /** The effective policies behind the policy findings, when the caller asked (`AuditRequest.policyChains`). */
+  policyChains?: PolicyChainsView;
 }
 
 /** Whatever weakens the gate, so that no report hides it (issue 10, trust model). */
