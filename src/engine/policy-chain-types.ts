@@ -3,7 +3,13 @@
  * bounded, serialisable data (no model objects), every string redacted of the secrets the data holds. The audit
  * computes it when a report asks (`scan --format html`, src/engine/policy-chains.ts); reporters only format it.
  */
-import type { Location } from './types';
+
+/** A `Location` (./types.ts, which imports this file): file relative to the working directory, 1-based line and column. */
+export interface ChainLocation {
+  file?: string;
+  line?: number;
+  column?: number;
+}
 
 /** What a path's inbound does with the access token, as `api-validate-jwt` judges it (rules/support/validation-verdict.ts). */
 export type ChainValidation = 'validated' | 'conditional' | 'lost' | 'none' | 'unknown';
@@ -20,7 +26,7 @@ export interface ChainLine {
   depth: number;
   /** `<validate-jwt header-name="Authorization">`, or a text value: rebuilt from the parsed policy, redacted and cut. */
   text: string;
-  location?: Location;
+  location?: ChainLocation;
   mark?: ChainMark;
   /** Why the line is marked, in words. */
   note?: string;
@@ -38,7 +44,7 @@ export interface ChainScope {
   state: 'policy' | 'none' | 'unreadable';
   /** Why an unreadable policy could not be read. */
   reason?: string;
-  location?: Location;
+  location?: ChainLocation;
   /** The policy's inbound section, outlined (empty when it has none: then it changes nothing). */
   inbound: ChainLine[];
   /** Outline lines left out (MAX_LINES). */
