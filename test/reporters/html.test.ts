@@ -113,7 +113,9 @@ describe('html reporter: escaping untrusted values', () => {
     expect(page).not.toContain('<img');
     // Every `<` outside the style and script starts a well-formed tag whose attributes are all quoted, and no
     // attribute is an event handler (escaped payloads read `onerror=` as text inside a quoted value).
-    const body = page.replace('<!DOCTYPE html>', '').replace(/<style>[\s\S]*?<\/style>|<script>[\s\S]*?<\/script>/g, '');
+    const body = page
+      .replace('<!DOCTYPE html>', '')
+      .replace(/<style>[\s\S]*?<\/style>|<script>[\s\S]*?<\/script>/g, '');
     const TAG = /^<\/?[a-z][a-z0-9]*((?:\s+[a-z-]+(?:="[^"<>]*")?)*)\s*\/?>/i;
     for (const at of body.matchAll(/</g)) {
       const tag = TAG.exec(body.slice(at.index));
