@@ -20,15 +20,20 @@ import {
   type EffectiveStatement,
   type OperationPolicy,
 } from '../policy/effective';
-import { includedFragmentId } from '../policy/fragments';
-import { literalSecretsIn } from '../policy/secrets';
-import type { PolicyElement } from '../policy/types';
 import { describeSource, isTokenValidation } from '../../rules/support/jwt';
 import { describeUnreadable } from '../../rules/support/policy-texts';
 import { pathOwners, tokenVerdict, type Verdict } from '../../rules/support/validation-verdict';
-import { locateTextOffset } from './locate';
+import {
+  cut,
+  lineKey,
+  locateIn,
+  MAX_OUTLINE_LINES,
+  MAX_TEXT,
+  outlineOf,
+  type Marks,
+  type OutlineContext,
+} from './policy-outline';
 import type {
-  ChainLine,
   ChainMark,
   ChainPath,
   ChainScope,
@@ -38,14 +43,18 @@ import type {
   PolicyChain,
   PolicyChainsView,
 } from './policy-chain-types';
-import type { Finding, Location, RuleDescriptor } from './types';
+import type { Finding, RuleDescriptor } from './types';
 
 /** Chains shown; operation names per chain; call paths per chain; lines per outline; statements per path. */
-export const CHAIN_LIMITS = { chains: 50, names: 20, paths: 6, lines: 80, statements: 60 } as const;
-/** Longest text of an outline line, and of one attribute value in it (characters). */
-const MAX_TEXT = 200;
-const MAX_VALUE = 120;
-const REDACTED = '[redacted]';
+export const CHAIN_LIMITS = {
+  chains: 50,
+  names: 20,
+  paths: 6,
+  lines: MAX_OUTLINE_LINES,
+  statements: 60,
+  /** Outline lines of the whole view (a few hundred kilobytes of HTML at most). */
+  totalLines: 4000,
+} as const;
 
 export interface ChainInput {
   model: Model;
@@ -82,7 +91,8 @@ export function policyChains(input: ChainInput): PolicyChainsView {
   }
   const all = [...groups.values()];
   const shown = all.slice(0, CHAIN_LIMITS.chains);
-  const chains = shown.map((group) => chainOf(group, input));
+  const budget = { lines: CHAIN_LIMITS.totalLines };
+  const chains = shown.map((group) => chainOf(group, input, budget));
   return redactStrings(
     {
       chains,
@@ -165,7 +175,7 @@ function allDrops(drops: readonly DroppedInheritance[]): DroppedInheritance[] {
   return drops.flatMap((d) => [d, ...allDrops(d.nested)]);
 }
 
-function chainOf(group: Group, input: ChainInput): PolicyChain {
+function chainOf(group: Group, input: ChainInput, budget: PathContext['budget']): PolicyChain {
   const [op] = group.operations as [OperationPolicy];
   const lines = new Set(
     group.findings.flatMap((f) => (f.location.line !== undefined ? [lineKey(f.location)] : [])),
@@ -176,32 +186,12 @@ function chainOf(group: Group, input: ChainInput): PolicyChain {
     operations: group.operations.slice(0, CHAIN_LIMITS.names).map((o) => o.label),
     operationCount: group.operations.length,
     findings: group.findings.map((f) => f.fingerprint),
-    paths: paths.map((path) => pathOf(op, path, { ...input, lines })),
+    paths: paths.map((path) => pathOf(op, path, { ...input, lines, budget })),
     omittedPaths: op.paths.length - paths.length,
   };
 }
 
-/**
- * Where a finding points, to match outline lines against: file, line and column when it has one (a policy in a
- * JSON string is one line of the file), else file and line.
- */
-function lineKey(location: Location, withColumn = true): string {
-  const column = withColumn ? (location.column ?? '') : '';
-  return `${location.file ?? ''}\u0000${location.line ?? ''}\u0000${column}`;
-}
-
-interface PathContext extends ChainInput {
-  /** Where the chain's findings point (`lineKey`). */
-  lines: ReadonlySet<string>;
-}
-
-/** What happens to each token validation (and each included fragment holding one) on a path. */
-interface Marks {
-  /** Key: the element, or `fragment:<id>` for an `<include-fragment>`, within its policy. */
-  statements: Map<PolicyDocument, Map<PolicyElement | string, { mark: ChainMark; note: string }>>;
-  /** Policies whose inbound has no `<base />` and drops what broader scopes run: `lost` when a token validation. */
-  drops: Map<PolicyDocument, { mark: ChainMark; note: string }>;
-}
+type PathContext = ChainInput & OutlineContext;
 
 function pathOf(op: OperationPolicy, path: CallPath, context: PathContext): ChainPath {
   const verdict = tokenVerdict(path);
@@ -332,71 +322,6 @@ function scopeOf(owner: PolicyOwner, path: CallPath, marks: Marks, context: Path
     inbound: outline.lines,
     omittedLines: outline.omitted,
   };
-}
-
-function locateIn(
-  document: PolicyDocument,
-  offset: number,
-  files: ChainInput['files'],
-): Location | undefined {
-  const { origin } = document;
-  if (!origin?.file) return undefined;
-  return locateTextOffset({ origin, offset }, files) ?? { file: origin.file };
-}
-
-/**
- * The section as indented lines: each element's start tag (attributes in full up to MAX_VALUE characters), each
- * text and CDATA value; comments left out. Values of literal secrets are replaced, never rebuilt.
- */
-function outlineOf(
-  section: PolicyElement,
-  document: PolicyDocument,
-  marks: Marks,
-  context: PathContext,
-): { lines: ChainLine[]; omitted: number } {
-  const secrets = new Set(literalSecretsIn(document).map((s) => s.element));
-  const byKey = marks.statements.get(document);
-  const lines: ChainLine[] = [];
-  let omitted = 0;
-  const push = (line: ChainLine, offset: number) => {
-    if (lines.length >= CHAIN_LIMITS.lines) {
-      omitted++;
-      return;
-    }
-    const location = locateIn(document, offset, context.files);
-    const finding =
-      location?.line !== undefined &&
-      (context.lines.has(lineKey(location)) || context.lines.has(lineKey(location, false)));
-    lines.push({ ...line, ...(location ? { location } : {}), ...(finding ? { finding: true } : {}) });
-  };
-  const visit = (element: PolicyElement, depth: number) => {
-    const key = element.name === 'include-fragment' ? `fragment:${includedFragmentId(element)}` : element;
-    const marked = depth === 0 ? marks.drops.get(document) : byKey?.get(key);
-    push({ depth, text: startTag(element, secrets.has(element)), ...(marked ?? {}) }, element.offset);
-    for (const node of element.children) {
-      if (node.type === 'element') visit(node, depth + 1);
-      else if (node.type === 'text' || node.type === 'cdata') {
-        const text = node.value.replace(/\s+/g, ' ').trim();
-        if (text === '') continue;
-        push({ depth: depth + 1, text: secrets.has(element) ? REDACTED : cut(text, MAX_TEXT) }, node.offset);
-      }
-    }
-  };
-  visit(section, 0);
-  return { lines, omitted };
-}
-
-function startTag(element: PolicyElement, secret: boolean): string {
-  const attributes = element.attributes.map((a) => {
-    const value = secret && a.name === 'password' ? REDACTED : cut(a.value, MAX_VALUE);
-    return ` ${a.name}="${value}"`;
-  });
-  const empty = element.children.every((n) => n.type === 'comment');
-  return cut(`<${element.name}${attributes.join('')}${empty ? ' />' : '>'}`, MAX_TEXT);
-}
-
-function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** A copy with `redact` applied to every string (the view holds only plain objects, arrays and scalars). */

@@ -101,6 +101,13 @@ describe('policy chains behind policy findings', () => {
     const doc = loadSampleDoc('contoso');
     const service = (doc.apim as { apis: { name: string; id: string }[] }[])[0]!;
     const [template] = service.apis;
+    // A global policy longer than one outline: every chain would take its whole share of lines.
+    const global = (service as unknown as { policy: { value: string } }).policy;
+    const headers = Array.from(
+      { length: 40 },
+      (_, i) => `<set-header name="x-${i}" exists-action="override"><value>v</value></set-header>`,
+    );
+    global.value = global.value.replace('<inbound>', `<inbound>${headers.join('')}`);
     const extra = CHAIN_LIMITS.chains + 5 - service.apis.length;
     for (let i = 0; i < extra; i++) {
       service.apis.push({
@@ -115,5 +122,13 @@ describe('policy chains behind policy findings', () => {
     expect(view?.chains).toHaveLength(CHAIN_LIMITS.chains);
     expect(view?.omittedChains).toBeGreaterThan(0);
     expect(view?.omittedOperations).toBeGreaterThanOrEqual(view?.omittedChains ?? 0);
+    // The outlines of the whole view share one budget; what it cuts is counted.
+    const scopes = (view?.chains ?? []).flatMap((c) => c.paths.flatMap((p) => p.scopes));
+    const lines = scopes.reduce((n, s) => n + s.inbound.length, 0);
+    expect(lines).toBeLessThanOrEqual(CHAIN_LIMITS.totalLines);
+    expect(lines).toBeGreaterThan(CHAIN_LIMITS.totalLines / 2);
+    expect(scopes.some((s) => s.state === 'policy' && s.inbound.length === 0 && s.omittedLines > 0)).toBe(
+      true,
+    );
   });
 });
