@@ -66,8 +66,9 @@ export interface ChainInput {
 
 interface Group {
   api: string;
-  operations: OperationPolicy[];
-  findings: Finding[];
+  /** In the order first seen (sets: a service-wide finding reaches every operation). */
+  operations: Set<OperationPolicy>;
+  findings: Set<Finding>;
 }
 
 export function policyChains(input: ChainInput): PolicyChainsView {
@@ -82,11 +83,11 @@ export function policyChains(input: ChainInput): PolicyChainsView {
       const key = targets.chainKey(op);
       let group = groups.get(key);
       if (!group) {
-        group = { api: op.api.name, operations: [], findings: [] };
+        group = { api: op.api.name, operations: new Set(), findings: new Set() };
         groups.set(key, group);
       }
-      if (!group.operations.includes(op)) group.operations.push(op);
-      if (!group.findings.includes(finding)) group.findings.push(finding);
+      group.operations.add(op);
+      group.findings.add(finding);
     }
   }
   const all = [...groups.values()];
@@ -97,7 +98,7 @@ export function policyChains(input: ChainInput): PolicyChainsView {
     {
       chains,
       omittedChains: all.length - shown.length,
-      omittedOperations: all.slice(shown.length).reduce((n, g) => n + g.operations.length, 0),
+      omittedOperations: all.slice(shown.length).reduce((n, g) => n + g.operations.size, 0),
     },
     input.redact,
   );
@@ -108,6 +109,7 @@ class Targets {
   private readonly byEntity = new Map<string, OperationPolicy[]>();
   private readonly byFragment = new Map<string, OperationPolicy[]>();
   private readonly documentIds = new Map<PolicyDocument, number>();
+  private readonly keys = new Map<OperationPolicy, string>();
 
   constructor(private readonly operations: readonly OperationPolicy[]) {
     for (const op of operations) {
@@ -151,6 +153,15 @@ class Targets {
 
   /** Operations of one API whose call paths run the same policies share a chain. */
   chainKey(op: OperationPolicy): string {
+    let key = this.keys.get(op);
+    if (key === undefined) {
+      key = this.keyOf(op);
+      this.keys.set(op, key);
+    }
+    return key;
+  }
+
+  private keyOf(op: OperationPolicy): string {
     const id = (d: PolicyDocument) => {
       let n = this.documentIds.get(d);
       if (n === undefined) {
@@ -176,16 +187,18 @@ function allDrops(drops: readonly DroppedInheritance[]): DroppedInheritance[] {
 }
 
 function chainOf(group: Group, input: ChainInput, budget: PathContext['budget']): PolicyChain {
-  const [op] = group.operations as [OperationPolicy];
+  const operations = [...group.operations];
+  const findings = [...group.findings];
+  const [op] = operations as [OperationPolicy];
   const lines = new Set(
-    group.findings.flatMap((f) => (f.location.line !== undefined ? [lineKey(f.location)] : [])),
+    findings.flatMap((f) => (f.location.line !== undefined ? [lineKey(f.location)] : [])),
   );
   const paths = op.paths.slice(0, CHAIN_LIMITS.paths);
   return {
     api: group.api,
-    operations: group.operations.slice(0, CHAIN_LIMITS.names).map((o) => o.label),
-    operationCount: group.operations.length,
-    findings: group.findings.map((f) => f.fingerprint),
+    operations: operations.slice(0, CHAIN_LIMITS.names).map((o) => o.label),
+    operationCount: operations.length,
+    findings: findings.map((f) => f.fingerprint),
     paths: paths.map((path) => pathOf(op, path, { ...input, lines, budget })),
     omittedPaths: op.paths.length - paths.length,
   };
