@@ -2,7 +2,7 @@
  * The effective-policy chains the audit attaches for the HTML report: only for operations policy findings point
  * at, with the line that lost the token validation marked, bounded, and redacted.
  */
-import { writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { audit } from '../../src/audit';
 import { CHAIN_LIMITS } from '../../src/engine/policy-chains';
@@ -64,6 +64,24 @@ describe('policy chains behind policy findings', () => {
     expect(dropped[0]?.note).toBe(
       "does not run on this path: the operation policy of 'pricing-api/update-price' has no <base /> in inbound",
     );
+  });
+
+  it('mark the <include-fragment> whose validate-jwt a missing <base /> drops', async () => {
+    const dir = makeTempDir('policy-chains-fragment');
+    cpSync(path.join(REPO_ROOT, 'examples/apiops-real'), dir, { recursive: true });
+    const operation = path.join(dir, 'apimartifacts/apis/catalog-api/operations/list-products');
+    mkdirSync(operation, { recursive: true });
+    writeFileSync(
+      path.join(operation, 'policy.xml'),
+      policyXml({ inbound: '<set-header name="X-A" exists-action="override"><value>1</value></set-header>' }),
+    );
+    const result = await chainsOf(['apiops:apimartifacts', 'manifest:entra'], dir);
+    const catalog = chainOf(result.policyChains?.chains ?? [], 'catalog-api/list-products');
+    expect(catalog.paths[0]?.validation).toBe('lost');
+    const dropped = scope(catalog, 'api').inbound.filter((l) => l.mark === 'dropped');
+    expect(dropped.map((l) => l.text)).toEqual(['<include-fragment fragment-id="entra-validation" />']);
+    expect(dropped[0]?.note).toContain("(in policy fragment 'entra-validation')");
+    expect(scope(catalog, 'operation').inbound[0]).toMatchObject({ mark: 'lost', finding: true });
   });
 
   it('show a validation that runs as such, and only operations findings point at', async () => {
