@@ -70,6 +70,10 @@ describe('html reporter: structure', () => {
     expect(page).toContain('This configuration weakens the gate');
   });
 
+  it('ignores the colour option', () => {
+    expect(htmlReporter(fullResult(), { ...OPTIONS, color: true })).toBe(page);
+  });
+
   it('a clean, complete audit says so, without a banner', () => {
     const clean = htmlReporter(cleanResult(), OPTIONS);
     expect(clean).toContain('<p>No findings.</p>');
