@@ -31,5 +31,8 @@ export const reporters: Readonly<Record<ReporterName, Reporter>> = {
   get 'azure-devops'() {
     return (require('./azure-devops') as typeof import('./azure-devops')).azureDevopsReporter;
   },
+  get html() {
+    return (require('./html') as typeof import('./html')).htmlReporter;
+  },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -9,6 +9,7 @@ export const REPORTER_NAMES = [
   'text',
   'json',
   'sarif',
+  'html',
   'markdown',
   'junit',
   'github',

@@ -25,6 +25,7 @@ import { normalize } from './model/normalize';
 import { displayPath } from './util/package-root';
 import { locateInSnapshot, snapshotText } from './sources/snapshot/located';
 import { placeUnplaced } from './engine/unplaced';
+import { policyChains } from './engine/policy-chains';
 
 export interface AuditRequest {
   cwd: string;
@@ -65,6 +66,8 @@ export interface AuditRequest {
    * others are `new`. Read and validated by the caller before any source is read.
    */
   baseline?: AppliedBaseline;
+  /** Attach the effective-policy chains behind the policy findings (`AuditResult.policyChains`; the HTML report). */
+  policyChains?: boolean;
   now: Date;
 }
 
@@ -159,7 +162,7 @@ export async function loadInventory(request: AuditRequest, prepared: PreparedAud
  * `prepared` (resolved by `prepareAudit`); of `request` only the clock and the working directory are read here.
  */
 export function runPreparedAudit(
-  request: Pick<AuditRequest, 'cwd' | 'now' | 'baseline'>,
+  request: Pick<AuditRequest, 'cwd' | 'now' | 'baseline' | 'policyChains'>,
   prepared: PreparedAudit,
   inventory: Inventory,
 ): AuditResult {
@@ -171,7 +174,7 @@ export function runPreparedAudit(
  * the files themselves (the diff of `--fix-dry-run` shows lines around each edit).
  */
 function auditInventory(
-  request: Pick<AuditRequest, 'cwd' | 'now' | 'baseline'>,
+  request: Pick<AuditRequest, 'cwd' | 'now' | 'baseline' | 'policyChains'>,
   prepared: PreparedAudit,
   inventory: Inventory,
 ): { result: AuditResult; redact: (text: string) => string } {
@@ -202,7 +205,19 @@ function auditInventory(
   const gate = baseline
     ? { ...configuration, baseline: { ...baseline.source, entries: baseline.entries.length } }
     : configuration;
-  return { result: { ...compared, configuration: gate }, redact: secretRedactor(secretValues(model)) };
+  const redact = secretRedactor(secretValues(model));
+  const chains = request.policyChains
+    ? {
+        policyChains: policyChains({
+          model,
+          findings: compared.findings,
+          rules: compared.rules,
+          files: inventory.files,
+          redact,
+        }),
+      }
+    : {};
+  return { result: { ...compared, configuration: gate, ...chains }, redact };
 }
 
 /** The whole audit in one call. */

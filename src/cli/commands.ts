@@ -211,6 +211,8 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
         ...(snapshotOut !== undefined ? { snapshotOut } : {}),
         // Code scanning drops a result without a file and line: SARIF of live data needs --snapshot-out.
         fileLocations: targets.some((t) => t.format === 'sarif'),
+        // The HTML report shows the effective policies behind policy findings.
+        policyChains: targets.some((t) => t.format === 'html'),
         ...configRequest(command, io.env),
         ...(command.failOn !== undefined ? { failOn: command.failOn } : {}),
         ...sinks,

@@ -5,6 +5,7 @@ import type { Suppression } from '../config/types';
 import type { ResourceKind } from '../model/types';
 import type { FailOn, Severity, SeverityLevel } from '../severity';
 import type { FixValue, RuleMeta } from '../../rules/support/contract';
+import type { PolicyChainsView } from './policy-chain-types';
 
 export interface ResourceRef {
   kind: ResourceKind;
@@ -151,6 +152,8 @@ export interface AuditResult {
   configuration?: GateConfiguration;
   /** The comparison with a baseline (`scan --baseline`); absent when the run had none. */
   baseline?: BaselineComparison;
+  /** The effective policies behind the policy findings, when the caller asked (`AuditRequest.policyChains`). */
+  policyChains?: PolicyChainsView;
 }
 
 /** One finding recorded in a baseline file (schemas/baseline.schema.json). */
