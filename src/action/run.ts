@@ -118,7 +118,7 @@ function outputLines(values: Record<string, string>): string {
 
 interface JsonReport {
   complete: boolean;
-  findings: { severity: string; suppressed?: unknown }[];
+  findings: { severity: string; suppressed?: unknown; baselineState?: string }[];
 }
 
 function readIfPresent(file: string): string | undefined {
@@ -158,7 +158,9 @@ export async function runAction(env: Env, io: CliIO): Promise<number> {
     if (summary !== undefined && summaryFile) appendFileSync(summaryFile, `${summary}\n`);
     const json = readIfPresent(path.join(dir, 'audit.json'));
     const report = json === undefined ? undefined : (JSON.parse(json) as JsonReport);
-    const active = report?.findings.filter((f) => f.suppressed === undefined) ?? [];
+    // What the gate judges: neither suppressed nor recorded in the baseline.
+    const active =
+      report?.findings.filter((f) => f.suppressed === undefined && f.baselineState !== 'unchanged') ?? [];
     const outputFile = env['GITHUB_OUTPUT'];
     if (outputFile) {
       appendFileSync(

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { cli } from '../helpers/cli';
 import { makeTempDir } from '../helpers/temp';
 import { REPO_ROOT } from '../helpers/sample';
 
@@ -215,6 +216,21 @@ describe('action.yml', () => {
     expect(run.stdout).not.toMatch(/^::/m);
     expect(run.outputs['sarif-file']).toBe('');
     expect(Number(run.outputs['findings'])).toBeGreaterThan(0);
+  });
+
+  it('passes with a baseline that records every finding, and annotates none of them', async () => {
+    const workspace = workspaceWithSample();
+    const recorded = await cli(['baseline', 'snapshot:tenant.json', '--output', 'baseline.json'], {
+      cwd: workspace,
+    });
+    expect(recorded.code).toBe(0);
+    const run = runAction({ sources: 'snapshot:tenant.json', baseline: 'baseline.json' }, workspace);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(/^::(error|warning|notice) file=/m);
+    expect(run.summary).toMatch(/^### ✅ apim-oauth-audit/);
+    expect(run.summary).toContain('Baseline: 0 new findings');
+    expect(run.outputs['findings']).toBe('0');
+    expect(run.outputs['errors']).toBe('0');
   });
 
   it('refuses bad inputs with exit 2 and a message naming the input', () => {
