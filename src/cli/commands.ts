@@ -198,6 +198,12 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
     command.linkBase,
   );
   checkFixFlags(command);
+  if (command.fixDryRun && targets.slice(1).some((t) => t.file === undefined)) {
+    throw new AuditError(
+      'usage',
+      '--report <format>=-: under --fix-dry-run stdout carries the diff; give a file.',
+    );
+  }
   const now = parseNow(command.now);
   const baseline = scanBaseline(command, io, limits, now);
   const { end, ...sinks } = sourceSinks(io, command.verbose);

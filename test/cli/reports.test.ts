@@ -54,6 +54,10 @@ describe('scan --report', () => {
     [['--output', 'a.json', '--report', 'sarif=./a.json'], '--report: ./a.json is the target of two reports'],
     [['--report', 'json=missing/a.json'], '--report missing/a.json: the folder missing does not exist'],
     [['--link-base', 'javascript:alert(1)'], '--link-base javascript:alert(1): expected an http(s) URL'],
+    [
+      ['--output', 'a.json', '--report', 'json=-', '--fix-dry-run'],
+      '--report <format>=-: under --fix-dry-run stdout carries the diff',
+    ],
   ])('refuses %j before reading anything (exit 2)', async (args, message) => {
     const dir = makeTempDir('reports-bad');
     const run = await cli(['scan', path.join(REPO_ROOT, SAMPLE), ...NOW, ...args], { cwd: dir });
