@@ -59,6 +59,25 @@ function annotation(finding: Finding): string {
   return command(COMMANDS[finding.severity], properties, escapeText(`${finding.message}${where}`));
 }
 
+/**
+ * How many annotations each level gets, and how many findings get none: the first ANNOTATIONS_PER_LEVEL of each
+ * level, the incomplete-audit annotation taking one error slot. The one decision of the cap: the action's job
+ * summary counts what the log left out with it.
+ */
+export function annotationSlots(
+  counts: Readonly<Record<Severity, number>>,
+  complete: boolean,
+): { shown: Record<Severity, number>; left: number } {
+  const reserved = complete ? 0 : 1;
+  const shown = {
+    error: Math.min(counts.error, ANNOTATIONS_PER_LEVEL - reserved),
+    warning: Math.min(counts.warning, ANNOTATIONS_PER_LEVEL),
+    note: Math.min(counts.note, ANNOTATIONS_PER_LEVEL),
+  };
+  const left = counts.error + counts.warning + counts.note - shown.error - shown.warning - shown.note;
+  return { shown, left };
+}
+
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
@@ -78,26 +97,22 @@ export function githubReporter(result: AuditResult, _options: ReporterOptions): 
   const reported = result.findings.filter((f) => !f.suppressed);
   // Findings a baseline records are not the change's: only new ones are annotated (and fail the gate).
   const active = reported.filter((f) => f.baseline !== 'unchanged');
-  const shown: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
-  // The incomplete-audit annotation takes one of the error slots.
-  if (!result.complete) shown.error = 1;
-  let left = 0;
+  const bySeverity = (severity: Severity) => active.filter((f) => f.severity === severity);
+  const counts = {
+    error: bySeverity('error').length,
+    warning: bySeverity('warning').length,
+    note: bySeverity('note').length,
+  };
+  const { shown, left } = annotationSlots(counts, result.complete);
   for (const severity of ['error', 'warning', 'note'] as const) {
-    for (const finding of active.filter((f) => f.severity === severity)) {
-      if (shown[severity] >= ANNOTATIONS_PER_LEVEL) {
-        left++;
-        continue;
-      }
-      shown[severity]++;
-      lines.push(annotation(finding));
-    }
+    lines.push(...bySeverity(severity).slice(0, shown[severity]).map(annotation));
   }
   const unchanged = reported.length - active.length;
   const fromBaseline =
     result.baseline !== undefined
       ? `; ${unchanged} recorded in the baseline (not annotated), ${result.baseline.absent.length} fixed since`
       : '';
-  const counts = `${plural(reported.length, 'finding')} (${plural(result.summary.error, 'error')}, ${plural(result.summary.warning, 'warning')}, ${plural(result.summary.note, 'note')})`;
+  const total = `${plural(reported.length, 'finding')} (${plural(result.summary.error, 'error')}, ${plural(result.summary.warning, 'warning')}, ${plural(result.summary.note, 'note')})`;
   const rest =
     left > 0
       ? `; ${left} not annotated (GitHub shows ${ANNOTATIONS_PER_LEVEL} per level and step): see the job summary or the full report`
@@ -106,8 +121,6 @@ export function githubReporter(result: AuditResult, _options: ReporterOptions): 
   const abstained =
     security.length > 0 ? `; security rules not (fully) evaluated: ${security.join(', ')}` : '';
   // A plain log line, escaped like any text that quotes the input.
-  lines.push(
-    neutralizeCommandLines(escapeText(`${TOOL_NAME}: ${counts}${fromBaseline}${rest}${abstained}.`)),
-  );
+  lines.push(neutralizeCommandLines(escapeText(`${TOOL_NAME}: ${total}${fromBaseline}${rest}${abstained}.`)));
   return `${lines.join('\n')}\n`;
 }

@@ -10,6 +10,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ANNOTATIONS_PER_LEVEL, annotationSlots } from '../../reporters/github';
 import { REPORTER_NAMES, type ReporterName } from '../../reporters/types';
 import { run } from '../cli/main';
 import { processIO, type CliIO } from '../cli/io';
@@ -129,6 +130,18 @@ function readIfPresent(file: string): string | undefined {
   }
 }
 
+/** The summary's count of findings the annotations leave out (GitHub shows a few per level and step). */
+function annotationNote(inputs: ActionInputs, active: JsonReport['findings'], complete: boolean): string {
+  if (!inputs.annotations) return '';
+  const count = (severity: string) => active.filter((f) => f.severity === severity).length;
+  const { left } = annotationSlots(
+    { error: count('error'), warning: count('warning'), note: count('note') },
+    complete,
+  );
+  if (left === 0) return '';
+  return `\n*${left} of these findings have no annotation on the pull request: GitHub shows ${ANNOTATIONS_PER_LEVEL} per level and step.*\n`;
+}
+
 /** Runs the step; returns the exit code (the CLI's, or 2 for bad inputs). */
 export async function runAction(env: Env, io: CliIO): Promise<number> {
   let inputs: ActionInputs;
@@ -153,14 +166,17 @@ export async function runAction(env: Env, io: CliIO): Promise<number> {
     if (log !== undefined) io.stdout(log);
     const annotations = inputs.annotations ? readIfPresent(path.join(dir, 'annotations.txt')) : undefined;
     if (annotations !== undefined) io.stdout(annotations);
-    const summary = inputs.summary ? readIfPresent(path.join(dir, 'summary.md')) : undefined;
-    const summaryFile = env['GITHUB_STEP_SUMMARY'];
-    if (summary !== undefined && summaryFile) appendFileSync(summaryFile, `${summary}\n`);
     const json = readIfPresent(path.join(dir, 'audit.json'));
     const report = json === undefined ? undefined : (JSON.parse(json) as JsonReport);
     // What the gate judges: neither suppressed nor recorded in the baseline.
     const active =
       report?.findings.filter((f) => f.suppressed === undefined && f.baselineState !== 'unchanged') ?? [];
+    const summary = inputs.summary ? readIfPresent(path.join(dir, 'summary.md')) : undefined;
+    const summaryFile = env['GITHUB_STEP_SUMMARY'];
+    if (summary !== undefined && summaryFile) {
+      const note = annotationNote(inputs, active, report?.complete === true);
+      appendFileSync(summaryFile, `${summary}${note}\n`);
+    }
     const outputFile = env['GITHUB_OUTPUT'];
     if (outputFile) {
       appendFileSync(

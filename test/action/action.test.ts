@@ -197,6 +197,11 @@ describe('action.yml', () => {
     expect(run.stdout).toMatch(/^::error file=tenant\.json,line=\d+,col=\d+,title=[a-z-]+ \(error\)::/m);
     expect(run.summary).toMatch(/^### ❌ apim-oauth-audit: \d+ findings? at or above `error`/);
     expect(run.summary).toContain(`](https://github.com/contoso/apim/blob/${'a'.repeat(40)}/tenant.json#L`);
+    // What the annotations leave out (10 per level and step) is counted in the summary.
+    const annotated = run.stdout.split('\n').filter((l) => /^::(error|warning|notice) file=/.test(l)).length;
+    const left = results.length - annotated;
+    expect(left).toBeGreaterThan(0);
+    expect(run.summary).toContain(`*${left} of these findings have no annotation on the pull request`);
   });
 
   it('passes when nothing reaches fail-on, and leaves out what is turned off', () => {
