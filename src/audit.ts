@@ -15,7 +15,7 @@ import {
   type Registry,
 } from './registry';
 import { runAudit } from './engine/run';
-import { compareWithBaseline, type AppliedBaseline } from './engine/baseline';
+import type { AppliedBaseline } from './engine/baseline';
 import { secretRedactor, secretValues } from './policy/secrets';
 import { isSecurityRule } from '../rules/support/contract';
 import { type AuditResult } from './engine/types';
@@ -25,7 +25,6 @@ import { normalize } from './model/normalize';
 import { displayPath } from './util/package-root';
 import { locateInSnapshot, snapshotText } from './sources/snapshot/located';
 import { placeUnplaced } from './engine/unplaced';
-import { policyChains } from './engine/policy-chains';
 
 export interface AuditRequest {
   cwd: string;
@@ -201,14 +200,24 @@ function auditInventory(
     sources: inventory.sources.map((s) => s.spec),
   });
   const { baseline } = request;
-  const compared = baseline ? compareWithBaseline(result, baseline, request.now) : result;
+  // Loaded only when asked for (a baseline, an HTML report): a plain scan starts without them.
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy loads, typed by their import types */
+  const compared = baseline
+    ? (require('./engine/baseline') as typeof import('./engine/baseline')).compareWithBaseline(
+        result,
+        baseline,
+        request.now,
+      )
+    : result;
   const gate = baseline
     ? { ...configuration, baseline: { ...baseline.source, entries: baseline.entries.length } }
     : configuration;
   const redact = secretRedactor(secretValues(model));
   const chains = request.policyChains
     ? {
-        policyChains: policyChains({
+        policyChains: (
+          require('./engine/policy-chains') as typeof import('./engine/policy-chains')
+        ).policyChains({
           model,
           findings: compared.findings,
           rules: compared.rules,
@@ -217,6 +226,7 @@ function auditInventory(
         }),
       }
     : {};
+  /* eslint-enable @typescript-eslint/no-require-imports */
   return { result: { ...compared, configuration: gate, ...chains }, redact };
 }
 

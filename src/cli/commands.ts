@@ -22,8 +22,11 @@ import { checkOutputFile, terminalWidth, useColor, writeOutputFile, type CliIO }
 import { reportTargets } from './reports';
 import { rulesTextTable } from './rules-table';
 import { applyFixes, checkFixFlags, printFixDiff, sarifFixes } from './fix-command';
-import { loadBaseline, parseMaxAge, previousBaseline, warnBaselineAge, writeBaseline } from './baseline';
 import { DEFAULT_BASELINE_MAX_AGE_DAYS } from './options';
+
+/** Baseline files (./baseline.ts), loaded only by a run that reads or writes one: a plain scan starts without them. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, typed by the import type
+const baselineFiles = () => require('./baseline') as typeof import('./baseline');
 
 /** `--config`, `--no-config` and `--plugins`, shared by every command. */
 export interface ConfigFlags {
@@ -262,7 +265,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
       io.stdout(report);
     }
   }
-  if (result.baseline) warnBaselineAge(result.baseline, io);
+  if (result.baseline) baselineFiles().warnBaselineAge(result.baseline, io);
   if (command.verbose) {
     for (const crash of result.crashes)
       io.stderr(`Rule ${crash.ruleId} crashed:\n${crash.stack ?? crash.message}\n`);
@@ -285,8 +288,8 @@ function scanBaseline(command: ScanCommand, io: CliIO, limits: { maxFileSize?: n
     return undefined;
   }
   const file = command.baseline;
-  const maxAge = parseMaxAge(command.baselineMaxAge, DEFAULT_BASELINE_MAX_AGE_DAYS);
-  return withReadLimits(limits, () => loadBaseline(io, file, maxAge, now));
+  const maxAge = baselineFiles().parseMaxAge(command.baselineMaxAge, DEFAULT_BASELINE_MAX_AGE_DAYS);
+  return withReadLimits(limits, () => baselineFiles().loadBaseline(io, file, maxAge, now));
 }
 
 /**
@@ -298,7 +301,7 @@ export async function runBaseline(command: BaselineCommand, io: CliIO): Promise<
   const limits = readLimits(command.maxFileSize);
   checkOutputFile(io.cwd, command.output);
   const now = parseNow(command.now);
-  const previous = withReadLimits(limits, () => previousBaseline(io, command.output, now));
+  const previous = withReadLimits(limits, () => baselineFiles().previousBaseline(io, command.output, now));
   const { end, ...sinks } = sourceSinks(io, command.verbose);
   const { result } = await withReadLimits(limits, () =>
     audit({
@@ -312,7 +315,7 @@ export async function runBaseline(command: BaselineCommand, io: CliIO): Promise<
       now,
     }),
   ).finally(end);
-  writeBaseline(io, command.output, result, previous, now);
+  baselineFiles().writeBaseline(io, command.output, result, previous, now);
   if (result.complete) return EXIT.ok;
   io.stderr(
     'Audit incomplete: what could not be read is not in the baseline (its findings will fail the gate as new).\n',
