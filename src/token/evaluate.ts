@@ -71,7 +71,7 @@ export interface PathDiagnosis {
   verdict: 'pass' | 'reject' | 'unknown';
   /** Why the path's policy is not fully known (unreadable policies, missing fragments). */
   unreadable: string[];
-  /** Whether any token validation runs on the path at all. */
+  /** Whether a token validation runs for this request on the path (in the branches taken). */
   validates: boolean;
 }
 
@@ -137,9 +137,8 @@ function evaluatePath(path: CallPath, input: TokenEvaluationInput): PathDiagnosi
   };
   visit(section.statements, walk);
   const unreadable = section.unreadable.map((u) => describeUnreadable(u));
-  const validates = allStatements(section.statements).some(
-    (s) => s.element.name === 'validate-jwt' || s.element.name === 'validate-azure-ad-token',
-  );
+  // What runs on this request: a validation in a branch not taken does not count.
+  const validates = walk.steps.some((s) => s.element === 'validate-jwt' || s.element === 'validate-azure-ad-token');
   let verdict: PathDiagnosis['verdict'] = 'pass';
   if (walk.steps.some((s) => s.outcome === 'fail')) verdict = 'reject';
   else if (walk.steps.some((s) => s.outcome === 'unknown') || unreadable.length > 0) verdict = 'unknown';

@@ -61,7 +61,7 @@ function pathLines(path: PathDiagnosis): string[] {
     if (first) firstSeen = true;
     lines.push(...stepLines(step, i + 1, first));
   });
-  if (!path.validates) {
+  if (!path.validates && path.verdict === 'pass') {
     lines.push('  No validate-jwt or validate-azure-ad-token runs on this path: any token, or none, gets through.');
   }
   for (const u of path.unreadable) lines.push(`  Not fully known: ${u}`);
