@@ -112,7 +112,12 @@ function explainCommand(
 }
 
 /** `token [jwt]`: the token as given (or `-`), or --claims. */
-function tokenCommand(args: ArgsOf<typeof TOKEN.options> & { jwt?: string | undefined }): TokenCommand {
+function tokenCommand(
+  args: ArgsOf<typeof TOKEN.options> & { jwt?: string | undefined },
+  argv: readonly string[],
+): TokenCommand {
+  // yargs reads a lone `-` as an empty string.
+  const jwt = args.jwt === '' && argv.includes('-') ? '-' : args.jwt;
   return {
     name: 'token',
     sources: args.source ?? [],
@@ -120,7 +125,7 @@ function tokenCommand(args: ArgsOf<typeof TOKEN.options> & { jwt?: string | unde
     ...(args.operation !== undefined ? { operation: args.operation } : {}),
     ...(args.method !== undefined ? { method: args.method } : {}),
     ...(args.url !== undefined ? { url: args.url } : {}),
-    ...(args.jwt !== undefined ? { jwt: String(args.jwt) } : {}),
+    ...(jwt !== undefined ? { jwt: String(jwt) } : {}),
     ...(args.claims !== undefined ? { claims: args.claims } : {}),
     header: args.header,
     ...(args.product !== undefined ? { product: args.product } : {}),
@@ -194,7 +199,7 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command | Token
       TOKEN.command,
       TOKEN.describe,
       (y) => declare(y.positional('jwt', TOKEN_JWT), TOKEN),
-      (args) => void (command = tokenCommand(args)),
+      (args) => void (command = tokenCommand(args, argv)),
     )
     .demandCommand(1, 'Name a command: scan, baseline, snapshot, rules, explain or token.')
     .strict()
