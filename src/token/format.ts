@@ -53,8 +53,9 @@ function stepLines(step: Step, index: number, first: boolean): string[] {
   return lines;
 }
 
-function pathLines(path: PathDiagnosis): string[] {
-  const lines = [`Call path: ${path.description}: ${VERDICT[path.verdict]}`];
+/** The lines of a path below its heading: its steps, and what is not known of it. */
+function pathBody(path: PathDiagnosis): string[] {
+  const lines: string[] = [];
   let firstSeen = false;
   path.steps.forEach((step, i) => {
     const first = !firstSeen && step.outcome === 'fail';
@@ -68,11 +69,28 @@ function pathLines(path: PathDiagnosis): string[] {
   return lines;
 }
 
+/** Call paths that run the same checks with the same results are shown once, under all their descriptions. */
+function pathSections(paths: readonly PathDiagnosis[]): string[] {
+  const groups = new Map<string, { paths: PathDiagnosis[]; body: string[] }>();
+  for (const path of paths) {
+    const body = pathBody(path);
+    const key = `${path.verdict}\u0000${body.join('\n')}`;
+    const group = groups.get(key);
+    if (group) group.paths.push(path);
+    else groups.set(key, { paths: [path], body });
+  }
+  return [...groups.values()].flatMap(({ paths: same, body }) => [
+    `Call path${same.length > 1 ? 's' : ''}: ${same.map((p) => p.description).join('; ')}: ${VERDICT[same[0]?.verdict ?? 'pass']}`,
+    ...body,
+    '',
+  ]);
+}
+
 export function formatDiagnosis(diagnosis: TokenDiagnosis, token: DecodedToken, extra: readonly string[] = []): string {
   const lines = [NOTE];
   if (token.from === 'claims') lines.push('Claims given as JSON: no token header was read.');
   lines.push('Claims it names:', ...claimLines(token), '', `Operation: ${diagnosis.operation}`, '');
-  for (const path of diagnosis.paths) lines.push(...pathLines(path), '');
+  lines.push(...pathSections(diagnosis.paths));
   lines.push(...extra);
   const rejected = diagnosis.paths.filter((p) => p.verdict === 'reject').length;
   const summary =
