@@ -48,7 +48,11 @@ export function readStream(stream: NodeJS.ReadableStream, limit: number): Promis
       stream.removeListener('end', done);
       stream.removeListener('error', reject);
       stream.pause();
-      resolve(Buffer.concat(chunks).subarray(0, limit + 1).toString('utf8'));
+      resolve(
+        Buffer.concat(chunks)
+          .subarray(0, limit + 1)
+          .toString('utf8'),
+      );
     };
     const onData = (chunk: Buffer | string) => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;

@@ -13,7 +13,17 @@ import { escapeLines } from '../util/escape';
 import type { Command, ConfigFlags } from './commands';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes';
 import { processIO, type CliIO } from './io';
-import { BASELINE, EXPLAIN, EXPLAIN_TARGET, RULES, SCAN, SCAN_SOURCES, SNAPSHOT, TOKEN, TOKEN_JWT } from './options';
+import {
+  BASELINE,
+  EXPLAIN,
+  EXPLAIN_TARGET,
+  RULES,
+  SCAN,
+  SCAN_SOURCES,
+  SNAPSHOT,
+  TOKEN,
+  TOKEN_JWT,
+} from './options';
 import type { TokenCommand } from './token-command';
 
 /** `security,api-oauth-enabled` -> `['security', 'api-oauth-enabled']` (spaces and empty items dropped). */
@@ -143,7 +153,8 @@ function tokenCommand(
 function withoutTokens(message: string, argv: readonly string[]): string {
   let out = message;
   for (const arg of argv) {
-    if (arg.length >= 24 || /\S\.\S*\./.test(arg) || /^bearer\s/i.test(arg)) out = out.split(arg).join('<redacted>');
+    if (arg.length >= 24 || /\S\.\S*\./.test(arg) || /^bearer\s/i.test(arg))
+      out = out.split(arg).join('<redacted>');
   }
   return out;
 }
@@ -213,8 +224,7 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command | Token
       if (error) {
         const message = argv[0] === 'token' ? withoutTokens(error.message, argv) : error.message;
         reject(new UsageError(`${message}\nRun 'apim-oauth-audit --help' for usage.`));
-      }
-      else resolve(command ? { command, output } : { output });
+      } else resolve(command ? { command, output } : { output });
     });
   });
 }

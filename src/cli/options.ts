@@ -272,7 +272,8 @@ const TOKEN_OPTIONS = {
   header: {
     type: 'string',
     default: 'Authorization',
-    describe: 'The header the token is sent in (Authorization: "Bearer <token>"; another header: the bare token)',
+    describe:
+      'The header the token is sent in (Authorization: "Bearer <token>"; another header: the bare token)',
   },
   product: {
     type: 'string',
@@ -288,7 +289,7 @@ const TOKEN_OPTIONS = {
 export const TOKEN = {
   command: 'token [jwt]',
   describe:
-    'Why does this token get a 401? Decode it locally (no signature check, no network) and run the checks of the operation\'s effective inbound policy',
+    "Why does this token get a 401? Decode it locally (no signature check, no network) and run the checks of the operation's effective inbound policy",
   options: TOKEN_OPTIONS,
   examples: [
     [

@@ -50,10 +50,16 @@ function checkUsage(command: TokenCommand): void {
     );
   }
   if (command.operation !== undefined && (command.method !== undefined || command.url !== undefined)) {
-    throw new AuditError('usage', 'token: name the operation by --operation or by --method and --url, not both.');
+    throw new AuditError(
+      'usage',
+      'token: name the operation by --operation or by --method and --url, not both.',
+    );
   }
   if (command.operation === undefined && command.url === undefined) {
-    throw new AuditError('usage', 'token: name the operation: --operation <id>, or --method <method> --url <path>.');
+    throw new AuditError(
+      'usage',
+      'token: name the operation: --operation <id>, or --method <method> --url <path>.',
+    );
   }
   if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(command.header)) {
     throw new AuditError('usage', '--header: not a header name.');
@@ -63,7 +69,8 @@ function checkUsage(command: TokenCommand): void {
 function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new AuditError('usage', `--now ${value}: not an ISO 8601 date or instant`);
+  if (Number.isNaN(date.getTime()))
+    throw new AuditError('usage', `--now ${value}: not an ISO 8601 date or instant`);
   return date;
 }
 
@@ -97,7 +104,13 @@ export async function runToken(command: TokenCommand, io: CliIO): Promise<ExitCo
   const now = parseNow(command.now);
   const limits = readLimits(command.maxFileSize);
   const token = await readToken(command, io);
-  const request = { cwd: io.cwd, sources: command.sources, env: io.env, now, ...configRequest(command, io.env) };
+  const request = {
+    cwd: io.cwd,
+    sources: command.sources,
+    env: io.env,
+    now,
+    ...configRequest(command, io.env),
+  };
   const prepared = prepareAudit(request);
   const inventory = await withReadLimits(limits, () => loadInventory(request, prepared));
   const outcome = diagnoseToken(inventory, prepared.config.links ?? [], {
@@ -124,6 +137,7 @@ export async function runToken(command: TokenCommand, io: CliIO): Promise<ExitCo
 function readLimits(given: string | undefined): { maxFileSize?: number } {
   if (given === undefined) return {};
   const size = parseSize(given);
-  if (size === undefined) throw new AuditError('usage', `--max-file-size ${given}: expected a size such as 512MB or 2GB`);
+  if (size === undefined)
+    throw new AuditError('usage', `--max-file-size ${given}: expected a size such as 512MB or 2GB`);
   return { maxFileSize: size };
 }

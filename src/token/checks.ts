@@ -124,7 +124,11 @@ export function tokenLocation(config: ValidationConfig, ctx: CheckContext): Chec
     };
   }
   if (headerName.opaque) {
-    return { check: 'token-location', outcome: 'unknown', message: `header-name: ${opaqueReason([headerName])}` };
+    return {
+      check: 'token-location',
+      outcome: 'unknown',
+      message: `header-name: ${opaqueReason([headerName])}`,
+    };
   }
   if (headerName.value.toLowerCase() !== sent.toLowerCase()) {
     return {
@@ -135,7 +139,8 @@ export function tokenLocation(config: ValidationConfig, ctx: CheckContext): Chec
       fix: `Send the token in the ${headerName.value} header${headerName.value.toLowerCase() === 'authorization' ? ' as "Bearer <token>"' : ' (without a Bearer prefix)'}, or set header-name="${sent}".`,
     };
   }
-  const scheme = config.kind === 'validate-jwt' ? resolvedAttribute(source, element, 'require-scheme') : undefined;
+  const scheme =
+    config.kind === 'validate-jwt' ? resolvedAttribute(source, element, 'require-scheme') : undefined;
   const sentScheme = sent.toLowerCase() === 'authorization' ? 'Bearer' : undefined;
   if (scheme && !scheme.opaque && scheme.value !== '' && sentScheme !== undefined) {
     if (scheme.value.toLowerCase() !== sentScheme.toLowerCase()) {
@@ -158,7 +163,8 @@ export function signature(ctx: CheckContext): CheckResult | undefined {
     check: 'signature',
     outcome: 'fail',
     error: 'IDX10511 (TokenSignatureInvalid)',
-    message: 'the token header has a nonce: it is a Microsoft Graph token, whose signature only Graph can validate',
+    message:
+      'the token header has a nonce: it is a Microsoft Graph token, whose signature only Graph can validate',
     fix: "Request a token for the API, not for Graph: the authorization server's defaultScope (or the client's scope) must be api://<backend appId>/<scope>.",
   };
 }
@@ -170,12 +176,14 @@ function isoSeconds(seconds: number): string {
 /** exp and nbf against `now`, with the validation's clock skew. */
 export function lifetime(config: ValidationConfig, ctx: CheckContext): CheckResult[] {
   const { element, source } = config.statement;
-  const skewValue = config.kind === 'validate-jwt' ? resolvedAttribute(source, element, 'clock-skew') : undefined;
+  const skewValue =
+    config.kind === 'validate-jwt' ? resolvedAttribute(source, element, 'clock-skew') : undefined;
   const skewKnown = !skewValue || (!skewValue.opaque && /^\d+$/.test(skewValue.value));
   const skew = skewValue && skewKnown ? Number(skewValue.value) : 0;
   const requireExp =
     config.kind === 'validate-jwt'
-      ? (resolvedAttribute(source, element, 'require-expiration-time')?.value ?? 'true').toLowerCase() !== 'false'
+      ? (resolvedAttribute(source, element, 'require-expiration-time')?.value ?? 'true').toLowerCase() !==
+        'false'
       : true;
   const now = ctx.now.getTime() / 1000;
   const exp = dateClaim(ctx.token.claims, 'exp');
@@ -183,7 +191,13 @@ export function lifetime(config: ValidationConfig, ctx: CheckContext): CheckResu
   const at = `at ${ctx.now.toISOString()}${skew > 0 ? ` (clock-skew ${skew} s)` : ''}`;
   const results: CheckResult[] = [];
   const unknownSkew = (r: CheckResult): CheckResult =>
-    skewKnown ? r : { ...r, outcome: 'unknown', message: `${r.message}; clock-skew: ${opaqueReason([skewValue ?? emptyValue])}` };
+    skewKnown
+      ? r
+      : {
+          ...r,
+          outcome: 'unknown',
+          message: `${r.message}; clock-skew: ${opaqueReason([skewValue ?? emptyValue])}`,
+        };
   if (exp === undefined) {
     if (requireExp) {
       results.push({
@@ -271,7 +285,8 @@ function audienceFix(config: ValidationConfig, ctx: CheckContext, auds: string[]
     .filter((a): a is App => a !== undefined);
   const version = tokenVersion(ctx.token.claims);
   if (tokenApp && policyApps.includes(tokenApp)) {
-    const form = version === 2 ? 'its appId (v2.0 tokens always carry the GUID)' : 'the identifier the client requested';
+    const form =
+      version === 2 ? 'its appId (v2.0 tokens always carry the GUID)' : 'the identifier the client requested';
     return `The token is for backend app '${tokenApp.name}', in the other form: add <audience>${aud}</audience>, ${form}${
       version === 1 && tokenApp.accessTokenVersion === 1
         ? `, or set api.requestedAccessTokenVersion to 2 on app '${tokenApp.name}' (Entra side) so that aud is always its appId`
@@ -303,18 +318,30 @@ function issuersOf(config: ValidationConfig, cloud: CloudName): IssuerSet {
     }
     const meta = parseMetadataUrl(url);
     if (!meta?.version || !meta.tenant || !meta.cloud) {
-      unknown.push({ url, why: 'not an Entra metadata URL this tool knows; its issuer is fetched at run time' });
+      unknown.push({
+        url,
+        why: 'not an Entra metadata URL this tool knows; its issuer is fetched at run time',
+      });
       continue;
     }
     if (isMultiTenantSegment(meta.tenant)) {
-      unknown.push({ url, why: `multi-tenant metadata ('${meta.tenant}') publishes an issuer template, not one issuer` });
+      unknown.push({
+        url,
+        why: `multi-tenant metadata ('${meta.tenant}') publishes an issuer template, not one issuer`,
+      });
       continue;
     }
     if (!isGuid(meta.tenant)) {
-      unknown.push({ url, why: `the tenant '${meta.tenant}' is a domain; its tenant id is only known online` });
+      unknown.push({
+        url,
+        why: `the tenant '${meta.tenant}' is a domain; its tenant id is only known online`,
+      });
       continue;
     }
-    published.push({ issuer: entraIssuer(meta.version, meta.tenant.toLowerCase(), meta.cloud ?? cloud), url });
+    published.push({
+      issuer: entraIssuer(meta.version, meta.tenant.toLowerCase(), meta.cloud ?? cloud),
+      url,
+    });
   }
   return { explicit: config.issuers, published, unknown };
 }
@@ -325,7 +352,9 @@ export function issuer(config: ValidationConfig, ctx: CheckContext): CheckResult
   if (config.kind === 'validate-azure-ad-token') return adIssuer(config, ctx, iss);
   const set = issuersOf(config, ctx.model.cloud);
   if (set.explicit.length === 0 && set.published.length === 0 && set.unknown.length === 0) return undefined;
-  const all = [...new Set([...set.explicit.map((e) => e.value.value), ...set.published.map((p) => p.issuer)])];
+  const all = [
+    ...new Set([...set.explicit.map((e) => e.value.value), ...set.published.map((p) => p.issuer)]),
+  ];
   if (iss !== undefined && all.includes(iss)) {
     return { check: 'issuer', outcome: 'pass', message: `iss ${q(iss)} is accepted` };
   }
@@ -346,7 +375,9 @@ export function issuer(config: ValidationConfig, ctx: CheckContext): CheckResult
     outcome: 'fail',
     error: 'IDX10205 (TokenIssuerNotAllowed)',
     message: `iss ${iss ? q(iss) : '(none)'} of ${versionText(ctx)} is not one of ${list(all)}${
-      set.published.length > 0 ? ` (from ${set.explicit.length > 0 ? '<issuers> and ' : ''}openid-config)` : ''
+      set.published.length > 0
+        ? ` (from ${set.explicit.length > 0 ? '<issuers> and ' : ''}openid-config)`
+        : ''
     }`,
     fix: issuerFix(ctx, iss, all),
   };
@@ -424,7 +455,11 @@ export function requiredClaims(config: ValidationConfig, ctx: CheckContext): Che
       };
     }
     if (policyValues.length === 0) {
-      return { check: 'required-claim' as const, outcome: 'pass' as const, message: `${claim.name} is present` };
+      return {
+        check: 'required-claim' as const,
+        outcome: 'pass' as const,
+        message: `${claim.name} is present`,
+      };
     }
     const has = (v: ResolvedValue) => !v.opaque && tokenValues.includes(v.value);
     const known = policyValues.filter((v) => !v.opaque);
@@ -437,7 +472,11 @@ export function requiredClaims(config: ValidationConfig, ctx: CheckContext): Che
       claim.separator ? ` (separator '${claim.separator}')` : ''
     }`;
     if (outcome === 'pass') {
-      return { check: 'required-claim' as const, outcome, message: `${shown(ctx, claim.name)} has ${wanted}` };
+      return {
+        check: 'required-claim' as const,
+        outcome,
+        message: `${shown(ctx, claim.name)} has ${wanted}`,
+      };
     }
     if (outcome === 'unknown') {
       return {
@@ -451,7 +490,12 @@ export function requiredClaims(config: ValidationConfig, ctx: CheckContext): Che
       outcome,
       error: 'TokenClaimValueNotAllowed ("Claim value mismatch")',
       message: `${shown(ctx, claim.name)}, and the policy requires ${wanted}`,
-      fix: claimValueFix(ctx, claim.name, known.map((v) => v.value), tokenValues),
+      fix: claimValueFix(
+        ctx,
+        claim.name,
+        known.map((v) => v.value),
+        tokenValues,
+      ),
     };
   });
 }
@@ -461,9 +505,12 @@ function missingClaimFix(ctx: CheckContext, name: string): string {
   if (name === 'scp' && has('roles')) {
     return 'The token is app-only (client credentials: it carries roles, not scp): require roles for app callers, or get a delegated token (a user signs in).';
   }
-  if (name === 'azp' && has('appid')) return 'v1.0 tokens carry the client id as appid, not azp: require appid, or have the backend issue v2.0 tokens (api.requestedAccessTokenVersion 2).';
-  if (name === 'appid' && has('azp')) return 'v2.0 tokens carry the client id as azp, not appid: require azp.';
-  if (name === 'roles') return 'Assign an app role of the backend app to the caller (user or client app); tokens carry roles only when one is assigned.';
+  if (name === 'azp' && has('appid'))
+    return 'v1.0 tokens carry the client id as appid, not azp: require appid, or have the backend issue v2.0 tokens (api.requestedAccessTokenVersion 2).';
+  if (name === 'appid' && has('azp'))
+    return 'v2.0 tokens carry the client id as azp, not appid: require azp.';
+  if (name === 'roles')
+    return 'Assign an app role of the backend app to the caller (user or client app); tokens carry roles only when one is assigned.';
   return `Tokens of this backend do not carry ${name}: remove the claim from required-claims, or configure Entra to emit it (optional claims).`;
 }
 
@@ -502,10 +549,16 @@ export function clientApplication(config: ValidationConfig, ctx: CheckContext): 
       fix: `Add <client-application-ids><application-id>${client[0] ?? '<client appId>'}</application-id></client-application-ids>.`,
     };
   }
-  const result = compareList(config.clientApplicationIds, (v) => client.some((c) => c.toLowerCase() === v.toLowerCase()));
+  const result = compareList(config.clientApplicationIds, (v) =>
+    client.some((c) => c.toLowerCase() === v.toLowerCase()),
+  );
   const allowed = list(config.clientApplicationIds.map((c) => c.value.value));
   if (result.outcome === 'pass') {
-    return { check: 'client-application', outcome: 'pass', message: `${claimName} ${list(client)} is allowed` };
+    return {
+      check: 'client-application',
+      outcome: 'pass',
+      message: `${claimName} ${list(client)} is allowed`,
+    };
   }
   if (result.outcome === 'unknown') {
     return {

@@ -21,8 +21,10 @@ export interface ConditionFacts {
 
 type Tri = boolean | undefined;
 
-const and = (a: Tri, b: Tri): Tri => (a === false || b === false ? false : a === true && b === true ? true : undefined);
-const or = (a: Tri, b: Tri): Tri => (a === true || b === true ? true : a === false && b === false ? false : undefined);
+const and = (a: Tri, b: Tri): Tri =>
+  a === false || b === false ? false : a === true && b === true ? true : undefined;
+const or = (a: Tri, b: Tri): Tri =>
+  a === true || b === true ? true : a === false && b === false ? false : undefined;
 
 /** `@(...)` -> its inside; other text as is. */
 function unwrap(condition: string): string {
@@ -103,7 +105,10 @@ function decide(text: string, facts: ConditionFacts, depth: number): Tri {
 const STRING = '"((?:[^"\\\\]|\\\\.)*)"';
 
 /** A value expression `token` knows: the request method, path, operation, API, product, a claim. */
-function valueOf(expr: string, facts: ConditionFacts): { known: true; value: string | null } | { known: false } {
+function valueOf(
+  expr: string,
+  facts: ConditionFacts,
+): { known: true; value: string | null } | { known: false } {
   const e = expr.replace(/\s+/g, '').replace(/\?\./g, '.');
   if (e === 'context.Request.Method') return known(facts.method);
   if (e === 'context.Request.Url.Path' || e === 'context.Request.OriginalUrl.Path') return known(facts.path);

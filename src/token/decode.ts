@@ -47,7 +47,10 @@ const SEGMENT_NAMES = ['header', 'payload', 'signature'] as const;
 
 /** The text as given, without a `Bearer ` prefix and surrounding white space. */
 export function tokenText(input: string): string {
-  return input.trim().replace(/^bearer\s+/i, '').trim();
+  return input
+    .trim()
+    .replace(/^bearer\s+/i, '')
+    .trim();
 }
 
 function tooLarge(bytes: number, what: string): string | undefined {

@@ -138,20 +138,37 @@ function evaluatePath(path: CallPath, input: TokenEvaluationInput): PathDiagnosi
   visit(section.statements, walk);
   const unreadable = section.unreadable.map((u) => describeUnreadable(u));
   // What runs on this request: a validation in a branch not taken does not count.
-  const validates = walk.steps.some((s) => s.element === 'validate-jwt' || s.element === 'validate-azure-ad-token');
+  const validates = walk.steps.some(
+    (s) => s.element === 'validate-jwt' || s.element === 'validate-azure-ad-token',
+  );
   let verdict: PathDiagnosis['verdict'] = 'pass';
   if (walk.steps.some((s) => s.outcome === 'fail')) verdict = 'reject';
   else if (walk.steps.some((s) => s.outcome === 'unknown') || unreadable.length > 0) verdict = 'unknown';
-  return { description: path.description, product: path.product?.name, steps: walk.steps, verdict, unreadable, validates };
+  return {
+    description: path.description,
+    product: path.product?.name,
+    steps: walk.steps,
+    verdict,
+    unreadable,
+    validates,
+  };
 }
 
-function locationOf(statement: EffectiveStatement, walk: Walk, offset = statement.element.offset): Location | undefined {
+function locationOf(
+  statement: EffectiveStatement,
+  walk: Walk,
+  offset = statement.element.offset,
+): Location | undefined {
   const origin = statement.source.origin;
   if (!origin?.file) return undefined;
   return locateTextOffset({ origin, offset }, walk.input.files) ?? { file: origin.file };
 }
 
-function step(statement: EffectiveStatement, walk: Walk, rest: Omit<Step, 'element' | 'where' | 'location'>): Step {
+function step(
+  statement: EffectiveStatement,
+  walk: Walk,
+  rest: Omit<Step, 'element' | 'where' | 'location'>,
+): Step {
   return {
     element: statement.element.name,
     where: describeSource(statement.source),
@@ -164,7 +181,8 @@ function visit(statements: readonly EffectiveStatement[], walk: Walk): void {
   for (const statement of statements) {
     if (walk.answered) return;
     const name = statement.element.name;
-    if (name === 'validate-jwt' || name === 'validate-azure-ad-token') walk.steps.push(validation(statement, walk));
+    if (name === 'validate-jwt' || name === 'validate-azure-ad-token')
+      walk.steps.push(validation(statement, walk));
     else if (name === 'check-header') walk.steps.push(checkHeader(statement, walk));
     else if (name === 'choose') choose(statement, walk);
     else if (statement.children) visit(statement.children, walk);
@@ -232,12 +250,16 @@ function checkHeader(statement: EffectiveStatement, walk: Walk): Step {
       note: `checks the request header '${name.value}', whose value token does not know`,
     });
   }
-  const ignoreCase = (attr(element, 'ignore-case') ?? 'false').trim().toLowerCase() === 'true';
   const values = childElements(element)
     .filter((c) => c.name === 'value')
     .map((c) => resolveNamedValues(elementText(c).trim(), source.namedValues));
   if (values.length === 0) {
-    return step(statement, walk, { outcome: 'pass', status, checks: [], note: `the ${name.value} header is present` });
+    return step(statement, walk, {
+      outcome: 'pass',
+      status,
+      checks: [],
+      note: `the ${name.value} header is present`,
+    });
   }
   // The header's value holds the token itself, which no fixed <value> equals: only an opaque value could.
   const passes = false;
@@ -263,7 +285,9 @@ function checkHeader(statement: EffectiveStatement, walk: Walk): Step {
 
 function choose(statement: EffectiveStatement, walk: Walk): void {
   const branches = statement.branches ?? [];
-  const relevant = branches.some((b) => allStatements(b.statements).some((s) => RELEVANT.has(s.element.name)));
+  const relevant = branches.some((b) =>
+    allStatements(b.statements).some((s) => RELEVANT.has(s.element.name)),
+  );
   for (const branch of branches) {
     const condition = branch.condition.condition;
     const decided = condition === undefined ? true : decideCondition(condition, walk.facts);
@@ -299,6 +323,8 @@ function replaces(statement: EffectiveStatement, walk: Walk): void {
     if (action === 'skip' || action === 'append') return;
   }
   const location = locationOf(statement, walk);
-  const at = location?.file ? ` at ${location.file}${location.line !== undefined ? `:${location.line}` : ''}` : '';
+  const at = location?.file
+    ? ` at ${location.file}${location.line !== undefined ? `:${location.line}` : ''}`
+    : '';
   walk.replacedBy = `<${element.name}> in ${describeSource(statement.source)}${at}`;
 }

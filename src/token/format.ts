@@ -36,7 +36,11 @@ const VERDICT: Record<PathDiagnosis['verdict'], string> = {
 
 function stepLines(step: Step, index: number, first: boolean): string[] {
   const head = `  ${index}. ${step.element} in ${step.where}${at(step.location)}: ${
-    step.outcome === 'fail' ? `fails${step.status ? ` (${step.status})` : ''}` : step.outcome === 'unknown' ? 'undecided' : 'passes'
+    step.outcome === 'fail'
+      ? `fails${step.status ? ` (${step.status})` : ''}`
+      : step.outcome === 'unknown'
+        ? 'undecided'
+        : 'passes'
   }`;
   const lines = [head];
   if (step.note) lines.push(`     ${step.note}`);
@@ -49,7 +53,8 @@ function stepLines(step: Step, index: number, first: boolean): string[] {
   });
   for (const check of undecided) lines.push(`     undecided (${check.check}): ${check.message}`);
   const passed = step.checks.filter((c) => c.outcome === 'pass');
-  if (passed.length > 0) lines.push(`     passes: ${passed.map((c) => `${c.check} (${c.message})`).join('; ')}`);
+  if (passed.length > 0)
+    lines.push(`     passes: ${passed.map((c) => `${c.check} (${c.message})`).join('; ')}`);
   return lines;
 }
 
@@ -63,7 +68,9 @@ function pathBody(path: PathDiagnosis): string[] {
     lines.push(...stepLines(step, i + 1, first));
   });
   if (!path.validates && path.verdict === 'pass') {
-    lines.push('  No validate-jwt or validate-azure-ad-token runs on this path: any token, or none, gets through.');
+    lines.push(
+      '  No validate-jwt or validate-azure-ad-token runs on this path: any token, or none, gets through.',
+    );
   }
   for (const u of path.unreadable) lines.push(`  Not fully known: ${u}`);
   return lines;
@@ -86,7 +93,11 @@ function pathSections(paths: readonly PathDiagnosis[]): string[] {
   ]);
 }
 
-export function formatDiagnosis(diagnosis: TokenDiagnosis, token: DecodedToken, extra: readonly string[] = []): string {
+export function formatDiagnosis(
+  diagnosis: TokenDiagnosis,
+  token: DecodedToken,
+  extra: readonly string[] = [],
+): string {
   const lines = [NOTE];
   if (token.from === 'claims') lines.push('Claims given as JSON: no token header was read.');
   lines.push('Claims it names:', ...claimLines(token), '', `Operation: ${diagnosis.operation}`, '');

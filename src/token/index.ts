@@ -24,8 +24,7 @@ export interface TokenRequest {
 }
 
 export type TokenOutcome =
-  | { kind: 'diagnosis'; diagnosis: TokenDiagnosis; gaps: string[] }
-  | { kind: 'not-found'; message: string };
+  { kind: 'diagnosis'; diagnosis: TokenDiagnosis; gaps: string[] } | { kind: 'not-found'; message: string };
 
 export function diagnoseToken(
   inventory: Inventory,

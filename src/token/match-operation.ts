@@ -16,8 +16,7 @@ export interface OperationQuery {
 }
 
 export type OperationMatch =
-  | { kind: 'found'; policy: OperationPolicy; route: RouteFacts }
-  | { kind: 'not-found'; message: string };
+  { kind: 'found'; policy: OperationPolicy; route: RouteFacts } | { kind: 'not-found'; message: string };
 
 /** What the request is known to be, for `<choose>` conditions. */
 export interface RouteFacts {

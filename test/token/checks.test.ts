@@ -10,7 +10,6 @@ import {
   runToken,
   TENANT_ID,
   V1_CONFIG,
-  V1_ISSUER,
   V2_CONFIG,
   V2_ISSUER,
   v1Claims,
@@ -34,7 +33,9 @@ describe('a consistent v2.0 policy', () => {
       const run = await runToken({ inbound: V2_POLICY }, v2Claims(), [], { alg });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/signature is not verified, nothing is sent over the network and no key is fetched/);
+      expect(run.stdout).toMatch(
+        /signature is not verified, nothing is sent over the network and no key is fetched/,
+      );
       expect(run.stdout).toMatch(/Verdict: the token passes every check/);
       expect(run.stdout).toContain('aud: 6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d');
     }
@@ -44,11 +45,17 @@ describe('a consistent v2.0 policy', () => {
     const run = await runToken({ inbound: V2_POLICY, backendVersion: null }, v1Claims());
     expect(run.code).toBe(1);
     expect(firstFailure(run.stdout)).toMatch(/^IDX10214 \(TokenAudienceNotAllowed\): aud 'api:\/\/6a5b/);
-    expect(run.stdout).toMatch(/also fails: IDX10205 \(TokenIssuerNotAllowed\): iss 'https:\/\/sts\.windows\.net\//);
+    expect(run.stdout).toMatch(
+      /also fails: IDX10205 \(TokenIssuerNotAllowed\): iss 'https:\/\/sts\.windows\.net\//,
+    );
     expect(run.stdout).toMatch(/openid-config\)/);
-    expect(run.stdout).toMatch(/set api\.requestedAccessTokenVersion to 2 on backend app 'oauth-backend-app'/);
+    expect(run.stdout).toMatch(
+      /set api\.requestedAccessTokenVersion to 2 on backend app 'oauth-backend-app'/,
+    );
     // file:line of the validate-jwt in the snapshot that holds it
-    expect(run.stdout).toMatch(/validate-jwt in the global policy of service 'contoso-apim' \(.*snapshot\.json:\d+:\d+\): fails \(401\)/);
+    expect(run.stdout).toMatch(
+      /validate-jwt in the global policy of service 'contoso-apim' \(.*snapshot\.json:\d+:\d+\): fails \(401\)/,
+    );
   });
 });
 
@@ -67,10 +74,14 @@ describe('issuers', () => {
 
   it('explicit <issuers> of another tenant: IDX10205 naming both tenants', async () => {
     const other = '11111111-2222-3333-4444-555555555555';
-    const policy = validateJwt(`      <issuers><issuer>https://login.microsoftonline.com/${other}/v2.0</issuer></issuers>`);
+    const policy = validateJwt(
+      `      <issuers><issuer>https://login.microsoftonline.com/${other}/v2.0</issuer></issuers>`,
+    );
     const run = await runToken({ inbound: policy }, v2Claims());
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(new RegExp(`token is from tenant ${TENANT_ID}, and the validation accepts tenant ${other}`));
+    expect(run.stdout).toMatch(
+      new RegExp(`token is from tenant ${TENANT_ID}, and the validation accepts tenant ${other}`),
+    );
   });
 
   it('a multi-tenant openid-config is undecided offline (exit 3)', async () => {
@@ -84,7 +95,10 @@ describe('issuers', () => {
 
   it('an issuer in a secret named value is undecided (exit 3) and names it', async () => {
     const policy = validateJwt(`      <issuers><issuer>{{issuer-secret}}</issuer></issuers>`);
-    const run = await runToken({ inbound: policy, namedValues: [{ name: 'issuer-secret', secret: true }] }, v2Claims());
+    const run = await runToken(
+      { inbound: policy, namedValues: [{ name: 'issuer-secret', secret: true }] },
+      v2Claims(),
+    );
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/named value 'issuer-secret' is not known offline/);
     expect(run.stdout).toMatch(/Verdict: undecided/);
@@ -124,7 +138,9 @@ describe('lifetime', () => {
     const expired = v2Claims({ exp: at('2026-12-03T11:58:00Z') });
     const strict = await runToken({ inbound: V2_POLICY }, expired);
     expect(strict.code).toBe(1);
-    expect(firstFailure(strict.stdout)).toMatch(/^IDX10223 \(TokenExpired\): the token expired: exp 2026-12-03T11:58:00.000Z, at 2026-12-03T12:00:00.000Z/);
+    expect(firstFailure(strict.stdout)).toMatch(
+      /^IDX10223 \(TokenExpired\): the token expired: exp 2026-12-03T11:58:00.000Z, at 2026-12-03T12:00:00.000Z/,
+    );
     const skewed = V2_POLICY.replace('require-scheme="Bearer"', 'require-scheme="Bearer" clock-skew="300"');
     expect((await runToken({ inbound: skewed }, expired)).code).toBe(0);
   });
@@ -135,14 +151,20 @@ describe('lifetime', () => {
     const run = await runToken({ inbound: policy, backendVersion: null }, future);
     expect(run.code).toBe(1);
     expect(firstFailure(run.stdout)).toMatch(/^IDX10222/);
-    expect((await runToken({ inbound: policy, backendVersion: null }, future, ['--now', '2026-12-03T12:15:00Z'])).code).toBe(0);
+    expect(
+      (await runToken({ inbound: policy, backendVersion: null }, future, ['--now', '2026-12-03T12:15:00Z']))
+        .code,
+    ).toBe(0);
   });
 
   it('no exp: fails unless require-expiration-time="false"', async () => {
     const claims = v2Claims();
     delete claims['exp'];
     expect((await runToken({ inbound: V2_POLICY }, claims)).stdout).toMatch(/first failure: IDX10225/);
-    const lax = V2_POLICY.replace('require-scheme="Bearer"', 'require-scheme="Bearer" require-expiration-time="false"');
+    const lax = V2_POLICY.replace(
+      'require-scheme="Bearer"',
+      'require-scheme="Bearer" require-expiration-time="false"',
+    );
     expect((await runToken({ inbound: lax }, claims)).code).toBe(0);
   });
 });
@@ -151,9 +173,13 @@ describe('required claims', () => {
   const claimPolicy = (claim: string) => validateJwt(`      <required-claims>${claim}</required-claims>`);
 
   it('scp with match="any" and a separator: passes on one scope, fails on a full scope URI with the bare-value fix', async () => {
-    const any = claimPolicy('<claim name="scp" match="any" separator=" "><value>Colors.Write</value><value>Colors.Read</value></claim>');
+    const any = claimPolicy(
+      '<claim name="scp" match="any" separator=" "><value>Colors.Write</value><value>Colors.Read</value></claim>',
+    );
     expect((await runToken({ inbound: any }, v2Claims({ scp: 'Colors.Read Other.Scope' }))).code).toBe(0);
-    const full = claimPolicy(`<claim name="scp" match="any" separator=" "><value>api://${BACKEND_APP_ID}/Colors.Read</value></claim>`);
+    const full = claimPolicy(
+      `<claim name="scp" match="any" separator=" "><value>api://${BACKEND_APP_ID}/Colors.Read</value></claim>`,
+    );
     const run = await runToken({ inbound: full }, v1Claims());
     expect(run.code).toBe(1);
     expect(firstFailure(run.stdout)).toMatch(/^TokenClaimValueNotAllowed/);
@@ -161,12 +187,16 @@ describe('required claims', () => {
   });
 
   it('match="all": every value must be there (separator splits the claim)', async () => {
-    const all = claimPolicy('<claim name="scp" match="all" separator=" "><value>Colors.Read</value><value>Colors.Write</value></claim>');
+    const all = claimPolicy(
+      '<claim name="scp" match="all" separator=" "><value>Colors.Read</value><value>Colors.Write</value></claim>',
+    );
     expect((await runToken({ inbound: all }, v2Claims({ scp: 'Colors.Write Colors.Read' }))).code).toBe(0);
     expect((await runToken({ inbound: all }, v2Claims({ scp: 'Colors.Read' }))).code).toBe(1);
     // Without the separator the claim is one value, which equals neither.
     const unsplit = all.replace(' separator=" "', '');
-    expect((await runToken({ inbound: unsplit }, v2Claims({ scp: 'Colors.Write Colors.Read' }))).code).toBe(1);
+    expect((await runToken({ inbound: unsplit }, v2Claims({ scp: 'Colors.Write Colors.Read' }))).code).toBe(
+      1,
+    );
   });
 
   it('scp on an app-only token: TokenClaimNotFound, it carries roles', async () => {
@@ -200,18 +230,27 @@ describe('required claims', () => {
 
 describe('header and scheme', () => {
   it('the validation reads another header: TokenNotPresent; --header sends the token there', async () => {
-    const policy = validateJwt(`      <audiences><audience>${BACKEND_APP_ID}</audience></audiences>`, 'header-name="X-Token"');
+    const policy = validateJwt(
+      `      <audiences><audience>${BACKEND_APP_ID}</audience></audiences>`,
+      'header-name="X-Token"',
+    );
     const run = await runToken({ inbound: policy }, v2Claims());
     expect(run.code).toBe(1);
-    expect(firstFailure(run.stdout)).toMatch(/^TokenNotPresent \("JWT not present\."\): it reads the token from the X-Token header/);
+    expect(firstFailure(run.stdout)).toMatch(
+      /^TokenNotPresent \("JWT not present\."\): it reads the token from the X-Token header/,
+    );
     expect((await runToken({ inbound: policy }, v2Claims(), ['--header', 'X-Token'])).code).toBe(0);
   });
 
   it('a query parameter: TokenNotPresent; another scheme: rejected', async () => {
     const query = validateJwt('', 'query-parameter-name="access_token"');
-    expect(firstFailure((await runToken({ inbound: query }, v2Claims())).stdout)).toMatch(/query parameter 'access_token'/);
+    expect(firstFailure((await runToken({ inbound: query }, v2Claims())).stdout)).toMatch(
+      /query parameter 'access_token'/,
+    );
     const scheme = validateJwt('', 'header-name="Authorization" require-scheme="JWT"');
-    expect(firstFailure((await runToken({ inbound: scheme }, v2Claims())).stdout)).toMatch(/require-scheme is 'JWT'/);
+    expect(firstFailure((await runToken({ inbound: scheme }, v2Claims())).stdout)).toMatch(
+      /require-scheme is 'JWT'/,
+    );
   });
 
   it('check-header on Authorization with fixed values: no token passes', async () => {
@@ -225,7 +264,9 @@ describe('header and scheme', () => {
     const policy = `    <set-header name="Authorization" exists-action="override"><value>Bearer x</value></set-header>\n${V2_POLICY}`;
     const run = await runToken({ inbound: policy }, v2Claims());
     expect(run.code).toBe(3);
-    expect(run.stdout).toMatch(/<set-header> in the global policy of service 'contoso-apim' at .*snapshot\.json:\d+ replaces the Authorization header/);
+    expect(run.stdout).toMatch(
+      /<set-header> in the global policy of service 'contoso-apim' at .*snapshot\.json:\d+ replaces the Authorization header/,
+    );
   });
 });
 
@@ -243,7 +284,10 @@ describe('validate-azure-ad-token', () => {
   });
 
   it('another client: rejected, naming the client-application-ids', async () => {
-    const run = await runToken({ inbound: ad('<application-id>99999999-9999-9999-9999-999999999999</application-id>') }, v2Claims());
+    const run = await runToken(
+      { inbound: ad('<application-id>99999999-9999-9999-9999-999999999999</application-id>') },
+      v2Claims(),
+    );
     expect(run.code).toBe(1);
     expect(firstFailure(run.stdout)).toMatch(/client application not allowed.*azp '1d2e3f4a/);
     expect(run.stdout).toMatch(/\(client app 'oauth-client-app'\)/);
@@ -263,10 +307,16 @@ describe('<choose>', () => {
     `    <choose>\n      <when condition="${condition}">\n${V2_POLICY}\n      </when>\n    </choose>`;
 
   it('decides a condition on the method: a POST-only validation does not run for GET', async () => {
-    const run = await runToken({ inbound: when('@(context.Request.Method == &quot;POST&quot;)') }, v1Claims());
+    const run = await runToken(
+      { inbound: when('@(context.Request.Method == &quot;POST&quot;)') },
+      v1Claims(),
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/No validate-jwt or validate-azure-ad-token runs on this path/);
-    const get = await runToken({ inbound: when('@(context.Request.Method == &quot;GET&quot; &amp;&amp; true)') }, v1Claims());
+    const get = await runToken(
+      { inbound: when('@(context.Request.Method == &quot;GET&quot; &amp;&amp; true)') },
+      v1Claims(),
+    );
     expect(get.code).toBe(1);
   });
 
@@ -279,7 +329,10 @@ describe('<choose>', () => {
   });
 
   it('a condition it cannot decide is reported as undecided (exit 3)', async () => {
-    const run = await runToken({ inbound: when('@(context.Request.IpAddress.StartsWith(&quot;10.&quot;))') }, v2Claims());
+    const run = await runToken(
+      { inbound: when('@(context.Request.IpAddress.StartsWith(&quot;10.&quot;))') },
+      v2Claims(),
+    );
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/choose in the global policy.*: undecided/);
     expect(run.stdout).toMatch(/cannot be decided from the request and the token/);
@@ -294,15 +347,73 @@ describe('call paths and operations', () => {
     const file = writeScenario({ inbound: V2_POLICY });
     const token = mint(v2Claims());
     for (const url of ['/colors', '/colors/colors', `https://contoso-apim.azure-api.net/colors/colors?x=1`]) {
-      const run = await cli(['token', '-s', `snapshot:${file}`, '--api', 'colors-api', '--method', 'GET', '--url', url, '--now', '2026-12-03T12:00:00Z', '--no-config', token]);
-      expect({ url, code: run.code, op: /Operation: (\S+)/.exec(run.stdout)?.[1] }).toEqual({ url, code: 0, op: 'colors-api/get-colors' });
+      const run = await cli([
+        'token',
+        '-s',
+        `snapshot:${file}`,
+        '--api',
+        'colors-api',
+        '--method',
+        'GET',
+        '--url',
+        url,
+        '--now',
+        '2026-12-03T12:00:00Z',
+        '--no-config',
+        token,
+      ]);
+      expect({ url, code: run.code, op: /Operation: (\S+)/.exec(run.stdout)?.[1] }).toEqual({
+        url,
+        code: 0,
+        op: 'colors-api/get-colors',
+      });
     }
-    const random = await cli(['token', '-s', `snapshot:${file}`, '--api', 'colors-api', '--method', 'GET', '--url', '/colors/random', '--now', '2026-12-03T12:00:00Z', '--no-config', token]);
+    const random = await cli([
+      'token',
+      '-s',
+      `snapshot:${file}`,
+      '--api',
+      'colors-api',
+      '--method',
+      'GET',
+      '--url',
+      '/colors/random',
+      '--now',
+      '2026-12-03T12:00:00Z',
+      '--no-config',
+      token,
+    ]);
     expect(random.stdout).toContain('Operation: colors-api/get-random-color');
-    const none = await cli(['token', '-s', `snapshot:${file}`, '--api', 'colors-api', '--method', 'DELETE', '--url', '/colors', '--no-config', token]);
+    const none = await cli([
+      'token',
+      '-s',
+      `snapshot:${file}`,
+      '--api',
+      'colors-api',
+      '--method',
+      'DELETE',
+      '--url',
+      '/colors',
+      '--no-config',
+      token,
+    ]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/no operation of API 'colors-api' matches DELETE \/colors \(operations: GET \/colors, GET \/colors\/random\)/);
-    const product = await cli(['token', '-s', `snapshot:${file}`, '--api', 'colors-api', '--operation', 'get-colors', '--product', 'nope', '--no-config', token]);
+    expect(none.stderr).toMatch(
+      /no operation of API 'colors-api' matches DELETE \/colors \(operations: GET \/colors, GET \/colors\/random\)/,
+    );
+    const product = await cli([
+      'token',
+      '-s',
+      `snapshot:${file}`,
+      '--api',
+      'colors-api',
+      '--operation',
+      'get-colors',
+      '--product',
+      'nope',
+      '--no-config',
+      token,
+    ]);
     expect(product.code).toBe(2);
     expect(product.stderr).toMatch(/no call path .* for product 'nope'/);
   });

@@ -27,7 +27,9 @@ async function tokenCli(
     stderr: (t) => void (stderr += t),
     stdoutIsTTY: false,
     stderrIsTTY: false,
-    ...(options.stdin !== undefined ? { readStdin: (limit: number) => readStream(Readable.from([options.stdin ?? '']), limit) } : {}),
+    ...(options.stdin !== undefined
+      ? { readStdin: (limit: number) => readStream(Readable.from([options.stdin ?? '']), limit) }
+      : {}),
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };
@@ -58,7 +60,18 @@ describe('the canary: the token is never printed, logged or written', () => {
   it('in a rejection, a pass, stdin, a claims file, a Bearer argument, and every usage error', async () => {
     const cwd = makeTempDir('token-canary');
     const file = writeScenario({ inbound: V2_POLICY });
-    const base = ['token', '-s', `snapshot:${file}`, '--api', 'colors-api', '--operation', 'get-colors', '--now', NOW, '--no-config'];
+    const base = [
+      'token',
+      '-s',
+      `snapshot:${file}`,
+      '--api',
+      'colors-api',
+      '--operation',
+      'get-colors',
+      '--now',
+      NOW,
+      '--no-config',
+    ];
     const claimsFile = path.join(cwd, '..', `${path.basename(cwd)}-claims.json`);
     writeFileSync(claimsFile, JSON.stringify(v2Claims({ groups: [canaryValue] })));
     const runs = [
@@ -117,7 +130,18 @@ describe('reading the token', () => {
 
   it('from stdin, bounded; --claims through the safe file reader; exactly one of them', async () => {
     const file = writeScenario({});
-    const base = ['token', '-s', `snapshot:${file}`, '--api', 'colors-api', '--operation', 'get-colors', '--now', NOW, '--no-config'];
+    const base = [
+      'token',
+      '-s',
+      `snapshot:${file}`,
+      '--api',
+      'colors-api',
+      '--operation',
+      'get-colors',
+      '--now',
+      NOW,
+      '--no-config',
+    ];
     expect((await tokenCli([...base, '-'], { stdin: mint(ok) })).code).toBe(0);
     expect((await tokenCli([...base, '-'], { stdin: JSON.stringify(ok) })).code).toBe(0);
     const huge = await tokenCli([...base, '-'], { stdin: 'a'.repeat(MAX_TOKEN_BYTES * 2) });
@@ -133,7 +157,9 @@ describe('reading the token', () => {
     expect(missing.code).toBe(2);
     const neither = await tokenCli(base);
     expect(neither.code).toBe(2);
-    expect(neither.stderr).toMatch(/give the token as an argument, - to read it from stdin, or --claims <file>/);
+    expect(neither.stderr).toMatch(
+      /give the token as an argument, - to read it from stdin, or --claims <file>/,
+    );
   });
 
   it('--help shows the command', async () => {

@@ -65,10 +65,16 @@ export function writeScenario(scenario: Scenario): string {
   const service = (doc.apim ?? [])[0] as Record<string, unknown>;
   if (scenario.inbound !== undefined) {
     const policy = service['policy'] as { value: string };
-    policy.value = policy.value.replace(/<inbound>[\s\S]*<\/inbound>/, `<inbound>\n${scenario.inbound}\n  </inbound>`);
+    policy.value = policy.value.replace(
+      /<inbound>[\s\S]*<\/inbound>/,
+      `<inbound>\n${scenario.inbound}\n  </inbound>`,
+    );
   }
   if (scenario.backendVersion !== undefined) {
-    const backend = (doc.applications ?? []).find((a) => a['appId'] === BACKEND_APP_ID) as Record<string, unknown>;
+    const backend = (doc.applications ?? []).find((a) => a['appId'] === BACKEND_APP_ID) as Record<
+      string,
+      unknown
+    >;
     (backend['api'] as Record<string, unknown>)['requestedAccessTokenVersion'] = scenario.backendVersion;
   }
   for (const nv of scenario.namedValues ?? []) {
@@ -110,6 +116,9 @@ export async function runToken(
 }
 
 /** A validate-jwt with the given children and attributes. */
-export function validateJwt(children: string, attributes = 'header-name="Authorization" require-scheme="Bearer"'): string {
+export function validateJwt(
+  children: string,
+  attributes = 'header-name="Authorization" require-scheme="Bearer"',
+): string {
   return `    <validate-jwt ${attributes} failed-validation-httpcode="401">\n${children}\n    </validate-jwt>`;
 }

@@ -5,7 +5,10 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-export function mint(claims: Record<string, unknown>, options: { alg?: 'none' | 'HS256'; header?: Record<string, unknown> } = {}): string {
+export function mint(
+  claims: Record<string, unknown>,
+  options: { alg?: 'none' | 'HS256'; header?: Record<string, unknown> } = {},
+): string {
   const alg = options.alg ?? 'none';
   const head = b64({ alg, typ: 'JWT', ...options.header });
   const body = b64(claims);

@@ -7,12 +7,21 @@
 import { cli } from '../helpers/cli';
 import { BACKEND_APP_ID, TENANT_ID } from '../helpers/sample';
 import { CONTOSO_SERVICE_ID, startFixture, type LiveFixture } from '../sources/live/helpers';
-import { APIOPS_COLORS, APIOPS_COLORS_APPS, ARM_COLORS, ARM_COLORS_PARAMETERS } from '../sources/colors-fixtures';
+import {
+  APIOPS_COLORS,
+  APIOPS_COLORS_APPS,
+  ARM_COLORS,
+  ARM_COLORS_PARAMETERS,
+} from '../sources/colors-fixtures';
 import { at, mint } from './mint';
 
 const NOW = '2026-12-03T12:00:00Z';
 const CLIENT = '1d2e3f4a-5b6c-4d7e-8f90-a1b2c3d4e5f6';
-const window = { iat: at('2026-12-03T11:30:00Z'), nbf: at('2026-12-03T11:30:00Z'), exp: at('2026-12-03T12:30:00Z') };
+const window = {
+  iat: at('2026-12-03T11:30:00Z'),
+  nbf: at('2026-12-03T11:30:00Z'),
+  exp: at('2026-12-03T12:30:00Z'),
+};
 
 /** What the sample's backend (requestedAccessTokenVersion unset) really issues: a v1.0 token. */
 const V1 = mint({
@@ -36,9 +45,17 @@ const V2 = mint({
 
 const KINDS: [kind: string, sources: string[], file: RegExp][] = [
   ['snapshot', ['snapshot:examples/contoso/snapshot.json'], /examples\/contoso\/snapshot\.json:\d+:\d+/],
-  ['apiops', [`apiops:${APIOPS_COLORS}`, `snapshot:${APIOPS_COLORS_APPS}`], /fixtures\/colors\/policy\.xml:\d+:\d+/],
+  [
+    'apiops',
+    [`apiops:${APIOPS_COLORS}`, `snapshot:${APIOPS_COLORS_APPS}`],
+    /fixtures\/colors\/policy\.xml:\d+:\d+/,
+  ],
   ['arm', [`arm:${ARM_COLORS}#${ARM_COLORS_PARAMETERS}`], /arm\/fixtures\/colors\.json:\d+:\d+/],
-  ['terraform', ['terraform:test/sources/terraform/fixtures/colors/plan.json'], /terraform\/fixtures\/colors\/modules\/apim\/policies\.tf:\d+:\d+/],
+  [
+    'terraform',
+    ['terraform:test/sources/terraform/fixtures/colors/plan.json'],
+    /terraform\/fixtures\/colors\/modules\/apim\/policies\.tf:\d+:\d+/,
+  ],
 ];
 
 async function token(sources: string[], jwt: string, rest: string[] = [], env: Record<string, string> = {}) {
@@ -49,12 +66,20 @@ async function token(sources: string[], jwt: string, rest: string[] = [], env: R
 const failures = (stdout: string) =>
   [...stdout.matchAll(/(?:first failure|also fails): (\S+)/g)].map((m) => m[1]);
 
-function expectColorsDiagnosis(v1: { code: number; stdout: string; stderr: string }, v2: typeof v1, file: RegExp) {
+function expectColorsDiagnosis(
+  v1: { code: number; stdout: string; stderr: string },
+  v2: typeof v1,
+  file: RegExp,
+) {
   expect(v1.stderr).toBe('');
   expect(v1.code).toBe(1);
   expect(failures(v1.stdout)).toEqual(['IDX10214', 'IDX10205', 'TokenClaimValueNotAllowed']);
   expect(v1.stdout).toMatch(/set api\.requestedAccessTokenVersion to 2 on backend app 'oauth-backend-app'/);
-  expect(v1.stdout).toMatch(new RegExp(`validate-jwt in the global policy of service '[^']+' \\([^)]*${file.source}\\): fails \\(401\\)`));
+  expect(v1.stdout).toMatch(
+    new RegExp(
+      `validate-jwt in the global policy of service '[^']+' \\([^)]*${file.source}\\): fails \\(401\\)`,
+    ),
+  );
   expect(v2.code).toBe(1);
   expect(failures(v2.stdout)).toEqual(['TokenClaimValueNotAllowed']);
   expect(v2.stdout).toMatch(/use <value>Colors\.Read<\/value>/);
@@ -112,7 +137,18 @@ describe('examples/apiops-real', () => {
       ...extra,
     });
   const run = (api: string, op: string, jwt: string) =>
-    cli(['token', ...SOURCES.flatMap((s) => ['-s', s]), '--api', api, '--operation', op, '--now', NOW, '--no-config', jwt]);
+    cli([
+      'token',
+      ...SOURCES.flatMap((s) => ['-s', s]),
+      '--api',
+      api,
+      '--operation',
+      op,
+      '--now',
+      NOW,
+      '--no-config',
+      jwt,
+    ]);
 
   it('named values resolved: orders-api passes a v2.0 token; the fragment of catalog-api is located in its file', async () => {
     const orders = await run('orders-api', 'list-orders', ordersToken());
@@ -127,7 +163,11 @@ describe('examples/apiops-real', () => {
 
   it('validate-azure-ad-token (inventory-api) accepts its client, rejects another', async () => {
     expect((await run('inventory-api', 'list-items', ordersToken())).code).toBe(0);
-    const other = await run('inventory-api', 'list-items', ordersToken({ azp: '99999999-9999-9999-9999-999999999999' }));
+    const other = await run(
+      'inventory-api',
+      'list-items',
+      ordersToken({ azp: '99999999-9999-9999-9999-999999999999' }),
+    );
     expect(other.code).toBe(1);
     expect(other.stdout).toMatch(/client application not allowed/);
   });
@@ -136,6 +176,8 @@ describe('examples/apiops-real', () => {
     const payments = await run('payments-api', 'create-payment', ordersToken());
     expect(payments.code).toBe(1);
     expect(failures(payments.stdout)).toEqual(['IDX10214']);
-    expect(payments.stdout).toMatch(/backend app 'fabrikam-orders-api', in the other form: add <audience>3c2b1a09/);
+    expect(payments.stdout).toMatch(
+      /backend app 'fabrikam-orders-api', in the other form: add <audience>3c2b1a09/,
+    );
   });
 });
