@@ -418,3 +418,14 @@ describe('call paths and operations', () => {
     expect(product.stderr).toMatch(/no call path .* for product 'nope'/);
   });
 });
+
+describe('values known only at run time', () => {
+  it('an audience that is a policy expression is undecided (exit 3), with the reason', async () => {
+    const policy = validateJwt(
+      `      <audiences><audience>@(context.Variables.GetValueOrDefault&lt;string&gt;("aud"))</audience></audiences>`,
+    );
+    const run = await runToken({ inbound: policy }, v2Claims());
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/undecided \(audience\): .*a policy expression decides it at run time/);
+  });
+});
