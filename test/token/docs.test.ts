@@ -2,13 +2,13 @@
  * The README's "Debug a 401" shows what `token` really prints, and `explain` points at it for exactly the gateway
  * errors `token` diagnoses.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RUNTIME_ERRORS, entryName, lookupError } from '../../src/explain';
 import { cli } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/sample';
 
-/** The errors src/token/checks.ts reports, by the code it names them with. */
+/** The errors src/token/checks/ reports, by the code it names them with. */
 const DIAGNOSED = [
   'TokenNotPresent',
   'IDX10223',
@@ -40,7 +40,10 @@ describe('Debug a 401', () => {
       return found.kind === 'found' ? entryName(found.entry) : code;
     });
     expect(flagged).toEqual([...new Set(diagnosed)].sort());
-    const checks = readFileSync(path.join(REPO_ROOT, 'src/token/checks.ts'), 'utf8');
+    const folder = path.join(REPO_ROOT, 'src/token/checks');
+    const checks = readdirSync(folder)
+      .map((f) => readFileSync(path.join(folder, f), 'utf8'))
+      .join('\n');
     for (const code of DIAGNOSED) expect(checks).toContain(code);
     const explained = await cli(['explain', 'IDX10205']);
     expect(explained.stdout).toMatch(/Debug a token that gets it\n {2}apim-oauth-audit token --source/);
