@@ -16,8 +16,8 @@ import {
   parseClaims,
   type DecodedToken,
 } from '../token';
-import { fileProblem, FileReadError, parseSize, readNamedText, withReadLimits } from '../util/files';
-import { configRequest, type ConfigFlags } from './commands';
+import { fileProblem, FileReadError, readNamedText, withReadLimits } from '../util/files';
+import { configRequest, parseNow, readLimits, type ConfigFlags } from './commands';
 import { EXIT, type ExitCode } from './exit-codes';
 import type { CliIO } from './io';
 
@@ -64,14 +64,6 @@ function checkUsage(command: TokenCommand): void {
   if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(command.header)) {
     throw new AuditError('usage', '--header: not a header name.');
   }
-}
-
-function parseNow(value: string | undefined): Date {
-  if (value === undefined) return new Date();
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()))
-    throw new AuditError('usage', `--now ${value}: not an ISO 8601 date or instant`);
-  return date;
 }
 
 async function readToken(command: TokenCommand, io: CliIO): Promise<DecodedToken> {
@@ -126,18 +118,10 @@ export async function runToken(command: TokenCommand, io: CliIO): Promise<ExitCo
     ...(command.product !== undefined ? { product: command.product } : {}),
   });
   if (outcome.kind === 'not-found') throw new AuditError('usage', `token: ${outcome.message}.`);
-  const { diagnosis, gaps } = outcome;
+  const { diagnosis, gaps, redact } = outcome;
   const extra = gaps.map((g) => `Incomplete source: ${g}`);
-  io.stdout(formatDiagnosis(diagnosis, token, extra));
+  io.stdout(redact(formatDiagnosis(diagnosis, token, extra)));
   if (diagnosis.verdict === 'reject') return EXIT.findings;
   if (diagnosis.verdict === 'unknown' || gaps.length > 0) return EXIT.incomplete;
   return EXIT.ok;
-}
-
-function readLimits(given: string | undefined): { maxFileSize?: number } {
-  if (given === undefined) return {};
-  const size = parseSize(given);
-  if (size === undefined)
-    throw new AuditError('usage', `--max-file-size ${given}: expected a size such as 512MB or 2GB`);
-  return { maxFileSize: size };
 }

@@ -5,6 +5,7 @@
 import type { CorrelationLink } from '../config/types';
 import type { Inventory } from '../inventory/types';
 import { normalize } from '../model/normalize';
+import { secretRedactor, secretValues } from '../policy/secrets';
 import { evaluateToken, type TokenDiagnosis } from './evaluate';
 import type { DecodedToken } from './decode';
 import { matchOperation, type OperationQuery } from './match-operation';
@@ -24,7 +25,14 @@ export interface TokenRequest {
 }
 
 export type TokenOutcome =
-  { kind: 'diagnosis'; diagnosis: TokenDiagnosis; gaps: string[] } | { kind: 'not-found'; message: string };
+  | {
+      kind: 'diagnosis';
+      diagnosis: TokenDiagnosis;
+      gaps: string[];
+      /** Removes the literal secrets the policies hold from a text (as every report of `scan` does). */
+      redact: (text: string) => string;
+    }
+  | { kind: 'not-found'; message: string };
 
 export function diagnoseToken(
   inventory: Inventory,
@@ -52,5 +60,5 @@ export function diagnoseToken(
     };
   }
   const gaps = inventory.gaps.map((g) => `${g.source}: ${g.what}: ${g.reason}`);
-  return { kind: 'diagnosis', diagnosis, gaps };
+  return { kind: 'diagnosis', diagnosis, gaps, redact: secretRedactor(secretValues(model)) };
 }

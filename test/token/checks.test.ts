@@ -429,3 +429,15 @@ describe('values known only at run time', () => {
     expect(run.stdout).toMatch(/undecided \(audience\): .*a policy expression decides it at run time/);
   });
 });
+
+describe('literal secrets of the policies', () => {
+  it('are redacted from the output, as in every report of scan', async () => {
+    const secret = 'Zk4v9Qm2Lr8Tx1Wp';
+    const policy = `    <set-header name="x-api-key" exists-action="override"><value>${secret}</value></set-header>
+${validateJwt(`      <required-claims><claim name="scp"><value>${secret}</value></claim></required-claims>`)}`;
+    const run = await runToken({ inbound: policy }, v2Claims());
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/TokenClaimValueNotAllowed/);
+    expect(run.stdout).not.toContain(secret);
+  });
+});
