@@ -441,3 +441,13 @@ ${validateJwt(`      <required-claims><claim name="scp"><value>${secret}</value>
     expect(run.stdout).not.toContain(secret);
   });
 });
+
+describe('token version', () => {
+  it('a v1.0 token for a backend the data says issues v2.0 tokens: get a new token', async () => {
+    const run = await runToken({ inbound: V2_POLICY }, v1Claims({ aud: BACKEND_APP_ID }));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /Backend app 'oauth-backend-app' issues v2\.0 tokens \(api\.requestedAccessTokenVersion 2\), and this token is v1\.0: it was issued before that setting changed/,
+    );
+  });
+});

@@ -116,6 +116,10 @@ function issuerFix(ctx: CheckContext, iss: string | undefined, accepted: string[
     const app = aud ? appOfResource(ctx.model, aud) : undefined;
     const appName = app ? `backend app '${app.name}'` : 'the backend app (the one the token is for)';
     const other = entraIssuer(got.version, got.tenant, got.cloud ?? ctx.model.cloud);
+    if (app && app.accessTokenVersion !== got.version) {
+      // The data says the backend issues the version the policy expects: this token predates the change.
+      return `Backend app '${app.name}' issues v${app.accessTokenVersion}.0 tokens (api.requestedAccessTokenVersion ${String(app.requestedAccessTokenVersion)}), and this token is v${got.version}.0: it was issued before that setting changed (or the change is not deployed yet). Get a new token.`;
+    }
     if (got.version === 1) {
       return `The backend issues v1.0 tokens: set api.requestedAccessTokenVersion to 2 on ${appName} (manifest accessTokenAcceptedVersion: 2; Entra side), or accept v1.0 tokens: <issuer>${other}</issuer> with the v1.0 openid-config (.../.well-known/openid-configuration, without v2.0).`;
     }
