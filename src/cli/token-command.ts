@@ -91,7 +91,27 @@ async function readToken(command: TokenCommand, io: CliIO): Promise<DecodedToken
   return result.token;
 }
 
+/** What looks like a JWT (three base64url segments) in a message: a token given where a name was expected. */
+const JWT_LIKE = /[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]*/;
+
 export async function runToken(command: TokenCommand, io: CliIO): Promise<ExitCode> {
+  try {
+    return await diagnose(command, io);
+  } catch (error) {
+    // A message may quote an option's value (--api, --operation, --url), and a pasted token may be one of them.
+    if (
+      error instanceof AuditError &&
+      (JWT_LIKE.test(error.message) || error.details.some((d) => JWT_LIKE.test(d)))
+    ) {
+      const clean = (text: string) =>
+        text.replace(new RegExp(JWT_LIKE.source, 'g'), '<redacted: looks like a token>');
+      throw new AuditError(error.code, clean(error.message), error.details.map(clean));
+    }
+    throw error;
+  }
+}
+
+async function diagnose(command: TokenCommand, io: CliIO): Promise<ExitCode> {
   checkUsage(command);
   const now = parseNow(command.now);
   const limits = readLimits(command.maxFileSize);

@@ -88,8 +88,17 @@ describe('the canary: the token is never printed, logged or written', () => {
       await tokenCli([...base, `${token}.extra`], { cwd }),
       await tokenCli([...base, token.replace('.', '.!')], { cwd }),
       await tokenCli([...base, '--verbose', `${header}.${payload}`], { cwd }),
+      // the token pasted where a name was expected
+      await tokenCli(
+        ['token', '-s', `snapshot:${file}`, '--api', token, '--operation', 'x', '--no-config', token],
+        { cwd },
+      ),
+      await tokenCli([...base.slice(0, 6), '--method', 'GET', '--url', `/x/${token}`, '--no-config', token], {
+        cwd,
+      }),
     ];
-    expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(runs[12]?.stderr).toMatch(/no API '<redacted: looks like a token>'/);
     // The claim the policy requires is named, its value never shown.
     expect(runs[0]?.stdout).toMatch(/a groups claim \(value not shown\)/);
     assertClean(runs.flatMap((r) => [r.stdout, r.stderr]));
