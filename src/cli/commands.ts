@@ -142,7 +142,7 @@ function parseRuleOverrides(specs: readonly string[]): Record<string, SeverityLe
 }
 
 /** `--max-file-size` in bytes (the default when not given). */
-function readLimits(given: string | undefined): { maxFileSize?: number } {
+export function readLimits(given: string | undefined): { maxFileSize?: number } {
   if (given === undefined) return {};
   const size = parseSize(given);
   if (size === undefined) {
@@ -151,7 +151,7 @@ function readLimits(given: string | undefined): { maxFileSize?: number } {
   return { maxFileSize: size };
 }
 
-function parseNow(value: string | undefined): Date {
+export function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();
   const date = new Date(value);
   if (Number.isNaN(date.getTime()))

@@ -25,4 +25,5 @@ export const EXIT_CODES_HELP = `Exit codes:
      not (fully) evaluated
   2  invalid usage, configuration or input (the message names the place)
   3  audit incomplete: a source could not be read fully, or a rule crashed
-     (takes precedence over 1: an incomplete audit is never evidence of a clean configuration)`;
+     (takes precedence over 1: an incomplete audit is never evidence of a clean configuration)
+  token: 0 the token passes every check, 1 rejected, 2 bad input, 3 something the checks need is unknown`;

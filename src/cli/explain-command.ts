@@ -11,6 +11,9 @@ import { unknownRuleMessage, type Registry } from '../registry';
 import { escapeText } from '../util/escape';
 
 const TOOL = 'apim-oauth-audit';
+/** The README section on the `token` command. */
+export const DEBUG_A_401 = 'README.md#debug-a-401';
+const TOKEN_COMMAND = `${TOOL} token --source <your sources> --api <api> --method GET --url <path> - < token.txt`;
 const WIDTH = 100;
 const INDENT = '  ';
 
@@ -52,6 +55,16 @@ export function formatExplanation(
     lines.push(...paragraph(`How to fix what it finds: ${TOOL} explain <rule-id>.`));
   }
   if (entry.manual !== undefined) lines.push('', 'Check by hand', ...paragraph(entry.manual));
+  if (entry.token === true) {
+    lines.push(
+      '',
+      'Debug a token that gets it',
+      `${INDENT}${TOKEN_COMMAND}`,
+      ...paragraph(
+        `Decodes the token locally (no signature check, no network) and runs the checks of the operation's effective inbound policy: the first that fails, its policy element (file:line) and the fix. See ${DEBUG_A_401}.`,
+      ),
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

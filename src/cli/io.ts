@@ -16,6 +16,11 @@ export interface CliIO {
    * there is the same on every machine (the text report then wraps at 100).
    */
   stdoutColumns?: number;
+  /**
+   * Reads stdin up to `limit` bytes (`token -`); a longer input is cut at `limit + 1` bytes, so that the caller can
+   * tell it was too long without reading all of it.
+   */
+  readStdin?: (limit: number) => Promise<string>;
 }
 
 export function processIO(): CliIO {
@@ -29,7 +34,36 @@ export function processIO(): CliIO {
     stdoutIsTTY,
     stderrIsTTY: process.stderr.isTTY === true,
     ...(columns !== undefined && columns > 0 ? { stdoutColumns: columns } : {}),
+    readStdin: (limit) => readStream(process.stdin, limit),
   };
+}
+
+/** At most `limit + 1` bytes of a stream, as UTF-8 text. */
+export function readStream(stream: NodeJS.ReadableStream, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      stream.removeListener('data', onData);
+      stream.removeListener('end', done);
+      stream.removeListener('error', reject);
+      stream.pause();
+      resolve(
+        Buffer.concat(chunks)
+          .subarray(0, limit + 1)
+          .toString('utf8'),
+      );
+    };
+    const onData = (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      chunks.push(bytes);
+      size += bytes.length;
+      if (size > limit) done();
+    };
+    stream.on('data', onData);
+    stream.once('end', done);
+    stream.once('error', reject);
+  });
 }
 
 /** The width the text report wraps to on stdout: the terminal's, only when stdout is one. */

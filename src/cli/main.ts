@@ -13,7 +13,18 @@ import { escapeLines } from '../util/escape';
 import type { Command, ConfigFlags } from './commands';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes';
 import { processIO, type CliIO } from './io';
-import { BASELINE, EXPLAIN, EXPLAIN_TARGET, RULES, SCAN, SCAN_SOURCES, SNAPSHOT } from './options';
+import {
+  BASELINE,
+  EXPLAIN,
+  EXPLAIN_TARGET,
+  RULES,
+  SCAN,
+  SCAN_SOURCES,
+  SNAPSHOT,
+  TOKEN,
+  TOKEN_JWT,
+} from './options';
+import type { TokenCommand } from './token-command';
 
 /** `security,api-oauth-enabled` -> `['security', 'api-oauth-enabled']` (spaces and empty items dropped). */
 function splitList(value: string): string[] {
@@ -110,6 +121,44 @@ function explainCommand(
   };
 }
 
+/** `token [jwt]`: the token as given (or `-`), or --claims. */
+function tokenCommand(
+  args: ArgsOf<typeof TOKEN.options> & { jwt?: string | undefined },
+  argv: readonly string[],
+): TokenCommand {
+  // yargs reads a lone `-` as an empty string.
+  const jwt = args.jwt === '' && argv.includes('-') ? '-' : args.jwt;
+  return {
+    name: 'token',
+    sources: args.source ?? [],
+    api: args.api,
+    ...(args.operation !== undefined ? { operation: args.operation } : {}),
+    ...(args.method !== undefined ? { method: args.method } : {}),
+    ...(args.url !== undefined ? { url: args.url } : {}),
+    ...(jwt !== undefined ? { jwt: String(jwt) } : {}),
+    ...(args.claims !== undefined ? { claims: args.claims } : {}),
+    header: args.header,
+    ...(args.product !== undefined ? { product: args.product } : {}),
+    ...(args.now !== undefined ? { now: args.now } : {}),
+    ...(args['max-file-size'] !== undefined ? { maxFileSize: args['max-file-size'] } : {}),
+    verbose: args.verbose,
+    ...configFlags(args),
+  };
+}
+
+/**
+ * A parse error of `token` may quote an argument, and an argument may be the token: every argument that could be
+ * one (long, or with the dots of a JWT, or after Bearer) is replaced before the message is shown.
+ */
+function withoutTokens(message: string, argv: readonly string[]): string {
+  let out = message;
+  for (const arg of argv) {
+    if (arg.length >= 24 || /\S\.\S*\./.test(arg) || /^bearer\s/i.test(arg))
+      out = out.split(arg).join('<redacted>');
+  }
+  return out;
+}
+
 /** A command's options and examples, from its table. */
 function declare<T, O extends Record<string, Options>>(
   y: Argv<T>,
@@ -120,8 +169,8 @@ function declare<T, O extends Record<string, Options>>(
   return withOptions;
 }
 
-function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output: string }> {
-  let command: Command | undefined;
+function parseArgs(argv: readonly string[]): Promise<{ command?: Command | TokenCommand; output: string }> {
+  let command: Command | TokenCommand | undefined;
   const parser = yargs()
     .scriptName('apim-oauth-audit')
     .usage(
@@ -157,7 +206,13 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
       (y) => declare(y.positional('rule-id-or-error', EXPLAIN_TARGET), EXPLAIN),
       (args) => void (command = explainCommand(args)),
     )
-    .demandCommand(1, 'Name a command: scan, baseline, snapshot, rules or explain.')
+    .command(
+      TOKEN.command,
+      TOKEN.describe,
+      (y) => declare(y.positional('jwt', TOKEN_JWT), TOKEN),
+      (args) => void (command = tokenCommand(args, argv)),
+    )
+    .demandCommand(1, 'Name a command: scan, baseline, snapshot, rules, explain or token.')
     .strict()
     .epilogue(EXIT_CODES_HELP)
     .version(toolVersion())
@@ -166,8 +221,10 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command; output
     .exitProcess(false);
   return new Promise((resolve, reject) => {
     parser.parse([...argv], {}, (error, _args, output) => {
-      if (error) reject(new UsageError(`${error.message}\nRun 'apim-oauth-audit --help' for usage.`));
-      else resolve(command ? { command, output } : { output });
+      if (error) {
+        const message = argv[0] === 'token' ? withoutTokens(error.message, argv) : error.message;
+        reject(new UsageError(`${message}\nRun 'apim-oauth-audit --help' for usage.`));
+      } else resolve(command ? { command, output } : { output });
     });
   });
 }
@@ -196,6 +253,10 @@ export async function run(argv: readonly string[], rawIo: CliIO): Promise<ExitCo
         return runRules(command, io);
       case 'explain':
         return await runExplain(command, io);
+      case 'token': {
+        const { runToken } = await import('./token-command');
+        return await runToken(command, io);
+      }
     }
   } catch (error) {
     if (error instanceof AuditError) {

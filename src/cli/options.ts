@@ -256,3 +256,54 @@ export const EXPLAIN_TARGET = {
   type: 'string',
   describe: 'A rule id, an error code (AADSTS50011, IDX10205, TokenNotPresent) or a pasted error message',
 } as const satisfies PositionalOptions;
+
+const TOKEN_OPTIONS = {
+  source: {
+    alias: 's',
+    type: 'string',
+    array: true,
+    describe: 'A source as <kind>:<location> (repeatable; default: the config sources)',
+  },
+  api: { type: 'string', demandOption: true, describe: 'The API (name, display name or path)' },
+  operation: { type: 'string', describe: 'The operation id (or give --method and --url)' },
+  method: { type: 'string', describe: 'The request method, e.g. GET' },
+  url: { type: 'string', describe: 'The request URL or path, e.g. /colors/random' },
+  claims: { type: 'string', describe: 'A JSON file of claims instead of a token' },
+  header: {
+    type: 'string',
+    default: 'Authorization',
+    describe:
+      'The header the token is sent in (Authorization: "Bearer <token>"; another header: the bare token)',
+  },
+  product: {
+    type: 'string',
+    describe: 'Only the call path of this product (none: calls without product policies)',
+  },
+  now: { type: 'string', describe: 'Check exp and nbf at this ISO 8601 instant (default: now)' },
+  config: CONFIG,
+  plugins: PLUGINS,
+  'max-file-size': MAX_FILE_SIZE,
+  verbose: { alias: 'v', type: 'boolean', default: false, describe: 'Show stack traces of crashes' },
+} as const satisfies Record<string, Options>;
+
+export const TOKEN = {
+  command: 'token [jwt]',
+  describe:
+    "Why does this token get a 401? Decode it locally (no signature check, no network) and run the checks of the operation's effective inbound policy",
+  options: TOKEN_OPTIONS,
+  examples: [
+    [
+      '$0 token --source apiops:apimartifacts --api colors-api --method GET --url /colors/random - < token.txt',
+      'The token from stdin (keeps it out of the shell history)',
+    ],
+    [
+      '$0 token -s examples/contoso/snapshot.json --api colors-api --operation get-colors --claims claims.json',
+      'Claims from a JSON file',
+    ],
+  ],
+} as const satisfies CommandTable<typeof TOKEN_OPTIONS>;
+
+export const TOKEN_JWT = {
+  type: 'string',
+  describe: 'The access token (a "Bearer " prefix is accepted), or - to read it from stdin',
+} as const satisfies PositionalOptions;

@@ -14,6 +14,7 @@ export const GATEWAY_ERRORS: readonly RuntimeError[] = [
   {
     codes: ['TokenNotPresent', 'TokenNotFound'],
     messages: ['JWT not present', 'JWT not found in the request'],
+    token: true,
     title: 'The request reached validate-jwt without a token',
     where: `${GATEWAY} context.LastError.Reason is TokenNotPresent (TokenNotFound in older documentation).`,
     causes: [
@@ -28,6 +29,7 @@ export const GATEWAY_ERRORS: readonly RuntimeError[] = [
   {
     codes: ['IDX10205', 'TokenIssuerNotAllowed'],
     messages: ['Issuer validation failed'],
+    token: true,
     title: 'The token issuer is not one validate-jwt accepts (v1 token against v2 metadata, or the reverse)',
     where: `${GATEWAY} The trace reads "JWT Validation Failed: IDX10205: Issuer validation failed. Issuer: '...'"; Reason TokenIssuerNotAllowed.`,
     causes: [
@@ -40,6 +42,7 @@ export const GATEWAY_ERRORS: readonly RuntimeError[] = [
   {
     codes: ['IDX10214', 'TokenAudienceNotAllowed'],
     messages: ['Audience validation failed'],
+    token: true,
     title: 'The token audience is not one validate-jwt accepts',
     where: `${GATEWAY} The trace reads "IDX10214: Audience validation failed. Audiences: '...'"; Reason TokenAudienceNotAllowed.`,
     causes: [
@@ -56,6 +59,7 @@ export const GATEWAY_ERRORS: readonly RuntimeError[] = [
   {
     codes: ['TokenClaimValueNotAllowed'],
     messages: ['Claim value mismatch', 'is not allowed. Access denied'],
+    token: true,
     title: 'A claim that required-claims checks has a value the policy does not allow',
     where: `${GATEWAY} The trace reads "Claim value mismatch: <claim>=..." (documentation: "Claim <name> value of <value> is not allowed. Access denied.").`,
     causes: [
@@ -70,6 +74,7 @@ export const GATEWAY_ERRORS: readonly RuntimeError[] = [
   {
     codes: ['TokenClaimNotFound'],
     messages: ['JWT token is missing the following claims'],
+    token: true,
     title: 'The token lacks a claim that required-claims demands',
     where: `${GATEWAY} The message reads "JWT token is missing the following claims: <c1>, <c2>... Access denied."`,
     causes: [
@@ -83,6 +88,7 @@ export const GATEWAY_ERRORS: readonly RuntimeError[] = [
   {
     codes: ['IDX10503', 'IDX10511', 'TokenSignatureInvalid'],
     messages: ['Signature validation failed. Keys tried'],
+    token: true,
     title: 'The token signature does not verify with the keys validate-jwt has',
     where: `${GATEWAY} The trace reads "IDX10503" or "IDX10511: Signature validation failed. Keys tried: ..."; Reason TokenSignatureInvalid.`,
     causes: [
@@ -118,6 +124,7 @@ export const GATEWAY_ERRORS: readonly RuntimeError[] = [
   {
     codes: ['IDX10223', 'TokenExpired'],
     messages: ['Lifetime validation failed', 'The token is expired'],
+    token: true,
     title: 'The token has expired',
     where: `${GATEWAY} The trace reads "IDX10223: Lifetime validation failed. The token is expired. ValidTo: ... Current time: ..."; Reason TokenExpired.`,
     causes: [

@@ -23,6 +23,11 @@ interface EntryBase {
   where: string;
   /** The configuration that causes it, in the product's terms (app registration, authorization server, policy). */
   causes: readonly string[];
+  /**
+   * A gateway error `apim-oauth-audit token` diagnoses for a given token (README "Debug a 401"): the explanation
+   * points at it.
+   */
+  token?: true;
 }
 
 /** An error a configuration audit can prevent: the rules that check its causes. */

@@ -26,6 +26,7 @@ export const LAYERS: readonly string[] = [
   'src/engine/',
   'src/registry/',
   'src/explain/',
+  'src/token/',
   'src/testing/',
   'reporters/',
   'src/fixes/',
