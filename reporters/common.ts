@@ -82,6 +82,16 @@ export function crashMessage(crash: RuleCrash): string {
   return `rule ${crash.ruleId} crashed: ${crash.message}`;
 }
 
+/** ` (1 rule crash, 2 source gaps)`: why an audit is incomplete, as the text and HTML reports say it. */
+export function incompleteBecause(result: Pick<AuditResult, 'crashes' | 'gaps'>): string {
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const why = [
+    result.crashes.length > 0 ? count(result.crashes.length, 'rule crash', 'rule crashes') : '',
+    result.gaps.length > 0 ? count(result.gaps.length, 'source gap', 'source gaps') : '',
+  ].filter((w) => w !== '');
+  return why.length > 0 ? ` (${why.join(', ')})` : '';
+}
+
 export function gapMessage(gap: Gap): string {
   return `${gap.source}: could not read ${gap.what}: ${gap.reason}`;
 }

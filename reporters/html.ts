@@ -12,6 +12,7 @@ import {
   configurationWeakenings,
   locationLabel,
   resourceLabel,
+  incompleteBecause,
 } from './common';
 import { CONTENT_SECURITY_POLICY, SCRIPT, STYLE } from './html-assets';
 import { chainsSection, type ChainFindingRef } from './html-chains';
@@ -61,11 +62,7 @@ function headerSection(result: AuditResult, options: ReporterOptions): Html {
 function bannerSection(result: AuditResult): Html {
   const parts: Html[] = [];
   if (!result.complete) {
-    const why = [
-      result.crashes.length > 0 ? plural(result.crashes.length, 'rule crash', 'rule crashes') : '',
-      result.gaps.length > 0 ? plural(result.gaps.length, 'source gap') : '',
-    ].filter((w) => w !== '');
-    const because = why.length > 0 ? ` (${why.join(', ')})` : '';
+    const because = incompleteBecause(result);
     parts.push(
       markup`<div class="banner" id="incomplete" role="alert">Audit incomplete${because}: this report is not evidence of a clean configuration. See <a href="#limits">what limits this report</a>.</div>`,
     );

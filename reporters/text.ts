@@ -16,6 +16,7 @@ import {
   notEvaluatedByRule,
   notEvaluatedSubject,
   staleBaselineMessage,
+  incompleteBecause,
 } from './common';
 import { painter, type Paint } from './paint';
 import {
@@ -164,11 +165,7 @@ function summarySection(result: AuditResult, active: readonly Finding[], paint: 
   if (summary.suppressed > 0) lines.push(`${summary.suppressed} suppressed.`);
   lines.push(evaluatedLine(result), ...securityLine(result, paint));
   if (!result.complete) {
-    const why = [
-      result.crashes.length > 0 ? plural(result.crashes.length, 'rule crash', 'rule crashes') : '',
-      result.gaps.length > 0 ? plural(result.gaps.length, 'source gap') : '',
-    ].filter((w) => w !== '');
-    const because = why.length > 0 ? ` (${why.join(', ')})` : '';
+    const because = incompleteBecause(result);
     lines.push(
       paint(
         `Audit incomplete${because}: this report is not evidence of a clean configuration.`,
