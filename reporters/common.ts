@@ -115,6 +115,13 @@ export function configurationWeakenings(configuration: GateConfiguration): strin
   if (ruleSet && ruleSet.outside.length > 0) {
     lines.push(`rule set ${ruleSet.name}: off outside it: ${ruleSet.outside.join(', ')}`);
   }
+  const tagged = configuration.tags;
+  if (tagged && tagged.notRun.length > 0) {
+    const count = tagged.notRun.length;
+    lines.push(
+      `--tag ${tagged.tags.join(',')}: ${count} rule${count === 1 ? '' : 's'} without ${tagged.tags.length === 1 ? 'the tag' : 'these tags'} not run: ${tagged.notRun.join(', ')}`,
+    );
+  }
   const only = configuration.only;
   if (only && only.notRun.length > 0) {
     lines.push(
@@ -222,6 +229,9 @@ export function configurationToJson(configuration: GateConfiguration): Record<st
             entries: configuration.baseline.entries,
           },
         }
+      : {}),
+    ...(configuration.tags
+      ? { tags: { tags: [...configuration.tags.tags], notRun: [...configuration.tags.notRun] } }
       : {}),
     ...(configuration.only
       ? { only: { rules: [...configuration.only.rules], notRun: [...configuration.only.notRun] } }

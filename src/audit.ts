@@ -190,6 +190,13 @@ function auditInventory(
     prepared.only !== undefined
       ? { registry: prepared.registry.rules.map((r) => r.id), named: prepared.only }
       : undefined,
+    prepared.tags !== undefined
+      ? {
+          registry: prepared.registry.rules.map((r) => r.id),
+          tags: prepared.tags,
+          kept: rules.map((r) => r.id),
+        }
+      : undefined,
   );
   const result = runAudit(model, {
     rules,

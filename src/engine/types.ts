@@ -220,6 +220,11 @@ export interface GateConfiguration {
     /** Built-in rules the set leaves off (nothing turned them on), sorted. */
     outside: string[];
   };
+  /** `--tag`: the tags given and every rule without one of them, not run; sorted. */
+  tags?: {
+    tags: string[];
+    notRun: string[];
+  };
   /** `--only`: the rules it named (run, whatever the config or rule set said) and every other rule, not run; sorted. */
   only?: {
     rules: string[];

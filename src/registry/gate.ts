@@ -28,6 +28,7 @@ export function describeConfiguration(
   settings: Readonly<Record<string, RuleSetting>>,
   ruleSet?: RuleSetName,
   only?: { registry: readonly string[]; named: readonly string[] },
+  tagged?: { registry: readonly string[]; tags: readonly string[]; kept: readonly string[] },
 ): GateConfiguration {
   const rulesOff: string[] = [];
   const outside: string[] = [];
@@ -56,6 +57,14 @@ export function describeConfiguration(
           only: {
             rules: [...only.named].sort(compareIds),
             notRun: only.registry.filter((id) => !only.named.includes(id)).sort(compareIds),
+          },
+        }
+      : {}),
+    ...(tagged !== undefined
+      ? {
+          tags: {
+            tags: [...tagged.tags].sort(),
+            notRun: tagged.registry.filter((id) => !tagged.kept.includes(id)).sort(compareIds),
           },
         }
       : {}),

@@ -56,6 +56,8 @@ export interface AuditSettings {
   ruleSet?: RuleSetName;
   /** `--only`: the rules named, in registry order; absent without `--only`. */
   only?: string[];
+  /** `--tag`: the tags given; absent without `--tag`. */
+  tags?: string[];
 }
 
 interface Collected<T> {
@@ -261,5 +263,6 @@ export function resolveAuditSettings(
     failOnNotEvaluated: failOnNotEvaluated.value,
     ...(ruleSet.ruleSet !== undefined ? { ruleSet: ruleSet.ruleSet } : {}),
     ...(only ? { only: rules.value.map((r) => r.id) } : {}),
+    ...(!only && (request.tags ?? []).length > 0 ? { tags: [...(request.tags ?? [])] } : {}),
   };
 }

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUILTIN_RULE_IDS } from '../../rules';
+import { BUILTIN_RULE_IDS, builtinRules } from '../../rules';
 import { cli } from '../helpers/cli';
 import { makeTempDir } from '../helpers/temp';
 
@@ -24,6 +24,12 @@ function sarifRun(stdout: string): SarifRun {
   if (!run) throw new Error('no SARIF run');
   return run;
 }
+
+/** The built-in rules carrying `tag`. */
+const BUILTIN_RULES_WITH_TAG = (tag: string) =>
+  Object.values(builtinRules)
+    .filter((r) => r.meta.tags.includes(tag))
+    .map((r) => r.id);
 
 const ran = (run: SarifRun) => run.tool.driver.rules.map((r) => r.id).sort();
 
@@ -174,5 +180,25 @@ describe('scan --only', () => {
       (await cli(['scan', SAMPLE, '--no-config', '--fail-on', 'none', '--format', 'json', ...NOW])).stdout,
     ) as { configuration: Record<string, unknown> };
     expect(plain.configuration).not.toHaveProperty('only');
+  });
+});
+
+describe('scan --tag', () => {
+  it('every report states the rules without the tag, which did not run', async () => {
+    const tagged = BUILTIN_RULES_WITH_TAG('portal');
+    const others = BUILTIN_RULE_IDS.filter((id) => !tagged.includes(id)).sort();
+    expect(tagged.length).toBeGreaterThan(0);
+    expect(others.length).toBeGreaterThan(0);
+    const line = `--tag portal: ${others.length} rules without the tag not run: ${others.join(', ')}`;
+    const base = ['scan', SAMPLE, '--tag', 'portal', '--no-config', '--fail-on', 'none', ...NOW];
+    const text = await cli(base);
+    expect(text.stdout.split('\n').slice(0, 2)).toEqual(['Config: none (defaults)', `  ${line}`]);
+    const json = JSON.parse((await cli([...base, '--format', 'json'])).stdout) as {
+      configuration: Record<string, unknown>;
+    };
+    expect(json.configuration['tags']).toEqual({ tags: ['portal'], notRun: others });
+    const sarif = sarifRun((await cli([...base, '--format', 'sarif'])).stdout);
+    expect(sarif.invocations[0]?.toolConfigurationNotifications?.map((n) => n.message.text)).toContain(line);
+    expect(ran(sarif)).toEqual([...tagged].sort());
   });
 });
