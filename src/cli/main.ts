@@ -138,6 +138,7 @@ function tokenCommand(
     ...(jwt !== undefined ? { jwt: String(jwt) } : {}),
     ...(args.claims !== undefined ? { claims: args.claims } : {}),
     header: args.header,
+    format: args.format,
     ...(args.product !== undefined ? { product: args.product } : {}),
     ...(args.now !== undefined ? { now: args.now } : {}),
     ...(args['max-file-size'] !== undefined ? { maxFileSize: args['max-file-size'] } : {}),

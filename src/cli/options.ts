@@ -280,6 +280,12 @@ const TOKEN_OPTIONS = {
     describe: 'Only the call path of this product (none: calls without product policies)',
   },
   now: { type: 'string', describe: 'Check exp and nbf at this ISO 8601 instant (default: now)' },
+  format: {
+    alias: 'f',
+    choices: ['text', 'json'] as const,
+    default: 'text' as const,
+    describe: 'Output format (json: a versioned document for scripts and bots)',
+  },
   config: CONFIG,
   plugins: PLUGINS,
   'max-file-size': MAX_FILE_SIZE,

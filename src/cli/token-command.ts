@@ -8,8 +8,12 @@
 import path from 'node:path';
 import { loadInventory, prepareAudit } from '../audit';
 import { AuditError } from '../errors';
+import { jsonText } from '../../reporters/common';
+import { mapStrings } from '../util/json';
+import { toolVersion } from '../util/package-root';
 import {
   decodeInput,
+  diagnosisToJson,
   diagnoseToken,
   formatDiagnosis,
   MAX_TOKEN_BYTES,
@@ -32,6 +36,8 @@ export interface TokenCommand extends ConfigFlags {
   jwt?: string;
   claims?: string;
   header: string;
+  /** `text` (default) or `json`. */
+  format?: 'text' | 'json';
   product?: string;
   now?: string;
   maxFileSize?: string;
@@ -139,8 +145,12 @@ async function diagnose(command: TokenCommand, io: CliIO): Promise<ExitCode> {
   });
   if (outcome.kind === 'not-found') throw new AuditError('usage', `token: ${outcome.message}.`);
   const { diagnosis, gaps, redact } = outcome;
-  const extra = gaps.map((g) => `Incomplete source: ${g}`);
-  io.stdout(redact(formatDiagnosis(diagnosis, token, extra)));
+  if (command.format === 'json') {
+    io.stdout(jsonText(mapStrings(diagnosisToJson(diagnosis, token, gaps, toolVersion()), redact)));
+  } else {
+    const extra = gaps.map((g) => `Incomplete source: ${g}`);
+    io.stdout(redact(formatDiagnosis(diagnosis, token, extra)));
+  }
   if (diagnosis.verdict === 'reject') return EXIT.findings;
   if (diagnosis.verdict === 'unknown' || gaps.length > 0) return EXIT.incomplete;
   return EXIT.ok;

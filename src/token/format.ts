@@ -113,3 +113,55 @@ export function formatDiagnosis(
   lines.push(summary);
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * Bumped only when a consumer would break (a key removed, renamed or retyped). 1: the first version.
+ */
+export const TOKEN_JSON_VERSION = 1;
+
+/**
+ * The diagnosis as a JSON document (`token --format json`), for scripts and support bots: the same facts as the
+ * text, keys in a fixed order. Like the text, it holds only the named claims, never the token.
+ */
+export function diagnosisToJson(
+  diagnosis: TokenDiagnosis,
+  token: DecodedToken,
+  gaps: readonly string[],
+  toolVersion: string,
+): Record<string, unknown> {
+  const where = (location: Location | undefined) =>
+    location?.file !== undefined
+      ? { file: location.file, line: location.line ?? null, column: location.column ?? null }
+      : null;
+  return {
+    version: TOKEN_JSON_VERSION,
+    tool: { name: 'apim-oauth-audit', version: toolVersion },
+    signatureVerified: false,
+    claims: Object.fromEntries(namedClaims(token.claims).map(({ name, values }) => [name, values])),
+    operation: diagnosis.operation,
+    verdict: diagnosis.verdict,
+    paths: diagnosis.paths.map((path) => ({
+      description: path.description,
+      product: path.product ?? null,
+      verdict: path.verdict,
+      validates: path.validates,
+      unreadable: [...path.unreadable],
+      steps: path.steps.map((step) => ({
+        element: step.element,
+        where: step.where,
+        location: where(step.location),
+        outcome: step.outcome,
+        status: step.status ?? null,
+        note: step.note ?? null,
+        checks: step.checks.map((check) => ({
+          check: check.check,
+          outcome: check.outcome,
+          error: check.error ?? null,
+          message: check.message,
+          fix: check.fix ?? null,
+        })),
+      })),
+    })),
+    incompleteSources: [...gaps],
+  };
+}

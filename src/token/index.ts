@@ -11,7 +11,7 @@ import type { DecodedToken } from './decode';
 import { matchOperation, type OperationQuery } from './match-operation';
 
 export { decodeInput, decodeJwt, parseClaims, MAX_TOKEN_BYTES, type DecodedToken } from './decode';
-export { formatDiagnosis } from './format';
+export { diagnosisToJson, formatDiagnosis } from './format';
 export type { TokenDiagnosis, PathDiagnosis, Step } from './evaluate';
 export type { OperationQuery } from './match-operation';
 

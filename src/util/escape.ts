@@ -4,6 +4,7 @@
  * (`::error::`, `::add-mask::`, `::stop-commands::`) and no Azure Pipelines command (`##vso[...]`) can run. The text reporter and everything the CLI writes to stderr go
  * through here; the JSON and SARIF reports are escaped by JSON itself.
  */
+import { mapStrings } from './json';
 
 /**
  * C0 and C1 controls (ESC, OSC's BEL/ST, CR, LF, ...), DEL, the Unicode line/paragraph separators and the bidi
@@ -75,15 +76,4 @@ export function escapeLines(text: string): string {
 /** A copy of `value` with `escapeText` applied to every string in it (arrays and plain objects, recursively). */
 export function escapeStrings<T>(value: T): T {
   return mapStrings(value, escapeText) as T;
-}
-
-function mapStrings(value: unknown, map: (text: string) => string): unknown {
-  if (typeof value === 'string') return map(value);
-  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) copy[key] = mapStrings(item, map);
-    return copy;
-  }
-  return value;
 }

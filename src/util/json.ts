@@ -9,3 +9,15 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
   if (value !== undefined) target[key] = value;
 }
+
+/** A copy of `value` with `map` applied to every string in it (plain objects and arrays; other values as they are). */
+export function mapStrings(value: unknown, map: (text: string) => string): unknown {
+  if (typeof value === 'string') return map(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) copy[key] = mapStrings(item, map);
+    return copy;
+  }
+  return value;
+}

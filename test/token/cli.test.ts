@@ -79,6 +79,7 @@ describe('the canary: the token is never printed, logged or written', () => {
       await tokenCli([...base, `Bearer ${token}`], { cwd }),
       await tokenCli([...base, '-'], { cwd, stdin: `  Bearer ${token}\n` }),
       await tokenCli([...base, '--claims', claimsFile], { cwd }),
+      await tokenCli([...base, '--format', 'json', token], { cwd }),
       // usage errors with the token on the command line
       await tokenCli([...base, token, token], { cwd }),
       await tokenCli([...base, token, '--unknown-flag'], { cwd }),
@@ -97,8 +98,9 @@ describe('the canary: the token is never printed, logged or written', () => {
         cwd,
       }),
     ];
-    expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
-    expect(runs[12]?.stderr).toMatch(/no API '<redacted: looks like a token>'/);
+    expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(runs[13]?.stderr).toMatch(/no API '<redacted: looks like a token>'/);
+    expect(runs[4]?.stdout).toMatch(/"message": "a groups claim \(value not shown\)/);
     // The claim the policy requires is named, its value never shown.
     expect(runs[0]?.stdout).toMatch(/a groups claim \(value not shown\)/);
     assertClean(runs.flatMap((r) => [r.stdout, r.stderr]));
@@ -175,5 +177,43 @@ describe('reading the token', () => {
     const help = await tokenCli(['token', '--help']);
     expect(help.stdout).toContain('token [jwt]');
     expect(help.stdout).toContain('--claims');
+  });
+});
+
+describe('token --format json', () => {
+  it('states the same diagnosis as the text, as a versioned document with only the named claims', async () => {
+    const file = writeScenario({ inbound: V2_POLICY });
+    const argv = [
+      'token',
+      '-s',
+      `snapshot:${file}`,
+      '--api',
+      'colors-api',
+      '--operation',
+      'get-colors',
+      '--now',
+      NOW,
+    ];
+    const token = mint(v2Claims({ groups: ['users'] }));
+    const json = await tokenCli([...argv, '--no-config', '--format', 'json', token]);
+    const text = await tokenCli([...argv, '--no-config', token]);
+    expect(json.code).toBe(text.code);
+    const doc = JSON.parse(json.stdout) as {
+      version: number;
+      signatureVerified: boolean;
+      claims: Record<string, string[]>;
+      verdict: string;
+      paths: {
+        verdict: string;
+        steps: { element: string; checks: { check: string; outcome: string; error: string | null }[] }[];
+      }[];
+    };
+    expect(doc.version).toBe(1);
+    expect(doc.signatureVerified).toBe(false);
+    expect(Object.keys(doc.claims)).not.toContain('groups');
+    expect(doc.verdict).toBe('reject');
+    const failed = doc.paths[0]?.steps[0]?.checks.filter((c) => c.outcome === 'fail') ?? [];
+    expect(failed.map((c) => c.check)).toEqual(['required-claim']);
+    expect(text.stdout).toContain(failed[0]?.error ?? 'no error');
   });
 });
