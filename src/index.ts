@@ -1,6 +1,7 @@
 /**
  * The library entry point (`require('apim-oauth-audit')`): run an audit programmatically, write custom rules
- * with the same contract as the built-in ones, and format results with the bundled reporters.
+ * with the same contract as the built-in ones, format results with the bundled reporters, and diagnose why a token
+ * gets a 401 (`diagnoseToken`, what the `token` command runs).
  */
 export { abstainedFor, audit, failsAt, loadInventory, prepareAudit, runPreparedAudit } from './audit';
 export type { AuditRequest, PreparedAudit, SnapshotOut } from './audit';
@@ -25,6 +26,8 @@ export { AuditError } from './errors';
 export { EXIT } from './cli/exit-codes';
 export type { Model } from './model/types';
 export { effectivePolicies } from './policy/effective';
+export { decodeInput, diagnoseToken, diagnosisToJson, formatDiagnosis, parseClaims } from './token';
+export type { DecodedToken, TokenDiagnosis, TokenOutcome, TokenRequest } from './token';
 export { parsePolicy } from './policy/parser';
 export { reporters, REPORTER_NAMES } from '../reporters';
 export type { ReporterName, ReporterOptions } from '../reporters';

@@ -37,4 +37,32 @@ describe('library entry point', () => {
     expect(library.failsAt(compared, 'note')).toBe(false);
     expect(library.failsAt(result, 'note')).toBe(true);
   });
+
+  it('diagnoses a token against the effective policy (what `token` does)', async () => {
+    const request = {
+      cwd: REPO_ROOT,
+      sources: ['examples/contoso-fixed/snapshot.json'],
+      now: new Date('2026-12-03T12:00:00Z'),
+    };
+    const prepared = library.prepareAudit(request);
+    const inventory = await library.loadInventory(request, prepared);
+    const claims = library.parseClaims(
+      JSON.stringify({
+        aud: 'api://6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d',
+        ver: '1.0',
+        exp: 1796301000,
+        nbf: 1796297400,
+      }),
+    );
+    if (!claims.ok) throw new Error(claims.problem);
+    const outcome = library.diagnoseToken(inventory, [], {
+      query: { api: 'colors-api', method: 'GET', url: '/colors/random' },
+      token: claims.token,
+      header: 'Authorization',
+      now: request.now,
+    });
+    if (outcome.kind !== 'diagnosis') throw new Error(outcome.message);
+    expect(outcome.diagnosis.verdict).toBe('reject');
+    expect(library.formatDiagnosis(outcome.diagnosis, claims.token, [])).toContain('IDX10214');
+  });
 });
