@@ -152,9 +152,13 @@ function summarySection(result: AuditResult, titles: ReadonlyMap<string, string>
     (s) =>
       markup`<button type="button" class="card ${s}" data-only-severity="${s}" title="Show only ${s}s"><b id="count-${s}">${summary[s]}</b>${s}s</button>`,
   );
+  const { baseline } = result;
   const extra = [
     summary.suppressed > 0 ? `${summary.suppressed} suppressed` : '',
     summary.notEvaluated > 0 ? plural(summary.notEvaluated, 'not-evaluated record') : '',
+    baseline
+      ? `baseline ${baseline.file}: ${baseline.new} new, ${baseline.unchanged} recorded in it, ${plural(baseline.absent.length, 'entry', 'entries')} fixed since`
+      : '',
   ].filter((e) => e !== '');
   return markup`<section id="summary">
 <h2>Summary</h2>
@@ -229,7 +233,11 @@ function findingHtml(finding: Finding, index: number, anchors: Anchors): Html {
     .join(' ')
     .toLowerCase();
   const classes = `finding ${finding.severity}${finding.suppressed ? ' suppressed' : ''}`;
-  const suppressed = finding.suppressed ? markup` <span class="meta">(suppressed)</span>` : '';
+  const suppressed = finding.suppressed
+    ? markup` <span class="meta">(suppressed)</span>`
+    : finding.baseline === 'unchanged'
+      ? markup` <span class="meta">(recorded in the baseline)</span>`
+      : '';
   return markup`<article class="${classes}" id="finding-${index + 1}" data-severity="${finding.severity}" data-rule="${finding.ruleId}" data-api="${apiOf(finding)}" data-suppressed="${finding.suppressed ? 'true' : 'false'}" data-search="${search}">
 <div class="head"><span class="sev ${finding.severity}">${finding.severity}</span> <code>${finding.ruleId}</code> <span class="message">${finding.message}</span>${suppressed}</div>
 <dl>${findingRows(finding, where, anchors)}</dl>

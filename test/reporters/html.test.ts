@@ -4,6 +4,7 @@ import { escapeHtml, markup } from '../../reporters/html-escape';
 import type { AuditResult } from '../../src/engine/types';
 import { DOCS, FINDINGS, OPTIONS, cleanResult, fullResult } from './sample-result';
 import { PAYLOADS, XSS_OPTIONS, xssResult } from './xss-result';
+import { baselineComparison, findingAt, resultWith } from './ci-formats-helpers';
 
 function count(text: string, needle: string): number {
   return text.split(needle).length - 1;
@@ -168,5 +169,18 @@ describe('markup templates', () => {
     expect(markup`<p title="${'"x"'}">${inner}${['<', 1, undefined, false]}</p>`.text).toBe(
       '<p title="&quot;x&quot;"><b>&lt;i&gt;</b>&lt;1</p>',
     );
+  });
+});
+
+describe('html reporter with a baseline', () => {
+  it('marks the findings the baseline records and counts new, recorded and fixed', () => {
+    const result = resultWith([
+      findingAt(1, 'error', { baseline: 'new' }),
+      findingAt(2, 'error', { baseline: 'unchanged' }),
+    ]);
+    result.baseline = baselineComparison({ new: 1, unchanged: 1 });
+    const page = htmlReporter(result, OPTIONS);
+    expect(page).toContain('baseline .audit-baseline.json: 1 new, 1 recorded in it, 0 entries fixed since.');
+    expect(page.match(/\(recorded in the baseline\)/g)).toHaveLength(1);
   });
 });
