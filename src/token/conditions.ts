@@ -33,12 +33,13 @@ function unwrap(condition: string): string {
   return (match ? (match[1] ?? '') : text).trim();
 }
 
-/** Splits at a top-level binary operator (outside parentheses and string literals), or undefined. */
-function splitTop(text: string, op: '||' | '&&'): string[] | undefined {
-  const parts: string[] = [];
+/**
+ * Calls `visit(i, depth)` for every character of `text` outside string literals, with the parenthesis depth after
+ * it; `visit` returns how many characters to skip, or false to stop.
+ */
+function scanCode(text: string, visit: (i: number, depth: number) => number | false): void {
   let depth = 0;
   let inString = false;
-  let start = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (inString) {
@@ -49,36 +50,39 @@ function splitTop(text: string, op: '||' | '&&'): string[] | undefined {
     if (c === '"') inString = true;
     else if (c === '(') depth++;
     else if (c === ')') depth--;
-    else if (depth === 0 && text.startsWith(op, i)) {
-      parts.push(text.slice(start, i));
-      start = i + 2;
-      i++;
-    }
+    const skip = visit(i, depth);
+    if (skip === false) return;
+    i += skip;
   }
+}
+
+/** Splits at a top-level binary operator (outside parentheses and string literals), or undefined. */
+function splitTop(text: string, op: '||' | '&&'): string[] | undefined {
+  const parts: string[] = [];
+  let start = 0;
+  scanCode(text, (i, depth) => {
+    if (depth !== 0 || !text.startsWith(op, i)) return 0;
+    parts.push(text.slice(start, i));
+    start = i + 2;
+    return 1;
+  });
   if (parts.length === 0) return undefined;
   parts.push(text.slice(start));
   return parts.map((p) => p.trim());
 }
 
+/** True when the whole text is one parenthesised group: `(a && b)`, not `(a) && (b)`. */
 function enclosed(text: string): boolean {
   if (!text.startsWith('(') || !text.endsWith(')')) return false;
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
+  let whole = true;
+  scanCode(text, (i, depth) => {
+    if (depth === 0 && text[i] === ')' && i < text.length - 1) {
+      whole = false;
+      return false;
     }
-    if (c === '"') inString = true;
-    else if (c === '(') depth++;
-    else if (c === ')') {
-      depth--;
-      if (depth === 0 && i < text.length - 1) return false;
-    }
-  }
-  return true;
+    return 0;
+  });
+  return whole;
 }
 
 export function decideCondition(condition: string, facts: ConditionFacts): Tri {
