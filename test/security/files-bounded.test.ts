@@ -57,6 +57,23 @@ describe('files: only regular files, within the size cap', () => {
     10_000,
   );
 
+  (hasMkfifo() ? it : it.skip)(
+    'a manifest that is a FIFO in a manifest folder: a located error (exit 2), never skipped',
+    async () => {
+      const dir = makeTempDir('sec-fifo-manifest');
+      mkdirSync(path.join(dir, 'apps'));
+      writeFileSync(
+        path.join(dir, 'apps', 'a.json'),
+        JSON.stringify({ appId: '11111111-1111-1111-1111-111111111111', displayName: 'a' }),
+      );
+      execFileSync('mkfifo', [path.join(dir, 'apps', 'b.json')]);
+      const run = await cli(['scan', '--source', 'manifest:apps'], { cwd: dir });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('apps/b.json is a named pipe (FIFO), not a regular file');
+    },
+    10_000,
+  );
+
   it('a file larger than --max-file-size: a located error, exit 2', async () => {
     const dir = makeTempDir('sec-cap');
     const file = path.join(dir, 'huge.json');

@@ -108,7 +108,7 @@ function isManifestFolder(dir: string): boolean {
 }
 
 /**
- * Every `*.json` file under `dir` (its path, and its path as shown), sorted, skipping folders whose name starts
+ * Every `*.json` entry under `dir` that is not a folder (its path, and its path as shown), sorted, skipping folders whose name starts
  * with a dot; links are followed inside `dir` only (once per folder, so a looping link ends), and every folder or
  * link that cannot be followed goes to `problem`.
  */
@@ -129,7 +129,9 @@ function jsonFilesUnder(
     for (const entry of listFolder(current, dir, problem, tree)) {
       if (entry.name.startsWith('.')) continue;
       if (entry.kind === 'folder') walk(entry.path);
-      else if (entry.kind === 'file' && entry.name.toLowerCase().endsWith('.json')) {
+      // A `*.json` that is not a regular file (a FIFO, a socket, a device) is listed too: reading it fails with a
+      // located error (exit 2), as in an APIOps folder, instead of being skipped silently.
+      else if (entry.name.toLowerCase().endsWith('.json')) {
         files.push({ path: entry.path, shown: folder === '' ? entry.name : `${folder}/${entry.name}` });
       }
     }
