@@ -82,12 +82,24 @@ export function crashMessage(crash: RuleCrash): string {
   return `rule ${crash.ruleId} crashed: ${crash.message}`;
 }
 
+/**
+ * Whether a finding's file (relative to the working directory, the repository root in CI) lies inside it: not an
+ * absolute path, not above it, not a drive or URI. Only such a path can carry an annotation or a repository link.
+ */
+export function insideRepository(file: string): boolean {
+  return !file.startsWith('/') && !file.startsWith('../') && !/^[a-z]+:/i.test(file);
+}
+
+/** `1 finding`, `3 findings`, `2 entries` (with `pluralForm`): counts in the words every report uses. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
 /** ` (1 rule crash, 2 source gaps)`: why an audit is incomplete, as the text and HTML reports say it. */
 export function incompleteBecause(result: Pick<AuditResult, 'crashes' | 'gaps'>): string {
-  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const why = [
-    result.crashes.length > 0 ? count(result.crashes.length, 'rule crash', 'rule crashes') : '',
-    result.gaps.length > 0 ? count(result.gaps.length, 'source gap', 'source gaps') : '',
+    result.crashes.length > 0 ? plural(result.crashes.length, 'rule crash', 'rule crashes') : '',
+    result.gaps.length > 0 ? plural(result.gaps.length, 'source gap') : '',
   ].filter((w) => w !== '');
   return why.length > 0 ? ` (${why.join(', ')})` : '';
 }

@@ -14,7 +14,7 @@
 import type { AuditResult, Finding } from '../src/engine/types';
 import type { Severity } from '../src/severity';
 import { escapeText, neutralizeCommandLines } from '../src/util/escape';
-import { TOOL_NAME, crashMessage, gapMessage } from './common';
+import { TOOL_NAME, crashMessage, gapMessage, insideRepository, plural } from './common';
 import type { ReporterOptions } from './types';
 
 /** Annotations GitHub shows per step and level (docs: "Workflow commands", annotation limits). */
@@ -49,7 +49,7 @@ function annotation(finding: Finding): string {
   const { file, line, column } = finding.location;
   const properties: [string, string][] = [];
   // A path that leaves the repository cannot be annotated in it; GitHub would drop the annotation.
-  if (file !== undefined && !file.startsWith('/') && !file.startsWith('../')) {
+  if (file !== undefined && insideRepository(file)) {
     properties.push(['file', escapeText(file)]);
     if (line !== undefined) properties.push(['line', String(line)]);
     if (column !== undefined) properties.push(['col', String(column)]);
@@ -76,10 +76,6 @@ export function annotationSlots(
   };
   const left = counts.error + counts.warning + counts.note - shown.error - shown.warning - shown.note;
   return { shown, left };
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 export function githubReporter(result: AuditResult, _options: ReporterOptions): string {

@@ -3,15 +3,11 @@
  * and expired suppressions, in the wording every report shares (./common.ts).
  */
 import type { AuditResult, NotEvaluatedRecord } from '../src/engine/types';
-import { crashMessage, expiredSuppressionMessage, gapMessage, notEvaluatedSubject } from './common';
+import { crashMessage, expiredSuppressionMessage, gapMessage, notEvaluatedSubject, plural } from './common';
 import { markup, type Html } from './html-escape';
 
 /** Names a grouped not-evaluated record lists on the page (the JSON and SARIF reports list them all). */
 const MAX_NAMES = 20;
-
-function plural(count: number, singular: string): string {
-  return `${count} ${count === 1 ? singular : `${singular}s`}`;
-}
 
 function notEvaluatedRow(record: NotEvaluatedRecord): Html {
   const subject = notEvaluatedSubject(record) ?? 'the rule as a whole';

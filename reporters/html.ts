@@ -13,6 +13,7 @@ import {
   locationLabel,
   resourceLabel,
   incompleteBecause,
+  plural,
 } from './common';
 import { CONTENT_SECURITY_POLICY, SCRIPT, STYLE } from './html-assets';
 import { chainsSection, type ChainFindingRef } from './html-chains';
@@ -44,10 +45,6 @@ export function remediationOf(doc: RuleDoc | undefined): string | undefined {
     if (text) return text;
   }
   return undefined;
-}
-
-function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : pluralForm}`;
 }
 
 function headerSection(result: AuditResult, options: ReporterOptions): Html {

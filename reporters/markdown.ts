@@ -20,6 +20,8 @@ import {
   notEvaluatedByRule,
   notEvaluatedSubject,
   resourceLabel,
+  plural,
+  insideRepository,
 } from './common';
 import type { ReporterOptions } from './types';
 
@@ -69,12 +71,8 @@ function locationLink(finding: Finding, base: string | undefined): string {
   const label = locationLabel(finding.location);
   const file = finding.location.file;
   if (label === undefined || file === undefined) return mdText(finding.logicalLocation.fullyQualifiedName);
-  if (file.startsWith('/') || file.startsWith('../') || /^[a-z]+:/i.test(file)) return mdText(label);
+  if (!insideRepository(file)) return mdText(label);
   return `[${mdText(label)}](${linkTarget(file, finding.location.line, base)})`;
-}
-
-function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : pluralForm}`;
 }
 
 const ICONS = { error: '🔴', warning: '🟠', note: '🔵' } as const;

@@ -17,6 +17,7 @@ import {
   notEvaluatedSubject,
   staleBaselineMessage,
   incompleteBecause,
+  plural,
 } from './common';
 import { painter, type Paint } from './paint';
 import {
@@ -26,10 +27,6 @@ import {
   suppressedSection,
   type Layout,
 } from './text-findings';
-
-function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : pluralForm}`;
-}
 
 /** How many names a grouped record lists before "and N more" (the JSON and SARIF reports list them all). */
 const NAMES_SHOWN = 8;

@@ -70,6 +70,9 @@ export function readInputs(env: Env): ActionInputs {
   };
 }
 
+/** A full commit SHA (what GitHub puts in GITHUB_SHA and the event's head.sha). */
+const COMMIT = /^[0-9a-f]{40}$/;
+
 /**
  * `https://github.com/<owner>/<repo>/blob/<sha>`: where the summary's file links point. The commit is the pull
  * request's head when there is one (the merge commit GitHub checks out is not what a reviewer browses).
@@ -86,12 +89,12 @@ export function linkBase(env: Env): string | undefined {
         pull_request?: { head?: { sha?: unknown } };
       };
       const head = event.pull_request?.head?.sha;
-      if (typeof head === 'string' && /^[0-9a-f]{40}$/.test(head)) sha = head;
+      if (typeof head === 'string' && COMMIT.test(head)) sha = head;
     } catch {
       // No readable event: the workflow's own commit.
     }
   }
-  if (!sha || !/^[0-9a-f]{40}$/.test(sha)) return undefined;
+  if (!sha || !COMMIT.test(sha)) return undefined;
   return `${server.replace(/\/+$/, '')}/${repository}/blob/${sha}`;
 }
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
-import { jsonText, staleBaselineMessage } from '../../reporters/common';
+import { jsonText, staleBaselineMessage, plural } from '../../reporters/common';
 import { isTrustedConfigPath } from '../config/trust';
 import { baselineDocument, parseBaseline, recordBaseline, type AppliedBaseline } from '../engine/baseline';
 import type { AuditResult, BaselineComparison, BaselineEntry } from '../engine/types';
@@ -112,10 +112,6 @@ export function writeBaseline(
   io.stderr(
     `Wrote baseline (${plural(entries.length, 'finding')}${notes.length > 0 ? `: ${notes.join('; ')}` : ''}) to ${file}\n`,
   );
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /** The age warning on stderr (the reports carry it too): how many accepted findings are old, and the oldest. */
