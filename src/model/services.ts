@@ -282,13 +282,14 @@ function toApi(raw: InventoryApi, service: Service, workspace: Workspace | undef
       service.authorizationServers,
       s.authorizationServerId,
     );
+    // The lookup's fields last: a spread followed by more properties gets a hidden class per object on Node 20.
     oauth2.push({
-      ...found,
       ref: s.authorizationServerId,
       via,
       path,
       scope: s.scope ?? null,
       collection: 'authorizationServers',
+      ...found,
     });
   };
   addOAuth(auth.oAuth2, 'oAuth2', 'properties/authenticationSettings/oAuth2/authorizationServerId');
@@ -307,7 +308,7 @@ function toApi(raw: InventoryApi, service: Service, workspace: Workspace | undef
   ) => {
     if (!s?.openidProviderId || openid.some((r) => r.ref === s.openidProviderId)) return;
     const found = lookUp(service, 'openidConnectProviders', service.openidProviders, s.openidProviderId);
-    openid.push({ ...found, ref: s.openidProviderId, via, path, collection: 'openidConnectProviders' });
+    openid.push({ ref: s.openidProviderId, via, path, collection: 'openidConnectProviders', ...found });
   };
   addOpenId(auth.openid, 'openid', 'properties/authenticationSettings/openid/openidProviderId');
   (auth.openidAuthenticationSettings ?? []).forEach((s, i) =>

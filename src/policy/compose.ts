@@ -133,7 +133,8 @@ export class Composer {
       this.limited = false;
       const own: Collector = { unreadable: [], dropped: [] };
       const statements = this.compose(chain, i, name, own);
-      composed = { statements, ...kept(own), inlined: this.inlined, limited: this.limited };
+      const { unreadable, dropped } = kept(own);
+      composed = { statements, unreadable, dropped, inlined: this.inlined, limited: this.limited };
       node.composed[name] = composed;
       this.inlined = before;
       this.limited = limitedBefore;
