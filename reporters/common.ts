@@ -257,11 +257,77 @@ export function configurationToJson(configuration: GateConfiguration): Record<st
  * overrides raw; they are written as `\uXXXX` escapes here, so the document parses to the same value.
  */
 export function jsonText(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)
-    .replace(
-      /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    )
-    // An Azure Pipelines agent runs `##vso[...]` found anywhere in a logged line: `[` as \u005b parses the same.
-    .replace(/##(vso)?\[/gi, (command) => `${command.slice(0, -1)}\\u005b`)}\n`;
+  return `${safeJson(JSON.stringify(value, null, 2))}\n`;
+}
+
+function safeJson(text: string): string {
+  return (
+    text
+      .replace(
+        /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      )
+      // An Azure Pipelines agent runs `##vso[...]` found anywhere in a logged line: `[` as \u005b parses the same.
+      .replace(/##(vso)?\[/gi, (command) => `${command.slice(0, -1)}\\u005b`)
+  );
+}
+
+/** How deep `jsonTextChunks` splits a document: down to each result of a SARIF log (log, runs, run, results). */
+const CHUNK_DEPTH = 4;
+
+/**
+ * `jsonText(value)` in pieces that join to exactly that text: the plain objects and arrays of the first levels are
+ * written member by member, each member below them with `JSON.stringify`. A report of tens of thousands of results
+ * is then written to its file without ever being one string (and its UTF-8 copy) in memory. The escaping of
+ * `jsonText` applies piece by piece: what it replaces (one character, or `##[` / `##vso[` inside a string) never
+ * spans two pieces, since a piece boundary is never inside a string.
+ */
+export function* jsonTextChunks(value: unknown): Generator<string> {
+  for (const piece of jsonPieces(value, '', CHUNK_DEPTH)) yield safeJson(piece);
+  yield '\n';
+}
+
+/** What `JSON.stringify` leaves out of an object and writes as `null` in an array. */
+function omitted(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
+function isPlainContainer(value: unknown): value is Record<string, unknown> | unknown[] {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return true;
+  const proto: unknown = Object.getPrototypeOf(value);
+  // An object with toJSON (a Date) is written by JSON.stringify as what toJSON returns.
+  return (proto === Object.prototype || proto === null) && !('toJSON' in value);
+}
+
+function* jsonPieces(value: unknown, indent: string, depth: number): Generator<string> {
+  if (depth === 0 || !isPlainContainer(value)) {
+    const text = JSON.stringify(value, null, 2);
+    yield indent === '' ? text : text.replace(/\n/g, `\n${indent}`);
+    return;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      yield '[]';
+      return;
+    }
+    for (let i = 0; i < value.length; i++) {
+      yield `${i === 0 ? '[' : ','}\n${inner}`;
+      const item: unknown = value[i];
+      if (omitted(item)) yield 'null';
+      else yield* jsonPieces(item, inner, depth - 1);
+    }
+    yield `\n${indent}]`;
+    return;
+  }
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if (omitted(item)) continue;
+    yield `${first ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
+    first = false;
+    yield* jsonPieces(item, inner, depth - 1);
+  }
+  yield first ? '{}' : `\n${indent}}`;
 }

@@ -35,4 +35,19 @@ export const reporters: Readonly<Record<ReporterName, Reporter>> = {
     return (require('./html') as typeof import('./html')).htmlReporter;
   },
 };
+
+/**
+ * The formats that can also be written in pieces (their text joined is the reporter's): the CLI writes these to a
+ * file piece by piece, so a report of tens of thousands of results is never one string in memory.
+ */
+export const reportPieces: Readonly<
+  Partial<Record<ReporterName, (...args: Parameters<Reporter>) => Iterable<string>>>
+> = {
+  get json() {
+    return (require('./json') as typeof import('./json')).jsonReportPieces;
+  },
+  get sarif() {
+    return (require('./sarif') as typeof import('./sarif')).sarifReportPieces;
+  },
+};
 /* eslint-enable @typescript-eslint/no-require-imports */

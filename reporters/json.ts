@@ -3,7 +3,7 @@
  * in the engine's order, so two runs over the same configuration produce byte-identical reports.
  */
 import type { AuditResult, Finding, FindingFix, FixEdit, NotEvaluatedRecord } from '../src/engine/types';
-import { TOOL_NAME, baselineToJson, configurationToJson, jsonText } from './common';
+import { TOOL_NAME, baselineToJson, configurationToJson, jsonText, jsonTextChunks } from './common';
 import type { ReporterOptions } from './types';
 
 /**
@@ -94,6 +94,15 @@ function notEvaluatedToJson(record: NotEvaluatedRecord): Record<string, unknown>
  * make reports differ between machines. The CLI prints them with --verbose.
  */
 export function jsonReporter(result: AuditResult, options: ReporterOptions): string {
+  return jsonText(jsonReport(result, options));
+}
+
+/** The JSON report in pieces that join to `jsonReporter`'s text (for a file: never one string in memory). */
+export function jsonReportPieces(result: AuditResult, options: ReporterOptions): Iterable<string> {
+  return jsonTextChunks(jsonReport(result, options));
+}
+
+function jsonReport(result: AuditResult, options: ReporterOptions): Record<string, unknown> {
   const { summary } = result;
   const envelope = {
     version: JSON_REPORT_VERSION,
@@ -126,5 +135,5 @@ export function jsonReporter(result: AuditResult, options: ReporterOptions): str
       gaps: summary.gaps,
     },
   };
-  return jsonText(envelope);
+  return envelope;
 }

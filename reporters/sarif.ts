@@ -22,6 +22,7 @@ import {
   expiredSuppressionMessage,
   gapMessage,
   jsonText,
+  jsonTextChunks,
   notEvaluatedSubject,
   staleBaselineMessage,
 } from './common';
@@ -255,6 +256,15 @@ function uniqueLocations(locations: readonly ArtifactUri[]): ArtifactUri[] {
 }
 
 export function sarifReporter(result: AuditResult, options: ReporterOptions): string {
+  return jsonText(sarifLog(result, options));
+}
+
+/** The SARIF log in pieces that join to `sarifReporter`'s text (for a file: never one string in memory). */
+export function sarifReportPieces(result: AuditResult, options: ReporterOptions): Iterable<string> {
+  return jsonTextChunks(sarifLog(result, options));
+}
+
+function sarifLog(result: AuditResult, options: ReporterOptions): Record<string, unknown> {
   const rules = enabledRules(result);
   const ruleIndex = new Map(rules.map(({ descriptor }, index) => [descriptor.id, index]));
   // Artifacts are the files findings point at (a 10,000-manifest folder must not become 10,000 artifacts).
@@ -311,5 +321,5 @@ export function sarifReporter(result: AuditResult, options: ReporterOptions): st
       },
     ],
   };
-  return jsonText(log);
+  return log;
 }

@@ -1,7 +1,7 @@
 /**
  * What each CLI command does, once argv is parsed. Output goes through the injected CliIO.
  */
-import { reporters, type ReporterName } from '../../reporters';
+import { reporters, reportPieces, type ReporterName, type ReporterOptions } from '../../reporters';
 import {
   abstainedFor,
   audit,
@@ -245,7 +245,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
   for (const target of targets) {
     const toFile = target.file !== undefined;
     const width = toFile ? undefined : terminalWidth(io);
-    const report = reporters[target.format](result, {
+    const options: ReporterOptions = {
       color: target.format === 'text' && !toFile && useColor(io, io.stdoutIsTTY),
       ...(command.compact === true ? { compact: true } : {}),
       ...(width !== undefined ? { width } : {}),
@@ -256,13 +256,15 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
       ...(target.format === 'sarif' ? { fixes: sarifFixes(result, io) } : {}),
       ...(command.linkBase !== undefined ? { linkBase: command.linkBase } : {}),
       timestamp: now,
-    });
+    };
     if (target.file !== undefined) {
+      const pieces = reportPieces[target.format];
+      const report = pieces ? { pieces: pieces(result, options) } : reporters[target.format](result, options);
       writeOutputFile(io.cwd, target.file, report, target === targets[0] ? '--output' : '--report');
       io.stderr(`Wrote ${target.format} report (${result.findings.length} findings) to ${target.file}\n`);
     } else if (!command.fixDryRun) {
       // Under --fix-dry-run the diff is what stdout carries; the report goes only to a file.
-      io.stdout(report);
+      io.stdout(reporters[target.format](result, options));
     }
   }
   if (result.baseline) baselineFiles().warnBaselineAge(result.baseline, io);

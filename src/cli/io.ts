@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { AuditError } from '../errors';
 
@@ -79,11 +88,24 @@ export function useColor(io: CliIO, isTTY: boolean): boolean {
   return isTTY;
 }
 
+/** A report's text in pieces, written one after the other (a large JSON or SARIF report is never one string). */
+export interface TextPieces {
+  pieces: Iterable<string>;
+}
+
+/** Characters gathered before a write: few system calls, little held. */
+const WRITE_BATCH = 256 * 1024;
+
 /**
  * Writes `text` to `file` (resolved against `cwd`) without ever writing through a symbolic link: into a new
  * temporary file in the same folder, then renamed over the target (rename replaces a link, never follows it).
  */
-export function writeOutputFile(cwd: string, file: string, text: string, flag = '--output'): void {
+export function writeOutputFile(
+  cwd: string,
+  file: string,
+  text: string | TextPieces,
+  flag = '--output',
+): void {
   const target = checkOutputFile(cwd, file, flag);
   const dir = path.dirname(target);
   const temp = path.join(
@@ -92,7 +114,8 @@ export function writeOutputFile(cwd: string, file: string, text: string, flag = 
   );
   try {
     // 'wx': O_CREAT | O_EXCL, so the temporary file is new (never an existing file or link).
-    writeFileSync(temp, text, { flag: 'wx', mode: 0o644 });
+    if (typeof text === 'string') writeFileSync(temp, text, { flag: 'wx', mode: 0o644 });
+    else writePieces(temp, text.pieces);
     renameSync(temp, target);
   } catch (error) {
     try {
@@ -105,6 +128,28 @@ export function writeOutputFile(cwd: string, file: string, text: string, flag = 
       'usage',
       `${flag} ${file} cannot be written (${String(code ?? (error as Error).message)}).`,
     );
+  }
+}
+
+function writePieces(temp: string, pieces: Iterable<string>): void {
+  const fd = openSync(temp, 'wx', 0o644);
+  try {
+    let batch: string[] = [];
+    let size = 0;
+    const flush = () => {
+      const bytes = Buffer.from(batch.join(''), 'utf8');
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+      batch = [];
+      size = 0;
+    };
+    for (const piece of pieces) {
+      batch.push(piece);
+      size += piece.length;
+      if (size >= WRITE_BATCH) flush();
+    }
+    flush();
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,0 +1,96 @@
+/**
+ * JSON and SARIF reports written to a file in pieces (reporters/common.ts `jsonTextChunks`): the pieces join to
+ * exactly the text the reporter returns, for any JSON-shaped value, hostile strings included, and the CLI's file
+ * is that text byte for byte.
+ */
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { jsonText, jsonTextChunks } from '../../reporters/common';
+import { jsonReporter, jsonReportPieces } from '../../reporters/json';
+import { sarifReporter, sarifReportPieces } from '../../reporters/sarif';
+import { cli } from '../helpers/cli';
+import { makeTempDir } from '../helpers/temp';
+import { OPTIONS, fullResult, liveResult } from './sample-result';
+
+const joined = (pieces: Iterable<string>) => [...pieces].join('');
+
+describe('jsonTextChunks', () => {
+  it('joins to jsonText for any JSON value, nested deeper than it splits', () => {
+    const strings = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('##vso[task.setvariable variable=x]1', '##[error]x', '\u2028\u009b\u202e', '', '"\\'),
+    );
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        strings,
+        fc.integer(),
+        fc.double({ noNaN: false }),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('node'), { maxLength: 5 }),
+        fc.dictionary(strings, tie('node'), { maxKeys: 5 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(joined(jsonTextChunks(v))).toBe(jsonText(v));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes what JSON.stringify leaves out or replaces the same way', () => {
+    const value = {
+      gone: undefined,
+      fn: () => 1,
+      // eslint-disable-next-line no-sparse-arrays -- a hole is written as null, like undefined
+      list: [undefined, () => 1, Symbol('s'), 1, , new Date(0), { toJSON: () => 'mine' }],
+      date: new Date(0),
+      map: new Map([[1, 2]]),
+      empty: { list: [], object: {}, nested: [[], [{}]] },
+      nullProto: Object.assign(Object.create(null) as object, { a: [1, { b: '##vso[x' }] }),
+    };
+    expect(joined(jsonTextChunks(value))).toBe(jsonText(value));
+    expect(joined(jsonTextChunks([]))).toBe(jsonText([]));
+    expect(joined(jsonTextChunks('##[x'))).toBe(jsonText('##[x'));
+  });
+
+  it('gives a report of many results in many pieces (none of them the whole text)', () => {
+    const report = { results: Array.from({ length: 1000 }, (_, i) => ({ id: i, text: 'x'.repeat(50) })) };
+    const pieces = [...jsonTextChunks(report)];
+    expect(pieces.length).toBeGreaterThan(1000);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(200);
+  });
+});
+
+describe('reports in pieces', () => {
+  it.each([
+    ['json', jsonReporter, jsonReportPieces],
+    ['sarif', sarifReporter, sarifReportPieces],
+  ] as const)('%s: the pieces join to the report text', (_name, whole, pieces) => {
+    for (const result of [fullResult(), liveResult()]) {
+      expect(joined(pieces(result, OPTIONS))).toBe(whole(result, OPTIONS));
+    }
+  });
+
+  it('the CLI writes a file report equal to the one it prints', async () => {
+    const dir = makeTempDir('pieces');
+    for (const format of ['json', 'sarif']) {
+      const file = path.join(dir, `report.${format}`);
+      const args = [
+        'scan',
+        'examples/contoso/snapshot.json',
+        '--now',
+        '2026-12-01T00:00:00Z',
+        '--format',
+        format,
+      ];
+      const printed = await cli(args);
+      const written = await cli([...args, '--output', file]);
+      expect(written.code).toBe(printed.code);
+      expect(readFileSync(file, 'utf8')).toBe(printed.stdout);
+    }
+  });
+});
