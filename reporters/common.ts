@@ -272,19 +272,35 @@ function safeJson(text: string): string {
   );
 }
 
-/** How deep `jsonTextChunks` splits a document: down to each result of a SARIF log (log, runs, run, results). */
-const CHUNK_DEPTH = 4;
+/** Characters of JSON text gathered into one piece of `jsonTextChunks` (then escaped at once, and written). */
+const PIECE_SIZE = 64 * 1024;
+/** A list is written member by member from this length (a shorter one, when a member holds such a list). */
+const LONG_LIST = 64;
+/** How deep a document is split: down to each result of a SARIF log (log, runs, run, results). */
+const MAX_SPLIT_DEPTH = 4;
 
 /**
- * `jsonText(value)` in pieces that join to exactly that text: the plain objects and arrays of the first levels are
- * written member by member, each member below them with `JSON.stringify`. A report of tens of thousands of results
- * is then written to its file without ever being one string (and its UTF-8 copy) in memory. The escaping of
+ * `jsonText(value)` in pieces that join to exactly that text. The long lists of a document (findings, results,
+ * not-evaluated records) and the containers above them are written member by member, each member with
+ * `JSON.stringify`, and the text is handed out in pieces of about `PIECE_SIZE`: a report of tens of thousands of
+ * results is written to its file without ever being one string (and its UTF-8 copy) in memory. The escaping of
  * `jsonText` applies piece by piece: what it replaces (one character, or `##[` / `##vso[` inside a string) never
- * spans two pieces, since a piece boundary is never inside a string.
+ * spans two pieces, since a piece ends only between members, never inside a string.
  */
 export function* jsonTextChunks(value: unknown): Generator<string> {
-  for (const piece of jsonPieces(value, '', CHUNK_DEPTH)) yield safeJson(piece);
-  yield '\n';
+  let batch: string[] = [];
+  let size = 0;
+  for (const part of jsonParts(value, '', MAX_SPLIT_DEPTH)) {
+    batch.push(part);
+    size += part.length;
+    if (size >= PIECE_SIZE) {
+      yield safeJson(batch.join(''));
+      batch = [];
+      size = 0;
+    }
+  }
+  batch.push('\n');
+  yield safeJson(batch.join(''));
 }
 
 /** What `JSON.stringify` leaves out of an object and writes as `null` in an array. */
@@ -300,34 +316,39 @@ function isPlainContainer(value: unknown): value is Record<string, unknown> | un
   return (proto === Object.prototype || proto === null) && !('toJSON' in value);
 }
 
-function* jsonPieces(value: unknown, indent: string, depth: number): Generator<string> {
-  if (depth === 0 || !isPlainContainer(value)) {
+/** Whether a value holds a long list within `depth` levels (only then is it written member by member). */
+function holdsLongList(value: unknown, depth: number): boolean {
+  if (depth === 0 || !isPlainContainer(value)) return false;
+  if (Array.isArray(value)) {
+    return value.length >= LONG_LIST || value.some((item) => holdsLongList(item, depth - 1));
+  }
+  return Object.keys(value).some((key) => holdsLongList(value[key], depth - 1));
+}
+
+function* jsonParts(value: unknown, indent: string, depth: number): Generator<string> {
+  if (!holdsLongList(value, depth)) {
     const text = JSON.stringify(value, null, 2);
     yield indent === '' ? text : text.replace(/\n/g, `\n${indent}`);
     return;
   }
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
-    if (value.length === 0) {
-      yield '[]';
-      return;
-    }
     for (let i = 0; i < value.length; i++) {
       yield `${i === 0 ? '[' : ','}\n${inner}`;
       const item: unknown = value[i];
       if (omitted(item)) yield 'null';
-      else yield* jsonPieces(item, inner, depth - 1);
+      else yield* jsonParts(item, inner, depth - 1);
     }
     yield `\n${indent}]`;
     return;
   }
   let first = true;
-  for (const key of Object.keys(value)) {
-    const item = value[key];
+  for (const key of Object.keys(value as Record<string, unknown>)) {
+    const item = (value as Record<string, unknown>)[key];
     if (omitted(item)) continue;
     yield `${first ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
     first = false;
-    yield* jsonPieces(item, inner, depth - 1);
+    yield* jsonParts(item, inner, depth - 1);
   }
   yield first ? '{}' : `\n${indent}}`;
 }

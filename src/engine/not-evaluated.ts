@@ -95,7 +95,8 @@ export function groupNotEvaluated(entries: readonly NotEvaluatedEntry[]): NotEva
     }
   }
   const records = [...groups.values()];
-  for (const record of records) record.resources.sort(compareResources);
+  // Sorted, and trimmed: most records list one resource, and an array filled by push keeps room for 17.
+  for (const record of records) record.resources = record.resources.sort(compareResources).slice();
   return records;
 }
 

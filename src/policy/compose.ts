@@ -313,29 +313,31 @@ function kept(collector: Collector): Collector {
   };
 }
 
-/** A chain's sections, each composed by its getter when first read (rules read mostly `inbound`). */
+/**
+ * A chain's sections, each composed by its getter when first read (rules read mostly `inbound`). One per call path
+ * of every operation: the composed sections are fields of their own (not a record), one object less per path.
+ */
 class LazySections implements Record<SectionName, EffectiveSection> {
-  private readonly done: Partial<Record<SectionName, EffectiveSection>> = {};
+  private composedInbound: EffectiveSection | undefined = undefined;
+  private composedBackend: EffectiveSection | undefined = undefined;
+  private composedOutbound: EffectiveSection | undefined = undefined;
+  private composedOnError: EffectiveSection | undefined = undefined;
 
   constructor(
     private readonly composer: Composer,
     private readonly chain: PolicyDocument[],
   ) {}
 
-  private read(name: SectionName): EffectiveSection {
-    return (this.done[name] ??= this.composer.section(this.chain, name));
-  }
-
   get inbound(): EffectiveSection {
-    return this.read('inbound');
+    return (this.composedInbound ??= this.composer.section(this.chain, 'inbound'));
   }
   get backend(): EffectiveSection {
-    return this.read('backend');
+    return (this.composedBackend ??= this.composer.section(this.chain, 'backend'));
   }
   get outbound(): EffectiveSection {
-    return this.read('outbound');
+    return (this.composedOutbound ??= this.composer.section(this.chain, 'outbound'));
   }
   get 'on-error'(): EffectiveSection {
-    return this.read('on-error');
+    return (this.composedOnError ??= this.composer.section(this.chain, 'on-error'));
   }
 }

@@ -133,11 +133,15 @@ function pathShapes(
   api: Api,
   byOwner: ReadonlyMap<PolicyOwner, PolicyDocument>,
 ): Omit<CallPath, 'sections'>[] {
-  const chainWith = (product: Product | undefined) =>
-    [api.service, api.workspace, product, api].flatMap((owner) => {
+  const chainWith = (product: Product | undefined) => {
+    const chain: PolicyDocument[] = [];
+    for (const owner of [api.service, api.workspace, product, api]) {
       const doc = owner ? byOwner.get(owner) : undefined;
-      return doc ? [doc] : [];
-    });
+      if (doc) chain.push(doc);
+    }
+    // Kept by every call path: trimmed (an array filled by push has room for 17).
+    return chain.slice();
+  };
   const products = [...new Set(api.products)];
   const withPolicy = products.filter((p) => byOwner.has(p));
   const without = products.filter((p) => !byOwner.has(p));
@@ -161,7 +165,8 @@ function withOwner(
   byOwner: ReadonlyMap<PolicyOwner, PolicyDocument>,
 ): PolicyDocument[] {
   const doc = operation ? byOwner.get(operation) : undefined;
-  return doc ? [...chain, doc] : chain;
+  // concat, not [...chain, doc]: a spread array literal is filled by push and keeps room for 17.
+  return doc ? chain.concat([doc]) : chain;
 }
 
 function findMissingFragments(texts: PolicyText[], catalog: FragmentCatalog): MissingFragment[] {

@@ -76,6 +76,8 @@ function statusOf(nv: NamedValue | undefined): ReferenceStatus {
   return isExpression(nv.props.value) ? 'expression' : 'resolved';
 }
 
+const NO_REFERENCES: NamedValueReference[] = Object.freeze([]) as unknown as NamedValueReference[];
+
 /** Substitutes the known plain named values in `raw`; see `ResolvedValue`. */
 export function resolveNamedValues(raw: string, lookup: NamedValueLookup): ResolvedValue {
   const references: NamedValueReference[] = [];
@@ -89,7 +91,8 @@ export function resolveNamedValues(raw: string, lookup: NamedValueLookup): Resol
   return {
     raw,
     value,
-    references,
+    // Kept with the value: trimmed (an array filled by push keeps room for 17).
+    references: references.length === 0 ? NO_REFERENCES : references.slice(),
     expression,
     opaque: expression || references.some((r) => r.status !== 'resolved'),
   };
