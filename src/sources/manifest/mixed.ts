@@ -131,6 +131,18 @@ function combine(graph: Reading, legacy: Reading): Reading {
   };
 }
 
+/** Whether any key of `raw` belongs to the legacy format (asked of every application: no list of keys made). */
+function hasLegacyKey(raw: Json): boolean {
+  for (const key in raw) if (Object.hasOwn(raw, key) && isLegacyKey(raw, key)) return true;
+  return false;
+}
+
+/** Whether `raw` has a key of the Microsoft Graph format. */
+function hasGraphKey(raw: Json): boolean {
+  for (const key of GRAPH_OWNED) if (key in raw && !isLegacyKey(raw, key)) return true;
+  return false;
+}
+
 /**
  * Reads one application object (already known to have an `appId` key). Malformed values are added to `problems`,
  * each at its own pointer. Its `Origin.paths` is the equal record of `shared` when another application had one.
@@ -149,8 +161,8 @@ export function readApplication(
     raw = converted.value;
     realPointer = (pointer) => converted.pointers.get(pointer) ?? pointer;
   }
-  const hasLegacy = Object.keys(raw).some((key) => isLegacyKey(raw, key));
-  const hasGraph = GRAPH_OWNED.some((key) => key in raw && !isLegacyKey(raw, key));
+  const hasLegacy = hasLegacyKey(raw);
+  const hasGraph = hasGraphKey(raw);
   const reader = () => new ManifestReader(problems, realPointer);
   const root = (r: ManifestReader) => r.root(raw, place.pointer);
   // One reader for the shared keys and, in the common case of one format, for that format's keys too: a large

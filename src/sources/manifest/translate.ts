@@ -74,10 +74,15 @@ const LEGACY_OWNED_KEYS: ReadonlySet<string> = new Set(LEGACY_OWNED);
 
 // ----- values both formats share --------------------------------------------------------------------------------
 
+/** PowerShell's JSON dates: `/Date(1733343742000)/`. */
+const POWERSHELL_DATE = /^\\?\/Date\((-?\d+)\)\\?\/$/;
+
 /** `/Date(1733343742000)/` (PowerShell's JSON dates) -> ISO 8601; other strings unchanged. */
 function dateOf(r: ManifestReader, node: Node): string | null | undefined {
   const s = r.nullableString(node);
-  const ms = s ? /^\\?\/Date\((-?\d+)\)\\?\/$/.exec(s)?.[1] : undefined;
+  // Only a text starting with `/` or `\` can be one (an ISO date, the usual value, is not tried).
+  const first = s ? s.charCodeAt(0) : 0;
+  const ms = first === 0x2f || first === 0x5c ? POWERSHELL_DATE.exec(s ?? '')?.[1] : undefined;
   return ms ? new Date(Number(ms)).toISOString() : s;
 }
 
@@ -89,31 +94,79 @@ function either(r: ManifestReader, parent: Node, key: string, legacy: string): N
     : node;
 }
 
+/*
+ * The records below are read value by value (in the order of their keys: the order `Origin.paths` notes them in),
+ * then made in one literal when every value is there, as it usually is: one object shape for all of them, with the
+ * properties in the object itself, where adding them one by one to `{}` grows a separate property store.
+ */
+
 function scopeOf(r: ManifestReader, s: Node): PermissionScope {
+  const id = r.stringAt(s, 'id');
+  const value = r.stringAt(s, 'value');
+  const type = r.stringAt(s, 'type');
+  const isEnabled = r.booleanAt(s, 'isEnabled');
+  const adminConsentDisplayName = r.stringAt(s, 'adminConsentDisplayName');
+  const adminConsentDescription = r.stringAt(s, 'adminConsentDescription');
+  const userConsentDisplayName = r.stringAt(s, 'userConsentDisplayName');
+  const userConsentDescription = r.stringAt(s, 'userConsentDescription');
+  if (
+    id !== undefined &&
+    value !== undefined &&
+    type !== undefined &&
+    isEnabled !== undefined &&
+    adminConsentDisplayName !== undefined &&
+    adminConsentDescription !== undefined &&
+    userConsentDisplayName !== undefined &&
+    userConsentDescription !== undefined
+  ) {
+    return {
+      id,
+      value,
+      type,
+      isEnabled,
+      adminConsentDisplayName,
+      adminConsentDescription,
+      userConsentDisplayName,
+      userConsentDescription,
+    };
+  }
   const scope: PermissionScope = {};
-  put(scope, 'id', r.stringAt(s, 'id'));
-  put(scope, 'value', r.stringAt(s, 'value'));
-  put(scope, 'type', r.stringAt(s, 'type'));
-  put(scope, 'isEnabled', r.booleanAt(s, 'isEnabled'));
-  for (const key of [
-    'adminConsentDisplayName',
-    'adminConsentDescription',
-    'userConsentDisplayName',
-    'userConsentDescription',
-  ] as const)
-    put(scope, key, r.stringAt(s, key));
+  put(scope, 'id', id);
+  put(scope, 'value', value);
+  put(scope, 'type', type);
+  put(scope, 'isEnabled', isEnabled);
+  put(scope, 'adminConsentDisplayName', adminConsentDisplayName);
+  put(scope, 'adminConsentDescription', adminConsentDescription);
+  put(scope, 'userConsentDisplayName', userConsentDisplayName);
+  put(scope, 'userConsentDescription', userConsentDescription);
   return scope;
 }
 
 /** A password credential without `secretText` / `value`; legacy `startDate`/`endDate` accepted. */
 function passwordOf(r: ManifestReader, c: Node): PasswordCredential {
+  const keyId = r.stringAt(c, 'keyId');
+  const displayName = r.nullableStringAt(c, 'displayName');
+  const startDateTime = dateOf(r, either(r, c, 'startDateTime', 'startDate'));
+  const endDateTime = dateOf(r, either(r, c, 'endDateTime', 'endDate'));
+  const hint = r.nullableStringAt(c, 'hint');
+  const customKeyIdentifier = r.nullableStringAt(c, 'customKeyIdentifier');
+  if (
+    keyId !== undefined &&
+    displayName !== undefined &&
+    startDateTime !== undefined &&
+    endDateTime !== undefined &&
+    hint !== undefined &&
+    customKeyIdentifier !== undefined
+  ) {
+    return { keyId, displayName, startDateTime, endDateTime, hint, customKeyIdentifier };
+  }
   const credential: PasswordCredential = {};
-  put(credential, 'keyId', r.stringAt(c, 'keyId'));
-  put(credential, 'displayName', r.nullableStringAt(c, 'displayName'));
-  put(credential, 'startDateTime', dateOf(r, either(r, c, 'startDateTime', 'startDate')));
-  put(credential, 'endDateTime', dateOf(r, either(r, c, 'endDateTime', 'endDate')));
-  put(credential, 'hint', r.nullableStringAt(c, 'hint'));
-  put(credential, 'customKeyIdentifier', r.nullableStringAt(c, 'customKeyIdentifier'));
+  put(credential, 'keyId', keyId);
+  put(credential, 'displayName', displayName);
+  put(credential, 'startDateTime', startDateTime);
+  put(credential, 'endDateTime', endDateTime);
+  put(credential, 'hint', hint);
+  put(credential, 'customKeyIdentifier', customKeyIdentifier);
   return credential;
 }
 
@@ -257,14 +310,14 @@ export function fromGraph(r: ManifestReader, root: Node): GraphApplication {
 export function fromLegacy(r: ManifestReader, root: Node, statesAllPlatforms: boolean): GraphApplication {
   const app: GraphApplication = {};
   const raw = root.value as Json;
-  put(app, 'displayName', r.string(r.child(root, 'name', 'displayName')));
+  put(app, 'displayName', r.stringAt(root, 'name', 'displayName'));
   if (!('signInAudience' in raw)) {
-    const multi = r.boolean(r.child(root, 'availableToOtherTenants', 'signInAudience'));
+    const multi = r.booleanAt(root, 'availableToOtherTenants', 'signInAudience');
     if (multi !== undefined) app.signInAudience = multi ? 'AzureADMultipleOrgs' : 'AzureADMyOrg';
   }
   const publicKey = 'allowPublicClient' in raw ? 'allowPublicClient' : 'publicClient';
   if (isLegacyKey(raw, publicKey))
-    put(app, 'isFallbackPublicClient', r.nullableBoolean(r.child(root, publicKey, 'isFallbackPublicClient')));
+    put(app, 'isFallbackPublicClient', r.nullableBooleanAt(root, publicKey, 'isFallbackPublicClient'));
   app.api = legacyApi(r, root);
   Object.assign(app, legacyPlatforms(r, root, statesAllPlatforms));
   return app;
@@ -272,24 +325,29 @@ export function fromLegacy(r: ManifestReader, root: Node, statesAllPlatforms: bo
 
 function legacyApi(r: ManifestReader, root: Node): NonNullable<GraphApplication['api']> {
   const api: NonNullable<GraphApplication['api']> = {};
-  const at = (key: string, path: string) => r.child(root, key, `api/${path}`);
+  // The canonical paths are written out: one string for every application, not one made per read.
+  const at = (key: string, path: string) => r.child(root, key, path);
   put(
     api,
     'requestedAccessTokenVersion',
-    r.tokenVersion(at('accessTokenAcceptedVersion', 'requestedAccessTokenVersion')),
+    r.tokenVersion(at('accessTokenAcceptedVersion', 'api/requestedAccessTokenVersion')),
   );
   put(
     api,
     'oauth2PermissionScopes',
-    r.objects(at('oauth2Permissions', 'oauth2PermissionScopes'))?.map((s) => scopeOf(r, s)),
+    r.objects(at('oauth2Permissions', 'api/oauth2PermissionScopes'))?.map((s) => scopeOf(r, s)),
   );
   put(
     api,
     'preAuthorizedApplications',
-    preAuthorizedOf(r, at('preAuthorizedApplications', 'preAuthorizedApplications'), 'permissionIds'),
+    preAuthorizedOf(r, at('preAuthorizedApplications', 'api/preAuthorizedApplications'), 'permissionIds'),
   );
-  put(api, 'knownClientApplications', r.strings(at('knownClientApplications', 'knownClientApplications')));
-  put(api, 'acceptMappedClaims', r.nullableBoolean(at('acceptMappedClaims', 'acceptMappedClaims')));
+  put(
+    api,
+    'knownClientApplications',
+    r.strings(at('knownClientApplications', 'api/knownClientApplications')),
+  );
+  put(api, 'acceptMappedClaims', r.nullableBooleanAt(root, 'acceptMappedClaims', 'api/acceptMappedClaims'));
   return api;
 }
 
@@ -368,8 +426,16 @@ function legacyPlatforms(
     put(web, 'redirectUris', r.strings(r.child(root, 'replyUrls', 'web/redirectUris'), 'keep'));
   }
   const implicit = 'web/implicitGrantSettings';
-  const accessTokens = r.child(root, 'oauth2AllowImplicitFlow', `${implicit}/enableAccessTokenIssuance`);
-  const idTokens = r.child(root, 'oauth2AllowIdTokenImplicitFlow', `${implicit}/enableIdTokenIssuance`);
+  const accessTokens = r.child(
+    root,
+    'oauth2AllowImplicitFlow',
+    'web/implicitGrantSettings/enableAccessTokenIssuance',
+  );
+  const idTokens = r.child(
+    root,
+    'oauth2AllowIdTokenImplicitFlow',
+    'web/implicitGrantSettings/enableIdTokenIssuance',
+  );
   const settings: { enableAccessTokenIssuance?: boolean; enableIdTokenIssuance?: boolean } = {};
   put(settings, 'enableAccessTokenIssuance', r.boolean(accessTokens));
   put(settings, 'enableIdTokenIssuance', r.boolean(idTokens));
@@ -378,7 +444,7 @@ function legacyPlatforms(
     r.mapPath(implicit, settings.enableAccessTokenIssuance !== undefined ? accessTokens : idTokens);
   }
   const home = 'signInUrl' in raw ? 'signInUrl' : 'homepage';
-  put(web, 'homePageUrl', r.nullableString(r.child(root, home, 'web/homePageUrl')));
-  put(web, 'logoutUrl', r.nullableString(r.child(root, 'logoutUrl', 'web/logoutUrl')));
+  put(web, 'homePageUrl', r.nullableStringAt(root, home, 'web/homePageUrl'));
+  put(web, 'logoutUrl', r.nullableStringAt(root, 'logoutUrl', 'web/logoutUrl'));
   return result;
 }
