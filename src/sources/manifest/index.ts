@@ -324,9 +324,10 @@ function applicationObjects(value: unknown): { object: unknown; pointer: string 
   if (Array.isArray(value['value']) && !('appId' in value) && !('AppId' in value)) {
     return value['value'].map((object, i) => ({ object, pointer: joinPointer('/value', i) }));
   }
+  // The usual file is one application with its appId: no list of its keys made.
+  if (Object.hasOwn(value, 'appId') || Object.hasOwn(value, 'AppId')) return [{ object: value, pointer: '' }];
   const keys = Object.keys(value);
-  if (keys.some((k) => k === 'appId' || k === 'AppId' || APP_KEYS.includes(k)))
-    return [{ object: value, pointer: '' }];
+  if (keys.some((k) => APP_KEYS.includes(k))) return [{ object: value, pointer: '' }];
   return undefined;
 }
 

@@ -171,8 +171,9 @@ export function readApplication(
   const main = oneReading ? new ManifestReader(problems, undefined, shared) : reader();
   const app = commonFields(main, root(main));
   let conflicts: SourceConflict[] = [];
-  if (!hasLegacy) Object.assign(app, fromGraph(main, root(main)));
-  else if (!hasGraph) Object.assign(app, fromLegacy(main, root(main), true));
+  // Their keys never overlap the shared keys: read into the same record.
+  if (!hasLegacy) fromGraph(main, root(main), app);
+  else if (!hasGraph) fromLegacy(main, root(main), true, app);
   else {
     const graph = read(reader(), (r) => fromGraph(r, root(r)));
     // `replyUrlsWithType` lists every platform, unless Graph keys list some of them.
@@ -188,15 +189,36 @@ export function readApplication(
     for (const [path, reason] of Object.entries(combined.unknown)) main.markUnknown(path, reason);
     Object.assign(main.placeholders, combined.placeholders);
   }
-  const origin: Origin = { file: place.file, pointer: place.pointer };
-  if (app.id) origin.graphObjectId = app.id;
   const paths = oneReading
     ? main.sharedPaths(place.pointer)
     : Object.keys(main.paths).length > 0
       ? main.paths
       : undefined;
-  if (paths) origin.paths = paths;
-  if (Object.keys(main.unknown).length > 0) origin.unknown = main.unknown;
-  if (Object.keys(main.placeholders).length > 0) origin.placeholders = main.placeholders;
+  const unknown = Object.keys(main.unknown).length > 0 ? main.unknown : undefined;
+  const placeholders = Object.keys(main.placeholders).length > 0 ? main.placeholders : undefined;
+  const origin = originOf(place, app.id || undefined, paths, unknown, placeholders);
   return { app: Object.assign(app, { origin }), conflicts };
+}
+
+/**
+ * An application's origin, its fields in this order. The usual ones (an object id, with or without paths) are one
+ * literal each: a record grown from `{ file, pointer }` keeps what it gains in a property store of its own.
+ */
+function originOf(
+  place: Place,
+  graphObjectId: string | undefined,
+  paths: Record<string, string> | undefined,
+  unknown: Record<string, string> | undefined,
+  placeholders: Record<string, string> | undefined,
+): Origin {
+  const { file, pointer } = place;
+  if (graphObjectId !== undefined && unknown === undefined && placeholders === undefined) {
+    return paths ? { file, pointer, graphObjectId, paths } : { file, pointer, graphObjectId };
+  }
+  const origin: Origin = { file, pointer };
+  if (graphObjectId !== undefined) origin.graphObjectId = graphObjectId;
+  if (paths) origin.paths = paths;
+  if (unknown) origin.unknown = unknown;
+  if (placeholders) origin.placeholders = placeholders;
+  return origin;
 }

@@ -60,9 +60,17 @@ export class Node {
 
   /** The value's place in every application (the root's was given to `Node.root`). */
   get slot(): Slot {
+    return this.slotAfter(undefined);
+  }
+
+  /** `slot`, which is `likely` (the slot the reading's trail leads to next) when that is the node's place. */
+  slotAfter(likely: Slot | undefined): Slot {
     if (this.slotValue) return this.slotValue;
     if (!this.parent) throw new Error('the root of this reading has no slot');
-    this.slotValue = this.parent.slot.child(this.key, this.explicitPath);
+    const parent = this.parent.slot;
+    this.slotValue = likely?.isChild(parent, this.key, this.explicitPath)
+      ? likely
+      : parent.child(this.key, this.explicitPath);
     return this.slotValue;
   }
 }
@@ -163,7 +171,7 @@ export class ManifestReader {
   private located<T>(node: Node, value: T): T {
     if (!node.mapped && !this.realPointer) return value;
     if (this.trail) {
-      const slot = node.slot;
+      const slot = node.slotAfter(this.trail.likelyNext);
       if (slot.path !== '') this.note(slot);
     } else if (node.path !== '') this.paths[node.path] = this.pointerOf(node);
     return value;
@@ -233,7 +241,10 @@ export class ManifestReader {
   /** `located` for a value read by `direct`. */
   private locatedAt<T>(parent: Node, key: string | number, value: T, path?: string): T {
     if (parent.mapped || path !== undefined) {
-      const slot = parent.slot.child(key, path);
+      // Applications of one folder are mostly read alike: the slot the trail leads to next is usually this one.
+      const below = parent.slot;
+      const likely = this.trail?.likelyNext;
+      const slot = likely?.isChild(below, key, path) ? likely : below.child(key, path);
       if (slot.path !== '') this.note(slot);
     }
     return value;

@@ -241,6 +241,9 @@ export function commonFields(r: ManifestReader, root: Node): GraphApplication {
 
 // ----- the Microsoft Graph format -------------------------------------------------------------------------------
 
+/** The platforms that are objects holding only `redirectUris` in the Graph format. */
+const OBJECT_PLATFORMS = ['spa', 'publicClient'] as const;
+
 function graphApi(r: ManifestReader, api: Node): NonNullable<GraphApplication['api']> {
   const out: NonNullable<GraphApplication['api']> = {};
   put(out, 'requestedAccessTokenVersion', r.tokenVersion(r.child(api, 'requestedAccessTokenVersion')));
@@ -271,9 +274,11 @@ function implicitSettings(
   return settings;
 }
 
-/** The Microsoft Graph format keys: the canonical shape already, trimmed to what audits read. */
-export function fromGraph(r: ManifestReader, root: Node): GraphApplication {
-  const app: GraphApplication = {};
+/**
+ * The Microsoft Graph format keys: the canonical shape already, trimmed to what audits read. Into `app` when given
+ * (the record of the keys both formats share), instead of a record of their own copied into it.
+ */
+export function fromGraph(r: ManifestReader, root: Node, app: GraphApplication = {}): GraphApplication {
   put(app, 'displayName', r.stringAt(root, 'displayName'));
   const fallback = r.nullableBooleanAt(root, 'isFallbackPublicClient');
   put(app, 'isFallbackPublicClient', fallback);
@@ -288,7 +293,7 @@ export function fromGraph(r: ManifestReader, root: Node): GraphApplication {
     put(out, 'logoutUrl', r.nullableStringAt(web, 'logoutUrl'));
     app.web = out;
   }
-  for (const platform of ['spa', 'publicClient'] as const) {
+  for (const platform of OBJECT_PLATFORMS) {
     if (isLegacyKey(root.value as Json, platform)) continue;
     const value = r.object(r.child(root, platform));
     if (value) {
@@ -305,10 +310,14 @@ export function fromGraph(r: ManifestReader, root: Node): GraphApplication {
 /**
  * The legacy keys -> the Graph shape. `statesAllPlatforms`: whether `replyUrlsWithType` speaks for every platform
  * (a legacy manifest: a platform without entries has none) or only for the platforms it has entries of (a manifest
- * that also has Graph platform keys, whose `spa` / `web` lists say the rest).
+ * that also has Graph platform keys, whose `spa` / `web` lists say the rest). Into `app` when given (as `fromGraph`).
  */
-export function fromLegacy(r: ManifestReader, root: Node, statesAllPlatforms: boolean): GraphApplication {
-  const app: GraphApplication = {};
+export function fromLegacy(
+  r: ManifestReader,
+  root: Node,
+  statesAllPlatforms: boolean,
+  app: GraphApplication = {},
+): GraphApplication {
   const raw = root.value as Json;
   put(app, 'displayName', r.stringAt(root, 'name', 'displayName'));
   if (!('signInAudience' in raw)) {
@@ -353,6 +362,12 @@ function legacyApi(r: ManifestReader, root: Node): NonNullable<GraphApplication[
 
 type Platform = 'web' | 'spa' | 'publicClient';
 const PLATFORMS: readonly Platform[] = ['web', 'spa', 'publicClient'];
+/** `<platform>/redirectUris`, written out: one string for all applications. */
+const REDIRECT_URIS: Readonly<Record<Platform, string>> = {
+  web: 'web/redirectUris',
+  spa: 'spa/redirectUris',
+  publicClient: 'publicClient/redirectUris',
+};
 const PLATFORM_OF_TYPE: Readonly<Record<string, Platform>> = {
   web: 'web',
   spa: 'spa',
@@ -413,7 +428,7 @@ function legacyPlatforms(
   if (listed && read) {
     for (const platform of PLATFORMS) {
       const reason = read.unknown[platform];
-      const path = `${platform}/redirectUris`;
+      const path = REDIRECT_URIS[platform];
       if (reason !== undefined) r.markUnknown(path, reason);
       else if (statesAllPlatforms || read.uris[platform].length > 0) {
         if (platform === 'web') web.redirectUris = read.uris.web;
