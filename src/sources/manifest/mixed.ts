@@ -13,7 +13,15 @@ import { childPath } from '../../util/paths';
 import { compareRecords, type Tagged } from '../../inventory/merge-compare';
 import { PathsTable } from './paths-table';
 import { ManifestReader, type Problem } from './reader';
-import { camelCaseKeys, commonFields, fromGraph, fromLegacy, GRAPH_OWNED, isLegacyKey } from './translate';
+import {
+  camelCaseKeys,
+  commonFields,
+  fromGraph,
+  fromLegacy,
+  GRAPH_OWNED,
+  isLegacyKey,
+  LEGACY_OWNED,
+} from './translate';
 
 type Json = Record<string, unknown>;
 
@@ -131,9 +139,15 @@ function combine(graph: Reading, legacy: Reading): Reading {
   };
 }
 
-/** Whether any key of `raw` belongs to the legacy format (asked of every application: no list of keys made). */
+/** The keys `isLegacyKey` can say yes to. */
+const LEGACY_CANDIDATES: readonly string[] = [...LEGACY_OWNED, 'publicClient'];
+
+/**
+ * Whether any key of `raw` belongs to the legacy format. Asked of every application: the legacy keys are looked up
+ * (a few), rather than every key of the application tested.
+ */
 function hasLegacyKey(raw: Json): boolean {
-  for (const key in raw) if (Object.hasOwn(raw, key) && isLegacyKey(raw, key)) return true;
+  for (const key of LEGACY_CANDIDATES) if (Object.hasOwn(raw, key) && isLegacyKey(raw, key)) return true;
   return false;
 }
 
