@@ -25,7 +25,7 @@ import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../jso
 import { LazyJsonIndex } from './lazy';
 import { PathsTable } from './paths-table';
 import { displayPath } from '../../util/package-root';
-import { ByteArena, decodeUtf8, fileProblem } from '../../util/files';
+import { ByteArena, decodeUtf8, fileProblem, readBytes } from '../../util/files';
 import { FolderTree, listFolder } from '../../util/folders';
 import { readApplication, type ReadApplication } from './mixed';
 import type { Problem } from './reader';
@@ -126,13 +126,20 @@ function jsonFilesUnder(
     seen.add(real);
     // `displayPath` of each file, from its folder's shown path (one path.relative per folder, not per file).
     const folder = path.relative(cwd, path.resolve(cwd, current)).split(path.sep).join('/');
-    for (const entry of listFolder(current, dir, problem, tree)) {
+    const listed = listFolder(current, dir, problem, tree);
+    // Which files are known to be inside the root (`FolderTree.readBytes` asks per file): asked once per folder.
+    const regular = regularFilesOf(current, tree);
+    for (const entry of listed) {
       if (entry.name.startsWith('.')) continue;
       if (entry.kind === 'folder') walk(entry.path);
       // A `*.json` that is not a regular file (a FIFO, a socket, a device) is listed too: reading it fails with a
       // located error (exit 2), as in an APIOps folder, instead of being skipped silently.
       else if (entry.name.toLowerCase().endsWith('.json')) {
-        files.push({ path: entry.path, shown: folder === '' ? entry.name : `${folder}/${entry.name}` });
+        files.push({
+          path: entry.path,
+          shown: folder === '' ? entry.name : `${folder}/${entry.name}`,
+          inside: regular?.has(entry.name) === true,
+        });
       }
     }
   };
@@ -144,6 +151,27 @@ interface ManifestFile {
   path: string;
   /** As `displayPath` shows it. */
   shown: string;
+  /** A regular file (not a link) of a folder reached through no link: known to be inside the root. */
+  inside: boolean;
+}
+
+/**
+ * The names of the regular files (not links) of `dir` when it is a folder of the root reached through no link
+ * (`FolderTree.plainFolder`): the files that are known to be inside the root without a `realpath` each.
+ */
+function regularFilesOf(dir: string, tree: FolderTree): Set<string> | undefined {
+  // The key `FolderTree` gives a file's folder (`path.dirname` of the file's path).
+  if (!tree.plainFolder(path.dirname(path.join(dir, 'x')))) return undefined;
+  try {
+    return new Set(
+      tree
+        .dirents(dir)
+        .filter((d) => d.isFile())
+        .map((d) => d.name),
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 export function loadManifests(location: string, spec: string, cwd: string): Inventory {
@@ -157,7 +185,7 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
     const unlisted = (file: string, why: string) => problems.push(`${displayPath(file, cwd)} ${why}`);
     files = folder
       ? jsonFilesUnder(location, cwd, tree, unlisted)
-      : [{ path: location, shown: displayPath(location, cwd) }];
+      : [{ path: location, shown: displayPath(location, cwd), inside: false }];
   } catch (error) {
     throw new AuditError(
       'source-unreadable',
@@ -183,11 +211,12 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
   // ahead on a second thread (src/util/read-ahead.ts): 10,000 manifests cost some 20 µs each to read and the
   // thread's hand-over about as much, so it was measured to gain nothing (bench/manifests.ts).
   const arena = new ByteArena();
-  for (const { path: file, shown } of files) {
+  for (const { path: file, shown, inside } of files) {
     let bytes: Buffer;
     let text: string;
     try {
-      bytes = tree.readBytes(file, arena);
+      // A file known to be inside needs no `realpath`; any other is checked against the root (no read-ahead here).
+      bytes = inside ? readBytes(file, undefined, arena) : tree.readBytes(file, arena);
       text = decodeText(bytes);
     } catch (error) {
       problems.push(fileProblem(shown, error));
@@ -295,9 +324,10 @@ function applicationObjects(value: unknown): { object: unknown; pointer: string 
   if (Array.isArray(value['value']) && !('appId' in value) && !('AppId' in value)) {
     return value['value'].map((object, i) => ({ object, pointer: joinPointer('/value', i) }));
   }
+  // The usual file is one application with its appId: no list of its keys made.
+  if (Object.hasOwn(value, 'appId') || Object.hasOwn(value, 'AppId')) return [{ object: value, pointer: '' }];
   const keys = Object.keys(value);
-  if (keys.some((k) => k === 'appId' || k === 'AppId' || APP_KEYS.includes(k)))
-    return [{ object: value, pointer: '' }];
+  if (keys.some((k) => APP_KEYS.includes(k))) return [{ object: value, pointer: '' }];
   return undefined;
 }
 

@@ -13,7 +13,15 @@ import { childPath } from '../../util/paths';
 import { compareRecords, type Tagged } from '../../inventory/merge-compare';
 import { PathsTable } from './paths-table';
 import { ManifestReader, type Problem } from './reader';
-import { camelCaseKeys, commonFields, fromGraph, fromLegacy, GRAPH_OWNED, isLegacyKey } from './translate';
+import {
+  camelCaseKeys,
+  commonFields,
+  fromGraph,
+  fromLegacy,
+  GRAPH_OWNED,
+  isLegacyKey,
+  LEGACY_OWNED,
+} from './translate';
 
 type Json = Record<string, unknown>;
 
@@ -131,6 +139,24 @@ function combine(graph: Reading, legacy: Reading): Reading {
   };
 }
 
+/** The keys `isLegacyKey` can say yes to. */
+const LEGACY_CANDIDATES: readonly string[] = [...LEGACY_OWNED, 'publicClient'];
+
+/**
+ * Whether any key of `raw` belongs to the legacy format. Asked of every application: the legacy keys are looked up
+ * (a few), rather than every key of the application tested.
+ */
+function hasLegacyKey(raw: Json): boolean {
+  for (const key of LEGACY_CANDIDATES) if (Object.hasOwn(raw, key) && isLegacyKey(raw, key)) return true;
+  return false;
+}
+
+/** Whether `raw` has a key of the Microsoft Graph format. */
+function hasGraphKey(raw: Json): boolean {
+  for (const key of GRAPH_OWNED) if (key in raw && !isLegacyKey(raw, key)) return true;
+  return false;
+}
+
 /**
  * Reads one application object (already known to have an `appId` key). Malformed values are added to `problems`,
  * each at its own pointer. Its `Origin.paths` is the equal record of `shared` when another application had one.
@@ -149,8 +175,8 @@ export function readApplication(
     raw = converted.value;
     realPointer = (pointer) => converted.pointers.get(pointer) ?? pointer;
   }
-  const hasLegacy = Object.keys(raw).some((key) => isLegacyKey(raw, key));
-  const hasGraph = GRAPH_OWNED.some((key) => key in raw && !isLegacyKey(raw, key));
+  const hasLegacy = hasLegacyKey(raw);
+  const hasGraph = hasGraphKey(raw);
   const reader = () => new ManifestReader(problems, realPointer);
   const root = (r: ManifestReader) => r.root(raw, place.pointer);
   // One reader for the shared keys and, in the common case of one format, for that format's keys too: a large
@@ -159,8 +185,9 @@ export function readApplication(
   const main = oneReading ? new ManifestReader(problems, undefined, shared) : reader();
   const app = commonFields(main, root(main));
   let conflicts: SourceConflict[] = [];
-  if (!hasLegacy) Object.assign(app, fromGraph(main, root(main)));
-  else if (!hasGraph) Object.assign(app, fromLegacy(main, root(main), true));
+  // Their keys never overlap the shared keys: read into the same record.
+  if (!hasLegacy) fromGraph(main, root(main), app);
+  else if (!hasGraph) fromLegacy(main, root(main), true, app);
   else {
     const graph = read(reader(), (r) => fromGraph(r, root(r)));
     // `replyUrlsWithType` lists every platform, unless Graph keys list some of them.
@@ -176,15 +203,36 @@ export function readApplication(
     for (const [path, reason] of Object.entries(combined.unknown)) main.markUnknown(path, reason);
     Object.assign(main.placeholders, combined.placeholders);
   }
-  const origin: Origin = { file: place.file, pointer: place.pointer };
-  if (app.id) origin.graphObjectId = app.id;
   const paths = oneReading
     ? main.sharedPaths(place.pointer)
     : Object.keys(main.paths).length > 0
       ? main.paths
       : undefined;
-  if (paths) origin.paths = paths;
-  if (Object.keys(main.unknown).length > 0) origin.unknown = main.unknown;
-  if (Object.keys(main.placeholders).length > 0) origin.placeholders = main.placeholders;
+  const unknown = Object.keys(main.unknown).length > 0 ? main.unknown : undefined;
+  const placeholders = Object.keys(main.placeholders).length > 0 ? main.placeholders : undefined;
+  const origin = originOf(place, app.id || undefined, paths, unknown, placeholders);
   return { app: Object.assign(app, { origin }), conflicts };
+}
+
+/**
+ * An application's origin, its fields in this order. The usual ones (an object id, with or without paths) are one
+ * literal each: a record grown from `{ file, pointer }` keeps what it gains in a property store of its own.
+ */
+function originOf(
+  place: Place,
+  graphObjectId: string | undefined,
+  paths: Record<string, string> | undefined,
+  unknown: Record<string, string> | undefined,
+  placeholders: Record<string, string> | undefined,
+): Origin {
+  const { file, pointer } = place;
+  if (graphObjectId !== undefined && unknown === undefined && placeholders === undefined) {
+    return paths ? { file, pointer, graphObjectId, paths } : { file, pointer, graphObjectId };
+  }
+  const origin: Origin = { file, pointer };
+  if (graphObjectId !== undefined) origin.graphObjectId = graphObjectId;
+  if (paths) origin.paths = paths;
+  if (unknown) origin.unknown = unknown;
+  if (placeholders) origin.placeholders = placeholders;
+  return origin;
 }

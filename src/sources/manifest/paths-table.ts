@@ -20,10 +20,22 @@ export class Slot {
   private renamedChildren: Map<string, Map<string | number, Slot>> | undefined;
   private aliases: Map<string, Slot> | undefined;
 
+  /**
+   * @param parent the slot this one is `child` of, with its `key` and the `renamed` path it was asked with (none for
+   *   the root and for `as`)
+   */
   constructor(
     readonly path: string,
     readonly pointer: string,
+    private readonly parent?: Slot,
+    private readonly key?: string | number,
+    private readonly renamed?: string,
   ) {}
+
+  /** Whether this is `parent.child(key, renamed)`: answered without `child`'s map look-ups. */
+  isChild(parent: Slot, key: string | number, renamed: string | undefined): boolean {
+    return this.parent === parent && this.key === key && this.renamed === renamed;
+  }
 
   /** The value at `key` below this one, filling `path` when given (else the key below this one's path). */
   child(key: string | number, path?: string): Slot {
@@ -36,7 +48,13 @@ export class Slot {
     }
     let slot = byKey.get(key);
     if (!slot) {
-      slot = new Slot(path ?? childPath(this.path, key), `${this.pointer}/${pointerToken(key)}`);
+      slot = new Slot(
+        path ?? childPath(this.path, key),
+        `${this.pointer}/${pointerToken(key)}`,
+        this,
+        key,
+        path,
+      );
       byKey.set(key, slot);
     }
     return slot;
@@ -63,6 +81,11 @@ export class Trail {
   private next: Map<Slot, Trail> | undefined;
   /** The record of the readings that end here (pointers below the application's), once one did. */
   record: Readonly<Record<string, string>> | undefined;
+
+  /** The slot readings that got here noted next, when they all noted the same (most do): the likely next one. */
+  get likelyNext(): Slot | undefined {
+    return this.next ? undefined : this.onlyNext?.slot;
+  }
 
   /** The trail after `slot`. Most trails have one successor: the map is made only for a second. */
   then(slot: Slot): Trail {

@@ -60,9 +60,17 @@ export class Node {
 
   /** The value's place in every application (the root's was given to `Node.root`). */
   get slot(): Slot {
+    return this.slotAfter(undefined);
+  }
+
+  /** `slot`, which is `likely` (the slot the reading's trail leads to next) when that is the node's place. */
+  slotAfter(likely: Slot | undefined): Slot {
     if (this.slotValue) return this.slotValue;
     if (!this.parent) throw new Error('the root of this reading has no slot');
-    this.slotValue = this.parent.slot.child(this.key, this.explicitPath);
+    const parent = this.parent.slot;
+    this.slotValue = likely?.isChild(parent, this.key, this.explicitPath)
+      ? likely
+      : parent.child(this.key, this.explicitPath);
     return this.slotValue;
   }
 }
@@ -163,7 +171,7 @@ export class ManifestReader {
   private located<T>(node: Node, value: T): T {
     if (!node.mapped && !this.realPointer) return value;
     if (this.trail) {
-      const slot = node.slot;
+      const slot = node.slotAfter(this.trail.likelyNext);
       if (slot.path !== '') this.note(slot);
     } else if (node.path !== '') this.paths[node.path] = this.pointerOf(node);
     return value;
@@ -216,51 +224,58 @@ export class ManifestReader {
   /**
    * The value at `key` of an object node when reading it needs no node of its own (no PascalCase pointers to map,
    * no placeholder in it, and a mapped value has a trail to note its slot on), else `NEEDS_NODE`. Most values of a
-   * large folder are read this way: one node fewer per value.
+   * large folder are read this way: one node fewer per value. `path`: as for `child`.
    */
-  private direct(parent: Node, key: string): unknown {
+  private direct(parent: Node, key: string, path: string | undefined): unknown {
     const container = parent.value;
-    if (this.realPointer !== undefined || (parent.mapped && !this.trail) || !isRecord(container))
+    if (
+      this.realPointer !== undefined ||
+      ((parent.mapped || path !== undefined) && !this.trail) ||
+      !isRecord(container)
+    )
       return NEEDS_NODE;
     const value = container[key];
     return typeof value === 'string' && placeholderReason(value) !== undefined ? NEEDS_NODE : value;
   }
 
   /** `located` for a value read by `direct`. */
-  private locatedAt<T>(parent: Node, key: string | number, value: T): T {
-    if (parent.mapped) {
-      const slot = parent.slot.child(key);
+  private locatedAt<T>(parent: Node, key: string | number, value: T, path?: string): T {
+    if (parent.mapped || path !== undefined) {
+      // Applications of one folder are mostly read alike: the slot the trail leads to next is usually this one.
+      const below = parent.slot;
+      const likely = this.trail?.likelyNext;
+      const slot = likely?.isChild(below, key, path) ? likely : below.child(key, path);
       if (slot.path !== '') this.note(slot);
     }
     return value;
   }
 
-  /** `string(child(parent, key))`. */
-  stringAt(parent: Node, key: string): string | undefined {
-    const value = this.direct(parent, key);
-    if (typeof value === 'string') return this.locatedAt(parent, key, value);
-    return value === undefined || value === null ? undefined : this.string(this.child(parent, key));
+  /** `string(child(parent, key, path))`. */
+  stringAt(parent: Node, key: string, path?: string): string | undefined {
+    const value = this.direct(parent, key, path);
+    if (typeof value === 'string') return this.locatedAt(parent, key, value, path);
+    return value === undefined || value === null ? undefined : this.string(this.child(parent, key, path));
   }
 
-  /** `nullableString(child(parent, key))`. */
-  nullableStringAt(parent: Node, key: string): string | null | undefined {
-    const value = this.direct(parent, key);
-    if (typeof value === 'string' || value === null) return this.locatedAt(parent, key, value);
-    return value === undefined ? undefined : this.nullableString(this.child(parent, key));
+  /** `nullableString(child(parent, key, path))`. */
+  nullableStringAt(parent: Node, key: string, path?: string): string | null | undefined {
+    const value = this.direct(parent, key, path);
+    if (typeof value === 'string' || value === null) return this.locatedAt(parent, key, value, path);
+    return value === undefined ? undefined : this.nullableString(this.child(parent, key, path));
   }
 
-  /** `boolean(child(parent, key))`. */
-  booleanAt(parent: Node, key: string): boolean | undefined {
-    const value = this.direct(parent, key);
-    if (typeof value === 'boolean') return this.locatedAt(parent, key, value);
-    return value === undefined || value === null ? undefined : this.boolean(this.child(parent, key));
+  /** `boolean(child(parent, key, path))`. */
+  booleanAt(parent: Node, key: string, path?: string): boolean | undefined {
+    const value = this.direct(parent, key, path);
+    if (typeof value === 'boolean') return this.locatedAt(parent, key, value, path);
+    return value === undefined || value === null ? undefined : this.boolean(this.child(parent, key, path));
   }
 
-  /** `nullableBoolean(child(parent, key))`. */
-  nullableBooleanAt(parent: Node, key: string): boolean | null | undefined {
-    const value = this.direct(parent, key);
-    if (typeof value === 'boolean' || value === null) return this.locatedAt(parent, key, value);
-    return value === undefined ? undefined : this.nullableBoolean(this.child(parent, key));
+  /** `nullableBoolean(child(parent, key, path))`. */
+  nullableBooleanAt(parent: Node, key: string, path?: string): boolean | null | undefined {
+    const value = this.direct(parent, key, path);
+    if (typeof value === 'boolean' || value === null) return this.locatedAt(parent, key, value, path);
+    return value === undefined ? undefined : this.nullableBoolean(this.child(parent, key, path));
   }
 
   string(node: Node): string | undefined {

@@ -74,10 +74,15 @@ const LEGACY_OWNED_KEYS: ReadonlySet<string> = new Set(LEGACY_OWNED);
 
 // ----- values both formats share --------------------------------------------------------------------------------
 
+/** PowerShell's JSON dates: `/Date(1733343742000)/`. */
+const POWERSHELL_DATE = /^\\?\/Date\((-?\d+)\)\\?\/$/;
+
 /** `/Date(1733343742000)/` (PowerShell's JSON dates) -> ISO 8601; other strings unchanged. */
 function dateOf(r: ManifestReader, node: Node): string | null | undefined {
   const s = r.nullableString(node);
-  const ms = s ? /^\\?\/Date\((-?\d+)\)\\?\/$/.exec(s)?.[1] : undefined;
+  // Only a text starting with `/` or `\` can be one (an ISO date, the usual value, is not tried).
+  const first = s ? s.charCodeAt(0) : 0;
+  const ms = first === 0x2f || first === 0x5c ? POWERSHELL_DATE.exec(s ?? '')?.[1] : undefined;
   return ms ? new Date(Number(ms)).toISOString() : s;
 }
 
@@ -89,31 +94,79 @@ function either(r: ManifestReader, parent: Node, key: string, legacy: string): N
     : node;
 }
 
+/*
+ * The records below are read value by value (in the order of their keys: the order `Origin.paths` notes them in),
+ * then made in one literal when every value is there, as it usually is: one object shape for all of them, with the
+ * properties in the object itself, where adding them one by one to `{}` grows a separate property store.
+ */
+
 function scopeOf(r: ManifestReader, s: Node): PermissionScope {
+  const id = r.stringAt(s, 'id');
+  const value = r.stringAt(s, 'value');
+  const type = r.stringAt(s, 'type');
+  const isEnabled = r.booleanAt(s, 'isEnabled');
+  const adminConsentDisplayName = r.stringAt(s, 'adminConsentDisplayName');
+  const adminConsentDescription = r.stringAt(s, 'adminConsentDescription');
+  const userConsentDisplayName = r.stringAt(s, 'userConsentDisplayName');
+  const userConsentDescription = r.stringAt(s, 'userConsentDescription');
+  if (
+    id !== undefined &&
+    value !== undefined &&
+    type !== undefined &&
+    isEnabled !== undefined &&
+    adminConsentDisplayName !== undefined &&
+    adminConsentDescription !== undefined &&
+    userConsentDisplayName !== undefined &&
+    userConsentDescription !== undefined
+  ) {
+    return {
+      id,
+      value,
+      type,
+      isEnabled,
+      adminConsentDisplayName,
+      adminConsentDescription,
+      userConsentDisplayName,
+      userConsentDescription,
+    };
+  }
   const scope: PermissionScope = {};
-  put(scope, 'id', r.stringAt(s, 'id'));
-  put(scope, 'value', r.stringAt(s, 'value'));
-  put(scope, 'type', r.stringAt(s, 'type'));
-  put(scope, 'isEnabled', r.booleanAt(s, 'isEnabled'));
-  for (const key of [
-    'adminConsentDisplayName',
-    'adminConsentDescription',
-    'userConsentDisplayName',
-    'userConsentDescription',
-  ] as const)
-    put(scope, key, r.stringAt(s, key));
+  put(scope, 'id', id);
+  put(scope, 'value', value);
+  put(scope, 'type', type);
+  put(scope, 'isEnabled', isEnabled);
+  put(scope, 'adminConsentDisplayName', adminConsentDisplayName);
+  put(scope, 'adminConsentDescription', adminConsentDescription);
+  put(scope, 'userConsentDisplayName', userConsentDisplayName);
+  put(scope, 'userConsentDescription', userConsentDescription);
   return scope;
 }
 
 /** A password credential without `secretText` / `value`; legacy `startDate`/`endDate` accepted. */
 function passwordOf(r: ManifestReader, c: Node): PasswordCredential {
+  const keyId = r.stringAt(c, 'keyId');
+  const displayName = r.nullableStringAt(c, 'displayName');
+  const startDateTime = dateOf(r, either(r, c, 'startDateTime', 'startDate'));
+  const endDateTime = dateOf(r, either(r, c, 'endDateTime', 'endDate'));
+  const hint = r.nullableStringAt(c, 'hint');
+  const customKeyIdentifier = r.nullableStringAt(c, 'customKeyIdentifier');
+  if (
+    keyId !== undefined &&
+    displayName !== undefined &&
+    startDateTime !== undefined &&
+    endDateTime !== undefined &&
+    hint !== undefined &&
+    customKeyIdentifier !== undefined
+  ) {
+    return { keyId, displayName, startDateTime, endDateTime, hint, customKeyIdentifier };
+  }
   const credential: PasswordCredential = {};
-  put(credential, 'keyId', r.stringAt(c, 'keyId'));
-  put(credential, 'displayName', r.nullableStringAt(c, 'displayName'));
-  put(credential, 'startDateTime', dateOf(r, either(r, c, 'startDateTime', 'startDate')));
-  put(credential, 'endDateTime', dateOf(r, either(r, c, 'endDateTime', 'endDate')));
-  put(credential, 'hint', r.nullableStringAt(c, 'hint'));
-  put(credential, 'customKeyIdentifier', r.nullableStringAt(c, 'customKeyIdentifier'));
+  put(credential, 'keyId', keyId);
+  put(credential, 'displayName', displayName);
+  put(credential, 'startDateTime', startDateTime);
+  put(credential, 'endDateTime', endDateTime);
+  put(credential, 'hint', hint);
+  put(credential, 'customKeyIdentifier', customKeyIdentifier);
   return credential;
 }
 
@@ -188,6 +241,9 @@ export function commonFields(r: ManifestReader, root: Node): GraphApplication {
 
 // ----- the Microsoft Graph format -------------------------------------------------------------------------------
 
+/** The platforms that are objects holding only `redirectUris` in the Graph format. */
+const OBJECT_PLATFORMS = ['spa', 'publicClient'] as const;
+
 function graphApi(r: ManifestReader, api: Node): NonNullable<GraphApplication['api']> {
   const out: NonNullable<GraphApplication['api']> = {};
   put(out, 'requestedAccessTokenVersion', r.tokenVersion(r.child(api, 'requestedAccessTokenVersion')));
@@ -218,9 +274,11 @@ function implicitSettings(
   return settings;
 }
 
-/** The Microsoft Graph format keys: the canonical shape already, trimmed to what audits read. */
-export function fromGraph(r: ManifestReader, root: Node): GraphApplication {
-  const app: GraphApplication = {};
+/**
+ * The Microsoft Graph format keys: the canonical shape already, trimmed to what audits read. Into `app` when given
+ * (the record of the keys both formats share), instead of a record of their own copied into it.
+ */
+export function fromGraph(r: ManifestReader, root: Node, app: GraphApplication = {}): GraphApplication {
   put(app, 'displayName', r.stringAt(root, 'displayName'));
   const fallback = r.nullableBooleanAt(root, 'isFallbackPublicClient');
   put(app, 'isFallbackPublicClient', fallback);
@@ -235,7 +293,7 @@ export function fromGraph(r: ManifestReader, root: Node): GraphApplication {
     put(out, 'logoutUrl', r.nullableStringAt(web, 'logoutUrl'));
     app.web = out;
   }
-  for (const platform of ['spa', 'publicClient'] as const) {
+  for (const platform of OBJECT_PLATFORMS) {
     if (isLegacyKey(root.value as Json, platform)) continue;
     const value = r.object(r.child(root, platform));
     if (value) {
@@ -252,19 +310,23 @@ export function fromGraph(r: ManifestReader, root: Node): GraphApplication {
 /**
  * The legacy keys -> the Graph shape. `statesAllPlatforms`: whether `replyUrlsWithType` speaks for every platform
  * (a legacy manifest: a platform without entries has none) or only for the platforms it has entries of (a manifest
- * that also has Graph platform keys, whose `spa` / `web` lists say the rest).
+ * that also has Graph platform keys, whose `spa` / `web` lists say the rest). Into `app` when given (as `fromGraph`).
  */
-export function fromLegacy(r: ManifestReader, root: Node, statesAllPlatforms: boolean): GraphApplication {
-  const app: GraphApplication = {};
+export function fromLegacy(
+  r: ManifestReader,
+  root: Node,
+  statesAllPlatforms: boolean,
+  app: GraphApplication = {},
+): GraphApplication {
   const raw = root.value as Json;
-  put(app, 'displayName', r.string(r.child(root, 'name', 'displayName')));
+  put(app, 'displayName', r.stringAt(root, 'name', 'displayName'));
   if (!('signInAudience' in raw)) {
-    const multi = r.boolean(r.child(root, 'availableToOtherTenants', 'signInAudience'));
+    const multi = r.booleanAt(root, 'availableToOtherTenants', 'signInAudience');
     if (multi !== undefined) app.signInAudience = multi ? 'AzureADMultipleOrgs' : 'AzureADMyOrg';
   }
   const publicKey = 'allowPublicClient' in raw ? 'allowPublicClient' : 'publicClient';
   if (isLegacyKey(raw, publicKey))
-    put(app, 'isFallbackPublicClient', r.nullableBoolean(r.child(root, publicKey, 'isFallbackPublicClient')));
+    put(app, 'isFallbackPublicClient', r.nullableBooleanAt(root, publicKey, 'isFallbackPublicClient'));
   app.api = legacyApi(r, root);
   Object.assign(app, legacyPlatforms(r, root, statesAllPlatforms));
   return app;
@@ -272,29 +334,40 @@ export function fromLegacy(r: ManifestReader, root: Node, statesAllPlatforms: bo
 
 function legacyApi(r: ManifestReader, root: Node): NonNullable<GraphApplication['api']> {
   const api: NonNullable<GraphApplication['api']> = {};
-  const at = (key: string, path: string) => r.child(root, key, `api/${path}`);
+  // The canonical paths are written out: one string for every application, not one made per read.
+  const at = (key: string, path: string) => r.child(root, key, path);
   put(
     api,
     'requestedAccessTokenVersion',
-    r.tokenVersion(at('accessTokenAcceptedVersion', 'requestedAccessTokenVersion')),
+    r.tokenVersion(at('accessTokenAcceptedVersion', 'api/requestedAccessTokenVersion')),
   );
   put(
     api,
     'oauth2PermissionScopes',
-    r.objects(at('oauth2Permissions', 'oauth2PermissionScopes'))?.map((s) => scopeOf(r, s)),
+    r.objects(at('oauth2Permissions', 'api/oauth2PermissionScopes'))?.map((s) => scopeOf(r, s)),
   );
   put(
     api,
     'preAuthorizedApplications',
-    preAuthorizedOf(r, at('preAuthorizedApplications', 'preAuthorizedApplications'), 'permissionIds'),
+    preAuthorizedOf(r, at('preAuthorizedApplications', 'api/preAuthorizedApplications'), 'permissionIds'),
   );
-  put(api, 'knownClientApplications', r.strings(at('knownClientApplications', 'knownClientApplications')));
-  put(api, 'acceptMappedClaims', r.nullableBoolean(at('acceptMappedClaims', 'acceptMappedClaims')));
+  put(
+    api,
+    'knownClientApplications',
+    r.strings(at('knownClientApplications', 'api/knownClientApplications')),
+  );
+  put(api, 'acceptMappedClaims', r.nullableBooleanAt(root, 'acceptMappedClaims', 'api/acceptMappedClaims'));
   return api;
 }
 
 type Platform = 'web' | 'spa' | 'publicClient';
 const PLATFORMS: readonly Platform[] = ['web', 'spa', 'publicClient'];
+/** `<platform>/redirectUris`, written out: one string for all applications. */
+const REDIRECT_URIS: Readonly<Record<Platform, string>> = {
+  web: 'web/redirectUris',
+  spa: 'spa/redirectUris',
+  publicClient: 'publicClient/redirectUris',
+};
 const PLATFORM_OF_TYPE: Readonly<Record<string, Platform>> = {
   web: 'web',
   spa: 'spa',
@@ -355,7 +428,7 @@ function legacyPlatforms(
   if (listed && read) {
     for (const platform of PLATFORMS) {
       const reason = read.unknown[platform];
-      const path = `${platform}/redirectUris`;
+      const path = REDIRECT_URIS[platform];
       if (reason !== undefined) r.markUnknown(path, reason);
       else if (statesAllPlatforms || read.uris[platform].length > 0) {
         if (platform === 'web') web.redirectUris = read.uris.web;
@@ -368,8 +441,16 @@ function legacyPlatforms(
     put(web, 'redirectUris', r.strings(r.child(root, 'replyUrls', 'web/redirectUris'), 'keep'));
   }
   const implicit = 'web/implicitGrantSettings';
-  const accessTokens = r.child(root, 'oauth2AllowImplicitFlow', `${implicit}/enableAccessTokenIssuance`);
-  const idTokens = r.child(root, 'oauth2AllowIdTokenImplicitFlow', `${implicit}/enableIdTokenIssuance`);
+  const accessTokens = r.child(
+    root,
+    'oauth2AllowImplicitFlow',
+    'web/implicitGrantSettings/enableAccessTokenIssuance',
+  );
+  const idTokens = r.child(
+    root,
+    'oauth2AllowIdTokenImplicitFlow',
+    'web/implicitGrantSettings/enableIdTokenIssuance',
+  );
   const settings: { enableAccessTokenIssuance?: boolean; enableIdTokenIssuance?: boolean } = {};
   put(settings, 'enableAccessTokenIssuance', r.boolean(accessTokens));
   put(settings, 'enableIdTokenIssuance', r.boolean(idTokens));
@@ -378,7 +459,7 @@ function legacyPlatforms(
     r.mapPath(implicit, settings.enableAccessTokenIssuance !== undefined ? accessTokens : idTokens);
   }
   const home = 'signInUrl' in raw ? 'signInUrl' : 'homepage';
-  put(web, 'homePageUrl', r.nullableString(r.child(root, home, 'web/homePageUrl')));
-  put(web, 'logoutUrl', r.nullableString(r.child(root, 'logoutUrl', 'web/logoutUrl')));
+  put(web, 'homePageUrl', r.nullableStringAt(root, home, 'web/homePageUrl'));
+  put(web, 'logoutUrl', r.nullableStringAt(root, 'logoutUrl', 'web/logoutUrl'));
   return result;
 }
