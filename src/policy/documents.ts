@@ -149,7 +149,7 @@ export function readDocument(
   readings: Readings,
 ): PolicyDocument {
   // Written out, not `{ ...base, state }`: on Node 20's V8 an object spread followed by more properties gets a hidden
-  // class of its own, and a 5,000-API tree has 30,000 documents (see docs/performance.md).
+  // class of its own, and a 5,000-API tree has 30,000 documents (README, Benchmarks).
   const state: DocumentState = isLink(contract)
     ? { kind: 'link', url: contract.value }
     : readings.document(contract.value, contract.format);
