@@ -33,6 +33,7 @@ import {
   type PolicyText,
 } from './fragments';
 import { findElements } from './parser';
+import type { PolicyElement } from './types';
 
 export {
   allStatements,
@@ -171,12 +172,21 @@ function withOwner(
 
 function findMissingFragments(texts: PolicyText[], catalog: FragmentCatalog): MissingFragment[] {
   const missing: MissingFragment[] = [];
+  // Equal texts share one reading (documents.ts): each tree is searched once, however many policies have it.
+  const includes = new Map<PolicyElement, PolicyElement[]>();
   for (const text of texts) {
     if (text.state.kind !== 'parsed') continue;
+    const root = text.state.root;
+    let found = includes.get(root);
+    if (!found) {
+      found = findElements(root, 'include-fragment');
+      includes.set(root, found);
+    }
+    if (found.length === 0) continue;
     const isFragment = 'fragment' in text;
     const owner = isFragment ? undefined : text.owner;
     const service = isFragment ? undefined : serviceOf(text.owner);
-    for (const element of findElements(text.state.root, 'include-fragment')) {
+    for (const element of found) {
       const fragmentId = includedFragmentId(element);
       const workspace = isFragment ? text.fragment.workspace : owner && workspaceOf(owner);
       const serviceId = service?.id ?? (isFragment ? fragmentServiceId(text) : '');
