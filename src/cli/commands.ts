@@ -257,14 +257,16 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
       ...(command.linkBase !== undefined ? { linkBase: command.linkBase } : {}),
       timestamp: now,
     };
+    // JSON and SARIF go out in pieces, to a file or stdout: a large report is never one string in memory.
+    const pieces = reportPieces[target.format];
     if (target.file !== undefined) {
-      const pieces = reportPieces[target.format];
       const report = pieces ? { pieces: pieces(result, options) } : reporters[target.format](result, options);
       writeOutputFile(io.cwd, target.file, report, target === targets[0] ? '--output' : '--report');
       io.stderr(`Wrote ${target.format} report (${result.findings.length} findings) to ${target.file}\n`);
     } else if (!command.fixDryRun) {
       // Under --fix-dry-run the diff is what stdout carries; the report goes only to a file.
-      io.stdout(reporters[target.format](result, options));
+      if (pieces) for (const piece of pieces(result, options)) io.stdout(piece);
+      else io.stdout(reporters[target.format](result, options));
     }
   }
   if (result.baseline) baselineFiles().warnBaselineAge(result.baseline, io);
