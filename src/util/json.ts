@@ -10,6 +10,19 @@ export function put<T extends object, K extends keyof T>(target: T, key: K, valu
   if (value !== undefined) target[key] = value;
 }
 
+/**
+ * `record` without its undefined values (a record of `exactOptionalPropertyTypes` types): the literal itself when
+ * every value is there, as it usually is, so that records read value by value and made in one literal share one
+ * object shape with their properties in the object; else a copy with the defined ones, in the same order.
+ */
+export function definedOnly<T extends object>(record: { [K in keyof T]-?: T[K] | undefined }): T {
+  const keys = Object.keys(record) as (keyof T)[];
+  if (keys.every((key) => record[key] !== undefined)) return record as T;
+  const out = {} as T;
+  for (const key of keys) put(out, key, record[key]);
+  return out;
+}
+
 /** A copy of `value` with `map` applied to every string in it (plain objects and arrays; other values as they are). */
 export function mapStrings(value: unknown, map: (text: string) => string): unknown {
   if (typeof value === 'string') return map(value);

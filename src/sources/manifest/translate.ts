@@ -15,7 +15,7 @@ import type {
   RequiredResourceAccess,
 } from '../../inventory/types';
 import { joinPointer } from '../../json/positions';
-import { isRecord, put } from '../../util/json';
+import { definedOnly, isRecord, put } from '../../util/json';
 import type { ManifestReader, Node } from './reader';
 
 type Json = Record<string, unknown>;
@@ -101,73 +101,28 @@ function either(r: ManifestReader, parent: Node, key: string, legacy: string): N
  */
 
 function scopeOf(r: ManifestReader, s: Node): PermissionScope {
-  const id = r.stringAt(s, 'id');
-  const value = r.stringAt(s, 'value');
-  const type = r.stringAt(s, 'type');
-  const isEnabled = r.booleanAt(s, 'isEnabled');
-  const adminConsentDisplayName = r.stringAt(s, 'adminConsentDisplayName');
-  const adminConsentDescription = r.stringAt(s, 'adminConsentDescription');
-  const userConsentDisplayName = r.stringAt(s, 'userConsentDisplayName');
-  const userConsentDescription = r.stringAt(s, 'userConsentDescription');
-  if (
-    id !== undefined &&
-    value !== undefined &&
-    type !== undefined &&
-    isEnabled !== undefined &&
-    adminConsentDisplayName !== undefined &&
-    adminConsentDescription !== undefined &&
-    userConsentDisplayName !== undefined &&
-    userConsentDescription !== undefined
-  ) {
-    return {
-      id,
-      value,
-      type,
-      isEnabled,
-      adminConsentDisplayName,
-      adminConsentDescription,
-      userConsentDisplayName,
-      userConsentDescription,
-    };
-  }
-  const scope: PermissionScope = {};
-  put(scope, 'id', id);
-  put(scope, 'value', value);
-  put(scope, 'type', type);
-  put(scope, 'isEnabled', isEnabled);
-  put(scope, 'adminConsentDisplayName', adminConsentDisplayName);
-  put(scope, 'adminConsentDescription', adminConsentDescription);
-  put(scope, 'userConsentDisplayName', userConsentDisplayName);
-  put(scope, 'userConsentDescription', userConsentDescription);
-  return scope;
+  return definedOnly<PermissionScope>({
+    id: r.stringAt(s, 'id'),
+    value: r.stringAt(s, 'value'),
+    type: r.stringAt(s, 'type'),
+    isEnabled: r.booleanAt(s, 'isEnabled'),
+    adminConsentDisplayName: r.stringAt(s, 'adminConsentDisplayName'),
+    adminConsentDescription: r.stringAt(s, 'adminConsentDescription'),
+    userConsentDisplayName: r.stringAt(s, 'userConsentDisplayName'),
+    userConsentDescription: r.stringAt(s, 'userConsentDescription'),
+  });
 }
 
 /** A password credential without `secretText` / `value`; legacy `startDate`/`endDate` accepted. */
 function passwordOf(r: ManifestReader, c: Node): PasswordCredential {
-  const keyId = r.stringAt(c, 'keyId');
-  const displayName = r.nullableStringAt(c, 'displayName');
-  const startDateTime = dateOf(r, either(r, c, 'startDateTime', 'startDate'));
-  const endDateTime = dateOf(r, either(r, c, 'endDateTime', 'endDate'));
-  const hint = r.nullableStringAt(c, 'hint');
-  const customKeyIdentifier = r.nullableStringAt(c, 'customKeyIdentifier');
-  if (
-    keyId !== undefined &&
-    displayName !== undefined &&
-    startDateTime !== undefined &&
-    endDateTime !== undefined &&
-    hint !== undefined &&
-    customKeyIdentifier !== undefined
-  ) {
-    return { keyId, displayName, startDateTime, endDateTime, hint, customKeyIdentifier };
-  }
-  const credential: PasswordCredential = {};
-  put(credential, 'keyId', keyId);
-  put(credential, 'displayName', displayName);
-  put(credential, 'startDateTime', startDateTime);
-  put(credential, 'endDateTime', endDateTime);
-  put(credential, 'hint', hint);
-  put(credential, 'customKeyIdentifier', customKeyIdentifier);
-  return credential;
+  return definedOnly<PasswordCredential>({
+    keyId: r.stringAt(c, 'keyId'),
+    displayName: r.nullableStringAt(c, 'displayName'),
+    startDateTime: dateOf(r, either(r, c, 'startDateTime', 'startDate')),
+    endDateTime: dateOf(r, either(r, c, 'endDateTime', 'endDate')),
+    hint: r.nullableStringAt(c, 'hint'),
+    customKeyIdentifier: r.nullableStringAt(c, 'customKeyIdentifier'),
+  });
 }
 
 /** A key credential without the key material. */
