@@ -23,6 +23,15 @@ export function definedOnly<T extends object>(record: { [K in keyof T]-?: T[K] |
   return out;
 }
 
+/**
+ * `text` as a string of its own: a substring of a file's text (what a parser slices out) keeps the whole text alive
+ * in V8 for as long as it is kept. Concatenated and sliced again, it is copied (one character more), and the file's
+ * text can go. For values kept for the whole audit from texts that are not (a specification's summaries).
+ */
+export function ownString(text: string): string {
+  return ` ${text}`.slice(1);
+}
+
 /** A copy of `value` with `map` applied to every string in it (plain objects and arrays; other values as they are). */
 export function mapStrings(value: unknown, map: (text: string) => string): unknown {
   if (typeof value === 'string') return map(value);

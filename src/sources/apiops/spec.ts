@@ -14,7 +14,7 @@ import type { Origin } from '../../inventory/types';
 import type { Position, PositionIndex } from '../../json/types';
 import { joinPointer, parseJsonWithPositions } from '../../json/positions';
 import { decodeUtf8, FileReadError } from '../../util/files';
-import { isRecord } from '../../util/json';
+import { isRecord, ownString } from '../../util/json';
 import {
   MAX_DEPTH,
   MAX_REF_CHAIN,
@@ -153,7 +153,8 @@ function walk({ root, index }: { root: unknown; index: PositionIndex }, file: st
     for (const [method, { pointer, operation }] of methods) {
       const operationId = operation['operationId'];
       const properties: SpecOperation['properties'] = { method: method.toUpperCase(), urlTemplate };
-      if (typeof operation['summary'] === 'string') properties.displayName = operation['summary'];
+      // Copied (and the operationId below): a value sliced out of the specification keeps its whole text alive.
+      if (typeof operation['summary'] === 'string') properties.displayName = ownString(operation['summary']);
       const origin: Origin = {
         file,
         pointer,
@@ -172,7 +173,8 @@ function walk({ root, index }: { root: unknown; index: PositionIndex }, file: st
         };
       }
       operations.push({
-        name: typeof operationId === 'string' ? operationId : `${method.toUpperCase()} ${urlTemplate}`,
+        name:
+          typeof operationId === 'string' ? ownString(operationId) : `${method.toUpperCase()} ${urlTemplate}`,
         properties,
         origin,
       });

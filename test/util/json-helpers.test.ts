@@ -1,5 +1,8 @@
-/** `definedOnly`: a record read value by value, without its undefined values, in the order given. */
-import { definedOnly } from '../../src/util/json';
+/**
+ * `definedOnly`: a record read value by value, without its undefined values, in the order given; `ownString`: the
+ * same text, lone surrogates and all.
+ */
+import { definedOnly, ownString } from '../../src/util/json';
 
 interface Credential {
   keyId?: string;
@@ -21,4 +24,14 @@ describe('definedOnly', () => {
       '{"keyId":"k","endDateTime":"e"}',
     );
   });
+});
+
+describe('ownString', () => {
+  it.each(['', 'x', 'Operation 0 of service 7', '\ud800 lone', 'é漢字🙂', ' '.repeat(1000)])(
+    'keeps %j as it is',
+    (text) => {
+      const sliced = `prefix ${text} suffix`.slice(7, 7 + text.length);
+      expect(ownString(sliced)).toBe(text);
+    },
+  );
 });
