@@ -10,6 +10,7 @@ import {
   MESSAGE_LIMIT,
   notEvaluated,
   violation,
+  wantsEvidence,
   type RuleOutput,
 } from './support/contract';
 import { fitted } from './support/outputs';
@@ -210,20 +211,23 @@ export default defineRule({
     const groups = new Groups();
     const unknown = new UnknownTexts();
     const skipped = new Set<Api>();
+    const evidence = wantsEvidence(ctx);
     for (const op of currentOperations(model)) {
       const api = op.api;
       // A validation a broader scope applies and a dropped <base /> removes is lost on any API; the other
       // verdicts concern the APIs that must validate (user authorization declared, or allApis).
       const inScope = ctx.options.allApis || api.oauth2.length > 0 || api.openid.length > 0;
       const verdicts = op.paths.map((path) => ({ path, verdict: tokenVerdict(path) }));
-      for (const { path, verdict } of verdicts) {
-        if (verdict.kind === 'ok') yield checked(op.entity, verdictEvidence(op, path, verdict));
+      if (evidence) {
+        for (const { path, verdict } of verdicts) {
+          if (verdict.kind === 'ok') yield checked(op.entity, verdictEvidence(op, path, verdict));
+        }
       }
       // Whether the API must validate rests on its user-authorization setting (unless every API must).
       const settings: Evidence[] = ctx.options.allApis
         ? []
         : [{ entity: api, path: 'properties/authenticationSettings' }];
-      if (!inScope && !skipped.has(api)) {
+      if (evidence && !inScope && !skipped.has(api)) {
         skipped.add(api);
         yield checked(api, settings);
       }

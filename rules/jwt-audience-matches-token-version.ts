@@ -3,7 +3,14 @@
  * always carries the backend app's appId (GUID); a v1.0 token carries the resource identifier the client asked
  * for (an App ID URI such as `api://<appId>`, or the GUID). A mismatch rejects every token with IDX10214.
  */
-import { checked, defineRule, notEvaluated, type RuleOutput } from './support/contract';
+import {
+  checked,
+  defineRule,
+  notEvaluated,
+  UNREAD_EVIDENCE,
+  wantsEvidence,
+  type RuleOutput,
+} from './support/contract';
 import { isGuid, resourceIdentifiers } from '../src/entra/endpoints';
 import { foreignLoginHosts, resolveScopes } from './support/queries';
 import type { App, AuthServer, Evidence, Model } from '../src/model/types';
@@ -305,14 +312,20 @@ function* withoutBackend(
   }
 }
 
-function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): Generator<RuleOutput> {
+function* checkUse(
+  use: ValidationUse,
+  config: ValidationConfig,
+  model: Model,
+  evidence: boolean,
+): Generator<RuleOutput> {
   const entity = statementEntity(use.statement.source);
   const issuer = tokenIssuerOf(use, config);
-  const base = uniqueEvidence([...configEvidence(config), ...issuer.evidence]);
+  // Without unknown values the evidence is not read (RuleContext.evidence): neither worked out nor checked.
+  const base = evidence ? uniqueEvidence([...configEvidence(config), ...issuer.evidence]) : UNREAD_EVIDENCE;
   const read: Evidence[] = [...base];
   if (issuer.kind === 'foreign') {
     // Not an Entra token: its audiences follow that provider's rules.
-    yield checked(entity, read);
+    if (evidence) yield checked(entity, read);
     return;
   }
   yield* firstPartyAudiences(use, config, base);
@@ -328,7 +341,7 @@ function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): 
     // documented, so it is judged only against a known backend.
     if (backends.length > 0 || (use.kind === 'validate-jwt' && issuer.kind === 'entra')) {
       yield* noAudience(use, backends, base);
-    } else yield checked(entity, read);
+    } else if (evidence) yield checked(entity, read);
     return;
   }
   const refs = serverReferences(use.apis);
@@ -339,7 +352,7 @@ function* checkUse(use: ValidationUse, config: ValidationConfig, model: Model): 
     read.push(...expected.evidence);
     yield* checkBackend(use, config, backend, expected, base);
   }
-  yield checked(entity, uniqueEvidence(read));
+  if (evidence) yield checked(entity, uniqueEvidence(read));
   if (backends.length > 0 || unknown.length > 0) return;
   yield* withoutBackend(use, correlation, model);
 }
@@ -354,8 +367,9 @@ export default defineRule({
     requires: ['apim'],
     declaresEvidence: true,
   },
-  *check(model) {
+  *check(model, ctx) {
     yield* unreadableInboundNotChecked(model, 'Token audiences in this policy are not checked');
-    for (const use of tokenValidations(model)) yield* checkUse(use, readValidation(use.statement), model);
+    for (const use of tokenValidations(model))
+      yield* checkUse(use, readValidation(use.statement), model, wantsEvidence(ctx));
   },
 });

@@ -8,7 +8,14 @@
  * Without any app registration, what the policy says still tells two things: issuer spellings no Entra token
  * carries, and explicit issuers that replace metadata of another version or tenant.
  */
-import { checked, defineRule, notEvaluated, type RuleOutput } from './support/contract';
+import {
+  checked,
+  defineRule,
+  notEvaluated,
+  UNREAD_EVIDENCE,
+  wantsEvidence,
+  type RuleOutput,
+} from './support/contract';
 import type { CloudName } from '../src/entra/clouds';
 import { isGuid } from '../src/entra/endpoints';
 import { foreignLoginHosts } from './support/queries';
@@ -297,19 +304,20 @@ function hasWrittenOut(values: readonly ValueElement[]): boolean {
   return values.some((v) => !v.value.expression);
 }
 
-function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
+function* checkUse(use: ValidationUse, model: Model, evidence: boolean): Generator<RuleOutput> {
   const config = readValidation(use.statement);
   const entity = statementEntity(use.statement.source);
   const issuer = tokenIssuerOf(use, config);
-  const base = uniqueEvidence([...configEvidence(config), ...issuer.evidence]);
+  // Without unknown values the evidence is not read (RuleContext.evidence): neither worked out nor checked.
+  const base = evidence ? uniqueEvidence([...configEvidence(config), ...issuer.evidence]) : UNREAD_EVIDENCE;
   if (issuer.kind === 'foreign') {
-    yield checked(entity, base); // not an Entra token
+    if (evidence) yield checked(entity, base); // not an Entra token
     return;
   }
   const { backends, unknownServers: unknown, unmatched, opaque } = correlate(use, config, model);
   yield* unknownServers(use, unknown);
   const exps = expectations(backends, config, model);
-  yield checked(entity, uniqueEvidence([...base, ...exps.flatMap((e) => e.evidence)]));
+  if (evidence) yield checked(entity, uniqueEvidence([...base, ...exps.flatMap((e) => e.evidence)]));
   if (use.kind === 'validate-azure-ad-token') {
     yield* tenantOfAzureAdToken(use, exps, base);
     return;
@@ -341,8 +349,8 @@ export default defineRule({
     requires: ['apim'],
     declaresEvidence: true,
   },
-  *check(model) {
+  *check(model, ctx) {
     yield* unreadableInboundNotChecked(model, 'Token issuers in this policy are not checked');
-    for (const use of tokenValidations(model)) yield* checkUse(use, model);
+    for (const use of tokenValidations(model)) yield* checkUse(use, model, wantsEvidence(ctx));
   },
 });

@@ -3,7 +3,14 @@
  * backend app really exposes, written bare (`Colors.Read`) as they appear in the token, never as the full
  * `api://<app>/Colors.Read` string a client requests.
  */
-import { checked, defineRule, notEvaluated, type RuleOutput } from './support/contract';
+import {
+  checked,
+  defineRule,
+  notEvaluated,
+  UNREAD_EVIDENCE,
+  wantsEvidence,
+  type RuleOutput,
+} from './support/contract';
 import { classifyScope } from '../src/entra/endpoints';
 import { findScope, foreignLoginHosts, resolveScopes } from './support/queries';
 import type { Api, App, AuthServer, Evidence, Model } from '../src/model/types';
@@ -276,13 +283,14 @@ function restrictsCallers(config: ValidationConfig): boolean {
   return config.claims.some((c) => CALLER_CLAIMS.includes(c.name.toLowerCase()) && c.values.length > 0);
 }
 
-function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
+function* checkUse(use: ValidationUse, model: Model, evidence: boolean): Generator<RuleOutput> {
   const config = readValidation(use.statement);
   const entity = statementEntity(use.statement.source);
   const issuer = tokenIssuerOf(use, config);
-  const base = uniqueEvidence([...configEvidence(config), ...issuer.evidence]);
+  // Without unknown values the evidence is not read (RuleContext.evidence): neither worked out nor checked.
+  const base = evidence ? uniqueEvidence([...configEvidence(config), ...issuer.evidence]) : UNREAD_EVIDENCE;
   if (issuer.kind === 'foreign') {
-    yield checked(entity, base); // not an Entra token: scp / roles mean what that provider says
+    if (evidence) yield checked(entity, base); // not an Entra token: scp / roles mean what that provider says
     return;
   }
   const correlation = correlate(use, config, model);
@@ -323,6 +331,7 @@ function* checkUse(use: ValidationUse, model: Model): Generator<RuleOutput> {
   }
   for (const claim of scopes) yield* checkClaim(use, claim, true, correlation, model, base);
   for (const claim of roles) yield* checkClaim(use, claim, false, correlation, model, base);
+  if (!evidence) return;
   const read = [
     ...base,
     ...correlation.backends.flatMap((b) => [
@@ -344,8 +353,8 @@ export default defineRule({
     requires: ['apim'],
     declaresEvidence: true,
   },
-  *check(model) {
+  *check(model, ctx) {
     yield* unreadableInboundNotChecked(model, 'Required scopes in this policy are not checked');
-    for (const use of tokenValidations(model)) yield* checkUse(use, model);
+    for (const use of tokenValidations(model)) yield* checkUse(use, model, wantsEvidence(ctx));
   },
 });

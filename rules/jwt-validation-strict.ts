@@ -4,7 +4,14 @@
  * symmetric signing key when Microsoft Entra ID issues the tokens (Entra signs with rotating RSA keys published
  * in its OpenID Connect metadata; anyone who knows a symmetric key can mint tokens the policy accepts).
  */
-import { checked, defineRule, notEvaluated, type RuleOutput } from './support/contract';
+import {
+  checked,
+  defineRule,
+  notEvaluated,
+  UNREAD_EVIDENCE,
+  wantsEvidence,
+  type RuleOutput,
+} from './support/contract';
 import type { Evidence } from '../src/model/types';
 import { symmetricKeys, tokenIssuerOf, type TokenIssuer } from './support/audience-apps';
 import {
@@ -199,18 +206,23 @@ export default defineRule({
     requires: ['apim'],
     declaresEvidence: true,
   },
-  *check(model) {
+  *check(model, ctx) {
+    const wanted = wantsEvidence(ctx);
     yield* unreadableInboundNotChecked(model, 'Token validation in this policy is not checked');
     for (const use of tokenValidations(model)) {
       const config = readValidation(use.statement);
       const issuer = tokenIssuerOf(use, config);
       const { element, source } = use.statement;
-      const attributes = ATTRIBUTES.flatMap((name) => resolvedAttribute(source, element, name) ?? []);
-      const evidence = uniqueEvidence([
-        ...configEvidence(config),
-        ...namedValueEvidence(attributes),
-        ...issuer.evidence,
-      ]);
+      // Without unknown values the evidence is not read (RuleContext.evidence): neither worked out nor checked.
+      const evidence = wanted
+        ? uniqueEvidence([
+            ...configEvidence(config),
+            ...namedValueEvidence(
+              ATTRIBUTES.flatMap((name) => resolvedAttribute(source, element, name) ?? []),
+            ),
+            ...issuer.evidence,
+          ])
+        : UNREAD_EVIDENCE;
       yield* statusCode(use, evidence);
       if (use.kind === 'validate-jwt') {
         yield* flag(
@@ -228,7 +240,7 @@ export default defineRule({
         yield* scheme(use, evidence);
         yield* inlineSymmetricKeys(use, config, issuer, evidence);
       }
-      yield checked(statementEntity(source), evidence);
+      if (wanted) yield checked(statementEntity(source), evidence);
     }
   },
 });

@@ -6,7 +6,14 @@
  * deliberately replaces the inherited policies is not a finding (the blanket `<base />` checks of other tools
  * report those too).
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import {
+  checked,
+  defineRule,
+  notEvaluated,
+  violation,
+  wantsEvidence,
+  type RuleOutput,
+} from './support/contract';
 import type { Entity, Evidence } from '../src/model/types';
 import {
   allStatements,
@@ -244,11 +251,12 @@ export default defineRule({
   *check(model, ctx) {
     const { throttling } = ctx.options;
     const collected: Collected = { findings: new Map(), unknown: [] };
+    const evidence = wantsEvidence(ctx);
     for (const op of currentOperations(model)) {
       for (const path of op.paths) {
         // That no narrower policy drops <base /> rests on the policies of every scope below the service. (Handed
         // over at once, not kept to the end: the engine orders records itself, and there is one per call path.)
-        yield* judged(op, path);
+        if (evidence) yield* judged(op, path);
         for (const drop of path.sections.inbound.dropped) visitDrop(drop, op, path, throttling, collected);
       }
     }

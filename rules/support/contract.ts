@@ -155,7 +155,24 @@ export interface RuleContext<O> {
   now: Date;
   /** Options, validated against the rule's schema and defaulted. */
   options: O;
+  /**
+   * False when the engine reads no evidence: no source left a value of the model unknown, so no conclusion can
+   * rest on one, and `checked` outputs and `evidence` are dropped unread. A rule may then skip working them out
+   * (`wantsEvidence`); its violations and abstentions must be the same either way. Absent means true.
+   */
+  evidence?: boolean;
 }
+
+/**
+ * Whether the engine reads this audit's `evidence` and `checked` outputs (`RuleContext.evidence`): when not, a
+ * rule skips building them (on a 5,000-API tree, one evidence list per operation and call path).
+ */
+export function wantsEvidence(context: { evidence?: boolean }): boolean {
+  return context.evidence !== false;
+}
+
+/** The evidence of a conclusion whose evidence is not read (`wantsEvidence` false): shared, never changed. */
+export const UNREAD_EVIDENCE: readonly Evidence[] = Object.freeze([]);
 
 export interface RuleDefinition<O = Record<string, never>> {
   id: string;

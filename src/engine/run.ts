@@ -119,7 +119,12 @@ function runRule(model: Model, rule: AnyRule, plan: AuditPlan, unknowns: Unknown
   }
   const records = new RuleEntries(rule.id);
   try {
-    const outputs = rule.check(model, { now: plan.now, options: setting.options });
+    const outputs = rule.check(model, {
+      now: plan.now,
+      options: setting.options,
+      // Evidence is compared with unknown values only (judgeOutput): without any, rules need not work it out.
+      evidence: unknowns.check,
+    });
     for (const output of outputs) {
       const finding = judgeOutput(model, rule, output, unknowns, records);
       if (finding) run.findings.push(toFinding(rule, setting, finding, plan.files));

@@ -4,9 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { AnyRule, Checked, RuleOutput, Violation, NotEvaluated } from '../../rules/support/contract';
 import type { Model } from '../../src/model/types';
 import { normalize } from '../../src/model/normalize';
+import { hasUnknownValues } from '../../src/model/unknown';
 import { type CorrelationLink } from '../../src/config/types';
 import { mergeInventories } from '../../src/inventory/merge';
 import { parseSnapshot } from '../../src/sources/snapshot';
@@ -182,9 +184,41 @@ export function checkedOutputs(
   return allOutputs(rule, model, options, TEST_NOW).filter((o): o is Checked => o.type === 'checked');
 }
 
+/**
+ * The rule's outputs, evidence included. On a model without unknown values (where the engine reads no evidence) the
+ * rule is run a second time told so (`RuleContext.evidence` false), and its conclusions must be the same apart
+ * from their evidence: every rule test checks that skipping evidence changes no finding.
+ */
 function allOutputs(rule: AnyRule, model: Model, options: Record<string, unknown>, now: Date): RuleOutput[] {
   const merged = { ...(rule.options?.defaults ?? {}), ...options };
-  return [...rule.check(model, { now, options: merged })];
+  const outputs = [...rule.check(model, { now, options: merged })];
+  if (!hasUnknownValues(model)) {
+    const unread = conclusionsWithoutEvidence([
+      ...rule.check(model, { now, options: merged, evidence: false }),
+    ]);
+    const read = conclusionsWithoutEvidence(outputs);
+    if (!isDeepStrictEqual(read, unread)) {
+      throw new Error(
+        `${rule.id}: conclusions differ when told evidence is not read (RuleContext.evidence false):\n` +
+          `with evidence: ${JSON.stringify(read.map(describe))}\nwithout: ${JSON.stringify(unread.map(describe))}`,
+      );
+    }
+  }
+  return outputs;
+}
+
+function conclusionsWithoutEvidence(outputs: RuleOutput[]): RuleOutput[] {
+  return outputs
+    .filter((o) => o.type !== 'checked')
+    .map((o) => {
+      const copy = { ...o };
+      delete copy.evidence;
+      return copy;
+    });
+}
+
+function describe(output: RuleOutput): string {
+  return output.type === 'violation' ? output.message : output.type === 'notEvaluated' ? output.reason : '';
 }
 
 /** `run(overlay, options)` for one rule on the fixed sample: the starting point of every rule test. */
