@@ -25,9 +25,12 @@ import { normalize } from './model/normalize';
 import { displayPath } from './util/package-root';
 import { locateInSnapshot, snapshotText } from './sources/snapshot/located';
 import { placeUnplaced } from './engine/unplaced';
+import type { Timings } from './engine/timing';
 
 export interface AuditRequest {
   cwd: string;
+  /** `scan --timing`: reading the sources, building the model and each rule add their time here. */
+  timings?: Timings;
   env?: Readonly<Record<string, string | undefined>>;
   /** Verbose log and progress sinks for the sources (default: silent). */
   log?: (message: string) => void;
@@ -173,13 +176,18 @@ export function runPreparedAudit(
  * the files themselves (the diff of `--fix-dry-run` shows lines around each edit).
  */
 function auditInventory(
-  request: Pick<AuditRequest, 'cwd' | 'now' | 'baseline' | 'policyChains'>,
+  request: Pick<AuditRequest, 'cwd' | 'now' | 'baseline' | 'policyChains' | 'timings'>,
   prepared: PreparedAudit,
   inventory: Inventory,
 ): { result: AuditResult; redact: (text: string) => string } {
   const { rules, settings } = prepared;
-  const model = normalize(inventory, prepared.config.links ?? []);
-  placeUnplaced(model, inventory.files);
+  const { timings } = request;
+  const build = () => {
+    const built = normalize(inventory, prepared.config.links ?? []);
+    placeUnplaced(built, inventory.files);
+    return built;
+  };
+  const model = timings ? timings.time('build the model', build) : build();
   const configuration = describeConfiguration(
     prepared.configFile ? displayPath(prepared.configFile, request.cwd) : null,
     prepared.failOn,
@@ -205,6 +213,7 @@ function auditInventory(
     now: request.now,
     files: inventory.files,
     sources: inventory.sources.map((s) => s.spec),
+    ...(timings ? { timings } : {}),
   });
   const { baseline } = request;
   // Loaded only when asked for (a baseline, an HTML report): a plain scan starts without them.
@@ -243,7 +252,10 @@ export async function audit(
 ): Promise<{ result: AuditResult; prepared: PreparedAudit; redact: (text: string) => string }> {
   const prepared = prepareAudit(request);
   if (request.fileLocations && !request.snapshotOut) await refuseLiveSources(request, prepared);
-  const loaded = await loadInventory(request, prepared);
+  const { timings } = request;
+  const loaded = timings
+    ? await timings.timeAsync('read sources', () => loadInventory(request, prepared))
+    : await loadInventory(request, prepared);
   const inventory = request.snapshotOut ? writeSnapshot(loaded, request.snapshotOut, request.cwd) : loaded;
   return { ...auditInventory(request, prepared, inventory), prepared };
 }

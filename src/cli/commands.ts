@@ -19,7 +19,9 @@ import { snapshotText } from '../sources/snapshot/located';
 import { toolVersion } from '../util/package-root';
 import { withReadLimits, parseSize } from '../util/files';
 import { checkOutputFile, terminalWidth, useColor, writeOutputFile, type CliIO } from './io';
-import { reportTargets } from './reports';
+import { reportTargets, type ReportTarget } from './reports';
+import { formatTimings, Timings } from '../engine/timing';
+import type { AuditResult } from '../engine/types';
 import { rulesTextTable } from './rules-table';
 import { applyFixes, checkFixFlags, printFixDiff, sarifFixes } from './fix-command';
 import { DEFAULT_BASELINE_MAX_AGE_DAYS } from './options';
@@ -68,6 +70,8 @@ export interface ScanCommand extends ConfigFlags {
   baseline?: string;
   /** `--baseline-max-age DAYS`. */
   baselineMaxAge?: number;
+  /** `--timing`: print how long each step took to stderr. */
+  timing?: boolean;
   verbose: boolean;
 }
 
@@ -208,6 +212,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
     );
   }
   const now = parseNow(command.now);
+  const timings = command.timing === true ? new Timings() : undefined;
   const baseline = scanBaseline(command, io, limits, now);
   const { end, ...sinks } = sourceSinks(io, command.verbose);
   const snapshotOut =
@@ -233,6 +238,7 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
           ? { failOnNotEvaluated: command.failOnNotEvaluated }
           : {}),
         ...(baseline !== undefined ? { baseline } : {}),
+        ...(timings !== undefined ? { timings } : {}),
         now,
       }),
     ).finally(end);
@@ -257,18 +263,11 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
       ...(command.linkBase !== undefined ? { linkBase: command.linkBase } : {}),
       timestamp: now,
     };
-    // JSON and SARIF go out in pieces, to a file or stdout: a large report is never one string in memory.
-    const pieces = reportPieces[target.format];
-    if (target.file !== undefined) {
-      const report = pieces ? { pieces: pieces(result, options) } : reporters[target.format](result, options);
-      writeOutputFile(io.cwd, target.file, report, target === targets[0] ? '--output' : '--report');
-      io.stderr(`Wrote ${target.format} report (${result.findings.length} findings) to ${target.file}\n`);
-    } else if (!command.fixDryRun) {
-      // Under --fix-dry-run the diff is what stdout carries; the report goes only to a file.
-      if (pieces) for (const piece of pieces(result, options)) io.stdout(piece);
-      else io.stdout(reporters[target.format](result, options));
-    }
+    const write = () => writeReport(target, targets[0], result, options, command, io);
+    if (timings) timings.time(`report ${target.format}`, write);
+    else write();
   }
+  if (timings) io.stderr(`\n${formatTimings(timings.list(), timings.elapsed())}`);
   if (result.baseline) baselineFiles().warnBaselineAge(result.baseline, io);
   if (command.verbose) {
     for (const crash of result.crashes)
@@ -281,6 +280,28 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
   }
   const fails = failsAt(result, prepared.failOn) || abstained.length > 0;
   return fails ? EXIT.findings : EXIT.ok;
+}
+
+/** One report of a scan, to its file or to stdout. */
+function writeReport(
+  target: ReportTarget,
+  first: ReportTarget | undefined,
+  result: AuditResult,
+  options: ReporterOptions,
+  command: ScanCommand,
+  io: CliIO,
+): void {
+  // JSON and SARIF go out in pieces, to a file or stdout: a large report is never one string in memory.
+  const pieces = reportPieces[target.format];
+  if (target.file !== undefined) {
+    const report = pieces ? { pieces: pieces(result, options) } : reporters[target.format](result, options);
+    writeOutputFile(io.cwd, target.file, report, target === first ? '--output' : '--report');
+    io.stderr(`Wrote ${target.format} report (${result.findings.length} findings) to ${target.file}\n`);
+  } else if (!command.fixDryRun) {
+    // Under --fix-dry-run the diff is what stdout carries; the report goes only to a file.
+    if (pieces) for (const piece of pieces(result, options)) io.stdout(piece);
+    else io.stdout(reporters[target.format](result, options));
+  }
 }
 
 /** `--baseline FILE`, read and validated before any source is read; `--baseline-max-age` needs it. */

@@ -60,6 +60,7 @@ function scanCommand(args: ArgsOf<typeof SCAN.options> & { sources?: string[] | 
     tag: args.tag ?? [],
     ...(args.only !== undefined ? { only: args.only.flatMap(splitList) } : {}),
     verbose: args.verbose,
+    ...(args.timing ? { timing: true } : {}),
     ...configFlags(args),
     ...(args.output !== undefined ? { output: args.output } : {}),
     reports: args.report ?? [],

@@ -113,6 +113,12 @@ const SCAN_OPTIONS = {
     default: false,
     describe: 'Print the fixes as a unified diff, change nothing',
   },
+  timing: {
+    type: 'boolean',
+    default: false,
+    describe:
+      'Print to stderr how long reading the sources, building the model, each rule and each report took',
+  },
   verbose: { alias: 'v', type: 'boolean', default: false, describe: 'Show stack traces of crashes' },
 } as const satisfies Record<string, Options>;
 

@@ -28,6 +28,7 @@ import type { AnyRule, Requirement, RuleOutput, Violation } from '../../rules/su
 import type { AuditResult, AuditSummary, Finding, FindingFix, RuleCrash, RuleDescriptor } from './types';
 import type { SeverityLevel } from '../severity';
 import type { Suppression } from '../config/types';
+import type { Timings } from './timing';
 
 export interface RuleSetting {
   /** Explicit level from config/CLI; undefined means the rule's own severities. */
@@ -42,6 +43,8 @@ export interface AuditPlan {
   now: Date;
   files: Readonly<Record<string, PositionIndex>>;
   sources?: readonly string[];
+  /** `scan --timing`: each rule's time is added here. */
+  timings?: Timings;
 }
 
 const SIDE_NAMES: Record<Requirement, string> = {
@@ -68,7 +71,18 @@ interface Unknowns {
 export function runAudit(model: Model, plan: AuditPlan): AuditResult {
   const check = hasUnknownValues(model);
   const unknowns: Unknowns = { check, entities: check ? entitiesWithUnknownValues(model) : [] };
-  const runs = plan.rules.map((rule) => runRule(model, rule, plan, unknowns));
+  const { timings } = plan;
+  const runs = plan.rules.map((rule) =>
+    timings
+      ? timings.time(`rule ${rule.id}`, () => runRule(model, rule, plan, unknowns), 'rule')
+      : runRule(model, rule, plan, unknowns),
+  );
+  const finish = () => collect(model, plan, runs);
+  return timings ? timings.time('findings (suppressions, order, redaction)', finish) : finish();
+}
+
+/** The result of the rules' runs: findings deduplicated and suppressed, records grouped, in report order. */
+function collect(model: Model, plan: AuditPlan, runs: readonly RuleRun[]): AuditResult {
   const entries = runs.flatMap((run) => run.notEvaluated);
   const crashes = runs.flatMap((run) => (run.crash ? [run.crash] : []));
   const descriptors = runs.map((run) => run.descriptor);
