@@ -9,7 +9,8 @@
  * the reference (bench/expected.json, recorded from the code before issue 12). Then the scaling figures
  * time(1000)/(10 x time(100)) and time(5000)/(10 x time(500)) (500 is measured for that when 5000 is), and
  * whether the 5,000-API scan completes with a 300 MB heap (--max-old-space-size=300). The largest size (from
- * 1,000) is measured a second time with one validation at the gateway for every API (`gateway` trees).
+ * 1,000) is measured a second time with one validation at the gateway for every API (`gateway` trees). Last, the
+ * `scan --timing` table of one more run of the largest tree: where its time goes (phases, each rule, the report).
  */
 import path from 'node:path';
 import { cpus } from 'node:os';
@@ -109,6 +110,17 @@ function measure(apis: number, root: string, gateway = false): Row {
   };
 }
 
+/** Where the time of the largest scan goes: one more run with `scan --timing` (its table, from stderr). */
+function printTimings(apis: number, dir: string): void {
+  const run = runNode([CLI, ...SCAN, '--timing'], path.join(dir, `apis-${apis}`));
+  const table = run.stderr.slice(run.stderr.indexOf('\nstep ') + 1).replace(/^peak-rss-bytes=.*\n?/m, '');
+  process.stdout.write(
+    run.status === 0 && run.stderr.includes('\nstep ')
+      ? `Where the time of one ${apis}-API scan goes (scan --timing; GC is inside the steps):\n${table}`
+      : `scan --timing of ${apis} APIs failed (exit ${run.status}): ${run.stderr.trim().slice(-200)}\n`,
+  );
+}
+
 function main(): void {
   const ws = workspace('bench-apiops-');
   try {
@@ -185,6 +197,7 @@ function main(): void {
             }`;
       process.stdout.write(`5,000 APIs with --max-old-space-size=${HEAP_LIMIT_MB}: ${verdict}\n`);
     }
+    printTimings(Math.max(...rows.filter((r) => !r.gateway).map((r) => r.apis)), ws.dir);
   } finally {
     ws.done();
   }

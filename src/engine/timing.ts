@@ -56,8 +56,9 @@ export class Timings {
 }
 
 /**
- * The table: the phases in the order they ran, then the rules, slowest first, each with its share of `total`; the
- * time no step accounts for (start-up, configuration) as `other`.
+ * The table: the phases in the order they ran, then the rules, slowest first, each with its share of `total` (the
+ * scan command's own time: Node.js start-up and loading the tool come before it); the time no step accounts for
+ * (reading the configuration, judging rule outputs) as `other`.
  */
 export function formatTimings(steps: readonly TimedStep[], total: number): string {
   const phases = steps.filter((s) => s.kind === 'phase');
@@ -66,7 +67,7 @@ export function formatTimings(steps: readonly TimedStep[], total: number): strin
   const rows: [string, number][] = [
     ...phases.map((s): [string, number] => [s.label, s.ms]),
     ...rules.map((s): [string, number] => [s.label, s.ms]),
-    ['other (start-up, configuration, judging)', Math.max(0, total - measured)],
+    ['other (configuration, judging)', Math.max(0, total - measured)],
   ];
   const width = Math.max('step'.length, ...rows.map(([label]) => label.length));
   const line = (label: string, ms: string, share: string) =>
@@ -76,7 +77,8 @@ export function formatTimings(steps: readonly TimedStep[], total: number): strin
     line('step', 'ms', 'share'),
     ...rows.map(([label, ms]) => line(label, ms.toFixed(1), pct(ms))),
     line('total', total.toFixed(1), pct(total)),
-    'A rule is charged for the shared work it asks for first (the effective policy of every operation, say).',
+    'Total: the scan command, from after Node.js start-up. A rule is charged for the shared work it asks for first',
+    '(the effective policy of every operation, say).',
     '',
   ].join('\n');
 }
