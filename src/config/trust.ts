@@ -7,8 +7,8 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { visit } from 'jsonc-parser';
 import { locateNearest } from '../json/schema';
+import { jsoncParser } from '../json/positions';
 import type { PositionIndex } from '../json/types';
 import { type Suppression } from './types';
 
@@ -48,7 +48,8 @@ export function keyProblems(text: string, shown: string, what = 'a config file')
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const problems: string[] = [];
   const open: Set<string>[] = [];
-  visit(source, {
+  // Loaded here: a scan without a config or baseline file reads no text this way.
+  jsoncParser().visit(source, {
     onObjectBegin: () => void open.push(new Set()),
     onObjectEnd: () => void open.pop(),
     onObjectProperty: (key, _offset, _length, line, character) => {

@@ -3,9 +3,9 @@
  * the characters that change, or the reason it cannot be applied safely (the value there is an ARM expression, a
  * placeholder or a Terraform expression; the property is gone). Pure: the caller reads the file.
  */
-import { findNodeAtLocation, modify, parseTree, type FormattingOptions, type Node } from 'jsonc-parser';
+import type { FormattingOptions, Node } from 'jsonc-parser';
 import type { FixEdit } from '../engine/types';
-import { makeOffsetToPosition, rawOffsetInString } from '../json/positions';
+import { jsoncParser, makeOffsetToPosition, rawOffsetInString } from '../json/positions';
 import type { Position } from '../json/types';
 import { hasPlaceholder } from '../util/placeholders';
 import type { TextReplacement } from '../../reporters/types';
@@ -56,9 +56,9 @@ function jsonProperty(
   edit: Extract<FixEdit, { kind: 'json' }>,
   text: string,
 ): RawReplacement[] | { reason: string } {
-  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const root = jsoncParser().parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
   if (!root) return { reason: 'the file is no longer valid JSON' };
-  const current = findNodeAtLocation(root, edit.path);
+  const current = jsoncParser().findNodeAtLocation(root, edit.path);
   const blocked = current ? notLiteral(current) : undefined;
   if (blocked) return { reason: blocked };
   if (!current && !parentExists(root, edit.path)) {
@@ -76,7 +76,7 @@ function jsonProperty(
       { offset: current.offset, length: current.length, text: oneLine(edit.value, /,\s/.test(written)) },
     ];
   }
-  const edits = modify(text, edit.path, edit.remove ? undefined : edit.value, {
+  const edits = jsoncParser().modify(text, edit.path, edit.remove ? undefined : edit.value, {
     formattingOptions: formattingOf(text),
   });
   return edits.map((e) => ({ offset: e.offset, length: e.length, text: e.content }));
@@ -114,7 +114,7 @@ function collectStrings(node: Node, into: string[]): void {
 /** Whether the object or array one level up of `path` exists (modify would create missing parents as well). */
 function parentExists(root: Node, path: readonly (string | number)[]): boolean {
   if (path.length <= 1) return true;
-  const parent = findNodeAtLocation(root, path.slice(0, -1) as (string | number)[]);
+  const parent = jsoncParser().findNodeAtLocation(root, path.slice(0, -1) as (string | number)[]);
   return parent !== undefined && (parent.type === 'object' || parent.type === 'array');
 }
 
@@ -133,8 +133,8 @@ function jsonStringRange(
   edit: Extract<FixEdit, { kind: 'jsonString' }>,
   text: string,
 ): RawReplacement[] | { reason: string } {
-  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
-  const node = root ? findNodeAtLocation(root, edit.path) : undefined;
+  const root = jsoncParser().parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const node = root ? jsoncParser().findNodeAtLocation(root, edit.path) : undefined;
   if (!node || node.type !== 'string' || typeof node.value !== 'string') {
     return { reason: 'the policy text is no longer where it was read' };
   }

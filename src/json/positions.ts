@@ -2,7 +2,7 @@
  * Position-keeping JSON parsing: the parsed value plus a pointer -> line/column index, so findings can point
  * at the exact value inside a file instead of searching text.
  */
-import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import type { ParseError } from 'jsonc-parser';
 import type { Position, PositionIndex } from './types';
 import { RecentlyUsed } from '../util/recent';
 
@@ -129,7 +129,17 @@ class JsonTextIndex implements PositionIndex {
   }
 }
 
+/**
+ * `jsonc-parser` (6 modules), loaded when first needed: for the problems of a text `JSON.parse` rejected, which a
+ * scan of valid files never has (every start of the CLI would otherwise pay for it).
+ */
+export function jsoncParser(): typeof import('jsonc-parser') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
+  return require('jsonc-parser') as typeof import('jsonc-parser');
+}
+
 function syntaxProblems(source: string, error: unknown): JsonParseProblem[] {
+  const { parseTree, printParseErrorCode } = jsoncParser();
   const errors: ParseError[] = [];
   parseTree(source, errors, { allowTrailingComma: false, disallowComments: true });
   const toPosition = makeOffsetToPosition(source);

@@ -36,7 +36,7 @@ function cli(args: string[]): { stdout: string; modules: string[] } {
 const SDK = /node_modules\/@(azure|microsoft|typespec)\//;
 const AJV_COMPILER = /node_modules\/ajv\/dist\/(ajv|core|compile)/;
 
-test('an offline scan of the sample loads no Azure SDK module, not ajv, not yaml and no other source kind', () => {
+test('an offline scan of the sample loads no Azure SDK module, not ajv, yaml or jsonc-parser, and no other source kind', () => {
   const { stdout, modules } = cli(['scan', 'examples/contoso/snapshot.json', '--fail-on', 'none']);
   expect(stdout).toMatch(/api-oauth-enabled/);
   // The hook works: the scan loaded the engine and the snapshot source.
@@ -46,6 +46,8 @@ test('an offline scan of the sample loads no Azure SDK module, not ajv, not yaml
   // src/sources/index.ts loads a kind's module only for a spec of that kind (or to detect a bare path: the
   // snapshot kind is asked first); apiops/spec.ts loads yaml only for a YAML specification.
   expect(modules.filter((m) => /node_modules\/yaml\//.test(m))).toEqual([]);
+  // jsonc-parser locates syntax errors, reads config and baseline files and plans fixes: none of them here.
+  expect(modules.filter((m) => /node_modules\/jsonc-parser\//.test(m))).toEqual([]);
   expect(modules.filter((m) => /^src\/sources\/(?!index|types|snapshot\/)/.test(m))).toEqual([]);
   // Only the reporter the run formats with.
   expect(modules.filter((m) => /^reporters\/(?!index|types|common|text|paint|wrap)/.test(m))).toEqual([]);
