@@ -3,14 +3,7 @@
  * always carries the backend app's appId (GUID); a v1.0 token carries the resource identifier the client asked
  * for (an App ID URI such as `api://<appId>`, or the GUID). A mismatch rejects every token with IDX10214.
  */
-import {
-  checked,
-  defineRule,
-  notEvaluated,
-  UNREAD_EVIDENCE,
-  wantsEvidence,
-  type RuleOutput,
-} from './support/contract';
+import { checked, defineRule, notEvaluated, wantsEvidence, type RuleOutput } from './support/contract';
 import { isGuid, resourceIdentifiers } from '../src/entra/endpoints';
 import { foreignLoginHosts, resolveScopes } from './support/queries';
 import type { App, AuthServer, Evidence, Model } from '../src/model/types';
@@ -37,10 +30,10 @@ import {
 } from './support/jwt';
 import { describeOpaque } from './support/policy-texts';
 import {
-  configEvidence,
   serverBackendEvidence,
   serverEndpointsEvidence,
   uniqueEvidence,
+  validationEvidence,
 } from './support/policy-evidence';
 import { firstPartyAudiences, noAudience } from './support/audience-findings';
 import { firstFitting, unreadableInboundNotChecked, useViolation } from './support/outputs';
@@ -320,8 +313,7 @@ function* checkUse(
 ): Generator<RuleOutput> {
   const entity = statementEntity(use.statement.source);
   const issuer = tokenIssuerOf(use, config);
-  // Without unknown values the evidence is not read (RuleContext.evidence): neither worked out nor checked.
-  const base = evidence ? uniqueEvidence([...configEvidence(config), ...issuer.evidence]) : UNREAD_EVIDENCE;
+  const base = validationEvidence(config, issuer, evidence);
   const read: Evidence[] = [...base];
   if (issuer.kind === 'foreign') {
     // Not an Entra token: its audiences follow that provider's rules.

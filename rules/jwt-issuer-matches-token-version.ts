@@ -8,14 +8,7 @@
  * Without any app registration, what the policy says still tells two things: issuer spellings no Entra token
  * carries, and explicit issuers that replace metadata of another version or tenant.
  */
-import {
-  checked,
-  defineRule,
-  notEvaluated,
-  UNREAD_EVIDENCE,
-  wantsEvidence,
-  type RuleOutput,
-} from './support/contract';
+import { checked, defineRule, notEvaluated, wantsEvidence, type RuleOutput } from './support/contract';
 import type { CloudName } from '../src/entra/clouds';
 import { isGuid } from '../src/entra/endpoints';
 import { foreignLoginHosts } from './support/queries';
@@ -51,7 +44,7 @@ import {
   versionText,
   type Metadata,
 } from './support/issuer-acceptance';
-import { configEvidence, serverEndpointsEvidence, uniqueEvidence } from './support/policy-evidence';
+import { serverEndpointsEvidence, uniqueEvidence, validationEvidence } from './support/policy-evidence';
 import { capitalized, firstFitting, unreadableInboundNotChecked, useViolation } from './support/outputs';
 import { misspelt, replacedMetadata } from './support/issuer-findings';
 import {
@@ -308,8 +301,7 @@ function* checkUse(use: ValidationUse, model: Model, evidence: boolean): Generat
   const config = readValidation(use.statement);
   const entity = statementEntity(use.statement.source);
   const issuer = tokenIssuerOf(use, config);
-  // Without unknown values the evidence is not read (RuleContext.evidence): neither worked out nor checked.
-  const base = evidence ? uniqueEvidence([...configEvidence(config), ...issuer.evidence]) : UNREAD_EVIDENCE;
+  const base = validationEvidence(config, issuer, evidence);
   if (issuer.kind === 'foreign') {
     if (evidence) yield checked(entity, base); // not an Entra token
     return;

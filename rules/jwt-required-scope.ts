@@ -3,14 +3,7 @@
  * backend app really exposes, written bare (`Colors.Read`) as they appear in the token, never as the full
  * `api://<app>/Colors.Read` string a client requests.
  */
-import {
-  checked,
-  defineRule,
-  notEvaluated,
-  UNREAD_EVIDENCE,
-  wantsEvidence,
-  type RuleOutput,
-} from './support/contract';
+import { checked, defineRule, notEvaluated, wantsEvidence, type RuleOutput } from './support/contract';
 import { classifyScope } from '../src/entra/endpoints';
 import { findScope, foreignLoginHosts, resolveScopes } from './support/queries';
 import type { Api, App, AuthServer, Evidence, Model } from '../src/model/types';
@@ -35,10 +28,10 @@ import {
 } from './support/jwt';
 import { describeOpaque } from './support/policy-texts';
 import {
-  configEvidence,
   extendUnique,
   serverEndpointsEvidence,
   uniqueEvidence,
+  validationEvidence,
 } from './support/policy-evidence';
 import { unreadableInboundNotChecked, useMessage, useViolation } from './support/outputs';
 import { addAttribute, replaceElementText, sourceText } from './support/policy-edits';
@@ -287,8 +280,7 @@ function* checkUse(use: ValidationUse, model: Model, evidence: boolean): Generat
   const config = readValidation(use.statement);
   const entity = statementEntity(use.statement.source);
   const issuer = tokenIssuerOf(use, config);
-  // Without unknown values the evidence is not read (RuleContext.evidence): neither worked out nor checked.
-  const base = evidence ? uniqueEvidence([...configEvidence(config), ...issuer.evidence]) : UNREAD_EVIDENCE;
+  const base = validationEvidence(config, issuer, evidence);
   if (issuer.kind === 'foreign') {
     if (evidence) yield checked(entity, base); // not an Entra token: scp / roles mean what that provider says
     return;

@@ -25,7 +25,7 @@ import { normalize } from './model/normalize';
 import { displayPath } from './util/package-root';
 import { locateInSnapshot, snapshotText } from './sources/snapshot/located';
 import { placeUnplaced } from './engine/unplaced';
-import type { Timings } from './engine/timing';
+import { timed, type Timings } from './engine/timing';
 
 export interface AuditRequest {
   cwd: string;
@@ -182,12 +182,11 @@ function auditInventory(
 ): { result: AuditResult; redact: (text: string) => string } {
   const { rules, settings } = prepared;
   const { timings } = request;
-  const build = () => {
+  const model = timed(timings, 'build the model', () => {
     const built = normalize(inventory, prepared.config.links ?? []);
     placeUnplaced(built, inventory.files);
     return built;
-  };
-  const model = timings ? timings.time('build the model', build) : build();
+  });
   const configuration = describeConfiguration(
     prepared.configFile ? displayPath(prepared.configFile, request.cwd) : null,
     prepared.failOn,

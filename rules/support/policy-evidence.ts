@@ -9,6 +9,7 @@ import type { PolicyOwner } from '../../src/policy/documents';
 import type { StatementSource } from '../../src/policy/effective';
 import type { ValidationConfig } from './jwt';
 import type { ResolvedValue } from '../../src/policy/named-values';
+import { UNREAD_EVIDENCE } from './contract';
 
 /** The text a statement is written in: its scope's policy, and the fragment's value when inlined from one. */
 export function textEvidence(source: StatementSource): Evidence[] {
@@ -129,4 +130,16 @@ export function configEvidence(config: ValidationConfig): Evidence[] {
     ...config.claims.flatMap((c) => c.values),
   ].map((v) => v.value);
   return [...textEvidence(config.statement.source), ...namedValueEvidence(values)];
+}
+
+/**
+ * What the conclusions about one token validation start from: its configuration and the evidence of the issuer it
+ * was judged to trust; `UNREAD_EVIDENCE` when the engine reads no evidence (`wantsEvidence` false: not worked out).
+ */
+export function validationEvidence(
+  config: ValidationConfig,
+  issuer: { evidence: readonly Evidence[] },
+  wanted: boolean,
+): readonly Evidence[] {
+  return wanted ? uniqueEvidence([...configEvidence(config), ...issuer.evidence]) : UNREAD_EVIDENCE;
 }

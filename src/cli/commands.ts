@@ -20,7 +20,7 @@ import { toolVersion } from '../util/package-root';
 import { withReadLimits, parseSize } from '../util/files';
 import { checkOutputFile, terminalWidth, useColor, writeOutputFile, type CliIO } from './io';
 import { reportTargets, type ReportTarget } from './reports';
-import { formatTimings, Timings } from '../engine/timing';
+import { formatTimings, timed, Timings } from '../engine/timing';
 import type { AuditResult } from '../engine/types';
 import { rulesTextTable } from './rules-table';
 import { applyFixes, checkFixFlags, printFixDiff, sarifFixes } from './fix-command';
@@ -263,9 +263,10 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
       ...(command.linkBase !== undefined ? { linkBase: command.linkBase } : {}),
       timestamp: now,
     };
-    const write = () => writeReport(target, targets[0], result, options, command, io);
-    if (timings) timings.time(`report ${target.format}`, write);
-    else write();
+    const flag = target === targets[0] ? '--output' : '--report';
+    timed(timings, `report ${target.format}`, () =>
+      writeReport(target, flag, result, options, command.fixDryRun === true, io),
+    );
   }
   if (timings) io.stderr(`\n${formatTimings(timings.list(), timings.elapsed())}`);
   if (result.baseline) baselineFiles().warnBaselineAge(result.baseline, io);
@@ -285,19 +286,19 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
 /** One report of a scan, to its file or to stdout. */
 function writeReport(
   target: ReportTarget,
-  first: ReportTarget | undefined,
+  flag: '--output' | '--report',
   result: AuditResult,
   options: ReporterOptions,
-  command: ScanCommand,
+  fixDryRun: boolean,
   io: CliIO,
 ): void {
   // JSON and SARIF go out in pieces, to a file or stdout: a large report is never one string in memory.
   const pieces = reportPieces[target.format];
   if (target.file !== undefined) {
     const report = pieces ? { pieces: pieces(result, options) } : reporters[target.format](result, options);
-    writeOutputFile(io.cwd, target.file, report, target === first ? '--output' : '--report');
+    writeOutputFile(io.cwd, target.file, report, flag);
     io.stderr(`Wrote ${target.format} report (${result.findings.length} findings) to ${target.file}\n`);
-  } else if (!command.fixDryRun) {
+  } else if (!fixDryRun) {
     // Under --fix-dry-run the diff is what stdout carries; the report goes only to a file.
     if (pieces) for (const piece of pieces(result, options)) io.stdout(piece);
     else io.stdout(reporters[target.format](result, options));

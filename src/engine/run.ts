@@ -28,7 +28,7 @@ import type { AnyRule, Requirement, RuleOutput, Violation } from '../../rules/su
 import type { AuditResult, AuditSummary, Finding, FindingFix, RuleCrash, RuleDescriptor } from './types';
 import type { SeverityLevel } from '../severity';
 import type { Suppression } from '../config/types';
-import type { Timings } from './timing';
+import { timed, type Timings } from './timing';
 
 export interface RuleSetting {
   /** Explicit level from config/CLI; undefined means the rule's own severities. */
@@ -73,12 +73,9 @@ export function runAudit(model: Model, plan: AuditPlan): AuditResult {
   const unknowns: Unknowns = { check, entities: check ? entitiesWithUnknownValues(model) : [] };
   const { timings } = plan;
   const runs = plan.rules.map((rule) =>
-    timings
-      ? timings.time(`rule ${rule.id}`, () => runRule(model, rule, plan, unknowns), 'rule')
-      : runRule(model, rule, plan, unknowns),
+    timed(timings, `rule ${rule.id}`, () => runRule(model, rule, plan, unknowns), 'rule'),
   );
-  const finish = () => collect(model, plan, runs);
-  return timings ? timings.time('findings (suppressions, order, redaction)', finish) : finish();
+  return timed(timings, 'findings (suppressions, order, redaction)', () => collect(model, plan, runs));
 }
 
 /** The result of the rules' runs: findings deduplicated and suppressed, records grouped, in report order. */

@@ -55,6 +55,16 @@ export class Timings {
   }
 }
 
+/** `work()`, its time added to `label` when the run measures itself (`timings` given), else just run. */
+export function timed<T>(
+  timings: Timings | undefined,
+  label: string,
+  work: () => T,
+  kind: TimedStep['kind'] = 'phase',
+): T {
+  return timings ? timings.time(label, work, kind) : work();
+}
+
 /**
  * The table: the phases in the order they ran, then the rules, slowest first, each with its share of `total` (the
  * scan command's own time: Node.js start-up and loading the tool come before it); the time no step accounts for
