@@ -17,7 +17,7 @@ import {
   reason,
   resolveInside,
 } from './files';
-import { ReadAhead, readAheadWanted, type ListedEntry } from './read-ahead';
+import { prepareAheadUnits, ReadAhead, readAheadWanted, type ListedEntry, type Preparer } from './read-ahead';
 
 export interface Listed {
   name: string;
@@ -111,12 +111,12 @@ export class FolderTree {
   /**
    * Lists and reads `units` (folders of this tree reached through no link, each with everything below it) on a
    * second thread, in the order given, which is the order the caller will read them in (read-ahead.ts); only when
-   * there are at least `minimum`. Ends with `stopReadAhead`.
+   * there are at least `minimum`; `prepare` works on some files there too (`readPrepared`). Ends with `stopReadAhead`.
    */
-  startReadAhead(units: readonly string[], minimum: number): void {
+  startReadAhead(units: readonly string[], minimum: number, prepare?: Preparer): void {
     if (this.ahead || !readAheadWanted(units.length, minimum)) return;
     try {
-      this.ahead = new ReadAhead(units, maxFileSize());
+      this.ahead = new ReadAhead(units, maxFileSize(), { prepareAhead: prepareAheadUnits() }, prepare);
     } catch {
       // No thread to read on (a runtime without workers): everything is read here, as without read-ahead.
     }
@@ -201,6 +201,15 @@ export class FolderTree {
     const own = arena ? arena.take(ahead.length) : Buffer.allocUnsafeSlow(ahead.length);
     own.set(ahead);
     return own;
+  }
+
+  /**
+   * `readBytes(file)`, and what the read-ahead thread's preparer made of the file, when it did (undefined: the caller
+   * works it out from the bytes).
+   */
+  readPrepared(file: string): { bytes: Buffer; prepared: unknown } {
+    const prepared = this.plainFile(file) ? this.ahead?.takePrepared(file) : undefined;
+    return { bytes: this.readBytes(file), prepared };
   }
 
   readText(file: string): string {

@@ -33,6 +33,8 @@ const MAX_BYTES_AHEAD = 64 * 1024 * 1024;
 const MAX_UNIT_BYTES = 64 * 1024 * 1024;
 const MAX_UNIT_ENTRIES = 100_000;
 const MAX_DEPTH = 32;
+/** Units the worker must be ahead of the main thread to prepare (`prepareAheadUnits`). */
+const PREPARE_AHEAD = 8;
 /** How long the main thread waits for the worker's next unit before reading everything itself. */
 const STALL_MS = 20_000;
 
@@ -50,6 +52,15 @@ export function readAheadWanted(
   if (setting === 'off') return false;
   if (setting === 'on') return count > 0;
   return count >= minimum && availableParallelism() > 1;
+}
+
+/**
+ * How many units ahead of the main thread the worker must be to do work of the main thread's (`Preparer`): reading
+ * a large tree costs the worker about what parsing it costs the main thread, so a worker that always prepared would
+ * keep the main thread waiting. `APIM_AUDIT_READ_AHEAD=on` prepares whenever it can (the tests).
+ */
+export function prepareAheadUnits(env: NodeJS.ProcessEnv = process.env): number {
+  return readAheadSetting(env) === 'on' ? 0 : PREPARE_AHEAD;
 }
 
 /** `APIM_AUDIT_READ_AHEAD`: `off`, `on`, or `auto` (unset or anything else). */
@@ -80,6 +91,22 @@ interface UnitWire {
   /** Every file read, its bytes at `offsets[i]..offsets[i + 1]` of the batch's block. */
   files: string[];
   offsets: number[];
+  /** `[i, value]`: what the preparer made of `files[i]`. */
+  prepared: [number, unknown][];
+}
+
+/**
+ * Work the worker may do on some files besides reading them (issue 12: parsing the YAML specifications of a large
+ * tree costs the main thread as much as a seventh of the scan). `module` (a path `require` can load) exports
+ * `prepare(bytes: Uint8Array): unknown`, a pure function of the bytes whose result crosses threads (structured
+ * clone); it is called for the files named one of `names`. What it returns is handed over with the bytes
+ * (`takePrepared`); it throws or returns undefined for anything the main thread should work out itself, and a module
+ * that cannot be loaded prepares nothing. A module path ending in `.ts` (the tests, which run the sources) is
+ * transpiled with the `typescript` package as it loads.
+ */
+export interface Preparer {
+  module: string;
+  names: readonly string[];
 }
 
 /** Units read one after the other, sent as one message (small units cost a message each otherwise). */
@@ -109,6 +136,7 @@ class Entry implements ListedEntry {
 interface Unit {
   listings: Map<string, ListedEntry[]>;
   files: Map<string, Buffer>;
+  prepared: Map<string, unknown>;
 }
 
 /** What a file counts against the bytes read ahead, in KiB (the worker counts the same). */
@@ -135,7 +163,8 @@ export class ReadAhead {
   constructor(
     units: readonly string[],
     maxFileSize: number,
-    window: { units?: number; bytes?: number } = {},
+    window: { units?: number; bytes?: number; prepareAhead?: number } = {},
+    prepare?: Preparer,
   ) {
     units.forEach((unit, i) => this.index.set(unit, i));
     this.counters = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
@@ -147,6 +176,9 @@ export class ReadAhead {
         units,
         port: channel.port2,
         counters: this.counters,
+        prepare: prepare
+          ? { module: prepare.module, names: [...prepare.names], ahead: window.prepareAhead ?? PREPARE_AHEAD }
+          : undefined,
         limits: {
           maxFileSize,
           unitsAhead: window.units ?? MAX_UNITS_AHEAD,
@@ -182,6 +214,17 @@ export class ReadAhead {
     unit.files.delete(file);
     this.release(kib(bytes.length));
     return bytes;
+  }
+
+  /**
+   * What the preparer made of `file` (handed over once), or undefined (then the caller works it out from the bytes).
+   * Taken before `take`, from the same unit.
+   */
+  takePrepared(file: string): unknown {
+    const unit = this.unitFor(path.dirname(file));
+    const prepared = unit?.prepared.get(file);
+    if (prepared !== undefined) unit?.prepared.delete(file);
+    return prepared;
   }
 
   /** How many units the worker has read and sent so far (for the window's tests). */
@@ -291,7 +334,12 @@ export class ReadAhead {
         const end = wire.offsets[i + 1] ?? start;
         files.set(file, Buffer.from(message.block, start, end - start));
       });
-      const unit: Unit = { listings, files };
+      const prepared = new Map<string, unknown>();
+      for (const [i, value] of wire.prepared) {
+        const file = wire.files[i];
+        if (file !== undefined) prepared.set(file, value);
+      }
+      const unit: Unit = { listings, files, prepared };
       if (wire.unit < this.current) this.release(unitKib(unit));
       else this.units.set(wire.unit, unit);
     }
@@ -314,6 +362,12 @@ function readAheadWorker(): void {
   const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   const fs = require('node:fs') as typeof import('node:fs');
   const nodePath = require('node:path') as typeof import('node:path');
+  const nodeModule = require('node:module') as typeof import('node:module') & {
+    _extensions: Record<
+      string,
+      (module: { _compile(code: string, file: string): void }, file: string) => void
+    >;
+  };
   /* eslint-enable @typescript-eslint/no-require-imports */
   const data = workerData as {
     units: string[];
@@ -327,12 +381,36 @@ function readAheadWorker(): void {
       unitEntries: number;
       depth: number;
     };
+    prepare: { module: string; names: string[]; ahead: number } | undefined;
   };
-  const { units, port, counters, limits } = data;
+  const { units, port, counters, limits, prepare } = data;
   const [POSTED_, WANTED_, BYTES_KIB_, STOP_, SLEEPING_] = [0, 1, 2, 3, 4];
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
 
-  const readFile = (file: string): Buffer | undefined => {
+  // Units read and not sent yet: sent together once they hold BATCH_BYTES or BATCH_UNITS, when the main thread
+  // waits for one of them, before the worker waits itself, and at the end. Files are read straight into the block
+  // the batch travels in (transferred, not copied), after the bytes of the files before them.
+  const BATCH_BYTES = 128 * 1024;
+  const BATCH_UNITS = 32;
+  let batch: {
+    unit: number;
+    listings: [string, string[], number[]][];
+    files: string[];
+    offsets: number[];
+    prepared: [number, unknown][];
+  }[] = [];
+  let block = new ArrayBuffer(2 * BATCH_BYTES);
+  let batchBytes = 0;
+  /** Room for `size` more bytes after the `used` bytes of the block (a larger block when needed). */
+  const room = (used: number, size: number): void => {
+    if (used + size <= block.byteLength) return;
+    const grown = new ArrayBuffer(Math.max(2 * block.byteLength, used + size));
+    new Uint8Array(grown).set(new Uint8Array(block, 0, used));
+    block = grown;
+  };
+
+  /** Reads `file` into the block at `at` (at most `limit` bytes); its bytes there, or undefined when it is not read. */
+  const readFile = (file: string, at: number, limit: number): Buffer | undefined => {
     let fd: number;
     try {
       fd = fs.openSync(file, flags);
@@ -341,8 +419,9 @@ function readAheadWorker(): void {
     }
     try {
       const stats = fs.fstatSync(fd);
-      if (!stats.isFile() || stats.size > limits.maxFileSize) return undefined;
-      const buffer = Buffer.allocUnsafeSlow(stats.size);
+      if (!stats.isFile() || stats.size > limits.maxFileSize || stats.size > limit) return undefined;
+      room(at, stats.size);
+      const buffer = Buffer.from(block, at, stats.size);
       let filled = 0;
       while (filled < buffer.length) {
         const read = fs.readSync(fd, buffer, filled, buffer.length - filled, filled);
@@ -357,19 +436,63 @@ function readAheadWorker(): void {
     }
   };
 
-  const readUnit = (unit: string) => {
+  // The preparer, loaded when a file first needs it; null when there is none or it cannot be loaded.
+  let preparer: ((bytes: Uint8Array) => unknown) | null | undefined = prepare ? undefined : null;
+  const loadPreparer = (module: string): ((bytes: Uint8Array) => unknown) | null => {
+    try {
+      if (module.endsWith('.ts') && !nodeModule._extensions['.ts']) {
+        // The sources run by the tests: transpiled as they load, like ts-jest does on the main thread.
+        const requireFrom = nodeModule.createRequire(module);
+        const ts = requireFrom('typescript') as typeof import('typescript');
+        nodeModule._extensions['.ts'] = (m, file) => {
+          const source = fs.readFileSync(file, 'utf8');
+          const options = {
+            module: ts.ModuleKind.CommonJS,
+            target: ts.ScriptTarget.ES2022,
+            esModuleInterop: true,
+          };
+          m._compile(
+            ts.transpileModule(source, { compilerOptions: options, fileName: file }).outputText,
+            file,
+          );
+        };
+      }
+      const loaded = nodeModule.createRequire(module)(module) as { prepare?: unknown };
+      const fn = loaded.prepare;
+      return typeof fn === 'function'
+        ? (bytes: Uint8Array) => (fn as (b: Uint8Array) => unknown)(bytes)
+        : null;
+    } catch {
+      return null;
+    }
+  };
+  // Preparing is the main thread's work done here: only while this thread is `prepare.ahead` units ahead of it.
+  const prepared = (unit: number, name: string, content: Buffer): unknown => {
+    if (preparer === null || !prepare || !prepare.names.includes(name)) return undefined;
+    if (unit - Atomics.load(counters, WANTED_) < prepare.ahead) return undefined;
+    preparer ??= loadPreparer(prepare.module);
+    if (preparer === null) return undefined;
+    try {
+      return preparer(content);
+    } catch {
+      return undefined; // the main thread works it out, and reports what is wrong
+    }
+  };
+
+  const readUnit = (unit: string, number: number) => {
     const listings: [string, string[], number[]][] = [];
     const files: string[] = [];
-    const chunks: Buffer[] = [];
+    const made: [number, unknown][] = [];
     const offsets = [0];
     let bytes = 0;
     let kib = 0;
     let entries = 0;
-    const keep = (file: string) => {
-      const content = readFile(file);
-      if (!content || bytes + content.length > limits.unitBytes) return;
+    const keep = (file: string, name: string) => {
+      const content = readFile(file, batchBytes + bytes, limits.unitBytes - bytes);
+      if (!content) return;
+      const value = prepared(number, name, content);
+      if (value !== undefined) made.push([files.length, value]);
       files.push(file);
-      chunks.push(content);
       bytes += content.length;
       kib += Math.ceil(content.length / 1024);
       offsets.push(bytes);
@@ -394,40 +517,21 @@ function readAheadWorker(): void {
       for (const d of dirents) {
         const full = nodePath.join(dir, d.name);
         if (d.isDirectory() && !d.isSymbolicLink()) walk(full, depth + 1);
-        else if (d.isFile() && !d.isSymbolicLink() && bytes < limits.unitBytes) keep(full);
+        else if (d.isFile() && !d.isSymbolicLink() && bytes < limits.unitBytes) keep(full, d.name);
       }
     };
     walk(unit, 0);
-    return { listings, files, offsets, chunks, bytes, kib };
+    return { listings, files, offsets, bytes, kib, prepared: made };
   };
 
-  // Units read and not sent yet: sent together once they hold BATCH_BYTES or BATCH_UNITS, when the main thread
-  // waits for one of them, before the worker waits itself, and at the end.
-  const BATCH_BYTES = 128 * 1024;
-  const BATCH_UNITS = 32;
-  let batch: {
-    unit: number;
-    listings: [string, string[], number[]][];
-    files: string[];
-    offsets: number[];
-  }[] = [];
-  let batchChunks: Buffer[] = [];
-  let batchBytes = 0;
   const flush = () => {
     if (batch.length === 0) return;
-    // A block of its own (Buffer.concat may return a view on a shared pool), so that it can be transferred.
-    const block = new ArrayBuffer(batchBytes);
-    const view = new Uint8Array(block);
-    let at = 0;
-    for (const chunk of batchChunks) {
-      view.set(chunk, at);
-      at += chunk.length;
-    }
-    port.postMessage({ units: batch, block }, [block]);
+    const sent = block;
+    block = new ArrayBuffer(2 * BATCH_BYTES);
+    port.postMessage({ units: batch, block: sent }, [sent]);
     Atomics.add(counters, POSTED_, batch.length);
     Atomics.notify(counters, POSTED_);
     batch = [];
-    batchChunks = [];
     batchBytes = 0;
   };
 
@@ -446,15 +550,15 @@ function readAheadWorker(): void {
         Atomics.wait(counters, WANTED_, wanted, 200);
         Atomics.store(counters, SLEEPING_, 0);
       }
-      const read = readUnit(units[i] as string);
+      const read = readUnit(units[i] as string, i);
       Atomics.add(counters, BYTES_KIB_, read.kib);
       batch.push({
         unit: i,
         listings: read.listings,
         files: read.files,
         offsets: read.offsets.map((offset) => batchBytes + offset),
+        prepared: read.prepared,
       });
-      batchChunks.push(...read.chunks);
       batchBytes += read.bytes;
       const first = batch[0]?.unit ?? i;
       if (

@@ -4,12 +4,14 @@
  * forced on and off (APIM_AUDIT_READ_AHEAD): the same exit code, report and messages.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cli } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/sample';
 import { apiopsTree, SECRET_MARKER } from './files-helpers';
 import { ReadAhead } from '../../src/util/read-ahead';
+import { yamlSpecOperations } from '../../src/sources/apiops/spec';
+import { makeTempDir } from '../helpers/temp';
 
 async function scan(root: string, readAhead: 'on' | 'off', extra: string[] = []) {
   process.env['APIM_AUDIT_READ_AHEAD'] = readAhead;
@@ -20,12 +22,17 @@ async function scan(root: string, readAhead: 'on' | 'off', extra: string[] = [])
   }
 }
 
-async function expectSameScans(root: string, extra: string[] = []): Promise<void> {
+async function expectSameScans(root: string, extra: string[] = [], prepared?: number): Promise<void> {
   const take = jest.spyOn(ReadAhead.prototype, 'take');
+  const takePrepared = jest.spyOn(ReadAhead.prototype, 'takePrepared');
   const on = await scan(root, 'on', extra);
   // The worker did read files that the scan used (the comparison below is not of two scans without it).
   expect(take.mock.results.filter((r) => r.value !== undefined).length).toBeGreaterThan(0);
+  // And read the operations of as many specifications as said (when the test says).
+  const made = takePrepared.mock.results.filter((r) => r.value !== undefined).length;
+  if (prepared !== undefined) expect(made).toBe(prepared);
   take.mockRestore();
+  takePrepared.mockRestore();
   const off = await scan(root, 'off', extra);
   expect(on).toEqual(off);
   expect(on.stdout + on.stderr).not.toContain(SECRET_MARKER);
@@ -44,6 +51,41 @@ describe('files: a scan with read-ahead reports what a scan without it does', ()
     ['layouts/versions-2022'],
   ])('the %s fixture', async (fixture) => {
     await expectSameScans(path.join(FIXTURES, fixture));
+  });
+
+  it('YAML specifications read on the worker thread: every kind, unreadable ones included', async () => {
+    const root = makeTempDir('ahead-specs');
+    const specs = path.join(FIXTURES, 'specs');
+    const yaml = readdirSync(specs).filter((f) => f.endsWith('.yaml'));
+    const texts: [string, string | Buffer][] = [
+      ...yaml.map((f): [string, string] => [f, readFileSync(path.join(specs, f), 'utf8')]),
+      ['bad-syntax.yaml', 'openapi: 3.0.1\npaths:\n  /a:\n    get: [unclosed\n'],
+      ['not-utf8.yaml', Buffer.from([0x6f, 0x3a, 0x20, 0xe9, 0x0a])],
+      ['empty.yaml', ''],
+    ];
+    texts.forEach(([, text], i) => {
+      const api = path.join(root, 'apis', `api-${i}`);
+      mkdirSync(api, { recursive: true });
+      writeFileSync(path.join(api, 'apiInformation.json'), JSON.stringify({ properties: { path: `p${i}` } }));
+      writeFileSync(path.join(api, 'specification.yaml'), text);
+      // An operation policy without <base /> (a finding on each operation of the specification that has it).
+      mkdirSync(path.join(api, 'operations', 'list-items'), { recursive: true });
+      writeFileSync(
+        path.join(api, 'operations', 'list-items', 'policy.xml'),
+        '<policies><inbound /><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>',
+      );
+    });
+    writeFileSync(
+      path.join(root, 'policy.xml'),
+      '<policies><inbound><validate-jwt header-name="Authorization" /></inbound><backend /><outbound /><on-error /></policies>',
+    );
+    // Every specification the YAML readers accept; the unreadable ones are read again and reported by the main thread.
+    const readable = texts.filter(([, text]) => {
+      const result = yamlSpecOperations(typeof text === 'string' ? Buffer.from(text) : text, '');
+      return 'operations' in result;
+    }).length;
+    expect(readable).toBeGreaterThan(3);
+    await expectSameScans(root, [], readable);
   });
 
   it('a policy linked to a file outside the root, and an API folder linked outside', async () => {

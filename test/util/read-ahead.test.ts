@@ -6,8 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ReadAhead, readAheadWanted } from '../../src/util/read-ahead';
+import { prepareAheadUnits, ReadAhead, readAheadWanted } from '../../src/util/read-ahead';
 import { FolderTree } from '../../src/util/folders';
+import { SPEC_AHEAD } from '../../src/sources/apiops/reader';
+import { yamlSpecOperations } from '../../src/sources/apiops/spec';
 import { makeTempDir } from '../helpers/temp';
 
 function tree(units: number): { root: string; dirs: string[] } {
@@ -135,6 +137,121 @@ describe('ReadAhead', () => {
       }
     } finally {
       ahead.stopReadAhead();
+    }
+  });
+});
+
+describe('ReadAhead with a preparer', () => {
+  /** A preparer module of the test's own (plain JavaScript): the length and text of a file, or a throw. */
+  function preparer(root: string): string {
+    const module = path.join(root, 'preparer.js');
+    writeFileSync(
+      module,
+      `exports.prepare = (bytes) => {
+         const text = Buffer.from(bytes).toString();
+         if (text.includes('throw')) throw new Error('cannot');
+         if (text.includes('skip')) return undefined;
+         return { length: bytes.length, text };
+       };`,
+    );
+    return module;
+  }
+
+  it('hands over what the preparer made of the files it names, once, with their bytes', () => {
+    const { root, dirs } = tree(3);
+    writeFileSync(path.join(dirs[0] as string, 'spec.txt'), 'zero');
+    writeFileSync(path.join(dirs[1] as string, 'spec.txt'), 'please throw');
+    writeFileSync(path.join(dirs[2] as string, 'spec.txt'), 'skip this');
+    const ahead = new ReadAhead(
+      dirs,
+      1024,
+      { prepareAhead: 0 },
+      { module: preparer(root), names: ['spec.txt'] },
+    );
+    try {
+      const spec = path.join(dirs[0] as string, 'spec.txt');
+      expect(ahead.takePrepared(spec)).toEqual({ length: 4, text: 'zero' });
+      expect(ahead.takePrepared(spec)).toBeUndefined(); // handed over once
+      expect(ahead.take(spec)?.toString()).toBe('zero'); // the bytes too
+      // Only the files it names.
+      expect(ahead.takePrepared(path.join(dirs[0] as string, 'apiInformation.json'))).toBeUndefined();
+      // A preparer that throws or gives nothing leaves the file to the caller; its bytes are read all the same.
+      expect(ahead.takePrepared(path.join(dirs[1] as string, 'spec.txt'))).toBeUndefined();
+      expect(ahead.take(path.join(dirs[1] as string, 'spec.txt'))?.toString()).toBe('please throw');
+      expect(ahead.takePrepared(path.join(dirs[2] as string, 'spec.txt'))).toBeUndefined();
+      expect(ahead.take(path.join(dirs[2] as string, 'apiInformation.json'))?.toString()).toBe('{"n":2}');
+    } finally {
+      ahead.close();
+    }
+  });
+
+  it('prepares only while it is the given number of units ahead of the caller', async () => {
+    const { root, dirs } = tree(12);
+    for (const dir of dirs) writeFileSync(path.join(dir, 'spec.txt'), path.basename(dir));
+    const ahead = new ReadAhead(
+      dirs,
+      1024,
+      { prepareAhead: 8 },
+      { module: preparer(root), names: ['spec.txt'] },
+    );
+    try {
+      for (let waited = 0; ahead.sentUnits() < 12 && waited < 10_000; waited += 20) await sleep(20);
+      // The caller was at unit 0 while the worker read: units 0-7 were too close to it, 8 and after were not.
+      const made = dirs.map((dir) => ahead.takePrepared(path.join(dir, 'spec.txt')) !== undefined);
+      expect(made.slice(0, 8)).toEqual(Array(8).fill(false));
+      expect(made.slice(8)).toEqual(Array(4).fill(true));
+      expect(prepareAheadUnits({ APIM_AUDIT_READ_AHEAD: 'on' })).toBe(0);
+      expect(prepareAheadUnits({})).toBe(8);
+    } finally {
+      ahead.close();
+    }
+  });
+
+  it('reads every file whole into the blocks it sends, however many and however large (up to the limit)', () => {
+    const { dirs } = tree(6);
+    // Larger than a batch's first block (256 KiB), and many small ones after it.
+    writeFileSync(path.join(dirs[1] as string, 'big.json'), 'b'.repeat(300 * 1024));
+    for (let k = 0; k < 50; k++)
+      writeFileSync(path.join(dirs[2] as string, `f${k}.xml`), `<f${k}/>`.repeat(k + 1));
+    const ahead = new ReadAhead(dirs, 1024 * 1024);
+    try {
+      expect(ahead.take(path.join(dirs[1] as string, 'big.json'))?.toString()).toBe('b'.repeat(300 * 1024));
+      for (let k = 0; k < 50; k++) {
+        expect(ahead.take(path.join(dirs[2] as string, `f${k}.xml`))?.toString()).toBe(
+          `<f${k}/>`.repeat(k + 1),
+        );
+      }
+      expect(ahead.take(path.join(dirs[5] as string, 'apiInformation.json'))?.toString()).toBe('{"n":5}');
+    } finally {
+      ahead.close();
+    }
+  });
+
+  it('loads a preparer from TypeScript sources: the operations of a YAML specification, as the main thread reads them', () => {
+    const { dirs } = tree(2);
+    const yaml = [
+      'openapi: 3.0.1',
+      'info:',
+      '  title: T',
+      '  version: "1"',
+      'paths:',
+      '  /items:',
+      '    get:',
+      '      operationId: list-items',
+      '      summary: List items',
+      '    post:',
+      '      summary: No operationId',
+      '',
+    ].join('\n');
+    const spec = path.join(dirs[1] as string, 'specification.yaml');
+    writeFileSync(spec, yaml);
+    const ahead = new ReadAhead(dirs, 1024 * 1024, { prepareAhead: 0 }, SPEC_AHEAD);
+    try {
+      const expected = yamlSpecOperations(Buffer.from(yaml), '');
+      expect('operations' in expected && expected.operations.length).toBe(2);
+      expect(ahead.takePrepared(spec)).toEqual('operations' in expected ? expected.operations : undefined);
+    } finally {
+      ahead.close();
     }
   });
 });

@@ -10,7 +10,14 @@ import { parseJsonWithPositions, stripBom, textFileIndex } from '../../json/posi
 import { displayPath } from '../../util/package-root';
 import { FileReadError, fileProblem, type FileProblem } from '../../util/files';
 import { FolderTree, listFolder } from '../../util/folders';
-import { jsonSpecOperations, yamlSpecOperations, type SpecResult } from './spec';
+import type { Preparer } from '../../util/read-ahead';
+import {
+  jsonSpecOperations,
+  preparedYamlSpec,
+  yamlSpecOperations,
+  type SpecOperation,
+  type SpecResult,
+} from './spec';
 import { stripSecrets } from '../common/secrets';
 import { isRecord } from '../../util/json';
 
@@ -177,19 +184,33 @@ export class FolderReader {
       const file = path.join(apiDir, name);
       if (!this.present(file)) continue;
       let bytes: Buffer;
+      let prepared: unknown;
       try {
-        bytes = this.tree.readBytes(file);
+        ({ bytes, prepared } = this.tree.readPrepared(file));
       } catch (error) {
         this.unread(file, error);
         return undefined;
       }
-      const result = read(bytes, this.shown(file));
+      // A YAML specification's operations may have been read on the read-ahead thread (SPEC_AHEAD): the same.
+      const result =
+        prepared !== undefined && read === yamlSpecOperations
+          ? preparedYamlSpec(prepared as SpecOperation[], bytes, this.shown(file))
+          : read(bytes, this.shown(file));
       if ('operations' in result) this.files[this.shown(file)] = result.index;
       return result;
     }
     return undefined;
   }
 }
+
+/**
+ * What the read-ahead thread works out besides reading (src/util/read-ahead.ts): the operations of YAML
+ * specifications (spec-ahead.ts; compiled next to this file, or the TypeScript source when the tests run it).
+ */
+export const SPEC_AHEAD: Preparer = {
+  module: path.join(__dirname, `spec-ahead${path.extname(__filename)}`),
+  names: ['specification.yaml', 'specification.yml'],
+};
 
 /** The entries of a collection folder (`apis/`, `named values/`...): name and folder path. */
 export function entries(dir: string, folder: string, reader?: FolderReader): { name: string; dir: string }[] {

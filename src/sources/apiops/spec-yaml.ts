@@ -51,7 +51,8 @@ export function yamlValue(text: string): { value: unknown } | Problem {
   }
 }
 
-function lazyYamlIndex(reread: () => string): PositionIndex {
+/** A specification's position index, composed from `reread()` (its text) on first lookup. */
+export function lazyYamlIndex(reread: () => string): PositionIndex {
   let index: PositionIndex | undefined;
   const built = (): PositionIndex => {
     if (!index) {

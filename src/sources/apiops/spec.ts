@@ -16,6 +16,7 @@ import { joinPointer, parseJsonWithPositions } from '../../json/positions';
 import { decodeUtf8, FileReadError } from '../../util/files';
 import { isRecord, ownString } from '../../util/json';
 import {
+  lazyYamlIndex,
   MAX_DEPTH,
   MAX_REF_CHAIN,
   parseYaml,
@@ -50,6 +51,16 @@ export function jsonSpecOperations(source: string | Uint8Array, file: string): S
 /** A `specification.yaml` / `.yml` (any YAML 1.2, `<<` merge keys included). */
 export function yamlSpecOperations(source: string | Uint8Array, file: string): SpecResult {
   return specOperations(source, file, parseYaml);
+}
+
+/**
+ * `yamlSpecOperations(bytes, file)` when the operations were already read from the same bytes (on the read-ahead
+ * thread, by spec-ahead.ts, with no file name): they get the file's name, and the index is composed from the bytes on
+ * first lookup, as `yamlSpecOperations` does.
+ */
+export function preparedYamlSpec(operations: SpecOperation[], bytes: Uint8Array, file: string): SpecResult {
+  for (const operation of operations) operation.origin.file = file;
+  return { operations, index: lazyYamlIndex(() => decode(bytes) as string) };
 }
 
 function specOperations(
