@@ -399,7 +399,9 @@ function readAheadWorker(): void {
     offsets: number[];
     prepared: [number, unknown][];
   }[] = [];
-  let block = new ArrayBuffer(2 * BATCH_BYTES);
+  /** A new block's size: a batch sent on reaching BATCH_BYTES mostly fills it. */
+  const BLOCK_BYTES = BATCH_BYTES + 32 * 1024;
+  let block = new ArrayBuffer(BLOCK_BYTES);
   let batchBytes = 0;
   /** Room for `size` more bytes after the `used` bytes of the block (a larger block when needed). */
   const room = (used: number, size: number): void => {
@@ -526,8 +528,10 @@ function readAheadWorker(): void {
 
   const flush = () => {
     if (batch.length === 0) return;
-    const sent = block;
-    block = new ArrayBuffer(2 * BATCH_BYTES);
+    // A block mostly empty (a batch sent early because the main thread waits for it) is sent as a copy of what it
+    // holds: the main thread keeps a block as long as any file in it, and a sparse block per unit adds up.
+    const sent = batchBytes < 0.75 * block.byteLength ? block.slice(0, batchBytes) : block;
+    block = new ArrayBuffer(BLOCK_BYTES);
     port.postMessage({ units: batch, block: sent }, [sent]);
     Atomics.add(counters, POSTED_, batch.length);
     Atomics.notify(counters, POSTED_);

@@ -209,7 +209,7 @@ describe('ReadAhead with a preparer', () => {
 
   it('reads every file whole into the blocks it sends, however many and however large (up to the limit)', () => {
     const { dirs } = tree(6);
-    // Larger than a batch's first block (256 KiB), and many small ones after it.
+    // Larger than a batch's first block (160 KiB), and many small ones after it.
     writeFileSync(path.join(dirs[1] as string, 'big.json'), 'b'.repeat(300 * 1024));
     for (let k = 0; k < 50; k++)
       writeFileSync(path.join(dirs[2] as string, `f${k}.xml`), `<f${k}/>`.repeat(k + 1));
