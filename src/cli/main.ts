@@ -6,6 +6,8 @@
  * imports stay light, and ./commands (engine, rules, reporters, sources) loads only once a command is parsed.
  * test/cli/startup/startup-modules.test.ts keeps it so.
  */
+// First: what loads after it compiles from the build's code cache (compile-cache.ts).
+import './compile-cache-install';
 import yargs, { type Argv, type InferredOptionTypes, type Options } from 'yargs';
 import { AuditError } from '../errors';
 import { toolVersion } from '../util/package-root';

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * Writes dist/compile-cache.bin (src/cli/compile-cache.ts): the V8 code of every module the CLI loads for its common
+ * commands, compiled as they ran, so that a run of the built CLI does not compile them again (issue 12: start-up).
+ *
+ * Each command runs in a child `node` with a hook (`--record`) that compiles modules the way the cache is read and
+ * keeps their code after the command ran (functions compiled on the way included). For a module several commands
+ * load, the largest code is kept. `npm run build` runs it after `tsc`; the cache is valid only for the Node.js it
+ * was made with (another one compiles as usual).
+ */
+'use strict';
+const { execFileSync } = require('node:child_process');
+const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const dist = path.join(root, 'dist');
+const cacheModule = path.join(dist, 'src', 'cli', 'compile-cache.js');
+
+/** The commands whose modules are cached: start-up, the sample, each source kind and report format of the examples. */
+const COMMANDS = [
+  ['--version'],
+  ['--help'],
+  ['rules'],
+  ['scan', 'examples/contoso/snapshot.json', '--fail-on', 'none'],
+  ['scan', 'examples/contoso/snapshot.json', '--fail-on', 'none', '--format', 'json'],
+  ['scan', 'examples/contoso/snapshot.json', '--fail-on', 'none', '--format', 'sarif'],
+  [
+    'scan',
+    '--source',
+    'apiops:examples/apiops-real/apimartifacts',
+    '--source',
+    'manifest:examples/apiops-real/entra',
+    '--fail-on',
+    'none',
+  ],
+];
+
+function record() {
+  const Module = require('node:module');
+  const { compileModule, runModule, sourceKey } = require(cacheModule);
+  const scripts = [];
+  Module.prototype._compile = function (content, filename) {
+    const script = compileModule(content, filename);
+    scripts.push([sourceKey(content), script]);
+    return runModule(script, this, filename);
+  };
+  process.on('exit', () => {
+    const out = {};
+    for (const [key, script] of scripts) out[key] = script.createCachedData().toString('base64');
+    writeFileSync(process.env.APIM_AUDIT_COMPILE_CACHE_RECORD, JSON.stringify(out));
+  });
+}
+
+function main() {
+  const { writeCache } = require(cacheModule);
+  const work = mkdtempSync(path.join(tmpdir(), 'aoa-compile-cache-'));
+  const entries = new Map();
+  try {
+    COMMANDS.forEach((args, i) => {
+      const out = path.join(work, `${i}.json`);
+      execFileSync(process.execPath, ['-r', __filename, path.join(dist, 'src', 'cli', 'main.js'), ...args], {
+        cwd: root,
+        env: { ...process.env, APIM_AUDIT_COMPILE_CACHE: 'off', APIM_AUDIT_COMPILE_CACHE_RECORD: out },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      for (const [key, data] of Object.entries(JSON.parse(readFileSync(out, 'utf8')))) {
+        const code = Buffer.from(data, 'base64');
+        if (!entries.has(key) || entries.get(key).length < code.length) entries.set(key, code);
+      }
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const bytes = writeCache(entries);
+  writeFileSync(path.join(dist, 'compile-cache.bin'), bytes);
+  process.stdout.write(`compile cache: ${entries.size} modules, ${(bytes.length / 1024).toFixed(0)} KiB\n`);
+}
+
+if (process.env.APIM_AUDIT_COMPILE_CACHE_RECORD) record();
+else if (require.main === module) main();
