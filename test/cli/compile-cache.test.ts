@@ -34,7 +34,8 @@ module.exports = {
   later: () => import('node:path').then((p) => typeof p.join),
 };
 `;
-const B = `exports.add = (x, y) => x + y;\n`;
+// `k` is set by the module's top-level code, which the cache holds compiled.
+const B = `exports.add = (x, y) => x + y;\nexports.k = 1;\n`;
 
 /** The two modules in a folder of their own. */
 function modules(): string {
@@ -117,13 +118,15 @@ describe('compile cache', () => {
     const out = child(
       dir,
       `const cache = makeCache(path.join(dir, 'cache.bin'));
-       require('node:fs').writeFileSync(path.join(dir, 'mod', 'b.js'), 'exports.add = (x, y) => x * y;');
+       // The same length (all V8 itself checks): stale code would still say k = 1.
+       require('node:fs').writeFileSync(path.join(dir, 'mod', 'b.js'), 'exports.add = (x, y) => x * y;\\nexports.k = 2;\\n');
        cc.installCompileCache(cache, {});
        const before = cc.compileCacheHits();
-       return { sum: load().sum, hits: cc.compileCacheHits() - before };`,
+       const b = require(path.join(dir, 'mod', 'b.js'));
+       return { sum: load().sum, k: b.k, hits: cc.compileCacheHits() - before };`,
     );
     // a.js only: b.js changed since the cache was made, and runs as it is now.
-    expect(out).toEqual({ sum: 6, hits: 1 });
+    expect(out).toEqual({ sum: 6, k: 2, hits: 1 });
   });
 
   it('compiles a module whose cached code V8 rejects from its source', () => {

@@ -10,7 +10,7 @@ import { cli } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/sample';
 import { apiopsTree, SECRET_MARKER } from './files-helpers';
 import { ReadAhead } from '../../src/util/read-ahead';
-import { yamlSpecOperations } from '../../src/sources/apiops/spec';
+import * as spec from '../../src/sources/apiops/spec';
 import { makeTempDir } from '../helpers/temp';
 
 async function scan(root: string, readAhead: 'on' | 'off', extra: string[] = []) {
@@ -25,14 +25,18 @@ async function scan(root: string, readAhead: 'on' | 'off', extra: string[] = [])
 async function expectSameScans(root: string, extra: string[] = [], prepared?: number): Promise<void> {
   const take = jest.spyOn(ReadAhead.prototype, 'take');
   const takePrepared = jest.spyOn(ReadAhead.prototype, 'takePrepared');
+  const usePrepared = jest.spyOn(spec, 'preparedYamlSpec');
   const on = await scan(root, 'on', extra);
   // The worker did read files that the scan used (the comparison below is not of two scans without it).
   expect(take.mock.results.filter((r) => r.value !== undefined).length).toBeGreaterThan(0);
   // And read the operations of as many specifications as said (when the test says).
   const made = takePrepared.mock.results.filter((r) => r.value !== undefined).length;
   if (prepared !== undefined) expect(made).toBe(prepared);
+  // And used them instead of reading the specifications again.
+  expect(usePrepared).toHaveBeenCalledTimes(made);
   take.mockRestore();
   takePrepared.mockRestore();
+  usePrepared.mockRestore();
   const off = await scan(root, 'off', extra);
   expect(on).toEqual(off);
   expect(on.stdout + on.stderr).not.toContain(SECRET_MARKER);
@@ -81,7 +85,7 @@ describe('files: a scan with read-ahead reports what a scan without it does', ()
     );
     // Every specification the YAML readers accept; the unreadable ones are read again and reported by the main thread.
     const readable = texts.filter(([, text]) => {
-      const result = yamlSpecOperations(typeof text === 'string' ? Buffer.from(text) : text, '');
+      const result = spec.yamlSpecOperations(typeof text === 'string' ? Buffer.from(text) : text, '');
       return 'operations' in result;
     }).length;
     expect(readable).toBeGreaterThan(3);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { prepareAheadUnits, ReadAhead, readAheadWanted } from '../../src/util/read-ahead';
 import { FolderTree } from '../../src/util/folders';
 import { SPEC_AHEAD } from '../../src/sources/apiops/reader';
-import { yamlSpecOperations } from '../../src/sources/apiops/spec';
+import { preparedYamlSpec, yamlSpecOperations, type SpecOperation } from '../../src/sources/apiops/spec';
 import { makeTempDir } from '../helpers/temp';
 
 function tree(units: number): { root: string; dirs: string[] } {
@@ -142,7 +142,14 @@ describe('ReadAhead', () => {
 });
 
 describe('ReadAhead with a preparer', () => {
-  /** A preparer module of the test's own (plain JavaScript): the length and text of a file, or a throw. */
+  /**
+   * Reads `dirs` ahead with a preparer of the test's own (plain JavaScript, for files named `spec.txt`): the length
+   * and text of a file, nothing for a file that says `skip`, a throw for one that says `throw`.
+   */
+  function readAheadPreparing(root: string, dirs: string[], prepareAhead: number): ReadAhead {
+    return new ReadAhead(dirs, 1024, { prepareAhead }, { module: preparer(root), names: ['spec.txt'] });
+  }
+
   function preparer(root: string): string {
     const module = path.join(root, 'preparer.js');
     writeFileSync(
@@ -162,12 +169,7 @@ describe('ReadAhead with a preparer', () => {
     writeFileSync(path.join(dirs[0] as string, 'spec.txt'), 'zero');
     writeFileSync(path.join(dirs[1] as string, 'spec.txt'), 'please throw');
     writeFileSync(path.join(dirs[2] as string, 'spec.txt'), 'skip this');
-    const ahead = new ReadAhead(
-      dirs,
-      1024,
-      { prepareAhead: 0 },
-      { module: preparer(root), names: ['spec.txt'] },
-    );
+    const ahead = readAheadPreparing(root, dirs, 0);
     try {
       const spec = path.join(dirs[0] as string, 'spec.txt');
       expect(ahead.takePrepared(spec)).toEqual({ length: 4, text: 'zero' });
@@ -188,12 +190,7 @@ describe('ReadAhead with a preparer', () => {
   it('prepares only while it is the given number of units ahead of the caller', async () => {
     const { root, dirs } = tree(12);
     for (const dir of dirs) writeFileSync(path.join(dir, 'spec.txt'), path.basename(dir));
-    const ahead = new ReadAhead(
-      dirs,
-      1024,
-      { prepareAhead: 8 },
-      { module: preparer(root), names: ['spec.txt'] },
-    );
+    const ahead = readAheadPreparing(root, dirs, 8);
     try {
       for (let waited = 0; ahead.sentUnits() < 12 && waited < 10_000; waited += 20) await sleep(20);
       // The caller was at unit 0 while the worker read: units 0-7 were too close to it, 8 and after were not.
@@ -249,7 +246,15 @@ describe('ReadAhead with a preparer', () => {
     try {
       const expected = yamlSpecOperations(Buffer.from(yaml), '');
       expect('operations' in expected && expected.operations.length).toBe(2);
-      expect(ahead.takePrepared(spec)).toEqual('operations' in expected ? expected.operations : undefined);
+      const prepared = ahead.takePrepared(spec) as SpecOperation[];
+      expect(prepared).toEqual('operations' in expected ? expected.operations : undefined);
+      // As the main thread reads it: named after the file, with the same positions.
+      const read = yamlSpecOperations(Buffer.from(yaml), 'apis/a/specification.yaml');
+      const made = preparedYamlSpec(prepared, Buffer.from(yaml), 'apis/a/specification.yaml');
+      expect('operations' in made && made.operations).toEqual('operations' in read && read.operations);
+      expect('operations' in made && made.index.locate('/paths/~1items/post')).toEqual(
+        'operations' in read && read.index.locate('/paths/~1items/post'),
+      );
     } finally {
       ahead.close();
     }
