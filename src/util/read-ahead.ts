@@ -19,6 +19,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { workerSource } from './worker-require';
 
 /** An entry of a listing: what `readdirSync(dir, { withFileTypes: true })` says of it. */
 export interface ListedEntry {
@@ -76,6 +77,8 @@ const BYTES_KIB = 2;
 const STOP = 3;
 /** Set by the worker while it waits for room: only then does moving on need to wake it. */
 const SLEEPING = 4;
+/** Blocks the worker allocated (the others it read into were given back). */
+const BLOCKS = 5;
 
 /** Kinds of listed entries, as the worker sends them. */
 const FILE = 0;
@@ -101,8 +104,9 @@ interface UnitWire {
  * `prepare(bytes: Uint8Array): unknown`, a pure function of the bytes whose result crosses threads (structured
  * clone); it is called for the files named one of `names`. What it returns is handed over with the bytes
  * (`takePrepared`); it throws or returns undefined for anything the main thread should work out itself, and a module
- * that cannot be loaded prepares nothing. A module path ending in `.ts` (the tests, which run the sources) is
- * transpiled with the `typescript` package as it loads.
+ * that cannot be loaded prepares nothing. What it returns must not be a view on the bytes (the block they are in is
+ * read into again). A module path ending in `.ts` (the tests, which run the sources) is transpiled with the
+ * `typescript` package as it loads (worker-require.ts).
  */
 export interface Preparer {
   module: string;
@@ -137,6 +141,14 @@ interface Unit {
   listings: Map<string, ListedEntry[]>;
   files: Map<string, Buffer>;
   prepared: Map<string, unknown>;
+  /** The block the unit's bytes are in, shared with the other units of its batch. */
+  held: HeldBlock;
+}
+
+/** A block received, and how many of its units are not passed yet: at none, it goes back to the worker. */
+interface HeldBlock {
+  block: ArrayBuffer;
+  units: number;
 }
 
 /** What a file counts against the bytes read ahead, in KiB (the worker counts the same). */
@@ -155,6 +167,7 @@ export class ReadAhead {
   /** The highest unit asked for: the ones before it are dropped, and the worker keeps a window after it. */
   private current = -1;
   private finished = false;
+  private givenBack = 0;
 
   /**
    * Starts reading `units` (folders, each with everything below it, reached through no symbolic link) in this order:
@@ -167,10 +180,10 @@ export class ReadAhead {
     prepare?: Preparer,
   ) {
     units.forEach((unit, i) => this.index.set(unit, i));
-    this.counters = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
+    this.counters = new Int32Array(new SharedArrayBuffer(6 * Int32Array.BYTES_PER_ELEMENT));
     const channel = new MessageChannel();
     this.port = channel.port1;
-    this.worker = new Worker(`(${readAheadWorker.toString()})()`, {
+    this.worker = new Worker(workerSource(readAheadWorker), {
       eval: true,
       workerData: {
         units,
@@ -232,6 +245,11 @@ export class ReadAhead {
     return Atomics.load(this.counters, POSTED);
   }
 
+  /** How many blocks the worker allocated, and how many this thread gave back to it (for the tests). */
+  blocks(): { allocated: number; givenBack: number } {
+    return { allocated: Atomics.load(this.counters, BLOCKS), givenBack: this.givenBack };
+  }
+
   /** Stops the worker and drops what it read (the caller reads anything it still needs itself). */
   close(): void {
     if (!this.finished) {
@@ -281,6 +299,7 @@ export class ReadAhead {
       if (!dropped) continue;
       this.units.delete(k);
       this.release(unitKib(dropped));
+      this.passed(dropped);
     }
     this.current = unit;
     Atomics.store(this.counters, WANTED, unit);
@@ -314,12 +333,30 @@ export class ReadAhead {
     return undefined;
   }
 
+  /**
+   * `unit` is passed (taken or dropped, never asked for again): once every unit of its block is, the block goes back
+   * to the worker, which reads into it again. The worker then allocates no new block for most batches: memory it
+   * allocates stays with its thread (the C library keeps a thread's freed memory for that thread), and blocks freed
+   * only when this thread's garbage collector got round to them added 10 to 20 MB to the peak of a large scan.
+   * Callers copy (or decode) the bytes they take, so no view on a block outlives its units.
+   */
+  private passed(unit: Unit): void {
+    if (--unit.held.units !== 0 || this.finished) return;
+    try {
+      this.port.postMessage({ recycled: unit.held.block }, [unit.held.block]);
+      this.givenBack++;
+    } catch {
+      // A port closed meanwhile: the block is simply freed.
+    }
+  }
+
   private accept(message: Message): void {
     if (!('units' in message)) {
       // Done or failed: everything not received is read on the main thread.
       this.finished = true;
       return;
     }
+    const held: HeldBlock = { block: message.block, units: message.units.length };
     for (const wire of message.units) {
       const listings = new Map<string, ListedEntry[]>();
       for (const [dir, names, kinds] of wire.listings) {
@@ -339,9 +376,11 @@ export class ReadAhead {
         const file = wire.files[i];
         if (file !== undefined) prepared.set(file, value);
       }
-      const unit: Unit = { listings, files, prepared };
-      if (wire.unit < this.current) this.release(unitKib(unit));
-      else this.units.set(wire.unit, unit);
+      const unit: Unit = { listings, files, prepared, held };
+      if (wire.unit < this.current) {
+        this.release(unitKib(unit));
+        this.passed(unit);
+      } else this.units.set(wire.unit, unit);
     }
   }
 }
@@ -357,17 +396,12 @@ function unitKib(unit: Unit): number {
  * `require`. It posts one message per unit, in order, then `done` (or `failed` on an unexpected error).
  */
 /* istanbul ignore next */
-function readAheadWorker(): void {
+function readAheadWorker(load: (module: string) => unknown): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const { workerData, receiveMessageOnPort: receive } =
+    require('node:worker_threads') as typeof import('node:worker_threads');
   const fs = require('node:fs') as typeof import('node:fs');
   const nodePath = require('node:path') as typeof import('node:path');
-  const nodeModule = require('node:module') as typeof import('node:module') & {
-    _extensions: Record<
-      string,
-      (module: { _compile(code: string, file: string): void }, file: string) => void
-    >;
-  };
   /* eslint-enable @typescript-eslint/no-require-imports */
   const data = workerData as {
     units: string[];
@@ -384,7 +418,7 @@ function readAheadWorker(): void {
     prepare: { module: string; names: string[]; ahead: number } | undefined;
   };
   const { units, port, counters, limits, prepare } = data;
-  const [POSTED_, WANTED_, BYTES_KIB_, STOP_, SLEEPING_] = [0, 1, 2, 3, 4];
+  const [POSTED_, WANTED_, BYTES_KIB_, STOP_, SLEEPING_, BLOCKS_] = [0, 1, 2, 3, 4, 5];
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
 
   // Units read and not sent yet: sent together once they hold BATCH_BYTES or BATCH_UNITS, when the main thread
@@ -401,12 +435,27 @@ function readAheadWorker(): void {
   }[] = [];
   /** A new block's size: a batch sent on reaching BATCH_BYTES mostly fills it. */
   const BLOCK_BYTES = BATCH_BYTES + 32 * 1024;
-  let block = new ArrayBuffer(BLOCK_BYTES);
+  /** Blocks the main thread gave back (`ReadAhead.passed`), to read into again: at most `MAX_SPARE`. */
+  const spare: ArrayBuffer[] = [];
+  const MAX_SPARE = 64;
+  const newBlock = (): ArrayBuffer => {
+    for (let got = receive(port); got; got = receive(port)) {
+      const back = (got.message as { recycled?: unknown }).recycled;
+      if (back instanceof ArrayBuffer && back.byteLength >= BLOCK_BYTES && spare.length < MAX_SPARE)
+        spare.push(back);
+    }
+    const reused = spare.pop();
+    if (reused) return reused;
+    Atomics.add(counters, BLOCKS_, 1);
+    return new ArrayBuffer(BLOCK_BYTES);
+  };
+  let block = newBlock();
   let batchBytes = 0;
   /** Room for `size` more bytes after the `used` bytes of the block (a larger block when needed). */
   const room = (used: number, size: number): void => {
     if (used + size <= block.byteLength) return;
     const grown = new ArrayBuffer(Math.max(2 * block.byteLength, used + size));
+    Atomics.add(counters, BLOCKS_, 1);
     new Uint8Array(grown).set(new Uint8Array(block, 0, used));
     block = grown;
   };
@@ -442,24 +491,7 @@ function readAheadWorker(): void {
   let preparer: ((bytes: Uint8Array) => unknown) | null | undefined = prepare ? undefined : null;
   const loadPreparer = (module: string): ((bytes: Uint8Array) => unknown) | null => {
     try {
-      if (module.endsWith('.ts') && !nodeModule._extensions['.ts']) {
-        // The sources run by the tests: transpiled as they load, like ts-jest does on the main thread.
-        const requireFrom = nodeModule.createRequire(module);
-        const ts = requireFrom('typescript') as typeof import('typescript');
-        nodeModule._extensions['.ts'] = (m, file) => {
-          const source = fs.readFileSync(file, 'utf8');
-          const options = {
-            module: ts.ModuleKind.CommonJS,
-            target: ts.ScriptTarget.ES2022,
-            esModuleInterop: true,
-          };
-          m._compile(
-            ts.transpileModule(source, { compilerOptions: options, fileName: file }).outputText,
-            file,
-          );
-        };
-      }
-      const loaded = nodeModule.createRequire(module)(module) as { prepare?: unknown };
+      const loaded = load(module) as { prepare?: unknown };
       const fn = loaded.prepare;
       return typeof fn === 'function'
         ? (bytes: Uint8Array) => (fn as (b: Uint8Array) => unknown)(bytes)
@@ -528,10 +560,10 @@ function readAheadWorker(): void {
 
   const flush = () => {
     if (batch.length === 0) return;
-    // A block mostly empty (a batch sent early because the main thread waits for it) is sent as a copy of what it
-    // holds: the main thread keeps a block as long as any file in it, and a sparse block per unit adds up.
-    const sent = batchBytes < 0.75 * block.byteLength ? block.slice(0, batchBytes) : block;
-    block = new ArrayBuffer(BLOCK_BYTES);
+    // The whole block, also when mostly empty (a batch sent early because the main thread waits for it): it comes
+    // back once the main thread has passed its units.
+    const sent = block;
+    block = newBlock();
     port.postMessage({ units: batch, block: sent }, [sent]);
     Atomics.add(counters, POSTED_, batch.length);
     Atomics.notify(counters, POSTED_);

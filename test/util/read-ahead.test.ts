@@ -106,6 +106,33 @@ describe('ReadAhead', () => {
     }
   });
 
+  it('reads into the blocks given back, and gives a block back only once every unit in it is passed', () => {
+    const { dirs } = tree(120);
+    // Two files of 20 KB per unit, each its own content: some six units to a block.
+    const content = (i: number, f: string) => `${f}${i}:`.repeat(4000).slice(0, 20_000);
+    dirs.forEach((dir, i) => {
+      writeFileSync(path.join(dir, 'a.json'), content(i, 'a'));
+      writeFileSync(path.join(dir, 'b.json'), content(i, 'b'));
+    });
+    // A window of four units: the worker waits for blocks to come back instead of reading everything at once.
+    const ahead = new ReadAhead(dirs, 1024 * 1024, { units: 4 });
+    try {
+      dirs.forEach((dir, i) => {
+        const a = ahead.take(path.join(dir, 'a.json'));
+        const b = ahead.take(path.join(dir, 'b.json'));
+        // The first view is still whole after the second file of its unit is taken.
+        expect(a?.toString()).toBe(content(i, 'a'));
+        expect(b?.toString()).toBe(content(i, 'b'));
+      });
+      const { allocated, givenBack } = ahead.blocks();
+      expect(givenBack).toBeGreaterThan(10);
+      // 4.8 MB were read in 160 KiB blocks: far fewer were allocated than sent.
+      expect(allocated).toBeLessThan(10);
+    } finally {
+      ahead.close();
+    }
+  });
+
   it('gives FolderTree the same listings and bytes as reading them itself', () => {
     const { root, dirs } = tree(5);
     const plain = new FolderTree(root);

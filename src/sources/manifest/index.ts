@@ -209,7 +209,9 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
   const shared = new PathsTable();
   // Every file's bytes are kept (the lazy position index decodes them again when a finding is located). Not read
   // ahead on a second thread (src/util/read-ahead.ts): 10,000 manifests cost some 20 µs each to read and the
-  // thread's hand-over about as much, so it was measured to gain nothing (bench/manifests.ts).
+  // thread's hand-over about as much, so it was measured to gain nothing (bench/manifests.ts). Nor shared with a
+  // thread that reads, parses and translates files from the back while this one works from the front (issue 12):
+  // that was 1.18x the wall time, because on a two-vCPU runner a busy second thread slows this one by a third.
   const arena = new ByteArena();
   for (const { path: file, shown, inside } of files) {
     let bytes: Buffer;
