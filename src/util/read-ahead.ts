@@ -245,9 +245,15 @@ export class ReadAhead {
     return Atomics.load(this.counters, POSTED);
   }
 
-  /** How many blocks the worker allocated, and how many this thread gave back to it (for the tests). */
-  blocks(): { allocated: number; givenBack: number } {
-    return { allocated: Atomics.load(this.counters, BLOCKS), givenBack: this.givenBack };
+  /**
+   * How many blocks the worker allocated, how many this thread gave back to it, and the bytes of the blocks this
+   * thread holds (for the tests).
+   */
+  blocks(): { allocated: number; givenBack: number; heldBytes: number } {
+    const held = new Set([...this.units.values()].map((unit) => unit.held.block));
+    let heldBytes = 0;
+    for (const block of held) heldBytes += block.byteLength;
+    return { allocated: Atomics.load(this.counters, BLOCKS), givenBack: this.givenBack, heldBytes };
   }
 
   /** Stops the worker and drops what it read (the caller reads anything it still needs itself). */
@@ -560,10 +566,13 @@ function readAheadWorker(load: (module: string) => unknown): void {
 
   const flush = () => {
     if (batch.length === 0) return;
-    // The whole block, also when mostly empty (a batch sent early because the main thread waits for it): it comes
-    // back once the main thread has passed its units.
-    const sent = block;
-    block = newBlock();
+    // A block mostly empty (a batch sent early because the main thread waits for it, or before this thread waits for
+    // room) is sent as a copy of what it holds, and read into again here: with a full window of small units, each
+    // unit would otherwise travel in a whole block of its own. Either way what is sent comes back once the main
+    // thread has passed its units (kept for reading into again when it is a whole block).
+    let sent = block;
+    if (batchBytes < 0.75 * block.byteLength) sent = block.slice(0, batchBytes);
+    else block = newBlock();
     port.postMessage({ units: batch, block: sent }, [sent]);
     Atomics.add(counters, POSTED_, batch.length);
     Atomics.notify(counters, POSTED_);

@@ -106,6 +106,24 @@ describe('ReadAhead', () => {
     }
   });
 
+  it('sends a unit that travels alone (a full window, a waiting caller) in a block of its own size', async () => {
+    const { dirs } = tree(60);
+    const ahead = new ReadAhead(dirs, 1024, { units: 16 });
+    try {
+      // The caller moves one unit at a time, and the worker, its window full, sends each unit as it reads it.
+      for (let i = 0; i < 40; i++) {
+        expect(ahead.take(path.join(dirs[i] as string, 'apiInformation.json'))?.toString()).toBe(
+          `{"n":${i}}`,
+        );
+        await sleep(5);
+      }
+      // The blocks of the units received and not passed: kilobytes, not 160 KiB for each batch of one unit.
+      expect(ahead.blocks().heldBytes).toBeLessThan(64 * 1024);
+    } finally {
+      ahead.close();
+    }
+  });
+
   it('reads into the blocks given back, and gives a block back only once every unit in it is passed', () => {
     const { dirs } = tree(120);
     // Two files of 20 KB per unit, each its own content: some six units to a block.
