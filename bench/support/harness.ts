@@ -82,10 +82,10 @@ export function median(values: number[]): number {
     : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-export function pairsFor(max?: number): number {
+export function pairsFor(): number {
   const wanted = Number(process.env['BENCH_PAIRS'] ?? 5);
   const pairs = Number.isInteger(wanted) && wanted > 0 ? wanted : 5;
-  return Math.max(3, max === undefined ? pairs : Math.min(pairs, max));
+  return Math.max(3, pairs);
 }
 
 export interface Measured {
