@@ -194,13 +194,7 @@ export class FolderTree {
 
   /** `readBytes(file, root)`; a regular file of a plain folder is known to be inside the root without `realpath`. */
   readBytes(file: string, arena?: ByteArena): Buffer {
-    const inside = this.plainFile(file);
-    const ahead = inside ? this.ahead?.take(file) : undefined;
-    if (!ahead) return readBytes(file, inside ? undefined : this.root, arena);
-    // Bytes of the caller's own, like readBytes gives: the read-ahead block they are in is shared.
-    const own = arena ? arena.take(ahead.length) : Buffer.allocUnsafeSlow(ahead.length);
-    own.set(ahead);
-    return own;
+    return this.bytesOf(file, this.plainFile(file), arena);
   }
 
   /**
@@ -208,8 +202,19 @@ export class FolderTree {
    * works it out from the bytes).
    */
   readPrepared(file: string): { bytes: Buffer; prepared: unknown } {
-    const prepared = this.plainFile(file) ? this.ahead?.takePrepared(file) : undefined;
-    return { bytes: this.readBytes(file), prepared };
+    const inside = this.plainFile(file);
+    const prepared = inside ? this.ahead?.takePrepared(file) : undefined;
+    return { bytes: this.bytesOf(file, inside), prepared };
+  }
+
+  /** `readBytes`, `inside` saying whether `file` is a regular file of a plain folder (`plainFile`). */
+  private bytesOf(file: string, inside: boolean, arena?: ByteArena): Buffer {
+    const ahead = inside ? this.ahead?.take(file) : undefined;
+    if (!ahead) return readBytes(file, inside ? undefined : this.root, arena);
+    // Bytes of the caller's own, like readBytes gives: the read-ahead block they are in is shared.
+    const own = arena ? arena.take(ahead.length) : Buffer.allocUnsafeSlow(ahead.length);
+    own.set(ahead);
+    return own;
   }
 
   readText(file: string): string {

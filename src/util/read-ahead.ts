@@ -340,8 +340,8 @@ export class ReadAhead {
   }
 
   /**
-   * `unit` is passed (taken or dropped, never asked for again): once every unit of its block is, the block goes back
-   * to the worker, which reads into it again. The worker then allocates no new block for most batches: memory it
+   * `unit` is passed: the caller has moved beyond it (also when it arrived after that) and never asks for it again.
+   * Once every unit of its block is, the block goes back to the worker, which reads into it again. The worker then allocates no new block for most batches: memory it
    * allocates stays with its thread (the C library keeps a thread's freed memory for that thread), and blocks freed
    * only when this thread's garbage collector got round to them added 10 to 20 MB to the peak of a large scan.
    * Callers copy (or decode) the bytes they take, so no view on a block outlives its units.

@@ -176,11 +176,7 @@ export class FolderReader {
    * APIs list theirs only as `operations/<name>/` folders). Read as bytes: the reader decodes UTF-8 and UTF-16.
    */
   specOperations(apiDir: string): SpecResult | undefined {
-    for (const [name, read] of [
-      ['specification.json', jsonSpecOperations],
-      ['specification.yaml', yamlSpecOperations],
-      ['specification.yml', yamlSpecOperations],
-    ] as const) {
+    for (const [name, read] of SPEC_FILES) {
       const file = path.join(apiDir, name);
       if (!this.present(file)) continue;
       let bytes: Buffer;
@@ -192,16 +188,24 @@ export class FolderReader {
         return undefined;
       }
       // A YAML specification's operations may have been read on the read-ahead thread (SPEC_AHEAD): the same.
+      const shown = this.shown(file);
       const result =
         prepared !== undefined && read === yamlSpecOperations
-          ? preparedYamlSpec(prepared as SpecOperation[], bytes, this.shown(file))
-          : read(bytes, this.shown(file));
-      if ('operations' in result) this.files[this.shown(file)] = result.index;
+          ? preparedYamlSpec(prepared as SpecOperation[], bytes, shown)
+          : read(bytes, shown);
+      if ('operations' in result) this.files[shown] = result.index;
       return result;
     }
     return undefined;
   }
 }
+
+/** An API's specification files, in the order they are looked for, with the reading of each. */
+const SPEC_FILES = [
+  ['specification.json', jsonSpecOperations],
+  ['specification.yaml', yamlSpecOperations],
+  ['specification.yml', yamlSpecOperations],
+] as const;
 
 /**
  * What the read-ahead thread works out besides reading (src/util/read-ahead.ts): the operations of YAML
@@ -209,7 +213,7 @@ export class FolderReader {
  */
 export const SPEC_AHEAD: Preparer = {
   module: path.join(__dirname, `spec-ahead${path.extname(__filename)}`),
-  names: ['specification.yaml', 'specification.yml'],
+  names: SPEC_FILES.filter(([, read]) => read === yamlSpecOperations).map(([name]) => name),
 };
 
 /** The entries of a collection folder (`apis/`, `named values/`...): name and folder path. */
