@@ -162,8 +162,9 @@ function kindOf(stats: Stats): string {
 /**
  * The bytes of a regular file, opened once and checked on the open descriptor (no check-then-open race);
  * non-blocking, so that opening a FIFO does not wait for a writer. With `root`, the file must resolve inside it.
+ * With `scratch`, the bytes are read into its buffer (valid until its next read) and it keeps the file's stamp.
  */
-export function readBytes(file: string, root?: string, arena?: ByteArena): Buffer {
+export function readBytes(file: string, root?: string, scratch?: ScratchBuffer): Buffer {
   if (root !== undefined) resolveInside(file, root);
   const cap = maxFileSize();
   let fd: number;
@@ -189,9 +190,9 @@ export function readBytes(file: string, root?: string, arena?: ByteArena): Buffe
       );
     }
     // Not zero-filled: only the bytes read are returned. Not from the shared 8 KiB pool either: a reader that keeps
-    // a small file's bytes (to locate a finding later) would keep the whole pool slab alive. A reader that keeps
-    // every file's bytes gives an arena instead: one allocation per megabyte, not one per file.
-    const buffer = arena ? arena.take(stats.size) : Buffer.allocUnsafeSlow(stats.size);
+    // a small file's bytes would keep the whole pool slab alive. A reader that keeps none gives a scratch buffer.
+    if (scratch) scratch.stamp = stampOf(stats);
+    const buffer = scratch ? scratch.take(stats.size) : Buffer.allocUnsafeSlow(stats.size);
     let filled = 0;
     while (filled < buffer.length) {
       const read = readSync(fd, buffer, filled, buffer.length - filled, filled);
@@ -208,24 +209,53 @@ export function readBytes(file: string, root?: string, arena?: ByteArena): Buffe
 }
 
 /**
- * Memory for the bytes of many small files that are all kept for the whole scan (manifests): carved out of 1 MiB
- * blocks, so that 10,000 files cost 25 allocations instead of 10,000. Bytes a file did not fill (it shrank while
- * read) stay unused; a file larger than a quarter block gets its own allocation.
+ * What identifies one version of a file, from `fstat` of the descriptor it was read through: a file read again
+ * later (to locate a finding in it) is the same file with the same bytes when its stamp is the same. Writing a
+ * file changes its modification and change times, and replacing it (or a link put in its place) changes its inode.
+ * The times move with the kernel's clock tick, so a file written again within the tick it was read in, to the same
+ * size, goes unseen (as in git's index): a finding then shows a line of the new text.
  */
-export class ByteArena {
-  private block: Buffer = Buffer.alloc(0);
-  private used = 0;
-  constructor(private readonly blockSize = 1024 * 1024) {}
+export interface FileStamp {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+}
+
+function stampOf(stats: Stats): FileStamp {
+  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
+}
+
+export function sameStamp(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    a.dev === b.dev &&
+    a.ino === b.ino &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs
+  );
+}
+
+/**
+ * One buffer that many files are read into in turn (`readBytes`), by a reader that decodes each file's bytes at
+ * once and keeps none (manifests: 10,000 files cost one growing allocation instead of 26 MB kept for the scan). A
+ * file's bytes are valid until the next read; `stamp` is the stamp of the file read last.
+ */
+export class ScratchBuffer {
+  private buffer: Buffer = Buffer.alloc(0);
+  stamp: FileStamp | undefined = undefined;
 
   take(size: number): Buffer {
-    if (size > this.blockSize / 4) return Buffer.allocUnsafeSlow(size);
-    if (this.used + size > this.block.length) {
-      this.block = Buffer.allocUnsafeSlow(this.blockSize);
-      this.used = 0;
+    if (size > this.buffer.length) {
+      // Grown by doubling (files of rising sizes cost few allocations), never past the largest file read.
+      this.buffer = Buffer.allocUnsafeSlow(
+        Math.max(size, Math.min(2 * this.buffer.length, maxFileSize()), 64 * 1024),
+      );
     }
-    const slice = this.block.subarray(this.used, this.used + size);
-    this.used += size;
-    return slice;
+    return this.buffer.subarray(0, size);
   }
 }
 

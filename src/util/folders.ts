@@ -13,9 +13,9 @@ import {
   maxFileSize,
   present,
   readBytes,
-  type ByteArena,
   reason,
   resolveInside,
+  type ScratchBuffer,
 } from './files';
 import { prepareAheadUnits, ReadAhead, readAheadWanted, type ListedEntry, type Preparer } from './read-ahead';
 
@@ -193,8 +193,8 @@ export class FolderTree {
   }
 
   /** `readBytes(file, root)`; a regular file of a plain folder is known to be inside the root without `realpath`. */
-  readBytes(file: string, arena?: ByteArena): Buffer {
-    return this.bytesOf(file, this.plainFile(file), arena);
+  readBytes(file: string, scratch?: ScratchBuffer): Buffer {
+    return this.bytesOf(file, this.plainFile(file), scratch);
   }
 
   /**
@@ -208,11 +208,13 @@ export class FolderTree {
   }
 
   /** `readBytes`, `inside` saying whether `file` is a regular file of a plain folder (`plainFile`). */
-  private bytesOf(file: string, inside: boolean, arena?: ByteArena): Buffer {
+  private bytesOf(file: string, inside: boolean, scratch?: ScratchBuffer): Buffer {
     const ahead = inside ? this.ahead?.take(file) : undefined;
-    if (!ahead) return readBytes(file, inside ? undefined : this.root, arena);
-    // Bytes of the caller's own, like readBytes gives: the read-ahead block they are in is shared.
-    const own = arena ? arena.take(ahead.length) : Buffer.allocUnsafeSlow(ahead.length);
+    if (!ahead) return readBytes(file, inside ? undefined : this.root, scratch);
+    // Bytes of the caller's own, like readBytes gives: the read-ahead block they are in is shared. Their stamp is not
+    // known here (the other thread opened the file).
+    if (scratch) scratch.stamp = undefined;
+    const own = scratch ? scratch.take(ahead.length) : Buffer.allocUnsafeSlow(ahead.length);
     own.set(ahead);
     return own;
   }

@@ -22,10 +22,17 @@ import { AuditError } from '../../errors';
 import type { Inventory, InventoryApplication, SourceConflict } from '../../inventory/types';
 import type { PositionIndex } from '../../json/types';
 import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../json/positions';
-import { LazyJsonIndex } from './lazy';
+import { LazyJsonIndex, type Reread } from './lazy';
 import { PathsTable } from './paths-table';
 import { displayPath } from '../../util/package-root';
-import { ByteArena, decodeUtf8, fileProblem, readBytes } from '../../util/files';
+import {
+  decodeUtf8,
+  fileProblem,
+  type FileStamp,
+  readBytes,
+  sameStamp,
+  ScratchBuffer,
+} from '../../util/files';
 import { FolderTree, listFolder } from '../../util/folders';
 import { readApplication, type ReadApplication } from './mixed';
 import type { Problem } from './reader';
@@ -207,26 +214,28 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
     files: {},
   };
   const shared = new PathsTable();
-  // Every file's bytes are kept (the lazy position index decodes them again when a finding is located). Not read
-  // ahead on a second thread (src/util/read-ahead.ts): 10,000 manifests cost some 20 µs each to read and the
-  // thread's hand-over about as much, so it was measured to gain nothing (bench/manifests.ts). Nor shared with a
+  // Not read ahead on a second thread (src/util/read-ahead.ts): 10,000 manifests cost some 20 µs each to read and
+  // the thread's hand-over about as much, so it was measured to gain nothing (bench/manifests.ts). Nor shared with a
   // thread that reads, parses and translates files from the back while this one works from the front (issue 12):
   // that was 1.18x the wall time, because on a two-vCPU runner a busy second thread slows this one by a third.
-  const arena = new ByteArena();
+  // Every file is read into one scratch buffer and decoded at once; nothing of it is kept but its stamp, and the
+  // few files a finding is located in are read again then (`rereadText`).
+  const scratch = new ScratchBuffer();
   for (const { path: file, shown, inside } of files) {
-    let bytes: Buffer;
     let text: string;
     try {
       // A file known to be inside needs no `realpath`; any other is checked against the root (no read-ahead here).
-      bytes = inside ? readBytes(file, undefined, arena) : tree.readBytes(file, arena);
-      text = decodeText(bytes);
+      text = decodeText(inside ? readBytes(file, undefined, scratch) : tree.readBytes(file, scratch));
     } catch (error) {
       problems.push(fileProblem(shown, error));
       continue;
     }
-    // The bytes are kept (outside the JS heap) and decoded again for the few files a finding is located in,
-    // instead of keeping every file's text on the heap for the whole scan.
-    const result = parseManifestText(text, shown, bytes, shared);
+    const result = parseManifestText(
+      text,
+      shown,
+      rereadText(file, inside ? undefined : root, scratch.stamp),
+      shared,
+    );
     if ('problems' in result) {
       problems.push(...result.problems);
       continue;
@@ -245,6 +254,22 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
   return inventory;
 }
 
+/**
+ * How to read a manifest again to locate a finding in it: its text when it is still the file that was parsed (the
+ * same `FileStamp`), read with the same checks (`root`: it must resolve inside it); else undefined.
+ */
+function rereadText(file: string, root: string | undefined, stamp: FileStamp | undefined): Reread {
+  return () => {
+    const again = new ScratchBuffer();
+    try {
+      const bytes = readBytes(file, root, again);
+      return sameStamp(again.stamp, stamp) ? decodeText(bytes) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 /** Text of a file: UTF-8 (BOM dropped), or UTF-16 LE/BE with BOM (PowerShell writes those). */
 export function decodeText(bytes: Buffer): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
@@ -259,13 +284,13 @@ export function decodeText(bytes: Buffer): string {
 
 /**
  * Parses one manifest file's text: its applications (with origins) and a lazy position index, or problems.
- * `bytes` are the file's, decoded again (`decodeText`) when a finding is first located in the file, instead of
- * keeping `text`; `shared` holds the `Origin.paths` records of the files read before (paths-table.ts).
+ * `reread` reads the file again when a finding is first located in it, instead of keeping `text` (which is kept
+ * without it); `shared` holds the `Origin.paths` records of the files read before (paths-table.ts).
  */
 export function parseManifestText(
   text: string,
   file: string,
-  bytes?: Buffer,
+  reread?: Reread,
   shared: PathsTable = new PathsTable(),
 ):
   | { applications: InventoryApplication[]; index: PositionIndex; conflicts: SourceConflict[] }
@@ -283,10 +308,13 @@ export function parseManifestText(
         : [`${file}: not valid JSON`];
     return { problems };
   }
-  const index = new LazyJsonIndex(bytes ?? text, decodeText);
+  // Kept with the applications, for the findings; the problems found now are located in the text at hand.
+  const index = new LazyJsonIndex(reread ?? text);
+  let inText: LazyJsonIndex | undefined = reread ? undefined : index;
+  const locateNow = (pointer: string) => (inText ??= new LazyJsonIndex(text)).locate(pointer);
   const objects = applicationObjects(value);
   const located = (pointer: string, message: string) => {
-    const position = index.locate(pointer);
+    const position = locateNow(pointer);
     return position ? `${file}:${position.line}:${position.column}: ${message}` : `${file}: ${message}`;
   };
   if (!objects) {
@@ -310,7 +338,7 @@ export function parseManifestText(
   }
   if (problems.length > 0) {
     // In the order of the file, whichever reading found them.
-    const positioned = problems.map((p) => ({ ...p, at: index.locate(p.pointer) }));
+    const positioned = problems.map((p) => ({ ...p, at: locateNow(p.pointer) }));
     positioned.sort(
       (a, b) => (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.column ?? 0) - (b.at?.column ?? 0),
     );

@@ -10,30 +10,37 @@ import { RecentlyUsed } from '../../util/recent';
 const DIRECT_LOOKUPS = 2;
 
 /**
+ * The text of a file read again: undefined when it cannot be read or is no longer the file that was parsed (its
+ * `FileStamp` changed), and then findings in it are shown without a line.
+ */
+export type Reread = () => string | undefined;
+
+/**
  * A position index over a text that `JSON.parse` accepted (and `jsonDepthProblem` let through), without its UTF-8
- * BOM, not parsed again. Kept as bytes (outside the JS heap), the text is decoded on the first lookup, by `decode`;
- * the index is one object per file, for the files no finding points into. A file's first lookups scan the text
- * along their pointer (most files with a finding have one or two); from the third, the index of every value is
- * built once and used.
+ * BOM, not parsed again. Nothing of the file is kept but how to read it again (`Reread`): its text is read and
+ * decoded on the first lookup; the index is one object per file, for the files no finding points into. A file's
+ * first lookups scan the text along their pointer (most files with a finding have one or two); from the third, the
+ * index of every value is built once and used.
  */
 export class LazyJsonIndex implements PositionIndex {
   // Private fields (`#`): the file's text holds secret values, and serializing the index (`JSON.stringify`) must
   // not show it.
-  readonly #source: string | Buffer;
-  readonly #decode: (bytes: Buffer) => string;
+  readonly #source: string | Reread;
   #text: string | undefined;
   #index: PositionIndex | undefined;
   #direct = 0;
+  /** Whether the text read again was large (`KEEP_INDEX_FROM`): then it is kept with its index. */
+  #large = false;
 
-  constructor(source: string | Buffer, decode: (bytes: Buffer) => string) {
+  constructor(source: string | Reread) {
     this.#source = source;
-    this.#decode = decode;
   }
 
   locate(pointer: string): Position | undefined {
     if (this.#direct < DIRECT_LOOKUPS) {
       this.#direct++;
-      return locatePointer(this.#decoded(), pointer);
+      const text = this.#read();
+      return text === undefined ? undefined : locatePointer(text, pointer);
     }
     return this.#built().locate(pointer);
   }
@@ -42,27 +49,45 @@ export class LazyJsonIndex implements PositionIndex {
     return this.#built().locateOffset(pointer, offset);
   }
 
-  /** The file's text: decoded again for each use of a small file (cheap), kept for a large one. */
-  #decoded(): string {
+  /** The file's text: read again for each use of a small file (cheap), kept once read for a large one. */
+  #read(): string | undefined {
     const source = this.#source;
     if (typeof source === 'string') return source;
-    if (source.length < KEEP_INDEX_FROM) return this.#decode(source);
-    this.#text ??= this.#decode(source);
-    return this.#text;
+    if (this.#text !== undefined) return this.#text;
+    const text = source();
+    if (text !== undefined && text.length >= KEEP_INDEX_FROM) {
+      this.#large = true;
+      this.#text = text;
+    }
+    return text;
   }
 
   /**
-   * The index over the decoded text, kept among the recently used ones only: a folder whose findings point into
-   * thousands of files does not keep every file's text and index for the whole run.
+   * The index over the text, kept among the recently used ones only: a folder whose findings point into thousands
+   * of files does not keep every file's text and index for the whole run. A large file (a Graph page of every
+   * application) is read and indexed once, and kept.
    */
   #built(): PositionIndex {
-    const build = () => jsonPositionIndex(this.#decoded());
-    if (this.#source.length < KEEP_INDEX_FROM) return recentTexts.get(this, build);
-    // A large file (a Graph page of every application) is decoded and indexed once.
-    this.#index ??= build();
-    return this.#index;
+    if (this.#index) return this.#index;
+    const source = this.#source;
+    if (typeof source === 'string' ? source.length >= KEEP_INDEX_FROM : this.#large) {
+      this.#index = indexOf(this.#read());
+      return this.#index;
+    }
+    return recentTexts.get(this, () => {
+      const index = indexOf(this.#read());
+      if (this.#large) this.#index = index; // found to be large on its first reading
+      return index;
+    });
   }
 }
+
+/** The index of a text, or one that locates nothing for a file that could not be read again. */
+function indexOf(text: string | undefined): PositionIndex {
+  return text === undefined ? UNREAD : jsonPositionIndex(text);
+}
+
+const UNREAD: PositionIndex = { locate: () => undefined, locateOffset: () => undefined };
 
 /** Files under `KEEP_INDEX_FROM` share these; larger ones keep their decoded text and index. */
 const recentTexts = new RecentlyUsed<LazyJsonIndex, PositionIndex>(64);

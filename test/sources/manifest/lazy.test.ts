@@ -70,10 +70,10 @@ describe('LazyJsonIndex', () => {
   });
 
   it.each(all.map((f) => [f.name, f] as const))(
-    '%s: from its bytes, the same line and column as an eager parse of its text, for every pointer',
+    '%s: read again, the same line and column as an eager parse of its text, for every pointer',
     (_name, { bytes, text }) => {
       const eager = eagerPositions(text);
-      const index = new LazyJsonIndex(bytes, decodeText);
+      const index = new LazyJsonIndex(() => decodeText(bytes));
       expect(eager.size).toBeGreaterThan(10);
       for (const [pointer, position] of eager)
         expect([pointer, index.locate(pointer)]).toEqual([pointer, position]);
@@ -81,37 +81,48 @@ describe('LazyJsonIndex', () => {
     },
   );
 
-  it('decodes a small file when a lookup needs it and keeps no text; a large one once; a text is used as it is', () => {
-    const decoded: Buffer[] = [];
-    const decode = (bytes: Buffer) => {
-      decoded.push(bytes);
-      return bytes.toString('utf8');
+  it('reads a small file again when a lookup needs it and keeps no text; a large one once; a text is used as it is', () => {
+    let reads = 0;
+    const reading = (text: string) => () => {
+      reads++;
+      return text;
     };
-    const index = new LazyJsonIndex(Buffer.from('{\n  "a": [1, "x"]\n}'), decode);
-    expect(decoded).toHaveLength(0);
+    const index = new LazyJsonIndex(reading('{\n  "a": [1, "x"]\n}'));
+    expect(reads).toBe(0);
     expect(index.locate('/a/1')).toEqual({ line: 2, column: 12 });
-    expect(decoded).toHaveLength(1);
-    // The index is built from the text decoded again, then kept among the recently used ones.
+    expect(reads).toBe(1);
+    // The index is built from the text read again, then kept among the recently used ones.
     expect(index.locateOffset('/a/1', 0)).toEqual({ line: 2, column: 13 });
     expect(index.locateOffset('/a/1', 0)).toEqual({ line: 2, column: 13 });
-    expect(decoded).toHaveLength(2);
+    expect(reads).toBe(2);
     const largeText = `{"pad": "${'x'.repeat(1024 * 1024)}", "b": [true]}`;
-    const large = new LazyJsonIndex(Buffer.from(largeText), decode);
+    const large = new LazyJsonIndex(reading(largeText));
     expect(large.locate('/b/0')).toEqual({ line: 1, column: largeText.indexOf('true') + 1 });
     expect(large.locate('/b')).toEqual({ line: 1, column: largeText.indexOf('[') + 1 });
     expect(large.locateOffset('/pad', 1)).toEqual({ line: 1, column: 11 });
-    expect(decoded).toHaveLength(3);
-    const fromText = new LazyJsonIndex('{"b": true}', decode);
+    expect(large.locate('/pad')).toEqual({ line: 1, column: 9 });
+    expect(reads).toBe(3);
+    const fromText = new LazyJsonIndex('{"b": true}');
     expect(fromText.locate('/b')).toEqual({ line: 1, column: 7 });
-    expect(decoded).toHaveLength(3);
+    expect(reads).toBe(3);
+  });
+
+  it('locates nothing in a file that cannot be read again, and reads it once for its index', () => {
+    let reads = 0;
+    const index = new LazyJsonIndex(() => {
+      reads++;
+      return undefined;
+    });
+    expect(index.locate('/a')).toBeUndefined();
+    expect(index.locate('/a')).toBeUndefined();
+    expect(index.locate('/a')).toBeUndefined();
+    expect(index.locateOffset('/a', 0)).toBeUndefined();
+    expect(reads).toBe(3);
   });
 
   it('does not show the text it keeps when serialized (a manifest holds secret values)', () => {
     const text = '{"passwordCredentials": [{"secretText": "s3cr3t"}]}';
-    for (const index of [
-      new LazyJsonIndex(text, decodeText),
-      new LazyJsonIndex(Buffer.from(text), decodeText),
-    ]) {
+    for (const index of [new LazyJsonIndex(text), new LazyJsonIndex(() => text)]) {
       index.locate('/passwordCredentials/0');
       expect(JSON.stringify(index)).toBe('{}');
     }

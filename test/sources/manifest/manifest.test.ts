@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { InventoryApplication } from '../../../src/inventory/types';
 import {
@@ -255,6 +255,30 @@ describe('manifest detection and errors', () => {
         'b.json:1:1: application has no appId (the Application (client) ID); every manifest needs one',
         'd.json:1:1: not an app manifest: expected an application object with appId, a JSON array of them, or a Graph page { "value": [...] }',
       ]);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('keeps no file: reads one again to locate a finding in it, and locates nothing in one changed since', () => {
+    const dir = scratchDir();
+    try {
+      const manifest = (appId: string) =>
+        `{\n  "appId": "${appId}",\n  "web": { "redirectUris": ["http://app.example"] }\n}`;
+      writeFileSync(path.join(dir.dir, 'a.json'), manifest('11111111-1111-1111-1111-111111111111'));
+      writeFileSync(path.join(dir.dir, 'b.json'), manifest('22222222-2222-2222-2222-222222222222'));
+      const inventory = loadManifests(dir.dir, 'manifest:dir', dir.dir);
+      expect(inventory.applications).toHaveLength(2);
+      const b = path.join(dir.dir, 'b.json');
+      // Written after the scan read it (its times a clock tick later, as such a write's are).
+      writeFileSync(b, `\n\n${manifest('22222222-2222-2222-2222-222222222222')}`);
+      const later = new Date(Date.now() + 10_000);
+      utimesSync(b, later, later);
+      expect(inventory.files['a.json']?.locate('/web/redirectUris/0')).toEqual({ line: 3, column: 29 });
+      expect(inventory.files['a.json']?.locate('/appId')).toEqual({ line: 2, column: 12 });
+      expect(inventory.files['b.json']?.locate('/web/redirectUris/0')).toBeUndefined();
+      expect(inventory.files['b.json']?.locate('/appId')).toBeUndefined();
+      expect(inventory.files['b.json']?.locate('/web')).toBeUndefined();
     } finally {
       dir.cleanup();
     }
