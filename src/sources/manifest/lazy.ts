@@ -49,12 +49,15 @@ export class LazyJsonIndex implements PositionIndex {
     return this.#built().locateOffset(pointer, offset);
   }
 
-  /** The file's text: read again for each use of a small file (cheap), kept once read for a large one. */
+  /**
+   * The file's text: read again when a lookup needs it and kept among the recently read ones (a file's lookups come
+   * together, as its findings are located), or kept once read for a large one.
+   */
   #read(): string | undefined {
     const source = this.#source;
     if (typeof source === 'string') return source;
     if (this.#text !== undefined) return this.#text;
-    const text = source();
+    const { text } = recentReads.get(this, () => ({ text: source() }));
     if (text !== undefined && text.length >= KEEP_INDEX_FROM) {
       this.#large = true;
       this.#text = text;
@@ -89,5 +92,7 @@ function indexOf(text: string | undefined): PositionIndex {
 
 const UNREAD: PositionIndex = { locate: () => undefined, locateOffset: () => undefined };
 
-/** Files under `KEEP_INDEX_FROM` share these; larger ones keep their decoded text and index. */
+/** Files under `KEEP_INDEX_FROM` share these; larger ones keep their text and index. */
 const recentTexts = new RecentlyUsed<LazyJsonIndex, PositionIndex>(64);
+/** The texts of the files read again last (a file that cannot be read again: no text). */
+const recentReads = new RecentlyUsed<LazyJsonIndex, { text: string | undefined }>(64);
