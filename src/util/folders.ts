@@ -17,7 +17,14 @@ import {
   resolveInside,
   type ScratchBuffer,
 } from './files';
-import { prepareAheadUnits, ReadAhead, readAheadWanted, type ListedEntry, type Preparer } from './read-ahead';
+import {
+  prepareAheadUnits,
+  ReadAhead,
+  readAheadWanted,
+  type ListedEntry,
+  type Preparer,
+  type Probe,
+} from './read-ahead';
 
 export interface Listed {
   name: string;
@@ -103,6 +110,10 @@ export class FolderTree {
   private readonly plain = new Map<string, boolean>();
   private readonly rootKey: string | undefined;
   private ahead: ReadAhead | undefined;
+  /** The names the read-ahead thread looks up in the folders it probes instead of listing (`Probe`). */
+  private probeNames: ReadonlySet<string> = new Set();
+  /** What the read-ahead thread found in each folder it probed (null: it listed the folder, or did not get to it). */
+  private readonly probes = new Map<string, ListedEntry[] | null>();
 
   constructor(readonly root: string | undefined) {
     this.rootKey = root === undefined ? undefined : path.join(root, '.');
@@ -111,12 +122,14 @@ export class FolderTree {
   /**
    * Lists and reads `units` (folders of this tree reached through no link, each with everything below it) on a
    * second thread, in the order given, which is the order the caller will read them in (read-ahead.ts); only when
-   * there are at least `minimum`; `prepare` works on some files there too (`readPrepared`). Ends with `stopReadAhead`.
+   * there are at least `minimum`; `prepare` works on some files there too (`readPrepared`), and the folders of `probe`
+   * are looked into for its names only (what else is in them is listed here when asked). Ends with `stopReadAhead`.
    */
-  startReadAhead(units: readonly string[], minimum: number, prepare?: Preparer): void {
+  startReadAhead(units: readonly string[], minimum: number, prepare?: Preparer, probe?: Probe): void {
     if (this.ahead || !readAheadWanted(units.length, minimum)) return;
     try {
-      this.ahead = new ReadAhead(units, maxFileSize(), { prepareAhead: prepareAheadUnits() }, prepare);
+      this.ahead = new ReadAhead(units, maxFileSize(), { prepareAhead: prepareAheadUnits() }, prepare, probe);
+      this.probeNames = new Set([...(probe?.present ?? []), ...(probe?.absent ?? [])]);
     } catch {
       // No thread to read on (a runtime without workers): everything is read here, as without read-ahead.
     }
@@ -158,12 +171,30 @@ export class FolderTree {
     }
   }
 
-  /** `present(file)`, from the listing of its folder. */
+  /**
+   * What the read-ahead thread found of `name` in `dir` when it looked into the folder for it instead of listing it
+   * (the entry, or null when it is not there); undefined when it did not (then the folder's listing says).
+   */
+  private probed(dir: string, name: string): ListedEntry | null | undefined {
+    if (!this.ahead || !this.probeNames.has(name)) return undefined;
+    let found = this.probes.get(dir);
+    if (found === undefined) {
+      found = (!this.listed.has(dir) && this.ahead.probed(dir)) || null;
+      this.probes.set(dir, found);
+    }
+    if (found === null) return undefined;
+    return found.find((entry) => entry.name === name) ?? null;
+  }
+
+  /** `present(file)`, from the listing of its folder (or what the read-ahead thread found looking for the name). */
   present(file: string): boolean {
-    const names = this.names(path.dirname(file));
+    const dir = path.dirname(file);
+    const name = path.basename(file);
+    const probed = this.probed(dir, name);
+    if (probed !== undefined) return probed !== null;
+    const names = this.names(dir);
     if (names === undefined) return present(file);
     if (names === null) return false;
-    const name = path.basename(file);
     if (names.has(name)) return true;
     // A case-insensitive file system finds a name the listing spells differently.
     const lower = name.toLowerCase();
@@ -189,7 +220,11 @@ export class FolderTree {
   /** Whether `file` is a regular file (not a link) of a plain folder: known to be inside the root. */
   private plainFile(file: string): boolean {
     const dir = path.dirname(file);
-    return this.plainFolder(dir) && this.names(dir)?.get(path.basename(file))?.isFile() === true;
+    if (!this.plainFolder(dir)) return false;
+    const name = path.basename(file);
+    const probed = this.probed(dir, name);
+    if (probed !== undefined) return probed?.isFile() === true;
+    return this.names(dir)?.get(name)?.isFile() === true;
   }
 
   /** `readBytes(file, root)`; a regular file of a plain folder is known to be inside the root without `realpath`. */

@@ -89,8 +89,8 @@ const OTHER = 3;
 /** One unit as sent: its listings, and its files' bytes in the block of the batch it travels in. */
 interface UnitWire {
   unit: number;
-  /** `[dir, names, kinds]` for every folder listed. */
-  listings: [string, string[], number[]][];
+  /** `[dir, names, kinds, probed]` for every folder listed (`probed` 1: the entries among the probe's names only). */
+  listings: [string, string[], number[], number][];
   /** Every file read, its bytes at `offsets[i]..offsets[i + 1]` of the batch's block. */
   files: string[];
   offsets: number[];
@@ -111,6 +111,22 @@ interface UnitWire {
 export interface Preparer {
   module: string;
   names: readonly string[];
+}
+
+/**
+ * Folders looked into for a few names instead of listed (issue 12: an APIOps tree has a folder per operation, and
+ * listing 25,000 of them cost the worker more than reading their files). Each subfolder of a folder named `parent`
+ * (below a unit) is looked into for each of the names, and the regular files among them are read. What is known of
+ * such a folder is those names only (`ReadAhead.probed`): the main thread lists it itself for any other name. A
+ * folder where one of the names is anything but a regular file (a link, a folder), cannot be looked up, or is a
+ * name usually absent that is there, is listed as usual.
+ */
+export interface Probe {
+  parent: string;
+  /** Names usually there: opened at once (one that is not there costs the worker an exception). */
+  present: readonly string[];
+  /** Names usually not there: looked up first (`lstat`: no exception for a name that is not there). */
+  absent: readonly string[];
 }
 
 /** Units read one after the other, sent as one message (small units cost a message each otherwise). */
@@ -139,6 +155,8 @@ class Entry implements ListedEntry {
 
 interface Unit {
   listings: Map<string, ListedEntry[]>;
+  /** The folders probed (`Probe`): the entries found among the probe's names. */
+  probes: Map<string, ListedEntry[]>;
   files: Map<string, Buffer>;
   prepared: Map<string, unknown>;
   /** The block the unit's bytes are in, shared with the other units of its batch. */
@@ -178,6 +196,7 @@ export class ReadAhead {
     maxFileSize: number,
     window: { units?: number; bytes?: number; prepareAhead?: number } = {},
     prepare?: Preparer,
+    probe?: Probe,
   ) {
     units.forEach((unit, i) => this.index.set(unit, i));
     this.counters = new Int32Array(new SharedArrayBuffer(6 * Int32Array.BYTES_PER_ELEMENT));
@@ -191,6 +210,9 @@ export class ReadAhead {
         counters: this.counters,
         prepare: prepare
           ? { module: prepare.module, names: [...prepare.names], ahead: window.prepareAhead ?? PREPARE_AHEAD }
+          : undefined,
+        probe: probe
+          ? { parent: probe.parent, present: [...probe.present], absent: [...probe.absent] }
           : undefined,
         limits: {
           maxFileSize,
@@ -214,6 +236,14 @@ export class ReadAhead {
   /** The listing of `dir` as the worker read it, or undefined (then the caller lists it itself). */
   listing(dir: string): ListedEntry[] | undefined {
     return this.unitFor(dir)?.listings.get(dir);
+  }
+
+  /**
+   * What the worker found in `dir` among the probe's names, when it probed the folder instead of listing it
+   * (`Probe`): those of the names that are regular files. Undefined when it did not (then `listing` may have it).
+   */
+  probed(dir: string): ListedEntry[] | undefined {
+    return this.unitFor(dir)?.probes.get(dir);
   }
 
   /**
@@ -365,8 +395,9 @@ export class ReadAhead {
     const held: HeldBlock = { block: message.block, units: message.units.length };
     for (const wire of message.units) {
       const listings = new Map<string, ListedEntry[]>();
-      for (const [dir, names, kinds] of wire.listings) {
-        listings.set(
+      const probes = new Map<string, ListedEntry[]>();
+      for (const [dir, names, kinds, probed] of wire.listings) {
+        (probed === 1 ? probes : listings).set(
           dir,
           names.map((name, i) => new Entry(name, kinds[i] ?? OTHER)),
         );
@@ -382,7 +413,7 @@ export class ReadAhead {
         const file = wire.files[i];
         if (file !== undefined) prepared.set(file, value);
       }
-      const unit: Unit = { listings, files, prepared, held };
+      const unit: Unit = { listings, probes, files, prepared, held };
       if (wire.unit < this.current) {
         this.release(unitKib(unit));
         this.passed(unit);
@@ -422,8 +453,9 @@ function readAheadWorker(load: (module: string) => unknown): void {
       depth: number;
     };
     prepare: { module: string; names: string[]; ahead: number } | undefined;
+    probe: { parent: string; present: string[]; absent: string[] } | undefined;
   };
-  const { units, port, counters, limits, prepare } = data;
+  const { units, port, counters, limits, prepare, probe } = data;
   const [POSTED_, WANTED_, BYTES_KIB_, STOP_, SLEEPING_, BLOCKS_] = [0, 1, 2, 3, 4, 5];
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
 
@@ -434,7 +466,7 @@ function readAheadWorker(load: (module: string) => unknown): void {
   const BATCH_UNITS = 32;
   let batch: {
     unit: number;
-    listings: [string, string[], number[]][];
+    listings: [string, string[], number[], number][];
     files: string[];
     offsets: number[];
     prepared: [number, unknown][];
@@ -466,17 +498,22 @@ function readAheadWorker(load: (module: string) => unknown): void {
     block = grown;
   };
 
-  /** Reads `file` into the block at `at` (at most `limit` bytes); its bytes there, or undefined when it is not read. */
-  const readFile = (file: string, at: number, limit: number): Buffer | undefined => {
-    let fd: number;
+  /** Opens `file`, following no link: its descriptor, or why not (`absent`: nothing is there). */
+  const open = (file: string): number | 'absent' | 'other' => {
     try {
-      fd = fs.openSync(file, flags);
-    } catch {
-      return undefined;
+      return fs.openSync(file, flags);
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'absent' : 'other';
     }
+  };
+
+  /**
+   * Reads the regular file open on `fd` (`stats` its fstat) into the block at `at`, at most `limit` bytes, and
+   * closes it: its bytes there, or undefined when it is not read (the main thread reads it).
+   */
+  const readOpen = (fd: number, stats: import('node:fs').Stats | undefined, at: number, limit: number) => {
     try {
-      const stats = fs.fstatSync(fd);
-      if (!stats.isFile() || stats.size > limits.maxFileSize || stats.size > limit) return undefined;
+      if (!stats?.isFile() || stats.size > limits.maxFileSize || stats.size > limit) return undefined;
       room(at, stats.size);
       const buffer = Buffer.from(block, at, stats.size);
       let filled = 0;
@@ -491,6 +528,20 @@ function readAheadWorker(load: (module: string) => unknown): void {
     } finally {
       fs.closeSync(fd);
     }
+  };
+
+  const fstat = (fd: number): import('node:fs').Stats | undefined => {
+    try {
+      return fs.fstatSync(fd);
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** Reads `file` into the block at `at` (at most `limit` bytes); its bytes there, or undefined when it is not read. */
+  const readFile = (file: string, at: number, limit: number): Buffer | undefined => {
+    const fd = open(file);
+    return typeof fd === 'number' ? readOpen(fd, fstat(fd), at, limit) : undefined;
   };
 
   // The preparer, loaded when a file first needs it; null when there is none or it cannot be loaded.
@@ -520,15 +571,16 @@ function readAheadWorker(load: (module: string) => unknown): void {
   };
 
   const readUnit = (unit: string, number: number) => {
-    const listings: [string, string[], number[]][] = [];
+    const listings: [string, string[], number[], number][] = [];
     const files: string[] = [];
     const made: [number, unknown][] = [];
     const offsets = [0];
     let bytes = 0;
     let kib = 0;
     let entries = 0;
-    const keep = (file: string, name: string) => {
-      const content = readFile(file, batchBytes + bytes, limits.unitBytes - bytes);
+    const keep = (file: string, name: string) =>
+      kept(file, name, readFile(file, batchBytes + bytes, limits.unitBytes - bytes));
+    const kept = (file: string, name: string, content: Buffer | undefined) => {
       if (!content) return;
       const value = prepared(number, name, content);
       if (value !== undefined) made.push([files.length, value]);
@@ -553,12 +605,55 @@ function readAheadWorker(load: (module: string) => unknown): void {
         names.push(d.name);
         kinds.push(d.isSymbolicLink() ? 2 : d.isDirectory() ? 1 : d.isFile() ? 0 : 3);
       }
-      listings.push([dir, names, kinds]);
+      listings.push([dir, names, kinds, 0]);
+      const probing = probe !== undefined && nodePath.basename(dir) === probe.parent;
       for (const d of dirents) {
         const full = nodePath.join(dir, d.name);
-        if (d.isDirectory() && !d.isSymbolicLink()) walk(full, depth + 1);
-        else if (d.isFile() && !d.isSymbolicLink() && bytes < limits.unitBytes) keep(full, d.name);
+        if (d.isDirectory() && !d.isSymbolicLink()) {
+          if (!probing || !probeFolder(full)) walk(full, depth + 1);
+        } else if (d.isFile() && !d.isSymbolicLink() && bytes < limits.unitBytes) keep(full, d.name);
       }
+    };
+    /** Looks into `dir` for the probe's names instead of listing it; false (nothing noted) when it must be listed. */
+    const probeFolder = (dir: string): boolean => {
+      if (!probe || entries + probe.absent.length + probe.present.length > limits.unitEntries) return false;
+      // A name usually not there is looked up (no exception when it is not); one that is there after all: listed.
+      for (const name of probe.absent) {
+        try {
+          if (fs.lstatSync(nodePath.join(dir, name), { throwIfNoEntry: false }) !== undefined) return false;
+        } catch {
+          return false;
+        }
+      }
+      // A name usually there is opened at once (no link followed), and read once all are known to be regular files.
+      const opened: { name: string; fd: number; stats: import('node:fs').Stats | undefined }[] = [];
+      let regular = true;
+      for (const name of probe.present) {
+        const fd = open(nodePath.join(dir, name));
+        if (fd === 'absent') continue;
+        if (fd === 'other') {
+          regular = false;
+          break;
+        }
+        const stats = fstat(fd);
+        opened.push({ name, fd, stats });
+        if (stats && !stats.isFile()) {
+          regular = false;
+          break;
+        }
+      }
+      if (!regular) {
+        for (const { fd } of opened) fs.closeSync(fd);
+        return false;
+      }
+      entries += probe.absent.length + probe.present.length;
+      listings.push([dir, opened.map((o) => o.name), opened.map(() => 0), 1]);
+      for (const { name, fd, stats } of opened) {
+        const file = nodePath.join(dir, name);
+        if (bytes >= limits.unitBytes) fs.closeSync(fd);
+        else kept(file, name, readOpen(fd, stats, batchBytes + bytes, limits.unitBytes - bytes));
+      }
+      return true;
     };
     walk(unit, 0);
     return { listings, files, offsets, bytes, kib, prepared: made };

@@ -186,6 +186,132 @@ describe('ReadAhead', () => {
   });
 });
 
+describe('ReadAhead with a probe', () => {
+  const probe = { parent: 'operations', present: ['policy.xml'], absent: ['operationInformation.json'] };
+
+  /** One API with operation folders of every kind a probe meets. */
+  function operations(): { root: string; dir: string; op: (name: string) => string } {
+    const { root, dirs } = tree(1);
+    const dir = dirs[0] as string;
+    const op = (name: string) => path.join(dir, 'operations', name);
+    for (const name of ['empty', 'notes', 'linked', 'folder', 'informed']) mkdirSync(op(name));
+    writeFileSync(path.join(op('notes'), 'notes.txt'), 'notes');
+    writeFileSync(path.join(root, 'elsewhere.xml'), '<policies>elsewhere</policies>');
+    symlinkSync(path.join(root, 'elsewhere.xml'), path.join(op('linked'), 'policy.xml'));
+    mkdirSync(path.join(op('folder'), 'policy.xml'));
+    writeFileSync(path.join(op('informed'), 'operationInformation.json'), '{"properties": {}}');
+    writeFileSync(path.join(op('informed'), 'policy.xml'), '<policies>informed</policies>');
+    // A folder named like the probe's parent deeper down: its subfolders are probed too.
+    mkdirSync(path.join(dir, 'more', 'operations', 'deep'), { recursive: true });
+    writeFileSync(path.join(dir, 'more', 'operations', 'deep', 'policy.xml'), '<policies>deep</policies>');
+    writeFileSync(path.join(dir, 'policy.xml'), '<policies>api</policies>');
+    return { root, dir, op };
+  }
+
+  it('looks into the subfolders of the parent for the names only, and lists a folder where a name is not a plain file', () => {
+    const { dir, op } = operations();
+    const ahead = new ReadAhead([dir], 1024, {}, undefined, probe);
+    try {
+      const names = (entries: { name: string }[] | undefined) => entries?.map((e) => e.name);
+      // Probed, not listed: the names that are regular files, read.
+      expect(names(ahead.probed(op('get')))).toEqual(['policy.xml']);
+      expect(ahead.listing(op('get'))).toBeUndefined();
+      expect(ahead.take(path.join(op('get'), 'policy.xml'))?.toString()).toBe('<policies>0</policies>');
+      expect(names(ahead.probed(op('empty')))).toEqual([]);
+      // What is not one of the names is not known of a probed folder.
+      expect(names(ahead.probed(op('notes')))).toEqual([]);
+      expect(ahead.take(path.join(op('notes'), 'notes.txt'))).toBeUndefined();
+      expect(names(ahead.probed(path.join(dir, 'more', 'operations', 'deep')))).toEqual(['policy.xml']);
+      // A link, a folder, or a name usually absent that is there: the folder is listed as without a probe.
+      for (const name of ['linked', 'folder', 'informed']) {
+        expect([name, ahead.probed(op(name))]).toEqual([name, undefined]);
+        expect([name, names(ahead.listing(op(name)))?.includes('policy.xml')]).toEqual([name, true]);
+      }
+      expect(
+        ahead
+          .listing(op('linked'))
+          ?.find((e) => e.name === 'policy.xml')
+          ?.isSymbolicLink(),
+      ).toBe(true);
+      expect(ahead.take(path.join(op('linked'), 'policy.xml'))).toBeUndefined();
+      expect(ahead.take(path.join(op('informed'), 'policy.xml'))?.toString()).toBe(
+        '<policies>informed</policies>',
+      );
+      // Folders that are not below the parent are listed as usual.
+      expect(names(ahead.listing(dir))?.sort()).toEqual([
+        'apiInformation.json',
+        'more',
+        'operations',
+        'policy.xml',
+      ]);
+      expect(ahead.probed(dir)).toBeUndefined();
+      expect(names(ahead.listing(path.join(dir, 'operations')))?.sort()).toEqual([
+        'empty',
+        'folder',
+        'get',
+        'informed',
+        'linked',
+        'notes',
+      ]);
+    } finally {
+      ahead.close();
+    }
+  });
+
+  it('gives FolderTree the same answers as reading the folders itself, for the names probed and any other', () => {
+    const { root, dir, op } = operations();
+    const plain = new FolderTree(root);
+    const ahead = new FolderTree(root);
+    process.env['APIM_AUDIT_READ_AHEAD'] = 'on';
+    try {
+      ahead.startReadAhead([dir], 64, undefined, probe);
+    } finally {
+      delete process.env['APIM_AUDIT_READ_AHEAD'];
+    }
+    try {
+      const files = [
+        path.join(dir, 'policy.xml'),
+        path.join(dir, 'operationInformation.json'),
+        ...['get', 'empty', 'notes', 'linked', 'folder', 'informed'].flatMap((name) => [
+          path.join(op(name), 'policy.xml'),
+          path.join(op(name), 'operationInformation.json'),
+          path.join(op(name), 'notes.txt'),
+        ]),
+        path.join(dir, 'more', 'operations', 'deep', 'policy.xml'),
+      ];
+      const answers = (t: FolderTree) =>
+        files.map((file) => {
+          const present = t.present(file);
+          let text: string;
+          try {
+            text = t.readText(file);
+          } catch (error) {
+            text = `error: ${(error as Error).message}`;
+          }
+          return [path.relative(root, file), present, text];
+        });
+      const expected = answers(plain);
+      expect(expected.filter(([, present]) => present === true)).toHaveLength(8);
+      expect(answers(ahead)).toEqual(expected);
+      for (const name of ['get', 'notes']) {
+        expect(
+          ahead
+            .dirents(op(name))
+            .map((e) => e.name)
+            .sort(),
+        ).toEqual(
+          plain
+            .dirents(op(name))
+            .map((e) => e.name)
+            .sort(),
+        );
+      }
+    } finally {
+      ahead.stopReadAhead();
+    }
+  });
+});
+
 describe('ReadAhead with a preparer', () => {
   /**
    * Reads `dirs` ahead with a preparer of the test's own (plain JavaScript, for files named `spec.txt`): the length

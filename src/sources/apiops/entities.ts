@@ -15,7 +15,7 @@ import type {
   Origin,
   PolicyContract,
 } from '../../inventory/types';
-import { entries, type FolderReader, type Json } from './reader';
+import { entries, type FolderReader, type Json, OPERATION_FILES } from './reader';
 import { isRecord } from '../../util/json';
 
 /**
@@ -103,9 +103,9 @@ function readOperations(reader: FolderReader, apiDir: string): InventoryOperatio
     }
   }
   for (const entry of entries(apiDir, 'operations', reader)) {
-    const infoFile = path.join(entry.dir, 'operationInformation.json');
+    const infoFile = path.join(entry.dir, OPERATION_FILES.info);
     const info = reader.json(infoFile);
-    const policy = reader.policy(path.join(entry.dir, 'policy.xml'));
+    const policy = reader.policy(path.join(entry.dir, OPERATION_FILES.policy));
     let operation = byName.get(entry.name.toLowerCase()) ?? byDisplayName.get(entry.name.toLowerCase());
     if (!operation) {
       operation = {

@@ -21,7 +21,7 @@ import type {
   Origin,
 } from '../../inventory/types';
 import { readApi, readAuthorizationServer, readFragment, readNamedValue, readProduct } from './entities';
-import { entries, FolderReader, SPEC_AHEAD, subdirectories } from './reader';
+import { entries, FolderReader, OPERATION_PROBE, SPEC_AHEAD, subdirectories } from './reader';
 import {
   API_INFO,
   contents,
@@ -303,7 +303,7 @@ export function loadApiopsFolder(
   const { dir, serviceName } = splitApiopsLocation(location);
   const reader = new FolderReader(spec, cwd, log, dir);
   checkArtifactFolder(reader, dir, spec, serviceName);
-  reader.tree.startReadAhead(readOrder(reader, dir), READ_AHEAD_FOLDERS, SPEC_AHEAD);
+  reader.tree.startReadAhead(readOrder(reader, dir), READ_AHEAD_FOLDERS, SPEC_AHEAD, OPERATION_PROBE);
   let read;
   try {
     read = {

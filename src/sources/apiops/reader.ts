@@ -10,7 +10,7 @@ import { parseJsonWithPositions, stripBom, textFileIndex } from '../../json/posi
 import { displayPath } from '../../util/package-root';
 import { FileReadError, fileProblem, type FileProblem } from '../../util/files';
 import { FolderTree, listFolder } from '../../util/folders';
-import type { Preparer } from '../../util/read-ahead';
+import type { Preparer, Probe } from '../../util/read-ahead';
 import {
   jsonSpecOperations,
   preparedYamlSpec,
@@ -214,6 +214,20 @@ const SPEC_FILES = [
 export const SPEC_AHEAD: Preparer = {
   module: path.join(__dirname, `spec-ahead${path.extname(__filename)}`),
   names: SPEC_FILES.filter(([, read]) => read === yamlSpecOperations).map(([name]) => name),
+};
+
+/** The files an operation folder (`apis/<api>/operations/<operation>/`) is read for (entities.ts). */
+export const OPERATION_FILES = { info: 'operationInformation.json', policy: 'policy.xml' } as const;
+
+/**
+ * Operation folders are looked into for their two files, not listed, on the read-ahead thread (`Probe`): a tree has
+ * a folder per operation, and listing each cost that thread more than reading its files. The extractor writes an
+ * operation's folder for its policy; its information file is in few trees (operations come from the specification).
+ */
+export const OPERATION_PROBE: Probe = {
+  parent: 'operations',
+  present: [OPERATION_FILES.policy],
+  absent: [OPERATION_FILES.info],
 };
 
 /** The entries of a collection folder (`apis/`, `named values/`...): name and folder path. */
