@@ -124,6 +124,31 @@ describe('files: a scan with read-ahead reports what a scan without it does', ()
     await expectSameScans(tree.root);
   });
 
+  it('operation folders looked into, not listed: a FIFO, a folder, links and stray files where the files are', async () => {
+    const tree = apiopsTree('ahead-probed');
+    const op = (name: string) => {
+      const dir = path.join(tree.apiDir, 'operations', name);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    };
+    execFileSync('mkfifo', [path.join(op('fifo'), 'policy.xml')]);
+    mkdirSync(path.join(op('folder'), 'policy.xml'));
+    symlinkSync(tree.secret, path.join(op('linked-out'), 'policy.xml'));
+    symlinkSync(tree.secret, path.join(op('info-linked-out'), 'operationInformation.json'));
+    writeFileSync(
+      path.join(op('info-linked-out'), 'policy.xml'),
+      '<policies><inbound><base /></inbound></policies>',
+    );
+    writeFileSync(path.join(op('stray'), 'policy.xml.bak'), `<policies>${SECRET_MARKER}</policies>`);
+    writeFileSync(path.join(op('plain'), 'policy.xml'), '<policies><inbound /></policies>');
+    const probed = jest.spyOn(ReadAhead.prototype, 'probed');
+    await expectSameScans(tree.root);
+    // Some folders were looked into (the others listed): both ways are compared.
+    expect(probed.mock.results.filter((r) => r.value !== undefined).length).toBeGreaterThan(0);
+    expect(probed.mock.results.filter((r) => r.value === undefined).length).toBeGreaterThan(0);
+    probed.mockRestore();
+  });
+
   it('a FIFO, a file over --max-file-size and invalid UTF-8', async () => {
     const tree = apiopsTree('ahead-bad-files');
     for (const name of ['fifo', 'large', 'latin1']) {
