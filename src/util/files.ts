@@ -248,11 +248,14 @@ export class ScratchBuffer {
   private buffer: Buffer = Buffer.alloc(0);
   stamp: FileStamp | undefined = undefined;
 
+  /** `minimum`: the least it allocates (0 for a buffer that one file is read into). */
+  constructor(private readonly minimum = 64 * 1024) {}
+
   take(size: number): Buffer {
     if (size > this.buffer.length) {
       // Grown by doubling (files of rising sizes cost few allocations), never past the largest file read.
       this.buffer = Buffer.allocUnsafeSlow(
-        Math.max(size, Math.min(2 * this.buffer.length, maxFileSize()), 64 * 1024),
+        Math.max(size, Math.min(2 * this.buffer.length, maxFileSize()), this.minimum),
       );
     }
     return this.buffer.subarray(0, size);

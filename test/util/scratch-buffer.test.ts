@@ -31,6 +31,10 @@ describe('ScratchBuffer', () => {
     writeFileSync(small, 'ab');
     expect(readBytes(large, undefined, scratch).length).toBe(100_000);
     expect(readBytes(small, undefined, scratch).toString()).toBe('ab');
+    // One made for a single file allocates what the file needs, not 64 KiB.
+    const single = new ScratchBuffer(0);
+    expect(readBytes(small, undefined, single).buffer.byteLength).toBe(2);
+    expect(new ScratchBuffer().take(2).buffer.byteLength).toBe(64 * 1024);
   });
 
   it('has the same stamp for a file read again unchanged, another when it is written or replaced', () => {

@@ -260,7 +260,7 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
  */
 function rereadText(file: string, root: string | undefined, stamp: FileStamp | undefined): Reread {
   return () => {
-    const again = new ScratchBuffer();
+    const again = new ScratchBuffer(0);
     try {
       const bytes = readBytes(file, root, again);
       return sameStamp(again.stamp, stamp) ? decodeText(bytes) : undefined;
