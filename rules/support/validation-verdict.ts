@@ -37,6 +37,9 @@ function lostChain(drops: readonly DroppedInheritance[]): DroppedInheritance[] |
 }
 
 const verdicts = new WeakMap<CallPath, Verdict>();
+/** The verdicts that carry nothing but their kind, shared by every call path that has one (nothing changes a verdict). */
+const OK: Verdict = Object.freeze({ kind: 'ok' });
+const NONE: Verdict = Object.freeze({ kind: 'none' });
 
 export function tokenVerdict(path: CallPath): Verdict {
   const cached = verdicts.get(path);
@@ -48,7 +51,7 @@ export function tokenVerdict(path: CallPath): Verdict {
 
 function computeVerdict(path: CallPath): Verdict {
   const inbound = path.sections.inbound;
-  if (alwaysRuns(inbound.statements, isTokenValidation)) return { kind: 'ok' };
+  if (alwaysRuns(inbound.statements, isTokenValidation)) return OK;
   if (inbound.unreadable.length > 0) return { kind: 'unknown', unreadable: inbound.unreadable };
   const drops = lostChain(inbound.dropped);
   const last = drops?.[drops.length - 1];
@@ -56,7 +59,7 @@ function computeVerdict(path: CallPath): Verdict {
     return { kind: 'lost', drops, validations: allStatements(last.statements).filter(isTokenValidation) };
   }
   const conditional = allStatements(inbound.statements).filter(isTokenValidation);
-  return conditional.length > 0 ? { kind: 'conditional', statements: conditional } : { kind: 'none' };
+  return conditional.length > 0 ? { kind: 'conditional', statements: conditional } : NONE;
 }
 
 /**
