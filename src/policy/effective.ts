@@ -85,6 +85,29 @@ export interface EffectivePolicyIndex {
 
 const memo = new WeakMap<Model, EffectivePolicyIndex>();
 
+/** The policies and fragments of a model, each text read once: what the index is built on. */
+export interface PolicyTexts {
+  /** Every policy document of the model, broadest scope first. */
+  documents: PolicyDocument[];
+  catalog: FragmentCatalog;
+}
+
+const textsMemo = new WeakMap<Model, PolicyTexts>();
+
+/**
+ * The policy texts of a model, read (and parsed) once per model: the index is built on them, and a caller that needs
+ * only the texts (the secrets to redact, when no rule asked for the index) does not build every operation's paths.
+ */
+export function policyTexts(model: Model): PolicyTexts {
+  const cached = textsMemo.get(model);
+  if (cached) return cached;
+  // Equal texts are read once, policies and fragments alike.
+  const readings = new Readings();
+  const texts = { documents: readAllDocuments(model, readings), catalog: fragmentCatalog(model, readings) };
+  textsMemo.set(model, texts);
+  return texts;
+}
+
 export function effectivePolicies(model: Model): EffectivePolicyIndex {
   const cached = memo.get(model);
   if (cached) return cached;
@@ -94,11 +117,8 @@ export function effectivePolicies(model: Model): EffectivePolicyIndex {
 }
 
 function buildIndex(model: Model): EffectivePolicyIndex {
-  // Equal texts are read once, policies and fragments alike.
-  const readings = new Readings();
-  const documents = readAllDocuments(model, readings);
+  const { documents, catalog } = policyTexts(model);
   const byOwner = new Map<PolicyOwner, PolicyDocument>(documents.map((d) => [d.owner, d]));
-  const catalog = fragmentCatalog(model, readings);
   const composer = new Composer(catalog);
   const operations: OperationPolicy[] = [];
   for (const service of model.services) {

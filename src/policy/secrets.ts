@@ -6,7 +6,7 @@
  * (`{{name}}`, which is how a secret or Key Vault named value is used) and policy expressions are not literals.
  */
 import type { Model } from '../model/types';
-import { effectivePolicies } from './effective';
+import { policyTexts } from './effective';
 import type { PolicyText } from './fragments';
 import { attribute, childElements, elementText, findElementsNamed } from './parser';
 import type { PolicyElement } from './types';
@@ -128,10 +128,13 @@ function foundIn(root: PolicyElement): (Found & { index: number })[] {
   return indexed;
 }
 
-/** Every literal secret in the model's policies and fragments (read once, with the effective-policy index). */
+/**
+ * Every literal secret in the model's policies and fragments (read once, as the effective-policy index reads them,
+ * without building the index when no rule asked for it).
+ */
 export function literalSecrets(model: Model): LiteralSecret[] {
-  const index = effectivePolicies(model);
-  return [...index.documents, ...index.fragments].flatMap(literalSecretsIn);
+  const { documents, catalog } = policyTexts(model);
+  return [...documents, ...catalog.documents].flatMap(literalSecretsIn);
 }
 
 /**

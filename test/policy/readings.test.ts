@@ -4,7 +4,8 @@
  */
 import policyBaseInherited from '../../rules/policy-base-inherited';
 import { tokenValidations, describeUse } from '../../rules/support/jwt';
-import { effectivePolicies } from '../../src/policy/effective';
+import { effectivePolicies, policyTexts } from '../../src/policy/effective';
+import { literalSecrets, literalSecretsIn } from '../../src/policy/secrets';
 import { WrittenMap } from '../../src/policy/written';
 import type { StatementSource } from '../../src/policy/statements';
 import type { PolicyElement } from '../../src/policy/types';
@@ -88,5 +89,21 @@ describe('WrittenMap', () => {
     const viaOther = { ...source('b'), fragment: fragment.fragment } as StatementSource;
     map.set(fragment, element, 'first').set(viaOther, element, 'second');
     expect([...map.values()]).toEqual(['second']);
+  });
+});
+
+describe('the policy texts of a model', () => {
+  it('are read once, for the secrets to redact and for the index, whichever asks first', () => {
+    const secret =
+      '<set-header name="Ocp-Apim-Subscription-Key" exists-action="override"><value>0123456789abcdef0123456789abcdef</value></set-header>';
+    const { model } = twoProducts(`<base />${secret}`);
+    // The secrets first (as with --only and a rule that reads no policy): the texts, not the index.
+    const secrets = literalSecrets(model);
+    expect(secrets.map((s) => s.value)).toEqual(['0123456789abcdef0123456789abcdef']);
+    const texts = policyTexts(model);
+    const index = effectivePolicies(model);
+    expect(index.documents).toBe(texts.documents);
+    expect(index.fragments).toBe(texts.catalog.documents);
+    expect([...index.documents, ...index.fragments].flatMap(literalSecretsIn)).toEqual(secrets);
   });
 });
