@@ -29,8 +29,6 @@ export class LazyJsonIndex implements PositionIndex {
   #text: string | undefined;
   #index: PositionIndex | undefined;
   #direct = 0;
-  /** Whether the text read again was large (`KEEP_INDEX_FROM`): then it is kept with its index. */
-  #large = false;
 
   constructor(source: string | Reread) {
     this.#source = source;
@@ -58,10 +56,8 @@ export class LazyJsonIndex implements PositionIndex {
     if (typeof source === 'string') return source;
     if (this.#text !== undefined) return this.#text;
     const { text } = recentReads.get(this, () => ({ text: source() }));
-    if (text !== undefined && text.length >= KEEP_INDEX_FROM) {
-      this.#large = true;
-      this.#text = text;
-    }
+    // Kept (`#text`) only when large: then it is read once, with its index.
+    if (text !== undefined && text.length >= KEEP_INDEX_FROM) this.#text = text;
     return text;
   }
 
@@ -73,13 +69,13 @@ export class LazyJsonIndex implements PositionIndex {
   #built(): PositionIndex {
     if (this.#index) return this.#index;
     const source = this.#source;
-    if (typeof source === 'string' ? source.length >= KEEP_INDEX_FROM : this.#large) {
+    if (typeof source === 'string' ? source.length >= KEEP_INDEX_FROM : this.#text !== undefined) {
       this.#index = indexOf(this.#read());
       return this.#index;
     }
     return recentTexts.get(this, () => {
       const index = indexOf(this.#read());
-      if (this.#large) this.#index = index; // found to be large on its first reading
+      if (this.#text !== undefined) this.#index = index; // found to be large on its first reading
       return index;
     });
   }
