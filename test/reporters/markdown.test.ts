@@ -1,7 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import { MARKDOWN_LIMIT, markdownReporter } from '../../reporters/markdown';
 import { OPTIONS, fullResult, cleanResult } from './sample-result';
-import { HOSTILE, baselineComparison, findingAt, hostileFinding, resultWith } from './ci-formats-helpers';
+import { baselineComparison, findingAt, hostileFinding, resultWith } from './ci-formats-helpers';
 
 /** CommonMark with GFM tables and strike-through, raw HTML allowed (as GitHub allows a safe subset of it). */
 const markdown = new MarkdownIt({ html: true, linkify: false });
@@ -45,9 +45,15 @@ describe('markdown reporter', () => {
     // The mention is broken by a zero-width space; the text is still there for a reader.
     expect(html).toContain('@\u200Bocto-org/admins');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    // The table is the reporter's: one table, four columns... rows unchanged by a value's `|`.
+    // The table is the reporter's: one table, every row of it three cells. The name's `|` is escaped in the
+    // Markdown (a cell holding it keeps its row) and shows as text.
     expect(html.match(/<table>/g)).toHaveLength(1);
-    expect(HOSTILE.name).toContain('|');
+    const rows = html.match(/<tr>[\s\S]*?<\/tr>/g) ?? [];
+    expect(rows).toHaveLength(4);
+    for (const row of rows) expect(row.match(/<t[dh][ >]/g)).toHaveLength(3);
+    const report = markdownReporter(resultWith([hostileFinding()]), OPTIONS);
+    expect(report).toContain('(https://evil.example) \\| cell');
+    expect(html).toContain('(https://evil.example) | cell');
   });
 
   it('links to the blob view with --link-base', () => {
