@@ -10,7 +10,8 @@
  * time(1000)/(10 x time(100)) and time(5000)/(10 x time(500)) (500 is measured for that when 5000 is), and
  * whether the 5,000-API scan completes with a 300 MB heap (--max-old-space-size=300). The largest size (from
  * 1,000) is measured a second time with one validation at the gateway for every API (`gateway` trees). Last, the
- * `scan --timing` table of one more run of the largest tree: where its time goes (phases, each rule, the report).
+ * `scan --timing` table of one more run of the largest tree: where its time goes (phases, each rule, the report),
+ * and what it keeps: the heap in use after each step, once a full garbage collection has run (support/heap-steps.ts).
  */
 import path from 'node:path';
 import { cpus } from 'node:os';
@@ -22,6 +23,7 @@ import {
   digest,
   FLOOR,
   fmtMiB,
+  HEAP_STEPS,
   fmtMs,
   fmtRatio,
   NOW,
@@ -121,6 +123,49 @@ function printTimings(apis: number, dir: string): void {
   );
 }
 
+/**
+ * What the largest scan keeps: one more run with a full garbage collection after each step (support/heap-steps.ts),
+ * and the heap still in use then. Unlike the peak resident size, these figures repeat within a megabyte.
+ */
+function printHeapSteps(apis: number, dir: string): void {
+  const timing = path.resolve(path.dirname(CLI), '..', 'engine', 'timing.js');
+  const run = runNode(
+    [CLI, ...SCAN, '--timing'],
+    path.join(dir, `apis-${apis}`),
+    ['--expose-gc', '-r', HEAP_STEPS],
+    {
+      HEAP_STEPS_TIMING: timing,
+    },
+  );
+  const steps = [...run.stderr.matchAll(/^heap-step (\d+) (.+)$/gm)].map((m) => ({
+    label: m[2] ?? '',
+    bytes: Number(m[1]),
+  }));
+  if (run.status !== 0 || steps.length === 0) {
+    process.stdout.write(
+      `heap steps of ${apis} APIs failed (exit ${run.status}): ${run.stderr.trim().slice(-200)}\n`,
+    );
+    return;
+  }
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+  const change = (bytes: number) => {
+    const text = mb(bytes);
+    return text.startsWith('-') && text !== '-0.0' ? text : `+${text.replace('-', '')}`;
+  };
+  process.stdout.write(
+    `What one ${apis}-API scan keeps (heap in use after a full collection at the end of each step; MB):\n${table(
+      [
+        ['step', 'heap', 'change'],
+        ...steps.map((step, i) => [
+          step.label,
+          mb(step.bytes),
+          i === 0 ? '' : change(step.bytes - (steps[i - 1]?.bytes ?? 0)),
+        ]),
+      ],
+    )}\n`,
+  );
+}
+
 function main(): void {
   const ws = workspace('bench-apiops-');
   try {
@@ -197,7 +242,9 @@ function main(): void {
             }`;
       process.stdout.write(`5,000 APIs with --max-old-space-size=${HEAP_LIMIT_MB}: ${verdict}\n`);
     }
-    printTimings(Math.max(...rows.filter((r) => !r.gateway).map((r) => r.apis)), ws.dir);
+    const largestPlain = Math.max(...rows.filter((r) => !r.gateway).map((r) => r.apis));
+    printTimings(largestPlain, ws.dir);
+    printHeapSteps(largestPlain, ws.dir);
   } finally {
     ws.done();
   }

@@ -29,15 +29,16 @@ import { performance } from 'node:perf_hooks';
 /** The repository (this file runs from dist/bench/support/). */
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 /**
- * The two helper scripts the children run, copied out of dist/ when the benchmark starts: a build running
+ * The helper scripts the children run, copied out of dist/ when the benchmark starts: a build running
  * meanwhile (another terminal, an editor) may empty dist/ under a benchmark that takes minutes.
  */
 const TOOLS = mkdtempSync(path.join(tmpdir(), 'bench-tools-'));
-for (const script of ['peak-rss.js', 'floor.js'])
+for (const script of ['peak-rss.js', 'floor.js', 'heap-steps.js'])
   copyFileSync(path.join(__dirname, script), path.join(TOOLS, script));
 process.on('exit', () => rmSync(TOOLS, { recursive: true, force: true }));
 const PEAK_RSS = path.join(TOOLS, 'peak-rss.js');
 export const FLOOR = path.join(TOOLS, 'floor.js');
+export const HEAP_STEPS = path.join(TOOLS, 'heap-steps.js');
 const EXPECTED = path.join(ROOT, 'bench', 'expected.json');
 export const CLI = process.env['BENCH_CLI'] ?? path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 export const RECORD = process.env['BENCH_RECORD'] === '1';
@@ -53,11 +54,17 @@ export interface Run {
   stderr: string;
 }
 
-/** `node [nodeFlags] -r peak-rss.js <args>` in `cwd`, timed from spawn to exit. */
-export function runNode(args: string[], cwd: string, nodeFlags: string[] = []): Run {
+/** `node [nodeFlags] -r peak-rss.js <args>` in `cwd` (with `env` added to this process's), timed from spawn to exit. */
+export function runNode(
+  args: string[],
+  cwd: string,
+  nodeFlags: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Run {
   const start = performance.now();
   const child = spawnSync(process.execPath, [...nodeFlags, '-r', PEAK_RSS, ...args], {
     cwd,
+    env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 1024 * 1024 * 1024,
   });
