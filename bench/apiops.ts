@@ -125,7 +125,7 @@ function printTimings(apis: number, dir: string): void {
 
 /**
  * What the largest scan keeps: one more run with a full garbage collection after each step (support/heap-steps.ts),
- * and the heap still in use then. Unlike the peak resident size, these figures repeat within a megabyte.
+ * and the heap still in use then. Unlike the peak resident size, these figures mostly repeat within a megabyte.
  */
 function printHeapSteps(apis: number, dir: string): void {
   const timing = path.resolve(path.dirname(CLI), '..', 'engine', 'timing.js');
