@@ -153,7 +153,7 @@ function printHeapSteps(apis: number, dir: string): void {
     return text.startsWith('-') && text !== '-0.0' ? text : `+${text.replace('-', '')}`;
   };
   process.stdout.write(
-    `What one ${apis}-API scan keeps (heap in use after a full collection at the end of each step; MB):\n${table(
+    `What one ${apis}-API scan keeps (heap in use after a full collection at the end of each step; MiB):\n${table(
       [
         ['step', 'heap', 'change'],
         ...steps.map((step, i) => [

@@ -1,5 +1,5 @@
 /**
- * How a worker thread loads a module of ours by its path (read-ahead.ts, split-files.ts). The workers run from the
+ * How a worker thread loads a module of ours by its path (read-ahead.ts). The workers run from the
  * source text of a function (`eval`), so this function is passed to them as source too: it may use nothing from
  * outside itself but `require`.
  */

@@ -217,7 +217,8 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
   // Not read ahead on a second thread (src/util/read-ahead.ts): 10,000 manifests cost some 20 µs each to read and
   // the thread's hand-over about as much, so it was measured to gain nothing (bench/manifests.ts). Nor shared with a
   // thread that reads, parses and translates files from the back while this one works from the front (issue 12):
-  // that was 1.18x the wall time, because on a two-vCPU runner a busy second thread slows this one by a third.
+  // that was 1.18x the wall time: on a two-vCPU runner two threads (or processes) that both allocate this much slow
+  // each other down about as much as the split saves (README, Benchmarks).
   // Every file is read into one scratch buffer and decoded at once; nothing of it is kept but its stamp, and the
   // few files a finding is located in are read again then (`rereadText`).
   const scratch = new ScratchBuffer();
