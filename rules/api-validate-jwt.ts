@@ -20,7 +20,7 @@ import { describeUnreadable, unreadableText } from './support/policy-texts';
 import { type CallPath, type OperationPolicy, type Unreadable } from '../src/policy/effective';
 import { textEntity } from './support/policy-texts';
 import { currentOperations, statementEntity, unreadableId } from './support/jwt';
-import { policiesOf, uniqueEvidence } from './support/policy-evidence';
+import { citing, policiesOf, POLICY_CITES, uniqueEvidence } from './support/policy-evidence';
 import { tokenVerdict, verdictEvidence, type Verdict } from './support/validation-verdict';
 import {
   conditionalGroup,
@@ -193,6 +193,7 @@ export default defineRule({
     securitySeverity: 8.0,
     requires: ['apim'],
     declaresEvidence: true,
+    cites: citing(POLICY_CITES, { apimService: ['products'], api: ['properties/authenticationSettings'] }),
   },
   options: {
     schema: {

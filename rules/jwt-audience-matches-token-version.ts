@@ -30,9 +30,12 @@ import {
 } from './support/jwt';
 import { describeOpaque } from './support/policy-texts';
 import {
+  citing,
+  POLICY_CITES,
   serverBackendEvidence,
   serverEndpointsEvidence,
   uniqueEvidence,
+  VALIDATION_CITES,
   validationEvidence,
 } from './support/policy-evidence';
 import { firstPartyAudiences, noAudience } from './support/audience-findings';
@@ -358,6 +361,7 @@ export default defineRule({
     securitySeverity: 6.5,
     requires: ['apim'],
     declaresEvidence: true,
+    cites: citing(POLICY_CITES, VALIDATION_CITES),
   },
   *check(model, ctx) {
     yield* unreadableInboundNotChecked(model, 'Token audiences in this policy are not checked');

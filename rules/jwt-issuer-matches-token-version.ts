@@ -44,7 +44,14 @@ import {
   versionText,
   type Metadata,
 } from './support/issuer-acceptance';
-import { serverEndpointsEvidence, uniqueEvidence, validationEvidence } from './support/policy-evidence';
+import {
+  citing,
+  POLICY_CITES,
+  serverEndpointsEvidence,
+  uniqueEvidence,
+  VALIDATION_CITES,
+  validationEvidence,
+} from './support/policy-evidence';
 import { capitalized, firstFitting, unreadableInboundNotChecked, useViolation } from './support/outputs';
 import { misspelt, replacedMetadata } from './support/issuer-findings';
 import {
@@ -340,6 +347,7 @@ export default defineRule({
     tags: ['apim', 'entra', 'policy', 'tokens'],
     requires: ['apim'],
     declaresEvidence: true,
+    cites: citing(POLICY_CITES, VALIDATION_CITES),
   },
   *check(model, ctx) {
     yield* unreadableInboundNotChecked(model, 'Token issuers in this policy are not checked');

@@ -28,9 +28,12 @@ import {
 } from './support/jwt';
 import { describeOpaque } from './support/policy-texts';
 import {
+  citing,
   extendUnique,
+  POLICY_CITES,
   serverEndpointsEvidence,
   uniqueEvidence,
+  VALIDATION_CITES,
   validationEvidence,
 } from './support/policy-evidence';
 import { unreadableInboundNotChecked, useMessage, useViolation } from './support/outputs';
@@ -344,6 +347,7 @@ export default defineRule({
     securitySeverity: 6.0,
     requires: ['apim'],
     declaresEvidence: true,
+    cites: citing(POLICY_CITES, VALIDATION_CITES),
   },
   *check(model, ctx) {
     yield* unreadableInboundNotChecked(model, 'Required scopes in this policy are not checked');

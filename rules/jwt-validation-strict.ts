@@ -26,7 +26,14 @@ import {
 } from './support/jwt';
 import { describeOpaque } from './support/policy-texts';
 import { attr, childElements } from '../src/policy/parser';
-import { configEvidence, namedValueEvidence, uniqueEvidence } from './support/policy-evidence';
+import {
+  citing,
+  configEvidence,
+  namedValueEvidence,
+  POLICY_CITES,
+  uniqueEvidence,
+  VALIDATION_CITES,
+} from './support/policy-evidence';
 import { unreadableInboundNotChecked, useMessage, useViolation } from './support/outputs';
 import {
   addAttribute,
@@ -205,6 +212,7 @@ export default defineRule({
     securitySeverity: 7.0,
     requires: ['apim'],
     declaresEvidence: true,
+    cites: citing(POLICY_CITES, VALIDATION_CITES),
   },
   *check(model, ctx) {
     const wanted = wantsEvidence(ctx);

@@ -30,7 +30,7 @@ import type { PolicyDocument } from '../src/policy/documents';
 import { WrittenMap } from '../src/policy/written';
 import { capitalized, fitted, textLocation } from './support/outputs';
 import { editable, insertFirst } from './support/policy-edits';
-import { policiesOf, textEvidence, uniqueEvidence } from './support/policy-evidence';
+import { policiesOf, POLICY_CITES, textEvidence, uniqueEvidence } from './support/policy-evidence';
 import { dropsLosingValidation, pathOwners, reachFrom } from './support/validation-verdict';
 
 export interface PolicyBaseInheritedOptions {
@@ -234,6 +234,7 @@ export default defineRule({
     securitySeverity: 7.5,
     requires: ['apim'],
     declaresEvidence: true,
+    cites: POLICY_CITES,
   },
   options: {
     schema: {

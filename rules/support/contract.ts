@@ -3,7 +3,7 @@
  * plugins use the same one; the engine runs any list of rules that satisfies it.
  */
 import type { Origin } from '../../src/inventory/types';
-import type { Entity, Evidence, Model } from '../../src/model/types';
+import type { Entity, Evidence, Model, ResourceKind } from '../../src/model/types';
 import type { Severity } from '../../src/severity';
 
 /** Which side of the audit a rule needs. */
@@ -27,7 +27,21 @@ export interface RuleMeta {
    * value of the rule's side that the rule reported nothing on as not fully evaluated.
    */
   declaresEvidence?: boolean;
+  /**
+   * With `declaresEvidence`: everything the rule's evidence may name (every conclusion's: violations', `checked`
+   * and not-evaluated outputs'), by entity kind: the value paths (`properties/value`; a piece below one counts) and
+   * collection names (`products`), `''` for any of that kind. When no entity of the model holds an unknown value
+   * there, the engine runs the rule without evidence (`RuleContext.evidence` false): none of it could make a
+   * conclusion unknown, and working it out is a good part of what the `jwt-*` and policy rules cost on a large
+   * APIOps folder (whose service name is always unknown, which none of them cites). Without it, the rule gets
+   * evidence whenever the model holds any unknown value. `RuleTester` runs every case once more with evidence and
+   * fails the case when a piece falls outside.
+   */
+  cites?: EvidenceScope;
 }
+
+/** What a rule's evidence may name: by entity kind, value paths and collection names (`''`: anything). */
+export type EvidenceScope = Readonly<Partial<Record<ResourceKind, readonly string[]>>>;
 
 /** A JSON Schema for the rule's options object (ajv, draft-07 subset). */
 export type JsonSchema = Record<string, unknown>;
@@ -156,9 +170,10 @@ export interface RuleContext<O> {
   /** Options, validated against the rule's schema and defaulted. */
   options: O;
   /**
-   * False when the engine reads no evidence: no source left a value of the model unknown, so no conclusion can
-   * rest on one, and `checked` outputs and `evidence` are dropped unread. A rule may then skip working them out
-   * (`wantsEvidence`); its violations and abstentions must be the same either way. Absent means true.
+   * False when the engine reads no evidence: no source left a value of the model unknown (or none that the rule's
+   * `meta.cites` names), so no conclusion can rest on one, and `checked` outputs and `evidence` are dropped unread.
+   * A rule may then skip working them out (`wantsEvidence`); its violations and abstentions must be the same
+   * either way. Absent means true.
    */
   evidence?: boolean;
 }

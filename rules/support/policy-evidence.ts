@@ -9,7 +9,40 @@ import type { PolicyOwner } from '../../src/policy/documents';
 import type { StatementSource } from '../../src/policy/effective';
 import type { ValidationConfig } from './jwt';
 import type { ResolvedValue } from '../../src/policy/named-values';
-import { UNREAD_EVIDENCE } from './contract';
+import { UNREAD_EVIDENCE, type EvidenceScope } from './contract';
+
+/** What `textEvidence` and `policiesOf` name (for `RuleMeta.cites`): scope policies and fragments' values. */
+export const POLICY_CITES: EvidenceScope = {
+  apimService: ['policy'],
+  workspace: ['policy'],
+  product: ['policy'],
+  api: ['policy'],
+  operation: ['policy'],
+  policyFragment: ['properties/value'],
+};
+
+/**
+ * What the evidence of a token validation's conclusions names besides its policies (for `RuleMeta.cites`): the
+ * named values substituted into it, the APIs' user-authorization settings and the authorization servers and app
+ * registrations it is judged against (any of their values).
+ */
+export const VALIDATION_CITES: EvidenceScope = {
+  namedValue: ['properties/value'],
+  api: ['properties/authenticationSettings'],
+  authorizationServer: [''],
+  application: [''],
+};
+
+/** Several `RuleMeta.cites` as one. */
+export function citing(...scopes: EvidenceScope[]): EvidenceScope {
+  const merged: Partial<Record<keyof EvidenceScope, string[]>> = {};
+  for (const scope of scopes) {
+    for (const [kind, paths] of Object.entries(scope) as [keyof EvidenceScope, readonly string[]][]) {
+      merged[kind] = [...new Set([...(merged[kind] ?? []), ...paths])];
+    }
+  }
+  return merged;
+}
 
 /** The text a statement is written in: its scope's policy, and the fragment's value when inlined from one. */
 export function textEvidence(source: StatementSource): Evidence[] {

@@ -4,12 +4,13 @@
  * incomplete. The result lists everything in report order (./order.ts).
  */
 import type { PositionIndex } from '../json/types';
-import type { Entity, Model } from '../model/types';
+import type { Entity, Model, ResourceKind } from '../model/types';
 import {
   describeUnknownDependency,
   describeUnknownValue,
-  hasUnknownValues,
+  mayCiteUnknown,
   unknownIn,
+  unknownPathsByKind,
   type UnknownDependency,
 } from '../model/unknown';
 import { entitiesWithUnknownValues, unknownDependency } from '../model/unknown-fallback';
@@ -66,11 +67,14 @@ interface Unknowns {
   check: boolean;
   /** Entities holding an unknown value, for rules that do not declare their evidence. */
   entities: readonly UnknownDependency[];
+  /** The paths holding unknown values, by entity kind (a rule whose `meta.cites` names none gets no evidence). */
+  paths: ReadonlyMap<ResourceKind, readonly string[]>;
 }
 
 export function runAudit(model: Model, plan: AuditPlan): AuditResult {
-  const check = hasUnknownValues(model);
-  const unknowns: Unknowns = { check, entities: check ? entitiesWithUnknownValues(model) : [] };
+  const paths = unknownPathsByKind(model);
+  const check = paths.size > 0;
+  const unknowns: Unknowns = { check, entities: check ? entitiesWithUnknownValues(model) : [], paths };
   const { timings } = plan;
   const runs = plan.rules.map((rule) =>
     timed(timings, `rule ${rule.id}`, () => runRule(model, rule, plan, unknowns), 'rule'),
@@ -133,8 +137,9 @@ function runRule(model: Model, rule: AnyRule, plan: AuditPlan, unknowns: Unknown
     const outputs = rule.check(model, {
       now: plan.now,
       options: setting.options,
-      // Evidence is compared with unknown values only (judgeOutput): without any, rules need not work it out.
-      evidence: unknowns.check,
+      // Evidence is compared with unknown values only (judgeOutput): without any that the rule's evidence may name
+      // (`meta.cites`), it need not work it out.
+      evidence: unknowns.check && mayCiteUnknown(rule.meta.cites, unknowns.paths),
     });
     for (const output of outputs) {
       const finding = judgeOutput(model, rule, output, unknowns, records);

@@ -13,7 +13,7 @@
  */
 import { SERVICE_COLLECTIONS } from '../inventory/fields';
 import type { Origin } from '../inventory/types';
-import type { Entity, Evidence, Model } from './types';
+import type { Entity, Evidence, Model, ResourceKind } from './types';
 
 export interface UnknownDependency {
   entity: Entity;
@@ -86,6 +86,53 @@ export function allEntities(model: Model): Entity[] {
 /** Whether any record of the model carries unknown values at all (the common case is none: skip the work). */
 export function hasUnknownValues(model: Model): boolean {
   return allEntities(model).some((e) => unknownsOf(e.origin).length > 0);
+}
+
+/**
+ * The paths of the model's unknown values (and of the strings kept with placeholders, `Origin.placeholders`), each
+ * once per entity kind: what `mayCiteUnknown` compares a rule's `meta.cites` with. Empty when all is known.
+ */
+export function unknownPathsByKind(model: Model): ReadonlyMap<ResourceKind, readonly string[]> {
+  const byKind = new Map<ResourceKind, Set<string>>();
+  for (const entity of allEntities(model)) {
+    const { unknown, placeholders } = entity.origin;
+    if (unknown === undefined && placeholders === undefined) continue;
+    for (const [path] of unknownsOf(entity.origin)) {
+      let paths = byKind.get(entity.kind);
+      if (!paths) byKind.set(entity.kind, (paths = new Set()));
+      paths.add(path);
+    }
+  }
+  return new Map([...byKind].map(([kind, paths]) => [kind, [...paths]]));
+}
+
+/**
+ * Whether evidence within `cites` (by kind, value paths and collection names, `''` for any) could touch one of the
+ * `unknown` paths (`unknownPathsByKind`): a piece at or below a cited path overlaps every unknown path that
+ * overlaps it (`unknownIn` compares the same way). Undefined `cites` (a rule that does not say) could.
+ */
+export function mayCiteUnknown(
+  cites: Readonly<Partial<Record<ResourceKind, readonly string[]>>> | undefined,
+  unknown: ReadonlyMap<ResourceKind, readonly string[]>,
+): boolean {
+  if (cites === undefined) return unknown.size > 0;
+  for (const [kind, paths] of unknown) {
+    const cited = cites[kind];
+    if (cited?.some((c) => paths.some((p) => pathsOverlap(c, p)))) return true;
+  }
+  return false;
+}
+
+/** Whether a piece of evidence is within `cites` (at or below a cited path of its entity's kind). */
+export function citedBy(
+  cites: Readonly<Partial<Record<ResourceKind, readonly string[]>>>,
+  evidence: Evidence,
+): boolean {
+  const [kind, path] =
+    'collection' in evidence
+      ? [evidence.parent.kind, evidence.collection]
+      : [evidence.entity.kind, evidence.path];
+  return (cites[kind] ?? []).some((c) => c === '' || path === c || path.startsWith(`${c}/`));
 }
 
 function describeUnknown(dependency: UnknownDependency): string {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { AuditError } from '../errors';
 import { SEVERITIES } from '../severity';
 import { type AnyRule } from '../../rules/support/contract';
+import type { ResourceKind } from '../model/types';
 import { type Registry } from './builtin';
 import { pluginRuleDoc } from './docs';
 
@@ -71,6 +72,36 @@ function ruleMetaProblems(meta: Record<string, unknown>): string[] {
   const sec = meta['securitySeverity'];
   if (sec !== undefined && (typeof sec !== 'number' || sec < 0 || sec > 10)) {
     problems.push('meta.securitySeverity must be a number from 0 to 10');
+  }
+  if (meta['cites'] !== undefined) problems.push(...citesProblems(meta['cites'], meta['declaresEvidence']));
+  return problems;
+}
+
+/** The entity kinds `meta.cites` may name (a record, so that the compiler asks for a new kind here). */
+const CITABLE: Readonly<Record<ResourceKind, true>> = {
+  application: true,
+  apimService: true,
+  authorizationServer: true,
+  openidProvider: true,
+  api: true,
+  operation: true,
+  product: true,
+  policyFragment: true,
+  namedValue: true,
+  workspace: true,
+};
+
+function citesProblems(cites: unknown, declaresEvidence: unknown): string[] {
+  const shape = record(cites);
+  const problems: string[] = [];
+  if (declaresEvidence !== true) problems.push('meta.cites needs meta.declaresEvidence: true');
+  if (!shape) return [...problems, 'meta.cites must be an object: entity kind -> paths'];
+  for (const [kind, paths] of Object.entries(shape)) {
+    if (!Object.hasOwn(CITABLE, kind)) {
+      problems.push(`meta.cites.${kind}: not an entity kind (${Object.keys(CITABLE).join(', ')})`);
+    } else if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string')) {
+      problems.push(`meta.cites.${kind} must be an array of paths (strings; '' for any)`);
+    }
   }
   return problems;
 }

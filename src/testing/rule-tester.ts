@@ -20,10 +20,12 @@ import type { Inventory } from '../inventory/types';
 import { joinPointer } from '../json/positions';
 import type { PositionIndex } from '../json/types';
 import { normalize } from '../model/normalize';
+import type { Model } from '../model/types';
+import { citedBy } from '../model/unknown';
 import { ruleContractProblems, resolveRuleSettings } from '../registry';
 import type { Severity } from '../severity';
 import { parseSnapshot, SNAPSHOT_KIND } from '../sources/snapshot';
-import { MESSAGE_LIMIT, type AnyRule } from '../../rules/support/contract';
+import { MESSAGE_LIMIT, type AnyRule, type RuleOutput } from '../../rules/support/contract';
 import { applyEdit } from './apply-edit';
 
 /** A snapshot document; `kind` and `version` may be left out (the tester adds them). */
@@ -185,7 +187,8 @@ function runCase(rule: AnyRule, test: ValidTestCase, now: Date): CaseRun {
   const files = inputs.map((_, i) => (i === 0 ? 'snapshot.json' : `snapshot-${i + 1}.json`));
   const inventories = inputs.map((input, i) => withAuditErrors(() => readInput(input, files[i]!)));
   const inventory = inventories.length === 1 ? inventories[0]! : mergeInventories(inventories);
-  const result = runAudit(normalize(inventory, test.links ?? []), {
+  const model = normalize(inventory, test.links ?? []);
+  const result = runAudit(model, {
     rules: [rule],
     settings,
     suppressions: [],
@@ -193,6 +196,7 @@ function runCase(rule: AnyRule, test: ValidTestCase, now: Date): CaseRun {
     files: inventory.files,
     sources: inventory.sources.map((s) => s.spec),
   });
+  if (rule.meta.cites) assertCited(rule, model, settings[rule.id]?.options ?? {}, test.now ?? now);
   const observed = result.findings.map((finding) => {
     const source = finding.location.file === undefined ? -1 : files.indexOf(finding.location.file);
     const index = source >= 0 ? inventory.files[files[source]!] : undefined;
@@ -367,6 +371,34 @@ function assertResolves(rule: AnyRule, test: InvalidTestCase, now: Date, i: numb
   assertNoCrash(again.result);
   const left = again.observed.find((o) => o.finding.fingerprint === finding.fingerprint);
   if (left) fail(`after the edit ${JSON.stringify(edit)} the finding remains:\n${describeFinding(left)}`);
+}
+
+/**
+ * The rule's evidence, worked out (as for a model with unknown values) whatever the case holds, stays within its
+ * `meta.cites`: the engine gives the rule no evidence when nothing cited is unknown, so a piece outside would be
+ * an unknown value the engine never sees.
+ */
+function assertCited(rule: AnyRule, model: Model, options: Record<string, unknown>, now: Date): void {
+  const cites = rule.meta.cites!;
+  let outputs: RuleOutput[];
+  try {
+    outputs = [...rule.check(model, { now, options, evidence: true })];
+  } catch (error) {
+    throw new RuleTesterError(`The rule crashed when asked for its evidence: ${String(error)}`);
+  }
+  for (const output of outputs) {
+    for (const piece of output.evidence ?? []) {
+      if (citedBy(cites, piece)) continue;
+      const what =
+        'collection' in piece
+          ? `the ${piece.collection} collection of ${piece.parent.kind} '${piece.parent.name}'`
+          : `${piece.path || '(the entity)'} of ${piece.entity.kind} '${piece.entity.name}'`;
+      throw new RuleTesterError(
+        `The rule's evidence names ${what}, which its meta.cites does not name (a ${output.type} output): ` +
+          `add it there, or the engine may run the rule without evidence where that value is unknown.`,
+      );
+    }
+  }
 }
 
 function assertNoCrash(result: AuditResult): void {

@@ -322,3 +322,129 @@ describe('rules that declare evidence, with one value made unknown', () => {
     });
   });
 });
+
+/**
+ * Rules that say what their evidence may name (`meta.cites`) get evidence only when the model leaves something
+ * they cite unknown. With only values they do not cite unknown, they run without it and report exactly what they
+ * report when all is known; with a value they cite unknown, they run with it, and the value may only take findings
+ * away, each leaving a not-evaluated record of the rule behind.
+ */
+describe('rules that declare what their evidence cites', () => {
+  const citing = Object.values(builtinRules).filter((rule) => rule.meta.cites !== undefined);
+
+  /** The rules, each recording whether the engine asked it for evidence. */
+  function observed(): { rules: AnyRule[]; asked: Map<string, boolean | undefined> } {
+    const asked = new Map<string, boolean | undefined>();
+    const rules = citing.map((rule): AnyRule => ({
+      ...rule,
+      check: (model, context) => {
+        asked.set(rule.id, context.evidence);
+        return rule.check(model, context);
+      },
+    }));
+    return { rules, asked };
+  }
+
+  function run(sample: 'contoso' | 'contoso-fixed', overlay: Overlay) {
+    const { rules, asked } = observed();
+    const model = buildModel(applyOverlay(loadSampleDoc(sample), overlay));
+    const result = runAudit(model, { rules, settings: {}, suppressions: [], now: TEST_NOW, files: {} });
+    return { result, asked };
+  }
+
+  const SAMPLE_NAMED_VALUES = loadSampleDoc().apim?.[0]?.['namedValues'] as Record<string, unknown>[];
+  const tenantIdUnknown: Overlay = {
+    service: {
+      namedValues: SAMPLE_NAMED_VALUES.map((v) =>
+        v['name'] === 'tenant-id'
+          ? {
+              name: 'tenant-id',
+              properties: { displayName: 'tenant-id', secret: false },
+              $unknown: { 'properties/value': 'a Key Vault secret' },
+            }
+          : v,
+      ),
+    },
+  };
+
+  it('are the policy and token-validation rules', () => {
+    expect(citing.map((r) => r.id).sort()).toEqual([
+      'api-validate-jwt',
+      'jwt-audience-matches-token-version',
+      'jwt-issuer-matches-token-version',
+      'jwt-required-scope',
+      'jwt-validation-strict',
+      'policy-base-inherited',
+    ]);
+  });
+
+  const uncited: [string, Overlay][] = [
+    ['the service name', unknownOn('service', 'name')],
+    ['the service OpenID Connect providers (a collection)', unknownOn('service', 'openidConnectProviders')],
+    [
+      'the service host names',
+      {
+        service: {
+          properties: { hostnameConfigurations: null },
+          $unknown: { 'properties/hostnameConfigurations': 'unknown' },
+        },
+      },
+    ],
+  ];
+
+  const cited: [string, Overlay][] = [
+    ['the named value tenant-id', tenantIdUnknown],
+    ['the API policy', { api: { policy: null, $unknown: { policy: 'unknown' } } }],
+    [
+      "the backend app's token version",
+      {
+        backendApp: {
+          api: { requestedAccessTokenVersion: null },
+          $unknown: { 'api/requestedAccessTokenVersion': 'unknown' },
+        },
+      },
+    ],
+    [
+      "the server's default scope",
+      {
+        authorizationServer: {
+          properties: { defaultScope: null },
+          $unknown: { 'properties/defaultScope': 'unknown' },
+        },
+      },
+    ],
+  ];
+
+  describe.each(['contoso', 'contoso-fixed'] as const)('%s', (sample) => {
+    const known = run(sample, {});
+
+    it('run without evidence when all is known', () => {
+      expect([...known.asked.values()]).toEqual(citing.map(() => false));
+    });
+
+    it.each(uncited)(
+      'run without evidence, and report the same, when only %s is unknown',
+      (_name, overlay) => {
+        const { result, asked } = run(sample, overlay);
+        expect([...asked.values()]).toEqual(citing.map(() => false));
+        expect(result.findings.map((f) => f.fingerprint)).toEqual(
+          known.result.findings.map((f) => f.fingerprint),
+        );
+        expect(result.notEvaluated).toEqual(known.result.notEvaluated);
+      },
+    );
+
+    it.each(cited)('run with evidence when %s is unknown, and pass nothing silently', (_name, overlay) => {
+      const { result, asked } = run(sample, overlay);
+      expect([...asked.values()]).toContain(true);
+      const before = new Set(known.result.findings.map((f) => f.fingerprint));
+      expect(result.findings.filter((f) => !before.has(f.fingerprint)).map((f) => f.message)).toEqual([]);
+      const after = new Set(result.findings.map((f) => f.fingerprint));
+      const silent = known.result.findings
+        .filter((f) => !after.has(f.fingerprint))
+        .filter((f) => !result.notEvaluated.some((n) => n.ruleId === f.ruleId))
+        .map((f) => `${f.ruleId}: ${f.message}`);
+      expect(silent).toEqual([]);
+    });
+  });
+});

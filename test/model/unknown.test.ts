@@ -2,7 +2,9 @@ import { runAudit } from '../../src/engine/run';
 import { builtinRegistry } from '../../src/registry';
 import { normalize } from '../../src/model/normalize';
 import { parseSnapshot } from '../../src/sources/snapshot';
-import { applyOverlay, loadSampleDoc, TEST_NOW } from '../helpers/sample';
+import { citedBy, mayCiteUnknown, unknownPathsByKind } from '../../src/model/unknown';
+import type { ResourceKind } from '../../src/model/types';
+import { applyOverlay, buildModel, loadSampleDoc, TEST_NOW } from '../helpers/sample';
 
 function auditWithUnknown(path: string) {
   const doc = applyOverlay(loadSampleDoc(), {
@@ -33,5 +35,58 @@ describe('unknown values of an authorization server', () => {
     const result = auditWithUnknown('properties/clientRegistrationEndpoint');
     expect(result.findings).toEqual([]);
     expect(result.notEvaluated).toEqual([]);
+  });
+});
+
+describe('what a rule cites against what is unknown (meta.cites)', () => {
+  const unknown = new Map<ResourceKind, string[]>([
+    ['apimService', ['name', 'openidConnectProviders']],
+    ['application', ['web/redirectUris/0']],
+  ]);
+
+  it('may touch an unknown value at, inside or around a cited path of the same kind', () => {
+    expect(mayCiteUnknown({ application: ['web'] }, unknown)).toBe(true);
+    expect(mayCiteUnknown({ application: ['web/redirectUris/0/host'] }, unknown)).toBe(true);
+    expect(mayCiteUnknown({ application: [''] }, unknown)).toBe(true);
+    expect(mayCiteUnknown({ apimService: ['openidConnectProviders'] }, unknown)).toBe(true);
+  });
+
+  it('cannot, when the kind or the paths differ', () => {
+    expect(mayCiteUnknown({ apimService: ['policy', 'products'], api: [''] }, unknown)).toBe(false);
+    expect(mayCiteUnknown({ application: ['web/redirectUris/1', 'spa'] }, unknown)).toBe(false);
+    expect(mayCiteUnknown({}, unknown)).toBe(false);
+  });
+
+  it('a rule that does not say may touch any unknown value, and none when all is known', () => {
+    expect(mayCiteUnknown(undefined, unknown)).toBe(true);
+    expect(mayCiteUnknown(undefined, new Map())).toBe(false);
+  });
+
+  it('a piece of evidence is cited at or below a cited path, never above it', () => {
+    const model = buildModel(loadSampleDoc());
+    const app = model.applications[0]!;
+    const service = model.services[0]!;
+    expect(citedBy({ application: ['web'] }, { entity: app, path: 'web/redirectUris' })).toBe(true);
+    expect(citedBy({ application: ['web/redirectUris'] }, { entity: app, path: 'web' })).toBe(false);
+    expect(citedBy({ application: ['web'] }, { entity: app, path: 'webhooks' })).toBe(false);
+    expect(citedBy({ apimService: ['products'] }, { collection: 'products', parent: service })).toBe(true);
+    expect(citedBy({ api: [''] }, { collection: 'products', parent: service })).toBe(false);
+  });
+
+  it('the unknown paths of a model, by kind (strings kept as written with placeholders included)', () => {
+    const doc = applyOverlay(loadSampleDoc(), {
+      service: { $unknown: { name: 'no name given' } },
+      clientApp: {
+        $unknown: { 'web/redirectUris': 'placeholder' },
+        $placeholders: { 'spa/redirectUris/0': 'kept as written: ${{HOST}}' },
+      },
+    });
+    expect(unknownPathsByKind(buildModel(doc))).toEqual(
+      new Map([
+        ['application', ['web/redirectUris', 'spa/redirectUris/0']],
+        ['apimService', ['name']],
+      ]),
+    );
+    expect(unknownPathsByKind(buildModel(loadSampleDoc())).size).toBe(0);
   });
 });

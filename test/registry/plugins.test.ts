@@ -40,6 +40,26 @@ describe('plugins', () => {
     ]);
   });
 
+  it('meta.cites names entity kinds, each with a list of paths, and needs declared evidence', () => {
+    const rule = (meta: Record<string, unknown>) => ({
+      id: 'ok',
+      check: () => [],
+      meta: { title: 't', severity: 'error', tags: [], requires: [], ...meta },
+    });
+    expect(
+      ruleContractProblems(rule({ declaresEvidence: true, cites: { api: ['policy'], application: [''] } })),
+    ).toEqual([]);
+    expect(ruleContractProblems(rule({ cites: { apis: ['policy'], api: 'policy', product: [1] } }))).toEqual([
+      'meta.cites needs meta.declaresEvidence: true',
+      'meta.cites.apis: not an entity kind (application, apimService, authorizationServer, openidProvider, api, operation, product, policyFragment, namedValue, workspace)',
+      "meta.cites.api must be an array of paths (strings; '' for any)",
+      "meta.cites.product must be an array of paths (strings; '' for any)",
+    ]);
+    expect(ruleContractProblems(rule({ declaresEvidence: true, cites: ['api'] }))).toEqual([
+      'meta.cites must be an object: entity kind -> paths',
+    ]);
+  });
+
   it('every problem of a plugin object is reported at once, located in it', () => {
     const error = auditErrorOf(() => load('./broken.js'));
     expect(error.code).toBe('plugin-invalid');

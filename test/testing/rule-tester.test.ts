@@ -186,6 +186,32 @@ describe('RuleTester reports', () => {
       /does not match the snapshot schema/,
     );
   });
+
+  it('evidence outside what the rule says it cites, worked out even where the case leaves nothing unknown', () => {
+    // Passes on the app's notes, resting on its display name too, but cites only the notes.
+    const citing = (cites: Record<string, string[]>) =>
+      defineRule({
+        id: 'app-notes-cited',
+        meta: { ...appNotes.meta, declaresEvidence: true, cites },
+        *check(model, context) {
+          for (const app of model.applications) {
+            if (context.evidence === false) continue;
+            yield checked(app, [
+              { entity: app, path: 'notes' },
+              { entity: app, path: 'displayName' },
+            ]);
+          }
+        },
+      });
+    const valid = [{ applications: [app('fine', { notes: 'n' })] }];
+    expect(() => runBare(citing({ application: ['notes'] }), { valid, invalid: [] })).toThrow(
+      "The rule's evidence names displayName of application 'fine', which its meta.cites does not name (a checked output)",
+    );
+    expect(() =>
+      runBare(citing({ application: ['notes', 'displayName'] }), { valid, invalid: [] }),
+    ).not.toThrow();
+    expect(() => runBare(citing({ application: [''] }), { valid, invalid: [] })).not.toThrow();
+  });
 });
 
 /** `appNotes` with a detail and a fix that sets the notes to `value` (a number does not resolve it). */
