@@ -72,7 +72,8 @@ describe('the canary: the token is never printed, logged or written', () => {
       NOW,
       '--no-config',
     ];
-    const claimsFile = path.join(cwd, '..', `${path.basename(cwd)}-claims.json`);
+    // Outside the working folder (so that nothing there names it), in a temporary folder of its own (removed after).
+    const claimsFile = path.join(makeTempDir('token-claims'), 'claims.json');
     writeFileSync(claimsFile, JSON.stringify(v2Claims({ groups: [canaryValue] })));
     const runs = [
       await tokenCli([...base, token], { cwd }),
