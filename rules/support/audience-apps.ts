@@ -16,6 +16,7 @@ import { V1_ISSUER_HOSTS } from '../../src/entra/issuers';
 import { serverReferences, type ValidationConfig, type ValidationUse, type ValueElement } from './jwt';
 import { attr } from '../../src/policy/parser';
 import { serverBackendEvidence, serverEndpointsEvidence } from './policy-evidence';
+import { fitted } from '../../src/util/lists';
 
 /** A Microsoft API whose tokens a validation must never accept as its own. */
 export interface FirstPartyApi {
@@ -248,7 +249,19 @@ function findBackends(use: ValidationUse, config: ValidationConfig, model: Model
     backend.servers.push(server);
     backend.evidence.push(...evidence, ...serverBackendEvidence(server));
   }
-  return { backends: [...byApp.values()], unknownServers, unmatched, opaque };
+  // Kept for the audit (correlate's memo): at their lengths.
+  const backends = [...byApp.values()].map(({ app, servers, accepted, evidence }) => ({
+    app,
+    servers: fitted(servers),
+    accepted: fitted(accepted),
+    evidence: fitted(evidence),
+  }));
+  return {
+    backends,
+    unknownServers: fitted(unknownServers),
+    unmatched: fitted(unmatched),
+    opaque: fitted(opaque),
+  };
 }
 
 /**

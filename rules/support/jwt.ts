@@ -20,6 +20,7 @@ import { resolveNamedValues, type ResolvedValue } from '../../src/policy/named-v
 import { WrittenMap } from '../../src/policy/written';
 import { attr, childElements, elementText, findElements, findElementsNamed } from '../../src/policy/parser';
 import type { PolicyElement } from '../../src/policy/types';
+import { fitted } from '../../src/util/lists';
 
 export type ValidatorName = 'validate-jwt' | 'validate-azure-ad-token';
 
@@ -303,13 +304,16 @@ function configOf(statement: EffectiveStatement): ValidationConfig {
   return {
     kind: element.name as ValidatorName,
     statement,
-    openidConfigs,
+    // flatMap fills by push: fitted, as the config is kept for the audit (readValidation's memo).
+    openidConfigs: fitted(openidConfigs),
     issuers: listValues(source, element, 'issuers', 'issuer'),
     audiences: listValues(source, element, 'audiences', 'audience'),
     backendApplicationIds: listValues(source, element, 'backend-application-ids', 'application-id'),
     clientApplicationIds: listValues(source, element, 'client-application-ids', 'application-id'),
     claims,
-    signingKeys: childrenNamed(element, 'issuer-signing-keys').flatMap((k) => childrenNamed(k, 'key')),
+    signingKeys: fitted(
+      childrenNamed(element, 'issuer-signing-keys').flatMap((k) => childrenNamed(k, 'key')),
+    ),
   };
 }
 

@@ -24,6 +24,7 @@ import type {
   Workspace,
 } from './types';
 import { unknownAt } from './unknown';
+import { fitted } from '../util/lists';
 
 function hostOf(url: string | null | undefined): string | undefined {
   if (!url) return undefined;
@@ -98,6 +99,13 @@ export function toService(raw: InventoryService, links: readonly CorrelationLink
   service.apis = (raw.apis ?? []).map((a) => toApi(a, service, undefined, id));
   for (const ws of raw.workspaces ?? []) addWorkspace(ws, service);
   linkProducts(service);
+  // Filled by push above (links between APIs, servers and products); kept for the audit.
+  for (const api of service.apis) {
+    api.oauth2 = fitted(api.oauth2);
+    api.openid = fitted(api.openid);
+    api.products = fitted(api.products);
+  }
+  for (const server of service.authorizationServers) server.apis = fitted(server.apis);
   return service;
 }
 

@@ -11,6 +11,7 @@
  * `null` reads as absent where Graph has no `null` for the property.
  */
 import { isRecord } from '../../util/json';
+import { fitted } from '../../util/lists';
 import { childPath } from '../../util/paths';
 import { placeholderReason } from '../../util/placeholders';
 import { type PathsTable, pointerToken, type Slot, type Trail } from './paths-table';
@@ -336,7 +337,8 @@ export class ManifestReader {
       else if (placeholders === 'keep') items.push(this.keptString(this.child(node, i)) ?? item);
       else items.push(node.mapped || this.realPointer ? this.located(this.child(node, i), item) : item);
     }
-    return this.located(node, items);
+    // Kept in the inventory: at its length (filled by push).
+    return this.located(node, fitted(items));
   }
 
   /** An object (`null` kept: Graph has `"api": null`). */
