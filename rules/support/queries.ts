@@ -48,10 +48,21 @@ export function scopeTargetApp(scope: string, model: Model, fallback?: App): App
  * property that differs from Entra.
  */
 export function foreignLoginHosts(server: AuthServer): string[] | undefined {
-  const urls = [server.authorizationEndpoint, server.tokenEndpoint].flatMap((e) => (e?.url ? [e.url] : []));
-  if (urls.length === 0 || urls.some((u) => isEntraLoginHost(u.hostname))) return undefined;
-  return [...new Set(urls.map((u) => u.host))];
+  // Asked by five rules for every server (a URL's getters are not free): worked out once per server.
+  let hosts = foreignHosts.get(server);
+  if (hosts === undefined) {
+    const urls = [server.authorizationEndpoint, server.tokenEndpoint].flatMap((e) => (e?.url ? [e.url] : []));
+    hosts =
+      urls.length === 0 || urls.some((u) => isEntraLoginHost(u.hostname))
+        ? null
+        : [...new Set(urls.map((u) => u.host))];
+    foreignHosts.set(server, hosts);
+  }
+  return hosts ?? undefined;
 }
+
+/** `foreignLoginHosts` per server; null for none (callers must not change the lists). */
+const foreignHosts = new WeakMap<AuthServer, string[] | null>();
 
 /** Whether every endpoint of the server is a v1 endpoint: it names the API in `resource` and ignores scopes. */
 export function usesV1EndpointsOnly(server: AuthServer): boolean {
