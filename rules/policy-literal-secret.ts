@@ -3,13 +3,14 @@
  * passwords, and the values of credential headers and query parameters belong in a secret named value (or a Key
  * Vault named value) referenced as `{{name}}`. The finding never shows the value, only its length.
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { defineRule, notEvaluated, violation, type RuleOutput, wantsEvidence } from './support/contract';
 import { describeUnreadability } from './support/policy-texts';
 import { effectivePolicies } from '../src/policy/effective';
 import { textEntity } from './support/policy-texts';
 import { type PolicyText } from '../src/policy/fragments';
 import { capitalized, fitted, policyTextsRead, textLocation } from './support/outputs';
 import { literalSecretsIn, redacted, type LiteralSecret } from '../src/policy/secrets';
+import { POLICY_CITES } from './support/policy-evidence';
 
 const FIX =
   'Store the value in a secret named value (or a named value backed by a Key Vault secret), reference it as ' +
@@ -91,9 +92,11 @@ export default defineRule({
     securitySeverity: 7.5,
     requires: ['apim'],
     declaresEvidence: true,
+    cites: POLICY_CITES,
   },
-  *check(model) {
-    yield* policyTextsRead(model);
+  *check(model, ctx) {
+    // What every text's verdict rests on; read only when a cited value is unknown (RuleContext.evidence).
+    if (wantsEvidence(ctx)) yield* policyTextsRead(model);
     const index = effectivePolicies(model);
     for (const document of index.documents) yield* checkText(document);
     for (const fragment of index.fragments) yield* checkText(fragment);

@@ -3,7 +3,7 @@
  * exists. A policy that cannot be read is not evaluated by the other policy rules (they say so), so this rule is
  * where the cause is reported, once, at the place in the text where reading failed.
  */
-import { defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import { defineRule, notEvaluated, violation, type RuleOutput, wantsEvidence } from './support/contract';
 import type { Entity, Evidence, Model, Service } from '../src/model/types';
 import { describeMissingFragment, textEntity } from './support/policy-texts';
 import { isFragmentText, type MissingFragment } from '../src/policy/fragments';
@@ -11,6 +11,7 @@ import { serviceOf, workspaceOf, type FragmentDocument, type PolicyDocument } fr
 import { effectivePolicies } from '../src/policy/effective';
 import { SYNTHETIC_ROOT } from '../src/policy/parser';
 import { capitalized, fitted, policyTextsRead, textLocation } from './support/outputs';
+import { citing, POLICY_CITES } from './support/policy-evidence';
 
 function explain(message: string): string {
   return message.includes(`<${SYNTHETIC_ROOT}>`)
@@ -92,9 +93,11 @@ export default defineRule({
     tags: ['apim', 'policy'],
     requires: ['apim'],
     declaresEvidence: true,
+    cites: citing(POLICY_CITES, { apimService: ['policyFragments'], workspace: ['policyFragments'] }),
   },
-  *check(model) {
-    yield* policyTextsRead(model);
+  *check(model, ctx) {
+    // What every text's verdict rests on; read only when a cited value is unknown (RuleContext.evidence).
+    if (wantsEvidence(ctx)) yield* policyTextsRead(model);
     const index = effectivePolicies(model);
     for (const document of index.documents) yield* checkText(document);
     for (const fragment of index.fragments) yield* checkText(fragment);

@@ -375,6 +375,8 @@ describe('rules that declare what their evidence cites', () => {
       'jwt-required-scope',
       'jwt-validation-strict',
       'policy-base-inherited',
+      'policy-literal-secret',
+      'policy-parse-error',
     ]);
   });
 
