@@ -2,7 +2,14 @@
  * The backend app registration decides the access-token format: `api.requestedAccessTokenVersion` must be 2 so
  * the gateway receives v2 tokens (issuer `https://login.microsoftonline.com/<tid>/v2.0`, audience = appId).
  */
-import { checked, defineRule, notEvaluated, violation, type RuleOutput } from './support/contract';
+import {
+  checked,
+  defineRule,
+  notEvaluated,
+  violation,
+  type RuleOutput,
+  wantsEvidence,
+} from './support/contract';
 import { anyOf, appLookupOf, backendLinkOf, clientLinkOf, valuesOf } from './support/evidence';
 import { groupServersByApp, preferredIdentifier } from './support/queries';
 import type { App, AuthServer, Model } from '../src/model/types';
@@ -51,15 +58,15 @@ function tenantOf(model: Model, servers: AuthServer[]): string {
 }
 
 /** A v2 app passes on its declared version alone; any other passes or fails on its sign-in audience too. */
-function* personalAccountChecks(model: Model): Generator<RuleOutput> {
+function* personalAccountChecks(model: Model, wanted: boolean): Generator<RuleOutput> {
   for (const app of model.applications) {
     if (app.accessTokenVersion === 2) {
-      yield checked(app, valuesOf(app, PATH));
+      if (wanted) yield checked(app, valuesOf(app, PATH));
       continue;
     }
     const evidence = valuesOf(app, 'signInAudience');
     if (!PERSONAL_ACCOUNT_AUDIENCES.includes(app.signInAudience)) {
-      yield checked(app, [...valuesOf(app, PATH), ...evidence]);
+      if (wanted) yield checked(app, [...valuesOf(app, PATH), ...evidence]);
       continue;
     }
     yield violation(
@@ -90,9 +97,12 @@ export default defineRule({
     tags: ['entra', 'tokens'],
     requires: ['entra', 'apim'],
     declaresEvidence: true,
+    // Apps' values, and the servers' links to them (appLookupOf, backendLinkOf, clientLinkOf).
+    cites: { application: [''], authorizationServer: [''] },
   },
-  *check(model) {
-    yield* personalAccountChecks(model);
+  *check(model, ctx) {
+    const wanted = wantsEvidence(ctx);
+    yield* personalAccountChecks(model, wanted);
 
     const backends = groupServersByApp(model.authorizationServers, 'backendApp');
     for (const server of backends.missing) {
@@ -111,7 +121,7 @@ export default defineRule({
       // The app is the backend of at least one server; the service's name or portal host play no part.
       const evidence = anyOf(servers.map(backendLinkOf));
       if (app.accessTokenVersion === 2) {
-        yield checked(app, [...valuesOf(app, PATH), ...evidence]);
+        if (wanted) yield checked(app, [...valuesOf(app, PATH), ...evidence]);
         continue;
       }
       yield violation(

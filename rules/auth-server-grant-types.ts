@@ -2,7 +2,7 @@
  * An authorization server used for signing users in offers the authorization code grant (with or without
  * PKCE), not the implicit or resource owner password grants, and accepts GET on its authorization endpoint.
  */
-import { checked, defineRule, violation, type Violation } from './support/contract';
+import { checked, defineRule, violation, type Violation, wantsEvidence } from './support/contract';
 import { type Severity } from '../src/severity';
 import { valuesOf } from './support/evidence';
 import type { AuthServer } from '../src/model/types';
@@ -153,18 +153,21 @@ export default defineRule({
     securitySeverity: 7.0,
     requires: ['apim'],
     declaresEvidence: true,
+    cites: { authorizationServer: [''] },
   },
-  *check(model) {
+  *check(model, ctx) {
+    const wanted = wantsEvidence(ctx);
     for (const server of model.authorizationServers) {
-      yield checked(
-        server,
-        valuesOf(
+      if (wanted)
+        yield checked(
           server,
-          'properties/grantTypes',
-          'properties/authorizationMethods',
-          'properties/useInTestConsole',
-        ),
-      );
+          valuesOf(
+            server,
+            'properties/grantTypes',
+            'properties/authorizationMethods',
+            'properties/useInTestConsole',
+          ),
+        );
       yield* checkAuthorizationCode(server);
       yield* checkDiscouragedGrants(server);
       yield* checkAuthorizationMethods(server);

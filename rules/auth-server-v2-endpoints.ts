@@ -10,6 +10,7 @@ import {
   violation,
   type FixHint,
   type RuleOutput,
+  wantsEvidence,
 } from './support/contract';
 import { checkResourceParameter } from './support/resource-parameter';
 import { afterTenant, clip, fit } from './support/message';
@@ -368,8 +369,11 @@ export default defineRule({
     tags: ['apim', 'entra', 'authorization-server'],
     requires: ['apim'],
     declaresEvidence: true,
+    // The servers' values, and the sign-in audience of their apps.
+    cites: { authorizationServer: [''], application: [''] },
   },
-  *check(model) {
+  *check(model, ctx) {
+    const wanted = wantsEvidence(ctx);
     for (const server of model.authorizationServers) {
       const foreign = foreignLoginHosts(server);
       if (foreign) {
@@ -380,7 +384,7 @@ export default defineRule({
         continue;
       }
       const endpoints = endpointsOf(server);
-      yield checked(server, checkedEvidence(server, endpoints));
+      if (wanted) yield checked(server, checkedEvidence(server, endpoints));
       const authority = authorityOf(endpoints, model);
       for (const e of endpoints) yield* checkEndpoint(server, e, authority);
       const [auth, token] = endpoints;

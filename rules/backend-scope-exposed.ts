@@ -9,6 +9,7 @@ import {
   violation,
   type RuleOutput,
   type Violation,
+  wantsEvidence,
 } from './support/contract';
 import { listNames } from './support/jwt';
 import { clip, fit, fitList } from './support/message';
@@ -183,8 +184,8 @@ function* checkScopeString(t: ScopeTarget, model: Model): Generator<Violation> {
   yield* checkEntries(t, resolveScopes(t.scope, model), model);
 }
 
-function* checkBackendApp(app: App, link: Evidence[]): Generator<RuleOutput> {
-  yield checked(app, [...valuesOf(app, 'identifierUris', 'api/oauth2PermissionScopes'), ...link]);
+function* checkBackendApp(app: App, link: Evidence[], wanted: boolean): Generator<RuleOutput> {
+  if (wanted) yield checked(app, [...valuesOf(app, 'identifierUris', 'api/oauth2PermissionScopes'), ...link]);
   if (app.identifierUris.length === 0) {
     const uri = `api://${app.appId ?? '<appId>'}`;
     const text = `Set the Application ID URI ${uri} (identifierUris, Expose an API).`;
@@ -227,12 +228,12 @@ function unresolvedReason(label: string, scope: string, model: Model): string {
   return `${label} names no backend app: no API scope and no resource token body parameter; the backend app could not be checked.`;
 }
 
-function* checkTarget(t: ScopeTarget, model: Model, seen: Set<App>): Generator<RuleOutput> {
+function* checkTarget(t: ScopeTarget, model: Model, seen: Set<App>, wanted: boolean): Generator<RuleOutput> {
   if (t.backend && !seen.has(t.backend)) {
     seen.add(t.backend);
-    yield* checkBackendApp(t.backend, t.link);
+    yield* checkBackendApp(t.backend, t.link, wanted);
   }
-  yield checked(t.entity, [...valuesOf(t.entity, t.path), ...t.resolved]);
+  if (wanted) yield checked(t.entity, [...valuesOf(t.entity, t.path), ...t.resolved]);
   const found = [...checkScopeString(t, model)];
   yield* found;
   if (!t.backend && found.length === 0)
@@ -242,7 +243,12 @@ function* checkTarget(t: ScopeTarget, model: Model, seen: Set<App>): Generator<R
     ]);
 }
 
-function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generator<RuleOutput> {
+function* checkServer(
+  server: AuthServer,
+  model: Model,
+  seen: Set<App>,
+  wanted: boolean,
+): Generator<RuleOutput> {
   const scope = server.props.defaultScope ?? '';
   const backend = server.backendApp ?? scopeTargetApp(scope, model);
   const label = `Authorization server '${server.name}' default scope`;
@@ -264,6 +270,7 @@ function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generat
     ),
     model,
     seen,
+    wanted,
   );
   const clientId = server.clientId?.toLowerCase();
   if (backend && (server.clientApp === backend || (clientId && clientId === backend.appId?.toLowerCase()))) {
@@ -304,6 +311,7 @@ function* checkServer(server: AuthServer, model: Model, seen: Set<App>): Generat
         ),
         model,
         seen,
+        wanted,
       );
     }
   }
@@ -317,8 +325,11 @@ export default defineRule({
     tags: ['entra', 'apim', 'authorization-server', 'scope'],
     requires: ['entra', 'apim'],
     declaresEvidence: true,
+    // The API's scope override, the apps' values, and the servers' scopes, endpoints and links.
+    cites: { api: ['properties/authenticationSettings'], application: [''], authorizationServer: [''] },
   },
-  *check(model) {
+  *check(model, ctx) {
+    const wanted = wantsEvidence(ctx);
     const seen = new Set<App>();
     for (const server of model.authorizationServers) {
       if (foreignLoginHosts(server)) {
@@ -328,7 +339,7 @@ export default defineRule({
         );
         continue;
       }
-      yield* checkServer(server, model, seen);
+      yield* checkServer(server, model, seen, wanted);
     }
   },
 });

@@ -2,7 +2,9 @@ import {
   checked,
   defineRule,
   notEvaluated,
+  UNREAD_EVIDENCE,
   violation,
+  wantsEvidence,
   type FixHint,
   type RuleOutput,
 } from './support/contract';
@@ -105,11 +107,11 @@ function toAuthorizationCode(server: AuthServer, issuance: string): FixHint {
 }
 
 /** Implicit servers that need a setting the client app has switched off (the test console fails at /authorize). */
-function* missingIssuance(app: App, servers: AuthServer[]): Generator<RuleOutput> {
+function* missingIssuance(app: App, servers: AuthServer[], wanted: boolean): Generator<RuleOutput> {
   for (const server of servers) {
     const key = `${server.service.name}/${server.name}`;
     const evidence = implicitUseOf(server);
-    yield checked(app, [...valuesOf(app, 'web/implicitGrantSettings'), ...evidence]);
+    if (wanted) yield checked(app, [...valuesOf(app, 'web/implicitGrantSettings'), ...evidence]);
     if (implicitResponseType(server) === 'token' && !app.implicitGrant.accessTokens) {
       yield violation(
         app,
@@ -152,11 +154,12 @@ function* missingIssuance(app: App, servers: AuthServer[]): Generator<RuleOutput
 }
 
 /** Implicit issuance switched on although no authorization server of the data needs it. */
-function* unneededIssuance(app: App, model: Model): Generator<RuleOutput> {
+function* unneededIssuance(app: App, model: Model, wanted: boolean): Generator<RuleOutput> {
   const apimKnown = model.coverage.apim;
-  const evidence = apimKnown ? noImplicitUseOf(app, model) : [];
+  // Without evidence read (nothing it cites is unknown), not worked out for each of a tenant's apps.
+  const evidence = !wanted ? UNREAD_EVIDENCE : apimKnown ? noImplicitUseOf(app, model) : [];
   // Issuance switched off passes as long as no server needs it: that rests on the servers too.
-  yield checked(app, [...valuesOf(app, 'web/implicitGrantSettings'), ...evidence]);
+  if (wanted) yield checked(app, [...valuesOf(app, 'web/implicitGrantSettings'), ...evidence]);
   const context = apimKnown
     ? 'no APIM authorization server uses it with the implicit grant'
     : 'no APIM data was given to show a need for it';
@@ -201,10 +204,10 @@ function* unneededIssuance(app: App, model: Model): Generator<RuleOutput> {
   }
 }
 
-function* checkApp(app: App, model: Model): Generator<RuleOutput> {
+function* checkApp(app: App, model: Model, wanted: boolean): Generator<RuleOutput> {
   const servers = (serversOf(model).byApp.get(app) ?? []).map((s) => s.server).filter(usesImplicit);
-  if (servers.length > 0) yield* missingIssuance(app, servers);
-  else yield* unneededIssuance(app, model);
+  if (servers.length > 0) yield* missingIssuance(app, servers, wanted);
+  else yield* unneededIssuance(app, model, wanted);
 }
 
 export default defineRule({
@@ -217,8 +220,15 @@ export default defineRule({
     securitySeverity: 5.0,
     requires: ['entra'],
     declaresEvidence: true,
+    // The servers' values through clientLinkOf / implicitUseOf, and appLookupOf's appIds.
+    cites: {
+      apimService: ['authorizationServers'],
+      authorizationServer: [''],
+      application: ['web/implicitGrantSettings', 'appId'],
+    },
   },
-  *check(model) {
+  *check(model, ctx) {
+    const wanted = wantsEvidence(ctx);
     for (const server of model.authorizationServers) {
       if (!usesImplicit(server) || server.clientApp) continue;
       yield notEvaluated(
@@ -227,6 +237,6 @@ export default defineRule({
         [...valuesOf(server, 'properties/clientId'), ...appLookupOf(model, 'appId')],
       );
     }
-    for (const app of model.applications) yield* checkApp(app, model);
+    for (const app of model.applications) yield* checkApp(app, model, wanted);
   },
 });

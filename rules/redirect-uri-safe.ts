@@ -4,7 +4,14 @@
  * a fragment or a known scheme there is still wrong, whatever the substitution; what depends on the substituted
  * text (a placeholder scheme, plain http on a host that may be loopback) is left not evaluated.
  */
-import { checked, defineRule, MESSAGE_LIMIT, violation, type RuleOutput } from './support/contract';
+import {
+  checked,
+  defineRule,
+  MESSAGE_LIMIT,
+  violation,
+  wantsEvidence,
+  type RuleOutput,
+} from './support/contract';
 import { fitted } from './support/outputs';
 import { redirectListsOf } from './support/evidence';
 import { parseUrl, redirectUrisOf, type RegisteredRedirectUri } from './support/queries';
@@ -199,7 +206,7 @@ function shown(uri: string, rest: number): string {
   return uri.length <= room ? uri : `${uri.slice(0, Math.max(room - 3, 40))}...`;
 }
 
-function* checkUri(app: App, registered: RegisteredRedirectUri): Generator<RuleOutput> {
+function* checkUri(app: App, registered: RegisteredRedirectUri, evidence: boolean): Generator<RuleOutput> {
   const { uri, platform, index } = registered;
   const path = `${platform}/redirectUris/${index}`;
   const { problems, undetermined } =
@@ -207,7 +214,7 @@ function* checkUri(app: App, registered: RegisteredRedirectUri): Generator<RuleO
       ? judgeLiteral(uri, platform)
       : judgeWithPlaceholders(uri, platform);
   // What the substituted text decides is not judged: the engine reports the URI as not fully evaluated.
-  if (undetermined) yield checked(app, [{ entity: app, path }]);
+  if (undetermined && evidence) yield checked(app, [{ entity: app, path }]);
   if (problems.length === 0) return;
   const head = `Application '${app.name}' has the ${platform} redirect URI `;
   const tail = `, which ${joinProblems(problems)}; ${expectation(uri, problems)}`;
@@ -227,9 +234,9 @@ function* checkUri(app: App, registered: RegisteredRedirectUri): Generator<RuleO
 }
 
 /** Each URI is judged on its own (its path is the evidence); the app as a whole on every list. */
-function* checkApp(app: App): Generator<RuleOutput> {
-  yield checked(app, redirectListsOf(app));
-  for (const registered of redirectUrisOf(app)) yield* checkUri(app, registered);
+function* checkApp(app: App, evidence: boolean): Generator<RuleOutput> {
+  if (evidence) yield checked(app, redirectListsOf(app));
+  for (const registered of redirectUrisOf(app)) yield* checkUri(app, registered, evidence);
 }
 
 export default defineRule({
@@ -241,8 +248,10 @@ export default defineRule({
     securitySeverity: 7.5,
     requires: ['entra'],
     declaresEvidence: true,
+    cites: { application: ['web/redirectUris', 'spa/redirectUris', 'publicClient/redirectUris'] },
   },
-  *check(model) {
-    for (const app of model.applications) yield* checkApp(app);
+  *check(model, ctx) {
+    const evidence = wantsEvidence(ctx);
+    for (const app of model.applications) yield* checkApp(app, evidence);
   },
 });

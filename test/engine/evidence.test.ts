@@ -367,9 +367,30 @@ describe('rules that declare what their evidence cites', () => {
     },
   };
 
-  it('are the policy and token-validation rules', () => {
+  it('are every built-in rule that declares evidence but five', () => {
+    // client-redirect-uri-matches-portal (it cites the service name: the portal host) and api-oauth-enabled (the
+    // service's server and provider lists, which an APIOps folder leaves unknown) would get evidence on most inputs
+    // anyway; client-secret-expiry, client-api-permission and sources-consistent have few outputs. All five work their
+    // evidence out whenever the model holds an unknown value.
+    expect(
+      Object.values(builtinRules)
+        .filter((r) => r.meta.declaresEvidence && !r.meta.cites)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([
+      'api-oauth-enabled',
+      'client-api-permission',
+      'client-redirect-uri-matches-portal',
+      'client-secret-expiry',
+      'sources-consistent',
+    ]);
     expect(citing.map((r) => r.id).sort()).toEqual([
       'api-validate-jwt',
+      'app-access-token-version',
+      'auth-server-grant-types',
+      'auth-server-v2-endpoints',
+      'backend-scope-exposed',
+      'implicit-grant-disabled',
       'jwt-audience-matches-token-version',
       'jwt-issuer-matches-token-version',
       'jwt-required-scope',
@@ -377,6 +398,7 @@ describe('rules that declare what their evidence cites', () => {
       'policy-base-inherited',
       'policy-literal-secret',
       'policy-parse-error',
+      'redirect-uri-safe',
     ]);
   });
 
