@@ -3,7 +3,14 @@
  * backend app really exposes, written bare (`Colors.Read`) as they appear in the token, never as the full
  * `api://<app>/Colors.Read` string a client requests.
  */
-import { checked, defineRule, notEvaluated, wantsEvidence, type RuleOutput } from './support/contract';
+import {
+  checked,
+  defineRule,
+  notEvaluated,
+  UNREAD_EVIDENCE,
+  wantsEvidence,
+  type RuleOutput,
+} from './support/contract';
 import { classifyScope } from '../src/entra/endpoints';
 import { findScope, foreignLoginHosts, resolveScopes } from './support/queries';
 import type { Api, App, AuthServer, Evidence, Model } from '../src/model/types';
@@ -107,7 +114,7 @@ function* notExposed(
   claim: ClaimCheck,
   values: ValueElement[],
   app: App,
-  exposed: Evidence[],
+  exposed: readonly Evidence[],
 ): Generator<RuleOutput> {
   for (const v of values) {
     const scope = findScope(app, v.value.value);
@@ -158,7 +165,7 @@ function* notRequested(
   claim: ClaimCheck,
   values: ValueElement[],
   { app, servers }: Backend,
-  exposed: Evidence[],
+  exposed: readonly Evidence[],
   model: Model,
 ): Generator<RuleOutput> {
   for (const server of servers) {
@@ -184,7 +191,10 @@ function* notRequested(
       {
         ...locateInUse(use, claim.element, `requested:${server.name}`),
         severity: 'warning',
-        evidence: extendUnique(exposed, serverEndpointsEvidence(server)),
+        evidence:
+          exposed === UNREAD_EVIDENCE
+            ? UNREAD_EVIDENCE
+            : extendUnique(exposed, serverEndpointsEvidence(server)),
         detail:
           `A token carries only the scopes its request asked for, so the tokens the developer portal gets through ` +
           `'${server.name}' fail with ${rejected(claim.name)}.`,
@@ -207,7 +217,11 @@ function* checkExposed(
   if (values.length > 0) yield* backendsUnknown(use, correlation, model);
   for (const backend of correlation.backends) {
     const { app, evidence: found } = backend;
-    const exposed = uniqueEvidence([...base, ...found, { entity: app, path: 'api/oauth2PermissionScopes' }]);
+    // Not worked out when the engine reads no evidence (validationEvidence gave the unread list for the base).
+    const exposed =
+      base === UNREAD_EVIDENCE
+        ? UNREAD_EVIDENCE
+        : uniqueEvidence([...base, ...found, { entity: app, path: 'api/oauth2PermissionScopes' }]);
     yield* notExposed(use, claim, values, app, exposed);
     if (values.length > 0) yield* notRequested(use, claim, values, backend, exposed, model);
   }
