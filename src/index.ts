@@ -19,7 +19,13 @@ export type {
   RuleOutput,
   Violation,
 } from '../rules/support/contract';
-export type { CollectionEvidence, CollectionName, Evidence, ValueEvidence } from './model/types';
+export type {
+  CollectionEvidence,
+  CollectionName,
+  Evidence,
+  EvidenceScope,
+  ValueEvidence,
+} from './model/types';
 export type { Severity } from './severity';
 export { unknownAt } from './model/unknown';
 export { AuditError } from './errors';

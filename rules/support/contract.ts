@@ -3,7 +3,7 @@
  * plugins use the same one; the engine runs any list of rules that satisfies it.
  */
 import type { Origin } from '../../src/inventory/types';
-import type { Entity, Evidence, Model, ResourceKind } from '../../src/model/types';
+import type { Entity, Evidence, EvidenceScope, Model } from '../../src/model/types';
 import type { Severity } from '../../src/severity';
 
 /** Which side of the audit a rule needs. */
@@ -40,8 +40,7 @@ export interface RuleMeta {
   cites?: EvidenceScope;
 }
 
-/** What a rule's evidence may name: by entity kind, value paths and collection names (`''`: anything). */
-export type EvidenceScope = Readonly<Partial<Record<ResourceKind, readonly string[]>>>;
+export type { EvidenceScope };
 
 /** A JSON Schema for the rule's options object (ajv, draft-07 subset). */
 export type JsonSchema = Record<string, unknown>;

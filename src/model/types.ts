@@ -34,6 +34,12 @@ export type ResourceKind =
   | 'namedValue'
   | 'workspace';
 
+/**
+ * What a rule's evidence may name (`RuleMeta.cites`): by entity kind, value paths and collection names, `''` for
+ * anything of that kind.
+ */
+export type EvidenceScope = Readonly<Partial<Record<ResourceKind, readonly string[]>>>;
+
 /** A child list of a record, by its canonical path: the service's collections, `workspaces`, an API's `operations`. */
 export type CollectionName = ServiceCollection | 'workspaces' | 'operations';
 

@@ -13,7 +13,7 @@
  */
 import { SERVICE_COLLECTIONS } from '../inventory/fields';
 import type { Origin } from '../inventory/types';
-import type { Entity, Evidence, Model, ResourceKind } from './types';
+import type { Entity, Evidence, EvidenceScope, Model, ResourceKind } from './types';
 
 export interface UnknownDependency {
   entity: Entity;
@@ -112,7 +112,7 @@ export function unknownPathsByKind(model: Model): ReadonlyMap<ResourceKind, read
  * overlaps it (`unknownIn` compares the same way). Undefined `cites` (a rule that does not say) could.
  */
 export function mayCiteUnknown(
-  cites: Readonly<Partial<Record<ResourceKind, readonly string[]>>> | undefined,
+  cites: EvidenceScope | undefined,
   unknown: ReadonlyMap<ResourceKind, readonly string[]>,
 ): boolean {
   if (cites === undefined) return unknown.size > 0;
@@ -124,10 +124,7 @@ export function mayCiteUnknown(
 }
 
 /** Whether a piece of evidence is within `cites` (at or below a cited path of its entity's kind). */
-export function citedBy(
-  cites: Readonly<Partial<Record<ResourceKind, readonly string[]>>>,
-  evidence: Evidence,
-): boolean {
+export function citedBy(cites: EvidenceScope, evidence: Evidence): boolean {
   const [kind, path] =
     'collection' in evidence
       ? [evidence.parent.kind, evidence.collection]
