@@ -14,6 +14,7 @@ import {
   type ResourceRef,
   type RuleDescriptor,
 } from './types';
+import { fitted } from '../util/lists';
 
 /** What a rule could not judge: one entity (or the whole rule), and why. */
 export interface NotEvaluatedEntry {
@@ -95,8 +96,8 @@ export function groupNotEvaluated(entries: readonly NotEvaluatedEntry[]): NotEva
     }
   }
   const records = [...groups.values()];
-  // Sorted, and trimmed: most records list one resource, and an array filled by push keeps room for 17.
-  for (const record of records) record.resources = record.resources.sort(compareResources).slice();
+  // Sorted, and at its length (util/lists.ts): most records list one resource.
+  for (const record of records) record.resources = fitted(record.resources.sort(compareResources));
   return records;
 }
 

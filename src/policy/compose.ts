@@ -29,6 +29,7 @@ import type {
   Unreadable,
 } from './statements';
 import type { PolicyElement } from './types';
+import { fitted } from '../util/lists';
 
 const CONTAINERS = new Set(['retry', 'limit-concurrency']);
 
@@ -178,8 +179,8 @@ export class Composer {
       }
       pushed.push(...this.expand(child, source, NO_CONDITIONS, collector, NO_FRAGMENTS));
     }
-    // Kept for the audit (one per prefix): trimmed to its length (an array filled by push has room to spare).
-    const statements = pushed.slice();
+    // Kept for the audit (one per prefix): at its length (util/lists.ts).
+    const statements = fitted(pushed);
     if (!sawBase && i > 0) {
       const inner: Collector = { unreadable: [], dropped: [] };
       const dropped = this.effectiveAt(chain, i - 1, name, inner);

@@ -46,6 +46,7 @@ export {
   type StatementSource,
   type Unreadable,
 } from './statements';
+import { fitted } from '../util/lists';
 
 export interface CallPath {
   /** The product whose policy applies on this path; undefined for calls without product policies. */
@@ -160,8 +161,8 @@ function pathShapes(
       const doc = owner ? byOwner.get(owner) : undefined;
       if (doc) chain.push(doc);
     }
-    // Kept by every call path: trimmed (an array filled by push has room for 17).
-    return chain.slice();
+    // Kept by every call path: at its length (util/lists.ts).
+    return fitted(chain);
   };
   const products = [...new Set(api.products)];
   const withPolicy = products.filter((p) => byOwner.has(p));

@@ -5,6 +5,7 @@
  * only known at run time. Those stay as opaque `{{name}}` references, and the rules treat the text as unknown.
  */
 import type { NamedValue, Service, Workspace } from '../model/types';
+import { fitted } from '../util/lists';
 
 export type ReferenceStatus = 'resolved' | 'secret' | 'expression' | 'unknown';
 
@@ -91,8 +92,8 @@ export function resolveNamedValues(raw: string, lookup: NamedValueLookup): Resol
   return {
     raw,
     value,
-    // Kept with the value: trimmed (an array filled by push keeps room for 17).
-    references: references.length === 0 ? NO_REFERENCES : references.slice(),
+    // Kept with the value: at its length (util/lists.ts); the empty list shared.
+    references: references.length === 0 ? NO_REFERENCES : fitted(references),
     expression,
     opaque: expression || references.some((r) => r.status !== 'resolved'),
   };
