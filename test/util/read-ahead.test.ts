@@ -9,7 +9,12 @@ import path from 'node:path';
 import { prepareAheadUnits, ReadAhead, readAheadWanted } from '../../src/util/read-ahead';
 import { FolderTree } from '../../src/util/folders';
 import { SPEC_AHEAD } from '../../src/sources/apiops/reader';
-import { preparedYamlSpec, yamlSpecOperations, type SpecOperation } from '../../src/sources/apiops/spec';
+import {
+  preparedYamlSpec,
+  unpackOperations,
+  yamlSpecOperations,
+  type PackedOperations,
+} from '../../src/sources/apiops/spec';
 import { makeTempDir } from '../helpers/temp';
 
 function tree(units: number): { root: string; dirs: string[] } {
@@ -417,8 +422,11 @@ describe('ReadAhead with a preparer', () => {
     try {
       const expected = yamlSpecOperations(Buffer.from(yaml), '');
       expect('operations' in expected && expected.operations.length).toBe(2);
-      const prepared = ahead.takePrepared(spec) as SpecOperation[];
-      expect(prepared).toEqual('operations' in expected ? expected.operations : undefined);
+      const prepared = ahead.takePrepared(spec) as PackedOperations;
+      // Packed to cross threads: the operations the walker reads, with no file name.
+      expect(unpackOperations(prepared, '')).toEqual(
+        'operations' in expected ? expected.operations : undefined,
+      );
       // As the main thread reads it: named after the file, with the same positions.
       const read = yamlSpecOperations(Buffer.from(yaml), 'apis/a/specification.yaml');
       const made = preparedYamlSpec(prepared, Buffer.from(yaml), 'apis/a/specification.yaml');

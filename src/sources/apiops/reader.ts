@@ -15,7 +15,7 @@ import {
   jsonSpecOperations,
   preparedYamlSpec,
   yamlSpecOperations,
-  type SpecOperation,
+  type PackedOperations,
   type SpecResult,
 } from './spec';
 import { stripSecrets } from '../common/secrets';
@@ -191,7 +191,7 @@ export class FolderReader {
       const shown = this.shown(file);
       const result =
         prepared !== undefined && read === yamlSpecOperations
-          ? preparedYamlSpec(prepared as SpecOperation[], bytes, shown)
+          ? preparedYamlSpec(prepared as PackedOperations, bytes, shown)
           : read(bytes, shown);
       if ('operations' in result) this.files[shown] = result.index;
       return result;

@@ -4,6 +4,8 @@ import { locate } from '../../../src/engine/locate';
 import type { Entity } from '../../../src/model/types';
 import {
   jsonSpecOperations,
+  packOperations,
+  unpackOperations,
   yamlSpecOperations,
   type SpecOperation,
   type SpecResult,
@@ -329,6 +331,46 @@ describe('OpenAPI specifications: formats and versions', () => {
     ]);
     const update = operationNamed(result.operations, 'Accounts_Update');
     expect(where(result, update, 'properties/method', text)).toEqual([12, 5, 'patch:']);
+  });
+});
+
+describe('operations packed to cross threads (the read-ahead thread reads YAML specifications)', () => {
+  it.each([
+    'openapi-3.0.yaml',
+    'openapi-3.1.yaml',
+    'swagger-2.0.yaml',
+    'ref-local.yaml',
+    'anchors.yaml',
+    'quoted-keys.yaml',
+    'openapi-3.0.json',
+  ])('%s: unpacked, the operations the walker reads, named after the file', (name) => {
+    const operations = readOk(name).operations;
+    const packed = packOperations(operations);
+    // Strings (and null for what is absent) only: a flat list, not records.
+    expect(packed.every((v) => v === null || typeof v === 'string')).toBe(true);
+    expect(unpackOperations(packed, `${SPECS}/${name}`)).toEqual(operations);
+  });
+
+  it('keeps what is absent absent: no summary, no operationId (a stand-in name marked unknown)', () => {
+    const yaml = [
+      'openapi: 3.0.1',
+      'info: { title: T, version: "1" }',
+      'paths:',
+      '  /items:',
+      '    get:',
+      '      operationId: list',
+      '    post:',
+      '      summary: ""',
+      '',
+    ].join('\n');
+    const operations = readOk('inline.yaml', Buffer.from(yaml)).operations;
+    expect(
+      operations.map((o) => [o.name, o.properties.displayName, o.origin.unknown?.['name'] !== undefined]),
+    ).toEqual([
+      ['list', undefined, false],
+      ['POST /items', '', true],
+    ]);
+    expect(unpackOperations(packOperations(operations), `${SPECS}/inline.yaml`)).toEqual(operations);
   });
 });
 
