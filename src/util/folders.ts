@@ -34,6 +34,18 @@ export interface Listed {
 }
 
 /**
+ * `path.join(dir, name)` for the names listed in `dir` (none holds a separator or is `.` or `..`): `dir` is
+ * normalized once, not once per name (the read-ahead thread has the same, read-ahead.ts `inFolder`).
+ */
+export function inFolder(dir: string): (name: string) => string {
+  const prefix = path.join(dir, '_').slice(0, -1);
+  return (name) =>
+    name === '' || name === '.' || name === '..' || name.includes('/') || name.includes(path.sep)
+      ? path.join(dir, name)
+      : prefix + name;
+}
+
+/**
  * The entries of a folder. An absent folder lists nothing; a folder that cannot be listed, and a link that
  * leaves `root`, dangles or loops, is reported through `problem` (a gap for the caller) and left out.
  */
@@ -64,8 +76,9 @@ export function listFolder(
     return [];
   }
   const listed: Listed[] = [];
+  const join = inFolder(dir);
   for (const entry of dirents) {
-    const full = path.join(dir, entry.name);
+    const full = join(entry.name);
     if (!entry.isSymbolicLink()) {
       listed.push({
         name: entry.name,
@@ -114,6 +127,10 @@ export class FolderTree {
   private probeNames: ReadonlySet<string> = new Set();
   /** What the read-ahead thread found in each folder it probed (null: it listed the folder, or did not get to it). */
   private readonly probes = new Map<string, ListedEntry[] | null>();
+  /** The file looked up last, its folder and name: a file is read right after it was found `present`. */
+  private lastFile: string | undefined;
+  private lastDir = '';
+  private lastName = '';
 
   constructor(readonly root: string | undefined) {
     this.rootKey = root === undefined ? undefined : path.join(root, '.');
@@ -186,10 +203,19 @@ export class FolderTree {
     return found.find((entry) => entry.name === name) ?? null;
   }
 
+  /** Sets `lastDir` and `lastName` to the folder and name of `file`. */
+  private split(file: string): void {
+    if (file === this.lastFile) return;
+    this.lastDir = path.dirname(file);
+    this.lastName = path.basename(file);
+    this.lastFile = file;
+  }
+
   /** `present(file)`, from the listing of its folder (or what the read-ahead thread found looking for the name). */
   present(file: string): boolean {
-    const dir = path.dirname(file);
-    const name = path.basename(file);
+    this.split(file);
+    const dir = this.lastDir;
+    const name = this.lastName;
     const probed = this.probed(dir, name);
     if (probed !== undefined) return probed !== null;
     const names = this.names(dir);
@@ -219,9 +245,10 @@ export class FolderTree {
 
   /** Whether `file` is a regular file (not a link) of a plain folder: known to be inside the root. */
   private plainFile(file: string): boolean {
-    const dir = path.dirname(file);
+    this.split(file);
+    const dir = this.lastDir;
+    const name = this.lastName;
     if (!this.plainFolder(dir)) return false;
-    const name = path.basename(file);
     const probed = this.probed(dir, name);
     if (probed !== undefined) return probed?.isFile() === true;
     return this.names(dir)?.get(name)?.isFile() === true;
@@ -238,13 +265,15 @@ export class FolderTree {
    */
   readPrepared(file: string): { bytes: Buffer; prepared: unknown } {
     const inside = this.plainFile(file);
-    const prepared = inside ? this.ahead?.takePrepared(file) : undefined;
+    this.split(file);
+    const prepared = inside ? this.ahead?.takePrepared(file, this.lastDir) : undefined;
     return { bytes: this.bytesOf(file, inside), prepared };
   }
 
   /** `readBytes`, `inside` saying whether `file` is a regular file of a plain folder (`plainFile`). */
   private bytesOf(file: string, inside: boolean, scratch?: ScratchBuffer): Buffer {
-    const ahead = inside ? this.ahead?.take(file) : undefined;
+    this.split(file);
+    const ahead = inside ? this.ahead?.take(file, this.lastDir) : undefined;
     if (!ahead) return readBytes(file, inside ? undefined : this.root, scratch);
     // Bytes of the caller's own, like readBytes gives: the read-ahead block they are in is shared. Their stamp is not
     // known here (the other thread opened the file).
@@ -257,7 +286,8 @@ export class FolderTree {
   readText(file: string): string {
     const inside = this.plainFile(file);
     // Decoded from the read-ahead block directly: the text is the caller's own.
-    const ahead = inside ? this.ahead?.take(file) : undefined;
+    this.split(file);
+    const ahead = inside ? this.ahead?.take(file, this.lastDir) : undefined;
     return decodeUtf8(ahead ?? readBytes(file, inside ? undefined : this.root));
   }
 }

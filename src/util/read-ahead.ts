@@ -79,6 +79,8 @@ const STOP = 3;
 const SLEEPING = 4;
 /** Blocks the worker allocated (the others it read into were given back). */
 const BLOCKS = 5;
+/** Set by the main thread while it waits for a unit: only then does posting one need to wake it. */
+const AWAITED = 6;
 
 /** Kinds of listed entries, as the worker sends them. */
 const FILE = 0;
@@ -199,7 +201,7 @@ export class ReadAhead {
     probe?: Probe,
   ) {
     units.forEach((unit, i) => this.index.set(unit, i));
-    this.counters = new Int32Array(new SharedArrayBuffer(6 * Int32Array.BYTES_PER_ELEMENT));
+    this.counters = new Int32Array(new SharedArrayBuffer(7 * Int32Array.BYTES_PER_ELEMENT));
     const channel = new MessageChannel();
     this.port = channel.port1;
     this.worker = new Worker(workerSource(readAheadWorker), {
@@ -250,8 +252,8 @@ export class ReadAhead {
    * The bytes of `file` as the worker read them (handed over once), or undefined (then the caller reads it). A view
    * on the block of its unit: a caller that keeps the bytes copies them, so as not to keep the whole block.
    */
-  take(file: string): Buffer | undefined {
-    const unit = this.unitFor(path.dirname(file));
+  take(file: string, dir: string = path.dirname(file)): Buffer | undefined {
+    const unit = this.unitFor(dir);
     const bytes = unit?.files.get(file);
     if (!unit || !bytes) return undefined;
     unit.files.delete(file);
@@ -263,8 +265,8 @@ export class ReadAhead {
    * What the preparer made of `file` (handed over once), or undefined (then the caller works it out from the bytes).
    * Taken before `take`, from the same unit.
    */
-  takePrepared(file: string): unknown {
-    const unit = this.unitFor(path.dirname(file));
+  takePrepared(file: string, dir: string = path.dirname(file)): unknown {
+    const unit = this.unitFor(dir);
     const prepared = unit?.prepared.get(file);
     if (prepared !== undefined) unit?.prepared.delete(file);
     return prepared;
@@ -351,22 +353,28 @@ export class ReadAhead {
   /** Receives units until `unit` is there; undefined when the worker is done, failed or stalled without it. */
   private wait(unit: number): Unit | undefined {
     let stalledSince: number | undefined;
-    while (!this.finished) {
-      const seen = Atomics.load(this.counters, POSTED);
-      const got = receiveMessageOnPort(this.port);
-      if (got) {
-        stalledSince = undefined;
-        this.accept(got.message as Message);
-        const wanted = this.units.get(unit);
-        if (wanted) return wanted;
-        continue;
+    // Set before the count of units posted is read: a unit posted after that wakes this thread.
+    Atomics.store(this.counters, AWAITED, 1);
+    try {
+      while (!this.finished) {
+        const seen = Atomics.load(this.counters, POSTED);
+        const got = receiveMessageOnPort(this.port);
+        if (got) {
+          stalledSince = undefined;
+          this.accept(got.message as Message);
+          const wanted = this.units.get(unit);
+          if (wanted) return wanted;
+          continue;
+        }
+        if (Atomics.wait(this.counters, POSTED, seen, 1000) === 'timed-out') {
+          stalledSince ??= Date.now();
+          if (Date.now() - stalledSince > STALL_MS) this.close();
+        }
       }
-      if (Atomics.wait(this.counters, POSTED, seen, 1000) === 'timed-out') {
-        stalledSince ??= Date.now();
-        if (Date.now() - stalledSince > STALL_MS) this.close();
-      }
+      return undefined;
+    } finally {
+      Atomics.store(this.counters, AWAITED, 0);
     }
-    return undefined;
   }
 
   /**
@@ -456,8 +464,24 @@ function readAheadWorker(load: (module: string) => unknown): void {
     probe: { parent: string; present: string[]; absent: string[] } | undefined;
   };
   const { units, port, counters, limits, prepare, probe } = data;
-  const [POSTED_, WANTED_, BYTES_KIB_, STOP_, SLEEPING_, BLOCKS_] = [0, 1, 2, 3, 4, 5];
+  const [POSTED_, WANTED_, BYTES_KIB_, STOP_, SLEEPING_, BLOCKS_, AWAITED_] = [0, 1, 2, 3, 4, 5, 6];
+  /** Counts units posted, and wakes the main thread when it waits for one (waking costs a system call). */
+  const posted = (count: number) => {
+    Atomics.add(counters, POSTED_, count);
+    if (Atomics.load(counters, AWAITED_) !== 0) Atomics.notify(counters, POSTED_);
+  };
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+  /**
+   * `path.join(dir, name)` for the names listed in `dir` (none holds a separator or is `.` or `..`): `dir` is
+   * normalized once, not once per name. The main thread asks for files by the paths `path.join` gives.
+   */
+  const inFolder = (dir: string): ((name: string) => string) => {
+    const prefix = nodePath.join(dir, '_').slice(0, -1);
+    return (name) =>
+      name === '' || name === '.' || name === '..' || name.includes('/') || name.includes(nodePath.sep)
+        ? nodePath.join(dir, name)
+        : prefix + name;
+  };
 
   // Units read and not sent yet: sent together once they hold BATCH_BYTES or BATCH_UNITS, when the main thread
   // waits for one of them, before the worker waits itself, and at the end. Files are read straight into the block
@@ -607,8 +631,9 @@ function readAheadWorker(load: (module: string) => unknown): void {
       }
       listings.push([dir, names, kinds, 0]);
       const probing = probe !== undefined && nodePath.basename(dir) === probe.parent;
+      const join = inFolder(dir);
       for (const d of dirents) {
-        const full = nodePath.join(dir, d.name);
+        const full = join(d.name);
         if (d.isDirectory() && !d.isSymbolicLink()) {
           if (!probing || !probeFolder(full)) walk(full, depth + 1);
         } else if (d.isFile() && !d.isSymbolicLink() && bytes < limits.unitBytes) keep(full, d.name);
@@ -618,9 +643,10 @@ function readAheadWorker(load: (module: string) => unknown): void {
     const probeFolder = (dir: string): boolean => {
       if (!probe || entries + probe.absent.length + probe.present.length > limits.unitEntries) return false;
       // A name usually not there is looked up (no exception when it is not); one that is there after all: listed.
+      const join = inFolder(dir);
       for (const name of probe.absent) {
         try {
-          if (fs.lstatSync(nodePath.join(dir, name), { throwIfNoEntry: false }) !== undefined) return false;
+          if (fs.lstatSync(join(name), { throwIfNoEntry: false }) !== undefined) return false;
         } catch {
           return false;
         }
@@ -629,7 +655,7 @@ function readAheadWorker(load: (module: string) => unknown): void {
       const opened: { name: string; fd: number; stats: import('node:fs').Stats | undefined }[] = [];
       let regular = true;
       for (const name of probe.present) {
-        const fd = open(nodePath.join(dir, name));
+        const fd = open(join(name));
         if (fd === 'absent') continue;
         if (fd === 'other') {
           regular = false;
@@ -649,7 +675,7 @@ function readAheadWorker(load: (module: string) => unknown): void {
       entries += probe.absent.length + probe.present.length;
       listings.push([dir, opened.map((o) => o.name), opened.map(() => 0), 1]);
       for (const { name, fd, stats } of opened) {
-        const file = nodePath.join(dir, name);
+        const file = join(name);
         if (bytes >= limits.unitBytes) fs.closeSync(fd);
         else kept(file, name, readOpen(fd, stats, batchBytes + bytes, limits.unitBytes - bytes));
       }
@@ -669,8 +695,7 @@ function readAheadWorker(load: (module: string) => unknown): void {
     if (batchBytes < 0.75 * block.byteLength) sent = block.slice(0, batchBytes);
     else block = newBlock();
     port.postMessage({ units: batch, block: sent }, [sent]);
-    Atomics.add(counters, POSTED_, batch.length);
-    Atomics.notify(counters, POSTED_);
+    posted(batch.length);
     batch = [];
     batchBytes = 0;
   };
@@ -713,6 +738,5 @@ function readAheadWorker(load: (module: string) => unknown): void {
   } catch (error) {
     port.postMessage({ failed: String(error) });
   }
-  Atomics.add(counters, POSTED_, 1);
-  Atomics.notify(counters, POSTED_);
+  posted(1);
 }

@@ -9,7 +9,7 @@ import type { PositionIndex } from '../../json/types';
 import { parseJsonWithPositions, stripBom, textFileIndex } from '../../json/positions';
 import { displayPath } from '../../util/package-root';
 import { FileReadError, fileProblem, type FileProblem } from '../../util/files';
-import { FolderTree, listFolder } from '../../util/folders';
+import { FolderTree, listFolder, type Listed } from '../../util/folders';
 import type { Preparer, Probe } from '../../util/read-ahead';
 import {
   jsonSpecOperations,
@@ -33,10 +33,19 @@ export function subdirectories(
   problem: (file: string, why: string) => void = () => undefined,
   tree?: FolderTree,
 ): string[] {
+  return subfolders(dir, root, problem, tree).map((e) => e.name);
+}
+
+/** `subdirectories`, each with its path (`path.join(dir, name)`). */
+function subfolders(
+  dir: string,
+  root: string | undefined,
+  problem: (file: string, why: string) => void,
+  tree: FolderTree | undefined,
+): Listed[] {
   return listFolder(dir, root, problem, tree)
     .filter((e) => e.kind === 'folder')
-    .map((e) => e.name)
-    .sort((a, b) => a.localeCompare(b));
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Reads the files of one artifact folder, keeping every position index and every problem. */
@@ -232,9 +241,9 @@ export const OPERATION_PROBE: Probe = {
 
 /** The entries of a collection folder (`apis/`, `named values/`...): name and folder path. */
 export function entries(dir: string, folder: string, reader?: FolderReader): { name: string; dir: string }[] {
-  const problem = reader ? (file: string, why: string) => reader.gap(file, why) : undefined;
-  return subdirectories(path.join(dir, folder), reader?.root, problem, reader?.tree).map((name) => ({
-    name,
-    dir: path.join(dir, folder, name),
+  const problem = reader ? (file: string, why: string) => reader.gap(file, why) : () => undefined;
+  return subfolders(path.join(dir, folder), reader?.root, problem, reader?.tree).map((e) => ({
+    name: e.name,
+    dir: e.path,
   }));
 }
