@@ -33,16 +33,31 @@ export interface Listed {
   kind: 'folder' | 'file' | 'other';
 }
 
+/** A name of one folder entry: no separator, not `.` or `..` (what a listing gives). */
+function plainName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes(path.sep);
+}
+
 /**
  * `path.join(dir, name)` for the names listed in `dir` (none holds a separator or is `.` or `..`): `dir` is
  * normalized once, not once per name (the read-ahead thread has the same, read-ahead.ts `inFolder`).
  */
 export function inFolder(dir: string): (name: string) => string {
   const prefix = path.join(dir, '_').slice(0, -1);
-  return (name) =>
-    name === '' || name === '.' || name === '..' || name.includes('/') || name.includes(path.sep)
-      ? path.join(dir, name)
-      : prefix + name;
+  return (name) => (plainName(name) ? prefix + name : path.join(dir, name));
+}
+
+/**
+ * `path.join(dir, name)` for a folder path as `path.join` (or `inFolder`) wrote it: the folder, a separator and the
+ * name, without normalizing the folder again (path.join's normalization allocates some 0.6 KB a call: 40 MB for the
+ * files of a 5,000-API tree). A name with a separator, and a folder that is the current one or a root (`/`, `C:\`,
+ * `C:`), go through `path.join`.
+ */
+export function fileIn(dir: string, name: string): string {
+  const last = dir.charCodeAt(dir.length - 1);
+  return dir === '' || dir === '.' || last === 0x2f || last === 0x5c || last === 0x3a || !plainName(name)
+    ? path.join(dir, name)
+    : dir + path.sep + name;
 }
 
 /**

@@ -4,7 +4,7 @@
  * composes the entities into the service and its workspaces, so that each of the two reads as one level of the
  * folder.
  */
-import path from 'node:path';
+import { fileIn } from '../../util/folders';
 import type {
   InventoryApi,
   InventoryFragment,
@@ -41,9 +41,9 @@ export function readApi(
   dir: string,
   missing?: MissingInfo,
 ): InventoryApi | undefined {
-  const infoFile = path.join(dir, 'apiInformation.json');
+  const infoFile = fileIn(dir, 'apiInformation.json');
   const info = reader.json(infoFile);
-  const policy = reader.policy(path.join(dir, 'policy.xml'));
+  const policy = reader.policy(fileIn(dir, 'policy.xml'));
   let api: InventoryApi;
   if (info) {
     const properties = reader.properties(infoFile, info);
@@ -103,9 +103,9 @@ function readOperations(reader: FolderReader, apiDir: string): InventoryOperatio
     }
   }
   for (const entry of entries(apiDir, 'operations', reader)) {
-    const infoFile = path.join(entry.dir, OPERATION_FILES.info);
+    const infoFile = fileIn(entry.dir, OPERATION_FILES.info);
     const info = reader.json(infoFile);
-    const policy = reader.policy(path.join(entry.dir, OPERATION_FILES.policy));
+    const policy = reader.policy(fileIn(entry.dir, OPERATION_FILES.policy));
     let operation = byName.get(entry.name.toLowerCase()) ?? byDisplayName.get(entry.name.toLowerCase());
     if (!operation) {
       operation = {
@@ -127,9 +127,9 @@ function readOperations(reader: FolderReader, apiDir: string): InventoryOperatio
 }
 
 export function readProduct(reader: FolderReader, name: string, dir: string): InventoryProduct | undefined {
-  const infoFile = path.join(dir, 'productInformation.json');
+  const infoFile = fileIn(dir, 'productInformation.json');
   const info = reader.json(infoFile);
-  const policy = reader.policy(path.join(dir, 'policy.xml'));
+  const policy = reader.policy(fileIn(dir, 'policy.xml'));
   const properties = info ? reader.properties(infoFile, info) : {};
   if (!properties || (!info && reader.present(infoFile))) return undefined;
   const origin: Origin = info?.origin ?? policy?.origin ?? {};
@@ -146,11 +146,10 @@ export function readProduct(reader: FolderReader, name: string, dir: string): In
   // `apis/<api>/productApiInformation.json` (APIOps extractor today); `apis.json`, a list of `{ "name" }`
   // (the APIOps extractor of 2022, and apiops-cli).
   const apis = entries(dir, 'apis', reader).map((e) => {
-    reader.json(path.join(e.dir, 'productApiInformation.json'));
+    reader.json(fileIn(e.dir, 'productApiInformation.json'));
     return e.name;
   });
-  for (const listed of reader.names(path.join(dir, 'apis.json')))
-    if (!apis.includes(listed)) apis.push(listed);
+  for (const listed of reader.names(fileIn(dir, 'apis.json'))) if (!apis.includes(listed)) apis.push(listed);
   if (apis.length > 0) product.apis = apis;
   if (policy) product.policy = policy;
   return product;
@@ -161,7 +160,7 @@ export function readNamedValue(
   name: string,
   dir: string,
 ): InventoryResource<NamedValueProperties> | undefined {
-  const infoFile = path.join(dir, 'namedValueInformation.json');
+  const infoFile = fileIn(dir, 'namedValueInformation.json');
   const info = reader.json(infoFile);
   if (!info) {
     if (!reader.present(infoFile)) reader.gap(infoFile, 'is missing, so this named value is unknown');
@@ -184,14 +183,14 @@ export function readNamedValue(
  * `policy.xml`, the text in the information file's `properties.value` (how apiops-cli wrote fragments first).
  */
 export function readFragment(reader: FolderReader, name: string, dir: string): InventoryFragment | undefined {
-  const infoFile = path.join(dir, 'policyFragmentInformation.json');
+  const infoFile = fileIn(dir, 'policyFragmentInformation.json');
   const info = reader.json(infoFile);
-  const policy = reader.policy(path.join(dir, 'policy.xml')) ?? fragmentInInformation(info);
+  const policy = reader.policy(fileIn(dir, 'policy.xml')) ?? fragmentInInformation(info);
   if (info === undefined && reader.present(infoFile)) return undefined;
   const properties = info ? reader.properties(infoFile, info) : {};
   if (!properties) return undefined;
   if (!policy) {
-    reader.gap(path.join(dir, 'policy.xml'), 'is missing, so the text of this policy fragment is unknown');
+    reader.gap(fileIn(dir, 'policy.xml'), 'is missing, so the text of this policy fragment is unknown');
     return undefined;
   }
   delete properties['value'];
@@ -219,7 +218,7 @@ export function readAuthorizationServer(
   name: string,
   dir: string,
 ): InventoryResource<Json> | undefined {
-  const infoFile = path.join(dir, 'authorizationServerInformation.json');
+  const infoFile = fileIn(dir, 'authorizationServerInformation.json');
   const info = reader.json(infoFile);
   if (!info) {
     if (!reader.present(infoFile))

@@ -22,6 +22,7 @@ import type {
 } from '../../inventory/types';
 import { readApi, readAuthorizationServer, readFragment, readNamedValue, readProduct } from './entities';
 import { entries, FolderReader, OPERATION_PROBE, SPEC_AHEAD, subdirectories } from './reader';
+import { fileIn } from '../../util/folders';
 import {
   API_INFO,
   contents,
@@ -107,7 +108,7 @@ function collectAll<T extends { name: string }>(
 function readApis(reader: FolderReader, dir: string): InventoryApi[] {
   const one = (api: InventoryApi | undefined) => (api ? [api] : []);
   return entries(dir, 'apis', reader).flatMap((entry) => {
-    if (reader.present(path.join(entry.dir, API_INFO))) return one(readApi(reader, entry.name, entry.dir));
+    if (reader.present(fileIn(entry.dir, API_INFO))) return one(readApi(reader, entry.name, entry.dir));
     const nested = nestedApiDirs(entry.dir);
     if (nested.length > 0) {
       return nested.flatMap((sub) => one(readApi(reader, `${entry.name}/${sub}`, path.join(entry.dir, sub))));
@@ -257,7 +258,7 @@ function readOrder(reader: FolderReader, dir: string): string[] {
       .filter((e) => e.isDirectory() && !e.isSymbolicLink())
       .map((e) => e.name)
       .sort((a, b) => a.localeCompare(b))
-      .map((name) => path.join(collection, name));
+      .map((name) => fileIn(collection, name));
   });
 }
 

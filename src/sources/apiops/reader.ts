@@ -9,7 +9,7 @@ import type { PositionIndex } from '../../json/types';
 import { parseJsonWithPositions, stripBom, textFileIndex } from '../../json/positions';
 import { displayPath } from '../../util/package-root';
 import { FileReadError, fileProblem, type FileProblem } from '../../util/files';
-import { FolderTree, listFolder, type Listed } from '../../util/folders';
+import { fileIn, FolderTree, listFolder, type Listed } from '../../util/folders';
 import type { Preparer, Probe } from '../../util/read-ahead';
 import {
   jsonSpecOperations,
@@ -186,7 +186,7 @@ export class FolderReader {
    */
   specOperations(apiDir: string): SpecResult | undefined {
     for (const [name, read] of SPEC_FILES) {
-      const file = path.join(apiDir, name);
+      const file = fileIn(apiDir, name);
       if (!this.present(file)) continue;
       let bytes: Buffer;
       let prepared: unknown;
