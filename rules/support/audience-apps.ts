@@ -60,10 +60,18 @@ function normalizedIdentifier(value: string): string {
   return value.trim().replace(/\/+$/, '').toLowerCase();
 }
 
+/** Each identifier of FIRST_PARTY_APIS, normalized, and the first API that lists it. */
+const FIRST_PARTY_BY_IDENTIFIER = new Map<string, FirstPartyApi>();
+for (const api of FIRST_PARTY_APIS) {
+  for (const id of api.identifiers) {
+    const key = normalizedIdentifier(id);
+    if (!FIRST_PARTY_BY_IDENTIFIER.has(key)) FIRST_PARTY_BY_IDENTIFIER.set(key, api);
+  }
+}
+
 /** The Microsoft API an accepted audience belongs to, if it is one. */
 export function firstPartyApi(value: string): FirstPartyApi | undefined {
-  const v = normalizedIdentifier(value);
-  return FIRST_PARTY_APIS.find((api) => api.identifiers.some((id) => normalizedIdentifier(id) === v));
+  return FIRST_PARTY_BY_IDENTIFIER.get(normalizedIdentifier(value));
 }
 
 /**
