@@ -6,9 +6,13 @@
  * `--no-turbo-inlining`: a scan runs most of its code (each rule, each source's reader) over one large input once,
  * so the optimizing compiler works on hundreds of functions that each get hot once; inlining makes each of those
  * compilations several times larger (708 optimizations of a 5,000-API scan took 3.7 s of compiler threads, 1.9 s
- * without inlining), and on a runner with 2 vCPUs those threads take time from the scan's own two. Measured on that
- * runner (Node.js 20, alternated pairs): the 5,000-API scan 0.95 x the wall time and 0.89 x the CPU, 1,000 APIs
- * 0.90 x, 10,000 manifests 0.98 x the wall time and 0.87 x the CPU, with the main thread's own time unchanged.
+ * without inlining), and where processors are few those threads take time from the scan's own two. Measured
+ * (Node.js 20, alternated pairs against the same build without it): on 2 vCPUs the 5,000-API scan 0.95 x the wall
+ * time and 0.89 x the CPU, 1,000 APIs 0.90 x, 10,000 manifests 0.98 x the wall time and 0.87 x the CPU; on one
+ * processor (pinned) 1,000 APIs 0.79 x. The main thread's own CPU time is the same either way (2.8 s), so with
+ * processors to spare the scan takes as long as before. What loses is a hot loop that inlining speeds up: the
+ * policy parser's benchmark parses 1.3 to 1.6 x slower without it. It is set for the CLI only, not the library
+ * (src/index.ts), and not by processor count: a container's CPU quota is not in `os.availableParallelism()`.
  *
  * A flag the user gives Node.js (`node --turbo-inlining`, NODE_OPTIONS) wins: it is not set again.
  */
