@@ -325,6 +325,25 @@ function holdsLongList(value: unknown, depth: number): boolean {
   return Object.keys(value).some((key) => holdsLongList(value[key], depth - 1));
 }
 
+/** Members of a long list stringified together (`membersText`). */
+const RUN_MEMBERS = 64;
+
+/**
+ * `members` as `JSON.stringify(list, null, 2)` writes them in a list nested `level` deep: each member's text, the
+ * members separated by `,`, a line break and the indentation of that level (the inside of the list, brackets and
+ * the line breaks next to them left out). A member JSON.stringify leaves out of a list is written `null`, as there.
+ */
+function membersText(members: unknown[], level: number): string {
+  let wrapped: unknown = members;
+  for (let k = 1; k < level; k++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  // Before the first member: `[` and a line break, then the indentation, for each of the `level` lists; after the
+  // last: a line break, the indentation of the list and `]`, for each.
+  const before = 2 * level + level * (level + 1);
+  const after = 2 * level + level * (level - 1);
+  return text.slice(before, text.length - after);
+}
+
 function* jsonParts(value: unknown, indent: string, depth: number): Generator<string> {
   if (!holdsLongList(value, depth)) {
     const text = JSON.stringify(value, null, 2);
@@ -333,11 +352,20 @@ function* jsonParts(value: unknown, indent: string, depth: number): Generator<st
   }
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
+    let i = 0;
+    while (i < value.length) {
+      // Members that hold no long list are written a run at a time: one JSON.stringify for the run, not one (and
+      // an indentation pass) per member, which cost a 5,000-API report about 40 ms more.
+      let end = i;
+      while (end < value.length && end - i < RUN_MEMBERS && !holdsLongList(value[end], depth - 1)) end++;
       yield `${i === 0 ? '[' : ','}\n${inner}`;
-      const item: unknown = value[i];
-      if (omitted(item)) yield 'null';
-      else yield* jsonParts(item, inner, depth - 1);
+      if (end > i) {
+        yield membersText(value.slice(i, end), inner.length / 2);
+        i = end;
+      } else {
+        yield* jsonParts(value[i], inner, depth - 1);
+        i++;
+      }
     }
     yield `\n${indent}]`;
     return;

@@ -92,6 +92,11 @@ describe('jsonTextChunks', () => {
     expect(firstDifference(pieces.join(''), whole)).toBe(-1);
     expect(pieces.length).toBeGreaterThan(whole.length / (128 * 1024));
     expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(128 * 1024);
+    // A long list inside a member of a short list (a SARIF log's runs) is written in pieces too.
+    const log = { runs: [{ tool: { name: 't' }, results: report.results }] };
+    const logPieces = [...jsonTextChunks(log)];
+    expect(firstDifference(logPieces.join(''), jsonText(log))).toBe(-1);
+    expect(Math.max(...logPieces.map((p) => p.length))).toBeLessThan(128 * 1024);
   });
 });
 
