@@ -12,7 +12,12 @@ describe('stripSecrets', () => {
     const input = {
       displayName: 'x',
       clientSecret: 's1',
-      nested: { deeper: [{ Password: 'p', keep: 1 }, { certificatePassword: 'c', encodedCertificate: 'e' }] },
+      nested: {
+        deeper: [
+          { Password: 'p', keep: 1 },
+          { certificatePassword: 'c', encodedCertificate: 'e' },
+        ],
+      },
       ResourceOwnerPassword: 'r',
       value: { secretText: 't', hint: 'h' },
     };
@@ -50,7 +55,11 @@ describe('stripSecrets', () => {
     expect(stripped.list[2]).toBe(mixed.list[2]);
     expect(stripped).toEqual({ clean: { x: [1, 2] }, list: [{ y: 1 }, {}, { z: 2 }], after: 'a' });
     // Keys keep their order, those before the secret as well as those after it.
-    expect(Object.keys(stripSecrets({ a: 1, b: 2, clientSecret: 3, c: 4 }) as object)).toEqual(['a', 'b', 'c']);
+    expect(Object.keys(stripSecrets({ a: 1, b: 2, clientSecret: 3, c: 4 }) as object)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
   });
 
   it('keeps a `__proto__` key of parsed input as an own property, in a copy too', () => {
