@@ -53,6 +53,42 @@ function record() {
   });
 }
 
+/** In a child run with the cache written: how many modules compiled from it, written at exit (`checkCache`). */
+function report() {
+  const { compileCacheHits } = require(cacheModule);
+  process.on('exit', () =>
+    writeFileSync(process.env.APIM_AUDIT_COMPILE_CACHE_HITS, String(compileCacheHits())),
+  );
+}
+
+/**
+ * Runs `--version` with the cache just written and fails the build when no module compiled from it: V8 takes cached
+ * code only under the flags it was made with, so a CLI that set its own flags (src/cli/v8-flags.ts) after installing
+ * the cache, or recorded under others, would start as slowly as without one, and nothing else would tell.
+ */
+function checkCache(work) {
+  const out = path.join(work, 'hits');
+  execFileSync(process.execPath, ['-r', __filename, path.join(dist, 'src', 'cli', 'main.js'), '--version'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      APIM_AUDIT_COMPILE_CACHE: 'on',
+      APIM_AUDIT_COMPILE_CACHE_HITS: out,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const hits = Number(readFileSync(out, 'utf8'));
+  if (!(hits > 0)) {
+    throw new Error(
+      'compile cache: V8 rejected the code it was just given (no module of `--version` compiled from it): the CLI ' +
+        'must set the same V8 flags when it records and when it runs, before any module compiles from the cache ' +
+        '(src/cli/compile-cache-install.ts)',
+    );
+  }
+  return hits;
+}
+
 function main() {
   const { writeCache } = require(cacheModule);
   const work = mkdtempSync(path.join(tmpdir(), 'aoa-compile-cache-'));
@@ -62,7 +98,14 @@ function main() {
       const out = path.join(work, `${i}.json`);
       execFileSync(process.execPath, ['-r', __filename, path.join(dist, 'src', 'cli', 'main.js'), ...args], {
         cwd: root,
-        env: { ...process.env, APIM_AUDIT_COMPILE_CACHE: 'off', APIM_AUDIT_COMPILE_CACHE_RECORD: out },
+        // Recorded under the CLI's own V8 flags only: a build's NODE_OPTIONS (--max-old-space-size in a CI job)
+        // would change the flags V8 checks cached code against, and no user run would take it.
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          APIM_AUDIT_COMPILE_CACHE: 'off',
+          APIM_AUDIT_COMPILE_CACHE_RECORD: out,
+        },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
       for (const [key, data] of Object.entries(JSON.parse(readFileSync(out, 'utf8')))) {
@@ -70,13 +113,17 @@ function main() {
         if (!entries.has(key) || entries.get(key).length < code.length) entries.set(key, code);
       }
     });
+    const bytes = writeCache(entries);
+    writeFileSync(path.join(dist, 'compile-cache.bin'), bytes);
+    const hits = checkCache(work);
+    process.stdout.write(
+      `compile cache: ${entries.size} modules, ${(bytes.length / 1024).toFixed(0)} KiB (--version compiles ${hits} from it)\n`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const bytes = writeCache(entries);
-  writeFileSync(path.join(dist, 'compile-cache.bin'), bytes);
-  process.stdout.write(`compile cache: ${entries.size} modules, ${(bytes.length / 1024).toFixed(0)} KiB\n`);
 }
 
 if (process.env.APIM_AUDIT_COMPILE_CACHE_RECORD) record();
+else if (process.env.APIM_AUDIT_COMPILE_CACHE_HITS) report();
 else if (require.main === module) main();
