@@ -233,10 +233,40 @@ function* checkUri(app: App, registered: RegisteredRedirectUri, evidence: boolea
   });
 }
 
+/**
+ * An https URI of a plain host (ASCII letters, digits and hyphens; the last label starting with a letter, no label
+ * starting with `xn--`), an optional port up to 65535, then nothing or a path or query.
+ */
+const PLAIN_HTTPS = /^https:\/\/(?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(?::(\d{1,5}))?(?:[/?]|$)/;
+/** A label that starts with `xn--` (punycode, which the URL parser decodes and may reject). */
+const PUNYCODE_LABEL = /(?:\/|\.)xn--/i;
+/** Every character `textProblems` looks for. */
+const FLAGGED_CHARACTERS = /[*#!$'(),;]/;
+
+/**
+ * Whether a URI written without placeholders certainly has no problem, decided without `new URL()` (a tenant has
+ * tens of thousands of redirect URIs, most of them plain https). The URL parser cannot reject it: for a special
+ * scheme only the host and port can fail to parse; a host of ASCII letters, digits, hyphens and dots is valid unless a
+ * label is punycode (`xn--`, decoded and checked) or the last label is a number (then read as an IPv4 address),
+ * which starting with a letter rules out; a port fails only above 65535; a path or query never fails. An https URI
+ * that parses has no scheme problem, and `textProblems` finds none of its characters. Anything else is judged in
+ * full. (test/rules/redirect-uri-safe.test.ts checks this against the URL parser.)
+ */
+export function plainHttpsUri(uri: string): boolean {
+  const match = PLAIN_HTTPS.exec(uri);
+  if (match === null || FLAGGED_CHARACTERS.test(uri) || PUNYCODE_LABEL.test(match[0])) return false;
+  const port = match[1];
+  return port === undefined || Number(port) <= 65535;
+}
+
 /** Each URI is judged on its own (its path is the evidence); the app as a whole on every list. */
 function* checkApp(app: App, evidence: boolean): Generator<RuleOutput> {
   if (evidence) yield checked(app, redirectListsOf(app));
-  for (const registered of redirectUrisOf(app)) yield* checkUri(app, registered, evidence);
+  for (const registered of redirectUrisOf(app)) {
+    // A literal URI with no problem yields nothing (not even evidence: nothing in it is undetermined).
+    if (registered.placeholders === undefined && plainHttpsUri(registered.uri)) continue;
+    yield* checkUri(app, registered, evidence);
+  }
 }
 
 export default defineRule({

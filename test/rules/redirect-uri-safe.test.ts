@@ -1,4 +1,5 @@
-import rule from '../../rules/redirect-uri-safe';
+import fc from 'fast-check';
+import rule, { plainHttpsUri } from '../../rules/redirect-uri-safe';
 import { RuleTester, type InvalidTestCase } from '../../src';
 import { AT, clientRedirectUris, runnerFor, sampleInput, TEST_NOW, violations } from '../helpers/sample';
 
@@ -179,5 +180,99 @@ describe('redirect-uri-safe', () => {
   it('keys a finding by platform and URI (the RuleTester does not see keys)', () => {
     const found = violations(runnerFor(rule)(overlayWith(PLAIN_HTTP)));
     expect(found.map((v) => v.key)).toEqual([`web:${PLAIN_HTTP}`]);
+  });
+});
+
+describe('the shortcut for plain https URIs (plainHttpsUri)', () => {
+  /** URIs mostly starting like https ones, then pieces where the URL parser or the rule's checks decide. */
+  const uriLike = fc
+    .tuple(
+      fc.constantFrom('https://', 'https://', 'https://', 'http://', 'HTTPS://', 'https:/', 'msal://'),
+      fc.array(
+        fc.constantFrom(
+          'a',
+          'Z',
+          'contoso',
+          '0',
+          '9',
+          '1.2.3',
+          '0x1f',
+          'xn--',
+          'XN--',
+          '-',
+          '.',
+          '..',
+          ':',
+          '443',
+          '65535',
+          '65536',
+          '999999',
+          '/',
+          '?',
+          '#',
+          '@',
+          '%',
+          '%zz',
+          '*',
+          '(',
+          ';',
+          ' ',
+          '\t',
+          '[',
+          ']',
+          '\\',
+          'é',
+          '_',
+        ),
+        { maxLength: 10 },
+      ),
+    )
+    .map(([scheme, parts]) => scheme + parts.join(''));
+
+  it('says yes only to https URIs the URL parser reads, with none of the characters the rule looks for', () => {
+    fc.assert(
+      fc.property(uriLike, (uri) => {
+        if (!plainHttpsUri(uri)) return true;
+        const url = new URL(uri); // throws: the property fails
+        return url.protocol === 'https:' && !/[*#!$'(),;]/.test(uri);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('leaves nothing the rule would report: the rule finds nothing in a URI it says yes to', () => {
+    fc.assert(
+      fc.property(
+        uriLike.filter((uri) => plainHttpsUri(uri)),
+        (uri) => violations(runnerFor(rule)(overlayWith(uri))).length === 0,
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it.each([
+    'https://app.contoso.com',
+    'https://A.CONTOSO.COM:443/signin-oauth/code/callback/x?y=1',
+    'https://--a.b1/ b%zz',
+    `https://${'a'.repeat(64)}.com:65535`,
+  ])('says yes to %s', (uri) => {
+    expect(plainHttpsUri(uri)).toBe(true);
+  });
+
+  it.each([
+    ['https://xn--abc.com', 'a punycode label (the parser rejects this one)'],
+    ['https://a.XN--zz/cb', 'a punycode label, in capitals'],
+    ['https://a.0x1', 'a last label the parser reads as a number (and rejects)'],
+    ['https://1.2.3.4/cb', 'an IPv4 address (left to the parser)'],
+    ['https://a.com:65536/cb', 'a port above 65535'],
+    ['https://a.com/cb#x', 'a fragment'],
+    ['https://a.com/cb;x', 'a character Entra rejects'],
+    ['https://*.contoso.com/cb', 'a wildcard'],
+    ['https://user@a.com/cb', 'user information'],
+    ['https://a.com./cb', 'an empty last label'],
+    ['HTTPS://a.com/cb', 'a scheme in capitals (left to the parser)'],
+    ['http://a.com/cb', 'plain http'],
+  ])('says no to %s (%s): the URI is judged in full', (uri) => {
+    expect(plainHttpsUri(uri)).toBe(false);
   });
 });
