@@ -138,8 +138,11 @@ export class FolderTree {
   private readonly plain = new Map<string, boolean>();
   private readonly rootKey: string | undefined;
   private ahead: ReadAhead | undefined;
-  /** The names the read-ahead thread looks up in the folders it probes instead of listing (`Probe`). */
-  private probeNames: ReadonlySet<string> = new Set();
+  /**
+   * The names the read-ahead thread looks up instead of listing (`Probe`) in the folders of a folder of each name
+   * (its probes' `parent`).
+   */
+  private probeNames: ReadonlyMap<string, ReadonlySet<string>> = new Map();
   /** What the read-ahead thread found in each folder it probed (null: it listed the folder, or did not get to it). */
   private readonly probes = new Map<string, ListedEntry[] | null>();
   /** The file looked up last, its folder and name: a file is read right after it was found `present`. */
@@ -154,14 +157,20 @@ export class FolderTree {
   /**
    * Lists and reads `units` (folders of this tree reached through no link, each with everything below it) on a
    * second thread, in the order given, which is the order the caller will read them in (read-ahead.ts); only when
-   * there are at least `minimum`; `prepare` works on some files there too (`readPrepared`), and the folders of `probe`
-   * are looked into for its names only (what else is in them is listed here when asked). Ends with `stopReadAhead`.
+   * there are at least `minimum`; `prepare` works on some files there too (`readPrepared`), and the folders of each
+   * of `probes` are looked into for its names only (what else is in them is listed here when asked). Ends with
+   * `stopReadAhead`.
    */
-  startReadAhead(units: readonly string[], minimum: number, prepare?: Preparer, probe?: Probe): void {
+  startReadAhead(
+    units: readonly string[],
+    minimum: number,
+    prepare?: Preparer,
+    probes: readonly Probe[] = [],
+  ): void {
     if (this.ahead || !readAheadWanted(units.length, minimum)) return;
     try {
-      this.ahead = new ReadAhead(units, maxFileSize(), { prepareAhead: prepareAheadUnits() }, prepare, probe);
-      this.probeNames = new Set([...(probe?.present ?? []), ...(probe?.absent ?? [])]);
+      this.ahead = new ReadAhead(units, maxFileSize(), { prepareAhead: prepareAheadUnits() }, prepare, probes);
+      this.probeNames = new Map(probes.map((p) => [p.parent, new Set([...p.present, ...p.absent])]));
     } catch {
       // No thread to read on (a runtime without workers): everything is read here, as without read-ahead.
     }
@@ -208,7 +217,8 @@ export class FolderTree {
    * (the entry, or null when it is not there); undefined when it did not (then the folder's listing says).
    */
   private probed(dir: string, name: string): ListedEntry | null | undefined {
-    if (!this.ahead || !this.probeNames.has(name)) return undefined;
+    // Only the names of the probe for this folder's parent were looked up.
+    if (!this.ahead || this.probeNames.get(path.basename(path.dirname(dir)))?.has(name) !== true) return undefined;
     let found = this.probes.get(dir);
     if (found === undefined) {
       found = (!this.listed.has(dir) && this.ahead.probed(dir)) || null;

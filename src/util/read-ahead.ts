@@ -117,11 +117,12 @@ export interface Preparer {
 
 /**
  * Folders looked into for a few names instead of listed (issue 12: an APIOps tree has a folder per operation, and
- * listing 25,000 of them cost the worker more than reading their files). Each subfolder of a folder named `parent`
- * (below a unit) is looked into for each of the names, and the regular files among them are read. What is known of
- * such a folder is those names only (`ReadAhead.probed`): the main thread lists it itself for any other name. A
- * folder where one of the names is anything but a regular file (a link, a folder), cannot be looked up, or is a
- * name usually absent that is there, is listed as usual.
+ * listing 25,000 of them cost the worker more than reading their files; one per authorization server and named value
+ * too). Each folder whose parent folder is named `parent` (a unit itself, or a subfolder below a unit) is looked into
+ * for each of the names, and the regular files among them are read. What is known of such a folder is those names
+ * only (`ReadAhead.probed`): the main thread lists it itself for any other name. A folder where one of the names is
+ * anything but a regular file (a link, a folder), cannot be looked up, or is a name usually absent that is there, is
+ * listed as usual.
  */
 export interface Probe {
   parent: string;
@@ -198,7 +199,7 @@ export class ReadAhead {
     maxFileSize: number,
     window: { units?: number; bytes?: number; prepareAhead?: number } = {},
     prepare?: Preparer,
-    probe?: Probe,
+    probes: readonly Probe[] = [],
   ) {
     units.forEach((unit, i) => this.index.set(unit, i));
     this.counters = new Int32Array(new SharedArrayBuffer(7 * Int32Array.BYTES_PER_ELEMENT));
@@ -213,9 +214,7 @@ export class ReadAhead {
         prepare: prepare
           ? { module: prepare.module, names: [...prepare.names], ahead: window.prepareAhead ?? PREPARE_AHEAD }
           : undefined,
-        probe: probe
-          ? { parent: probe.parent, present: [...probe.present], absent: [...probe.absent] }
-          : undefined,
+        probes: probes.map((p) => ({ parent: p.parent, present: [...p.present], absent: [...p.absent] })),
         limits: {
           maxFileSize,
           unitsAhead: window.units ?? MAX_UNITS_AHEAD,
@@ -461,9 +460,11 @@ function readAheadWorker(load: (module: string) => unknown): void {
       depth: number;
     };
     prepare: { module: string; names: string[]; ahead: number } | undefined;
-    probe: { parent: string; present: string[]; absent: string[] } | undefined;
+    probes: { parent: string; present: string[]; absent: string[] }[];
   };
-  const { units, port, counters, limits, prepare, probe } = data;
+  const { units, port, counters, limits, prepare, probes } = data;
+  /** The probe for the folders in a folder of this name, if any. */
+  const probeIn = (folder: string) => probes.find((p) => p.parent === folder);
   const [POSTED_, WANTED_, BYTES_KIB_, STOP_, SLEEPING_, BLOCKS_, AWAITED_] = [0, 1, 2, 3, 4, 5, 6];
   /** Counts units posted, and wakes the main thread when it waits for one (waking costs a system call). */
   const posted = (count: number) => {
@@ -630,18 +631,18 @@ function readAheadWorker(load: (module: string) => unknown): void {
         kinds.push(d.isSymbolicLink() ? 2 : d.isDirectory() ? 1 : d.isFile() ? 0 : 3);
       }
       listings.push([dir, names, kinds, 0]);
-      const probing = probe !== undefined && nodePath.basename(dir) === probe.parent;
+      const probe = probeIn(nodePath.basename(dir));
       const join = inFolder(dir);
       for (const d of dirents) {
         const full = join(d.name);
         if (d.isDirectory() && !d.isSymbolicLink()) {
-          if (!probing || !probeFolder(full)) walk(full, depth + 1);
+          if (!probe || !probeFolder(full, probe)) walk(full, depth + 1);
         } else if (d.isFile() && !d.isSymbolicLink() && bytes < limits.unitBytes) keep(full, d.name);
       }
     };
     /** Looks into `dir` for the probe's names instead of listing it; false (nothing noted) when it must be listed. */
-    const probeFolder = (dir: string): boolean => {
-      if (!probe || entries + probe.absent.length + probe.present.length > limits.unitEntries) return false;
+    const probeFolder = (dir: string, probe: (typeof probes)[number]): boolean => {
+      if (entries + probe.absent.length + probe.present.length > limits.unitEntries) return false;
       // A name usually not there is looked up (no exception when it is not); one that is there after all: listed.
       const join = inFolder(dir);
       for (const name of probe.absent) {
@@ -681,7 +682,9 @@ function readAheadWorker(load: (module: string) => unknown): void {
       }
       return true;
     };
-    walk(unit, 0);
+    // A unit in a folder of a probe's parent (an authorization server's folder) is itself looked into.
+    const probe = probeIn(nodePath.basename(nodePath.dirname(unit)));
+    if (!probe || !probeFolder(unit, probe)) walk(unit, 0);
     return { listings, files, offsets, bytes, kib, prepared: made };
   };
 

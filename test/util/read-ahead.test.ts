@@ -215,7 +215,7 @@ describe('ReadAhead with a probe', () => {
 
   it('looks into the subfolders of the parent for the names only, and lists a folder where a name is not a plain file', () => {
     const { dir, op } = operations();
-    const ahead = new ReadAhead([dir], 1024, {}, undefined, probe);
+    const ahead = new ReadAhead([dir], 1024, {}, undefined, [probe]);
     try {
       const names = (entries: { name: string }[] | undefined) => entries?.map((e) => e.name);
       // Probed, not listed: the names that are regular files, read.
@@ -269,7 +269,7 @@ describe('ReadAhead with a probe', () => {
     const ahead = new FolderTree(root);
     process.env['APIM_AUDIT_READ_AHEAD'] = 'on';
     try {
-      ahead.startReadAhead([dir], 64, undefined, probe);
+      ahead.startReadAhead([dir], 64, undefined, [probe]);
     } finally {
       delete process.env['APIM_AUDIT_READ_AHEAD'];
     }
@@ -311,6 +311,87 @@ describe('ReadAhead with a probe', () => {
             .sort(),
         );
       }
+    } finally {
+      ahead.stopReadAhead();
+    }
+  });
+});
+
+describe('ReadAhead with a probe for units', () => {
+  const serverProbe = { parent: 'servers', present: ['info.json'], absent: [] };
+  const operationProbe = {
+    parent: 'operations',
+    present: ['policy.xml'],
+    absent: ['operationInformation.json'],
+  };
+
+  /** Units that are entries of a probe's parent folder (`servers/<s>/`), of every kind a probe meets. */
+  function servers(): { root: string; units: string[]; server: (name: string) => string } {
+    const root = makeTempDir('read-ahead-units');
+    const server = (name: string) => path.join(root, 'servers', name);
+    for (const name of ['plain', 'extra', 'empty', 'linked', 'policy'])
+      mkdirSync(server(name), { recursive: true });
+    for (const name of ['plain', 'extra', 'policy'])
+      writeFileSync(path.join(server(name), 'info.json'), `{"n":"${name}"}`);
+    writeFileSync(path.join(server('extra'), 'notes.txt'), 'notes');
+    writeFileSync(path.join(root, 'elsewhere.json'), '{"n":"elsewhere"}');
+    symlinkSync(path.join(root, 'elsewhere.json'), path.join(server('linked'), 'info.json'));
+    // A name another probe looks up (operations' policy.xml): not looked up here, so not known from the probe.
+    writeFileSync(path.join(server('policy'), 'policy.xml'), '<policies>server</policies>');
+    return { root, units: ['plain', 'extra', 'empty', 'linked', 'policy'].map(server), server };
+  }
+
+  it('looks into a unit whose folder is the parent of a probe for the names only, instead of listing it', () => {
+    const { units, server } = servers();
+    const ahead = new ReadAhead(units, 1024, {}, undefined, [operationProbe, serverProbe]);
+    try {
+      const names = (entries: { name: string }[] | undefined) => entries?.map((e) => e.name);
+      expect(names(ahead.probed(server('plain')))).toEqual(['info.json']);
+      expect(ahead.listing(server('plain'))).toBeUndefined();
+      expect(ahead.take(path.join(server('plain'), 'info.json'))?.toString()).toBe('{"n":"plain"}');
+      // What else is there is neither listed nor read: the main thread lists the folder when asked.
+      expect(names(ahead.probed(server('extra')))).toEqual(['info.json']);
+      expect(ahead.take(path.join(server('extra'), 'notes.txt'))).toBeUndefined();
+      expect(names(ahead.probed(server('empty')))).toEqual([]);
+      // A link where a name is: listed as without a probe, the link not followed.
+      expect(ahead.probed(server('linked'))).toBeUndefined();
+      expect(names(ahead.listing(server('linked')))).toEqual(['info.json']);
+      expect(ahead.take(path.join(server('linked'), 'info.json'))).toBeUndefined();
+    } finally {
+      ahead.close();
+    }
+  });
+
+  it('gives FolderTree the same answers as reading the folders itself, a name of another probe included', () => {
+    const { root, units, server } = servers();
+    const plain = new FolderTree(root);
+    const ahead = new FolderTree(root);
+    process.env['APIM_AUDIT_READ_AHEAD'] = 'on';
+    try {
+      ahead.startReadAhead(units, 1, undefined, [operationProbe, serverProbe]);
+    } finally {
+      delete process.env['APIM_AUDIT_READ_AHEAD'];
+    }
+    try {
+      const files = ['plain', 'extra', 'empty', 'linked', 'policy'].flatMap((name) =>
+        ['info.json', 'notes.txt', 'policy.xml', 'operationInformation.json'].map((file) =>
+          path.join(server(name), file),
+        ),
+      );
+      const answers = (t: FolderTree) =>
+        files.map((file) => {
+          const present = t.present(file);
+          let text: string;
+          try {
+            text = t.readText(file);
+          } catch (error) {
+            text = `error: ${(error as Error).message}`;
+          }
+          return [path.relative(root, file), present, text];
+        });
+      const expected = answers(plain);
+      expect(expected.filter(([, present]) => present === true)).toHaveLength(6);
+      expect(answers(ahead)).toEqual(expected);
     } finally {
       ahead.stopReadAhead();
     }

@@ -23,6 +23,7 @@ import type {
 import { readApi, readAuthorizationServer, readFragment, readNamedValue, readProduct } from './entities';
 import { entries, FolderReader, OPERATION_PROBE, SPEC_AHEAD, subdirectories } from './reader';
 import { fileIn } from '../../util/folders';
+import type { Probe } from '../../util/read-ahead';
 import {
   API_INFO,
   contents,
@@ -300,6 +301,22 @@ function checkArtifactFolder(
   }
 }
 
+/**
+ * Folders the read-ahead thread looks into for the files they are read for instead of listing them (`Probe`): each
+ * operation's, and each entry of the collections whose entries hold only those (entities.ts reads nothing else there),
+ * one folder per authorization server and named value in a large tree.
+ */
+const PROBES: readonly Probe[] = [
+  OPERATION_PROBE,
+  { parent: 'authorizationServers', present: ['authorizationServerInformation.json'], absent: [] },
+  ...NAMED_VALUES.map((parent) => ({ parent, present: ['namedValueInformation.json'], absent: [] })),
+  ...FRAGMENTS.map((parent) => ({
+    parent,
+    present: ['policyFragmentInformation.json', 'policy.xml'],
+    absent: [],
+  })),
+];
+
 export function loadApiopsFolder(
   location: string,
   spec: string = `apiops:${location}`,
@@ -313,7 +330,7 @@ export function loadApiopsFolder(
   const apis = path.join(dir, 'apis');
   const worth = order.filter((unit) => path.dirname(unit) === apis).length >= READ_AHEAD_APIS;
   // Every entity folder is read ahead once there are enough APIs (`minimum` 0), none before (always with `=on`).
-  reader.tree.startReadAhead(order, worth ? 0 : Number.POSITIVE_INFINITY, SPEC_AHEAD, OPERATION_PROBE);
+  reader.tree.startReadAhead(order, worth ? 0 : Number.POSITIVE_INFINITY, SPEC_AHEAD, PROBES);
   let read;
   try {
     read = {
