@@ -169,7 +169,13 @@ export class FolderTree {
   ): void {
     if (this.ahead || !readAheadWanted(units.length, minimum)) return;
     try {
-      this.ahead = new ReadAhead(units, maxFileSize(), { prepareAhead: prepareAheadUnits() }, prepare, probes);
+      this.ahead = new ReadAhead(
+        units,
+        maxFileSize(),
+        { prepareAhead: prepareAheadUnits() },
+        prepare,
+        probes,
+      );
       this.probeNames = new Map(probes.map((p) => [p.parent, new Set([...p.present, ...p.absent])]));
     } catch {
       // No thread to read on (a runtime without workers): everything is read here, as without read-ahead.
@@ -218,7 +224,8 @@ export class FolderTree {
    */
   private probed(dir: string, name: string): ListedEntry | null | undefined {
     // Only the names of the probe for this folder's parent were looked up.
-    if (!this.ahead || this.probeNames.get(path.basename(path.dirname(dir)))?.has(name) !== true) return undefined;
+    if (!this.ahead || this.probeNames.get(path.basename(path.dirname(dir)))?.has(name) !== true)
+      return undefined;
     let found = this.probes.get(dir);
     if (found === undefined) {
       found = (!this.listed.has(dir) && this.ahead.probed(dir)) || null;
