@@ -13,6 +13,7 @@ import { AuditError } from '../errors';
 import { toolVersion } from '../util/package-root';
 import { escapeLines } from '../util/escape';
 import type { Command, ConfigFlags } from './commands';
+import { withoutHelpCaching } from './help-cache';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes';
 import { processIO, type CliIO } from './io';
 import {
@@ -223,6 +224,7 @@ function parseArgs(argv: readonly string[]): Promise<{ command?: Command | Token
     .help()
     .wrap(Math.min(110, process.stdout.columns || 110))
     .exitProcess(false);
+  withoutHelpCaching(parser);
   return new Promise((resolve, reject) => {
     parser.parse([...argv], {}, (error, _args, output) => {
       if (error) {
