@@ -18,8 +18,17 @@
  */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { workerSource } from './worker-require';
+
+/**
+ * `node:worker_threads`, loaded when a read-ahead starts (some 2 ms at start-up): a scan of anything but a large
+ * APIOps tree never starts one.
+ */
+function threads(): typeof import('node:worker_threads') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
+  return require('node:worker_threads') as typeof import('node:worker_threads');
+}
 
 /** An entry of a listing: what `readdirSync(dir, { withFileTypes: true })` says of it. */
 export interface ListedEntry {
@@ -185,6 +194,7 @@ export class ReadAhead {
   private readonly counters: Int32Array;
   private readonly port: MessagePort;
   private readonly worker: Worker;
+  private readonly receive = threads().receiveMessageOnPort;
   /** The highest unit asked for: the ones before it are dropped, and the worker keeps a window after it. */
   private current = -1;
   private finished = false;
@@ -203,6 +213,7 @@ export class ReadAhead {
   ) {
     units.forEach((unit, i) => this.index.set(unit, i));
     this.counters = new Int32Array(new SharedArrayBuffer(7 * Int32Array.BYTES_PER_ELEMENT));
+    const { MessageChannel, Worker } = threads();
     const channel = new MessageChannel();
     this.port = channel.port1;
     this.worker = new Worker(workerSource(readAheadWorker), {
@@ -357,7 +368,7 @@ export class ReadAhead {
     try {
       while (!this.finished) {
         const seen = Atomics.load(this.counters, POSTED);
-        const got = receiveMessageOnPort(this.port);
+        const got = this.receive(this.port);
         if (got) {
           stalledSince = undefined;
           this.accept(got.message as Message);
