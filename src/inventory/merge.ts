@@ -35,8 +35,29 @@ const API_CHILDREN = new Set(['operations', 'policy']);
 const POLICY_ONLY = new Set(['policy']);
 const NO_CHILDREN = new Set<string>();
 
-export function mergeInventories(parts: readonly Inventory[]): Inventory {
-  const merged: Inventory = { sources: [], applications: [], services: [], gaps: [], files: {} };
+/**
+ * The files of every part as one index, in the order of the parts: a new object, or, when the caller uses the parts
+ * no more (`partsDone`), the first part's own object with the later parts' files added to it (copying an APIOps
+ * tree's 57,000 entries into a new object took 30 to 45 ms). What a part looks up in its own files (the sides of
+ * its conflicts) is the same either way: a later part's file of the same name is the same file.
+ */
+function filesOf(parts: readonly Inventory[], partsDone: boolean): Inventory['files'] {
+  const [first, ...rest] = parts;
+  const files = first && partsDone ? first.files : Object.assign({}, first?.files);
+  for (const part of rest) Object.assign(files, part.files);
+  return files;
+}
+
+/**
+ * Merges `parts` (see above) without changing them, apart from one thing when `partsDone` (the caller's last use of
+ * them, as `loadSources`' last merge is): the first part's index of files becomes the merged one.
+ */
+export function mergeInventories(
+  parts: readonly Inventory[],
+  { partsDone = false }: { partsDone?: boolean } = {},
+): Inventory {
+  const files = filesOf(parts, partsDone);
+  const merged: Inventory = { sources: [], applications: [], services: [], gaps: [], files };
   const conflicts: SourceConflict[] = [];
   const apps = new Map<string, Tagged<InventoryApplication>>();
   const services = new Map<string, Tagged<InventoryService>>();
@@ -46,7 +67,6 @@ export function mergeInventories(parts: readonly Inventory[]): Inventory {
     merged.sources.push(...part.sources);
     merged.gaps.push(...part.gaps);
     conflicts.push(...(part.conflicts ?? []));
-    Object.assign(merged.files, part.files);
     const source = part.sources.map((s) => s.spec).join(', ') || '(unnamed source)';
     for (const app of part.applications) {
       const key = app.appId?.toLowerCase();

@@ -208,5 +208,6 @@ export async function loadSources(
       loaded.push(result.value);
     }
   }
-  return mergeInventories(loaded);
+  // The parts are used no more: the merged inventory may take over the first part's index of files.
+  return mergeInventories(loaded, { partsDone: true });
 }

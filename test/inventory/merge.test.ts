@@ -85,6 +85,22 @@ describe('mergeInventories', () => {
     expect(once.services[0]?.apis?.map((x) => x.name)).toEqual(['colors-api']);
   });
 
+  it("takes over the first part's index of files when the parts are used no more, with the same entries in the same order", () => {
+    const a = source('a.json', { service: { apis: null } }, ['applications']);
+    const b = source('b.json', {}, ['applications']);
+    const copied = mergeInventories([a, b]);
+    expect(copied.files).not.toBe(a.files);
+    const before = JSON.stringify(b);
+    const done = mergeInventories([a, b], { partsDone: true });
+    expect(done.files).toBe(a.files);
+    expect(Object.keys(done.files)).toEqual(Object.keys(copied.files));
+    expect(Object.keys(done.files)).toEqual(['a.json', 'b.json']);
+    expect(JSON.stringify(b)).toBe(before);
+    expect(JSON.stringify({ ...done, files: undefined })).toBe(
+      JSON.stringify({ ...copied, files: undefined }),
+    );
+  });
+
   it('compares two records of one app within one source (two manifest files in a folder)', () => {
     const text = JSON.stringify([
       {
