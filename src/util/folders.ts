@@ -143,8 +143,16 @@ export class FolderTree {
    * (its probes' `parent`).
    */
   private probeNames: ReadonlyMap<string, ReadonlySet<string>> = new Map();
-  /** What the read-ahead thread found in each folder it probed (null: it listed the folder, or did not get to it). */
-  private readonly probes = new Map<string, ListedEntry[] | null>();
+  /** Every probe's names: a name none of them has is answered from listings without looking further. */
+  private anyProbeName: ReadonlySet<string> = new Set();
+  /**
+   * Per folder asked about: the names its probe looked up, and what the read-ahead thread found of them (null: it
+   * listed the folder, did not get to it, or no probe looks into it).
+   */
+  private readonly probes = new Map<
+    string,
+    { names: ReadonlySet<string> | undefined; found: ListedEntry[] | null }
+  >();
   /** The file looked up last, its folder and name: a file is read right after it was found `present`. */
   private lastFile: string | undefined;
   private lastDir = '';
@@ -177,6 +185,7 @@ export class FolderTree {
         probes,
       );
       this.probeNames = new Map(probes.map((p) => [p.parent, new Set([...p.present, ...p.absent])]));
+      this.anyProbeName = new Set(probes.flatMap((p) => [...p.present, ...p.absent]));
     } catch {
       // No thread to read on (a runtime without workers): everything is read here, as without read-ahead.
     }
@@ -223,16 +232,17 @@ export class FolderTree {
    * (the entry, or null when it is not there); undefined when it did not (then the folder's listing says).
    */
   private probed(dir: string, name: string): ListedEntry | null | undefined {
-    // Only the names of the probe for this folder's parent were looked up.
-    if (!this.ahead || this.probeNames.get(path.basename(path.dirname(dir)))?.has(name) !== true)
-      return undefined;
-    let found = this.probes.get(dir);
-    if (found === undefined) {
-      found = (!this.listed.has(dir) && this.ahead.probed(dir)) || null;
-      this.probes.set(dir, found);
+    if (!this.ahead || !this.anyProbeName.has(name)) return undefined;
+    let known = this.probes.get(dir);
+    if (known === undefined) {
+      // Only the names of the probe for this folder's parent were looked up (its name worked out once per folder).
+      const names = this.probeNames.get(path.basename(path.dirname(dir)));
+      const found = (names !== undefined && !this.listed.has(dir) && this.ahead.probed(dir)) || null;
+      known = { names, found };
+      this.probes.set(dir, known);
     }
-    if (found === null) return undefined;
-    return found.find((entry) => entry.name === name) ?? null;
+    if (known.found === null || known.names?.has(name) !== true) return undefined;
+    return known.found.find((entry) => entry.name === name) ?? null;
   }
 
   /** Sets `lastDir` and `lastName` to the folder and name of `file`. */
