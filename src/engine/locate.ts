@@ -1,7 +1,7 @@
 /**
  * Turns an entity + canonical property path into a file location and a logical location. Rules never do this.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Origin } from '../inventory/types';
 import type { PositionIndex } from '../json/types';
 import { locateNearest } from '../json/schema';
@@ -15,8 +15,8 @@ export function pointerFor(entity: Entity, path: string | undefined): string | u
   if (!path) return origin.pointer;
   const mapped = origin.paths?.[path];
   if (mapped !== undefined) return mapped;
-  const tokens = path.split('/').map((t) => t.replace(/~/g, '~0'));
-  return `${origin.pointer}/${tokens.join('/')}`;
+  // Canonical paths are `/`-separated keys: only a `~` in a key needs escaping in the pointer.
+  return `${origin.pointer}/${path.includes('~') ? path.replace(/~/g, '~0') : path}`;
 }
 
 /** Location of a character inside a text whose origin is known (a policy in a JSON string or XML file). */
@@ -64,8 +64,15 @@ export function logicalLocation(entity: Entity): LogicalLocation {
  */
 export function fingerprint(ruleId: string, entity: Entity, discriminator: string | undefined): string {
   const identity = `${entity.kind}|${entity.id.toLowerCase()}`;
-  return createHash('sha256')
-    .update(`${ruleId}\u0000${identity}\u0000${discriminator ?? ''}`)
-    .digest('hex')
-    .slice(0, 32);
+  return sha256Hex(`${ruleId}\u0000${identity}\u0000${discriminator ?? ''}`).slice(0, 32);
+}
+
+/** The one-shot `crypto.hash` of Node.js 20.12 and later (no `Hash` object per finding), else `createHash`. */
+type OneShotHash = (algorithm: string, data: string, encoding: 'hex') => string;
+
+const ONE_SHOT = (crypto as unknown as { hash?: OneShotHash }).hash ?? null;
+
+/** SHA-256 of a text, in hex. `oneShot`: null for `createHash` (the tests check both ways give the same digest). */
+export function sha256Hex(text: string, oneShot: OneShotHash | null = ONE_SHOT): string {
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }
