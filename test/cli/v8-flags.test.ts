@@ -10,26 +10,31 @@ const ROOT = path.join(__dirname, '..', '..');
 
 describe('flagsToSet', () => {
   it('sets the CLI flags when Node.js was given none about them', () => {
-    expect(flagsToSet([], undefined)).toEqual(['--no-turbo-inlining']);
+    const both = ['--no-turbo-inlining', '--heap-growing-percent=200'];
+    expect(flagsToSet([], undefined)).toEqual(both);
     expect(flagsToSet(['--max-old-space-size=300', '--trace-opt'], '--enable-source-maps')).toEqual([
       ...CLI_V8_FLAGS,
     ]);
     // Another flag whose name starts the same is another flag.
-    expect(flagsToSet(['--turbo-inlining-extra'], undefined)).toEqual(['--no-turbo-inlining']);
-    expect(flagsToSet([], '')).toEqual(['--no-turbo-inlining']);
+    expect(flagsToSet(['--turbo-inlining-extra'], undefined)).toEqual(both);
+    expect(flagsToSet([], '')).toEqual(both);
   });
 
   it('leaves a flag the user gave, in either sense and spelling, on the command line or in NODE_OPTIONS', () => {
-    expect(flagsToSet(['--turbo-inlining'], undefined)).toEqual([]);
-    expect(flagsToSet(['--no-turbo-inlining'], undefined)).toEqual([]);
-    expect(flagsToSet(['--turbo_inlining'], undefined)).toEqual([]);
-    expect(flagsToSet(['--noturbo-inlining'], undefined)).toEqual([]);
-    expect(flagsToSet(['--turbo-inlining=true'], undefined)).toEqual([]);
-    expect(flagsToSet([], '--max-old-space-size=300  --turbo-inlining')).toEqual([]);
+    const growing = ['--heap-growing-percent=200'];
+    expect(flagsToSet(['--turbo-inlining'], undefined)).toEqual(growing);
+    expect(flagsToSet(['--no-turbo-inlining'], undefined)).toEqual(growing);
+    expect(flagsToSet(['--turbo_inlining'], undefined)).toEqual(growing);
+    expect(flagsToSet(['--noturbo-inlining'], undefined)).toEqual(growing);
+    expect(flagsToSet(['--turbo-inlining=true'], undefined)).toEqual(growing);
+    expect(flagsToSet([], '--max-old-space-size=300  --turbo-inlining')).toEqual(growing);
+    expect(flagsToSet(['--heap_growing_percent=50'], '--turbo-inlining')).toEqual([]);
   });
 
   it('reads only options, not values or the script', () => {
-    expect(flagsToSet(['-r', 'turbo-inlining'], 'turbo-inlining')).toEqual(['--no-turbo-inlining']);
+    expect(flagsToSet(['-r', 'turbo-inlining'], 'turbo-inlining heap-growing-percent=1')).toEqual([
+      ...CLI_V8_FLAGS,
+    ]);
   });
 });
 
@@ -57,5 +62,35 @@ describe('setCliV8Flags in a running process', () => {
     expect(inliningTrace(false)).toBeGreaterThan(0);
     expect(inliningTrace(true)).toBe(0);
     expect(inliningTrace(true, ['--turbo-inlining'])).toBeGreaterThan(0);
+  });
+});
+
+describe('the heap growing factor in a running process', () => {
+  /** The factors V8 set its old-generation limits with in a process that keeps what it allocates (`--trace-gc-verbose`). */
+  function growingFactors(setFirst: boolean, execArgv: string[] = []): string[] {
+    const script = [
+      "require('./test/helpers/ts-require.js');",
+      `if (${setFirst}) require('./src/cli/v8-flags.ts').setCliV8Flags(process.execArgv, {});`,
+      'const keep = [];',
+      "for (let i = 0; i < 2000; i++) { const a = []; for (let j = 0; j < 1000; j++) a.push({ i, j, s: 'x' + j }); keep.push(a); }",
+      'process.stdout.write(String(keep.length));',
+    ].join('\n');
+    const out = execFileSync(process.execPath, [...execArgv, '--trace-gc-verbose', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return out
+      .split('\n')
+      .map((line) => /\[HeapController\] Limit: .*\(([\d.]+)\)$/.exec(line)?.[1])
+      .filter((factor): factor is string => factor !== undefined);
+  }
+
+  it('sets every limit with a factor of 3, and leaves a factor the user set', () => {
+    const set = growingFactors(true);
+    expect(set.length).toBeGreaterThan(0);
+    expect(new Set(set)).toEqual(new Set(['3.0']));
+    expect(new Set(growingFactors(true, ['--heap-growing-percent=20']))).toEqual(new Set(['1.2']));
   });
 });
