@@ -38,22 +38,37 @@ describe('flagsToSet', () => {
   });
 });
 
+/**
+ * Runs `body` (lines of JavaScript) in a child Node.js with `execArgv`, after setting the CLI's flags when `setFirst`
+ * (as the CLI does, before anything else): what it printed, trace included.
+ */
+function runWithFlags(setFirst: boolean, execArgv: readonly string[], body: readonly string[]): string {
+  const script = [
+    "require('./test/helpers/ts-require.js');",
+    `if (${setFirst}) require('./src/cli/v8-flags.ts').setCliV8Flags(process.execArgv, {});`,
+    ...body,
+  ].join('\n');
+  return execFileSync(process.execPath, [...execArgv, '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
 describe('setCliV8Flags in a running process', () => {
   /** Runs a hot loop under `--trace-turbo-inlining`; how many times the optimizing compiler inlined its callee. */
   function inliningTrace(setFirst: boolean, execArgv: string[] = []): number {
-    const script = [
-      "require('./test/helpers/ts-require.js');",
-      `if (${setFirst}) require('./src/cli/v8-flags.ts').setCliV8Flags(process.execArgv, {});`,
-      'function add(a, b) { return a + b; }',
-      'function hot(n) { let s = 0; for (let i = 0; i < n; i++) s = add(s, i); return s; }',
-      'let total = 0; for (let k = 0; k < 300; k++) total += hot(10000);',
-      'process.stdout.write(String(total > 0));',
-    ].join('\n');
-    const out = execFileSync(process.execPath, [...execArgv, '--trace-turbo-inlining', '-e', script], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
+    const out = runWithFlags(
+      setFirst,
+      [...execArgv, '--trace-turbo-inlining'],
+      [
+        'function add(a, b) { return a + b; }',
+        'function hot(n) { let s = 0; for (let i = 0; i < n; i++) s = add(s, i); return s; }',
+        'let total = 0; for (let k = 0; k < 300; k++) total += hot(10000);',
+        'process.stdout.write(String(total > 0));',
+      ],
+    );
     expect(out.endsWith('true')).toBe(true);
     return out.split('\n').filter((line) => /^Inlining .*SharedFunctionInfo add>/.test(line)).length;
   }
@@ -68,19 +83,15 @@ describe('setCliV8Flags in a running process', () => {
 describe('the heap growing factor in a running process', () => {
   /** The factors V8 set its old-generation limits with in a process that keeps what it allocates (`--trace-gc-verbose`). */
   function growingFactors(setFirst: boolean, execArgv: string[] = []): string[] {
-    const script = [
-      "require('./test/helpers/ts-require.js');",
-      `if (${setFirst}) require('./src/cli/v8-flags.ts').setCliV8Flags(process.execArgv, {});`,
-      'const keep = [];',
-      "for (let i = 0; i < 2000; i++) { const a = []; for (let j = 0; j < 1000; j++) a.push({ i, j, s: 'x' + j }); keep.push(a); }",
-      'process.stdout.write(String(keep.length));',
-    ].join('\n');
-    const out = execFileSync(process.execPath, [...execArgv, '--trace-gc-verbose', '-e', script], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, NODE_OPTIONS: '' },
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const out = runWithFlags(
+      setFirst,
+      [...execArgv, '--trace-gc-verbose'],
+      [
+        'const keep = [];',
+        "for (let i = 0; i < 2000; i++) { const a = []; for (let j = 0; j < 1000; j++) a.push({ i, j, s: 'x' + j }); keep.push(a); }",
+        'process.stdout.write(String(keep.length));',
+      ],
+    );
     return out
       .split('\n')
       .map((line) => /\[HeapController\] Limit: .*\(([\d.]+)\)$/.exec(line)?.[1])

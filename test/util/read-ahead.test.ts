@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { prepareAheadUnits, ReadAhead, readAheadWanted } from '../../src/util/read-ahead';
+import { prepareAheadUnits, ReadAhead, readAheadWanted, type Probe } from '../../src/util/read-ahead';
 import { FolderTree } from '../../src/util/folders';
 import { SPEC_AHEAD } from '../../src/sources/apiops/reader';
 import {
@@ -28,6 +28,32 @@ function tree(units: number): { root: string; dirs: string[] } {
     dirs.push(dir);
   }
   return { root, dirs };
+}
+
+/** A FolderTree of `root` that reads `units` ahead with `probes` (read-ahead on, whatever the count). */
+function readingAhead(root: string, units: string[], probes: Probe[]): FolderTree {
+  const tree = new FolderTree(root);
+  process.env['APIM_AUDIT_READ_AHEAD'] = 'on';
+  try {
+    tree.startReadAhead(units, 1, undefined, probes);
+  } finally {
+    delete process.env['APIM_AUDIT_READ_AHEAD'];
+  }
+  return tree;
+}
+
+/** What a FolderTree says of each file: whether it is present, and its text or why it cannot be read. */
+function answersOf(tree: FolderTree, files: readonly string[], root: string): [string, boolean, string][] {
+  return files.map((file) => {
+    const present = tree.present(file);
+    let text: string;
+    try {
+      text = tree.readText(file);
+    } catch (error) {
+      text = `error: ${(error as Error).message}`;
+    }
+    return [path.relative(root, file), present, text];
+  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -266,13 +292,7 @@ describe('ReadAhead with a probe', () => {
   it('gives FolderTree the same answers as reading the folders itself, for the names probed and any other', () => {
     const { root, dir, op } = operations();
     const plain = new FolderTree(root);
-    const ahead = new FolderTree(root);
-    process.env['APIM_AUDIT_READ_AHEAD'] = 'on';
-    try {
-      ahead.startReadAhead([dir], 64, undefined, [probe]);
-    } finally {
-      delete process.env['APIM_AUDIT_READ_AHEAD'];
-    }
+    const ahead = readingAhead(root, [dir], [probe]);
     try {
       const files = [
         path.join(dir, 'policy.xml'),
@@ -284,17 +304,7 @@ describe('ReadAhead with a probe', () => {
         ]),
         path.join(dir, 'more', 'operations', 'deep', 'policy.xml'),
       ];
-      const answers = (t: FolderTree) =>
-        files.map((file) => {
-          const present = t.present(file);
-          let text: string;
-          try {
-            text = t.readText(file);
-          } catch (error) {
-            text = `error: ${(error as Error).message}`;
-          }
-          return [path.relative(root, file), present, text];
-        });
+      const answers = (t: FolderTree) => answersOf(t, files, root);
       const expected = answers(plain);
       expect(expected.filter(([, present]) => present === true)).toHaveLength(8);
       expect(answers(ahead)).toEqual(expected);
@@ -365,30 +375,14 @@ describe('ReadAhead with a probe for units', () => {
   it('gives FolderTree the same answers as reading the folders itself, a name of another probe included', () => {
     const { root, units, server } = servers();
     const plain = new FolderTree(root);
-    const ahead = new FolderTree(root);
-    process.env['APIM_AUDIT_READ_AHEAD'] = 'on';
-    try {
-      ahead.startReadAhead(units, 1, undefined, [operationProbe, serverProbe]);
-    } finally {
-      delete process.env['APIM_AUDIT_READ_AHEAD'];
-    }
+    const ahead = readingAhead(root, units, [operationProbe, serverProbe]);
     try {
       const files = ['plain', 'extra', 'empty', 'linked', 'policy'].flatMap((name) =>
         ['info.json', 'notes.txt', 'policy.xml', 'operationInformation.json'].map((file) =>
           path.join(server(name), file),
         ),
       );
-      const answers = (t: FolderTree) =>
-        files.map((file) => {
-          const present = t.present(file);
-          let text: string;
-          try {
-            text = t.readText(file);
-          } catch (error) {
-            text = `error: ${(error as Error).message}`;
-          }
-          return [path.relative(root, file), present, text];
-        });
+      const answers = (t: FolderTree) => answersOf(t, files, root);
       const expected = answers(plain);
       expect(expected.filter(([, present]) => present === true)).toHaveLength(6);
       expect(answers(ahead)).toEqual(expected);
