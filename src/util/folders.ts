@@ -138,21 +138,15 @@ export class FolderTree {
   private readonly plain = new Map<string, boolean>();
   private readonly rootKey: string | undefined;
   private ahead: ReadAhead | undefined;
-  /**
-   * The names the read-ahead thread looks up instead of listing (`Probe`) in the folders of a folder of each name
-   * (its probes' `parent`).
-   */
-  private probeNames: ReadonlyMap<string, ReadonlySet<string>> = new Map();
+  /** The names the read-ahead thread looks up instead of listing (`Probe`), for each probe by its index. */
+  private probeNames: readonly ReadonlySet<string>[] = [];
   /** Every probe's names: a name none of them has is answered from listings without looking further. */
   private anyProbeName: ReadonlySet<string> = new Set();
   /**
    * Per folder asked about: the names its probe looked up, and what the read-ahead thread found of them (null: it
    * listed the folder, did not get to it, or no probe looks into it).
    */
-  private readonly probes = new Map<
-    string,
-    { names: ReadonlySet<string> | undefined; found: ListedEntry[] | null }
-  >();
+  private readonly probes = new Map<string, { names: ReadonlySet<string>; found: ListedEntry[] } | null>();
   /** The file looked up last, its folder and name: a file is read right after it was found `present`. */
   private lastFile: string | undefined;
   private lastDir = '';
@@ -184,7 +178,7 @@ export class FolderTree {
         prepare,
         probes,
       );
-      this.probeNames = new Map(probes.map((p) => [p.parent, new Set([...p.present, ...p.absent])]));
+      this.probeNames = probes.map((p) => new Set([...p.present, ...p.absent]));
       this.anyProbeName = new Set(probes.flatMap((p) => [...p.present, ...p.absent]));
     } catch {
       // No thread to read on (a runtime without workers): everything is read here, as without read-ahead.
@@ -235,13 +229,13 @@ export class FolderTree {
     if (!this.ahead || !this.anyProbeName.has(name)) return undefined;
     let known = this.probes.get(dir);
     if (known === undefined) {
-      // Only the names of the probe for this folder's parent were looked up (its name worked out once per folder).
-      const names = this.probeNames.get(path.basename(path.dirname(dir)));
-      const found = (names !== undefined && !this.listed.has(dir) && this.ahead.probed(dir)) || null;
-      known = { names, found };
+      // Only the names of the probe the thread looked into the folder with were looked up.
+      const probed = this.listed.has(dir) ? undefined : this.ahead.probed(dir);
+      const names = probed && this.probeNames[probed.probe];
+      known = probed && names ? { names, found: probed.entries } : null;
       this.probes.set(dir, known);
     }
-    if (known.found === null || known.names?.has(name) !== true) return undefined;
+    if (known === null || !known.names.has(name)) return undefined;
     return known.found.find((entry) => entry.name === name) ?? null;
   }
 

@@ -100,7 +100,10 @@ const OTHER = 3;
 /** One unit as sent: its listings, and its files' bytes in the block of the batch it travels in. */
 interface UnitWire {
   unit: number;
-  /** `[dir, names, kinds, probed]` for every folder listed (`probed` 1: the entries among the probe's names only). */
+  /**
+   * `[dir, names, kinds, probed]` for every folder listed (`probed` 0), or looked into by probe `probed - 1` (the
+   * entries among that probe's names only).
+   */
   listings: [string, string[], number[], number][];
   /** Every file read, its bytes at `offsets[i]..offsets[i + 1]` of the batch's block. */
   files: string[];
@@ -134,6 +137,11 @@ export interface Preparer {
  * listed as usual.
  */
 export interface Probe {
+  /**
+   * The name of the folder whose folders are looked into, or a path of names that ends with it, where the name `*`
+   * stands for any one name: the API folders of a product are those in `products/<product>/apis`, not those in
+   * `apis/`.
+   */
   parent: string;
   /** Names usually there: opened at once (one that is not there costs the worker an exception). */
   present: readonly string[];
@@ -165,10 +173,16 @@ class Entry implements ListedEntry {
   }
 }
 
+/** A folder the worker looked into (`Probe`): which probe (its index), and the entries found among its names. */
+export interface ProbedFolder {
+  probe: number;
+  entries: ListedEntry[];
+}
+
 interface Unit {
   listings: Map<string, ListedEntry[]>;
-  /** The folders probed (`Probe`): the entries found among the probe's names. */
-  probes: Map<string, ListedEntry[]>;
+  /** The folders probed (`Probe`). */
+  probes: Map<string, ProbedFolder>;
   files: Map<string, Buffer>;
   prepared: Map<string, unknown>;
   /** The block the unit's bytes are in, shared with the other units of its batch. */
@@ -252,9 +266,10 @@ export class ReadAhead {
 
   /**
    * What the worker found in `dir` among the probe's names, when it probed the folder instead of listing it
-   * (`Probe`): those of the names that are regular files. Undefined when it did not (then `listing` may have it).
+   * (`Probe`): which probe (its index in the list given), and those of its names that are regular files. Undefined
+   * when it did not (then `listing` may have it).
    */
-  probed(dir: string): ListedEntry[] | undefined {
+  probed(dir: string): ProbedFolder | undefined {
     return this.unitFor(dir)?.probes.get(dir);
   }
 
@@ -413,12 +428,11 @@ export class ReadAhead {
     const held: HeldBlock = { block: message.block, units: message.units.length };
     for (const wire of message.units) {
       const listings = new Map<string, ListedEntry[]>();
-      const probes = new Map<string, ListedEntry[]>();
+      const probes = new Map<string, ProbedFolder>();
       for (const [dir, names, kinds, probed] of wire.listings) {
-        (probed === 1 ? probes : listings).set(
-          dir,
-          names.map((name, i) => new Entry(name, kinds[i] ?? OTHER)),
-        );
+        const entries = names.map((name, i) => new Entry(name, kinds[i] ?? OTHER));
+        if (probed === 0) listings.set(dir, entries);
+        else probes.set(dir, { probe: probed - 1, entries });
       }
       const files = new Map<string, Buffer>();
       wire.files.forEach((file, i) => {
@@ -474,8 +488,27 @@ function readAheadWorker(load: (module: string) => unknown): void {
     probes: { parent: string; present: string[]; absent: string[] }[];
   };
   const { units, port, counters, limits, prepare, probes } = data;
-  /** The probe for the folders in a folder of this name, if any. */
-  const probeIn = (folder: string) => probes.find((p) => p.parent === folder);
+  /** Each probe's `parent`, as names, the folder's own last. */
+  const patterns = probes.map((p) => p.parent.split('/'));
+  /** The index of the probe for the folders in `folder` (a path), or -1. */
+  const probeIn = (folder: string): number => {
+    const name = nodePath.basename(folder);
+    for (let i = 0; i < patterns.length; i++) {
+      const pattern = patterns[i] as string[];
+      if (pattern[pattern.length - 1] !== name) continue;
+      let at = folder;
+      let k = pattern.length - 2;
+      for (; k >= 0; k--) {
+        const up = nodePath.dirname(at);
+        if (up === at) break;
+        at = up;
+        const want = pattern[k];
+        if (want !== '*' && want !== nodePath.basename(at)) break;
+      }
+      if (k < 0) return i;
+    }
+    return -1;
+  };
   const [POSTED_, WANTED_, BYTES_KIB_, STOP_, SLEEPING_, BLOCKS_, AWAITED_] = [0, 1, 2, 3, 4, 5, 6];
   /** Counts units posted, and wakes the main thread when it waits for one (waking costs a system call). */
   const posted = (count: number) => {
@@ -642,17 +675,18 @@ function readAheadWorker(load: (module: string) => unknown): void {
         kinds.push(d.isSymbolicLink() ? 2 : d.isDirectory() ? 1 : d.isFile() ? 0 : 3);
       }
       listings.push([dir, names, kinds, 0]);
-      const probe = probeIn(nodePath.basename(dir));
+      const probe = probeIn(dir);
       const join = inFolder(dir);
       for (const d of dirents) {
         const full = join(d.name);
         if (d.isDirectory() && !d.isSymbolicLink()) {
-          if (!probe || !probeFolder(full, probe)) walk(full, depth + 1);
+          if (probe < 0 || !probeFolder(full, probe)) walk(full, depth + 1);
         } else if (d.isFile() && !d.isSymbolicLink() && bytes < limits.unitBytes) keep(full, d.name);
       }
     };
     /** Looks into `dir` for the probe's names instead of listing it; false (nothing noted) when it must be listed. */
-    const probeFolder = (dir: string, probe: (typeof probes)[number]): boolean => {
+    const probeFolder = (dir: string, index: number): boolean => {
+      const probe = probes[index] as (typeof probes)[number];
       if (entries + probe.absent.length + probe.present.length > limits.unitEntries) return false;
       // A name usually not there is looked up (no exception when it is not); one that is there after all: listed.
       const join = inFolder(dir);
@@ -685,7 +719,7 @@ function readAheadWorker(load: (module: string) => unknown): void {
         return false;
       }
       entries += probe.absent.length + probe.present.length;
-      listings.push([dir, opened.map((o) => o.name), opened.map(() => 0), 1]);
+      listings.push([dir, opened.map((o) => o.name), opened.map(() => 0), index + 1]);
       for (const { name, fd, stats } of opened) {
         const file = join(name);
         if (bytes >= limits.unitBytes) fs.closeSync(fd);
@@ -694,8 +728,8 @@ function readAheadWorker(load: (module: string) => unknown): void {
       return true;
     };
     // A unit in a folder of a probe's parent (an authorization server's folder) is itself looked into.
-    const probe = probeIn(nodePath.basename(nodePath.dirname(unit)));
-    if (!probe || !probeFolder(unit, probe)) walk(unit, 0);
+    const probe = probeIn(nodePath.dirname(unit));
+    if (probe < 0 || !probeFolder(unit, probe)) walk(unit, 0);
     return { listings, files, offsets, bytes, kib, prepared: made };
   };
 

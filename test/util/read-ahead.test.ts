@@ -245,14 +245,16 @@ describe('ReadAhead with a probe', () => {
     try {
       const names = (entries: { name: string }[] | undefined) => entries?.map((e) => e.name);
       // Probed, not listed: the names that are regular files, read.
-      expect(names(ahead.probed(op('get')))).toEqual(['policy.xml']);
+      expect(names(ahead.probed(op('get'))?.entries)).toEqual(['policy.xml']);
       expect(ahead.listing(op('get'))).toBeUndefined();
       expect(ahead.take(path.join(op('get'), 'policy.xml'))?.toString()).toBe('<policies>0</policies>');
-      expect(names(ahead.probed(op('empty')))).toEqual([]);
+      expect(names(ahead.probed(op('empty'))?.entries)).toEqual([]);
       // What is not one of the names is not known of a probed folder.
-      expect(names(ahead.probed(op('notes')))).toEqual([]);
+      expect(names(ahead.probed(op('notes'))?.entries)).toEqual([]);
       expect(ahead.take(path.join(op('notes'), 'notes.txt'))).toBeUndefined();
-      expect(names(ahead.probed(path.join(dir, 'more', 'operations', 'deep')))).toEqual(['policy.xml']);
+      expect(names(ahead.probed(path.join(dir, 'more', 'operations', 'deep'))?.entries)).toEqual([
+        'policy.xml',
+      ]);
       // A link, a folder, or a name usually absent that is there: the folder is listed as without a probe.
       for (const name of ['linked', 'folder', 'informed']) {
         expect([name, ahead.probed(op(name))]).toEqual([name, undefined]);
@@ -356,13 +358,13 @@ describe('ReadAhead with a probe for units', () => {
     const ahead = new ReadAhead(units, 1024, {}, undefined, [operationProbe, serverProbe]);
     try {
       const names = (entries: { name: string }[] | undefined) => entries?.map((e) => e.name);
-      expect(names(ahead.probed(server('plain')))).toEqual(['info.json']);
+      expect(names(ahead.probed(server('plain'))?.entries)).toEqual(['info.json']);
       expect(ahead.listing(server('plain'))).toBeUndefined();
       expect(ahead.take(path.join(server('plain'), 'info.json'))?.toString()).toBe('{"n":"plain"}');
       // What else is there is neither listed nor read: the main thread lists the folder when asked.
-      expect(names(ahead.probed(server('extra')))).toEqual(['info.json']);
+      expect(names(ahead.probed(server('extra'))?.entries)).toEqual(['info.json']);
       expect(ahead.take(path.join(server('extra'), 'notes.txt'))).toBeUndefined();
-      expect(names(ahead.probed(server('empty')))).toEqual([]);
+      expect(names(ahead.probed(server('empty'))?.entries)).toEqual([]);
       // A link where a name is: listed as without a probe, the link not followed.
       expect(ahead.probed(server('linked'))).toBeUndefined();
       expect(names(ahead.listing(server('linked')))).toEqual(['info.json']);
@@ -385,6 +387,95 @@ describe('ReadAhead with a probe for units', () => {
       const answers = (t: FolderTree) => answersOf(t, files, root);
       const expected = answers(plain);
       expect(expected.filter(([, present]) => present === true)).toHaveLength(6);
+      expect(answers(ahead)).toEqual(expected);
+    } finally {
+      ahead.stopReadAhead();
+    }
+  });
+});
+
+describe('ReadAhead with a probe given as a path', () => {
+  // Two probes for folders in folders named `apis`: which one applies depends on the folders above (`*`: any name).
+  const productApis = { parent: 'products/*/apis', present: ['link.json'], absent: [] };
+  const deep = { parent: 'top/a/*/apis', present: ['deep.json'], absent: [] };
+
+  /** Units: an API of `apis/`, a product with APIs, and a folder named `apis` that no pattern matches in full. */
+  function products(): { root: string; units: string[]; at: (...names: string[]) => string } {
+    const root = makeTempDir('read-ahead-paths');
+    const at = (...names: string[]) => path.join(root, ...names);
+    const write = (text: string, ...names: string[]) => {
+      mkdirSync(path.dirname(at(...names)), { recursive: true });
+      writeFileSync(at(...names), text);
+    };
+    write('{"api":1}', 'apis', 'one', 'link.json');
+    write('{"api":1,"info":true}', 'apis', 'one', 'apiInformation.json');
+    write('{"p":"gold","api":"one"}', 'products', 'gold', 'apis', 'one', 'link.json');
+    write('notes', 'products', 'gold', 'apis', 'one', 'notes.txt');
+    mkdirSync(at('products', 'gold', 'apis', 'none'), { recursive: true });
+    write('{"p":"silver"}', 'products', 'silver', 'apis', 'two', 'link.json');
+    // `other/gold/apis`: the name two folders up is not `products`.
+    write('{"other":true}', 'other', 'gold', 'apis', 'three', 'link.json');
+    // `top/b/x/apis`: `deep`'s pattern fails at its first name (`a`), not at the wildcard.
+    write('{"deep":true}', 'top', 'b', 'x', 'apis', 'four', 'deep.json');
+    write('{"deep":true}', 'top', 'a', 'x', 'apis', 'five', 'deep.json');
+    const units = [
+      at('apis', 'one'),
+      at('products', 'gold'),
+      at('products', 'silver'),
+      at('other', 'gold'),
+      at('top'),
+    ];
+    return { root, units, at };
+  }
+
+  it('looks into a folder only where every name of the path matches the folders above it', () => {
+    const { units, at } = products();
+    const ahead = new ReadAhead(units, 1024, {}, undefined, [deep, productApis]);
+    try {
+      const names = (entries: { name: string }[] | undefined) => entries?.map((e) => e.name);
+      /** Listed as without a probe (asked in the order of the units: the worker drops the units passed). */
+      const listed = (...folder: string[]) => {
+        expect([folder, ahead.probed(at(...folder))]).toEqual([folder, undefined]);
+        return names(ahead.listing(at(...folder)))?.sort();
+      };
+      // An API of `apis/`: a unit in a folder named like the pattern's last name, not below `products/<product>`.
+      expect(listed('apis', 'one')).toEqual(['apiInformation.json', 'link.json']);
+      expect(ahead.probed(at('products', 'gold', 'apis', 'one'))).toEqual({
+        probe: 1,
+        entries: [expect.objectContaining({ name: 'link.json' })],
+      });
+      expect(ahead.listing(at('products', 'gold', 'apis', 'one'))).toBeUndefined();
+      expect(names(ahead.probed(at('products', 'gold', 'apis', 'none'))?.entries)).toEqual([]);
+      expect(ahead.probed(at('products', 'silver', 'apis', 'two'))?.probe).toBe(1);
+      // Near misses: the name two folders up, and a pattern's first name past its wildcard.
+      expect(listed('other', 'gold', 'apis', 'three')).toEqual(['link.json']);
+      expect(listed('top', 'b', 'x', 'apis', 'four')).toEqual(['deep.json']);
+      expect(ahead.probed(at('top', 'a', 'x', 'apis', 'five'))?.probe).toBe(0);
+    } finally {
+      ahead.close();
+    }
+  });
+
+  it('gives FolderTree the same answers as reading the folders itself', () => {
+    const { root, units, at } = products();
+    const plain = new FolderTree(root);
+    const ahead = readingAhead(root, units, [deep, productApis]);
+    try {
+      const folders = [
+        at('apis', 'one'),
+        at('products', 'gold', 'apis', 'one'),
+        at('products', 'gold', 'apis', 'none'),
+        at('products', 'silver', 'apis', 'two'),
+        at('other', 'gold', 'apis', 'three'),
+        at('top', 'b', 'x', 'apis', 'four'),
+        at('top', 'a', 'x', 'apis', 'five'),
+      ];
+      const files = folders.flatMap((folder) =>
+        ['link.json', 'deep.json', 'notes.txt', 'apiInformation.json'].map((name) => path.join(folder, name)),
+      );
+      const answers = (t: FolderTree) => answersOf(t, files, root);
+      const expected = answers(plain);
+      expect(expected.filter(([, present]) => present === true)).toHaveLength(8);
       expect(answers(ahead)).toEqual(expected);
     } finally {
       ahead.stopReadAhead();

@@ -304,10 +304,11 @@ function checkArtifactFolder(
 /**
  * Folders the read-ahead thread looks into for the files they are read for instead of listing them (`Probe`): each
  * operation's, and each entry of the collections whose entries hold only those (entities.ts reads nothing else there),
- * one folder per authorization server and named value in a large tree.
+ * one folder per authorization server and named value in a large tree, and one per API of each product.
  */
 const PROBES: readonly Probe[] = [
   OPERATION_PROBE,
+  { parent: 'products/*/apis', present: ['productApiInformation.json'], absent: [] },
   { parent: 'authorizationServers', present: ['authorizationServerInformation.json'], absent: [] },
   ...NAMED_VALUES.map((parent) => ({ parent, present: ['namedValueInformation.json'], absent: [] })),
   ...FRAGMENTS.map((parent) => ({
