@@ -6,7 +6,7 @@ import type { AuditConfig } from './types';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { escapePointerToken, parseJsonWithPositions } from '../json/positions';
+import { escapePointerToken, jsonKeyPath, parseJsonWithPositions, pointerTokens } from '../json/positions';
 import { locateNearest, validatorFor } from '../json/schema';
 import type { PositionIndex } from '../json/types';
 import { displayPath } from '../util/package-root';
@@ -106,13 +106,7 @@ export function parseConfig(
 /** `/rules/x/severity` -> `rules.x.severity`; the root is `(root)`. */
 export function keyPath(pointer: string): string {
   if (pointer === '') return '(root)';
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((t) => (/^\d+$/.test(t) ? `[${t}]` : `.${t}`))
-    .join('')
-    .replace(/^\./, '');
+  return jsonKeyPath(pointerTokens(pointer));
 }
 
 function describeConfigErrors(errors: readonly ErrorObject[], shown: string, index: PositionIndex): string[] {

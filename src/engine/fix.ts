@@ -5,6 +5,7 @@
  * made exact against the file's current text only when a fix is applied or written to SARIF (src/fixes/).
  */
 import type { Origin } from '../inventory/types';
+import { jsonKeyPath, pointerTokens } from '../json/positions';
 import type { PositionIndex } from '../json/types';
 import type { Entity } from '../model/types';
 import { pointerFor } from './locate';
@@ -54,7 +55,7 @@ function propertyFix(hint: FixHint, property: PropertyFix, owner: Entity, files:
     return { text: `${hint.text} In the Terraform configuration, ${tfStep(tokens, property)}.` };
   }
   const path = tokens.map((t) => (/^\d+$/.test(t) ? Number(t) : t));
-  const shown = jsonPath(tokens);
+  const shown = jsonKeyPath(tokens);
   if (property.remove) {
     return {
       text: `${hint.text} In ${origin.file}, remove "${shown}".`,
@@ -65,15 +66,6 @@ function propertyFix(hint: FixHint, property: PropertyFix, owner: Entity, files:
     text: `${hint.text} In ${origin.file}, set "${shown}" to ${JSON.stringify(property.value)}.`,
     edit: { kind: 'json', file: origin.file, path, value: property.value as FixValue },
   };
-}
-
-/** A JSON pointer's tokens, unescaped. */
-function pointerTokens(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** A Terraform plan pointer: the plan is generated, the fix goes to the configuration. */
@@ -113,11 +105,6 @@ export function hclLiteral(value: FixValue): string | undefined {
     return items.every((i): i is string => i !== undefined) ? `[${items.join(', ')}]` : undefined;
   }
   return undefined;
-}
-
-/** `properties.tokenEndpoint`, `resources[3].properties.x` for a JSON pointer's tokens. */
-function jsonPath(tokens: readonly string[]): string {
-  return tokens.map((t, i) => (/^\d+$/.test(t) ? `[${t}]` : i === 0 ? t : `.${t}`)).join('');
 }
 
 /** The nested object a canonical path denotes: `api/requestedAccessTokenVersion`, 2 -> `{"api":{...:2}}`. */

@@ -29,6 +29,23 @@ export function escapePointerToken(token: string | number): string {
   return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** One reference token of a JSON pointer, unescaped (RFC 6901): `b~1c` is `b/c`. */
+export function unescapePointerToken(token: string): string {
+  return token.includes('~') ? token.replace(/~1/g, '/').replace(/~0/g, '~') : token;
+}
+
+/** The reference tokens of a JSON pointer, unescaped: `''` has none, `/a/b~1c` has `a` and `b/c`. */
+export function pointerTokens(pointer: string): string[] {
+  if (pointer === '') return [];
+  const tokens = pointer.slice(1).split('/');
+  return pointer.includes('~') ? tokens.map(unescapePointerToken) : tokens;
+}
+
+/** `properties.tokenEndpoint`, `resources[3].properties.x`: how messages name a JSON pointer's tokens. */
+export function jsonKeyPath(tokens: readonly string[]): string {
+  return tokens.map((t, i) => (/^\d+$/.test(t) ? `[${t}]` : i === 0 ? t : `.${t}`)).join('');
+}
+
 export function joinPointer(base: string, ...tokens: (string | number)[]): string {
   return base + tokens.map((t) => '/' + escapePointerToken(t)).join('');
 }
@@ -232,7 +249,7 @@ function lookup(text: string, root: number | Container, pointer: string): number
   let node: number | Container | undefined = root;
   for (const raw of pointer.slice(1).split('/')) {
     if (node === undefined || typeof node === 'number') return undefined;
-    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const token = unescapePointerToken(raw);
     const keys: number[] | undefined = node.keys;
     let index = -1;
     if (keys) {
@@ -302,7 +319,7 @@ function offsetOf(text: string, pointer: string): number | undefined {
   for (const raw of pointer.slice(1).split('/')) {
     const c = text.charCodeAt(at);
     let next: number;
-    if (c === 0x7b /* { */) next = memberOf(text, at, raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (c === 0x7b /* { */) next = memberOf(text, at, unescapePointerToken(raw));
     else if (c === 0x5b /* [ */ && /^(0|[1-9]\d*)$/.test(raw)) next = elementOf(text, at, Number(raw));
     else return undefined;
     if (next < 0) return undefined;

@@ -1,10 +1,13 @@
 import fc from 'fast-check';
 import {
   joinPointer,
+  jsonKeyPath,
   jsonPositionIndex,
   locatePointer,
   parseJsonWithPositions,
+  pointerTokens,
   textFileIndex,
+  unescapePointerToken,
 } from '../../src/json/positions';
 
 function parsed(text: string) {
@@ -157,5 +160,27 @@ describe('position indexes keep their text to themselves', () => {
     expect(index.locateOffset('', 12)).toEqual({ line: 2, column: 2 });
     expect(JSON.stringify(index)).not.toContain(secret);
     expect(Object.keys(index)).toEqual([]);
+  });
+});
+
+describe('JSON pointer tokens', () => {
+  it('splits and unescapes a pointer, the inverse of joinPointer', () => {
+    expect(pointerTokens('')).toEqual([]);
+    expect(pointerTokens('/')).toEqual(['']);
+    expect(pointerTokens('/a/0/b')).toEqual(['a', '0', 'b']);
+    // `~01` is `~1` escaped: unescaped once, it stays `~1` (not `/`).
+    expect(pointerTokens('/a~1b/c~0d/~01')).toEqual(['a/b', 'c~d', '~1']);
+    expect(unescapePointerToken('plain')).toBe('plain');
+    fc.assert(
+      fc.property(fc.array(fc.string()), (tokens) => {
+        expect(pointerTokens(joinPointer('', ...tokens))).toEqual(tokens);
+      }),
+    );
+  });
+
+  it('names a pointer by its keys and indexes', () => {
+    expect(jsonKeyPath(pointerTokens('/resources/3/properties/x'))).toBe('resources[3].properties.x');
+    expect(jsonKeyPath(pointerTokens('/0/a'))).toBe('[0].a');
+    expect(jsonKeyPath([])).toBe('');
   });
 });

@@ -4,6 +4,7 @@
  * spec.ts live here too, so that spec.ts depends on this file and not the other way round.
  */
 import type { CST, Document, YAMLMap } from 'yaml';
+import { pointerTokens } from '../../json/positions';
 import type { Position, PositionIndex } from '../../json/types';
 import { parseYamlSubset } from './yaml-subset';
 
@@ -165,7 +166,7 @@ function yamlIndex(doc: Document.Parsed, position: (offset: number) => Position)
   return {
     locate(pointer) {
       let entry: { key?: unknown; value: unknown } = { value: doc.contents };
-      for (const token of pointer === '' ? [] : pointerTokens(pointer.slice(1))) {
+      for (const token of pointerTokens(pointer)) {
         const node = deref(entry.value);
         const item = isSeq(node) && /^(0|[1-9]\d*)$/.test(token) ? node.items[Number(token)] : undefined;
         const next = isMap(node) ? find(node, token, 0) : item === undefined ? undefined : { value: item };
@@ -196,9 +197,4 @@ function isMergeKey(key: unknown): boolean {
 function isEmpty(node: unknown): boolean {
   const { isScalar } = yaml();
   return isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1];
-}
-
-/** The reference tokens of a JSON pointer without its leading `/` (RFC 6901). */
-export function pointerTokens(body: string): string[] {
-  return body.split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }

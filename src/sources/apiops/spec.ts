@@ -12,7 +12,7 @@
  */
 import type { Origin } from '../../inventory/types';
 import type { Position, PositionIndex } from '../../json/types';
-import { joinPointer, parseJsonWithPositions } from '../../json/positions';
+import { joinPointer, parseJsonWithPositions, pointerTokens } from '../../json/positions';
 import { decodeUtf8, FileReadError } from '../../util/files';
 import { isRecord, ownString } from '../../util/json';
 import {
@@ -20,7 +20,6 @@ import {
   MAX_DEPTH,
   MAX_REF_CHAIN,
   parseYaml,
-  pointerTokens,
   TOO_DEEP,
   type Parsed,
   type Problem,
@@ -311,7 +310,7 @@ function localPointer(ref: string): string | undefined {
     return pointer === ''
       ? ''
       : pointer.startsWith('/')
-        ? joinPointer('', ...pointerTokens(pointer.slice(1)))
+        ? joinPointer('', ...pointerTokens(pointer))
         : undefined;
   } catch {
     return undefined;
@@ -320,7 +319,7 @@ function localPointer(ref: string): string | undefined {
 
 function valueAt(root: unknown, pointer: string): unknown {
   let value = root;
-  for (const token of pointer === '' ? [] : pointerTokens(pointer.slice(1))) {
+  for (const token of pointerTokens(pointer)) {
     if (Array.isArray(value) && /^(0|[1-9]\d*)$/.test(token)) value = value[Number(token)];
     else if (isRecord(value) && Object.prototype.hasOwnProperty.call(value, token)) value = value[token];
     else return undefined;

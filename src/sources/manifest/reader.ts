@@ -10,6 +10,7 @@
  * - report a value of the wrong type as a problem located at the value, instead of dropping it silently.
  * `null` reads as absent where Graph has no `null` for the property.
  */
+import { jsonKeyPath, pointerTokens } from '../../json/positions';
 import { isRecord } from '../../util/json';
 import { fitted } from '../../util/lists';
 import { childPath } from '../../util/paths';
@@ -198,12 +199,7 @@ export class ManifestReader {
   /** A problem with the value at the node, named by its key path (`replyUrlsWithType[0].url: ...`). */
   problem(node: Node, message: string): undefined {
     const pointer = this.pointerOf(node);
-    const key = pointer
-      .split('/')
-      .slice(1)
-      .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .map((t, i) => (/^\d+$/.test(t) ? `[${t}]` : i === 0 ? t : `.${t}`))
-      .join('');
+    const key = jsonKeyPath(pointerTokens(pointer));
     this.problems.push({ pointer, message: key === '' ? message : `${key}: ${message}` });
     return undefined;
   }

@@ -5,7 +5,7 @@
  * configuration that produced it and an unknown value can be rebuilt.
  */
 import type { Position, PositionIndex } from '../../json/types';
-import { makeOffsetToPosition } from '../../json/positions';
+import { makeOffsetToPosition, unescapePointerToken } from '../../json/positions';
 import type { HclAttribute, HclBlock, HclHeredoc } from './hcl-scan';
 
 export { scanHcl, type HclAttribute, type HclBlock, type HclHeredoc } from './hcl-scan';
@@ -89,7 +89,7 @@ export function terraformFileIndex(text: string, entries: readonly TfIndexEntry[
   const entryFor = (pointer: string) =>
     entries.find((e) => pointer === e.prefix || pointer.startsWith(`${e.prefix}/`));
   const walk = (entry: TfIndexEntry, pointer: string): number => {
-    const tokens = pointer.slice(entry.prefix.length).split('/').filter(Boolean).map(unescapeToken);
+    const tokens = pointer.slice(entry.prefix.length).split('/').filter(Boolean).map(unescapePointerToken);
     let block = entry.block;
     if (tokens[0] !== 'values') return block.offset;
     let planned: unknown = entry.values;
@@ -132,7 +132,7 @@ export function terraformFileIndex(text: string, entries: readonly TfIndexEntry[
 
 /** The expression of the attribute a pointer names exactly (`.../values/api/0/requested_access_token_version`). */
 function attributeSpan(entry: TfIndexEntry, pointer: string): { start: number; end: number } | undefined {
-  const tokens = pointer.slice(entry.prefix.length).split('/').filter(Boolean).map(unescapeToken);
+  const tokens = pointer.slice(entry.prefix.length).split('/').filter(Boolean).map(unescapePointerToken);
   if (tokens[0] !== 'values') return undefined;
   let block = entry.block;
   for (let i = 1; i < tokens.length; i++) {
@@ -148,10 +148,6 @@ function attributeSpan(entry: TfIndexEntry, pointer: string): { start: number; e
     i++;
   }
   return undefined;
-}
-
-function unescapeToken(token: string): string {
-  return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 function child(value: unknown, token: string): unknown {
