@@ -3,7 +3,8 @@
  * `specification.yaml` files does not spend most of its time in the general `yaml` package.
  *
  * It returns exactly the value the `yaml` package path of spec.ts returns (core schema, `toJS`, and plain
- * `operationId` / `summary` values kept as their source text), or `undefined` for anything outside the subset or
+ * `operationId` / `summary` values kept as their source text; its mappings are objects without a prototype, see
+ * `mapping`), or `undefined` for anything outside the subset or
  * anything it is not sure about: the caller then parses the text with the `yaml` package, which also reports every
  * error. So it never accepts a text the `yaml` package rejects.
  *
@@ -151,7 +152,11 @@ class SubsetReader {
   /** A block mapping at column `indent` whose first key is on line i at offset p. */
   private mapping(i: number, p: number, indent: number, depth: number): Record<string, unknown> {
     if (depth > MAX_DEPTH) throw BAIL;
-    const map: Record<string, unknown> = {};
+    // A dictionary from the start (no prototype, never a hidden class per key set): a specification's keys are its
+    // own (`paths` names the API's URLs), and every first key added to a plain object is a transition from the one
+    // empty-object map; after some 1,500 of them V8 adds no more, and every object the process later builds key by
+    // key (JSON.parse's included) gets a map of its own, slower to make and to read (issue 12).
+    const map = Object.create(null) as Record<string, unknown>;
     for (;;) {
       this.entry(map, i, p, indent, depth);
       const next = this.skip(this.line);
@@ -246,7 +251,7 @@ class SubsetReader {
         const close = this.skipSpaces(p + 1, i);
         if (depth + 1 > MAX_DEPTH || text.charCodeAt(close) !== (text[p] === '{' ? 0x7d : 0x5d)) throw BAIL;
         this.trailing(close + 1, i);
-        return text[p] === '{' ? {} : [];
+        return text[p] === '{' ? (Object.create(null) as Record<string, unknown>) : [];
       }
       case '-':
         if (p + 1 === end || text.charCodeAt(p + 1) === SPACE) throw BAIL;
