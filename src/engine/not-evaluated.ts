@@ -76,7 +76,8 @@ export class RuleEntries {
 /** One record per (rule, reason, entity kind), each listing its entities once, sorted by name and id. */
 export function groupNotEvaluated(entries: readonly NotEvaluatedEntry[]): NotEvaluatedRecord[] {
   const groups = new Map<string, NotEvaluatedRecord>();
-  // The ids each record lists (a record may list every API or server of a large service).
+  // The ids each record lists, once it lists more than one (a record may list every API or server of a large
+  // service; most list one, and a tree's thousands of such records need no set each).
   const listed = new Map<NotEvaluatedRecord, Set<string>>();
   for (const entry of entries) {
     const kind = entry.resource?.kind;
@@ -86,13 +87,23 @@ export function groupNotEvaluated(entries: readonly NotEvaluatedEntry[]): NotEva
       record = { ruleId: entry.ruleId, reason: entry.reason, resources: [] };
       if (kind) record.kind = kind;
       groups.set(key, record);
-      listed.set(record, new Set());
     }
     const resource = entry.resource;
-    const ids = listed.get(record) as Set<string>;
-    if (resource && !ids.has(resource.id)) {
+    if (!resource) continue;
+    const { resources } = record;
+    const first = resources[0];
+    if (first === undefined) {
+      resources.push(resource);
+      continue;
+    }
+    let ids = listed.get(record);
+    if (!ids) {
+      ids = new Set([first.id]);
+      listed.set(record, ids);
+    }
+    if (!ids.has(resource.id)) {
       ids.add(resource.id);
-      record.resources.push(resource);
+      resources.push(resource);
     }
   }
   const records = [...groups.values()];
