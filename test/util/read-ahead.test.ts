@@ -56,6 +56,28 @@ function answersOf(tree: FolderTree, files: readonly string[], root: string): [s
   });
 }
 
+/**
+ * Expects a FolderTree reading `units` ahead with `probes` to say of `files` what one reading the folders itself says,
+ * `present` of them being there.
+ */
+function expectSameAnswers(
+  root: string,
+  units: string[],
+  probes: Probe[],
+  files: readonly string[],
+  present: number,
+): void {
+  const plain = new FolderTree(root);
+  const ahead = readingAhead(root, units, probes);
+  try {
+    const expected = answersOf(plain, files, root);
+    expect(expected.filter(([, there]) => there)).toHaveLength(present);
+    expect(answersOf(ahead, files, root)).toEqual(expected);
+  } finally {
+    ahead.stopReadAhead();
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('ReadAhead', () => {
@@ -376,21 +398,12 @@ describe('ReadAhead with a probe for units', () => {
 
   it('gives FolderTree the same answers as reading the folders itself, a name of another probe included', () => {
     const { root, units, server } = servers();
-    const plain = new FolderTree(root);
-    const ahead = readingAhead(root, units, [operationProbe, serverProbe]);
-    try {
-      const files = ['plain', 'extra', 'empty', 'linked', 'policy'].flatMap((name) =>
-        ['info.json', 'notes.txt', 'policy.xml', 'operationInformation.json'].map((file) =>
-          path.join(server(name), file),
-        ),
-      );
-      const answers = (t: FolderTree) => answersOf(t, files, root);
-      const expected = answers(plain);
-      expect(expected.filter(([, present]) => present === true)).toHaveLength(6);
-      expect(answers(ahead)).toEqual(expected);
-    } finally {
-      ahead.stopReadAhead();
-    }
+    const files = ['plain', 'extra', 'empty', 'linked', 'policy'].flatMap((name) =>
+      ['info.json', 'notes.txt', 'policy.xml', 'operationInformation.json'].map((file) =>
+        path.join(server(name), file),
+      ),
+    );
+    expectSameAnswers(root, units, [operationProbe, serverProbe], files, 6);
   });
 });
 
@@ -458,28 +471,19 @@ describe('ReadAhead with a probe given as a path', () => {
 
   it('gives FolderTree the same answers as reading the folders itself', () => {
     const { root, units, at } = products();
-    const plain = new FolderTree(root);
-    const ahead = readingAhead(root, units, [deep, productApis]);
-    try {
-      const folders = [
-        at('apis', 'one'),
-        at('products', 'gold', 'apis', 'one'),
-        at('products', 'gold', 'apis', 'none'),
-        at('products', 'silver', 'apis', 'two'),
-        at('other', 'gold', 'apis', 'three'),
-        at('top', 'b', 'x', 'apis', 'four'),
-        at('top', 'a', 'x', 'apis', 'five'),
-      ];
-      const files = folders.flatMap((folder) =>
-        ['link.json', 'deep.json', 'notes.txt', 'apiInformation.json'].map((name) => path.join(folder, name)),
-      );
-      const answers = (t: FolderTree) => answersOf(t, files, root);
-      const expected = answers(plain);
-      expect(expected.filter(([, present]) => present === true)).toHaveLength(8);
-      expect(answers(ahead)).toEqual(expected);
-    } finally {
-      ahead.stopReadAhead();
-    }
+    const folders = [
+      at('apis', 'one'),
+      at('products', 'gold', 'apis', 'one'),
+      at('products', 'gold', 'apis', 'none'),
+      at('products', 'silver', 'apis', 'two'),
+      at('other', 'gold', 'apis', 'three'),
+      at('top', 'b', 'x', 'apis', 'four'),
+      at('top', 'a', 'x', 'apis', 'five'),
+    ];
+    const files = folders.flatMap((folder) =>
+      ['link.json', 'deep.json', 'notes.txt', 'apiInformation.json'].map((name) => path.join(folder, name)),
+    );
+    expectSameAnswers(root, units, [deep, productApis], files, 8);
   });
 });
 
