@@ -222,8 +222,6 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
   // Every file is read into one scratch buffer and decoded at once; nothing of it is kept but its stamp, and the
   // few files a finding is located in are read again then (`rereadText`).
   const scratch = new ScratchBuffer();
-  // The files read again (to locate findings) share one buffer too: each is decoded at once.
-  const again = new ScratchBuffer(0);
   for (const { path: file, shown, inside } of files) {
     let text: string;
     try {
@@ -236,7 +234,7 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
     const result = parseManifestText(
       text,
       shown,
-      rereadText(file, inside ? undefined : root, scratch.stamp, again),
+      rereadText(file, inside ? undefined : root, scratch.stamp),
       shared,
     );
     if ('problems' in result) {
@@ -261,13 +259,10 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
  * How to read a manifest again to locate a finding in it: its text when it is still the file that was parsed (the
  * same `FileStamp`), read with the same checks (`root`: it must resolve inside it); else undefined.
  */
-function rereadText(
-  file: string,
-  root: string | undefined,
-  stamp: FileStamp | undefined,
-  again: ScratchBuffer,
-): Reread {
+function rereadText(file: string, root: string | undefined, stamp: FileStamp | undefined): Reread {
   return () => {
+    // A buffer of its own (not one kept for the audit's re-reads, which would keep the largest file read again).
+    const again = new ScratchBuffer(0);
     try {
       const bytes = readBytes(file, root, again);
       return sameStamp(again.stamp, stamp) ? decodeText(bytes) : undefined;
