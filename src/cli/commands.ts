@@ -25,6 +25,7 @@ import type { AuditResult } from '../engine/types';
 import { rulesTextTable } from './rules-table';
 import { applyFixes, checkFixFlags, printFixDiff, sarifFixes } from './fix-command';
 import { DEFAULT_BASELINE_MAX_AGE_DAYS } from './options';
+import { setOwn } from '../util/json';
 
 /** Baseline files (./baseline.ts), loaded only by a run that reads or writes one: a plain scan starts without them. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, typed by the import type
@@ -135,12 +136,7 @@ function parseRuleOverrides(specs: readonly string[]): Record<string, SeverityLe
     }
     // A plain assignment would turn `--rule __proto__=off` into a prototype change and drop it silently; defined as
     // an own property, it reaches the unknown-rule-id check like any other typo.
-    Object.defineProperty(overrides, id, {
-      value: level,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    setOwn(overrides, id, level);
   }
   return overrides;
 }

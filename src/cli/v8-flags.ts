@@ -19,8 +19,7 @@
  * allocates fast and keeps most of what it reads, so it got the largest factor: a 5,000-API scan's last full
  * collection ran at 260 MB of heap, over four times the 58 MB the one before left live. A factor of 3 (`200` percent
  * more) keeps a large scan's heap smaller at no cost in time: alternated pairs against the same build without it
- * (Node.js 20, 2 vCPUs), the
- * 5,000-API tree 0.979 x the wall time and 0.976 x the CPU with 15 MiB less peak RSS (12 pairs), the same tree with
+ * (Node.js 20, 2 vCPUs), the 5,000-API tree 0.979 x the wall time and 0.976 x the CPU with 15 MiB less peak RSS (12 pairs), the same tree with
  * one validation at the gateway 1.000 x with 35 MiB less (8), 10,000 manifests 0.994 x (15); smaller trees, which
  * stay far below that, pay for the extra collections: 1,000 APIs 1.010 x (7 MiB less), 500 APIs 1.028 x (12). The
  * heap limit still bounds the heap (`--max-old-space-size`: a 5,000-API scan completes with 230 MB). V8 reads it

@@ -23,6 +23,15 @@ export function definedOnly<T extends object>(record: { [K in keyof T]-?: T[K] |
   return out;
 }
 
+/** Sets an own property, even `__proto__` (which a plain assignment would take as a change of prototype). */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
 /**
  * `text` as a string of its own: a substring of a file's text (what a parser slices out) keeps the whole text alive
  * in V8 for as long as it is kept. Concatenated and sliced again, it is copied (one character more), and the file's

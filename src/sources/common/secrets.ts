@@ -2,6 +2,7 @@
  * Which template and APIOps properties are secrets, and removing them before anything is evaluated or kept; a
  * module of its own because the ARM walker, the template scope and the APIOps source all need it.
  */
+import { setOwn } from '../../util/json';
 
 /** Secret properties: removed before evaluation so that neither values nor expressions are kept. */
 const SECRET_KEYS = new Set([
@@ -51,15 +52,6 @@ function stripList(list: readonly unknown[], parentKey: string): unknown[] {
     if (result !== undefined) result.push(kept);
   }
   return result ?? (list as unknown[]);
-}
-
-/** An own property, even `__proto__` (which assignment would take as the prototype). */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    target[key] = value;
-  }
 }
 
 /** Whether a property or parameter name is a secret's (`clientSecret`, `password`...), in any case. */
