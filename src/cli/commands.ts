@@ -25,6 +25,7 @@ import type { AuditResult } from '../engine/types';
 import { rulesTextTable } from './rules-table';
 import { applyFixes, checkFixFlags, printFixDiff, sarifFixes } from './fix-command';
 import { DEFAULT_BASELINE_MAX_AGE_DAYS } from './options';
+import { collectAfterAudit } from './memory';
 import { setOwn } from '../util/json';
 
 /** Baseline files (./baseline.ts), loaded only by a run that reads or writes one: a plain scan starts without them. */
@@ -244,6 +245,11 @@ export async function runScan(command: ScanCommand, io: CliIO): Promise<ExitCode
   if (command.fixDryRun) printFixDiff(result, io, first.redact);
   // After --fix the report is of the files as fixed: what remains.
   if (command.fix) result = await applyFixes(result, io, async () => (await run()).result);
+  // The audit's model is garbage now: collected before the reports allocate, when that is worth it (memory.ts).
+  const collecting = performance.now();
+  if (collectAfterAudit()) {
+    timings?.add('garbage collection (after the audit)', performance.now() - collecting, 'phase');
+  }
   for (const target of targets) {
     const toFile = target.file !== undefined;
     const width = toFile ? undefined : terminalWidth(io);

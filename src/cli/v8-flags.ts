@@ -25,11 +25,19 @@
  * heap limit still bounds the heap (`--max-old-space-size`: a 5,000-API scan completes with 230 MB). V8 reads it
  * whenever it sets the next limit, so setting it here is enough (test/cli/v8-flags.test.ts checks that it applies).
  *
+ * `--expose-gc`: lets `collectAfterAudit` (memory.ts) ask for one full collection between a large scan's audit and its
+ * reports. Set here, with the others, so that the compile cache is made and read under the same flags; it exposes
+ * `gc` only to a context made after it (not the main one, which exists already), so nothing the CLI loads sees it.
+ *
  * A flag the user gives Node.js (`node --turbo-inlining`, NODE_OPTIONS) wins: it is not set again.
  */
 import { setFlagsFromString } from 'node:v8';
 
-export const CLI_V8_FLAGS: readonly string[] = ['--no-turbo-inlining', '--heap-growing-percent=200'];
+export const CLI_V8_FLAGS: readonly string[] = [
+  '--no-turbo-inlining',
+  '--heap-growing-percent=200',
+  '--expose-gc',
+];
 
 /** `--no-turbo_inlining=1` -> `turbo-inlining`: the flag a command-line argument is about. */
 function flagName(argument: string): string {

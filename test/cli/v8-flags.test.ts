@@ -2,33 +2,31 @@
  * The CLI's own V8 flags (src/cli/v8-flags.ts): which it sets when the user gave none, that a flag the user gave
  * wins, and that setting them takes effect in a running process (what the compile cache and the benchmarks rely on).
  */
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { CLI_V8_FLAGS, flagsToSet } from '../../src/cli/v8-flags';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { runWithFlags } from '../helpers/node-child';
 
 describe('flagsToSet', () => {
   it('sets the CLI flags when Node.js was given none about them', () => {
-    const both = ['--no-turbo-inlining', '--heap-growing-percent=200'];
-    expect(flagsToSet([], undefined)).toEqual(both);
+    const all = ['--no-turbo-inlining', '--heap-growing-percent=200', '--expose-gc'];
+    expect(flagsToSet([], undefined)).toEqual(all);
     expect(flagsToSet(['--max-old-space-size=300', '--trace-opt'], '--enable-source-maps')).toEqual([
       ...CLI_V8_FLAGS,
     ]);
     // Another flag whose name starts the same is another flag.
-    expect(flagsToSet(['--turbo-inlining-extra'], undefined)).toEqual(both);
-    expect(flagsToSet([], '')).toEqual(both);
+    expect(flagsToSet(['--turbo-inlining-extra'], undefined)).toEqual(all);
+    expect(flagsToSet([], '')).toEqual(all);
   });
 
   it('leaves a flag the user gave, in either sense and spelling, on the command line or in NODE_OPTIONS', () => {
-    const growing = ['--heap-growing-percent=200'];
+    const growing = ['--heap-growing-percent=200', '--expose-gc'];
     expect(flagsToSet(['--turbo-inlining'], undefined)).toEqual(growing);
     expect(flagsToSet(['--no-turbo-inlining'], undefined)).toEqual(growing);
     expect(flagsToSet(['--turbo_inlining'], undefined)).toEqual(growing);
     expect(flagsToSet(['--noturbo-inlining'], undefined)).toEqual(growing);
     expect(flagsToSet(['--turbo-inlining=true'], undefined)).toEqual(growing);
     expect(flagsToSet([], '--max-old-space-size=300  --turbo-inlining')).toEqual(growing);
-    expect(flagsToSet(['--heap_growing_percent=50'], '--turbo-inlining')).toEqual([]);
+    expect(flagsToSet(['--heap_growing_percent=50'], '--turbo-inlining')).toEqual(['--expose-gc']);
+    expect(flagsToSet(['--expose_gc'], '--turbo-inlining --heap-growing-percent=50')).toEqual([]);
   });
 
   it('reads only options, not values or the script', () => {
@@ -37,24 +35,6 @@ describe('flagsToSet', () => {
     ]);
   });
 });
-
-/**
- * Runs `body` (lines of JavaScript) in a child Node.js with `execArgv`, after setting the CLI's flags when `setFirst`
- * (as the CLI does, before anything else): what it printed, trace included.
- */
-function runWithFlags(setFirst: boolean, execArgv: readonly string[], body: readonly string[]): string {
-  const script = [
-    "require('./test/helpers/ts-require.js');",
-    `if (${setFirst}) require('./src/cli/v8-flags.ts').setCliV8Flags(process.execArgv, {});`,
-    ...body,
-  ].join('\n');
-  return execFileSync(process.execPath, [...execArgv, '-e', script], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NODE_OPTIONS: '' },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-}
 
 describe('setCliV8Flags in a running process', () => {
   /** Runs a hot loop under `--trace-turbo-inlining`; how many times the optimizing compiler inlined its callee. */
@@ -103,5 +83,24 @@ describe('the heap growing factor in a running process', () => {
     expect(set.length).toBeGreaterThan(0);
     expect(new Set(set)).toEqual(new Set(['3.0']));
     expect(new Set(growingFactors(true, ['--heap-growing-percent=20']))).toEqual(new Set(['1.2']));
+  });
+});
+
+describe('--expose-gc in a running process', () => {
+  /** `typeof gc` in the main context and in a context made afterwards. */
+  function gcTypes(setFirst: boolean): string {
+    return runWithFlags(
+      setFirst,
+      [],
+      [
+        "const inNew = require('node:vm').runInNewContext('typeof gc');",
+        'process.stdout.write(`${typeof globalThis.gc} ${inNew}`);',
+      ],
+    );
+  }
+
+  it('gives a context made after it gc(), and leaves the main context without one', () => {
+    expect(gcTypes(true)).toBe('undefined function');
+    expect(gcTypes(false)).toBe('undefined undefined');
   });
 });
