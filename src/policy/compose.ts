@@ -79,18 +79,13 @@ export class Composer {
 
   constructor(private readonly catalog: FragmentCatalog) {}
 
-  /** The effective sections of a chain, each composed when first read. */
-  sections(chain: PolicyDocument[]): Record<SectionName, EffectiveSection> {
-    return new LazySections(this, chain);
-  }
-
   section(chain: PolicyDocument[], name: SectionName): EffectiveSection {
     this.inlined = 0;
     this.limited = false;
     const collector: Collector = { unreadable: [], dropped: [] };
     const last = chain.length - 1;
     // An operation's policy ends its chain and starts no other: its composition is kept by the call path that asked
-    // (LazySections), not in the prefixes (25,000 operations would each keep a prefix node and a second copy there).
+    // (effective.ts), not in the prefixes (25,000 operations would each keep a prefix node and a second copy there).
     const statements =
       chain[last]?.owner.kind === 'operation'
         ? this.compose(chain, last, name, collector)
@@ -315,33 +310,4 @@ function kept(collector: Collector): Collector {
     unreadable: collector.unreadable.length > 0 ? collector.unreadable : NONE_UNREADABLE,
     dropped: collector.dropped.length > 0 ? collector.dropped : NONE_DROPPED,
   };
-}
-
-/**
- * A chain's sections, each composed by its getter when first read (rules read mostly `inbound`). One per call path
- * of every operation: the composed sections are fields of their own (not a record), one object less per path.
- */
-class LazySections implements Record<SectionName, EffectiveSection> {
-  private composedInbound: EffectiveSection | undefined = undefined;
-  private composedBackend: EffectiveSection | undefined = undefined;
-  private composedOutbound: EffectiveSection | undefined = undefined;
-  private composedOnError: EffectiveSection | undefined = undefined;
-
-  constructor(
-    private readonly composer: Composer,
-    private readonly chain: PolicyDocument[],
-  ) {}
-
-  get inbound(): EffectiveSection {
-    return (this.composedInbound ??= this.composer.section(this.chain, 'inbound'));
-  }
-  get backend(): EffectiveSection {
-    return (this.composedBackend ??= this.composer.section(this.chain, 'backend'));
-  }
-  get outbound(): EffectiveSection {
-    return (this.composedOutbound ??= this.composer.section(this.chain, 'outbound'));
-  }
-  get 'on-error'(): EffectiveSection {
-    return (this.composedOnError ??= this.composer.section(this.chain, 'on-error'));
-  }
 }
