@@ -445,6 +445,93 @@ describe('effective policies', () => {
       expect(op.paths[1]?.chain.map((d) => d.scope)).toEqual(['global', 'product', 'api']);
     });
 
+    it("shares an operation's own statements between its call paths, each with its own broader chain", () => {
+      const fragment = (name: string, body: string) => ({
+        name,
+        properties: { format: 'rawxml', value: `<fragment>${body}</fragment>` },
+      });
+      const own = '<set-header name="a" exists-action="override"><value>1</value></set-header>';
+      const { model } = loadWith({
+        service: {
+          policy: rawxml(GLOBAL),
+          policyFragments: [fragment('common', '<set-header name="f" exists-action="skip" />')],
+          products: [
+            {
+              name: 'gold',
+              properties: { displayName: 'Gold' },
+              apis: ['colors-api'],
+              policy: rawxml(policyXml({ inbound: '<base /><quota calls="10" renewal-period="60" />' })),
+            },
+          ],
+        },
+        api: {
+          policy: rawxml(policyXml({ inbound: '<base />' })),
+          operations: [
+            {
+              ...OPERATIONS[0],
+              policy: rawxml(
+                policyXml({
+                  inbound: `${own}<base /><include-fragment fragment-id="common" /><include-fragment fragment-id="gone" />`,
+                }),
+              ),
+            },
+          ],
+        },
+      });
+      const [plain, gold] = effectivePolicies(model).operations[0]!.paths as [CallPath, CallPath];
+      expect(trace(plain)).toEqual(['set-header@operation', 'cors@global', 'set-header@fragment:common']);
+      expect(trace(gold)).toEqual([
+        'set-header@operation',
+        'cors@global',
+        'quota@product',
+        'set-header@fragment:common',
+      ]);
+      const [first, ...rest] = [plain.sections.inbound, gold.sections.inbound];
+      expect(rest[0]!.statements[0]).toBe(first!.statements[0]);
+      expect(rest[0]!.statements.at(-1)).toBe(first!.statements.at(-1));
+      // The missing fragment is unreadable on both paths.
+      for (const section of [plain.sections.inbound, gold.sections.inbound]) {
+        expect(section.unreadable.map((u) => u.kind)).toEqual(['missing-fragment']);
+      }
+    });
+
+    it('composes an operation in place where its call path goes past the section limit, and only there', () => {
+      // 9,000 elements a fragment (under the limit of one fragment), six includes in the product policy and six in
+      // the operation's: 54,000 elements alone, 108,000 on the product's path (limit 100,000).
+      const big = Array.from({ length: 9000 }, (_, i) => `<set-variable name="v${i}" value="1" />`).join('');
+      const includes = '<include-fragment fragment-id="big" />'.repeat(6);
+      const { model } = loadWith({
+        service: {
+          policy: rawxml(GLOBAL),
+          policyFragments: [
+            { name: 'big', properties: { format: 'rawxml', value: `<fragment>${big}</fragment>` } },
+          ],
+          products: [
+            {
+              name: 'gold',
+              properties: { displayName: 'Gold' },
+              apis: ['colors-api'],
+              policy: rawxml(policyXml({ inbound: `<base />${includes}` })),
+            },
+          ],
+        },
+        api: {
+          policy: rawxml(policyXml({ inbound: '<base />' })),
+          operations: [{ ...OPERATIONS[0], policy: rawxml(policyXml({ inbound: `<base />${includes}` })) }],
+        },
+      });
+      const [plain, gold] = effectivePolicies(model).operations[0]!.paths as [CallPath, CallPath];
+      expect(plain.sections.inbound.unreadable).toEqual([]);
+      expect(plain.sections.inbound.statements).toHaveLength(1 + 6 * 9000);
+      // On the product's path the product inlines its six (54,000), then the operation five more (99,000) before the
+      // sixth goes past the limit: composed in place, as without any sharing.
+      const limited = gold.sections.inbound;
+      expect(limited.unreadable.map((u) => describeUnreadable(u))).toEqual([
+        expect.stringContaining('inlines more than 100000 policy elements'),
+      ]);
+      expect(limited.statements).toHaveLength(1 + 11 * 9000);
+    });
+
     it('composes global -> workspace -> product -> API -> operation for a workspace API', () => {
       const { model } = loadWith({
         service: {
