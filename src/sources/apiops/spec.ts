@@ -127,7 +127,7 @@ function specOperation(
     pointer,
     paths: {
       // Literal suffixes (names that need no escaping), not `joinPointer`: its '/' + token is a new string for each
-      // of a large tree's operations (25,000 copies of each suffix, 1.3 MB kept for the whole audit).
+      // of a large tree's operations (25,000 copies of each suffix, about 1 MB kept for the whole audit).
       'properties/displayName': `${pointer}/summary`,
       'properties/method': pointer,
       'properties/urlTemplate': itemPointer,
