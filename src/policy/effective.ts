@@ -127,9 +127,10 @@ function buildIndex(model: Model): EffectivePolicyIndex {
       const targets: (Operation | undefined)[] = api.operations.length > 0 ? api.operations : [undefined];
       const shapes = pathShapes(api, byOwner);
       for (const operation of targets) {
+        const own = operation ? byOwner.get(operation) : undefined;
         const paths = shapes.map(
           ({ product, description, chain }): CallPath =>
-            new ComposedPath(composer, product, description, withOwner(chain, operation, byOwner)),
+            new ComposedPath(composer, product, description, chain, own),
         );
         operations.push(new IndexedOperation(api, operation, paths));
       }
@@ -168,7 +169,9 @@ class IndexedOperation implements OperationPolicy {
 /**
  * A call path whose sections are composed on it, each by its getter when first read (rules read mostly `inbound`),
  * and kept in a field of its own: `sections` is the path itself, one object less for each of a 5,000-API tree's
- * 50,000 call paths than a record of sections beside it.
+ * 50,000 call paths than a record of sections beside it. Its chain is the API's (shared by the API's operations)
+ * and the operation's own policy, joined when read (each section is composed once; findings read a few chains):
+ * kept joined, the chains of such a tree took 4 MB.
  */
 class ComposedPath implements CallPath, Record<SectionName, EffectiveSection> {
   private composedInbound: EffectiveSection | undefined = undefined;
@@ -180,8 +183,16 @@ class ComposedPath implements CallPath, Record<SectionName, EffectiveSection> {
     private readonly composer: Composer,
     readonly product: Product | undefined,
     readonly description: string,
-    readonly chain: PolicyDocument[],
+    /** The scope policies up to the API's, shared by the API's operations. */
+    private readonly shared: PolicyDocument[],
+    /** The operation's own policy, when it has one. */
+    private readonly own: PolicyDocument | undefined,
   ) {}
+
+  get chain(): PolicyDocument[] {
+    // concat, not [...shared, own]: a spread array literal is filled by push and keeps room for 17.
+    return this.own ? this.shared.concat([this.own]) : this.shared;
+  }
 
   get sections(): Record<SectionName, EffectiveSection> {
     return this;
@@ -229,17 +240,6 @@ function pathShapes(
       chain: chainWith(product),
     })),
   ];
-}
-
-/** `chain` with the operation's policy at its end, when it has one (else the shared chain: nothing changes it). */
-function withOwner(
-  chain: PolicyDocument[],
-  operation: Operation | undefined,
-  byOwner: ReadonlyMap<PolicyOwner, PolicyDocument>,
-): PolicyDocument[] {
-  const doc = operation ? byOwner.get(operation) : undefined;
-  // concat, not [...chain, doc]: a spread array literal is filled by push and keeps room for 17.
-  return doc ? chain.concat([doc]) : chain;
 }
 
 function findMissingFragments(texts: PolicyText[], catalog: FragmentCatalog): MissingFragment[] {
