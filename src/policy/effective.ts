@@ -125,13 +125,10 @@ function buildIndex(model: Model): EffectivePolicyIndex {
   for (const service of model.services) {
     for (const api of service.apis) {
       const targets: (Operation | undefined)[] = api.operations.length > 0 ? api.operations : [undefined];
-      const shapes = pathShapes(api, byOwner);
+      const shapes = pathShapes(api, byOwner, composer);
       for (const operation of targets) {
         const own = operation ? byOwner.get(operation) : undefined;
-        const paths = shapes.map(
-          ({ product, description, chain }): CallPath =>
-            new ComposedPath(composer, product, description, chain, own),
-        );
+        const paths = shapes.map((shape): CallPath => new ComposedPath(shape, own));
         operations.push(new IndexedOperation(api, operation, paths));
       }
     }
@@ -166,32 +163,47 @@ class IndexedOperation implements OperationPolicy {
   }
 }
 
+/** What the call paths of an API's operations share on one shape (without product policies, or with a product's). */
+interface PathShape {
+  composer: Composer;
+  product: Product | undefined;
+  description: string;
+  /** The scope policies up to the API's. */
+  chain: PolicyDocument[];
+}
+
+type OtherSection = Exclude<SectionName, 'inbound'>;
+
 /**
- * A call path whose sections are composed on it, each by its getter when first read (rules read mostly `inbound`),
- * and kept in a field of its own: `sections` is the path itself, one object less for each of a 5,000-API tree's
- * 50,000 call paths than a record of sections beside it. Its chain is the API's (shared by the API's operations)
- * and the operation's own policy, joined when read (each section is composed once; findings read a few chains):
- * kept joined, the chains of such a tree took 4 MB.
+ * A call path whose sections are composed on it, each by its getter when first read: `sections` is the path itself,
+ * one object less for each of a 5,000-API tree's 50,000 call paths than a record of sections beside it. What the
+ * paths of one shape share is kept once (`PathShape`), and the chain is the shape's and the operation's own policy,
+ * joined when read (each section is composed once; findings read a few chains): kept joined, the chains of such a
+ * tree took 2.6 MB. The rules read `inbound`; the other sections (a plugin's rule may read them) are kept together,
+ * once one is read.
  */
 class ComposedPath implements CallPath, Record<SectionName, EffectiveSection> {
   private composedInbound: EffectiveSection | undefined = undefined;
-  private composedBackend: EffectiveSection | undefined = undefined;
-  private composedOutbound: EffectiveSection | undefined = undefined;
-  private composedOnError: EffectiveSection | undefined = undefined;
+  private composedOthers: Partial<Record<OtherSection, EffectiveSection>> | undefined = undefined;
 
   constructor(
-    private readonly composer: Composer,
-    readonly product: Product | undefined,
-    readonly description: string,
-    /** The scope policies up to the API's, shared by the API's operations. */
-    private readonly shared: PolicyDocument[],
+    private readonly shape: PathShape,
     /** The operation's own policy, when it has one. */
     private readonly own: PolicyDocument | undefined,
   ) {}
 
+  get product(): Product | undefined {
+    return this.shape.product;
+  }
+
+  get description(): string {
+    return this.shape.description;
+  }
+
   get chain(): PolicyDocument[] {
+    const shared = this.shape.chain;
     // concat, not [...shared, own]: a spread array literal is filled by push and keeps room for 17.
-    return this.own ? this.shared.concat([this.own]) : this.shared;
+    return this.own ? shared.concat([this.own]) : shared;
   }
 
   get sections(): Record<SectionName, EffectiveSection> {
@@ -199,16 +211,21 @@ class ComposedPath implements CallPath, Record<SectionName, EffectiveSection> {
   }
 
   get inbound(): EffectiveSection {
-    return (this.composedInbound ??= this.composer.section(this.chain, 'inbound'));
+    return (this.composedInbound ??= this.shape.composer.section(this.chain, 'inbound'));
   }
   get backend(): EffectiveSection {
-    return (this.composedBackend ??= this.composer.section(this.chain, 'backend'));
+    return this.other('backend');
   }
   get outbound(): EffectiveSection {
-    return (this.composedOutbound ??= this.composer.section(this.chain, 'outbound'));
+    return this.other('outbound');
   }
   get 'on-error'(): EffectiveSection {
-    return (this.composedOnError ??= this.composer.section(this.chain, 'on-error'));
+    return this.other('on-error');
+  }
+
+  private other(name: OtherSection): EffectiveSection {
+    const others = (this.composedOthers ??= {});
+    return (others[name] ??= this.shape.composer.section(this.chain, name));
   }
 }
 
@@ -216,7 +233,8 @@ class ComposedPath implements CallPath, Record<SectionName, EffectiveSection> {
 function pathShapes(
   api: Api,
   byOwner: ReadonlyMap<PolicyOwner, PolicyDocument>,
-): Omit<CallPath, 'sections'>[] {
+  composer: Composer,
+): PathShape[] {
   const chainWith = (product: Product | undefined) => {
     const chain: PolicyDocument[] = [];
     for (const owner of [api.service, api.workspace, product, api]) {
@@ -233,8 +251,9 @@ function pathShapes(
   if (api.props.subscriptionRequired === false) plain.push('calls without a subscription key');
   for (const p of without) plain.push(`calls with a subscription to product '${p.name}'`);
   return [
-    { product: undefined, description: plain.join(', '), chain: chainWith(undefined) },
+    { composer, product: undefined, description: plain.join(', '), chain: chainWith(undefined) },
     ...withPolicy.map((product) => ({
+      composer,
       product,
       description: `calls with a subscription to product '${product.name}'`,
       chain: chainWith(product),
