@@ -4,7 +4,12 @@
  * on a 5,000-API folder such lists held some 6 MB of room never used (0.7 MB once fitted).
  */
 
-/** A copy of `list` at its length (a new empty array for an empty one). Nothing may push to the list later. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * A copy of `list` at its length; for an empty one, one frozen empty array shared by every caller (a 5,000-API scan
+ * keeps some 35,000 empty lists). Nothing may push to the list later (a push to the shared one throws).
+ */
 export function fitted<T>(list: T[]): T[] {
-  return list.length === 0 ? [] : list.slice();
+  return list.length === 0 ? (NONE as unknown as T[]) : list.slice();
 }
