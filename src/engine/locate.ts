@@ -1,7 +1,7 @@
 /**
  * Turns an entity + canonical property path into a file location and a logical location. Rules never do this.
  */
-import * as crypto from 'node:crypto';
+import { sha256Hex } from '../util/digest';
 import type { Origin } from '../inventory/types';
 import type { PositionIndex } from '../json/types';
 import { locateNearest } from '../json/schema';
@@ -67,12 +67,4 @@ export function fingerprint(ruleId: string, entity: Entity, discriminator: strin
   return sha256Hex(`${ruleId}\u0000${identity}\u0000${discriminator ?? ''}`).slice(0, 32);
 }
 
-/** The one-shot `crypto.hash` of Node.js 20.12 and later (no `Hash` object per finding), else `createHash`. */
-type OneShotHash = (algorithm: string, data: string, encoding: 'hex') => string;
-
-const ONE_SHOT = (crypto as unknown as { hash?: OneShotHash }).hash ?? null;
-
-/** SHA-256 of a text, in hex. `oneShot`: null for `createHash` (the tests check both ways give the same digest). */
-export function sha256Hex(text: string, oneShot: OneShotHash | null = ONE_SHOT): string {
-  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
-}
+export { sha256Hex };

@@ -8,7 +8,9 @@ import type { Origin, PolicyContract, SourceGap } from '../../inventory/types';
 import type { PositionIndex } from '../../json/types';
 import { parseJsonWithPositions, stripBom, textFileIndex } from '../../json/positions';
 import { displayPath } from '../../util/package-root';
-import { FileReadError, fileProblem, type FileProblem } from '../../util/files';
+import { FileReadError, fileProblem, readText, type FileProblem } from '../../util/files';
+import { sha256Hex } from '../../util/digest';
+import { LazyJsonIndex, type Reread } from '../../json/lazy';
 import { fileIn, FolderTree, listFolder, type Listed } from '../../util/folders';
 import type { Preparer, Probe } from '../../util/read-ahead';
 import {
@@ -120,7 +122,7 @@ export class FolderReader {
       for (const p of parsed.problems) this.problems.push(`${shown}:${p.line}:${p.column}: ${p.message}`);
       return undefined;
     }
-    this.files[shown] = parsed.index;
+    this.files[shown] = new LazyJsonIndex(rereadText(file, this.root, text));
     return { value: parsed.value, shown };
   }
 
@@ -246,4 +248,22 @@ export function entries(dir: string, folder: string, reader?: FolderReader): { n
     name: e.name,
     dir: e.path,
   }));
+}
+
+/**
+ * How to read an `*Information.json` again to locate a finding in it (`LazyJsonIndex`): its text, when it is still
+ * the text that was parsed (the same SHA-256), else undefined (findings in it are then shown without a line). Only
+ * the digest is kept, not the text: a 5,000-API tree has 11,700 such files (5.9 MB of text), and findings point into
+ * few of them. Read with the root's checks (no link out of it), as any file of the folder.
+ */
+function rereadText(file: string, root: string | undefined, text: string): Reread {
+  const digest = sha256Hex(text);
+  return () => {
+    try {
+      const again = readText(file, root);
+      return sha256Hex(again) === digest ? again : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 }

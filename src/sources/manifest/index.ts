@@ -22,7 +22,7 @@ import { AuditError } from '../../errors';
 import type { Inventory, InventoryApplication, SourceConflict } from '../../inventory/types';
 import type { PositionIndex } from '../../json/types';
 import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../json/positions';
-import { LazyJsonIndex, type Reread } from './lazy';
+import { LazyJsonIndex, type Reread } from '../../json/lazy';
 import { PathsTable } from './paths-table';
 import { displayPath } from '../../util/package-root';
 import {

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseTree, type Node as JsonNode } from 'jsonc-parser';
-import { joinPointer } from '../../../src/json/positions';
-import { decodeText } from '../../../src/sources/manifest';
-import { LazyJsonIndex } from '../../../src/sources/manifest/lazy';
-import { REPO_ROOT } from '../../helpers/sample';
+import { joinPointer } from '../../src/json/positions';
+import { decodeText } from '../../src/sources/manifest';
+import { LazyJsonIndex } from '../../src/json/lazy';
+import { REPO_ROOT } from '../helpers/sample';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/sources/manifest/fixtures');
 

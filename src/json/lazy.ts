@@ -1,17 +1,17 @@
 /**
- * What a manifest file's findings need, built only when one is located in the file: a tenant-sized folder holds
- * 10,000 files, and findings point into a few of them.
+ * What a JSON file's findings need, built only when one is located in the file: a tenant-sized folder of manifests
+ * holds 10,000 files, a 5,000-API APIOps tree 11,700 `*Information.json`, and findings point into a few of them.
  */
-import { jsonPositionIndex, KEEP_INDEX_FROM, locatePointer } from '../../json/positions';
-import type { Position, PositionIndex } from '../../json/types';
-import { RecentlyUsed } from '../../util/recent';
+import { jsonPositionIndex, KEEP_INDEX_FROM, locatePointer } from './positions';
+import type { Position, PositionIndex } from './types';
+import { RecentlyUsed } from '../util/recent';
 
 /** Lookups answered by scanning the text along the pointer before the index of every value is built. */
 const DIRECT_LOOKUPS = 2;
 
 /**
- * The text of a file read again: undefined when it cannot be read or is no longer the file that was parsed (its
- * `FileStamp` changed), and then findings in it are shown without a line.
+ * The text of a file read again: undefined when it cannot be read or is no longer the file that was parsed (a
+ * manifest's `FileStamp`, an APIOps file's digest changed), and then findings in it are shown without a line.
  */
 export type Reread = () => string | undefined;
 
