@@ -5,11 +5,14 @@
 import * as crypto from 'node:crypto';
 
 /** The one-shot `crypto.hash` of Node.js 20.12 and later (no `Hash` object per call), else `createHash`. */
-export type OneShotHash = (algorithm: string, data: string, encoding: 'hex') => string;
+export type OneShotHash = (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string;
 
 const ONE_SHOT = (crypto as unknown as { hash?: OneShotHash }).hash ?? null;
 
-/** SHA-256 of a text, in hex. `oneShot`: null for `createHash` (the tests check both ways give the same digest). */
-export function sha256Hex(text: string, oneShot: OneShotHash | null = ONE_SHOT): string {
-  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
+/**
+ * SHA-256 of a text (or of bytes), in hex. `oneShot`: null for `createHash` (the tests check both ways give the same
+ * digest).
+ */
+export function sha256Hex(data: string | Uint8Array, oneShot: OneShotHash | null = ONE_SHOT): string {
+  return oneShot ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }

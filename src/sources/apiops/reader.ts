@@ -8,9 +8,9 @@ import type { Origin, PolicyContract, SourceGap } from '../../inventory/types';
 import type { PositionIndex } from '../../json/types';
 import { parseJsonWithPositions, stripBom, textFileIndex } from '../../json/positions';
 import { displayPath } from '../../util/package-root';
-import { FileReadError, fileProblem, readText, type FileProblem } from '../../util/files';
+import { FileReadError, fileProblem, readBytes, readText, type FileProblem } from '../../util/files';
 import { sha256Hex } from '../../util/digest';
-import { LazyJsonIndex, type Reread } from '../../json/lazy';
+import { LazyJsonIndex } from '../../json/lazy';
 import { fileIn, FolderTree, listFolder, type Listed } from '../../util/folders';
 import type { Preparer, Probe } from '../../util/read-ahead';
 import {
@@ -122,7 +122,8 @@ export class FolderReader {
       for (const p of parsed.problems) this.problems.push(`${shown}:${p.line}:${p.column}: ${p.message}`);
       return undefined;
     }
-    this.files[shown] = new LazyJsonIndex(rereadText(file, this.root, text));
+    const root = this.root;
+    this.files[shown] = new LazyJsonIndex(rereadChecked(() => readText(file, root), text));
     return { value: parsed.value, shown };
   }
 
@@ -198,12 +199,16 @@ export class FolderReader {
         this.unread(file, error);
         return undefined;
       }
-      // A YAML specification's operations may have been read on the read-ahead thread (SPEC_AHEAD): the same.
+      // A YAML specification's operations may have been read on the read-ahead thread (SPEC_AHEAD): the same. Its
+      // bytes are not kept: a position in it reads it again (a 5,000-API tree's specifications are 7.3 MB).
       const shown = this.shown(file);
+      const yaml = read === yamlSpecOperations;
+      const root = this.root;
+      const again = yaml ? rereadChecked(() => readBytes(file, root), bytes) : undefined;
       const result =
-        prepared !== undefined && read === yamlSpecOperations
-          ? preparedYamlSpec(prepared as PackedOperations, bytes, shown)
-          : read(bytes, shown);
+        prepared !== undefined && yaml
+          ? preparedYamlSpec(prepared as PackedOperations, bytes, shown, again)
+          : read(bytes, shown, again);
       if ('operations' in result) this.files[shown] = result.index;
       return result;
     }
@@ -251,16 +256,16 @@ export function entries(dir: string, folder: string, reader?: FolderReader): { n
 }
 
 /**
- * How to read an `*Information.json` again to locate a finding in it (`LazyJsonIndex`): its text, when it is still
- * the text that was parsed (the same SHA-256), else undefined (findings in it are then shown without a line). Only
- * the digest is kept, not the text: a 5,000-API tree has 11,700 such files (5.9 MB of text), and findings point into
- * few of them. Read with the root's checks (no link out of it), as any file of the folder.
+ * How to read a file again to locate a finding in it: what `read()` gives, when it is still what was parsed (the
+ * same SHA-256), else undefined (findings in it are then shown without a line). Only the digest is kept: a 5,000-API
+ * tree has 11,700 `*Information.json` (5.9 MB of text) and 5,000 specifications (7.3 MB), and findings point into
+ * few of them. `read` reads with the folder's checks (no link out of it), as any file of it.
  */
-function rereadText(file: string, root: string | undefined, text: string): Reread {
-  const digest = sha256Hex(text);
+function rereadChecked<T extends string | Uint8Array>(read: () => T, first: T): () => T | undefined {
+  const digest = sha256Hex(first);
   return () => {
     try {
-      const again = readText(file, root);
+      const again = read();
       return sha256Hex(again) === digest ? again : undefined;
     } catch {
       return undefined;

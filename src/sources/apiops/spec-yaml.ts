@@ -31,7 +31,7 @@ function yaml(): Yaml {
  * The YAML document is not kept: a position (rare: a finding or a problem located in the specification) composes
  * it again from the source, on first lookup.
  */
-export function parseYaml(text: string, reread: () => string): Parsed {
+export function parseYaml(text: string, reread: () => string | undefined): Parsed {
   // The common block-style subset is read without the `yaml` package (issue 12: it was a third of a large scan).
   const parsed = parseYamlSubset(text) ?? yamlValue(text);
   return 'problem' in parsed ? parsed : { root: parsed.value, index: lazyYamlIndex(reread) };
@@ -52,12 +52,16 @@ export function yamlValue(text: string): { value: unknown } | Problem {
   }
 }
 
-/** A specification's position index, composed from `reread()` (its text) on first lookup. */
-export function lazyYamlIndex(reread: () => string): PositionIndex {
+/**
+ * A specification's position index, composed from `reread()` (its text) on first lookup; one that locates nothing
+ * when the text cannot be had again (the file changed since it was parsed).
+ */
+export function lazyYamlIndex(reread: () => string | undefined): PositionIndex {
   let index: PositionIndex | undefined;
   const built = (): PositionIndex => {
     if (!index) {
-      const composed = composeYaml(reread());
+      const text = reread();
+      const composed = text === undefined ? { problem: 'not read again' } : composeYaml(text);
       // The same text composed without a problem the first time (or was read by the subset reader, which
       // accepts no text that `yaml` rejects).
       index =

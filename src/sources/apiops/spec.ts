@@ -47,9 +47,16 @@ export function jsonSpecOperations(source: string | Uint8Array, file: string): S
   return specOperations(source, file, parseJson);
 }
 
-/** A `specification.yaml` / `.yml` (any YAML 1.2, `<<` merge keys included). */
-export function yamlSpecOperations(source: string | Uint8Array, file: string): SpecResult {
-  return specOperations(source, file, parseYaml);
+/**
+ * A `specification.yaml` / `.yml` (any YAML 1.2, `<<` merge keys included). `again`: how to read the file's bytes
+ * again for a position (then `source` is not kept; undefined when the file changed), else `source` is kept.
+ */
+export function yamlSpecOperations(
+  source: string | Uint8Array,
+  file: string,
+  again?: () => Uint8Array | undefined,
+): SpecResult {
+  return specOperations(source, file, parseYaml, again);
 }
 
 /**
@@ -57,8 +64,35 @@ export function yamlSpecOperations(source: string | Uint8Array, file: string): S
  * thread, by spec-ahead.ts, and packed there: `packOperations`): they are made with the file's name, and the index is
  * composed from the bytes on first lookup, as `yamlSpecOperations` does.
  */
-export function preparedYamlSpec(packed: PackedOperations, bytes: Uint8Array, file: string): SpecResult {
-  return { operations: unpackOperations(packed, file), index: lazyYamlIndex(() => decode(bytes) as string) };
+export function preparedYamlSpec(
+  packed: PackedOperations,
+  bytes: Uint8Array,
+  file: string,
+  again?: () => Uint8Array | undefined,
+): SpecResult {
+  return { operations: unpackOperations(packed, file), index: lazyYamlIndex(rereadOf(bytes, again)) };
+}
+
+/** The text of a specification for a position: decoded from `again()` when given (the bytes are not kept), else from `source`. */
+function rereadOf(
+  source: string | Uint8Array,
+  again: (() => Uint8Array | undefined) | undefined,
+): () => string | undefined {
+  // Each closure made by a function of its own: closures made in one call share its variables, and one that read
+  // `again` would keep `source` too.
+  return again ? decodedAgain(again) : decodedFrom(source);
+}
+
+function decodedFrom(source: string | Uint8Array): () => string {
+  return () => decode(source) as string;
+}
+
+function decodedAgain(again: () => Uint8Array | undefined): () => string | undefined {
+  return () => {
+    const bytes = again();
+    const text = bytes === undefined ? undefined : decode(bytes);
+    return typeof text === 'string' ? text : undefined;
+  };
 }
 
 /**
@@ -145,12 +179,13 @@ function specOperation(
 function specOperations(
   source: string | Uint8Array,
   file: string,
-  parse: (text: string, reread: () => string) => Parsed,
+  parse: (text: string, reread: () => string | undefined) => Parsed,
+  again?: () => Uint8Array | undefined,
 ): SpecResult {
   const text = decode(source);
-  // Decoded again only for a position (the source is kept, not the text: bytes stay off the JS heap).
-  const reread = () => decode(source) as string;
-  const parsed = typeof text === 'string' ? parse(text, reread) : text;
+  // Decoded again only for a position: from the file read again when the caller can (`again`), else from the source,
+  // which is kept (not the text: bytes stay off the JS heap).
+  const parsed = typeof text === 'string' ? parse(text, rereadOf(source, again)) : text;
   return 'problem' in parsed
     ? { problem: located(file, parsed.position, parsed.problem) }
     : walk(parsed, file);

@@ -116,24 +116,29 @@ describe('apiops source: the Colors scenario', () => {
     expect(Object.keys(inventory.files).sort()).toEqual(onDisk.sort());
   });
 
-  it('keeps no *Information.json text: reads it again to locate, and locates nothing in one changed since', () => {
-    const { dir, cleanup } = scratchCopy(APIOPS_COLORS);
-    try {
-      const file = path.join(dir, 'apis', 'colors-api', 'apiInformation.json');
-      const shown = path.relative(REPO_ROOT, file).split(path.sep).join('/');
-      const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
-      const original = readFileSync(file, 'utf8');
-      const unchanged = loadApiopsFolder(dir, `apiops:${dir}`, REPO_ROOT).files[shown];
-      const changed = loadApiopsFolder(dir, `apiops:${dir}`, REPO_ROOT).files[shown];
-      expect(unchanged?.locate('/properties/path')?.line).toBe(lineOf(original, '"path"'));
-      // The same values one line lower: a position from the new text would be wrong for what was parsed.
-      writeFileSync(file, `\n${original}`);
-      expect(changed?.locate('/properties/path')).toBeUndefined();
-      expect(changed?.locate('/properties/displayName')).toBeUndefined();
-    } finally {
-      cleanup();
-    }
-  });
+  it.each([
+    ['an *Information.json', 'apiInformation.json', '/properties/path', '"path"'],
+    ['a YAML specification', 'specification.yaml', '/paths/~1reset/post', 'post:'],
+  ])(
+    'keeps no text of %s: reads it again to locate, and locates nothing in one changed since',
+    (_kind, name, pointer, needle) => {
+      const { dir, cleanup } = scratchCopy(APIOPS_COLORS);
+      try {
+        const file = path.join(dir, 'apis', 'colors-admin-api', name);
+        const shown = path.relative(REPO_ROOT, file).split(path.sep).join('/');
+        const original = readFileSync(file, 'utf8');
+        const line = original.slice(0, original.indexOf(needle)).split('\n').length;
+        const unchanged = loadApiopsFolder(dir, `apiops:${dir}`, REPO_ROOT).files[shown];
+        const changed = loadApiopsFolder(dir, `apiops:${dir}`, REPO_ROOT).files[shown];
+        expect(unchanged?.locate(pointer)?.line).toBe(line);
+        // The same values one line lower: a position from the new text would be wrong for what was parsed.
+        writeFileSync(file, `\n${original}`);
+        expect(changed?.locate(pointer)).toBeUndefined();
+      } finally {
+        cleanup();
+      }
+    },
+  );
 
   it('with the two app registrations gives the same findings as the sample, each in its own file', async () => {
     const expected = await sampleGists();
