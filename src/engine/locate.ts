@@ -66,5 +66,3 @@ export function fingerprint(ruleId: string, entity: Entity, discriminator: strin
   const identity = `${entity.kind}|${entity.id.toLowerCase()}`;
   return sha256Hex(`${ruleId}\u0000${identity}\u0000${discriminator ?? ''}`).slice(0, 32);
 }
-
-export { sha256Hex };

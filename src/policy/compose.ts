@@ -29,12 +29,12 @@ import type {
   Unreadable,
 } from './statements';
 import type { PolicyElement } from './types';
-import { fitted } from '../util/lists';
+import { fitted, none } from '../util/lists';
 
 const CONTAINERS = new Set(['retry', 'limit-concurrency']);
 
 /** What a statement outside any `<choose>` runs under (shared: nothing changes a composed statement). */
-const NO_CONDITIONS: BranchCondition[] = Object.freeze([]) as unknown as BranchCondition[];
+const NO_CONDITIONS: BranchCondition[] = none();
 const NO_FRAGMENTS: ReadonlySet<FragmentDocument> = new Set();
 
 /** Most policy elements one section may take from fragments (each fragment is bounded by fragments.ts). */
@@ -397,16 +397,13 @@ export class Composer {
   }
 }
 
-const NONE_UNREADABLE: Unreadable[] = Object.freeze([]) as unknown as Unreadable[];
-const NONE_DROPPED: DroppedInheritance[] = Object.freeze([]) as unknown as DroppedInheritance[];
-
 /**
  * A collector as kept for the audit: most sections of most call paths have nothing unreadable and drop nothing,
  * and share one frozen empty list for each (nothing changes a composed section).
  */
 function kept(collector: Collector): Collector {
   return {
-    unreadable: collector.unreadable.length > 0 ? collector.unreadable : NONE_UNREADABLE,
-    dropped: collector.dropped.length > 0 ? collector.dropped : NONE_DROPPED,
+    unreadable: collector.unreadable.length > 0 ? collector.unreadable : none(),
+    dropped: collector.dropped.length > 0 ? collector.dropped : none(),
   };
 }

@@ -77,8 +77,6 @@ function statusOf(nv: NamedValue | undefined): ReferenceStatus {
   return isExpression(nv.props.value) ? 'expression' : 'resolved';
 }
 
-const NO_REFERENCES: NamedValueReference[] = Object.freeze([]) as unknown as NamedValueReference[];
-
 /** Substitutes the known plain named values in `raw`; see `ResolvedValue`. */
 export function resolveNamedValues(raw: string, lookup: NamedValueLookup): ResolvedValue {
   const references: NamedValueReference[] = [];
@@ -92,8 +90,8 @@ export function resolveNamedValues(raw: string, lookup: NamedValueLookup): Resol
   return {
     raw,
     value,
-    // Kept with the value: at its length (util/lists.ts); the empty list shared.
-    references: references.length === 0 ? NO_REFERENCES : fitted(references),
+    // Kept with the value: at its length, the empty list shared (util/lists.ts).
+    references: fitted(references),
     expression,
     opaque: expression || references.some((r) => r.status !== 'resolved'),
   };

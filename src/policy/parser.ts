@@ -8,6 +8,7 @@ import { makeOffsetToPosition } from '../json/positions';
 import type { Position } from '../json/types';
 import type { ParsedPolicy, PolicyAttribute, PolicyElement, PolicyNode, PolicyParseError } from './types';
 import { PolicySyntaxError, Tokenizer, type ScanContext, type ScanMode, type Token } from './tokenizer';
+import { none } from '../util/lists';
 
 export type PolicyTextFormat = 'xml' | 'rawxml';
 
@@ -123,16 +124,14 @@ function build(ctx: ScanContext, tokenizer: Tokenizer): PolicyElement {
   return chooseRoot(state);
 }
 
-const EMPTY: readonly never[] = Object.freeze([]);
-
 /**
  * Trims the arrays filled by `push` while parsing (V8 gives a pushed-to array room for 17 or more entries) to their
  * length: parsed policies stay in memory for the whole audit, and most elements have few children or attributes.
  */
 function compact(nodes: PolicyNode[]): void {
   // One frozen empty array for every element without attributes / children (nothing changes a parsed tree).
-  const NO_ATTRIBUTES = EMPTY as unknown as PolicyAttribute[];
-  const NO_CHILDREN = EMPTY as unknown as PolicyNode[];
+  const NO_ATTRIBUTES = none<PolicyAttribute>();
+  const NO_CHILDREN = none<PolicyNode>();
   const pending: PolicyNode[] = [...nodes];
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
     if (node.type !== 'element') continue;

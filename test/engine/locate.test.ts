@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { fingerprint, pointerFor, sha256Hex } from '../../src/engine/locate';
+import { fingerprint, pointerFor } from '../../src/engine/locate';
+import { sha256Hex } from '../../src/util/digest';
 import type { Entity } from '../../src/model/types';
 
 describe('fingerprint', () => {
