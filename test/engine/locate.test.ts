@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fingerprint, pointerFor } from '../../src/engine/locate';
-import { sha256Hex } from '../../src/util/digest';
+import { sha256Hex, sha256Key } from '../../src/util/digest';
 import type { Entity } from '../../src/model/types';
 
 describe('fingerprint', () => {
@@ -18,6 +18,11 @@ describe('fingerprint', () => {
     for (const text of ['', 'a', 'é\u0000😀', 'x'.repeat(10_000)]) {
       expect(sha256Hex(text)).toBe(sha256Hex(text, null));
       expect(sha256Hex(text, null)).toBe(createHash('sha256').update(text).digest('hex'));
+      const bytes = Buffer.from(text);
+      expect(sha256Key(bytes)).toBe(sha256Key(bytes, null));
+      // The same digest as the hex one, a character per byte.
+      expect(Buffer.from(sha256Key(text), 'latin1').toString('hex')).toBe(sha256Hex(text));
+      expect(sha256Key(text)).toHaveLength(32);
     }
   });
 });

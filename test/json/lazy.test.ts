@@ -73,7 +73,7 @@ describe('LazyJsonIndex', () => {
     '%s: read again, the same line and column as an eager parse of its text, for every pointer',
     (_name, { bytes, text }) => {
       const eager = eagerPositions(text);
-      const index = new LazyJsonIndex(() => decodeText(bytes));
+      const index = new LazyJsonIndex({ reread: () => decodeText(bytes) });
       expect(eager.size).toBeGreaterThan(10);
       for (const [pointer, position] of eager)
         expect([pointer, index.locate(pointer)]).toEqual([pointer, position]);
@@ -83,10 +83,12 @@ describe('LazyJsonIndex', () => {
 
   it('reads a file again when a lookup needs it, keeps the last 64 texts read so, a large one for good; a text is used as it is', () => {
     const reads = new Map<string, number>();
-    const reading = (name: string, text: string) => () => {
-      reads.set(name, (reads.get(name) ?? 0) + 1);
-      return text;
-    };
+    const reading = (name: string, text: string) => ({
+      reread: () => {
+        reads.set(name, (reads.get(name) ?? 0) + 1);
+        return text;
+      },
+    });
     const index = new LazyJsonIndex(reading('a', '{\n  "a": [1, "x"]\n}'));
     expect(reads.get('a')).toBeUndefined();
     expect(index.locate('/a/1')).toEqual({ line: 2, column: 12 });
@@ -114,9 +116,11 @@ describe('LazyJsonIndex', () => {
 
   it('locates nothing in a file that cannot be read again, and tries it once while it is among the last read', () => {
     let reads = 0;
-    const index = new LazyJsonIndex(() => {
-      reads++;
-      return undefined;
+    const index = new LazyJsonIndex({
+      reread: () => {
+        reads++;
+        return undefined;
+      },
     });
     expect(index.locate('/a')).toBeUndefined();
     expect(index.locate('/a')).toBeUndefined();
@@ -127,7 +131,7 @@ describe('LazyJsonIndex', () => {
 
   it('does not show the text it keeps when serialized (a manifest holds secret values)', () => {
     const text = '{"passwordCredentials": [{"secretText": "s3cr3t"}]}';
-    for (const index of [new LazyJsonIndex(text), new LazyJsonIndex(() => text)]) {
+    for (const index of [new LazyJsonIndex(text), new LazyJsonIndex({ reread: () => text })]) {
       index.locate('/passwordCredentials/0');
       expect(JSON.stringify(index)).toBe('{}');
     }

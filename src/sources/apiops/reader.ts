@@ -9,13 +9,14 @@ import type { PositionIndex } from '../../json/types';
 import { parseJsonWithPositions, stripBom, textFileIndex } from '../../json/positions';
 import { displayPath } from '../../util/package-root';
 import { FileReadError, fileProblem, readBytes, readText, type FileProblem } from '../../util/files';
-import { sha256Hex } from '../../util/digest';
-import { LazyJsonIndex } from '../../json/lazy';
+import { sha256Key } from '../../util/digest';
+import { LazyJsonIndex, type Reread } from '../../json/lazy';
 import { fileIn, FolderTree, listFolder, type Listed } from '../../util/folders';
 import type { Preparer, Probe } from '../../util/read-ahead';
 import {
   jsonSpecOperations,
   preparedYamlSpec,
+  specText,
   yamlSpecOperations,
   type PackedOperations,
   type SpecResult,
@@ -122,8 +123,7 @@ export class FolderReader {
       for (const p of parsed.problems) this.problems.push(`${shown}:${p.line}:${p.column}: ${p.message}`);
       return undefined;
     }
-    const root = this.root;
-    this.files[shown] = new LazyJsonIndex(rereadChecked(() => readText(file, root), text));
+    this.files[shown] = new LazyJsonIndex(new CheckedFile(file, this.root, sha256Key(text)));
     return { value: parsed.value, shown };
   }
 
@@ -203,8 +203,7 @@ export class FolderReader {
       // bytes are not kept: a position in it reads it again (a 5,000-API tree's specifications are 7.3 MB).
       const shown = this.shown(file);
       const yaml = read === yamlSpecOperations;
-      const root = this.root;
-      const again = yaml ? rereadChecked(() => readBytes(file, root), bytes) : undefined;
+      const again = yaml ? new CheckedFile(file, this.root, sha256Key(bytes), specText) : undefined;
       const result =
         prepared !== undefined && yaml
           ? preparedYamlSpec(prepared as PackedOperations, bytes, shown, again)
@@ -256,19 +255,30 @@ export function entries(dir: string, folder: string, reader?: FolderReader): { n
 }
 
 /**
- * How to read a file again to locate a finding in it: what `read()` gives, when it is still what was parsed (the
- * same SHA-256), else undefined (findings in it are then shown without a line). Only the digest is kept: a 5,000-API
- * tree has 11,700 `*Information.json` (5.9 MB of text) and 5,000 specifications (7.3 MB), and findings point into
- * few of them. `read` reads with the folder's checks (no link out of it), as any file of it.
+ * How to read a file again to locate a finding in it: its text, when it is still what was parsed (the same SHA-256, `sha256Key`),
+ * else undefined (findings in it are then shown without a line). Only the digest is kept: a 5,000-API tree has 11,700
+ * `*Information.json` (5.9 MB of text) and 5,000 specifications (7.3 MB), and findings point into few of them. It
+ * is read with the folder's checks (no link out of it), as any file of it: as text (the digest is the text's), or,
+ * with `decode`, as bytes (the digest is theirs) decoded as they were the first time.
  */
-function rereadChecked<T extends string | Uint8Array>(read: () => T, first: T): () => T | undefined {
-  const digest = sha256Hex(first);
-  return () => {
+class CheckedFile implements Reread {
+  constructor(
+    private readonly file: string,
+    private readonly root: string | undefined,
+    private readonly digest: string,
+    private readonly decode?: (bytes: Uint8Array) => string | undefined,
+  ) {}
+
+  reread(): string | undefined {
     try {
-      const again = read();
-      return sha256Hex(again) === digest ? again : undefined;
+      if (!this.decode) {
+        const text = readText(this.file, this.root);
+        return sha256Key(text) === this.digest ? text : undefined;
+      }
+      const bytes = readBytes(this.file, this.root);
+      return sha256Key(bytes) === this.digest ? this.decode(bytes) : undefined;
     } catch {
       return undefined;
     }
-  };
+  }
 }

@@ -5,6 +5,7 @@
  */
 import type { CST, Document, YAMLMap } from 'yaml';
 import { pointerTokens } from '../../json/positions';
+import type { Reread } from '../../json/lazy';
 import type { Position, PositionIndex } from '../../json/types';
 import { parseYamlSubset } from './yaml-subset';
 
@@ -31,7 +32,7 @@ function yaml(): Yaml {
  * The YAML document is not kept: a position (rare: a finding or a problem located in the specification) composes
  * it again from the source, on first lookup.
  */
-export function parseYaml(text: string, reread: () => string | undefined): Parsed {
+export function parseYaml(text: string, reread: Reread): Parsed {
   // The common block-style subset is read without the `yaml` package (issue 12: it was a third of a large scan).
   const parsed = parseYamlSubset(text) ?? yamlValue(text);
   return 'problem' in parsed ? parsed : { root: parsed.value, index: lazyYamlIndex(reread) };
@@ -56,26 +57,41 @@ export function yamlValue(text: string): { value: unknown } | Problem {
  * A specification's position index, composed from `reread()` (its text) on first lookup; one that locates nothing
  * when the text cannot be had again (the file changed since it was parsed).
  */
-export function lazyYamlIndex(reread: () => string | undefined): PositionIndex {
-  let index: PositionIndex | undefined;
-  const built = (): PositionIndex => {
-    if (!index) {
-      const text = reread();
+export function lazyYamlIndex(reread: Reread): PositionIndex {
+  return new LazyYamlIndex(reread);
+}
+
+/** One object per specification (a 5,000-API tree has 5,000), its index composed on first lookup. */
+class LazyYamlIndex implements PositionIndex {
+  readonly #reread: Reread;
+  #index: PositionIndex | undefined;
+
+  constructor(reread: Reread) {
+    this.#reread = reread;
+  }
+
+  locate(pointer: string): Position | undefined {
+    return this.#built().locate(pointer);
+  }
+
+  /** Nothing in a specification is located by offset (policies live in policy.xml files). */
+  locateOffset(): Position | undefined {
+    return undefined;
+  }
+
+  #built(): PositionIndex {
+    if (!this.#index) {
+      const text = this.#reread.reread();
       const composed = text === undefined ? { problem: 'not read again' } : composeYaml(text);
       // The same text composed without a problem the first time (or was read by the subset reader, which
       // accepts no text that `yaml` rejects).
-      index =
+      this.#index =
         'problem' in composed
           ? { locate: () => undefined, locateOffset: () => undefined }
           : yamlIndex(composed.doc, composed.position);
     }
-    return index;
-  };
-  return {
-    locate: (pointer) => built().locate(pointer),
-    // Nothing in a specification is located by offset (policies live in policy.xml files).
-    locateOffset: () => undefined,
-  };
+    return this.#index;
+  }
 }
 
 function composeYaml(

@@ -11,6 +11,7 @@
  * a gap), never zero operations.
  */
 import type { Origin } from '../../inventory/types';
+import type { Reread } from '../../json/lazy';
 import type { Position, PositionIndex } from '../../json/types';
 import { joinPointer, parseJsonWithPositions, pointerTokens } from '../../json/positions';
 import { decodeUtf8, FileReadError } from '../../util/files';
@@ -48,14 +49,10 @@ export function jsonSpecOperations(source: string | Uint8Array, file: string): S
 }
 
 /**
- * A `specification.yaml` / `.yml` (any YAML 1.2, `<<` merge keys included). `again`: how to read the file's bytes
- * again for a position (then `source` is not kept; undefined when the file changed), else `source` is kept.
+ * A `specification.yaml` / `.yml` (any YAML 1.2, `<<` merge keys included). `again`: how to read the file's text
+ * again for a position (`specText` of its bytes; then `source` is not kept), else `source` is kept.
  */
-export function yamlSpecOperations(
-  source: string | Uint8Array,
-  file: string,
-  again?: () => Uint8Array | undefined,
-): SpecResult {
+export function yamlSpecOperations(source: string | Uint8Array, file: string, again?: Reread): SpecResult {
   return specOperations(source, file, parseYaml, again);
 }
 
@@ -68,31 +65,24 @@ export function preparedYamlSpec(
   packed: PackedOperations,
   bytes: Uint8Array,
   file: string,
-  again?: () => Uint8Array | undefined,
+  again?: Reread,
 ): SpecResult {
-  return { operations: unpackOperations(packed, file), index: lazyYamlIndex(rereadOf(bytes, again)) };
+  return { operations: unpackOperations(packed, file), index: lazyYamlIndex(again ?? new Decoded(bytes)) };
 }
 
-/** The text of a specification for a position: decoded from `again()` when given (the bytes are not kept), else from `source`. */
-function rereadOf(
-  source: string | Uint8Array,
-  again: (() => Uint8Array | undefined) | undefined,
-): () => string | undefined {
-  // Each closure made by a function of its own: closures made in one call share its variables, and one that read
-  // `again` would keep `source` too.
-  return again ? decodedAgain(again) : decodedFrom(source);
+/** A specification's text decoded again from its `source`, which is kept (bytes stay off the JS heap). */
+class Decoded implements Reread {
+  constructor(private readonly source: string | Uint8Array) {}
+
+  reread(): string | undefined {
+    return specText(this.source);
+  }
 }
 
-function decodedFrom(source: string | Uint8Array): () => string {
-  return () => decode(source) as string;
-}
-
-function decodedAgain(again: () => Uint8Array | undefined): () => string | undefined {
-  return () => {
-    const bytes = again();
-    const text = bytes === undefined ? undefined : decode(bytes);
-    return typeof text === 'string' ? text : undefined;
-  };
+/** The text of a specification's bytes as it is parsed (UTF-8 or UTF-16, no BOM), or undefined when it is not text. */
+export function specText(source: string | Uint8Array): string | undefined {
+  const text = decode(source);
+  return typeof text === 'string' ? text : undefined;
 }
 
 /**
@@ -179,13 +169,13 @@ function specOperation(
 function specOperations(
   source: string | Uint8Array,
   file: string,
-  parse: (text: string, reread: () => string | undefined) => Parsed,
-  again?: () => Uint8Array | undefined,
+  parse: (text: string, reread: Reread) => Parsed,
+  again?: Reread,
 ): SpecResult {
   const text = decode(source);
   // Decoded again only for a position: from the file read again when the caller can (`again`), else from the source,
   // which is kept (not the text: bytes stay off the JS heap).
-  const parsed = typeof text === 'string' ? parse(text, rereadOf(source, again)) : text;
+  const parsed = typeof text === 'string' ? parse(text, again ?? new Decoded(source)) : text;
   return 'problem' in parsed
     ? { problem: located(file, parsed.position, parsed.problem) }
     : walk(parsed, file);

@@ -220,7 +220,7 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
   // that was 1.18x the wall time: on a two-vCPU runner two threads (or processes) that both allocate this much slow
   // each other down about as much as the split saves (README, Benchmarks).
   // Every file is read into one scratch buffer and decoded at once; nothing of it is kept but its stamp, and the
-  // few files a finding is located in are read again then (`rereadText`).
+  // few files a finding is located in are read again then (`ManifestReread`).
   const scratch = new ScratchBuffer();
   for (const { path: file, shown, inside } of files) {
     let text: string;
@@ -234,7 +234,7 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
     const result = parseManifestText(
       text,
       shown,
-      rereadText(file, inside ? undefined : root, scratch.stamp),
+      new ManifestReread(file, inside ? undefined : root, scratch.stamp),
       shared,
     );
     if ('problems' in result) {
@@ -259,17 +259,23 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
  * How to read a manifest again to locate a finding in it: its text when it is still the file that was parsed (the
  * same `FileStamp`), read with the same checks (`root`: it must resolve inside it); else undefined.
  */
-function rereadText(file: string, root: string | undefined, stamp: FileStamp | undefined): Reread {
-  return () => {
+class ManifestReread implements Reread {
+  constructor(
+    private readonly file: string,
+    private readonly root: string | undefined,
+    private readonly stamp: FileStamp | undefined,
+  ) {}
+
+  reread(): string | undefined {
     // A buffer of its own (not one kept for the audit's re-reads, which would keep the largest file read again).
     const again = new ScratchBuffer(0);
     try {
-      const bytes = readBytes(file, root, again);
-      return sameStamp(again.stamp, stamp) ? decodeText(bytes) : undefined;
+      const bytes = readBytes(this.file, this.root, again);
+      return sameStamp(again.stamp, this.stamp) ? decodeText(bytes) : undefined;
     } catch {
       return undefined;
     }
-  };
+  }
 }
 
 /** Text of a file: UTF-8 (BOM dropped), or UTF-16 LE/BE with BOM (PowerShell writes those). */
