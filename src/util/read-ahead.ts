@@ -322,6 +322,9 @@ export class ReadAhead {
     }
     this.units.clear();
     this.unitOfDir.clear();
+    // The worker's error listener holds this object, and lives until the event loop sees the thread end (after the
+    // audit's rules, which run without yielding to it): the folders' paths are not kept for so long.
+    this.index.clear();
     this.port.close();
     void this.worker.terminate();
   }

@@ -81,6 +81,19 @@ function expectSameAnswers(
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('ReadAhead', () => {
+  it('keeps nothing of what it read once closed, not even the paths of its folders', () => {
+    const { dirs } = tree(3);
+    const ahead = new ReadAhead(dirs, 1024);
+    expect(ahead.listing(dirs[0] as string)).toBeDefined();
+    ahead.close();
+    // The worker's error listener holds this object until the event loop sees the thread end: nothing large is kept.
+    const kept = ahead as unknown as Record<string, unknown>;
+    for (const field of ['index', 'unitOfDir', 'units']) {
+      expect([field, (kept[field] as Map<unknown, unknown>).size]).toEqual([field, 0]);
+    }
+    expect(ahead.listing(dirs[1] as string)).toBeUndefined();
+  });
+
   it('hands over the listings and bytes of each unit once, in and below its folder', () => {
     const { dirs } = tree(3);
     const dir = dirs[1] as string;

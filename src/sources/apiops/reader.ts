@@ -64,6 +64,9 @@ export class FolderReader {
    */
   private readonly policyTexts = new Map<string, string>();
 
+  /** The working folder with a separator after it. */
+  private readonly cwdSlash: string;
+
   constructor(
     private readonly spec: string,
     private readonly cwd: string,
@@ -72,6 +75,7 @@ export class FolderReader {
     readonly root?: string,
   ) {
     this.tree = new FolderTree(root);
+    this.cwdSlash = cwd.endsWith(path.sep) ? cwd : `${cwd}${path.sep}`;
   }
 
   /** Whether a directory entry exists at `file` (`present`, from its folder's listing). */
@@ -81,6 +85,22 @@ export class FolderReader {
 
   shown(file: string): string {
     return displayPath(file, this.cwd);
+  }
+
+  /**
+   * How to read `file` again to locate a finding in it, when it is still what was parsed (`digest`, `decode`: as
+   * `CheckedFile` says). Its path is kept as the path shown for it below the working folder when it is that (the
+   * usual case: the findings keep that string anyway), instead of a second string of the whole path.
+   */
+  private checked(
+    file: string,
+    shown: string,
+    digest: string,
+    decode?: (bytes: Uint8Array) => string | undefined,
+  ): CheckedFile {
+    const base = this.cwdSlash;
+    const below = file.length === base.length + shown.length && file.startsWith(base) && file.endsWith(shown);
+    return new CheckedFile(below ? base : '', below ? shown : file, this.root, digest, decode);
   }
 
   private text(file: string): string | undefined {
@@ -123,7 +143,7 @@ export class FolderReader {
       for (const p of parsed.problems) this.problems.push(`${shown}:${p.line}:${p.column}: ${p.message}`);
       return undefined;
     }
-    this.files[shown] = new LazyJsonIndex(new CheckedFile(file, this.root, sha256Key(text)));
+    this.files[shown] = new LazyJsonIndex(this.checked(file, shown, sha256Key(text)));
     return { value: parsed.value, shown };
   }
 
@@ -203,7 +223,7 @@ export class FolderReader {
       // bytes are not kept: a position in it reads it again (a 5,000-API tree's specifications are 7.3 MB).
       const shown = this.shown(file);
       const yaml = read === yamlSpecOperations;
-      const again = yaml ? new CheckedFile(file, this.root, sha256Key(bytes), specText) : undefined;
+      const again = yaml ? this.checked(file, shown, sha256Key(bytes), specText) : undefined;
       const result =
         prepared !== undefined && yaml
           ? preparedYamlSpec(prepared as PackedOperations, bytes, shown, again)
@@ -263,19 +283,22 @@ export function entries(dir: string, folder: string, reader?: FolderReader): { n
  */
 class CheckedFile implements Reread {
   constructor(
-    private readonly file: string,
+    /** The file's path is `base + rest` (`base` shared by a folder's files, or `''`). */
+    private readonly base: string,
+    private readonly rest: string,
     private readonly root: string | undefined,
     private readonly digest: string,
     private readonly decode?: (bytes: Uint8Array) => string | undefined,
   ) {}
 
   reread(): string | undefined {
+    const file = this.base + this.rest;
     try {
       if (!this.decode) {
-        const text = readText(this.file, this.root);
+        const text = readText(file, this.root);
         return sha256Key(text) === this.digest ? text : undefined;
       }
-      const bytes = readBytes(this.file, this.root);
+      const bytes = readBytes(file, this.root);
       return sha256Key(bytes) === this.digest ? this.decode(bytes) : undefined;
     } catch {
       return undefined;

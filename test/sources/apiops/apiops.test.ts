@@ -117,19 +117,24 @@ describe('apiops source: the Colors scenario', () => {
   });
 
   it.each([
-    ['an *Information.json', 'apiInformation.json', '/properties/path', '"path"'],
-    ['a YAML specification', 'specification.yaml', '/paths/~1reset/post', 'post:'],
+    ['an *Information.json', 'elsewhere', 'apiInformation.json', '/properties/path', '"path"'],
+    ['a YAML specification', 'elsewhere', 'specification.yaml', '/paths/~1reset/post', 'post:'],
+    // Below the working folder, a file's path is kept as the path shown for it (apiops/reader.ts `checked`).
+    ['an *Information.json', 'above', 'apiInformation.json', '/properties/path', '"path"'],
+    ['a YAML specification', 'above', 'specification.yaml', '/paths/~1reset/post', 'post:'],
   ])(
-    'keeps no text of %s: reads it again to locate, and locates nothing in one changed since',
-    (_kind, name, pointer, needle) => {
+    'keeps no text of %s: reads it again to locate, and locates nothing in one changed since (working folder %s)',
+    (_kind, cwdAt, name, pointer, needle) => {
       const { dir, cleanup } = scratchCopy(APIOPS_COLORS);
       try {
+        const cwd = cwdAt === 'above' ? path.dirname(dir) : REPO_ROOT;
         const file = path.join(dir, 'apis', 'colors-admin-api', name);
-        const shown = path.relative(REPO_ROOT, file).split(path.sep).join('/');
+        const shown = path.relative(cwd, file).split(path.sep).join('/');
+        expect(shown.startsWith('..')).toBe(cwdAt !== 'above');
         const original = readFileSync(file, 'utf8');
         const line = original.slice(0, original.indexOf(needle)).split('\n').length;
-        const unchanged = loadApiopsFolder(dir, `apiops:${dir}`, REPO_ROOT).files[shown];
-        const changed = loadApiopsFolder(dir, `apiops:${dir}`, REPO_ROOT).files[shown];
+        const unchanged = loadApiopsFolder(dir, `apiops:${dir}`, cwd).files[shown];
+        const changed = loadApiopsFolder(dir, `apiops:${dir}`, cwd).files[shown];
         expect(unchanged?.locate(pointer)?.line).toBe(line);
         // The same values one line lower: a position from the new text would be wrong for what was parsed.
         writeFileSync(file, `\n${original}`);
