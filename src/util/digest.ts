@@ -22,8 +22,9 @@ export function sha256Hex(data: string | Uint8Array, oneShot: OneShotHash | null
 }
 
 /**
- * SHA-256 of a text (or of bytes) as a string of 32 characters, one per byte (`binary`, which is latin1): the same digest as
- * `sha256Hex` in half the characters, for one kept per file and only compared (a 5,000-API tree keeps 21,700).
+ * SHA-256 of a text (or of bytes) as a string of 32 characters, one per byte (`binary`, which is latin1): the same
+ * digest as `sha256Hex` in half the characters, for one kept per file and only compared (a 5,000-API tree keeps
+ * 21,700).
  */
 export function sha256Key(data: string | Uint8Array, oneShot: OneShotHash | null = ONE_SHOT): string {
   return oneShot

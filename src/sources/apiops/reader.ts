@@ -275,11 +275,11 @@ export function entries(dir: string, folder: string, reader?: FolderReader): { n
 }
 
 /**
- * How to read a file again to locate a finding in it: its text, when it is still what was parsed (the same SHA-256, `sha256Key`),
- * else undefined (findings in it are then shown without a line). Only the digest is kept: a 5,000-API tree has 11,700
- * `*Information.json` (5.9 MB of text) and 5,000 specifications (7.3 MB), and findings point into few of them. It
- * is read with the folder's checks (no link out of it), as any file of it: as text (the digest is the text's), or,
- * with `decode`, as bytes (the digest is theirs) decoded as they were the first time.
+ * How to read a file again to locate a finding in it: its text, when it is still what was parsed (the same SHA-256,
+ * `sha256Key`), else undefined (findings in it are then shown without a line). Only the digest is kept: a 5,000-API
+ * tree has 11,700 `*Information.json` (5.9 MB of text) and 5,000 specifications (7.3 MB), and findings point into
+ * few of them. It is read with the folder's checks (no link out of it), as any file of it: as text (the digest is
+ * the text's), or, with `decode`, as bytes (the digest is theirs) decoded as they were the first time.
  */
 class CheckedFile implements Reread {
   constructor(
