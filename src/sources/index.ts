@@ -47,6 +47,7 @@ const KINDS = {
   apiops: {
     takesPath: true,
     phase: 'files',
+    startsFirst: true,
     module: () => (require('./apiops') as typeof import('./apiops')).apiopsSource,
   },
   arm: {
@@ -59,6 +60,11 @@ const KINDS = {
 
 interface SourceKindEntry extends Pick<SourceDefinition, 'takesPath'> {
   phase: NonNullable<SourceDefinition['phase']>;
+  /**
+   * Started before the other sources of its phase: its `load` starts reading a large folder on a second thread and
+   * yields once before it parses, so that the others are read on this thread meanwhile (apiops/index.ts).
+   */
+  startsFirst?: true;
   module(): SourceDefinition;
 }
 
@@ -180,6 +186,17 @@ const PHASES = ['files', 'apim', 'entra'] as const;
  * Loads every source in phase order (files, live APIM, live Entra); within a phase, in parallel. Paths resolve
  * against `baseDir` and are shown relative to `context.cwd`.
  */
+/**
+ * The order to start the sources of a phase in (their indexes): those that start first (`startsFirst`), then the
+ * rest, each in the order given.
+ */
+export function startOrder(kinds: readonly SourceKind[]): number[] {
+  const first = (kind: SourceKind) => ('startsFirst' in KINDS[kind] ? 0 : 1);
+  return kinds
+    .map((_, i) => i)
+    .sort((a, b) => first(kinds[a] as SourceKind) - first(kinds[b] as SourceKind) || a - b);
+}
+
 export async function loadSources(
   specs: readonly string[],
   baseDir: string,
@@ -194,14 +211,16 @@ export async function loadSources(
     if (inPhase.length === 0) continue;
     const known = mergeInventories(loaded);
     const apimKnown = known.sources.some((s) => s.provides.apim);
-    const settled = await Promise.allSettled(
-      inPhase.map((spec) =>
-        sourceDefinition(spec.kind).load(spec.location, spec.raw, {
-          ...context,
-          referencedAppIds: apimKnown ? referencedAppIds(known, context.linkedAppIds) : undefined,
-        }),
-      ),
-    );
+    const loads: Promise<Inventory>[] = [];
+    for (const i of startOrder(inPhase.map((spec) => spec.kind))) {
+      const spec = inPhase[i] as (typeof inPhase)[number];
+      loads[i] = sourceDefinition(spec.kind).load(spec.location, spec.raw, {
+        ...context,
+        referencedAppIds: apimKnown ? referencedAppIds(known, context.linkedAppIds) : undefined,
+      });
+    }
+    // In the order given, whichever started first.
+    const settled = await Promise.allSettled(loads);
     // When several sources fail, the error of the first one given, whichever finished first.
     for (const result of settled) {
       if (result.status === 'rejected') throw result.reason;

@@ -172,6 +172,22 @@ describe('ReadAhead', () => {
     }
   });
 
+  it('stays within the entries it may have listed ahead of the caller, however many units that is', async () => {
+    // Four entries a unit (apiInformation.json, operations/, get/, policy.xml).
+    const { dirs } = tree(40);
+    const ahead = new ReadAhead(dirs, 1024, { units: 100, entries: 10 });
+    try {
+      await sleep(400);
+      // The first unit (the caller's), then two more: eight entries ahead; a third would make twelve.
+      expect(ahead.sentUnits()).toBe(3);
+      expect(ahead.take(path.join(dirs[30] as string, 'apiInformation.json'))?.toString()).toBe('{"n":30}');
+      await sleep(400);
+      expect(ahead.sentUnits()).toBe(33);
+    } finally {
+      ahead.close();
+    }
+  });
+
   it('sends a unit that travels alone (a full window, a waiting caller) in a block of its own size', async () => {
     const { dirs } = tree(60);
     const ahead = new ReadAhead(dirs, 1024, { units: 16 });

@@ -50,12 +50,13 @@ export const apiopsSource: SourceDefinition = {
   takesPath: true,
   phase: 'files',
   detect: (location, stats) => stats.isDirectory() && looksLikeApiops(location),
-  load: (location, raw, context) => {
-    try {
-      return Promise.resolve(loadApiopsFolder(location, raw, context.cwd, context.log));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+  load: async (location, raw, context) => {
+    const started = startApiopsFolder(location, raw, context.cwd, context.log);
+    // The sources started after this one in its phase (loadSources: `startsFirst`) are read on this thread now,
+    // while the read-ahead thread, started above, reads this folder: the main thread waited for that thread about
+    // 300 ms in a scan of a 5,000-API tree with its 5,000 manifests, and 100 now; 0.952 x the wall time (14 pairs).
+    await Promise.resolve();
+    return readApiopsFolder(started);
   },
 };
 
@@ -324,6 +325,23 @@ export function loadApiopsFolder(
   cwd: string = process.cwd(),
   log: (message: string) => void = () => undefined,
 ): Inventory {
+  return readApiopsFolder(startApiopsFolder(location, spec, cwd, log));
+}
+
+/** An APIOps folder checked and its reading started (on the read-ahead thread when the tree is large). */
+interface StartedFolder {
+  reader: FolderReader;
+  dir: string;
+  serviceName: string | undefined;
+  spec: string;
+}
+
+function startApiopsFolder(
+  location: string,
+  spec: string,
+  cwd: string,
+  log: (message: string) => void,
+): StartedFolder {
   const { dir, serviceName } = splitApiopsLocation(location);
   const reader = new FolderReader(spec, cwd, log, dir);
   checkArtifactFolder(reader, dir, spec, serviceName);
@@ -332,6 +350,14 @@ export function loadApiopsFolder(
   const worth = order.filter((unit) => path.dirname(unit) === apis).length >= READ_AHEAD_APIS;
   // Every entity folder is read ahead once there are enough APIs (`minimum` 0), none before (always with `=on`).
   reader.tree.startReadAhead(order, worth ? 0 : Number.POSITIVE_INFINITY, SPEC_AHEAD, PROBES);
+  return { reader, dir, serviceName, spec };
+}
+
+/**
+ * Reads a started folder: its inventory, or the problems of its malformed files (the read-ahead is stopped either
+ * way).
+ */
+function readApiopsFolder({ reader, dir, serviceName, spec }: StartedFolder): Inventory {
   let read;
   try {
     read = {
