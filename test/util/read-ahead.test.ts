@@ -156,33 +156,22 @@ describe('ReadAhead', () => {
     }
   });
 
-  it('stays within its window of units ahead of the caller', async () => {
+  // A unit of `tree` lists four entries (apiInformation.json, operations/, get/, policy.xml).
+  it.each([
+    // The first unit (the caller's) and three after it, nothing more until the caller moves on.
+    ['units', { units: 3 }, 4],
+    // The first unit, then two more: eight entries ahead; a third would make twelve.
+    ['listed entries (however many units)', { units: 100, entries: 10 }, 3],
+  ])('stays within its window of %s ahead of the caller', async (_what, window, sent) => {
     const { dirs } = tree(40);
-    const ahead = new ReadAhead(dirs, 1024, { units: 3 });
+    const ahead = new ReadAhead(dirs, 1024, window);
     try {
       await sleep(400);
-      // The first unit and three after it, nothing more until the caller moves on.
-      expect(ahead.sentUnits()).toBe(4);
+      expect(ahead.sentUnits()).toBe(sent);
       expect(ahead.take(path.join(dirs[30] as string, 'apiInformation.json'))?.toString()).toBe('{"n":30}');
       await sleep(400);
-      // Unit 30 and three after it.
-      expect(ahead.sentUnits()).toBe(34);
-    } finally {
-      ahead.close();
-    }
-  });
-
-  it('stays within the entries it may have listed ahead of the caller, however many units that is', async () => {
-    // Four entries a unit (apiInformation.json, operations/, get/, policy.xml).
-    const { dirs } = tree(40);
-    const ahead = new ReadAhead(dirs, 1024, { units: 100, entries: 10 });
-    try {
-      await sleep(400);
-      // The first unit (the caller's), then two more: eight entries ahead; a third would make twelve.
-      expect(ahead.sentUnits()).toBe(3);
-      expect(ahead.take(path.join(dirs[30] as string, 'apiInformation.json'))?.toString()).toBe('{"n":30}');
-      await sleep(400);
-      expect(ahead.sentUnits()).toBe(33);
+      // Unit 30 and as many after it as before.
+      expect(ahead.sentUnits()).toBe(30 + sent);
     } finally {
       ahead.close();
     }
