@@ -183,10 +183,6 @@ export function referencedAppIds(inventory: Inventory, linked: readonly string[]
 const PHASES = ['files', 'apim', 'entra'] as const;
 
 /**
- * Loads every source in phase order (files, live APIM, live Entra); within a phase, in parallel. Paths resolve
- * against `baseDir` and are shown relative to `context.cwd`.
- */
-/**
  * The order to start the sources of a phase in (their indexes): those that start first (`startsFirst`), then the
  * rest, each in the order given.
  */
@@ -197,6 +193,10 @@ export function startOrder(kinds: readonly SourceKind[]): number[] {
     .sort((a, b) => first(kinds[a] as SourceKind) - first(kinds[b] as SourceKind) || a - b);
 }
 
+/**
+ * Loads every source in phase order (files, live APIM, live Entra); within a phase, in parallel. Paths resolve
+ * against `baseDir` and are shown relative to `context.cwd`.
+ */
 export async function loadSources(
   specs: readonly string[],
   baseDir: string,

@@ -18,7 +18,7 @@ const ONE_SHOT = (crypto as unknown as { hash?: OneShotHash }).hash ?? null;
  * digest).
  */
 export function sha256Hex(data: string | Uint8Array, oneShot: OneShotHash | null = ONE_SHOT): string {
-  return oneShot ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
+  return sha256(data, 'hex', oneShot);
 }
 
 /**
@@ -27,7 +27,11 @@ export function sha256Hex(data: string | Uint8Array, oneShot: OneShotHash | null
  * 21,700).
  */
 export function sha256Key(data: string | Uint8Array, oneShot: OneShotHash | null = ONE_SHOT): string {
+  return sha256(data, 'binary', oneShot);
+}
+
+function sha256(data: string | Uint8Array, encoding: 'hex' | 'binary', oneShot: OneShotHash | null): string {
   return oneShot
-    ? oneShot('sha256', data, 'binary')
-    : crypto.createHash('sha256').update(data).digest('binary');
+    ? oneShot('sha256', data, encoding)
+    : crypto.createHash('sha256').update(data).digest(encoding);
 }

@@ -13,9 +13,9 @@
  *
  * Bounded: at most `MAX_UNITS_AHEAD` units, `MAX_ENTRIES_AHEAD` listed entries and `MAX_BYTES_AHEAD` bytes are read
  * and not yet taken (one unit larger than that waits until the main thread has taken the units before it); a unit
- * stops reading files past
- * `MAX_UNIT_BYTES` and listing past `MAX_UNIT_ENTRIES` entries or `MAX_DEPTH` levels (the rest is read on the main
- * thread). A worker that fails or stops answering is abandoned and everything is read on the main thread.
+ * stops reading files past `MAX_UNIT_BYTES` and listing past `MAX_UNIT_ENTRIES` entries or `MAX_DEPTH` levels (the
+ * rest is read on the main thread). A worker that fails or stops answering is abandoned and everything is read on
+ * the main thread.
  */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
