@@ -193,15 +193,6 @@ function scanOffsets(text: string): number | Container {
       if (parent.keys) parent.keys.push(pendingKey);
     }
   };
-  const skipString = (at: number) => {
-    let j = at + 1;
-    for (;;) {
-      const c = text.charCodeAt(j);
-      if (c === 0x5c) j += 2;
-      else if (c === 0x22 || Number.isNaN(c)) return j + 1;
-      else j++;
-    }
-  };
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2c /* , */ || c === 0x3a /* : */) {
@@ -215,7 +206,7 @@ function scanOffsets(text: string): number | Container {
       stack.pop();
       i++;
     } else if (c === 0x22 /* " */) {
-      const end = skipString(i);
+      const end = skipJsonString(text, i);
       const parent = stack[stack.length - 1];
       // In an object, a string is a key when the parent has as many keys as children (a value is due next).
       if (parent?.keys && pendingKey < 0) pendingKey = i;
@@ -364,14 +355,19 @@ function skipBlank(text: string, at: number): number {
   }
 }
 
-/** Offset just past the closing quote of the string starting at `quote`. */
+/**
+ * Offset just past the closing quote of the string starting at `quote` (past the end of an unterminated one): the
+ * first `"` after it that an odd run of backslashes does not escape, found by the native `indexOf`.
+ */
 function skipJsonString(text: string, quote: number): number {
-  let j = quote + 1;
+  let from = quote + 1;
   for (;;) {
-    const c = text.charCodeAt(j);
-    if (c === 0x5c /* \ */) j += 2;
-    else if (c === 0x22 || Number.isNaN(c)) return j + 1;
-    else j++;
+    const close = text.indexOf('"', from);
+    if (close < 0) return text.length + 1;
+    let backslashes = 0;
+    while (text.charCodeAt(close - 1 - backslashes) === 0x5c /* \ */) backslashes++;
+    if (backslashes % 2 === 0) return close + 1;
+    from = close + 1;
   }
 }
 

@@ -134,6 +134,20 @@ describe('locatePointer (one scan along the pointer)', () => {
     expect(locatePointer('{"café":1}', '/caf')).toBeUndefined();
   });
 
+  it('ends a string at the first quote that an even run of backslashes (or none) precedes', () => {
+    // `"a\\"` ends after two backslashes; `"b\\\"c"` goes on past an escaped quote.
+    const text = '{"s":"a\\\\","t":"b\\\\\\"c","u":1}';
+    expect(JSON.parse(text)).toEqual({ s: 'a\\', t: 'b\\"c', u: 1 });
+    const { index } = parsed(text);
+    for (const [pointer, column] of [
+      ['/t', 16],
+      ['/u', 29],
+    ] as const) {
+      expect(locatePointer(text, pointer)).toEqual({ line: 1, column });
+      expect(index.locate(pointer)).toEqual({ line: 1, column });
+    }
+  });
+
   it('answers as the index does for any JSON value, however it is laid out', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.constantFrom(undefined, 2, '\t'), (value, indent) => {
