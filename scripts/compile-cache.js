@@ -39,17 +39,37 @@ const COMMANDS = [
 
 function record() {
   const Module = require('node:module');
-  const { compileModule, runModule, sourceKey } = require(cacheModule);
+  const { compileModule, resolutionKey, runModule, sourceKey } = require(cacheModule);
   const scripts = [];
   Module.prototype._compile = function (content, filename) {
     const script = compileModule(content, filename);
     scripts.push([sourceKey(content), script]);
     return runModule(script, this, filename);
   };
+  // Where each relative `require` between modules of dist/ led (compile-cache.ts `resolveFromCache`).
+  const resolutions = {};
+  const resolve = Module._resolveFilename;
+  const inside = (file) => file.startsWith(dist + path.sep);
+  Module._resolveFilename = function (request, parent, isMain, options) {
+    const file = resolve.call(this, request, parent, isMain, options);
+    if (
+      options === undefined &&
+      request.startsWith('.') &&
+      parent?.path &&
+      inside(`${parent.path}${path.sep}`) &&
+      inside(file)
+    ) {
+      resolutions[resolutionKey(dist, parent.path, request)] = path
+        .relative(dist, file)
+        .split(path.sep)
+        .join('/');
+    }
+    return file;
+  };
   process.on('exit', () => {
-    const out = {};
-    for (const [key, script] of scripts) out[key] = script.createCachedData().toString('base64');
-    writeFileSync(process.env.APIM_AUDIT_COMPILE_CACHE_RECORD, JSON.stringify(out));
+    const code = {};
+    for (const [key, script] of scripts) code[key] = script.createCachedData().toString('base64');
+    writeFileSync(process.env.APIM_AUDIT_COMPILE_CACHE_RECORD, JSON.stringify({ code, resolutions }));
   });
 }
 
@@ -93,6 +113,8 @@ function main() {
   const { writeCache } = require(cacheModule);
   const work = mkdtempSync(path.join(tmpdir(), 'aoa-compile-cache-'));
   const entries = new Map();
+  const resolutions = new Map();
+  const conflicting = new Set();
   try {
     COMMANDS.forEach((args, i) => {
       const out = path.join(work, `${i}.json`);
@@ -108,16 +130,24 @@ function main() {
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
-      for (const [key, data] of Object.entries(JSON.parse(readFileSync(out, 'utf8')))) {
+      const recorded = JSON.parse(readFileSync(out, 'utf8'));
+      for (const [key, data] of Object.entries(recorded.code)) {
         const code = Buffer.from(data, 'base64');
         if (!entries.has(key) || entries.get(key).length < code.length) entries.set(key, code);
       }
+      for (const [key, file] of Object.entries(recorded.resolutions)) {
+        // The same request from the same folder leads to the same file in every command; one that did not would
+        // be left to Node.js.
+        if (resolutions.has(key) && resolutions.get(key) !== file) conflicting.add(key);
+        resolutions.set(key, file);
+      }
     });
-    const bytes = writeCache(entries);
+    for (const key of conflicting) resolutions.delete(key);
+    const bytes = writeCache(entries, resolutions);
     writeFileSync(path.join(dist, 'compile-cache.bin'), bytes);
     const hits = checkCache(work);
     process.stdout.write(
-      `compile cache: ${entries.size} modules, ${(bytes.length / 1024).toFixed(0)} KiB (--version compiles ${hits} from it)\n`,
+      `compile cache: ${entries.size} modules, ${resolutions.size} relative requires, ${(bytes.length / 1024).toFixed(0)} KiB (--version compiles ${hits} from it)\n`,
     );
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -12,9 +12,11 @@
  * - It is read, never written, at run time. It lives in the package, beside the code it stands for.
  * - A module not in the cache, and every module when the cache is absent or unusable, compiles as Node.js does.
  *   `APIM_AUDIT_COMPILE_CACHE=off` turns it off.
+ * - It also holds where the relative `require`s between the modules beside it led when it was made
+ *   (`resolveFromCache`), taken only while that file is there; every other `require` resolves as Node.js does.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -29,30 +31,58 @@ export interface CacheHeader {
   v8: string;
   arch: string;
   entries: Record<string, [offset: number, length: number]>;
+  /**
+   * Where the relative `require`s of the package's own modules led when the cache was made (`resolutionKey` ->
+   * the file, relative to the cache's folder): `resolveFromCache`.
+   */
+  resolutions?: Record<string, string>;
 }
 
 /** The parts of Node.js's module system the hook uses (internal, stable since Node.js 0.x). */
 interface CjsModule {
   exports: unknown;
+  /** The module's file and its folder (Node.js sets both; a module made by hand may have neither). */
+  filename?: string;
+  path?: string;
   require(id: string): unknown;
   _compile(content: string, filename: string): unknown;
 }
 interface CjsModuleClass {
   prototype: CjsModule;
   wrap(content: string): string;
-  _resolveFilename(request: string, parent: CjsModule, isMain: boolean, options?: unknown): string;
+  _resolveFilename(
+    request: string,
+    parent: CjsModule | undefined,
+    isMain: boolean,
+    options?: unknown,
+  ): string;
   _resolveLookupPaths(request: string, parent: CjsModule): string[] | null;
   _extensions: unknown;
   _cache: unknown;
 }
 
-/** Modules compiled from the cache so far, and the hook's original (to uninstall it). */
+/** Modules compiled from the cache so far, `require`s it resolved, and the hooks' originals (to uninstall them). */
 let hits = 0;
+let resolved = 0;
 let original: CjsModule['_compile'] | undefined;
+let originalResolve: CjsModuleClass['_resolveFilename'] | undefined;
 
 /** How many modules were compiled from the cache so far (tests, diagnostics). */
 export function compileCacheHits(): number {
   return hits;
+}
+
+/** How many `require`s the cache resolved so far (tests, diagnostics). */
+export function compileCacheResolutions(): number {
+  return resolved;
+}
+
+/**
+ * The key of a relative `require` in `CacheHeader.resolutions`: the requiring module's folder relative to the
+ * cache's folder (`/`-separated, `.` for the folder itself), and the request as written.
+ */
+export function resolutionKey(base: string, folder: string, request: string): string {
+  return `${path.relative(base, folder).split(path.sep).join('/') || '.'}\0${request}`;
 }
 
 /** The cache file beside the compiled CLI: `dist/compile-cache.bin` (none when running the TypeScript sources). */
@@ -130,20 +160,35 @@ export function readCache(bytes: Buffer): { header: CacheHeader; body: Buffer } 
     return undefined; // damaged
   }
   if (typeof header.entries !== 'object' || header.entries === null) return undefined;
+  const { resolutions } = header;
+  if (resolutions !== undefined && (typeof resolutions !== 'object' || resolutions === null))
+    return undefined;
   const own = runtime();
   if (header.node !== own.node || header.v8 !== own.v8 || header.arch !== own.arch) return undefined;
   return { header, body: bytes.subarray(at + HEADER_BYTES + size) };
 }
 
-/** The cache file's bytes for `entries` (SHA-1 of a module's source -> its code). */
-export function writeCache(entries: ReadonlyMap<string, Buffer>): Buffer {
+/**
+ * The cache file's bytes for `entries` (SHA-1 of a module's source -> its code) and `resolutions` (`resolutionKey`
+ * -> the file it leads to, relative to the cache's folder, `/`-separated).
+ */
+export function writeCache(
+  entries: ReadonlyMap<string, Buffer>,
+  resolutions: ReadonlyMap<string, string> = new Map(),
+): Buffer {
   const index: CacheHeader['entries'] = {};
   let offset = 0;
   for (const [key, data] of entries) {
     index[key] = [offset, data.length];
     offset += data.length;
   }
-  const header = Buffer.from(JSON.stringify({ ...runtime(), entries: index } satisfies CacheHeader));
+  const header = Buffer.from(
+    JSON.stringify({
+      ...runtime(),
+      entries: index,
+      resolutions: Object.fromEntries(resolutions),
+    } satisfies CacheHeader),
+  );
   const size = Buffer.alloc(HEADER_BYTES);
   size.writeUInt32LE(header.length);
   return Buffer.concat([Buffer.from(MAGIC, 'latin1'), size, header, ...entries.values()]);
@@ -168,6 +213,7 @@ export function installCompileCache(
   const { header, body } = cache;
   const proto = (Module as unknown as CjsModuleClass).prototype;
   uninstallCompileCache();
+  if (header.resolutions) resolveFromCache(path.dirname(file), header.resolutions);
   const compile = proto._compile;
   original = compile;
   proto._compile = function (this: CjsModule, content: string, filename: string): unknown {
@@ -183,8 +229,43 @@ export function installCompileCache(
   return true;
 }
 
-/** Modules compile as Node.js does again (tests). */
+/**
+ * Relative `require`s between the package's own modules resolve from the cache: Node.js looks for each one's file
+ * (a `stat` per candidate name, the real path of the one found), which cost a scan about 10 ms of its start for the
+ * 200 or so of them. The file the cache names is taken when it is still a regular file (not a link) of the cache's
+ * folder; any other `require` (a package, a module outside the folder, one the cache does not know, a file that is
+ * gone) resolves as Node.js resolves it. The cache is written by the build, which first empties the folder: its
+ * files are the ones the answers were recorded against.
+ */
+function resolveFromCache(base: string, resolutions: Record<string, string>): void {
+  const ModuleClass = Module as unknown as CjsModuleClass;
+  const resolve = ModuleClass._resolveFilename;
+  originalResolve = resolve;
+  const inside = base + path.sep;
+  ModuleClass._resolveFilename = function (request, parent, isMain, options) {
+    const folder = parent?.path;
+    if (
+      options === undefined &&
+      request.startsWith('.') &&
+      folder !== undefined &&
+      `${folder}${path.sep}`.startsWith(inside)
+    ) {
+      const key = resolutionKey(base, folder, request);
+      const target = Object.prototype.hasOwnProperty.call(resolutions, key) ? resolutions[key] : undefined;
+      const file = target === undefined ? undefined : path.join(base, target);
+      if (file !== undefined && lstatSync(file, { throwIfNoEntry: false })?.isFile() === true) {
+        resolved++;
+        return file;
+      }
+    }
+    return resolve.call(this, request, parent, isMain, options);
+  };
+}
+
+/** Modules compile and resolve as Node.js does again (tests). */
 export function uninstallCompileCache(): void {
   if (original) (Module as unknown as CjsModuleClass).prototype._compile = original;
+  if (originalResolve) (Module as unknown as CjsModuleClass)._resolveFilename = originalResolve;
   original = undefined;
+  originalResolve = undefined;
 }

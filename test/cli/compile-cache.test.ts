@@ -64,14 +64,14 @@ function child(dir: string, body: string): Record<string, unknown> {
        return require(path.join(dir, 'mod', 'a.js'));
      };
      /** A cache of a.js and b.js as they are now, made the way scripts/compile-cache.js makes it. */
-     const makeCache = (file, data) => {
+     const makeCache = (file, data, resolutions = {}) => {
        const entries = new Map();
        for (const name of ['a.js', 'b.js']) {
          const text = require('node:fs').readFileSync(path.join(dir, 'mod', name), 'utf8');
          // (Compiled only without \`data\`: V8 keeps what it compiled, and would then not look at \`data\`.)
          entries.set(cc.sourceKey(text), data ?? cc.compileModule(text, path.join(dir, 'mod', name)).createCachedData());
        }
-       require('node:fs').writeFileSync(file, cc.writeCache(entries));
+       require('node:fs').writeFileSync(file, cc.writeCache(entries, new Map(Object.entries(resolutions))));
        return file;
      };
      (async () => {
@@ -145,6 +145,11 @@ describe('compile cache', () => {
     const dir = modules();
     const bytes = writeCache(new Map([[sourceKey(B), Buffer.from('x')]]));
     expect(readCache(bytes)?.header.entries).toEqual({ [sourceKey(B)]: [0, 1] });
+    expect(readCache(bytes)?.header.resolutions).toEqual({});
+    const badResolutions = Buffer.from(JSON.stringify({ ...runtime(), entries: {}, resolutions: 'x' }));
+    const badSize = Buffer.alloc(4);
+    badSize.writeUInt32LE(badResolutions.length);
+    expect(readCache(Buffer.concat([Buffer.from(MAGIC, 'latin1'), badSize, badResolutions]))).toBeUndefined();
     const header = Buffer.from(JSON.stringify({ ...runtime(), node: 'v0.0.0', entries: {} }));
     const size = Buffer.alloc(4);
     size.writeUInt32LE(header.length);
@@ -159,6 +164,53 @@ describe('compile cache', () => {
     writeFileSync(good, bytes);
     expect(installCompileCache(good, { APIM_AUDIT_COMPILE_CACHE: 'off' })).toBe(false);
     expect(installCompileCache(good, {})).toBe(true);
+  });
+
+  it('resolves relative requires between its own modules from the cache while the file it names is there', () => {
+    const dir = modules();
+    const out = child(
+      dir,
+      `const key = cc.resolutionKey(dir, path.join(dir, 'mod'), './b');
+       const run = (name, target) => {
+         cc.installCompileCache(makeCache(path.join(dir, name), undefined, { [key]: target }), {});
+         // Node.js remembers where a require led while that module is loaded: each run starts from none.
+         delete require.cache[path.join(dir, 'mod', 'c.js')];
+         const before = cc.compileCacheResolutions();
+         const { sum, resolved } = load();
+         return { sum, resolved: path.relative(dir, resolved), fromCache: cc.compileCacheResolutions() - before };
+       };
+       require('node:fs').writeFileSync(path.join(dir, 'mod', 'c.js'), 'exports.add = (x, y) => x - y;\\n');
+       return {
+         key,
+         named: run('named.bin', 'mod/c.js'),
+         same: run('same.bin', 'mod/b.js'),
+         gone: run('gone.bin', 'mod/gone.js'),
+         folder: run('folder.bin', 'mod'),
+       };`,
+    );
+    expect(out['key']).toBe('mod\0./b');
+    // The file the cache names is the one loaded (\`require\` and \`require.resolve\`): nothing looks further.
+    expect(out['named']).toEqual({ sum: -1, resolved: path.join('mod', 'c.js'), fromCache: 2 });
+    expect(out['same']).toEqual({ sum: 5, resolved: path.join('mod', 'b.js'), fromCache: 2 });
+    // A file that is gone, or not a file: Node.js resolves the require.
+    expect(out['gone']).toEqual({ sum: 5, resolved: path.join('mod', 'b.js'), fromCache: 0 });
+    expect(out['folder']).toEqual({ sum: 5, resolved: path.join('mod', 'b.js'), fromCache: 0 });
+  });
+
+  it('resolves no require of a module outside the cache folder from it', () => {
+    const dir = modules();
+    const out = child(
+      dir,
+      `const inner = path.join(dir, 'inner');
+       require('node:fs').mkdirSync(inner);
+       // Made for the folder \`inner\`: mod/ is outside it, even with a key that would match.
+       const key = cc.resolutionKey(inner, path.join(dir, 'mod'), './b');
+       cc.installCompileCache(makeCache(path.join(inner, 'cache.bin'), undefined, { [key]: 'x.js' }), {});
+       require('node:fs').writeFileSync(path.join(inner, 'x.js'), 'exports.add = () => 0;\\n');
+       const before = cc.compileCacheResolutions();
+       return { key, sum: load().sum, fromCache: cc.compileCacheResolutions() - before };`,
+    );
+    expect(out).toEqual({ key: '../mod\0./b', sum: 5, fromCache: 0 });
   });
 
   it('runs a compiled module with its own module, exports and paths', () => {
