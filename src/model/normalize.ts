@@ -38,7 +38,9 @@ export function normalize(inventory: Inventory, links: readonly CorrelationLink[
 }
 
 function toApp(raw: InventoryApplication): App {
-  const { origin, ...graph } = raw;
+  // `raw` is the record itself, not a copy without its origin (a tenant-sized folder has 10,000 of them).
+  const { origin } = raw;
+  const graph = raw;
   const declared = graph.api?.requestedAccessTokenVersion ?? null;
   const name = graph.displayName ?? graph.appId ?? graph.id ?? '(unnamed application)';
   return {

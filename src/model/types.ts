@@ -85,6 +85,10 @@ export interface App extends Entity {
   appId: string | undefined;
   objectId: string | undefined;
   displayName: string | undefined;
+  /**
+   * The application as its source read it: its inventory record itself (so it has the record's `origin` too), not a
+   * copy. Nothing may change it.
+   */
   raw: GraphApplication;
   /** Effective access-token version this app issues as a resource (`null`/absent means 1). */
   accessTokenVersion: 1 | 2;
