@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Origin, PolicyContract, SourceGap } from '../../inventory/types';
 import type { PositionIndex } from '../../json/types';
 import { parseJsonWithPositions, stripBom, textFileIndex } from '../../json/positions';
-import { displayPath } from '../../util/package-root';
+import { displayPath, isBaseAndShown } from '../../util/package-root';
 import { FileReadError, fileProblem, readBytes, readText, type FileProblem } from '../../util/files';
 import { sha256Key } from '../../util/digest';
 import { LazyJsonIndex, type Reread } from '../../json/lazy';
@@ -98,9 +98,8 @@ export class FolderReader {
     digest: string,
     decode?: (bytes: Uint8Array) => string | undefined,
   ): CheckedFile {
-    const base = this.cwdSlash;
-    const below = file.length === base.length + shown.length && file.startsWith(base) && file.endsWith(shown);
-    return new CheckedFile(below ? base : '', below ? shown : file, this.root, digest, decode);
+    const below = isBaseAndShown(file, this.cwdSlash, shown);
+    return new CheckedFile(below ? this.cwdSlash : '', below ? shown : file, this.root, digest, decode);
   }
 
   private text(file: string): string | undefined {

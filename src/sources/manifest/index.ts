@@ -24,7 +24,7 @@ import type { PositionIndex } from '../../json/types';
 import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../json/positions';
 import { LazyJsonIndex, type Reread } from '../../json/lazy';
 import { PathsTable } from './paths-table';
-import { displayPath } from '../../util/package-root';
+import { displayPath, isBaseAndShown } from '../../util/package-root';
 import {
   decodeUtf8,
   fileProblem,
@@ -222,6 +222,7 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
   // Every file is read into one scratch buffer and decoded at once; nothing of it is kept but its stamp, and the
   // few files a finding is located in are read again then (`ManifestReread`).
   const scratch = new ScratchBuffer();
+  const cwdSlash = cwd.endsWith(path.sep) ? cwd : `${cwd}${path.sep}`;
   for (const { path: file, shown, inside } of files) {
     let text: string;
     try {
@@ -234,7 +235,9 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
     const result = parseManifestText(
       text,
       shown,
-      new ManifestReread(file, inside ? undefined : root, scratch.stamp),
+      isBaseAndShown(file, cwdSlash, shown)
+        ? new ManifestReread(cwdSlash, shown, inside ? undefined : root, scratch.stamp)
+        : new ManifestReread('', file, inside ? undefined : root, scratch.stamp),
       shared,
     );
     if ('problems' in result) {
@@ -261,7 +264,9 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
  */
 class ManifestReread implements Reread {
   constructor(
-    private readonly file: string,
+    /** The file's path is `base + rest`: the working folder and the path shown (`isBaseAndShown`), or `''` and it. */
+    private readonly base: string,
+    private readonly rest: string,
     private readonly root: string | undefined,
     private readonly stamp: FileStamp | undefined,
   ) {}
@@ -270,7 +275,7 @@ class ManifestReread implements Reread {
     // A buffer of its own (not one kept for the audit's re-reads, which would keep the largest file read again).
     const again = new ScratchBuffer(0);
     try {
-      const bytes = readBytes(this.file, this.root, again);
+      const bytes = readBytes(this.base + this.rest, this.root, again);
       return sameStamp(again.stamp, this.stamp) ? decodeText(bytes) : undefined;
     } catch {
       return undefined;

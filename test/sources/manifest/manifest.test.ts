@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { displayPath } from '../../../src/util/package-root';
 import type { InventoryApplication } from '../../../src/inventory/types';
 import {
   decodeText,
@@ -260,29 +261,40 @@ describe('manifest detection and errors', () => {
     }
   });
 
-  it('keeps no file: reads one again to locate a finding in it, and locates nothing in one changed since', () => {
-    const dir = scratchDir();
-    try {
-      const manifest = (appId: string) =>
-        `{\n  "appId": "${appId}",\n  "web": { "redirectUris": ["http://app.example"] }\n}`;
-      writeFileSync(path.join(dir.dir, 'a.json'), manifest('11111111-1111-1111-1111-111111111111'));
-      writeFileSync(path.join(dir.dir, 'b.json'), manifest('22222222-2222-2222-2222-222222222222'));
-      const inventory = loadManifests(dir.dir, 'manifest:dir', dir.dir);
-      expect(inventory.applications).toHaveLength(2);
-      const b = path.join(dir.dir, 'b.json');
-      // Written after the scan read it (its times a clock tick later, as such a write's are).
-      writeFileSync(b, `\n\n${manifest('22222222-2222-2222-2222-222222222222')}`);
-      const later = new Date(Date.now() + 10_000);
-      utimesSync(b, later, later);
-      expect(inventory.files['a.json']?.locate('/web/redirectUris/0')).toEqual({ line: 3, column: 29 });
-      expect(inventory.files['a.json']?.locate('/appId')).toEqual({ line: 2, column: 12 });
-      expect(inventory.files['b.json']?.locate('/web/redirectUris/0')).toBeUndefined();
-      expect(inventory.files['b.json']?.locate('/appId')).toBeUndefined();
-      expect(inventory.files['b.json']?.locate('/web')).toBeUndefined();
-    } finally {
-      dir.cleanup();
-    }
-  });
+  // The working folder the manifests' folder, a folder above it, or one beside it (then the paths shown start with
+  // `..`, and a file read again is found by its whole path).
+  it.each(['the folder', 'above', 'elsewhere'])(
+    'keeps no file: reads one again to locate a finding in it, and locates nothing in one changed since (working folder %s)',
+    (cwdAt) => {
+      const dir = scratchDir();
+      try {
+        const cwd = cwdAt === 'the folder' ? dir.dir : cwdAt === 'above' ? path.dirname(dir.dir) : REPO_ROOT;
+        const shown = (name: string) => displayPath(path.join(dir.dir, name), cwd);
+        expect(shown('a.json').startsWith('..')).toBe(cwdAt === 'elsewhere');
+        const manifest = (appId: string) =>
+          `{\n  "appId": "${appId}",\n  "web": { "redirectUris": ["http://app.example"] }\n}`;
+        writeFileSync(path.join(dir.dir, 'a.json'), manifest('11111111-1111-1111-1111-111111111111'));
+        writeFileSync(path.join(dir.dir, 'b.json'), manifest('22222222-2222-2222-2222-222222222222'));
+        const inventory = loadManifests(dir.dir, 'manifest:dir', cwd);
+        expect(inventory.applications).toHaveLength(2);
+        const b = path.join(dir.dir, 'b.json');
+        // Written after the scan read it (its times a clock tick later, as such a write's are).
+        writeFileSync(b, `\n\n${manifest('22222222-2222-2222-2222-222222222222')}`);
+        const later = new Date(Date.now() + 10_000);
+        utimesSync(b, later, later);
+        expect(inventory.files[shown('a.json')]?.locate('/web/redirectUris/0')).toEqual({
+          line: 3,
+          column: 29,
+        });
+        expect(inventory.files[shown('a.json')]?.locate('/appId')).toEqual({ line: 2, column: 12 });
+        expect(inventory.files[shown('b.json')]?.locate('/web/redirectUris/0')).toBeUndefined();
+        expect(inventory.files[shown('b.json')]?.locate('/appId')).toBeUndefined();
+        expect(inventory.files[shown('b.json')]?.locate('/web')).toBeUndefined();
+      } finally {
+        dir.cleanup();
+      }
+    },
+  );
 
   it('exits 2 for an empty folder through the CLI', async () => {
     const dir = scratchDir();
