@@ -186,6 +186,7 @@ describe('compile cache', () => {
          same: run('same.bin', 'mod/b.js'),
          gone: run('gone.bin', 'mod/gone.js'),
          folder: run('folder.bin', 'mod'),
+         damaged: run('damaged.bin', 42),
        };`,
     );
     expect(out['key']).toBe('mod\0./b');
@@ -195,6 +196,21 @@ describe('compile cache', () => {
     // A file that is gone, or not a file: Node.js resolves the require.
     expect(out['gone']).toEqual({ sum: 5, resolved: path.join('mod', 'b.js'), fromCache: 0 });
     expect(out['folder']).toEqual({ sum: 5, resolved: path.join('mod', 'b.js'), fromCache: 0 });
+    expect(out['damaged']).toEqual({ sum: 5, resolved: path.join('mod', 'b.js'), fromCache: 0 });
+  });
+
+  it('takes no file outside its folder that a damaged cache names', () => {
+    const dir = modules();
+    const out = child(
+      dir,
+      `// The cache in mod/ (its folder), naming the file c.js beside mod/ for a require of a.js.
+       require('node:fs').writeFileSync(path.join(dir, 'c.js'), 'exports.add = () => 0;\\n');
+       const key = cc.resolutionKey(path.join(dir, 'mod'), path.join(dir, 'mod'), './b');
+       cc.installCompileCache(makeCache(path.join(dir, 'mod', 'cache.bin'), undefined, { [key]: '../c.js' }), {});
+       const before = cc.compileCacheResolutions();
+       return { key, sum: load().sum, fromCache: cc.compileCacheResolutions() - before };`,
+    );
+    expect(out).toEqual({ key: '.\0./b', sum: 5, fromCache: 0 });
   });
 
   it('resolves no require of a module outside the cache folder from it', () => {
