@@ -37,20 +37,18 @@ export function normalize(inventory: Inventory, links: readonly CorrelationLink[
   return model;
 }
 
-function toApp(raw: InventoryApplication): App {
-  // `raw` is the record itself, not a copy without its origin (a tenant-sized folder has 10,000 of them).
-  const { origin } = raw;
-  const graph = raw;
+function toApp(graph: InventoryApplication): App {
   const declared = graph.api?.requestedAccessTokenVersion ?? null;
   const name = graph.displayName ?? graph.appId ?? graph.id ?? '(unnamed application)';
   return {
     kind: 'application',
     id: graph.id ? `/applications/${graph.id}` : `/applications(appId='${graph.appId ?? name}')`,
     name,
-    origin,
+    origin: graph.origin,
     appId: graph.appId,
     objectId: graph.id,
     displayName: graph.displayName,
+    // The record itself, not a copy without its origin (a tenant-sized folder has 10,000 of them).
     raw: graph,
     accessTokenVersion: declared === 2 ? 2 : 1,
     requestedAccessTokenVersion: declared,

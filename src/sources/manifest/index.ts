@@ -232,12 +232,16 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
       problems.push(fileProblem(shown, error));
       continue;
     }
+    const below = isBaseAndShown(file, cwdSlash, shown);
     const result = parseManifestText(
       text,
       shown,
-      isBaseAndShown(file, cwdSlash, shown)
-        ? new ManifestReread(cwdSlash, shown, inside ? undefined : root, scratch.stamp)
-        : new ManifestReread('', file, inside ? undefined : root, scratch.stamp),
+      new ManifestReread(
+        below ? cwdSlash : '',
+        below ? shown : file,
+        inside ? undefined : root,
+        scratch.stamp,
+      ),
       shared,
     );
     if ('problems' in result) {
