@@ -91,7 +91,8 @@ function indexOf(text: string | undefined): PositionIndex {
   return text === undefined ? UNREAD : jsonPositionIndex(text);
 }
 
-const UNREAD: PositionIndex = { locate: () => undefined, locateOffset: () => undefined };
+/** The index of a file that could not be read again: it locates nothing (its findings are shown without a line). */
+export const UNREAD: PositionIndex = { locate: () => undefined, locateOffset: () => undefined };
 
 /** Files under `KEEP_INDEX_FROM` share these; larger ones keep their text and index. */
 const recentTexts = new RecentlyUsed<LazyJsonIndex, PositionIndex>(64);

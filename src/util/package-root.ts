@@ -34,8 +34,13 @@ export function displayPath(file: string, cwd: string = process.cwd()): string {
   return (relative === '' ? path.basename(file) : relative).split(path.sep).join('/');
 }
 
+/** `dir` with a path separator at its end (once): the `base` of `isBaseAndShown`. */
+export function withSeparator(dir: string): string {
+  return dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`;
+}
+
 /**
- * Whether `file` is `base` (a folder's path with its separator) followed by `shown` (the path shown for the file):
+ * Whether `file` is `base` (a folder's path with its separator, `withSeparator`) followed by `shown` (the path shown for the file):
  * then what reads the file again can keep `shown`, which its findings keep anyway, and the shared `base` instead of a
  * string of the whole path (a tenant-sized folder has 10,000 files).
  */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Origin, PolicyContract, SourceGap } from '../../inventory/types';
 import type { PositionIndex } from '../../json/types';
 import { parseJsonWithPositions, stripBom, textFileIndex } from '../../json/positions';
-import { displayPath, isBaseAndShown } from '../../util/package-root';
+import { displayPath, isBaseAndShown, withSeparator } from '../../util/package-root';
 import { FileReadError, fileProblem, readBytes, readText, type FileProblem } from '../../util/files';
 import { sha256Key } from '../../util/digest';
 import { LazyJsonIndex, type Reread } from '../../json/lazy';
@@ -75,7 +75,7 @@ export class FolderReader {
     readonly root?: string,
   ) {
     this.tree = new FolderTree(root);
-    this.cwdSlash = cwd.endsWith(path.sep) ? cwd : `${cwd}${path.sep}`;
+    this.cwdSlash = withSeparator(cwd);
   }
 
   /** Whether a directory entry exists at `file` (`present`, from its folder's listing). */

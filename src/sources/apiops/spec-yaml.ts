@@ -5,7 +5,7 @@
  */
 import type { CST, Document, YAMLMap } from 'yaml';
 import { pointerTokens } from '../../json/positions';
-import type { Reread } from '../../json/lazy';
+import { UNREAD, type Reread } from '../../json/lazy';
 import type { Position, PositionIndex } from '../../json/types';
 import { parseYamlSubset } from './yaml-subset';
 
@@ -85,10 +85,7 @@ class LazyYamlIndex implements PositionIndex {
       const composed = text === undefined ? { problem: 'not read again' } : composeYaml(text);
       // The same text composed without a problem the first time (or was read by the subset reader, which
       // accepts no text that `yaml` rejects).
-      this.#index =
-        'problem' in composed
-          ? { locate: () => undefined, locateOffset: () => undefined }
-          : yamlIndex(composed.doc, composed.position);
+      this.#index = 'problem' in composed ? UNREAD : yamlIndex(composed.doc, composed.position);
     }
     return this.#index;
   }

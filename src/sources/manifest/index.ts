@@ -24,7 +24,7 @@ import type { PositionIndex } from '../../json/types';
 import { joinPointer, jsonDepthProblem, parseJsonWithPositions } from '../../json/positions';
 import { LazyJsonIndex, type Reread } from '../../json/lazy';
 import { PathsTable } from './paths-table';
-import { displayPath, isBaseAndShown } from '../../util/package-root';
+import { displayPath, isBaseAndShown, withSeparator } from '../../util/package-root';
 import {
   decodeUtf8,
   fileProblem,
@@ -222,7 +222,7 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
   // Every file is read into one scratch buffer and decoded at once; nothing of it is kept but its stamp, and the
   // few files a finding is located in are read again then (`ManifestReread`).
   const scratch = new ScratchBuffer();
-  const cwdSlash = cwd.endsWith(path.sep) ? cwd : `${cwd}${path.sep}`;
+  const cwdSlash = withSeparator(cwd);
   for (const { path: file, shown, inside } of files) {
     let text: string;
     try {
