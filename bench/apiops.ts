@@ -25,6 +25,7 @@ import {
   fmtMiB,
   HEAP_STEPS,
   fmtMs,
+  fmtRange,
   fmtRatio,
   NOW,
   pairsFor,
@@ -79,6 +80,8 @@ interface Row {
   floorMs: number;
   scanMs: number;
   scanRss: number;
+  /** `Measured.pairRange`. */
+  pairRange: [number, number];
   findings: number;
   same: boolean;
 }
@@ -90,7 +93,14 @@ function measure(apis: number, root: string, gateway = false): Row {
   const scan = () => runNode([CLI, ...SCAN], dir);
   const floor = () => runNode([FLOOR, 'apimartifacts', 'entra'], dir);
   const m = RECORD
-    ? { floorMs: Number.NaN, scanMs: Number.NaN, floorRss: Number.NaN, scanRss: Number.NaN, first: scan() }
+    ? {
+        floorMs: Number.NaN,
+        scanMs: Number.NaN,
+        floorRss: Number.NaN,
+        scanRss: Number.NaN,
+        pairRange: [Number.NaN, Number.NaN] as [number, number],
+        first: scan(),
+      }
     : alternate(pairsFor(), floor, scan);
   const report = parseReport(m.first);
   const missed = missedDefects(tree, report);
@@ -107,6 +117,7 @@ function measure(apis: number, root: string, gateway = false): Row {
     floorMs: m.floorMs,
     scanMs: m.scanMs,
     scanRss: m.scanRss,
+    pairRange: m.pairRange,
     findings: report.findings.length,
     same,
   };
@@ -201,6 +212,7 @@ function main(): void {
             'floor',
             'scan',
             'scan/floor',
+            'pairs',
             'scan peak RSS',
             'findings',
             'same findings',
@@ -212,6 +224,7 @@ function main(): void {
             fmtMs(r.floorMs),
             fmtMs(r.scanMs),
             fmtRatio(r.scanMs / r.floorMs),
+            fmtRange(r.pairRange),
             fmtMiB(r.scanRss),
             String(r.findings),
             r.same ? 'yes' : 'NO',
@@ -227,6 +240,7 @@ function main(): void {
         scanMs: r.scanMs,
         scanRss: r.scanRss,
         findings: r.same ? 'same' : 'DIFFER',
+        pairRange: r.pairRange,
       });
     }
     if (rows.some((r) => r.apis === 5000 && !r.gateway)) {

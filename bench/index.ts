@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fmtMiB, fmtMs, fmtRatio, table, type SummaryRow } from './support/harness';
+import { fmtMiB, fmtMs, fmtRange, fmtRatio, table, type SummaryRow } from './support/harness';
 
 const BENCHES = ['apiops', 'manifests', 'startup', 'policy-parser'];
 if (process.env['BENCH_LARGE'] === '1') BENCHES.push('large-inputs');
@@ -38,12 +38,13 @@ try {
   process.stdout.write(`\n=== summary (${cpus().length} CPUs, node ${process.version}) ===\n`);
   process.stdout.write(
     table([
-      ['input', 'floor', 'scan', 'scan/floor', 'scan peak RSS', 'findings'],
+      ['input', 'floor', 'scan', 'scan/floor', 'pairs', 'scan peak RSS', 'findings'],
       ...rows.map((r) => [
         r.input,
         fmtMs(r.floorMs),
         fmtMs(r.scanMs),
         fmtRatio(r.scanMs / r.floorMs),
+        fmtRange(r.pairRange),
         fmtMiB(r.scanRss),
         r.findings,
       ]),

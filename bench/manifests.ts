@@ -20,6 +20,7 @@ import {
   FLOOR,
   fmtMiB,
   fmtMs,
+  fmtRange,
   fmtRatio,
   NOW,
   pairsFor,
@@ -59,12 +60,13 @@ function main(): void {
       [
         `${FILES} manifest files (${(bytes / 1024 / 1024).toFixed(1)} MB, half legacy, half Microsoft Graph format); ${cpus().length} CPUs, node ${process.version}; medians of ${pairs} A/B pairs`,
         table([
-          ['files', 'floor', 'scan', 'scan/floor', 'scan peak RSS', 'findings', 'same findings'],
+          ['files', 'floor', 'scan', 'scan/floor', 'pairs', 'scan peak RSS', 'findings', 'same findings'],
           [
             String(FILES),
             fmtMs(m.floorMs),
             fmtMs(m.scanMs),
             fmtRatio(m.scanMs / m.floorMs),
+            fmtRange(m.pairRange),
             fmtMiB(m.scanRss),
             String(report.findings.length),
             same ? 'yes' : 'NO',
@@ -78,6 +80,7 @@ function main(): void {
       scanMs: m.scanMs,
       scanRss: m.scanRss,
       findings: same ? 'same' : 'DIFFER',
+      pairRange: m.pairRange,
     });
   } finally {
     ws.done();

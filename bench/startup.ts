@@ -5,8 +5,9 @@
  *   rules       the rule registry (every rule module and its doc);
  *   scan        an offline scan of the bundled sample (examples/contoso/snapshot.json, --fail-on none).
  * Each round runs the floor and then each command once, alternating (A B A C A D ...), so that a machine busy for a
- * while slows both sides of a pair alike; the table gives the medians over the rounds and each command's median
- * ratio to the floor's median. Targets (issue 12): --version <= 2x, scan <= 3x.
+ * while slows both sides of a pair alike; the table gives the medians over the rounds, each command's median
+ * ratio to the floor's median, and the least and greatest ratio of a command to the floor run just before it (how
+ * noisy the machine was). Targets (issue 12): --version <= 2x, scan <= 3x.
  *
  * Standalone: `node dist/bench/startup.js [rounds]` (default 15) after `npm run build`.
  */
@@ -14,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fmtRange } from './support/format';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -53,22 +55,34 @@ function main(): void {
   const rounds = Number(process.argv[2] ?? 15);
   const floor: number[] = [];
   const samples = new Map<Case, number[]>(CASES.map((c) => [c, []]));
+  /** Each command's run against the floor's run just before it. */
+  const pairRatios = new Map<Case, number[]>(CASES.map((c) => [c, []]));
   for (const c of [FLOOR, ...CASES]) time(c); // warm the file cache once
   for (let round = 0; round < rounds; round++) {
     for (const c of CASES) {
-      floor.push(time(FLOOR));
-      samples.get(c)!.push(time(c));
+      const before = time(FLOOR);
+      const ms = time(c);
+      floor.push(before);
+      samples.get(c)!.push(ms);
+      pairRatios.get(c)!.push(ms / before);
     }
   }
   const floorMedian = median(floor);
   const rows = [
-    ['command', 'median ms', 'ratio', 'target'],
-    [FLOOR.name, floorMedian.toFixed(0), '1.00', ''],
+    ['command', 'median ms', 'ratio', 'pairs', 'target'],
+    [FLOOR.name, floorMedian.toFixed(0), '1.00', '', ''],
     ...CASES.map((c) => {
       const m = median(samples.get(c)!);
       const ratio = m / floorMedian;
       const verdict = c.target === undefined ? '' : `<= ${c.target} ${ratio <= c.target ? 'ok' : 'MISSED'}`;
-      return [c.name, m.toFixed(0), ratio.toFixed(2), verdict];
+      const pairs = pairRatios.get(c)!;
+      return [
+        c.name,
+        m.toFixed(0),
+        ratio.toFixed(2),
+        fmtRange([Math.min(...pairs), Math.max(...pairs)]),
+        verdict,
+      ];
     }),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -100,6 +100,8 @@ export interface Measured {
   scanMs: number;
   floorRss: number;
   scanRss: number;
+  /** The least and the greatest scan/floor of one pair: how noisy the machine was. */
+  pairRange: [number, number];
   /** The first scan's run (its report is what the digest is computed from). */
   first: Run;
 }
@@ -125,11 +127,13 @@ export function alternate(pairs: number, floor: () => Run, scan: () => Run): Mea
   }
   const first = scans[0];
   if (!first) throw new Error('no scan ran');
+  const ratios = scans.map((scan, i) => scan.ms / (floors[i]?.ms ?? Number.NaN));
   return {
     floorMs: median(floors.map((r) => r.ms)),
     scanMs: median(scans.map((r) => r.ms)),
     floorRss: Math.max(...floors.map((r) => r.rss)),
     scanRss: Math.max(...scans.map((r) => r.rss)),
+    pairRange: [Math.min(...ratios), Math.max(...ratios)],
     first,
   };
 }
@@ -230,6 +234,8 @@ export interface SummaryRow {
   scanMs: number;
   scanRss: number;
   findings: string;
+  /** `Measured.pairRange`, when measured in pairs. */
+  pairRange?: [number, number];
 }
 
 export function summarize(row: SummaryRow): void {
@@ -237,20 +243,7 @@ export function summarize(row: SummaryRow): void {
   if (file) appendFileSync(file, `${JSON.stringify(row)}\n`);
 }
 
-export const fmtMs = (ms: number): string =>
-  `${ms >= 10_000 ? (ms / 1000).toFixed(1) + ' s' : ms.toFixed(0) + ' ms'}`;
-export const fmtMiB = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-export const fmtRatio = (r: number): string => `${r.toFixed(2)}x`;
-
-/** Rows of cells, left column left-aligned, the others right-aligned. */
-export function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  '),
-    )
-    .join('\n');
-}
+export { fmtMiB, fmtMs, fmtRange, fmtRatio, table } from './format';
 
 /** A temporary folder for generated inputs, and how to remove it (kept with BENCH_KEEP=1). */
 export function workspace(prefix: string): { dir: string; done: () => void } {
