@@ -12,7 +12,7 @@
  */
 import { jsonKeyPath, pointerTokens } from '../../json/positions';
 import { isRecord } from '../../util/json';
-import { fitted } from '../../util/lists';
+import { fitted, none } from '../../util/lists';
 import { childPath } from '../../util/paths';
 import { placeholderReason } from '../../util/placeholders';
 import { type PathsTable, pointerToken, type Slot, type Trail } from './paths-table';
@@ -343,6 +343,15 @@ export class ManifestReader {
     if (value === undefined) return undefined;
     if (value === null) return this.located(node, null);
     return isRecord(value) ? this.located(node, node) : this.wrong(node, 'an object');
+  }
+
+  /**
+   * `objects(node)`, each made into a record by `make`: the list kept (an empty one is `none()`, shared, as the
+   * inventory's other empty lists are).
+   */
+  records<T>(node: Node, make: (element: Node) => T): T[] | undefined {
+    const elements = this.objects(node);
+    return elements && (elements.length === 0 ? none() : elements.map(make));
   }
 
   /** A list of objects, as nodes; unknown as a whole when it or any element is a placeholder. */

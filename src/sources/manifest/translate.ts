@@ -16,6 +16,7 @@ import type {
 } from '../../inventory/types';
 import { joinPointer } from '../../json/positions';
 import { definedOnly, isRecord, put } from '../../util/json';
+import { fitted } from '../../util/lists';
 import type { ManifestReader, Node } from './reader';
 
 type Json = Record<string, unknown>;
@@ -139,11 +140,11 @@ function keyOf(r: ManifestReader, c: Node): KeyCredential {
 }
 
 function requiredAccessOf(r: ManifestReader, node: Node): RequiredResourceAccess[] | undefined {
-  return r.objects(node)?.map((e) => {
+  return r.records(node, (e) => {
     const entry: RequiredResourceAccess = {};
     put(entry, 'resourceAppId', r.stringAt(e, 'resourceAppId'));
     const list = r.child(e, 'resourceAccess');
-    const access = r.objects(list)?.map((a) => {
+    const access = r.records(list, (a) => {
       const item: { id?: string; type?: string } = {};
       put(item, 'id', r.stringAt(a, 'id'));
       put(item, 'type', r.stringAt(a, 'type'));
@@ -160,7 +161,7 @@ function preAuthorizedOf(
   node: Node,
   idsKey: string,
 ): PreAuthorizedApplication[] | undefined {
-  return r.objects(node)?.map((p) => {
+  return r.records(node, (p) => {
     const entry: PreAuthorizedApplication = {};
     put(entry, 'appId', r.stringAt(p, 'appId'));
     const ids =
@@ -184,12 +185,12 @@ export function commonFields(r: ManifestReader, root: Node): GraphApplication {
   put(
     app,
     'passwordCredentials',
-    r.objects(r.child(root, 'passwordCredentials'))?.map((c) => passwordOf(r, c)),
+    r.records(r.child(root, 'passwordCredentials'), (c) => passwordOf(r, c)),
   );
   put(
     app,
     'keyCredentials',
-    r.objects(r.child(root, 'keyCredentials'))?.map((c) => keyOf(r, c)),
+    r.records(r.child(root, 'keyCredentials'), (c) => keyOf(r, c)),
   );
   return app;
 }
@@ -200,21 +201,17 @@ export function commonFields(r: ManifestReader, root: Node): GraphApplication {
 const OBJECT_PLATFORMS = ['spa', 'publicClient'] as const;
 
 function graphApi(r: ManifestReader, api: Node): NonNullable<GraphApplication['api']> {
-  const out: NonNullable<GraphApplication['api']> = {};
-  put(out, 'requestedAccessTokenVersion', r.tokenVersion(r.child(api, 'requestedAccessTokenVersion')));
-  put(
-    out,
-    'oauth2PermissionScopes',
-    r.objects(r.child(api, 'oauth2PermissionScopes'))?.map((s) => scopeOf(r, s)),
-  );
-  put(
-    out,
-    'preAuthorizedApplications',
-    preAuthorizedOf(r, r.child(api, 'preAuthorizedApplications'), 'delegatedPermissionIds'),
-  );
-  put(out, 'knownClientApplications', r.strings(r.child(api, 'knownClientApplications')));
-  put(out, 'acceptMappedClaims', r.nullableBooleanAt(api, 'acceptMappedClaims'));
-  return out;
+  return definedOnly<NonNullable<GraphApplication['api']>>({
+    requestedAccessTokenVersion: r.tokenVersion(r.child(api, 'requestedAccessTokenVersion')),
+    oauth2PermissionScopes: r.records(r.child(api, 'oauth2PermissionScopes'), (s) => scopeOf(r, s)),
+    preAuthorizedApplications: preAuthorizedOf(
+      r,
+      r.child(api, 'preAuthorizedApplications'),
+      'delegatedPermissionIds',
+    ),
+    knownClientApplications: r.strings(r.child(api, 'knownClientApplications')),
+    acceptMappedClaims: r.nullableBooleanAt(api, 'acceptMappedClaims'),
+  });
 }
 
 function implicitSettings(
@@ -288,31 +285,23 @@ export function fromLegacy(
 }
 
 function legacyApi(r: ManifestReader, root: Node): NonNullable<GraphApplication['api']> {
-  const api: NonNullable<GraphApplication['api']> = {};
   // The canonical paths are written out: one string for every application, not one made per read.
   const at = (key: string, path: string) => r.child(root, key, path);
-  put(
-    api,
-    'requestedAccessTokenVersion',
-    r.tokenVersion(at('accessTokenAcceptedVersion', 'api/requestedAccessTokenVersion')),
-  );
-  put(
-    api,
-    'oauth2PermissionScopes',
-    r.objects(at('oauth2Permissions', 'api/oauth2PermissionScopes'))?.map((s) => scopeOf(r, s)),
-  );
-  put(
-    api,
-    'preAuthorizedApplications',
-    preAuthorizedOf(r, at('preAuthorizedApplications', 'api/preAuthorizedApplications'), 'permissionIds'),
-  );
-  put(
-    api,
-    'knownClientApplications',
-    r.strings(at('knownClientApplications', 'api/knownClientApplications')),
-  );
-  put(api, 'acceptMappedClaims', r.nullableBooleanAt(root, 'acceptMappedClaims', 'api/acceptMappedClaims'));
-  return api;
+  return definedOnly<NonNullable<GraphApplication['api']>>({
+    requestedAccessTokenVersion: r.tokenVersion(
+      at('accessTokenAcceptedVersion', 'api/requestedAccessTokenVersion'),
+    ),
+    oauth2PermissionScopes: r.records(at('oauth2Permissions', 'api/oauth2PermissionScopes'), (s) =>
+      scopeOf(r, s),
+    ),
+    preAuthorizedApplications: preAuthorizedOf(
+      r,
+      at('preAuthorizedApplications', 'api/preAuthorizedApplications'),
+      'permissionIds',
+    ),
+    knownClientApplications: r.strings(at('knownClientApplications', 'api/knownClientApplications')),
+    acceptMappedClaims: r.nullableBooleanAt(root, 'acceptMappedClaims', 'api/acceptMappedClaims'),
+  });
 }
 
 type Platform = 'web' | 'spa' | 'publicClient';
@@ -386,8 +375,10 @@ function legacyPlatforms(
       const path = REDIRECT_URIS[platform];
       if (reason !== undefined) r.markUnknown(path, reason);
       else if (statesAllPlatforms || read.uris[platform].length > 0) {
-        if (platform === 'web') web.redirectUris = read.uris.web;
-        else result[platform] = { redirectUris: read.uris[platform] };
+        // Kept in the inventory: at its length (filled by push).
+        const uris = fitted(read.uris[platform]);
+        if (platform === 'web') web.redirectUris = uris;
+        else result[platform] = { redirectUris: uris };
       } else continue;
       r.mapPath(path, listed);
     }

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { displayPath } from '../../../src/util/package-root';
+import { none } from '../../../src/util/lists';
 import type { InventoryApplication } from '../../../src/inventory/types';
 import {
   decodeText,
@@ -178,6 +179,56 @@ describe('manifest formats', () => {
       'api/oauth2PermissionScopes/0/isEnabled': '/oauth2Permissions/0/isEnabled',
       'web/implicitGrantSettings/enableAccessTokenIssuance': '/oauth2AllowImplicitFlow',
     });
+  });
+
+  it('keeps every empty list as the one shared empty list, and an api record with only the keys it has', () => {
+    const graph = {
+      appId: '11111111-1111-1111-1111-111111111111',
+      displayName: 'graph',
+      keyCredentials: [],
+      passwordCredentials: [],
+      requiredResourceAccess: [{ resourceAppId: '00000003-0000-0000-c000-000000000000', resourceAccess: [] }],
+      api: { requestedAccessTokenVersion: 2, oauth2PermissionScopes: [], preAuthorizedApplications: [] },
+      spa: { redirectUris: [] },
+    };
+    const legacy = {
+      appId: '22222222-2222-2222-2222-222222222222',
+      name: 'legacy',
+      accessTokenAcceptedVersion: 2,
+      oauth2Permissions: [],
+      knownClientApplications: [],
+      replyUrlsWithType: [{ url: 'https://a.example/cb', type: 'Web' }],
+    };
+    const result = parseManifestText(JSON.stringify([graph, legacy]), 'apps.json');
+    if ('problems' in result) throw new Error(result.problems.join('\n'));
+    const [fromGraph, fromLegacy] = result.applications;
+    // Shared: 10,000 manifests keep tens of thousands of empty lists, one array each before.
+    for (const list of [
+      fromGraph?.keyCredentials,
+      fromGraph?.passwordCredentials,
+      fromGraph?.requiredResourceAccess?.[0]?.resourceAccess,
+      fromGraph?.api?.oauth2PermissionScopes,
+      fromGraph?.api?.preAuthorizedApplications,
+      fromGraph?.spa?.redirectUris,
+      fromLegacy?.api?.oauth2PermissionScopes,
+      fromLegacy?.api?.knownClientApplications,
+      fromLegacy?.spa?.redirectUris,
+      fromLegacy?.publicClient?.redirectUris,
+    ]) {
+      expect(list).toBe(none());
+    }
+    expect(fromLegacy?.web?.redirectUris).toEqual(['https://a.example/cb']);
+    // The keys read, in the order of the Graph shape; none that the manifest does not have.
+    expect(Object.keys(fromGraph?.api ?? {})).toEqual([
+      'requestedAccessTokenVersion',
+      'oauth2PermissionScopes',
+      'preAuthorizedApplications',
+    ]);
+    expect(Object.keys(fromLegacy?.api ?? {})).toEqual([
+      'requestedAccessTokenVersion',
+      'oauth2PermissionScopes',
+      'knownClientApplications',
+    ]);
   });
 
   it('rejects a Graph response row without appId, located at the row', () => {
