@@ -66,21 +66,29 @@ export function unknownIn(evidence: readonly Evidence[]): UnknownDependency | un
   return undefined;
 }
 
+/**
+ * Every entity of the model: the applications, then each service followed by its authorization servers, OpenID
+ * providers, APIs, the APIs' operations, products, fragments, named values and workspaces. Made with loops into
+ * one list (a 5,000-API model has some 45,000 entities: nested spreads and `flatMap` took 23 ms a call).
+ */
 export function allEntities(model: Model): Entity[] {
-  return [
-    ...model.applications,
-    ...model.services.flatMap((s): Entity[] => [
-      s,
-      ...s.authorizationServers,
-      ...s.openidProviders,
-      ...s.apis,
-      ...s.apis.flatMap((a) => a.operations),
-      ...s.products,
-      ...s.policyFragments,
-      ...s.namedValues,
-      ...s.workspaces,
-    ]),
-  ];
+  const all: Entity[] = [];
+  const add = (entities: readonly Entity[]) => {
+    for (const entity of entities) all.push(entity);
+  };
+  add(model.applications);
+  for (const s of model.services) {
+    all.push(s);
+    add(s.authorizationServers);
+    add(s.openidProviders);
+    add(s.apis);
+    for (const api of s.apis) add(api.operations);
+    add(s.products);
+    add(s.policyFragments);
+    add(s.namedValues);
+    add(s.workspaces);
+  }
+  return all;
 }
 
 /** Whether any record of the model carries unknown values at all (the common case is none: skip the work). */

@@ -2,7 +2,7 @@ import { runAudit } from '../../src/engine/run';
 import { builtinRegistry } from '../../src/registry';
 import { normalize } from '../../src/model/normalize';
 import { parseSnapshot } from '../../src/sources/snapshot';
-import { citedBy, mayCiteUnknown, unknownPathsByKind } from '../../src/model/unknown';
+import { allEntities, citedBy, mayCiteUnknown, unknownPathsByKind } from '../../src/model/unknown';
 import type { ResourceKind } from '../../src/model/types';
 import { applyOverlay, buildModel, loadSampleDoc, TEST_NOW } from '../helpers/sample';
 
@@ -88,5 +88,30 @@ describe('what a rule cites against what is unknown (meta.cites)', () => {
       ]),
     );
     expect(unknownPathsByKind(buildModel(loadSampleDoc())).size).toBe(0);
+  });
+});
+
+describe('allEntities', () => {
+  it('lists every entity once: the applications, then each service, its servers, APIs, operations and the rest', () => {
+    const model = buildModel(loadSampleDoc());
+    const expected = [
+      ...model.applications,
+      ...model.services.flatMap((s) => [
+        s,
+        ...s.authorizationServers,
+        ...s.openidProviders,
+        ...s.apis,
+        ...s.apis.flatMap((a) => a.operations),
+        ...s.products,
+        ...s.policyFragments,
+        ...s.namedValues,
+        ...s.workspaces,
+      ]),
+    ];
+    const all = allEntities(model);
+    expect(all.length).toBeGreaterThan(model.applications.length + model.services.length);
+    expect(all.some((e) => e.kind === 'operation')).toBe(true);
+    expect(all).toHaveLength(expected.length);
+    all.forEach((entity, i) => expect(entity).toBe(expected[i]));
   });
 });
