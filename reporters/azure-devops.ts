@@ -12,6 +12,7 @@ import type { AuditResult, Finding } from '../src/engine/types';
 import { escapeText, neutralizeAzureCommands, neutralizeCommandLines } from '../src/util/escape';
 import { TOOL_NAME, crashMessage, gapMessage } from './common';
 import type { ReporterOptions } from './types';
+import { pushAll } from '../src/util/lists';
 
 /** Logging-command data: `%`, CR and LF escaped the way the agent unescapes them. */
 export function escapeVsoData(value: string): string {
@@ -63,7 +64,7 @@ export function azureDevopsReporter(result: AuditResult, _options: ReporterOptio
   const reported = result.findings.filter((f) => !f.suppressed);
   // Findings a baseline records are not the change's: only new ones become issues (and fail the gate).
   const active = reported.filter((f) => f.baseline !== 'unchanged');
-  lines.push(...active.map(issue));
+  pushAll(lines, active.map(issue));
   const fromBaseline =
     result.baseline !== undefined
       ? `; ${reported.length - active.length} recorded in the baseline (not logged as issues), ${result.baseline.absent.length} fixed since`

@@ -26,6 +26,7 @@ import {
   notEvaluatedSubject,
   staleBaselineMessage,
 } from './common';
+import { pushAll } from '../src/util/lists';
 
 export { artifactLocation, SRCROOT, type ArtifactUri } from './sarif-uri';
 
@@ -205,7 +206,7 @@ function notifications(result: AuditResult, ruleIndex: ReadonlyMap<string, numbe
     });
   }
   for (const gap of result.gaps) list.push({ level: 'error', message: { text: gapMessage(gap) } });
-  list.push(...baselineNotifications(result));
+  pushAll(list, baselineNotifications(result));
   for (const suppression of result.expiredSuppressions) {
     const notification: Sarif.Notification = {
       level: 'warning',

@@ -44,6 +44,7 @@ import type {
   PolicyChainsView,
 } from './policy-chain-types';
 import type { Finding, RuleDescriptor } from './types';
+import { pushAll } from '../util/lists';
 
 /** Chains shown; operation names per chain; call paths per chain; lines per outline; statements per path. */
 export const CHAIN_LIMITS = {
@@ -178,7 +179,7 @@ class Targets {
 function pathStatements(path: CallPath): EffectiveStatement[] {
   const inbound = path.sections.inbound;
   const out = allStatements(inbound.statements);
-  for (const drop of allDrops(inbound.dropped)) out.push(...allStatements(drop.statements));
+  for (const drop of allDrops(inbound.dropped)) pushAll(out, allStatements(drop.statements));
   return out;
 }
 

@@ -30,6 +30,7 @@ import type { AuditResult, AuditSummary, Finding, FindingFix, RuleCrash, RuleDes
 import type { SeverityLevel } from '../severity';
 import type { Suppression } from '../config/types';
 import { timed, type Timings } from './timing';
+import { pushAll } from '../util/lists';
 
 export interface RuleSetting {
   /** Explicit level from config/CLI; undefined means the rule's own severities. */
@@ -149,7 +150,7 @@ function runRule(model: Model, rule: AnyRule, plan: AuditPlan, unknowns: Unknown
   } catch (error) {
     run.crash = crashOf(rule, error);
   }
-  run.notEvaluated.push(...records.list());
+  pushAll(run.notEvaluated, records.list());
   return run;
 }
 

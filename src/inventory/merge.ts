@@ -25,6 +25,7 @@ import type {
 import { SERVICE_COLLECTIONS } from './fields';
 import { carriedAfterMerge, type CarriedCollection } from './collections';
 import { compareCredentials, compareRecords, conflictOf, textSide, type Tagged } from './merge-compare';
+import { pushAll } from '../util/lists';
 
 export { canonical } from './merge-compare';
 
@@ -64,9 +65,9 @@ export function mergeInventories(
   for (const part of parts) {
     if (part.tenantId && !merged.tenantId) merged.tenantId = part.tenantId;
     if (part.cloud && !merged.cloud) merged.cloud = part.cloud;
-    merged.sources.push(...part.sources);
-    merged.gaps.push(...part.gaps);
-    conflicts.push(...(part.conflicts ?? []));
+    pushAll(merged.sources, part.sources);
+    pushAll(merged.gaps, part.gaps);
+    pushAll(conflicts, part.conflicts ?? []);
     const source = part.sources.map((s) => s.spec).join(', ') || '(unnamed source)';
     for (const app of part.applications) {
       const key = app.appId?.toLowerCase();

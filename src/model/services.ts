@@ -24,7 +24,7 @@ import type {
   Workspace,
 } from './types';
 import { unknownAt } from './unknown';
-import { fitted } from '../util/lists';
+import { fitted, pushAll } from '../util/lists';
 
 function hostOf(url: string | null | undefined): string | undefined {
   if (!url) return undefined;
@@ -251,8 +251,14 @@ function addWorkspace(raw: InventoryWorkspace, service: Service): void {
     policy: raw.policy,
   };
   service.workspaces.push(workspace);
-  service.products.push(...(raw.products ?? []).map((p) => toProduct(p, service, id)));
-  service.apis.push(...(raw.apis ?? []).map((a) => toApi(a, service, workspace, id)));
+  pushAll(
+    service.products,
+    (raw.products ?? []).map((p) => toProduct(p, service, id)),
+  );
+  pushAll(
+    service.apis,
+    (raw.apis ?? []).map((a) => toApi(a, service, workspace, id)),
+  );
   for (const f of raw.policyFragments ?? []) {
     service.policyFragments.push({
       kind: 'policyFragment',

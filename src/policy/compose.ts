@@ -29,7 +29,7 @@ import type {
   Unreadable,
 } from './statements';
 import type { PolicyElement } from './types';
-import { fitted, none } from '../util/lists';
+import { fitted, none, pushAll } from '../util/lists';
 
 const CONTAINERS = new Set(['retry', 'limit-concurrency']);
 
@@ -164,8 +164,8 @@ export class Composer {
       return this.compose(chain, i, name, collector);
     }
     this.inlined += composed.inlined;
-    collector.unreadable.push(...composed.unreadable);
-    collector.dropped.push(...composed.dropped);
+    pushAll(collector.unreadable, composed.unreadable);
+    pushAll(collector.dropped, composed.dropped);
     return composed.statements;
   }
 
@@ -218,11 +218,11 @@ export class Composer {
     let sawBase = false;
     for (const child of childElements(section)) {
       if (child.name === 'base') {
-        if (!sawBase) pushed.push(...this.effectiveAt(chain, i - 1, name, collector));
+        if (!sawBase) pushAll(pushed, this.effectiveAt(chain, i - 1, name, collector));
         sawBase = true;
         continue;
       }
-      pushed.push(...this.expand(child, source, NO_CONDITIONS, collector, NO_FRAGMENTS));
+      pushAll(pushed, this.expand(child, source, NO_CONDITIONS, collector, NO_FRAGMENTS));
     }
     return { pushed, sawBase };
   }
@@ -252,18 +252,18 @@ export class Composer {
     const replayed: Collector = { unreadable: [], dropped: [] };
     const pushed: EffectiveStatement[] = [];
     own.parts.forEach((part, k) => {
-      if (k === own.baseAt) pushed.push(...this.effectiveAt(chain, i - 1, name, replayed));
+      if (k === own.baseAt) pushAll(pushed, this.effectiveAt(chain, i - 1, name, replayed));
       this.inlined += part.inlined;
-      replayed.unreadable.push(...part.unreadable);
-      pushed.push(...part.statements);
+      pushAll(replayed.unreadable, part.unreadable);
+      pushAll(pushed, part.statements);
     });
-    if (own.baseAt === own.parts.length) pushed.push(...this.effectiveAt(chain, i - 1, name, replayed));
+    if (own.baseAt === own.parts.length) pushAll(pushed, this.effectiveAt(chain, i - 1, name, replayed));
     if (this.limited || this.inlined > MAX_SECTION_INLINED) {
       [this.inlined, this.limited] = [inlined, limited];
       return undefined;
     }
-    collector.unreadable.push(...replayed.unreadable);
-    collector.dropped.push(...replayed.dropped);
+    pushAll(collector.unreadable, replayed.unreadable);
+    pushAll(collector.dropped, replayed.dropped);
     return { pushed, sawBase: own.baseAt >= 0 };
   }
 

@@ -18,3 +18,13 @@ export function none<T>(): T[] {
 export function fitted<T>(list: T[]): T[] {
   return list.length === 0 ? none() : list.slice();
 }
+
+/**
+ * Appends `items` to `list`, one by one; returns `list`. For lists as long as the input makes them (applications of
+ * a file, problems, not-evaluated entries, statements of a policy section): `list.push(...items)` passes every item
+ * as an argument on the stack, and past some 100,000 of them throws RangeError (Maximum call stack size exceeded).
+ */
+export function pushAll<T>(list: T[], items: readonly T[]): T[] {
+  for (let i = 0; i < items.length; i++) list.push(items[i] as T);
+  return list;
+}

@@ -14,6 +14,7 @@ import { ensureToken } from './credentials';
 import { describeFailure } from './failures';
 import { openSession, type LiveSession } from './session';
 import type { SourceContext } from '../types';
+import { pushAll } from '../../util/lists';
 
 /** The resource group of an ARM id. */
 function resourceGroupOf(id: string): string {
@@ -72,7 +73,7 @@ async function findServices(
     if (raw.status < 200 || raw.status >= 300) return;
     const body = JSON.parse(raw.bodyAsText ?? '{}') as ArmJson & { value?: ArmJson[] };
     if (scope.kind === 'service') services.push(body);
-    else services.push(...(body.value ?? []));
+    else pushAll(services, body.value ?? []);
   };
   try {
     if (scope.kind === 'service') {

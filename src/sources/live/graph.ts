@@ -15,6 +15,7 @@ import { ensureToken } from './credentials';
 import { describeFailure, httpReason } from './failures';
 import { openSession, type LiveSession } from './session';
 import type { SourceContext } from '../types';
+import { pushAll } from '../../util/lists';
 
 /** What the audit reads of an application; `keyCredentials` is left out (key material, and throttled). */
 export const APPLICATION_SELECT = APPLICATION_FIELDS.filter((field) => field !== 'keyCredentials');
@@ -171,7 +172,7 @@ class GraphReader {
         // At most 15 apps: one page, unless Graph pages smaller than it documents.
         for (let next: string | undefined = url(chunk); next;) {
           const page = (await this.client.api(next).get()) as GraphPage;
-          apps.push(...(page.value ?? []));
+          pushAll(apps, page.value ?? []);
           next = page['@odata.nextLink'];
         }
         return { apps, gaps: [], read: true };
@@ -222,7 +223,7 @@ class GraphReader {
         const response = responses.find((x) => x.id === r.id);
         const status = response?.status ?? 0;
         if (status >= 200 && status < 300) {
-          apps.push(...(response?.body?.value ?? []));
+          pushAll(apps, response?.body?.value ?? []);
         } else if (
           (status === 429 || status >= 500 || status === 0) &&
           attempt < this.session.settings.maxRetries

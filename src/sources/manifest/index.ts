@@ -38,6 +38,7 @@ import { readApplication, type ReadApplication } from './mixed';
 import type { Problem } from './reader';
 import type { SourceDefinition } from '../types';
 import { isRecord as isObject } from '../../util/json';
+import { pushAll } from '../../util/lists';
 
 /** Keys only the legacy Azure AD Graph manifest has (for detection; translate.ts reads them). */
 const LEGACY_KEYS = [
@@ -245,11 +246,11 @@ export function loadManifests(location: string, spec: string, cwd: string): Inve
       shared,
     );
     if ('problems' in result) {
-      problems.push(...result.problems);
+      pushAll(problems, result.problems);
       continue;
     }
-    inventory.applications.push(...result.applications);
-    inventory.conflicts?.push(...result.conflicts);
+    pushAll(inventory.applications, result.applications);
+    if (inventory.conflicts) pushAll(inventory.conflicts, result.conflicts);
     inventory.files[shown] = result.index;
   }
   if (problems.length > 0) {
@@ -351,7 +352,7 @@ export function parseManifestText(
     const result = translateApplication(object, { file, pointer, index }, problems, shared);
     if (!result) continue;
     applications.push(result.app);
-    conflicts.push(...result.conflicts);
+    pushAll(conflicts, result.conflicts);
   }
   if (problems.length > 0) {
     // In the order of the file, whichever reading found them.

@@ -231,6 +231,32 @@ describe('manifest formats', () => {
     ]);
   });
 
+  it('reads a file of more applications than a call can take as arguments, and reports as many problems', () => {
+    // `az ad app list --all` of a large tenant is one JSON array: 250,000 records spread into push() overflowed.
+    const count = 250_000;
+    const dir = scratchDir();
+    try {
+      const apps = Array.from(
+        { length: count },
+        (_, i) => `{"appId":"00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}"}`,
+      );
+      writeFileSync(path.join(dir.dir, 'apps.json'), `[${apps.join(',')}]`);
+      const inventory = loadManifests(path.join(dir.dir, 'apps.json'), 'manifest:apps.json', dir.dir);
+      expect(inventory.applications).toHaveLength(count);
+      expect(inventory.applications[count - 1]?.appId).toBe('00000000-0000-4000-8000-00000003d08f');
+      writeFileSync(
+        path.join(dir.dir, 'broken.json'),
+        `[${Array.from({ length: count }, () => '{"appId":""}').join(',')}]`,
+      );
+      const error = auditErrorOf(() =>
+        loadManifests(path.join(dir.dir, 'broken.json'), 'manifest:broken.json', dir.dir),
+      );
+      expect(error.details).toHaveLength(count);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('rejects a Graph response row without appId, located at the row', () => {
     const dir = scratchDir();
     try {
