@@ -104,7 +104,9 @@ export function reachFrom(owners: readonly PolicyOwner[], path: CallPath, from: 
 
 /** The scopes from the narrowest up to the broadest one that holds one of `statements`, and their texts. */
 function upTo(owners: readonly PolicyOwner[], statements: readonly EffectiveStatement[]): Evidence[] {
-  const last = Math.max(...statements.map((s) => owners.indexOf(s.source.document.owner)));
+  const last = statements
+    .map((s) => owners.indexOf(s.source.document.owner))
+    .reduce((a, b) => Math.max(a, b), -Infinity);
   return [...policiesOf(owners.slice(0, last + 1)), ...statements.flatMap((s) => textEvidence(s.source))];
 }
 

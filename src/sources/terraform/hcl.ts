@@ -34,7 +34,8 @@ export function heredocText(
   const indents = heredoc.lines
     .filter((l) => text.slice(l.start, l.end).trim() !== '')
     .map((l) => /^[ \t]*/.exec(text.slice(l.start, l.end))?.[0].length ?? 0);
-  const indent = heredoc.indented && indents.length > 0 ? Math.min(...indents) : 0;
+  // Not Math.min(...indents): a heredoc of more lines than a call takes arguments would throw RangeError.
+  const indent = heredoc.indented && indents.length > 0 ? indents.reduce((a, b) => Math.min(a, b)) : 0;
   let value = '';
   const offsets: number[] = [];
   for (const line of heredoc.lines) {

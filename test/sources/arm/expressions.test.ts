@@ -48,6 +48,15 @@ describe('ARM template expressions', () => {
     expect(evaluate('plain text')).toBe('plain text');
   });
 
+  it('takes min() and max() of an array of any length (not spread into a call: past some 100,000 that throws)', () => {
+    const values = Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 300_000);
+    const big = scope({}, { values });
+    expect(evaluate("[max(variables('values'))]", big)).toBe(299_999);
+    expect(evaluate("[min(variables('values'))]", big)).toBe(0);
+    expect(evaluate('[max(3, 9, 4)]')).toBe(9);
+    expect(evaluate('[min(createArray(3, -2, 4))]')).toBe(-2);
+  });
+
   it('evaluates variables that use parameters and other variables', () => {
     const s = scope(
       { tenant: 'contoso.onmicrosoft.com' },

@@ -119,6 +119,21 @@ describe('HCL block locator', () => {
     expect(dynamic?.blocks[0]?.attributes.has('authorization_server_name')).toBe(true);
   });
 
+  it('strips the indent of a heredoc of any number of lines (not spread into a call: past some 100,000 that throws)', () => {
+    const lines = Array.from({ length: 300_000 }, (_, i) => `    <set-header name="h${i}" />`);
+    const text = [
+      'resource "azurerm_api_management_api_policy" "p" {',
+      '  xml_content = <<-XML',
+      ...lines,
+      '  XML',
+      '}',
+    ].join('\n');
+    const heredoc = scanHcl(text)[0]?.attributes.get('xml_content')?.heredoc;
+    expect(heredoc).toBeDefined();
+    const mapped = heredocText(text, heredoc!);
+    expect(mapped?.value.startsWith('<set-header name="h0" />\n<set-header name="h1" />')).toBe(true);
+  });
+
   it('reads string templates and list literals of references, and nothing else', () => {
     expect(readTemplates('"api://${var.backend}/Colors.Read"')).toEqual([
       [{ literal: 'api://' }, { reference: 'var.backend' }, { literal: '/Colors.Read' }],

@@ -24,11 +24,11 @@ export const EAGER_NUMERIC: Record<string, Eager> = {
   },
   min: (values) => {
     const n = numbers(values);
-    return n && n.length > 0 ? Math.min(...n) : fail('min() needs integers');
+    return n && n.length > 0 ? n.reduce((a, b) => Math.min(a, b)) : fail('min() needs integers');
   },
   max: (values) => {
     const n = numbers(values);
-    return n && n.length > 0 ? Math.max(...n) : fail('max() needs integers');
+    return n && n.length > 0 ? n.reduce((a, b) => Math.max(a, b)) : fail('max() needs integers');
   },
   add: arithmetic((a, b) => a + b),
   sub: arithmetic((a, b) => a - b),
