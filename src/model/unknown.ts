@@ -14,6 +14,7 @@
 import { SERVICE_COLLECTIONS } from '../inventory/fields';
 import type { Origin } from '../inventory/types';
 import type { Entity, Evidence, EvidenceScope, Model, ResourceKind } from './types';
+import { pushAll } from '../util/lists';
 
 export interface UnknownDependency {
   entity: Entity;
@@ -68,25 +69,22 @@ export function unknownIn(evidence: readonly Evidence[]): UnknownDependency | un
 
 /**
  * Every entity of the model: the applications, then each service followed by its authorization servers, OpenID
- * providers, APIs, the APIs' operations, products, fragments, named values and workspaces. Made with loops into
- * one list (a 5,000-API model has some 45,000 entities: nested spreads and `flatMap` took 23 ms a call).
+ * providers, APIs, the APIs' operations, products, fragments, named values and workspaces, appended into one list
+ * (a 5,000-API model has some 45,000 entities: nested spreads and `flatMap` took 23 ms a call).
  */
 export function allEntities(model: Model): Entity[] {
   const all: Entity[] = [];
-  const add = (entities: readonly Entity[]) => {
-    for (const entity of entities) all.push(entity);
-  };
-  add(model.applications);
+  pushAll(all, model.applications);
   for (const s of model.services) {
     all.push(s);
-    add(s.authorizationServers);
-    add(s.openidProviders);
-    add(s.apis);
-    for (const api of s.apis) add(api.operations);
-    add(s.products);
-    add(s.policyFragments);
-    add(s.namedValues);
-    add(s.workspaces);
+    pushAll(all, s.authorizationServers);
+    pushAll(all, s.openidProviders);
+    pushAll(all, s.apis);
+    for (const api of s.apis) pushAll(all, api.operations);
+    pushAll(all, s.products);
+    pushAll(all, s.policyFragments);
+    pushAll(all, s.namedValues);
+    pushAll(all, s.workspaces);
   }
   return all;
 }
