@@ -16,7 +16,7 @@ import type {
 } from '../../inventory/types';
 import { joinPointer } from '../../json/positions';
 import { definedOnly, isRecord, put } from '../../util/json';
-import { fitted } from '../../util/lists';
+import { fitted, none } from '../../util/lists';
 import type { ManifestReader, Node } from './reader';
 
 type Json = Record<string, unknown>;
@@ -151,7 +151,7 @@ function requiredAccessOf(r: ManifestReader, node: Node): RequiredResourceAccess
       return item;
     });
     // Absent means none; unknown (a placeholder) stays absent.
-    put(entry, 'resourceAccess', access ?? (r.unknownAt(list) === undefined ? [] : undefined));
+    put(entry, 'resourceAccess', access ?? (r.unknownAt(list) === undefined ? none() : undefined));
     return entry;
   });
 }
