@@ -39,7 +39,7 @@ const COMMANDS = [
 
 function record() {
   const Module = require('node:module');
-  const { compileModule, resolutionKey, runModule, sourceKey } = require(cacheModule);
+  const { compileModule, isOwnRelativeRequire, resolutionKey, runModule, sourceKey } = require(cacheModule);
   const scripts = [];
   Module.prototype._compile = function (content, filename) {
     const script = compileModule(content, filename);
@@ -52,13 +52,7 @@ function record() {
   const inside = (file) => file.startsWith(dist + path.sep);
   Module._resolveFilename = function (request, parent, isMain, options) {
     const file = resolve.call(this, request, parent, isMain, options);
-    if (
-      options === undefined &&
-      request.startsWith('.') &&
-      parent?.path &&
-      inside(`${parent.path}${path.sep}`) &&
-      inside(file)
-    ) {
+    if (isOwnRelativeRequire(dist, request, parent?.path, options) && inside(file)) {
       resolutions[resolutionKey(dist, parent.path, request)] = path
         .relative(dist, file)
         .split(path.sep)

@@ -85,6 +85,24 @@ export function resolutionKey(base: string, folder: string, request: string): st
   return `${path.relative(base, folder).split(path.sep).join('/') || '.'}\0${request}`;
 }
 
+/**
+ * Whether the cache records and answers a `require`: a relative request without options, made by a module in
+ * `base` (the cache's folder) or below it. The build records such a request only when it led to a file in `base`.
+ */
+export function isOwnRelativeRequire(
+  base: string,
+  request: string,
+  folder: string | undefined,
+  options: unknown,
+): folder is string {
+  return (
+    options === undefined &&
+    request.startsWith('.') &&
+    folder !== undefined &&
+    `${folder}${path.sep}`.startsWith(base + path.sep)
+  );
+}
+
 /** The cache file beside the compiled CLI: `dist/compile-cache.bin` (none when running the TypeScript sources). */
 export function cacheFile(): string {
   return path.join(__dirname, '..', '..', 'compile-cache.bin');
@@ -244,12 +262,7 @@ function resolveFromCache(base: string, resolutions: Record<string, string>): vo
   const inside = base + path.sep;
   ModuleClass._resolveFilename = function (request, parent, isMain, options) {
     const folder = parent?.path;
-    if (
-      options === undefined &&
-      request.startsWith('.') &&
-      folder !== undefined &&
-      `${folder}${path.sep}`.startsWith(inside)
-    ) {
+    if (isOwnRelativeRequire(base, request, folder, options)) {
       const key = resolutionKey(base, folder, request);
       const target: unknown = Object.prototype.hasOwnProperty.call(resolutions, key)
         ? resolutions[key]
